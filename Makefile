@@ -1,0 +1,40 @@
+# The two set-up commands of the README: `make run` and `make test`.
+# Each creates .venv on first use and installs what it needs into it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev,plan]"
+	touch $@ $(VENV)/.installed
+
+# The main job: rare-earth concentrate and uranium ore concentrate to Yokohama,
+# China vs Trans-Caspian vs Russia vs Iran, in the terminal and as HTML reports.
+run: $(VENV)/.installed
+	$(BIN)/corridor compare --commodity rare_earth_concentrate --origin KZ_ZHANA_KZ \
+		--destination JP_YOKOHAMA --volume 10000 --report reports/rare-earth-concentrate.html
+	$(BIN)/corridor compare --commodity uranium_ore_concentrate --origin KZ_NORTH_KHARASAN \
+		--destination JP_YOKOHAMA --volume 1000 --report reports/uranium-ore-concentrate.html
+
+# The whole test suite: lint, types, tests.
+test: $(VENV)/.dev-installed
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python benchmarks/bench_routes.py
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .mypy_cache .ruff_cache

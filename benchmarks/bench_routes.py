@@ -1,0 +1,161 @@
+"""Route search speed: corridor's k best distinct routes against NetworkX, in the same run.
+
+Baseline: ``networkx.shortest_simple_paths`` (Yen) on the same expanded commodity graph,
+consuming paths in cost order, dropping those that visit a place twice, and keeping the
+first of each gateway signature until k are found — the same answer, the plain way. Both
+answers are checked equal before any time is reported.
+
+Goals (issue #3): k = 10 on the bundled network at least 20x faster than the baseline and
+at most 5 ms per query (median); plus the query time on a synthetic network of 100,000
+links. Run: ``make bench`` (or ``python benchmarks/bench_routes.py --quick``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import networkx as nx
+
+from corridor.api import default_network
+from corridor.graph import TRANSFER, CommodityGraph, build_graph
+from corridor.routing import k_best, signature
+from corridor.synthetic import synthetic_network
+
+K = 10
+BASELINE_PATH_CAP = 20_000
+
+
+def _median_ms(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def networkx_k_best(g: CommodityGraph, origin: str, destination: str, k: int) -> list[tuple]:
+    """The baseline: Yen's simple paths from NetworkX, filtered to distinct real routes."""
+    dg = nx.DiGraph()
+    best_edge: dict[tuple[int, int], int] = {}
+    for i, e in enumerate(g.edges):
+        key = (e.tail, e.head)
+        if key not in best_edge or e.cost < g.edges[best_edge[key]].cost:
+            best_edge[key] = i
+    for (u, v), i in best_edge.items():
+        dg.add_edge(u, v, weight=g.edges[i].cost)
+    src, dst = "SRC", "DST"
+    for v in g.node_vertices[origin]:
+        dg.add_edge(src, v, weight=0.0)
+    for v in g.node_vertices[destination]:
+        dg.add_edge(v, dst, weight=0.0)
+    out: list[tuple] = []
+    seen: set = set()
+    paths = nx.shortest_simple_paths(dg, src, dst, weight="weight")
+    for path in itertools.islice(paths, BASELINE_PATH_CAP):
+        edges = [g.edges[best_edge[(u, v)]] for u, v in itertools.pairwise(path[1:-1])]
+        places = [g.vertices[e.head][0] for e in edges if e.kind != TRANSFER]
+        if len(set(places)) != len(places) or origin in places:
+            continue  # visits a place twice: not a route
+        if any(a.kind == TRANSFER and b.kind == TRANSFER for a, b in itertools.pairwise(edges)):
+            continue
+        sig = signature(g, edges, origin)
+        if sig in seen:
+            continue
+        seen.add(sig)
+        out.append((sig, round(sum(e.cost for e in edges), 6)))
+        if len(out) == k:
+            break
+    return out
+
+
+def bench_bundled(repeat: int) -> dict[str, float]:
+    net = default_network()
+    queries = []
+    for c in net.commodities:
+        if c.no_route_reason:
+            continue
+        origins = [n.id for n in net.nodes if c.id in n.products]
+        for o in origins[:3]:
+            for d in ("JP_YOKOHAMA", "JP_KOBE"):
+                queries.append((c, o, d))
+    ours, theirs, build = [], [], []
+    for c, o, d in queries:
+        t0 = time.perf_counter()
+        g = build_graph(net, c)
+        build.append((time.perf_counter() - t0) * 1000)
+        mine = [
+            (r.signature, round(r.cost_usd_per_t - r.charges["insurance"], 6))
+            for r in k_best(g, o, d, K)
+        ]
+        if not mine:
+            continue
+        base = networkx_k_best(g, o, d, K)
+        if [s for s, _ in mine] != [s for s, _ in base]:
+            sys.exit(f"answers differ for {c.id} {o}->{d}:\n{mine}\n{base}")
+        ours.append(_median_ms(lambda g=g, o=o, d=d: k_best(g, o, d, K), repeat))
+        theirs.append(
+            _median_ms(lambda g=g, o=o, d=d: networkx_k_best(g, o, d, K), max(1, repeat // 5))
+        )
+    med_ours, med_theirs = statistics.median(ours), statistics.median(theirs)
+    return {
+        "queries": len(ours),
+        "ours_ms": med_ours,
+        "networkx_ms": med_theirs,
+        "speedup": med_theirs / med_ours,
+        "graph_build_ms": statistics.median(build),
+    }
+
+
+def bench_synthetic(n_links: int) -> dict[str, float]:
+    t0 = time.perf_counter()
+    net = synthetic_network(n_links // 3, n_links, seed=11)
+    make_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    g = build_graph(net, net.commodity("ore"))
+    build_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    found = k_best(g, "N0", "N1", K)
+    query_s = time.perf_counter() - t0
+    return {
+        "links": len(net.links),
+        "vertices": len(g.vertices),
+        "edges": len(g.edges),
+        "routes": len(found),
+        "make_s": make_s,
+        "graph_build_s": build_s,
+        "query_s": query_s,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="fewer repeats, smaller synthetic")
+    args = ap.parse_args()
+    repeat = 5 if args.quick else 25
+    b = bench_bundled(repeat)
+    print(f"bundled network, k={K}, {b['queries']:.0f} queries (median per query):")
+    print(f"  corridor k_best      {b['ours_ms']:8.2f} ms")
+    print(f"  networkx baseline    {b['networkx_ms']:8.2f} ms")
+    print(f"  speed-up             {b['speedup']:8.1f} x   (goal >= 20 x, <= 5 ms)")
+    print(f"  graph build          {b['graph_build_ms']:8.2f} ms (once per commodity and rules)")
+    s = bench_synthetic(20_000 if args.quick else 100_000)
+    print(
+        f"synthetic network: {s['links']:.0f} links, {s['vertices']:.0f} vertices, "
+        f"{s['edges']:.0f} edges"
+    )
+    print(
+        f"  graph build {s['graph_build_s']:.2f} s; k={K} query {s['query_s'] * 1000:.0f} ms "
+        f"({s['routes']:.0f} routes)"
+    )
+    ok = b["speedup"] >= 20 and b["ours_ms"] <= 5
+    print("goal met" if ok else "GOAL NOT MET")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""The commodity view: an expanded graph whose edges carry every cost a route incurs.
+
+Each node has one copy (vertex) per mode and gauge of its usable incident links. A link is
+an edge between copies of the same mode; a **transfer** (mode or gauge change) is an edge
+between two copies of one node; the dwell and dues of **arriving** at a node are added to
+the edges that arrive there. One shortest-path search then prices transfers, gauge changes
+and borders without special cases (the "virtual network" of NODUS).
+
+Avoid rules are applied here, as hard filters; the reason each element was left out is
+kept, so that a request with no route can say what blocks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from corridor.costs import (
+    ZERO,
+    Assumptions,
+    Metrics,
+    arrival_metrics,
+    link_metrics,
+    transfer_metrics,
+)
+from corridor.network import Commodity, Link, Network, Node
+
+TRANSFER = "transfer"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One edge of the expanded graph.
+
+    ``kind`` is ``"link"`` (then ``link`` and ``forward`` say which link, which way) or
+    ``"transfer"`` (a mode/gauge change at ``node``). ``parts`` is the cost breakdown.
+    """
+
+    tail: int
+    head: int
+    kind: str
+    node: str
+    link: Link | None
+    forward: bool
+    metrics: Metrics
+    parts: dict[str, float]
+    arrival: Metrics
+    arrival_parts: dict[str, float]
+    exposures: int
+    cost: float
+    """Cost of the edge and of arriving at its head (USD/t), the search weight."""
+
+
+@dataclass
+class CommodityGraph:
+    """Expanded graph of one commodity under one set of rules."""
+
+    net: Network
+    commodity: Commodity
+    assumptions: Assumptions
+    vertices: list[tuple[str, str]] = field(default_factory=list)
+    vertex_id: dict[tuple[str, str], int] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    out: list[list[int]] = field(default_factory=list)
+    node_vertices: dict[str, list[int]] = field(default_factory=dict)
+    exposure_bit: dict[str, int] = field(default_factory=dict)
+    cost_to_go: dict[str, list[float]] = field(default_factory=dict)
+    pieces: dict[int, Any] = field(default_factory=dict)
+    """id(edge) -> the priced legs and provenance of that edge (filled on first use)."""
+    """Destination node id -> least cost from every vertex to it (filled on first use)."""
+    excluded: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Link id -> (rule, why) it is not in this graph; rule is commodity, family or avoid."""
+
+    def vertex(self, node_id: str, mode_key: str) -> int:
+        key = (node_id, mode_key)
+        vid = self.vertex_id.get(key)
+        if vid is None:
+            vid = len(self.vertices)
+            self.vertices.append(key)
+            self.vertex_id[key] = vid
+            self.out.append([])
+            self.node_vertices.setdefault(node_id, []).append(vid)
+        return vid
+
+    def mask(self, exposure_ids: Iterable[str]) -> int:
+        m = 0
+        for e in exposure_ids:
+            m |= self.exposure_bit[e]
+        return m
+
+    def exposures_of(self, mask: int) -> list[str]:
+        return [e for e, bit in self.exposure_bit.items() if mask & bit]
+
+
+def link_exclusion(
+    link: Link, commodity: Commodity, net: Network, avoid: frozenset[str], families: frozenset[str]
+) -> tuple[str, str] | None:
+    """Which rule keeps ``link`` from carrying ``commodity``, and why; None if none does."""
+    if families and link.family not in families:
+        return "family", f"link {link.id} is in family {link.family}"
+    if commodity.cargo_class not in link.cargo_classes:
+        return "commodity", f"link {link.id} does not carry {commodity.cargo_class} cargo"
+    if link.mode not in commodity.allowed_modes:
+        return "commodity", f"{commodity.id} does not move by {link.mode} (link {link.id})"
+    for end in (link.from_, link.to):
+        node = net.node(end)
+        if commodity.cargo_class not in node.cargo_classes:
+            return "commodity", f"node {end} does not accept {commodity.cargo_class} cargo"
+    blocked = [e for e in (*link.countries, *link.chokepoints) if e in avoid]
+    blocked += [c for c in (net.node(link.from_).country, net.node(link.to).country) if c in avoid]
+    if blocked:
+        return "avoid", f"link {link.id} crosses avoided {', '.join(sorted(set(blocked)))}"
+    return None
+
+
+def build_graph(
+    net: Network,
+    commodity: Commodity,
+    assumptions: Assumptions | None = None,
+    avoid: Iterable[str] = (),
+    families: Iterable[str] = (),
+) -> CommodityGraph:
+    """Build the expanded graph of ``commodity`` on ``net``.
+
+    Parameters
+    ----------
+    avoid : ids of exposures (countries, chokepoints) no route may touch.
+    families : if given, only links of these route families (plus ``domestic``) are used.
+    """
+    a = assumptions or Assumptions()
+    avoid_set = frozenset(avoid)
+    fam = frozenset(families) | {"domestic", "japan"} if families else frozenset()
+    g = CommodityGraph(net, commodity, a)
+    for i, e in enumerate(x.id for x in net.exposures):
+        g.exposure_bit[e] = 1 << i
+    usable: list[Link] = []
+    for link in net.links:
+        why = link_exclusion(link, commodity, net, avoid_set, fam)
+        if why is None:
+            usable.append(link)
+        else:
+            g.excluded[link.id] = why
+    arrivals: dict[str, tuple[Metrics, dict[str, float]]] = {}
+
+    def arrival(node: Node) -> tuple[Metrics, dict[str, float]]:
+        if node.id not in arrivals:
+            arrivals[node.id] = arrival_metrics(node, commodity, a)
+        return arrivals[node.id]
+
+    for link in usable:
+        metrics, parts = link_metrics(net, link, commodity, a)
+        ends = [(link.from_, link.to, True)]
+        if link.bidirectional:
+            ends.append((link.to, link.from_, False))
+        for tail_id, head_id, forward in ends:
+            tail = g.vertex(tail_id, link.mode_key)
+            head = g.vertex(head_id, link.mode_key)
+            head_node = net.node(head_id)
+            arr, arr_parts = arrival(head_node)
+            exposures = g.mask(
+                (*link.countries, *link.chokepoints, net.node(tail_id).country, head_node.country)
+            )
+            g.out[tail].append(len(g.edges))
+            g.edges.append(
+                Edge(
+                    tail,
+                    head,
+                    "link",
+                    head_id,
+                    link,
+                    forward,
+                    metrics,
+                    parts,
+                    arr,
+                    arr_parts,
+                    exposures,
+                    metrics.cost_usd_per_t + arr.cost_usd_per_t,
+                )
+            )
+    for node_id, vids in list(g.node_vertices.items()):
+        if len(vids) < 2:
+            continue
+        node = net.node(node_id)
+        metrics, parts = transfer_metrics(node, commodity, a)
+        bit = g.mask((node.country,))
+        for u in vids:
+            for v in vids:
+                if u != v:
+                    g.out[u].append(len(g.edges))
+                    g.edges.append(
+                        Edge(
+                            u,
+                            v,
+                            TRANSFER,
+                            node_id,
+                            None,
+                            True,
+                            metrics,
+                            parts,
+                            ZERO,
+                            {},
+                            bit,
+                            metrics.cost_usd_per_t,
+                        )
+                    )
+    return g

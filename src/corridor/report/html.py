@@ -1,0 +1,550 @@
+"""One self-contained, offline HTML report of route sets and comparisons.
+
+The page has inline CSS and inline SVG only (a one-line script opens the leg tables before
+printing; nothing depends on it), loads nothing from the network, and ends with the
+sources of every figure shown and the assumptions the caller states.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from html import escape
+from pathlib import Path
+
+from corridor.network import Network
+from corridor.report.svg import RouteStyle, route_map, route_styles, time_cost_distance_chart
+from corridor.results import FAMILY_LABELS, Alternative, Comparison, Route, RouteSet
+
+CSS = """
+:root { --ink: #1b1b1b; --muted: #5a5a5a; --rule: #d4d4d4; --head: #f2f2f2; --accent: #0b4f8a; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin: 0 auto; max-width: 1200px; padding: 1.5rem 2rem 3rem; color: var(--ink);
+  background: #fff; font: 17px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial,
+  sans-serif; }
+h1 { font-size: 2.1rem; line-height: 1.2; margin: .3rem 0 .5rem; }
+h2 { font-size: 1.6rem; margin: 2.8rem 0 .6rem; padding-bottom: .25rem;
+  border-bottom: 3px solid var(--ink); }
+h3 { font-size: 1.2rem; margin: 1.8rem 0 .5rem; }
+a { color: var(--accent); }
+p.meta, .muted { color: var(--muted); }
+h2 .muted { font-weight: 400; font-size: .8em; }
+figure { margin: 1rem 0 1.5rem; }
+figcaption { color: var(--muted); font-size: .9rem; margin-top: .3rem; }
+svg { display: block; max-width: 100%; height: auto; }
+figure > svg { width: 100%; }
+svg.swatch { display: inline-block; vertical-align: middle; margin-right: .35em; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr));
+  gap: 1.2rem; }
+.wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: .92rem;
+  font-variant-numeric: tabular-nums; }
+th, td { padding: .4em .55em; border-bottom: 1px solid var(--rule); text-align: left;
+  vertical-align: top; }
+thead th { background: var(--head); border-bottom: 2px solid var(--ink); font-weight: 600; }
+tbody tr:nth-child(even) { background: #fafafa; }
+th.n, td.n { text-align: right; }
+td.n { white-space: nowrap; }
+tr.total td { font-weight: 600; border-top: 2px solid var(--ink); }
+tr.charge td { font-style: italic; }
+td.label { min-width: 13em; }
+small.src, small.id { color: var(--muted); white-space: nowrap; }
+small.src a { text-decoration: none; }
+ul.findings li { margin: .35rem 0; }
+details { margin: .7rem 0; padding: .35rem .9rem; border: 1px solid var(--rule);
+  border-radius: 4px; }
+details[open] { padding-bottom: .8rem; }
+summary { cursor: pointer; font-weight: 600; }
+ol.sources li { margin: .5rem 0; }
+ol.sources li:target { background: #fff6cc; }
+dl.assumptions dt { font-weight: 600; margin-top: .6rem; }
+dl.assumptions dd { margin: .1rem 0 0 1.5rem; }
+footer { margin-top: 3rem; padding-top: .6rem; border-top: 1px solid var(--rule);
+  color: var(--muted); font-size: .85rem; }
+@media (min-width: 1700px) { body { max-width: 1500px; font-size: 20px; } }
+@media print {
+  @page { margin: 14mm; }
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  main > section:not(:first-child) > h2 { break-before: page; }
+  h2, h3 { break-after: avoid; }
+  figure, tr, details, .premium li { break-inside: avoid; }
+  .charts { grid-template-columns: 1fr 1fr; }
+  details { border: none; padding: 0; }
+  a { color: inherit; text-decoration: none; }
+  ol.sources a[href^="http"]::after { content: " <" attr(href) ">"; word-break: break-all; }
+  nav.toc { display: none; }
+}
+"""
+
+OPEN_FOR_PRINT = (
+    '<script>addEventListener("beforeprint",function(){'
+    'document.querySelectorAll("details").forEach(function(d){d.open=true})})</script>'
+)
+"""Opens the collapsed leg tables before printing (the page works without it)."""
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _num(value: float, digits: int) -> str:
+    """Thousands separators and fixed decimals, without a minus on a rounded zero."""
+    if round(value, digits) == 0:
+        value = 0.0
+    return f"{value:,.{digits}f}"
+
+
+def _signed(value: float, digits: int) -> str:
+    text = _num(value, digits)
+    return text if text.startswith("-") or text.strip("0.,") == "" else "+" + text
+
+
+def _usd_big(value: float) -> str:
+    """A USD amount for a sentence: 'USD 1.2 m', 'USD 3.4 bn' or 'USD 12,300'."""
+    a = abs(value)
+    if a >= 1e9:
+        return f"USD {value / 1e9:,.1f} bn"
+    if a >= 1e6:
+        return f"USD {value / 1e6:,.1f} m"
+    return f"USD {value:,.0f}"
+
+
+def _usd_t(value: float) -> str:
+    return f"USD {_num(value, 0 if abs(value) >= 100 else 2)}/t"
+
+
+def _days(value: float) -> str:
+    text = _num(value, 1)
+    return f"{text} day" if text == "1.0" else f"{text} days"
+
+
+def _family(family: str) -> str:
+    return " + ".join(FAMILY_LABELS.get(f, f) for f in family.split("+"))
+
+
+def _swatch(style: RouteStyle) -> str:
+    dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
+    return (
+        '<svg class="swatch" width="34" height="10" viewBox="0 0 34 10" aria-hidden="true">'
+        f'<line x1="1" y1="5" x2="33" y2="5" stroke="{style.colour}" stroke-width="4"{dash}/>'
+        "</svg>"
+    )
+
+
+def _provenance(prov: Mapping[str, tuple[str, ...]]) -> str:
+    """Source ids behind a table row, linked to the Sources section."""
+    columns: dict[str, list[str]] = {}
+    for column, ids in prov.items():
+        for sid in ids:
+            columns.setdefault(sid, []).append(column)
+    links = (
+        f'<a href="#src-{_e(sid)}" title="{_e(sid)}: {_e(", ".join(cols))}">{_e(sid)}</a>'
+        for sid, cols in sorted(columns.items())
+    )
+    return f'<small class="src">[{", ".join(links)}]</small>' if columns else ""
+
+
+def _row_source_ids(prov: Mapping[str, tuple[str, ...]]) -> set[str]:
+    return {sid for ids in prov.values() for sid in ids}
+
+
+def _used_sources(sections: Sequence[Comparison | RouteSet], net: Network) -> list[str]:
+    """Every source id of the routes shown and of the rows their leg tables cite."""
+    used: set[str] = set()
+    for section in sections:
+        used |= _row_source_ids(net.commodity(section.request.commodity).sources)
+        for route in section.routes:
+            used.update(route.sources)
+            for leg in route.legs:
+                used |= _row_source_ids(net.node(leg.from_).sources)
+                used |= _row_source_ids(net.node(leg.to).sources)
+                if leg.link:
+                    link = net.link(leg.link)
+                    used |= _row_source_ids(link.sources)
+                    used |= _row_source_ids(net.emission_factor(link.emission_factor).sources)
+    return sorted(used)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _route_table(routes: Sequence[Route], styles: Sequence[RouteStyle], net: Network) -> str:
+    head = (
+        "<tr><th>#</th><th>Route</th><th>Family</th>"
+        '<th class="n">Cost USD/t</th><th class="n">Days mean</th><th class="n">Days p95</th>'
+        '<th class="n">CO2e kg/t</th><th class="n">Distance km</th><th>Countries</th>'
+        '<th>Chokepoints</th><th class="n">Disruption prob./yr</th>'
+        '<th class="n">Disrupted days/yr</th></tr>'
+    )
+    rows = []
+    for rank, (route, style) in enumerate(zip(routes, styles, strict=True), 1):
+        choke = ", ".join(
+            f'<span title="{_e(c)}">{_e(net.exposure(c).name_en)}</span>' for c in route.chokepoints
+        )
+        rows.append(
+            f'<tr data-route="{rank}"><td>{rank}</td>'
+            f'<td class="label">{_swatch(style)}{_e(route.label)}</td>'
+            f"<td>{_e(_family(route.family))}</td>"
+            f'<td class="n">{_num(route.cost_usd_per_t, 2)}</td>'
+            f'<td class="n">{_num(route.days_mean, 1)}</td>'
+            f'<td class="n">{_num(route.days_p95, 1)}</td>'
+            f'<td class="n">{_num(route.co2e_kg_per_t, 1)}</td>'
+            f'<td class="n">{_num(route.distance_km, 0)}</td>'
+            f"<td>{_e(' › '.join(route.countries))}</td><td>{choke or '—'}</td>"
+            f'<td class="n">{_num(route.risk.annual_probability * 100, 1)} %</td>'
+            f'<td class="n">{_num(route.risk.disrupted_days_per_year, 1)}</td></tr>'
+        )
+    return (
+        f'<div class="wrap"><table class="routes"><thead>{head}</thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _node_cell(net: Network, node_id: str) -> str:
+    node = net.node(node_id)
+    return f'{_e(node.name_en)} <small class="id">{_e(node.id)}</small> {_provenance(node.sources)}'
+
+
+def _leg_table(route: Route, net: Network) -> str:
+    head = (
+        "<tr><th>From</th><th>To</th><th>Mode</th><th>What</th>"
+        '<th class="n">km</th><th class="n">USD/t</th><th class="n">Days mean</th>'
+        '<th class="n">Days p95</th><th class="n">CO2e kg/t</th><th>Link</th></tr>'
+    )
+    rows = []
+    for leg in route.legs:
+        link_cell = "—"
+        if leg.link:
+            link = net.link(leg.link)
+            factor = net.emission_factor(link.emission_factor)
+            link_cell = (
+                f"{_e(link.id)} {_provenance(link.sources)}<br>"
+                f'<small class="id">CO2e: {_e(factor.id)}</small> {_provenance(factor.sources)}'
+            )
+        parts = " + ".join(f"{k} {_num(v, 2)}" for k, v in leg.parts.items() if v)
+        rows.append(
+            f'<tr class="{_e(leg.kind)}"><td>{_node_cell(net, leg.from_)}</td>'
+            f"<td>{_node_cell(net, leg.to)}</td><td>{_e(leg.mode)}</td><td>{_e(leg.what)}</td>"
+            f'<td class="n">{_num(leg.distance_km, 0)}</td>'
+            f'<td class="n" title="{_e(parts)}">{_num(leg.cost_usd_per_t, 2)}</td>'
+            f'<td class="n">{_num(leg.days_mean, 2)}</td>'
+            f'<td class="n">{_num(leg.days_p95, 2)}</td>'
+            f'<td class="n">{_num(leg.co2e_kg_per_t, 1)}</td><td>{link_cell}</td></tr>'
+        )
+    commodity = net.commodity(route.commodity)
+    for name, value in route.charges.items():
+        rows.append(
+            f'<tr class="charge"><td colspan="4">Route charge: {_e(name)} '
+            f"{_provenance(commodity.sources)}</td>"
+            f'<td class="n"></td><td class="n">{_num(value, 2)}</td>'
+            '<td class="n"></td><td class="n"></td><td class="n"></td><td></td></tr>'
+        )
+    rows.append(
+        '<tr class="total"><td colspan="4">Total</td>'
+        f'<td class="n">{_num(route.distance_km, 0)}</td>'
+        f'<td class="n">{_num(route.cost_usd_per_t, 2)}</td>'
+        f'<td class="n">{_num(route.days_mean, 2)}</td>'
+        f'<td class="n">{_num(route.days_p95, 2)}</td>'
+        f'<td class="n">{_num(route.co2e_kg_per_t, 1)}</td><td></td></tr>'
+    )
+    return (
+        f'<div class="wrap"><table class="legs"><thead>{head}</thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+# --------------------------------------------------------------------------- premium
+
+
+def _avoided(alt: Alternative) -> str:
+    """What the rule avoids, in words: 'China', 'China and Russia'."""
+    return alt.name[len("avoid ") :] if alt.name.startswith("avoid ") else alt.name
+
+
+def _premium_sentence(alt: Alternative, cheapest: Route, volume: float | None) -> str:
+    what = _avoided(alt)
+    if alt.route is None or alt.premium_usd_per_t is None:
+        return f"Avoiding {_e(what)} is not possible: {_e(alt.reason)}."
+    if alt.route.signature == cheapest.signature:
+        return (
+            f"Avoiding {_e(what)} costs nothing extra: the cheapest route "
+            f"({_e(cheapest.label)}) already avoids it."
+        )
+    premium = alt.premium_usd_per_t
+    if round(premium, 2) == 0:
+        cost = "costs no more"
+    else:
+        cost = f"costs {_usd_t(abs(premium))} {'more' if premium > 0 else 'less'}"
+    if alt.premium_usd_per_year is not None and volume:
+        cost += f" ({_usd_big(abs(alt.premium_usd_per_year))}/yr at {_num(volume, 0)} t/yr)"
+    extra = alt.extra_days or 0.0
+    if round(extra, 1) == 0:
+        time = "takes about as long"
+    else:
+        time = f"{'adds' if extra > 0 else 'saves'} {_days(abs(extra))}"
+    text = f"Avoiding {_e(what)} {cost} and {time}, by {_e(alt.route.label)}."
+    dp = (alt.risk_change_probability or 0.0) * 100
+    dd = alt.risk_change_days_per_year or 0.0
+    text += (
+        f" The annual probability of a disruption changes by {_signed(dp, 1)} percentage points"
+        f" and the expected disrupted days by {_signed(dd, 1)} per year."
+    )
+    return text
+
+
+def _premium_table(alts: Sequence[Alternative], volume: float | None) -> str:
+    head = (
+        "<tr><th>Rule</th><th>Cheapest route under the rule</th>"
+        '<th class="n">Premium USD/t</th>'
+        + ('<th class="n">Premium USD/yr</th>' if volume else "")
+        + '<th class="n">Extra days mean</th><th class="n">Extra days p95</th>'
+        '<th class="n">Δ disruption prob. (% points)</th>'
+        '<th class="n">Δ disrupted days/yr</th></tr>'
+    )
+    cols = 7 if volume else 6
+    rows = []
+    for alt in alts:
+        if alt.route is None:
+            rows.append(
+                f'<tr><td>{_e(alt.name)}</td><td colspan="{cols}">No route: '
+                f"{_e(alt.reason)}</td></tr>"
+            )
+            continue
+        per_year = (
+            f'<td class="n">{_num(alt.premium_usd_per_year or 0.0, 0)}</td>' if volume else ""
+        )
+        rows.append(
+            f'<tr><td>{_e(alt.name)}</td><td class="label">{_e(alt.route.label)}</td>'
+            f'<td class="n">{_signed(alt.premium_usd_per_t or 0.0, 2)}</td>{per_year}'
+            f'<td class="n">{_signed(alt.extra_days or 0.0, 1)}</td>'
+            f'<td class="n">{_signed(alt.extra_days_p95 or 0.0, 1)}</td>'
+            f'<td class="n">{_signed((alt.risk_change_probability or 0.0) * 100, 1)}</td>'
+            f'<td class="n">{_signed(alt.risk_change_days_per_year or 0.0, 1)}</td></tr>'
+        )
+    return (
+        f'<div class="wrap"><table class="premium"><thead>{head}</thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _request_line(section: Comparison | RouteSet, net: Network) -> str:
+    req = section.request
+    parts = [
+        f"From {_e(net.node(req.origin).name_en)} ({_e(req.origin)}) "
+        f"to {_e(net.node(req.destination).name_en)} ({_e(req.destination)})"
+    ]
+    if req.avoid:
+        parts.append("avoiding " + ", ".join(_e(net.exposure(x).name_en) for x in req.avoid))
+    if req.penalise:
+        parts.append(
+            "penalising "
+            + ", ".join(f"{_e(net.exposure(x).name_en)} {_usd_t(p)}" for x, p in req.penalise)
+        )
+    if req.volume_t_per_year:
+        parts.append(f"volume {_num(req.volume_t_per_year, 0)} t/yr")
+    return "; ".join(parts) + "."
+
+
+def _kind(section: Comparison | RouteSet) -> str:
+    return "route families compared" if isinstance(section, Comparison) else "ranked routes"
+
+
+def _section(index: int, section: Comparison | RouteSet, net: Network) -> str:
+    req = section.request
+    routes = section.routes
+    styles = route_styles(routes)
+    commodity = net.commodity(req.commodity)
+    origin, dest = net.node(req.origin).name_en, net.node(req.destination).name_en
+    out = [
+        f'<section class="section" id="section-{index}">',
+        f"<h2>{_e(commodity.name_en)}: {_e(origin)} → {_e(dest)} "
+        f'<span class="muted">· {_kind(section)}</span></h2>',
+        f'<p class="meta">{_request_line(section, net)} ',
+    ]
+    if isinstance(section, Comparison):
+        out.append(
+            "The cheapest route of each route family, and the cheapest routes avoiding China, "
+            "Russia or both, cheapest first.</p>"
+        )
+    else:
+        out.append(f"{len(routes)} route{'s' if len(routes) != 1 else ''}, in rank order.</p>")
+    if section.notes:
+        out.append("<ul>" + "".join(f"<li>{_e(n)}</li>" for n in section.notes) + "</ul>")
+    out.append(
+        f'<figure class="map">{route_map(net, routes)}<figcaption>Routes on the map; the '
+        "thickest line is rank 1. Hover over a line or a node for details.</figcaption></figure>"
+    )
+    out.append("<h3>Routes compared</h3>")
+    out.append(_route_table(routes, styles, net))
+    if isinstance(section, Comparison):
+        cheapest = section.cheapest
+        volume = req.volume_t_per_year
+        out.append("<h3>The price of avoiding China or Russia</h3>")
+        out.append(
+            f"<p>Against the cheapest route, {_e(cheapest.label)} at "
+            f"{_usd_t(cheapest.cost_usd_per_t)} and {_days(cheapest.days_mean)}:</p>"
+        )
+        out.append(
+            '<ul class="findings premium">'
+            + "".join(f"<li>{_premium_sentence(a, cheapest, volume)}</li>" for a in section.premium)
+            + "</ul>"
+        )
+        out.append(_premium_table(section.premium, volume))
+        if section.unavailable:
+            out.append('<h3>Route families with no route</h3><ul class="findings">')
+            out.extend(
+                f"<li><strong>{_e(_family(fam))}</strong>: {_e(why)}</li>"
+                for fam, why in section.unavailable.items()
+            )
+            out.append("</ul>")
+    out.append(
+        '<h3>Cost and time against distance</h3><div class="charts">'
+        f'<figure class="chart">{time_cost_distance_chart(routes, "cost")}<figcaption>Cumulative '
+        "cost per tonne. Diagonal segments are links; vertical steps are transfers, border "
+        "crossings and port dwells (dots; hover for what), and route-level charges such as "
+        "insurance at 0 km.</figcaption></figure>"
+        f'<figure class="chart">{time_cost_distance_chart(routes, "days")}<figcaption>Cumulative '
+        "mean transit time; vertical steps are time spent at nodes.</figcaption></figure></div>"
+    )
+    out.append("<h3>Legs of each route</h3>")
+    for rank, (route, style) in enumerate(zip(routes, styles, strict=True), 1):
+        out.append(
+            f'<details data-route="{rank}"><summary>{_swatch(style)}{rank}. {_e(route.label)} — '
+            f"{_usd_t(route.cost_usd_per_t)}, {_days(route.days_mean)}</summary>"
+            f"{_leg_table(route, net)}</details>"
+        )
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _sources(ids: Sequence[str], net: Network) -> str:
+    items = []
+    for sid in ids:
+        src = net.source(sid)
+        citation = src.citation if src.citation.endswith((".", "!", "?")) else src.citation + "."
+        if src.url.startswith(("https://", "http://")):
+            url = f' <a href="{_e(src.url)}">{_e(src.url)}</a>'
+        else:
+            url = f" {_e(src.url)}" if src.url else ""
+        method = f" Method: {_e(src.method)}" if src.method else ""
+        items.append(
+            f'<li id="src-{_e(sid)}"><strong>{_e(sid)}</strong> — {_e(citation)}{url} '
+            f"<br>Year: {src.year}. Kind: {_e(src.kind)}.{method}</li>"
+        )
+    return '<ol class="sources">' + "".join(items) + "</ol>"
+
+
+def render_report(
+    sections: Sequence[Comparison | RouteSet],
+    net: Network,
+    title: str,
+    assumptions: dict[str, str] | None = None,
+) -> str:
+    """Render comparisons and route sets as one self-contained offline HTML page.
+
+    Parameters
+    ----------
+    sections : sequence of Comparison or RouteSet
+        One report section each (results of :func:`corridor.api.compare`,
+        :func:`corridor.api.routes` or :func:`corridor.api.pareto`), computed on ``net``.
+    net : Network
+        The network the results come from (names, sources, link and node details).
+    title : str
+        Page title and main heading.
+    assumptions : dict of str to str, optional
+        Name -> text of the assumptions behind the figures, listed at the end.
+
+    Returns
+    -------
+    str
+        A complete HTML document: per section a map, a comparison table, for a
+        ``Comparison`` the premium of avoiding China/Russia and the families with no route,
+        cost and time charts against distance and the legs of each route with their sources;
+        then the Sources (every source id the routes use, with citation, URL, year, kind
+        and method) and the Assumptions. All text is HTML-escaped; CSS and SVG are inline;
+        nothing is loaded from the network.
+    """
+    toc = ""
+    if len(sections) > 1:
+        toc = (
+            '<nav class="toc"><ol>'
+            + "".join(
+                f'<li><a href="#section-{i}">{_e(net.commodity(s.request.commodity).name_en)}: '
+                f"{_e(net.node(s.request.origin).name_en)} → "
+                f"{_e(net.node(s.request.destination).name_en)} · {_kind(s)}</a></li>"
+                for i, s in enumerate(sections, 1)
+            )
+            + "</ol></nav>"
+        )
+    body = "\n".join(_section(i, s, net) for i, s in enumerate(sections, 1))
+    if assumptions:
+        assumed = (
+            '<dl class="assumptions">'
+            + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in assumptions.items())
+            + "</dl>"
+        )
+    else:
+        assumed = "<p>No assumptions were stated for this report.</p>"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(title)}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header><h1>{_e(title)}</h1>
+<p class="meta">Freight routes computed on the network “{_e(net.origin)}”. Costs are USD per
+tonne of cargo, times in days (mean and 95th percentile), emissions kg CO2e per tonne.</p>
+{toc}</header>
+<main>
+{body}
+<section id="sources"><h2>Sources</h2>
+<p>Every source behind the figures above; the bracketed ids in the leg tables link here.</p>
+{_sources(_used_sources(sections, net), net)}
+</section>
+<section id="assumptions"><h2>Assumptions</h2>
+{assumed}
+</section>
+</main>
+<footer>Generated by corridor. Map outlines from Natural Earth (public domain).</footer>
+{OPEN_FOR_PRINT}
+</body>
+</html>
+"""
+
+
+def write_report(path: str | os.PathLike[str], html: str) -> None:
+    """Write a report atomically: never a half-written file at ``path``.
+
+    The text goes to a temporary file in the same folder, is flushed to disk, then
+    renamed over ``path`` with :func:`os.replace`; on any error the temporary file is
+    removed and an existing report is left untouched.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Where the report goes; missing parent folders are created.
+    html : str
+        The page, as returned by :func:`render_report`.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(html)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

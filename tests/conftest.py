@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from corridor.network import Network, load_network
+
+TINY = Path(__file__).parent / "fixtures" / "tiny"
+
+
+@pytest.fixture(scope="session")
+def tiny() -> Network:
+    """Three-route hand-checkable network (see tests/fixtures/tiny)."""
+    return load_network(TINY)
+
+
+@pytest.fixture
+def tiny_copy(tmp_path: Path) -> Path:
+    """A writable copy of the tiny network's folder."""
+    dest = tmp_path / "tiny"
+    shutil.copytree(TINY, dest)
+    return dest

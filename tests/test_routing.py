@@ -1,0 +1,213 @@
+"""k best routes, Pareto front and rules, against brute force on small networks."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from corridor.api import compare, pareto, routes
+from corridor.costs import Assumptions
+from corridor.errors import RequestError
+from corridor.graph import TRANSFER, build_graph
+from corridor.routing import enumerate_paths, k_best, make_route, signature
+from corridor.synthetic import synthetic_network
+
+
+def _all_routes(g, origin, destination):
+    """Every physically simple path, by depth-first search (the brute force)."""
+    net = g.net
+    found = []
+
+    def dfs(v, edges, visited, last_transfer):
+        node = g.vertices[v][0]
+        if node == destination:
+            found.append(list(edges))
+            return
+        for ei in g.out[v]:
+            e = g.edges[ei]
+            head_node = g.vertices[e.head][0]
+            is_t = e.kind == TRANSFER
+            if is_t and last_transfer:
+                continue
+            if not is_t and head_node in visited:
+                continue
+            edges.append(e)
+            dfs(e.head, edges, visited | {head_node}, is_t)
+            edges.pop()
+
+    for s in g.node_vertices[origin]:
+        dfs(s, [], {origin}, False)
+    assert net  # keep the fixture alive
+    return found
+
+
+@pytest.fixture(scope="module")
+def small():
+    return synthetic_network(14, 30, seed=3)
+
+
+def test_enumeration_is_in_exact_cost_order(small):
+    g = build_graph(small, small.commodity("ore"))
+    brute = sorted(sum(e.cost for e in p) for p in _all_routes(g, "N0", "N1"))
+    assert len(brute) > 20
+    ours = [c for c, _, _ in itertools.islice(enumerate_paths(g, "N0", "N1"), len(brute))]
+    assert ours == pytest.approx(brute)
+
+
+def test_k_best_keeps_the_cheapest_of_each_signature(small):
+    g = build_graph(small, small.commodity("ore"))
+    best: dict = {}
+    for p in _all_routes(g, "N0", "N1"):
+        sig = signature(g, p, "N0")
+        cost = sum(e.cost for e in p)
+        best[sig] = min(best.get(sig, float("inf")), cost)
+    expected = sorted(best.values())[:8]
+    got = k_best(g, "N0", "N1", 8)
+    assert [r.signature for r in got] == sorted({r.signature for r in got}, key=lambda s: best[s])
+    route_costs = [r.cost_usd_per_t - r.charges["insurance"] for r in got]
+    assert route_costs == pytest.approx(expected)
+    assert len({r.signature for r in got}) == len(got)
+
+
+def test_penalties_are_charged_once_per_exposure(small):
+    g = build_graph(small, small.commodity("ore"))
+    pen = {"KZ": 7.0, "CN": 3.0, "SUEZ": 50.0}
+    brute = []
+    for p in _all_routes(g, "N0", "N1"):
+        mask = 0
+        for e in p:
+            mask |= e.exposures
+        crossed = g.exposures_of(mask)
+        brute.append(sum(e.cost for e in p) + sum(pen.get(x, 0) for x in crossed))
+    ours = [c for c, _, _ in itertools.islice(enumerate_paths(g, "N0", "N1", pen), 15)]
+    assert ours == pytest.approx(sorted(brute)[:15])
+
+
+def test_pareto_front_equals_brute_force(small):
+    g = build_graph(small, small.commodity("ore"))
+    vectors = set()
+    for p in _all_routes(g, "N0", "N1"):
+        r = make_route(g, p, "N0")
+        vectors.add(
+            (
+                round(r.cost_usd_per_t, 6),
+                round(r.days_mean, 6),
+                round(r.co2e_kg_per_t, 6),
+                round(r.risk.disrupted_days_per_year, 6),
+            )
+        )
+    front = {
+        v
+        for v in vectors
+        if not any(all(a <= b for a, b in zip(w, v, strict=True)) and w != v for w in vectors)
+    }
+    got = pareto("ore", "N0", "N1", network=small)
+    ours = {
+        (
+            round(r.cost_usd_per_t, 6),
+            round(r.days_mean, 6),
+            round(r.co2e_kg_per_t, 6),
+            round(r.risk.disrupted_days_per_year, 6),
+        )
+        for r in got.routes
+    }
+    assert ours == front
+
+
+def test_pareto_on_tiny_keeps_both_routes(tiny):
+    got = pareto("ore", "MINE", "DEST", network=tiny)
+    assert [r.family for r in got.routes] == ["trans_caspian", "china"]
+
+
+def test_avoid_rule_is_a_hard_filter(tiny):
+    rs = routes("ore", "MINE", "DEST", network=tiny, avoid=["CN"])
+    assert all("CN" not in r.countries for r in rs.routes)
+    rs = routes("ore", "MINE", "DEST", network=tiny, avoid=["SUEZ"])
+    assert [r.family for r in rs.routes] == ["china"]
+
+
+def test_avoid_rule_that_leaves_nothing_names_the_block(tiny):
+    with pytest.raises(RequestError, match="every route crosses CN"):
+        routes("uoc", "MINE", "DEST", network=tiny, avoid=["CN"])
+    with pytest.raises(RequestError, match="every route crosses at least one of CN, SUEZ"):
+        routes("ore", "MINE", "DEST", network=tiny, avoid=["CN", "SUEZ"])
+    with pytest.raises(RequestError, match="the destination DEST is in JP, which is avoided"):
+        routes("ore", "MINE", "DEST", network=tiny, avoid=["JP"])
+
+
+def test_class7_only_where_accepted(tiny):
+    rs = routes("uoc", "MINE", "DEST", network=tiny, k=5)
+    assert [r.family for r in rs.routes] == ["china"]  # PORT_W does not accept class 7
+    c = compare("uoc", "MINE", "DEST", network=tiny)
+    assert "node PORT_W does not accept class7 cargo" in c.unavailable["trans_caspian"]
+
+
+def test_no_physical_route_says_why(tiny):
+    with pytest.raises(RequestError, match="no gas pipeline or LNG terminal"):
+        routes("gas", "MINE", "DEST", network=tiny)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"commodity": "copper"}, "unknown commodity 'copper'"),
+        ({"origin": "MINEE"}, "did you mean MINE"),
+        ({"destination": "MINE"}, "origin and destination are the same"),
+        ({"avoid": ["ATLANTIS"]}, "unknown exposure 'ATLANTIS'"),
+        ({"k": 0}, "k must be between 1 and 50"),
+        ({"k": 10_000}, "k must be between 1 and 50"),
+        ({"volume": -5.0}, "volume must be a positive number"),
+        ({"penalise": {"CN": -1.0}}, "non-negative"),
+    ],
+)
+def test_bad_requests_are_named(tiny, kwargs, message):
+    args = {"commodity": "ore", "origin": "MINE", "destination": "DEST"} | kwargs
+    with pytest.raises(RequestError, match=message):
+        routes(
+            args.pop("commodity"), args.pop("origin"), args.pop("destination"), network=tiny, **args
+        )
+
+
+def test_negative_assumptions_are_refused():
+    with pytest.raises(ValueError, match="carrying_pct_per_year"):
+        Assumptions(carrying_pct_per_year=-1)
+
+
+def test_json_contract(tiny):
+    d = compare("ore", "MINE", "DEST", network=tiny, volume=100).to_dict()
+    assert d["schema_version"] == 1
+    route = d["routes"][0]
+    assert set(route) >= {"nodes", "legs", "totals", "countries", "chokepoints", "sources"}
+    assert set(route["legs"][0]) >= {
+        "from",
+        "to",
+        "mode",
+        "distance_km",
+        "cost_usd_per_t",
+        "days_mean",
+    }
+    assert set(route["totals"]) >= {
+        "distance_km",
+        "cost_usd_per_t",
+        "days_mean",
+        "days_p95",
+        "co2e_kg_per_t",
+    }
+    assert [p["name"] for p in d["premium"]] == [
+        "avoid China",
+        "avoid Russia",
+        "avoid China and Russia",
+    ]
+    assert route["sources"] == ["hand"]
+
+
+def test_geojson_and_frame(tiny):
+    rs = routes("ore", "MINE", "DEST", network=tiny)
+    gj = rs.to_geojson()
+    assert gj["type"] == "FeatureCollection"
+    assert len(gj["features"]) == len(rs.routes)
+    first = gj["features"][0]["geometry"]["coordinates"][0][0]
+    assert first == [67.0, 45.0]  # MINE (lon, lat)
+    frame = rs.to_frame()
+    assert list(frame["cost_usd_per_t"]) == [round(r.cost_usd_per_t, 2) for r in rs.routes]
