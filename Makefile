@@ -15,8 +15,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev,plan]"
+	$(BIN)/pip install --quiet -e ".[dev,plan,web]"
 	touch $@ $(VENV)/.installed
+
+# Browser tests drive Debian's chromium (Playwright cannot download browsers here).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+/usr/bin/chromium:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
 
 # The main job: rare-earth concentrate and uranium ore concentrate to Yokohama,
 # China vs Trans-Caspian vs Russia vs Iran, in the terminal and as HTML reports.
@@ -27,7 +33,7 @@ run: $(VENV)/.installed
 		--destination JP_YOKOHAMA --volume 1000 --report reports/uranium-ore-concentrate.html
 
 # The whole test suite: lint, types, tests.
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed /usr/bin/chromium
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy

@@ -39,8 +39,8 @@ def _median_ms(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def networkx_k_best(g: CommodityGraph, origin: str, destination: str, k: int) -> list[tuple]:
-    """The baseline: Yen's simple paths from NetworkX, filtered to distinct real routes."""
+def networkx_graph(g: CommodityGraph) -> tuple[nx.DiGraph, dict[tuple[int, int], int]]:
+    """The expanded graph as a NetworkX DiGraph (parallel edges keep the cheapest), built once."""
     dg = nx.DiGraph()
     best_edge: dict[tuple[int, int], int] = {}
     for i, e in enumerate(g.edges):
@@ -49,6 +49,19 @@ def networkx_k_best(g: CommodityGraph, origin: str, destination: str, k: int) ->
             best_edge[key] = i
     for (u, v), i in best_edge.items():
         dg.add_edge(u, v, weight=g.edges[i].cost)
+    return dg, best_edge
+
+
+def networkx_k_best(
+    g: CommodityGraph,
+    nxg: tuple[nx.DiGraph, dict[tuple[int, int], int]],
+    origin: str,
+    destination: str,
+    k: int,
+) -> list[tuple]:
+    """The baseline: Yen's simple paths from NetworkX, filtered to distinct real routes."""
+    base, best_edge = nxg
+    dg = base.copy()  # the super source and sink are per query
     src, dst = "SRC", "DST"
     for v in g.node_vertices[origin]:
         dg.add_edge(src, v, weight=0.0)
@@ -74,6 +87,13 @@ def networkx_k_best(g: CommodityGraph, origin: str, destination: str, k: int) ->
     return out
 
 
+def _cold(g: CommodityGraph, o: str, d: str) -> object:
+    """A query with the graph's per-destination and per-edge caches emptied first."""
+    g.cost_to_go.clear()
+    g.pieces.clear()
+    return k_best(g, o, d, K)
+
+
 def bench_bundled(repeat: int) -> dict[str, float]:
     net = default_network()
     queries = []
@@ -84,7 +104,7 @@ def bench_bundled(repeat: int) -> dict[str, float]:
         for o in origins[:3]:
             for d in ("JP_YOKOHAMA", "JP_KOBE"):
                 queries.append((c, o, d))
-    ours, theirs, build = [], [], []
+    ours, warm, theirs, build = [], [], [], []
     for c, o, d in queries:
         t0 = time.perf_counter()
         g = build_graph(net, c)
@@ -95,18 +115,23 @@ def bench_bundled(repeat: int) -> dict[str, float]:
         ]
         if not mine:
             continue
-        base = networkx_k_best(g, o, d, K)
+        nxg = networkx_graph(g)
+        base = networkx_k_best(g, nxg, o, d, K)
         if [s for s, _ in mine] != [s for s, _ in base]:
             sys.exit(f"answers differ for {c.id} {o}->{d}:\n{mine}\n{base}")
-        ours.append(_median_ms(lambda g=g, o=o, d=d: k_best(g, o, d, K), repeat))
+        ours.append(_median_ms(lambda g=g, o=o, d=d: _cold(g, o, d), repeat))
+        warm.append(_median_ms(lambda g=g, o=o, d=d: k_best(g, o, d, K), repeat))
         theirs.append(
-            _median_ms(lambda g=g, o=o, d=d: networkx_k_best(g, o, d, K), max(1, repeat // 5))
+            _median_ms(
+                lambda g=g, n=nxg, o=o, d=d: networkx_k_best(g, n, o, d, K), max(1, repeat // 5)
+            )
         )
     med_ours, med_theirs = statistics.median(ours), statistics.median(theirs)
     return {
         "queries": len(ours),
         "ours_ms": med_ours,
         "networkx_ms": med_theirs,
+        "warm_ms": statistics.median(warm),
         "speedup": med_theirs / med_ours,
         "graph_build_ms": statistics.median(build),
     }
@@ -140,7 +165,9 @@ def main() -> None:
     repeat = 5 if args.quick else 25
     b = bench_bundled(repeat)
     print(f"bundled network, k={K}, {b['queries']:.0f} queries (median per query):")
-    print(f"  corridor k_best      {b['ours_ms']:8.2f} ms")
+    print(
+        f"  corridor k_best      {b['ours_ms']:8.2f} ms (cold caches; warm {b['warm_ms']:.2f} ms)"
+    )
     print(f"  networkx baseline    {b['networkx_ms']:8.2f} ms")
     print(f"  speed-up             {b['speedup']:8.1f} x   (goal >= 20 x, <= 5 ms)")
     print(f"  graph build          {b['graph_build_ms']:8.2f} ms (once per commodity and rules)")

@@ -51,7 +51,7 @@ def test_enumeration_is_in_exact_cost_order(small):
     g = build_graph(small, small.commodity("ore"))
     brute = sorted(sum(e.cost for e in p) for p in _all_routes(g, "N0", "N1"))
     assert len(brute) > 20
-    ours = [c for c, _, _ in itertools.islice(enumerate_paths(g, "N0", "N1"), len(brute))]
+    ours = [c for c, *_ in itertools.islice(enumerate_paths(g, "N0", "N1"), len(brute))]
     assert ours == pytest.approx(brute)
 
 
@@ -80,7 +80,7 @@ def test_penalties_are_charged_once_per_exposure(small):
             mask |= e.exposures
         crossed = g.exposures_of(mask)
         brute.append(sum(e.cost for e in p) + sum(pen.get(x, 0) for x in crossed))
-    ours = [c for c, _, _ in itertools.islice(enumerate_paths(g, "N0", "N1", pen), 15)]
+    ours = [c for c, *_ in itertools.islice(enumerate_paths(g, "N0", "N1", pen), 15)]
     assert ours == pytest.approx(sorted(brute)[:15])
 
 

@@ -297,16 +297,30 @@ def explain_no_route(
                 f"(the cheapest route without them crosses {', '.join(crossed)})"
             )
     g = _graph(net, commodity, a, avoid, fams)
-    blocks = _frontier(net, g, origin)
+    blocks = _frontier(net, g, origin, frozenset(fams))
     if blocks:
-        return f"{what}: " + "; ".join(blocks[:6])
+        return f"{what}: " + _summarise(blocks)
     if fams:
         return f"{what}: no links of this family connect them"
     return f"{what}: the network has no connection between them"
 
 
-def _frontier(net: Network, g: CommodityGraph, origin: str) -> list[str]:
-    """Reasons links leaving the region reachable from ``origin`` were excluded."""
+def _summarise(reasons: list[str]) -> str:
+    """Join reasons; many links refused for one reason become one sentence."""
+    suffixes = {r.split(" ", 2)[2] for r in reasons if r.startswith("link ")}
+    if len(reasons) > 3 and len(suffixes) == 1 and all(r.startswith("link ") for r in reasons):
+        ids = [r.split(" ", 2)[1] for r in reasons]
+        verb = suffixes.pop().replace("does not carry", "carry")
+        return f"none of {len(ids)} links ({', '.join(ids[:4])}, ...) {verb}"
+    return "; ".join(reasons[:6])
+
+
+def _frontier(net: Network, g: CommodityGraph, origin: str, families: frozenset[str]) -> list[str]:
+    """Reasons links leaving the region reachable from ``origin`` were excluded.
+
+    With a family filter, the family's own links are named first: they are the ones that
+    distinguish it (a domestic link that refuses the cargo blocks every family alike).
+    """
     seen = {origin}
     todo = [origin]
     adjacency: dict[str, list[str]] = {}
@@ -325,4 +339,13 @@ def _frontier(net: Network, g: CommodityGraph, origin: str) -> list[str]:
         outward = link.from_ in seen or link.bidirectional
         if rule in ("commodity", "avoid") and leaves and outward and why not in reasons:
             reasons.append(why)
+    own = [
+        why
+        for link in net.links
+        if link.family in families
+        for rule, why in (g.excluded.get(link.id, ("", "")),)
+        if rule in ("commodity", "avoid")
+    ]
+    if own:
+        return list(dict.fromkeys(own))
     return reasons

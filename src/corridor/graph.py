@@ -66,8 +66,10 @@ class CommodityGraph:
     node_vertices: dict[str, list[int]] = field(default_factory=dict)
     exposure_bit: dict[str, int] = field(default_factory=dict)
     cost_to_go: dict[str, list[float]] = field(default_factory=dict)
-    pieces: dict[int, Any] = field(default_factory=dict)
-    """id(edge) -> the priced legs and provenance of that edge (filled on first use)."""
+    vertex_tables: tuple[list[int], list[bool]] | None = None
+    """Place index and gateway flag per vertex (filled on first search)."""
+    pieces: dict[Any, Any] = field(default_factory=dict)
+    """Priced legs and provenance per edge (by id) and per exposure set (filled on use)."""
     """Destination node id -> least cost from every vertex to it (filled on first use)."""
     excluded: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Link id -> (rule, why) it is not in this graph; rule is commodity, family or avoid."""

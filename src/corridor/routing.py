@@ -50,23 +50,18 @@ class Rules:
 def cost_to_go(g: CommodityGraph, targets: list[int]) -> np.ndarray:
     """Least cost from every vertex to any of ``targets`` (inf where unreachable)."""
     n = len(g.vertices)
-    if not g.edges:
-        out = np.full(n, np.inf)
-        out[targets] = 0.0
-        return out
-    # Reverse edges; parallel edges keep their minimum (a CSR matrix would add them up);
-    # zero costs are lifted to a tiny epsilon because sparse zeros are not edges.
-    best: dict[tuple[int, int], float] = {}
-    for e in g.edges:
-        key = (e.head, e.tail)
-        c = max(e.cost, 1e-12)
-        if c < best.get(key, np.inf):
-            best[key] = c
-    rows = np.fromiter((k[0] for k in best), dtype=np.int64, count=len(best))
-    cols = np.fromiter((k[1] for k in best), dtype=np.int64, count=len(best))
-    vals = np.fromiter(best.values(), dtype=float, count=len(best))
-    mat = csr_matrix((vals, (rows, cols)), shape=(n, n))
-    dist = dijkstra(mat, directed=True, indices=targets, min_only=True)
+    m = len(g.edges)
+    heads = np.fromiter((e.head for e in g.edges), dtype=np.int64, count=m)
+    tails = np.fromiter((e.tail for e in g.edges), dtype=np.int64, count=m)
+    # sparse zeros are not edges: lift zero costs to a tiny epsilon
+    costs = np.maximum(np.fromiter((e.cost for e in g.edges), dtype=float, count=m), 1e-12)
+    # parallel edges: keep the cheapest (a CSR matrix would add them up)
+    order = np.lexsort((costs, tails, heads))
+    heads, tails, costs = heads[order], tails[order], costs[order]
+    first = np.ones(m, dtype=bool)
+    first[1:] = (heads[1:] != heads[:-1]) | (tails[1:] != tails[:-1])
+    reverse = csr_matrix((costs[first], (heads[first], tails[first])), shape=(n, n))
+    dist = dijkstra(reverse, directed=True, indices=targets, min_only=True)
     return np.asarray(dist, dtype=float)
 
 
@@ -116,8 +111,11 @@ def enumerate_paths(
     penalise: Mapping[str, float] | None = None,
     max_labels: int = MAX_LABELS,
     distinct: bool = False,
-) -> Iterator[tuple[float, list[Edge], int]]:
-    """Yield (cost, edges, exposure mask) of simple routes in non-decreasing cost.
+) -> Iterator[tuple[float, list[Edge], int, tuple[tuple[str, str], ...]]]:
+    """Yield (cost, edges, exposure mask, signature) of simple routes in non-decreasing cost.
+
+    The signature is only tracked with ``distinct`` (else empty); it lacks the final
+    destination entry that :func:`signature` adds.
 
     Cost includes penalties, each charged once per exposure crossed. With ``distinct``,
     partial routes that cannot lead to the cheapest route of any gateway signature are
@@ -135,8 +133,7 @@ def enumerate_paths(
         g.cost_to_go[destination] = cost_to_go(g, targets).tolist()
     h = g.cost_to_go[destination]
     target_set = set(targets)
-    node_of = [g.net.node_index[v[0]] for v in g.vertices]
-    gateway = [g.net.node(v[0]).kind in GATEWAY_KINDS and v[0] != origin for v in g.vertices]
+    node_of, gateway = _vertex_tables(g)
     pen_bits = {g.exposure_bit[e]: p for e, p in (penalise or {}).items() if p}
     pen_mask = sum(pen_bits)
     counter = itertools.count()
@@ -153,12 +150,19 @@ def enumerate_paths(
         popped += 1
         if distinct:
             key = (p.vertex, p.last_transfer, p.sig)
-            earlier = settled.setdefault(key, [])
-            if any(_dominates(q, p, pen_bits, pen_mask) for q in earlier):
-                continue
-            earlier.append(p)
+            earlier = settled.get(key)
+            if earlier is None:
+                settled[key] = [p]
+            elif pen_bits:
+                if any(_dominates(q, p, pen_bits, pen_mask) for q in earlier):
+                    continue
+                earlier.append(p)
+            else:  # no penalties: cost order alone makes every earlier one cheaper
+                if any(not (q.visited & ~p.visited) for q in earlier):
+                    continue
+                earlier.append(p)
         if p.vertex in target_set:
-            yield p.cost, p.edges(edges), p.mask
+            yield p.cost, p.edges(edges), p.mask, p.sig
             continue
         for ei in out[p.vertex]:
             e = edges[ei]
@@ -176,13 +180,25 @@ def enumerate_paths(
             if fresh:
                 c += sum(price for b, price in pen_bits.items() if fresh & b)
             sig = p.sig
-            if distinct and not is_transfer and gateway[e.tail]:
-                assert e.link is not None
-                sig = (*sig, (g.vertices[e.tail][0], e.link.mode))
+            if distinct and gateway[e.tail] and not is_transfer:
+                tail = g.vertices[e.tail][0]
+                if tail != origin:
+                    sig = (*sig, (tail, e.link.mode))  # type: ignore[union-attr]
             child = _Partial(
                 c, e.head, p, ei, p.visited | bit, p.mask | e.exposures, is_transfer, sig
             )
             heapq.heappush(heap, (c + hv, next(counter), child))
+
+
+def _vertex_tables(g: CommodityGraph) -> tuple[list[int], list[bool]]:
+    """Per vertex: index of its place in the network, and whether that place is a gateway."""
+    if g.vertex_tables is None:
+        index = g.net.node_index
+        g.vertex_tables = (
+            [index[v[0]] for v in g.vertices],
+            [g.net.node(v[0]).kind in GATEWAY_KINDS for v in g.vertices],
+        )
+    return g.vertex_tables
 
 
 def _dominates(q: _Partial, p: _Partial, pen_bits: dict[int, float], pen_mask: int) -> bool:
@@ -223,8 +239,9 @@ def k_best(
     out: list[Route] = []
     seen: set[tuple[tuple[str, str], ...]] = set()
     paths = enumerate_paths(g, origin, destination, rules.penalise, max_labels, distinct)
-    for _, edges, _ in paths:
-        sig = signature(g, edges, origin)
+    end = ((destination, "end"),)
+    for _, edges, _, partial in paths:
+        sig = partial + end if distinct else signature(g, edges, origin)
         if distinct and sig in seen:
             continue
         seen.add(sig)
@@ -236,9 +253,11 @@ def k_best(
 
 @dataclass(frozen=True)
 class _Pieces:
-    """What one edge contributes to a route: legs, provenance, places, line."""
+    """What one edge contributes to a route: legs, their sums, provenance, places, line."""
 
     legs: tuple[Leg, ...]
+    totals: tuple[float, float, float, float, float]
+    """Sums over the legs: cost, days, days variance, CO2e, distance."""
     sources: frozenset[str]
     countries: tuple[str, ...]
     chokepoints: tuple[str, ...]
@@ -253,10 +272,15 @@ def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
     node = net.node(e.node)
     if e.kind == TRANSFER:
         modes = f"{g.vertices[e.tail][1]} → {g.vertices[e.head][1]}"
-        leg = _leg(
-            "transfer", e.node, "transfer", "", e.metrics, e.parts, f"{modes} at {node.name_en}"
-        )
-        out = _Pieces((leg,), frozenset(_row_sources(node.sources, ("handling",))), (), (), None)
+        legs = [
+            _leg(
+                "transfer", e.node, "transfer", "", e.metrics, e.parts, f"{modes} at {node.name_en}"
+            )
+        ]
+        sources = _row_sources(node.sources, ("handling",))
+        places: tuple[str, ...] = ()
+        chokepoints: tuple[str, ...] = ()
+        geometry = None
     else:
         link = e.link
         assert link is not None
@@ -289,15 +313,42 @@ def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
                 )
             )
             sources.update(_row_sources(node.sources, ("dwell", "border_fee")))
+        places = (*link.countries, node.country)
+        chokepoints = link.chokepoints
         geometry = link.geometry if e.forward else tuple(reversed(link.geometry))
-        out = _Pieces(
-            tuple(legs),
-            frozenset(sources),
-            (*link.countries, node.country),
-            link.chokepoints,
-            geometry,
-        )
+    totals = (
+        sum(leg.cost_usd_per_t for leg in legs),
+        sum(leg.days_mean for leg in legs),
+        sum(leg.days_var for leg in legs),
+        sum(leg.co2e_kg_per_t for leg in legs),
+        sum(leg.distance_km for leg in legs),
+    )
+    out = _Pieces(tuple(legs), totals, frozenset(sources), places, chokepoints, geometry)
     g.pieces[id(e)] = out
+    return out
+
+
+@dataclass(frozen=True)
+class _Exposed:
+    """What a set of exposures means for a route: records, sources and risk."""
+
+    ids: tuple[str, ...]
+    sources: frozenset[str]
+    risk: Risk
+
+
+def _exposed(g: CommodityGraph, mask: int) -> _Exposed:
+    key = ("mask", mask)
+    cached: _Exposed | None = g.pieces.get(key)
+    if cached is not None:
+        return cached
+    exposures = [g.net.exposure(x) for x in g.exposures_of(mask)]
+    sources = frozenset(s for x in exposures for ids in x.sources.values() for s in ids)
+    by_exposure = {x.id: x.disrupted_days_per_year for x in exposures}
+    rate = sum(x.events_per_year for x in exposures)
+    risk = Risk(1.0 - math.exp(-rate), sum(by_exposure.values()), by_exposure)
+    out = _Exposed(tuple(x.id for x in exposures), sources, risk)
+    g.pieces[key] = out
     return out
 
 
@@ -317,41 +368,42 @@ def make_route(
     sources = set(_row_sources(commodity.sources, ("value", "insurance", "freight")))
     countries: dict[str, None] = {net.node(origin).country: None}
     chokepoints: dict[str, None] = {}
+    cost = days = var = co2e = km = 0.0
+    families: set[str] = set()
     for e in edges:
         mask |= e.exposures
         piece = _pieces(g, e)
         legs.extend(piece.legs)
         sources |= piece.sources
+        c, d, v, co, k = piece.totals
+        cost, days, var, co2e, km = cost + c, days + d, var + v, co2e + co, km + k
         if piece.geometry is not None:
+            assert e.link is not None
+            families.add(e.link.family)
             nodes.append(e.node)
             geometry.append(piece.geometry)
             countries.update(dict.fromkeys(piece.countries))
             chokepoints.update(dict.fromkeys(piece.chokepoints))
-    exposures = [net.exposure(x) for x in g.exposures_of(mask)]
-    for x in exposures:
-        sources.update(s for ids in x.sources.values() for s in ids)
+    exposed = _exposed(g, mask)
+    sources |= exposed.sources
     charges = {"insurance": insurance_usd_per_t(commodity, g.assumptions)}
-    penalty = sum((penalise or {}).get(x.id, 0.0) for x in exposures)
+    penalty = sum((penalise or {}).get(x, 0.0) for x in exposed.ids)
     if penalty:
         charges["penalty"] = penalty
-    days = sum(leg.days_mean for leg in legs)
-    by_exposure = {x.id: x.disrupted_days_per_year for x in exposures}
-    rate = sum(x.events_per_year for x in exposures)
-    families = sorted({e.link.family for e in edges if e.link is not None} - {"domestic", "japan"})
     return Route(
         commodity=commodity.id,
         nodes=tuple(nodes),
         legs=tuple(legs),
         charges=charges,
-        distance_km=sum(leg.distance_km for leg in legs),
-        cost_usd_per_t=sum(leg.cost_usd_per_t for leg in legs) + sum(charges.values()),
+        distance_km=km,
+        cost_usd_per_t=cost + sum(charges.values()),
         days_mean=days,
-        days_p95=p95_of_sum(days, sum(leg.days_var for leg in legs)),
-        co2e_kg_per_t=sum(leg.co2e_kg_per_t for leg in legs),
+        days_p95=p95_of_sum(days, var),
+        co2e_kg_per_t=co2e,
         countries=tuple(countries),
         chokepoints=tuple(chokepoints),
-        family="+".join(families) or "domestic",
-        risk=Risk(1.0 - math.exp(-rate), sum(by_exposure.values()), by_exposure),
+        family="+".join(sorted(families - {"domestic", "japan"})) or "domestic",
+        risk=exposed.risk,
         sources=tuple(sorted(sources)),
         geometry=tuple(geometry),
         signature=sig if sig is not None else signature(g, edges, origin),

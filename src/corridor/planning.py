@@ -1,0 +1,880 @@
+"""Volume planning: split contract volumes over routes at least cost, under capacities and rules.
+
+The model is a path-based multi-commodity linear program solved in HiGHS.
+
+Candidates
+    For every contract and every origin–destination pair of it: the ``k`` cheapest distinct
+    routes (:func:`corridor.routing.k_best`), the cheapest route of each route family, and
+    the cheapest route under each combination (up to three at a time) of the exposures that
+    share rules name — all under the contract's own avoid clause. **The LP optimises over
+    these candidates**, not over every path of the network: a route that is none of them
+    is never used.
+
+Variables
+    Tonnes per year on each candidate route of each contract, and the shortfall of each
+    contract.
+
+Constraints
+    Each contract's routes plus its shortfall carry its volume. Each capacity (a link or a
+    group of links, see :mod:`corridor.capacity`) carries at most its figure, summed over
+    every contract and commodity whose routes use it: a rail section carries all cargo that
+    crosses it, an oil pipeline only the crude whose routes run through it. Share rules:
+    the tonnes whose routes cross an exposure in transit (or belong to a family) are at
+    most (at least) the given share of the tonnes shipped in the rule's scope — each
+    contract, the whole portfolio, or one contract.
+
+Objective
+    Route cost (USD/t, with any carbon price of the assumptions) plus a risk penalty (USD/t
+    per expected disrupted day per year of the route) times tonnes, plus a high penalty per
+    tonne not delivered. The penalty makes an impossible plan still solve: the shortfall of
+    each contract is reported with the capacities and rules that cause it.
+
+Shadow prices
+    ``shadow_price_usd_per_t`` of a capacity is the cost saved per year by one more tonne per
+    year of it (minus the HiGHS row dual), positive when the capacity binds. When a contract
+    falls short, the prices of the capacities that stop it include the shortfall penalty.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corridor.capacity import (
+    FAMILIES,
+    TOL,
+    Capacity,
+    HighsModel,
+    LinearProgram,
+    LpSolution,
+    capacities,
+    capacity_of_link,
+)
+from corridor.contracts import EACH, PORTFOLIO, Contract, Portfolio, Rule, check_portfolio
+from corridor.costs import Assumptions
+from corridor.errors import RequestError
+from corridor.network import Network
+from corridor.results import Route
+from corridor.routing import Rules, k_best
+
+SCHEMA_VERSION = 1
+MAX_K = 50
+AVOID_COMBINATION = 3
+"""Largest number of rule exposures avoided together when generating candidates."""
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A route a contract may use, with what the LP needs to know about it."""
+
+    contract: str
+    route: Route
+    cost_usd_per_t: float
+    risk_usd_per_t: float
+    uses: Mapping[str, int]
+    """Capacity id -> how many of the route's links draw on it."""
+    transit: frozenset[str]
+    """Exposures crossed other than the countries of the route's own ends."""
+    families: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RouteFlow:
+    """Tonnes per year of one contract on one route."""
+
+    contract: str
+    route: Route
+    t_per_year: float
+    cost_usd_per_t: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "contract": self.contract,
+            "commodity": self.route.commodity,
+            "origin": self.route.origin,
+            "destination": self.route.destination,
+            "route": self.route.label,
+            "family": self.route.family,
+            "t_per_year": round(self.t_per_year, 1),
+            "cost_usd_per_t": round(self.cost_usd_per_t, 2),
+            "cost_usd_per_year": round(self.cost_usd_per_t * self.t_per_year),
+            "countries": list(self.route.countries),
+            "chokepoints": list(self.route.chokepoints),
+            "links": _links(self.route),
+        }
+
+
+@dataclass(frozen=True)
+class Utilisation:
+    """Use of one capacity by the plan, and what one more tonne of it is worth."""
+
+    capacity: Capacity
+    used_t_per_year: float
+    shadow_price_usd_per_t: float
+
+    @property
+    def binding(self) -> bool:
+        return self.shadow_price_usd_per_t > TOL
+
+    def to_dict(self) -> dict[str, Any]:
+        cap = self.capacity.capacity_t_per_year
+        return {
+            "id": self.capacity.id,
+            "kind": self.capacity.kind,
+            "name": self.capacity.name,
+            "capacity_t_per_year": round(cap, 1),
+            "used_t_per_year": round(self.used_t_per_year, 1),
+            "utilisation": round(self.used_t_per_year / cap, 4) if cap > 0 else None,
+            "shadow_price_usd_per_t": round(self.shadow_price_usd_per_t, 2),
+            "binding": self.binding,
+            "links": list(self.capacity.links),
+            "sources": list(self.capacity.sources),
+            "note": self.capacity.note,
+        }
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A constraint that binds, with its dual in plain units.
+
+    ``shadow_price`` is USD per year saved per extra tonne per year (capacities) or per
+    percentage point the share bound is relaxed (rules).
+    """
+
+    kind: str
+    id: str
+    description: str
+    shadow_price: float
+    unit: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "description": self.description,
+            "shadow_price": round(self.shadow_price, 2),
+            "unit": self.unit,
+        }
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A contract the plan cannot fully deliver, and why."""
+
+    contract: str
+    volume_t_per_year: float
+    short_t_per_year: float
+    causes: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "contract": self.contract,
+            "volume_t_per_year": round(self.volume_t_per_year, 1),
+            "delivered_t_per_year": round(self.volume_t_per_year - self.short_t_per_year, 1),
+            "short_t_per_year": round(self.short_t_per_year, 1),
+            "causes": list(self.causes),
+        }
+
+
+@dataclass(frozen=True)
+class RuleCost:
+    """The plan with and without one rule (everything else unchanged)."""
+
+    rule: Rule
+    cost_with_usd_per_year: float
+    cost_without_usd_per_year: float
+    short_with_t_per_year: float
+    short_without_t_per_year: float
+
+    @property
+    def cost_usd_per_year(self) -> float:
+        """Shipping cost the rule adds (negative if dropping it costs more, e.g. by
+        delivering tonnes it held back)."""
+        return self.cost_with_usd_per_year - self.cost_without_usd_per_year
+
+    @property
+    def short_t_per_year(self) -> float:
+        """Tonnes per year the rule leaves undelivered."""
+        return self.short_with_t_per_year - self.short_without_t_per_year
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule.name,
+            "cost_usd_per_year": round(self.cost_usd_per_year),
+            "cost_with_usd_per_year": round(self.cost_with_usd_per_year),
+            "cost_without_usd_per_year": round(self.cost_without_usd_per_year),
+            "short_t_per_year": round(self.short_t_per_year, 1),
+        }
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """The least-cost plan: flows, costs, capacity use, binding constraints, shortfalls.
+
+    ``to_dict`` is the JSON contract of ``corridor plan --format json``
+    (``docs/plan-json.md``).
+    """
+
+    portfolio: Portfolio
+    rules: tuple[Rule, ...]
+    settings: Mapping[str, Any]
+    flows: tuple[RouteFlow, ...]
+    link_flows: Mapping[str, Mapping[str, float]]
+    """Link id -> commodity -> tonnes per year."""
+    utilisation: tuple[Utilisation, ...]
+    bindings: tuple[Binding, ...]
+    shortfalls: tuple[Shortfall, ...]
+    rule_costs: tuple[RuleCost, ...]
+    cost_breakdown: Mapping[str, float]
+    """Component -> USD per year (freight, handling, ..., risk_penalty)."""
+    candidates: int
+    solve_seconds: float
+    notes: tuple[str, ...]
+    data_version: str
+    network: Network = field(repr=False, compare=False)
+    kind: str = "plan"
+
+    @property
+    def total_cost_usd_per_year(self) -> float:
+        """Cost of the tonnes delivered (the shortfall penalty is not a cost)."""
+        return sum(f.cost_usd_per_t * f.t_per_year for f in self.flows)
+
+    @property
+    def shortfall_t_per_year(self) -> float:
+        return sum(s.short_t_per_year for s in self.shortfalls)
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return {
+            "contracts": self.portfolio.to_dict(),
+            "rules": [r.to_dict() for r in self.rules],
+            **self.settings,
+        }
+
+    def headline(self) -> dict[str, float | None]:
+        volume = sum(c.volume_t_per_year for c in self.portfolio.contracts)
+        return {
+            "total_cost_usd_per_year": self.total_cost_usd_per_year,
+            "volume_t_per_year": volume,
+            "delivered_t_per_year": volume - self.shortfall_t_per_year,
+            "shortfall_t_per_year": self.shortfall_t_per_year,
+            "binding_capacities": float(sum(u.binding for u in self.utilisation)),
+        }
+
+    def contract_rows(self) -> list[dict[str, Any]]:
+        """One summary row per contract."""
+        short = {s.contract: s.short_t_per_year for s in self.shortfalls}
+        rows = []
+        for c in self.portfolio.contracts:
+            flows = [f for f in self.flows if f.contract == c.id]
+            cost = sum(f.cost_usd_per_t * f.t_per_year for f in flows)
+            shipped = sum(f.t_per_year for f in flows)
+            rows.append(
+                {
+                    "contract": c.id,
+                    "commodity": c.commodity,
+                    "volume_t_per_year": c.volume_t_per_year,
+                    "delivered_t_per_year": round(shipped, 1),
+                    "short_t_per_year": round(short.get(c.id, 0.0), 1),
+                    "cost_usd_per_year": round(cost),
+                    "mean_cost_usd_per_t": round(cost / shipped, 2) if shipped else None,
+                    "routes_used": len(flows),
+                    "illustrative": c.illustrative,
+                }
+            )
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        head = self.headline()
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "kind": self.kind,
+            "parameters": self.parameters,
+            "summary": {
+                "total_cost_usd_per_year": round(self.total_cost_usd_per_year),
+                "volume_t_per_year": head["volume_t_per_year"],
+                "delivered_t_per_year": round(head["delivered_t_per_year"] or 0.0, 1),
+                "shortfall_t_per_year": round(self.shortfall_t_per_year, 1),
+                "candidate_routes": self.candidates,
+                "solve_seconds": round(self.solve_seconds, 4),
+            },
+            "contracts": self.contract_rows(),
+            "flows": [f.to_dict() for f in self.flows],
+            "link_flows": [
+                {
+                    "link": link,
+                    "t_per_year": round(sum(by.values()), 1),
+                    "by_commodity": {k: round(v, 1) for k, v in by.items()},
+                }
+                for link, by in self.link_flows.items()
+            ],
+            "utilisation": [u.to_dict() for u in self.utilisation],
+            "binding_constraints": [b.to_dict() for b in self.bindings],
+            "shortfalls": [s.to_dict() for s in self.shortfalls],
+            "rule_costs": [r.to_dict() for r in self.rule_costs],
+            "cost_breakdown_usd_per_year": {
+                k: round(v) for k, v in self.cost_breakdown.items() if round(v)
+            },
+            "notes": list(self.notes),
+            "data_version": self.data_version,
+        }
+
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        """Rows of the result tables kept by the run store."""
+        return {
+            "route_flows": [
+                {
+                    "contract": f.contract,
+                    "commodity": f.route.commodity,
+                    "origin": f.route.origin,
+                    "destination": f.route.destination,
+                    "route": f.route.label,
+                    "family": f.route.family,
+                    "t_per_year": f.t_per_year,
+                    "cost_usd_per_t": f.cost_usd_per_t,
+                }
+                for f in self.flows
+            ],
+            "link_flows": [
+                {"link": link, "commodity": c, "t_per_year": t}
+                for link, by in self.link_flows.items()
+                for c, t in by.items()
+            ],
+            "utilisation": [
+                {
+                    "capacity": u.capacity.id,
+                    "name": u.capacity.name,
+                    "capacity_t_per_year": u.capacity.capacity_t_per_year,
+                    "used_t_per_year": u.used_t_per_year,
+                    "shadow_price": u.shadow_price_usd_per_t,
+                    "shadow_unit": "USD/yr per t/yr",
+                }
+                for u in self.utilisation
+            ],
+            "shortfalls": [
+                {
+                    "contract": s.contract,
+                    "volume_t_per_year": s.volume_t_per_year,
+                    "short_t_per_year": s.short_t_per_year,
+                    "causes": "; ".join(s.causes),
+                }
+                for s in self.shortfalls
+            ],
+        }
+
+
+def _links(route: Route) -> list[str]:
+    return [leg.link for leg in route.legs if leg.kind == "link" and leg.link]
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def plan(
+    contracts: Portfolio | Sequence[Contract] | str | Path,
+    *,
+    rules: Iterable[Rule] = (),
+    assumptions: Assumptions | None = None,
+    network: Network | None = None,
+    k: int = 12,
+    carbon_price: float | None = None,
+    risk_penalty: float = 0.0,
+    shortfall_penalty: float | None = None,
+) -> PlanResult:
+    """The least-cost split of contract volumes over routes, under capacities and rules.
+
+    The LP optimises over candidate routes only: per contract and origin–destination pair,
+    the ``k`` cheapest distinct routes, the cheapest route of each family and the cheapest
+    route avoiding each combination of the exposures that rules name (see the module
+    docstring for the full model).
+
+    Parameters
+    ----------
+    contracts : Portfolio, sequence of Contract, or path
+        The contracts (a path is read with :func:`corridor.contracts.load_contracts`).
+    rules : iterable of Rule
+        Share rules added to the portfolio's own (e.g. from the command line).
+    assumptions : Assumptions, optional
+        Cost assumptions (default :class:`~corridor.costs.Assumptions`).
+    network : Network, optional
+        Default: the bundled network.
+    k : int
+        Distinct cheapest routes per origin–destination pair (1–50).
+    carbon_price : float, optional
+        USD per t CO2e; overrides the assumptions' carbon price when given.
+    risk_penalty : float
+        USD per tonne per expected disrupted day per year of a route (default 0).
+    shortfall_penalty : float, optional
+        USD per tonne not delivered; default ten times the dearest candidate route plus
+        1,000, so every tonne that can be delivered is.
+
+    Returns
+    -------
+    PlanResult
+
+    Raises
+    ------
+    RequestError
+        Invalid contracts or rules (:class:`~corridor.contracts.ContractError`, every
+        problem listed) or parameters. A plan that cannot deliver every tonne is not an
+        error: its shortfalls say by how much and why.
+    """
+    from corridor.api import default_network
+    from corridor.store import data_version
+
+    net = network or default_network()
+    a = _assumptions(assumptions, carbon_price, k, risk_penalty, shortfall_penalty)
+    portfolio = _portfolio(contracts, rules, net)
+    all_rules = (*portfolio.rules, *(r for c in portfolio.contracts for r in c.clauses))
+    started = time.perf_counter()
+    cands, reasons = {}, {}
+    for c in portfolio.contracts:
+        cands[c.id], reasons[c.id] = _candidates(c, all_rules, net, a, k, risk_penalty)
+    dearest = max((x.cost_usd_per_t for xs in cands.values() for x in xs), default=0.0)
+    penalty = shortfall_penalty if shortfall_penalty is not None else 10 * dearest + 1000
+    model = _Model.build(portfolio, all_rules, cands, capacities(net), penalty)
+    solution = model.highs.solve()
+    rule_costs, short_without = _rule_costs(model, solution)
+    settings = {
+        "k": k,
+        "carbon_price_usd_per_t": a.carbon_price_usd_per_t,
+        "risk_penalty_usd_per_t_per_day": risk_penalty,
+        "shortfall_penalty_usd_per_t": penalty,
+        "assumptions": vars(a),
+    }
+    return _result(
+        model,
+        solution,
+        _Extras(portfolio, tuple(all_rules), settings, reasons, rule_costs, short_without),
+        time.perf_counter() - started,
+        data_version(net),
+        net,
+    )
+
+
+def _assumptions(
+    a: Assumptions | None,
+    carbon_price: float | None,
+    k: int,
+    risk_penalty: float,
+    shortfall_penalty: float | None,
+) -> Assumptions:
+    if not 1 <= k <= MAX_K:
+        raise RequestError(f"k must be between 1 and {MAX_K}, not {k}")
+    for name, value in (
+        ("risk penalty", risk_penalty),
+        ("carbon price", carbon_price or 0.0),
+        ("shortfall penalty", 1.0 if shortfall_penalty is None else shortfall_penalty),
+    ):
+        if not (math.isfinite(value) and value >= 0):
+            raise RequestError(f"the {name} must be a non-negative number, not {value}")
+    a = a or Assumptions()
+    return a if carbon_price is None else replace(a, carbon_price_usd_per_t=carbon_price)
+
+
+def _portfolio(
+    contracts: Portfolio | Sequence[Contract] | str | Path, rules: Iterable[Rule], net: Network
+) -> Portfolio:
+    from corridor.contracts import load_contracts
+
+    if isinstance(contracts, str | Path):
+        portfolio = load_contracts(contracts, net)
+    elif isinstance(contracts, Portfolio):
+        portfolio = contracts
+    else:
+        portfolio = Portfolio(tuple(contracts))
+    portfolio = replace(portfolio, rules=(*portfolio.rules, *rules))
+    if not portfolio.contracts:
+        raise RequestError("there are no contracts to plan")
+    check_portfolio(portfolio, net)
+    return portfolio
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+def _candidates(
+    c: Contract,
+    rules: Sequence[Rule],
+    net: Network,
+    a: Assumptions,
+    k: int,
+    risk_penalty: float,
+) -> tuple[list[Candidate], tuple[str, ...]]:
+    """Candidate routes of one contract, and why an origin–destination pair has none."""
+    from corridor.api import explain_no_route
+
+    named = sorted(
+        {
+            r.target
+            for r in rules
+            if r.on == "exposure" and r.max_share is not None and r.scope in (EACH, PORTFOLIO, c.id)
+        }
+        - set(c.avoid)
+    )
+    routes: dict[tuple[str, str, tuple[tuple[str, str], ...]], Route] = {}
+    reasons: list[str] = []
+    for o, d in itertools.product(c.origins, c.destinations):
+        found = _pair_routes(net, c, o, d, a, k, named)
+        if not found:
+            reasons.append(explain_no_route(net, c.commodity, o, d, c.avoid, a))
+        for route in found:
+            routes.setdefault((o, d, route.signature), route)
+    by_link = capacity_of_link(net)
+    out = [_candidate(c.id, r, net, by_link, risk_penalty) for r in routes.values()]
+    return out, tuple(reasons)
+
+
+def _pair_routes(
+    net: Network,
+    c: Contract,
+    origin: str,
+    destination: str,
+    a: Assumptions,
+    k: int,
+    named: Sequence[str],
+) -> list[Route]:
+    """k best, cheapest per family, cheapest avoiding each combination of ``named``."""
+    from corridor.api import _graph
+
+    def best(n: int, avoid: Iterable[str] = (), families: Iterable[str] = ()) -> list[Route]:
+        av = tuple(sorted({*c.avoid, *avoid}))
+        g = _graph(net, c.commodity, a, av, families)
+        return k_best(g, origin, destination, n, Rules(frozenset(av)))
+
+    found = best(k)
+    if not found:
+        return []
+    for fam in FAMILIES:
+        found += best(1, families=(fam,))
+    for size in range(1, min(AVOID_COMBINATION, len(named)) + 1):
+        for combo in itertools.combinations(named, size):
+            found += best(1, avoid=combo)
+    return found
+
+
+def _candidate(
+    contract: str, route: Route, net: Network, by_link: Mapping[str, str], risk_penalty: float
+) -> Candidate:
+    uses: dict[str, int] = {}
+    for link in _links(route):
+        cap = by_link.get(link)
+        if cap is not None:
+            uses[cap] = uses.get(cap, 0) + 1
+    ends = {net.node(route.origin).country, net.node(route.destination).country}
+    transit = frozenset(x for x in route.countries if x not in ends) | set(route.chokepoints)
+    risk = risk_penalty * route.risk.disrupted_days_per_year
+    families = frozenset(route.family.split("+"))
+    return Candidate(contract, route, route.cost_usd_per_t + risk, risk, uses, transit, families)
+
+
+# --------------------------------------------------------------------------- the LP
+
+
+@dataclass(frozen=True)
+class _RuleRow:
+    rule: Rule
+    contracts: tuple[str, ...]
+    bound: str
+    """'max' or 'min'."""
+
+    @property
+    def description(self) -> str:
+        where = f" — contract {self.contracts[0]}" if self.rule.scope == EACH else ""
+        return self.rule.name + where
+
+
+@dataclass
+class _Model:
+    """The LP, with what each column and row stands for."""
+
+    portfolio: Portfolio
+    candidates: list[Candidate]
+    penalty: float
+    caps: list[Capacity]
+    rule_rows: list[_RuleRow]
+    highs: HighsModel
+
+    @property
+    def n_contracts(self) -> int:
+        return len(self.portfolio.contracts)
+
+    @property
+    def cap_row0(self) -> int:
+        return self.n_contracts
+
+    @property
+    def rule_row0(self) -> int:
+        return self.n_contracts + len(self.caps)
+
+    @classmethod
+    def build(
+        cls,
+        portfolio: Portfolio,
+        rules: Sequence[Rule],
+        cands: Mapping[str, list[Candidate]],
+        all_caps: Mapping[str, Capacity],
+        penalty: float,
+    ) -> _Model:
+        """Columns: candidates, then one shortfall per contract. Rows: volumes,
+        capacities, share rules."""
+        flat = [x for c in portfolio.contracts for x in cands[c.id]]
+        caps = [all_caps[i] for i in sorted({i for x in flat for i in x.uses})]
+        rule_rows = _rule_rows(portfolio, rules)
+        trip = _Triplets()
+        contract_row = {c.id: i for i, c in enumerate(portfolio.contracts)}
+        cap_row = {cap.id: len(contract_row) + i for i, cap in enumerate(caps)}
+        for j, x in enumerate(flat):
+            trip.add(contract_row[x.contract], j, 1.0)
+            for cap_id, times in x.uses.items():
+                trip.add(cap_row[cap_id], j, float(times))
+        for i, rr in enumerate(rule_rows, len(contract_row) + len(caps)):
+            _add_rule_row(trip, i, rr, flat)
+        for i in range(len(contract_row)):
+            trip.add(i, len(flat) + i, 1.0)
+        volumes = [(c.volume_t_per_year, c.volume_t_per_year) for c in portfolio.contracts]
+        bounds = volumes + [(-np.inf, cap.capacity_t_per_year) for cap in caps]
+        bounds += [(-np.inf, 0.0) if rr.bound == "max" else (0.0, np.inf) for rr in rule_rows]
+        cost = [x.cost_usd_per_t for x in flat] + [penalty] * len(contract_row)
+        lp = LinearProgram.from_triplets(cost, trip.rows, trip.cols, trip.vals, bounds)
+        return cls(portfolio, flat, penalty, caps, rule_rows, HighsModel(lp))
+
+    def rows_of(self, rule: Rule) -> list[int]:
+        return [self.rule_row0 + i for i, rr in enumerate(self.rule_rows) if rr.rule is rule]
+
+    def shortfall(self, sol: LpSolution) -> np.ndarray:
+        return np.asarray(sol.x[len(self.candidates) :])
+
+    def shipping_cost(self, sol: LpSolution) -> float:
+        return float(
+            sum(x.cost_usd_per_t * v for x, v in zip(self.candidates, sol.x, strict=False))
+        )
+
+
+@dataclass
+class _Triplets:
+    rows: list[int] = field(default_factory=list)
+    cols: list[int] = field(default_factory=list)
+    vals: list[float] = field(default_factory=list)
+
+    def add(self, row: int, col: int, value: float) -> None:
+        self.rows.append(row)
+        self.cols.append(col)
+        self.vals.append(value)
+
+
+def _rule_rows(portfolio: Portfolio, rules: Sequence[Rule]) -> list[_RuleRow]:
+    ids = tuple(c.id for c in portfolio.contracts)
+    out = []
+    for rule in rules:
+        if rule.scope == EACH:
+            scopes: list[tuple[str, ...]] = [(i,) for i in ids]
+        elif rule.scope == PORTFOLIO:
+            scopes = [ids]
+        else:
+            scopes = [(rule.scope,)]
+        bounds = [b for b, v in (("max", rule.max_share), ("min", rule.min_share)) if v is not None]
+        out += [_RuleRow(rule, s, b) for s in scopes for b in bounds]
+    return out
+
+
+def _add_rule_row(trip: _Triplets, row: int, rr: _RuleRow, flat: Sequence[Candidate]) -> None:
+    """share bound s: sum(tonnes through target) - s * sum(tonnes) <= 0 (max) or >= 0 (min)."""
+    share = rr.rule.max_share if rr.bound == "max" else rr.rule.min_share
+    assert share is not None
+    for j, x in enumerate(flat):
+        if x.contract not in rr.contracts:
+            continue
+        hit = rr.rule.target in (x.transit if rr.rule.on == "exposure" else x.families)
+        coef = float(hit) - share
+        if coef:
+            trip.add(row, j, coef)
+
+
+def _rule_costs(model: _Model, base: LpSolution) -> tuple[list[RuleCost], dict[int, np.ndarray]]:
+    """Re-solve without each rule (its rows freed); restore it after."""
+    out = []
+    short_without: dict[int, np.ndarray] = {}
+    rules = list(dict.fromkeys(rr.rule for rr in model.rule_rows))
+    for rule in rules:
+        rows = model.rows_of(rule)
+        model.highs.set_row_bounds(rows, -np.inf, np.inf)
+        relaxed = model.highs.solve()
+        model.highs.restore_row_bounds(rows)
+        short_without[id(rule)] = model.shortfall(relaxed)
+        out.append(
+            RuleCost(
+                rule,
+                model.shipping_cost(base),
+                model.shipping_cost(relaxed),
+                float(model.shortfall(base).sum()),
+                float(model.shortfall(relaxed).sum()),
+            )
+        )
+    return out, short_without
+
+
+# --------------------------------------------------------------------------- reading out
+
+
+@dataclass(frozen=True)
+class _Extras:
+    portfolio: Portfolio
+    rules: tuple[Rule, ...]
+    settings: Mapping[str, Any]
+    reasons: Mapping[str, tuple[str, ...]]
+    rule_costs: list[RuleCost]
+    short_without: Mapping[int, np.ndarray]
+
+
+def _result(
+    model: _Model,
+    sol: LpSolution,
+    extras: _Extras,
+    seconds: float,
+    version: str,
+    net: Network,
+) -> PlanResult:
+    flows = tuple(
+        RouteFlow(x.contract, x.route, float(v), x.cost_usd_per_t)
+        for x, v in zip(model.candidates, sol.x, strict=False)
+        if v > TOL
+    )
+    util = tuple(
+        Utilisation(
+            cap, float(sol.row_value[model.cap_row0 + i]), -float(sol.row_dual[i + model.cap_row0])
+        )
+        for i, cap in enumerate(model.caps)
+    )
+    bindings = _bindings(model, sol, util)
+    shortfalls = _shortfalls(model, sol, extras, util)
+    return PlanResult(
+        extras.portfolio,
+        extras.rules,
+        extras.settings,
+        flows,
+        _link_flows(flows),
+        util,
+        bindings,
+        shortfalls,
+        tuple(extras.rule_costs),
+        _breakdown(model, sol),
+        len(model.candidates),
+        seconds,
+        _notes(model, shortfalls),
+        version,
+        net,
+    )
+
+
+def _link_flows(flows: Sequence[RouteFlow]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for f in flows:
+        for link in _links(f.route):
+            by = out.setdefault(link, {})
+            by[f.route.commodity] = by.get(f.route.commodity, 0.0) + f.t_per_year
+    return out
+
+
+def _bindings(model: _Model, sol: LpSolution, util: Sequence[Utilisation]) -> tuple[Binding, ...]:
+    out = [
+        Binding(
+            "capacity", u.capacity.id, u.capacity.name, u.shadow_price_usd_per_t, "USD/yr per t/yr"
+        )
+        for u in util
+        if u.binding
+    ]
+    for i, rr in enumerate(model.rule_rows):
+        dual = abs(float(sol.row_dual[model.rule_row0 + i]))
+        shipped = sum(
+            v for x, v in zip(model.candidates, sol.x, strict=False) if x.contract in rr.contracts
+        )
+        value = float(dual * shipped / 100.0)
+        if value > TOL:
+            out.append(
+                Binding("rule", rr.rule.name, rr.description, value, "USD/yr per percentage point")
+            )
+    return tuple(sorted(out, key=lambda b: -b.shadow_price))
+
+
+def _shortfalls(
+    model: _Model, sol: LpSolution, extras: _Extras, util: Sequence[Utilisation]
+) -> tuple[Shortfall, ...]:
+    out = []
+    short = model.shortfall(sol)
+    for i, c in enumerate(model.portfolio.contracts):
+        if short[i] <= TOL * max(1.0, c.volume_t_per_year):
+            continue
+        out.append(
+            Shortfall(
+                c.id,
+                c.volume_t_per_year,
+                float(short[i]),
+                _causes(model, i, c, extras, util, short),
+            )
+        )
+    return tuple(out)
+
+
+def _causes(
+    model: _Model,
+    index: int,
+    c: Contract,
+    extras: _Extras,
+    util: Sequence[Utilisation],
+    short: np.ndarray,
+) -> tuple[str, ...]:
+    """Why contract ``c`` falls short: no route, full capacities on its routes, rules."""
+    if extras.reasons[c.id] and not any(x.contract == c.id for x in model.candidates):
+        return extras.reasons[c.id]
+    used = {cap for x in model.candidates if x.contract == c.id for cap in x.uses}
+    out = [
+        f"capacity {u.capacity.id} is full ({u.capacity.name}: "
+        f"{u.capacity.capacity_t_per_year:,.0f} t/yr"
+        + (f", sources {', '.join(u.capacity.sources)}" if u.capacity.sources else "")
+        + ")"
+        for u in util
+        if u.binding and u.capacity.id in used
+    ]
+    for cost in extras.rule_costs:
+        freed = short[index] - extras.short_without[id(cost.rule)][index]
+        if freed > TOL * max(1.0, c.volume_t_per_year):
+            out.append(f"rule {cost.rule.name} holds back {freed:,.0f} t/yr")
+    return tuple(out) or (extras.reasons[c.id] or ("no candidate route has room",))
+
+
+def _breakdown(model: _Model, sol: LpSolution) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for x, v in zip(model.candidates, sol.x, strict=False):
+        if v <= TOL:
+            continue
+        parts = dict(x.route.cost_breakdown())
+        if x.risk_usd_per_t:
+            parts["risk_penalty"] = x.risk_usd_per_t
+        for k, usd in parts.items():
+            out[k] = out.get(k, 0.0) + usd * float(v)
+    return out
+
+
+def _notes(model: _Model, shortfalls: Sequence[Shortfall]) -> tuple[str, ...]:
+    notes = [
+        f"the plan is optimal over {len(model.candidates)} candidate routes (k best, cheapest "
+        "per family, cheapest avoiding the exposures rules name), not over every path",
+        "avoid clauses are hard filters: their cost is the premium `corridor compare` shows",
+    ]
+    if shortfalls:
+        notes.append(
+            f"some contracts fall short: shadow prices of the capacities that stop them include "
+            f"the shortfall penalty of USD {model.penalty:,.0f}/t"
+        )
+    return tuple(notes)
