@@ -67,6 +67,8 @@ class CommodityGraph:
     exposure_bit: dict[str, int] = field(default_factory=dict)
     cost_to_go: dict[str, list[float]] = field(default_factory=dict)
     vertex_tables: tuple[list[int], list[bool]] | None = None
+    adjacency: list[list[Any]] | None = None
+    """Out-edges per vertex as plain tuples for the search (filled on first search)."""
     """Place index and gateway flag per vertex (filled on first search)."""
     pieces: dict[Any, Any] = field(default_factory=dict)
     """Priced legs and provenance per edge (by id) and per exposure set (filled on use)."""

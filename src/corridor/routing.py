@@ -133,7 +133,8 @@ def enumerate_paths(
         g.cost_to_go[destination] = cost_to_go(g, targets).tolist()
     h = g.cost_to_go[destination]
     target_set = set(targets)
-    node_of, gateway = _vertex_tables(g)
+    adjacency = _adjacency(g)
+    node_of = g.vertex_tables[0] if g.vertex_tables else []
     pen_bits = {g.exposure_bit[e]: p for e, p in (penalise or {}).items() if p}
     pen_mask = sum(pen_bits)
     counter = itertools.count()
@@ -144,9 +145,10 @@ def enumerate_paths(
             start = _Partial(0.0, s, None, -1, 1 << node_of[s], 0, False, ())
             heapq.heappush(heap, (h[s], next(counter), start))
     popped = 0
-    edges, out = g.edges, g.out
+    edges = g.edges
+    push, pop, inf = heapq.heappush, heapq.heappop, math.inf
     while heap and popped < max_labels:
-        _, _, p = heapq.heappop(heap)
+        _, _, p = pop(heap)
         popped += 1
         if distinct:
             key = (p.vertex, p.last_transfer, p.sig)
@@ -164,30 +166,58 @@ def enumerate_paths(
         if p.vertex in target_set:
             yield p.cost, p.edges(edges), p.mask, p.sig
             continue
-        for ei in out[p.vertex]:
-            e = edges[ei]
-            is_transfer = e.kind == TRANSFER
-            if is_transfer and p.last_transfer:
+        visited, mask, last_transfer = p.visited, p.mask, p.last_transfer
+        for ei, head, cost, exposures, is_transfer, bit, gate in adjacency[p.vertex]:
+            if is_transfer:
+                if last_transfer:
+                    continue
+            elif visited & bit:
                 continue
-            bit = 1 << node_of[e.head]
-            if not is_transfer and p.visited & bit:
+            hv = h[head]
+            if hv == inf:
                 continue
-            hv = h[e.head]
-            if hv == math.inf:
-                continue
-            c = p.cost + e.cost
-            fresh = e.exposures & pen_mask & ~p.mask
+            c = p.cost + cost
+            fresh = exposures & pen_mask & ~mask
             if fresh:
                 c += sum(price for b, price in pen_bits.items() if fresh & b)
             sig = p.sig
-            if distinct and gateway[e.tail] and not is_transfer:
-                tail = g.vertices[e.tail][0]
-                if tail != origin:
-                    sig = (*sig, (tail, e.link.mode))  # type: ignore[union-attr]
-            child = _Partial(
-                c, e.head, p, ei, p.visited | bit, p.mask | e.exposures, is_transfer, sig
-            )
-            heapq.heappush(heap, (c + hv, next(counter), child))
+            if distinct and gate is not None and gate[0] != origin:
+                sig = (*sig, gate)
+            child = _Partial(c, head, p, ei, visited | bit, mask | exposures, is_transfer, sig)
+            push(heap, (c + hv, next(counter), child))
+
+
+_Step = tuple[int, int, float, int, bool, int, tuple[str, str] | None]
+"""An out-edge as the search reads it: edge index, head vertex, cost, exposures, whether it
+is a transfer, bit of the head's place, and the gateway entry it adds to the signature."""
+
+
+def _adjacency(g: CommodityGraph) -> list[list[_Step]]:
+    """Out-edges of every vertex as plain tuples (built once per graph)."""
+    if g.adjacency is None:
+        node_of, gateway = _vertex_tables(g)
+        steps: list[list[_Step]] = []
+        for out in g.out:
+            row: list[_Step] = []
+            for ei in out:
+                e = g.edges[ei]
+                gate = None
+                if e.kind != TRANSFER and gateway[e.tail] and e.link is not None:
+                    gate = (g.vertices[e.tail][0], e.link.mode)
+                row.append(
+                    (
+                        ei,
+                        e.head,
+                        e.cost,
+                        e.exposures,
+                        e.kind == TRANSFER,
+                        1 << node_of[e.head],
+                        gate,
+                    )
+                )
+            steps.append(row)
+        g.adjacency = steps
+    return g.adjacency
 
 
 def _vertex_tables(g: CommodityGraph) -> tuple[list[int], list[bool]]:
