@@ -68,7 +68,8 @@ def network_validate(
     out.print(
         f"[green]valid[/]: {len(net.nodes)} nodes, {len(net.links)} links, "
         f"{len(net.commodities)} commodities, {len(net.exposures)} exposures, "
-        f"{len(net.emission_factors)} emission factors, {len(net.sources)} sources "
+        f"{len(net.emission_factors)} emission factors, {len(net.events)} disruption events, "
+        f"{len(net.sources)} sources "
         f"({net.origin})"
     )
 

@@ -221,9 +221,10 @@ class _Where:
     columns: Mapping[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, fld: str | None, message: str) -> None:
+    def add(self, fld: str | None, message: str, line: int | None = None) -> None:
         top = (fld or "").split(".")[0]
-        line = self.lines.get(top, self.line)
+        # 'origins' may have been written 'origin' (either key is accepted)
+        line = line or self.lines.get(top, self.lines.get(top.removesuffix("s"), self.line))
         self.problems.append(
             ContractProblem(self.file, line, self._column(fld), message, self.word)
         )
@@ -304,7 +305,8 @@ def load_contracts(path: str | Path, network: Network | None = None) -> Portfoli
         raise ContractError([problem], str(file))
     portfolio, problems = reader(text, str(file), net)
     if problems:
-        raise ContractError(problems, f"the contracts file {file}")
+        in_file_order = sorted(problems, key=lambda p: p.row or 0)
+        raise ContractError(in_file_order, f"the contracts file {file}")
     return portfolio
 
 
@@ -317,8 +319,7 @@ def check_portfolio(portfolio: Portfolio, net: Network) -> None:
         if not c.volume_t_per_year > 0:
             where.add("volume_t_per_year", f"contract '{c.id}': volume must be positive")
     _check_rules(portfolio.rules, ids, net, where)
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        where.add("id", f"contract id '{dup}' is used more than once")
+    _duplicate_ids([(i, None) for i in ids], where)
     if where.problems:
         raise ContractError(where.problems, "the contracts")
 
@@ -330,7 +331,10 @@ def _from_yaml(text: str, file: str, net: Network) -> tuple[Portfolio, list[Prob
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        return empty, [ContractProblem(file, line, None, f"not valid YAML: {exc}")]
+        what = ", ".join(
+            str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x
+        )
+        return empty, [ContractProblem(file, line, None, f"not valid YAML: {what or exc}")]
     if not isinstance(doc, _Lined):
         msg = "the file must be a mapping with a 'contracts' list (see docs/contracts.md)"
         return empty, [ContractProblem(file, None, None, msg)]
@@ -340,11 +344,14 @@ def _from_yaml(text: str, file: str, net: Network) -> tuple[Portfolio, list[Prob
     if not isinstance(entries, list) or not entries:
         top.add("contracts", "give a non-empty list of contracts")
         entries = []
+    seen = [(str(e["id"]), e.lines["id"]) for e in entries if isinstance(e, _Lined) and e.get("id")]
+    ids = [i for i, _ in seen]
     contracts = [_yaml_contract(e, i, file, net, top) for i, e in enumerate(entries, 1)]
-    rules = [_yaml_rule(e, i, file, top) for i, e in enumerate(_list(doc, "rules", top), 1)]
+    rules = [
+        _yaml_rule(e, i, file, net, ids, top) for i, e in enumerate(_list(doc, "rules", top), 1)
+    ]
     found = [c for c in contracts if c is not None]
-    _check_rules([r for r in rules if r is not None], [c.id for c in found], net, top)
-    _duplicate_ids(found, top)
+    _duplicate_ids(seen, top)
     portfolio = Portfolio(
         tuple(found), tuple(r for r in rules if r is not None), str(doc.get("name") or ""), file
     )
@@ -363,10 +370,11 @@ def _list(doc: Mapping[str, Any], key: str, where: _Where) -> list[Any]:
 
 def _unknown_keys(entry: _Lined, allowed: Iterable[str], where: _Where) -> None:
     allowed = list(allowed)
+    stems = {name.split("_")[0]: name for name in allowed}
     for key in entry:
         if key not in allowed:
-            near = difflib.get_close_matches(key, allowed, n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            near = difflib.get_close_matches(key, [*allowed, *stems], n=1)
+            hint = f" (did you mean '{stems.get(near[0], near[0])}'?)" if near else ""
             where.add(key, f"unknown field '{key}'{hint}; allowed: {', '.join(allowed)}")
     for key in entry.duplicates:
         where.add(key, f"field '{key}' is given more than once")
@@ -381,7 +389,9 @@ def _yaml_contract(entry: Any, index: int, file: str, net: Network, top: _Where)
     return _contract(entry, where, net)
 
 
-def _yaml_rule(entry: Any, index: int, file: str, top: _Where) -> Rule | None:
+def _yaml_rule(
+    entry: Any, index: int, file: str, net: Network, ids: Sequence[str], top: _Where
+) -> Rule | None:
     if not isinstance(entry, _Lined):
         top.add("rules", f"rule {index} is not a mapping of fields")
         return None
@@ -395,7 +405,9 @@ def _yaml_rule(entry: Any, index: int, file: str, top: _Where) -> Rule | None:
     bounds = _bounds(entry, where, f"rule {index}")
     if bounds is None:
         return None
-    return Rule(str(entry[has[0]]), has[0], bounds[1], bounds[0], scope)
+    rule = Rule(str(entry[has[0]]), has[0], bounds[1], bounds[0], scope)
+    _check_rules([rule], ids, net, where)
+    return rule
 
 
 def _from_csv(text: str, file: str, net: Network) -> tuple[Portfolio, list[Problem]]:
@@ -416,7 +428,7 @@ def _from_csv(text: str, file: str, net: Network) -> tuple[Portfolio, list[Probl
         c = _contract(_csv_entry(row, row_where), row_where, net)
         if c is not None:
             contracts.append(c)
-    _duplicate_ids(contracts, where)
+    _duplicate_ids([(row.get("id") or "", i) for i, row in enumerate(rows, 2)], where)
     return Portfolio(tuple(contracts), file=file), where.problems
 
 
@@ -655,7 +667,10 @@ def _check_rules(
                 where.add(key, f"{label}share {share:g} is not between 0 and 1")
 
 
-def _duplicate_ids(contracts: Sequence[Contract], where: _Where) -> None:
-    ids = [c.id for c in contracts]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        where.add("id", f"contract id '{dup}' is used more than once")
+def _duplicate_ids(ids: Sequence[tuple[str, int | None]], where: _Where) -> None:
+    """A problem at every repeat of a contract id (the first use is fine)."""
+    first: set[str] = set()
+    for cid, line in ids:
+        if cid in first:
+            where.add("id", f"contract id '{cid}' is used more than once", line)
+        first.add(cid)

@@ -21,7 +21,7 @@ from typing import Any
 
 from corridor.countries import ISO_ALPHA2
 from corridor.errors import DataError, Problem, RequestError
-from corridor.schema import TABLES, Column, schema
+from corridor.schema import OPTIONAL_TABLES, TABLES, Column, schema
 
 CARGO_CLASSES = ("container", "bulk", "liquid", "gas", "class7")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -97,6 +97,30 @@ class Commodity:
 
 
 @dataclass(frozen=True)
+class Event:
+    """A kind of disruption: what it hits, how often, how long, and how badly."""
+
+    id: str
+    name_en: str
+    kind: str
+    targets: tuple[str, ...]
+    events_per_year: float
+    duration_days: float
+    duration_days_p95: float
+    capacity_loss: float
+    delay_days: float
+    surcharge_usd_per_t: float
+    insurance_pct_add: float
+    sources: Provenance
+    note: str
+
+    @property
+    def annual_probability(self) -> float:
+        """Probability of at least one occurrence in a year."""
+        return 1.0 - math.exp(-self.events_per_year)
+
+
+@dataclass(frozen=True)
 class Node:
     id: str
     name_en: str
@@ -166,6 +190,7 @@ class Network:
     emission_factors: tuple[EmissionFactor, ...]
     sources: tuple[Source, ...]
     origin: str = "bundled"
+    events: tuple[Event, ...] = ()
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -183,6 +208,9 @@ class Network:
 
     def exposure(self, exposure_id: str) -> Exposure:
         return self._get("exposures", exposure_id, "exposure")  # type: ignore[no-any-return]
+
+    def event(self, event_id: str) -> Event:
+        return self._get("events", event_id, "event")  # type: ignore[no-any-return]
 
     def emission_factor(self, factor_id: str) -> EmissionFactor:
         return self._get("emission_factors", factor_id, "emission factor")  # type: ignore[no-any-return]
@@ -269,7 +297,8 @@ def load_network(data_dir: str | Path | None = None, overlay: str | Path | None 
         raise DataError([Problem(str(overlay), None, None, "overlay folder does not exist")])
     rows: dict[str, list[_Row]] = {}
     for table in TABLES:
-        rows[table] = _read_table(base / f"{table}.csv", table, problems, required=True)
+        required = table not in OPTIONAL_TABLES
+        rows[table] = _read_table(base / f"{table}.csv", table, problems, required=required)
         if overlay is not None:
             extra = _read_table(Path(overlay) / f"{table}.csv", table, problems, required=False)
             rows[table] = _merge(rows[table], extra)
@@ -473,14 +502,15 @@ def _check_ids_and_refs(rows: dict[str, list[_Row]], problems: list[Problem]) ->
         for c in schema()[table]:
             if not c.type.startswith(("ref:", "refs:")):
                 continue
-            target = c.type.split(":", 1)[1]
+            targets = c.type.split(":", 1)[1].split("|")
             for r in rows[table]:
                 value = r.values.get(c.name)
                 refs = (value,) if isinstance(value, str) else (value or ())
                 for ref in refs:
-                    if ref not in ids[target]:
+                    if not any(ref in ids[t] for t in targets):
+                        where = " or ".join(f"{t}.csv" for t in targets)
                         problems.append(
-                            Problem(r.file, r.line, c.name, f"'{ref}' is not an id in {target}.csv")
+                            Problem(r.file, r.line, c.name, f"'{ref}' is not an id in {where}")
                         )
 
 
@@ -750,4 +780,22 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
         for r in rows["links"]
         for v in (r.values,)
     )
-    return Network(nodes, links, commodities, exposures, factors, sources, origin)
+    events = tuple(
+        Event(
+            v["id"],
+            v["name_en"],
+            v["kind"],
+            tuple(v["targets"]),
+            float(v["events_per_year"]),
+            float(v["duration_days"]),
+            max(f(v, "duration_days_p95"), float(v["duration_days"])),
+            f(v, "capacity_loss"),
+            f(v, "delay_days"),
+            f(v, "surcharge_usd_per_t"),
+            f(v, "insurance_pct_add"),
+            prov(v),
+            v.get("note") or "",
+        )
+        for v in (r.values for r in rows["events"])
+    )
+    return Network(nodes, links, commodities, exposures, factors, sources, origin, events)

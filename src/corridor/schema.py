@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-TABLES = ("sources", "emission_factors", "exposures", "commodities", "nodes", "links")
+TABLES = ("sources", "emission_factors", "exposures", "commodities", "nodes", "links", "events")
 """Tables in load order: each may refer only to tables before it (links refer to nodes...)."""
+
+OPTIONAL_TABLES = frozenset({"events"})
+"""Tables a data folder may leave out (then empty)."""
 
 
 @dataclass(frozen=True)

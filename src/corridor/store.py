@@ -136,7 +136,8 @@ class RunDiff:
     Attributes
     ----------
     parameters : dict
-        Parameter name -> (value in a, value in b), for parameters that differ.
+        Parameter name -> (value in a, value in b), for parameters that differ (the data
+        version and the kind of run count as parameters here).
     headline : dict
         Headline number -> (a, b, b - a).
     utilisation : list of dict
@@ -372,12 +373,10 @@ def diff_runs(a: str, b: str, *, store: str | os.PathLike[str] | None = None) ->
     for r in (ra, rb):
         if r.status != "complete":
             raise RequestError(f"run {r.id} is {r.status}, not complete: it has no results")
-    keys = list(dict.fromkeys([*ra.parameters, *rb.parameters]))
-    params = {
-        k: (ra.parameters.get(k), rb.parameters.get(k))
-        for k in keys
-        if ra.parameters.get(k) != rb.parameters.get(k)
-    }
+    pa = {**ra.parameters, "data_version": ra.data_version, "kind": ra.kind}
+    pb = {**rb.parameters, "data_version": rb.data_version, "kind": rb.kind}
+    keys = list(dict.fromkeys([*pa, *pb]))
+    params = {k: (pa.get(k), pb.get(k)) for k in keys if pa.get(k) != pb.get(k)}
     heads = list(dict.fromkeys([*ra.headline, *rb.headline]))
     headline = {k: _change(ra.headline.get(k), rb.headline.get(k)) for k in heads}
     return RunDiff(ra, rb, params, headline, _utilisation_diff(ra, rb))
