@@ -12,6 +12,9 @@ import math
 from types import MappingProxyType
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+from scipy.spatial import cKDTree
 
 from corridor.network import (
     Commodity,
@@ -76,29 +79,7 @@ def synthetic_network(n_nodes: int, n_links: int, seed: int = 0) -> Network:
                 "",
             )
         )
-    per_node = max(1, round(n_links / n_nodes))
-    links: list[Link] = []
-    seen: set[tuple[int, int]] = set()
-    order = np.argsort(xy[:, 0])
-    ranks = np.empty(n_nodes, dtype=int)
-    ranks[order] = np.arange(n_nodes)
-    for i in range(n_nodes):
-        # candidates: nodes close in x (a cheap stand-in for a spatial index)
-        lo, hi = max(0, ranks[i] - 12), min(n_nodes, ranks[i] + 13)
-        cand = [int(j) for j in order[lo:hi] if j != i]
-        dist = [math.dist(xy[i], xy[j]) for j in cand]
-        for _, j in sorted(zip(dist, cand, strict=True))[:per_node]:
-            key = (min(i, j), max(i, j))
-            if key in seen:
-                continue
-            seen.add(key)
-            links.append(_link(len(links), i, j, nodes, xy, rng))
-    # a chain through the x order keeps the whole network connected
-    for a, b in itertools.pairwise(order):
-        key = (min(int(a), int(b)), max(int(a), int(b)))
-        if key not in seen:
-            seen.add(key)
-            links.append(_link(len(links), int(a), int(b), nodes, xy, rng))
+    links = [_link(k, i, j, nodes, xy, rng) for k, (i, j) in enumerate(_pairs(xy, n_links))]
     exposures = tuple(
         Exposure(
             e,
@@ -151,6 +132,32 @@ def synthetic_network(n_nodes: int, n_links: int, seed: int = 0) -> Network:
         (source,),
         f"synthetic n={n_nodes} seed={seed}",
     )
+
+
+def _pairs(xy: np.ndarray, n_links: int) -> list[tuple[int, int]]:
+    """Node pairs to link: a spanning tree of near neighbours, then the nearest other pairs."""
+    n = len(xy)
+    k = min(n - 1, max(2, math.ceil(2 * n_links / n)) + 2)
+    dist, idx = cKDTree(xy).query(xy, k + 1)
+    rows = np.repeat(np.arange(n), k)
+    cols = idx[:, 1:].ravel()
+    near = coo_matrix((dist[:, 1:].ravel() + 1e-9, (rows, cols)), shape=(n, n)).tocsr()
+    tree = minimum_spanning_tree(near.maximum(near.T)).tocoo()
+    pairs = {
+        (min(a, b), max(a, b)) for a, b in zip(tree.row.tolist(), tree.col.tolist(), strict=True)
+    }
+    _, labels = connected_components(near, directed=False)
+    order = np.argsort(xy[:, 0])
+    for a, b in itertools.pairwise(order.tolist()):  # join any separate components
+        if labels[a] != labels[b]:
+            pairs.add((min(a, b), max(a, b)))
+            labels[labels == labels[b]] = labels[a]
+    extra = sorted(zip(dist[:, 1:].ravel().tolist(), rows.tolist(), cols.tolist(), strict=True))
+    for _, a, b in extra:
+        if len(pairs) >= n_links:
+            break
+        pairs.add((min(a, b), max(a, b)))
+    return sorted(pairs)
 
 
 def _link(
