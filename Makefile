@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test bench serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +15,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev,plan,web]"
+	$(BIN)/pip install --quiet -e ".[dev,web]"
 	touch $@ $(VENV)/.installed
 
-# Browser tests drive Debian's chromium (Playwright cannot download browsers here).
+# Browser tests drive Debian's chromium (Playwright cannot download browsers here);
+# the Japanese page needs a CJK font to render.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-/usr/bin/chromium:
-	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
+$(VENV)/.browser: | $(BIN)/python
+	dpkg -s chromium fonts-ipafont-gothic >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium \
+		fonts-ipafont-gothic >/dev/null; }
+	touch $@
 
 # The main job: rare-earth concentrate and uranium ore concentrate to Yokohama,
 # China vs Trans-Caspian vs Russia vs Iran, in the terminal and as HTML reports.
@@ -33,7 +36,7 @@ run: $(VENV)/.installed
 		--destination JP_YOKOHAMA --volume 1000 --report reports/uranium-ore-concentrate.html
 
 # The whole test suite: lint, types, tests.
-test: $(VENV)/.dev-installed /usr/bin/chromium
+test: $(VENV)/.dev-installed $(VENV)/.browser
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
@@ -41,6 +44,12 @@ test: $(VENV)/.dev-installed /usr/bin/chromium
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/bench_routes.py
+	$(BIN)/python benchmarks/bench_plan.py
+	$(BIN)/python benchmarks/bench_web.py
+
+# The web application on http://127.0.0.1:8000 (offline; see docs/api.md).
+serve: $(VENV)/.dev-installed
+	$(BIN)/corridor serve
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .mypy_cache .ruff_cache

@@ -22,8 +22,13 @@ def run(*args: str, data: Path | None = TINY) -> subprocess.CompletedProcess[str
     env.pop("CORRIDOR_DATA", None)
     if data is not None:
         env["CORRIDOR_DATA"] = str(data)
-    return subprocess.run([sys.executable, "-m", "corridor", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "corridor", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_compare_table_and_premium():
@@ -39,8 +44,9 @@ def test_json_equals_library(tiny):
 
     p = run("compare", *ROUTE, "--format", "json", "--volume", "100")
     assert p.returncode == 0, p.stderr
-    assert json.loads(p.stdout) == json.loads(json.dumps(
-        compare("ore", "MINE", "DEST", network=tiny, volume=100).to_dict()))
+    assert json.loads(p.stdout) == json.loads(
+        json.dumps(compare("ore", "MINE", "DEST", network=tiny, volume=100).to_dict())
+    )
 
 
 def test_csv_and_geojson():
@@ -61,13 +67,17 @@ def test_report_is_written(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["routes", "--commodity", "ore", "--origin", "MINE", "--destination", "NOPE"],
-         "unknown node 'NOPE'"),
+        (
+            ["routes", "--commodity", "ore", "--origin", "MINE", "--destination", "NOPE"],
+            "unknown node 'NOPE'",
+        ),
         (["routes", *ROUTE, "--avoid", "KZ"], "the origin MINE is in KZ, which is avoided"),
         (["routes", *ROUTE, "--penalise", "CN"], "give a price"),
         (["routes", *ROUTE, "--format", "xml"], "--format must be one of"),
-        (["routes", "--commodity", "gas", "--origin", "MINE", "--destination", "DEST"],
-         "no gas pipeline or LNG terminal"),
+        (
+            ["routes", "--commodity", "gas", "--origin", "MINE", "--destination", "DEST"],
+            "no gas pipeline or LNG terminal",
+        ),
         (["network", "show", "NOTHING"], "no node, link, commodity, exposure or source"),
     ],
 )

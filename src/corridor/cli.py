@@ -494,3 +494,7 @@ def main() -> None:
             f"{type(exc).__name__}: {exc} (set CORRIDOR_DEBUG=1 for the traceback)", markup=False
         )
         sys.exit(70)
+
+
+# Commands of the other faces register themselves on ``app`` (imported last: they import it).
+from corridor import cli_plan, cli_web  # noqa: E402, F401

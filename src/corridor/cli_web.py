@@ -27,6 +27,14 @@ def serve_cmd(
             help="File of access tokens, one per line (or set CORRIDOR_TOKENS=tok1,tok2).",
         ),
     ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            help="Run store file for capacity and plan runs "
+            "(default: $CORRIDOR_STORE, else runs.duckdb in the user data folder).",
+        ),
+    ] = None,
     cors_origin: Annotated[
         list[str] | None,
         typer.Option(
@@ -50,6 +58,7 @@ def serve_cmd(
         tokens=load_tokens(token_file, os.environ),
         cors_origins=tuple(cors_origin or ()),
         data_dir=data,
+        store=store,
     )
     application = create_app(settings=settings)
     shown = f"[{host}]" if ":" in host else host

@@ -1,0 +1,298 @@
+"""The computations the API offers: each is one call of :mod:`corridor.api` and its
+``to_dict()``, so the API's numbers are the library's and the CLI's.
+
+Ids in a request are checked here first, so that an unknown id is answered with the field
+that holds it; the library's own message (with its "did you mean" hint) is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from corridor import api
+from corridor.costs import Assumptions
+from corridor.errors import RequestError
+from corridor.network import Network
+from corridor.web.errors import ApiError
+from corridor.web.jobs import JobContext
+from corridor.web.schemas import (
+    MAX_BATCH_PAIRS,
+    BatchCompareBody,
+    CapacityBody,
+    CompareBody,
+    ParetoBody,
+    PlanBody,
+    RoutesBody,
+)
+
+if TYPE_CHECKING:
+    from corridor.capacity import CapacityResult
+    from corridor.contracts import Portfolio
+    from corridor.planning import PlanResult
+
+log = logging.getLogger("corridor.web")
+
+STORE_LOCK = threading.Lock()
+"""Serialises this process's use of the run store: DuckDB refuses two connections that
+create its tables at once ("write-write conflict"), and requests arrive on many threads."""
+
+
+def _known(lookup: Callable[[str], object], value: str, field: str) -> None:
+    try:
+        lookup(value)
+    except RequestError as exc:
+        raise ApiError(422, str(exc), field) from None
+
+
+def _check_rules(net: Network, avoid: list[str], penalise: dict[str, float]) -> None:
+    for i, exposure in enumerate(avoid):
+        _known(net.exposure, exposure, f"avoid.{i}")
+    for exposure in penalise:
+        _known(net.exposure, exposure, f"penalise.{exposure}")
+
+
+def check_request(net: Network, body: ParetoBody) -> None:
+    """Check the ids of a routes, compare or pareto body against the network.
+
+    Raises
+    ------
+    ApiError
+        422 naming the field whose id is unknown, or ``destination`` if it equals the origin.
+    """
+    _known(net.commodity, body.commodity, "commodity")
+    _known(net.node, body.origin, "origin")
+    _known(net.node, body.destination, "destination")
+    if body.origin == body.destination:
+        raise ApiError(422, "origin and destination are the same place", "destination")
+    _check_rules(net, body.avoid, body.penalise if isinstance(body, CompareBody) else {})
+
+
+def check_batch(net: Network, body: BatchCompareBody) -> None:
+    """Check a batch compare: at most ``MAX_BATCH_PAIRS`` pairs, and known ids.
+
+    Raises
+    ------
+    ApiError
+        422 naming the field at fault.
+    """
+    pairs = len(body.origins) * len(body.destinations)
+    if pairs > MAX_BATCH_PAIRS:
+        raise ApiError(
+            422,
+            f"a batch may hold at most {MAX_BATCH_PAIRS} origin × destination pairs, not {pairs}",
+            "destinations",
+        )
+    _known(net.commodity, body.commodity, "commodity")
+    for name, ids in (("origins", body.origins), ("destinations", body.destinations)):
+        for i, node in enumerate(ids):
+            _known(net.node, node, f"{name}.{i}")
+    _check_rules(net, body.avoid, body.penalise)
+
+
+def _pairs(body: BatchCompareBody) -> list[tuple[str, str]]:
+    origins, destinations = dict.fromkeys(body.origins), dict.fromkeys(body.destinations)
+    return [(o, d) for o in origins for d in destinations if o != d]
+
+
+def _assumptions(carbon_price: float) -> Assumptions:
+    return Assumptions(carbon_price_usd_per_t=carbon_price)
+
+
+def run_routes(net: Network, body: RoutesBody) -> dict[str, Any]:
+    """``corridor.api.routes(...).to_dict()`` for this body."""
+    return api.routes(
+        body.commodity,
+        body.origin,
+        body.destination,
+        k=body.k,
+        avoid=body.avoid,
+        penalise=body.penalise,
+        volume=body.volume,
+        assumptions=_assumptions(body.carbon_price),
+        network=net,
+    ).to_dict()
+
+
+def run_compare(net: Network, body: CompareBody) -> dict[str, Any]:
+    """``corridor.api.compare(...).to_dict()`` for this body."""
+    return api.compare(
+        body.commodity,
+        body.origin,
+        body.destination,
+        avoid=body.avoid,
+        penalise=body.penalise,
+        volume=body.volume,
+        assumptions=_assumptions(body.carbon_price),
+        network=net,
+    ).to_dict()
+
+
+def run_pareto(net: Network, body: ParetoBody) -> dict[str, Any]:
+    """``corridor.api.pareto(...).to_dict()`` for this body."""
+    return api.pareto(
+        body.commodity,
+        body.origin,
+        body.destination,
+        avoid=body.avoid,
+        assumptions=_assumptions(body.carbon_price),
+        network=net,
+    ).to_dict()
+
+
+def run_batch_compare(net: Network, body: BatchCompareBody, ctx: JobContext) -> dict[str, Any]:
+    """Compare every origin × destination pair, reporting progress after each.
+
+    Returns
+    -------
+    dict
+        ``{"commodity", "items": [{"origin", "destination", "result", "error"}]}``: ``result``
+        is the comparison's ``to_dict()``, or null with ``error`` saying why there is none.
+    """
+    pairs = _pairs(body)
+    items = []
+    for done, (origin, destination) in enumerate(pairs, 1):
+        pair = CompareBody(
+            commodity=body.commodity,
+            origin=origin,
+            destination=destination,
+            avoid=body.avoid,
+            penalise=body.penalise,
+            volume=body.volume,
+            carbon_price=body.carbon_price,
+        )
+        try:
+            items.append(
+                {
+                    "origin": origin,
+                    "destination": destination,
+                    "result": run_compare(net, pair),
+                    "error": None,
+                }
+            )
+        except RequestError as exc:
+            items.append(
+                {"origin": origin, "destination": destination, "result": None, "error": str(exc)}
+            )
+        ctx.progress(done / len(pairs))
+    return {"commodity": body.commodity, "items": items}
+
+
+# --------------------------------------------------------------------------- capacity, plan
+
+
+def check_capacity(net: Network, body: CapacityBody) -> None:
+    """Check the ids of a capacity request (422 naming the field at fault)."""
+    _known(net.commodity, body.commodity, "commodity")
+    for name, ids in (("origins", body.origins), ("destinations", body.destinations)):
+        for i, node in enumerate(ids):
+            _known(net.node, node, f"{name}.{i}")
+    _check_rules(net, body.avoid, {})
+
+
+def run_capacity(net: Network, body: CapacityBody, store: Path | None) -> dict[str, Any]:
+    """``corridor.capacity.max_flow(...).to_dict()``; the run is saved in the run store."""
+    from corridor.capacity import max_flow
+
+    result = max_flow(
+        body.commodity,
+        body.origins,
+        body.destinations,
+        avoid=body.avoid,
+        families=body.families,
+        network=net,
+    )
+    _save(result, store)
+    return result.to_dict()
+
+
+def _portfolio(body: PlanBody) -> Portfolio:
+    from corridor.contracts import PORTFOLIO, Contract, Portfolio, Rule
+
+    contracts = tuple(
+        Contract(
+            c.id,
+            c.commodity,
+            tuple(c.origins),
+            tuple(c.destinations),
+            c.volume_t_per_year,
+            avoid=tuple(c.avoid),
+        )
+        for c in body.contracts
+    )
+    rules = tuple(
+        Rule(
+            r.target, r.on, r.max_share, r.min_share, PORTFOLIO if r.scope == PORTFOLIO else r.scope
+        )
+        for r in body.rules
+    )
+    return Portfolio(contracts, rules, name="web request")
+
+
+def check_plan(net: Network, body: PlanBody) -> None:
+    """Check contracts and rules against the network (422 listing every problem)."""
+    from corridor.contracts import check_portfolio
+
+    try:
+        check_portfolio(_portfolio(body), net)
+    except RequestError as exc:
+        raise ApiError(422, str(exc), "contracts") from None
+
+
+def run_plan(net: Network, body: PlanBody, store: Path | None) -> dict[str, Any]:
+    """``corridor.planning.plan(...).to_dict()``; the run is saved in the run store."""
+    from corridor.planning import plan
+
+    result = plan(
+        _portfolio(body),
+        k=body.k,
+        carbon_price=body.carbon_price,
+        risk_penalty=body.risk_penalty,
+        network=net,
+    )
+    _save(result, store)
+    return result.to_dict()
+
+
+def _save(result: CapacityResult | PlanResult, store: Path | None) -> None:
+    """Keep the run, as the command line does; a store that fails is logged, not fatal."""
+    from corridor.store import save_run
+
+    try:
+        with STORE_LOCK:
+            save_run(result, store=store)
+    except RequestError as exc:
+        log.warning("run not saved: %s", exc)
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """A kind of background job: its parameters, how to check them, and how to run it."""
+
+    params: type[BaseModel]
+    check: Callable[[Network, Any], None]
+    run: Callable[[Network, Any, JobContext, Path | None], dict[str, Any]]
+    """(network, parameters, job context, run store) -> result."""
+    needs: str | None = None
+    """Feature of the installation the kind needs (see ``endpoints.FEATURES``)."""
+
+
+JOB_KINDS: dict[str, JobKind] = {
+    "routes": JobKind(RoutesBody, check_request, lambda n, b, c, s: run_routes(n, b)),
+    "compare": JobKind(CompareBody, check_request, lambda n, b, c, s: run_compare(n, b)),
+    "pareto": JobKind(ParetoBody, check_request, lambda n, b, c, s: run_pareto(n, b)),
+    "batch_compare": JobKind(
+        BatchCompareBody, check_batch, lambda n, b, c, s: run_batch_compare(n, b, c)
+    ),
+    "capacity": JobKind(
+        CapacityBody, check_capacity, lambda n, b, c, s: run_capacity(n, b, s), "planning"
+    ),
+    "plan": JobKind(PlanBody, check_plan, lambda n, b, c, s: run_plan(n, b, s), "planning"),
+}
+"""Job kinds by name. Stress and what-if runs (issue 5) join here when their modules land."""

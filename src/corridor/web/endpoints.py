@@ -1,0 +1,407 @@
+"""The REST endpoints: network data, route computations and background jobs.
+
+Compute endpoints are plain (sync) functions, which FastAPI runs on its thread pool, so one
+long computation does not hold up other requests. Answers are sent as the library's
+``to_dict()`` unchanged; the response models document their shape.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, ValidationError
+
+import corridor
+from corridor.errors import RequestError
+from corridor.network import Network
+from corridor.web import schemas as s
+from corridor.web.compute import (
+    JOB_KINDS,
+    STORE_LOCK,
+    check_capacity,
+    check_plan,
+    check_request,
+    run_capacity,
+    run_compare,
+    run_pareto,
+    run_plan,
+    run_routes,
+)
+from corridor.web.errors import ApiError, validation_error
+from corridor.web.jobs import JobManager, TooManyJobs, UnknownJob
+from corridor.web.security import Settings
+
+TABLES: dict[str, type[BaseModel]] = {
+    "nodes": s.NodeOut,
+    "links": s.LinkOut,
+    "commodities": s.CommodityOut,
+    "exposures": s.ExposureOut,
+    "emission_factors": s.EmissionFactorOut,
+    "sources": s.SourceOut,
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": s.ErrorOut} for code in (401, 403, 404, 413, 415, 422, 429, 503)
+}
+
+
+@dataclass
+class Context:
+    """What every endpoint works on: the network, the settings and the job manager."""
+
+    net: Network
+    settings: Settings
+    jobs: JobManager
+    _tables: dict[str, bytes] = field(default_factory=dict)
+
+    def table_json(self, table: str) -> bytes:
+        """A whole table as JSON (built once: the network never changes)."""
+        if table not in self._tables:
+            rows = [record_dict(r) for r in getattr(self.net, table)]
+            self._tables[table] = _dumps(rows)
+        return self._tables[table]
+
+
+def _context(request: Request) -> Context:
+    return cast(Context, request.app.state.corridor)
+
+
+Ctx = Annotated[Context, Depends(_context)]
+router = APIRouter(prefix="/api", responses=ERRORS)
+
+
+def _dumps(data: Any, default: Callable[[Any], Any] | None = None) -> bytes:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=default)
+    return text.encode("utf-8")
+
+
+def _json(data: Any, status: int = 200, default: Callable[[Any], Any] | None = None) -> Response:
+    return Response(_dumps(data, default), status_code=status, media_type="application/json")
+
+
+def _installed(*modules: str) -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in modules)
+
+
+FEATURES = {
+    "planning": _installed("highspy", "duckdb"),
+    "runs": _installed("duckdb"),
+    "stress": False,
+}
+"""What this installation can answer; planning and runs need the ``plan`` extra."""
+
+
+def _needs(feature: str) -> None:
+    if not FEATURES[feature]:
+        raise ApiError(
+            404, f"this server has no {feature} (install the plan extra: corridor[plan])"
+        )
+
+
+def plain(value: Any) -> Any:
+    """Tuples to lists and mappings to dicts with string keys, recursively."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    return value
+
+
+def record_dict(record: Any) -> dict[str, Any]:
+    """A network record as JSON-ready data (``from_`` becomes ``from``)."""
+    return {k.rstrip("_"): plain(v) for k, v in vars(record).items()}
+
+
+# --------------------------------------------------------------------------- about
+
+
+@router.get(
+    "/info",
+    tags=["about"],
+    response_model=s.InfoOut,
+    summary="What this server offers and requires",
+)
+def info(ctx: Ctx) -> Response:
+    limits = ctx.settings.limits
+    return _json(
+        {
+            "name": "corridor",
+            "version": corridor.__version__,
+            "network": ctx.net.origin,
+            "token_required": ctx.settings.token_required,
+            "job_kinds": list(JOB_KINDS),
+            "limits": {
+                "max_body_bytes": limits.max_body_bytes,
+                "max_k": corridor.api.MAX_K,
+                "max_list": s.MAX_LIST,
+                "max_batch_pairs": s.MAX_BATCH_PAIRS,
+                "max_active_jobs": limits.max_active_jobs,
+            },
+            "features": FEATURES,
+        }
+    )
+
+
+# --------------------------------------------------------------------------- network
+
+
+@router.get(
+    "/network", tags=["network"], response_model=s.NetworkOut, summary="What the network holds"
+)
+def network_summary(ctx: Ctx) -> Response:
+    net = ctx.net
+    return _json(
+        {
+            "origin": net.origin,
+            "counts": {t: len(getattr(net, t)) for t in TABLES},
+            "node_kinds": Counter(n.kind for n in net.nodes),
+            "node_countries": Counter(n.country for n in net.nodes),
+            "link_modes": Counter(link.mode for link in net.links),
+            "link_families": Counter(link.family for link in net.links),
+        }
+    )
+
+
+def _table_endpoint(table: str) -> Callable[[Context], Response]:
+    def endpoint(ctx: Ctx) -> Response:
+        return Response(ctx.table_json(table), media_type="application/json")
+
+    endpoint.__name__ = f"network_{table}"
+    return endpoint
+
+
+for _table, _model in TABLES.items():
+    router.add_api_route(
+        f"/network/{_table}",
+        _table_endpoint(_table),
+        response_model=list[_model],  # type: ignore[valid-type]
+        tags=["network"],
+        summary=f"Every row of {_table}",
+    )
+
+
+@router.get(
+    "/network/{table}/{record_id}",
+    tags=["network"],
+    response_model=s.RecordOut,
+    summary="One record with the sources behind its figures",
+)
+def network_record(table: str, record_id: str, ctx: Ctx) -> Response:
+    net = ctx.net
+    if table not in TABLES:
+        raise ApiError(404, f"no table '{table}' (tables: {', '.join(TABLES)})", "table")
+    if not net.has(table, record_id):
+        near = [i for i in net.similar_ids(record_id) if net.has(table, i)]
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise ApiError(404, f"no row of {table} has the id '{record_id}'{hint}", "record_id")
+    fields = record_dict(net.record(table, record_id))
+    provenance = fields.pop("sources", {}) if table != "sources" else {}
+    used = sorted({sid for ids in provenance.values() for sid in ids})
+    return _json(
+        {
+            "table": table,
+            "id": record_id,
+            "record": fields,
+            "sources": provenance,
+            "source_details": [record_dict(net.source(sid)) for sid in used],
+        }
+    )
+
+
+@cache
+def _countries() -> bytes:
+    asset = resources.files("corridor.report").joinpath("assets/countries.json")
+    return asset.read_bytes()
+
+
+@router.get(
+    "/geo/countries", tags=["network"], summary="Country outlines (Natural Earth, public domain)"
+)
+def countries() -> Response:
+    """``{"source", "bbox", "countries": [{"id", "iso2", "name", "rings": [[[lon, lat]]]}]}``."""
+    return Response(
+        _countries(), media_type="application/json", headers={"Cache-Control": "max-age=86400"}
+    )
+
+
+# --------------------------------------------------------------------------- compute
+
+
+@router.post(
+    "/routes",
+    tags=["routes"],
+    response_model=s.RouteSetOut,
+    summary="The k cheapest distinct routes",
+)
+def routes(body: s.RoutesBody, ctx: Ctx) -> Response:
+    check_request(ctx.net, body)
+    return _json(run_routes(ctx.net, body))
+
+
+@router.post(
+    "/compare",
+    tags=["routes"],
+    response_model=s.ComparisonOut,
+    summary="Best route per family and the premium of avoiding China or Russia",
+)
+def compare(body: s.CompareBody, ctx: Ctx) -> Response:
+    check_request(ctx.net, body)
+    return _json(run_compare(ctx.net, body))
+
+
+@router.post(
+    "/pareto",
+    tags=["routes"],
+    response_model=s.RouteSetOut,
+    summary="Routes not beaten on cost, time, CO2e and disruption risk at once",
+)
+def pareto(body: s.ParetoBody, ctx: Ctx) -> Response:
+    check_request(ctx.net, body)
+    return _json(run_pareto(ctx.net, body))
+
+
+@router.post(
+    "/capacity",
+    tags=["capacity and plans"],
+    summary="Most tonnes per year the network can carry, and the bottlenecks",
+)
+def capacity(body: s.CapacityBody, ctx: Ctx) -> Response:
+    """``corridor.capacity.max_flow(...).to_dict()``; the run is kept in the run store."""
+    _needs("planning")
+    check_capacity(ctx.net, body)
+    return _json(run_capacity(ctx.net, body, ctx.settings.store))
+
+
+@router.post(
+    "/plan",
+    tags=["capacity and plans"],
+    summary="Least-cost split of contract volumes under capacities and rules",
+)
+def plan(body: s.PlanBody, ctx: Ctx) -> Response:
+    """``corridor.planning.plan(...).to_dict()``; the run is kept in the run store."""
+    _needs("planning")
+    check_plan(ctx.net, body)
+    return _json(run_plan(ctx.net, body, ctx.settings.store))
+
+
+def _store_error(exc: RequestError) -> ApiError:
+    """No such run is a 404 naming the id; a store that cannot be opened (in use by a
+    command-line run, unreadable) is a 503 to retry."""
+    message = str(exc)
+    if message.startswith("no run") or "matches several runs" in message:
+        return ApiError(404, message, "run_id")
+    return ApiError(503, message, None, {"Retry-After": "5"})
+
+
+@router.get("/runs", tags=["runs"], response_model=s.RunListOut, summary="Stored runs")
+def runs(ctx: Ctx, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
+    _needs("runs")
+    from corridor.store import list_runs
+
+    try:
+        with STORE_LOCK:
+            found = list_runs(store=ctx.settings.store, limit=limit)
+    except RequestError as exc:
+        raise _store_error(exc) from None
+    return _json({"runs": [r.to_dict() for r in found]}, default=str)
+
+
+@router.get(
+    "/runs/{run_id}",
+    tags=["runs"],
+    response_model=s.RunOut,
+    summary="One stored run with its result tables",
+)
+def run(run_id: str, ctx: Ctx) -> Response:
+    _needs("runs")
+    from corridor.store import get_run
+
+    try:
+        with STORE_LOCK:
+            record = get_run(run_id, store=ctx.settings.store)
+    except RequestError as exc:
+        raise _store_error(exc) from None
+    return _json({**record.to_dict(), "tables": record.tables}, default=str)
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+def _job_params(body: s.JobBody, net: Network) -> BaseModel:
+    """A job's parameters, validated and checked; fields at fault are named ``params.*``."""
+    kind = JOB_KINDS[body.kind]
+    if kind.needs:
+        _needs(kind.needs)
+    try:
+        params = kind.params.model_validate(body.params)
+        kind.check(net, params)
+    except ValidationError as exc:
+        raise validation_error(exc.errors(), prefix="params") from None
+    except ApiError as exc:
+        field = f"params.{exc.field}" if exc.field else None
+        raise ApiError(exc.status, exc.message, field) from None
+    return params
+
+
+@router.post(
+    "/jobs",
+    tags=["jobs"],
+    response_model=s.JobOut,
+    status_code=202,
+    summary="Start a background job",
+)
+def submit_job(body: s.JobBody, ctx: Ctx) -> Response:
+    kind = JOB_KINDS[body.kind]
+    params = _job_params(body, ctx.net)
+    net, store = ctx.net, ctx.settings.store
+    try:
+        job = ctx.jobs.submit(
+            body.kind, params.model_dump(), lambda c: kind.run(net, params, c, store)
+        )
+    except TooManyJobs:
+        raise ApiError(
+            429,
+            f"{ctx.jobs.max_active} jobs are already queued or running; "
+            "wait for one to finish or cancel one",
+            None,
+            {"Retry-After": "5"},
+        ) from None
+    return _json(job, status=202)
+
+
+@router.get(
+    "/jobs", tags=["jobs"], response_model=s.JobListOut, summary="Every job kept, newest first"
+)
+def list_jobs(ctx: Ctx) -> Response:
+    return _json({"jobs": ctx.jobs.snapshots()})
+
+
+def _job_or_404(action: Callable[[str], dict[str, Any]], job_id: str) -> dict[str, Any]:
+    try:
+        return action(job_id)
+    except UnknownJob:
+        raise ApiError(404, f"no job has the id '{job_id}'", "job_id") from None
+
+
+@router.get(
+    "/jobs/{job_id}", tags=["jobs"], response_model=s.JobOut, summary="A job's status and result"
+)
+def get_job(job_id: str, ctx: Ctx) -> Response:
+    return _json(_job_or_404(ctx.jobs.get, job_id))
+
+
+@router.delete(
+    "/jobs/{job_id}",
+    tags=["jobs"],
+    response_model=s.JobOut,
+    summary="Cancel a queued or running job (or forget a finished one)",
+)
+def cancel_job(job_id: str, ctx: Ctx) -> Response:
+    return _json(_job_or_404(ctx.jobs.cancel, job_id))

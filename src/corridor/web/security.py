@@ -1,0 +1,211 @@
+"""Who may call what, and how much: loopback detection, bearer tokens and request limits.
+
+The server is "safe to share" by these rules:
+
+- Read-only requests (GET, HEAD) are open.
+- Compute and write requests (POST, DELETE) need a bearer token whenever the server listens
+  beyond loopback, and whenever tokens are configured at all. Tokens come from a file (one
+  per line) or from ``$CORRIDOR_TOKENS`` (comma-separated) and are compared in constant time.
+- A server bound beyond loopback refuses to start without a token.
+- On loopback, the ``Host`` header must name loopback too, so that a web page elsewhere cannot
+  reach the server through DNS rebinding.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corridor.errors import CorridorError
+
+TOKENS_ENV = "CORRIDOR_TOKENS"
+MIN_TOKEN_CHARS = 16
+LOOPBACK_HOST_HEADERS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+class ConfigError(CorridorError):
+    """The server cannot start as configured (e.g. beyond loopback without a token)."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a bind address or host name) is the loopback interface only.
+
+    Parameters
+    ----------
+    host : str
+        ``127.0.0.1``, ``::1``, ``[::1]``, ``localhost``, ``0.0.0.0``, a name, ...
+
+    Returns
+    -------
+    bool
+        True for ``localhost`` and any loopback IP address; False for everything else,
+        including ``0.0.0.0`` and ``::`` (all interfaces).
+    """
+    bare = host.strip().strip("[]").lower()
+    if bare == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(bare).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Ceilings on what one request or the whole server may ask for.
+
+    Attributes
+    ----------
+    max_body_bytes : int
+        Largest request body accepted (413 beyond).
+    max_active_jobs : int
+        Background jobs queued or running at once (429 beyond).
+    max_kept_jobs : int
+        Finished jobs remembered; the oldest are forgotten first.
+    """
+
+    max_body_bytes: int = 64 * 1024
+    max_active_jobs: int = 4
+    max_kept_jobs: int = 100
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the web application is served.
+
+    Attributes
+    ----------
+    host : str
+        Address the server listens on; decides whether tokens are required.
+    tokens : tuple of str
+        Accepted bearer tokens (empty: none configured).
+    cors_origins : tuple of str
+        Origins allowed to call the API from other web pages; empty closes CORS.
+    data_dir : Path, optional
+        Folder of network tables (default: ``$CORRIDOR_DATA`` or the bundled tables).
+    store : Path, optional
+        Run store file for capacity and plan runs (default: ``$CORRIDOR_STORE``, else
+        ``runs.duckdb`` in the user data folder, as for the command line).
+    limits : Limits
+        Request and job ceilings.
+    """
+
+    host: str = "127.0.0.1"
+    tokens: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()
+    data_dir: Path | None = None
+    store: Path | None = None
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the server listens on loopback only."""
+        return is_loopback(self.host)
+
+    @property
+    def token_required(self) -> bool:
+        """Whether POST and DELETE requests must carry a bearer token."""
+        return bool(self.tokens) or not self.loopback
+
+    def check(self) -> None:
+        """Refuse settings that would expose compute endpoints without a token.
+
+        Raises
+        ------
+        ConfigError
+            Listening beyond loopback with no token configured, or a token too short.
+        """
+        if self.token_required and not self.tokens:
+            raise ConfigError(
+                f"refusing to listen on {self.host} (beyond loopback) without an access token: "
+                f"give --token-file FILE (one token per line) or set {TOKENS_ENV}=TOKEN, "
+                f"or listen on 127.0.0.1"
+            )
+        short = [t for t in self.tokens if len(t) < MIN_TOKEN_CHARS]
+        if short:
+            raise ConfigError(
+                f"{len(short)} access token(s) shorter than {MIN_TOKEN_CHARS} characters; "
+                "use long random tokens, e.g. python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'"
+            )
+
+
+def load_tokens(token_file: Path | None, environ: Mapping[str, str]) -> tuple[str, ...]:
+    """Tokens from a file (one per line, ``#`` comments) and from ``$CORRIDOR_TOKENS``.
+
+    Parameters
+    ----------
+    token_file : Path, optional
+        File of tokens; blank lines and lines starting with ``#`` are skipped.
+    environ : mapping
+        Environment to read ``CORRIDOR_TOKENS`` (comma-separated) from.
+
+    Returns
+    -------
+    tuple of str
+        Every token found, in order, without duplicates.
+
+    Raises
+    ------
+    ConfigError
+        If the file cannot be read.
+    """
+    found: list[str] = []
+    if token_file is not None:
+        try:
+            text = token_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read token file {token_file}: {exc}") from None
+        found += [ln.strip() for ln in text.splitlines() if not ln.lstrip().startswith("#")]
+    found += environ.get(TOKENS_ENV, "").split(",")
+    return tuple(dict.fromkeys(t.strip() for t in found if t.strip()))
+
+
+def token_problem(authorization: str | None, tokens: Iterable[str]) -> str | None:
+    """What is wrong with an ``Authorization`` header, or None if it carries a valid token.
+
+    Every configured token is compared, in constant time, whatever the outcome, so the
+    time taken says nothing about which token nearly matched.
+
+    Parameters
+    ----------
+    authorization : str, optional
+        The request's ``Authorization`` header value.
+    tokens : iterable of str
+        Accepted tokens.
+
+    Returns
+    -------
+    str or None
+        ``"missing"``, ``"malformed"`` (not ``Bearer <token>``), ``"invalid"``, or None.
+    """
+    if not authorization:
+        return "missing"
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return "malformed"
+    given = value.strip().encode("utf-8")
+    valid = False
+    for token in tokens:
+        valid |= hmac.compare_digest(given, token.encode("utf-8"))
+    return None if valid else "invalid"
+
+
+def host_allowed(host_header: str | None, settings: Settings) -> bool:
+    """Whether a request's ``Host`` header is acceptable for this server.
+
+    A loopback server answers only requests addressed to a loopback name (this defeats DNS
+    rebinding); a server beyond loopback accepts any host name, its tokens guarding it.
+    """
+    if not settings.loopback:
+        return True
+    if not host_header:
+        return False
+    if host_header.startswith("["):
+        name = host_header[1 : host_header.find("]")]
+    else:
+        name = host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+    return name.lower() in LOOPBACK_HOST_HEADERS or is_loopback(name)
