@@ -103,9 +103,8 @@ def _effective(link: Link) -> tuple[float, str]:
     """Capacity of one link after seasonal factors, and a note saying how it was scaled."""
     assert link.capacity_t_per_year is not None
     factor = season_factor(link)
-    note = "" if factor == 1.0 else f"{factor:.0%} of {link.capacity_t_per_year:,.0f} t/yr"
-    note += " (mean seasonal factor)" if note else ""
-    return link.capacity_t_per_year * factor, note
+    note = f"{link.capacity_t_per_year:,.0f} t/yr × {factor:.0%} mean seasonal factor"
+    return link.capacity_t_per_year * factor, note if factor != 1.0 else ""
 
 
 @lru_cache(maxsize=16)
@@ -149,8 +148,8 @@ def _group_capacity(net: Network, key: str, members: list[Link]) -> Capacity | N
         return None
     link, value, scaled = min(figures, key=lambda f: f[1])
     ids = tuple(m.id for m in members)
-    note = f"shared by {len(ids)} links; the smallest figure given among them ({link.id}"
-    note += f", {scaled})" if scaled else ")"
+    note = f"shared by {len(ids)} links; the smallest figure given among them: {link.id} "
+    note += scaled or f"{value:,.0f} t/yr"
     if len(figures) > 1:
         note += "; others: " + ", ".join(
             f"{m.id} {v:,.0f} t/yr" for m, v, _ in figures if m != link

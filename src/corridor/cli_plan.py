@@ -400,7 +400,7 @@ def runs_list(
 
 def _headline(head: dict[str, Any]) -> str:
     return ", ".join(
-        f"{k} {_t(v) if isinstance(v, int | float) else 'none'}" for k, v in head.items()
+        f"{k} {_t(v) if isinstance(v, int | float) else 'unbounded'}" for k, v in head.items()
     )
 
 

@@ -7,8 +7,18 @@ Candidates
     routes (:func:`corridor.routing.k_best`), the cheapest route of each route family, and
     the cheapest route under each combination (up to three at a time) of the exposures that
     share rules name — all under the contract's own avoid clause. **The LP optimises over
-    these candidates**, not over every path of the network: a route that is none of them
-    is never used.
+    these candidates**, not over every path of the network.
+
+Column generation
+    After each solve, the duals price every route: a route's reduced cost is its cost plus
+    the shadow prices of the capacities it uses and the duals of the share rules it enters,
+    minus its contract's marginal cost. One cheapest-path search per contract on link costs
+    raised by those prices finds the route of least reduced cost; if it is negative, the
+    route joins the candidates and the LP is solved again (at most ``max_rounds`` times).
+    With capacity and maximum-share rules only, the search is exact, so a plan whose
+    generation converged is optimal over **every** route of the network (the benchmark
+    checks this against the arc-based LP). Family and minimum-share rules are priced
+    through each family's cheapest route only; the notes say which case applies.
 
 Variables
     Tonnes per year on each candidate route of each contract, and the shortfall of each
@@ -42,10 +52,13 @@ import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 
 from corridor.capacity import (
     FAMILIES,
@@ -60,14 +73,17 @@ from corridor.capacity import (
 from corridor.contracts import EACH, PORTFOLIO, Contract, Portfolio, Rule, check_portfolio
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
+from corridor.graph import CommodityGraph, Edge
 from corridor.network import Network
 from corridor.results import Route
-from corridor.routing import Rules, k_best
+from corridor.routing import Rules, k_best, make_route
 
 SCHEMA_VERSION = 1
 MAX_K = 50
 AVOID_COMBINATION = 3
 """Largest number of rule exposures avoided together when generating candidates."""
+MAX_ROUNDS = 50
+"""Default limit on rounds of column generation."""
 
 
 # --------------------------------------------------------------------------- results
@@ -238,7 +254,8 @@ class PlanResult:
     cost_breakdown: Mapping[str, float]
     """Component -> USD per year (freight, handling, ..., risk_penalty)."""
     candidates: int
-    solve_seconds: float
+    timings: Mapping[str, float]
+    """Seconds spent finding candidates, building the LP, solving it, re-solving per rule."""
     notes: tuple[str, ...]
     data_version: str
     network: Network = field(repr=False, compare=False)
@@ -306,7 +323,7 @@ class PlanResult:
                 "delivered_t_per_year": round(head["delivered_t_per_year"] or 0.0, 1),
                 "shortfall_t_per_year": round(self.shortfall_t_per_year, 1),
                 "candidate_routes": self.candidates,
-                "solve_seconds": round(self.solve_seconds, 4),
+                "seconds": {k: round(v, 4) for k, v in self.timings.items()},
             },
             "contracts": self.contract_rows(),
             "flows": [f.to_dict() for f in self.flows],
@@ -390,13 +407,14 @@ def plan(
     carbon_price: float | None = None,
     risk_penalty: float = 0.0,
     shortfall_penalty: float | None = None,
+    max_rounds: int = MAX_ROUNDS,
 ) -> PlanResult:
     """The least-cost split of contract volumes over routes, under capacities and rules.
 
-    The LP optimises over candidate routes only: per contract and origin–destination pair,
-    the ``k`` cheapest distinct routes, the cheapest route of each family and the cheapest
-    route avoiding each combination of the exposures that rules name (see the module
-    docstring for the full model).
+    The LP optimises over candidate routes: per contract and origin–destination pair, the
+    ``k`` cheapest distinct routes, the cheapest route of each family and the cheapest route
+    avoiding each combination of the exposures that rules name, plus the routes column
+    generation adds (see the module docstring for the full model).
 
     Parameters
     ----------
@@ -417,6 +435,8 @@ def plan(
     shortfall_penalty : float, optional
         USD per tonne not delivered; default ten times the dearest candidate route plus
         1,000, so every tonne that can be delivered is.
+    max_rounds : int
+        Rounds of column generation (0: the first candidates only).
 
     Returns
     -------
@@ -433,30 +453,34 @@ def plan(
     from corridor.store import data_version
 
     net = network or default_network()
-    a = _assumptions(assumptions, carbon_price, k, risk_penalty, shortfall_penalty)
+    a = _assumptions(assumptions, carbon_price, k, max_rounds, risk_penalty, shortfall_penalty)
     portfolio = _portfolio(contracts, rules, net)
     all_rules = (*portfolio.rules, *(r for c in portfolio.contracts for r in c.clauses))
-    started = time.perf_counter()
+    clock = _Clock()
     cands, reasons = {}, {}
     for c in portfolio.contracts:
         cands[c.id], reasons[c.id] = _candidates(c, all_rules, net, a, k, risk_penalty)
+    clock.lap("candidates")
     dearest = max((x.cost_usd_per_t for xs in cands.values() for x in xs), default=0.0)
     penalty = shortfall_penalty if shortfall_penalty is not None else 10 * dearest + 1000
-    model = _Model.build(portfolio, all_rules, cands, capacities(net), penalty)
-    solution = model.highs.solve()
+    model, solution, pricing = _solve(
+        _Problem(portfolio, all_rules, net, a, penalty, risk_penalty), cands, max_rounds, clock
+    )
     rule_costs, short_without = _rule_costs(model, solution)
+    clock.lap("rule_costs")
     settings = {
         "k": k,
         "carbon_price_usd_per_t": a.carbon_price_usd_per_t,
         "risk_penalty_usd_per_t_per_day": risk_penalty,
         "shortfall_penalty_usd_per_t": penalty,
+        "max_rounds": max_rounds,
         "assumptions": vars(a),
     }
     return _result(
         model,
         solution,
-        _Extras(portfolio, tuple(all_rules), settings, reasons, rule_costs, short_without),
-        time.perf_counter() - started,
+        _Extras(portfolio, tuple(all_rules), settings, reasons, rule_costs, short_without, pricing),
+        clock.laps,
         data_version(net),
         net,
     )
@@ -466,11 +490,14 @@ def _assumptions(
     a: Assumptions | None,
     carbon_price: float | None,
     k: int,
+    max_rounds: int,
     risk_penalty: float,
     shortfall_penalty: float | None,
 ) -> Assumptions:
     if not 1 <= k <= MAX_K:
         raise RequestError(f"k must be between 1 and {MAX_K}, not {k}")
+    if max_rounds < 0:
+        raise RequestError(f"max_rounds must be 0 or more, not {max_rounds}")
     for name, value in (
         ("risk penalty", risk_penalty),
         ("carbon price", carbon_price or 0.0),
@@ -555,7 +582,7 @@ def _pair_routes(
     found = best(k)
     if not found:
         return []
-    for fam in FAMILIES:
+    for fam in _families_present(net):
         found += best(1, families=(fam,))
     for size in range(1, min(AVOID_COMBINATION, len(named)) + 1):
         for combo in itertools.combinations(named, size):
@@ -578,6 +605,26 @@ def _candidate(
     return Candidate(contract, route, route.cost_usd_per_t + risk, risk, uses, transit, families)
 
 
+@lru_cache(maxsize=16)
+def _families_present(net: Network) -> tuple[str, ...]:
+    """Route families that have links in ``net`` (no point asking for the others)."""
+    present = {link.family for link in net.links}
+    return tuple(f for f in FAMILIES if f in present)
+
+
+@dataclass
+class _Clock:
+    """Seconds per step, for ``PlanResult.timings``."""
+
+    laps: dict[str, float] = field(default_factory=dict)
+    last: float = field(default_factory=time.perf_counter)
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + now - self.last
+        self.last = now
+
+
 # --------------------------------------------------------------------------- the LP
 
 
@@ -596,14 +643,18 @@ class _RuleRow:
 
 @dataclass
 class _Model:
-    """The LP, with what each column and row stands for."""
+    """The LP, with what each column and row stands for.
+
+    Columns: the candidates, then one shortfall per contract. Rows: one volume per
+    contract, one per capacity the candidates use, then the share-rule rows.
+    """
 
     portfolio: Portfolio
     candidates: list[Candidate]
     penalty: float
     caps: list[Capacity]
     rule_rows: list[_RuleRow]
-    highs: HighsModel
+    highs: HighsModel = field(init=False)
 
     @property
     def n_contracts(self) -> int:
@@ -626,28 +677,55 @@ class _Model:
         all_caps: Mapping[str, Capacity],
         penalty: float,
     ) -> _Model:
-        """Columns: candidates, then one shortfall per contract. Rows: volumes,
-        capacities, share rules."""
         flat = [x for c in portfolio.contracts for x in cands[c.id]]
         caps = [all_caps[i] for i in sorted({i for x in flat for i in x.uses})]
-        rule_rows = _rule_rows(portfolio, rules)
+        model = cls(portfolio, flat, penalty, caps, _rule_rows(portfolio, rules))
         trip = _Triplets()
-        contract_row = {c.id: i for i, c in enumerate(portfolio.contracts)}
-        cap_row = {cap.id: len(contract_row) + i for i, cap in enumerate(caps)}
         for j, x in enumerate(flat):
-            trip.add(contract_row[x.contract], j, 1.0)
-            for cap_id, times in x.uses.items():
-                trip.add(cap_row[cap_id], j, float(times))
-        for i, rr in enumerate(rule_rows, len(contract_row) + len(caps)):
-            _add_rule_row(trip, i, rr, flat)
-        for i in range(len(contract_row)):
+            for row, value in model.column(x):
+                trip.add(row, j, value)
+        for i in range(model.n_contracts):
             trip.add(i, len(flat) + i, 1.0)
         volumes = [(c.volume_t_per_year, c.volume_t_per_year) for c in portfolio.contracts]
         bounds = volumes + [(-np.inf, cap.capacity_t_per_year) for cap in caps]
-        bounds += [(-np.inf, 0.0) if rr.bound == "max" else (0.0, np.inf) for rr in rule_rows]
-        cost = [x.cost_usd_per_t for x in flat] + [penalty] * len(contract_row)
+        bounds += [(-np.inf, 0.0) if r.bound == "max" else (0.0, np.inf) for r in model.rule_rows]
+        cost = [x.cost_usd_per_t for x in flat] + [penalty] * model.n_contracts
         lp = LinearProgram.from_triplets(cost, trip.rows, trip.cols, trip.vals, bounds)
-        return cls(portfolio, flat, penalty, caps, rule_rows, HighsModel(lp))
+        model.highs = HighsModel(lp)
+        return model
+
+    @cached_property
+    def _rows(self) -> tuple[dict[str, int], dict[str, int]]:
+        contracts = {c.id: i for i, c in enumerate(self.portfolio.contracts)}
+        caps = {cap.id: self.cap_row0 + i for i, cap in enumerate(self.caps)}
+        return contracts, caps
+
+    def column(self, x: Candidate) -> list[tuple[int, float]]:
+        """The rows a candidate's tonnes enter, with their coefficients.
+
+        A share bound s on a rule row: tonnes through the target count 1 - s, other
+        tonnes -s (so the row reads: through - s * all <= 0 for a maximum, >= 0 for a
+        minimum). A capacity it does not hold a row for yet (unused so far) is skipped.
+        """
+        contracts, caps = self._rows
+        out = [(contracts[x.contract], 1.0)]
+        out += [(caps[c], float(n)) for c, n in x.uses.items() if c in caps]
+        for i, rr in enumerate(self.rule_rows, self.rule_row0):
+            if x.contract in rr.contracts:
+                share = rr.rule.max_share if rr.bound == "max" else rr.rule.min_share
+                hit = rr.rule.target in (x.transit if rr.rule.on == "exposure" else x.families)
+                coef = float(hit) - (share or 0.0)
+                if coef:
+                    out.append((i, coef))
+        return out
+
+    def reduced_cost(self, x: Candidate, dual: np.ndarray) -> float:
+        """USD/t the objective would change by per tonne moved onto ``x`` (< 0: improves).
+
+        Exact when every capacity ``x`` uses has a row; a capacity without a row is unused
+        so far, so its price is 0 anyway.
+        """
+        return x.cost_usd_per_t - sum(v * float(dual[r]) for r, v in self.column(x))
 
     def rows_of(self, rule: Rule) -> list[int]:
         return [self.rule_row0 + i for i, rr in enumerate(self.rule_rows) if rr.rule is rule]
@@ -656,9 +734,8 @@ class _Model:
         return np.asarray(sol.x[len(self.candidates) :])
 
     def shipping_cost(self, sol: LpSolution) -> float:
-        return float(
-            sum(x.cost_usd_per_t * v for x, v in zip(self.candidates, sol.x, strict=False))
-        )
+        costs = np.array([x.cost_usd_per_t for x in self.candidates])
+        return float(costs @ sol.x[: len(self.candidates)])
 
 
 @dataclass
@@ -688,17 +765,235 @@ def _rule_rows(portfolio: Portfolio, rules: Sequence[Rule]) -> list[_RuleRow]:
     return out
 
 
-def _add_rule_row(trip: _Triplets, row: int, rr: _RuleRow, flat: Sequence[Candidate]) -> None:
-    """share bound s: sum(tonnes through target) - s * sum(tonnes) <= 0 (max) or >= 0 (min)."""
-    share = rr.rule.max_share if rr.bound == "max" else rr.rule.min_share
-    assert share is not None
-    for j, x in enumerate(flat):
-        if x.contract not in rr.contracts:
+@dataclass(frozen=True)
+class _Problem:
+    """What stays fixed while columns are generated."""
+
+    portfolio: Portfolio
+    rules: tuple[Rule, ...]
+    net: Network
+    assumptions: Assumptions
+    penalty: float
+    risk_penalty: float
+
+
+@dataclass(frozen=True)
+class _Pricing:
+    """How column generation ended."""
+
+    rounds: int
+    added: int
+    converged: bool
+    exact: bool
+    """Pricing is exact without family and minimum-share rules (see :func:`_price`)."""
+
+    def note(self, candidates: int) -> str:
+        if self.added:
+            head = (
+                f"column generation added {self.added} route(s) in {self.rounds} round(s) "
+                f"({candidates} candidate routes in all)"
+            )
+        else:
+            head = f"no route outside the {candidates} candidate routes would lower the cost"
+        if not self.converged:
+            return head + "; stopped at max_rounds: a route outside them might cost less"
+        if self.exact:
+            return head + ": the plan is optimal over every route of the network"
+        return head + (
+            " as priced (family and minimum-share rules are priced through each family's "
+            "cheapest route only): the plan is optimal over its candidates"
+        )
+
+
+def _solve(
+    problem: _Problem, cands: dict[str, list[Candidate]], max_rounds: int, clock: _Clock
+) -> tuple[_Model, LpSolution, _Pricing]:
+    """Solve over the candidates; add routes priced by the duals until none improves."""
+    caps = capacities(problem.net)
+    exact = not any(r.on == "family" or r.min_share is not None for r in problem.rules)
+    added = 0
+    for rounds in itertools.count():
+        model = _Model.build(problem.portfolio, problem.rules, cands, caps, problem.penalty)
+        clock.lap("build")
+        solution = model.highs.solve()
+        clock.lap("solve")
+        new = _price(problem, model, solution) if rounds < max_rounds else None
+        clock.lap("pricing")
+        if not new:
+            return model, solution, _Pricing(rounds, added, new is not None, exact)
+        for x in new:
+            cands[x.contract].append(x)
+        added += len(new)
+    raise AssertionError("unreachable")
+
+
+def _price(problem: _Problem, model: _Model, sol: LpSolution) -> list[Candidate]:
+    """Routes with a negative reduced cost under the current duals (column generation).
+
+    One search per contract, origin–destination pair (and family of a family rule), on
+    edge costs raised by the capacity shadow prices, with each exposure a maximum-share
+    row binds charged its dual once. That finds the route of least reduced cost exactly
+    when the rules are capacity and maximum-share ones; only routes whose exact reduced
+    cost is negative are added.
+    """
+    y = sol.row_dual
+    prices = {
+        cap.id: -float(y[model.cap_row0 + i])
+        for i, cap in enumerate(model.caps)
+        if -y[model.cap_row0 + i] > TOL
+    }
+    by_link = capacity_of_link(problem.net)
+    known = {(x.contract, tuple(_links(x.route))) for x in model.candidates}
+    out = []
+    for c in problem.portfolio.contracts:
+        for route in _priced_routes(problem, model, c, prices, y):
+            x = _candidate(c.id, route, problem.net, by_link, problem.risk_penalty)
+            key = (c.id, tuple(_links(route)))
+            if key not in known and model.reduced_cost(x, y) < -TOL * max(1.0, x.cost_usd_per_t):
+                known.add(key)
+                out.append(x)
+    return out
+
+
+def _priced_routes(
+    problem: _Problem, model: _Model, c: Contract, prices: Mapping[str, float], y: np.ndarray
+) -> list[Route]:
+    """The route of least priced cost per origin–destination pair (and family rule)."""
+    from corridor.api import _graph
+
+    penalties: dict[str, float] = {}
+    families: set[str | None] = {None}
+    for i, rr in enumerate(model.rule_rows, model.rule_row0):
+        if c.id not in rr.contracts:
             continue
-        hit = rr.rule.target in (x.transit if rr.rule.on == "exposure" else x.families)
-        coef = float(hit) - share
-        if coef:
-            trip.add(row, j, coef)
+        if rr.rule.on == "family":
+            families.add(rr.rule.target)
+        elif rr.bound == "max" and -y[i] > TOL:
+            penalties[rr.rule.target] = penalties.get(rr.rule.target, 0.0) - float(y[i])
+    out = []
+    for o, d in itertools.product(c.origins, c.destinations):
+        ends = {problem.net.node(o).country, problem.net.node(d).country}
+        pen = {e: p for e, p in penalties.items() if e not in ends}
+        for fam in families:
+            key = (problem.net, c.commodity, problem.assumptions, c.avoid, (fam,) if fam else ())
+            edges = _GraphArrays.of(*key).cheapest(o, d, prices, pen)
+            if edges is not None:
+                out.append(make_route(_graph(*key), edges, o))
+    return out
+
+
+@dataclass(frozen=True)
+class _GraphArrays:
+    """A commodity graph as arrays, for shortest paths under shadow prices."""
+
+    graph: CommodityGraph
+    tails: np.ndarray
+    heads: np.ndarray
+    costs: np.ndarray
+    capacity: np.ndarray
+    """Per edge: index into ``capacity_ids``, or -1."""
+    capacity_ids: tuple[str, ...]
+    places: np.ndarray
+    """Per vertex: index of its node."""
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def of(
+        net: Network,
+        commodity: str,
+        a: Assumptions,
+        avoid: tuple[str, ...],
+        families: tuple[str, ...],
+    ) -> _GraphArrays:
+        from corridor.api import _graph
+
+        g = _graph(net, commodity, a, avoid, families)
+        by_link = capacity_of_link(net)
+        ids = tuple(
+            sorted({by_link[e.link.id] for e in g.edges if e.link and e.link.id in by_link})
+        )
+        index = {cap: i for i, cap in enumerate(ids)}
+        return _GraphArrays(
+            g,
+            np.array([e.tail for e in g.edges], dtype=np.int64),
+            np.array([e.head for e in g.edges], dtype=np.int64),
+            np.array([e.cost for e in g.edges], dtype=float),
+            np.array(
+                [index.get(by_link.get(e.link.id, ""), -1) if e.link else -1 for e in g.edges],
+                dtype=np.int64,
+            ),
+            ids,
+            np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64),
+        )
+
+    def touching(self, exposure: str) -> np.ndarray:
+        bit = self.graph.exposure_bit[exposure]
+        return np.array([bool(e.exposures & bit) for e in self.graph.edges], dtype=bool)
+
+    def cheapest(
+        self,
+        origin: str,
+        destination: str,
+        prices: Mapping[str, float],
+        penalties: Mapping[str, float],
+    ) -> list[Edge] | None:
+        """Least-cost physically simple path with capacity prices on its edges and each
+        penalised exposure charged once (exactly: the best over every subset of penalised
+        exposures allowed).
+
+        Returns the path's edges, or None when there is none (a shortest path that passes
+        a place twice is not a route and is skipped too).
+        """
+        g = self.graph
+        src = g.node_vertices.get(origin, [])
+        dst = g.node_vertices.get(destination, [])
+        if not src or not dst:
+            return None
+        price = np.array([prices.get(cap, 0.0) for cap in self.capacity_ids] + [0.0])
+        costs = self.costs + price[self.capacity]  # index -1 picks the trailing 0
+        touch = {e: self.touching(e) for e in penalties}
+        best: tuple[float, list[int]] | None = None
+        for size in range(len(touch) + 1):
+            for allowed_set in itertools.combinations(sorted(touch), size):
+                allowed = np.ones(len(costs), dtype=bool)
+                for e, hits in touch.items():
+                    if e not in allowed_set:
+                        allowed &= ~hits
+                found = self._shortest(costs, allowed, src, dst)
+                if found is not None:
+                    total = found[0] + sum(penalties[e] for e in allowed_set)
+                    if best is None or total < best[0]:
+                        best = (total, found[1])
+        return None if best is None else [g.edges[i] for i in best[1]]
+
+    def _shortest(
+        self, costs: np.ndarray, allowed: np.ndarray, src: list[int], dst: list[int]
+    ) -> tuple[float, list[int]] | None:
+        idx = np.nonzero(allowed)[0]
+        t, h, c = self.tails[idx], self.heads[idx], costs[idx]
+        order = np.lexsort((c, h, t))  # parallel edges: keep the cheapest
+        t, h, c, idx = t[order], h[order], c[order], idx[order]
+        keep = np.ones(len(t), dtype=bool)
+        keep[1:] = (t[1:] != t[:-1]) | (h[1:] != h[:-1])
+        t, h, c, idx = t[keep], h[keep], c[keep], idx[keep]
+        n = len(self.places)
+        # sparse zeros are not edges: lift free edges to a negligible cost
+        mat = csr_matrix((np.maximum(c, 1e-12), (t, h)), shape=(n, n))
+        dist, pred, _ = dijkstra(mat, indices=src, return_predecessors=True, min_only=True)
+        end = min(dst, key=lambda v: dist[v])
+        if not np.isfinite(dist[end]):
+            return None
+        path = [end]
+        while pred[path[-1]] >= 0:
+            path.append(int(pred[path[-1]]))
+        path.reverse()
+        places = [int(self.places[v]) for v in path]
+        stops = [p for i, p in enumerate(places) if i == 0 or p != places[i - 1]]
+        if len(set(stops)) < len(stops):
+            return None
+        keys = t * n + h
+        at = np.searchsorted(keys, [u * n + v for u, v in itertools.pairwise(path)])
+        return float(dist[end]), [int(i) for i in idx[at]]
 
 
 def _rule_costs(model: _Model, base: LpSolution) -> tuple[list[RuleCost], dict[int, np.ndarray]]:
@@ -735,13 +1030,14 @@ class _Extras:
     reasons: Mapping[str, tuple[str, ...]]
     rule_costs: list[RuleCost]
     short_without: Mapping[int, np.ndarray]
+    pricing: _Pricing
 
 
 def _result(
     model: _Model,
     sol: LpSolution,
     extras: _Extras,
-    seconds: float,
+    timings: Mapping[str, float],
     version: str,
     net: Network,
 ) -> PlanResult:
@@ -770,8 +1066,8 @@ def _result(
         tuple(extras.rule_costs),
         _breakdown(model, sol),
         len(model.candidates),
-        seconds,
-        _notes(model, shortfalls),
+        timings,
+        _notes(model, shortfalls, extras.pricing),
         version,
         net,
     )
@@ -866,12 +1162,11 @@ def _breakdown(model: _Model, sol: LpSolution) -> dict[str, float]:
     return out
 
 
-def _notes(model: _Model, shortfalls: Sequence[Shortfall]) -> tuple[str, ...]:
-    notes = [
-        f"the plan is optimal over {len(model.candidates)} candidate routes (k best, cheapest "
-        "per family, cheapest avoiding the exposures rules name), not over every path",
-        "avoid clauses are hard filters: their cost is the premium `corridor compare` shows",
-    ]
+def _notes(model: _Model, shortfalls: Sequence[Shortfall], pricing: _Pricing) -> tuple[str, ...]:
+    notes = [pricing.note(len(model.candidates))]
+    notes.append(
+        "avoid clauses are hard filters: their cost is the premium `corridor compare` shows"
+    )
     if shortfalls:
         notes.append(
             f"some contracts fall short: shadow prices of the capacities that stop them include "

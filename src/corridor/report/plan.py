@@ -1,0 +1,377 @@
+"""The plan report: one self-contained HTML page with the flows on a map and the LP's answers.
+
+The map draws every link the plan uses, coloured by route family, with a line width that
+grows with the square root of the tonnes carried (so a 1,500 t/yr rare-earth flow stays
+visible beside a million tonnes of crude). Tables follow: contracts, flows by route,
+utilisation and shadow price of every capacity, binding constraints, the cost of each
+rule, shortfalls and their causes, the cost breakdown, and the sources of the capacities.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+
+from corridor.network import Network
+from corridor.planning import PlanResult
+from corridor.report.html import CSS
+from corridor.report.svg import (
+    BORDER,
+    FAMILY_COLOURS,
+    INK,
+    LAND,
+    MUTED,
+    OTHER_COLOUR,
+    SEA,
+    _frame,
+    _graticule,
+    _n,
+    _outlines,
+    _overlaps,
+    _ring_path,
+    _svg_open,
+)
+from corridor.results import FAMILY_LABELS
+
+MAX_WIDTH = 14.0
+MIN_WIDTH = 1.5
+LEGEND_H = 46
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def line_width(t_per_year: float, largest: float) -> float:
+    """Stroke width of a flow: square-root scale, ``MIN_WIDTH`` to ``MAX_WIDTH`` px."""
+    if largest <= 0:
+        return MIN_WIDTH
+    return MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * math.sqrt(max(t_per_year, 0.0) / largest)
+
+
+def flow_map(
+    net: Network,
+    link_flows: Mapping[str, Mapping[str, float]],
+    width: int = 1000,
+    height: int = 560,
+) -> str:
+    """Draw the links a plan uses, line width by tonnes per year, as one inline SVG.
+
+    Parameters
+    ----------
+    net : Network
+        Network of the plan (link geometry, node names).
+    link_flows : mapping
+        Link id -> commodity -> tonnes per year (``PlanResult.link_flows``); at least one.
+    width, height : int
+        Size in pixels, legend included.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element; each link is a ``<path class="flow" data-link=...>`` with a
+        ``<title>`` giving its tonnes by commodity.
+    """
+    totals = {k: sum(v.values()) for k, v in link_flows.items() if sum(v.values()) > 0}
+    if not totals:
+        raise ValueError("flow_map needs at least one link with a flow")
+    links = [net.link(k) for k in totals]
+    places = [
+        net.node(n) for n in dict.fromkeys(n for link in links for n in (link.from_, link.to))
+    ]
+    points = [p for link in links for p in link.geometry] + [(n.lon, n.lat) for n in places]
+    map_h = height - LEGEND_H
+    frame = _frame(points, width, map_h)
+    largest = max(totals.values())
+    out = [_svg_open(width, height, "Map of the planned flows")]
+    out.append(f'<rect width="{width}" height="{_n(map_h)}" fill="{SEA}"/>')
+    out.append(f'<g fill="{LAND}" stroke="{BORDER}" stroke-width="0.8">')
+    for c in _outlines().countries:
+        if _overlaps(c.bbox, frame.bounds):
+            d = "".join(_ring_path(frame, ring) for ring in c.rings)
+            out.append(f'<path fill-rule="evenodd" d="{d}"><title>{_e(c.name)}</title></path>')
+    out.append(f'</g><g stroke="#d9d9d9" stroke-width="0.5" fill="{MUTED}" font-size="10">')
+    out.extend(_graticule(frame))
+    out.append('</g><g fill="none" stroke-linecap="round" stroke-linejoin="round">')
+    for link in sorted(links, key=lambda lk: -totals[lk.id]):
+        d = "M" + "L".join(f"{_n(x)} {_n(y)}" for x, y in (frame.xy(*p) for p in link.geometry))
+        colour = FAMILY_COLOURS.get(link.family, OTHER_COLOUR)
+        by = ", ".join(f"{c} {t:,.0f}" for c, t in link_flows[link.id].items())
+        out.append(
+            f'<path class="flow" data-link="{_e(link.id)}" d="{d}" stroke="{colour}" '
+            f'stroke-opacity="0.85" stroke-width="{line_width(totals[link.id], largest):.2f}">'
+            f"<title>{_e(link.id)} ({_e(link.service or link.mode)}): "
+            f"{totals[link.id]:,.0f} t/yr — {_e(by)}</title></path>"
+        )
+    out.append(f'</g><g fill="#ffffff" stroke="{INK}" stroke-width="1.2">')
+    for node in places:
+        x, y = frame.xy(node.lon, node.lat)
+        out.append(
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3.5"><title>{_e(node.name_en)} '
+            f"({_e(node.id)})</title></circle>"
+        )
+    out.append("</g>")
+    out.extend(_legend(largest, map_h, width))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _legend(largest: float, top: float, width: int) -> list[str]:
+    box = f'<rect y="{_n(top)}" width="{width}" height="{LEGEND_H}" fill="#fff"/>'
+    out = [f'<g font-size="12" fill="{INK}">{box}']
+    x = 8.0
+    for share in (1.0, 0.25, 0.01):
+        t = largest * share
+        y = top + 22
+        w = line_width(t, largest)
+        out.append(
+            f'<line x1="{_n(x)}" y1="{_n(y)}" x2="{_n(x + 40)}" y2="{_n(y)}" stroke="{INK}" '
+            f'stroke-width="{w:.2f}"/><text x="{_n(x + 48)}" y="{_n(y + 4)}">{t:,.0f} t/yr</text>'
+        )
+        x += 170
+    for fam, colour in FAMILY_COLOURS.items():
+        out.append(
+            f'<rect x="{_n(x)}" y="{_n(top + 15)}" width="14" height="14" fill="{colour}"/>'
+            f'<text x="{_n(x + 19)}" y="{_n(top + 27)}">{_e(FAMILY_LABELS[fam])}</text>'
+        )
+        x += 115
+    out.append("</g>")
+    return out
+
+
+def _table(head: Sequence[str], rows: Iterable[Sequence[object]], numeric: set[int]) -> str:
+    cls = [' class="n"' if i in numeric else "" for i in range(len(head))]
+    th = "".join(f"<th{c}>{_e(h)}</th>" for h, c in zip(head, cls, strict=True))
+    body = "".join(
+        "<tr>" + "".join(f"<td{c}>{_e(v)}</td>" for v, c in zip(r, cls, strict=True)) + "</tr>"
+        for r in rows
+    )
+    return (
+        f'<div class="wrap"><table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>'
+    )
+
+
+def _t(v: float) -> str:
+    return f"{v:,.0f}"
+
+
+def _sections(result: PlanResult) -> list[str]:
+    out = ["<h2>Contracts</h2>"]
+    out.append(
+        _table(
+            [
+                "contract",
+                "commodity",
+                "volume t/yr",
+                "delivered t/yr",
+                "short t/yr",
+                "USD/yr",
+                "mean USD/t",
+                "volume",
+            ],
+            (
+                [
+                    r["contract"],
+                    r["commodity"],
+                    _t(r["volume_t_per_year"]),
+                    _t(r["delivered_t_per_year"]),
+                    _t(r["short_t_per_year"]),
+                    _t(r["cost_usd_per_year"]),
+                    "—" if r["mean_cost_usd_per_t"] is None else f"{r['mean_cost_usd_per_t']:,.2f}",
+                    "illustrative" if r["illustrative"] else "sourced",
+                ]
+                for r in result.contract_rows()
+            ),
+            {2, 3, 4, 5, 6},
+        )
+    )
+    out.append("<h2>Flows by route</h2>")
+    out.append(
+        _table(
+            ["contract", "route", "t/yr", "USD/t", "USD/yr", "countries", "chokepoints"],
+            (
+                [
+                    f.contract,
+                    f.route.label,
+                    _t(f.t_per_year),
+                    f"{f.cost_usd_per_t:,.2f}",
+                    _t(f.t_per_year * f.cost_usd_per_t),
+                    " ".join(f.route.countries),
+                    " ".join(f.route.chokepoints),
+                ]
+                for f in result.flows
+            ),
+            {2, 3, 4},
+        )
+    )
+    out.append(
+        "<h2>Capacities: utilisation and shadow prices</h2><p>Shadow price: USD saved per year "
+        "by one more tonne per year of the capacity (0 when it does not bind).</p>"
+    )
+    util = sorted(result.utilisation, key=lambda u: (-u.shadow_price_usd_per_t, u.capacity.id))
+    out.append(
+        _table(
+            [
+                "capacity",
+                "what",
+                "capacity t/yr",
+                "used t/yr",
+                "used",
+                "shadow USD/t",
+                "sources",
+                "note",
+            ],
+            (
+                [
+                    u.capacity.id,
+                    u.capacity.name,
+                    _t(u.capacity.capacity_t_per_year),
+                    _t(u.used_t_per_year),
+                    f"{u.used_t_per_year / u.capacity.capacity_t_per_year:.0%}"
+                    if u.capacity.capacity_t_per_year
+                    else "—",
+                    f"{u.shadow_price_usd_per_t:,.2f}",
+                    ", ".join(u.capacity.sources),
+                    u.capacity.note,
+                ]
+                for u in util
+            ),
+            {2, 3, 4, 5},
+        )
+    )
+    out += _rules_and_shortfalls(result)
+    return out
+
+
+def _rules_and_shortfalls(result: PlanResult) -> list[str]:
+    out = ["<h2>Binding constraints</h2>"]
+    out.append(
+        _table(
+            ["kind", "constraint", "shadow price", "unit"],
+            ([b.kind, b.description, f"{b.shadow_price:,.2f}", b.unit] for b in result.bindings),
+            {2},
+        )
+        if result.bindings
+        else "<p>No capacity or rule binds.</p>"
+    )
+    out.append("<h2>Cost of each rule</h2><p>The plan re-solved without the rule.</p>")
+    out.append(
+        _table(
+            [
+                "rule",
+                "USD/yr with",
+                "USD/yr without",
+                "cost of the rule USD/yr",
+                "t/yr it holds back",
+            ],
+            (
+                [
+                    r.rule.name,
+                    _t(r.cost_with_usd_per_year),
+                    _t(r.cost_without_usd_per_year),
+                    _t(r.cost_usd_per_year),
+                    _t(r.short_t_per_year),
+                ]
+                for r in result.rule_costs
+            ),
+            {1, 2, 3, 4},
+        )
+        if result.rule_costs
+        else "<p>No rules were given.</p>"
+    )
+    out.append("<h2>Shortfalls</h2>")
+    if result.shortfalls:
+        items = "".join(
+            f"<li><strong>{_e(s.contract)}</strong>: {_t(s.short_t_per_year)} of "
+            f"{_t(s.volume_t_per_year)} t/yr cannot be delivered — {_e('; '.join(s.causes))}</li>"
+            for s in result.shortfalls
+        )
+        out.append(f"<ul>{items}</ul>")
+    else:
+        out.append("<p>Every contract is delivered in full.</p>")
+    out.append("<h2>Cost breakdown</h2>")
+    out.append(
+        _table(
+            ["component", "USD/yr"],
+            (
+                [k, _t(v)]
+                for k, v in sorted(result.cost_breakdown.items(), key=lambda kv: -kv[1])
+                if round(v)
+            ),
+            {1},
+        )
+    )
+    return out
+
+
+def _sources(result: PlanResult) -> str:
+    net = result.network
+    ids = sorted({s for u in result.utilisation for s in u.capacity.sources})
+    ids += sorted({s for f in result.flows for s in f.route.sources} - set(ids))
+    items = []
+    for sid in ids:
+        src = net.source(sid)
+        url = f' <a href="{_e(src.url)}">{_e(src.url)}</a>' if src.url.startswith("http") else ""
+        method = f" Method: {_e(src.method)}" if src.method else ""
+        items.append(
+            f"<li><strong>{_e(sid)}</strong> — {_e(src.citation)}{url} ({src.year}, "
+            f"{_e(src.kind)}).{method}</li>"
+        )
+    return '<ol class="sources">' + "".join(items) + "</ol>"
+
+
+def render_plan_report(result: PlanResult, title: str = "corridor volume plan") -> str:
+    """Render a plan as one self-contained offline HTML page.
+
+    Parameters
+    ----------
+    result : PlanResult
+        The plan (from :func:`corridor.planning.plan`).
+    title : str
+        Page title and heading.
+
+    Returns
+    -------
+    str
+        A complete HTML document: headline numbers, the flow map (when anything flows),
+        then contracts, flows by route, utilisation and shadow prices, binding constraints,
+        the cost of each rule, shortfalls, cost breakdown, notes and sources.
+    """
+    head = result.headline()
+    figure = ""
+    if result.link_flows:
+        figure = (
+            f"<figure>{flow_map(result.network, result.link_flows)}<figcaption>Links used by "
+            "the plan; line width grows with the square root of tonnes per year, colour "
+            "shows the route family.</figcaption></figure>"
+        )
+    notes = "".join(f"<li>{_e(n)}</li>" for n in result.notes)
+    name = result.portfolio.name or result.portfolio.file or "contracts given in Python"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(title)}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header><h1>{_e(title)}</h1>
+<p class="meta">{_e(name)} · network “{_e(result.network.origin)}” · data version
+{_e(result.data_version[:12])}</p></header>
+<main>
+<section><h2>Summary</h2>
+<p>Total cost <strong>USD {_t(head["total_cost_usd_per_year"] or 0)}</strong> per year for
+{_t(head["delivered_t_per_year"] or 0)} of {_t(head["volume_t_per_year"] or 0)} t/yr
+delivered; shortfall {_t(head["shortfall_t_per_year"] or 0)} t/yr.</p>
+{figure}
+{"".join(_sections(result))}
+<h2>Notes</h2><ul>{notes}</ul>
+</section>
+<section id="sources"><h2>Sources</h2>{_sources(result)}</section>
+</main>
+<footer>Generated by corridor. Map outlines from Natural Earth (public domain).</footer>
+</body>
+</html>
+"""

@@ -1,0 +1,177 @@
+"""The run store: round trips, hashes, diffs, and a writer killed in the middle of a run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import corridor.cli_plan  # noqa: F401 - registers the commands on corridor.cli.app
+from corridor.capacity import max_flow
+from corridor.cli import app
+from corridor.contracts import Contract
+from corridor.errors import RequestError
+from corridor.planning import PlanResult, plan
+from corridor.store import (
+    STORE_ENV,
+    data_version,
+    diff_runs,
+    get_run,
+    inputs_hash,
+    list_runs,
+    save_run,
+    store_path,
+)
+from tests.test_capacity import two_routes
+
+ROOT = Path(__file__).parents[1]
+
+
+def two_route_plan(cap: float = 600.0) -> PlanResult:
+    return plan([Contract("c1", "ore", ("O",), ("D",), 1000.0)], network=two_routes(cap))
+
+
+def test_a_plan_round_trips(tmp_path):
+    store = tmp_path / "runs.duckdb"
+    result = two_route_plan()
+    run_id = save_run(result, store=store)
+    assert run_id.startswith("plan-")
+    (listed,) = list_runs(store=store)
+    assert (listed.id, listed.kind, listed.status) == (run_id, "plan", "complete")
+    assert listed.headline["total_cost_usd_per_year"] == pytest.approx(120_000)
+    run = get_run(run_id[:9], store=store)  # a unique prefix is enough
+    assert run.parameters == json.loads(json.dumps(result.parameters))
+    assert run.result["summary"]["total_cost_usd_per_year"] == 120_000
+    assert run.data_version == data_version(result.network)
+    (util,) = run.tables["utilisation"]
+    assert util["capacity"] == "OA" and util["shadow_price"] == pytest.approx(50)
+    flows = {r["family"]: r["t_per_year"] for r in run.tables["route_flows"]}
+    assert flows == pytest.approx({"china": 600, "trans_caspian": 400})
+    assert run.tables["shortfalls"] == []
+
+
+def test_a_capacity_run_round_trips(tmp_path, tiny):
+    store = tmp_path / "runs.duckdb"
+    run_id = save_run(max_flow("uoc", "MINE", "DEST", network=tiny), store=store)
+    run = get_run(run_id, store=store)
+    assert run.kind == "capacity" and run.headline == {"max_t_per_year": 500000.0}
+    assert {r["link"] for r in run.tables["link_flows"]} == {"L1", "L2", "L3", "L4"}
+
+
+def test_hashes_follow_inputs_and_data():
+    a, b = two_route_plan(600), two_route_plan(600)
+    assert data_version(a.network) == data_version(b.network)
+    assert inputs_hash("plan", a.parameters, a.data_version) == inputs_hash(
+        "plan", b.parameters, b.data_version
+    )
+    c = two_route_plan(700)  # one capacity figure changed
+    assert c.data_version != a.data_version
+    assert inputs_hash("plan", a.parameters, c.data_version) != inputs_hash(
+        "plan", a.parameters, a.data_version
+    )
+
+
+def test_diff_shows_parameters_headline_and_capacity_use(tmp_path):
+    store = tmp_path / "runs.duckdb"
+    a = save_run(two_route_plan(600), store=store)
+    b = save_run(two_route_plan(700), store=store)
+    d = diff_runs(a, b, store=store)
+    assert set(d.parameters) == {"data_version"}
+    cost = d.headline["total_cost_usd_per_year"]
+    assert cost[2] == pytest.approx(-100 * 50)  # 100 t more on the route 50 USD/t cheaper
+    (oa,) = d.utilisation
+    assert oa["capacity"] == "OA" and oa["change_t_per_year"] == pytest.approx(100)
+
+
+def test_bad_ids_and_bad_files_are_named(tmp_path):
+    store = tmp_path / "runs.duckdb"
+    save_run(two_route_plan(), store=store)
+    save_run(two_route_plan(), store=store)
+    with pytest.raises(RequestError, match="no run 'nope'"):
+        get_run("nope", store=store)
+    with pytest.raises(RequestError, match="matches several runs"):
+        get_run("plan-", store=store)
+    junk = tmp_path / "junk.duckdb"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(RequestError, match="cannot open the run store"):
+        list_runs(store=junk)
+
+
+def test_store_location(monkeypatch, tmp_path):
+    monkeypatch.delenv(STORE_ENV, raising=False)
+    assert store_path().name == "runs.duckdb" and "corridor" in str(store_path())
+    monkeypatch.setenv(STORE_ENV, str(tmp_path / "env.duckdb"))
+    assert store_path() == tmp_path / "env.duckdb"
+    assert store_path(tmp_path / "option.duckdb") == tmp_path / "option.duckdb"
+
+
+KILLED_WRITER = """
+import sys, time
+import corridor.store as store
+from corridor.contracts import Contract
+from corridor.planning import plan
+from tests.test_capacity import two_routes
+
+result = plan([Contract("c1", "ore", ("O",), ("D",), 1000.0)], network=two_routes())
+write_tables = store._write_tables
+
+def slow(*args):
+    write_tables(*args)  # the result rows are written, the transaction is still open
+    print("inside the transaction", flush=True)
+    time.sleep(120)
+
+store._write_tables = slow
+store.save_run(result, store=sys.argv[1])
+"""
+
+
+def test_a_run_killed_mid_write_never_appears_complete(tmp_path):
+    store = tmp_path / "runs.duckdb"
+    before = save_run(two_route_plan(), store=store)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(store)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "inside the transaction"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    runs = {r.id: r for r in list_runs(store=store)}  # the file opens fine
+    assert runs[before].status == "complete"
+    killed = [r for r in runs.values() if r.id != before]
+    assert [r.status for r in killed] == ["interrupted"]
+    assert get_run(killed[0].id, store=store).tables == {
+        "route_flows": [],
+        "link_flows": [],
+        "utilisation": [],
+        "shortfalls": [],
+    }
+    with pytest.raises(RequestError, match="interrupted, not complete"):
+        diff_runs(before, killed[0].id, store=store)
+    assert get_run(save_run(two_route_plan(), store=store), store=store).status == "complete"
+
+
+def test_runs_cli(tmp_path):
+    store = tmp_path / "runs.duckdb"
+    a = save_run(two_route_plan(600), store=store)
+    b = save_run(two_route_plan(700), store=store)
+    runner = CliRunner()
+    res = runner.invoke(app, ["runs", "list", "--store", str(store)])
+    assert res.exit_code == 0 and a in res.stdout and "complete" in res.stdout
+    res = runner.invoke(app, ["runs", "show", a, "--store", str(store), "--format", "json"])
+    assert json.loads(res.stdout)["tables"]["utilisation"][0]["capacity"] == "OA"
+    res = runner.invoke(app, ["runs", "show", a, "--store", str(store)])
+    assert "route_flows" in res.stdout and "utilisation" in res.stdout
+    res = runner.invoke(app, ["runs", "diff", a, b, "--store", str(store)])
+    assert res.exit_code == 0 and "OA" in res.stdout and "-5,000" in res.stdout
