@@ -2,4 +2,6 @@
 
 from corridor.cli import main
 
-main()
+# guarded: Dask workers re-import the main module
+if __name__ == "__main__":
+    main()

@@ -143,7 +143,9 @@ def capacities(net: Network) -> Mapping[str, Capacity]:
 
 def _group_capacity(net: Network, key: str, members: list[Link]) -> Capacity | None:
     """One capacity for links sharing a group: the smallest figure given among them."""
-    figures = [(link, *_effective(link)) for link in members if link.capacity_t_per_year]
+    figures = [
+        (link, *_effective(link)) for link in members if link.capacity_t_per_year is not None
+    ]
     if not figures:
         return None
     link, value, scaled = min(figures, key=lambda f: f[1])

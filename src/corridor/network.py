@@ -191,11 +191,12 @@ class Network:
     sources: tuple[Source, ...]
     origin: str = "bundled"
     events: tuple[Event, ...] = ()
-    _index: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    _index: dict[str, dict[str, Any]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        for name in TABLES:
-            self._index[name] = {r.id: r for r in getattr(self, name)}
+        # init=False: dataclasses.replace() builds a fresh index for the copy
+        index = {name: {r.id: r for r in getattr(self, name)} for name in TABLES}
+        object.__setattr__(self, "_index", index)
 
     def node(self, node_id: str) -> Node:
         return self._get("nodes", node_id, "node")  # type: ignore[no-any-return]
