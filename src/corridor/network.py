@@ -665,10 +665,6 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
     def prov(v: dict[str, Any]) -> Provenance:
         return MappingProxyType(v.get("_provenance", {}))
 
-    def f(v: dict[str, Any], key: str) -> float:
-        value = v.get(key)
-        return float(value) if value is not None else 0.0
-
     sources = tuple(
         Source(
             v["id"],
@@ -702,7 +698,7 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
             float(v["events_per_year"]),
             float(v["duration_days"]),
             float(v["capacity_loss"]),
-            f(v, "war_risk_pct"),
+            _num(v, "war_risk_pct"),
             prov(v),
             v.get("note") or "",
         )
@@ -719,84 +715,108 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
             v["packaging"],
             tuple(v["allowed_modes"]),
             float(v["insurance_pct"]),
-            f(v, "freight_factor") or 1.0,
+            _num(v, "freight_factor") or 1.0,
             v.get("no_route_reason") or "",
             prov(v),
             v.get("note") or "",
         )
         for v in (r.values for r in rows["commodities"])
     )
-    nodes = tuple(
-        Node(
-            v["id"],
-            v["name_en"],
-            v.get("name_ja") or "",
-            v["country"],
-            v["kind"],
-            float(v["lat"]),
-            float(v["lon"]),
-            MappingProxyType(
-                {c: f(v, f"handling_usd_per_t_{c}") for c in CARGO_CLASSES if c != "gas"}
-            ),
-            f(v, "handling_hours"),
-            max(f(v, "handling_hours_p95"), f(v, "handling_hours")),
-            f(v, "dwell_hours"),
-            max(f(v, "dwell_hours_p95"), f(v, "dwell_hours")),
-            f(v, "border_fee_usd_per_t"),
-            tuple(int(g) for g in v.get("gauges_mm") or ()),
-            tuple(v["cargo_classes"]),
-            tuple(v.get("products") or ()),
-            prov(v),
-            v.get("note") or "",
-        )
-        for v in (r.values for r in rows["nodes"])
-    )
+    nodes = tuple(node_record(v, prov(v)) for v in (r.values for r in rows["nodes"]))
     node_pos = {n.id: (n.lon, n.lat) for n in nodes}
     links = tuple(
-        Link(
-            v["id"],
-            v["from"],
-            v["to"],
-            v["mode"],
-            v.get("gauge_mm"),
-            v.get("service") or "",
-            v["family"],
-            float(v["distance_km"]),
-            float(v["transit_days"]),
-            max(f(v, "transit_days_p95"), float(v["transit_days"])),
-            f(v, "tariff_usd_per_t"),
-            f(v, "tariff_usd_per_tkm"),
-            v.get("capacity_t_per_year"),
-            v.get("capacity_group") or "",
-            tuple(v["cargo_classes"]),
-            tuple(v["countries"]),
-            tuple(v.get("chokepoints") or ()),
-            MappingProxyType(_season(r.raw.get("season", ""))),
-            bool(v["bidirectional"]),
-            v["emission_factor"],
+        link_record(
+            v,
+            _season(r.raw.get("season", "")),
             v.get("geometry") or (node_pos[v["from"]], node_pos[v["to"]]),
             prov(v),
-            v.get("note") or "",
         )
         for r in rows["links"]
         for v in (r.values,)
     )
-    events = tuple(
-        Event(
-            v["id"],
-            v["name_en"],
-            v["kind"],
-            tuple(v["targets"]),
-            float(v["events_per_year"]),
-            float(v["duration_days"]),
-            max(f(v, "duration_days_p95"), float(v["duration_days"])),
-            f(v, "capacity_loss"),
-            f(v, "delay_days"),
-            f(v, "surcharge_usd_per_t"),
-            f(v, "insurance_pct_add"),
-            prov(v),
-            v.get("note") or "",
-        )
-        for v in (r.values for r in rows["events"])
-    )
+    events = tuple(event_record(v, prov(v)) for v in (r.values for r in rows["events"]))
     return Network(nodes, links, commodities, exposures, factors, sources, origin, events)
+
+
+def _num(v: Mapping[str, Any], key: str) -> float:
+    value = v.get(key)
+    return float(value) if value is not None else 0.0
+
+
+def node_record(v: Mapping[str, Any], sources: Provenance) -> Node:
+    """A :class:`Node` from parsed cell values (column name -> typed value or None)."""
+    return Node(
+        v["id"],
+        v["name_en"],
+        v.get("name_ja") or "",
+        v["country"],
+        v["kind"],
+        float(v["lat"]),
+        float(v["lon"]),
+        MappingProxyType(
+            {c: _num(v, f"handling_usd_per_t_{c}") for c in CARGO_CLASSES if c != "gas"}
+        ),
+        _num(v, "handling_hours"),
+        max(_num(v, "handling_hours_p95"), _num(v, "handling_hours")),
+        _num(v, "dwell_hours"),
+        max(_num(v, "dwell_hours_p95"), _num(v, "dwell_hours")),
+        _num(v, "border_fee_usd_per_t"),
+        tuple(int(g) for g in v.get("gauges_mm") or ()),
+        tuple(v["cargo_classes"]),
+        tuple(v.get("products") or ()),
+        sources,
+        v.get("note") or "",
+    )
+
+
+def link_record(
+    v: Mapping[str, Any],
+    season: Mapping[int, float],
+    geometry: tuple[tuple[float, float], ...],
+    sources: Provenance,
+) -> Link:
+    """A :class:`Link` from parsed cell values, its season factors and its drawn line."""
+    return Link(
+        v["id"],
+        v["from"],
+        v["to"],
+        v["mode"],
+        v.get("gauge_mm"),
+        v.get("service") or "",
+        v["family"],
+        float(v["distance_km"]),
+        float(v["transit_days"]),
+        max(_num(v, "transit_days_p95"), float(v["transit_days"])),
+        _num(v, "tariff_usd_per_t"),
+        _num(v, "tariff_usd_per_tkm"),
+        v.get("capacity_t_per_year"),
+        v.get("capacity_group") or "",
+        tuple(v["cargo_classes"]),
+        tuple(v["countries"]),
+        tuple(v.get("chokepoints") or ()),
+        MappingProxyType(dict(season)),
+        bool(v["bidirectional"]),
+        v["emission_factor"],
+        geometry,
+        sources,
+        v.get("note") or "",
+    )
+
+
+def event_record(v: Mapping[str, Any], sources: Provenance) -> Event:
+    """An :class:`Event` from parsed cell values (missing severities are 0)."""
+    return Event(
+        v["id"],
+        v["name_en"],
+        v["kind"],
+        tuple(v["targets"]),
+        float(v["events_per_year"]),
+        float(v["duration_days"]),
+        max(_num(v, "duration_days_p95"), float(v["duration_days"])),
+        _num(v, "capacity_loss"),
+        _num(v, "delay_days"),
+        _num(v, "surcharge_usd_per_t"),
+        _num(v, "insurance_pct_add"),
+        sources,
+        v.get("note") or "",
+    )

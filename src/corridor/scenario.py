@@ -39,7 +39,17 @@ import yaml
 from corridor.contracts import ContractProblem, _Lined, _Loader
 from corridor.costs import Assumptions
 from corridor.errors import Problem, RequestError
-from corridor.network import CARGO_CLASSES, Event, Link, Network, Node, _parse, _season
+from corridor.network import (
+    Event,
+    Link,
+    Network,
+    Node,
+    _parse,
+    _season,
+    event_record,
+    link_record,
+    node_record,
+)
 from corridor.results import FAMILY_LABELS, Route
 from corridor.schema import schema
 
@@ -574,33 +584,8 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _f(values: Mapping[str, Any], key: str) -> float:
-    value = values.get(key)
-    return float(value) if value is not None else 0.0
-
-
 def _node(v: Mapping[str, Any]) -> Node:
-    handling = {c: _f(v, f"handling_usd_per_t_{c}") for c in CARGO_CLASSES if c != "gas"}
-    return Node(
-        v["id"],
-        v["name_en"],
-        v.get("name_ja") or "",
-        v["country"],
-        v["kind"],
-        float(v["lat"]),
-        float(v["lon"]),
-        MappingProxyType(handling),
-        _f(v, "handling_hours"),
-        max(_f(v, "handling_hours_p95"), _f(v, "handling_hours")),
-        _f(v, "dwell_hours"),
-        max(_f(v, "dwell_hours_p95"), _f(v, "dwell_hours")),
-        _f(v, "border_fee_usd_per_t"),
-        tuple(int(g) for g in v.get("gauges_mm") or ()),
-        tuple(v["cargo_classes"]),
-        tuple(v.get("products") or ()),
-        NO_PROVENANCE,
-        v.get("note") or "",
-    )
+    return node_record(v, NO_PROVENANCE)
 
 
 def _link(
@@ -628,31 +613,7 @@ def _link(
         season = {}
     if len(where.problems) > problems:
         return None
-    return Link(
-        v["id"],
-        v["from"],
-        v["to"],
-        v["mode"],
-        v.get("gauge_mm"),
-        v.get("service") or "",
-        v["family"],
-        float(v["distance_km"]),
-        float(v["transit_days"]),
-        max(_f(v, "transit_days_p95"), float(v["transit_days"])),
-        _f(v, "tariff_usd_per_t"),
-        _f(v, "tariff_usd_per_tkm"),
-        v.get("capacity_t_per_year"),
-        v.get("capacity_group") or "",
-        tuple(v["cargo_classes"]),
-        tuple(v["countries"]),
-        tuple(v.get("chokepoints") or ()),
-        MappingProxyType(season),
-        bool(v["bidirectional"]),
-        v["emission_factor"],
-        v.get("geometry") or (),
-        NO_PROVENANCE,
-        v.get("note") or "",
-    )
+    return link_record(v, season, v.get("geometry") or (), NO_PROVENANCE)
 
 
 # --------------------------------------------------------------------------- events
@@ -733,21 +694,7 @@ def _event(
 
 
 def _new_event(eid: str, fields: Mapping[str, Any]) -> Event:
-    return Event(
-        eid,
-        str(fields["name_en"]),
-        str(fields["kind"]),
-        tuple(fields["targets"]),
-        float(fields["events_per_year"]),
-        float(fields["duration_days"]),
-        float(fields.get("duration_days_p95", fields["duration_days"])),
-        float(fields.get("capacity_loss", 0.0)),
-        float(fields.get("delay_days", 0.0)),
-        float(fields.get("surcharge_usd_per_t", 0.0)),
-        float(fields.get("insurance_pct_add", 0.0)),
-        NO_PROVENANCE,
-        str(fields.get("note") or ""),
-    )
+    return event_record({**fields, "id": eid}, NO_PROVENANCE)
 
 
 # --------------------------------------------------------------------------- what-if
