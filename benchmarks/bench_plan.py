@@ -186,7 +186,7 @@ def synthetic_instance(n_links: int, seed: int = 7) -> tuple[Network, list[Contr
     in fifty shares a group with its neighbour in the list; each contract moves
     100,000–300,000 t/yr from one of the westernmost nodes to ``N1`` (the far east).
     """
-    base = synthetic_network(n_links // 3, int(n_links * 1.1), seed=seed)
+    base = synthetic_network(n_links // 3, n_links, seed=seed)
     rng = np.random.default_rng(seed)
     goods = tuple(
         Commodity(
@@ -364,7 +364,8 @@ def bench_synthetic(n_links: int, limit: float, cbc_arc: bool) -> None:
         f"   plan: candidate routes (k={K}) {info['candidates']:.1f} s; column generation "
         f"{info['rounds']} rounds ({'converged' if info['converged'] else 'NOT converged'}), "
         f"pricing {info['pricing']:.1f} s, LP builds {info['build']:.2f} s, "
-        f"solves {info['solve']:.2f} s; {info['routes']} routes"
+        f"solves {info['solve']:.2f} s; {info['routes']} routes; process peak memory "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB"
     )
     _report("   final path-based LP", lp, compare(lp, limit, highs_build_solve))
     t0 = time.perf_counter()

@@ -247,3 +247,20 @@ def test_to_dict_is_json_ready(tiny):
     assert d["bottlenecks"][0]["id"] == "L3"
     assert d["bottlenecks"][0]["sources"] == ["hand"]
     assert {"link": "L3", "t_per_year": 500000.0} in d["flows"]
+
+
+def test_the_trans_caspian_route_is_limited_by_the_caspian_crossing():
+    from corridor.api import default_network
+
+    net = default_network()
+    r = max_flow(
+        "uranium_ore_concentrate",
+        "KZ_NORTH_KHARASAN",
+        "JP_YOKOHAMA",
+        families=["trans_caspian"],
+        network=net,
+    )
+    assert r.max_t_per_year is not None and r.bottlenecks
+    for b in r.bottlenecks:
+        assert all("CASPIAN" in net.link(k).chokepoints for k in b.capacity.links)
+        assert b.capacity.sources

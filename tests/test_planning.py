@@ -132,8 +132,8 @@ def test_infeasible_demand_reports_the_shortfall_and_the_binding_capacities():
     r = plan([ore(1000)], network=two_routes(cap_china=600, cap_caspian=300))
     (short,) = r.shortfalls
     assert short.contract == "c1" and short.short_t_per_year == pytest.approx(100)
-    assert any("OA is full" in c and "src_OA" in c for c in short.causes)
-    assert any("OB is full" in c for c in short.causes)
+    assert "capacity OA (rail, Place O – Place A: 600 t/yr, sources src_OA) is full" in short.causes
+    assert any(c.startswith("capacity OB (") and c.endswith(" is full") for c in short.causes)
     assert flows_by_family(r) == pytest.approx({"china": 600, "trans_caspian": 300})
     assert r.to_dict()["shortfalls"][0]["short_t_per_year"] == 100.0
 
@@ -359,7 +359,7 @@ def test_cli_plan_json_report_and_store(tmp_path):
     assert u["used_t_per_year"] == 500000.0 and u["shadow_price_usd_per_t"] > 0
     (short,) = d["shortfalls"]
     assert short["contract"] == "uoc_b" and short["short_t_per_year"] == 100000.0
-    assert "capacity L3 is full" in short["causes"][0]
+    assert short["causes"][0].startswith("capacity L3 (block train, Border A – Port C: 500,000")
     html = report.read_text()
     assert "<svg" in html and 'class="flow"' in html and "Cost of each rule" in html
     assert "saved as run plan-" in res.stderr

@@ -124,20 +124,22 @@ def _capacity_table(result: CapacityResult) -> None:
         out.print(f"[bold]{title}[/]\n{result.reason}")
         return
     out.print(f"[bold]{title}[/]: at most [bold]{_t(result.max_t_per_year)} t/yr[/]")
-    t = Table(title="Binding bottlenecks (minimum cut)", title_justify="left")
-    for name in ("capacity", "what", "t/yr", "marginal t/t", "sources", "note"):
-        t.add_column(name, overflow="fold", justify="right" if "t" in name[:2] else "left")
-    for b in result.bottlenecks:
-        c = b.capacity
-        t.add_row(
-            c.id,
-            c.name,
-            _t(c.capacity_t_per_year),
-            f"{b.marginal_t_per_t:.2f}",
-            ", ".join(c.sources),
-            c.note,
-        )
-    out.print(t)
+    _table(
+        "Binding bottlenecks (minimum cut)",
+        ["capacity", "what", "t/yr", "marginal t/t", "sources", "note"],
+        [
+            [
+                b.capacity.id,
+                b.capacity.name,
+                _t(b.capacity.capacity_t_per_year),
+                f"{b.marginal_t_per_t:.2f}",
+                ", ".join(b.capacity.sources),
+                b.capacity.note,
+            ]
+            for b in result.bottlenecks
+        ],
+        {2, 3},
+    )
     used = sorted(result.flows.items(), key=lambda kv: -kv[1])
     out.print(
         "[dim]Cheapest way to carry the maximum, t/yr by link: "

@@ -272,11 +272,7 @@ class PlanResult:
 
     @property
     def parameters(self) -> dict[str, Any]:
-        return {
-            "contracts": self.portfolio.to_dict(),
-            "rules": [r.to_dict() for r in self.rules],
-            **self.settings,
-        }
+        return {"contracts": self.portfolio.to_dict(), **self.settings}
 
     def headline(self) -> dict[str, float | None]:
         volume = sum(c.volume_t_per_year for c in self.portfolio.contracts)
@@ -466,7 +462,7 @@ def plan(
     model, solution, pricing = _solve(
         _Problem(portfolio, all_rules, net, a, penalty, risk_penalty), cands, max_rounds, clock
     )
-    rule_costs, short_without = _rule_costs(model, solution)
+    relaxed = _rule_costs(model, solution)
     clock.lap("rule_costs")
     settings = {
         "k": k,
@@ -479,7 +475,7 @@ def plan(
     return _result(
         model,
         solution,
-        _Extras(portfolio, tuple(all_rules), settings, reasons, rule_costs, short_without, pricing),
+        _Extras(portfolio, tuple(all_rules), settings, reasons, relaxed, pricing),
         clock.laps,
         data_version(net),
         net,
@@ -996,16 +992,23 @@ class _GraphArrays:
         return float(dist[end]), [int(i) for i in idx[at]]
 
 
-def _rule_costs(model: _Model, base: LpSolution) -> tuple[list[RuleCost], dict[int, np.ndarray]]:
-    """Re-solve without each rule (its rows freed); restore it after."""
+@dataclass(frozen=True)
+class _Relaxed:
+    """The plan re-solved without each rule, and without all of them."""
+
+    costs: list[RuleCost]
+    short_without: Mapping[int, np.ndarray]
+    """id(rule) -> shortfall per contract without that rule."""
+    full_without_rules: frozenset[str]
+    """Capacities that bind even with every rule dropped."""
+
+
+def _rule_costs(model: _Model, base: LpSolution) -> _Relaxed:
+    """Re-solve without each rule (its rows freed), then without all; restore them after."""
     out = []
     short_without: dict[int, np.ndarray] = {}
-    rules = list(dict.fromkeys(rr.rule for rr in model.rule_rows))
-    for rule in rules:
-        rows = model.rows_of(rule)
-        model.highs.set_row_bounds(rows, -np.inf, np.inf)
-        relaxed = model.highs.solve()
-        model.highs.restore_row_bounds(rows)
+    for rule in dict.fromkeys(rr.rule for rr in model.rule_rows):
+        relaxed = _without(model, model.rows_of(rule))
         short_without[id(rule)] = model.shortfall(relaxed)
         out.append(
             RuleCost(
@@ -1016,7 +1019,20 @@ def _rule_costs(model: _Model, base: LpSolution) -> tuple[list[RuleCost], dict[i
                 float(model.shortfall(relaxed).sum()),
             )
         )
-    return out, short_without
+    free = _without(model, range(model.rule_row0, model.rule_row0 + len(model.rule_rows)))
+    full = frozenset(
+        cap.id for i, cap in enumerate(model.caps) if -free.row_dual[model.cap_row0 + i] > TOL
+    )
+    return _Relaxed(out, short_without, full)
+
+
+def _without(model: _Model, rows: Iterable[int]) -> LpSolution:
+    rows = list(rows)
+    model.highs.set_row_bounds(rows, -np.inf, np.inf)
+    try:
+        return model.highs.solve()
+    finally:
+        model.highs.restore_row_bounds(rows)
 
 
 # --------------------------------------------------------------------------- reading out
@@ -1028,8 +1044,7 @@ class _Extras:
     rules: tuple[Rule, ...]
     settings: Mapping[str, Any]
     reasons: Mapping[str, tuple[str, ...]]
-    rule_costs: list[RuleCost]
-    short_without: Mapping[int, np.ndarray]
+    relaxed: _Relaxed
     pricing: _Pricing
 
 
@@ -1063,7 +1078,7 @@ def _result(
         util,
         bindings,
         shortfalls,
-        tuple(extras.rule_costs),
+        tuple(extras.relaxed.costs),
         _breakdown(model, sol),
         len(model.candidates),
         timings,
@@ -1134,19 +1149,24 @@ def _causes(
     if extras.reasons[c.id] and not any(x.contract == c.id for x in model.candidates):
         return extras.reasons[c.id]
     used = {cap for x in model.candidates if x.contract == c.id for cap in x.uses}
-    out = [
-        f"capacity {u.capacity.id} is full ({u.capacity.name}: "
-        f"{u.capacity.capacity_t_per_year:,.0f} t/yr"
-        + (f", sources {', '.join(u.capacity.sources)}" if u.capacity.sources else "")
-        + ")"
-        for u in util
-        if u.binding and u.capacity.id in used
-    ]
-    for cost in extras.rule_costs:
-        freed = short[index] - extras.short_without[id(cost.rule)][index]
+    out = []
+    for u in util:
+        if u.capacity.id not in used:
+            continue
+        if u.binding:
+            out.append(f"capacity {_capacity_text(u.capacity)} is full")
+        elif u.capacity.id in extras.relaxed.full_without_rules:
+            out.append(f"capacity {_capacity_text(u.capacity)} would be full without the rules")
+    for cost in extras.relaxed.costs:
+        freed = short[index] - extras.relaxed.short_without[id(cost.rule)][index]
         if freed > TOL * max(1.0, c.volume_t_per_year):
             out.append(f"rule {cost.rule.name} holds back {freed:,.0f} t/yr")
     return tuple(out) or (extras.reasons[c.id] or ("no candidate route has room",))
+
+
+def _capacity_text(cap: Capacity) -> str:
+    sources = f", sources {', '.join(cap.sources)}" if cap.sources else ""
+    return f"{cap.id} ({cap.name}: {cap.capacity_t_per_year:,.0f} t/yr{sources})"
 
 
 def _breakdown(model: _Model, sol: LpSolution) -> dict[str, float]:

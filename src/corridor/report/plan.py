@@ -156,153 +156,127 @@ def _t(v: float) -> str:
     return f"{v:,.0f}"
 
 
-def _sections(result: PlanResult) -> list[str]:
-    out = ["<h2>Contracts</h2>"]
-    out.append(
-        _table(
-            [
-                "contract",
-                "commodity",
-                "volume t/yr",
-                "delivered t/yr",
-                "short t/yr",
-                "USD/yr",
-                "mean USD/t",
-                "volume",
-            ],
-            (
-                [
-                    r["contract"],
-                    r["commodity"],
-                    _t(r["volume_t_per_year"]),
-                    _t(r["delivered_t_per_year"]),
-                    _t(r["short_t_per_year"]),
-                    _t(r["cost_usd_per_year"]),
-                    "—" if r["mean_cost_usd_per_t"] is None else f"{r['mean_cost_usd_per_t']:,.2f}",
-                    "illustrative" if r["illustrative"] else "sourced",
-                ]
-                for r in result.contract_rows()
-            ),
-            {2, 3, 4, 5, 6},
-        )
-    )
-    out.append("<h2>Flows by route</h2>")
-    out.append(
-        _table(
-            ["contract", "route", "t/yr", "USD/t", "USD/yr", "countries", "chokepoints"],
-            (
-                [
-                    f.contract,
-                    f.route.label,
-                    _t(f.t_per_year),
-                    f"{f.cost_usd_per_t:,.2f}",
-                    _t(f.t_per_year * f.cost_usd_per_t),
-                    " ".join(f.route.countries),
-                    " ".join(f.route.chokepoints),
-                ]
-                for f in result.flows
-            ),
-            {2, 3, 4},
-        )
-    )
-    out.append(
-        "<h2>Capacities: utilisation and shadow prices</h2><p>Shadow price: USD saved per year "
-        "by one more tonne per year of the capacity (0 when it does not bind).</p>"
-    )
+def _contracts(result: PlanResult) -> str:
+    head = ["contract", "commodity", "volume t/yr", "delivered t/yr", "short t/yr", "USD/yr"]
+    rows = [
+        [
+            r["contract"],
+            r["commodity"],
+            _t(r["volume_t_per_year"]),
+            _t(r["delivered_t_per_year"]),
+            _t(r["short_t_per_year"]),
+            _t(r["cost_usd_per_year"]),
+            "—" if r["mean_cost_usd_per_t"] is None else f"{r['mean_cost_usd_per_t']:,.2f}",
+            "illustrative" if r["illustrative"] else "sourced",
+        ]
+        for r in result.contract_rows()
+    ]
+    return _table([*head, "mean USD/t", "volume"], rows, {2, 3, 4, 5, 6})
+
+
+def _flows(result: PlanResult) -> str:
+    rows = [
+        [
+            f.contract,
+            f.route.label,
+            _t(f.t_per_year),
+            f"{f.cost_usd_per_t:,.2f}",
+            _t(f.t_per_year * f.cost_usd_per_t),
+            " ".join(f.route.countries),
+            " ".join(f.route.chokepoints),
+        ]
+        for f in result.flows
+    ]
+    head = ["contract", "route", "t/yr", "USD/t", "USD/yr", "countries", "chokepoints"]
+    return _table(head, rows, {2, 3, 4})
+
+
+def _utilisation(result: PlanResult) -> str:
     util = sorted(result.utilisation, key=lambda u: (-u.shadow_price_usd_per_t, u.capacity.id))
-    out.append(
-        _table(
+    rows = []
+    for u in util:
+        cap = u.capacity.capacity_t_per_year
+        rows.append(
             [
-                "capacity",
-                "what",
-                "capacity t/yr",
-                "used t/yr",
-                "used",
-                "shadow USD/t",
-                "sources",
-                "note",
-            ],
-            (
-                [
-                    u.capacity.id,
-                    u.capacity.name,
-                    _t(u.capacity.capacity_t_per_year),
-                    _t(u.used_t_per_year),
-                    f"{u.used_t_per_year / u.capacity.capacity_t_per_year:.0%}"
-                    if u.capacity.capacity_t_per_year
-                    else "—",
-                    f"{u.shadow_price_usd_per_t:,.2f}",
-                    ", ".join(u.capacity.sources),
-                    u.capacity.note,
-                ]
-                for u in util
-            ),
-            {2, 3, 4, 5},
+                u.capacity.id,
+                u.capacity.name,
+                _t(cap),
+                _t(u.used_t_per_year),
+                f"{u.used_t_per_year / cap:.0%}" if cap else "—",
+                f"{u.shadow_price_usd_per_t:,.2f}",
+                ", ".join(u.capacity.sources),
+                u.capacity.note,
+            ]
         )
-    )
-    out += _rules_and_shortfalls(result)
-    return out
+    head = ["capacity", "what", "capacity t/yr", "used t/yr", "used", "shadow USD/t"]
+    return _table([*head, "sources", "note"], rows, {2, 3, 4, 5})
 
 
-def _rules_and_shortfalls(result: PlanResult) -> list[str]:
-    out = ["<h2>Binding constraints</h2>"]
-    out.append(
-        _table(
-            ["kind", "constraint", "shadow price", "unit"],
-            ([b.kind, b.description, f"{b.shadow_price:,.2f}", b.unit] for b in result.bindings),
-            {2},
-        )
-        if result.bindings
-        else "<p>No capacity or rule binds.</p>"
+def _bindings(result: PlanResult) -> str:
+    if not result.bindings:
+        return "<p>No capacity or rule binds.</p>"
+    rows = [[b.kind, b.description, f"{b.shadow_price:,.2f}", b.unit] for b in result.bindings]
+    return _table(["kind", "constraint", "shadow price", "unit"], rows, {2})
+
+
+def _rule_costs(result: PlanResult) -> str:
+    if not result.rule_costs:
+        return "<p>No rules were given.</p>"
+    rows = [
+        [
+            r.rule.name,
+            _t(r.cost_with_usd_per_year),
+            _t(r.cost_without_usd_per_year),
+            _t(r.cost_usd_per_year),
+            _t(r.short_t_per_year),
+        ]
+        for r in result.rule_costs
+    ]
+    head = ["rule", "USD/yr with", "USD/yr without", "cost of the rule USD/yr"]
+    return _table([*head, "t/yr it holds back"], rows, {1, 2, 3, 4})
+
+
+def _shortfalls(result: PlanResult) -> str:
+    if not result.shortfalls:
+        return "<p>Every contract is delivered in full.</p>"
+    items = "".join(
+        f"<li><strong>{_e(s.contract)}</strong>: {_t(s.short_t_per_year)} of "
+        f"{_t(s.volume_t_per_year)} t/yr cannot be delivered — {_e('; '.join(s.causes))}</li>"
+        for s in result.shortfalls
     )
-    out.append("<h2>Cost of each rule</h2><p>The plan re-solved without the rule.</p>")
-    out.append(
-        _table(
-            [
-                "rule",
-                "USD/yr with",
-                "USD/yr without",
-                "cost of the rule USD/yr",
-                "t/yr it holds back",
-            ],
-            (
-                [
-                    r.rule.name,
-                    _t(r.cost_with_usd_per_year),
-                    _t(r.cost_without_usd_per_year),
-                    _t(r.cost_usd_per_year),
-                    _t(r.short_t_per_year),
-                ]
-                for r in result.rule_costs
-            ),
-            {1, 2, 3, 4},
-        )
-        if result.rule_costs
-        else "<p>No rules were given.</p>"
+    return f"<ul>{items}</ul>"
+
+
+def _breakdown(result: PlanResult) -> str:
+    parts = sorted(result.cost_breakdown.items(), key=lambda kv: -kv[1])
+    return _table(["component", "USD/yr"], [[k, _t(v)] for k, v in parts if round(v)], {1})
+
+
+SECTIONS = (
+    ("Contracts", "", _contracts),
+    ("Flows by route", "", _flows),
+    (
+        "Capacities: utilisation and shadow prices",
+        "Shadow price: USD saved per year by one more tonne per year of the capacity "
+        "(0 when it does not bind).",
+        _utilisation,
+    ),
+    ("Binding constraints", "", _bindings),
+    (
+        "Cost of each rule",
+        "The plan re-solved without the rule, over the same routes.",
+        _rule_costs,
+    ),
+    ("Shortfalls", "", _shortfalls),
+    ("Cost breakdown", "", _breakdown),
+)
+
+
+def _sections(result: PlanResult) -> str:
+    return "".join(
+        f"<h2>{_e(title)}</h2>" + (f"<p>{_e(intro)}</p>" if intro else "") + render(result)
+        for title, intro, render in SECTIONS
     )
-    out.append("<h2>Shortfalls</h2>")
-    if result.shortfalls:
-        items = "".join(
-            f"<li><strong>{_e(s.contract)}</strong>: {_t(s.short_t_per_year)} of "
-            f"{_t(s.volume_t_per_year)} t/yr cannot be delivered — {_e('; '.join(s.causes))}</li>"
-            for s in result.shortfalls
-        )
-        out.append(f"<ul>{items}</ul>")
-    else:
-        out.append("<p>Every contract is delivered in full.</p>")
-    out.append("<h2>Cost breakdown</h2>")
-    out.append(
-        _table(
-            ["component", "USD/yr"],
-            (
-                [k, _t(v)]
-                for k, v in sorted(result.cost_breakdown.items(), key=lambda kv: -kv[1])
-                if round(v)
-            ),
-            {1},
-        )
-    )
-    return out
 
 
 def _sources(result: PlanResult) -> str:
@@ -366,7 +340,7 @@ def render_plan_report(result: PlanResult, title: str = "corridor volume plan") 
 {_t(head["delivered_t_per_year"] or 0)} of {_t(head["volume_t_per_year"] or 0)} t/yr
 delivered; shortfall {_t(head["shortfall_t_per_year"] or 0)} t/yr.</p>
 {figure}
-{"".join(_sections(result))}
+{_sections(result)}
 <h2>Notes</h2><ul>{notes}</ul>
 </section>
 <section id="sources"><h2>Sources</h2>{_sources(result)}</section>
