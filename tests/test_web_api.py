@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from fastapi.testclient import TestClient
 
-from corridor import api
+from corridor import api, risk
 from corridor.errors import RequestError
 from corridor.web import schemas
 from corridor.web.app import STATIC, create_app
@@ -38,6 +39,7 @@ from corridor.web.security import (
 )
 
 from .conftest import TINY
+from .test_risk import HAND_EVENTS
 
 LOCAL = "http://127.0.0.1"
 TOKEN = "tok-" + "x" * 28
@@ -520,7 +522,7 @@ def test_failed_job_reports_the_library_message(client):
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"kind": "stress", "params": {}}, "kind"),
+        ({"kind": "whatif", "params": {}}, "kind"),
         ({"kind": "routes", "params": {**ORE, "k": 99}}, "params.k"),
         ({"kind": "routes", "params": {**ORE, "origin": "NOWHERE"}}, "params.origin"),
         (
@@ -836,3 +838,109 @@ def test_plan_job_and_run_history(planner):
     e = error_of(planner.get("/api/runs/zzzz"), 404)
     assert e["field"] == "run_id" and "'zzzz'" in e["message"]
     error_of(planner.get("/api/runs?limit=0"), 422)
+
+
+# --------------------------------------------------------------------------- stress runs
+
+
+STRESS = {**ORE, "volume": 1000, "years": 2_000, "seed": 3}
+
+
+@pytest.fixture(scope="module")
+def risky(tiny):
+    """The tiny network with the two hand-checkable events of ``test_risk``."""
+    return replace(tiny, events=HAND_EVENTS)
+
+
+@pytest.fixture(scope="module")
+def stresser(risky, tmp_path_factory):
+    pytest.importorskip("duckdb")
+    store = tmp_path_factory.mktemp("runs") / "runs.duckdb"
+    with TestClient(create_app(risky, Settings(store=store)), base_url=LOCAL) as c:
+        yield c
+
+
+def without_seconds(result):
+    return {k: v for k, v in result.items() if k != "seconds"}
+
+
+def test_stress_job_equals_the_library_and_is_stored(stresser, risky):
+    r = stresser.post("/api/jobs", json={"kind": "stress", "params": STRESS})
+    assert r.status_code == 202, r.text
+    assert r.json()["params"]["years"] == 2_000
+    done = wait_for(stresser, r.json()["id"])
+    assert done["status"] == "done" and done["progress"] == 1.0, done["error"]
+    route = api.routes("ore", "MINE", "DEST", k=1, network=risky).routes[0]
+    alloc = risk.from_routes(route, volume=1000, network=risky)
+    expected = risk.stress(alloc, years=2_000, seed=3).to_dict()
+    assert without_seconds(done["result"]) == without_seconds(canon(expected))
+    assert done["result"]["portfolio"]["undelivered_t"]["mean"] > 0
+    runs = stresser.get("/api/runs").json()["runs"]
+    assert runs[0]["kind"] == "stress"
+    assert (
+        runs[0]["headline"]["expected_undelivered_t"]
+        == expected["portfolio"]["undelivered_t"]["mean"]
+    )
+
+
+def test_stress_job_of_contracts_is_planned_first(stresser, risky):
+    pytest.importorskip("highspy")
+    from corridor.contracts import Contract, Portfolio, Rule
+
+    params = {**PLAN, "years": 2_000}
+    done = wait_for(
+        stresser, stresser.post("/api/jobs", json={"kind": "stress", "params": params}).json()["id"]
+    )
+    assert done["status"] == "done", done["error"]
+    portfolio = Portfolio(
+        (Contract("c1", "ore", ("MINE",), ("DEST",), 800_000),),
+        (Rule("china", "family", None, 0.25),),
+        name="web request",
+    )
+    alloc = risk.from_contracts(portfolio, network=risky)
+    expected = risk.stress(alloc, years=2_000, seed=0).to_dict()
+    assert without_seconds(done["result"]) == without_seconds(canon(expected))
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "says"),
+    [
+        ({"years": 1_000_001}, "params.years", "less than or equal to 1000000"),
+        ({"years": 0}, "params.years", "greater than or equal to 1"),
+        ({"seed": -1}, "params.seed", "greater than or equal to 0"),
+        ({"volume": None}, "params.volume", "give contracts, or volume"),
+        ({"origin": "NOWHERE"}, "params.origin", "NOWHERE"),
+        ({"contracts": PLAN["contracts"]}, "params.commodity", "not both"),
+        ({"rules": PLAN["rules"]}, "params.rules", "rules apply to contracts"),
+    ],
+)
+def test_bad_stress_jobs_name_the_field(stresser, change, field, says):
+    body = {"kind": "stress", "params": {**STRESS, **change}}
+    e = error_of(stresser.post("/api/jobs", json=body), 422)
+    assert e["field"] == field and says in e["message"]
+
+
+def test_stress_job_is_cancelled_between_chunks(stresser, monkeypatch):
+    """A million years (the limit) are accepted; cancelling stops the run at its next chunk."""
+    gate, started = threading.Event(), threading.Event()
+    real = risk.chunk_tally
+
+    def held(model, seed, chunk, *args):
+        if chunk == 1:
+            started.set()
+            gate.wait(10)
+        return real(model, seed, chunk, *args)
+
+    monkeypatch.setattr(risk, "chunk_tally", held)
+    runs_before = len(stresser.get("/api/runs").json()["runs"])
+    r = stresser.post("/api/jobs", json={"kind": "stress", "params": {**STRESS, "years": 10**6}})
+    assert r.status_code == 202, r.text
+    assert started.wait(10)
+    job_id = r.json()["id"]
+    running = stresser.get(f"/api/jobs/{job_id}").json()
+    assert running["status"] == "running" and 0 < running["progress"] < 0.1
+    assert stresser.delete(f"/api/jobs/{job_id}").json()["cancel_requested"] is True
+    gate.set()
+    done = wait_for(stresser, job_id)
+    assert done["status"] == "cancelled" and done["result"] is None and done["progress"] < 0.1
+    assert len(stresser.get("/api/runs").json()["runs"]) == runs_before

@@ -1,7 +1,7 @@
 """The web page in a real browser (Debian's chromium, headless, driven by Playwright) against a
 live server on loopback: the numbers on the page are the API's, routes appear on the map, the
-page switches to Japanese, a background job runs to the end, and nothing is fetched from
-outside this server. Screenshots go to ``test-artifacts/``."""
+page switches to Japanese, background jobs (a batch comparison, a plan, a stress test) run to
+the end, and nothing is fetched from outside this server. Screenshots go to ``test-artifacts/``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 import socket
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,6 +31,8 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from corridor.web.app import create_app  # noqa: E402
 from corridor.web.security import Settings  # noqa: E402
+
+from .test_risk import HAND_EVENTS  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 ARGS = [
@@ -63,13 +66,17 @@ PREMIUM_NUMBERS = {
 
 @pytest.fixture(scope="module")
 def server(tiny, tmp_path_factory):
-    """uvicorn serving the tiny network on a free loopback port, in a thread."""
+    """uvicorn serving the tiny network on a free loopback port, in a thread.
+
+    The network carries the two disruption events of ``test_risk`` (the fixture has none),
+    so that stress runs lose something; routes, plans and capacities do not use events.
+    """
     store = tmp_path_factory.mktemp("runs") / "runs.duckdb"
     # IPPROTO_TCP explicitly, or asyncio leaves Nagle on (each answer waits a delayed ACK).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    app = create_app(tiny, Settings(store=store))
+    app = create_app(replace(tiny, events=HAND_EVENTS), Settings(store=store))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -148,6 +155,15 @@ def check_number(page: Page, testid: str, expected, scale=1.0):
     number = float(re.sub(r"[^0-9.\-]", "", text))
     digits = len(text.split(".")[1]) if "." in text else 0
     assert abs(number - expected * scale) <= 0.5 * 10**-digits + 1e-9, (testid, text, expected)
+
+
+def started_job(page: Page, button) -> str:
+    """Click a button that starts a background job; the new job's id."""
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/jobs") and r.request.method == "POST"
+    ) as posted:
+        button.click()
+    return posted.value.json()["id"]
 
 
 def shot(page: Page, name: str):
@@ -275,3 +291,49 @@ def test_plan_job_capacity_and_run_history(page, server):
     runs.first.click()
     expect(page.get_by_test_id("details")).to_contain_text("data_version")
     shot(page, "web-plan-capacity-runs")
+    stress_id = started_job(page, job.get_by_test_id("plan-stress"))
+    stress = page.get_by_test_id(f"job-{stress_id}")
+    expect(stress).to_have_attribute("data-status", "done", timeout=20_000)
+    params = httpx.get(f"{server}/api/jobs/{stress_id}").json()["params"]
+    assert (
+        params["contracts"]
+        == httpx.get(f"{server}/api/jobs/{job_id}").json()["params"]["contracts"]
+    )
+    expect(runs).to_have_count(3)
+
+
+STRESS_NUMBERS = {
+    "stress-delivered-share": ("delivered_share",),
+    "stress-mean-undelivered": ("undelivered_t", "mean"),
+    "stress-var95-undelivered": ("undelivered_t", "var_95"),
+    "stress-cvar95-undelivered": ("undelivered_t", "cvar_95"),
+    "stress-mean-cost": ("extra_cost_usd", "mean"),
+    "stress-var95-cost": ("extra_cost_usd", "var_95"),
+    "stress-cvar95-cost": ("extra_cost_usd", "cvar_95"),
+}
+
+
+def test_stress_run_finishes_with_the_api_numbers(page, server):
+    ask(page, volume=1000)
+    job_id = started_job(page, page.get_by_test_id("job-stress"))
+    job = page.get_by_test_id(f"job-{job_id}")
+    expect(job).to_have_attribute("data-status", "done", timeout=20_000)
+    assert job.get_by_test_id("job-progress").get_attribute("data-value") == "1"
+    result = httpx.get(f"{server}/api/jobs/{job_id}").json()["result"]
+    assert result["parameters"]["years"] == 20_000
+    portfolio = result["portfolio"]
+    assert portfolio["undelivered_t"]["mean"] > 0
+    for testid, path in STRESS_NUMBERS.items():
+        value = portfolio
+        for key in path:
+            value = value[key]
+        cell = job.get_by_test_id(testid)
+        assert float(cell.get_attribute("data-value")) == value, testid
+    counts = result["distribution"]["undelivered_t"]["counts"]
+    bars = job.locator("[data-testid=stress-histogram] rect.bar")
+    assert bars.evaluate_all("b => b.map(x => Number(x.dataset.value))") == counts
+    shot(page, "web-stress-en")
+    page.get_by_test_id("lang-ja").click()
+    expect(page.get_by_test_id("job-stress")).to_have_text("ストレステスト")
+    expect(job.locator(".job-head strong")).to_have_text("ストレステスト")
+    shot(page, "web-stress-ja")

@@ -30,12 +30,13 @@ from corridor.web.schemas import (
     ParetoBody,
     PlanBody,
     RoutesBody,
+    StressBody,
 )
 
 if TYPE_CHECKING:
-    from corridor.capacity import CapacityResult
     from corridor.contracts import Portfolio
-    from corridor.planning import PlanResult
+    from corridor.risk import Allocation
+    from corridor.store import StorableResult
 
 log = logging.getLogger("corridor.web")
 
@@ -212,7 +213,7 @@ def run_capacity(net: Network, body: CapacityBody, store: Path | None) -> dict[s
     return result.to_dict()
 
 
-def _portfolio(body: PlanBody) -> Portfolio:
+def _portfolio(body: PlanBody | StressBody) -> Portfolio:
     from corridor.contracts import PORTFOLIO, Contract, Portfolio, Rule
 
     contracts = tuple(
@@ -224,7 +225,7 @@ def _portfolio(body: PlanBody) -> Portfolio:
             c.volume_t_per_year,
             avoid=tuple(c.avoid),
         )
-        for c in body.contracts
+        for c in body.contracts or ()
     )
     rules = tuple(
         Rule(
@@ -235,7 +236,7 @@ def _portfolio(body: PlanBody) -> Portfolio:
     return Portfolio(contracts, rules, name="web request")
 
 
-def check_plan(net: Network, body: PlanBody) -> None:
+def check_plan(net: Network, body: PlanBody | StressBody) -> None:
     """Check contracts and rules against the network (422 listing every problem)."""
     from corridor.contracts import check_portfolio
 
@@ -260,7 +261,7 @@ def run_plan(net: Network, body: PlanBody, store: Path | None) -> dict[str, Any]
     return result.to_dict()
 
 
-def _save(result: CapacityResult | PlanResult, store: Path | None) -> None:
+def _save(result: StorableResult, store: Path | None) -> None:
     """Keep the run, as the command line does; a store that fails is logged, not fatal."""
     from corridor.store import save_run
 
@@ -269,6 +270,83 @@ def _save(result: CapacityResult | PlanResult, store: Path | None) -> None:
             save_run(result, store=store)
     except RequestError as exc:
         log.warning("run not saved: %s", exc)
+
+
+# --------------------------------------------------------------------------- stress
+
+
+def check_stress(net: Network, body: StressBody) -> None:
+    """Check a stress job: contracts (as a plan's), or one route choice with its volume.
+
+    Raises
+    ------
+    ApiError
+        422 naming the field at fault.
+    """
+    if body.contracts is not None:
+        for name in ("commodity", "origin", "destination", "volume"):
+            if getattr(body, name) is not None:
+                raise ApiError(422, "give contracts or one route choice, not both", name)
+        check_plan(net, body)
+        return
+    if body.rules:
+        raise ApiError(422, "rules apply to contracts; give contracts with them", "rules")
+    for name in ("commodity", "origin", "destination", "volume"):
+        if getattr(body, name) is None:
+            raise ApiError(422, f"give contracts, or {name} with the route choice", name)
+    check_request(
+        net,
+        ParetoBody(
+            commodity=str(body.commodity),
+            origin=str(body.origin),
+            destination=str(body.destination),
+            avoid=body.avoid,
+            carbon_price=0.0,
+        ),
+    )
+
+
+def stress_allocation(net: Network, body: StressBody) -> Allocation:
+    """What a stress job stresses: the contracts' least-cost plan, or the cheapest route.
+
+    The allocations are those of ``corridor stress`` on a contracts file (planned first) and
+    of :func:`corridor.risk.from_routes` on the cheapest route with the whole volume.
+    """
+    from corridor import risk
+
+    if body.contracts is not None:
+        return risk.from_contracts(_portfolio(body), network=net, k=body.k)
+    route = api.routes(
+        str(body.commodity),
+        str(body.origin),
+        str(body.destination),
+        k=1,
+        avoid=body.avoid,
+        network=net,
+    ).routes[0]
+    return risk.from_routes(route, volume=body.volume, avoid=body.avoid, network=net, k=body.k)
+
+
+def run_stress(
+    net: Network, body: StressBody, ctx: JobContext, store: Path | None
+) -> dict[str, Any]:
+    """``corridor.risk.stress(...).to_dict()``, with progress after each chunk of years.
+
+    Cancelling stops the run at its next chunk: the progress hook raises
+    :class:`~corridor.web.jobs.JobCancelled`. A finished run is saved in the run store.
+    """
+    from corridor import risk
+
+    allocation = stress_allocation(net, body)
+    ctx.check()
+    result = risk.stress(
+        allocation,
+        years=body.years,
+        seed=body.seed,
+        progress=lambda done: ctx.progress(done / body.years),
+    )
+    _save(result, store)
+    return result.to_dict()
 
 
 @dataclass(frozen=True)
@@ -294,5 +372,6 @@ JOB_KINDS: dict[str, JobKind] = {
         CapacityBody, check_capacity, lambda n, b, c, s: run_capacity(n, b, s), "planning"
     ),
     "plan": JobKind(PlanBody, check_plan, lambda n, b, c, s: run_plan(n, b, s), "planning"),
+    "stress": JobKind(StressBody, check_stress, run_stress, "stress"),
 }
-"""Job kinds by name. Stress and what-if runs (issue 5) join here when their modules land."""
+"""Job kinds by name."""

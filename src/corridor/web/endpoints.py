@@ -93,9 +93,9 @@ def _installed(*modules: str) -> bool:
 FEATURES = {
     "planning": _installed("highspy", "duckdb"),
     "runs": _installed("duckdb"),
-    "stress": False,
+    "stress": _installed("highspy", "duckdb"),
 }
-"""What this installation can answer; planning and runs need the ``plan`` extra."""
+"""What this installation can answer; planning, runs and stress runs need highspy and duckdb."""
 
 
 def _needs(feature: str) -> None:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from corridor.api import MAX_K
+from corridor.risk import DEFAULT_K as RISK_K
 
 MAX_LIST = 16
 """Most ids in one ``avoid`` list, ``penalise`` map, or batch ``origins``/``destinations``."""
@@ -132,14 +133,48 @@ class PlanBody(_Body):
     )
 
 
-JobKindName = Literal["routes", "compare", "pareto", "batch_compare", "capacity", "plan"]
+MAX_STRESS_YEARS = 1_000_000
+"""Most simulated years in one stress job."""
+WEB_STRESS_YEARS = 20_000
+"""Simulated years of a stress job that does not say."""
+MAX_SEED = 2**63 - 1
+
+
+class StressBody(_Body):
+    """Parameters of a ``stress`` job: a Monte Carlo stress test (``docs/risk.md``).
+
+    Either one route choice (``commodity``, ``origin``, ``destination``, ``volume``: the
+    whole volume on the cheapest route, as ``corridor stress --single-route``) or
+    ``contracts`` (and ``rules``), planned first as by a ``plan`` job.
+    """
+
+    commodity: Id | None = None
+    origin: Id | None = None
+    destination: Id | None = None
+    volume: float | None = Field(None, gt=0, le=MAX_VOLUME_T_PER_YEAR, description="t/yr.")
+    avoid: list[Id] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="Exposures neither the route nor re-routing may use.",
+    )
+    contracts: list[ContractBody] | None = Field(None, min_length=1, max_length=MAX_LIST)
+    rules: list[RuleBody] = Field(default_factory=list, max_length=MAX_LIST)
+    k: int = Field(
+        RISK_K, ge=1, le=MAX_K, description="Re-routing candidates per origin-destination."
+    )
+    years: int = Field(WEB_STRESS_YEARS, ge=1, le=MAX_STRESS_YEARS, description="Simulated years.")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="Same seed, same numbers.")
+
+
+JobKindName = Literal["routes", "compare", "pareto", "batch_compare", "capacity", "plan", "stress"]
 
 
 class JobBody(_Body):
     """Body of ``POST /api/jobs``: a job kind and its parameters.
 
-    ``params`` is the body of ``POST /api/routes``, ``/api/compare`` or ``/api/pareto`` for
-    those kinds, and a :class:`BatchCompareBody` for ``batch_compare``.
+    ``params`` is the body of ``POST /api/routes``, ``/api/compare``, ``/api/pareto``,
+    ``/api/capacity`` or ``/api/plan`` for those kinds, a :class:`BatchCompareBody` for
+    ``batch_compare`` and a :class:`StressBody` for ``stress``.
     """
 
     kind: JobKindName

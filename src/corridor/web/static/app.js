@@ -840,6 +840,17 @@ function planParams() {
   };
 }
 
+/** A stress run of the form's choice: its whole volume on the cheapest route. */
+function stressParams() {
+  return {
+    commodity: $("#commodity").value,
+    origin: $("#origin").value,
+    destination: $("#destination").value,
+    volume: numberInput("#volume") ?? 10000,
+    avoid: checkedAvoid(),
+  };
+}
+
 async function startJob(kind, params) {
   clearErrors();
   try {
@@ -859,7 +870,7 @@ async function pollJob(id) {
     renderJobs();
     if (job.status === "queued" || job.status === "running") {
       setTimeout(() => pollJob(id), POLL_MS);
-    } else if (job.kind === "plan" || job.kind === "capacity") {
+    } else if (["plan", "capacity", "stress"].includes(job.kind)) {
       loadRuns();
     }
   } catch (error) {
@@ -913,11 +924,57 @@ function jobCard(job) {
 
 function jobResult(job) {
   if (job.kind === "batch_compare") return batchTable(job.result);
-  if (job.kind === "plan") return planBlock(job.result);
+  if (job.kind === "plan") return planBlock(job.result, job.params);
+  if (job.kind === "stress") return stressBlock(job.result);
   return h("p", { text: t("see_api") });
 }
 
-function planBlock(plan) {
+/** Headline figures of a stress run and the histogram of undelivered tonnes per year. */
+function stressBlock(result) {
+  const p = result.portfolio;
+  const u = p.undelivered_t;
+  const c = p.extra_cost_usd;
+  const row = (key, testid, value, digits, scale) =>
+    h("tr", {}, h("th", { text: t(key) }), numCell(testid, value, digits, { scale }));
+  return h(
+    "div",
+    { class: "stress", "data-testid": "stress-result" },
+    h("p", { class: "headline", text: t("stress_years", { years: fmt(result.parameters.years, 0),
+      seed: result.parameters.seed }) }),
+    h("table", { class: "record" }, h("tbody", {},
+      row("stress_delivered", "stress-delivered-share", p.delivered_share, 2, 100),
+      row("stress_mean_t", "stress-mean-undelivered", u.mean, 0),
+      row("stress_var95_t", "stress-var95-undelivered", u.var_95, 0),
+      row("stress_cvar95_t", "stress-cvar95-undelivered", u.cvar_95, 0),
+      row("stress_mean_usd", "stress-mean-cost", c.mean, 0),
+      row("stress_var95_usd", "stress-var95-cost", c.var_95, 0),
+      row("stress_cvar95_usd", "stress-cvar95-cost", c.cvar_95, 0))),
+    histogram(result.distribution.undelivered_t),
+  );
+}
+
+/** An SVG bar chart of a histogram ({edges, counts}): years against undelivered tonnes. */
+function histogram({ edges, counts }) {
+  const width = 480, height = 160, left = 8, bottom = 24;
+  const most = Math.max(...counts, 1);
+  const barWidth = (width - 2 * left) / Math.max(counts.length, 1);
+  const bars = counts.map((n, i) =>
+    svg("rect", { class: "bar", x: (left + i * barWidth).toFixed(1),
+      y: (height - bottom - (n / most) * (height - bottom - 8)).toFixed(1),
+      width: Math.max(barWidth - 1, 1).toFixed(1),
+      height: ((n / most) * (height - bottom - 8)).toFixed(1),
+      "data-testid": "stress-bar-" + i, "data-value": n },
+    svg("title", { text: t("stress_bar", { n: fmt(n, 0), lo: fmt(edges[i], 0),
+      hi: fmt(edges[i + 1], 0) }) })));
+  const label = (x, anchor, value) => svg("text", { x, y: height - 6, "text-anchor": anchor,
+    text: fmt(value, 0) + " t" });
+  return svg("svg", { class: "histogram", viewBox: `0 0 ${width} ${height}`, role: "img",
+    "data-testid": "stress-histogram", "aria-label": t("stress_histogram") },
+  svg("title", { text: t("stress_histogram") }), ...bars,
+  label(left, "start", edges[0]), label(width - left, "end", edges[edges.length - 1]));
+}
+
+function planBlock(plan, params) {
   const flows = plan.flows.map((f, i) =>
     h("tr", {}, h("td", { text: f.contract }), h("td", { text: f.route }),
       h("td", { text: familyName(f.family) }),
@@ -938,7 +995,11 @@ function planBlock(plan) {
         `${t("plan_short")}: ${fmt(s.shortfall_t_per_year, 0)} t/yr `,
       h("button", { type: "button", "data-testid": "plan-map", text: t("show_on_map"),
         onclick: () => drawFlows(plan.link_flows.map((l) => ({ link: l.link,
-          t_per_year: l.t_per_year }))) })),
+          t_per_year: l.t_per_year }))) }),
+      state.info.features.stress
+        ? h("button", { type: "button", "data-testid": "plan-stress", text: t("job_stress"),
+          onclick: () => startJob("stress", { contracts: params.contracts,
+            rules: params.rules }) }) : null),
     dataTable(["contract", "route", "family", "t_per_year", "cost"], flows, "plan-flows"),
     binding.length
       ? dataTable(["binding", "shadow_price", "unit"], binding, "plan-binding") : null,
@@ -1055,6 +1116,7 @@ function bindEvents() {
   $("#commodity").addEventListener("change", fillOrigins);
   $("#job-start").addEventListener("click", () => startJob("batch_compare", batchParams()));
   $("#job-plan").addEventListener("click", () => startJob("plan", planParams()));
+  $("#job-stress").addEventListener("click", () => startJob("stress", stressParams()));
   document.querySelectorAll("#lang button").forEach((b) =>
     b.addEventListener("click", () => setLanguage(b.dataset.lang)));
   document.querySelectorAll("#chart-controls button").forEach((b) =>
@@ -1079,6 +1141,7 @@ async function init() {
   $("#network-origin").textContent = state.info.network;
   $("#run-capacity").hidden = !state.info.features.planning;
   $("#job-plan").hidden = !state.info.features.planning;
+  $("#job-stress").hidden = !state.info.features.stress;
   $("#runs").hidden = !state.info.features.runs;
   bindEvents();
   setLanguage(localStorage.getItem("corridor-lang") === "ja" ? "ja" : "en");
