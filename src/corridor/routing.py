@@ -21,7 +21,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -288,7 +288,8 @@ class _Pieces:
     legs: tuple[Leg, ...]
     totals: tuple[float, float, float, float, float]
     """Sums over the legs: cost, days, days variance, CO2e, distance."""
-    sources: frozenset[str]
+    sources: int
+    """Source ids behind the figures, as a bitset over :func:`_source_bits`' numbering."""
     countries: tuple[str, ...]
     chokepoints: tuple[str, ...]
     geometry: tuple[tuple[float, float], ...] | None
@@ -353,7 +354,7 @@ def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
         sum(leg.co2e_kg_per_t for leg in legs),
         sum(leg.distance_km for leg in legs),
     )
-    out = _Pieces(tuple(legs), totals, frozenset(sources), places, chokepoints, geometry)
+    out = _Pieces(tuple(legs), totals, _source_bits(g, sources), places, chokepoints, geometry)
     g.pieces[id(e)] = out
     return out
 
@@ -363,7 +364,7 @@ class _Exposed:
     """What a set of exposures means for a route: records, sources and risk."""
 
     ids: tuple[str, ...]
-    sources: frozenset[str]
+    sources: int
     risk: Risk
 
 
@@ -373,7 +374,7 @@ def _exposed(g: CommodityGraph, mask: int) -> _Exposed:
     if cached is not None:
         return cached
     exposures = [g.net.exposure(x) for x in g.exposures_of(mask)]
-    sources = frozenset(s for x in exposures for ids in x.sources.values() for s in ids)
+    sources = _source_bits(g, (s for x in exposures for ids in x.sources.values() for s in ids))
     by_exposure = {x.id: x.disrupted_days_per_year for x in exposures}
     rate = sum(x.events_per_year for x in exposures)
     risk = Risk(1.0 - math.exp(-rate), sum(by_exposure.values()), by_exposure)
@@ -395,7 +396,7 @@ def make_route(
     nodes = [origin]
     geometry = []
     mask = 0
-    sources = set(_row_sources(commodity.sources, ("value", "insurance", "freight")))
+    sources = _source_bits(g, _row_sources(commodity.sources, ("value", "insurance", "freight")))
     countries: dict[str, None] = {net.node(origin).country: None}
     chokepoints: dict[str, None] = {}
     cost = days = var = co2e = km = 0.0
@@ -434,10 +435,32 @@ def make_route(
         chokepoints=tuple(chokepoints),
         family="+".join(sorted(families - {"domestic", "japan"})) or "domestic",
         risk=exposed.risk,
-        sources=tuple(sorted(sources)),
+        sources=_source_ids(g, sources),
         geometry=tuple(geometry),
         signature=sig if sig is not None else signature(g, edges, origin),
     )
+
+
+def _source_bits(g: CommodityGraph, ids: Iterable[str]) -> int:
+    """Source ids as a bitset (one bit per row of the sources table), so routes OR them."""
+    numbering: dict[str, int] | None = g.pieces.get("source-numbering")
+    if numbering is None:
+        numbering = {x.id: i for i, x in enumerate(g.net.sources)}
+        g.pieces["source-numbering"] = numbering
+    bits = 0
+    for sid in ids:
+        bits |= 1 << numbering[sid]
+    return bits
+
+
+def _source_ids(g: CommodityGraph, bits: int) -> tuple[str, ...]:
+    """The sorted source ids of a bitset (cached per bitset)."""
+    key = ("source-ids", bits)
+    cached: tuple[str, ...] | None = g.pieces.get(key)
+    if cached is None:
+        cached = tuple(sorted(x.id for i, x in enumerate(g.net.sources) if bits >> i & 1))
+        g.pieces[key] = cached
+    return cached
 
 
 def _row_sources(prov: Mapping[str, tuple[str, ...]], prefixes: tuple[str, ...]) -> set[str]:
