@@ -110,6 +110,8 @@ class Route:
     def label(self) -> str:
         """Short human name: family and the gateways passed."""
         gates = " › ".join(g for g, _ in self.signature[:-1])
+        if "CAPE_OF_GOOD_HOPE" in self.chokepoints:
+            gates += " (via the Cape)"
         return f"{FAMILY_LABELS.get(self.family, self.family)}: {gates}" if gates else self.family
 
     def cost_breakdown(self) -> dict[str, float]:

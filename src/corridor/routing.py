@@ -6,8 +6,9 @@ k best routes
     The heuristic is admissible, so complete routes come out in non-decreasing cost, exactly
     as Yen's algorithm would list them. A route is kept only if it is *distinct*: its
     gateway signature — the borders, ports and ferry terminals it passes, each with the mode
-    it leaves by — differs from every route already kept, so ten copies of one corridor
-    differing by an inland spur count once.
+    it leaves by and the straits that leg crosses — differs from every route already kept,
+    so ten copies of one corridor differing by an inland spur count once, while a Suez and a
+    Cape sailing from the same port count twice.
 
 Pareto front
     Multi-objective label setting (Martins) over cost, mean days and CO2e, with the set of
@@ -30,6 +31,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from corridor.costs import Metrics, insurance_usd_per_t, p95_of_sum
 from corridor.graph import TRANSFER, CommodityGraph, Edge
+from corridor.network import Link
 from corridor.results import Leg, Risk, Route
 
 GATEWAY_KINDS = frozenset(
@@ -203,7 +205,7 @@ def _adjacency(g: CommodityGraph) -> list[list[_Step]]:
                 e = g.edges[ei]
                 gate = None
                 if e.kind != TRANSFER and gateway[e.tail] and e.link is not None:
-                    gate = (g.vertices[e.tail][0], e.link.mode)
+                    gate = (g.vertices[e.tail][0], _departure(e.link))
                 row.append(
                     (
                         ei,
@@ -241,15 +243,21 @@ def _dominates(q: _Partial, p: _Partial, pen_bits: dict[int, float], pen_mask: i
     return q.cost + sum(price for b, price in pen_bits.items() if extra & b) <= p.cost
 
 
+def _departure(link: Link) -> str:
+    """How a route leaves a gateway: the mode, and the straits or sea areas of that link
+    (so a Suez and a Cape sailing from the same port are different routes)."""
+    return "/".join((link.mode, *link.chokepoints))
+
+
 def signature(g: CommodityGraph, edges: list[Edge], origin: str) -> tuple[tuple[str, str], ...]:
-    """Gateways passed, each with the mode the route leaves it by (the destination last)."""
+    """Gateways passed, each with how the route leaves it (the destination last)."""
     sig: list[tuple[str, str]] = []
     for e in edges:
         if e.kind != "link" or e.link is None:
             continue
         tail_node = g.vertices[e.tail][0]
         if tail_node != origin and g.net.node(tail_node).kind in GATEWAY_KINDS:
-            sig.append((tail_node, e.link.mode))
+            sig.append((tail_node, _departure(e.link)))
     if edges:
         sig.append((g.vertices[edges[-1].head][0], "end"))
     return tuple(sig)
