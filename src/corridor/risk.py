@@ -1365,7 +1365,13 @@ def _dask(
         return
     import logging
 
-    from distributed import Client, LocalCluster
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise RequestError(
+            "--workers and --scheduler run on Dask, which is not installed: "
+            'pip install "corridor[risk]"'
+        ) from None
 
     if scheduler is not None:
         with Client(scheduler) as remote:  # type: ignore[no-untyped-call]
