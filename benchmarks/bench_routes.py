@@ -39,28 +39,36 @@ def _median_ms(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def networkx_graph(g: CommodityGraph) -> tuple[nx.DiGraph, dict[tuple[int, int], int]]:
-    """The expanded graph as a NetworkX DiGraph (parallel edges keep the cheapest), built once."""
+def networkx_graph(g: CommodityGraph) -> tuple[nx.DiGraph, dict[tuple[object, object], int]]:
+    """The expanded graph as a NetworkX DiGraph, built once.
+
+    A DiGraph holds one edge per pair of vertices, so each further parallel edge (a Cape
+    sailing beside a Suez one) goes through a midpoint vertex of its own: every edge of the
+    commodity graph stays a way a path can take.
+    """
     dg = nx.DiGraph()
-    best_edge: dict[tuple[int, int], int] = {}
+    edge_of: dict[tuple[object, object], int] = {}
     for i, e in enumerate(g.edges):
-        key = (e.tail, e.head)
-        if key not in best_edge or e.cost < g.edges[best_edge[key]].cost:
-            best_edge[key] = i
-    for (u, v), i in best_edge.items():
-        dg.add_edge(u, v, weight=g.edges[i].cost)
-    return dg, best_edge
+        if (e.tail, e.head) not in edge_of:
+            edge_of[(e.tail, e.head)] = i
+            dg.add_edge(e.tail, e.head, weight=e.cost)
+        else:
+            mid = ("edge", i)
+            edge_of[(e.tail, mid)] = i
+            dg.add_edge(e.tail, mid, weight=e.cost)
+            dg.add_edge(mid, e.head, weight=0.0)
+    return dg, edge_of
 
 
 def networkx_k_best(
     g: CommodityGraph,
-    nxg: tuple[nx.DiGraph, dict[tuple[int, int], int]],
+    nxg: tuple[nx.DiGraph, dict[tuple[object, object], int]],
     origin: str,
     destination: str,
     k: int,
 ) -> list[tuple]:
     """The baseline: Yen's simple paths from NetworkX, filtered to distinct real routes."""
-    base, best_edge = nxg
+    base, edge_of = nxg
     dg = base.copy()  # the super source and sink are per query
     src, dst = "SRC", "DST"
     for v in g.node_vertices[origin]:
@@ -71,7 +79,8 @@ def networkx_k_best(
     seen: set = set()
     paths = nx.shortest_simple_paths(dg, src, dst, weight="weight")
     for path in itertools.islice(paths, BASELINE_PATH_CAP):
-        edges = [g.edges[best_edge[(u, v)]] for u, v in itertools.pairwise(path[1:-1])]
+        steps = itertools.pairwise(path[1:-1])
+        edges = [g.edges[edge_of[step]] for step in steps if step in edge_of]
         places = [g.vertices[e.head][0] for e in edges if e.kind != TRANSFER]
         if len(set(places)) != len(places) or origin in places:
             continue  # visits a place twice: not a route
