@@ -15,7 +15,7 @@ from corridor.graph import CommodityGraph, build_graph
 from corridor.network import Network, load_network
 from corridor.pareto import pareto_front
 from corridor.results import FAMILY_LABELS, Alternative, Comparison, Request, Route, RouteSet
-from corridor.routing import Rules, k_best
+from corridor.routing import k_best
 
 FAMILIES = ("china", "trans_caspian", "russia", "south")
 PREMIUM_RULES = (
@@ -111,7 +111,7 @@ def routes(
     avoid, pen = tuple(avoid), dict(penalise or {})
     _check_request(net, commodity, origin, destination, avoid, pen, k, volume)
     g = _graph(net, commodity, a, avoid)
-    found = k_best(g, origin, destination, k, Rules(frozenset(avoid), pen))
+    found = k_best(g, origin, destination, k, pen)
     if not found:
         raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
     request = Request(commodity, origin, destination, avoid, tuple(pen.items()), volume, k)
@@ -139,19 +139,18 @@ def compare(
     a = assumptions or Assumptions()
     avoid, pen = tuple(avoid), dict(penalise or {})
     _check_request(net, commodity, origin, destination, avoid, pen, 1, volume)
-    rules = Rules(frozenset(avoid), pen)
     best: list[Route] = []
     unavailable: dict[str, str] = {}
     for fam in FAMILIES:
         g = _graph(net, commodity, a, avoid, (fam,))
-        found = k_best(g, origin, destination, 1, rules)
+        found = k_best(g, origin, destination, 1, pen)
         if found:
             best.append(found[0])
         else:
             unavailable[fam] = explain_no_route(
                 net, commodity, origin, destination, avoid, a, families=(fam,)
             )
-    overall = k_best(_graph(net, commodity, a, avoid), origin, destination, 1, rules)
+    overall = k_best(_graph(net, commodity, a, avoid), origin, destination, 1, pen)
     if not overall:
         raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
     cheapest = overall[0]
@@ -163,7 +162,7 @@ def compare(
             origin,
             destination,
             1,
-            Rules(frozenset(rule_avoid), pen),
+            pen,
         )
         alternatives.append(
             _alternative(

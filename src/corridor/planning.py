@@ -76,7 +76,7 @@ from corridor.errors import RequestError
 from corridor.graph import CommodityGraph, Edge
 from corridor.network import Network
 from corridor.results import Route
-from corridor.routing import Rules, k_best, make_route
+from corridor.routing import k_best, make_route
 
 SCHEMA_VERSION = 1
 MAX_K = 50
@@ -573,7 +573,7 @@ def _pair_routes(
     def best(n: int, avoid: Iterable[str] = (), families: Iterable[str] = ()) -> list[Route]:
         av = tuple(sorted({*c.avoid, *avoid}))
         g = _graph(net, c.commodity, a, av, families)
-        return k_best(g, origin, destination, n, Rules(frozenset(av)))
+        return k_best(g, origin, destination, n)
 
     found = best(k)
     if not found:

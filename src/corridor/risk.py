@@ -69,7 +69,7 @@ from corridor.costs import Z95, Assumptions, inventory_usd_per_t
 from corridor.errors import RequestError
 from corridor.network import Event, Link, Network
 from corridor.results import Route
-from corridor.routing import Rules, k_best
+from corridor.routing import k_best
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -413,10 +413,9 @@ def _od_candidates(
 
     from corridor.api import _graph
 
-    rules = Rules(frozenset(avoid))
-    found = k_best(_graph(net, commodity, a, avoid), origin, destination, k, rules)
+    found = k_best(_graph(net, commodity, a, avoid), origin, destination, k)
     for fam in FAMILIES:
-        found += k_best(_graph(net, commodity, a, avoid, (fam,)), origin, destination, 1, rules)
+        found += k_best(_graph(net, commodity, a, avoid, (fam,)), origin, destination, 1)
     families = sorted({r.family for r in found if r.family in FAMILIES})
     used = {link for r in found for link in route_links(r)}
     extra: list[Route] = []
@@ -444,7 +443,7 @@ def _cheapest(
 
     families = (family,) if family else ()
     g = build_graph(net, net.commodity(commodity), a, avoid, families)
-    return k_best(g, origin, destination, 1, Rules(frozenset(avoid)))
+    return k_best(g, origin, destination, 1)
 
 
 # --------------------------------------------------------------------------- exposure

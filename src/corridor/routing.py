@@ -40,15 +40,6 @@ GATEWAY_KINDS = frozenset(
 MAX_LABELS = 200_000
 
 
-@dataclass(frozen=True)
-class Rules:
-    """Avoid and penalise rules of a request."""
-
-    avoid: frozenset[str] = frozenset()
-    penalise: Mapping[str, float] | None = None
-    families: frozenset[str] = frozenset()
-
-
 def cost_to_go(g: CommodityGraph, targets: list[int]) -> np.ndarray:
     """Least cost from every vertex to any of ``targets`` (inf where unreachable)."""
     n = len(g.vertices)
@@ -268,22 +259,21 @@ def k_best(
     origin: str,
     destination: str,
     k: int,
-    rules: Rules | None = None,
+    penalise: Mapping[str, float] | None = None,
     distinct: bool = True,
     max_labels: int = MAX_LABELS,
 ) -> list[Route]:
     """The ``k`` cheapest routes, distinct by gateway signature unless ``distinct`` is False."""
-    rules = rules or Rules()
     out: list[Route] = []
     seen: set[tuple[tuple[str, str], ...]] = set()
-    paths = enumerate_paths(g, origin, destination, rules.penalise, max_labels, distinct)
+    paths = enumerate_paths(g, origin, destination, penalise, max_labels, distinct)
     end = ((destination, "end"),)
     for _, edges, _, partial in paths:
         sig = partial + end if distinct else signature(g, edges, origin)
         if distinct and sig in seen:
             continue
         seen.add(sig)
-        out.append(make_route(g, edges, origin, rules.penalise, sig))
+        out.append(make_route(g, edges, origin, penalise, sig))
         if len(out) >= k:
             break
     return out
