@@ -29,6 +29,7 @@ from rich.text import Text
 from corridor.cli import DataOpt, OverlayOpt, ReportOpt, _net, app, err, out
 from corridor.errors import RequestError
 from corridor.network import Network
+from corridor.report.risk import group_rows
 
 StoreOpt = Annotated[
     Path | None,
@@ -218,7 +219,6 @@ def _stress_tables(r: Any) -> None:
         f"share [bold]{p.delivered_share:.2%}[/], expected extra cost "
         f"USD [bold]{_n(p.extra_cost.mean)}[/]/yr"
     )
-    groups = [p, *r.contracts]
     _table(
         "Undelivered tonnes and extra cost per year",
         [
@@ -233,21 +233,7 @@ def _stress_tables(r: Any) -> None:
             "CVaR95 USD",
             "+days",
         ],
-        [
-            [
-                g.id,
-                _n(g.volume_t_per_year),
-                f"{g.delivered_share:.2%}",
-                _n(g.undelivered.mean),
-                _n(g.undelivered.var[0.95]),
-                _n(g.undelivered.cvar[0.95]),
-                _n(g.undelivered.cvar[0.99]),
-                _n(g.extra_cost.mean),
-                _n(g.extra_cost.cvar[0.95]),
-                "" if g.kind == "portfolio" else f"{r.extra_days_mean[g.id]:+.2f}",
-            ]
-            for g in groups
-        ],
+        group_rows([p, *r.contracts], r.extra_days_mean),
     )
     _table(
         "By route family (tonnes planned on the family's routes)",

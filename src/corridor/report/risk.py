@@ -265,7 +265,10 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[object]], numeric: set[i
     )
 
 
-def _group_rows(groups: Sequence[GroupRisk], days: Mapping[str, float]) -> list[list[object]]:
+def group_rows(groups: Sequence[GroupRisk], days: Mapping[str, float]) -> list[list[str]]:
+    """One row per group (portfolio, contract or family), as the report and the CLI show it:
+    id, t/yr, delivered share, mean/VaR95/CVaR95/CVaR99 of lost tonnes, mean and CVaR95 of
+    extra cost, and the mean extra days where ``days`` has them."""
     return [
         [
             g.id,
@@ -309,9 +312,9 @@ USD {_num(p.extra_cost.mean)}/yr (CVaR 95 % USD {_num(p.extra_cost.cvar[0.95])})
 <h3>Loss distribution</h3>
 {_distributions(r)}
 <h3>Per contract</h3>
-{_table(GROUP_HEAD, _group_rows([p, *r.contracts], r.extra_days_mean), set(range(1, 10)))}
+{_table(GROUP_HEAD, group_rows([p, *r.contracts], r.extra_days_mean), set(range(1, 10)))}
 <h3>Per route family</h3>
-{_table(GROUP_HEAD, _group_rows(r.families, {}), set(range(1, 10)))}
+{_table(GROUP_HEAD, group_rows(r.families, {}), set(range(1, 10)))}
 <h3>Probability of losing more than a share of the annual volume</h3>
 {_exceedance(r)}
 <h3>Events that drive the tail</h3>
