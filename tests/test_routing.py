@@ -28,8 +28,8 @@ def _all_routes(g, origin, destination):
             e = g.edges[ei]
             head_node = g.vertices[e.head][0]
             is_t = e.kind == TRANSFER
-            if is_t and last_transfer:
-                continue
+            if is_t and (last_transfer or node == origin):
+                continue  # one transfer at a time; a route starts in any mode, not by one
             if not is_t and head_node in visited:
                 continue
             edges.append(e)

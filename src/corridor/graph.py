@@ -66,13 +66,14 @@ class CommodityGraph:
     node_vertices: dict[str, list[int]] = field(default_factory=dict)
     exposure_bit: dict[str, int] = field(default_factory=dict)
     cost_to_go: dict[str, list[float]] = field(default_factory=dict)
+    """Destination node id -> least cost from every vertex to it (filled on first use)."""
     vertex_tables: tuple[list[int], list[bool]] | None = None
-    adjacency: list[list[Any]] | None = None
-    """Out-edges per vertex as plain tuples for the search (filled on first search)."""
     """Place index and gateway flag per vertex (filled on first search)."""
+    adjacency: tuple[list[list[Any]], list[tuple[str, str]]] | None = None
+    """Out-edges per vertex as plain tuples, and the gateway entries they name (filled on
+    first search)."""
     pieces: dict[Any, Any] = field(default_factory=dict)
     """Priced legs and provenance per edge (by id) and per exposure set (filled on use)."""
-    """Destination node id -> least cost from every vertex to it (filled on first use)."""
     excluded: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Link id -> (rule, why) it is not in this graph; rule is commodity, family or avoid."""
 

@@ -24,6 +24,10 @@ import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import reduce
+from itertools import chain
+from operator import or_
+from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -62,39 +66,32 @@ def _ends(g: CommodityGraph, origin: str, destination: str) -> tuple[list[int], 
     return g.node_vertices.get(origin, []), g.node_vertices.get(destination, [])
 
 
-class _Partial:
-    """A partial route in the best-first search (a linked list back to the origin)."""
+_Label = tuple[float, int, float, int, Any, int, int, int, bool, int]
+"""A partial route in the best-first search: (f, seq, cost, vertex, parent label, edge,
+places visited, exposures crossed, whether it just transferred, signature id)."""
 
-    __slots__ = ("cost", "edge", "last_transfer", "mask", "parent", "sig", "vertex", "visited")
 
-    def __init__(
-        self,
-        cost: float,
-        vertex: int,
-        parent: _Partial | None,
-        edge: int,
-        visited: int,
-        mask: int,
-        last_transfer: bool,
-        sig: tuple[tuple[str, str], ...],
-    ) -> None:
-        self.cost = cost
-        self.vertex = vertex
-        self.parent = parent
-        self.edge = edge
-        self.visited = visited
-        self.mask = mask
-        self.last_transfer = last_transfer
-        self.sig = sig
+def _path_edges(g: CommodityGraph, label: _Label) -> list[Edge]:
+    """The edges of a partial route, from the origin (following the parent labels)."""
+    out: list[Edge] = []
+    node: _Label | None = label
+    while node is not None and node[5] >= 0:
+        out.append(g.edges[node[5]])
+        node = node[4]
+    out.reverse()
+    return out
 
-    def edges(self, edges: list[Edge]) -> list[Edge]:
-        out: list[Edge] = []
-        node: _Partial | None = self
-        while node is not None and node.edge >= 0:
-            out.append(edges[node.edge])
-            node = node.parent
-        out.reverse()
-        return out
+
+def _sig_tuple(
+    sig: int, steps: list[tuple[int, int]], gates: list[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
+    """An interned signature id spelled out as its gateway entries."""
+    out: list[tuple[str, str]] = []
+    while sig > 0:
+        sig, gate = steps[sig]
+        out.append(gates[gate])
+    out.reverse()
+    return tuple(out)
 
 
 def enumerate_paths(
@@ -118,6 +115,12 @@ def enumerate_paths(
     exposures only the later one has crossed are charged to the earlier one. Every
     completion of the later one is then a completion of the earlier one, with the same
     signature, at no lower cost. Stops after ``max_labels`` partial routes.
+
+    A partial route is a flat tuple ``(f, seq, cost, vertex, parent, edge, visited, mask,
+    transfer, sig)`` — f is cost plus cost-to-go, seq breaks ties first in first out, sig
+    is an interned signature id. When the cheapest child of the partial route just taken
+    is no dearer than the cheapest one waiting, it is taken next without a trip through
+    the heap: the order is the same as pushing it and popping it again.
     """
     sources, targets = _ends(g, origin, destination)
     if not sources or not targets:
@@ -125,78 +128,118 @@ def enumerate_paths(
     if destination not in g.cost_to_go:
         g.cost_to_go[destination] = cost_to_go(g, targets).tolist()
     h = g.cost_to_go[destination]
-    target_set = set(targets)
-    adjacency = _adjacency(g)
+    adjacency, gates = _adjacency(g)
     node_of = g.vertex_tables[0] if g.vertex_tables else []
+    n_vertices = len(g.vertices)
+    is_target = [False] * n_vertices
+    for t in targets:
+        is_target[t] = True
     pen_bits = {g.exposure_bit[e]: p for e, p in (penalise or {}).items() if p}
     pen_mask = sum(pen_bits)
-    counter = itertools.count()
-    heap: list[tuple[float, int, _Partial]] = []
-    settled: dict[tuple[int, bool, tuple[tuple[str, str], ...]], list[_Partial]] = {}
-    for s in sources:
-        if math.isfinite(h[s]):
-            start = _Partial(0.0, s, None, -1, 1 << node_of[s], 0, False, ())
-            heapq.heappush(heap, (h[s], next(counter), start))
-    popped = 0
-    edges = g.edges
+    origin_bit = 1 << g.net.node_index[origin]
+    # signatures so far, interned: id -> (parent id, gate id); (parent, gate) -> id
+    sig_ids: dict[tuple[int, int], int] = {}
+    sig_steps: list[tuple[int, int]] = [(-1, -1)]
+    settled: dict[int, list[_Label]] = {}
+    seq = itertools.count()
+    heap: list[_Label] = []
     push, pop, inf = heapq.heappush, heapq.heappop, math.inf
-    while heap and popped < max_labels:
-        _, _, p = pop(heap)
-        popped += 1
-        if distinct:
-            key = (p.vertex, p.last_transfer, p.sig)
-            earlier = settled.get(key)
-            if earlier is None:
-                settled[key] = [p]
-            elif pen_bits:
-                if any(_dominates(q, p, pen_bits, pen_mask) for q in earlier):
+    for s in sources:
+        if h[s] != inf:
+            push(heap, (h[s], next(seq), 0.0, s, None, -1, 1 << node_of[s], 0, False, 0))
+    taken = 0
+    while heap and taken < max_labels:
+        p: _Label | None = pop(heap)
+        while p is not None:
+            taken += 1
+            _, _, cost, v, _, _, visited, mask, last_transfer, sig = p
+            if distinct:
+                key = (sig + sig + last_transfer) * n_vertices + v
+                earlier = settled.get(key)
+                if earlier is None:
+                    settled[key] = [p]
+                elif pen_bits:
+                    if any(_dominates(q, p, pen_bits, pen_mask) for q in earlier):
+                        break
+                    earlier.append(p)
+                else:  # no penalties: cost order alone makes every earlier one cheaper
+                    if any(not (q[6] & ~visited) for q in earlier):
+                        break
+                    earlier.append(p)
+            if is_target[v]:
+                yield cost, _path_edges(g, p), mask, _sig_tuple(sig, sig_steps, gates)
+                break
+            at_origin = visited == origin_bit
+            leaves_gate = distinct and not at_origin
+            best: _Label | None = None
+            for ei, head, step, exposures, is_transfer, bit, gate in adjacency[v]:
+                if is_transfer:
+                    if last_transfer or at_origin:
+                        continue
+                elif visited & bit:
                     continue
-                earlier.append(p)
-            else:  # no penalties: cost order alone makes every earlier one cheaper
-                if any(not (q.visited & ~p.visited) for q in earlier):
+                hv = h[head]
+                if hv == inf:
                     continue
-                earlier.append(p)
-        if p.vertex in target_set:
-            yield p.cost, p.edges(edges), p.mask, p.sig
-            continue
-        visited, mask, last_transfer = p.visited, p.mask, p.last_transfer
-        for ei, head, cost, exposures, is_transfer, bit, gate in adjacency[p.vertex]:
-            if is_transfer:
-                if last_transfer:
-                    continue
-            elif visited & bit:
-                continue
-            hv = h[head]
-            if hv == inf:
-                continue
-            c = p.cost + cost
-            fresh = exposures & pen_mask & ~mask
-            if fresh:
-                c += sum(price for b, price in pen_bits.items() if fresh & b)
-            sig = p.sig
-            if distinct and gate is not None and gate[0] != origin:
-                sig = (*sig, gate)
-            child = _Partial(c, head, p, ei, visited | bit, mask | exposures, is_transfer, sig)
-            push(heap, (c + hv, next(counter), child))
+                c = cost + step
+                if pen_bits:
+                    fresh = exposures & pen_mask & ~mask
+                    if fresh:
+                        c += sum(price for b, price in pen_bits.items() if fresh & b)
+                s = sig
+                if leaves_gate and gate >= 0:
+                    s = sig_ids.get((sig, gate), -1)
+                    if s < 0:
+                        s = sig_ids[(sig, gate)] = len(sig_steps)
+                        sig_steps.append((sig, gate))
+                child = (
+                    c + hv,
+                    next(seq),
+                    c,
+                    head,
+                    p,
+                    ei,
+                    visited | bit,
+                    mask | exposures,
+                    is_transfer,
+                    s,
+                )
+                if best is None:
+                    best = child
+                elif child[0] < best[0]:
+                    push(heap, best)
+                    best = child
+                else:
+                    push(heap, child)
+            p = None
+            if best is not None:
+                if not heap or best[0] <= heap[0][0]:
+                    p = best
+                else:
+                    push(heap, best)
 
 
-_Step = tuple[int, int, float, int, bool, int, tuple[str, str] | None]
+_Step = tuple[int, int, float, int, bool, int, int]
 """An out-edge as the search reads it: edge index, head vertex, cost, exposures, whether it
-is a transfer, bit of the head's place, and the gateway entry it adds to the signature."""
+is a transfer, bit of the head's place, and the id of the gateway entry it adds to the
+signature (-1 for none)."""
 
 
-def _adjacency(g: CommodityGraph) -> list[list[_Step]]:
-    """Out-edges of every vertex as plain tuples (built once per graph)."""
+def _adjacency(g: CommodityGraph) -> tuple[list[list[_Step]], list[tuple[str, str]]]:
+    """Out-edges of every vertex as plain tuples, and the gateway entries they refer to
+    (built once per graph)."""
     if g.adjacency is None:
         node_of, gateway = _vertex_tables(g)
+        gates: dict[tuple[str, str], int] = {}
         steps: list[list[_Step]] = []
         for out in g.out:
             row: list[_Step] = []
             for ei in out:
                 e = g.edges[ei]
-                gate = None
+                gate = -1
                 if e.kind != TRANSFER and gateway[e.tail] and e.link is not None:
-                    gate = (g.vertices[e.tail][0], _departure(e.link))
+                    entry = (g.vertices[e.tail][0], _departure(e.link))
+                    gate = gates.setdefault(entry, len(gates))
                 row.append(
                     (
                         ei,
@@ -209,7 +252,7 @@ def _adjacency(g: CommodityGraph) -> list[list[_Step]]:
                     )
                 )
             steps.append(row)
-        g.adjacency = steps
+        g.adjacency = (steps, list(gates))
     return g.adjacency
 
 
@@ -224,14 +267,14 @@ def _vertex_tables(g: CommodityGraph) -> tuple[list[int], list[bool]]:
     return g.vertex_tables
 
 
-def _dominates(q: _Partial, p: _Partial, pen_bits: dict[int, float], pen_mask: int) -> bool:
+def _dominates(q: _Label, p: _Label, pen_bits: dict[int, float], pen_mask: int) -> bool:
     """Whether every completion of ``p`` is matched, no dearer, by one of ``q``."""
-    if q.visited & ~p.visited:
+    if q[6] & ~p[6]:
         return False
-    extra = p.mask & pen_mask & ~q.mask
+    extra = p[7] & pen_mask & ~q[7]
     if not extra:
-        return q.cost <= p.cost
-    return q.cost + sum(price for b, price in pen_bits.items() if extra & b) <= p.cost
+        return q[2] <= p[2]
+    return q[2] + sum(price for b, price in pen_bits.items() if extra & b) <= p[2]
 
 
 def _departure(link: Link) -> str:
@@ -279,18 +322,22 @@ def k_best(
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Pieces:
     """What one edge contributes to a route: legs, their sums, provenance, places, line."""
 
     legs: tuple[Leg, ...]
     totals: tuple[float, float, float, float, float]
-    """Sums over the legs: cost, days, days variance, CO2e, distance."""
+    """Sums over the legs: cost, days, variance of the days, CO2e, distance."""
     sources: int
     """Source ids behind the figures, as a bitset over :func:`_source_bits`' numbering."""
     countries: tuple[str, ...]
     chokepoints: tuple[str, ...]
     geometry: tuple[tuple[float, float], ...] | None
+    """The line of a link (None for a transfer)."""
+    family: str
+    node: str
+    """The place the edge arrives at."""
 
 
 def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
@@ -345,14 +392,22 @@ def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
         places = (*link.countries, node.country)
         chokepoints = link.chokepoints
         geometry = link.geometry if e.forward else tuple(reversed(link.geometry))
-    totals = (
-        sum(leg.cost_usd_per_t for leg in legs),
-        sum(leg.days_mean for leg in legs),
-        sum(leg.days_var for leg in legs),
-        sum(leg.co2e_kg_per_t for leg in legs),
-        sum(leg.distance_km for leg in legs),
+    out = _Pieces(
+        tuple(legs),
+        (
+            sum(leg.cost_usd_per_t for leg in legs),
+            sum(leg.days_mean for leg in legs),
+            sum(leg.days_var for leg in legs),
+            sum(leg.co2e_kg_per_t for leg in legs),
+            sum(leg.distance_km for leg in legs),
+        ),
+        _source_bits(g, sources),
+        places,
+        chokepoints,
+        geometry,
+        e.link.family if e.link is not None else "",
+        e.node,
     )
-    out = _Pieces(tuple(legs), totals, _source_bits(g, sources), places, chokepoints, geometry)
     g.pieces[id(e)] = out
     return out
 
@@ -389,54 +444,52 @@ def make_route(
     sig: tuple[tuple[str, str], ...] | None = None,
 ) -> Route:
     """Price a path of the commodity graph into a :class:`Route`."""
-    net, commodity = g.net, g.commodity
-    legs: list[Leg] = []
-    nodes = [origin]
-    geometry = []
-    mask = 0
-    sources = _source_bits(g, _row_sources(commodity.sources, ("value", "insurance", "freight")))
-    countries: dict[str, None] = {net.node(origin).country: None}
-    chokepoints: dict[str, None] = {}
-    cost = days = var = co2e = km = 0.0
-    families: set[str] = set()
-    for e in edges:
-        mask |= e.exposures
-        piece = _pieces(g, e)
-        legs.extend(piece.legs)
-        sources |= piece.sources
-        c, d, v, co, k = piece.totals
-        cost, days, var, co2e, km = cost + c, days + d, var + v, co2e + co, km + k
-        if piece.geometry is not None:
-            assert e.link is not None
-            families.add(e.link.family)
-            nodes.append(e.node)
-            geometry.append(piece.geometry)
-            countries.update(dict.fromkeys(piece.countries))
-            chokepoints.update(dict.fromkeys(piece.chokepoints))
+    commodity_sources, insurance = _commodity_terms(g)
+    cached = g.pieces.get
+    pieces: list[_Pieces] = [cached(id(e)) or _pieces(g, e) for e in edges]
+    links = [p for p in pieces if p.geometry is not None]
+    cost, days, var, co2e, km = [sum(x) for x in zip(*[p.totals for p in pieces], strict=True)] or [
+        0.0
+    ] * 5
+    mask = reduce(or_, [e.exposures for e in edges], 0)
+    sources = reduce(or_, [p.sources for p in pieces], commodity_sources)
+    countries = chain((g.net.node(origin).country,), *[p.countries for p in links])
+    families = {p.family for p in links} - {"domestic", "japan"}
     exposed = _exposed(g, mask)
     sources |= exposed.sources
-    charges = {"insurance": insurance_usd_per_t(commodity, g.assumptions)}
-    penalty = sum((penalise or {}).get(x, 0.0) for x in exposed.ids)
+    charges = {"insurance": insurance}
+    penalty = sum((penalise or {}).get(x, 0.0) for x in exposed.ids) if penalise else 0.0
     if penalty:
         charges["penalty"] = penalty
     return Route(
-        commodity=commodity.id,
-        nodes=tuple(nodes),
-        legs=tuple(legs),
+        commodity=g.commodity.id,
+        nodes=(origin, *[p.node for p in links]),
+        legs=tuple(chain.from_iterable([p.legs for p in pieces])),
         charges=charges,
         distance_km=km,
         cost_usd_per_t=cost + sum(charges.values()),
         days_mean=days,
         days_p95=p95_of_sum(days, var),
         co2e_kg_per_t=co2e,
-        countries=tuple(countries),
-        chokepoints=tuple(chokepoints),
-        family="+".join(sorted(families - {"domestic", "japan"})) or "domestic",
+        countries=tuple(dict.fromkeys(countries)),
+        chokepoints=tuple(dict.fromkeys(chain.from_iterable([p.chokepoints for p in links]))),
+        family="+".join(sorted(families)) or "domestic",
         risk=exposed.risk,
         sources=_source_ids(g, sources),
-        geometry=tuple(geometry),
+        geometry=tuple([p.geometry for p in links if p.geometry is not None]),
         signature=sig if sig is not None else signature(g, edges, origin),
     )
+
+
+def _commodity_terms(g: CommodityGraph) -> tuple[int, float]:
+    """What every route of the commodity carries: the sources of its value, insurance and
+    freight terms (as a bitset), and its cargo insurance (USD/t)."""
+    cached: tuple[int, float] | None = g.pieces.get("commodity")
+    if cached is None:
+        prov = _row_sources(g.commodity.sources, ("value", "insurance", "freight"))
+        cached = (_source_bits(g, prov), insurance_usd_per_t(g.commodity, g.assumptions))
+        g.pieces["commodity"] = cached
+    return cached
 
 
 def _source_bits(g: CommodityGraph, ids: Iterable[str]) -> int:
