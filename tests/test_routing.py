@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 
 import pytest
 
@@ -10,7 +12,7 @@ from corridor.api import compare, pareto, routes
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
 from corridor.graph import TRANSFER, build_graph
-from corridor.routing import enumerate_paths, k_best, make_route, signature
+from corridor.routing import _steps, enumerate_paths, k_best, make_route, signature
 from corridor.synthetic import synthetic_network
 
 
@@ -211,3 +213,38 @@ def test_geojson_and_frame(tiny):
     assert first == [67.0, 45.0]  # MINE (lon, lat)
     frame = rs.to_frame()
     assert list(frame["cost_usd_per_t"]) == [round(r.cost_usd_per_t, 2) for r in rs.routes]
+
+
+@pytest.mark.parametrize("pen", [{}, {"KZ": 7.0, "CN": 3.0, "SUEZ": 50.0}])
+@pytest.mark.parametrize(
+    ("nodes", "links", "seed"), [(16, 17, 1), (18, 20, 2), (14, 30, 3), (20, 30, 4)]
+)
+def test_k_best_to_every_destination_equals_brute_force(nodes, links, seed, pen):
+    """Chains contracted, dead ends dropped and put back: every destination of sparse and
+    dense networks gets exactly the cheapest route of each of its best signatures."""
+    net = synthetic_network(nodes, links, seed=seed)
+    g = build_graph(net, net.commodity("ore"))
+    for destination in (n.id for n in net.nodes if n.id != "N0"):
+        best: dict = {}
+        for p in _all_routes(g, "N0", destination):
+            sig = signature(g, p, "N0")
+            crossed = g.exposures_of(functools.reduce(operator.or_, (e.exposures for e in p)))
+            cost = sum(e.cost for e in p) + sum(pen.get(x, 0.0) for x in crossed)
+            best[sig] = min(best.get(sig, float("inf")), cost)
+        expected = sorted(best.items(), key=lambda kv: kv[1])[:6]
+        got = k_best(g, "N0", destination, 6, penalise=pen)
+        assert [r.signature for r in got] == [s for s, _ in expected], destination
+        costs = [r.cost_usd_per_t - r.charges["insurance"] for r in got]
+        assert costs == pytest.approx([c for _, c in expected]), destination
+
+
+def test_sparse_network_exercises_chains_and_dead_ends():
+    """The networks above do contain chains (through gateways too) and dead ends, and some
+    destinations lie inside a chain or at a dead end."""
+    net = synthetic_network(16, 17, seed=1)
+    g = build_graph(net, net.commodity("ore"))
+    steps = _steps(g)
+    contracted = [s for row in steps.steps for s in row if len(s[0]) > 2 or s[7]]
+    assert contracted
+    assert any(s[7] for s in contracted)  # a chain passing a gateway
+    assert steps.dead_ends and steps.inside

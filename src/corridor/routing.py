@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import reduce
 from itertools import chain
 from operator import or_
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -46,40 +46,56 @@ MAX_LABELS = 200_000
 
 def cost_to_go(g: CommodityGraph, targets: list[int]) -> np.ndarray:
     """Least cost from every vertex to any of ``targets`` (inf where unreachable)."""
-    n = len(g.vertices)
-    m = len(g.edges)
-    heads = np.fromiter((e.head for e in g.edges), dtype=np.int64, count=m)
-    tails = np.fromiter((e.tail for e in g.edges), dtype=np.int64, count=m)
-    # sparse zeros are not edges: lift zero costs to a tiny epsilon
-    costs = np.maximum(np.fromiter((e.cost for e in g.edges), dtype=float, count=m), 1e-12)
-    # parallel edges: keep the cheapest (a CSR matrix would add them up)
-    order = np.lexsort((costs, tails, heads))
-    heads, tails, costs = heads[order], tails[order], costs[order]
-    first = np.ones(m, dtype=bool)
-    first[1:] = (heads[1:] != heads[:-1]) | (tails[1:] != tails[:-1])
-    reverse = csr_matrix((costs[first], (heads[first], tails[first])), shape=(n, n))
-    dist = dijkstra(reverse, directed=True, indices=targets, min_only=True)
+    dist = dijkstra(_reverse_matrix(g), directed=True, indices=targets, min_only=True)
     return np.asarray(dist, dtype=float)
+
+
+def _cost_to_go(g: CommodityGraph, destination: str, targets: list[int]) -> list[float]:
+    """:func:`cost_to_go` of a destination, kept by the graph."""
+    h = g.cost_to_go.get(destination)
+    if h is None:
+        h = g.cost_to_go[destination] = cost_to_go(g, targets).tolist()
+    return h
+
+
+def _reverse_matrix(g: CommodityGraph) -> csr_matrix:
+    """The graph reversed, as a sparse matrix of edge costs (built once per graph)."""
+    m: csr_matrix | None = g.pieces.get("reverse-matrix")
+    if m is None:
+        n, count = len(g.vertices), len(g.edges)
+        heads = np.fromiter((e.head for e in g.edges), dtype=np.int64, count=count)
+        tails = np.fromiter((e.tail for e in g.edges), dtype=np.int64, count=count)
+        # sparse zeros are not edges: lift zero costs to a tiny epsilon
+        costs = np.fromiter((e.cost for e in g.edges), dtype=float, count=count)
+        costs = np.maximum(costs, 1e-12)
+        # parallel edges: keep the cheapest (a CSR matrix would add them up)
+        order = np.lexsort((costs, tails, heads))
+        heads, tails, costs = heads[order], tails[order], costs[order]
+        first = np.ones(count, dtype=bool)
+        first[1:] = (heads[1:] != heads[:-1]) | (tails[1:] != tails[:-1])
+        m = csr_matrix((costs[first], (heads[first], tails[first])), shape=(n, n))
+        g.pieces["reverse-matrix"] = m
+    return m
 
 
 def _ends(g: CommodityGraph, origin: str, destination: str) -> tuple[list[int], list[int]]:
     return g.node_vertices.get(origin, []), g.node_vertices.get(destination, [])
 
 
-_Label = tuple[float, int, float, int, Any, int, int, int, bool, int]
-"""A partial route in the best-first search: (f, seq, cost, vertex, parent label, edge,
-places visited, exposures crossed, whether it just transferred, signature id)."""
+_Label = tuple[float, int, float, int, Any, tuple[int, ...], int, int, int]
+"""A partial route in the best-first search: (f, seq, cost, vertex, parent label, edges of
+its last step, places visited, exposures crossed, signature id)."""
 
 
 def _path_edges(g: CommodityGraph, label: _Label) -> list[Edge]:
     """The edges of a partial route, from the origin (following the parent labels)."""
-    out: list[Edge] = []
+    steps: list[tuple[int, ...]] = []
     node: _Label | None = label
-    while node is not None and node[5] >= 0:
-        out.append(g.edges[node[5]])
+    while node is not None:
+        steps.append(node[5])
         node = node[4]
-    out.reverse()
-    return out
+    edges = g.edges
+    return [edges[i] for step in reversed(steps) for i in step]
 
 
 def _sig_tuple(
@@ -104,36 +120,37 @@ def enumerate_paths(
 ) -> Iterator[tuple[float, list[Edge], int, tuple[tuple[str, str], ...]]]:
     """Yield (cost, edges, exposure mask, signature) of simple routes in non-decreasing cost.
 
+    A route is a sequence of steps (see :func:`_adjacency`): a link, or a transfer followed
+    by a link; it never starts with a transfer (every mode copy of the origin is a start).
     The signature is only tracked with ``distinct`` (else empty); it lacks the final
     destination entry that :func:`signature` adds.
 
     Cost includes penalties, each charged once per exposure crossed. With ``distinct``,
     partial routes that cannot lead to the cheapest route of any gateway signature are
     pruned: a partial route is dropped when an earlier (cheaper) one reached the same
-    vertex with the same signature so far, the same transfer state, a subset of its places
-    visited and — where penalties apply — no more than its cost once the penalised
-    exposures only the later one has crossed are charged to the earlier one. Every
-    completion of the later one is then a completion of the earlier one, with the same
-    signature, at no lower cost. Stops after ``max_labels`` partial routes.
+    vertex with the same signature so far, a subset of its places visited and — where
+    penalties apply — no more than its cost once the penalised exposures only the later
+    one has crossed are charged to the earlier one. Every completion of the later one is
+    then a completion of the earlier one, with the same signature, at no lower cost.
+    Stops after ``max_labels`` partial routes.
 
-    A partial route is a flat tuple ``(f, seq, cost, vertex, parent, edge, visited, mask,
-    transfer, sig)`` — f is cost plus cost-to-go, seq breaks ties first in first out, sig
-    is an interned signature id. When the cheapest child of the partial route just taken
-    is no dearer than the cheapest one waiting, it is taken next without a trip through
-    the heap: the order is the same as pushing it and popping it again.
+    A partial route is a flat tuple (see ``_Label``): f is its cost plus the cost to go,
+    seq breaks ties first in first out, and sig is an interned signature id. When the
+    cheapest child of the partial route just taken is no dearer than the cheapest one
+    waiting, it is taken next without a trip through the heap: the order is the same as
+    pushing it and popping it again.
     """
     sources, targets = _ends(g, origin, destination)
     if not sources or not targets:
         return
-    if destination not in g.cost_to_go:
-        g.cost_to_go[destination] = cost_to_go(g, targets).tolist()
-    h = g.cost_to_go[destination]
-    adjacency, gates = _adjacency(g)
-    node_of = g.vertex_tables[0] if g.vertex_tables else []
-    n_vertices = len(g.vertices)
-    is_target = [False] * n_vertices
+    h = _cost_to_go(g, destination, targets)
+    chained = _steps(g)
+    adjacency, gates = chained.to(destination), chained.gates
+    node_of = _vertex_tables(g)[0]
+    is_target = [False] * len(g.vertices)
     for t in targets:
         is_target[t] = True
+    n_vertices = len(g.vertices)
     pen_bits = {g.exposure_bit[e]: p for e, p in (penalise or {}).items() if p}
     pen_mask = sum(pen_bits)
     origin_bit = 1 << g.net.node_index[origin]
@@ -146,15 +163,15 @@ def enumerate_paths(
     push, pop, inf = heapq.heappush, heapq.heappop, math.inf
     for s in sources:
         if h[s] != inf:
-            push(heap, (h[s], next(seq), 0.0, s, None, -1, 1 << node_of[s], 0, False, 0))
+            push(heap, (h[s], next(seq), 0.0, s, None, (), 1 << node_of[s], 0, 0))
     taken = 0
     while heap and taken < max_labels:
         p: _Label | None = pop(heap)
         while p is not None:
             taken += 1
-            _, _, cost, v, _, _, visited, mask, last_transfer, sig = p
+            _, _, cost, v, _, _, visited, mask, sig = p
             if distinct:
-                key = (sig + sig + last_transfer) * n_vertices + v
+                key = sig * n_vertices + v
                 earlier = settled.get(key)
                 if earlier is None:
                     settled[key] = [p]
@@ -172,38 +189,31 @@ def enumerate_paths(
             at_origin = visited == origin_bit
             leaves_gate = distinct and not at_origin
             best: _Label | None = None
-            for ei, head, step, exposures, is_transfer, bit, gate in adjacency[v]:
-                if is_transfer:
-                    if last_transfer or at_origin:
-                        continue
-                elif visited & bit:
+            for step, head, price, exposures, via_transfer, bit, gate, more in adjacency[v]:
+                if visited & bit or (via_transfer and at_origin):
                     continue
                 hv = h[head]
                 if hv == inf:
                     continue
-                c = cost + step
+                c = cost + price
                 if pen_bits:
                     fresh = exposures & pen_mask & ~mask
                     if fresh:
-                        c += sum(price for b, price in pen_bits.items() if fresh & b)
+                        c += sum(pen for b, pen in pen_bits.items() if fresh & b)
                 s = sig
                 if leaves_gate and gate >= 0:
                     s = sig_ids.get((sig, gate), -1)
                     if s < 0:
                         s = sig_ids[(sig, gate)] = len(sig_steps)
                         sig_steps.append((sig, gate))
-                child = (
-                    c + hv,
-                    next(seq),
-                    c,
-                    head,
-                    p,
-                    ei,
-                    visited | bit,
-                    mask | exposures,
-                    is_transfer,
-                    s,
-                )
+                if distinct:
+                    for later in more:
+                        t = sig_ids.get((s, later), -1)
+                        if t < 0:
+                            t = sig_ids[(s, later)] = len(sig_steps)
+                            sig_steps.append((s, later))
+                        s = t
+                child = (c + hv, next(seq), c, head, p, step, visited | bit, mask | exposures, s)
                 if best is None:
                     best = child
                 elif child[0] < best[0]:
@@ -219,41 +229,144 @@ def enumerate_paths(
                     push(heap, best)
 
 
-_Step = tuple[int, int, float, int, bool, int, int]
-"""An out-edge as the search reads it: edge index, head vertex, cost, exposures, whether it
-is a transfer, bit of the head's place, and the id of the gateway entry it adds to the
-signature (-1 for none)."""
+_Step = tuple[tuple[int, ...], int, float, int, bool, int, int, tuple[int, ...]]
+"""A step of a route as the search reads it: its edge indices (a link, or a transfer and
+a link, possibly followed by more such along a chain), head vertex, cost, exposures,
+whether it starts with a transfer, bits of the places it enters, the id of the gateway
+entry its first link adds to the signature (-1 for none) and those of any later links."""
 
 
 def _adjacency(g: CommodityGraph) -> tuple[list[list[_Step]], list[tuple[str, str]]]:
-    """Out-edges of every vertex as plain tuples, and the gateway entries they refer to
-    (built once per graph)."""
+    """The steps out of every vertex, and the gateway entries they name (built once per
+    graph).
+
+    A transfer is always followed by a link (never by another transfer, and a route ends
+    on arriving at any mode copy of its destination), so the search takes the two as one
+    step and never holds a partial route that has just transferred.
+    """
     if g.adjacency is None:
         node_of, gateway = _vertex_tables(g)
         gates: dict[tuple[str, str], int] = {}
-        steps: list[list[_Step]] = []
+        links: list[list[tuple[int, Edge, int]]] = []
         for out in g.out:
-            row: list[_Step] = []
+            row: list[tuple[int, Edge, int]] = []
             for ei in out:
                 e = g.edges[ei]
+                if e.kind == TRANSFER or e.link is None:
+                    continue
                 gate = -1
-                if e.kind != TRANSFER and gateway[e.tail] and e.link is not None:
+                if gateway[e.tail]:
                     entry = (g.vertices[e.tail][0], _departure(e.link))
                     gate = gates.setdefault(entry, len(gates))
-                row.append(
-                    (
-                        ei,
-                        e.head,
-                        e.cost,
-                        e.exposures,
-                        e.kind == TRANSFER,
-                        1 << node_of[e.head],
-                        gate,
+                row.append((ei, e, gate))
+            links.append(row)
+        steps: list[list[_Step]] = []
+        for v, out in enumerate(g.out):
+            row_steps: list[_Step] = []
+            for ei in out:
+                t = g.edges[ei]
+                if t.kind != TRANSFER:
+                    continue
+                for ej, e, gate in links[t.head]:
+                    row_steps.append(
+                        (
+                            (ei, ej),
+                            e.head,
+                            t.cost + e.cost,
+                            t.exposures | e.exposures,
+                            True,
+                            1 << node_of[e.head],
+                            gate,
+                            (),
+                        )
                     )
-                )
-            steps.append(row)
+            direct: list[_Step] = [
+                ((ei,), e.head, e.cost, e.exposures, False, 1 << node_of[e.head], gate, ())
+                for ei, e, gate in links[v]
+            ]
+            steps.append(direct + row_steps)
         g.adjacency = (steps, list(gates))
     return g.adjacency
+
+
+class _Steps(NamedTuple):
+    """The search's steps out of every vertex, with chains contracted (see :func:`_steps`)."""
+
+    steps: list[list[_Step]]
+    plain: list[list[_Step]]
+    """The steps before contraction (:func:`_adjacency`)."""
+    gates: list[tuple[str, str]]
+    """Gateway entries, by the ids the steps use."""
+    inside: set[str]
+    """Places inside a chain: a query ending there uses the plain steps."""
+    dead_ends: dict[str, list[tuple[int, _Step]]]
+    """Steps left out because they end where no way leads on, by that place: put back
+    (vertex, step) for a query ending there."""
+
+    def to(self, destination: str) -> list[list[_Step]]:
+        """The steps for a query ending at ``destination``."""
+        if destination in self.inside:  # a chain would run past it
+            return self.plain
+        back = self.dead_ends.get(destination)
+        if not back:
+            return self.steps
+        steps = list(self.steps)
+        for v, step in back:
+            steps[v] = [*steps[v], step]
+        return steps
+
+
+def _steps(g: CommodityGraph) -> _Steps:
+    """:func:`_adjacency` with chains contracted (built once per graph).
+
+    Where a step enters a place that offers exactly one way on other than straight back
+    — a border crossing or a junction-free stretch of line — the search has no choice to
+    make there: it carries on along the chain in the same step, collecting the edges,
+    costs, exposures, places and gateway entries it passes. Any other way on from such a
+    place would lead back to a place already visited, so no route is lost. A step into a
+    place with no way on but back (a spur to another mine) is dropped. A query whose
+    destination lies inside a chain or at such a dead end uses the plain steps.
+    """
+    cached: _Steps | None = g.pieces.get("chained-steps")
+    if cached is not None:
+        return cached
+    plain, gates = _adjacency(g)
+    place = _vertex_tables(g)[0]
+    nodes = g.net.nodes
+    inside: set[int] = set()
+    dead_ends: dict[str, list[tuple[int, _Step]]] = {}
+    chained: list[list[_Step]] = []
+    for v, row in enumerate(plain):
+        out: list[_Step] = []
+        for edges, head, cost, exposures, via_transfer, bits, gate, _ in row:
+            more: list[int] = []
+            came_from, passed = place[v], {place[v], place[head]}
+            while True:
+                onward = [x for x in plain[head] if place[x[1]] != came_from]
+                if not onward:  # a dead end (a spur to another mine, say)
+                    break
+                if len(onward) != 1 or place[onward[0][1]] in passed:
+                    break
+                nxt = onward[0]
+                inside.add(place[head])
+                came_from = place[head]
+                edges = edges + nxt[0]
+                cost += nxt[2]
+                exposures |= nxt[3]
+                bits |= nxt[5]
+                if nxt[6] >= 0:
+                    more.append(nxt[6])
+                head = nxt[1]
+                passed.add(place[head])
+            step = (edges, head, cost, exposures, via_transfer, bits, gate, tuple(more))
+            if onward:
+                out.append(step)
+            else:
+                dead_ends.setdefault(nodes[place[head]].id, []).append((v, step))
+        chained.append(out)
+    result = _Steps(chained, plain, gates, {nodes[i].id for i in inside}, dead_ends)
+    g.pieces["chained-steps"] = result
+    return result
 
 
 def _vertex_tables(g: CommodityGraph) -> tuple[list[int], list[bool]]:
