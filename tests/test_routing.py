@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import itertools
 import operator
+import pickle
 
 import pytest
 
+from corridor import routing
 from corridor.api import compare, pareto, routes
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
@@ -248,3 +250,44 @@ def test_sparse_network_exercises_chains_and_dead_ends():
     assert contracted
     assert any(s[7] for s in contracted)  # a chain passing a gateway
     assert steps.dead_ends and steps.inside
+
+
+def test_routes_priced_by_step_equal_routes_priced_by_edge():
+    """k_best prices whole search steps; make_route prices edge by edge: same routes."""
+    net = synthetic_network(18, 20, seed=2)
+    g = build_graph(net, net.commodity("ore"))
+    for destination in ("N1", "N5", "N9"):
+        for r, (_, edges, _, _) in zip(
+            k_best(g, "N0", destination, 5, distinct=False),
+            enumerate_paths(g, "N0", destination),
+            strict=False,
+        ):
+            again = make_route(g, edges, "N0")
+            assert again.to_dict() == r.to_dict()
+            assert again.legs == r.legs and again.sources == r.sources
+
+
+def test_route_pickles_with_its_detail_and_without_its_graph(small):
+    """Routes built lazily still travel (to Dask workers, say) whole: pickling succeeds
+    only because the detail builder and its graph (which cannot be pickled) stay home."""
+    g = build_graph(small, small.commodity("ore"))
+    route = k_best(g, "N0", "N1", 1)[0]
+    with pytest.raises(TypeError):
+        pickle.dumps(g)
+    again = pickle.loads(pickle.dumps(route))
+    assert again == route
+    assert again.to_dict() == route.to_dict()
+    assert again.legs == route.legs and again.geometry == route.geometry
+
+
+def test_costs_to_go_from_the_all_pairs_table_equal_a_search_per_destination(small, monkeypatch):
+    g = build_graph(small, small.commodity("ore"))
+    for destination in ("N1", "N4", "N9"):
+        targets = g.node_vertices[destination]
+        h = routing._cost_to_go(g, destination, targets)
+        assert h == pytest.approx(routing.cost_to_go(g, targets).tolist())
+    with_table = [r.to_dict() for r in k_best(g, "N0", "N7", 5)]
+    monkeypatch.setattr(routing, "ALL_PAIRS_MAX_VERTICES", 0)
+    g = build_graph(small, small.commodity("ore"))
+    assert [r.to_dict() for r in k_best(g, "N0", "N7", 5)] == with_table
+    assert "all-pairs" not in g.index

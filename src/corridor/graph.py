@@ -72,6 +72,9 @@ class CommodityGraph:
     adjacency: tuple[list[list[Any]], list[tuple[str, str]]] | None = None
     """Out-edges per vertex as plain tuples, and the gateway entries they name (filled on
     first search)."""
+    index: dict[str, Any] = field(default_factory=dict)
+    """The search's other tables: steps with chains contracted, the reversed cost matrix,
+    the costs between all pairs of vertices of small graphs (filled on first search)."""
     pieces: dict[Any, Any] = field(default_factory=dict)
     """Priced legs and provenance per edge (by id) and per exposure set (filled on use)."""
     excluded: dict[str, tuple[str, str]] = field(default_factory=dict)

@@ -6,7 +6,9 @@ The JSON shape produced by ``to_dict`` is the documented, stable contract of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -77,12 +79,29 @@ class Risk:
 
 
 @dataclass(frozen=True)
-class Route:
-    """A route of one commodity from an origin to a destination, fully priced."""
+class RouteDetail:
+    """What a route passes, leg by leg."""
 
-    commodity: str
     nodes: tuple[str, ...]
     legs: tuple[Leg, ...]
+    countries: tuple[str, ...]
+    chokepoints: tuple[str, ...]
+    sources: tuple[str, ...]
+    geometry: tuple[tuple[tuple[float, float], ...], ...]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route of one commodity from an origin to a destination, fully priced.
+
+    The totals, risk and signature are set when the route is found; its detail (places,
+    legs, countries, chokepoints, sources, line) is put together on first use, by
+    ``build_detail``: a search prices many candidates that are only ever compared on
+    their totals.
+    """
+
+    commodity: str
+    origin: str
     charges: dict[str, float]
     """Route-level charges not tied to a leg: cargo insurance, penalised exposures."""
     distance_km: float
@@ -90,27 +109,53 @@ class Route:
     days_mean: float
     days_p95: float
     co2e_kg_per_t: float
-    countries: tuple[str, ...]
-    chokepoints: tuple[str, ...]
     family: str
     risk: Risk
-    sources: tuple[str, ...]
-    geometry: tuple[tuple[tuple[float, float], ...], ...]
-    signature: tuple[tuple[str, str], ...] = field(compare=False)
+    signature: tuple[tuple[str, str], ...]
+    """Gateways passed, each with how the route leaves it; the destination last."""
+    build_detail: Callable[[], RouteDetail] = field(compare=False, repr=False)
+
+    @cached_property
+    def detail(self) -> RouteDetail:
+        return self.build_detail()
 
     @property
-    def origin(self) -> str:
-        return self.nodes[0]
+    def nodes(self) -> tuple[str, ...]:
+        return self.detail.nodes
+
+    @property
+    def legs(self) -> tuple[Leg, ...]:
+        return self.detail.legs
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        return self.detail.countries
+
+    @property
+    def chokepoints(self) -> tuple[str, ...]:
+        return self.detail.chokepoints
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return self.detail.sources
+
+    @property
+    def geometry(self) -> tuple[tuple[tuple[float, float], ...], ...]:
+        return self.detail.geometry
 
     @property
     def destination(self) -> str:
-        return self.nodes[-1]
+        return self.signature[-1][0] if self.signature else self.origin
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with its detail built (the builder holds the whole graph)."""
+        return {**self.__dict__, "detail": self.detail, "build_detail": _Given(self.detail)}
 
     @property
     def label(self) -> str:
         """Short human name: family and the gateways passed."""
         gates = " › ".join(g for g, _ in self.signature[:-1])
-        if "CAPE_OF_GOOD_HOPE" in self.chokepoints:
+        if any("CAPE_OF_GOOD_HOPE" in departure.split("/") for _, departure in self.signature):
             gates += " (via the Cape)"
         return f"{FAMILY_LABELS.get(self.family, self.family)}: {gates}" if gates else self.family
 
@@ -173,6 +218,16 @@ class Route:
             },
             "properties": {"rank": rank, **self.row(), "nodes": list(self.nodes)},
         }
+
+
+@dataclass(frozen=True)
+class _Given:
+    """A detail builder that returns a detail already built."""
+
+    detail: RouteDetail
+
+    def __call__(self) -> RouteDetail:
+        return self.detail
 
 
 @dataclass(frozen=True)

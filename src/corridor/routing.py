@@ -24,7 +24,7 @@ import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import reduce
+from functools import partial, reduce
 from itertools import chain
 from operator import or_
 from typing import Any, NamedTuple
@@ -36,7 +36,7 @@ from scipy.sparse.csgraph import dijkstra
 from corridor.costs import Metrics, insurance_usd_per_t, p95_of_sum
 from corridor.graph import TRANSFER, CommodityGraph, Edge
 from corridor.network import Link
-from corridor.results import Leg, Risk, Route
+from corridor.results import Leg, Risk, Route, RouteDetail
 
 GATEWAY_KINDS = frozenset(
     {"border_crossing", "seaport", "ferry_terminal", "oil_terminal", "destination_port"}
@@ -50,17 +50,40 @@ def cost_to_go(g: CommodityGraph, targets: list[int]) -> np.ndarray:
     return np.asarray(dist, dtype=float)
 
 
+ALL_PAIRS_MAX_VERTICES = 1_000
+"""Graphs up to this size keep the least cost between every pair of vertices (8 MB at
+most), so that a query to a new destination reads its costs to go instead of running a
+search of its own."""
+
+
 def _cost_to_go(g: CommodityGraph, destination: str, targets: list[int]) -> list[float]:
     """:func:`cost_to_go` of a destination, kept by the graph."""
     h = g.cost_to_go.get(destination)
     if h is None:
-        h = g.cost_to_go[destination] = cost_to_go(g, targets).tolist()
+        pairs = _all_pairs(g)
+        if pairs is None:
+            h = cost_to_go(g, targets).tolist()
+        else:
+            h = pairs[targets].min(axis=0).tolist()
+        g.cost_to_go[destination] = h
     return h
+
+
+def _all_pairs(g: CommodityGraph) -> np.ndarray | None:
+    """Least cost from every vertex (columns) to every vertex (rows), for graphs of at most
+    :data:`ALL_PAIRS_MAX_VERTICES` vertices (built once per graph; None for larger ones)."""
+    if len(g.vertices) > ALL_PAIRS_MAX_VERTICES:
+        return None
+    pairs: np.ndarray | None = g.index.get("all-pairs")
+    if pairs is None:
+        pairs = np.asarray(dijkstra(_reverse_matrix(g), directed=True), dtype=float)
+        g.index["all-pairs"] = pairs
+    return pairs
 
 
 def _reverse_matrix(g: CommodityGraph) -> csr_matrix:
     """The graph reversed, as a sparse matrix of edge costs (built once per graph)."""
-    m: csr_matrix | None = g.pieces.get("reverse-matrix")
+    m: csr_matrix | None = g.index.get("reverse-matrix")
     if m is None:
         n, count = len(g.vertices), len(g.edges)
         heads = np.fromiter((e.head for e in g.edges), dtype=np.int64, count=count)
@@ -74,8 +97,15 @@ def _reverse_matrix(g: CommodityGraph) -> csr_matrix:
         first = np.ones(count, dtype=bool)
         first[1:] = (heads[1:] != heads[:-1]) | (tails[1:] != tails[:-1])
         m = csr_matrix((costs[first], (heads[first], tails[first])), shape=(n, n))
-        g.pieces["reverse-matrix"] = m
+        g.index["reverse-matrix"] = m
     return m
+
+
+def index_graph(g: CommodityGraph) -> None:
+    """Build the search's tables of ``g`` now rather than on its first search."""
+    _steps(g)
+    _reverse_matrix(g)
+    _all_pairs(g)
 
 
 def _ends(g: CommodityGraph, origin: str, destination: str) -> tuple[list[int], list[int]]:
@@ -120,18 +150,35 @@ def enumerate_paths(
 ) -> Iterator[tuple[float, list[Edge], int, tuple[tuple[str, str], ...]]]:
     """Yield (cost, edges, exposure mask, signature) of simple routes in non-decreasing cost.
 
+    The signature is only tracked with ``distinct`` (else empty); it lacks the final
+    destination entry that :func:`signature` adds. See :func:`_search`.
+    """
+    for label, sig in _search(g, origin, destination, penalise, max_labels, distinct):
+        yield label[2], _path_edges(g, label), label[7], sig
+
+
+def _search(
+    g: CommodityGraph,
+    origin: str,
+    destination: str,
+    penalise: Mapping[str, float] | None,
+    max_labels: int,
+    distinct: bool,
+) -> Iterator[tuple[_Label, tuple[tuple[str, str], ...]]]:
+    """Yield the complete routes in non-decreasing cost, each as its last label and its
+    signature (tracked only with ``distinct``).
+
     A route is a sequence of steps (see :func:`_adjacency`): a link, or a transfer followed
     by a link; it never starts with a transfer (every mode copy of the origin is a start).
-    The signature is only tracked with ``distinct`` (else empty); it lacks the final
-    destination entry that :func:`signature` adds.
 
     Cost includes penalties, each charged once per exposure crossed. With ``distinct``,
     partial routes that cannot lead to the cheapest route of any gateway signature are
     pruned: a partial route is dropped when an earlier (cheaper) one reached the same
-    vertex with the same signature so far, a subset of its places visited and — where
-    penalties apply — no more than its cost once the penalised exposures only the later
-    one has crossed are charged to the earlier one. Every completion of the later one is
-    then a completion of the earlier one, with the same signature, at no lower cost.
+    vertex with the same signature so far, having visited no place the later one could
+    still use (:func:`_covers`), and — where penalties apply — at no more than its cost
+    once the penalised exposures only the later one has crossed are charged to the
+    earlier one. Every completion of the later one is then a completion of the earlier
+    one, with the same signature, at no lower cost.
     Stops after ``max_labels`` partial routes.
 
     A partial route is a flat tuple (see ``_Label``): f is its cost plus the cost to go,
@@ -145,7 +192,7 @@ def enumerate_paths(
         return
     h = _cost_to_go(g, destination, targets)
     chained = _steps(g)
-    adjacency, gates = chained.to(destination), chained.gates
+    adjacency, gates, exits = chained.to(destination), chained.gates, chained.exits
     node_of = _vertex_tables(g)[0]
     is_target = [False] * len(g.vertices)
     for t in targets:
@@ -176,15 +223,15 @@ def enumerate_paths(
                 if earlier is None:
                     settled[key] = [p]
                 elif pen_bits:
-                    if any(_dominates(q, p, pen_bits, pen_mask) for q in earlier):
+                    if any(_dominates(q, p, pen_bits, pen_mask, exits) for q in earlier):
                         break
                     earlier.append(p)
                 else:  # no penalties: cost order alone makes every earlier one cheaper
-                    if any(not (q[6] & ~visited) for q in earlier):
+                    if any(_covers(q[6], visited, exits) for q in earlier):
                         break
                     earlier.append(p)
             if is_target[v]:
-                yield cost, _path_edges(g, p), mask, _sig_tuple(sig, sig_steps, gates)
+                yield p, _sig_tuple(sig, sig_steps, gates)
                 break
             at_origin = visited == origin_bit
             leaves_gate = distinct and not at_origin
@@ -302,6 +349,10 @@ class _Steps(NamedTuple):
     dead_ends: dict[str, list[tuple[int, _Step]]]
     """Steps left out because they end where no way leads on, by that place: put back
     (vertex, step) for a query ending there."""
+    exits: list[int]
+    """Per place (by network index): the places one step leads to, as a bitset."""
+    patched: dict[str, list[list[_Step]]]
+    """Steps with those into a dead end put back, by that dead end (filled on use)."""
 
     def to(self, destination: str) -> list[list[_Step]]:
         """The steps for a query ending at ``destination``."""
@@ -310,9 +361,11 @@ class _Steps(NamedTuple):
         back = self.dead_ends.get(destination)
         if not back:
             return self.steps
-        steps = list(self.steps)
-        for v, step in back:
-            steps[v] = [*steps[v], step]
+        steps = self.patched.get(destination)
+        if steps is None:
+            steps = self.patched[destination] = list(self.steps)
+            for v, step in back:
+                steps[v] = [*steps[v], step]
         return steps
 
 
@@ -327,7 +380,7 @@ def _steps(g: CommodityGraph) -> _Steps:
     place with no way on but back (a spur to another mine) is dropped. A query whose
     destination lies inside a chain or at such a dead end uses the plain steps.
     """
-    cached: _Steps | None = g.pieces.get("chained-steps")
+    cached: _Steps | None = g.index.get("chained-steps")
     if cached is not None:
         return cached
     plain, gates = _adjacency(g)
@@ -364,8 +417,13 @@ def _steps(g: CommodityGraph) -> _Steps:
             else:
                 dead_ends.setdefault(nodes[place[head]].id, []).append((v, step))
         chained.append(out)
-    result = _Steps(chained, plain, gates, {nodes[i].id for i in inside}, dead_ends)
-    g.pieces["chained-steps"] = result
+    exits = [0] * len(nodes)
+    for v, row in enumerate(plain):
+        for x in row:
+            exits[place[v]] |= x[5]
+    inside_ids = {nodes[i].id for i in inside}
+    result = _Steps(chained, plain, gates, inside_ids, dead_ends, exits, {})
+    g.index["chained-steps"] = result
     return result
 
 
@@ -380,9 +438,30 @@ def _vertex_tables(g: CommodityGraph) -> tuple[list[int], list[bool]]:
     return g.vertex_tables
 
 
-def _dominates(q: _Label, p: _Label, pen_bits: dict[int, float], pen_mask: int) -> bool:
+def _covers(earlier: int, later: int, exits: list[int]) -> bool:
+    """Whether a route that visited the places ``earlier`` can go every way on that one
+    that visited ``later`` can: the places only it visited are unusable to the other."""
+    extra = earlier & ~later
+    return not extra or _unusable(extra, later, exits)
+
+
+def _unusable(places: int, visited: int, exits: list[int]) -> bool:
+    """Whether no way on from ``visited`` can pass any of ``places``: each leads only to
+    places already visited, so a route entering one could not leave it (and none is the
+    destination, which ends a route before its places are counted)."""
+    while places:
+        low = places & -places
+        if exits[low.bit_length() - 1] & ~visited:
+            return False
+        places ^= low
+    return True
+
+
+def _dominates(
+    q: _Label, p: _Label, pen_bits: dict[int, float], pen_mask: int, exits: list[int]
+) -> bool:
     """Whether every completion of ``p`` is matched, no dearer, by one of ``q``."""
-    if q[6] & ~p[6]:
+    if not _covers(q[6], p[6], exits):
         return False
     extra = p[7] & pen_mask & ~q[7]
     if not extra:
@@ -422,35 +501,81 @@ def k_best(
     """The ``k`` cheapest routes, distinct by gateway signature unless ``distinct`` is False."""
     out: list[Route] = []
     seen: set[tuple[tuple[str, str], ...]] = set()
-    paths = enumerate_paths(g, origin, destination, penalise, max_labels, distinct)
     end = ((destination, "end"),)
-    for _, edges, _, partial in paths:
-        sig = partial + end if distinct else signature(g, edges, origin)
-        if distinct and sig in seen:
-            continue
-        seen.add(sig)
-        out.append(make_route(g, edges, origin, penalise, sig))
+    for label, so_far in _search(g, origin, destination, penalise, max_labels, distinct):
+        if distinct:
+            sig = so_far + end
+            if sig in seen:
+                continue
+            seen.add(sig)
+        else:
+            sig = signature(g, _path_edges(g, label), origin)
+        out.append(_route(g, _label_pieces(g, label), origin, label[7], penalise, sig))
         if len(out) >= k:
             break
     return out
 
 
+def _label_pieces(g: CommodityGraph, label: _Label) -> list[_Pieces]:
+    """The pieces of a route's steps, from the origin (following the parent labels)."""
+    out: list[_Pieces] = []
+    cached = g.pieces.get
+    node: _Label | None = label
+    while node is not None:
+        step = node[5]
+        if step:
+            out.append(cached(step) or _step_pieces(g, step))
+        node = node[4]
+    out.reverse()
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class _Pieces:
-    """What one edge contributes to a route: legs, their sums, provenance, places, line."""
+    """What an edge, or a run of edges, contributes to a route: its legs and their sums,
+    provenance, the places it arrives at and the lines it draws."""
 
     legs: tuple[Leg, ...]
     totals: tuple[float, float, float, float, float]
     """Sums over the legs: cost, days, variance of the days, CO2e, distance."""
     sources: int
     """Source ids behind the figures, as a bitset over :func:`_source_bits`' numbering."""
+    nodes: tuple[str, ...]
+    """Places arrived at by link, in order."""
     countries: tuple[str, ...]
     chokepoints: tuple[str, ...]
-    geometry: tuple[tuple[float, float], ...] | None
-    """The line of a link (None for a transfer)."""
-    family: str
-    node: str
-    """The place the edge arrives at."""
+    geometry: tuple[tuple[tuple[float, float], ...], ...]
+    """One line per link."""
+    families: frozenset[str]
+    """Route families of the links, less ``domestic`` and ``japan``."""
+
+
+_NOT_A_FAMILY = frozenset({"domestic", "japan"})
+
+
+def _merge(pieces: list[_Pieces], sources: int = 0, country: tuple[str, ...] = ()) -> _Pieces:
+    """The pieces of a run of edges, one after the other (plus ``sources`` and a
+    ``country`` of departure)."""
+    totals = [sum(x) for x in zip(*[p.totals for p in pieces], strict=True)] or [0.0] * 5
+    return _Pieces(
+        tuple(chain.from_iterable([p.legs for p in pieces])),
+        (totals[0], totals[1], totals[2], totals[3], totals[4]),
+        reduce(or_, [p.sources for p in pieces], sources),
+        tuple(chain.from_iterable([p.nodes for p in pieces])),
+        tuple(dict.fromkeys(chain(country, *[p.countries for p in pieces]))),
+        tuple(dict.fromkeys(chain.from_iterable([p.chokepoints for p in pieces]))),
+        tuple(chain.from_iterable([p.geometry for p in pieces])),
+        frozenset().union(*[p.families for p in pieces]),
+    )
+
+
+def _step_pieces(g: CommodityGraph, step: tuple[int, ...]) -> _Pieces:
+    """:func:`_pieces` of one step of the search (cached by its edge indices)."""
+    cached: _Pieces | None = g.pieces.get(step)
+    if cached is None:
+        edges = g.edges
+        cached = g.pieces[step] = _merge([_pieces(g, edges[i]) for i in step])
+    return cached
 
 
 def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
@@ -466,63 +591,71 @@ def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
                 "transfer", e.node, "transfer", "", e.metrics, e.parts, f"{modes} at {node.name_en}"
             )
         ]
-        sources = _row_sources(node.sources, ("handling",))
-        places: tuple[str, ...] = ()
-        chokepoints: tuple[str, ...] = ()
-        geometry = None
-    else:
-        link = e.link
-        assert link is not None
-        legs = [
+        out = _Pieces(
+            tuple(legs),
+            _sums(legs),
+            _source_bits(g, _row_sources(node.sources, ("handling",))),
+            (),
+            (),
+            (),
+            (),
+            frozenset(),
+        )
+        g.pieces[id(e)] = out
+        return out
+    link = e.link
+    assert link is not None
+    legs = [
+        _leg(
+            "link",
+            g.vertices[e.tail][0],
+            link.mode,
+            link.id,
+            e.metrics,
+            e.parts,
+            link.service or link.mode,
+            to=e.node,
+        )
+    ]
+    sources = {s for ids in link.sources.values() for s in ids}
+    factor = net.emission_factor(link.emission_factor)
+    sources.update(s for ids in factor.sources.values() for s in ids)
+    if e.arrival.cost_usd_per_t or e.arrival.days_mean:
+        what = "border crossing" if node.kind == "border_crossing" else "port/customs dwell"
+        legs.append(
             _leg(
-                "link",
-                g.vertices[e.tail][0],
-                link.mode,
-                link.id,
-                e.metrics,
-                e.parts,
-                link.service or link.mode,
-                to=e.node,
+                "dwell",
+                e.node,
+                "dwell",
+                "",
+                e.arrival,
+                e.arrival_parts,
+                f"{what} at {node.name_en}",
             )
-        ]
-        sources = {s for ids in link.sources.values() for s in ids}
-        factor = net.emission_factor(link.emission_factor)
-        sources.update(s for ids in factor.sources.values() for s in ids)
-        if e.arrival.cost_usd_per_t or e.arrival.days_mean:
-            what = "border crossing" if node.kind == "border_crossing" else "port/customs dwell"
-            legs.append(
-                _leg(
-                    "dwell",
-                    e.node,
-                    "dwell",
-                    "",
-                    e.arrival,
-                    e.arrival_parts,
-                    f"{what} at {node.name_en}",
-                )
-            )
-            sources.update(_row_sources(node.sources, ("dwell", "border_fee")))
-        places = (*link.countries, node.country)
-        chokepoints = link.chokepoints
-        geometry = link.geometry if e.forward else tuple(reversed(link.geometry))
+        )
+        sources.update(_row_sources(node.sources, ("dwell", "border_fee")))
     out = _Pieces(
         tuple(legs),
-        (
-            sum(leg.cost_usd_per_t for leg in legs),
-            sum(leg.days_mean for leg in legs),
-            sum(leg.days_var for leg in legs),
-            sum(leg.co2e_kg_per_t for leg in legs),
-            sum(leg.distance_km for leg in legs),
-        ),
+        _sums(legs),
         _source_bits(g, sources),
-        places,
-        chokepoints,
-        geometry,
-        e.link.family if e.link is not None else "",
-        e.node,
+        (e.node,),
+        (*link.countries, node.country),
+        link.chokepoints,
+        (link.geometry if e.forward else tuple(reversed(link.geometry)),),
+        frozenset({link.family}) - _NOT_A_FAMILY,
     )
     g.pieces[id(e)] = out
     return out
+
+
+def _sums(legs: list[Leg]) -> tuple[float, float, float, float, float]:
+    return (
+        sum(leg.cost_usd_per_t for leg in legs),
+        sum(leg.days_mean for leg in legs),
+        sum(leg.days_var for leg in legs),
+        sum(leg.co2e_kg_per_t for leg in legs),
+        sum(leg.distance_km for leg in legs),
+    )
 
 
 @dataclass(frozen=True)
@@ -557,40 +690,66 @@ def make_route(
     sig: tuple[tuple[str, str], ...] | None = None,
 ) -> Route:
     """Price a path of the commodity graph into a :class:`Route`."""
-    commodity_sources, insurance = _commodity_terms(g)
-    cached = g.pieces.get
-    pieces: list[_Pieces] = [cached(id(e)) or _pieces(g, e) for e in edges]
-    links = [p for p in pieces if p.geometry is not None]
-    cost, days, var, co2e, km = [sum(x) for x in zip(*[p.totals for p in pieces], strict=True)] or [
-        0.0
-    ] * 5
-    mask = reduce(or_, [e.exposures for e in edges], 0)
-    sources = reduce(or_, [p.sources for p in pieces], commodity_sources)
-    countries = chain((g.net.node(origin).country,), *[p.countries for p in links])
-    families = {p.family for p in links} - {"domestic", "japan"}
+    return _route(
+        g,
+        [_pieces(g, e) for e in edges],
+        origin,
+        reduce(or_, [e.exposures for e in edges], 0),
+        penalise,
+        sig if sig is not None else signature(g, edges, origin),
+    )
+
+
+def _route(
+    g: CommodityGraph,
+    pieces: list[_Pieces],
+    origin: str,
+    mask: int,
+    penalise: Mapping[str, float] | None,
+    sig: tuple[tuple[str, str], ...],
+) -> Route:
+    """A :class:`Route` from the pieces of its edges or steps and the exposures crossed.
+
+    Only the totals are summed here; the detail is merged when first read.
+    """
+    insurance = _commodity_terms(g)[1]
     exposed = _exposed(g, mask)
-    sources |= exposed.sources
+    totals = [sum(x) for x in zip(*[p.totals for p in pieces], strict=True)] or [0.0] * 5
+    cost, days, var, co2e, km = totals
+    families = frozenset().union(*[p.families for p in pieces])
     charges = {"insurance": insurance}
-    penalty = sum((penalise or {}).get(x, 0.0) for x in exposed.ids) if penalise else 0.0
+    penalty = sum(penalise.get(x, 0.0) for x in exposed.ids) if penalise else 0.0
     if penalty:
         charges["penalty"] = penalty
     return Route(
         commodity=g.commodity.id,
-        nodes=(origin, *[p.node for p in links]),
-        legs=tuple(chain.from_iterable([p.legs for p in pieces])),
+        origin=origin,
         charges=charges,
         distance_km=km,
         cost_usd_per_t=cost + sum(charges.values()),
         days_mean=days,
         days_p95=p95_of_sum(days, var),
         co2e_kg_per_t=co2e,
-        countries=tuple(dict.fromkeys(countries)),
-        chokepoints=tuple(dict.fromkeys(chain.from_iterable([p.chokepoints for p in links]))),
         family="+".join(sorted(families)) or "domestic",
         risk=exposed.risk,
-        sources=_source_ids(g, sources),
-        geometry=tuple([p.geometry for p in links if p.geometry is not None]),
-        signature=sig if sig is not None else signature(g, edges, origin),
+        signature=sig,
+        build_detail=partial(_detail, g, pieces, origin, exposed.sources),
+    )
+
+
+def _detail(
+    g: CommodityGraph, pieces: list[_Pieces], origin: str, exposure_sources: int
+) -> RouteDetail:
+    """The detail of a route: its pieces merged, with the origin and the sources of the
+    commodity's terms and of the exposures crossed."""
+    whole = _merge(pieces, _commodity_terms(g)[0] | exposure_sources, (g.net.node(origin).country,))
+    return RouteDetail(
+        (origin, *whole.nodes),
+        whole.legs,
+        whole.countries,
+        whole.chokepoints,
+        _source_ids(g, whole.sources),
+        whole.geometry,
     )
 
 
