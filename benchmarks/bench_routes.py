@@ -5,8 +5,16 @@ consuming paths in cost order, dropping those that visit a place twice, and keep
 first of each gateway signature until k are found — the same answer, the plain way. Both
 answers are checked equal before any time is reported.
 
+Both sides get a graph built beforehand (for corridor: the commodity graph and its search
+tables; for NetworkX: the DiGraph), as a server holds them; the time to build them, and a
+query from nothing, are reported too. A query "to a destination not asked before" starts
+without the destination's costs to go kept from earlier queries; one "asked before" has
+them. Each function is timed in warm loops of its own, as timeit does, and again taking
+turns with the baseline run by run (caches cold).
+
 Goals (issue #3): k = 10 on the bundled network at least 20x faster than the baseline and
-at most 5 ms per query (median); plus the query time on a synthetic network of 100,000
+at most 5 ms per query (median over the queries, to a destination not asked before, by the
+best and by the median of the runs); plus the query time on a synthetic network of 100,000
 links. Run: ``make bench`` (or ``python benchmarks/bench_routes.py --quick``).
 """
 

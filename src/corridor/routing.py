@@ -20,7 +20,6 @@ Pareto front
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -205,12 +204,13 @@ def _search(
     sig_ids: dict[tuple[int, int], int] = {}
     sig_steps: list[tuple[int, int]] = [(-1, -1)]
     settled: dict[int, list[_Label]] = {}
-    seq = itertools.count()
+    seq = 0
     heap: list[_Label] = []
     push, pop, inf = heapq.heappush, heapq.heappop, math.inf
     for s in sources:
         if h[s] != inf:
-            push(heap, (h[s], next(seq), 0.0, s, None, (), 1 << node_of[s], 0, 0))
+            seq += 1
+            push(heap, (h[s], seq, 0.0, s, None, (), 1 << node_of[s], 0, 0))
     taken = 0
     while heap and taken < max_labels:
         p: _Label | None = pop(heap)
@@ -227,7 +227,7 @@ def _search(
                         break
                     earlier.append(p)
                 else:  # no penalties: cost order alone makes every earlier one cheaper
-                    if any(_covers(q[6], visited, exits) for q in earlier):
+                    if _any_covers(earlier, visited, exits):
                         break
                     earlier.append(p)
             if is_target[v]:
@@ -260,7 +260,8 @@ def _search(
                             t = sig_ids[(s, later)] = len(sig_steps)
                             sig_steps.append((s, later))
                         s = t
-                child = (c + hv, next(seq), c, head, p, step, visited | bit, mask | exposures, s)
+                seq += 1
+                child = (c + hv, seq, c, head, p, step, visited | bit, mask | exposures, s)
                 if best is None:
                     best = child
                 elif child[0] < best[0]:
@@ -443,6 +444,15 @@ def _covers(earlier: int, later: int, exits: list[int]) -> bool:
     that visited ``later`` can: the places only it visited are unusable to the other."""
     extra = earlier & ~later
     return not extra or _unusable(extra, later, exits)
+
+
+def _any_covers(earlier: list[_Label], later: int, exits: list[int]) -> bool:
+    """Whether any of the ``earlier`` partial routes :func:`_covers` the places ``later``."""
+    for q in earlier:
+        extra = q[6] & ~later
+        if not extra or _unusable(extra, later, exits):
+            return True
+    return False
 
 
 def _unusable(places: int, visited: int, exits: list[int]) -> bool:
