@@ -10,6 +10,12 @@ k best routes
     so ten copies of one corridor differing by an inland spur count once, while a Suez and a
     Cape sailing from the same port count twice.
 
+    Speed comes from doing less, never from giving up exactness: the search moves in steps
+    (a transfer with the link after it; a run through places with one way on), drops a
+    partial route that an earlier, cheaper one covers, and small graphs keep the costs to
+    go of every destination. Routes found sum their totals at once and put their legs
+    together when first read.
+
 Pareto front
     Multi-objective label setting (Martins) over cost, mean days and CO2e, with the set of
     exposures crossed carried as a bitset: a label dominates another at the same vertex only
