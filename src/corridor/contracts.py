@@ -20,8 +20,10 @@ from typing import Any
 
 import yaml
 
+from corridor import lined_yaml
 from corridor.capacity import FAMILIES
 from corridor.errors import Problem, RequestError
+from corridor.lined_yaml import LinedMap
 from corridor.network import ID_PATTERN, Network
 
 EACH = "each_contract"
@@ -238,35 +240,6 @@ class _Where:
         return self.columns.get(fld.split(".")[0], fld)
 
 
-class _Lined(dict[str, Any]):
-    """A YAML mapping that remembers the line of each of its keys."""
-
-    line: int = 0
-    lines: dict[str, int]
-    duplicates: list[str]
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML loader whose mappings carry line numbers and flag duplicate keys."""
-
-
-def _mapping(loader: _Loader, node: yaml.MappingNode) -> _Lined:
-    loader.flatten_mapping(node)
-    out = _Lined()
-    out.line = node.start_mark.line + 1
-    out.lines, out.duplicates = {}, []
-    for key_node, value_node in node.value:
-        key = str(loader.construct_object(key_node, deep=True))
-        if key in out:
-            out.duplicates.append(key)
-        out.lines[key] = key_node.start_mark.line + 1
-        out[key] = loader.construct_object(value_node, deep=True)
-    return out
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-
-
 # --------------------------------------------------------------------------- loading
 
 
@@ -327,15 +300,11 @@ def check_portfolio(portfolio: Portfolio, net: Network) -> None:
 def _from_yaml(text: str, file: str, net: Network) -> tuple[Portfolio, list[Problem]]:
     empty = Portfolio((), file=file)
     try:
-        doc = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+        doc = lined_yaml.load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        what = ", ".join(
-            str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x
-        )
-        return empty, [ContractProblem(file, line, None, f"not valid YAML: {what or exc}")]
-    if not isinstance(doc, _Lined):
+        line, message = lined_yaml.where_wrong(exc)
+        return empty, [ContractProblem(file, line, None, message)]
+    if not isinstance(doc, LinedMap):
         msg = "the file must be a mapping with a 'contracts' list (see docs/contracts.md)"
         return empty, [ContractProblem(file, None, None, msg)]
     top = _Where(file, doc.line, doc.lines)
@@ -344,7 +313,9 @@ def _from_yaml(text: str, file: str, net: Network) -> tuple[Portfolio, list[Prob
     if not isinstance(entries, list) or not entries:
         top.add("contracts", "give a non-empty list of contracts")
         entries = []
-    seen = [(str(e["id"]), e.lines["id"]) for e in entries if isinstance(e, _Lined) and e.get("id")]
+    seen = [
+        (str(e["id"]), e.lines["id"]) for e in entries if isinstance(e, LinedMap) and e.get("id")
+    ]
     ids = [i for i, _ in seen]
     contracts = [_yaml_contract(e, i, file, net, top) for i, e in enumerate(entries, 1)]
     rules = [
@@ -368,7 +339,7 @@ def _list(doc: Mapping[str, Any], key: str, where: _Where) -> list[Any]:
     return value
 
 
-def _unknown_keys(entry: _Lined, allowed: Iterable[str], where: _Where) -> None:
+def _unknown_keys(entry: LinedMap, allowed: Iterable[str], where: _Where) -> None:
     allowed = list(allowed)
     stems = {name.split("_")[0]: name for name in allowed}
     for key in entry:
@@ -381,7 +352,7 @@ def _unknown_keys(entry: _Lined, allowed: Iterable[str], where: _Where) -> None:
 
 
 def _yaml_contract(entry: Any, index: int, file: str, net: Network, top: _Where) -> Contract | None:
-    if not isinstance(entry, _Lined):
+    if not isinstance(entry, LinedMap):
         top.add("contracts", f"entry {index} is not a mapping of fields")
         return None
     where = _Where(file, entry.line, entry.lines, problems=top.problems)
@@ -392,7 +363,7 @@ def _yaml_contract(entry: Any, index: int, file: str, net: Network, top: _Where)
 def _yaml_rule(
     entry: Any, index: int, file: str, net: Network, ids: Sequence[str], top: _Where
 ) -> Rule | None:
-    if not isinstance(entry, _Lined):
+    if not isinstance(entry, LinedMap):
         top.add("rules", f"rule {index} is not a mapping of fields")
         return None
     where = _Where(file, entry.line, entry.lines, problems=top.problems)

@@ -36,9 +36,11 @@ from typing import Any
 
 import yaml
 
-from corridor.contracts import ContractProblem, _Lined, _Loader
+from corridor import lined_yaml
+from corridor.contracts import ContractProblem
 from corridor.costs import Assumptions
 from corridor.errors import Problem, RequestError
+from corridor.lined_yaml import LinedMap
 from corridor.network import (
     Event,
     Link,
@@ -342,7 +344,7 @@ class _Where:
 
     def add(self, entry: Mapping[str, Any] | None, fld: str | None, message: str) -> None:
         line = None
-        if isinstance(entry, _Lined):
+        if isinstance(entry, LinedMap):
             line = entry.lines.get(fld or "", entry.line)
         self.problems.append(ContractProblem(self.file, line, fld, message))
 
@@ -372,18 +374,14 @@ def load_scenario(path: str | Path, network: Network | None = None) -> Scenario:
     file = Path(path)
     where = _Where(str(file))
     try:
-        doc = yaml.load(file.read_text(encoding="utf-8-sig"), Loader=_Loader)  # a SafeLoader
+        doc = lined_yaml.load(file.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(
             [Problem(str(file), None, None, f"cannot read: {exc}")], str(file)
         ) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = ContractProblem(
-            str(file), line, None, f"not valid YAML: {getattr(exc, 'problem', exc)}"
-        )
-        raise ScenarioError([problem], str(file)) from None
+        line, message = lined_yaml.where_wrong(exc)
+        raise ScenarioError([ContractProblem(str(file), line, None, message)], str(file)) from None
     scenario = _scenario(doc, where, net)
     if where.problems:
         ordered = sorted(where.problems, key=lambda p: p.row or 0)
@@ -393,7 +391,7 @@ def load_scenario(path: str | Path, network: Network | None = None) -> Scenario:
 
 
 def _scenario(doc: Any, where: _Where, net: Network) -> Scenario | None:
-    if not isinstance(doc, _Lined):
+    if not isinstance(doc, LinedMap):
         where.add(None, None, "the file must be a mapping with 'name' and 'edits' or 'events'")
         return None
     _unknown(doc, TOP_FIELDS, where, "scenario")
@@ -418,7 +416,7 @@ def _scenario(doc: Any, where: _Where, net: Network) -> Scenario | None:
     )
 
 
-def _list(doc: _Lined, key: str, where: _Where) -> list[Any]:
+def _list(doc: LinedMap, key: str, where: _Where) -> list[Any]:
     value = doc.get(key)
     if value is None:
         return []
@@ -428,7 +426,7 @@ def _list(doc: _Lined, key: str, where: _Where) -> list[Any]:
     return value
 
 
-def _unknown(entry: _Lined, allowed: Sequence[str], where: _Where, label: str) -> None:
+def _unknown(entry: LinedMap, allowed: Sequence[str], where: _Where, label: str) -> None:
     for key in entry:
         if key not in allowed:
             near = difflib.get_close_matches(key, list(allowed), n=1)
@@ -441,12 +439,12 @@ def _unknown(entry: _Lined, allowed: Sequence[str], where: _Where, label: str) -
 
 
 def _edits(
-    entries: list[Any], where: _Where, net: Network, doc: _Lined
+    entries: list[Any], where: _Where, net: Network, doc: LinedMap
 ) -> tuple[list[Edit], Network]:
     """Parse the edits, applying each to check it against the network as edited so far."""
     out = []
     for i, entry in enumerate(entries, 1):
-        if not isinstance(entry, _Lined):
+        if not isinstance(entry, LinedMap):
             where.add(doc, "edits", f"edit {i} is not a mapping of fields")
             continue
         before = len(where.problems)
@@ -462,7 +460,7 @@ def _edits(
     return out, net
 
 
-def _edit(entry: _Lined, i: int, where: _Where, net: Network) -> Edit | None:
+def _edit(entry: LinedMap, i: int, where: _Where, net: Network) -> Edit | None:
     actions = [a for a in ACTIONS if a in entry]
     if len(actions) != 1:
         where.add(entry, None, f"edit {i}: give exactly one of {', '.join(ACTIONS)}")
@@ -489,7 +487,7 @@ def _edit(entry: _Lined, i: int, where: _Where, net: Network) -> Edit | None:
     )
 
 
-def _number(entry: _Lined, key: str, label: str, where: _Where) -> float | None:
+def _number(entry: LinedMap, key: str, label: str, where: _Where) -> float | None:
     value = entry.get(key)
     if value is None:
         return None
@@ -521,7 +519,7 @@ _REQUIRED = {"derate": ("percent",), "delay": ("days",)}
 
 
 def _check_numbers(
-    action: str, numbers: Mapping[str, float | None], entry: _Lined, label: str, where: _Where
+    action: str, numbers: Mapping[str, float | None], entry: LinedMap, label: str, where: _Where
 ) -> bool:
     ok = True
     for key in _REQUIRED.get(action, ()):
@@ -542,10 +540,10 @@ def _check_numbers(
 # --------------------------------------------------------------------------- new rows
 
 
-def _addition(entry: _Lined, action: str, label: str, where: _Where, net: Network) -> Edit | None:
+def _addition(entry: LinedMap, action: str, label: str, where: _Where, net: Network) -> Edit | None:
     spec = entry[action]
     table = "nodes" if action == "add_node" else "links"
-    if not isinstance(spec, _Lined):
+    if not isinstance(spec, LinedMap):
         where.add(entry, action, f"{label}: give the new row's fields as a mapping")
         return None
     values = _row(spec, table, label, where)
@@ -558,7 +556,7 @@ def _addition(entry: _Lined, action: str, label: str, where: _Where, net: Networ
     return Edit(action, str(values["id"]), record=record, note=str(values.get("note") or ""))
 
 
-def _row(spec: _Lined, table: str, label: str, where: _Where) -> dict[str, Any] | None:
+def _row(spec: LinedMap, table: str, label: str, where: _Where) -> dict[str, Any] | None:
     """Parse a new row's fields by the schema of ``table``; None (and problems) if invalid."""
     cols = {c.name: c for c in schema()[table] if c.name != "sources"}
     _unknown(spec, (*cols, "source"), where, label)
@@ -589,7 +587,7 @@ def _node(v: Mapping[str, Any]) -> Node:
 
 
 def _link(
-    v: Mapping[str, Any], spec: _Lined, label: str, where: _Where, net: Network
+    v: Mapping[str, Any], spec: LinedMap, label: str, where: _Where, net: Network
 ) -> Link | None:
     problems = len(where.problems)
     for end in ("from", "to"):
@@ -631,14 +629,14 @@ _EVENT_FLOATS = (
 _EVENT_REQUIRED = ("name_en", "kind", "targets", "events_per_year", "duration_days")
 
 
-def _events(entries: list[Any], where: _Where, net: Network, doc: _Lined) -> list[Event]:
+def _events(entries: list[Any], where: _Where, net: Network, doc: LinedMap) -> list[Event]:
     out = []
     cols = {c.name: c for c in schema()["events"] if c.name != "sources"}
     seen: set[str] = set()
     for i, entry in enumerate(entries, 1):
-        if not isinstance(entry, _Lined) or not entry.get("id"):
+        if not isinstance(entry, LinedMap) or not entry.get("id"):
             where.add(
-                entry if isinstance(entry, _Lined) else doc, "events", f"event {i}: give its 'id'"
+                entry if isinstance(entry, LinedMap) else doc, "events", f"event {i}: give its 'id'"
             )
             continue
         eid = str(entry["id"])
@@ -656,7 +654,7 @@ def _events(entries: list[Any], where: _Where, net: Network, doc: _Lined) -> lis
 
 
 def _event(
-    entry: _Lined,
+    entry: LinedMap,
     cols: Mapping[str, Any],
     base: Event | None,
     label: str,
