@@ -329,7 +329,7 @@ def test_stress_command_prints_the_table_writes_the_report_and_stores(tmp_path):
     assert 'src="http' not in html and "<link" not in html  # nothing loaded: works offline
 
 
-def test_ctrl_c_stops_cleanly_and_stores_nothing_complete(tmp_path):
+def test_ctrl_c_stops_cleanly_and_lists_the_run_as_interrupted(tmp_path):
     from corridor.store import list_runs
 
     store = tmp_path / "runs.duckdb"
@@ -340,7 +340,10 @@ def test_ctrl_c_stops_cleanly_and_stores_nothing_complete(tmp_path):
     _, stderr = p.communicate(timeout=60)
     assert p.returncode == 130, stderr
     assert "Traceback" not in stderr
-    assert not [r for r in list_runs(store=store) if r.status == "complete"]
+    (run,) = list_runs(store=store)
+    assert run.kind == "stress" and run.status == "interrupted"
+    assert 0 < run.headline["years_done"] < 50_000_000 and run.parameters["years"] == 50_000_000
+    assert f"recorded as interrupted run {run.id}" in stderr
 
 
 def test_bad_parameters_are_messages(hand: risk.Allocation):

@@ -109,6 +109,22 @@ def _save(result: Any, store: Path | None, no_store: bool) -> None:
     err.print(f"saved as run {run_id} (corridor runs show {run_id})")
 
 
+def _save_interrupted(
+    kind: str, params: dict[str, Any], net: Network, years_done: int, store: Path | None
+) -> None:
+    """List a run stopped by Ctrl+C as interrupted, with how far it got (best effort)."""
+    try:
+        from corridor.store import data_version, record_interrupted
+
+        run_id = record_interrupted(
+            kind, params, data_version(net), {"years_done": years_done}, store=store
+        )
+    except (ImportError, RequestError) as exc:
+        err.print(f"[yellow]warning[/]: interrupted run not recorded: {exc}", markup=True)
+        return
+    err.print(f"recorded as interrupted run {run_id} after {years_done:,} years")
+
+
 def _n(v: float | None, digits: int = 0) -> str:
     return "—" if v is None else f"{v:,.{digits}f}"
 
@@ -184,18 +200,30 @@ def stress_cmd(
     _check_format(fmt)
     net, scenario_name = _network(data, overlay, scenario)
     allocation = _allocation(plan_or_contracts, net, single_route)
-    with _progress() as bar:
-        task = bar.add_task("stress test", total=years)
-        result = risk.stress(
-            allocation,
-            years=years,
-            seed=seed,
-            timing=timing,
-            workers=workers,
-            scheduler=scheduler,
-            progress=lambda done: bar.update(task, completed=done),
-            scenario=scenario_name,
-        )
+    done = [0]
+
+    def advance(years_done: int) -> None:
+        done[0] = years_done
+        bar.update(task, completed=years_done)
+
+    try:
+        with _progress() as bar:
+            task = bar.add_task("stress test", total=years)
+            result = risk.stress(
+                allocation,
+                years=years,
+                seed=seed,
+                timing=timing,
+                workers=workers,
+                scheduler=scheduler,
+                progress=advance,
+                scenario=scenario_name,
+            )
+    except KeyboardInterrupt:
+        if not no_store:
+            params = risk.stress_parameters(allocation, years, seed, timing, scenario_name)
+            _save_interrupted("stress", params, allocation.network, done[0], store)
+        raise
     if fmt == "json":
         _json(result.to_dict())
     else:

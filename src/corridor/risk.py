@@ -1602,15 +1602,7 @@ class StressResult:
 
     @property
     def parameters(self) -> dict[str, Any]:
-        return {
-            "allocation": self.allocation.to_dict(),
-            "years": self.years,
-            "seed": self.seed,
-            "timing": self.timing,
-            "chunk_years": CHUNK_YEARS,
-            "scenario": self.scenario,
-            "assumptions": vars(self.allocation.assumptions),
-        }
+        return stress_parameters(self.allocation, self.years, self.seed, self.timing, self.scenario)
 
     def headline(self) -> dict[str, float | None]:
         p = self.portfolio
@@ -1676,6 +1668,21 @@ class StressResult:
                 for c in self.contracts
             ],
         }
+
+
+def stress_parameters(
+    allocation: Allocation, years: int, seed: int, timing: str, scenario: str = ""
+) -> dict[str, Any]:
+    """What a stress run was asked, as the run store keeps it."""
+    return {
+        "allocation": allocation.to_dict(),
+        "years": years,
+        "seed": seed,
+        "timing": timing,
+        "chunk_years": CHUNK_YEARS,
+        "scenario": scenario,
+        "assumptions": vars(allocation.assumptions),
+    }
 
 
 def stress(

@@ -1,12 +1,13 @@
-"""The run store: every capacity and plan run, kept in an embedded DuckDB file.
+"""The run store: every capacity, plan, stress and frontier run, kept in an embedded DuckDB
+file.
 
 Where
     ``--store PATH``, else ``$CORRIDOR_STORE``, else ``runs.duckdb`` in the user's data
     folder (:func:`platformdirs.user_data_dir`).
 
 What
-    Table ``runs``: id, kind (``capacity`` or ``plan``), created_at (UTC), inputs_hash
-    (SHA-256 of the canonical JSON of the parameters and the data version), parameters
+    Table ``runs``: id, kind (``capacity``, ``plan``, ``stress``, ...), created_at (UTC),
+    inputs_hash (SHA-256 of the canonical JSON of the parameters and the data version), parameters
     (JSON), data_version (SHA-256 of the network tables), status, headline numbers (JSON)
     and the whole result (JSON). Result tables keyed by ``run_id``: ``route_flows``,
     ``link_flows``, ``utilisation`` and ``shortfalls``.
@@ -16,7 +17,9 @@ Atomic
     ``complete`` are then written in **one** transaction. A process killed while writing
     leaves no result rows and a run that never reads ``complete``; the next process to
     open the store marks it ``interrupted`` (DuckDB lets one process at a time write a
-    file, so a ``running`` run found on opening has no live writer).
+    file, so a ``running`` run found on opening has no live writer). A long run stopped
+    with Ctrl+C is recorded as ``interrupted`` with how far it got, and no result
+    (:func:`record_interrupted`).
 """
 
 from __future__ import annotations
@@ -285,6 +288,31 @@ def save_run(result: StorableResult, *, store: str | os.PathLike[str] | None = N
             con.execute("ROLLBACK")
             con.execute("UPDATE runs SET status = 'failed' WHERE id = ?", [run_id])
             raise
+    return run_id
+
+
+def record_interrupted(
+    kind: str,
+    parameters: Mapping[str, Any],
+    version: str,
+    progress: Mapping[str, Any],
+    *,
+    store: str | os.PathLike[str] | None = None,
+) -> str:
+    """Record a run stopped before it finished (Ctrl+C): what was asked and how far it got
+    (``progress``, kept as its headline), with no result. Return its run id."""
+    run_id = f"{kind}-{secrets.token_hex(4)}"
+    row = [
+        run_id,
+        kind,
+        datetime.now(UTC).replace(tzinfo=None),
+        inputs_hash(kind, parameters, version),
+        version,
+        canonical_json(parameters),
+        canonical_json(progress),
+    ]
+    with _connect(store) as con:
+        con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, 'interrupted', ?, NULL)", row)
     return run_id
 
 
