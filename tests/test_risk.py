@@ -334,7 +334,7 @@ def test_ctrl_c_stops_cleanly_and_lists_the_run_as_interrupted(tmp_path):
 
     store = tmp_path / "runs.duckdb"
     p = corridor("stress", "examples/contracts.yaml", "--years", "50000000", "--store", str(store))
-    time.sleep(6)  # planned and simulating (the whole run would take minutes)
+    time.sleep(8)  # planned and simulating (the whole run would take minutes)
     assert p.poll() is None
     p.send_signal(signal.SIGINT)
     _, stderr = p.communicate(timeout=60)
