@@ -243,6 +243,12 @@ class Network:
         """Node id -> position in :attr:`nodes` (for array-based algorithms)."""
         return MappingProxyType({n.id: i for i, n in enumerate(self.nodes)})
 
+    @cached_property
+    def node_bits(self) -> tuple[int, ...]:
+        """Node position -> ``1 << position``: sets of places as integers, one object per
+        place shared by every search on this network (on a large network each is long)."""
+        return tuple(1 << i for i in range(len(self.nodes)))
+
     def families(self) -> dict[str, list[Link]]:
         """Links grouped by route family."""
         out: dict[str, list[Link]] = {}

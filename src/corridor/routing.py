@@ -210,7 +210,7 @@ def _search(
     n_vertices = len(g.vertices)
     pen_bits = {g.exposure_bit[e]: p for e, p in (penalise or {}).items() if p}
     pen_mask = sum(pen_bits)
-    origin_bit = 1 << g.net.node_index[origin]
+    origin_bit = g.net.node_bits[g.net.node_index[origin]]
     # signatures so far, interned: id -> (parent id, gate id); (parent, gate) -> id
     sig_ids: dict[tuple[int, int], int] = {}
     sig_steps: list[tuple[int, int]] = [(-1, -1)]
@@ -221,7 +221,7 @@ def _search(
     for s in sources:
         if h[s] != inf:
             seq += 1
-            push(heap, (h[s], seq, 0.0, s, None, (), 1 << node_of[s], 0, 0))
+            push(heap, (h[s], seq, 0.0, s, None, (), g.net.node_bits[node_of[s]], 0, 0))
     taken = 0
     while heap and taken < max_labels:
         p: _Label | None = pop(heap)
@@ -305,6 +305,7 @@ def _adjacency(g: CommodityGraph) -> tuple[list[list[_Step]], list[tuple[str, st
     """
     if g.adjacency is None:
         node_of, gateway = _vertex_tables(g)
+        bit = g.net.node_bits
         gates: dict[tuple[str, str], int] = {}
         links: list[list[tuple[int, Edge, int]]] = []
         for out in g.out:
@@ -334,13 +335,13 @@ def _adjacency(g: CommodityGraph) -> tuple[list[list[_Step]], list[tuple[str, st
                             t.cost + e.cost,
                             t.exposures | e.exposures,
                             True,
-                            1 << node_of[e.head],
+                            bit[node_of[e.head]],
                             gate,
                             (),
                         )
                     )
             direct: list[_Step] = [
-                ((ei,), e.head, e.cost, e.exposures, False, 1 << node_of[e.head], gate, ())
+                ((ei,), e.head, e.cost, e.exposures, False, bit[node_of[e.head]], gate, ())
                 for ei, e, gate in links[v]
             ]
             steps.append(direct + row_steps)
