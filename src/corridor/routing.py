@@ -591,10 +591,9 @@ _NOT_A_FAMILY = frozenset({"domestic", "japan"})
 def _merge(pieces: list[_Pieces], sources: int = 0, country: tuple[str, ...] = ()) -> _Pieces:
     """The pieces of a run of edges, one after the other (plus ``sources`` and a
     ``country`` of departure)."""
-    totals = [sum(x) for x in zip(*[p.totals for p in pieces], strict=True)] or [0.0] * 5
     return _Pieces(
         tuple(chain.from_iterable([p.legs for p in pieces])),
-        (totals[0], totals[1], totals[2], totals[3], totals[4]),
+        _totals(pieces),
         reduce(or_, [p.sources for p in pieces], sources),
         tuple(chain.from_iterable([p.nodes for p in pieces])),
         tuple(dict.fromkeys(chain(country, *[p.countries for p in pieces]))),
@@ -602,6 +601,14 @@ def _merge(pieces: list[_Pieces], sources: int = 0, country: tuple[str, ...] = (
         tuple(chain.from_iterable([p.geometry for p in pieces])),
         frozenset().union(*[p.families for p in pieces]),
     )
+
+
+def _totals(pieces: list[_Pieces]) -> tuple[float, float, float, float, float]:
+    """The sums of pieces' totals: cost, days, variance of the days, CO2e, distance."""
+    if not pieces:
+        return (0.0, 0.0, 0.0, 0.0, 0.0)
+    cost, days, var, co2e, km = [sum(x) for x in zip(*[p.totals for p in pieces], strict=True)]
+    return cost, days, var, co2e, km
 
 
 def _step_pieces(g: CommodityGraph, step: tuple[int, ...]) -> _Pieces:
@@ -749,8 +756,7 @@ def _route(
     """
     insurance = _commodity_terms(g)[1]
     exposed = _exposed(g, mask)
-    totals = [sum(x) for x in zip(*[p.totals for p in pieces], strict=True)] or [0.0] * 5
-    cost, days, var, co2e, km = totals
+    cost, days, var, co2e, km = _totals(pieces)
     families = frozenset().union(*[p.families for p in pieces])
     charges = {"insurance": insurance}
     penalty = sum(penalise.get(x, 0.0) for x in exposed.ids) if penalise else 0.0
