@@ -45,6 +45,7 @@ test: $(VENV)/.dev-installed $(VENV)/.browser
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/bench_routes.py
 	$(BIN)/python benchmarks/bench_plan.py
+	$(BIN)/python benchmarks/bench_risk.py
 	$(BIN)/python benchmarks/bench_web.py
 
 # The web application on http://127.0.0.1:8000 (offline; see docs/api.md).
