@@ -127,15 +127,23 @@ _Label = tuple[float, int, float, int, Any, tuple[int, ...], int, int, int]
 its last step, places visited, exposures crossed, signature id)."""
 
 
-def _path_edges(g: CommodityGraph, label: _Label) -> list[Edge]:
-    """The edges of a partial route, from the origin (following the parent labels)."""
+def _steps_taken(label: _Label) -> list[tuple[int, ...]]:
+    """The steps of a partial route (their edge indices), from the origin; the start
+    label's empty step is left out."""
     steps: list[tuple[int, ...]] = []
     node: _Label | None = label
     while node is not None:
-        steps.append(node[5])
+        if node[5]:
+            steps.append(node[5])
         node = node[4]
+    steps.reverse()
+    return steps
+
+
+def _path_edges(g: CommodityGraph, label: _Label) -> list[Edge]:
+    """The edges of a partial route, from the origin."""
     edges = g.edges
-    return [edges[i] for step in reversed(steps) for i in step]
+    return [edges[i] for step in _steps_taken(label) for i in step]
 
 
 def _sig_tuple(
@@ -471,7 +479,7 @@ def _any_covers(earlier: list[_Label], later: int, exits: list[int]) -> bool:
     """Whether any of the ``earlier`` partial routes :func:`_covers` the places ``later``."""
     for q in earlier:
         extra = q[6] & ~later
-        if not extra or (exits and _unusable(extra, later, exits)):
+        if not extra or _unusable(extra, later, exits):
             return True
     return False
 
@@ -552,17 +560,9 @@ def k_best(
 
 
 def _label_pieces(g: CommodityGraph, label: _Label) -> list[_Pieces]:
-    """The pieces of a route's steps, from the origin (following the parent labels)."""
-    out: list[_Pieces] = []
+    """The pieces of a route's steps, from the origin."""
     cached = g.pieces.get
-    node: _Label | None = label
-    while node is not None:
-        step = node[5]
-        if step:
-            out.append(cached(step) or _step_pieces(g, step))
-        node = node[4]
-    out.reverse()
-    return out
+    return [cached(step) or _step_pieces(g, step) for step in _steps_taken(label)]
 
 
 @dataclass(frozen=True, slots=True)
