@@ -9,7 +9,7 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.table import Table
 
 from corridor.errors import CorridorError, DataError, RequestError
 from corridor.network import Network, load_network
+
+if TYPE_CHECKING:
+    from corridor.store import StorableResult
 
 app = typer.Typer(
     help="Routes, costs, capacity and risk of moving strategic raw materials "
@@ -53,6 +56,20 @@ def _net(data: Path | None, overlay: Path | None) -> Network:
 
         return default_network()
     return load_network(data, overlay)
+
+
+def _save(result: StorableResult, store: Path | None, no_store: bool) -> None:
+    """Keep the run; a store that cannot be written is a warning, not a lost answer."""
+    if no_store:
+        return
+    from corridor.store import save_run
+
+    try:
+        run_id = save_run(result, store=store)
+    except RequestError as exc:
+        err.print(f"[yellow]warning[/]: run not saved: {exc}", markup=True)
+        return
+    err.print(f"saved as run {run_id} (corridor runs show {run_id})")
 
 
 # --------------------------------------------------------------------------- network

@@ -28,6 +28,7 @@ from corridor.cli import (
     ReportOpt,
     _list,
     _net,
+    _save,
     app,
     err,
     out,
@@ -56,20 +57,6 @@ def _check(fmt: str, allowed: tuple[str, ...]) -> None:
 
 def _json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-
-
-def _save(result: CapacityResult | PlanResult, store: Path | None, no_store: bool) -> None:
-    """Keep the run; a store that cannot be written is a warning, not a lost answer."""
-    if no_store:
-        return
-    from corridor.store import save_run
-
-    try:
-        run_id = save_run(result, store=store)
-    except RequestError as exc:
-        err.print(f"[yellow]warning[/]: run not saved: {exc}", markup=True)
-        return
-    err.print(f"saved as run {run_id} (corridor runs show {run_id})")
 
 
 def _t(v: float | None) -> str:

@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from corridor.cli import DataOpt, OverlayOpt, ReportOpt, _net, app, err, out
+from corridor.cli import DataOpt, OverlayOpt, ReportOpt, _net, _save, app, err, out
 from corridor.errors import RequestError
 from corridor.network import Network
 from corridor.report.risk import group_rows
@@ -92,34 +92,17 @@ def _allocation(path: Path, net: Network, single_route: bool) -> Any:
     return risk.from_contracts(path, plan=not single_route, network=net)
 
 
-def _save(result: Any, store: Path | None, no_store: bool) -> None:
-    """Keep the run; a store that cannot be written is a warning, not a lost answer."""
-    if no_store:
-        return
-    try:
-        from corridor.store import save_run
-    except ImportError:
-        err.print("[yellow]warning[/]: run not saved: the run store needs duckdb", markup=True)
-        return
-    try:
-        run_id = save_run(result, store=store)
-    except RequestError as exc:
-        err.print(f"[yellow]warning[/]: run not saved: {exc}", markup=True)
-        return
-    err.print(f"saved as run {run_id} (corridor runs show {run_id})")
-
-
 def _save_interrupted(
     kind: str, params: dict[str, Any], net: Network, years_done: int, store: Path | None
 ) -> None:
     """List a run stopped by Ctrl+C as interrupted, with how far it got (best effort)."""
-    try:
-        from corridor.store import data_version, record_interrupted
+    from corridor.store import data_version, record_interrupted
 
+    try:
         run_id = record_interrupted(
             kind, params, data_version(net), {"years_done": years_done}, store=store
         )
-    except (ImportError, RequestError) as exc:
+    except RequestError as exc:
         err.print(f"[yellow]warning[/]: interrupted run not recorded: {exc}", markup=True)
         return
     err.print(f"recorded as interrupted run {run_id} after {years_done:,} years")

@@ -264,16 +264,7 @@ def save_run(result: StorableResult, *, store: str | os.PathLike[str] | None = N
     str
         The new run's id, e.g. ``plan-3f9a1c2e``.
     """
-    run_id = f"{result.kind}-{secrets.token_hex(4)}"
-    params = result.parameters
-    row = [
-        run_id,
-        result.kind,
-        datetime.now(UTC).replace(tzinfo=None),
-        inputs_hash(result.kind, params, result.data_version),
-        result.data_version,
-        canonical_json(params),
-    ]
+    run_id, row = _new_run(result.kind, result.parameters, result.data_version)
     with _connect(store) as con:
         con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, 'running', NULL, NULL)", row)
         con.execute("BEGIN TRANSACTION")
@@ -301,6 +292,18 @@ def record_interrupted(
 ) -> str:
     """Record a run stopped before it finished (Ctrl+C): what was asked and how far it got
     (``progress``, kept as its headline), with no result. Return its run id."""
+    run_id, row = _new_run(kind, parameters, version)
+    with _connect(store) as con:
+        con.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, 'interrupted', ?, NULL)",
+            [*row, canonical_json(progress)],
+        )
+    return run_id
+
+
+def _new_run(kind: str, parameters: Mapping[str, Any], version: str) -> tuple[str, list[Any]]:
+    """A fresh run id, and the first six columns of its ``runs`` row (id, kind, created_at,
+    inputs_hash, data_version, parameters)."""
     run_id = f"{kind}-{secrets.token_hex(4)}"
     row = [
         run_id,
@@ -309,11 +312,8 @@ def record_interrupted(
         inputs_hash(kind, parameters, version),
         version,
         canonical_json(parameters),
-        canonical_json(progress),
     ]
-    with _connect(store) as con:
-        con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, 'interrupted', ?, NULL)", row)
-    return run_id
+    return run_id, row
 
 
 def _write_tables(
