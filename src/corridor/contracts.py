@@ -191,13 +191,8 @@ class ContractProblem(Problem):
 
     line_word: str = "line"
 
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", {self.line_word} {self.row}"
-        if self.column:
-            where += f", field {self.column}"
-        return f"{where}: {self.message}"
+    def words(self) -> tuple[str, str]:
+        return self.line_word, "field"
 
 
 class ContractError(RequestError):

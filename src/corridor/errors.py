@@ -27,12 +27,17 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        row_word, column_word = self.words()
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += f", {row_word} {self.row}"
         if self.column:
-            where += f", column {self.column}"
+            where += f", {column_word} {self.column}"
         return f"{where}: {self.message}"
+
+    def words(self) -> tuple[str, str]:
+        """What the file calls its rows and its columns."""
+        return "row", "column"
 
 
 class CorridorError(Exception):
