@@ -29,7 +29,7 @@ from rich.text import Text
 from corridor.cli import DataOpt, OverlayOpt, ReportOpt, _net, _save, app, err, out
 from corridor.errors import RequestError
 from corridor.network import Network
-from corridor.report.risk import group_rows
+from corridor.report.risk import frontier_rows, group_rows
 
 StoreOpt = Annotated[
     Path | None,
@@ -369,33 +369,17 @@ def frontier_cmd(
 
 def _frontier_tables(r: Any) -> None:
     level = f"CVaR {r.alpha:.0%} {r.unit}"
+    points, plans = frontier_rows(r)
     _table(
         f"Efficient frontier: least expected cost for each CVaR ({r.scenarios:,} scenarios)",
         ["#", "expected cost USD/yr", level, "families"],
-        [
-            [
-                str(i),
-                _n(p.expected_cost_usd_per_year),
-                _n(p.cvar),
-                ", ".join(f"{k} {v:.0%}" for k, v in p.family_share().items()),
-            ]
-            for i, p in enumerate(r.points, 1)
-        ],
+        points,
         left=1,
     )
     _table(
         "Plans against the frontier",
         ["split", "expected cost USD/yr", level, "within capacity", "note"],
-        [
-            [
-                p.name,
-                _n(p.expected_cost_usd_per_year),
-                _n(p.cvar),
-                "yes" if p.within_capacity else "no",
-                p.note,
-            ]
-            for p in r.references
-        ],
+        plans,
     )
     for note in r.notes:
         out.print(f"[dim]note: {note}[/]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from pathlib import Path
 
@@ -87,6 +87,19 @@ OPEN_FOR_PRINT = (
 
 def _e(text: object) -> str:
     return escape(str(text), quote=True)
+
+
+def table(head: Sequence[str], rows: Iterable[Sequence[object]], numeric: set[int]) -> str:
+    """A plain table of text cells (escaped here); columns in ``numeric`` align right."""
+    cls = [' class="n"' if i in numeric else "" for i in range(len(head))]
+    th = "".join(f"<th{c}>{_e(h)}</th>" for h, c in zip(head, cls, strict=True))
+    body = "".join(
+        "<tr>" + "".join(f"<td{c}>{_e(v)}</td>" for v, c in zip(r, cls, strict=True)) + "</tr>"
+        for r in rows
+    )
+    return (
+        f'<div class="wrap"><table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>'
+    )
 
 
 def page(title: str, meta: str, main: str, footer: str, script: str = "") -> str:

@@ -10,12 +10,12 @@ rule, shortfalls and their causes, the cost breakdown, and the sources of the ca
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from html import escape
 
 from corridor.network import Network
 from corridor.planning import PlanResult
-from corridor.report.html import page
+from corridor.report.html import page, table
 from corridor.report.svg import (
     BORDER,
     FAMILY_COLOURS,
@@ -140,18 +140,6 @@ def _legend(largest: float, top: float, width: int) -> list[str]:
     return out
 
 
-def _table(head: Sequence[str], rows: Iterable[Sequence[object]], numeric: set[int]) -> str:
-    cls = [' class="n"' if i in numeric else "" for i in range(len(head))]
-    th = "".join(f"<th{c}>{_e(h)}</th>" for h, c in zip(head, cls, strict=True))
-    body = "".join(
-        "<tr>" + "".join(f"<td{c}>{_e(v)}</td>" for v, c in zip(r, cls, strict=True)) + "</tr>"
-        for r in rows
-    )
-    return (
-        f'<div class="wrap"><table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>'
-    )
-
-
 def _t(v: float) -> str:
     return f"{v:,.0f}"
 
@@ -171,7 +159,7 @@ def _contracts(result: PlanResult) -> str:
         ]
         for r in result.contract_rows()
     ]
-    return _table([*head, "mean USD/t", "volume"], rows, {2, 3, 4, 5, 6})
+    return table([*head, "mean USD/t", "volume"], rows, {2, 3, 4, 5, 6})
 
 
 def _flows(result: PlanResult) -> str:
@@ -188,7 +176,7 @@ def _flows(result: PlanResult) -> str:
         for f in result.flows
     ]
     head = ["contract", "route", "t/yr", "USD/t", "USD/yr", "countries", "chokepoints"]
-    return _table(head, rows, {2, 3, 4})
+    return table(head, rows, {2, 3, 4})
 
 
 def _utilisation(result: PlanResult) -> str:
@@ -209,14 +197,14 @@ def _utilisation(result: PlanResult) -> str:
             ]
         )
     head = ["capacity", "what", "capacity t/yr", "used t/yr", "used", "shadow USD/t"]
-    return _table([*head, "sources", "note"], rows, {2, 3, 4, 5})
+    return table([*head, "sources", "note"], rows, {2, 3, 4, 5})
 
 
 def _bindings(result: PlanResult) -> str:
     if not result.bindings:
         return "<p>No capacity or rule binds.</p>"
     rows = [[b.kind, b.description, f"{b.shadow_price:,.2f}", b.unit] for b in result.bindings]
-    return _table(["kind", "constraint", "shadow price", "unit"], rows, {2})
+    return table(["kind", "constraint", "shadow price", "unit"], rows, {2})
 
 
 def _rule_costs(result: PlanResult) -> str:
@@ -233,7 +221,7 @@ def _rule_costs(result: PlanResult) -> str:
         for r in result.rule_costs
     ]
     head = ["rule", "USD/yr with", "USD/yr without", "cost of the rule USD/yr"]
-    return _table([*head, "t/yr it holds back"], rows, {1, 2, 3, 4})
+    return table([*head, "t/yr it holds back"], rows, {1, 2, 3, 4})
 
 
 def _shortfalls(result: PlanResult) -> str:
@@ -249,7 +237,7 @@ def _shortfalls(result: PlanResult) -> str:
 
 def _breakdown(result: PlanResult) -> str:
     parts = sorted(result.cost_breakdown.items(), key=lambda kv: -kv[1])
-    return _table(["component", "USD/yr"], [[k, _t(v)] for k, v in parts if round(v)], {1})
+    return table(["component", "USD/yr"], [[k, _t(v)] for k, v in parts if round(v)], {1})
 
 
 SECTIONS = (

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from corridor.report.html import page
+from corridor.report.html import page, table
 from corridor.report.svg import FAMILY_COLOURS, GRID, INK, MUTED, OTHER_COLOUR, _svg_open
 
 if TYPE_CHECKING:
@@ -248,23 +248,6 @@ def _dot(
 # --------------------------------------------------------------------------- sections
 
 
-def _table(head: Sequence[str], rows: Iterable[Sequence[object]], numeric: set[int]) -> str:
-    th = "".join(
-        f'<th class="{"n" if i in numeric else ""}">{_e(h)}</th>' for i, h in enumerate(head)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="{"n" if i in numeric else ""}">{_e(c)}</td>' for i, c in enumerate(r)
-        )
-        + "</tr>"
-        for r in rows
-    )
-    return (
-        f'<div class="wrap"><table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>'
-    )
-
-
 def group_rows(groups: Sequence[GroupRisk], days: Mapping[str, float]) -> list[list[str]]:
     """One row per group (portfolio, contract or family), as the report and the CLI show it:
     id, t/yr, delivered share, mean/VaR95/CVaR95/CVaR99 of lost tonnes, mean and CVaR95 of
@@ -284,6 +267,32 @@ def group_rows(groups: Sequence[GroupRisk], days: Mapping[str, float]) -> list[l
         ]
         for g in groups
     ]
+
+
+def frontier_rows(f: FrontierResult) -> tuple[list[list[str]], list[list[str]]]:
+    """The frontier's points (#, expected cost, CVaR, family shares) and the plans placed
+    against it (name, expected cost, CVaR, within capacity, note), as the report and the
+    CLI show them."""
+    points = [
+        [
+            str(i),
+            _num(p.expected_cost_usd_per_year),
+            _num(p.cvar),
+            ", ".join(f"{k} {v:.0%}" for k, v in p.family_share().items()),
+        ]
+        for i, p in enumerate(f.points, 1)
+    ]
+    plans = [
+        [
+            p.name,
+            _num(p.expected_cost_usd_per_year),
+            _num(p.cvar),
+            "yes" if p.within_capacity else "no",
+            p.note,
+        ]
+        for p in f.references
+    ]
+    return points, plans
 
 
 GROUP_HEAD = [
@@ -312,9 +321,9 @@ USD {_num(p.extra_cost.mean)}/yr (CVaR 95 % USD {_num(p.extra_cost.cvar[0.95])})
 <h3>Loss distribution</h3>
 {_distributions(r)}
 <h3>Per contract</h3>
-{_table(GROUP_HEAD, group_rows([p, *r.contracts], r.extra_days_mean), set(range(1, 10)))}
+{table(GROUP_HEAD, group_rows([p, *r.contracts], r.extra_days_mean), set(range(1, 10)))}
 <h3>Per route family</h3>
-{_table(GROUP_HEAD, group_rows(r.families, {}), set(range(1, 10)))}
+{table(GROUP_HEAD, group_rows(r.families, {}), set(range(1, 10)))}
 <h3>Probability of losing more than a share of the annual volume</h3>
 {_exceedance(r)}
 <h3>Events that drive the tail</h3>
@@ -344,7 +353,7 @@ def _exceedance(r: StressResult) -> str:
     rows = [
         [g.id, *(f"{g.p_loss_over[q]:.4f}" for q in levels)] for g in (r.portfolio, *r.contracts)
     ]
-    return _table(["", *(f"> {q:.0%}" for q in levels)], rows, set(range(1, len(levels) + 1)))
+    return table(["", *(f"> {q:.0%}" for q in levels)], rows, set(range(1, len(levels) + 1)))
 
 
 def _drivers(r: StressResult) -> str:
@@ -367,7 +376,7 @@ def _drivers(r: StressResult) -> str:
     ]
     return (
         f"<figure>{chart}<figcaption>Each event's mean undelivered tonnes in the worst 5 % of "
-        "years: the bars add up to the CVaR.</figcaption></figure>" + _table(head, rows, {2, 3, 4})
+        "years: the bars add up to the CVaR.</figcaption></figure>" + table(head, rows, {2, 3, 4})
     )
 
 
@@ -377,39 +386,21 @@ def _concentration(r: StressResult) -> str:
     return (
         f"<p>HHI of transit countries <strong>{c.hhi_countries:,.0f}</strong>, of route "
         f"families <strong>{c.hhi_families:,.0f}</strong> (0–10,000).</p>"
-        + _table(["transit country", "share of tonnes crossing"], rows, {1})
+        + table(["transit country", "share of tonnes crossing"], rows, {1})
     )
 
 
 def _frontier_section(f: FrontierResult) -> str:
     level = f"CVaR {f.alpha:.0%} ({f.unit})"
-    line = [
-        [
-            i,
-            _num(p.expected_cost_usd_per_year),
-            _num(p.cvar),
-            ", ".join(f"{k} {v:.0%}" for k, v in p.family_share().items()),
-        ]
-        for i, p in enumerate(f.points, 1)
-    ]
-    refs = [
-        [
-            p.name,
-            _num(p.expected_cost_usd_per_year),
-            _num(p.cvar),
-            "yes" if p.within_capacity else "no",
-            p.note,
-        ]
-        for p in f.references
-    ]
+    line, refs = frontier_rows(f)
     return f"""
 <section id="frontier"><h2>Diversification priced: the mean–CVaR frontier <span class="muted">
 {f.scenarios:,} scenarios, loss in {_e(f.unit)}</span></h2>
 <figure>{frontier_svg(f)}<figcaption>Each point on the line is the cheapest split whose CVaR
 is at most its height; markers place the current plan and the single-family
 splits.</figcaption></figure>
-{_table(["#", "expected cost USD/yr", level, "families"], line, {1, 2})}
-{_table(["split", "expected cost USD/yr", level, "within capacity", "note"], refs, {1, 2})}
+{table(["#", "expected cost USD/yr", level, "families"], line, {1, 2})}
+{table(["split", "expected cost USD/yr", level, "within capacity", "note"], refs, {1, 2})}
 <ul>{"".join(f"<li>{_e(n)}</li>" for n in f.notes)}</ul>
 </section>"""
 
