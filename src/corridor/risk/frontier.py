@@ -36,17 +36,14 @@ from typing import Any
 
 import numpy as np
 
-from corridor.capacity import HighsModel, LinearProgram
 from corridor.errors import RequestError
-from corridor.results import FAMILY_LABELS, Route
-from corridor.risk import (
-    Allocation,
-    FloatArray,
-    RiskModel,
-    compile_model,
-    sample_years,
-    unit_losses,
-)
+from corridor.optimize.lp import HighsModel, LinearProgram
+from corridor.risk._common import FloatArray
+from corridor.risk.allocation import Allocation
+from corridor.risk.engine import unit_losses
+from corridor.risk.model import RiskModel, compile_model
+from corridor.risk.runner import sample_years
+from corridor.routing.route import FAMILY_LABELS, Route
 
 SCHEMA_VERSION = 1
 MEASURES = ("usd", "tonnes")
@@ -434,7 +431,6 @@ def frontier(
     RequestError
         Bad parameters.
     """
-    from corridor.store import data_version
 
     _check(scenarios, alpha, measure, points)
     started = time.perf_counter()
@@ -458,7 +454,7 @@ def frontier(
         seed,
         timing,
         time.perf_counter() - started,
-        data_version(allocation.network),
+        allocation.network.data_version,
         scenario,
         _notes(line, refs, measure),
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli import DataOpt, app, err
+from corridor.cli._app import DataOpt, app, err
 from corridor.errors import CorridorError
 
 

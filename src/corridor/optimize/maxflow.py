@@ -1,300 +1,21 @@
-"""How many tonnes a year a corridor can carry, and which capacities bind.
-
-Capacities
-    A link's ``capacity_t_per_year`` is scaled by its seasonal factors (the mean over the
-    twelve months, a month not listed counting 1). Links that name the same
-    ``capacity_group`` (a ferry fleet, a rail section drawn as several links) share **one**
-    capacity: the smallest figure given among them, as the note of the group says. A
-    bidirectional link's two directions share its capacity. Links with no figure are not
-    limited.
-
-Maximum flow
-    :func:`max_flow` solves a linear program in HiGHS on the commodity graph (the same
-    expanded graph the routes come from, so a link the commodity cannot use carries
-    nothing): maximise the tonnes reaching any destination from any origin, subject to
-    flow conservation and the capacities above. The capacities whose rows have a positive
-    dual form a minimum cut: the binding bottleneck set. A second solve, with the maximum
-    held, gives the cheapest way to carry it (the flows reported per link).
-
-The small LP plumbing shared with :mod:`corridor.planning` (:class:`LinearProgram`,
-:class:`HighsModel`) lives here too.
-"""
+"""Most tonnes per year a commodity can move between places, and the capacities that bind."""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
 from typing import Any
 
-import highspy
 import numpy as np
-from scipy.sparse import coo_matrix, csc_matrix
 
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
 from corridor.graph import CommodityGraph
-from corridor.network import Link, Network
-
-FAMILIES = ("china", "trans_caspian", "russia", "south")
-TOL = 1e-6
-"""Relative tolerance for 'binding' and for duals that count as non-zero."""
-
-
-# --------------------------------------------------------------------------- capacities
-
-
-@dataclass(frozen=True)
-class Capacity:
-    """One physical capacity: a single link, or a group of links sharing one figure.
-
-    Attributes
-    ----------
-    id : str
-        The link id, or the ``capacity_group`` id.
-    kind : str
-        ``"link"`` or ``"group"``.
-    name : str
-        What it is, in words (service and places).
-    links : tuple of str
-        Links that draw on it.
-    capacity_t_per_year : float
-        Usable tonnes per year, seasonal factors applied.
-    sources : tuple of str
-        Source ids behind the capacity figure used.
-    note : str
-        How the figure was derived (seasonal factor, smallest figure of a group).
-    """
-
-    id: str
-    kind: str
-    name: str
-    links: tuple[str, ...]
-    capacity_t_per_year: float
-    sources: tuple[str, ...]
-    note: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "name": self.name,
-            "links": list(self.links),
-            "capacity_t_per_year": round(self.capacity_t_per_year, 1),
-            "sources": list(self.sources),
-            "note": self.note,
-        }
-
-
-def season_factor(link: Link) -> float:
-    """Mean capacity factor over the twelve months (a month not listed counts 1)."""
-    return sum(link.season.get(month, 1.0) for month in range(1, 13)) / 12.0
-
-
-def _link_name(net: Network, link: Link) -> str:
-    ends = f"{net.node(link.from_).name_en} – {net.node(link.to).name_en}"
-    return f"{link.service or link.mode}, {ends}"
-
-
-def _effective(link: Link) -> tuple[float, str]:
-    """Capacity of one link after seasonal factors, and a note saying how it was scaled."""
-    assert link.capacity_t_per_year is not None
-    factor = season_factor(link)
-    note = f"{link.capacity_t_per_year:,.0f} t/yr × {factor:.0%} mean seasonal factor"
-    return link.capacity_t_per_year * factor, note if factor != 1.0 else ""
-
-
-@lru_cache(maxsize=16)
-def capacities(net: Network) -> Mapping[str, Capacity]:
-    """Every finite capacity of the network, by id (links first, then groups).
-
-    Parameters
-    ----------
-    net : Network
-        The network (results are cached per network object).
-
-    Returns
-    -------
-    mapping of str to Capacity
-        Links with a figure and no group, and groups with at least one figure.
-    """
-    out: dict[str, Capacity] = {}
-    groups: dict[str, list[Link]] = {}
-    link_ids = {link.id for link in net.links}
-    for link in net.links:
-        if link.capacity_group:
-            groups.setdefault(link.capacity_group, []).append(link)
-        elif link.capacity_t_per_year is not None:
-            value, note = _effective(link)
-            sources = link.sources.get("capacity_t_per_year", ())
-            out[link.id] = Capacity(
-                link.id, "link", _link_name(net, link), (link.id,), value, sources, note
-            )
-    for gid, members in groups.items():
-        key = f"group:{gid}" if gid in link_ids else gid
-        group = _group_capacity(net, key, members)
-        if group is not None:
-            out[key] = group
-    return out
-
-
-def _group_capacity(net: Network, key: str, members: list[Link]) -> Capacity | None:
-    """One capacity for links sharing a group: the smallest figure given among them."""
-    figures = [
-        (link, *_effective(link)) for link in members if link.capacity_t_per_year is not None
-    ]
-    if not figures:
-        return None
-    link, value, scaled = min(figures, key=lambda f: f[1])
-    ids = tuple(m.id for m in members)
-    note = f"shared by {len(ids)} links; the smallest figure given among them: {link.id} "
-    note += scaled or f"{value:,.0f} t/yr"
-    if len(figures) > 1:
-        note += "; others: " + ", ".join(
-            f"{m.id} {v:,.0f} t/yr" for m, v, _ in figures if m != link
-        )
-    name = "; ".join(_link_name(net, m) for m in members)
-    sources = link.sources.get("capacity_t_per_year", ())
-    return Capacity(key, "group", name, ids, value, sources, note)
-
-
-@lru_cache(maxsize=16)
-def capacity_of_link(net: Network) -> Mapping[str, str]:
-    """Link id -> id of the finite capacity it draws on (links without one are absent)."""
-    return {link: cap.id for cap in capacities(net).values() for link in cap.links}
-
-
-# --------------------------------------------------------------------------- LP plumbing
-
-
-@dataclass
-class LinearProgram:
-    """A linear program in matrix form: optimise ``cost @ x`` subject to bounds.
-
-    ``row_lower <= matrix @ x <= row_upper`` and ``col_lower <= x <= col_upper``; use
-    ``numpy.inf`` for a missing bound. The same arrays can be handed to any solver (the
-    benchmark builds the identical model in PuLP).
-    """
-
-    cost: np.ndarray
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    matrix: csc_matrix
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    maximise: bool = False
-
-    @classmethod
-    def from_triplets(
-        cls,
-        cost: Sequence[float],
-        rows: Sequence[int],
-        cols: Sequence[int],
-        values: Sequence[float],
-        row_bounds: Sequence[tuple[float, float]],
-        col_upper: Sequence[float] | None = None,
-        maximise: bool = False,
-    ) -> LinearProgram:
-        """Build from (row, col, value) entries; columns are non-negative."""
-        n, m = len(cost), len(row_bounds)
-        mat = coo_matrix((values, (rows, cols)), shape=(m, n)).tocsc()
-        bounds = np.asarray(row_bounds, dtype=float).reshape(m, 2)
-        upper = np.full(n, np.inf) if col_upper is None else np.asarray(col_upper, dtype=float)
-        return cls(
-            np.asarray(cost, dtype=float),
-            np.zeros(n),
-            upper,
-            mat,
-            bounds[:, 0].copy(),
-            bounds[:, 1].copy(),
-            maximise,
-        )
-
-
-@dataclass(frozen=True)
-class LpSolution:
-    """Optimal values and duals of a :class:`LinearProgram`.
-
-    ``row_dual`` follows HiGHS: the change of the objective per unit increase of the
-    row's active bound.
-    """
-
-    objective: float
-    x: np.ndarray
-    row_dual: np.ndarray
-    row_value: np.ndarray
-
-
-@cache
-def _silence_banner() -> None:
-    """HiGHS prints a banner to stdout at the first ``Highs()`` of a process.
-
-    Standard output must stay clean for ``--format json``, so the first instance is made
-    with the process's stdout briefly pointed at /dev/null.
-    """
-    sys.stdout.flush()
-    saved = os.dup(1)
-    null = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(null, 1)
-        highspy.Highs()  # type: ignore[no-untyped-call]
-    finally:
-        os.dup2(saved, 1)
-        os.close(null)
-        os.close(saved)
-
-
-class HighsModel:
-    """A :class:`LinearProgram` loaded into HiGHS; row bounds can change between solves."""
-
-    def __init__(self, lp: LinearProgram) -> None:
-        _silence_banner()
-        self.lp = lp
-        self.highs = highspy.Highs()  # type: ignore[no-untyped-call]
-        self.highs.setOptionValue("output_flag", False)
-        model = highspy.HighsLp()
-        model.num_col_ = len(lp.cost)
-        model.num_row_ = len(lp.row_lower)
-        model.col_cost_ = lp.cost
-        model.col_lower_ = lp.col_lower
-        model.col_upper_ = lp.col_upper
-        model.row_lower_ = lp.row_lower
-        model.row_upper_ = lp.row_upper
-        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        model.a_matrix_.start_ = lp.matrix.indptr
-        model.a_matrix_.index_ = lp.matrix.indices
-        model.a_matrix_.value_ = lp.matrix.data
-        if lp.maximise:
-            model.sense_ = highspy.ObjSense.kMaximize
-        self.highs.passModel(model)
-
-    def set_row_bounds(self, rows: Iterable[int], lower: float, upper: float) -> None:
-        for r in rows:
-            self.highs.changeRowBounds(int(r), lower, upper)
-
-    def restore_row_bounds(self, rows: Iterable[int]) -> None:
-        for r in rows:
-            self.highs.changeRowBounds(int(r), self.lp.row_lower[r], self.lp.row_upper[r])
-
-    def solve(self) -> LpSolution:
-        """Solve; raise RuntimeError unless HiGHS reports an optimum."""
-        self.highs.run()
-        status = self.highs.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"HiGHS: {self.highs.modelStatusToString(status)}")
-        sol = self.highs.getSolution()
-        return LpSolution(
-            float(self.highs.getInfo().objective_function_value),
-            np.asarray(sol.col_value, dtype=float),
-            np.asarray(sol.row_dual, dtype=float),
-            np.asarray(sol.row_value, dtype=float),
-        )
-
-
-# --------------------------------------------------------------------------- max flow
+from corridor.network.model import Network
+from corridor.network.schema import FAMILIES
+from corridor.optimize.capacity import TOL, Capacity, capacities, capacity_of_link
+from corridor.optimize.lp import HighsModel, LinearProgram
 
 
 @dataclass(frozen=True)
@@ -455,7 +176,7 @@ def max_flow(
     *,
     avoid: Iterable[str] = (),
     families: Iterable[str] = (),
-    network: Network | None = None,
+    network: Network,
     assumptions: Assumptions | None = None,
 ) -> CapacityResult:
     """The most tonnes per year of ``commodity`` the network can carry, and what binds.
@@ -487,16 +208,15 @@ def max_flow(
     RequestError
         Unknown ids, or no route at all (naming what blocks it).
     """
-    from corridor.api import _graph, default_network
-    from corridor.store import data_version
+    from corridor.graph import commodity_graph
 
-    net = network or default_network()
+    net = network
     a = assumptions or Assumptions()
     req = CapacityRequest(
         commodity, _ids(origins), _ids(destinations), tuple(avoid), tuple(families)
     )
     req.check(net)
-    g = _graph(net, commodity, a, req.avoid, req.families)
+    g = commodity_graph(net, commodity, a, req.avoid, req.families)
     by_link = capacity_of_link(net)
     src = [v for o in req.origins for v in g.node_vertices.get(o, [])]
     dst = {v for d in req.destinations for v in g.node_vertices.get(d, [])}
@@ -509,7 +229,7 @@ def max_flow(
             f"only links with no capacity figure ({', '.join(free[1])}); give those links a "
             "capacity_t_per_year to get a maximum"
         )
-        return CapacityResult(req, None, reason, (), {}, (), data_version(net), net)
+        return CapacityResult(req, None, reason, (), {}, (), net.data_version, net)
     usable = {by_link[e.link.id] for e in g.edges if e.link is not None and e.link.id in by_link}
     caps = [capacities(net)[c] for c in sorted(usable)]
     flows, value, duals = _solve_max_flow(g, src, sorted(dst), caps, by_link)
@@ -521,7 +241,7 @@ def max_flow(
         (u for u in util if u.marginal_t_per_t > TOL),
         key=lambda u: -u.marginal_t_per_t * u.capacity.capacity_t_per_year,
     )
-    return CapacityResult(req, value, "", tuple(cut), flows, util, data_version(net), net)
+    return CapacityResult(req, value, "", tuple(cut), flows, util, net.data_version, net)
 
 
 def _ids(value: str | Iterable[str]) -> tuple[str, ...]:
@@ -529,7 +249,7 @@ def _ids(value: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def _raise_no_route(net: Network, req: CapacityRequest, a: Assumptions) -> None:
-    from corridor.api import explain_no_route
+    from corridor.routing.explain import explain_no_route
 
     reasons = [
         explain_no_route(net, req.commodity, o, d, req.avoid, a, req.families)

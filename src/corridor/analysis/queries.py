@@ -9,48 +9,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from corridor.analysis.results import Alternative, Comparison, Request, RouteSet
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
-from corridor.graph import CommodityGraph, build_graph
-from corridor.network import Network, load_network
-from corridor.pareto import pareto_front
-from corridor.results import FAMILY_LABELS, Alternative, Comparison, Request, Route, RouteSet
-from corridor.routing import k_best
+from corridor.graph import commodity_graph
+from corridor.network.load import load_network
+from corridor.network.model import Network
+from corridor.network.schema import FAMILIES
+from corridor.routing.explain import explain_no_route
+from corridor.routing.kbest import MAX_K, k_best
+from corridor.routing.pareto import pareto_front
+from corridor.routing.route import Route
 
-FAMILIES = ("china", "trans_caspian", "russia", "south")
 PREMIUM_RULES = (
     ("avoid China", ("CN",)),
     ("avoid Russia", ("RU",)),
     ("avoid China and Russia", ("CN", "RU")),
 )
-MAX_K = 50
 
 
 @lru_cache(maxsize=1)
 def default_network() -> Network:
     """The bundled network (loaded once per process)."""
     return load_network()
-
-
-def _graph(
-    net: Network,
-    commodity: str,
-    assumptions: Assumptions,
-    avoid: Iterable[str] = (),
-    families: Iterable[str] = (),
-) -> CommodityGraph:
-    return _cached_graph(net, commodity, assumptions, frozenset(avoid), frozenset(families))
-
-
-@lru_cache(maxsize=256)
-def _cached_graph(
-    net: Network,
-    commodity: str,
-    assumptions: Assumptions,
-    avoid: frozenset[str],
-    families: frozenset[str],
-) -> CommodityGraph:
-    return build_graph(net, net.commodity(commodity), assumptions, avoid, families)
 
 
 def _check_request(
@@ -110,7 +91,7 @@ def routes(
     a = assumptions or Assumptions()
     avoid, pen = tuple(avoid), dict(penalise or {})
     _check_request(net, commodity, origin, destination, avoid, pen, k, volume)
-    g = _graph(net, commodity, a, avoid)
+    g = commodity_graph(net, commodity, a, avoid)
     found = k_best(g, origin, destination, k, pen)
     if not found:
         raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
@@ -142,7 +123,7 @@ def compare(
     best: list[Route] = []
     unavailable: dict[str, str] = {}
     for fam in FAMILIES:
-        g = _graph(net, commodity, a, avoid, (fam,))
+        g = commodity_graph(net, commodity, a, avoid, (fam,))
         found = k_best(g, origin, destination, 1, pen)
         if found:
             best.append(found[0])
@@ -150,7 +131,7 @@ def compare(
             unavailable[fam] = explain_no_route(
                 net, commodity, origin, destination, avoid, a, families=(fam,)
             )
-    overall = k_best(_graph(net, commodity, a, avoid), origin, destination, 1, pen)
+    overall = k_best(commodity_graph(net, commodity, a, avoid), origin, destination, 1, pen)
     if not overall:
         raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
     cheapest = overall[0]
@@ -158,7 +139,7 @@ def compare(
     for name, extra in PREMIUM_RULES:
         rule_avoid = tuple(dict.fromkeys((*avoid, *extra)))
         found = k_best(
-            _graph(net, commodity, a, rule_avoid),
+            commodity_graph(net, commodity, a, rule_avoid),
             origin,
             destination,
             1,
@@ -237,114 +218,9 @@ def pareto(
     a = assumptions or Assumptions()
     avoid = tuple(avoid)
     _check_request(net, commodity, origin, destination, avoid, {}, 1, None)
-    g = _graph(net, commodity, a, avoid)
+    g = commodity_graph(net, commodity, a, avoid)
     front, notes = pareto_front(g, origin, destination)
     if not front:
         raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
     request = Request(commodity, origin, destination, avoid, (), None, len(front))
     return RouteSet(request, tuple(front), tuple(notes))
-
-
-def explain_no_route(
-    net: Network,
-    commodity: str,
-    origin: str,
-    destination: str,
-    avoid: Iterable[str],
-    a: Assumptions,
-    families: Iterable[str] = (),
-) -> str:
-    """Say what stops every route: the commodity's nature, an avoid rule, or a missing link."""
-    avoid = tuple(avoid)
-    fams = tuple(families)
-    c = net.commodity(commodity)
-    what = f"no route for {commodity} from {origin} to {destination}"
-    if fams:
-        what += " in the " + ", ".join(FAMILY_LABELS.get(f, f) for f in fams) + " family"
-    if c.no_route_reason:
-        return f"{what}: {c.no_route_reason}"
-    for role, place in (("origin", origin), ("destination", destination)):
-        if net.node(place).country in avoid:
-            return f"{what}: the {role} {place} is in {net.node(place).country}, which is avoided"
-    if avoid:
-        free = k_best(_graph(net, commodity, a, (), fams), origin, destination, 1)
-        if free:
-            needed = [
-                x
-                for x in avoid
-                if k_best(
-                    _graph(net, commodity, a, tuple(y for y in avoid if y != x), fams),
-                    origin,
-                    destination,
-                    1,
-                )
-            ]
-            crossed = [x for x in avoid if x in (*free[0].countries, *free[0].chokepoints)]
-            if len(needed) == 1:
-                return (
-                    f"{what}: every route crosses {needed[0]}; without avoiding "
-                    f"{needed[0]} the cheapest route is {free[0].label}"
-                )
-            if needed:
-                return (
-                    f"{what}: every route crosses at least one of {', '.join(needed)}; "
-                    "dropping any one of these avoid rules leaves a route (the cheapest "
-                    f"without them is {free[0].label})"
-                )
-            return (
-                f"{what}: the avoid rules {', '.join(avoid)} together block every route "
-                f"(the cheapest route without them crosses {', '.join(crossed)})"
-            )
-    g = _graph(net, commodity, a, avoid, fams)
-    blocks = _frontier(net, g, origin, frozenset(fams))
-    if blocks:
-        return f"{what}: " + _summarise(blocks)
-    if fams:
-        return f"{what}: no links of this family connect them"
-    return f"{what}: the network has no connection between them"
-
-
-def _summarise(reasons: list[str]) -> str:
-    """Join reasons; many links refused for one reason become one sentence."""
-    suffixes = {r.split(" ", 2)[2] for r in reasons if r.startswith("link ")}
-    if len(reasons) > 3 and len(suffixes) == 1 and all(r.startswith("link ") for r in reasons):
-        ids = [r.split(" ", 2)[1] for r in reasons]
-        verb = suffixes.pop().replace("does not carry", "carry")
-        return f"none of {len(ids)} links ({', '.join(ids[:4])}, ...) {verb}"
-    return "; ".join(reasons[:6])
-
-
-def _frontier(net: Network, g: CommodityGraph, origin: str, families: frozenset[str]) -> list[str]:
-    """Reasons links leaving the region reachable from ``origin`` were excluded.
-
-    With a family filter, the family's own links are named first: they are the ones that
-    distinguish it (a domestic link that refuses the cargo blocks every family alike).
-    """
-    seen = {origin}
-    todo = [origin]
-    adjacency: dict[str, list[str]] = {}
-    for e in g.edges:
-        adjacency.setdefault(g.vertices[e.tail][0], []).append(g.vertices[e.head][0])
-    while todo:
-        n = todo.pop()
-        for m in adjacency.get(n, ()):
-            if m not in seen:
-                seen.add(m)
-                todo.append(m)
-    reasons: list[str] = []
-    for link in net.links:
-        rule, why = g.excluded.get(link.id, ("", ""))
-        leaves = (link.from_ in seen) != (link.to in seen)
-        outward = link.from_ in seen or link.bidirectional
-        if rule in ("commodity", "avoid") and leaves and outward and why not in reasons:
-            reasons.append(why)
-    own = [
-        why
-        for link in net.links
-        if link.family in families
-        for rule, why in (g.excluded.get(link.id, ("", "")),)
-        if rule in ("commodity", "avoid")
-    ]
-    if own:
-        return list(dict.fromkeys(own))
-    return reasons

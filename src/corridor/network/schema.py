@@ -92,3 +92,19 @@ def schema_markdown() -> str:
             )
         parts.append("")
     return "\n".join(parts)
+
+
+def vocabulary(table: str, column: str) -> tuple[str, ...]:
+    """The values ``schema.csv`` allows in one column (a vocabulary: families, modes, kinds)."""
+    for col in schema()[table]:
+        if col.name == column:
+            return col.choices
+    raise KeyError(f"{table}.{column} is not in schema.csv")
+
+
+SHARED_FAMILIES = ("domestic", "japan")
+"""Link families every route may use (inside Kazakhstan, and the last leg in Japan)."""
+FAMILIES = tuple(f for f in vocabulary("links", "family") if f not in SHARED_FAMILIES)
+"""Route families a route is classed by (china, trans_caspian, russia, south)."""
+CARGO_CLASSES = vocabulary("nodes", "cargo_classes")
+"""Cargo classes (container, bulk, liquid, gas, class7)."""

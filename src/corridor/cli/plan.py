@@ -18,8 +18,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from corridor.capacity import FAMILIES, CapacityResult
-from corridor.cli import (
+from corridor.cli._app import (
     AvoidOpt,
     CarbonOpt,
     CommodityOpt,
@@ -33,9 +32,11 @@ from corridor.cli import (
     err,
     out,
 )
-from corridor.contracts import EACH, PORTFOLIO, Rule
+from corridor.contracts.model import EACH, PORTFOLIO, Rule
 from corridor.errors import RequestError
-from corridor.planning import PlanResult
+from corridor.network.schema import FAMILIES
+from corridor.optimize.maxflow import CapacityResult
+from corridor.optimize.plan_result import PlanResult
 
 runs_app = typer.Typer(help="Stored capacity and plan runs.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
@@ -85,7 +86,7 @@ def capacity_cmd(
     overlay: OverlayOpt = None,
 ) -> None:
     """Most tonnes per year a commodity can move, and the capacities that bind (min cut)."""
-    from corridor.capacity import max_flow
+    from corridor.optimize.maxflow import max_flow
 
     _check(fmt, ("table", "json"))
     result = max_flow(
@@ -192,7 +193,7 @@ def plan_cmd(
     overlay: OverlayOpt = None,
 ) -> None:
     """Least-cost split of contract volumes over routes, under capacities and share rules."""
-    from corridor.planning import plan
+    from corridor.optimize.planning import plan
 
     _check(fmt, ("table", "json", "csv"))
     net = _net(data, overlay)

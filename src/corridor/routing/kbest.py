@@ -40,13 +40,15 @@ from scipy.sparse.csgraph import dijkstra
 
 from corridor.costs import Metrics, insurance_usd_per_t, p95_of_sum
 from corridor.graph import TRANSFER, CommodityGraph, Edge
-from corridor.network import Link
-from corridor.results import Leg, Risk, Route, RouteDetail
+from corridor.network.model import Link
+from corridor.routing.route import Leg, Risk, Route, RouteDetail
 
 GATEWAY_KINDS = frozenset(
     {"border_crossing", "seaport", "ferry_terminal", "oil_terminal", "destination_port"}
 )
 MAX_LABELS = 200_000
+MAX_K = 50
+"""Most routes one query may ask for."""
 
 
 def cost_to_go(g: CommodityGraph, targets: list[int]) -> np.ndarray:

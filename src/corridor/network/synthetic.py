@@ -16,15 +16,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from scipy.spatial import cKDTree
 
-from corridor.network import (
-    Commodity,
-    EmissionFactor,
-    Exposure,
-    Link,
-    Network,
-    Node,
-    Source,
-)
+from corridor.network.model import Commodity, EmissionFactor, Exposure, Link, Network, Node, Source
 
 _SRC = MappingProxyType({"all": ("synthetic",)})
 COUNTRIES = ("KZ", "CN", "RU", "GE", "AZ", "TR", "IR", "JP")
@@ -117,7 +109,7 @@ def synthetic_network(n_nodes: int, n_links: int, seed: int = 0) -> Network:
     )
     source = Source(
         "synthetic",
-        "Random synthetic network (corridor.synthetic)",
+        "Random synthetic network (corridor.network.synthetic)",
         "",
         2026,
         "computed",

@@ -15,8 +15,8 @@ import itertools
 from dataclasses import dataclass
 
 from corridor.graph import TRANSFER, CommodityGraph
-from corridor.results import Route
-from corridor.routing import make_route, signature
+from corridor.routing.kbest import make_route, signature
+from corridor.routing.route import Route
 
 MAX_PARETO_LABELS = 100_000
 

@@ -15,8 +15,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from corridor._json import plain
 from corridor.errors import CorridorError, DataError, RequestError
-from corridor.network import Network, load_network
+from corridor.network.load import load_network
+from corridor.network.model import Network
 
 if TYPE_CHECKING:
     from corridor.store import StorableResult
@@ -52,7 +54,7 @@ FORMATS = ("table", "json", "csv", "geojson")
 
 def _net(data: Path | None, overlay: Path | None) -> Network:
     if data is None and overlay is None and not os.environ.get("CORRIDOR_DATA"):
-        from corridor.api import default_network
+        from corridor.analysis.queries import default_network
 
         return default_network()
     return load_network(data, overlay)
@@ -94,7 +96,7 @@ def network_validate(
 @network_app.command("schema")
 def network_schema() -> None:
     """Print the schema of the tables (every column: type, unit, default, meaning) as Markdown."""
-    from corridor.schema import schema_markdown
+    from corridor.network.schema import schema_markdown
 
     sys.stdout.write(schema_markdown())
 
@@ -134,7 +136,7 @@ def _show_counts(net: Network, fmt: str) -> None:
         out.print(
             f"\n[bold]{title}[/]: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         )
-    from corridor.results import FAMILY_LABELS
+    from corridor.routing.route import FAMILY_LABELS
 
     out.print("\n[bold]route families[/]")
     for family, links in sorted(net.families().items()):
@@ -164,9 +166,9 @@ def _show_record(net: Network, record_id: str, fmt: str) -> None:
     if fmt == "json":
         payload = {
             "table": table,
-            **{k: _plain(v) for k, v in fields.items()},
+            **{k: plain(v) for k, v in fields.items()},
             "sources": {k: list(v) for k, v in dict(provenance).items()},
-            "source_details": [_plain(vars(net.source(s))) for s in used],
+            "source_details": [plain(vars(net.source(s))) for s in used],
         }
         out.print_json(json.dumps(payload, ensure_ascii=False))
         return
@@ -190,14 +192,6 @@ def _show_record(net: Network, record_id: str, fmt: str) -> None:
             + (f" — {s.url}" if s.url else "")
             + (f"\n    method: {s.method}" if s.method else "")
         )
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, dict) or hasattr(v, "items"):
-        return {str(k): _plain(x) for k, x in dict(v).items()}
-    if isinstance(v, tuple | list):
-        return [_plain(x) for x in v]
-    return v
 
 
 def _text(v: Any) -> str:
@@ -286,7 +280,7 @@ def routes_cmd(
     overlay: OverlayOpt = None,
 ) -> None:
     """The k cheapest genuinely different routes for one commodity."""
-    from corridor.api import routes
+    from corridor.analysis.queries import routes
     from corridor.costs import Assumptions
 
     _check_format(fmt)
@@ -322,7 +316,7 @@ def compare_cmd(
     overlay: OverlayOpt = None,
 ) -> None:
     """Best route per family (China, Trans-Caspian, Russia, Iran) and the strategic premium."""
-    from corridor.api import compare
+    from corridor.analysis.queries import compare
     from corridor.costs import Assumptions
 
     _check_format(fmt)
@@ -354,7 +348,7 @@ def pareto_cmd(
     overlay: OverlayOpt = None,
 ) -> None:
     """Every route not beaten on cost, time, CO2e and disruption risk at once."""
-    from corridor.api import pareto
+    from corridor.analysis.queries import pareto
 
     _check_format(fmt)
     net = _net(data, overlay)
@@ -365,7 +359,7 @@ def pareto_cmd(
 
 
 def _emit(result: Any, net: Network, fmt: str) -> None:
-    from corridor.results import Comparison
+    from corridor.analysis.results import Comparison
 
     if fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
@@ -430,7 +424,7 @@ def _table(result: Any, net: Network) -> None:
 
 
 def _premium_table(result: Any) -> None:
-    from corridor.results import FAMILY_LABELS
+    from corridor.routing.route import FAMILY_LABELS
 
     for fam, why in result.unavailable.items():
         out.print(f"[yellow]{FAMILY_LABELS.get(fam, fam)}[/]: {why}")
@@ -511,7 +505,3 @@ def main() -> None:
             f"{type(exc).__name__}: {exc} (set CORRIDOR_DEBUG=1 for the traceback)", markup=False
         )
         sys.exit(70)
-
-
-# Commands of the other faces register themselves on ``app`` (imported last: they import it).
-from corridor import cli_plan, cli_risk, cli_web  # noqa: E402, F401

@@ -26,9 +26,9 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from corridor.cli import DataOpt, OverlayOpt, ReportOpt, _net, _save, app, err, out
+from corridor.cli._app import DataOpt, OverlayOpt, ReportOpt, _net, _save, app, err, out
 from corridor.errors import RequestError
-from corridor.network import Network
+from corridor.network.model import Network
 from corridor.report.risk import frontier_rows, group_rows
 
 StoreOpt = Annotated[
@@ -75,7 +75,8 @@ def _network(data: Path | None, overlay: Path | None, scenario: Path | None) -> 
     net = _net(data, overlay)
     if scenario is None:
         return net, ""
-    from corridor.scenario import apply_scenario, load_scenario
+    from corridor.network.scenario import apply_scenario
+    from corridor.network.scenario_io import load_scenario
 
     scen = load_scenario(scenario, net)
     applied = apply_scenario(scen, net)
@@ -214,7 +215,7 @@ def stress_cmd(
     if report:
         front = None
         if with_frontier:
-            from corridor.frontier import frontier
+            from corridor.risk.frontier import frontier
 
             front = frontier(allocation, seed=seed, timing=timing, scenario=scenario_name)
         _write_report(report, result, front)
@@ -343,7 +344,7 @@ def frontier_cmd(
     overlay: OverlayOpt = None,
 ) -> None:
     """Mean–CVaR frontier: what each cut of tail loss costs, and where the plans sit."""
-    from corridor.frontier import frontier
+    from corridor.risk.frontier import frontier
 
     _check_format(fmt)
     net, scenario_name = _network(data, overlay, scenario)
@@ -407,7 +408,7 @@ def whatif_cmd(
     overlay: OverlayOpt = None,
 ) -> None:
     """What a scenario changes against the base: cost, time, capacity, delivered tonnes."""
-    from corridor.scenario import whatif
+    from corridor.analysis.whatif import whatif
 
     _check_format(fmt)
     result = whatif(
