@@ -14,6 +14,7 @@ from corridor.errors import RequestError
 from corridor.graph import CommodityGraph, build_graph
 from corridor.network import Network, load_network
 from corridor.pareto import pareto_front
+from corridor.regimes import DEFAULT_BUYER, Compliance, RegimeFlag, compliance
 from corridor.results import FAMILY_LABELS, Alternative, Comparison, Request, Route, RouteSet
 from corridor.routing import k_best
 
@@ -32,14 +33,35 @@ def default_network() -> Network:
     return load_network()
 
 
+def buyer_compliance(net: Network, commodity: str, buyer: str | None) -> Compliance:
+    """What the buyer's regimes in force today mean for routes of ``commodity``.
+
+    Raises
+    ------
+    RequestError
+        For an unknown buyer id or commodity.
+    """
+    return _cached_compliance(net, net.commodity(commodity).cargo_class, buyer)
+
+
+@lru_cache(maxsize=64)
+def _cached_compliance(net: Network, cargo_class: str, buyer: str | None) -> Compliance:
+    return compliance(net.regimes, net.buyer_profiles(), buyer, cargo_class)
+
+
 def _graph(
     net: Network,
     commodity: str,
     assumptions: Assumptions,
     avoid: Iterable[str] = (),
     families: Iterable[str] = (),
+    buyer: str | None = DEFAULT_BUYER,
 ) -> CommodityGraph:
-    return _cached_graph(net, commodity, assumptions, frozenset(avoid), frozenset(families))
+    """The commodity graph under avoid rules, families and the buyer's excluding regimes."""
+    blocked = frozenset(buyer_compliance(net, commodity, buyer).excluded.items())
+    return _cached_graph(
+        net, commodity, assumptions, frozenset(avoid), frozenset(families), blocked
+    )
 
 
 @lru_cache(maxsize=256)
@@ -49,8 +71,25 @@ def _cached_graph(
     assumptions: Assumptions,
     avoid: frozenset[str],
     families: frozenset[str],
+    blocked: frozenset[tuple[str, str]],
 ) -> CommodityGraph:
-    return build_graph(net, net.commodity(commodity), assumptions, avoid, families)
+    return build_graph(
+        net, net.commodity(commodity), assumptions, avoid, families, dict(blocked)
+    )
+
+
+def _flags(
+    rules: Compliance, found: Iterable[Route]
+) -> tuple[tuple[RegimeFlag, ...], ...]:
+    return tuple(rules.flags((*r.countries, *r.chokepoints)) for r in found)
+
+
+def _penalties(rules: Compliance, penalise: Mapping[str, float]) -> dict[str, float]:
+    """The user's penalties plus the buyer's priced regimes (added per exposure)."""
+    out = dict(penalise)
+    for e, price in rules.penalties.items():
+        out[e] = out.get(e, 0.0) + price
+    return out
 
 
 def _check_request(
@@ -90,6 +129,7 @@ def routes(
     volume: float | None = None,
     assumptions: Assumptions | None = None,
     network: Network | None = None,
+    buyer: str | None = DEFAULT_BUYER,
 ) -> RouteSet:
     """The ``k`` cheapest genuinely different routes for one commodity.
 
@@ -100,6 +140,9 @@ def routes(
     avoid : country or chokepoint ids no route may touch (hard filter).
     penalise : exposure id -> USD per tonne added to routes that cross it.
     volume : annual tonnes (used by ``compare`` for the premium per year).
+    buyer : buyer profile id (default ``JP``): its excluding regimes drop routes, its priced
+        ones add penalties, and every route lists the regimes it meets; ``none`` applies no
+        regime and flags them all.
 
     Raises
     ------
@@ -110,12 +153,17 @@ def routes(
     a = assumptions or Assumptions()
     avoid, pen = tuple(avoid), dict(penalise or {})
     _check_request(net, commodity, origin, destination, avoid, pen, k, volume)
-    g = _graph(net, commodity, a, avoid)
-    found = k_best(g, origin, destination, k, pen)
+    rules = buyer_compliance(net, commodity, buyer)
+    g = _graph(net, commodity, a, avoid, (), buyer)
+    found = k_best(g, origin, destination, k, _penalties(rules, pen))
     if not found:
-        raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
-    request = Request(commodity, origin, destination, avoid, tuple(pen.items()), volume, k)
-    return RouteSet(request, tuple(found))
+        raise RequestError(
+            explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
+        )
+    request = Request(
+        commodity, origin, destination, avoid, tuple(pen.items()), volume, k, rules.buyer
+    )
+    return RouteSet(request, tuple(found), compliance=_flags(rules, found))
 
 
 def compare(
@@ -128,37 +176,44 @@ def compare(
     volume: float | None = None,
     assumptions: Assumptions | None = None,
     network: Network | None = None,
+    buyer: str | None = DEFAULT_BUYER,
 ) -> Comparison:
     """Cheapest route of each family, and the strategic premium of avoiding China/Russia.
 
     The premium compares the cheapest route overall with the cheapest route avoiding China,
     avoiding Russia, and avoiding both: USD per tonne, USD per year (with ``volume``), extra
-    days, and the change in annual disruption probability and expected disrupted days.
+    days, and the change in annual disruption probability and expected disrupted days. Every
+    route is one the buyer may use (``buyer``, as in :func:`routes`); a family its regimes
+    exclude is listed as unavailable, saying which regime excludes it.
     """
     net = network or default_network()
     a = assumptions or Assumptions()
-    avoid, pen = tuple(avoid), dict(penalise or {})
-    _check_request(net, commodity, origin, destination, avoid, pen, 1, volume)
+    avoid, user_pen = tuple(avoid), dict(penalise or {})
+    _check_request(net, commodity, origin, destination, avoid, user_pen, 1, volume)
+    rules = buyer_compliance(net, commodity, buyer)
+    pen = _penalties(rules, user_pen)
     best: list[Route] = []
     unavailable: dict[str, str] = {}
     for fam in FAMILIES:
-        g = _graph(net, commodity, a, avoid, (fam,))
+        g = _graph(net, commodity, a, avoid, (fam,), buyer)
         found = k_best(g, origin, destination, 1, pen)
         if found:
             best.append(found[0])
         else:
             unavailable[fam] = explain_no_route(
-                net, commodity, origin, destination, avoid, a, families=(fam,)
+                net, commodity, origin, destination, avoid, a, families=(fam,), buyer=buyer
             )
-    overall = k_best(_graph(net, commodity, a, avoid), origin, destination, 1, pen)
+    overall = k_best(_graph(net, commodity, a, avoid, (), buyer), origin, destination, 1, pen)
     if not overall:
-        raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
+        raise RequestError(
+            explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
+        )
     cheapest = overall[0]
     alternatives = []
     for name, extra in PREMIUM_RULES:
         rule_avoid = tuple(dict.fromkeys((*avoid, *extra)))
         found = k_best(
-            _graph(net, commodity, a, rule_avoid),
+            _graph(net, commodity, a, rule_avoid, (), buyer),
             origin,
             destination,
             1,
@@ -177,6 +232,7 @@ def compare(
                 destination,
                 rule_avoid,
                 a,
+                buyer,
             )
         )
     shown = {r.signature for r in best}
@@ -186,8 +242,12 @@ def compare(
             best.append(r)
             shown.add(r.signature)
     best.sort(key=lambda r: r.cost_usd_per_t)
-    request = Request(commodity, origin, destination, avoid, tuple(pen.items()), volume, 1)
-    return Comparison(request, tuple(best), unavailable, tuple(alternatives))
+    request = Request(
+        commodity, origin, destination, avoid, tuple(user_pen.items()), volume, 1, rules.buyer
+    )
+    return Comparison(
+        request, tuple(best), unavailable, tuple(alternatives), compliance=_flags(rules, best)
+    )
 
 
 def _alternative(
@@ -202,9 +262,10 @@ def _alternative(
     destination: str,
     avoid: tuple[str, ...],
     a: Assumptions,
+    buyer: str | None,
 ) -> Alternative:
     if route is None:
-        reason = explain_no_route(net, commodity, origin, destination, avoid, a)
+        reason = explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
         return Alternative(name, extra, None, reason, None, None, None, None, None, None)
     premium = route.cost_usd_per_t - cheapest.cost_usd_per_t
     return Alternative(
@@ -231,18 +292,23 @@ def pareto(
     avoid: Iterable[str] = (),
     assumptions: Assumptions | None = None,
     network: Network | None = None,
+    buyer: str | None = DEFAULT_BUYER,
 ) -> RouteSet:
-    """The exact Pareto front over cost, mean days, CO2e and expected disrupted days."""
+    """The exact Pareto front over cost, mean days, CO2e and expected disrupted days, of the
+    routes the buyer may use (see :func:`routes`)."""
     net = network or default_network()
     a = assumptions or Assumptions()
     avoid = tuple(avoid)
     _check_request(net, commodity, origin, destination, avoid, {}, 1, None)
-    g = _graph(net, commodity, a, avoid)
+    rules = buyer_compliance(net, commodity, buyer)
+    g = _graph(net, commodity, a, avoid, (), buyer)
     front, notes = pareto_front(g, origin, destination)
     if not front:
-        raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
-    request = Request(commodity, origin, destination, avoid, (), None, len(front))
-    return RouteSet(request, tuple(front), tuple(notes))
+        raise RequestError(
+            explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
+        )
+    request = Request(commodity, origin, destination, avoid, (), None, len(front), rules.buyer)
+    return RouteSet(request, tuple(front), tuple(notes), _flags(rules, front))
 
 
 def explain_no_route(
@@ -253,8 +319,10 @@ def explain_no_route(
     avoid: Iterable[str],
     a: Assumptions,
     families: Iterable[str] = (),
+    buyer: str | None = DEFAULT_BUYER,
 ) -> str:
-    """Say what stops every route: the commodity's nature, an avoid rule, or a missing link."""
+    """Say what stops every route: the commodity's nature, an avoid rule, a regime that
+    excludes it for the buyer, or a missing link."""
     avoid = tuple(avoid)
     fams = tuple(families)
     c = net.commodity(commodity)
@@ -263,39 +331,54 @@ def explain_no_route(
         what += " in the " + ", ".join(FAMILY_LABELS.get(f, f) for f in fams) + " family"
     if c.no_route_reason:
         return f"{what}: {c.no_route_reason}"
+    # every exposure the request keeps out -> '' (an avoid rule) or the regime excluding it
+    rules = {**buyer_compliance(net, commodity, buyer).excluded, **{x: "" for x in avoid}}
+
+    def name(x: str) -> str:
+        return f"{x}, {rules[x]}" if rules[x] else x
+
     for role, place in (("origin", origin), ("destination", destination)):
-        if net.node(place).country in avoid:
-            return f"{what}: the {role} {place} is in {net.node(place).country}, which is avoided"
-    if avoid:
-        free = k_best(_graph(net, commodity, a, (), fams), origin, destination, 1)
+        country = net.node(place).country
+        if country in rules:
+            why = f"which is {rules[country]}" if rules[country] else "which is avoided"
+            return f"{what}: the {role} {place} is in {country}, {why}"
+
+    def found(dropped: str | None) -> list[Route]:
+        keep = {x: why for x, why in rules.items() if x != dropped}
+        g = _cached_graph(
+            net,
+            commodity,
+            a,
+            frozenset(x for x, why in keep.items() if not why),
+            frozenset(fams),
+            frozenset((x, why) for x, why in keep.items() if why),
+        )
+        return k_best(g, origin, destination, 1)
+
+    if rules:
+        g_free = _cached_graph(net, commodity, a, frozenset(), frozenset(fams), frozenset())
+        free = k_best(g_free, origin, destination, 1)
         if free:
-            needed = [
-                x
-                for x in avoid
-                if k_best(
-                    _graph(net, commodity, a, tuple(y for y in avoid if y != x), fams),
-                    origin,
-                    destination,
-                    1,
-                )
-            ]
-            crossed = [x for x in avoid if x in (*free[0].countries, *free[0].chokepoints)]
+            needed = [x for x in rules if found(x)]
+            crossed = [x for x in rules if x in (*free[0].countries, *free[0].chokepoints)]
             if len(needed) == 1:
+                x = needed[0]
+                lift = "without that regime" if rules[x] else f"without avoiding {x}"
                 return (
-                    f"{what}: every route crosses {needed[0]}; without avoiding "
-                    f"{needed[0]} the cheapest route is {free[0].label}"
+                    f"{what}: every route crosses {name(x)}; {lift} the cheapest route is "
+                    f"{free[0].label}"
                 )
             if needed:
                 return (
-                    f"{what}: every route crosses at least one of {', '.join(needed)}; "
-                    "dropping any one of these avoid rules leaves a route (the cheapest "
-                    f"without them is {free[0].label})"
+                    f"{what}: every route crosses at least one of "
+                    f"{'; '.join(name(x) for x in needed)}; dropping any one of these rules "
+                    f"leaves a route (the cheapest without them is {free[0].label})"
                 )
             return (
-                f"{what}: the avoid rules {', '.join(avoid)} together block every route "
-                f"(the cheapest route without them crosses {', '.join(crossed)})"
+                f"{what}: the rules {'; '.join(name(x) for x in rules)} together block every "
+                f"route (the cheapest route without them crosses {', '.join(crossed)})"
             )
-    g = _graph(net, commodity, a, avoid, fams)
+    g = _graph(net, commodity, a, avoid, fams, buyer)
     blocks = _frontier(net, g, origin, frozenset(fams))
     if blocks:
         return f"{what}: " + _summarise(blocks)
@@ -336,14 +419,14 @@ def _frontier(net: Network, g: CommodityGraph, origin: str, families: frozenset[
         rule, why = g.excluded.get(link.id, ("", ""))
         leaves = (link.from_ in seen) != (link.to in seen)
         outward = link.from_ in seen or link.bidirectional
-        if rule in ("commodity", "avoid") and leaves and outward and why not in reasons:
+        if rule in ("commodity", "avoid", "regime") and leaves and outward and why not in reasons:
             reasons.append(why)
     own = [
         why
         for link in net.links
         if link.family in families
         for rule, why in (g.excluded.get(link.id, ("", "")),)
-        if rule in ("commodity", "avoid")
+        if rule in ("commodity", "avoid", "regime")
     ]
     if own:
         return list(dict.fromkeys(own))

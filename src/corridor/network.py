@@ -8,6 +8,7 @@ problem found, each naming file, row and column: nothing is ever half-loaded.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 import os
 import re
@@ -21,6 +22,7 @@ from typing import Any
 
 from corridor.countries import ISO_ALPHA2
 from corridor.errors import DataError, Problem, RequestError
+from corridor.regimes import NO_BUYER, Buyer, Regime, buyer_record, parse_treatment, regime_record
 from corridor.schema import OPTIONAL_TABLES, TABLES, Column, schema
 
 CARGO_CLASSES = ("container", "bulk", "liquid", "gas", "class7")
@@ -191,6 +193,8 @@ class Network:
     sources: tuple[Source, ...]
     origin: str = "bundled"
     events: tuple[Event, ...] = ()
+    regimes: tuple[Regime, ...] = ()
+    buyers: tuple[Buyer, ...] = ()
     _index: dict[str, dict[str, Any]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -218,6 +222,10 @@ class Network:
 
     def source(self, source_id: str) -> Source:
         return self._get("sources", source_id, "source")  # type: ignore[no-any-return]
+
+    def buyer_profiles(self) -> Mapping[str, Buyer]:
+        """Buyer profiles by id."""
+        return MappingProxyType(self._index["buyers"])
 
     def has(self, table: str, record_id: str) -> bool:
         return record_id in self._index[table]
@@ -439,6 +447,11 @@ def _parse(col: Column, cell: str) -> Any:
         return tuple(_split(cell))
     if kind == "geometry":
         return _geometry(cell)
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(cell)
+        except ValueError:
+            raise ValueError(f"'{cell}' is not a date (YYYY-MM-DD)") from None
     raise ValueError(f"schema declares unknown type '{kind}'")
 
 
@@ -646,11 +659,43 @@ def _check_rules(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
                         f"(its gauges_mm: {'|'.join(gauges) or 'none'})",
                     )
                 )
+    _check_compliance(rows, problems)
     for r in rows["nodes"]:
         for pair in (("handling_hours", "handling_hours_p95"), ("dwell_hours", "dwell_hours_p95")):
             mean, p95 = r.values.get(pair[0]), r.values.get(pair[1])
             if mean is not None and p95 is not None and p95 < mean:
                 problems.append(Problem(r.file, r.line, pair[1], f"is below the mean {pair[0]}"))
+
+
+def _check_compliance(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
+    """Regime dates and lead times in order; buyer overrides name real regimes and sources."""
+    regimes = {r.values.get("id") for r in rows["regimes"]}
+    sources = {r.values.get("id") for r in rows["sources"]}
+    for r in rows["regimes"]:
+        start, end = r.values.get("in_force_from"), r.values.get("in_force_to")
+        if start is not None and end is not None and end < start:
+            problems.append(Problem(r.file, r.line, "in_force_to", "is before in_force_from"))
+        mean, p95 = r.values.get("lead_time_days"), r.values.get("lead_time_days_p95")
+        if mean is not None and p95 is not None and p95 < mean:
+            problems.append(Problem(r.file, r.line, "lead_time_days_p95", "is below the mean"))
+    for r in rows["buyers"]:
+        if r.values.get("id") == NO_BUYER:
+            problems.append(Problem(r.file, r.line, "id", f"'{NO_BUYER}' is reserved (no buyer)"))
+        try:
+            treatment = parse_treatment(r.values.get("treatment") or "")
+        except ValueError as exc:
+            problems.append(Problem(r.file, r.line, "treatment", str(exc)))
+            treatment = {}
+        for regime in treatment:
+            if regime not in regimes:
+                problems.append(
+                    Problem(r.file, r.line, "treatment", f"'{regime}' is not an id in regimes.csv")
+                )
+        for sid in (s.strip() for s in (r.values.get("sources") or "").split("+")):
+            if sid and sid not in sources:
+                problems.append(
+                    Problem(r.file, r.line, "sources", f"'{sid}' is not an id in sources.csv")
+                )
 
 
 def _season(text: str) -> dict[int, float]:
@@ -741,7 +786,11 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
         for v in (r.values,)
     )
     events = tuple(event_record(v, prov(v)) for v in (r.values for r in rows["events"]))
-    return Network(nodes, links, commodities, exposures, factors, sources, origin, events)
+    regimes = tuple(regime_record(v, prov(v)) for v in (r.values for r in rows["regimes"]))
+    buyers = tuple(buyer_record(v) for v in (r.values for r in rows["buyers"]))
+    return Network(
+        nodes, links, commodities, exposures, factors, sources, origin, events, regimes, buyers
+    )
 
 
 def _num(v: Mapping[str, Any], key: str) -> float:

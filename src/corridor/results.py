@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from corridor.regimes import DEFAULT_BUYER, RegimeFlag
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -241,9 +243,11 @@ class Request:
     penalise: tuple[tuple[str, float], ...] = ()
     volume_t_per_year: float | None = None
     k: int = 5
+    buyer: str = DEFAULT_BUYER
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "buyer": self.buyer,
             "commodity": self.commodity,
             "origin": self.origin,
             "destination": self.destination,
@@ -261,6 +265,12 @@ class RouteSet:
     request: Request
     routes: tuple[Route, ...]
     notes: tuple[str, ...] = ()
+    compliance: tuple[tuple[RegimeFlag, ...], ...] = ()
+    """Per route (same order): the regimes it meets for the request's buyer."""
+
+    def flags(self, index: int) -> tuple[RegimeFlag, ...]:
+        """Regimes met by the route at ``index`` (none if not computed)."""
+        return self.compliance[index] if index < len(self.compliance) else ()
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -274,10 +284,15 @@ class RouteSet:
         }
 
     def to_dict(self) -> dict[str, Any]:
+        routes = []
+        for i, r in enumerate(self.routes):
+            d = r.to_dict()
+            d["compliance"] = [f.to_dict() for f in self.flags(i)]
+            routes.append(d)
         return {
             "schema_version": SCHEMA_VERSION,
             "request": self.request.to_dict(),
-            "routes": [r.to_dict() for r in self.routes],
+            "routes": routes,
             "notes": list(self.notes),
         }
 
@@ -328,6 +343,12 @@ class Comparison:
     """Family -> why it has no route for this request."""
     premium: tuple[Alternative, ...]
     notes: tuple[str, ...] = ()
+    compliance: tuple[tuple[RegimeFlag, ...], ...] = ()
+    """Per route (same order): the regimes it meets for the request's buyer."""
+
+    def flags(self, index: int) -> tuple[RegimeFlag, ...]:
+        """Regimes met by the route at ``index`` (none if not computed)."""
+        return self.compliance[index] if index < len(self.compliance) else ()
 
     @property
     def cheapest(self) -> Route:
@@ -340,7 +361,7 @@ class Comparison:
         return RouteSet(self.request, self.routes).to_geojson()
 
     def to_dict(self) -> dict[str, Any]:
-        out = RouteSet(self.request, self.routes, self.notes).to_dict()
+        out = RouteSet(self.request, self.routes, self.notes, self.compliance).to_dict()
         out["unavailable"] = dict(self.unavailable)
         premium = []
         for alt in self.premium:
