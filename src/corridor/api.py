@@ -14,7 +14,7 @@ from corridor.errors import RequestError
 from corridor.graph import CommodityGraph, build_graph
 from corridor.network import Network, load_network
 from corridor.pareto import pareto_front
-from corridor.regimes import DEFAULT_BUYER, Compliance, RegimeFlag, compliance
+from corridor.regimes import Compliance, RegimeFlag, compliance
 from corridor.results import FAMILY_LABELS, Alternative, Comparison, Request, Route, RouteSet
 from corridor.routing import k_best
 
@@ -55,7 +55,7 @@ def _graph(
     assumptions: Assumptions,
     avoid: Iterable[str] = (),
     families: Iterable[str] = (),
-    buyer: str | None = DEFAULT_BUYER,
+    buyer: str | None = None,
 ) -> CommodityGraph:
     """The commodity graph under avoid rules, families and the buyer's excluding regimes."""
     blocked = frozenset(buyer_compliance(net, commodity, buyer).excluded.items())
@@ -73,14 +73,10 @@ def _cached_graph(
     families: frozenset[str],
     blocked: frozenset[tuple[str, str]],
 ) -> CommodityGraph:
-    return build_graph(
-        net, net.commodity(commodity), assumptions, avoid, families, dict(blocked)
-    )
+    return build_graph(net, net.commodity(commodity), assumptions, avoid, families, dict(blocked))
 
 
-def _flags(
-    rules: Compliance, found: Iterable[Route]
-) -> tuple[tuple[RegimeFlag, ...], ...]:
+def _flags(rules: Compliance, found: Iterable[Route]) -> tuple[tuple[RegimeFlag, ...], ...]:
     return tuple(rules.flags((*r.countries, *r.chokepoints)) for r in found)
 
 
@@ -129,7 +125,7 @@ def routes(
     volume: float | None = None,
     assumptions: Assumptions | None = None,
     network: Network | None = None,
-    buyer: str | None = DEFAULT_BUYER,
+    buyer: str | None = None,
 ) -> RouteSet:
     """The ``k`` cheapest genuinely different routes for one commodity.
 
@@ -140,9 +136,9 @@ def routes(
     avoid : country or chokepoint ids no route may touch (hard filter).
     penalise : exposure id -> USD per tonne added to routes that cross it.
     volume : annual tonnes (used by ``compare`` for the premium per year).
-    buyer : buyer profile id (default ``JP``): its excluding regimes drop routes, its priced
-        ones add penalties, and every route lists the regimes it meets; ``none`` applies no
-        regime and flags them all.
+    buyer : buyer profile id (default: ``JP`` where the buyers table has it): its excluding
+        regimes drop routes, its priced ones add penalties, and every route lists the regimes
+        it meets; ``none`` applies no regime and flags them all.
 
     Raises
     ------
@@ -176,7 +172,7 @@ def compare(
     volume: float | None = None,
     assumptions: Assumptions | None = None,
     network: Network | None = None,
-    buyer: str | None = DEFAULT_BUYER,
+    buyer: str | None = None,
 ) -> Comparison:
     """Cheapest route of each family, and the strategic premium of avoiding China/Russia.
 
@@ -292,7 +288,7 @@ def pareto(
     avoid: Iterable[str] = (),
     assumptions: Assumptions | None = None,
     network: Network | None = None,
-    buyer: str | None = DEFAULT_BUYER,
+    buyer: str | None = None,
 ) -> RouteSet:
     """The exact Pareto front over cost, mean days, CO2e and expected disrupted days, of the
     routes the buyer may use (see :func:`routes`)."""
@@ -319,7 +315,7 @@ def explain_no_route(
     avoid: Iterable[str],
     a: Assumptions,
     families: Iterable[str] = (),
-    buyer: str | None = DEFAULT_BUYER,
+    buyer: str | None = None,
 ) -> str:
     """Say what stops every route: the commodity's nature, an avoid rule, a regime that
     excludes it for the buyer, or a missing link."""
@@ -368,14 +364,16 @@ def explain_no_route(
                     f"{what}: every route crosses {name(x)}; {lift} the cheapest route is "
                     f"{free[0].label}"
                 )
+            regime = any(rules.values())
+            sep, kind = ("; ", "rules") if regime else (", ", "avoid rules")
             if needed:
                 return (
                     f"{what}: every route crosses at least one of "
-                    f"{'; '.join(name(x) for x in needed)}; dropping any one of these rules "
+                    f"{sep.join(name(x) for x in needed)}; dropping any one of these {kind} "
                     f"leaves a route (the cheapest without them is {free[0].label})"
                 )
             return (
-                f"{what}: the rules {'; '.join(name(x) for x in rules)} together block every "
+                f"{what}: the {kind} {sep.join(name(x) for x in rules)} together block every "
                 f"route (the cheapest route without them crosses {', '.join(crossed)})"
             )
     g = _graph(net, commodity, a, avoid, fams, buyer)

@@ -101,6 +101,19 @@ class RegimeFlag:
     lead_time_days: float
     lead_time_days_p95: float
 
+    @property
+    def word(self) -> str:
+        """What the regime does to the route, in one or two words."""
+        if self.effect == "exclude":
+            return "excluded by" if self.binding else "sanctions"
+        return {"flag": "flag", "condition": "condition", "penalty": "penalty"}[self.effect]
+
+    def short(self) -> str:
+        """Compact form for a table cell: ``flag EU_RUSSIA_833`` or ``condition CN_… ~60 d``."""
+        lead = f" ~{self.lead_time_days:g} d" if self.lead_time_days else ""
+        price = f" USD {self.penalty_usd_per_t:,.0f}/t" if self.effect == "penalty" else ""
+        return f"{self.word} {self.regime}{price}{lead}"
+
     def text(self) -> str:
         """One line for tables: effect, regime name and id, where, and any lead time."""
         word = {
@@ -202,7 +215,8 @@ def compliance(
     Parameters
     ----------
     regimes, buyers : the network's regimes and buyer profiles (by id).
-    buyer : a buyer id, or ``none`` (or None) to apply no regime and flag every one.
+    buyer : a buyer id, or ``none`` to apply no regime and flag every one; None picks the
+        default profile (``JP``) when the buyers table has it, else ``none``.
     cargo_class : the commodity's cargo class.
     as_of : date the regimes must be in force on (default: today).
 
@@ -212,7 +226,9 @@ def compliance(
         If the buyer id is not ``none`` and not in the buyers table.
     """
     on = as_of or dt.date.today()
-    who = buyer or NO_BUYER
+    if buyer is None:
+        buyer = DEFAULT_BUYER if DEFAULT_BUYER in buyers else NO_BUYER
+    who = buyer
     profile = None
     if who != NO_BUYER:
         profile = buyers.get(who)

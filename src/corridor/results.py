@@ -350,6 +350,13 @@ class Comparison:
         """Regimes met by the route at ``index`` (none if not computed)."""
         return self.compliance[index] if index < len(self.compliance) else ()
 
+    def route_flags(self, route: Route) -> tuple[RegimeFlag, ...]:
+        """Regimes met by ``route`` (one of :attr:`routes`, matched by its signature)."""
+        for i, r in enumerate(self.routes):
+            if r.signature == route.signature:
+                return self.flags(i)
+        return ()
+
     @property
     def cheapest(self) -> Route:
         return min(self.routes, key=lambda r: r.cost_usd_per_t)

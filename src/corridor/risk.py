@@ -440,9 +440,13 @@ def _cheapest(
     family: str | None,
 ) -> list[Route]:
     from corridor.graph import build_graph
+    from corridor.regimes import compliance
 
     families = (family,) if family else ()
-    g = build_graph(net, net.commodity(commodity), a, avoid, families)
+    c = net.commodity(commodity)
+    # the default buyer's excluding regimes, as the routes of the allocation were found
+    blocked = compliance(net.regimes, net.buyer_profiles(), None, c.cargo_class).excluded
+    g = build_graph(net, c, a, avoid, families, blocked)
     return k_best(g, origin, destination, 1)
 
 

@@ -24,6 +24,7 @@ Atomic
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
@@ -184,6 +185,8 @@ def _plain(value: Any) -> Any:
         return repr(value)
     if hasattr(value, "__dataclass_fields__"):
         return _plain(vars(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return value
 
 
