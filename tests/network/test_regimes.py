@@ -222,3 +222,24 @@ def test_bundled_regimes_and_buyers_are_sourced_and_named():
         assert set(r.sources["in_force_from"]) <= ids
         if r.kind == "transit_permit":
             assert r.lead_time_days > 0 and r.sources["lead_time_days"]
+
+
+def test_web_api_reports_the_regimes_and_refuses_an_unknown_buyer(sanctioned):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from corridor.web.app import create_app
+    from corridor.web.schemas import ComparisonOut
+
+    body = {"commodity": "ore", "origin": "MINE", "destination": "DEST"}
+    with TestClient(create_app(network=sanctioned), base_url="http://127.0.0.1") as client:
+        none = client.post("/api/compare", json={**body, "buyer": "none"})
+        assert none.status_code == 200, none.text
+        ComparisonOut.model_validate(none.json())
+        west = next(r for r in none.json()["routes"] if r["family"] == "trans_caspian")
+        assert [f["regime"] for f in west["compliance"]] == ["X_GE"]
+        jp = client.post("/api/compare", json=body).json()  # default buyer JP
+        assert jp["request"]["buyer"] == "JP"
+        assert [r["family"] for r in jp["routes"]] == ["china"]
+        bad = client.post("/api/compare", json={**body, "buyer": "XX"})
+        assert bad.status_code == 422 and "unknown buyer 'XX'" in bad.text
