@@ -96,6 +96,8 @@ class Commodity:
     no_route_reason: str
     sources: Provenance
     note: str
+    rail_tariff_factors: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    """Country -> multiple of that country's rail tariffs for this commodity's cargo group."""
 
 
 @dataclass(frozen=True)
@@ -660,11 +662,34 @@ def _check_rules(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
                     )
                 )
     _check_compliance(rows, problems)
+    for r in rows["commodities"]:
+        try:
+            _factors(r.raw.get("rail_tariff_factors", ""))
+        except ValueError as exc:
+            problems.append(Problem(r.file, r.line, "rail_tariff_factors", str(exc)))
     for r in rows["nodes"]:
         for pair in (("handling_hours", "handling_hours_p95"), ("dwell_hours", "dwell_hours_p95")):
             mean, p95 = r.values.get(pair[0]), r.values.get(pair[1])
             if mean is not None and p95 is not None and p95 < mean:
                 problems.append(Problem(r.file, r.line, pair[1], f"is below the mean {pair[0]}"))
+
+
+def _factors(text: str) -> dict[str, float]:
+    """Parse 'KZ=3.1|CN=1.2' into country -> factor; raise ValueError naming the bad entry."""
+    out: dict[str, float] = {}
+    for part in _split(text):
+        code, sep, factor = (p.strip() for p in part.partition("="))
+        if not sep:
+            raise ValueError(f"'{part}' is not 'COUNTRY=factor'")
+        _country(code)
+        try:
+            value = float(factor)
+        except ValueError:
+            raise ValueError(f"'{part}': '{factor}' is not a number") from None
+        if not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"'{part}': the factor must be a non-negative number")
+        out[code] = value
+    return out
 
 
 def _check_compliance(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
@@ -770,6 +795,7 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
             v.get("no_route_reason") or "",
             prov(v),
             v.get("note") or "",
+            MappingProxyType(_factors(v.get("rail_tariff_factors") or "")),
         )
         for v in (r.values for r in rows["commodities"])
     )

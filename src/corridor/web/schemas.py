@@ -371,6 +371,7 @@ class CommodityOut(_Out):
     no_route_reason: str
     sources: Provenance
     note: str
+    rail_tariff_factors: dict[str, float]
 
 
 class ExposureOut(_Out):
