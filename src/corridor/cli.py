@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -146,13 +147,15 @@ def _show_counts(net: Network, fmt: str) -> None:
 
 
 def _record(net: Network, record_id: str) -> tuple[str, Any]:
-    for table in ("nodes", "links", "commodities", "exposures", "emission_factors", "sources"):
+    tables = ("nodes", "links", "commodities", "exposures", "emission_factors", "sources")
+    for table in (*tables, "regimes", "buyers"):
         if net.has(table, record_id):
             return table, net.record(table, record_id)
     near = net.similar_ids(record_id)
     hint = f" (did you mean {', '.join(near)}?)" if near else ""
     raise RequestError(
-        f"no node, link, commodity, exposure or source has the id '{record_id}'" + hint
+        f"no node, link, commodity, exposure, source, regime or buyer has the id '{record_id}'"
+        + hint
     )
 
 
@@ -160,6 +163,8 @@ def _show_record(net: Network, record_id: str, fmt: str) -> None:
     table, rec = _record(net, record_id)
     fields = {k.rstrip("_"): v for k, v in vars(rec).items()}
     provenance = fields.pop("sources", {}) if table != "sources" else {}
+    if isinstance(provenance, tuple):  # a buyer profile names its sources as one list
+        provenance = {"profile": provenance}
     used = sorted({s for ids in dict(provenance).values() for s in ids})
     if fmt == "json":
         payload = {
@@ -193,6 +198,8 @@ def _show_record(net: Network, record_id: str, fmt: str) -> None:
 
 
 def _plain(v: Any) -> Any:
+    if isinstance(v, dt.date):
+        return v.isoformat()
     if isinstance(v, dict) or hasattr(v, "items"):
         return {str(k): _plain(x) for k, x in dict(v).items()}
     if isinstance(v, tuple | list):
@@ -201,6 +208,8 @@ def _plain(v: Any) -> Any:
 
 
 def _text(v: Any) -> str:
+    if isinstance(v, dt.date):
+        return v.isoformat()
     if isinstance(v, tuple):
         return "|".join(str(x) for x in v)
     if hasattr(v, "items"):

@@ -243,3 +243,33 @@ def test_web_api_reports_the_regimes_and_refuses_an_unknown_buyer(sanctioned):
         assert [r["family"] for r in jp["routes"]] == ["china"]
         bad = client.post("/api/compare", json={**body, "buyer": "XX"})
         assert bad.status_code == 422 and "unknown buyer 'XX'" in bad.text
+
+
+def test_cli_table_and_html_report_say_which_regime_flags_a_route(tmp_path):
+    overlay = _overlay(tmp_path)
+    report = tmp_path / "r.html"
+    env = {k: v for k, v in os.environ.items() if k != "CORRIDOR_DATA"}
+    args = ["compare", "--commodity", "ore", "--origin", "MINE", "--destination", "DEST"]
+    args += ["--data", str(TINY), "--overlay", str(overlay)]
+    none = subprocess.run(
+        [sys.executable, "-m", "corridor", *args, "--buyer", "none", "--report", str(report)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert none.returncode == 0, none.stderr
+    assert (
+        "sanctions X_GE" in none.stdout and "X_GE (sanctions): Sanctions on Georgia" in none.stdout
+    )
+    html = report.read_text(encoding="utf-8")
+    assert "Sanctions and permits" in html and "sanctions X_GE" in html
+    jp = subprocess.run(
+        [sys.executable, "-m", "corridor", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert jp.returncode == 0, jp.stderr
+    assert "buyer JP" in jp.stdout and "excluded for buyer JP by Sanctions on Georgia" in jp.stdout
