@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from corridor._derived import Derived
 from corridor.costs import (
     ZERO,
     Assumptions,
@@ -25,7 +26,8 @@ from corridor.costs import (
     link_metrics,
     transfer_metrics,
 )
-from corridor.network import Commodity, Link, Network, Node
+from corridor.network.model import Commodity, Link, Network, Node
+from corridor.network.regimes import Compliance, compliance
 
 TRANSFER = "transfer"
 
@@ -81,6 +83,8 @@ class CommodityGraph:
     excluded: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Link id -> (rule, why) it is not in this graph; rule is commodity, family, avoid or
     regime."""
+    derived: Derived = field(default_factory=Derived, compare=False, repr=False)
+    """What algorithms derive from this graph (search index, arrays), kept with it."""
 
     def vertex(self, node_id: str, mode_key: str) -> int:
         key = (node_id, mode_key)
@@ -137,6 +141,48 @@ def link_exclusion(
     return None
 
 
+def buyer_compliance(net: Network, commodity: str, buyer: str | None = None) -> Compliance:
+    """What the buyer's regimes in force today mean for routes of ``commodity`` (see
+    :func:`corridor.network.regimes.compliance`; ``None`` is the default profile), kept with
+    the network.
+
+    Raises
+    ------
+    RequestError
+        For an unknown buyer id or commodity.
+    """
+    cargo = net.commodity(commodity).cargo_class
+    return net.derived.get(
+        ("compliance", cargo, buyer),
+        lambda: compliance(net.regimes, net.buyer_profiles(), buyer, cargo),
+    )
+
+
+def commodity_graph(
+    net: Network,
+    commodity: str,
+    assumptions: Assumptions | None = None,
+    avoid: Iterable[str] = (),
+    families: Iterable[str] = (),
+    buyer: str | None = None,
+    blocked: Mapping[str, str] | None = None,
+) -> CommodityGraph:
+    """The expanded graph of ``commodity`` on ``net`` under these rules, built once and kept
+    with the network (see :func:`build_graph` for the parameters).
+
+    The links the buyer's excluding regimes forbid are left out (``buyer`` None: the default
+    profile); ``blocked`` gives those exclusions directly instead (exposure id -> why).
+    """
+    a = assumptions or Assumptions()
+    if blocked is None:
+        blocked = buyer_compliance(net, commodity, buyer).excluded
+    rules = frozenset(blocked.items())
+    key = ("graph", commodity, a, frozenset(avoid), frozenset(families), rules)
+    return net.derived.get(
+        key, lambda: build_graph(net, net.commodity(commodity), a, avoid, families, dict(rules))
+    )
+
+
 def build_graph(
     net: Network,
     commodity: Commodity,
@@ -151,7 +197,7 @@ def build_graph(
     ----------
     avoid : ids of exposures (countries, chokepoints) no route may touch.
     families : if given, only links of these route families (plus ``domestic``) are used.
-    blocked : exposure id -> why a buyer's regime excludes it (see :mod:`corridor.regimes`);
+    blocked : exposure id -> why a buyer's regime excludes it (:mod:`corridor.network.regimes`);
         links touching one are left out, like an avoided exposure.
     """
     a = assumptions or Assumptions()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from corridor import api
+from corridor import analysis as api
 from corridor.network import Network
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from corridor import api
+from corridor import analysis as api
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 """Hiragana, katakana or CJK ideographs."""

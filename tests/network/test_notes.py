@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 
-from corridor import api
+from corridor import analysis as api
 
 POINTER = re.compile(r"notes/([A-Za-z0-9_\-]+\.md)#([A-Za-z0-9\-]+)")
 SECTION = re.compile(r"§\s*\d")

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from corridor import api
+from corridor import analysis as api
 from corridor.errors import DataError, RequestError
 from corridor.network import load_network
-from corridor.regimes import compliance
+from corridor.network.regimes import compliance
 
 from ..conftest import TINY
 
