@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     pass
 from corridor.cli._app import (
     AvoidOpt,
+    BuyerOpt,
     CarbonOpt,
     CommodityOpt,
     DataOpt,
@@ -49,6 +50,7 @@ def routes_cmd(
     penalise: PenaliseOpt = None,
     volume: VolumeOpt = None,
     carbon_price: CarbonOpt = 0.0,
+    buyer: BuyerOpt = None,
     fmt: FormatOpt = "table",
     report: ReportOpt = None,
     data: DataOpt = None,
@@ -70,6 +72,7 @@ def routes_cmd(
         volume=volume,
         assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
         network=net,
+        buyer=buyer,
     )
     _emit(result, net, fmt)
     if report:
@@ -85,6 +88,7 @@ def compare_cmd(
     penalise: PenaliseOpt = None,
     volume: VolumeOpt = None,
     carbon_price: CarbonOpt = 0.0,
+    buyer: BuyerOpt = None,
     fmt: FormatOpt = "table",
     report: ReportOpt = None,
     data: DataOpt = None,
@@ -105,6 +109,7 @@ def compare_cmd(
         volume=volume,
         assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
         network=net,
+        buyer=buyer,
     )
     _emit(result, net, fmt)
     if report:
@@ -117,6 +122,7 @@ def pareto_cmd(
     origin: OriginOpt,
     destination: DestOpt,
     avoid: AvoidOpt = None,
+    buyer: BuyerOpt = None,
     fmt: FormatOpt = "table",
     report: ReportOpt = None,
     data: DataOpt = None,
@@ -127,7 +133,7 @@ def pareto_cmd(
 
     _check_format(fmt)
     net = _net(data, overlay)
-    result = pareto(commodity, origin, destination, avoid=_list(avoid), network=net)
+    result = pareto(commodity, origin, destination, avoid=_list(avoid), network=net, buyer=buyer)
     _emit(result, net, fmt)
     if report:
         _report([result], net, report)
@@ -159,6 +165,7 @@ def _table(result: Any, net: Network) -> None:
     title = f"{c.name_en}: {net.node(req.origin).name_en} → {net.node(req.destination).name_en}" + (
         f" (avoiding {', '.join(req.avoid)})" if req.avoid else ""
     )
+    title += f", buyer {req.buyer}" if req.buyer != "none" else ", no buyer (every regime shown)"
     t = Table(title=title, title_justify="left")
     for name, justify in (
         ("#", "right"),
@@ -172,6 +179,7 @@ def _table(result: Any, net: Network) -> None:
         ("chokepoints", "left"),
         ("P(disrupt)/yr", "right"),
         ("days lost/yr", "right"),
+        ("regimes", "left"),
     ):
         t.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for i, r in enumerate(result.routes, 1):
@@ -187,8 +195,10 @@ def _table(result: Any, net: Network) -> None:
             " ".join(r.chokepoints),
             f"{r.risk.annual_probability:.2f}",
             f"{r.risk.disrupted_days_per_year:.1f}",
+            " ".join(f.short() for f in result.flags(i - 1)),
         )
     out.print(t)
+    _regime_legend(result)
     for note in getattr(result, "notes", ()):
         out.print(f"[yellow]note[/]: {note}")
     n_sources = len({s for r in result.routes for s in r.sources})
@@ -196,6 +206,22 @@ def _table(result: Any, net: Network) -> None:
         f"[dim]{n_sources} sources behind these numbers: --format json lists them per "
         "route; --report FILE.html cites them.[/]"
     )
+
+
+def _regime_legend(result: Any) -> None:
+    """One line per regime met by the routes shown: what it is and what it restricts."""
+    seen: dict[str, Any] = {}
+    for i in range(len(result.routes)):
+        for f in result.flags(i):
+            seen.setdefault(f.regime, f)
+    for f in seen.values():
+        lead = f"; lead time ~{f.lead_time_days:g} d (p95 {f.lead_time_days_p95:g} d)"
+        out.print(
+            f"[yellow]{f.regime}[/] ({f.word}): {f.name_en}, on {', '.join(f.touches)}; "
+            f"restricts {', '.join(f.restricts)}" + (lead if f.lead_time_days else ""),
+            markup=True,
+            highlight=False,
+        )
 
 
 def _premium_table(result: Any) -> None:
@@ -226,9 +252,10 @@ def _premium_table(result: Any) -> None:
         per_year = (
             f"{alt.premium_usd_per_year:,.0f}" if alt.premium_usd_per_year is not None else "—"
         )
+        flags = " ".join(f.short() for f in result.route_flags(alt.route))
         t.add_row(
             alt.name,
-            alt.route.label,
+            alt.route.label + (f" ({flags})" if flags else ""),
             f"{alt.premium_usd_per_t:+,.0f}",
             per_year,
             f"{alt.extra_days:+.1f}",
