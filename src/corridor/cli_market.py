@@ -158,13 +158,16 @@ def breakeven_cmd(
 ) -> None:
     """Subsidy per tonne, China-route disruption rate and yearly bill at which the
     Trans-Caspian route reaches a share."""
-    from corridor.market import RiskBuyer, breakeven, generalised_cost_inputs
+    from corridor.market import RiskBuyer, breakeven, check_request, generalised_cost_inputs
 
     _check_format(fmt)
     if not 1900 <= year <= 2100:
         raise RequestError(f"--year must be a year, not {year}")
-    net, mdata, _, cal = _calibrated(data, overlay, None, decision_t)
-    costs = _costs(net, commodity, origin, destination)
+    buyer = RiskBuyer(kappa=kappa, alpha=alpha)
+    check_request(share, volume, shortfall, buyer)
+    # the request's own routes first: an unknown id fails before the estimation runs
+    costs = _costs(_net(data, overlay), commodity, origin, destination)
+    _, mdata, _, cal = _calibrated(data, overlay, None, decision_t)
     inputs = generalised_cost_inputs(year, costs, mdata.regimes)
     be = breakeven(
         cal.model,
@@ -173,7 +176,7 @@ def breakeven_cmd(
         share=share,
         volume_t=volume,
         shortfall_share=shortfall,
-        buyer=RiskBuyer(kappa=kappa, alpha=alpha),
+        buyer=buyer,
     )
     if fmt == "json":
         _json(

@@ -208,6 +208,27 @@ def disruption_breakeven(
     return float(brentq(gap, hi / 2 if hi > 1 else 0.0, hi, xtol=1e-6))
 
 
+def check_request(
+    share: float, volume_t: float | None, shortfall_share: float, buyer: RiskBuyer
+) -> None:
+    """Refuse a share outside (0, 1), a bad volume, shortfall or risk aversion.
+
+    Raises
+    ------
+    RequestError
+        Naming the number at fault.
+    """
+    _check_share(share)
+    if volume_t is not None and not (math.isfinite(volume_t) and volume_t > 0):
+        raise RequestError(f"volume must be a positive number of tonnes, not {volume_t}")
+    if not (math.isfinite(shortfall_share) and shortfall_share >= 0):
+        raise RequestError(
+            f"shortfall must be a non-negative share of value, not {shortfall_share}"
+        )
+    if not (0 < buyer.alpha < 1 and math.isfinite(buyer.kappa) and buyer.kappa >= 0):
+        raise RequestError("risk aversion needs kappa ≥ 0 and 0 < alpha < 1")
+
+
 def breakeven(
     model: ChoiceModel,
     costs: Mapping[str, FamilyCost],
@@ -236,16 +257,8 @@ def breakeven(
         Share outside (0, 1), a negative or non-finite volume or shortfall, or no
         Trans-Caspian route.
     """
-    _check_share(share)
-    if volume_t is not None and not (math.isfinite(volume_t) and volume_t > 0):
-        raise RequestError(f"volume must be a positive number of tonnes, not {volume_t}")
-    if not (math.isfinite(shortfall_share) and shortfall_share >= 0):
-        raise RequestError(
-            f"shortfall must be a non-negative share of value, not {shortfall_share}"
-        )
     buyer = buyer or RiskBuyer()
-    if not (0 < buyer.alpha < 1 and buyer.kappa >= 0):
-        raise RequestError("risk aversion needs kappa ≥ 0 and 0 < alpha < 1")
+    check_request(share, volume_t, shortfall_share, buyer)
     subsidy = subsidy_for_share(model, inputs, share)
     step = max(abs(subsidy), 50.0) / 4
     grid = sorted({round(k * step, 2) for k in range(-8, 9)} | {round(subsidy, 2)})
