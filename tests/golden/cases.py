@@ -48,6 +48,9 @@ CLI: dict[str, list[str]] = {
     "frontier": ["frontier", CONTRACTS, "--scenarios", "300", "--points", "3", "--format", "json"],
     "whatif": ["whatif", DOSTYK, "--contracts", CONTRACTS, "--format", "json"],
     "runs_list": ["runs", "list", "--format", "json"],
+    "market": ["market", "--format", "json"],
+    "breakeven_ree": ["breakeven", *REE, *YOK, "--volume", "10000", "--format", "json"],
+    "backtest": ["backtest", "--format", "json"],
 }
 
 ORE = {"commodity": "rare_earth_concentrate", "origin": "KZ_ZHANA_KZ", "destination": "JP_YOKOHAMA"}
