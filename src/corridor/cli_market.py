@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from corridor.cli import DataOpt, OverlayOpt, _net, app, out
+from corridor.cli import DataOpt, OverlayOpt, _net, app, err, out
 from corridor.errors import RequestError
 from corridor.network import Network
 
@@ -155,6 +155,10 @@ def breakeven_cmd(
     overlay: OverlayOpt = None,
     decision_t: DecisionOpt = 1000.0,
     fmt: FormatOpt = "table",
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write an HTML report (curve, calibration, backtest)."),
+    ] = None,
 ) -> None:
     """Subsidy per tonne, China-route disruption rate and yearly bill at which the
     Trans-Caspian route reaches a share."""
@@ -167,7 +171,7 @@ def breakeven_cmd(
     check_request(share, volume, shortfall, buyer)
     # the request's own routes first: an unknown id fails before the estimation runs
     costs = _costs(_net(data, overlay), commodity, origin, destination)
-    _, mdata, _, cal = _calibrated(data, overlay, None, decision_t)
+    _, mdata, base, cal = _calibrated(data, overlay, None, decision_t)
     inputs = generalised_cost_inputs(year, costs, mdata.regimes)
     be = breakeven(
         cal.model,
@@ -178,6 +182,17 @@ def breakeven_cmd(
         shortfall_share=shortfall,
         buyer=buyer,
     )
+    if report is not None:
+        from corridor.market import backtest
+        from corridor.report.market import market_report
+
+        title = f"Break-even: {commodity} {origin} → {destination} ({year})"
+        html = market_report(title, be, cal, backtest(cal, mdata, base))
+        try:
+            report.write_text(html, encoding="utf-8")
+        except OSError as exc:
+            raise RequestError(f"cannot write the report {report}: {exc.strerror}") from None
+        err.print(f"report written to {report}")
     if fmt == "json":
         _json(
             {

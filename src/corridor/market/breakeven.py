@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from corridor.errors import RequestError
-from corridor.market.choice import ChoiceModel, CostInputs, FamilyCost
+from corridor.market.choice import COST_SCALE_USD, ChoiceModel, CostInputs, FamilyCost
 
 TARGET, RIVAL = "trans_caspian", "china"
 SHORTFALL_SHARE = 0.3
@@ -260,8 +260,9 @@ def breakeven(
     buyer = buyer or RiskBuyer()
     check_request(share, volume_t, shortfall_share, buyer)
     subsidy = subsidy_for_share(model, inputs, share)
-    step = max(abs(subsidy), 50.0) / 4
-    grid = sorted({round(k * step, 2) for k in range(-8, 9)} | {round(subsidy, 2)})
+    # ±5 logit units around the break-even: the curve runs from under 1 % to over 99 %
+    half = max(5 * COST_SCALE_USD / abs(model.beta_per_100_usd), 50.0)
+    grid = sorted({round(subsidy + half * k / 20, 2) for k in range(-20, 21)} | {0.0})
     curve = tuple((x, model.shares(with_subsidy(inputs, x), use_asc=False)[TARGET]) for x in grid)
     cheapest = min(c.cost_usd_per_t for c in costs.values())
     extra = bill = None
