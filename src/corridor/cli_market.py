@@ -10,17 +10,13 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from corridor.cli import DataOpt, OverlayOpt, _net, app, err, out
 from corridor.errors import RequestError
-from corridor.network import Network
-
-if TYPE_CHECKING:
-    from corridor.market import Calibration, FamilyCost, MarketData
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
 MarketOpt = Annotated[
@@ -30,8 +26,6 @@ DecisionOpt = Annotated[
     float,
     typer.Option("--decision-t", help="Tonnes per independent route decision (sets the errors)."),
 ]
-REFERENCE = ("containerised_cargo", "KZ_DOSTYK", "JP_YOKOHAMA")
-"""Commodity, origin and destination whose routes price the calibration market."""
 
 
 def _check_format(fmt: str) -> None:
@@ -43,26 +37,10 @@ def _json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
-def _costs(net: Network, commodity: str, origin: str, destination: str) -> dict[str, FamilyCost]:
-    from corridor.api import compare
-    from corridor.market import family_costs
-
-    cmp = compare(commodity, origin, destination, network=net)
-    return family_costs(cmp.routes, net.commodity(commodity).value_usd_per_t)
-
-
-def _calibrated(
-    data: Path | None, overlay: Path | None, market: str | None, decision_t: float
-) -> tuple[Network, MarketData, dict[str, FamilyCost], Calibration]:
-    from corridor.market import calibrate, load_market_data
-
-    net = _net(data, overlay)
-    folder = data or (
-        Path(os.environ["CORRIDOR_DATA"]) if os.environ.get("CORRIDOR_DATA") else None
-    )
-    mdata = load_market_data(folder, network=net)
-    base = _costs(net, *REFERENCE)
-    return net, mdata, base, calibrate(mdata, base, market=market, decision_t=decision_t)
+def _folder(data: Path | None) -> Path | None:
+    """Where the market tables are: ``--data``, else ``$CORRIDOR_DATA``, else bundled."""
+    env = os.environ.get("CORRIDOR_DATA")
+    return data or (Path(env) if env else None)
 
 
 def _pct(x: float | None, digits: int = 1) -> str:
@@ -92,8 +70,11 @@ def market_cmd(
 ) -> None:
     """Estimate the route-choice model on the observed corridor volumes (calibration years)
     and show its fit on the hold-out years."""
+    from corridor.market_analysis import calibrated
+
     _check_format(fmt)
-    _, _, _, cal = _calibrated(data, overlay, market, decision_t)
+    run = calibrated(_net(data, overlay), _folder(data), market=market, decision_t=decision_t)
+    cal = run.calibration
     if fmt == "json":
         _json(cal.to_dict())
         return
@@ -162,32 +143,29 @@ def breakeven_cmd(
 ) -> None:
     """Subsidy per tonne, China-route disruption rate and yearly bill at which the
     Trans-Caspian route reaches a share."""
-    from corridor.market import RiskBuyer, breakeven, check_request, generalised_cost_inputs
+    from corridor.market import RiskBuyer
+    from corridor.market_analysis import breakeven_for
 
     _check_format(fmt)
-    if not 1900 <= year <= 2100:
-        raise RequestError(f"--year must be a year, not {year}")
-    buyer = RiskBuyer(kappa=kappa, alpha=alpha)
-    check_request(share, volume, shortfall, buyer)
-    # the request's own routes first: an unknown id fails before the estimation runs
-    costs = _costs(_net(data, overlay), commodity, origin, destination)
-    _, mdata, base, cal = _calibrated(data, overlay, None, decision_t)
-    inputs = generalised_cost_inputs(year, costs, mdata.regimes)
-    be = breakeven(
-        cal.model,
-        costs,
-        inputs,
+    be, run = breakeven_for(
+        _net(data, overlay),
+        commodity,
+        origin,
+        destination,
         share=share,
         volume_t=volume,
+        year=year,
         shortfall_share=shortfall,
-        buyer=buyer,
+        buyer=RiskBuyer(kappa=kappa, alpha=alpha),
+        data_dir=_folder(data),
+        decision_t=decision_t,
     )
+    cal = run.calibration
     if report is not None:
-        from corridor.market import backtest
         from corridor.report.market import market_report
 
         title = f"Break-even: {commodity} {origin} → {destination} ({year})"
-        html = market_report(title, be, cal, backtest(cal, mdata, base))
+        html = market_report(title, be, cal, run.backtest())
         try:
             report.write_text(html, encoding="utf-8")
         except OSError as exc:
@@ -212,7 +190,7 @@ def breakeven_cmd(
             _n(x.generalised_usd_per_t),
             _pct(be.shares_now[x.family]),
         ]
-        for x in inputs.values()
+        for x in be.inputs.values()
     ]
     _table(
         f"{commodity} {origin} → {destination}, regimes of {year}",
@@ -253,11 +231,11 @@ def backtest_cmd(
     fmt: FormatOpt = "table",
 ) -> None:
     """Replay 2022, 2023–24 and 2024–25: predicted against observed Trans-Caspian shifts."""
-    from corridor.market import backtest
+    from corridor.market_analysis import calibrated
 
     _check_format(fmt)
-    _, mdata, base, cal = _calibrated(data, overlay, None, decision_t)
-    replays = backtest(cal, mdata, base)
+    run = calibrated(_net(data, overlay), _folder(data), decision_t=decision_t)
+    cal, replays = run.calibration, run.backtest()
     if fmt == "json":
         _json({"market": cal.market, "replays": [r.to_dict() for r in replays]})
         return
