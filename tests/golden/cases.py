@@ -66,6 +66,8 @@ API: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "api_routes": ("POST", "/api/routes", {**ORE, "k": 5}),
     "api_compare": ("POST", "/api/compare", {**ORE, "volume": 10000}),
     "api_pareto": ("POST", "/api/pareto", {**ORE}),
+    "api_market": ("GET", "/api/market", None),
+    "api_breakeven": ("POST", "/api/breakeven", {**ORE, "volume": 10000}),
     "api_capacity": ("POST", "/api/capacity", {**ORES, "families": ["trans_caspian"]}),
     "api_plan": (
         "POST",
