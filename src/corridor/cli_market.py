@@ -6,16 +6,13 @@ prices the routes with :func:`corridor.compare`, calls :mod:`corridor.market` an
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from corridor.cli import DataOpt, OverlayOpt, _net, app, err, out
+from corridor.cli_risk import _check_format, _json, _table
 from corridor.errors import RequestError
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
@@ -28,36 +25,12 @@ DecisionOpt = Annotated[
 ]
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in ("table", "json"):
-        raise RequestError(f"--format must be table or json, not '{fmt}'")
-
-
-def _json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-
-
-def _folder(data: Path | None) -> Path | None:
-    """Where the market tables are: ``--data``, else ``$CORRIDOR_DATA``, else bundled."""
-    env = os.environ.get("CORRIDOR_DATA")
-    return data or (Path(env) if env else None)
-
-
 def _pct(x: float | None, digits: int = 1) -> str:
     return "—" if x is None else f"{100 * x:.{digits}f} %"
 
 
 def _n(x: float | None, digits: int = 2) -> str:
     return "—" if x is None else f"{x:,.{digits}f}"
-
-
-def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
-    t = Table(title=title, title_justify="left")
-    for i, name in enumerate(columns):
-        t.add_column(name, justify="left" if i == 0 else "right")
-    for row in rows:
-        t.add_row(*row)
-    out.print(t)
 
 
 @app.command("market")
@@ -70,10 +43,10 @@ def market_cmd(
 ) -> None:
     """Estimate the route-choice model on the observed corridor volumes (calibration years)
     and show its fit on the hold-out years."""
-    from corridor.market_analysis import calibrated
+    from corridor.market_analysis import calibrated, market_dir
 
     _check_format(fmt)
-    run = calibrated(_net(data, overlay), _folder(data), market=market, decision_t=decision_t)
+    run = calibrated(_net(data, overlay), market_dir(data), market=market, decision_t=decision_t)
     cal = run.calibration
     if fmt == "json":
         _json(cal.to_dict())
@@ -106,6 +79,7 @@ def market_cmd(
         "Trans-Caspian share by year",
         ["year", "split", "observed", "predicted", "error (pts)"],
         yrows,
+        left=2,
     )
     for split in ("calibration", "holdout"):
         e = cal.errors(split)
@@ -144,7 +118,7 @@ def breakeven_cmd(
     """Subsidy per tonne, China-route disruption rate and yearly bill at which the
     Trans-Caspian route reaches a share."""
     from corridor.market import RiskBuyer
-    from corridor.market_analysis import breakeven_for
+    from corridor.market_analysis import breakeven_for, market_dir
 
     _check_format(fmt)
     be, run = breakeven_for(
@@ -157,7 +131,7 @@ def breakeven_cmd(
         year=year,
         shortfall_share=shortfall,
         buyer=RiskBuyer(kappa=kappa, alpha=alpha),
-        data_dir=_folder(data),
+        data_dir=market_dir(data),
         decision_t=decision_t,
     )
     cal = run.calibration
@@ -231,10 +205,10 @@ def backtest_cmd(
     fmt: FormatOpt = "table",
 ) -> None:
     """Replay 2022, 2023–24 and 2024–25: predicted against observed Trans-Caspian shifts."""
-    from corridor.market_analysis import calibrated
+    from corridor.market_analysis import calibrated, market_dir
 
     _check_format(fmt)
-    run = calibrated(_net(data, overlay), _folder(data), decision_t=decision_t)
+    run = calibrated(_net(data, overlay), market_dir(data), decision_t=decision_t)
     cal, replays = run.calibration, run.backtest()
     if fmt == "json":
         _json({"market": cal.market, "replays": [r.to_dict() for r in replays]})
@@ -267,4 +241,5 @@ def backtest_cmd(
             "volume error %",
         ],
         rows,
+        left=3,
     )

@@ -6,6 +6,7 @@ One place for the command line and the REST API, so both give the same numbers.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,10 +29,19 @@ from corridor.market import (
 )
 from corridor.market.breakeven import SHORTFALL_SHARE
 from corridor.market.choice import DECISION_T
-from corridor.network import Network
+from corridor.network import DATA_ENV, Network
 
 REFERENCE = ("containerised_cargo", "KZ_DOSTYK", "JP_YOKOHAMA")
 """Commodity, origin and destination whose routes price the calibration market."""
+
+
+def market_dir(data_dir: str | Path | None = None) -> Path | None:
+    """Where the market tables are: ``data_dir``, else ``$CORRIDOR_DATA``, else bundled
+    (``None``) — beside the network tables, as the network loader looks for them."""
+    if data_dir is not None:
+        return Path(data_dir)
+    env = os.environ.get(DATA_ENV)
+    return Path(env) if env else None
 
 
 @dataclass(frozen=True)

@@ -131,11 +131,11 @@ def load_market_data(
         problems.append(Problem(OBSERVATIONS_FILE, None, None, "no observations"))
     _check_unique(observations, problems)
     if network is not None:
-        for where, text in [*((r, r.raw["sources"]) for r in obs_rows + regime_rows)]:
-            for sid in _source_ids(text):
+        for row in obs_rows + regime_rows:
+            for sid in _source_ids(row.raw["sources"]):
                 if not network.has("sources", sid):
                     problems.append(
-                        Problem(where.file, where.line, "sources", f"unknown source '{sid}'")
+                        Problem(row.file, row.line, "sources", f"unknown source '{sid}'")
                     )
     if problems:
         raise DataError(problems)

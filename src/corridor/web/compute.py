@@ -8,7 +8,6 @@ that holds it; the library's own message (with its "did you mean" hint) is kept.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from pydantic import BaseModel
 from corridor import api
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
-from corridor.network import DATA_ENV, Network
+from corridor.network import Network
 from corridor.web.errors import ApiError
 from corridor.web.jobs import JobContext
 from corridor.web.schemas import (
@@ -146,29 +145,23 @@ def check_breakeven(net: Network, body: BreakEvenBody) -> None:
         raise ApiError(422, "origin and destination are the same place", "destination")
 
 
-def _market_dir() -> Path | None:
-    """The market tables beside the network's: ``$CORRIDOR_DATA``, else the bundled ones."""
-    env = os.environ.get(DATA_ENV)
-    return Path(env) if env else None
-
-
 def run_market(net: Network) -> dict[str, Any]:
     """The calibration (``corridor market``) and the backtest (``corridor backtest``)."""
-    from corridor.market_analysis import calibrated
+    from corridor.market_analysis import calibrated, market_dir
 
-    run = calibrated(net, _market_dir())
+    run = calibrated(net, market_dir())
     return {**run.calibration.to_dict(), "backtest": [r.to_dict() for r in run.backtest()]}
 
 
 def run_breakeven(net: Network, body: BreakEvenBody) -> dict[str, Any]:
     """``corridor breakeven --format json`` for this body."""
     from corridor.market import RiskBuyer
-    from corridor.market_analysis import breakeven_for
+    from corridor.market_analysis import breakeven_for, market_dir
 
     be, _ = breakeven_for(
         net, body.commodity, body.origin, body.destination, share=body.share,
         volume_t=body.volume, year=body.year, shortfall_share=body.shortfall,
-        buyer=RiskBuyer(kappa=body.kappa, alpha=body.alpha), data_dir=_market_dir(),
+        buyer=RiskBuyer(kappa=body.kappa, alpha=body.alpha), data_dir=market_dir(),
     )  # fmt: skip
     return {
         "commodity": body.commodity,
