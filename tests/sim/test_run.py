@@ -149,4 +149,4 @@ def test_a_broken_resource_table_names_file_row_and_column(net: Network, tmp_pat
         load_params(net, bad)
     messages = [str(p) for p in info.value.problems]
     assert any("row 2, column value" in m and "-7" in m for m in messages)
-    assert any("'no_such_source' is not an id" in m for m in messages)
+    assert any("'no_such_source' is not an id in" in m for m in messages)

@@ -3,7 +3,9 @@
 The network tables hold what routing needs (transit days, dwell, capacity per year). The
 queues need more: how many ferries and berths, what a ferry carries, how fast a yard
 changes gauge, when storms close the sea. Those figures live in ``resources.csv``, one row
-per parameter, each naming rows of ``data/sources.csv`` exactly as the network tables do.
+per parameter, each naming source ids of ``data/sources.csv`` or of the simulation's own
+``sim/sources.csv`` (same columns and rules: estimates and computations state their
+method; its ids may not repeat bundled ones).
 """
 
 from __future__ import annotations
@@ -69,6 +71,52 @@ def resources_path() -> Path:
     return Path(str(resources.files("corridor.sim").joinpath("resources.csv")))
 
 
+def sim_sources_path() -> Path:
+    """The simulation's own ``sources.csv``."""
+    return Path(str(resources.files("corridor.sim").joinpath("sources.csv")))
+
+
+_SOURCE_COLUMNS = ("id", "citation", "url", "year", "kind", "method")
+_KINDS = ("quoted", "estimated", "computed")
+
+
+def load_sim_sources(network: Network, path: str | Path | None = None) -> dict[str, dict[str, str]]:
+    """Rows of the simulation's ``sources.csv``, checked like the bundled sources table.
+
+    Raises
+    ------
+    DataError
+        Every problem found, each with file, row and column.
+    """
+    file = Path(path) if path is not None else sim_sources_path()
+    name = str(file)
+    try:
+        lines = file.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError([Problem(name, None, None, f"cannot read file: {exc}")]) from exc
+    reader = csv.DictReader(lines)
+    missing = [c for c in _SOURCE_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DataError([Problem(name, 1, c, "required column is missing") for c in missing])
+    rows: dict[str, dict[str, str]] = {}
+    problems: list[Problem] = []
+    for line, row in enumerate(reader, start=2):
+        sid = (row["id"] or "").strip()
+        if not sid or not (row["citation"] or "").strip():
+            problems.append(Problem(name, line, "id" if not sid else "citation", "is empty"))
+        elif sid in rows or network.has("sources", sid):
+            problems.append(Problem(name, line, "id", f"'{sid}' is already a source id"))
+        kind = (row["kind"] or "").strip()
+        if kind not in _KINDS:
+            problems.append(Problem(name, line, "kind", f"'{kind}' is not one of {_KINDS}"))
+        elif kind != "quoted" and not (row["method"] or "").strip():
+            problems.append(Problem(name, line, "method", f"{kind} sources need a method"))
+        rows[sid] = {k: (v or "").strip() for k, v in row.items() if k in _SOURCE_COLUMNS}
+    if problems:
+        raise DataError(problems)
+    return rows
+
+
 _REQUIRED = (
     "ferry_units",
     "ferry_capacity_wagons",
@@ -96,21 +144,26 @@ _REQUIRED = (
 )
 
 
-def load_params(network: Network, path: str | Path | None = None) -> SimParams:
+def load_params(
+    network: Network, path: str | Path | None = None, sources_path: str | Path | None = None
+) -> SimParams:
     """Read and check the simulation's resource table.
 
     Parameters
     ----------
     network : Network
-        Its ``sources`` table must hold every source id the rows name.
+        Its ``sources`` table, with ``sim/sources.csv``, must hold every source id named.
     path : path, optional
         A replacement table (default: the bundled ``resources.csv``).
+    sources_path : path, optional
+        A replacement for ``sim/sources.csv``.
 
     Raises
     ------
     DataError
         Every problem found, each with file, row and column.
     """
+    own = load_sim_sources(network, sources_path)
     file = Path(path) if path is not None else resources_path()
     name = str(file)
     try:
@@ -137,8 +190,8 @@ def load_params(network: Network, path: str | Path | None = None) -> SimParams:
         if not ids:
             problems.append(Problem(name, line, "sources", "figure has no source"))
         for sid in ids:
-            if not network.has("sources", sid):
-                message = f"'{sid}' is not an id in sources.csv"
+            if not network.has("sources", sid) and sid not in own:
+                message = f"'{sid}' is not an id in data/sources.csv or sim/sources.csv"
                 problems.append(Problem(name, line, "sources", message))
         sources[key] = ids
         cell = (row["value"] or "").strip()
