@@ -21,6 +21,14 @@ from corridor.sim.result import Replication, SimResult, aggregate
 MAX_REPLICATIONS = 10_000
 
 
+def check_runs(replications: int, seed: int) -> None:
+    """Raise RequestError on a number of replications or a seed out of range."""
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        raise RequestError(f"replications must be 1–{MAX_REPLICATIONS:,}, got {replications}")
+    if seed < 0:
+        raise RequestError(f"seed must be ≥ 0, got {seed}")
+
+
 def replicate(
     spec: ModelSpec,
     replications: int,
@@ -35,10 +43,7 @@ def replicate(
     results are the same, in the same order, whether they run here or on a Dask
     ``distributed.Client`` passed as ``client``.
     """
-    if not 1 <= replications <= MAX_REPLICATIONS:
-        raise RequestError(f"replications must be 1–{MAX_REPLICATIONS:,}, got {replications}")
-    if seed < 0:
-        raise RequestError(f"seed must be ≥ 0, got {seed}")
+    check_runs(replications, seed)
     children = np.random.SeedSequence(seed).spawn(replications)
     if client is None:
         out = []
@@ -56,6 +61,69 @@ def replicate(
             progress(1)
     results: list[Replication] = client.gather(futures)
     return results
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A checked request: the traced cargo's route and the model built for it."""
+
+    commodity: str
+    origin: str
+    destination: str
+    volume_t: float
+    route_nodes: tuple[str, ...]
+    spec: ModelSpec
+
+
+def prepare(
+    net: Network,
+    commodity: str,
+    origin: str,
+    destination: str,
+    volume_t: float,
+    *,
+    whatif: WhatIf | None = None,
+    params: SimParams | None = None,
+    horizon_days: float = 365.0,
+) -> Prepared:
+    """Find the route (the cheapest crossing the Caspian on a rail ferry) and build the model.
+
+    Raises
+    ------
+    RequestError
+        Unknown ids, no rail-ferry route, or numbers out of range.
+    """
+    from corridor.api import routes
+
+    if not math.isfinite(volume_t) or volume_t <= 0:
+        raise RequestError(f"volume must be a positive number of tonnes, got {volume_t}")
+    found = routes(commodity, origin, destination, k=10, network=net)
+    route = pick_route(found.routes, net)
+    p = params or load_params(net)
+    spec = build_model(net, route, p, volume_t, whatif=whatif, horizon_days=horizon_days)
+    return Prepared(commodity, origin, destination, volume_t, route.detail.nodes, spec)
+
+
+def run_prepared(
+    prep: Prepared,
+    replications: int,
+    seed: int,
+    *,
+    client: Any = None,
+    progress: Callable[[int], None] | None = None,
+) -> SimResult:
+    """Replicate a prepared model and summarise it."""
+    reps = replicate(prep.spec, replications, seed, client=client, progress=progress)
+    return aggregate(
+        reps,
+        commodity=prep.commodity,
+        origin=prep.origin,
+        destination=prep.destination,
+        route_nodes=prep.route_nodes,
+        volume_t=prep.volume_t,
+        seed=seed,
+        horizon_days=prep.spec.horizon_hours / HOURS_PER_DAY,
+    )
 
 
 def simulate(
@@ -101,25 +169,18 @@ def simulate(
     RequestError
         Unknown ids, no rail-ferry route, or numbers out of range.
     """
-    from corridor.api import routes
-
-    if not math.isfinite(volume_t) or volume_t <= 0:
-        raise RequestError(f"volume must be a positive number of tonnes, got {volume_t}")
-    found = routes(commodity, origin, destination, k=10, network=net)
-    route = pick_route(found.routes, net)
-    p = params or load_params(net)
-    spec = build_model(net, route, p, volume_t, whatif=whatif, horizon_days=horizon_days)
-    reps = replicate(spec, replications, seed, client=client, progress=progress)
-    return aggregate(
-        reps,
-        commodity=commodity,
-        origin=origin,
-        destination=destination,
-        route_nodes=route.detail.nodes,
-        volume_t=volume_t,
-        seed=seed,
+    check_runs(replications, seed)
+    prep = prepare(
+        net,
+        commodity,
+        origin,
+        destination,
+        volume_t,
+        whatif=whatif,
+        params=params,
         horizon_days=horizon_days,
     )
+    return run_prepared(prep, replications, seed, client=client, progress=progress)
 
 
 @dataclass(frozen=True)
