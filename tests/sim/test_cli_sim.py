@@ -1,0 +1,58 @@
+"""``corridor simulate`` as a user meets it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from corridor.cli import app
+
+CASE = ["--commodity", "rare_earth_oxide", "--origin", "KZ_ALMATY", "--destination", "GE_POTI"]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "CORRIDOR_DATA"}
+    return subprocess.run(
+        [sys.executable, "-m", "corridor", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_json_output_and_dwell_overlay(tmp_path: Path) -> None:
+    args = ["simulate", *CASE, "--volume", "5000", "--replications", "2", "--seed", "4"]
+    args += ["--format", "json", "--write-dwell", str(tmp_path / "dwell"), "--extra-ferries", "1"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout[res.stdout.index("{") :])
+    assert payload["replications"] == 2 and payload["seed"] == 4
+    days = payload["end_to_end_days"]
+    assert 0 < days["p50"] <= days["p95"]
+    assert payload["route"][0] == "KZ_ALMATY" and payload["route"][-1] == "GE_POTI"
+    assert "wait for ferry at KZ_AKTAU" in payload["stage_hours"]
+    assert "delta" in payload["whatif"]
+    assert (tmp_path / "dwell" / "nodes.csv").exists()
+
+
+def test_bad_input_exits_2_with_a_message_and_no_traceback() -> None:
+    p = _run("simulate", *CASE, "--volume", "-3")
+    assert p.returncode == 2
+    assert "--volume must be a positive number" in p.stderr
+    assert "Traceback" not in p.stderr
+    p = _run("simulate", *CASE)
+    assert p.returncode == 2 and "either --volume T or --contracts FILE" in p.stderr
+    p = _run("simulate", *CASE[:-1], "JP_NOWHERE", "--volume", "10")
+    assert p.returncode == 2 and "JP_NOWHERE" in p.stderr
+
+
+def test_other_commands_do_not_load_simpy() -> None:
+    code = "import sys, corridor.cli; print('simpy' in sys.modules)"
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert p.stdout.strip() == "False", p.stderr
