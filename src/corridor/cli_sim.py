@@ -50,6 +50,9 @@ def simulate_cmd(
         Path | None,
         typer.Option("--write-dwell", help="Write the simulated dwell as an --overlay folder."),
     ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write a self-contained HTML report.")
+    ] = None,
     extra_ferries: Annotated[int, typer.Option("--extra-ferries", help="What-if.")] = 0,
     customs_cut: Annotated[
         float, typer.Option("--customs-cut-hours", help="What-if: hours off every dwell.")
@@ -105,6 +108,15 @@ def simulate_cmd(
 
         folder = write(base, net, write_dwell)
         err.print(f"dwell overlay written to {folder} (use it with --overlay {folder})")
+    if report is not None:
+        from corridor.report.html import write_report
+        from corridor.report.sim import render_sim_report
+
+        try:
+            write_report(report, render_sim_report(base))
+        except OSError as exc:
+            raise RequestError(f"--report {report}: cannot write: {exc}") from None
+        err.print(f"report written to {report}")
     if fmt == "json":
         payload: dict[str, Any] = base.to_dict()
         if len(results) > 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,3 +57,15 @@ def test_other_commands_do_not_load_simpy() -> None:
     code = "import sys, corridor.cli; print('simpy' in sys.modules)"
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert p.stdout.strip() == "False", p.stderr
+
+
+def test_html_report_has_the_three_charts(tmp_path: Path) -> None:
+    page = tmp_path / "sim.html"
+    args = ["simulate", *CASE, "--volume", "20000", "--replications", "2", "--report", str(page)]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    html = page.read_text(encoding="utf-8")
+    assert html.count("<svg") == 3
+    assert "Wagons waiting for a ferry" in html and "Timeline of one traced train" in html
+    assert "wait for ferry at KZ_AKTAU" in html
+    assert not re.search(r'(src|href)="https?:', html)  # nothing loaded from the network
