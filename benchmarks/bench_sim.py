@@ -7,8 +7,9 @@ from Almaty to Poti.
 1. One replication (30-day warm-up, 365 simulated days, then the traced cargo's drain) on one
    core, repeated; goal (issue #13): at most 2 s.
 2. ``--replications`` (default 1,000) in one process against the same replications on a
-   local Dask cluster of 2 worker processes (one thread each), same seed; the results must be
-   identical. Goal: the cluster is faster. The cluster's start-up is timed apart and the
+   local Dask cluster of 2 worker processes (one thread each), same seeds; the results must
+   be identical. The two alternate in ``--rounds`` chunks so that both see the same machine
+   load. Goal: the cluster is faster. The cluster's start-up is timed apart and the
    overhead stated as the cluster's time less half the single-process time.
 
 Run: ``python benchmarks/bench_sim.py`` (``--replications 100`` for a short check).
@@ -39,6 +40,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--replications", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--rounds", type=int, default=4, help="interleaved serial/Dask rounds")
     args = ap.parse_args()
     net = default_network()
     spec = prepare(net, "rare_earth_oxide", "KZ_ALMATY", "GE_POTI", 10_000).spec
@@ -57,12 +59,7 @@ def main() -> int:
         f"over {args.repeat} seeds ({moved / 1e6:.2f} Mt ferried); goal ≤ 2 s"
     )
 
-    n = args.replications
-    t0 = time.perf_counter()
-    serial = replicate(spec, n, SEED)
-    serial_s = time.perf_counter() - t0
-    print(f"{n} replications, one process: {serial_s:.2f} s ({serial_s / n * 1e3:.1f} ms each)")
-
+    n, rounds = args.replications, args.rounds
     from distributed import Client, LocalCluster
 
     t0 = time.perf_counter()
@@ -71,13 +68,23 @@ def main() -> int:
     )
     client = Client(cluster)  # type: ignore[no-untyped-call]
     startup_s = time.perf_counter() - t0
+    # Interleaved rounds: on a shared machine both runs see the same load.
+    serial_s = dask_s = 0.0
+    serial, spread = [], []
+    chunk = n // rounds
     try:
-        t0 = time.perf_counter()
-        spread = replicate(spec, n, SEED, client=client)
-        dask_s = time.perf_counter() - t0
+        for r in range(rounds):
+            t0 = time.perf_counter()
+            serial += replicate(spec, chunk, SEED + r)
+            serial_s += time.perf_counter() - t0
+            t0 = time.perf_counter()
+            spread += replicate(spec, chunk, SEED + r, client=client)
+            dask_s += time.perf_counter() - t0
     finally:
         client.close()  # type: ignore[no-untyped-call]
         cluster.close()  # type: ignore[no-untyped-call]
+    n = chunk * rounds
+    print(f"{n} replications, one process: {serial_s:.2f} s ({serial_s / n * 1e3:.1f} ms each)")
     same = [r.total_days for r in serial] == [r.total_days for r in spread] and [
         r.throughput_t_per_year for r in serial
     ] == [r.throughput_t_per_year for r in spread]
