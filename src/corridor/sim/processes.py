@@ -206,13 +206,13 @@ class _Model:
         while True:
             port = self.choose_port()
             port.inbound += 1
-            yield from self.wait_open()
+            yield from self._held(self.wait_open())
             yield env.timeout(s.crossing_hours)
-            req = yield from port.berth.acquire()
+            req = yield from self._held(port.berth.acquire())
             load = yield from self._load(port)
             port.inbound -= 1
             yield env.timeout(self.port_specs[port.node].load_hours)
-            yield from self.wait_open()
+            yield from self._held(self.wait_open())
             port.berth.release(req)
             sailed = env.now
             wagons = sum(n for _, n in load)
@@ -223,13 +223,20 @@ class _Model:
             for c, _ in load:
                 c.last_sailing_h = sailed
             yield env.timeout(s.crossing_hours)
-            req = yield from self.arrival.acquire()
+            req = yield from self._held(self.arrival.acquire())
             yield env.timeout(s.unload_hours)
             self.arrival.release(req)
             for c, n in load:
                 c.remaining -= n
                 if c.remaining == 0 and c.done is not None:
                     c.done.succeed()
+
+    def _held(self, waiting: Generator[simpy.Event, Any, Any]) -> Generator[simpy.Event, Any, Any]:
+        """Run ``waiting`` (a berth queue, a storm) and count its hours as a ferry's idle time."""
+        t0 = self.env.now
+        value = yield from waiting
+        self.idle_hours += self.window.overlap(t0, self.env.now)
+        return value
 
     def _load(self, port: FerryPort) -> Generator[simpy.Event, Any, list[tuple[Any, int]]]:
         """Take wagons until the sailing rule says go."""
