@@ -69,3 +69,14 @@ def test_html_report_has_the_three_charts(tmp_path: Path) -> None:
     assert "Wagons waiting for a ferry" in html and "Timeline of one traced train" in html
     assert "wait for ferry at KZ_AKTAU" in html
     assert not re.search(r'(src|href)="https?:', html)  # nothing loaded from the network
+
+
+def test_contracts_give_the_volume() -> None:
+    contracts = Path(__file__).parents[2] / "examples" / "contracts.yaml"
+    args = ["simulate", "--commodity", "uranium_ore_concentrate", "--origin", "KZ_NORTH_KHARASAN"]
+    args += ["--destination", "JP_YOKOHAMA", "--contracts", str(contracts)]
+    res = CliRunner().invoke(app, [*args, "--replications", "1", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout[res.stdout.index("{") :])
+    assert payload["volume_t"] == 2358  # the uoc_kharasan contract
+    assert "class 7 lot at GE_POTI" in payload["stage_hours"]

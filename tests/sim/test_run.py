@@ -150,3 +150,20 @@ def test_a_broken_resource_table_names_file_row_and_column(net: Network, tmp_pat
     messages = [str(p) for p in info.value.problems]
     assert any("row 2, column value" in m and "-7" in m for m in messages)
     assert any("'no_such_source' is not an id in" in m for m in messages)
+
+
+def test_sim_sources_follow_the_provenance_rules(net: Network, tmp_path: Path) -> None:
+    from corridor.sim._params import load_sim_sources, sim_sources_path
+
+    rows = load_sim_sources(net)
+    cited = {s for ids in load_params(net).sources.values() for s in ids}
+    assert set(rows) <= cited  # no orphan rows
+    assert all(r["method"] for r in rows.values() if r["kind"] != "quoted")
+    bad = tmp_path / "sources.csv"
+    text = sim_sources_path().read_text(encoding="utf-8")
+    bad.write_text(text + "kuryk_storms,again,,2025,estimated,\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_sim_sources(net, bad)
+    messages = [str(p) for p in info.value.problems]
+    assert any("'kuryk_storms' is already a source id" in m for m in messages)
+    assert any("estimated sources need a method" in m for m in messages)
