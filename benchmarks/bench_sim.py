@@ -29,7 +29,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from corridor.api import default_network  # noqa: E402
+from corridor.analysis.queries import default_network  # noqa: E402
 from corridor.sim.processes import run_replication  # noqa: E402
 from corridor.sim.run import prepare, replicate  # noqa: E402
 

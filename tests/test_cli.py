@@ -40,7 +40,7 @@ def test_compare_table_and_premium():
 
 
 def test_json_equals_library(tiny):
-    from corridor.api import compare
+    from corridor.analysis.queries import compare
 
     p = run("compare", *ROUTE, "--format", "json", "--volume", "100")
     assert p.returncode == 0, p.stderr
@@ -78,7 +78,7 @@ def test_report_is_written(tmp_path):
             ["routes", "--commodity", "gas", "--origin", "MINE", "--destination", "DEST"],
             "no gas pipeline or LNG terminal",
         ),
-        (["network", "show", "NOTHING"], "no node, link, commodity, exposure or source"),
+        (["network", "show", "NOTHING"], "no node, link, commodity, exposure, source, regime"),
     ],
 )
 def test_errors_are_messages_not_tracebacks(args, message):

@@ -9,13 +9,13 @@ import pickle
 
 import pytest
 
-from corridor import routing
-from corridor.api import compare, pareto, routes
+from corridor.analysis.queries import compare, pareto, routes
 from corridor.costs import Assumptions
-from corridor.errors import RequestError
+from corridor.errors import InvalidParameterError, RequestError
 from corridor.graph import TRANSFER, build_graph
-from corridor.routing import _steps, enumerate_paths, k_best, make_route, signature
-from corridor.synthetic import synthetic_network
+from corridor.network.synthetic import synthetic_network
+from corridor.routing import kbest as routing
+from corridor.routing.kbest import _steps, enumerate_paths, k_best, make_route, signature
 
 
 def _all_routes(g, origin, destination):
@@ -173,9 +173,11 @@ def test_bad_requests_are_named(tiny, kwargs, message):
         )
 
 
-def test_negative_assumptions_are_refused():
-    with pytest.raises(ValueError, match="carrying_pct_per_year"):
-        Assumptions(carrying_pct_per_year=-1)
+@pytest.mark.parametrize("value", [-1, float("nan"), float("inf")])
+def test_negative_or_infinite_assumptions_are_refused(value):
+    with pytest.raises(InvalidParameterError, match="carrying_pct_per_year") as e:
+        Assumptions(carrying_pct_per_year=value)
+    assert e.value.field == "carrying_pct_per_year"
 
 
 def test_json_contract(tiny):

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corridor.api import default_network, routes
+from corridor.analysis.queries import default_network
 from corridor.errors import DataError, RequestError
 from corridor.network import Network, load_network
-from corridor.sim import WhatIf, build_model, load_params, replicate, simulate, write_dwell
-from corridor.sim.model import ModelSpec, pick_route
+from corridor.sim import WhatIf, load_params, replicate, simulate, write_dwell
+from corridor.sim.model import ModelSpec
+from corridor.sim.run import prepare
 
 CASE = ("rare_earth_oxide", "KZ_ALMATY", "GE_POTI")
 
@@ -23,8 +24,7 @@ def net() -> Network:
 
 
 def _spec(net: Network, whatif: WhatIf | None = None, volume_t: float = 10_000) -> ModelSpec:
-    route = pick_route(routes(*CASE, k=10, network=net).routes, net)
-    return build_model(net, route, load_params(net), volume_t, whatif=whatif)
+    return prepare(net, *CASE, volume_t, whatif=whatif).spec
 
 
 def test_the_model_is_built_from_the_network(net: Network) -> None:

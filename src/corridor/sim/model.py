@@ -15,7 +15,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from corridor.errors import RequestError
 from corridor.network import Network
-from corridor.results import Route
+from corridor.routing.route import Route
 from corridor.sim._params import SimParams, lognormal
 
 HOURS_PER_DAY = 24.0

@@ -11,8 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from corridor.errors import RequestError
+from corridor.costs import Assumptions
+from corridor.errors import InvalidParameterError, NoRouteError, RequestError, UnknownIdError
+from corridor.graph import buyer_compliance, commodity_graph
 from corridor.network import Network, bundled_data_dir
+from corridor.routing.explain import explain_no_route
+from corridor.routing.kbest import k_best
+from corridor.routing.route import Route
 from corridor.sim._params import SimParams, load_params
 from corridor.sim.model import HOURS_PER_DAY, ModelSpec, WhatIf, build_model, pick_route
 from corridor.sim.processes import CROSSING, run_replication
@@ -93,12 +98,9 @@ def prepare(
     RequestError
         Unknown ids, no rail-ferry route, or numbers out of range.
     """
-    from corridor.api import routes
-
     if not math.isfinite(volume_t) or volume_t <= 0:
-        raise RequestError(f"volume must be a positive number of tonnes, got {volume_t}")
-    found = routes(commodity, origin, destination, k=10, network=net)
-    route = pick_route(found.routes, net)
+        raise InvalidParameterError("volume", volume_t, "a positive number of tonnes")
+    route = pick_route(_candidates(net, commodity, origin, destination), net)
     p = params or load_params(net)
     spec = build_model(net, route, p, volume_t, whatif=whatif, horizon_days=horizon_days)
     return Prepared(commodity, origin, destination, volume_t, route.detail.nodes, spec)
@@ -181,6 +183,29 @@ def simulate(
         horizon_days=horizon_days,
     )
     return run_prepared(prep, replications, seed, client=client, progress=progress)
+
+
+def _candidates(net: Network, commodity: str, origin: str, destination: str) -> tuple[Route, ...]:
+    """The ten cheapest routes for the default buyer, as ``corridor routes`` finds them."""
+    for field_name, lookup, value in (
+        ("commodity", net.commodity, commodity),
+        ("origin", net.node, origin),
+        ("destination", net.node, destination),
+    ):
+        try:
+            lookup(value)
+        except UnknownIdError as exc:
+            raise exc.at(field_name) from None
+    if origin == destination:
+        raise InvalidParameterError("destination", destination, "another place than the origin")
+    rules = buyer_compliance(net, commodity)
+    g = commodity_graph(net, commodity, Assumptions())
+    found = k_best(g, origin, destination, 10, dict(rules.penalties))
+    if not found:
+        raise NoRouteError(
+            explain_no_route(net, commodity, origin, destination, (), Assumptions())
+        )
+    return tuple(found)
 
 
 @dataclass(frozen=True)

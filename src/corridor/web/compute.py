@@ -1,4 +1,4 @@
-"""The computations the API offers: each is one call of :mod:`corridor.api` and its
+"""The computations the API offers: each is one call of :mod:`corridor.analysis` and its
 ``to_dict()``, so the API's numbers are the library's and the CLI's.
 
 Ids in a request are checked here first, so that an unknown id is answered with the field
@@ -16,15 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from corridor import api
+from corridor import analysis as api
+from corridor.analysis.queries import check_query
 from corridor.costs import Assumptions
-from corridor.errors import RequestError
-from corridor.network import Network
+from corridor.errors import RequestError, UnknownIdError
+from corridor.network.model import Network
+from corridor.network.regimes import NO_BUYER
 from corridor.web.errors import ApiError
 from corridor.web.jobs import JobContext
 from corridor.web.schemas import (
     MAX_BATCH_PAIRS,
     BatchCompareBody,
+    BreakEvenBody,
     CapacityBody,
     CompareBody,
     ParetoBody,
@@ -34,8 +37,8 @@ from corridor.web.schemas import (
 )
 
 if TYPE_CHECKING:
-    from corridor.contracts import Portfolio
-    from corridor.risk import Allocation
+    from corridor.contracts.model import Portfolio
+    from corridor.risk.allocation import Allocation
     from corridor.store import StorableResult
 
 log = logging.getLogger("corridor.web")
@@ -48,8 +51,8 @@ create its tables at once ("write-write conflict"), and requests arrive on many 
 def _known(lookup: Callable[[str], object], value: str, field: str) -> None:
     try:
         lookup(value)
-    except RequestError as exc:
-        raise ApiError(422, str(exc), field) from None
+    except UnknownIdError as exc:
+        raise exc.at(field) from None
 
 
 def _check_rules(net: Network, avoid: list[str], penalise: dict[str, float]) -> None:
@@ -59,20 +62,26 @@ def _check_rules(net: Network, avoid: list[str], penalise: dict[str, float]) -> 
         _known(net.exposure, exposure, f"penalise.{exposure}")
 
 
-def check_request(net: Network, body: ParetoBody) -> None:
-    """Check the ids of a routes, compare or pareto body against the network.
+def _check_buyer(net: Network, buyer: str | None) -> None:
+    if buyer is not None and buyer != NO_BUYER and buyer not in net.buyer_profiles():
+        known = ", ".join([NO_BUYER, *net.buyer_profiles()])
+        raise ApiError(422, f"unknown buyer '{buyer}' (known: {known})", "buyer")
 
-    Raises
-    ------
-    ApiError
-        422 naming the field whose id is unknown, or ``destination`` if it equals the origin.
-    """
-    _known(net.commodity, body.commodity, "commodity")
-    _known(net.node, body.origin, "origin")
-    _known(net.node, body.destination, "destination")
-    if body.origin == body.destination:
-        raise ApiError(422, "origin and destination are the same place", "destination")
-    _check_rules(net, body.avoid, body.penalise if isinstance(body, CompareBody) else {})
+
+def check_request(net: Network, body: ParetoBody) -> None:
+    """Check the ids and values of a routes, compare or pareto body against the network
+    (the library's own check: its errors name the field at fault)."""
+    check_query(
+        net,
+        body.commodity,
+        body.origin,
+        body.destination,
+        body.avoid,
+        body.penalise if isinstance(body, CompareBody) else {},
+        getattr(body, "k", 1),
+        getattr(body, "volume", None),
+    )
+    _check_buyer(net, body.buyer)
 
 
 def check_batch(net: Network, body: BatchCompareBody) -> None:
@@ -95,6 +104,7 @@ def check_batch(net: Network, body: BatchCompareBody) -> None:
         for i, node in enumerate(ids):
             _known(net.node, node, f"{name}.{i}")
     _check_rules(net, body.avoid, body.penalise)
+    _check_buyer(net, body.buyer)
 
 
 def _pairs(body: BatchCompareBody) -> list[tuple[str, str]]:
@@ -107,7 +117,7 @@ def _assumptions(carbon_price: float) -> Assumptions:
 
 
 def run_routes(net: Network, body: RoutesBody) -> dict[str, Any]:
-    """``corridor.api.routes(...).to_dict()`` for this body."""
+    """``corridor.analysis.routes(...).to_dict()`` for this body."""
     return api.routes(
         body.commodity,
         body.origin,
@@ -118,11 +128,12 @@ def run_routes(net: Network, body: RoutesBody) -> dict[str, Any]:
         volume=body.volume,
         assumptions=_assumptions(body.carbon_price),
         network=net,
+        buyer=body.buyer,
     ).to_dict()
 
 
 def run_compare(net: Network, body: CompareBody) -> dict[str, Any]:
-    """``corridor.api.compare(...).to_dict()`` for this body."""
+    """``corridor.analysis.compare(...).to_dict()`` for this body."""
     return api.compare(
         body.commodity,
         body.origin,
@@ -132,11 +143,48 @@ def run_compare(net: Network, body: CompareBody) -> dict[str, Any]:
         volume=body.volume,
         assumptions=_assumptions(body.carbon_price),
         network=net,
+        buyer=body.buyer,
     ).to_dict()
 
 
+def check_breakeven(net: Network, body: BreakEvenBody) -> None:
+    """Check the ids of a break-even body against the network (422 naming the field)."""
+    _known(net.commodity, body.commodity, "commodity")
+    _known(net.node, body.origin, "origin")
+    _known(net.node, body.destination, "destination")
+    if body.origin == body.destination:
+        raise ApiError(422, "origin and destination are the same place", "destination")
+
+
+def run_market(net: Network) -> dict[str, Any]:
+    """The calibration (``corridor market``) and the backtest (``corridor backtest``)."""
+    from corridor.analysis.market import calibrated, market_dir
+
+    run = calibrated(net, market_dir())
+    return {**run.calibration.to_dict(), "backtest": [r.to_dict() for r in run.backtest()]}
+
+
+def run_breakeven(net: Network, body: BreakEvenBody) -> dict[str, Any]:
+    """``corridor breakeven --format json`` for this body."""
+    from corridor.analysis.market import breakeven_for, market_dir
+    from corridor.market import RiskBuyer
+
+    be, _ = breakeven_for(
+        net, body.commodity, body.origin, body.destination, share=body.share,
+        volume_t=body.volume, year=body.year, shortfall_share=body.shortfall,
+        buyer=RiskBuyer(kappa=body.kappa, alpha=body.alpha), data_dir=market_dir(),
+    )  # fmt: skip
+    return {
+        "commodity": body.commodity,
+        "origin": body.origin,
+        "destination": body.destination,
+        "year": body.year,
+        **be.to_dict(),
+    }
+
+
 def run_pareto(net: Network, body: ParetoBody) -> dict[str, Any]:
-    """``corridor.api.pareto(...).to_dict()`` for this body."""
+    """``corridor.analysis.pareto(...).to_dict()`` for this body."""
     return api.pareto(
         body.commodity,
         body.origin,
@@ -144,6 +192,7 @@ def run_pareto(net: Network, body: ParetoBody) -> dict[str, Any]:
         avoid=body.avoid,
         assumptions=_assumptions(body.carbon_price),
         network=net,
+        buyer=body.buyer,
     ).to_dict()
 
 
@@ -166,6 +215,7 @@ def run_batch_compare(net: Network, body: BatchCompareBody, ctx: JobContext) -> 
             avoid=body.avoid,
             penalise=body.penalise,
             volume=body.volume,
+            buyer=body.buyer,
             carbon_price=body.carbon_price,
         )
         try:
@@ -198,8 +248,8 @@ def check_capacity(net: Network, body: CapacityBody) -> None:
 
 
 def run_capacity(net: Network, body: CapacityBody, store: Path | None) -> dict[str, Any]:
-    """``corridor.capacity.max_flow(...).to_dict()``; the run is saved in the run store."""
-    from corridor.capacity import max_flow
+    """``corridor.optimize.max_flow(...).to_dict()``; the run is saved in the run store."""
+    from corridor.optimize.maxflow import max_flow
 
     result = max_flow(
         body.commodity,
@@ -214,7 +264,7 @@ def run_capacity(net: Network, body: CapacityBody, store: Path | None) -> dict[s
 
 
 def _portfolio(body: PlanBody | StressBody) -> Portfolio:
-    from corridor.contracts import PORTFOLIO, Contract, Portfolio, Rule
+    from corridor.contracts.model import PORTFOLIO, Contract, Portfolio, Rule
 
     contracts = tuple(
         Contract(
@@ -238,7 +288,7 @@ def _portfolio(body: PlanBody | StressBody) -> Portfolio:
 
 def check_plan(net: Network, body: PlanBody | StressBody) -> None:
     """Check contracts and rules against the network (422 listing every problem)."""
-    from corridor.contracts import check_portfolio
+    from corridor.contracts.io import check_portfolio
 
     try:
         check_portfolio(_portfolio(body), net)
@@ -247,8 +297,8 @@ def check_plan(net: Network, body: PlanBody | StressBody) -> None:
 
 
 def run_plan(net: Network, body: PlanBody, store: Path | None) -> dict[str, Any]:
-    """``corridor.planning.plan(...).to_dict()``; the run is saved in the run store."""
-    from corridor.planning import plan
+    """``corridor.optimize.plan(...).to_dict()``; the run is saved in the run store."""
+    from corridor.optimize.planning import plan
 
     result = plan(
         _portfolio(body),
@@ -302,6 +352,7 @@ def check_stress(net: Network, body: StressBody) -> None:
             destination=str(body.destination),
             avoid=body.avoid,
             carbon_price=0.0,
+            buyer=None,
         ),
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -20,17 +20,22 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ValidationError
 
 import corridor
+import corridor.routing.kbest
+from corridor._json import plain
 from corridor.errors import RequestError
-from corridor.network import Network
+from corridor.network.model import Network
 from corridor.web import schemas as s
 from corridor.web.compute import (
     JOB_KINDS,
     STORE_LOCK,
+    check_breakeven,
     check_capacity,
     check_plan,
     check_request,
+    run_breakeven,
     run_capacity,
     run_compare,
+    run_market,
     run_pareto,
     run_plan,
     run_routes,
@@ -94,24 +99,18 @@ FEATURES = {
     "planning": _installed("highspy", "duckdb"),
     "runs": _installed("duckdb"),
     "stress": _installed("highspy", "duckdb"),
+    "market": _installed("statsmodels"),
 }
-"""What this installation can answer; planning, runs and stress runs need highspy and duckdb."""
+"""What this installation can answer; planning, runs and stress runs need highspy and duckdb,
+the market model statsmodels."""
 
 
 def _needs(feature: str) -> None:
     if not FEATURES[feature]:
+        extra = "market" if feature == "market" else "plan"
         raise ApiError(
-            404, f"this server has no {feature} (install the plan extra: corridor[plan])"
+            404, f"this server has no {feature} (install the {extra} extra: corridor[{extra}])"
         )
-
-
-def plain(value: Any) -> Any:
-    """Tuples to lists and mappings to dicts with string keys, recursively."""
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [plain(v) for v in value]
-    return value
 
 
 def record_dict(record: Any) -> dict[str, Any]:
@@ -139,7 +138,7 @@ def info(ctx: Ctx) -> Response:
             "job_kinds": list(JOB_KINDS),
             "limits": {
                 "max_body_bytes": limits.max_body_bytes,
-                "max_k": corridor.api.MAX_K,
+                "max_k": corridor.routing.kbest.MAX_K,
                 "max_list": s.MAX_LIST,
                 "max_batch_pairs": s.MAX_BATCH_PAIRS,
                 "max_active_jobs": limits.max_active_jobs,
@@ -273,7 +272,7 @@ def pareto(body: s.ParetoBody, ctx: Ctx) -> Response:
     summary="Most tonnes per year the network can carry, and the bottlenecks",
 )
 def capacity(body: s.CapacityBody, ctx: Ctx) -> Response:
-    """``corridor.capacity.max_flow(...).to_dict()``; the run is kept in the run store."""
+    """``corridor.optimize.max_flow(...).to_dict()``; the run is kept in the run store."""
     _needs("planning")
     check_capacity(ctx.net, body)
     return _json(run_capacity(ctx.net, body, ctx.settings.store))
@@ -285,10 +284,33 @@ def capacity(body: s.CapacityBody, ctx: Ctx) -> Response:
     summary="Least-cost split of contract volumes under capacities and rules",
 )
 def plan(body: s.PlanBody, ctx: Ctx) -> Response:
-    """``corridor.planning.plan(...).to_dict()``; the run is kept in the run store."""
+    """``corridor.optimize.plan(...).to_dict()``; the run is kept in the run store."""
     _needs("planning")
     check_plan(ctx.net, body)
     return _json(run_plan(ctx.net, body, ctx.settings.store))
+
+
+@router.get(
+    "/market",
+    tags=["market"],
+    summary="Route-choice model estimated on observed corridor volumes, and its backtest",
+)
+def market(ctx: Ctx) -> Response:
+    """The calibration (``corridor market --format json``) with ``backtest`` added."""
+    _needs("market")
+    return _json(run_market(ctx.net))
+
+
+@router.post(
+    "/breakeven",
+    tags=["market"],
+    summary="Subsidy, China-route risk and yearly bill at which the Trans-Caspian share is reached",
+)
+def breakeven(body: s.BreakEvenBody, ctx: Ctx) -> Response:
+    """``corridor breakeven --format json`` for this body."""
+    _needs("market")
+    check_breakeven(ctx.net, body)
+    return _json(run_breakeven(ctx.net, body))
 
 
 def _store_error(exc: RequestError) -> ApiError:
@@ -344,9 +366,10 @@ def _job_params(body: s.JobBody, net: Network) -> BaseModel:
         kind.check(net, params)
     except ValidationError as exc:
         raise validation_error(exc.errors(), prefix="params") from None
-    except ApiError as exc:
+    except (ApiError, RequestError) as exc:
+        status = exc.status if isinstance(exc, ApiError) else 422
         field = f"params.{exc.field}" if exc.field else None
-        raise ApiError(exc.status, exc.message, field) from None
+        raise ApiError(status, str(exc), field) from None
     return params
 
 

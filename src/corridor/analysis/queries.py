@@ -1,0 +1,302 @@
+"""The Python face of corridor: ``routes``, ``compare`` and ``pareto``.
+
+The CLI, the report and the web API call these functions and nothing deeper, so every face
+returns the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
+
+from corridor.analysis.results import Alternative, Comparison, Request, RouteSet
+from corridor.costs import Assumptions
+from corridor.errors import InvalidParameterError, NoRouteError, UnknownIdError
+from corridor.graph import buyer_compliance, commodity_graph
+from corridor.network.load import load_network
+from corridor.network.model import Network
+from corridor.network.regimes import Compliance, RegimeFlag
+from corridor.network.schema import FAMILIES
+from corridor.routing.explain import explain_no_route
+from corridor.routing.kbest import MAX_K, k_best
+from corridor.routing.pareto import pareto_front
+from corridor.routing.route import Route
+
+PREMIUM_RULES = (
+    ("avoid China", ("CN",)),
+    ("avoid Russia", ("RU",)),
+    ("avoid China and Russia", ("CN", "RU")),
+)
+
+
+@lru_cache(maxsize=1)
+def default_network() -> Network:
+    """The bundled network (loaded once per process)."""
+    return load_network()
+
+
+def _flags(rules: Compliance, found: Iterable[Route]) -> tuple[tuple[RegimeFlag, ...], ...]:
+    return tuple(rules.flags((*r.countries, *r.chokepoints)) for r in found)
+
+
+def _penalties(rules: Compliance, penalise: Mapping[str, float]) -> dict[str, float]:
+    """The user's penalties plus the buyer's priced regimes (added per exposure)."""
+    out = dict(penalise)
+    for e, price in rules.penalties.items():
+        out[e] = out.get(e, 0.0) + price
+    return out
+
+
+def _known(lookup: Callable[[str], object], value: str, field: str) -> None:
+    try:
+        lookup(value)
+    except UnknownIdError as exc:
+        raise exc.at(field) from None
+
+
+def check_query(
+    net: Network,
+    commodity: str,
+    origin: str,
+    destination: str,
+    avoid: Iterable[str],
+    penalise: Mapping[str, float],
+    k: int,
+    volume: float | None,
+) -> None:
+    """Check a routes/compare/pareto query against the network before any search.
+
+    Raises
+    ------
+    UnknownIdError
+        An id no table has, naming the request field that carried it.
+    InvalidParameterError
+        A value out of range (origin equal to destination, negative penalty, k, volume).
+    """
+    _known(net.commodity, commodity, "commodity")
+    _known(net.node, origin, "origin")
+    _known(net.node, destination, "destination")
+    if origin == destination:
+        raise InvalidParameterError(
+            "destination",
+            destination,
+            "another place than the origin",
+            "origin and destination are the same place",
+        )
+    for i, e in enumerate(avoid):
+        _known(net.exposure, e, f"avoid.{i}")
+    for e, price in penalise.items():
+        _known(net.exposure, e, f"penalise.{e}")
+        if not 0 <= price < math.inf:
+            raise InvalidParameterError(
+                f"penalise.{e}",
+                price,
+                "a non-negative, finite USD per tonne",
+                f"penalty for {e} must be a non-negative USD per tonne",
+            )
+    if not 1 <= k <= MAX_K:
+        raise InvalidParameterError(
+            "k", k, f"between 1 and {MAX_K}", f"k must be between 1 and {MAX_K}, not {k}"
+        )
+    if volume is not None and not 0 < volume < math.inf:
+        raise InvalidParameterError(
+            "volume",
+            volume,
+            "a positive number of tonnes per year",
+            f"volume must be a positive number of tonnes per year, not {volume}",
+        )
+
+
+def routes(
+    commodity: str,
+    origin: str,
+    destination: str,
+    *,
+    k: int = 5,
+    avoid: Iterable[str] = (),
+    penalise: Mapping[str, float] | None = None,
+    volume: float | None = None,
+    assumptions: Assumptions | None = None,
+    network: Network | None = None,
+    buyer: str | None = None,
+) -> RouteSet:
+    """The ``k`` cheapest genuinely different routes for one commodity.
+
+    Parameters
+    ----------
+    commodity, origin, destination : ids in the network tables.
+    k : number of routes (1–50).
+    avoid : country or chokepoint ids no route may touch (hard filter).
+    penalise : exposure id -> USD per tonne added to routes that cross it.
+    volume : annual tonnes (used by ``compare`` for the premium per year).
+    buyer : buyer profile id (default: ``JP`` where the buyers table has it): its excluding
+        regimes drop routes, its priced ones add penalties, and every route lists the regimes
+        it meets; ``none`` applies no regime and flags them all.
+
+    Raises
+    ------
+    RequestError
+        Unknown ids, bad numbers, or no route — naming what blocks it.
+    """
+    net = network or default_network()
+    a = assumptions or Assumptions()
+    avoid, pen = tuple(avoid), dict(penalise or {})
+    check_query(net, commodity, origin, destination, avoid, pen, k, volume)
+    rules = buyer_compliance(net, commodity, buyer)
+    g = commodity_graph(net, commodity, a, avoid, (), buyer)
+    found = k_best(g, origin, destination, k, _penalties(rules, pen))
+    if not found:
+        raise NoRouteError(
+            explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
+        )
+    request = Request(
+        commodity, origin, destination, avoid, tuple(pen.items()), volume, k, rules.buyer
+    )
+    return RouteSet(request, tuple(found), compliance=_flags(rules, found))
+
+
+def compare(
+    commodity: str,
+    origin: str,
+    destination: str,
+    *,
+    avoid: Iterable[str] = (),
+    penalise: Mapping[str, float] | None = None,
+    volume: float | None = None,
+    assumptions: Assumptions | None = None,
+    network: Network | None = None,
+    buyer: str | None = None,
+) -> Comparison:
+    """Cheapest route of each family, and the strategic premium of avoiding China/Russia.
+
+    The premium compares the cheapest route overall with the cheapest route avoiding China,
+    avoiding Russia, and avoiding both: USD per tonne, USD per year (with ``volume``), extra
+    days, and the change in annual disruption probability and expected disrupted days. Every
+    route is one the buyer may use (``buyer``, as in :func:`routes`); a family its regimes
+    exclude is listed as unavailable, saying which regime excludes it.
+    """
+    net = network or default_network()
+    a = assumptions or Assumptions()
+    avoid, user_pen = tuple(avoid), dict(penalise or {})
+    check_query(net, commodity, origin, destination, avoid, user_pen, 1, volume)
+    rules = buyer_compliance(net, commodity, buyer)
+    pen = _penalties(rules, user_pen)
+    best: list[Route] = []
+    unavailable: dict[str, str] = {}
+    for fam in FAMILIES:
+        g = commodity_graph(net, commodity, a, avoid, (fam,), buyer)
+        found = k_best(g, origin, destination, 1, pen)
+        if found:
+            best.append(found[0])
+        else:
+            unavailable[fam] = explain_no_route(
+                net, commodity, origin, destination, avoid, a, families=(fam,), buyer=buyer
+            )
+    g = commodity_graph(net, commodity, a, avoid, (), buyer)
+    overall = k_best(g, origin, destination, 1, pen)
+    if not overall:
+        raise NoRouteError(
+            explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
+        )
+    cheapest = overall[0]
+    alternatives = []
+    for name, extra in PREMIUM_RULES:
+        rule_avoid = tuple(dict.fromkeys((*avoid, *extra)))
+        found = k_best(
+            commodity_graph(net, commodity, a, rule_avoid, (), buyer),
+            origin,
+            destination,
+            1,
+            pen,
+        )
+        alternatives.append(
+            _alternative(
+                name,
+                extra,
+                cheapest,
+                found[0] if found else None,
+                volume,
+                net,
+                commodity,
+                origin,
+                destination,
+                rule_avoid,
+                a,
+                buyer,
+            )
+        )
+    shown = {r.signature for r in best}
+    extra_routes = [cheapest] + [alt.route for alt in alternatives if alt.route is not None]
+    for r in extra_routes:
+        if r.signature not in shown:
+            best.append(r)
+            shown.add(r.signature)
+    best.sort(key=lambda r: r.cost_usd_per_t)
+    request = Request(
+        commodity, origin, destination, avoid, tuple(user_pen.items()), volume, 1, rules.buyer
+    )
+    return Comparison(
+        request, tuple(best), unavailable, tuple(alternatives), compliance=_flags(rules, best)
+    )
+
+
+def _alternative(
+    name: str,
+    extra: tuple[str, ...],
+    cheapest: Route,
+    route: Route | None,
+    volume: float | None,
+    net: Network,
+    commodity: str,
+    origin: str,
+    destination: str,
+    avoid: tuple[str, ...],
+    a: Assumptions,
+    buyer: str | None,
+) -> Alternative:
+    if route is None:
+        reason = explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
+        return Alternative(name, extra, None, reason, None, None, None, None, None, None)
+    premium = route.cost_usd_per_t - cheapest.cost_usd_per_t
+    return Alternative(
+        name=name,
+        avoid=extra,
+        route=route,
+        reason="",
+        premium_usd_per_t=premium,
+        premium_usd_per_year=premium * volume if volume else None,
+        extra_days=route.days_mean - cheapest.days_mean,
+        extra_days_p95=route.days_p95 - cheapest.days_p95,
+        risk_change_probability=route.risk.annual_probability - cheapest.risk.annual_probability,
+        risk_change_days_per_year=(
+            route.risk.disrupted_days_per_year - cheapest.risk.disrupted_days_per_year
+        ),
+    )
+
+
+def pareto(
+    commodity: str,
+    origin: str,
+    destination: str,
+    *,
+    avoid: Iterable[str] = (),
+    assumptions: Assumptions | None = None,
+    network: Network | None = None,
+    buyer: str | None = None,
+) -> RouteSet:
+    """The exact Pareto front over cost, mean days, CO2e and expected disrupted days, of the
+    routes the buyer may use (see :func:`routes`)."""
+    net = network or default_network()
+    a = assumptions or Assumptions()
+    avoid = tuple(avoid)
+    check_query(net, commodity, origin, destination, avoid, {}, 1, None)
+    rules = buyer_compliance(net, commodity, buyer)
+    g = commodity_graph(net, commodity, a, avoid, (), buyer)
+    front, notes = pareto_front(g, origin, destination)
+    if not front:
+        raise NoRouteError(
+            explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
+        )
+    request = Request(commodity, origin, destination, avoid, (), None, len(front), rules.buyer)
+    return RouteSet(request, tuple(front), tuple(notes), _flags(rules, front))

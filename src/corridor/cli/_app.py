@@ -1,0 +1,181 @@
+"""Command line: parse, call the library, render. Nothing here computes a number."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+
+from corridor.errors import CorridorError, DataError, RequestError
+from corridor.network.load import load_network
+from corridor.network.model import Network
+
+if TYPE_CHECKING:
+    from corridor.store import StorableResult
+
+app = typer.Typer(
+    help="Routes, costs, capacity and risk of moving strategic raw materials "
+    "from Kazakhstan to Japan.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Off a terminal (pipes, CI logs) rich would assume 80 columns and fold every table.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Folder with a complete set of network tables "
+        "(default: $CORRIDOR_DATA or the bundled tables).",
+    ),
+]
+OverlayOpt = Annotated[
+    Path | None,
+    typer.Option("--overlay", help="Folder of tables whose rows add to or replace bundled rows."),
+]
+FORMATS = ("table", "json", "csv", "geojson")
+
+
+def _net(data: Path | None, overlay: Path | None) -> Network:
+    if data is None and overlay is None and not os.environ.get("CORRIDOR_DATA"):
+        from corridor.analysis.queries import default_network
+
+        return default_network()
+    return load_network(data, overlay)
+
+
+def _save(result: StorableResult, store: Path | None, no_store: bool) -> None:
+    """Keep the run; a store that cannot be written is a warning, not a lost answer."""
+    if no_store:
+        return
+    from corridor.store import save_run
+
+    try:
+        run_id = save_run(result, store=store)
+    except RequestError as exc:
+        err.print(f"[yellow]warning[/]: run not saved: {exc}", markup=True)
+        return
+    err.print(f"saved as run {run_id} (corridor runs show {run_id})")
+
+
+# --------------------------------------------------------------------------- network
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, tuple):
+        return "|".join(str(x) for x in v)
+    if hasattr(v, "items"):
+        return ", ".join(
+            f"{k}: {x:g}" if isinstance(x, float) else f"{k}: {x}" for k, x in dict(v).items()
+        )
+    if isinstance(v, float):
+        return f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
+    return "" if v is None else str(v)
+
+
+# --------------------------------------------------------------------------- routes
+
+
+OriginOpt = Annotated[str, typer.Option("--origin", help="Origin node id, e.g. KZ_ZHANA_KZ.")]
+DestOpt = Annotated[
+    str, typer.Option("--destination", help="Destination node id, e.g. JP_YOKOHAMA.")
+]
+CommodityOpt = Annotated[
+    str, typer.Option("--commodity", help="Commodity id, e.g. uranium_ore_concentrate.")
+]
+AvoidOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--avoid",
+        help="Country or chokepoint to avoid (repeatable or comma-separated), e.g. CN,RU.",
+    ),
+]
+PenaliseOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--penalise", help="Price a crossing: EXPOSURE=USD_PER_T (repeatable), e.g. RU=40."
+    ),
+]
+VolumeOpt = Annotated[
+    float | None, typer.Option("--volume", help="Annual volume, t/yr (premium per year).")
+]
+FormatOpt = Annotated[str, typer.Option("--format", help="table, json, csv or geojson")]
+ReportOpt = Annotated[
+    Path | None, typer.Option("--report", help="Write a self-contained HTML report to this file.")
+]
+CarbonOpt = Annotated[float, typer.Option("--carbon-price", help="USD per t CO2e added to cost.")]
+BuyerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--buyer",
+        help="Buyer profile (buyers table) whose sanctions and permits apply: JP (the "
+        "default), EU, or none to exclude nothing and flag every regime.",
+    ),
+]
+
+
+def _list(values: list[str] | None) -> list[str]:
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+def _penalties(values: list[str] | None) -> dict[str, float]:
+    out_: dict[str, float] = {}
+    for item in _list(values):
+        if "=" not in item:
+            raise RequestError(
+                f"--penalise {item}: give a price, e.g. --penalise {item}=40 "
+                "(USD per tonne added to routes crossing it)"
+            )
+        key, _, price = item.partition("=")
+        try:
+            out_[key.strip()] = float(price)
+        except ValueError:
+            raise RequestError(f"--penalise {item}: '{price}' is not a number") from None
+    return out_
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise RequestError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
+
+
+def main() -> None:
+    """Entry point: run the app; turn corridor errors into a message and a non-zero exit.
+
+    Usage errors are reported by typer itself (exit 2); errors in the data or the request
+    name what is wrong (exit 2); anything else is an internal error (exit 70). None of them
+    prints a traceback unless ``CORRIDOR_DEBUG`` is set.
+    """
+    try:
+        app()
+    except DataError as exc:
+        err.print(f"[red]error[/]: {len(exc.problems)} problem(s) in the network data")
+        for p in exc.problems:
+            err.print(f"  {p}", markup=False)
+        sys.exit(2)
+    except CorridorError as exc:
+        err.print("[red]error[/]: ", end="")
+        err.print(str(exc), markup=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence against tracebacks
+        if os.environ.get("CORRIDOR_DEBUG"):
+            raise
+        err.print("[red]internal error[/]: ", end="")
+        err.print(
+            f"{type(exc).__name__}: {exc} (set CORRIDOR_DEBUG=1 for the traceback)", markup=False
+        )
+        sys.exit(70)
