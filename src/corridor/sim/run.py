@@ -202,9 +202,7 @@ def _candidates(net: Network, commodity: str, origin: str, destination: str) -> 
     g = commodity_graph(net, commodity, Assumptions())
     found = k_best(g, origin, destination, 10, dict(rules.penalties))
     if not found:
-        raise NoRouteError(
-            explain_no_route(net, commodity, origin, destination, (), Assumptions())
-        )
+        raise NoRouteError(explain_no_route(net, commodity, origin, destination, (), Assumptions()))
     return tuple(found)
 
 
