@@ -21,6 +21,7 @@ from typing import Any
 
 from corridor.countries import ISO_ALPHA2
 from corridor.errors import DataError, Problem, RequestError
+from corridor.estimate_ranges import RANGES_TABLE, Range, RangeKey, build_ranges, check_ranges, range_key
 from corridor.schema import OPTIONAL_TABLES, TABLES, Column, schema
 
 CARGO_CLASSES = ("container", "bulk", "liquid", "gas", "class7")
@@ -191,6 +192,8 @@ class Network:
     sources: tuple[Source, ...]
     origin: str = "bundled"
     events: tuple[Event, ...] = ()
+    ranges: Mapping[RangeKey, Range] = field(default_factory=lambda: MappingProxyType({}))
+    """(table, record id, column) -> plausible range of that figure (the ``ranges`` table)."""
     _index: dict[str, dict[str, Any]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -303,7 +306,7 @@ def load_network(data_dir: str | Path | None = None, overlay: str | Path | None 
     if overlay is not None and not Path(overlay).is_dir():
         raise DataError([Problem(str(overlay), None, None, "overlay folder does not exist")])
     rows: dict[str, list[_Row]] = {}
-    for table in TABLES:
+    for table in (*TABLES, RANGES_TABLE):
         required = table not in OPTIONAL_TABLES
         rows[table] = _read_table(base / f"{table}.csv", table, problems, required=required)
         if overlay is not None:
@@ -313,6 +316,7 @@ def load_network(data_dir: str | Path | None = None, overlay: str | Path | None 
     _check_ids_and_refs(rows, problems)
     _check_provenance(rows, problems)
     _check_rules(rows, problems)
+    check_ranges(rows, problems)
     if problems:
         raise DataError(problems)
     origin = str(base) if data_dir or os.environ.get(DATA_ENV) else "bundled"
@@ -383,15 +387,20 @@ def _read_table(path: Path, table: str, problems: list[Problem], required: bool)
 
 
 def _merge(base: list[_Row], extra: list[_Row]) -> list[_Row]:
-    position = {r.values.get("id"): i for i, r in enumerate(base)}
+    position = {_row_key(r): i for i, r in enumerate(base)}
     merged = list(base)
     for row in extra:
-        i = position.get(row.values.get("id"))
+        i = position.get(_row_key(row))
         if i is None:
             merged.append(row)
         else:
             merged[i] = row
     return merged
+
+
+def _row_key(r: _Row) -> object:
+    """What an overlay row replaces: the row with its id, or the range of its figure."""
+    return r.values.get("id") or range_key(r.values)
 
 
 def _parse(col: Column, cell: str) -> Any:
@@ -741,7 +750,8 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
         for v in (r.values,)
     )
     events = tuple(event_record(v, prov(v)) for v in (r.values for r in rows["events"]))
-    return Network(nodes, links, commodities, exposures, factors, sources, origin, events)
+    ranges = build_ranges(rows[RANGES_TABLE])
+    return Network(nodes, links, commodities, exposures, factors, sources, origin, events, ranges)
 
 
 def _num(v: Mapping[str, Any], key: str) -> float:

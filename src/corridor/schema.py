@@ -14,8 +14,11 @@ from importlib import resources
 TABLES = ("sources", "emission_factors", "exposures", "commodities", "nodes", "links", "events")
 """Tables in load order: each may refer only to tables before it (links refer to nodes...)."""
 
-OPTIONAL_TABLES = frozenset({"events"})
+OPTIONAL_TABLES = frozenset({"events", "ranges"})
 """Tables a data folder may leave out (then empty)."""
+
+EXTRA_TABLES = ("ranges",)
+"""Tables about the figures of the others (read after them, not records of the network)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class Column:
 def schema() -> dict[str, tuple[Column, ...]]:
     """Columns of every table, in file order, read from the bundled ``schema.csv``."""
     text = resources.files("corridor").joinpath("data/schema.csv").read_text(encoding="utf-8")
-    out: dict[str, list[Column]] = {t: [] for t in TABLES}
+    out: dict[str, list[Column]] = {t: [] for t in (*TABLES, *EXTRA_TABLES)}
     for row in csv.DictReader(text.splitlines()):
         out[row["table"]].append(
             Column(
