@@ -16,6 +16,7 @@ from corridor.network import Network, load_network
 from corridor.pareto import pareto_front
 from corridor.results import FAMILY_LABELS, Alternative, Comparison, Request, Route, RouteSet
 from corridor.routing import k_best
+from corridor.uncertainty.compare import UncertainComparison, compare_bands
 
 FAMILIES = ("china", "trans_caspian", "russia", "south")
 PREMIUM_RULES = (
@@ -128,12 +129,19 @@ def compare(
     volume: float | None = None,
     assumptions: Assumptions | None = None,
     network: Network | None = None,
+    uncertainty: int = 0,
+    seed: int = 0,
 ) -> Comparison:
     """Cheapest route of each family, and the strategic premium of avoiding China/Russia.
 
     The premium compares the cheapest route overall with the cheapest route avoiding China,
     avoiding Russia, and avoiding both: USD per tonne, USD per year (with ``volume``), extra
     days, and the change in annual disruption probability and expected disrupted days.
+
+    With ``uncertainty`` = N > 0 the estimates are drawn jointly N times (quasi-random,
+    ``seed``) and the result's ``uncertainty`` holds P5/P50/P95 bands of every family's cost
+    and of the premiums, the probability that the ranking flips, and the estimates that
+    drive the premium of avoiding China (see :mod:`corridor.uncertainty`).
     """
     net = network or default_network()
     a = assumptions or Assumptions()
@@ -187,7 +195,39 @@ def compare(
             shown.add(r.signature)
     best.sort(key=lambda r: r.cost_usd_per_t)
     request = Request(commodity, origin, destination, avoid, tuple(pen.items()), volume, 1)
-    return Comparison(request, tuple(best), unavailable, tuple(alternatives))
+    bands = None
+    if uncertainty:
+        bands = _bands(net, commodity, origin, destination, avoid, pen, a, uncertainty, seed)
+    return Comparison(request, tuple(best), unavailable, tuple(alternatives), uncertainty=bands)
+
+
+def _bands(
+    net: Network,
+    commodity: str,
+    origin: str,
+    destination: str,
+    avoid: tuple[str, ...],
+    pen: dict[str, float],
+    a: Assumptions,
+    samples: int,
+    seed: int,
+) -> UncertainComparison:
+    try:
+        return compare_bands(
+            net,
+            origin,
+            destination,
+            lambda av, fams: _graph(net, commodity, a, av, fams),
+            FAMILIES,
+            PREMIUM_RULES,
+            samples=samples,
+            seed=seed,
+            avoid=avoid,
+            penalise=pen,
+            assumptions=a,
+        )
+    except ValueError as exc:
+        raise RequestError(f"uncertainty: {exc}") from None
 
 
 def _alternative(

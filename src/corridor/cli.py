@@ -48,6 +48,15 @@ OverlayOpt = Annotated[
     typer.Option("--overlay", help="Folder of tables whose rows add to or replace bundled rows."),
 ]
 FORMATS = ("table", "json", "csv", "geojson")
+UncertaintyOpt = Annotated[
+    int,
+    typer.Option(
+        "--uncertainty",
+        help="Draw the estimates jointly N times and show P5/P50/P95 bands, the chance the "
+        "ranking flips and the five strongest drivers of the premium (0: off).",
+    ),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the quasi-random draws.")]
 
 
 def _net(data: Path | None, overlay: Path | None) -> Network:
@@ -320,6 +329,8 @@ def compare_cmd(
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    uncertainty: UncertaintyOpt = 0,
+    seed: SeedOpt = 0,
 ) -> None:
     """Best route per family (China, Trans-Caspian, Russia, Iran) and the strategic premium."""
     from corridor.api import compare
@@ -336,8 +347,14 @@ def compare_cmd(
         volume=volume,
         assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
         network=net,
+        uncertainty=uncertainty,
+        seed=seed,
     )
     _emit(result, net, fmt)
+    if result.uncertainty is not None and fmt == "table":
+        from corridor.cli_uncertainty import print_bands
+
+        print_bands(out, result.uncertainty)
     if report:
         _report([result], net, report)
 

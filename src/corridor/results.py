@@ -328,6 +328,9 @@ class Comparison:
     """Family -> why it has no route for this request."""
     premium: tuple[Alternative, ...]
     notes: tuple[str, ...] = ()
+    uncertainty: Any = None
+    """Bands over joint draws of the estimates (a
+    :class:`corridor.uncertainty.compare.UncertainComparison`), when asked for."""
 
     @property
     def cheapest(self) -> Route:
@@ -352,4 +355,6 @@ class Comparison:
                 )
             premium.append(d)
         out["premium"] = premium
+        if self.uncertainty is not None:
+            out["uncertainty"] = self.uncertainty.to_dict()
         return out

@@ -1,0 +1,64 @@
+"""Terminal face of a comparison's uncertainty: bands, ranking flips, strongest drivers."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from corridor.results import FAMILY_LABELS
+from corridor.uncertainty.compare import UncertainComparison
+
+DRIVERS_SHOWN = 5
+
+
+def band_label(key: str) -> str:
+    """``cost:trans_caspian`` -> ``Trans-Caspian, cheapest route``; premiums by rule name."""
+    kind, name = key.split(":", 1)
+    if kind == "premium":
+        return f"premium: {name}"
+    return "cheapest route overall" if name == "cheapest" else FAMILY_LABELS.get(name, name)
+
+
+def print_bands(out: Console, u: UncertainComparison) -> None:
+    """Print the bands, the probabilities and the five strongest drivers of the premium."""
+    t = Table(
+        title=f"How sure: {u.samples:,} joint draws of {u.factors} estimates "
+        f"({u.figures} figures), USD/t",
+        title_justify="left",
+    )
+    for name in ("", "as stated", "P5", "P50", "P95"):
+        t.add_column(name, justify="left" if not name else "right")
+    for key, b in u.bands.items():
+        t.add_row(band_label(key), *(f"{v:,.0f}" for v in (b.base, b.p5, b.p50, b.p95)))
+    out.print(t)
+    for statement, p in u.probabilities.items():
+        if statement.startswith(("premium", "trans_caspian cheaper")):
+            out.print(f"P({_words(statement)}) = {p:.1%}")
+    if u.drivers:
+        d = Table(
+            title=f"Strongest drivers of the premium ({u.rule}): Sobol' indices",
+            title_justify="left",
+        )
+        for name in ("estimate", "figures", "S1", "ST", "premium at low", "at high", "band −"):
+            d.add_column(name, justify="left" if name == "estimate" else "right")
+        for x in u.drivers[:DRIVERS_SHOWN]:
+            d.add_row(
+                x.label,
+                str(x.figures),
+                f"{x.s1:.2f}",
+                f"{x.st:.2f}",
+                f"{x.low_usd_per_t:,.0f}",
+                f"{x.high_usd_per_t:,.0f}",
+                f"{x.narrowing:.0%}",
+            )
+        out.print(d)
+        if u.improve_first:
+            out.print(f"Improve first: {u.improve_first[0].label} (pinning it narrows the "
+                      f"P5–P95 band of the premium by {u.improve_first[0].narrowing:.0%}).")
+    out.print(f"[dim]{u.approximation}[/]")
+
+
+def _words(statement: str) -> str:
+    for fam, label in FAMILY_LABELS.items():
+        statement = statement.replace(fam, label)
+    return statement.replace(" > ", " > USD ").replace("premium ", "premium of ")
