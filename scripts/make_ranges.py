@@ -20,11 +20,9 @@ import csv
 import math
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from corridor.network import bundled_data_dir, load_network
 from corridor.schema import schema
-
 
 GAPS_RISK = "reference gaps_risk_rates_values.md"
 KM_PER_DEG = 111.2
@@ -48,12 +46,21 @@ def rel(lo: float, hi: float, why: str, **kw: object) -> Rule:
 # source id -> column prefix -> rule ("" matches any column)
 RULES: dict[str, dict[str, Rule]] = {
     "est_rail_gc_circuity": {
-        "": rel(0.8, 1.25, "circuity 1.2–1.5 assumed per line: ±20–30 % stated in the source "
-                "method, taken as −20 %/+25 %", shared=False),
+        "": rel(
+            0.8,
+            1.25,
+            "circuity 1.2–1.5 assumed per line: ±20–30 % stated in the source "
+            "method, taken as −20 %/+25 %",
+            shared=False,
+        ),
     },
     "est_road_gc_circuity": {
-        "": rel(0.7, 1.3, "road circuity 1.3 assumed and railheads are placeholders: ±30 %",
-                shared=False),
+        "": rel(
+            0.7,
+            1.3,
+            "road circuity 1.3 assumed and railheads are placeholders: ±30 %",
+            shared=False,
+        ),
     },
     "est_pipe_gc_circuity": {
         "": rel(0.85, 1.15, "pipeline circuity 1.2–1.3 assumed: ±15 %", shared=False),
@@ -62,16 +69,24 @@ RULES: dict[str, dict[str, Rule]] = {
         "": rel(0.95, 1.05, "published km posts with a 150 km branch assumed: ±5 %", shared=False),
     },
     "est_osm_gap": {
-        "": rel(0.97, 1.03, "only the 101 km Izmit–Istanbul gap is estimated (±50 km of 1,688)",
-                shared=False),
+        "": rel(
+            0.97,
+            1.03,
+            "only the 101 km Izmit–Istanbul gap is estimated (±50 km of 1,688)",
+            shared=False,
+        ),
     },
     "est_kharasan_road": {
         "": rel(0.4, 2.0, "mine site not retrieved: 20–100 km to the railhead", shared=False),
     },
     "est_rail_transit": {
         "transit_days_p95": rel(0.8, 1.5, "p95 = 1.6 × mean assumed: 1.3–2.4 × mean"),
-        "": rel(0.75, 1.4, "service speeds 500–900 km/d assumed per network: ±25 % slower or "
-                "faster trains, longer more likely (wagon shortages, congestion bans)"),
+        "": rel(
+            0.75,
+            1.4,
+            "service speeds 500–900 km/d assumed per network: ±25 % slower or "
+            "faster trains, longer more likely (wagon shortages, congestion bans)",
+        ),
     },
     "est_border_link_transit": {
         "": rel(0.5, 2.5, "0.1–0.5 d around the quoted 4 h 15 min processing"),
@@ -81,8 +96,12 @@ RULES: dict[str, dict[str, Rule]] = {
     },
     "est_ferry_transit": {
         "transit_days_p95": rel(0.65, 1.35, "waits of 1–2 weeks reported: p95 7–15 d"),
-        "": rel(0.6, 1.7, "mean wait for a sailing 1.3–5.2 d around the reported 2–3 d "
-                "(ships sail when full; storms)"),
+        "": rel(
+            0.6,
+            1.7,
+            "mean wait for a sailing 1.3–5.2 d around the reported 2–3 d "
+            "(ships sail when full; storms)",
+        ),
     },
     "est_feeder_transit": {
         "transit_days_p95": rel(0.6, 1.4, "storm holds of 3–5 d: p95 3–7 d"),
@@ -94,46 +113,69 @@ RULES: dict[str, dict[str, Rule]] = {
     },
     "est_sea_transit": {
         "transit_days_p95": rel(0.85, 1.3, "p95 1.2–1.3 × mean ±10–20 % stated"),
-        "": rel(0.85, 1.3, "speeds 12–14 kn and waits for the service assumed: −15 %/+30 % "
-                "(waits for a weekly call or a charter's consolidation run long)"),
+        "": rel(
+            0.85,
+            1.3,
+            "speeds 12–14 kn and waits for the service assumed: −15 %/+30 % "
+            "(waits for a weekly call or a charter's consolidation run long)",
+        ),
     },
     "est_pipeline_transit": {
         "": rel(0.75, 1.5, "flow velocity ~1.7 m/s assumed; batching not modelled: −25 %/+50 %"),
     },
     "est_handling_hours": {
         "handling_hours_p95": rel(0.67, 2.0, "p95 of one transfer assumed: ×0.67–2"),
-        "": rel(0.5, 1.5, "transfer times from one quoted operation (Dostyk 4 h 15 min, "
-                "Kuryk 6–8 h): ±50 %"),
+        "": rel(
+            0.5,
+            1.5,
+            "transfer times from one quoted operation (Dostyk 4 h 15 min, Kuryk 6–8 h): ±50 %",
+        ),
     },
     "est_port_dwell": {
         "dwell_hours_p95": rel(0.6, 1.75, "p95 dwell assumed: ×0.6–1.75"),
-        "": rel(0.5, 1.75, "export clearance and yard dwell assumed: 0.5–1.75 × "
-                "(CPMM lists Kuryk outbound among long delays)"),
+        "": rel(
+            0.5,
+            1.75,
+            "export clearance and yard dwell assumed: 0.5–1.75 × "
+            "(CPMM lists Kuryk outbound among long delays)",
+        ),
     },
     "est_jp_import": {
-        "border_fee": rel(0.75, 1.5, "FESCO THC at 120–170 JPY/USD and 25–40 t per FEU: "
-                          "USD 6–12/t"),
+        "border_fee": rel(
+            0.75, 1.5, "FESCO THC at 120–170 JPY/USD and 25–40 t per FEU: USD 6–12/t"
+        ),
         "dwell_hours_p95": rel(0.6, 1.5, "assumed: 72–180 h"),
         "": rel(0.5, 2.0, "discharge and import clearance 24–96 h, assumed"),
     },
     "est_bcp_dwell_gauge": {
         "dwell_hours_p95": rel(0.72, 1.67, "p95 assumed 1.8 × mean: 52–120 h"),
-        "": rel(0.6, 1.3, "the reference's own range 24–52 h (gaps_emissions_tariffs §3: CPMM "
-                "annual means 39.9–51.9 h, Dostyk processing alone 4.25 h)",
-                distribution="uniform"),
+        "": rel(
+            0.6,
+            1.3,
+            "the reference's own range 24–52 h (gaps_emissions_tariffs §3: CPMM "
+            "annual means 39.9–51.9 h, Dostyk processing alone 4.25 h)",
+            distribution="uniform",
+        ),
     },
     "est_bcp_dwell_same": {
         "dwell_hours_p95": rel(0.5, 2.0, "assumed: 12–48 h"),
-        "": rel(0.5, 3.0, "the reference's own range 4–24 h (gaps_emissions_tariffs §3)",
-                distribution="uniform"),
+        "": rel(
+            0.5,
+            3.0,
+            "the reference's own range 4–24 h (gaps_emissions_tariffs §3)",
+            distribution="uniform",
+        ),
     },
     "est_bcp_fee": {
-        "": rel(0.8, 1.6, "CPMM USD 178–215 per sample ÷ 12.5–25 t per consignment: "
-                "USD 8.6–17/t"),
+        "": rel(0.8, 1.6, "CPMM USD 178–215 per sample ÷ 12.5–25 t per consignment: USD 8.6–17/t"),
     },
     "est_handling_container": {
-        "": rel(0.8, 1.5, "THC USD 160–300/TEU ÷ 20 t: the brief's range 8–15 for 10 "
-                "(gaps_emissions_tariffs §2: no THC figure found)"),
+        "": rel(
+            0.8,
+            1.5,
+            "THC USD 160–300/TEU ÷ 20 t: the brief's range 8–15 for 10 "
+            "(gaps_emissions_tariffs §2: no THC figure found)",
+        ),
     },
     "est_handling_bulk": {
         "": rel(0.6, 1.6, "stevedoring rates assumed, none retrieved: −40 %/+60 %"),
@@ -145,136 +187,253 @@ RULES: dict[str, dict[str, Rule]] = {
         "": rel(0.6, 1.8, "class 7 surveys and surcharges assumed: −40 %/+80 %"),
     },
     "est_rail_tariff_ktz": {
-        "": rel(0.8, 1.25, "the source's own range USD 0.016–0.025 per t-km (revenue ÷ t-km "
-                "2023 to the 2022 grain tariff plus the 2025 rises)", distribution="uniform"),
+        "": rel(
+            0.8,
+            1.25,
+            "the source's own range USD 0.016–0.025 per t-km (revenue ÷ t-km "
+            "2023 to the 2022 grain tariff plus the 2025 rises)",
+            distribution="uniform",
+        ),
     },
     "est_rail_tariff_rzd": {
-        "": rel(0.35, 1.25, "USD 0.016–0.055 per t-km: container through rates on the "
-                "Northern route imply 0.012–0.016 (EY/World Bank), KTZ's top 0.025 × 2.2 "
-                "gives 0.055"),
+        "": rel(
+            0.35,
+            1.25,
+            "USD 0.016–0.055 per t-km: container through rates on the "
+            "Northern route imply 0.012–0.016 (EY/World Bank), KTZ's top 0.025 × 2.2 "
+            "gives 0.055",
+        ),
     },
     "est_rail_tariff_cr": {
-        "": rel(0.6, 1.6, "USD 0.015–0.040 per t-km: Argus China→Aktau 40HQ less the "
-                "Kazakh share gives 0.035–0.040 westbound headhaul; eastbound backhaul "
-                "at 40–100 % of it"),
+        "": rel(
+            0.6,
+            1.6,
+            "USD 0.015–0.040 per t-km: Argus China→Aktau 40HQ less the "
+            "Kazakh share gives 0.035–0.040 westbound headhaul; eastbound backhaul "
+            "at 40–100 % of it",
+        ),
     },
     "est_rail_tariff_gr": {
-        "": rel(0.7, 1.5, "USD 123 per container over 250–450 km at 18–24 t (the "
-                "distance and payload are assumed): ×0.7–1.5"),
+        "": rel(
+            0.7,
+            1.5,
+            "USD 123 per container over 250–450 km at 18–24 t (the "
+            "distance and payload are assumed): ×0.7–1.5",
+        ),
     },
     "est_rail_tariff_ady_tcdd": {
-        "": rel(0.6, 1.75, "no ADY or TCDD rate found, KTZ's estimate taken: widened to "
-                "USD 0.012–0.035 per t-km (±40–75 %)"),
+        "": rel(
+            0.6,
+            1.75,
+            "no ADY or TCDD rate found, KTZ's estimate taken: widened to "
+            "USD 0.012–0.035 per t-km (±40–75 %)",
+        ),
     },
     "est_rail_tariff_tm_ir": {
-        "": rel(0.5, 1.5, "Iran's proposed USD 120/t fee over ~4,700 km, TRK's temporary 0.5 "
-                "coefficient not applied: ±50 %"),
+        "": rel(
+            0.5,
+            1.5,
+            "Iran's proposed USD 120/t fee over ~4,700 km, TRK's temporary 0.5 "
+            "coefficient not applied: ±50 %",
+        ),
     },
     "est_road_tariff": {
-        "": rel(0.67, 1.5, "USD 0.04–0.09 per t-km: truck rates of USD 0.8–1.8 per truck-km "
-                "for 20 t (assumed)"),
+        "": rel(
+            0.67,
+            1.5,
+            "USD 0.04–0.09 per t-km: truck rates of USD 0.8–1.8 per truck-km for 20 t (assumed)",
+        ),
     },
     "est_ferry_tariff": {
-        "": rel(0.7, 1.3, "±30 % stated in the source method (Kuryk→Iran ro-ro USD "
-                "1,600–1,700 per truck scaled by distance; no per-wagon rate found)"),
+        "": rel(
+            0.7,
+            1.3,
+            "±30 % stated in the source method (Kuryk→Iran ro-ro USD "
+            "1,600–1,700 per truck scaled by distance; no per-wagon rate found)",
+        ),
     },
     "est_feeder_tariff": {
         "": rel(0.6, 1.4, "±40 % stated in the source method (no feeder rate found)"),
     },
     "est_caspian_tanker_tariff": {
-        "": rel(0.8, 1.4, "Black Sea coaster analogue USD 17–23/t widened for the Caspian's "
-                "small fleet: USD 16–28/t"),
+        "": rel(
+            0.8,
+            1.4,
+            "Black Sea coaster analogue USD 17–23/t widened for the Caspian's "
+            "small fleet: USD 16–28/t",
+        ),
     },
     "est_t_per_teu_20": {
-        "": rel(0.85, 1.25, "16–23.5 t net per TEU around the 20 t convention "
-                "(per-tonne box costs scale inversely)"),
+        "": rel(
+            0.85,
+            1.25,
+            "16–23.5 t net per TEU around the 20 t convention "
+            "(per-tonne box costs scale inversely)",
+        ),
     },
     "est_sea_cn_jp_ctr": {
-        "": rel(0.75, 1.35, "SCFI Shanghai→Japan moved by about ±30 % over 2024–25; Shanghai "
-                "stands in for Lianyungang and Tianjin"),
+        "": rel(
+            0.75,
+            1.35,
+            "SCFI Shanghai→Japan moved by about ±30 % over 2024–25; Shanghai "
+            "stands in for Lianyungang and Tianjin",
+        ),
     },
     "est_sea_short_bulk": {
-        "": rel(0.75, 1.5, "analogues USD 15–30/t (Black Sea coaster 17–23, Kozmino→North "
-                "China 15–30)", distribution="uniform"),
+        "": rel(
+            0.75,
+            1.5,
+            "analogues USD 15–30/t (Black Sea coaster 17–23, Kozmino→North China 15–30)",
+            distribution="uniform",
+        ),
     },
     "est_sea_med_jp_ctr": {
-        "": rel(0.7, 1.3, "the gaps sheet's own range USD 500–900/FEU via Suez (and 700–1,500 "
-                "via the Cape) around the midpoint taken", distribution="uniform"),
+        "": rel(
+            0.7,
+            1.3,
+            "the gaps sheet's own range USD 500–900/FEU via Suez (and 700–1,500 "
+            "via the Cape) around the midpoint taken",
+            distribution="uniform",
+        ),
     },
     "est_sea_baltic_jp_ctr": {
-        "": rel(0.6, 1.4, "no quote found; Drewry WCI 475–677/FEU and a sanctions premium "
-                "of ×1.2–2 assumed: ±40 %"),
+        "": rel(
+            0.6,
+            1.4,
+            "no quote found; Drewry WCI 475–677/FEU and a sanctions premium "
+            "of ×1.2–2 assumed: ±40 %",
+        ),
     },
     "est_sea_rufe_jp_ctr": {
-        "": rel(0.6, 1.4, "the gaps sheet's own range USD 300–700/TEU around 500",
-                distribution="uniform"),
+        "": rel(
+            0.6,
+            1.4,
+            "the gaps sheet's own range USD 300–700/TEU around 500",
+            distribution="uniform",
+        ),
     },
     "est_sea_bnd_jp_ctr": {
-        "": rel(0.57, 1.43, "the gaps sheet's own range USD 600–1,500/TEU around 1,050",
-                distribution="uniform"),
+        "": rel(
+            0.57,
+            1.43,
+            "the gaps sheet's own range USD 600–1,500/TEU around 1,050",
+            distribution="uniform",
+        ),
     },
     "est_tanker_cpc_jp": {
-        "": rel(0.92, 1.08, "the source's own range USD 6.4–7.5 m per 135 kt cargo",
-                distribution="uniform"),
+        "": rel(
+            0.92,
+            1.08,
+            "the source's own range USD 6.4–7.5 m per 135 kt cargo",
+            distribution="uniform",
+        ),
     },
     "est_tanker_ceyhan_jp": {
-        "": rel(0.9, 1.1, "the gaps sheet's own range USD 45–55/t via Suez (60–65 via the "
-                "Cape)", distribution="uniform"),
+        "": rel(
+            0.9,
+            1.1,
+            "the gaps sheet's own range USD 45–55/t via Suez (60–65 via the Cape)",
+            distribution="uniform",
+        ),
     },
     "est_pipeline_tariff": {
-        "": rel(0.5, 2.0, "rule of thumb USD 1/bbl per ~500 km; CPC, KazTransOil and BTC "
-                "tariffs not retrieved: ×0.5–2"),
+        "": rel(
+            0.5,
+            2.0,
+            "rule of thumb USD 1/bbl per ~500 km; CPC, KazTransOil and BTC "
+            "tariffs not retrieved: ×0.5–2",
+        ),
     },
     "est_emis_t_per_teu": {
-        "": rel(0.5, 1.1, "10 t per TEU convention; dense cargo at 12.5–20 t per TEU lowers "
-                "the per-tonne intensity to 0.5–0.8 ×"),
+        "": rel(
+            0.5,
+            1.1,
+            "10 t per TEU convention; dense cargo at 12.5–20 t per TEU lowers "
+            "the per-tonne intensity to 0.5–0.8 ×",
+        ),
     },
     "est_pipeline_intensity": {
         "": rel(0.92, 1.08, "the source's own range 11–13 g/t-km", distribution="uniform"),
     },
     "est_u3o8_value": {
-        "": rel(0.8, 1.06, f"U3O8 USD 64–85/lb: the 2025 low (64.23, Mar) to the 2024 average "
-                f"(~85) ({GAPS_RISK} §4)", distribution="uniform"),
+        "": rel(
+            0.8,
+            1.06,
+            f"U3O8 USD 64–85/lb: the 2025 low (64.23, Mar) to the 2024 average "
+            f"(~85) ({GAPS_RISK} §4)",
+            distribution="uniform",
+        ),
     },
     "est_reo_value": {
-        "": rel(0.72, 1.64, f"NdPr oxide USD 54–123/kg: the 2024 average to the Feb 2026 high "
-                f"({GAPS_RISK} §4)", distribution="uniform"),
+        "": rel(
+            0.72,
+            1.64,
+            f"NdPr oxide USD 54–123/kg: the 2024 average to the Feb 2026 high ({GAPS_RISK} §4)",
+            distribution="uniform",
+        ),
     },
     "est_cpc_blend_value": {
-        "": rel(0.8, 1.17, "Brent USD 55–80/bbl: the 2026 EIA forecast to the 2024 average, "
-                "less the CPC differential", distribution="uniform"),
+        "": rel(
+            0.8,
+            1.17,
+            "Brent USD 55–80/bbl: the 2026 EIA forecast to the 2024 average, "
+            "less the CPC differential",
+            distribution="uniform",
+        ),
     },
     "est_gas_value": {
         "": rel(0.6, 1.5, "border price USD 5–12/MMBtu assumed"),
     },
     "est_cargo_value_generic": {
-        "": rel(0.4, 3.0, "generic metal products USD 2,000–15,000/t (ferroalloys far less, "
-                "beryllium products far more)"),
+        "": rel(
+            0.4,
+            3.0,
+            "generic metal products USD 2,000–15,000/t (ferroalloys far less, "
+            "beryllium products far more)",
+        ),
     },
     "est_insurance": {
-        "": rel(0.67, 2.0, "the quoted range 0.10–0.30 % (0.3–0.5 % for class 7) around the "
-                "rate taken", distribution="uniform"),
+        "": rel(
+            0.67,
+            2.0,
+            "the quoted range 0.10–0.30 % (0.3–0.5 % for class 7) around the rate taken",
+            distribution="uniform",
+        ),
     },
     "est_freight_factor_class7": {
-        "": rel(0.8, 1.33, "the source's own range × 1.2–2.0 on class 7 tariffs",
-                distribution="uniform"),
+        "": rel(
+            0.8, 1.33, "the source's own range × 1.2–2.0 on class 7 tariffs", distribution="uniform"
+        ),
     },
     "est_war_risk_cargo": {
-        "": rel(0.5, 1.5, "the gaps sheet's own range 0.05–0.15 % of CIF × 110 %",
-                distribution="uniform"),
+        "": rel(
+            0.5,
+            1.5,
+            "the gaps sheet's own range 0.05–0.15 % of CIF × 110 %",
+            distribution="uniform",
+        ),
     },
     "est_risk_sheet_1b": {
-        "capacity_loss": rel(0.6, 1.4, "stated or estimated share of capacity lost: ±40 %",
-                             shared=False),
-        "": rel(0.5, 2.0, "few events in a short window (the source method: ranges are "
-                "wide): ×0.5–2", shared=False),
+        "capacity_loss": rel(
+            0.6, 1.4, "stated or estimated share of capacity lost: ±40 %", shared=False
+        ),
+        "": rel(
+            0.5,
+            2.0,
+            "few events in a short window (the source method: ranges are wide): ×0.5–2",
+            shared=False,
+        ),
     },
     "est_risk_assumed": {
         "": rel(0.25, 3.0, "no event found, a low rate assumed: ×0.25–3", shared=False),
     },
     "est_event_spread": {
-        "": rel(0.67, 1.5, "p95 at the top of the reference's range or 3 × the median, "
-                "assumed: ×0.67–1.5", shared=False),
+        "": rel(
+            0.67,
+            1.5,
+            "p95 at the top of the reference's range or 3 × the median, assumed: ×0.67–1.5",
+            shared=False,
+        ),
     },
     "est_event_compound": {
         "": rel(0.5, 2.0, "rates of the driving event, few occurrences: ×0.5–2", shared=False),
@@ -283,10 +442,12 @@ RULES: dict[str, dict[str, Rule]] = {
 
 # coordinates: absolute spreads in km, converted to degrees
 COORD_KM = {
-    "ref_coord_estimates": (50.0, "positions from stated distance and direction or a nearby "
-                            "town: ±10–50 km (source method), taken as ±50 km"),
-    "est_coords_analyst": (30.0, "analyst geography: ±10–30 km (source method), taken as "
-                           "±30 km"),
+    "ref_coord_estimates": (
+        50.0,
+        "positions from stated distance and direction or a nearby "
+        "town: ±10–50 km (source method), taken as ±50 km",
+    ),
+    "est_coords_analyst": (30.0, "analyst geography: ±10–30 km (source method), taken as ±30 km"),
     "est_chokepoint_markers": (100.0, "the centre of a strait or sea area: ±100 km"),
 }
 
@@ -310,7 +471,14 @@ def _row(table: str, record: object, column: str, value: float, estimated: list[
         km, why = COORD_KM[src]
         lat = float(getattr(record, "lat", 0.0) or 0.0)
         deg = km / KM_PER_DEG / (math.cos(math.radians(lat)) if column == "lon" else 1.0)
-        low, high, dist, shared, whys, srcs = value - deg, value + deg, "uniform", False, [why], [src]
+        low, high, dist, shared, whys, srcs = (
+            value - deg,
+            value + deg,
+            "uniform",
+            False,
+            [why],
+            [src],
+        )
     else:
         rules = [(s, r) for s in estimated if (r := _rule(s, column)) is not None]
         if not rules:
@@ -330,8 +498,17 @@ def _row(table: str, record: object, column: str, value: float, estimated: list[
         high = min(high, hi_b)
     factor = f"{'+'.join(srcs)}:{column}" if shared else ""
     rid = record.id  # type: ignore[attr-defined]
-    return [table, rid, column, _fmt(min(low, value)), _fmt(max(high, value)), dist, factor,
-            "; ".join(whys), "|".join(srcs)]
+    return [
+        table,
+        rid,
+        column,
+        _fmt(min(low, value)),
+        _fmt(max(high, value)),
+        dist,
+        factor,
+        "; ".join(whys),
+        "|".join(srcs),
+    ]
 
 
 def _fmt(x: float) -> str:
@@ -364,8 +541,17 @@ def main() -> int:
                     continue
                 value = _value(record, column)
                 out.append(_row(table, record, column, value, estimated))
-    header = ["table", "record", "column", "low", "high", "distribution", "factor", "method",
-              "sources"]
+    header = [
+        "table",
+        "record",
+        "column",
+        "low",
+        "high",
+        "distribution",
+        "factor",
+        "method",
+        "sources",
+    ]
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(header)

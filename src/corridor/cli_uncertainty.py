@@ -53,8 +53,10 @@ def print_bands(out: Console, u: UncertainComparison) -> None:
             )
         out.print(d)
         if u.improve_first:
-            out.print(f"Improve first: {u.improve_first[0].label} (pinning it narrows the "
-                      f"P5–P95 band of the premium by {u.improve_first[0].narrowing:.0%}).")
+            out.print(
+                f"Improve first: {u.improve_first[0].label} (pinning it narrows the "
+                f"P5–P95 band of the premium by {u.improve_first[0].narrowing:.0%})."
+            )
     out.print(f"[dim]{u.approximation}[/]")
 
 

@@ -83,14 +83,21 @@ def check_ranges(rows: Mapping[str, Sequence[_TableRow]], problems: list[Problem
     for r in rows.get(RANGES_TABLE, ()):
         for sid in r.values.get("sources") or ():
             if sid not in sources:
-                problems.append(Problem(r.file, r.line, "sources", f"'{sid}' is not an id in sources.csv"))
+                problems.append(
+                    Problem(r.file, r.line, "sources", f"'{sid}' is not an id in sources.csv")
+                )
         key = range_key(r.values)
         low, high = r.values.get("low"), r.values.get("high")
         if key is None or low is None or high is None:
             continue  # the cell errors are already listed
         if key in seen:
             problems.append(
-                Problem(r.file, r.line, "column", f"a second range for {'/'.join(key)} (also on row {seen[key]})")
+                Problem(
+                    r.file,
+                    r.line,
+                    "column",
+                    f"a second range for {'/'.join(key)} (also on row {seen[key]})",
+                )
             )
         seen[key] = r.line
         if low > high:
@@ -109,26 +116,42 @@ def _check_figure(
     table, record, column = key
     target = by_id[table].get(record)
     if target is None:
-        problems.append(Problem(r.file, r.line, "record", f"'{record}' is not an id in {table}.csv"))
+        problems.append(
+            Problem(r.file, r.line, "record", f"'{record}' is not an id in {table}.csv")
+        )
         return
     cols = {c.name: c for c in schema()[table] if c.sourced}
     if column not in cols:
         allowed = ", ".join(cols) or "none"
         problems.append(
-            Problem(r.file, r.line, "column", f"'{column}' is not a figure of {table}.csv (figures: {allowed})")
+            Problem(
+                r.file,
+                r.line,
+                "column",
+                f"'{column}' is not a figure of {table}.csv (figures: {allowed})",
+            )
         )
         return
     value = target.values.get(column)
     if target.raw.get(column, "") == "" or not isinstance(value, int | float):
         problems.append(
-            Problem(r.file, r.line, "column", f"{table}.csv row {record} has no {column} figure to range")
+            Problem(
+                r.file,
+                r.line,
+                "column",
+                f"{table}.csv row {record} has no {column} figure to range",
+            )
         )
         return
     lo_bound, hi_bound = cols[column].bounds
     for name, bound in (("low", low), ("high", high)):
-        if (lo_bound is not None and bound < lo_bound) or (hi_bound is not None and bound > hi_bound):
+        if (lo_bound is not None and bound < lo_bound) or (
+            hi_bound is not None and bound > hi_bound
+        ):
             problems.append(
-                Problem(r.file, r.line, name, f"{bound:g} is outside the allowed {cols[column].allowed}")
+                Problem(
+                    r.file, r.line, name, f"{bound:g} is outside the allowed {cols[column].allowed}"
+                )
             )
     slack = 1e-9 * max(1.0, abs(value))
     if not low - slack <= value <= high + slack:

@@ -21,7 +21,14 @@ from typing import Any
 
 from corridor.countries import ISO_ALPHA2
 from corridor.errors import DataError, Problem, RequestError
-from corridor.estimate_ranges import RANGES_TABLE, Range, RangeKey, build_ranges, check_ranges, range_key
+from corridor.estimate_ranges import (
+    RANGES_TABLE,
+    Range,
+    RangeKey,
+    build_ranges,
+    check_ranges,
+    range_key,
+)
 from corridor.schema import OPTIONAL_TABLES, TABLES, Column, schema
 
 CARGO_CLASSES = ("container", "bulk", "liquid", "gas", "class7")

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from corridor.costs import Assumptions
+from corridor.estimate_ranges import Range
 from corridor.network import Network
 from corridor.uncertainty.propagate import (
     CANDIDATES,
@@ -19,7 +20,7 @@ from corridor.uncertainty.propagate import (
     prepare,
     verify,
 )
-from corridor.uncertainty.sampling import unit_draws
+from corridor.uncertainty.sampling import CARRYING_RANGE, unit_draws
 from corridor.uncertainty.sensitivity import Driver, drivers, improve_first
 
 APPROXIMATION = (
@@ -102,6 +103,7 @@ def compare_bands(
     thresholds_usd_per_t: Sequence[float] = THRESHOLDS_USD_PER_T,
     rule: str | None = None,
     check: int = 2,
+    assumption_ranges: Sequence[Range] = (CARRYING_RANGE,),
 ) -> UncertainComparison:
     """Draw the estimates jointly ``samples`` times and band the comparison's headlines.
 
@@ -112,6 +114,8 @@ def compare_bands(
     families, rules : the route families and the (name, avoided ids) premium rules.
     rule : premium whose drivers are ranked (default: the first rule with a route).
     check : draws re-evaluated by a full rebuild of the network (0: none).
+    assumption_ranges : ranges of model parameters outside the tables (default: the
+        in-transit carrying rate).
 
     Raises
     ------
@@ -125,6 +129,7 @@ def compare_bands(
     p = prepare(
         net, origin, destination, graph, families, rules,
         avoid=avoid, penalise=penalise, assumptions=assumptions,
+        assumption_ranges=assumption_ranges,
     )  # fmt: skip
     u = unit_draws(samples, max(1, len(p.factors)), seed)
     x = p.draws(u[:, : len(p.factors)])

@@ -94,15 +94,23 @@ def figure_value(net: Network, a: Assumptions, key: RangeKey) -> float:
     return float(value) if value is not None else 0.0
 
 
-def factors_for(net: Network, a: Assumptions, keys: Iterable[RangeKey]) -> list[Factor]:
+def factors_for(
+    net: Network,
+    a: Assumptions,
+    keys: Iterable[RangeKey],
+    assumption_ranges: Iterable[Range] = (CARRYING_RANGE,),
+) -> list[Factor]:
     """The factors that move any of ``keys``, with only those members.
+
+    ``assumption_ranges`` are the ranges of model parameters outside the tables (by
+    default the in-transit carrying rate).
 
     A range that no longer contains its figure (a scenario changed the figure) is left
     out: the figure is then taken as known.
     """
     wanted = set(keys)
     ranges = dict(net.ranges)
-    ranges[CARRYING_RANGE.key] = CARRYING_RANGE
+    ranges.update((r.key, r) for r in assumption_ranges)
     groups: dict[str, list[tuple[Range, float]]] = {}
     for key in sorted(wanted):
         r = ranges.get(key)

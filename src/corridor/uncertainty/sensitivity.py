@@ -20,6 +20,7 @@ from corridor.uncertainty.propagate import Propagation
 IMPROVE_FIRST_MAX = 20
 """Factors (by total index) whose pinning is tried for the improve-first list."""
 
+
 @dataclass(frozen=True)
 class Driver:
     """How much one factor moves the premium."""
@@ -50,7 +51,6 @@ class Driver:
             "premium_at_high_usd_per_t": round(self.high_usd_per_t, 2),
             "band_narrowing": round(self.narrowing, 4),
         }
-
 
 
 def sobol_indices(
