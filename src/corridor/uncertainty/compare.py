@@ -24,9 +24,9 @@ from corridor.uncertainty.sampling import CARRYING_RANGE, unit_draws
 from corridor.uncertainty.sensitivity import Driver, drivers, improve_first
 
 APPROXIMATION = (
-    "Each draw re-prices a fixed set of candidate routes (the {k} cheapest distinct routes "
-    "of each family, of each avoid rule and overall, found on the stated figures); a route "
-    "outside it cannot win a draw. Checked against a full rebuild and search of the network "
+    "Each draw re-prices a fixed set of candidate routes (for each family, each avoid rule "
+    "and overall: the {k} cheapest with distinct gateways and the {k2} cheapest of any kind, "
+    "found on the stated figures); a route outside it cannot win a draw. Checked against a full rebuild and search of the network "
     "on {m} draws: largest gap USD {gap:.2f}/t."
 )
 THRESHOLDS_USD_PER_T = (0.0, 50.0, 100.0)
@@ -102,7 +102,7 @@ def compare_bands(
     assumptions: Assumptions | None = None,
     thresholds_usd_per_t: Sequence[float] = THRESHOLDS_USD_PER_T,
     rule: str | None = None,
-    check: int = 2,
+    check: int = 8,
     assumption_ranges: Sequence[Range] = (CARRYING_RANGE,),
 ) -> UncertainComparison:
     """Draw the estimates jointly ``samples`` times and band the comparison's headlines.
@@ -157,7 +157,7 @@ def compare_bands(
         improve_first=tuple(improve_first(found)),
         check_samples=len(rows),
         check_gap_usd_per_t=gap,
-        approximation=APPROXIMATION.format(k=CANDIDATES, m=len(rows), gap=gap),
+        approximation=APPROXIMATION.format(k=CANDIDATES, k2=2 * CANDIDATES, m=len(rows), gap=gap),
     )
 
 

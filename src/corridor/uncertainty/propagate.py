@@ -1,8 +1,10 @@
 """Bands on a comparison: the estimates drawn jointly, the best route of each family and the
 premium of avoiding China or Russia recomputed for every draw.
 
-Approximation: the routes that may win are found once, on the figures as stated — the
-``candidates`` cheapest distinct routes of each family, of each avoid rule and overall.
+Approximation: the routes that may win are found once, on the figures as stated — for
+each family, each avoid rule and overall, the ``candidates`` cheapest routes with distinct
+gateways and the ``2 × candidates`` cheapest routes of any kind (variants of one corridor
+through different inland junctions, which a draw may reorder).
 A draw only re-prices them (:mod:`corridor.uncertainty.costmodel`); a route outside that set
 cannot win a draw. :func:`verify` measures what this misses by rebuilding the network and
 searching it again for a few draws, and every result reports the largest gap found.
@@ -145,12 +147,13 @@ def prepare(
                 seen[key] = len(routes)
                 routes.append(r)
 
-    for fam in families:
-        add(k_best(graph(avoid, (fam,)), origin, destination, candidates, pen))
-    add(k_best(graph(avoid, ()), origin, destination, candidates, pen))
     rule_avoid = {name: tuple(dict.fromkeys((*avoid, *extra))) for name, extra in rules}
-    for name, _ in rules:
-        add(k_best(graph(rule_avoid[name], ()), origin, destination, candidates, pen))
+    searches = [(avoid, (fam,)) for fam in families] + [(avoid, ())]
+    searches += [(rule_avoid[name], ()) for name, _ in rules]
+    for rule, fams in searches:
+        g = graph(rule, fams)
+        add(k_best(g, origin, destination, candidates, pen))
+        add(k_best(g, origin, destination, 2 * candidates, pen, distinct=False))
     if not routes:
         raise ValueError(f"no route from {origin} to {destination}")
     every = tuple(range(len(routes)))
