@@ -32,8 +32,8 @@ def print_bands(out: Console, u: UncertainComparison) -> None:
         t.add_row(band_label(key), *(f"{v:,.0f}" for v in (b.base, b.p5, b.p50, b.p95)))
     out.print(t)
     for statement, p in u.probabilities.items():
-        if statement.startswith(("premium", "trans_caspian cheaper")):
-            out.print(f"P({_words(statement)}) = {p:.1%}")
+        if "cheapest" not in statement:
+            out.print(f"P({statement}) = {p:.1%}")
     if u.drivers:
         d = Table(
             title=f"Strongest drivers of the premium ({u.rule}): Sobol' indices",
@@ -58,9 +58,3 @@ def print_bands(out: Console, u: UncertainComparison) -> None:
                 f"P5–P95 band of the premium by {u.improve_first[0].narrowing:.0%})."
             )
     out.print(f"[dim]{u.approximation}[/]")
-
-
-def _words(statement: str) -> str:
-    for fam, label in FAMILY_LABELS.items():
-        statement = statement.replace(fam, label)
-    return statement.replace(" > ", " > USD ").replace("premium ", "premium of ")

@@ -45,7 +45,7 @@ def test_compare_json_carries_the_uncertainty_fields(tiny_copy: Path):
     assert u["samples"] == 128
     band = u["bands_usd_per_t"]["cost:trans_caspian"]
     assert band["p5"] <= band["p50"] <= band["p95"]
-    assert 0 <= u["probabilities"]["trans_caspian cheaper than china"] <= 1
+    assert 0 <= u["probabilities"]["Trans-Caspian cheaper than China"] <= 1
     drivers = [d["factor"] for d in u["sensitivity"]["drivers"]]
     # the tariff, and the in-transit carrying rate (8–12 %/yr), which every compare draws
     assert drivers == ["links/L6/tariff_usd_per_t", "assumptions:carrying_pct_per_year"]

@@ -63,12 +63,12 @@ def test_one_uniform_tariff_band_flip_and_sobol_index(tiny_copy: Path):
     assert u.bands["cost:china"].p5 == u.bands["cost:china"].p95 == pytest.approx(cn)
     # Trans-Caspian stays cheaper while t < 40 + (cn − tc0)
     flip = (40 + (cn - tc0) - 20) / 80
-    assert u.probabilities["trans_caspian cheaper than china"] == pytest.approx(flip, abs=0.005)
+    assert u.probabilities["Trans-Caspian cheaper than China"] == pytest.approx(flip, abs=0.005)
     # premium of avoiding China = max(0, t − 40 − (cn − tc0)): P95 at t = 96
     prem = u.bands["premium:avoid China"]
     assert prem.p50 == 0.0
     assert prem.p95 == pytest.approx(96 - 40 - (cn - tc0), abs=0.3)
-    assert u.probabilities["premium avoid China > 0"] == pytest.approx(1 - flip, abs=0.005)
+    assert u.probabilities["premium of avoid China > USD 0/t"] == pytest.approx(1 - flip, abs=0.005)
     (d,) = u.drivers
     assert d.factor == "links/L6/tariff_usd_per_t"
     assert d.s1 == pytest.approx(1.0, abs=0.03)

@@ -17,6 +17,7 @@ from corridor.uncertainty.propagate import (
     MAX_SAMPLES,
     Band,
     GraphOf,
+    family_label,
     prepare,
     verify,
 )
@@ -26,8 +27,8 @@ from corridor.uncertainty.sensitivity import Driver, drivers, improve_first
 APPROXIMATION = (
     "Each draw re-prices a fixed set of candidate routes (for each family, each avoid rule "
     "and overall: the {k} cheapest with distinct gateways and the {k2} cheapest of any kind, "
-    "found on the stated figures); a route outside it cannot win a draw. Checked against a full rebuild and search of the network "
-    "on {m} draws: largest gap USD {gap:.2f}/t."
+    "found on the stated figures); a route outside it cannot win a draw. Checked against a "
+    "full rebuild and search of the network on {m} draws: largest gap USD {gap:.2f}/t."
 )
 THRESHOLDS_USD_PER_T = (0.0, 50.0, 100.0)
 
@@ -167,19 +168,22 @@ def _probabilities(
     thresholds: Sequence[float],
     rules: Mapping[str, object],
 ) -> dict[str, float]:
+    """Statements about the ranking, in words, with their share of the draws."""
     out: dict[str, float] = {}
     china, tc = y.get("cost:china"), y.get("cost:trans_caspian")
     if china is not None and tc is not None:
-        out["trans_caspian cheaper than china"] = float(np.mean(tc < china))
+        out[f"{family_label('trans_caspian')} cheaper than {family_label('china')}"] = float(
+            np.mean(tc < china)
+        )
     present = [f for f in families if f"cost:{f}" in y]
     if present:
         stack = np.column_stack([y[f"cost:{f}"] for f in present])
         winner = np.argmin(stack, axis=1)
         for i, f in enumerate(present):
-            out[f"{f} cheapest"] = float(np.mean(winner == i))
+            out[f"{family_label(f)} cheapest"] = float(np.mean(winner == i))
     for name in rules:
         for t in thresholds:
-            out[f"premium {name} > {t:g}"] = float(np.mean(y[f"premium:{name}"] > t))
+            out[f"premium of {name} > USD {t:g}/t"] = float(np.mean(y[f"premium:{name}"] > t))
     return out
 
 
