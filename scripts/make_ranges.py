@@ -37,6 +37,8 @@ class Rule:
     why: str
     shared: bool = True
     distribution: str = "triangular"
+    source: str = ""
+    """The source the range rests on, where it is not the figure's estimated source."""
 
 
 def rel(lo: float, hi: float, why: str, **kw: object) -> Rule:
@@ -401,6 +403,16 @@ RULES: dict[str, dict[str, Rule]] = {
         ),
     },
     "est_freight_factor_class7": {
+        # class-7-only charter links store their computed cost ÷ 1.5 (bookkeeping, exact):
+        # the uncertainty of that figure is the charter computation's
+        "tariff": rel(
+            0.85,
+            1.5,
+            "charter cost computed from a hire of USD 8–12k/day (the gaps sheet's range) and the "
+            "sheet's USD 400–700/t Poti→Japan via the Cape, of which ≈470 is taken: −15 %/+50 %; "
+            "the ÷ 1.5 of the stored figure is bookkeeping and exact",
+            source="est_class7_charter",
+        ),
         "": rel(
             0.8, 1.33, "the source's own range × 1.2–2.0 on class 7 tariffs", distribution="uniform"
         ),
@@ -489,7 +501,7 @@ def _row(table: str, record: object, column: str, value: float, estimated: list[
         dist = rules[0][1].distribution if len(rules) == 1 else "triangular"
         shared = all(r.shared for _, r in rules)
         whys = [r.why for _, r in rules]
-        srcs = [s for s, _ in rules]
+        srcs = [r.source or s for s, r in rules]
         if len(rules) > 1:
             whys.append("spreads added in quadrature")
     if lo_b is not None:

@@ -141,7 +141,7 @@ def compare_bands(
     chosen = rule or next(iter(p.rules), "")
     found: list[Driver] = []
     if chosen in p.rules and p.factors:
-        n_base = 2 ** max(6, int(np.ceil(np.log2(max(samples, 2)))) - 1)
+        n_base = 2 ** max(6, int(np.ceil(np.log2(max(samples, 2)))) - 2)
         found = drivers(p, chosen, x, n_base, seed)
     rows = _check_rows(y, chosen, check)
     gap = verify(p, x, rows) if rows else 0.0
