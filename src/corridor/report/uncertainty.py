@@ -130,4 +130,5 @@ def uncertainty_section(u: UncertainComparison) -> str:
                 + ".</p>"
             )
     out.append(f'<p class="meta">{escape(u.approximation)}</p>')
+    out.append(f"<p><strong>{escape(u.closing_note())}</strong></p>")
     return "\n".join(out)

@@ -63,6 +63,22 @@ class UncertainComparison:
     check_gap_usd_per_t: float
     approximation: str
 
+    def closing_note(self, n: int = 5) -> str:
+        """One sentence: the premium with its band and its ``n`` strongest drivers."""
+        band = self.bands.get(f"premium:{self.rule}")
+        if band is None:
+            return "No route satisfies the premium rules, so the premium has no band."
+        text = (
+            f"The premium of the rule '{self.rule}' is USD {band.base:,.0f}/t as stated, "
+            f"USD {band.p5:,.0f}–{band.p95:,.0f}/t (P5–P95, median {band.p50:,.0f}) over "
+            f"{self.samples:,} joint draws of the estimates"
+        )
+        strong = [d for d in self.drivers[:n] if d.st > 0]
+        if strong:
+            names = "; ".join(f"{d.label} (ST {d.st:.2f})" for d in strong)
+            text += f"; its {len(strong)} strongest drivers: {names}"
+        return text + "."
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "samples": self.samples,
@@ -85,6 +101,7 @@ class UncertainComparison:
                 "max_gap_usd_per_t": round(self.check_gap_usd_per_t, 4),
             },
             "approximation": self.approximation,
+            "closing_note": self.closing_note(),
         }
 
 
