@@ -58,4 +58,4 @@ def print_bands(out: Console, u: UncertainComparison) -> None:
                 f"P5–P95 band of the premium by {u.improve_first[0].narrowing:.0%})."
             )
     out.print(f"[dim]{u.approximation}[/]")
-    out.print(u.closing_note(DRIVERS_SHOWN), markup=False)
+    out.print(u.closing_note(DRIVERS_SHOWN), markup=False, soft_wrap=True)

@@ -35,7 +35,7 @@ def test_compare_with_uncertainty_prints_bands_flip_and_drivers(tiny_copy: Path)
     assert "Strongest drivers of the premium (avoid China)" in p.stdout
     assert "links/L6" in p.stdout
     assert "Improve first" in p.stdout
-    assert "its 2 strongest drivers: hand: tariff_usd_per_t of links/L6" in p.stdout
+    assert "its strongest driver: hand: tariff_usd_per_t of links/L6 (ST 1.0" in p.stdout
 
 
 def test_compare_json_carries_the_uncertainty_fields(tiny_copy: Path):

@@ -31,6 +31,8 @@ APPROXIMATION = (
     "full rebuild and search of the network on {m} draws: largest gap USD {gap:.2f}/t."
 )
 THRESHOLDS_USD_PER_T = (0.0, 50.0, 100.0)
+MIN_INDEX = 0.005
+"""Total Sobol' indices below this are not named as drivers (sampling noise)."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,11 @@ class UncertainComparison:
             f"USD {band.p5:,.0f}–{band.p95:,.0f}/t (P5–P95, median {band.p50:,.0f}) over "
             f"{self.samples:,} joint draws of the estimates"
         )
-        strong = [d for d in self.drivers[:n] if d.st > 0]
+        strong = [d for d in self.drivers[:n] if d.st >= MIN_INDEX]
         if strong:
             names = "; ".join(f"{d.label} (ST {d.st:.2f})" for d in strong)
-            text += f"; its {len(strong)} strongest drivers: {names}"
+            what = "strongest driver" if len(strong) == 1 else f"{len(strong)} strongest drivers"
+            text += f"; its {what}: {names}"
         return text + "."
 
     def to_dict(self) -> dict[str, Any]:
