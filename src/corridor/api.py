@@ -17,6 +17,7 @@ from corridor.pareto import pareto_front
 from corridor.results import FAMILY_LABELS, Alternative, Comparison, Request, Route, RouteSet
 from corridor.routing import k_best
 from corridor.uncertainty.compare import UncertainComparison, compare_bands
+from corridor.uncertainty.routes import route_bands
 
 FAMILIES = ("china", "trans_caspian", "russia", "south")
 PREMIUM_RULES = (
@@ -91,6 +92,8 @@ def routes(
     volume: float | None = None,
     assumptions: Assumptions | None = None,
     network: Network | None = None,
+    uncertainty: int = 0,
+    seed: int = 0,
 ) -> RouteSet:
     """The ``k`` cheapest genuinely different routes for one commodity.
 
@@ -101,6 +104,9 @@ def routes(
     avoid : country or chokepoint ids no route may touch (hard filter).
     penalise : exposure id -> USD per tonne added to routes that cross it.
     volume : annual tonnes (used by ``compare`` for the premium per year).
+    uncertainty, seed : with N > 0, the estimates are drawn jointly N times and the result's
+        ``uncertainty`` holds each route's P5/P50/P95 cost and the chance it is the cheapest
+        of the list (see :mod:`corridor.uncertainty.routes`).
 
     Raises
     ------
@@ -116,7 +122,13 @@ def routes(
     if not found:
         raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
     request = Request(commodity, origin, destination, avoid, tuple(pen.items()), volume, k)
-    return RouteSet(request, tuple(found))
+    bands = None
+    if uncertainty:
+        try:
+            bands = route_bands(net, found, samples=uncertainty, seed=seed, assumptions=a)
+        except ValueError as exc:
+            raise RequestError(f"uncertainty: {exc}") from None
+    return RouteSet(request, tuple(found), uncertainty=bands)
 
 
 def compare(

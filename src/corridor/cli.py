@@ -52,8 +52,8 @@ UncertaintyOpt = Annotated[
     int,
     typer.Option(
         "--uncertainty",
-        help="Draw the estimates jointly N times and show P5/P50/P95 bands, the chance the "
-        "ranking flips and the five strongest drivers of the premium (0: off).",
+        help="Draw the estimates jointly N times and show P5/P50/P95 cost bands and the chance "
+        "the ranking flips (compare: also the five strongest drivers of the premium; 0: off).",
     ),
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the quasi-random draws.")]
@@ -293,6 +293,8 @@ def routes_cmd(
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    uncertainty: UncertaintyOpt = 0,
+    seed: SeedOpt = 0,
 ) -> None:
     """The k cheapest genuinely different routes for one commodity."""
     from corridor.api import routes
@@ -310,8 +312,14 @@ def routes_cmd(
         volume=volume,
         assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
         network=net,
+        uncertainty=uncertainty,
+        seed=seed,
     )
     _emit(result, net, fmt)
+    if result.uncertainty is not None and fmt == "table":
+        from corridor.cli_uncertainty import print_route_bands
+
+        print_route_bands(out, result)
     if report:
         _report([result], net, report)
 

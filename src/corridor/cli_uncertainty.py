@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from corridor.results import FAMILY_LABELS
+from corridor.results import FAMILY_LABELS, RouteSet
 from corridor.uncertainty.compare import UncertainComparison
 
 DRIVERS_SHOWN = 5
@@ -59,3 +59,26 @@ def print_bands(out: Console, u: UncertainComparison) -> None:
             )
     out.print(f"[dim]{u.approximation}[/]")
     out.print(u.closing_note(DRIVERS_SHOWN), markup=False, soft_wrap=True)
+
+
+def print_route_bands(out: Console, result: RouteSet) -> None:
+    """Print each listed route's cost band and its chance of being the cheapest of the list."""
+    u = result.uncertainty
+    t = Table(
+        title=f"How sure: {u.samples:,} joint draws of {u.factors} estimates "
+        f"({u.figures} figures), USD/t",
+        title_justify="left",
+    )
+    for name in ("#", "route", "as stated", "P5", "P50", "P95", "P(cheapest of these)"):
+        t.add_column(name, justify="left" if name == "route" else "right")
+    for i, (route, b, p) in enumerate(
+        zip(result.routes, u.bands, u.p_cheapest, strict=True), start=1
+    ):
+        t.add_row(
+            str(i),
+            route.label,
+            *(f"{v:,.0f}" for v in (b.base, b.p5, b.p50, b.p95)),
+            f"{p:.1%}",
+        )
+    out.print(t)
+    out.print(f"P(the order above holds) = {u.p_order_kept:.1%}")

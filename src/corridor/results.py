@@ -261,6 +261,9 @@ class RouteSet:
     request: Request
     routes: tuple[Route, ...]
     notes: tuple[str, ...] = ()
+    uncertainty: Any = None
+    """Cost bands of the routes over joint draws of the estimates (a
+    :class:`corridor.uncertainty.routes.RouteBands`), when asked for."""
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -279,6 +282,7 @@ class RouteSet:
             "request": self.request.to_dict(),
             "routes": [r.to_dict() for r in self.routes],
             "notes": list(self.notes),
+            **({"uncertainty": self.uncertainty.to_dict()} if self.uncertainty else {}),
         }
 
 
