@@ -34,9 +34,11 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 import corridor  # noqa: E402
-from corridor.api import FAMILIES, PREMIUM_RULES, _graph  # noqa: E402
+from corridor.analysis.queries import PREMIUM_RULES  # noqa: E402
 from corridor.costs import Assumptions  # noqa: E402
+from corridor.graph import commodity_graph  # noqa: E402
 from corridor.network import load_network  # noqa: E402
+from corridor.network.schema import FAMILIES  # noqa: E402
 from corridor.uncertainty.propagate import prepare  # noqa: E402
 from corridor.uncertainty.sampling import perturbed, unit_draws  # noqa: E402
 
@@ -56,7 +58,7 @@ def _fast(commodity: str, origin: str, dest: str, samples: int) -> tuple[float, 
         net,
         origin,
         dest,
-        lambda av, fams: _graph(net, commodity, a, av, fams),
+        lambda av, fams: commodity_graph(net, commodity, a, av, fams),
         FAMILIES,
         PREMIUM_RULES,
     )

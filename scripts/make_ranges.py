@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass
 
 from corridor.network import bundled_data_dir, load_network
-from corridor.schema import schema
+from corridor.network.schema import schema
 
 GAPS_RISK = "reference gaps_risk_rates_values.md"
 KM_PER_DEG = 111.2

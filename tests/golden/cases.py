@@ -103,7 +103,7 @@ def normalise(text: str) -> str:
 def run_cli(store: Path) -> Iterator[tuple[str, str, int]]:
     from typer.testing import CliRunner
 
-    from corridor.cli import app
+    from corridor.cli._app import app
 
     runner = CliRunner()
     for name, argv in CLI.items():

@@ -16,7 +16,7 @@ from corridor.report.svg import (
     _svg_open,
     _tick_label,
 )
-from corridor.results import FAMILY_LABELS
+from corridor.routing.route import FAMILY_LABELS
 from corridor.uncertainty.compare import UncertainComparison
 from corridor.uncertainty.sensitivity import Driver
 

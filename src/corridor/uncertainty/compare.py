@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from corridor.costs import Assumptions
-from corridor.estimate_ranges import Range
-from corridor.network import Network
+from corridor.network.model import Network
+from corridor.network.ranges import Range
 from corridor.uncertainty.propagate import (
     CANDIDATES,
     MAX_SAMPLES,

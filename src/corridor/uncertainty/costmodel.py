@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from corridor.costs import Assumptions
-from corridor.estimate_ranges import RangeKey
-from corridor.network import Network
-from corridor.results import Route
+from corridor.network.model import Network
+from corridor.network.ranges import RangeKey
+from corridor.routing.route import Route
 from corridor.uncertainty.sampling import ASSUMPTIONS_TABLE, figure_value
 
 _Term = tuple[float, tuple[RangeKey, ...]]

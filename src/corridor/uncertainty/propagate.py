@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from corridor.costs import Assumptions
-from corridor.estimate_ranges import Range, RangeKey
 from corridor.graph import CommodityGraph, build_graph
-from corridor.network import Network
-from corridor.results import FAMILY_LABELS, Route
-from corridor.routing import k_best
+from corridor.network.model import Network
+from corridor.network.ranges import Range, RangeKey
+from corridor.routing.kbest import k_best
+from corridor.routing.route import FAMILY_LABELS, Route
 from corridor.uncertainty.costmodel import CostModel, cost_model
 from corridor.uncertainty.sampling import (
     CARRYING_RANGE,

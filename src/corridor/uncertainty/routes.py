@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from corridor.costs import Assumptions
-from corridor.estimate_ranges import Range
-from corridor.network import Network
-from corridor.results import Route
+from corridor.network.model import Network
+from corridor.network.ranges import Range
+from corridor.routing.route import Route
 from corridor.uncertainty.costmodel import cost_model
 from corridor.uncertainty.propagate import MAX_SAMPLES, Band
 from corridor.uncertainty.sampling import (

@@ -18,8 +18,8 @@ from types import MappingProxyType
 import numpy as np
 
 from corridor.costs import ASSUMPTION_SOURCES, Assumptions
-from corridor.estimate_ranges import Range, RangeKey
-from corridor.network import Network
+from corridor.network.model import Network
+from corridor.network.ranges import Range, RangeKey
 
 ASSUMPTIONS_TABLE = "assumptions"
 """Pseudo-table of model parameters that are not in the network (see :class:`Assumptions`)."""
