@@ -62,6 +62,8 @@ class Factor:
     def label(self) -> str:
         """Short description: what it is and how many figures it moves."""
         first = self.members[0]
+        if first.table == ASSUMPTIONS_TABLE:
+            return f"model assumption: {first.column} ({first.low:g}–{first.high:g})"
         what = f"{first.column} of {first.table}/{first.record}"
         if len(self.members) > 1:
             what = f"{first.column} of {len(self.members)} {first.table}"
