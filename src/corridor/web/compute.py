@@ -118,6 +118,8 @@ def run_routes(net: Network, body: RoutesBody) -> dict[str, Any]:
         volume=body.volume,
         assumptions=_assumptions(body.carbon_price),
         network=net,
+        uncertainty=body.uncertainty,
+        seed=body.uncertainty_seed,
     ).to_dict()
 
 
@@ -132,6 +134,8 @@ def run_compare(net: Network, body: CompareBody) -> dict[str, Any]:
         volume=body.volume,
         assumptions=_assumptions(body.carbon_price),
         network=net,
+        uncertainty=body.uncertainty,
+        seed=body.uncertainty_seed,
     ).to_dict()
 
 
