@@ -12,6 +12,7 @@ import corridor
 
 from .conftest import write_ranges
 
+DRAWS = "uncertainty must be a whole number of draws from 1 to 1,000,000"
 ROUTE = ["--commodity", "ore", "--origin", "MINE", "--destination", "DEST"]
 
 
@@ -59,9 +60,15 @@ def test_plain_compare_has_no_uncertainty_field(tiny):
 
 def test_bad_sample_count_and_seed_exit_2_without_traceback(tiny_copy: Path):
     for args, words in (
-        (("--uncertainty", "-5"), "samples must be between 1"),
-        (("--uncertainty", "2000000"), "samples must be between 1"),
-        (("--uncertainty", "10", "--seed", "-1"), "seed must be a non-negative"),
+        (
+            ("--uncertainty", "-5"),
+            DRAWS,
+        ),
+        (
+            ("--uncertainty", "2000000"),
+            DRAWS,
+        ),
+        (("--uncertainty", "10", "--seed", "-1"), "seed must be a non-negative whole number"),
         (("--uncertainty", "many"), "--uncertainty"),
     ):
         p = run(tiny_copy, *args)

@@ -15,6 +15,7 @@ import pytest
 
 import corridor
 from corridor.costs import Assumptions
+from corridor.errors import InvalidParameterError
 from corridor.graph import build_graph
 from corridor.network import Network, load_network
 from corridor.uncertainty.compare import UncertainComparison, compare_bands
@@ -155,9 +156,9 @@ def test_fast_draws_agree_with_a_full_rebuild_on_the_bundled_network():
 
 
 def test_bad_sample_counts_and_seeds_are_refused(tiny):
-    with pytest.raises(ValueError, match="samples must be between 1"):
+    with pytest.raises(InvalidParameterError, match="uncertainty must be a whole number of draws"):
         _bands(tiny, samples=0)
-    with pytest.raises(ValueError, match="seed must be a non-negative"):
+    with pytest.raises(InvalidParameterError, match="seed must be a non-negative whole number"):
         compare_bands(
             tiny,
             "MINE",

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import corridor
+from corridor.errors import InvalidParameterError
 from corridor.network import load_network
 from corridor.uncertainty.routes import route_bands
 
@@ -52,7 +53,7 @@ def test_routes_json_and_table_carry_the_bands(tiny_copy: Path):
 
 def test_bad_counts_are_refused(tiny):
     found = corridor.routes("ore", "MINE", "DEST", k=1, network=tiny).routes
-    with pytest.raises(ValueError, match="samples must be between 1"):
+    with pytest.raises(InvalidParameterError, match="uncertainty must be a whole number of draws"):
         route_bands(tiny, found, samples=0)
     with pytest.raises(ValueError, match="no routes"):
         route_bands(tiny, [], samples=10)

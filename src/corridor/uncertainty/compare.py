@@ -14,9 +14,9 @@ from corridor.network.model import Network
 from corridor.network.ranges import Range
 from corridor.uncertainty.propagate import (
     CANDIDATES,
-    MAX_SAMPLES,
     Band,
     GraphOf,
+    check_draws,
     family_label,
     prepare,
     verify,
@@ -140,13 +140,12 @@ def compare_bands(
 
     Raises
     ------
-    ValueError
-        On a sample count out of range or no route.
+    InvalidParameterError
+        On a sample count out of range or a negative seed.
+    NoRouteError
+        If no route joins origin and destination.
     """
-    if not 1 <= samples <= MAX_SAMPLES:
-        raise ValueError(f"samples must be between 1 and {MAX_SAMPLES:,}, not {samples}")
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, not {seed}")
+    check_draws(samples, seed)
     p = prepare(
         net, origin, destination, graph, families, rules,
         avoid=avoid, penalise=penalise, assumptions=assumptions,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from corridor.costs import Assumptions
+from corridor.errors import InvalidParameterError, NoRouteError
 from corridor.graph import CommodityGraph, build_graph
 from corridor.network.model import Network
 from corridor.network.ranges import Range, RangeKey
@@ -38,6 +39,21 @@ GraphOf = Callable[[tuple[str, ...], tuple[str, ...]], CommodityGraph]
 CANDIDATES = 8
 """Distinct routes kept per family, per avoid rule and overall."""
 MAX_SAMPLES = 1_000_000
+
+
+def check_draws(samples: int, seed: int) -> None:
+    """Refuse a number of draws or a seed that cannot be used.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming ``uncertainty`` (the number of draws) or ``seed``.
+    """
+    if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= MAX_SAMPLES:
+        allowed = f"a whole number of draws from 1 to {MAX_SAMPLES:,}"
+        raise InvalidParameterError("uncertainty", samples, allowed)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InvalidParameterError("seed", seed, "a non-negative whole number")
 
 
 @dataclass(frozen=True)
@@ -132,7 +148,7 @@ def prepare(
 
     Raises
     ------
-    ValueError
+    NoRouteError
         If no route joins origin and destination.
     """
     a = assumptions or Assumptions()
@@ -155,7 +171,7 @@ def prepare(
         add(k_best(g, origin, destination, candidates, pen))
         add(k_best(g, origin, destination, 2 * candidates, pen, distinct=False))
     if not routes:
-        raise ValueError(f"no route from {origin} to {destination}")
+        raise NoRouteError(f"no route from {origin} to {destination}")
     every = tuple(range(len(routes)))
     fam_sel = {
         fam: Selector(fam, avoid, fam, cols)

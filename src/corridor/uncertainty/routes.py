@@ -18,7 +18,7 @@ from corridor.network.model import Network
 from corridor.network.ranges import Range
 from corridor.routing.route import Route
 from corridor.uncertainty.costmodel import cost_model
-from corridor.uncertainty.propagate import MAX_SAMPLES, Band
+from corridor.uncertainty.propagate import Band, check_draws
 from corridor.uncertainty.sampling import (
     CARRYING_RANGE,
     factor_values,
@@ -76,13 +76,12 @@ def route_bands(
 
     Raises
     ------
+    InvalidParameterError
+        On a sample count out of range or a negative seed.
     ValueError
-        On a sample count out of range, a negative seed or no routes.
+        On an empty list of routes.
     """
-    if not 1 <= samples <= MAX_SAMPLES:
-        raise ValueError(f"samples must be between 1 and {MAX_SAMPLES:,}, not {samples}")
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, not {seed}")
+    check_draws(samples, seed)
     if not routes:
         raise ValueError("no routes to band")
     a = assumptions or Assumptions()
