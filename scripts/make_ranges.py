@@ -19,6 +19,7 @@ import argparse
 import csv
 import math
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from corridor.network import bundled_data_dir, load_network
@@ -394,6 +395,49 @@ RULES: dict[str, dict[str, Rule]] = {
             "beryllium products far more)",
         ),
     },
+    "est_kz_tariff_group": {
+        "": rel(
+            0.8,
+            1.0,
+            "the source's own range: ×2.5 (2025 proposal) to ×3.1 (April 2026 application) for "
+            "non-ferrous ore, ×2.1–3.1 where the cargo group is an assignment (taken as "
+            "−20 %/0 % of the multiple)",
+            distribution="uniform",
+        ),
+    },
+    "est_class7_permit_lead": {
+        "": rel(
+            0.47,
+            2.0,
+            "the source's own ranges: 14–60 d around 30 (Azerbaijan, Georgia), 30–120 d around "
+            "60 (China)",
+            shared=False,
+        ),
+    },
+    "est_t_per_feu": {
+        "": rel(
+            0.95,
+            1.1,
+            "24–28 t per FEU around 26.5 (the source's range; per-tonne box rates scale inversely)",
+        ),
+    },
+    "est_sea_poti_jp_ctr": {
+        "": rel(
+            0.68,
+            1.32,
+            "the source's own range USD 1,000–1,950/FEU around 1,475 (backhaul at 40–70 % of "
+            "the Argus Shanghai→Poti headhaul)",
+            distribution="uniform",
+        ),
+    },
+    "est_bs_feeder": {
+        "": rel(
+            0.42,
+            1.7,
+            "the source's own range USD 300–1,200/FEU around 700",
+            distribution="uniform",
+        ),
+    },
     "est_insurance": {
         "": rel(
             0.67,
@@ -476,7 +520,7 @@ def _rule(source: str, column: str) -> Rule | None:
 
 def _row(table: str, record: object, column: str, value: float, estimated: list[str]) -> list[str]:
     """One ranges row for a figure resting on the ``estimated`` sources."""
-    col = next(c for c in schema()[table] if c.name == column)
+    col = next(c for c in schema()[table] if c.name == column.partition(":")[0])
     lo_b, hi_b = col.bounds
     if column in ("lat", "lon"):
         src = next(s for s in estimated if s in COORD_KM)
@@ -541,18 +585,22 @@ def main() -> int:
     net = load_network()
     kind = {s.id: s.kind for s in net.sources}
     out: list[list[str]] = []
-    for table in ("emission_factors", "exposures", "commodities", "nodes", "links", "events"):
+    for table in ("emission_factors", "exposures", "commodities", "nodes", "links", "events",
+                  "regimes"):  # fmt: skip
         for record in getattr(net, table):
             for column, ids in record.sources.items():
                 estimated = [s for s in ids if kind[s] == "estimated"]
                 if not estimated:
                     continue
-                key = (table, record.id, column)
-                if key in kept:
-                    out.append(kept[key])
-                    continue
-                value = _value(record, column)
-                out.append(_row(table, record, column, value, estimated))
+                figures = getattr(record, column, None)
+                entries = (
+                    [(f"{column}:{k}", float(v)) for k, v in figures.items()]
+                    if isinstance(figures, Mapping)
+                    else [(column, _value(record, column))]
+                )
+                for name, value in entries:
+                    key = (table, record.id, name)
+                    out.append(kept.get(key) or _row(table, record, name, value, estimated))
     header = [
         "table",
         "record",

@@ -16,7 +16,7 @@ import pytest
 import corridor
 from corridor.costs import Assumptions
 from corridor.errors import InvalidParameterError
-from corridor.graph import build_graph
+from corridor.graph import build_graph, commodity_graph
 from corridor.network import Network, load_network
 from corridor.uncertainty.compare import UncertainComparison, compare_bands
 from corridor.uncertainty.costmodel import cost_model
@@ -141,7 +141,7 @@ def test_fast_draws_agree_with_a_full_rebuild_on_the_bundled_network():
         net,
         "KZ_ZHANA_KZ",
         "JP_YOKOHAMA",
-        lambda av, fams: build_graph(net, net.commodity("rare_earth_concentrate"), a, av, fams),
+        lambda av, fams: commodity_graph(net, "rare_earth_concentrate", a, av, fams),
         ("china", "trans_caspian"),
         (("avoid China", ("CN",)),),
         penalise={"RU": 40.0},

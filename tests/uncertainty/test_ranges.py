@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -19,14 +20,32 @@ def test_every_estimated_figure_of_the_bundled_tables_has_a_range():
     kind = {s.id: s.kind for s in net.sources}
     missing = [
         (table, r.id, col)
-        for table in ("emission_factors", "exposures", "commodities", "nodes", "links", "events")
+        for table in (
+            "emission_factors",
+            "exposures",
+            "commodities",
+            "nodes",
+            "links",
+            "events",
+            "regimes",
+        )
         for r in getattr(net, table)
         for col, ids in r.sources.items()
-        if any(kind[s] == "estimated" for s in ids) and (table, r.id, col) not in net.ranges
+        if any(kind[s] == "estimated" for s in ids)
+        for key in _figures(table, r, col)
+        if key not in net.ranges
     ]
     assert not missing, f"{len(missing)} estimated figures without a range, e.g. {missing[:5]}"
     for r in net.ranges.values():
         assert r.method and r.sources, r.key
+
+
+def _figures(table, record, column):
+    """The figure keys of one cell: one, or one per entry of a KEY=number list."""
+    value = getattr(record, column, None)
+    if isinstance(value, Mapping):
+        return [(table, record.id, f"{column}:{k}") for k in value]
+    return [(table, record.id, column)]
 
 
 def test_ranges_are_typed_and_contain_their_figure(tiny_copy: Path):

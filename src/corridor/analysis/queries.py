@@ -13,15 +13,16 @@ from functools import lru_cache
 from corridor.analysis.results import Alternative, Comparison, Request, RouteSet
 from corridor.costs import Assumptions
 from corridor.errors import InvalidParameterError, NoRouteError, UnknownIdError
-from corridor.graph import commodity_graph
+from corridor.graph import buyer_compliance, commodity_graph
 from corridor.network.load import load_network
 from corridor.network.model import Network
+from corridor.network.regimes import Compliance, RegimeFlag
 from corridor.network.schema import FAMILIES
 from corridor.routing.explain import explain_no_route
 from corridor.routing.kbest import MAX_K, k_best
 from corridor.routing.pareto import pareto_front
 from corridor.routing.route import Route
-from corridor.uncertainty.compare import UncertainComparison, compare_bands
+from corridor.uncertainty.compare import compare_bands
 from corridor.uncertainty.propagate import check_draws
 from corridor.uncertainty.routes import route_bands
 
@@ -36,6 +37,18 @@ PREMIUM_RULES = (
 def default_network() -> Network:
     """The bundled network (loaded once per process)."""
     return load_network()
+
+
+def _flags(rules: Compliance, found: Iterable[Route]) -> tuple[tuple[RegimeFlag, ...], ...]:
+    return tuple(rules.flags((*r.countries, *r.chokepoints)) for r in found)
+
+
+def _penalties(rules: Compliance, penalise: Mapping[str, float]) -> dict[str, float]:
+    """The user's penalties plus the buyer's priced regimes (added per exposure)."""
+    out = dict(penalise)
+    for e, price in rules.penalties.items():
+        out[e] = out.get(e, 0.0) + price
+    return out
 
 
 def _known(lookup: Callable[[str], object], value: str, field: str) -> None:
@@ -109,6 +122,7 @@ def routes(
     volume: float | None = None,
     assumptions: Assumptions | None = None,
     network: Network | None = None,
+    buyer: str | None = None,
     uncertainty: int = 0,
     seed: int = 0,
 ) -> RouteSet:
@@ -121,6 +135,9 @@ def routes(
     avoid : country or chokepoint ids no route may touch (hard filter).
     penalise : exposure id -> USD per tonne added to routes that cross it.
     volume : annual tonnes (used by ``compare`` for the premium per year).
+    buyer : buyer profile id (default: ``JP`` where the buyers table has it): its excluding
+        regimes drop routes, its priced ones add penalties, and every route lists the regimes
+        it meets; ``none`` applies no regime and flags them all.
     uncertainty, seed : with N > 0, the estimates are drawn jointly N times and the result's
         ``uncertainty`` holds each route's P5/P50/P95 cost and the chance it is the cheapest
         of the list (see :mod:`corridor.uncertainty.routes`).
@@ -136,15 +153,20 @@ def routes(
     check_query(net, commodity, origin, destination, avoid, pen, k, volume)
     if uncertainty:
         check_draws(uncertainty, seed)
-    g = commodity_graph(net, commodity, a, avoid)
-    found = k_best(g, origin, destination, k, pen)
+    rules = buyer_compliance(net, commodity, buyer)
+    g = commodity_graph(net, commodity, a, avoid, (), buyer)
+    found = k_best(g, origin, destination, k, _penalties(rules, pen))
     if not found:
-        raise NoRouteError(explain_no_route(net, commodity, origin, destination, avoid, a))
-    request = Request(commodity, origin, destination, avoid, tuple(pen.items()), volume, k)
+        raise NoRouteError(
+            explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
+        )
+    request = Request(
+        commodity, origin, destination, avoid, tuple(pen.items()), volume, k, rules.buyer
+    )
     bands = None
     if uncertainty:
         bands = route_bands(net, found, samples=uncertainty, seed=seed, assumptions=a)
-    return RouteSet(request, tuple(found), uncertainty=bands)
+    return RouteSet(request, tuple(found), compliance=_flags(rules, found), uncertainty=bands)
 
 
 def compare(
@@ -157,6 +179,7 @@ def compare(
     volume: float | None = None,
     assumptions: Assumptions | None = None,
     network: Network | None = None,
+    buyer: str | None = None,
     uncertainty: int = 0,
     seed: int = 0,
 ) -> Comparison:
@@ -164,7 +187,9 @@ def compare(
 
     The premium compares the cheapest route overall with the cheapest route avoiding China,
     avoiding Russia, and avoiding both: USD per tonne, USD per year (with ``volume``), extra
-    days, and the change in annual disruption probability and expected disrupted days.
+    days, and the change in annual disruption probability and expected disrupted days. Every
+    route is one the buyer may use (``buyer``, as in :func:`routes`); a family its regimes
+    exclude is listed as unavailable, saying which regime excludes it.
 
     With ``uncertainty`` = N > 0 the estimates are drawn jointly N times (quasi-random,
     ``seed``) and the result's ``uncertainty`` holds P5/P50/P95 bands of every family's cost
@@ -173,30 +198,35 @@ def compare(
     """
     net = network or default_network()
     a = assumptions or Assumptions()
-    avoid, pen = tuple(avoid), dict(penalise or {})
-    check_query(net, commodity, origin, destination, avoid, pen, 1, volume)
+    avoid, user_pen = tuple(avoid), dict(penalise or {})
+    check_query(net, commodity, origin, destination, avoid, user_pen, 1, volume)
     if uncertainty:
         check_draws(uncertainty, seed)
+    rules = buyer_compliance(net, commodity, buyer)
+    pen = _penalties(rules, user_pen)
     best: list[Route] = []
     unavailable: dict[str, str] = {}
     for fam in FAMILIES:
-        g = commodity_graph(net, commodity, a, avoid, (fam,))
+        g = commodity_graph(net, commodity, a, avoid, (fam,), buyer)
         found = k_best(g, origin, destination, 1, pen)
         if found:
             best.append(found[0])
         else:
             unavailable[fam] = explain_no_route(
-                net, commodity, origin, destination, avoid, a, families=(fam,)
+                net, commodity, origin, destination, avoid, a, families=(fam,), buyer=buyer
             )
-    overall = k_best(commodity_graph(net, commodity, a, avoid), origin, destination, 1, pen)
+    g = commodity_graph(net, commodity, a, avoid, (), buyer)
+    overall = k_best(g, origin, destination, 1, pen)
     if not overall:
-        raise NoRouteError(explain_no_route(net, commodity, origin, destination, avoid, a))
+        raise NoRouteError(
+            explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
+        )
     cheapest = overall[0]
     alternatives = []
     for name, extra in PREMIUM_RULES:
         rule_avoid = tuple(dict.fromkeys((*avoid, *extra)))
         found = k_best(
-            commodity_graph(net, commodity, a, rule_avoid),
+            commodity_graph(net, commodity, a, rule_avoid, (), buyer),
             origin,
             destination,
             1,
@@ -215,6 +245,7 @@ def compare(
                 destination,
                 rule_avoid,
                 a,
+                buyer,
             )
         )
     shown = {r.signature for r in best}
@@ -224,36 +255,32 @@ def compare(
             best.append(r)
             shown.add(r.signature)
     best.sort(key=lambda r: r.cost_usd_per_t)
-    request = Request(commodity, origin, destination, avoid, tuple(pen.items()), volume, 1)
+    request = Request(
+        commodity, origin, destination, avoid, tuple(user_pen.items()), volume, 1, rules.buyer
+    )
     bands = None
     if uncertainty:
-        bands = _bands(net, commodity, origin, destination, avoid, pen, a, uncertainty, seed)
-    return Comparison(request, tuple(best), unavailable, tuple(alternatives), uncertainty=bands)
-
-
-def _bands(
-    net: Network,
-    commodity: str,
-    origin: str,
-    destination: str,
-    avoid: tuple[str, ...],
-    pen: dict[str, float],
-    a: Assumptions,
-    samples: int,
-    seed: int,
-) -> UncertainComparison:
-    return compare_bands(
-        net,
-        origin,
-        destination,
-        lambda av, fams: commodity_graph(net, commodity, a, av, fams),
-        FAMILIES,
-        PREMIUM_RULES,
-        samples=samples,
-        seed=seed,
-        avoid=avoid,
-        penalise=pen,
-        assumptions=a,
+        bands = compare_bands(
+            net,
+            origin,
+            destination,
+            lambda av, fams: commodity_graph(net, commodity, a, av, fams, buyer),
+            FAMILIES,
+            PREMIUM_RULES,
+            samples=uncertainty,
+            seed=seed,
+            avoid=avoid,
+            penalise=pen,
+            assumptions=a,
+            buyer=buyer,
+        )
+    return Comparison(
+        request,
+        tuple(best),
+        unavailable,
+        tuple(alternatives),
+        compliance=_flags(rules, best),
+        uncertainty=bands,
     )
 
 
@@ -269,9 +296,10 @@ def _alternative(
     destination: str,
     avoid: tuple[str, ...],
     a: Assumptions,
+    buyer: str | None,
 ) -> Alternative:
     if route is None:
-        reason = explain_no_route(net, commodity, origin, destination, avoid, a)
+        reason = explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
         return Alternative(name, extra, None, reason, None, None, None, None, None, None)
     premium = route.cost_usd_per_t - cheapest.cost_usd_per_t
     return Alternative(
@@ -298,15 +326,20 @@ def pareto(
     avoid: Iterable[str] = (),
     assumptions: Assumptions | None = None,
     network: Network | None = None,
+    buyer: str | None = None,
 ) -> RouteSet:
-    """The exact Pareto front over cost, mean days, CO2e and expected disrupted days."""
+    """The exact Pareto front over cost, mean days, CO2e and expected disrupted days, of the
+    routes the buyer may use (see :func:`routes`)."""
     net = network or default_network()
     a = assumptions or Assumptions()
     avoid = tuple(avoid)
     check_query(net, commodity, origin, destination, avoid, {}, 1, None)
-    g = commodity_graph(net, commodity, a, avoid)
+    rules = buyer_compliance(net, commodity, buyer)
+    g = commodity_graph(net, commodity, a, avoid, (), buyer)
     front, notes = pareto_front(g, origin, destination)
     if not front:
-        raise NoRouteError(explain_no_route(net, commodity, origin, destination, avoid, a))
-    request = Request(commodity, origin, destination, avoid, (), None, len(front))
-    return RouteSet(request, tuple(front), tuple(notes))
+        raise NoRouteError(
+            explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
+        )
+    request = Request(commodity, origin, destination, avoid, (), None, len(front), rules.buyer)
+    return RouteSet(request, tuple(front), tuple(notes), _flags(rules, front))

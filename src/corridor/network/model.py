@@ -15,6 +15,7 @@ from corridor._derived import Derived
 from corridor._json import canonical_json
 from corridor.errors import UnknownIdError
 from corridor.network.ranges import Range, RangeKey
+from corridor.network.regimes import Buyer, Regime
 from corridor.network.schema import TABLES
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -87,6 +88,8 @@ class Commodity:
     no_route_reason: str
     sources: Provenance
     note: str
+    rail_tariff_factors: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    """Country -> multiple of that country's rail tariffs for this commodity's cargo group."""
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,8 @@ class Network:
     sources: tuple[Source, ...]
     origin: str = "bundled"
     events: tuple[Event, ...] = ()
+    regimes: tuple[Regime, ...] = ()
+    buyers: tuple[Buyer, ...] = ()
     ranges: Mapping[RangeKey, Range] = field(default_factory=lambda: MappingProxyType({}))
     """(table, record id, column) -> plausible range of that figure (the ``ranges`` table)."""
     _index: dict[str, dict[str, Any]] = field(init=False, compare=False, repr=False)
@@ -217,6 +222,10 @@ class Network:
 
     def source(self, source_id: str) -> Source:
         return self._get("sources", source_id, "source")  # type: ignore[no-any-return]
+
+    def buyer_profiles(self) -> Mapping[str, Buyer]:
+        """Buyer profiles by id."""
+        return MappingProxyType(self._index["buyers"])
 
     def has(self, table: str, record_id: str) -> bool:
         return record_id in self._index[table]

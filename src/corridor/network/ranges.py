@@ -121,6 +121,7 @@ def _check_figure(
         )
         return
     cols = {c.name: c for c in schema()[table] if c.sourced}
+    column, _, entry = column.partition(":")
     if column not in cols:
         allowed = ", ".join(cols) or "none"
         problems.append(
@@ -133,6 +134,8 @@ def _check_figure(
         )
         return
     value = target.values.get(column)
+    if entry and isinstance(value, str):
+        value = map_entries(value).get(entry)
     if target.raw.get(column, "") == "" or not isinstance(value, int | float):
         problems.append(
             Problem(
@@ -164,6 +167,19 @@ def _check_figure(
                 f"{table}.csv row {record}, {column} (row {target.line})",
             )
         )
+
+
+def map_entries(cell: str) -> dict[str, float]:
+    """The numbers of a ``KEY=number|KEY=number`` cell (a figure per key, e.g. a multiple per
+    country); a range names one of them as ``column:KEY``."""
+    out: dict[str, float] = {}
+    for part in (p.strip() for p in cell.split("|")):
+        key, _, number = part.partition("=")
+        try:
+            out[key.strip()] = float(number)
+        except ValueError:
+            continue
+    return out
 
 
 def build_ranges(rows: Sequence[_TableRow]) -> Mapping[RangeKey, Range]:

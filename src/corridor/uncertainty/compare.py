@@ -125,6 +125,7 @@ def compare_bands(
     rule: str | None = None,
     check: int = 8,
     assumption_ranges: Sequence[Range] = (CARRYING_RANGE,),
+    buyer: str | None = None,
 ) -> UncertainComparison:
     """Draw the estimates jointly ``samples`` times and band the comparison's headlines.
 
@@ -137,6 +138,7 @@ def compare_bands(
     check : draws re-evaluated by a full rebuild of the network (0: none).
     assumption_ranges : ranges of model parameters outside the tables (default: the
         in-transit carrying rate).
+    buyer : the buyer profile the graphs were built for (used by the full-rebuild check).
 
     Raises
     ------
@@ -149,7 +151,7 @@ def compare_bands(
     p = prepare(
         net, origin, destination, graph, families, rules,
         avoid=avoid, penalise=penalise, assumptions=assumptions,
-        assumption_ranges=assumption_ranges,
+        assumption_ranges=assumption_ranges, buyer=buyer,
     )  # fmt: skip
     u = unit_draws(samples, max(1, len(p.factors)), seed)
     x = p.draws(u[:, : len(p.factors)])

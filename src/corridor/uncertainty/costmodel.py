@@ -4,7 +4,7 @@ A route's cost (USD/t) is the sum of the terms :mod:`corridor.costs` adds up alo
 freight ``(tariff_t + tariff_tkm × distance) × freight factor``, war risk ``pct / 100 ×
 value × insured factor``, in-transit inventory ``value × carrying % × days / 36,500``,
 handling and border fees, cargo insurance, carbon and penalties. Each term is a constant
-times a product of at most three figures, so the costs of every candidate route for a
+times a product of at most four figures, so the costs of every candidate route for a
 batch of draws are one gather, one product and one matrix product — no graph is rebuilt.
 ``tests/uncertainty`` checks the terms against :mod:`corridor.costs` on every candidate
 route and against a full rebuild of the network for perturbed draws.
@@ -18,13 +18,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from corridor.costs import Assumptions
-from corridor.network.model import Network
+from corridor.network.model import Commodity, Link, Network
 from corridor.network.ranges import RangeKey
 from corridor.routing.route import Route
 from corridor.uncertainty.sampling import ASSUMPTIONS_TABLE, figure_value
 
 _Term = tuple[float, tuple[RangeKey, ...]]
 CARRYING: RangeKey = (ASSUMPTIONS_TABLE, "default", "carrying_pct_per_year")
+FACTORS_PER_TERM = 4
+"""Figures multiplied in one term at most (tariff × distance × freight factor × multiple)."""
 BATCH = 2048
 """Draws evaluated at once (bounds the memory of the gathered figures)."""
 
@@ -44,9 +46,10 @@ def route_terms(net: Network, a: Assumptions, route: Route) -> list[_Term]:
             link = net.link(leg.link)
             lid = ("links", link.id)
             dist = (*lid, "distance_km")
+            group = _rail_multiple(link, c)
             terms += [
-                (1.0, ((*lid, "tariff_usd_per_t"), ff)),
-                (1.0, ((*lid, "tariff_usd_per_tkm"), dist, ff)),
+                (1.0, ((*lid, "tariff_usd_per_t"), ff, *group)),
+                (1.0, ((*lid, "tariff_usd_per_tkm"), dist, ff, *group)),
                 (inv, (value, CARRYING, (*lid, "transit_days"))),
             ]
             terms += [
@@ -60,6 +63,16 @@ def route_terms(net: Network, a: Assumptions, route: Route) -> list[_Term]:
         elif leg.kind == "transfer":
             terms += _node_terms(leg.from_, "handling", value, inv, c.cargo_class)
     return terms
+
+
+def _rail_multiple(link: Link, c: Commodity) -> tuple[RangeKey, ...]:
+    """The commodity's rail tariff multiple that applies to ``link`` (as in
+    :func:`corridor.costs.rail_tariff_factor`), as a figure key; none where it is 1."""
+    if link.mode != "rail" or len(set(link.countries)) != 1:
+        return ()
+    if link.countries[0] not in c.rail_tariff_factors:
+        return ()
+    return (("commodities", c.id, f"rail_tariff_factors:{link.countries[0]}"),)
 
 
 def _node_terms(
@@ -85,7 +98,8 @@ class CostModel:
     base : numpy.ndarray
         The figures as the tables state them, with the leading 1.
     index : numpy.ndarray
-        ``(terms, 3)`` columns multiplied in each distinct term (0 where unused).
+        ``(terms, FACTORS_PER_TERM)`` columns multiplied in each distinct term (0 where
+        unused).
     weights : numpy.ndarray
         ``(terms, routes)`` constant of each term in each route's cost.
     """
@@ -128,7 +142,7 @@ def cost_model(net: Network, a: Assumptions, routes: Sequence[Route]) -> CostMod
         weights.append(w)
     keys = tuple(sorted(position, key=position.__getitem__))
     base = np.array([1.0, *(figure_value(net, a, k) for k in keys)])
-    index = np.zeros((len(term_index), 3), dtype=np.int64)
+    index = np.zeros((len(term_index), FACTORS_PER_TERM), dtype=np.int64)
     for cols, t in term_index.items():
         index[t, : len(cols)] = cols
     matrix = np.zeros((len(term_index), len(routes)))

@@ -19,7 +19,7 @@ import numpy as np
 
 from corridor.costs import Assumptions
 from corridor.errors import InvalidParameterError, NoRouteError
-from corridor.graph import CommodityGraph, build_graph
+from corridor.graph import CommodityGraph, commodity_graph
 from corridor.network.model import Network
 from corridor.network.ranges import Range, RangeKey
 from corridor.routing.kbest import k_best
@@ -99,6 +99,8 @@ class Propagation:
     rules: dict[str, Selector]
     overall: Selector
     penalise: dict[str, float] = field(default_factory=dict)
+    buyer: str | None = None
+    """Buyer profile whose regimes shaped the graphs (for the full rebuild)."""
 
     def draws(self, u: np.ndarray) -> np.ndarray:
         """Draw matrix for unit quantiles ``u`` (rows: draws, columns: factors)."""
@@ -143,6 +145,7 @@ def prepare(
     assumptions: Assumptions | None = None,
     candidates: int = CANDIDATES,
     assumption_ranges: Sequence[Range] = (CARRYING_RANGE,),
+    buyer: str | None = None,
 ) -> Propagation:
     """Find the candidate routes once and build their cost model and factors.
 
@@ -186,7 +189,16 @@ def prepare(
     model = cost_model(net, a, routes)
     factors = factors_for(net, a, model.keys, assumption_ranges)
     return Propagation(
-        net, a, routes, model, factors, fam_sel, rule_sel, Selector("all", avoid, "", every), pen
+        net,
+        a,
+        routes,
+        model,
+        factors,
+        fam_sel,
+        rule_sel,
+        Selector("all", avoid, "", every),
+        pen,
+        buyer,
     )
 
 
@@ -208,11 +220,11 @@ def verify(p: Propagation, x: np.ndarray, rows: Iterable[int]) -> float:
 def rebuilt_headlines(p: Propagation, values: Mapping[RangeKey, float]) -> dict[str, float]:
     """The headlines of one draw the slow way: network rebuilt, every route searched."""
     net, a = perturbed(p.net, p.assumptions, values)
-    commodity = net.commodity(p.routes[0].commodity)
+    commodity = p.routes[0].commodity
     origin, destination = p.routes[0].origin, p.routes[0].destination
 
     def best(avoid: tuple[str, ...], fams: tuple[str, ...]) -> float:
-        g = build_graph(net, commodity, a, avoid, fams)
+        g = commodity_graph(net, commodity, a, avoid, fams, p.buyer)
         found = k_best(g, origin, destination, 1, p.penalise)
         return found[0].cost_usd_per_t if found else float("inf")
 

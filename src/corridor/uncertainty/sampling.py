@@ -90,6 +90,9 @@ def figure_value(net: Network, a: Assumptions, key: RangeKey) -> float:
     if table == ASSUMPTIONS_TABLE:
         return float(getattr(a, column))
     row = net.record(table, record)
+    column, _, entry = column.partition(":")
+    if entry:
+        return float(getattr(row, column).get(entry, 1.0))
     if column.startswith("handling_usd_per_t_"):
         return float(row.handling_usd_per_t.get(column.rsplit("_", 1)[1], 0.0))
     value = getattr(row, column)
@@ -168,7 +171,12 @@ def perturbed(
         fields: dict[str, object] = {}
         handling = dict(getattr(row, "handling_usd_per_t", {}))
         for column, v in cols.items():
-            if column.startswith("handling_usd_per_t_"):
+            name, _, entry = column.partition(":")
+            if entry:
+                entries: dict[str, float] = dict(fields.get(name) or getattr(row, name))  # type: ignore[arg-type]
+                entries[entry] = v
+                fields[name] = MappingProxyType(entries)
+            elif column.startswith("handling_usd_per_t_"):
                 handling[column.rsplit("_", 1)[1]] = v
                 fields["handling_usd_per_t"] = MappingProxyType(handling)
             else:
