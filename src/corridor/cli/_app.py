@@ -43,6 +43,15 @@ OverlayOpt = Annotated[
     typer.Option("--overlay", help="Folder of tables whose rows add to or replace bundled rows."),
 ]
 FORMATS = ("table", "json", "csv", "geojson")
+UncertaintyOpt = Annotated[
+    int,
+    typer.Option(
+        "--uncertainty",
+        help="Draw the estimates jointly N times and show P5/P50/P95 cost bands and the chance "
+        "the ranking flips (compare: also the five strongest drivers of the premium; 0: off).",
+    ),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the quasi-random draws.")]
 
 
 def _net(data: Path | None, overlay: Path | None) -> Network:

@@ -29,6 +29,8 @@ from corridor.cli._app import (
     OverlayOpt,
     PenaliseOpt,
     ReportOpt,
+    SeedOpt,
+    UncertaintyOpt,
     VolumeOpt,
     _check_format,
     _list,
@@ -55,6 +57,8 @@ def routes_cmd(
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    uncertainty: UncertaintyOpt = 0,
+    seed: SeedOpt = 0,
 ) -> None:
     """The k cheapest genuinely different routes for one commodity."""
     from corridor.analysis.queries import routes
@@ -73,8 +77,14 @@ def routes_cmd(
         assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
         network=net,
         buyer=buyer,
+        uncertainty=uncertainty,
+        seed=seed,
     )
     _emit(result, net, fmt)
+    if result.uncertainty is not None and fmt == "table":
+        from corridor.cli.uncertainty import print_route_bands
+
+        print_route_bands(out, result)
     if report:
         _report([result], net, report)
 
@@ -93,6 +103,8 @@ def compare_cmd(
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    uncertainty: UncertaintyOpt = 0,
+    seed: SeedOpt = 0,
 ) -> None:
     """Best route per family (China, Trans-Caspian, Russia, Iran) and the strategic premium."""
     from corridor.analysis.queries import compare
@@ -110,8 +122,14 @@ def compare_cmd(
         assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
         network=net,
         buyer=buyer,
+        uncertainty=uncertainty,
+        seed=seed,
     )
     _emit(result, net, fmt)
+    if result.uncertainty is not None and fmt == "table":
+        from corridor.cli.uncertainty import print_bands
+
+        print_bands(out, result.uncertainty)
     if report:
         _report([result], net, report)
 

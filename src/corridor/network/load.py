@@ -33,6 +33,13 @@ from corridor.network.model import (
     Provenance,
     Source,
 )
+from corridor.network.ranges import (
+    RANGES_TABLE,
+    build_ranges,
+    check_ranges,
+    drop_replaced_ranges,
+    range_key,
+)
 from corridor.network.regimes import NO_BUYER, buyer_record, parse_treatment, regime_record
 from corridor.network.schema import CARGO_CLASSES, OPTIONAL_TABLES, TABLES, Column, schema
 
@@ -74,7 +81,7 @@ def load_network(data_dir: str | Path | None = None, overlay: str | Path | None 
     if overlay is not None and not Path(overlay).is_dir():
         raise DataError([Problem(str(overlay), None, None, "overlay folder does not exist")])
     rows: dict[str, list[_Row]] = {}
-    for table in TABLES:
+    for table in (*TABLES, RANGES_TABLE):
         required = table not in OPTIONAL_TABLES
         rows[table] = _read_table(base / f"{table}.csv", table, problems, required=required)
         if overlay is not None:
@@ -84,6 +91,9 @@ def load_network(data_dir: str | Path | None = None, overlay: str | Path | None 
     _check_ids_and_refs(rows, problems)
     _check_provenance(rows, problems)
     _check_rules(rows, problems)
+    if overlay is not None:
+        rows[RANGES_TABLE] = drop_replaced_ranges(rows)
+    check_ranges(rows, problems)
     if problems:
         raise DataError(problems)
     origin = str(base) if data_dir or os.environ.get(DATA_ENV) else "bundled"
@@ -154,15 +164,20 @@ def _read_table(path: Path, table: str, problems: list[Problem], required: bool)
 
 
 def _merge(base: list[_Row], extra: list[_Row]) -> list[_Row]:
-    position = {r.values.get("id"): i for i, r in enumerate(base)}
+    position = {_row_key(r): i for i, r in enumerate(base)}
     merged = list(base)
     for row in extra:
-        i = position.get(row.values.get("id"))
+        i = position.get(_row_key(row))
         if i is None:
             merged.append(row)
         else:
             merged[i] = row
     return merged
+
+
+def _row_key(r: _Row) -> object:
+    """What an overlay row replaces: the row with its id, or the range of its figure."""
+    return r.values.get("id") or range_key(r.values)
 
 
 def _parse(col: Column, cell: str) -> Any:
@@ -573,10 +588,21 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
         for v in (r.values,)
     )
     events = tuple(event_record(v, prov(v)) for v in (r.values for r in rows["events"]))
+    ranges = build_ranges(rows[RANGES_TABLE])
     regimes = tuple(regime_record(v, prov(v)) for v in (r.values for r in rows["regimes"]))
     buyers = tuple(buyer_record(v) for v in (r.values for r in rows["buyers"]))
     return Network(
-        nodes, links, commodities, exposures, factors, sources, origin, events, regimes, buyers
+        nodes,
+        links,
+        commodities,
+        exposures,
+        factors,
+        sources,
+        origin,
+        events,
+        regimes,
+        buyers,
+        ranges,
     )
 
 

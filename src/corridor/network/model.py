@@ -14,6 +14,7 @@ from typing import Any
 from corridor._derived import Derived
 from corridor._json import canonical_json
 from corridor.errors import UnknownIdError
+from corridor.network.ranges import Range, RangeKey
 from corridor.network.regimes import Buyer, Regime
 from corridor.network.schema import TABLES
 
@@ -188,6 +189,8 @@ class Network:
     events: tuple[Event, ...] = ()
     regimes: tuple[Regime, ...] = ()
     buyers: tuple[Buyer, ...] = ()
+    ranges: Mapping[RangeKey, Range] = field(default_factory=lambda: MappingProxyType({}))
+    """(table, record id, column) -> plausible range of that figure (the ``ranges`` table)."""
     _index: dict[str, dict[str, Any]] = field(init=False, compare=False, repr=False)
     derived: Derived = field(init=False, compare=False, repr=False)
     """What is computed from this network (graphs, capacities, its data version), kept with it
