@@ -6,6 +6,7 @@ returns the same numbers.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
@@ -16,6 +17,7 @@ from corridor.network import Network, load_network
 from corridor.pareto import pareto_front
 from corridor.results import FAMILY_LABELS, Alternative, Comparison, Request, Route, RouteSet
 from corridor.routing import k_best
+from corridor.states import network_on, today
 
 FAMILIES = ("china", "trans_caspian", "russia", "south")
 PREMIUM_RULES = (
@@ -26,9 +28,21 @@ PREMIUM_RULES = (
 MAX_K = 50
 
 
+@lru_cache(maxsize=8)
+def default_network(as_of: dt.date | None = None) -> Network:
+    """The bundled network as it stands on a date (loaded once per process and date).
+
+    Parameters
+    ----------
+    as_of : date, optional
+        The day whose chronic states (``states.csv``) apply; default: today
+        (:func:`corridor.states.today`).
+    """
+    return network_on(_bundled(), as_of or today())
+
+
 @lru_cache(maxsize=1)
-def default_network() -> Network:
-    """The bundled network (loaded once per process)."""
+def _bundled() -> Network:
     return load_network()
 
 

@@ -26,8 +26,9 @@ import os
 import sys
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import highspy
@@ -37,7 +38,7 @@ from scipy.sparse import coo_matrix, csc_matrix
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
 from corridor.graph import CommodityGraph
-from corridor.network import Link, Network
+from corridor.network import CapacityRow, Link, Network
 
 FAMILIES = ("china", "trans_caspian", "russia", "south")
 TOL = 1e-6
@@ -49,24 +50,38 @@ TOL = 1e-6
 
 @dataclass(frozen=True)
 class Capacity:
-    """One physical capacity: a single link, or a group of links sharing one figure.
+    """One physical capacity: a link, a group of links sharing one figure, or a node.
 
     Attributes
     ----------
     id : str
-        The link id, or the ``capacity_group`` id.
+        The link id, the ``capacity_group`` id, or (nodes) the ``capacities.csv`` row id.
     kind : str
-        ``"link"`` or ``"group"``.
+        ``"link"``, ``"group"`` or ``"node"``.
     name : str
         What it is, in words (service and places).
     links : tuple of str
-        Links that draw on it.
+        Links that draw on it (for a node: none; tonnes leaving the node draw on it).
     capacity_t_per_year : float
-        Usable tonnes per year, seasonal factors applied.
+        Tonnes per year **left for the user**: the total less the use by other traffic.
     sources : tuple of str
-        Source ids behind the capacity figure used.
+        Source ids behind the capacity figure (and the use figure) used.
     note : str
-        How the figure was derived (seasonal factor, smallest figure of a group).
+        How the figure was derived (seasonal factor, smallest figure of a group, states).
+    total_t_per_year : float or None
+        Capacity for all users after seasonal factors and states (None: the same as
+        ``capacity_t_per_year``, no use by others is recorded).
+    used_t_per_year : float or None
+        Current use by other traffic (None: not known, counted as 0).
+    year, used_year : int or None
+        Years the capacity and the use figures refer to.
+    status : str
+        ``operating`` (the default network uses only these), ``under_construction`` or
+        ``planned`` (switched on by :func:`commission`).
+    node : str
+        For a node capacity, the node whose departing tonnes count.
+    cargo_classes, modes : tuple of str
+        For a node capacity, the cargo classes and departing modes that count (empty: all).
     """
 
     id: str
@@ -76,14 +91,41 @@ class Capacity:
     capacity_t_per_year: float
     sources: tuple[str, ...]
     note: str
+    total_t_per_year: float | None = None
+    used_t_per_year: float | None = None
+    year: int | None = None
+    used_year: int | None = None
+    status: str = "operating"
+    node: str = ""
+    cargo_classes: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> float:
+        """Capacity for all users, t/yr."""
+        return self.capacity_t_per_year if self.total_t_per_year is None else self.total_t_per_year
+
+    def counts(self, cargo_class: str, mode: str) -> bool:
+        """Whether tonnes of this class leaving by this mode draw on a node capacity."""
+        return (not self.cargo_classes or cargo_class in self.cargo_classes) and (
+            not self.modes or mode in self.modes
+        )
 
     def to_dict(self) -> dict[str, Any]:
+        used = self.used_t_per_year
         return {
             "id": self.id,
             "kind": self.kind,
             "name": self.name,
             "links": list(self.links),
+            "node": self.node or None,
             "capacity_t_per_year": round(self.capacity_t_per_year, 1),
+            "total_t_per_year": round(self.total, 1),
+            "used_by_others_t_per_year": None if used is None else round(used, 1),
+            "year": self.year,
+            "used_year": self.used_year,
+            "status": self.status,
+            "cargo_classes": list(self.cargo_classes),
             "sources": list(self.sources),
             "note": self.note,
         }
@@ -109,7 +151,12 @@ def _effective(link: Link) -> tuple[float, str]:
 
 @lru_cache(maxsize=16)
 def capacities(net: Network) -> Mapping[str, Capacity]:
-    """Every finite capacity of the network, by id (links first, then groups).
+    """Every finite operating capacity of the network, by id (links, groups, then nodes).
+
+    A link or group figure comes from ``links.csv`` (scaled by seasonal factors) or, where
+    an operating ``capacities.csv`` row gives one, from that row; the row adds the year,
+    the use by other traffic and its sources. What is left for the user is the total less
+    that use (never below 0).
 
     Parameters
     ----------
@@ -119,7 +166,7 @@ def capacities(net: Network) -> Mapping[str, Capacity]:
     Returns
     -------
     mapping of str to Capacity
-        Links with a figure and no group, and groups with at least one figure.
+        Links with a figure and no group, groups with at least one figure, node rows.
     """
     out: dict[str, Capacity] = {}
     groups: dict[str, list[Link]] = {}
@@ -127,44 +174,192 @@ def capacities(net: Network) -> Mapping[str, Capacity]:
     for link in net.links:
         if link.capacity_group:
             groups.setdefault(link.capacity_group, []).append(link)
-        elif link.capacity_t_per_year is not None:
-            value, note = _effective(link)
-            sources = link.sources.get("capacity_t_per_year", ())
-            out[link.id] = Capacity(
-                link.id, "link", _link_name(net, link), (link.id,), value, sources, note
-            )
+    operating = [r for r in net.capacities if r.status == "operating"]
+    rows = {r.element: r for r in operating if r.element in link_ids or r.element in groups}
+    for link in net.links:
+        if not link.capacity_group and (link.capacity_t_per_year is not None or link.id in rows):
+            out[link.id] = _dated(_single(net, link), rows.get(link.id), net)
     for gid, members in groups.items():
         key = f"group:{gid}" if gid in link_ids else gid
-        group = _group_capacity(net, key, members)
+        group = _group_capacity(net, key, members, rows.get(gid))
         if group is not None:
-            out[key] = group
+            out[key] = _dated(group, rows.get(gid), net)
+    for row in operating:
+        if row.element not in rows and net.has("nodes", row.element):
+            out[row.id] = _node_capacity(net, row)
     return out
 
 
-def _group_capacity(net: Network, key: str, members: list[Link]) -> Capacity | None:
+def _single(net: Network, link: Link) -> Capacity:
+    if link.capacity_t_per_year is None:
+        return Capacity(link.id, "link", _link_name(net, link), (link.id,), 0.0, (), "")
+    value, note = _effective(link)
+    sources = link.sources.get("capacity_t_per_year", ())
+    return Capacity(link.id, "link", _link_name(net, link), (link.id,), value, sources, note)
+
+
+def _group_capacity(
+    net: Network, key: str, members: list[Link], row: CapacityRow | None
+) -> Capacity | None:
     """One capacity for links sharing a group: the smallest figure given among them."""
     figures = [
         (link, *_effective(link)) for link in members if link.capacity_t_per_year is not None
     ]
-    if not figures:
-        return None
-    link, value, scaled = min(figures, key=lambda f: f[1])
     ids = tuple(m.id for m in members)
+    name = "; ".join(_link_name(net, m) for m in members)
+    if not figures:
+        return None if row is None else Capacity(key, "group", name, ids, 0.0, (), "")
+    link, value, scaled = min(figures, key=lambda f: f[1])
     note = f"shared by {len(ids)} links; the smallest figure given among them: {link.id} "
     note += scaled or f"{value:,.0f} t/yr"
     if len(figures) > 1:
         note += "; others: " + ", ".join(
             f"{m.id} {v:,.0f} t/yr" for m, v, _ in figures if m != link
         )
-    name = "; ".join(_link_name(net, m) for m in members)
     sources = link.sources.get("capacity_t_per_year", ())
     return Capacity(key, "group", name, ids, value, sources, note)
 
 
+def _states_note(net: Network, element: str, links: Iterable[str]) -> str:
+    """The dated states that scale this capacity on the network's date, in words."""
+    from corridor.states import states_on
+
+    hit = {element, *links}
+    names = [
+        f"includes × {s.capacity_factor:g} for {s.id} (since {s.start.isoformat()})"
+        for s in states_on(net)
+        if s.capacity_factor != 1.0 and (hit & set(s.targets))
+    ]
+    return "; ".join(names)
+
+
+def _dated(cap: Capacity, row: CapacityRow | None, net: Network) -> Capacity:
+    """A link or group capacity with its row's year, override and use by other traffic."""
+    if row is None:
+        return cap
+    total = cap.capacity_t_per_year
+    note, sources = cap.note, cap.sources
+    if row.capacity_t_per_year is not None:
+        total = row.capacity_t_per_year
+        sources = row.sources.get("capacity_t_per_year", ())
+        note = f"{total:,.0f} t/yr from capacities.csv {row.id} (replaces the links.csv figure)"
+    return _with_use(replace(cap, note=note, sources=sources), total, row, net)
+
+
+def _node_capacity(net: Network, row: CapacityRow) -> Capacity:
+    node = net.node(row.element)
+    what = "/".join(row.cargo_classes) or "all cargo"
+    by = f" leaving by {'/'.join(row.modes)}" if row.modes else " leaving"
+    name = f"{node.name_en}: {what}{by}"
+    total = float(row.capacity_t_per_year or 0.0)
+    cap = Capacity(
+        row.id,
+        "node",
+        name,
+        (),
+        total,
+        row.sources.get("capacity_t_per_year", ()),
+        "",
+        node=node.id,
+        cargo_classes=row.cargo_classes,
+        modes=row.modes,
+    )
+    return _with_use(cap, total, row, net)
+
+
+def _with_use(cap: Capacity, total: float, row: CapacityRow, net: Network) -> Capacity:
+    used = row.used_t_per_year
+    left = max(total - (used or 0.0), 0.0)
+    parts = [p for p in (cap.note, _states_note(net, row.element, cap.links)) if p]
+    if used is None:
+        parts.append("use by other traffic not known (counted 0)")
+    else:
+        parts.append(f"{used:,.0f} t/yr used by other traffic ({row.used_year or row.year})")
+        if used > total:
+            parts.append("current use exceeds the capacity after season and states: none left")
+    extra = row.sources.get("used_t_per_year", ())
+    return replace(
+        cap,
+        capacity_t_per_year=left,
+        total_t_per_year=total,
+        used_t_per_year=used,
+        year=row.year,
+        used_year=row.used_year,
+        sources=tuple(dict.fromkeys((*cap.sources, *extra))),
+        note="; ".join(parts),
+    )
+
+
 @lru_cache(maxsize=16)
 def capacity_of_link(net: Network) -> Mapping[str, str]:
-    """Link id -> id of the finite capacity it draws on (links without one are absent)."""
+    """Link id -> id of the link or group capacity it draws on (absent: none)."""
     return {link: cap.id for cap in capacities(net).values() for link in cap.links}
+
+
+@lru_cache(maxsize=16)
+def node_capacities(net: Network) -> Mapping[str, tuple[Capacity, ...]]:
+    """Node id -> the node capacities that tonnes leaving it may draw on."""
+    out: dict[str, list[Capacity]] = {}
+    for cap in capacities(net).values():
+        if cap.kind == "node":
+            out.setdefault(cap.node, []).append(cap)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def draws_on(net: Network, cargo_class: str, link: Link, tail: str) -> tuple[str, ...]:
+    """Capacity ids drawn on by a tonne of ``cargo_class`` moving on ``link`` out of ``tail``.
+
+    The link's own (or its group's) capacity, and every capacity of the node it leaves
+    that counts this cargo class and mode.
+    """
+    own = capacity_of_link(net).get(link.id)
+    out = [own] if own is not None else []
+    out += [c.id for c in node_capacities(net).get(tail, ()) if c.counts(cargo_class, link.mode)]
+    return tuple(out)
+
+
+def commission(net: Network, row_ids: Iterable[str]) -> Network:
+    """The network with planned or under-construction capacity rows put in service.
+
+    Each named row becomes operating and replaces the operating row of its element (the
+    investment studies' what-if: "the second Dostyk track is built").
+
+    Raises
+    ------
+    RequestError
+        For an unknown row id, or a row that is already operating.
+    """
+    by_id = {r.id: r for r in net.capacities}
+    chosen = []
+    for rid in row_ids:
+        row = by_id.get(rid)
+        if row is None:
+            raise RequestError(f"unknown capacity row '{rid}' (capacities.csv)")
+        if row.status == "operating":
+            raise RequestError(f"capacity row '{rid}' is already operating")
+        chosen.append(row)
+    elements = {(r.element, r.cargo_classes) for r in chosen}
+    keep = [
+        r
+        for r in net.capacities
+        if r.status != "operating" or (r.element, r.cargo_classes) not in elements
+    ]
+    keep = [r for r in keep if r not in chosen]
+    current = {(r.element, r.cargo_classes): r for r in net.capacities if r.status == "operating"}
+    for r in chosen:
+        old = current.get((r.element, r.cargo_classes))
+        if r.used_t_per_year is None and old is not None:
+            # Other traffic does not vanish when the line is doubled: keep its use figure.
+            sources = {**r.sources, "used_t_per_year": old.sources.get("used_t_per_year", ())}
+            r = replace(
+                r,
+                used_t_per_year=old.used_t_per_year,
+                used_year=old.used_year,
+                sources=MappingProxyType(sources),
+            )
+        year = r.year if r.year is not None or old is None else old.year
+        keep.append(replace(r, status="operating", year=year))
+    return replace(net, capacities=tuple(keep))
 
 
 # --------------------------------------------------------------------------- LP plumbing
@@ -394,6 +589,8 @@ class CapacityResult:
     data_version: str
     network: Network = field(repr=False, compare=False)
     kind: str = "capacity"
+    total_t_per_year: float | None = None
+    """The maximum if no other traffic used the capacities (the corridor's total)."""
 
     @property
     def parameters(self) -> dict[str, Any]:
@@ -407,10 +604,15 @@ class CapacityResult:
         if self.max_t_per_year is None:
             return self.reason
         r = self.request
-        names = "; ".join(f"{b.capacity.id} ({b.capacity.name})" for b in self.bottlenecks)
+        names = "; ".join(
+            f"{b.capacity.id} ({b.capacity.name}, figure of {b.capacity.year or 'unknown year'})"
+            for b in self.bottlenecks
+        )
+        total = self.total_t_per_year
+        of = f" (of {total:,.0f} t/yr in total, other traffic included)" if total else ""
         return (
-            f"at most {self.max_t_per_year:,.0f} t/yr of {r.commodity} can move from "
-            f"{', '.join(r.origins)} to {', '.join(r.destinations)}; binding: {names}"
+            f"at most {self.max_t_per_year:,.0f} t/yr of {r.commodity} left for this user "
+            f"from {', '.join(r.origins)} to {', '.join(r.destinations)}{of}; binding: {names}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -419,6 +621,10 @@ class CapacityResult:
             "kind": self.kind,
             "request": self.request.to_dict(),
             "max_t_per_year": None if mx is None else round(mx, 1),
+            "total_t_per_year": None
+            if self.total_t_per_year is None
+            else round(self.total_t_per_year, 1),
+            "as_of": None if self.network.as_of is None else self.network.as_of.isoformat(),
             "unbounded_reason": self.reason or None,
             "summary": self.summary(),
             "bottlenecks": [b.to_dict() for b in self.bottlenecks],
@@ -497,31 +703,67 @@ def max_flow(
     )
     req.check(net)
     g = _graph(net, commodity, a, req.avoid, req.families)
-    by_link = capacity_of_link(net)
+    draws = _edge_draws(g)
     src = [v for o in req.origins for v in g.node_vertices.get(o, [])]
     dst = {v for d in req.destinations for v in g.node_vertices.get(d, [])}
     if _path(g, src, dst, {}) is None:
         _raise_no_route(net, req, a)
-    free = _path(g, src, dst, by_link)
+    free = _path(g, src, dst, draws)
     if free is not None:
         reason = (
             f"no capacity figure limits this corridor: the path {' → '.join(free[0])} uses "
-            f"only links with no capacity figure ({', '.join(free[1])}); give those links a "
-            "capacity_t_per_year to get a maximum"
+            f"only links and places with no capacity figure ({', '.join(free[1])}); give "
+            "those links a capacity_t_per_year (or a capacities.csv row) to get a maximum"
         )
         return CapacityResult(req, None, reason, (), {}, (), data_version(net), net)
-    usable = {by_link[e.link.id] for e in g.edges if e.link is not None and e.link.id in by_link}
-    caps = [capacities(net)[c] for c in sorted(usable)]
-    flows, value, duals = _solve_max_flow(g, src, sorted(dst), caps, by_link)
+    caps = [capacities(net)[c] for c in sorted({c for ids in draws.values() for c in ids})]
+    flows, value, duals = _solve_max_flow(g, src, sorted(dst), caps, draws)
     util = tuple(
-        CapacityUse(c, sum(flows.get(link, 0.0) for link in c.links), float(duals[i]))
-        for i, c in enumerate(caps)
+        CapacityUse(c, _used(g, flows, draws, c.id), float(duals[i])) for i, c in enumerate(caps)
     )
     cut = sorted(
         (u for u in util if u.marginal_t_per_t > TOL),
         key=lambda u: -u.marginal_t_per_t * u.capacity.capacity_t_per_year,
     )
-    return CapacityResult(req, value, "", tuple(cut), flows, util, data_version(net), net)
+    gross = [replace(c, capacity_t_per_year=c.total) for c in caps]
+    total = _solve_max_flow(g, src, sorted(dst), gross, draws)[1]
+    return CapacityResult(
+        req,
+        value,
+        "",
+        tuple(cut),
+        _link_flows(g, flows),
+        util,
+        data_version(net),
+        net,
+        total_t_per_year=total,
+    )
+
+
+def _edge_draws(g: CommodityGraph) -> dict[int, tuple[str, ...]]:
+    """Edge index -> capacities it draws on (edges drawing on none are absent)."""
+    out: dict[int, tuple[str, ...]] = {}
+    cls = g.commodity.cargo_class
+    for j, e in enumerate(g.edges):
+        if e.link is not None:
+            ids = draws_on(g.net, cls, e.link, g.vertices[e.tail][0])
+            if ids:
+                out[j] = ids
+    return out
+
+
+def _used(
+    g: CommodityGraph, flows: np.ndarray, draws: Mapping[int, tuple[str, ...]], cap: str
+) -> float:
+    return float(sum(flows[j] for j, ids in draws.items() if cap in ids))
+
+
+def _link_flows(g: CommodityGraph, x: np.ndarray) -> dict[str, float]:
+    flows: dict[str, float] = {}
+    for j, e in enumerate(g.edges):
+        if e.link is not None and x[j] > TOL:
+            flows[e.link.id] = flows.get(e.link.id, 0.0) + float(x[j])
+    return flows
 
 
 def _ids(value: str | Iterable[str]) -> tuple[str, ...]:
@@ -540,9 +782,9 @@ def _raise_no_route(net: Network, req: CapacityRequest, a: Assumptions) -> None:
 
 
 def _path(
-    g: CommodityGraph, src: list[int], dst: set[int], blocked: Mapping[str, str]
+    g: CommodityGraph, src: list[int], dst: set[int], blocked: Mapping[int, object]
 ) -> tuple[list[str], list[str]] | None:
-    """A path from a source to a destination avoiding links in ``blocked``, if any.
+    """A path from a source to a destination avoiding the edges in ``blocked``, if any.
 
     Returns the places passed and the links used (breadth first: fewest edges).
     """
@@ -553,9 +795,9 @@ def _path(
         if v in dst:
             return _unwind(g, parent, v)
         for ei in g.out[v]:
-            e = g.edges[ei]
-            if e.link is not None and e.link.id in blocked:
+            if ei in blocked:
                 continue
+            e = g.edges[ei]
             if e.head not in parent:
                 parent[e.head] = ei
                 todo.append(e.head)
@@ -582,14 +824,15 @@ def _solve_max_flow(
     src: list[int],
     dst: list[int],
     caps: Sequence[Capacity],
-    by_link: Mapping[str, str],
-) -> tuple[dict[str, float], float, np.ndarray]:
+    draws: Mapping[int, tuple[str, ...]],
+) -> tuple[np.ndarray, float, np.ndarray]:
     """Maximise delivered tonnes, then carry that maximum at least cost.
 
     Columns: one per edge, one supply per origin vertex, one delivery per destination
     vertex. Rows: conservation at every vertex, then one row per capacity (both
-    directions of a link and every link of a group draw on the same row).
-    Returns (link flows, maximum, capacity duals of the first solve).
+    directions of a link, every link of a group and every edge leaving a limited node
+    draw on the same row).
+    Returns (edge flows, maximum, capacity duals of the first solve).
     """
     n_edges, n_vertices = len(g.edges), len(g.vertices)
     cap_row = {c.id: n_vertices + i for i, c in enumerate(caps)}
@@ -600,8 +843,8 @@ def _solve_max_flow(
         rows += [e.tail, e.head]
         cols += [j, j]
         vals += [-1.0, 1.0]
-        if e.link is not None and e.link.id in by_link:
-            rows.append(cap_row[by_link[e.link.id]])
+        for cap in draws.get(j, ()):
+            rows.append(cap_row[cap])
             cols.append(j)
             vals.append(1.0)
     ends = [(v, 1.0) for v in src] + [(v, -1.0) for v in dst]
@@ -623,9 +866,5 @@ def _solve_max_flow(
         [*vals, *([1.0] * len(dst))],
         [*bounds, (first.objective, np.inf)],
     )
-    x = HighsModel(cheapest).solve().x
-    flows: dict[str, float] = {}
-    for j, e in enumerate(g.edges):
-        if e.link is not None and x[j] > TOL:
-            flows[e.link.id] = flows.get(e.link.id, 0.0) + float(x[j])
-    return flows, first.objective, np.abs(first.row_dual[n_vertices:])
+    x = HighsModel(cheapest).solve().x[:n_edges]
+    return x, first.objective, np.abs(first.row_dual[n_vertices:])

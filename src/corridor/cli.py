@@ -47,15 +47,29 @@ OverlayOpt = Annotated[
     Path | None,
     typer.Option("--overlay", help="Folder of tables whose rows add to or replace bundled rows."),
 ]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Date (YYYY-MM-DD) whose chronic states apply (Red Sea regime, Caspian low "
+        "water...; default: today).",
+    ),
+]
 FORMATS = ("table", "json", "csv", "geojson")
 
 
-def _net(data: Path | None, overlay: Path | None) -> Network:
+def _net(data: Path | None, overlay: Path | None, as_of: str | None = None) -> Network:
+    from corridor.states import network_on, parse_date, today
+
+    try:
+        day = parse_date(as_of) if as_of is not None else today()
+    except ValueError as exc:
+        raise RequestError(f"--as-of: {exc}") from None
     if data is None and overlay is None and not os.environ.get("CORRIDOR_DATA"):
         from corridor.api import default_network
 
-        return default_network()
-    return load_network(data, overlay)
+        return default_network(day)
+    return network_on(load_network(data, overlay), day)
 
 
 def _save(result: StorableResult, store: Path | None, no_store: bool) -> None:
@@ -106,10 +120,11 @@ def network_show(
     ] = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    as_of: AsOfOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Counts by kind, mode, country and route family; or one record with its sources."""
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     if record_id is None:
         _show_counts(net, fmt)
     else:
@@ -284,13 +299,14 @@ def routes_cmd(
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """The k cheapest genuinely different routes for one commodity."""
     from corridor.api import routes
     from corridor.costs import Assumptions
 
     _check_format(fmt)
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     result = routes(
         commodity,
         origin,
@@ -320,13 +336,14 @@ def compare_cmd(
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Best route per family (China, Trans-Caspian, Russia, Iran) and the strategic premium."""
     from corridor.api import compare
     from corridor.costs import Assumptions
 
     _check_format(fmt)
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     result = compare(
         commodity,
         origin,
@@ -352,12 +369,13 @@ def pareto_cmd(
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Every route not beaten on cost, time, CO2e and disruption risk at once."""
     from corridor.api import pareto
 
     _check_format(fmt)
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     result = pareto(commodity, origin, destination, avoid=_list(avoid), network=net)
     _emit(result, net, fmt)
     if report:

@@ -8,6 +8,7 @@ problem found, each naming file, row and column: nothing is ever half-loaded.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 import os
 import re
@@ -174,6 +175,45 @@ class Link:
         return f"rail{self.gauge_mm}" if self.mode == "rail" else self.mode
 
 
+@dataclass(frozen=True)
+class CapacityRow:
+    """A row of ``capacities.csv``: one dated, sourced capacity and its use by others."""
+
+    id: str
+    element: str
+    status: str
+    year: int | None
+    capacity_t_per_year: float | None
+    used_t_per_year: float | None
+    used_year: int | None
+    cargo_classes: tuple[str, ...]
+    modes: tuple[str, ...]
+    sources: Provenance
+    note: str
+
+
+@dataclass(frozen=True)
+class State:
+    """A chronic condition of the network that holds between two dates (``states.csv``)."""
+
+    id: str
+    name_en: str
+    name_ja: str
+    kind: str
+    targets: tuple[str, ...]
+    start: dt.date
+    end: dt.date | None
+    capacity_factor: float
+    delay_days: float
+    surcharge_usd_per_t: float
+    sources: Provenance
+    note: str
+
+    def holds_on(self, day: dt.date) -> bool:
+        """Whether the state is in force on ``day`` (both ends included)."""
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
 @dataclass(frozen=True, eq=False)
 class Network:
     """The validated corridor network: immutable tables with id maps.
@@ -191,6 +231,10 @@ class Network:
     sources: tuple[Source, ...]
     origin: str = "bundled"
     events: tuple[Event, ...] = ()
+    capacities: tuple[CapacityRow, ...] = ()
+    states: tuple[State, ...] = ()
+    as_of: dt.date | None = None
+    """Date whose states have been applied (:func:`corridor.states.network_on`); None: raw."""
     _index: dict[str, dict[str, Any]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -439,6 +483,11 @@ def _parse(col: Column, cell: str) -> Any:
         return tuple(_split(cell))
     if kind == "geometry":
         return _geometry(cell)
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(cell)
+        except ValueError:
+            raise ValueError(f"'{cell}' is not a date (YYYY-MM-DD)") from None
     raise ValueError(f"schema declares unknown type '{kind}'")
 
 
@@ -646,11 +695,74 @@ def _check_rules(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
                         f"(its gauges_mm: {'|'.join(gauges) or 'none'})",
                     )
                 )
+    _check_capacity_rows(rows, problems)
+    for r in rows["states"]:
+        first, last = r.values.get("start"), r.values.get("end")
+        if first is not None and last is not None and last < first:
+            problems.append(Problem(r.file, r.line, "end", "is before the start"))
     for r in rows["nodes"]:
         for pair in (("handling_hours", "handling_hours_p95"), ("dwell_hours", "dwell_hours_p95")):
             mean, p95 = r.values.get(pair[0]), r.values.get(pair[1])
             if mean is not None and p95 is not None and p95 < mean:
                 problems.append(Problem(r.file, r.line, pair[1], f"is below the mean {pair[0]}"))
+
+
+def _check_capacity_rows(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
+    """Each capacity row names a link, group or node; operating rows are dated and resolvable."""
+    links = {r.values.get("id"): r.values for r in rows["links"]}
+    nodes = {r.values.get("id") for r in rows["nodes"]}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for v in links.values():
+        if v.get("capacity_group"):
+            groups.setdefault(v["capacity_group"], []).append(v)
+    seen: dict[tuple[str, tuple[str, ...]], int] = {}
+    for r in rows["capacities"]:
+        v = r.values
+        element = v.get("element")
+        if element is None:
+            continue
+        if element not in links and element not in groups and element not in nodes:
+            problems.append(
+                Problem(r.file, r.line, "element", f"'{element}' is not a link, group or node id")
+            )
+            continue
+        is_node = element in nodes and element not in links and element not in groups
+        if not is_node and (v.get("cargo_classes") or v.get("modes")):
+            problems.append(
+                Problem(
+                    r.file, r.line, "cargo_classes", "only node rows may limit classes or modes"
+                )
+            )
+        if v.get("status") != "operating":
+            if v.get("capacity_t_per_year") is None:
+                problems.append(
+                    Problem(r.file, r.line, "capacity_t_per_year", "a planned row needs a figure")
+                )
+            continue
+        if v.get("year") is None:
+            problems.append(Problem(r.file, r.line, "year", "an operating row needs its year"))
+        members = groups.get(element) or ([links[element]] if element in links else [])
+        stated = [m for m in members if m.get("capacity_t_per_year") is not None]
+        if v.get("capacity_t_per_year") is None and not stated:
+            problems.append(
+                Problem(
+                    r.file,
+                    r.line,
+                    "capacity_t_per_year",
+                    f"is blank and {element} has no capacity_t_per_year in links.csv",
+                )
+            )
+        key = (element, tuple(sorted(v.get("cargo_classes") or ())))
+        if key in seen:
+            problems.append(
+                Problem(
+                    r.file,
+                    r.line,
+                    "element",
+                    f"second operating row for {element} (row {seen[key]})",
+                )
+            )
+        seen[key] = r.line
 
 
 def _season(text: str) -> dict[int, float]:
@@ -741,7 +853,11 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
         for v in (r.values,)
     )
     events = tuple(event_record(v, prov(v)) for v in (r.values for r in rows["events"]))
-    return Network(nodes, links, commodities, exposures, factors, sources, origin, events)
+    caps = tuple(capacity_record(v, prov(v)) for v in (r.values for r in rows["capacities"]))
+    states = tuple(state_record(v, prov(v)) for v in (r.values for r in rows["states"]))
+    return Network(
+        nodes, links, commodities, exposures, factors, sources, origin, events, caps, states
+    )
 
 
 def _num(v: Mapping[str, Any], key: str) -> float:
@@ -823,6 +939,42 @@ def event_record(v: Mapping[str, Any], sources: Provenance) -> Event:
         _num(v, "delay_days"),
         _num(v, "surcharge_usd_per_t"),
         _num(v, "insurance_pct_add"),
+        sources,
+        v.get("note") or "",
+    )
+
+
+def capacity_record(v: Mapping[str, Any], sources: Provenance) -> CapacityRow:
+    """A :class:`CapacityRow` from parsed cell values."""
+    return CapacityRow(
+        v["id"],
+        v["element"],
+        v["status"],
+        v.get("year"),
+        v.get("capacity_t_per_year"),
+        v.get("used_t_per_year"),
+        v.get("used_year"),
+        tuple(v.get("cargo_classes") or ()),
+        tuple(v.get("modes") or ()),
+        sources,
+        v.get("note") or "",
+    )
+
+
+def state_record(v: Mapping[str, Any], sources: Provenance) -> State:
+    """A :class:`State` from parsed cell values (missing effects are neutral)."""
+    factor = v.get("capacity_factor")
+    return State(
+        v["id"],
+        v["name_en"],
+        v.get("name_ja") or "",
+        v["kind"],
+        tuple(v["targets"]),
+        v["start"],
+        v.get("end"),
+        1.0 if factor is None else float(factor),
+        _num(v, "delay_days"),
+        _num(v, "surcharge_usd_per_t"),
         sources,
         v.get("note") or "",
     )

@@ -68,7 +68,7 @@ from corridor.capacity import (
     LinearProgram,
     LpSolution,
     capacities,
-    capacity_of_link,
+    draws_on,
 )
 from corridor.contracts import EACH, PORTFOLIO, Contract, Portfolio, Rule, check_portfolio
 from corridor.costs import Assumptions
@@ -149,6 +149,11 @@ class Utilisation:
             "kind": self.capacity.kind,
             "name": self.capacity.name,
             "capacity_t_per_year": round(cap, 1),
+            "total_t_per_year": round(self.capacity.total, 1),
+            "used_by_others_t_per_year": None
+            if self.capacity.used_t_per_year is None
+            else round(self.capacity.used_t_per_year, 1),
+            "year": self.capacity.year,
             "used_t_per_year": round(self.used_t_per_year, 1),
             "utilisation": round(self.used_t_per_year / cap, 4) if cap > 0 else None,
             "shadow_price_usd_per_t": round(self.shadow_price_usd_per_t, 2),
@@ -553,8 +558,7 @@ def _candidates(
             reasons.append(explain_no_route(net, c.commodity, o, d, c.avoid, a))
         for route in found:
             routes.setdefault((o, d, route.signature), route)
-    by_link = capacity_of_link(net)
-    out = [_candidate(c.id, r, net, by_link, risk_penalty) for r in routes.values()]
+    out = [_candidate(c.id, r, net, risk_penalty) for r in routes.values()]
     return out, tuple(reasons)
 
 
@@ -586,13 +590,13 @@ def _pair_routes(
     return found
 
 
-def _candidate(
-    contract: str, route: Route, net: Network, by_link: Mapping[str, str], risk_penalty: float
-) -> Candidate:
+def _candidate(contract: str, route: Route, net: Network, risk_penalty: float) -> Candidate:
     uses: dict[str, int] = {}
-    for link in _links(route):
-        cap = by_link.get(link)
-        if cap is not None:
+    cargo_class = net.commodity(route.commodity).cargo_class
+    for leg in route.legs:
+        if leg.kind != "link" or not leg.link:
+            continue
+        for cap in draws_on(net, cargo_class, net.link(leg.link), leg.from_):
             uses[cap] = uses.get(cap, 0) + 1
     ends = {net.node(route.origin).country, net.node(route.destination).country}
     transit = frozenset(x for x in route.countries if x not in ends) | set(route.chokepoints)
@@ -838,12 +842,11 @@ def _price(problem: _Problem, model: _Model, sol: LpSolution) -> list[Candidate]
         for i, cap in enumerate(model.caps)
         if -y[model.cap_row0 + i] > TOL
     }
-    by_link = capacity_of_link(problem.net)
     known = {(x.contract, tuple(_links(x.route))) for x in model.candidates}
     out = []
     for c in problem.portfolio.contracts:
         for route in _priced_routes(problem, model, c, prices, y):
-            x = _candidate(c.id, route, problem.net, by_link, problem.risk_penalty)
+            x = _candidate(c.id, route, problem.net, problem.risk_penalty)
             key = (c.id, tuple(_links(route)))
             if key not in known and model.reduced_cost(x, y) < -TOL * max(1.0, x.cost_usd_per_t):
                 known.add(key)
@@ -886,8 +889,8 @@ class _GraphArrays:
     tails: np.ndarray
     heads: np.ndarray
     costs: np.ndarray
-    capacity: np.ndarray
-    """Per edge: index into ``capacity_ids``, or -1."""
+    capacity: csr_matrix
+    """Edges × capacities: 1 where the edge draws on the capacity (``capacity_ids`` order)."""
     capacity_ids: tuple[str, ...]
     places: np.ndarray
     """Per vertex: index of its node."""
@@ -904,20 +907,20 @@ class _GraphArrays:
         from corridor.api import _graph
 
         g = _graph(net, commodity, a, avoid, families)
-        by_link = capacity_of_link(net)
-        ids = tuple(
-            sorted({by_link[e.link.id] for e in g.edges if e.link and e.link.id in by_link})
-        )
+        cls = g.commodity.cargo_class
+        draws = [
+            draws_on(net, cls, e.link, g.vertices[e.tail][0]) if e.link else () for e in g.edges
+        ]
+        ids = tuple(sorted({cap for d in draws for cap in d}))
         index = {cap: i for i, cap in enumerate(ids)}
+        rows = [j for j, d in enumerate(draws) for _ in d]
+        cols = [index[cap] for d in draws for cap in d]
         return _GraphArrays(
             g,
             np.array([e.tail for e in g.edges], dtype=np.int64),
             np.array([e.head for e in g.edges], dtype=np.int64),
             np.array([e.cost for e in g.edges], dtype=float),
-            np.array(
-                [index.get(by_link.get(e.link.id, ""), -1) if e.link else -1 for e in g.edges],
-                dtype=np.int64,
-            ),
+            csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(g.edges), max(len(ids), 1))),
             ids,
             np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64),
         )
@@ -945,8 +948,9 @@ class _GraphArrays:
         dst = g.node_vertices.get(destination, [])
         if not src or not dst:
             return None
-        price = np.array([prices.get(cap, 0.0) for cap in self.capacity_ids] + [0.0])
-        costs = self.costs + price[self.capacity]  # index -1 picks the trailing 0
+        price = np.zeros(self.capacity.shape[1])
+        price[: len(self.capacity_ids)] = [prices.get(cap, 0.0) for cap in self.capacity_ids]
+        costs = self.costs + self.capacity @ price
         touch = {e: self.touching(e) for e in penalties}
         best: tuple[float, list[int]] | None = None
         for size in range(len(touch) + 1):

@@ -32,7 +32,7 @@ import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -184,6 +184,8 @@ def _plain(value: Any) -> Any:
         return repr(value)
     if hasattr(value, "__dataclass_fields__"):
         return _plain(vars(value))
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
