@@ -135,9 +135,9 @@ events:
 
 def test_override_of_a_bundled_event_keeps_its_other_fields(tmp_path: Path):
     base = load_network()
-    path = write(tmp_path, "name: n\nevents:\n  - id: EV_CASPIAN_FLEET\n    events_per_year: 1\n")
+    path = write(tmp_path, "name: n\nevents:\n  - id: EV_KZ_CONGESTION\n    events_per_year: 1\n")
     net = apply_scenario(load_scenario(path, base), base).network
-    old, new = base.event("EV_CASPIAN_FLEET"), net.event("EV_CASPIAN_FLEET")
+    old, new = base.event("EV_KZ_CONGESTION"), net.event("EV_KZ_CONGESTION")
     assert new.events_per_year == 1.0 and old.events_per_year == 0.5
     assert (new.targets, new.capacity_loss, new.sources) == (
         old.targets,

@@ -236,7 +236,8 @@ def _states_note(net: Network, element: str, links: Iterable[str]) -> str:
 def _dated(cap: Capacity, row: CapacityRow | None, net: Network) -> Capacity:
     """A link or group capacity with its row's year, override and use by other traffic."""
     if row is None:
-        return cap
+        states = _states_note(net, cap.id, cap.links)
+        return replace(cap, note="; ".join(p for p in (cap.note, states) if p)) if states else cap
     total = cap.capacity_t_per_year
     note, sources = cap.note, cap.sources
     if row.capacity_t_per_year is not None:
