@@ -6,10 +6,9 @@ import csv
 
 import pytest
 
-from corridor.network import load_network
 from corridor.api import compare, default_network, routes
 from corridor.errors import RequestError
-from corridor.network import bundled_data_dir
+from corridor.network import bundled_data_dir, load_network
 from corridor.schema import schema
 
 JAPAN = ("JP_YOKOHAMA", "JP_KOBE", "JP_OSAKA", "JP_NAGOYA")

@@ -19,7 +19,6 @@ VaR 95 % 300, CVaR 95 % (0.02 × 500 + 0.03 × 300) / 0.05 = 380, VaR and CVaR 9
 from __future__ import annotations
 
 import datetime as dt
-
 import json
 import math
 import os
