@@ -532,4 +532,4 @@ def main() -> None:
 
 
 # Commands of the other faces register themselves on ``app`` (imported last: they import it).
-from corridor import cli_plan, cli_risk, cli_web  # noqa: E402, F401
+from corridor import cli_plan, cli_risk, cli_validate, cli_web  # noqa: E402, F401
