@@ -208,10 +208,30 @@ class State:
     surcharge_usd_per_t: float
     sources: Provenance
     note: str
+    months: tuple[int, ...] = ()
+    delay_days_p95: float = 0.0
 
     def holds_on(self, day: dt.date) -> bool:
-        """Whether the state is in force on ``day`` (both ends included)."""
-        return self.start <= day and (self.end is None or day <= self.end)
+        """Whether the state is in force on ``day`` (both ends and its months included)."""
+        in_range = self.start <= day and (self.end is None or day <= self.end)
+        return in_range and (not self.months or day.month in self.months)
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    """A row of ``services.csv``: speed, spread and formation of a rail service class."""
+
+    id: str
+    service: str
+    default_for: tuple[str, ...]
+    scope: tuple[str, ...]
+    speed_km_per_day: float | None
+    link_overhead_days: float | None
+    p95_factor: float | None
+    formation_hours: float
+    formation_hours_p95: float
+    sources: Provenance
+    note: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -233,6 +253,7 @@ class Network:
     events: tuple[Event, ...] = ()
     capacities: tuple[CapacityRow, ...] = ()
     states: tuple[State, ...] = ()
+    services: tuple[ServiceRow, ...] = ()
     as_of: dt.date | None = None
     """Date whose states have been applied (:func:`corridor.states.network_on`); None: raw."""
     _index: dict[str, dict[str, Any]] = field(init=False, compare=False, repr=False)
@@ -855,8 +876,19 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
     events = tuple(event_record(v, prov(v)) for v in (r.values for r in rows["events"]))
     caps = tuple(capacity_record(v, prov(v)) for v in (r.values for r in rows["capacities"]))
     states = tuple(state_record(v, prov(v)) for v in (r.values for r in rows["states"]))
+    services = tuple(service_record(v, prov(v)) for v in (r.values for r in rows["services"]))
     return Network(
-        nodes, links, commodities, exposures, factors, sources, origin, events, caps, states
+        nodes,
+        links,
+        commodities,
+        exposures,
+        factors,
+        sources,
+        origin,
+        events,
+        caps,
+        states,
+        services,
     )
 
 
@@ -975,6 +1007,26 @@ def state_record(v: Mapping[str, Any], sources: Provenance) -> State:
         1.0 if factor is None else float(factor),
         _num(v, "delay_days"),
         _num(v, "surcharge_usd_per_t"),
+        sources,
+        v.get("note") or "",
+        tuple(int(m) for m in v.get("months") or ()),
+        _num(v, "delay_days_p95") if v.get("delay_days_p95") is not None else _num(v, "delay_days"),
+    )
+
+
+def service_record(v: Mapping[str, Any], sources: Provenance) -> ServiceRow:
+    """A :class:`ServiceRow` from parsed cell values."""
+    formation = _num(v, "formation_hours")
+    return ServiceRow(
+        v["id"],
+        v["service"],
+        tuple(v.get("default_for") or ()),
+        tuple(p.strip() for p in (v.get("scope") or "").split("|") if p.strip()),
+        v.get("speed_km_per_day"),
+        v.get("link_overhead_days"),
+        v.get("p95_factor"),
+        formation,
+        max(_num(v, "formation_hours_p95"), formation),
         sources,
         v.get("note") or "",
     )

@@ -21,10 +21,11 @@ TABLES = (
     "events",
     "capacities",
     "states",
+    "services",
 )
 """Tables in load order: each may refer only to tables before it (links refer to nodes...)."""
 
-OPTIONAL_TABLES = frozenset({"events", "capacities", "states"})
+OPTIONAL_TABLES = frozenset({"events", "capacities", "states", "services"})
 """Tables a data folder may leave out (then empty)."""
 
 

@@ -119,7 +119,9 @@ def _scaled(link: Link, state: State) -> Link:
         link,
         capacity_t_per_year=None if cap is None else cap * state.capacity_factor,
         transit_days=link.transit_days + state.delay_days,
-        transit_days_p95=link.transit_days_p95 + state.delay_days,
+        transit_days_p95=max(
+            link.transit_days_p95 + state.delay_days_p95, link.transit_days + state.delay_days
+        ),
         tariff_usd_per_t=link.tariff_usd_per_t + state.surcharge_usd_per_t,
     )
 

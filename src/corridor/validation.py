@@ -19,7 +19,8 @@ Each row has a ``query`` saying what the model computes for it:
 ``capacity_total:ID|ID`` / ``capacity_used:ID|ID``
     the sum of the capacities' totals (all users) or of their use by other traffic;
 ``link_speed:ID|ID`` or ``link_speed:CC``
-    distance-weighted speed (km/day) of the links, or of the rail links of a country.
+    distance-weighted speed (km/day) of a block container train on the links, or on the
+    rail links within a country.
 """
 
 from __future__ import annotations
@@ -202,11 +203,16 @@ def _capacity_check(net: Network, p: Published, kind: str, ids: list[str]) -> Ch
 
 
 def _speed_check(net: Network, p: Published, ids: list[str]) -> Check:
+    """Speed of a block container train on the links (the class the quoted speeds are of)."""
+    from corridor.costs import Assumptions, rail_days
+
     if len(ids) == 1 and len(ids[0]) == 2:
         links = [link for link in net.links if link.mode == "rail" and link.countries == (ids[0],)]
     else:
         links = [net.link(i) for i in ids]
-    days = sum(link.transit_days for link in links)
+    box = next(c for c in net.commodities if c.cargo_class == "container")
+    block = Assumptions(service="block")
+    days = sum(rail_days(net, link, box, block)[0] for link in links)
     km = sum(link.distance_km for link in links)
     if not days:
         return Check(p, None, "no links")
