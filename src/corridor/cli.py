@@ -55,7 +55,25 @@ AsOfOpt = Annotated[
         "water...; default: today).",
     ),
 ]
+ServiceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--service",
+        help="Rail service class: block (scheduled block train) or wagonload "
+        "(default: block for containers, class 7 and liquids, wagonload for bulk).",
+    ),
+]
 FORMATS = ("table", "json", "csv", "geojson")
+
+
+def _service(value: str | None) -> str:
+    from corridor.costs import SERVICES
+
+    if value is None:
+        return ""
+    if value not in SERVICES or not value:
+        raise RequestError(f"--service must be block or wagonload, not '{value}'")
+    return value
 
 
 def _net(data: Path | None, overlay: Path | None, as_of: str | None = None) -> Network:
@@ -295,6 +313,7 @@ def routes_cmd(
     penalise: PenaliseOpt = None,
     volume: VolumeOpt = None,
     carbon_price: CarbonOpt = 0.0,
+    service: ServiceOpt = None,
     fmt: FormatOpt = "table",
     report: ReportOpt = None,
     data: DataOpt = None,
@@ -315,7 +334,7 @@ def routes_cmd(
         avoid=_list(avoid),
         penalise=_penalties(penalise),
         volume=volume,
-        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
+        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price, service=_service(service)),
         network=net,
     )
     _emit(result, net, fmt)
@@ -332,6 +351,7 @@ def compare_cmd(
     penalise: PenaliseOpt = None,
     volume: VolumeOpt = None,
     carbon_price: CarbonOpt = 0.0,
+    service: ServiceOpt = None,
     fmt: FormatOpt = "table",
     report: ReportOpt = None,
     data: DataOpt = None,
@@ -351,7 +371,7 @@ def compare_cmd(
         avoid=_list(avoid),
         penalise=_penalties(penalise),
         volume=volume,
-        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
+        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price, service=_service(service)),
         network=net,
     )
     _emit(result, net, fmt)

@@ -27,9 +27,11 @@ from corridor.cli import (
     DataOpt,
     OverlayOpt,
     ReportOpt,
+    ServiceOpt,
     _list,
     _net,
     _save,
+    _service,
     app,
     err,
     out,
@@ -203,6 +205,7 @@ def plan_cmd(
     ] = None,
     k: Annotated[int, typer.Option("--k", help="Distinct routes per origin–destination.")] = 12,
     carbon_price: CarbonOpt = 0.0,
+    service: ServiceOpt = None,
     risk_penalty: Annotated[
         float,
         typer.Option(
@@ -224,10 +227,13 @@ def plan_cmd(
     net = _net(data, overlay, as_of)
     rules = _share_rules(max_share, EACH, "--max-share")
     rules += _share_rules(portfolio_max_share, PORTFOLIO, "--portfolio-max-share")
+    from corridor.costs import Assumptions
+
     result = plan(
         contracts,
         rules=rules,
         network=net,
+        assumptions=Assumptions(service=_service(service)),
         k=k,
         carbon_price=carbon_price,
         risk_penalty=risk_penalty,

@@ -40,6 +40,7 @@ CONTRACT_FIELDS = (
     "avoid",
     "families",
     "exposures",
+    "service",
     "illustrative",
     "source",
     "note",
@@ -57,6 +58,7 @@ CSV_COLUMNS = (
     "family_min_share",
     "family_max_share",
     "exposure_max_share",
+    "service",
     "illustrative",
     "source",
     "note",
@@ -150,6 +152,8 @@ class Contract:
     illustrative: bool = False
     source: str = ""
     note: str = ""
+    service: str = ""
+    """Rail service class (``block`` or ``wagonload``; empty: the cargo class's default)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -164,6 +168,7 @@ class Contract:
             "illustrative": self.illustrative,
             "source": self.source,
             "note": self.note,
+            "service": self.service or None,
         }
 
 
@@ -405,7 +410,8 @@ def _csv_entry(row: Mapping[str, str | None], where: _Where) -> dict[str, Any]:
     def split(name: str) -> list[str]:
         return [p.strip() for p in cell(name).split("|") if p.strip()]
 
-    entry: dict[str, Any] = {k: cell(k) for k in ("id", "commodity", "period", "source", "note")}
+    keys = ("id", "commodity", "period", "service", "source", "note")
+    entry: dict[str, Any] = {k: cell(k) for k in keys}
     entry |= {"origins": split("origins"), "destinations": split("destinations")}
     entry["volume_t_per_year"] = _csv_number(cell("volume_t_per_year"))
     entry["avoid"] = split("avoid")
@@ -455,6 +461,9 @@ def _contract(entry: Mapping[str, Any], where: _Where, net: Network) -> Contract
     flag = entry.get("illustrative", False)
     if not isinstance(flag, bool):
         where.add("illustrative", f"{label}: must be true or false")
+    service = str(entry.get("service") or "")
+    if service not in ("", "block", "wagonload"):
+        where.add("service", f"{label}: service must be block or wagonload, not '{service}'")
     contract = Contract(
         cid,
         commodity,
@@ -467,6 +476,7 @@ def _contract(entry: Mapping[str, Any], where: _Where, net: Network) -> Contract
         bool(flag),
         str(entry.get("source") or ""),
         str(entry.get("note") or ""),
+        service,
     )
     if commodity:
         _check_contract(contract, net, where)

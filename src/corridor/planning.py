@@ -542,6 +542,7 @@ def _candidates(
     """Candidate routes of one contract, and why an origin–destination pair has none."""
     from corridor.api import explain_no_route
 
+    a = _contract_assumptions(a, c)
     named = sorted(
         {
             r.target
@@ -560,6 +561,11 @@ def _candidates(
             routes.setdefault((o, d, route.signature), route)
     out = [_candidate(c.id, r, net, risk_penalty) for r in routes.values()]
     return out, tuple(reasons)
+
+
+def _contract_assumptions(a: Assumptions, c: Contract) -> Assumptions:
+    """The plan's assumptions with the contract's rail service class, if it names one."""
+    return replace(a, service=c.service) if c.service else a
 
 
 def _pair_routes(
@@ -873,8 +879,9 @@ def _priced_routes(
     for o, d in itertools.product(c.origins, c.destinations):
         ends = {problem.net.node(o).country, problem.net.node(d).country}
         pen = {e: p for e, p in penalties.items() if e not in ends}
+        a = _contract_assumptions(problem.assumptions, c)
         for fam in families:
-            key = (problem.net, c.commodity, problem.assumptions, c.avoid, (fam,) if fam else ())
+            key = (problem.net, c.commodity, a, c.avoid, (fam,) if fam else ())
             edges = _GraphArrays.of(*key).cheapest(o, d, prices, pen)
             if edges is not None:
                 out.append(make_route(_graph(*key), edges, o))
