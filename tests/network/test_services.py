@@ -101,7 +101,7 @@ def test_a_bad_service_is_refused(tmp_path):
         ),
         encoding="utf-8",
     )
-    with pytest.raises(RequestError, match="line 7.*service must be block or wagonload"):
+    with pytest.raises(RequestError, match=r"line 7.*service must be block or wagonload"):
         load_contracts(path, load_network(TINY))
     p = subprocess.run(
         [sys.executable, "-m", "corridor", "routes", "--commodity", "ore", "--origin", "MINE"]
