@@ -104,8 +104,20 @@ def test_a_bad_service_is_refused(tmp_path):
     with pytest.raises(RequestError, match=r"line 7.*service must be block or wagonload"):
         load_contracts(path, load_network(TINY))
     p = subprocess.run(
-        [sys.executable, "-m", "corridor", "routes", "--commodity", "ore", "--origin", "MINE"]
-        + ["--destination", "DEST", "--service", "express"],
+        [
+            sys.executable,
+            "-m",
+            "corridor",
+            "routes",
+            "--commodity",
+            "ore",
+            "--origin",
+            "MINE",
+            "--destination",
+            "DEST",
+            "--service",
+            "express",
+        ],
         capture_output=True,
         text=True,
         timeout=120,
