@@ -28,7 +28,6 @@ PREMIUM_RULES = (
 MAX_K = 50
 
 
-@lru_cache(maxsize=8)
 def default_network(as_of: dt.date | None = None) -> Network:
     """The bundled network as it stands on a date (loaded once per process and date).
 
@@ -38,7 +37,12 @@ def default_network(as_of: dt.date | None = None) -> Network:
         The day whose chronic states (``states.csv``) apply; default: today
         (:func:`corridor.states.today`).
     """
-    return network_on(_bundled(), as_of or today())
+    return _bundled_on(as_of or today())
+
+
+@lru_cache(maxsize=8)
+def _bundled_on(day: dt.date) -> Network:
+    return network_on(_bundled(), day)
 
 
 @lru_cache(maxsize=1)
