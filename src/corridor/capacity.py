@@ -28,7 +28,6 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
-from types import MappingProxyType
 from typing import Any
 
 import highspy
@@ -317,50 +316,6 @@ def draws_on(net: Network, cargo_class: str, link: Link, tail: str) -> tuple[str
     out = [own] if own is not None else []
     out += [c.id for c in node_capacities(net).get(tail, ()) if c.counts(cargo_class, link.mode)]
     return tuple(out)
-
-
-def commission(net: Network, row_ids: Iterable[str]) -> Network:
-    """The network with planned or under-construction capacity rows put in service.
-
-    Each named row becomes operating and replaces the operating row of its element (the
-    investment studies' what-if: "the second Dostyk track is built").
-
-    Raises
-    ------
-    RequestError
-        For an unknown row id, or a row that is already operating.
-    """
-    by_id = {r.id: r for r in net.capacities}
-    chosen = []
-    for rid in row_ids:
-        row = by_id.get(rid)
-        if row is None:
-            raise RequestError(f"unknown capacity row '{rid}' (capacities.csv)")
-        if row.status == "operating":
-            raise RequestError(f"capacity row '{rid}' is already operating")
-        chosen.append(row)
-    elements = {(r.element, r.cargo_classes) for r in chosen}
-    keep = [
-        r
-        for r in net.capacities
-        if r.status != "operating" or (r.element, r.cargo_classes) not in elements
-    ]
-    keep = [r for r in keep if r not in chosen]
-    current = {(r.element, r.cargo_classes): r for r in net.capacities if r.status == "operating"}
-    for r in chosen:
-        old = current.get((r.element, r.cargo_classes))
-        if r.used_t_per_year is None and old is not None:
-            # Other traffic does not vanish when the line is doubled: keep its use figure.
-            sources = {**r.sources, "used_t_per_year": old.sources.get("used_t_per_year", ())}
-            r = replace(
-                r,
-                used_t_per_year=old.used_t_per_year,
-                used_year=old.used_year,
-                sources=MappingProxyType(sources),
-            )
-        year = r.year if r.year is not None or old is None else old.year
-        keep.append(replace(r, status="operating", year=year))
-    return replace(net, capacities=tuple(keep))
 
 
 # --------------------------------------------------------------------------- LP plumbing

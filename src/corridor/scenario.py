@@ -10,7 +10,9 @@ Edits (applied in order to a copy of the network, with :func:`dataclasses.replac
     (1 − P/100). ``delay: ID, days: D`` — a node's dwell, or the transit of the links of
     ``ID``, changes by ``D`` days (negative is faster; never below 0). ``tariff: ID`` with
     ``usd_per_t``, ``usd_per_tkm`` or ``factor`` — a link's freight tariff (a node's border
-    fee). ``add_node`` / ``add_link`` — a new row with the columns of ``nodes.csv`` /
+    fee). ``commission: CAP_ID`` — a planned or under-construction row of
+    ``capacities.csv`` is put in service (replacing the operating row of its element).
+    ``add_node`` / ``add_link`` — a new row with the columns of ``nodes.csv`` /
     ``links.csv`` (``sources`` replaced by a free-text ``source``).
 
 Events
@@ -54,13 +56,15 @@ from corridor.network import (
 )
 from corridor.results import FAMILY_LABELS, Route
 from corridor.schema import schema
+from corridor.states import commission
 
-ACTIONS = ("close", "derate", "delay", "tariff", "add_node", "add_link")
+ACTIONS = ("close", "derate", "delay", "tariff", "commission", "add_node", "add_link")
 FIELDS = {
     "close": ("days",),
     "derate": ("percent",),
     "delay": ("days",),
     "tariff": ("usd_per_t", "usd_per_tkm", "factor"),
+    "commission": (),
     "add_node": (),
     "add_link": (),
 }
@@ -101,6 +105,8 @@ class Edit:
             return f"close {self.target}" + (f" for {self.days:g} days" if self.days else "")
         if self.action == "derate":
             return f"derate {self.target} by {self.percent:g} %"
+        if self.action == "commission":
+            return f"put planned capacity {self.target} in service"
         if self.action == "delay":
             return f"{self.target} {self.days:+g} days"
         if self.action == "tariff":
@@ -322,8 +328,13 @@ def _add_link(net: Network, edit: Edit) -> tuple[Network, list[str]]:
     return replace(net, links=(*net.links, link)), []
 
 
+def _commission(net: Network, edit: Edit) -> tuple[Network, list[str]]:
+    return commission(net, [edit.target]), []
+
+
 _APPLY: dict[str, Callable[[Network, Edit], tuple[Network, list[str]]]] = {
     "close": _close,
+    "commission": _commission,
     "derate": _derate,
     "delay": _delay,
     "tariff": _tariff,
@@ -472,6 +483,13 @@ def _edit(entry: LinedMap, i: int, where: _Where, net: Network) -> Edit | None:
     target = str(entry[action])
     label = f"edit {i} ({action} {target})"
     _unknown(entry, (action, *FIELDS[action], "note"), where, label)
+    if action == "commission":
+        planned = [r.id for r in net.capacities if r.status != "operating"]
+        if target not in planned:
+            hint = difflib.get_close_matches(target, planned, n=3)
+            more = f" (did you mean {', '.join(hint)}?)" if hint else ""
+            where.add(entry, action, f"{label}: not a planned row of capacities.csv{more}")
+            return None
     numbers = {k: _number(entry, k, label, where) for k in FIELDS[action]}
     if not _check_numbers(action, numbers, entry, label, where):
         return None

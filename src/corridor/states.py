@@ -16,6 +16,9 @@ A target is an exposure (every link crossing that chokepoint or country, or touc
 of that country), a link, or a node (its capacities; a closure also removes every link that
 starts or ends there). The events table keeps only sudden interruptions; it must not
 describe a state again (a test checks this).
+
+:func:`commission` puts planned or under-construction capacities (``capacities.csv``) in
+service: the what-if of an investment (scenario edit ``commission: CAP_ID``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import replace
+from types import MappingProxyType
 
+from corridor.errors import RequestError
 from corridor.network import CapacityRow, Link, Network, State
 
 TODAY_ENV = "CORRIDOR_TODAY"
@@ -136,3 +141,47 @@ def _scaled_row(net: Network, row: CapacityRow, state: State, hit: set[str]) -> 
     if not on_node and not (members and members <= hit):
         return row
     return replace(row, capacity_t_per_year=row.capacity_t_per_year * state.capacity_factor)
+
+
+def commission(net: Network, row_ids: Iterable[str]) -> Network:
+    """The network with planned or under-construction capacity rows put in service.
+
+    Each named row becomes operating and replaces the operating row of its element (the
+    investment studies' what-if: "the second Dostyk track is built").
+
+    Raises
+    ------
+    RequestError
+        For an unknown row id, or a row that is already operating.
+    """
+    by_id = {r.id: r for r in net.capacities}
+    chosen = []
+    for rid in row_ids:
+        row = by_id.get(rid)
+        if row is None:
+            raise RequestError(f"unknown capacity row '{rid}' (capacities.csv)")
+        if row.status == "operating":
+            raise RequestError(f"capacity row '{rid}' is already operating")
+        chosen.append(row)
+    elements = {(r.element, r.cargo_classes) for r in chosen}
+    keep = [
+        r
+        for r in net.capacities
+        if r.status != "operating" or (r.element, r.cargo_classes) not in elements
+    ]
+    keep = [r for r in keep if r not in chosen]
+    current = {(r.element, r.cargo_classes): r for r in net.capacities if r.status == "operating"}
+    for r in chosen:
+        old = current.get((r.element, r.cargo_classes))
+        if r.used_t_per_year is None and old is not None:
+            # Other traffic does not vanish when the line is doubled: keep its use figure.
+            sources = {**r.sources, "used_t_per_year": old.sources.get("used_t_per_year", ())}
+            r = replace(
+                r,
+                used_t_per_year=old.used_t_per_year,
+                used_year=old.used_year,
+                sources=MappingProxyType(sources),
+            )
+        year = r.year if r.year is not None or old is None else old.year
+        keep.append(replace(r, status="operating", year=year))
+    return replace(net, capacities=tuple(keep))

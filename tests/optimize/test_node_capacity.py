@@ -18,12 +18,13 @@ from typer.testing import CliRunner
 
 import corridor.cli_plan  # noqa: F401 - registers the commands on corridor.cli.app
 from corridor.api import default_network, routes
-from corridor.capacity import capacities, commission, max_flow
+from corridor.capacity import capacities, max_flow
 from corridor.cli import app
 from corridor.contracts import Contract
 from corridor.errors import DataError, RequestError
 from corridor.network import load_network
 from corridor.planning import plan
+from corridor.states import commission
 
 TINY = Path(__file__).parents[1] / "fixtures" / "tiny"
 HEADER = (
@@ -184,3 +185,17 @@ def test_a_bad_as_of_date_exits_2():
     )
     assert p.returncode == 2, p.stderr
     assert "--as-of" in p.stderr and "YYYY-MM-DD" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_scenario_commissions_a_planned_capacity(tmp_path):
+    from corridor.scenario import ScenarioError, apply_scenario, load_scenario
+
+    net = default_network()
+    path = tmp_path / "s.yaml"
+    path.write_text("name: n\nedits:\n  - commission: CAP_DOSTYK_2ND_TRACK\n", encoding="utf-8")
+    edited = apply_scenario(load_scenario(path, net), net).network
+    dostyk = capacities(edited)["L_DOSTYK_ALASHANKOU"]
+    assert (dostyk.total, dostyk.used_t_per_year) == (35_000_000, 14_800_000)
+    path.write_text("name: n\nedits:\n  - commission: CAP_DOSTYK_BORDER\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"line 3.*not a planned row of capacities.csv"):
+        load_scenario(path, net)
