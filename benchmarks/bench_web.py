@@ -9,7 +9,7 @@ would measure the client. Every distinct request is first checked, through httpx
 answered exactly as the library answers it.
 
 Reported: requests per second, p50/p90/p99/max latency and the error count (goal: zero
-errors). Baselines in the same run: the library call alone (``corridor.api.routes`` in this
+errors). Baselines in the same run: the library call alone (``corridor.analysis.routes`` in this
 process) and one client alone. Network: the bundled one if it loads, else
 ``tests/fixtures/tiny`` (or ``--data DIR``).
 
@@ -33,9 +33,10 @@ from typing import Any
 
 import httpx
 
-from corridor import api
+from corridor import analysis as api
 from corridor.errors import CorridorError
-from corridor.network import Network, load_network
+from corridor.network.load import load_network
+from corridor.network.model import Network
 
 TINY = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "tiny"
 

@@ -16,17 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import corridor.cli_plan  # noqa: F401 - registers the commands on corridor.cli.app
-from corridor.cli import app
-from corridor.contracts import (
-    PORTFOLIO,
-    Contract,
-    ContractError,
-    Portfolio,
-    Rule,
-    load_contracts,
-)
-from corridor.planning import plan
+from corridor.analysis import default_network
+from corridor.cli._app import app
+from corridor.contracts.io import load_contracts
+from corridor.contracts.model import PORTFOLIO, Contract, ContractError, Portfolio, Rule
+from corridor.optimize.planning import plan
 from tests.test_capacity import commodity, link, network, node, two_routes
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
@@ -295,7 +289,7 @@ def test_rules_given_in_python_are_checked():
 
 
 def test_the_example_portfolio_is_sourced_or_marked_illustrative():
-    portfolio = load_contracts(EXAMPLE)
+    portfolio = load_contracts(EXAMPLE, default_network())
     assert {c.commodity for c in portfolio.contracts} >= {
         "rare_earth_concentrate",
         "rare_earth_oxide",
@@ -311,7 +305,7 @@ def test_the_example_portfolio_is_sourced_or_marked_illustrative():
 
 
 def test_the_example_portfolio_plans_on_the_bundled_network():
-    r = plan(EXAMPLE)
+    r = plan(EXAMPLE, network=default_network())
     # The Caspian crude tankers are the only non-Russian crude route, and the KMG–SOCAR
     # allowance (2.2 Mt/yr, 1.392 Mt already used by other Kazakh crude; season and low water
     # applied) leaves 314,100 t/yr: with at most 50 % via RU, 2 × 314,100 t/yr can go.

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from corridor.api import default_network
-from corridor.network import load_network
-from corridor.validation import (
+from corridor.analysis.queries import default_network
+from corridor.analysis.validation import (
     ValidationTableError,
     circular_sources,
     load_published,
     validate_model,
 )
+from corridor.network import load_network
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from corridor.states import TODAY_ENV
+from corridor.network.states import TODAY_ENV
 
 HERE = Path(__file__).parent
 GOLDEN_DAY = "2026-12-01"
@@ -107,7 +107,7 @@ def normalise(text: str) -> str:
 def run_cli(store: Path) -> Iterator[tuple[str, str, int]]:
     from typer.testing import CliRunner
 
-    from corridor.cli import app
+    from corridor.cli._app import app
 
     runner = CliRunner()
     for name, argv in CLI.items():

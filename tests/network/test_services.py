@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from corridor.api import routes
-from corridor.contracts import Contract, load_contracts
+from corridor.analysis.queries import routes
+from corridor.contracts.io import load_contracts
+from corridor.contracts.model import Contract
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
 from corridor.network import load_network
-from corridor.planning import plan
-from corridor.states import network_on
+from corridor.network.states import network_on
+from corridor.optimize.planning import plan
 
 TINY = Path(__file__).parents[1] / "fixtures" / "tiny"
 SERVICES = """\

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from corridor.api import default_network, routes
-from corridor.capacity import capacities
+from corridor.analysis.queries import default_network, routes
 from corridor.errors import DataError
 from corridor.network import load_network
-from corridor.states import network_on, states_on
+from corridor.network.states import network_on, states_on
+from corridor.optimize.capacity import capacities
 
 TINY = Path(__file__).parents[1] / "fixtures" / "tiny"
 HEADER = (

@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import corridor.cli_plan  # noqa: F401 - registers the commands on corridor.cli.app
-from corridor.api import default_network, routes
-from corridor.capacity import capacities, max_flow
+from corridor.analysis.queries import default_network, routes
 from corridor.cli import app
-from corridor.contracts import Contract
+from corridor.contracts.model import Contract
 from corridor.errors import DataError, RequestError
 from corridor.network import load_network
-from corridor.planning import plan
-from corridor.states import commission
+from corridor.network.states import commission
+from corridor.optimize.capacity import capacities
+from corridor.optimize.maxflow import max_flow
+from corridor.optimize.planning import plan
 
 TINY = Path(__file__).parents[1] / "fixtures" / "tiny"
 HEADER = (
@@ -188,7 +188,8 @@ def test_a_bad_as_of_date_exits_2():
 
 
 def test_a_scenario_commissions_a_planned_capacity(tmp_path):
-    from corridor.scenario import ScenarioError, apply_scenario, load_scenario
+    from corridor.network.scenario import ScenarioError, apply_scenario
+    from corridor.network.scenario_io import load_scenario
 
     net = default_network()
     path = tmp_path / "s.yaml"
