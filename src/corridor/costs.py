@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from corridor.errors import InvalidParameterError
 from corridor.network.model import Commodity, Exposure, Link, Network, Node
 
 Z95 = 1.6448536269514722
@@ -50,11 +51,11 @@ class Assumptions:
 
     def __post_init__(self) -> None:
         if self.service not in SERVICES:
-            raise ValueError(f"service must be one of {', '.join(SERVICES)}, not '{self.service}'")
+            raise InvalidParameterError("service", self.service, "block or wagonload")
         for name in ("carrying_pct_per_year", "carbon_price_usd_per_t", "insured_value_factor"):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
-                raise ValueError(f"{name} must be a non-negative number, not {value}")
+                raise InvalidParameterError(name, value, "a non-negative, finite number")
 
 
 ASSUMPTION_SOURCES = {

@@ -20,7 +20,7 @@ from corridor.analysis.queries import routes
 from corridor.contracts.io import load_contracts
 from corridor.contracts.model import Contract
 from corridor.costs import Assumptions
-from corridor.errors import RequestError
+from corridor.errors import InvalidParameterError, RequestError
 from corridor.network import load_network
 from corridor.network.states import network_on
 from corridor.optimize.planning import plan
@@ -85,7 +85,7 @@ def test_a_contract_chooses_its_service(tmp_path):
 
 
 def test_a_bad_service_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="service must be one of"):
+    with pytest.raises(InvalidParameterError, match="service must be block or wagonload"):
         Assumptions(service="express")
     path = tmp_path / "c.yaml"
     path.write_text(

@@ -7,12 +7,13 @@ returns the same numbers.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
 from corridor.analysis.results import Alternative, Comparison, Request, RouteSet
 from corridor.costs import Assumptions
-from corridor.errors import RequestError
+from corridor.errors import InvalidParameterError, NoRouteError, UnknownIdError
 from corridor.graph import commodity_graph
 from corridor.network.load import load_network
 from corridor.network.model import Network
@@ -52,7 +53,14 @@ def _bundled() -> Network:
     return load_network()
 
 
-def _check_request(
+def _known(lookup: Callable[[str], object], value: str, field: str) -> None:
+    try:
+        lookup(value)
+    except UnknownIdError as exc:
+        raise exc.at(field) from None
+
+
+def check_query(
     net: Network,
     commodity: str,
     origin: str,
@@ -62,20 +70,47 @@ def _check_request(
     k: int,
     volume: float | None,
 ) -> None:
-    net.commodity(commodity)
-    net.node(origin)
-    net.node(destination)
+    """Check a routes/compare/pareto query against the network before any search.
+
+    Raises
+    ------
+    UnknownIdError
+        An id no table has, naming the request field that carried it.
+    InvalidParameterError
+        A value out of range (origin equal to destination, negative penalty, k, volume).
+    """
+    _known(net.commodity, commodity, "commodity")
+    _known(net.node, origin, "origin")
+    _known(net.node, destination, "destination")
     if origin == destination:
-        raise RequestError("origin and destination are the same place")
-    for e in (*avoid, *penalise):
-        net.exposure(e)
+        raise InvalidParameterError(
+            "destination",
+            destination,
+            "another place than the origin",
+            "origin and destination are the same place",
+        )
+    for i, e in enumerate(avoid):
+        _known(net.exposure, e, f"avoid.{i}")
     for e, price in penalise.items():
-        if not price >= 0:
-            raise RequestError(f"penalty for {e} must be a non-negative USD per tonne")
+        _known(net.exposure, e, f"penalise.{e}")
+        if not 0 <= price < math.inf:
+            raise InvalidParameterError(
+                f"penalise.{e}",
+                price,
+                "a non-negative, finite USD per tonne",
+                f"penalty for {e} must be a non-negative USD per tonne",
+            )
     if not 1 <= k <= MAX_K:
-        raise RequestError(f"k must be between 1 and {MAX_K}, not {k}")
-    if volume is not None and not volume > 0:
-        raise RequestError(f"volume must be a positive number of tonnes per year, not {volume}")
+        raise InvalidParameterError(
+            "k", k, f"between 1 and {MAX_K}", f"k must be between 1 and {MAX_K}, not {k}"
+        )
+    if volume is not None and not 0 < volume < math.inf:
+        raise InvalidParameterError(
+            "volume",
+            volume,
+            "a positive number of tonnes per year",
+            f"volume must be a positive number of tonnes per year, not {volume}",
+        )
 
 
 def routes(
@@ -108,11 +143,11 @@ def routes(
     net = network or default_network()
     a = assumptions or Assumptions()
     avoid, pen = tuple(avoid), dict(penalise or {})
-    _check_request(net, commodity, origin, destination, avoid, pen, k, volume)
+    check_query(net, commodity, origin, destination, avoid, pen, k, volume)
     g = commodity_graph(net, commodity, a, avoid)
     found = k_best(g, origin, destination, k, pen)
     if not found:
-        raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
+        raise NoRouteError(explain_no_route(net, commodity, origin, destination, avoid, a))
     request = Request(commodity, origin, destination, avoid, tuple(pen.items()), volume, k)
     return RouteSet(request, tuple(found))
 
@@ -137,7 +172,7 @@ def compare(
     net = network or default_network()
     a = assumptions or Assumptions()
     avoid, pen = tuple(avoid), dict(penalise or {})
-    _check_request(net, commodity, origin, destination, avoid, pen, 1, volume)
+    check_query(net, commodity, origin, destination, avoid, pen, 1, volume)
     best: list[Route] = []
     unavailable: dict[str, str] = {}
     for fam in FAMILIES:
@@ -151,7 +186,7 @@ def compare(
             )
     overall = k_best(commodity_graph(net, commodity, a, avoid), origin, destination, 1, pen)
     if not overall:
-        raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
+        raise NoRouteError(explain_no_route(net, commodity, origin, destination, avoid, a))
     cheapest = overall[0]
     alternatives = []
     for name, extra in PREMIUM_RULES:
@@ -235,10 +270,10 @@ def pareto(
     net = network or default_network()
     a = assumptions or Assumptions()
     avoid = tuple(avoid)
-    _check_request(net, commodity, origin, destination, avoid, {}, 1, None)
+    check_query(net, commodity, origin, destination, avoid, {}, 1, None)
     g = commodity_graph(net, commodity, a, avoid)
     front, notes = pareto_front(g, origin, destination)
     if not front:
-        raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
+        raise NoRouteError(explain_no_route(net, commodity, origin, destination, avoid, a))
     request = Request(commodity, origin, destination, avoid, (), None, len(front))
     return RouteSet(request, tuple(front), tuple(notes))

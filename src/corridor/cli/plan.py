@@ -13,7 +13,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -35,12 +35,14 @@ from corridor.cli._app import (
     err,
     out,
 )
-from corridor.contracts.model import EACH, PORTFOLIO, Rule
 from corridor.errors import RequestError
 from corridor.network.schema import FAMILIES
-from corridor.optimize.capacity import Capacity
-from corridor.optimize.maxflow import CapacityResult
-from corridor.optimize.plan_result import PlanResult
+
+if TYPE_CHECKING:
+    from corridor.contracts.model import Rule
+    from corridor.optimize.capacity import Capacity
+    from corridor.optimize.maxflow import CapacityResult
+    from corridor.optimize.plan_result import PlanResult
 
 runs_app = typer.Typer(help="Stored capacity and plan runs.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
@@ -168,6 +170,8 @@ def _capacity_row(cap: Capacity) -> list[str]:
 
 
 def _share_rules(values: list[str] | None, scope: str, option: str) -> list[Rule]:
+    from corridor.contracts.model import Rule
+
     rules = []
     for item in _list(values):
         key, sep, share = item.partition("=")
@@ -223,14 +227,14 @@ def plan_cmd(
     as_of: AsOfOpt = None,
 ) -> None:
     """Least-cost split of contract volumes over routes, under capacities and share rules."""
+    from corridor.contracts.model import EACH, PORTFOLIO
+    from corridor.costs import Assumptions
     from corridor.optimize.planning import plan
 
     _check(fmt, ("table", "json", "csv"))
     net = _net(data, overlay, as_of)
     rules = _share_rules(max_share, EACH, "--max-share")
     rules += _share_rules(portfolio_max_share, PORTFOLIO, "--portfolio-max-share")
-    from corridor.costs import Assumptions
-
     result = plan(
         contracts,
         rules=rules,

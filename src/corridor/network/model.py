@@ -14,7 +14,7 @@ from typing import Any
 
 from corridor._derived import Derived
 from corridor._json import canonical_json
-from corridor.errors import RequestError
+from corridor.errors import UnknownIdError
 from corridor.network.schema import TABLES
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -296,9 +296,8 @@ class Network:
         try:
             return self._index[table][record_id]
         except KeyError:
-            near = _close_ids(record_id, self._index[table])
-            hint = f" (did you mean {', '.join(near)}?)" if near else ""
-            raise RequestError(f"unknown {what} '{record_id}'{hint}") from None
+            near = tuple(_close_ids(record_id, self._index[table]))
+            raise UnknownIdError(table, record_id, what, near) from None
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "derived"}

@@ -218,9 +218,7 @@ def from_plan_json(path: str | Path, *, network: Network, k: int = DEFAULT_K) ->
         entries = params["contracts"]["contracts"]
         flows = doc["flows"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise RequestError(
-            f"{path}: not a plan from 'corridor plan --format json' ({exc})"
-        ) from None
+        raise RequestError(f"{path}: not a plan's JSON (PlanResult.to_dict) ({exc})") from None
     a = Assumptions(**params.get("assumptions", {}))
     contracts = [
         Contract(

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from corridor import analysis as api
+from corridor.analysis.queries import check_query
 from corridor.costs import Assumptions
-from corridor.errors import RequestError
+from corridor.errors import RequestError, UnknownIdError
 from corridor.network.model import Network
 from corridor.web.errors import ApiError
 from corridor.web.jobs import JobContext
@@ -48,8 +49,8 @@ create its tables at once ("write-write conflict"), and requests arrive on many 
 def _known(lookup: Callable[[str], object], value: str, field: str) -> None:
     try:
         lookup(value)
-    except RequestError as exc:
-        raise ApiError(422, str(exc), field) from None
+    except UnknownIdError as exc:
+        raise exc.at(field) from None
 
 
 def _check_rules(net: Network, avoid: list[str], penalise: dict[str, float]) -> None:
@@ -60,19 +61,18 @@ def _check_rules(net: Network, avoid: list[str], penalise: dict[str, float]) -> 
 
 
 def check_request(net: Network, body: ParetoBody) -> None:
-    """Check the ids of a routes, compare or pareto body against the network.
-
-    Raises
-    ------
-    ApiError
-        422 naming the field whose id is unknown, or ``destination`` if it equals the origin.
-    """
-    _known(net.commodity, body.commodity, "commodity")
-    _known(net.node, body.origin, "origin")
-    _known(net.node, body.destination, "destination")
-    if body.origin == body.destination:
-        raise ApiError(422, "origin and destination are the same place", "destination")
-    _check_rules(net, body.avoid, body.penalise if isinstance(body, CompareBody) else {})
+    """Check the ids and values of a routes, compare or pareto body against the network
+    (the library's own check: its errors name the field at fault)."""
+    check_query(
+        net,
+        body.commodity,
+        body.origin,
+        body.destination,
+        body.avoid,
+        body.penalise if isinstance(body, CompareBody) else {},
+        getattr(body, "k", 1),
+        getattr(body, "volume", None),
+    )
 
 
 def check_batch(net: Network, body: BatchCompareBody) -> None:

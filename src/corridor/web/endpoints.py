@@ -337,9 +337,10 @@ def _job_params(body: s.JobBody, net: Network) -> BaseModel:
         kind.check(net, params)
     except ValidationError as exc:
         raise validation_error(exc.errors(), prefix="params") from None
-    except ApiError as exc:
+    except (ApiError, RequestError) as exc:
+        status = exc.status if isinstance(exc, ApiError) else 422
         field = f"params.{exc.field}" if exc.field else None
-        raise ApiError(exc.status, exc.message, field) from None
+        raise ApiError(status, str(exc), field) from None
     return params
 
 
