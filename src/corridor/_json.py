@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 
 def plain(value: Any) -> Any:
     """Mappings to dicts with string keys, sequences to lists, sets to sorted lists,
-    dataclasses to dicts, dates to ISO text and non-finite floats to their text,
-    recursively."""
+    dataclasses to dicts, dates to ISO text and non-finite floats to their text, recursively."""
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -22,7 +21,7 @@ def plain(value: Any) -> Any:
         return repr(value)
     if hasattr(value, "__dataclass_fields__"):
         return plain(vars(value))
-    if isinstance(value, date):
+    if isinstance(value, dt.date):
         return value.isoformat()
     return value
 

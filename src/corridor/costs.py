@@ -135,12 +135,20 @@ def insurance_usd_per_t(commodity: Commodity, a: Assumptions) -> float:
     return commodity.insurance_pct / 100.0 * commodity.value_usd_per_t * a.insured_value_factor
 
 
+def rail_tariff_factor(link: Link, commodity: Commodity) -> float:
+    """Multiple of a rail link's tariff for the commodity's cargo group in the one country the
+    link runs in (Kazakhstan's 2026 multiples); 1 for other modes and cross-border links."""
+    if link.mode != "rail" or len(set(link.countries)) != 1:
+        return 1.0
+    return commodity.rail_tariff_factors.get(link.countries[0], 1.0)
+
+
 def link_metrics(
     net: Network, link: Link, commodity: Commodity, a: Assumptions
 ) -> tuple[Metrics, dict[str, float]]:
     """Metrics of moving one tonne of ``commodity`` along ``link``, with its cost breakdown."""
     freight = link.tariff_usd_per_t + link.tariff_usd_per_tkm * link.distance_km
-    freight *= commodity.freight_factor
+    freight *= commodity.freight_factor * rail_tariff_factor(link, commodity)
     war = war_risk_usd_per_t(commodity, [net.exposure(c) for c in link.chokepoints], a)
     days, days_p95 = rail_days(net, link, commodity, a)
     inventory = inventory_usd_per_t(commodity, days, a)

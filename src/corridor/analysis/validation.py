@@ -15,7 +15,7 @@ Each row has a ``query`` saying what the model computes for it:
 ``route:COMMODITY:ORIGIN:DESTINATION:VIA|VIA``
     the cheapest route from origin to destination passing every ``VIA`` node (of the 20
     cheapest); metrics ``days_mean``, ``days_p95``, ``rail_usd_per_feu`` (rail freight
-    per tonne × 24 t);
+    per tonne × 26.5 t per FEU);
 ``capacity_total:ID|ID`` / ``capacity_used:ID|ID``
     the sum of the capacities' totals (all users) or of their use by other traffic;
 ``link_speed:ID|ID`` or ``link_speed:CC``
@@ -26,6 +26,7 @@ Each row has a ``query`` saying what the model computes for it:
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -34,7 +35,7 @@ from corridor.errors import Problem, RequestError
 from corridor.network.model import Network
 
 USES = ("calibration", "validation")
-FEU_T = 24.0
+FEU_T = 26.5
 """Tonnes per FEU in the through-rate derivation of est_rail_tariff_cr."""
 SEARCH_K = 20
 
@@ -227,7 +228,9 @@ def circular_sources(net: Network, published: list[Published]) -> dict[str, list
 
     for table in TABLES:
         for record in getattr(net, table):
-            for col, ids in (getattr(record, "sources", None) or {}).items():
+            cited = getattr(record, "sources", None) or {}
+            pairs = cited.items() if isinstance(cited, Mapping) else [("sources", cited)]
+            for col, ids in pairs:
                 for sid in set(ids) & wanted:
                     out.setdefault(sid, []).append(f"{table}.{record.id}.{col}")
     for src in net.sources:

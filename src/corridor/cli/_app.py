@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -102,6 +103,8 @@ def _save(result: StorableResult, store: Path | None, no_store: bool) -> None:
 
 
 def _text(v: Any) -> str:
+    if isinstance(v, dt.date):
+        return v.isoformat()
     if isinstance(v, tuple):
         return "|".join(str(x) for x in v)
     if hasattr(v, "items"):
@@ -144,6 +147,14 @@ ReportOpt = Annotated[
     Path | None, typer.Option("--report", help="Write a self-contained HTML report to this file.")
 ]
 CarbonOpt = Annotated[float, typer.Option("--carbon-price", help="USD per t CO2e added to cost.")]
+BuyerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--buyer",
+        help="Buyer profile (buyers table) whose sanctions and permits apply: JP (the "
+        "default), EU, or none to exclude nothing and flag every regime.",
+    ),
+]
 
 
 def _list(values: list[str] | None) -> list[str]:

@@ -96,13 +96,15 @@ def _show_counts(net: Network, fmt: str) -> None:
 
 
 def _record(net: Network, record_id: str) -> tuple[str, Any]:
-    for table in ("nodes", "links", "commodities", "exposures", "emission_factors", "sources"):
+    tables = ("nodes", "links", "commodities", "exposures", "emission_factors", "sources")
+    for table in (*tables, "regimes", "buyers"):
         if net.has(table, record_id):
             return table, net.record(table, record_id)
     near = net.similar_ids(record_id)
     hint = f" (did you mean {', '.join(near)}?)" if near else ""
     raise RequestError(
-        f"no node, link, commodity, exposure or source has the id '{record_id}'" + hint
+        f"no node, link, commodity, exposure, source, regime or buyer has the id '{record_id}'"
+        + hint
     )
 
 
@@ -110,6 +112,8 @@ def _show_record(net: Network, record_id: str, fmt: str) -> None:
     table, rec = _record(net, record_id)
     fields = {k.rstrip("_"): v for k, v in vars(rec).items()}
     provenance = fields.pop("sources", {}) if table != "sources" else {}
+    if isinstance(provenance, tuple):  # a buyer profile names its sources as one list
+        provenance = {"profile": provenance}
     used = sorted({s for ids in dict(provenance).values() for s in ids})
     if fmt == "json":
         payload = {

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 from corridor.cli._app import (
     AsOfOpt,
     AvoidOpt,
+    BuyerOpt,
     CarbonOpt,
     CommodityOpt,
     DataOpt,
@@ -53,6 +54,7 @@ def routes_cmd(
     volume: VolumeOpt = None,
     carbon_price: CarbonOpt = 0.0,
     service: ServiceOpt = None,
+    buyer: BuyerOpt = None,
     fmt: FormatOpt = "table",
     report: ReportOpt = None,
     data: DataOpt = None,
@@ -75,6 +77,7 @@ def routes_cmd(
         volume=volume,
         assumptions=Assumptions(carbon_price_usd_per_t=carbon_price, service=_service(service)),
         network=net,
+        buyer=buyer,
     )
     _emit(result, net, fmt)
     if report:
@@ -91,6 +94,7 @@ def compare_cmd(
     volume: VolumeOpt = None,
     carbon_price: CarbonOpt = 0.0,
     service: ServiceOpt = None,
+    buyer: BuyerOpt = None,
     fmt: FormatOpt = "table",
     report: ReportOpt = None,
     data: DataOpt = None,
@@ -112,6 +116,7 @@ def compare_cmd(
         volume=volume,
         assumptions=Assumptions(carbon_price_usd_per_t=carbon_price, service=_service(service)),
         network=net,
+        buyer=buyer,
     )
     _emit(result, net, fmt)
     if report:
@@ -124,6 +129,7 @@ def pareto_cmd(
     origin: OriginOpt,
     destination: DestOpt,
     avoid: AvoidOpt = None,
+    buyer: BuyerOpt = None,
     fmt: FormatOpt = "table",
     report: ReportOpt = None,
     data: DataOpt = None,
@@ -135,7 +141,7 @@ def pareto_cmd(
 
     _check_format(fmt)
     net = _net(data, overlay, as_of)
-    result = pareto(commodity, origin, destination, avoid=_list(avoid), network=net)
+    result = pareto(commodity, origin, destination, avoid=_list(avoid), network=net, buyer=buyer)
     _emit(result, net, fmt)
     if report:
         _report([result], net, report)
@@ -167,6 +173,7 @@ def _table(result: Any, net: Network) -> None:
     title = f"{c.name_en}: {net.node(req.origin).name_en} → {net.node(req.destination).name_en}" + (
         f" (avoiding {', '.join(req.avoid)})" if req.avoid else ""
     )
+    title += f", buyer {req.buyer}" if req.buyer != "none" else ", no buyer (every regime shown)"
     t = Table(title=title, title_justify="left")
     for name, justify in (
         ("#", "right"),
@@ -180,6 +187,7 @@ def _table(result: Any, net: Network) -> None:
         ("chokepoints", "left"),
         ("P(disrupt)/yr", "right"),
         ("days lost/yr", "right"),
+        ("regimes", "left"),
     ):
         t.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for i, r in enumerate(result.routes, 1):
@@ -195,8 +203,10 @@ def _table(result: Any, net: Network) -> None:
             " ".join(r.chokepoints),
             f"{r.risk.annual_probability:.2f}",
             f"{r.risk.disrupted_days_per_year:.1f}",
+            " ".join(f.short() for f in result.flags(i - 1)),
         )
     out.print(t)
+    _regime_legend(result)
     for note in getattr(result, "notes", ()):
         out.print(f"[yellow]note[/]: {note}")
     n_sources = len({s for r in result.routes for s in r.sources})
@@ -204,6 +214,22 @@ def _table(result: Any, net: Network) -> None:
         f"[dim]{n_sources} sources behind these numbers: --format json lists them per "
         "route; --report FILE.html cites them.[/]"
     )
+
+
+def _regime_legend(result: Any) -> None:
+    """One line per regime met by the routes shown: what it is and what it restricts."""
+    seen: dict[str, Any] = {}
+    for i in range(len(result.routes)):
+        for f in result.flags(i):
+            seen.setdefault(f.regime, f)
+    for f in seen.values():
+        lead = f"; lead time ~{f.lead_time_days:g} d (p95 {f.lead_time_days_p95:g} d)"
+        out.print(
+            f"[yellow]{f.regime}[/] ({f.word}): {f.name_en}, on {', '.join(f.touches)}; "
+            f"restricts {', '.join(f.restricts)}" + (lead if f.lead_time_days else ""),
+            markup=True,
+            highlight=False,
+        )
 
 
 def _premium_table(result: Any) -> None:
@@ -234,9 +260,10 @@ def _premium_table(result: Any) -> None:
         per_year = (
             f"{alt.premium_usd_per_year:,.0f}" if alt.premium_usd_per_year is not None else "—"
         )
+        flags = " ".join(f.short() for f in result.route_flags(alt.route))
         t.add_row(
             alt.name,
-            alt.route.label,
+            alt.route.label + (f" ({flags})" if flags else ""),
             f"{alt.premium_usd_per_t:+,.0f}",
             per_year,
             f"{alt.extra_days:+.1f}",

@@ -15,6 +15,7 @@ from typing import Any
 from corridor._derived import Derived
 from corridor._json import canonical_json
 from corridor.errors import UnknownIdError
+from corridor.network.regimes import Buyer, Regime
 from corridor.network.schema import TABLES
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -87,6 +88,8 @@ class Commodity:
     no_route_reason: str
     sources: Provenance
     note: str
+    rail_tariff_factors: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    """Country -> multiple of that country's rail tariffs for this commodity's cargo group."""
 
 
 @dataclass(frozen=True)
@@ -243,6 +246,8 @@ class Network:
     sources: tuple[Source, ...]
     origin: str = "bundled"
     events: tuple[Event, ...] = ()
+    regimes: tuple[Regime, ...] = ()
+    buyers: tuple[Buyer, ...] = ()
     capacities: tuple[CapacityRow, ...] = ()
     states: tuple[State, ...] = ()
     services: tuple[ServiceRow, ...] = ()
@@ -280,6 +285,10 @@ class Network:
 
     def source(self, source_id: str) -> Source:
         return self._get("sources", source_id, "source")  # type: ignore[no-any-return]
+
+    def buyer_profiles(self) -> Mapping[str, Buyer]:
+        """Buyer profiles by id."""
+        return MappingProxyType(self._index["buyers"])
 
     def has(self, table: str, record_id: str) -> bool:
         return record_id in self._index[table]

@@ -19,13 +19,15 @@ TABLES = (
     "nodes",
     "links",
     "events",
+    "regimes",
+    "buyers",
     "capacities",
     "states",
     "services",
 )
 """Tables in load order: each may refer only to tables before it (links refer to nodes...)."""
 
-OPTIONAL_TABLES = frozenset({"events", "capacities", "states", "services"})
+OPTIONAL_TABLES = frozenset({"events", "regimes", "buyers", "capacities", "states", "services"})
 """Tables a data folder may leave out (then empty)."""
 
 

@@ -348,10 +348,12 @@ def _cheapest(
     avoid: tuple[str, ...],
     family: str | None,
 ) -> list[Route]:
-    from corridor.graph import build_graph
+    from corridor.graph import build_graph, buyer_compliance
 
     families = (family,) if family else ()
-    g = build_graph(net, net.commodity(commodity), a, avoid, families)
+    # the default buyer's excluding regimes, as for the allocation's own routes
+    blocked = buyer_compliance(net, commodity).excluded
+    g = build_graph(net, net.commodity(commodity), a, avoid, families, blocked)
     return k_best(g, origin, destination, 1)
 
 

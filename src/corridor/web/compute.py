@@ -21,6 +21,7 @@ from corridor.analysis.queries import check_query
 from corridor.costs import Assumptions
 from corridor.errors import RequestError, UnknownIdError
 from corridor.network.model import Network
+from corridor.network.regimes import NO_BUYER
 from corridor.web.errors import ApiError
 from corridor.web.jobs import JobContext
 from corridor.web.schemas import (
@@ -60,6 +61,12 @@ def _check_rules(net: Network, avoid: list[str], penalise: dict[str, float]) -> 
         _known(net.exposure, exposure, f"penalise.{exposure}")
 
 
+def _check_buyer(net: Network, buyer: str | None) -> None:
+    if buyer is not None and buyer != NO_BUYER and buyer not in net.buyer_profiles():
+        known = ", ".join([NO_BUYER, *net.buyer_profiles()])
+        raise ApiError(422, f"unknown buyer '{buyer}' (known: {known})", "buyer")
+
+
 def check_request(net: Network, body: ParetoBody) -> None:
     """Check the ids and values of a routes, compare or pareto body against the network
     (the library's own check: its errors name the field at fault)."""
@@ -73,6 +80,7 @@ def check_request(net: Network, body: ParetoBody) -> None:
         getattr(body, "k", 1),
         getattr(body, "volume", None),
     )
+    _check_buyer(net, body.buyer)
 
 
 def check_batch(net: Network, body: BatchCompareBody) -> None:
@@ -95,6 +103,7 @@ def check_batch(net: Network, body: BatchCompareBody) -> None:
         for i, node in enumerate(ids):
             _known(net.node, node, f"{name}.{i}")
     _check_rules(net, body.avoid, body.penalise)
+    _check_buyer(net, body.buyer)
 
 
 def _pairs(body: BatchCompareBody) -> list[tuple[str, str]]:
@@ -118,6 +127,7 @@ def run_routes(net: Network, body: RoutesBody) -> dict[str, Any]:
         volume=body.volume,
         assumptions=_assumptions(body.carbon_price),
         network=net,
+        buyer=body.buyer,
     ).to_dict()
 
 
@@ -132,6 +142,7 @@ def run_compare(net: Network, body: CompareBody) -> dict[str, Any]:
         volume=body.volume,
         assumptions=_assumptions(body.carbon_price),
         network=net,
+        buyer=body.buyer,
     ).to_dict()
 
 
@@ -144,6 +155,7 @@ def run_pareto(net: Network, body: ParetoBody) -> dict[str, Any]:
         avoid=body.avoid,
         assumptions=_assumptions(body.carbon_price),
         network=net,
+        buyer=body.buyer,
     ).to_dict()
 
 
@@ -166,6 +178,7 @@ def run_batch_compare(net: Network, body: BatchCompareBody, ctx: JobContext) -> 
             avoid=body.avoid,
             penalise=body.penalise,
             volume=body.volume,
+            buyer=body.buyer,
             carbon_price=body.carbon_price,
         )
         try:
@@ -302,6 +315,7 @@ def check_stress(net: Network, body: StressBody) -> None:
             destination=str(body.destination),
             avoid=body.avoid,
             carbon_price=0.0,
+            buyer=None,
         ),
     )
 
