@@ -27,6 +27,7 @@ from corridor.web.jobs import JobContext
 from corridor.web.schemas import (
     MAX_BATCH_PAIRS,
     BatchCompareBody,
+    BreakEvenBody,
     CapacityBody,
     CompareBody,
     ParetoBody,
@@ -144,6 +145,42 @@ def run_compare(net: Network, body: CompareBody) -> dict[str, Any]:
         network=net,
         buyer=body.buyer,
     ).to_dict()
+
+
+def check_breakeven(net: Network, body: BreakEvenBody) -> None:
+    """Check the ids of a break-even body against the network (422 naming the field)."""
+    _known(net.commodity, body.commodity, "commodity")
+    _known(net.node, body.origin, "origin")
+    _known(net.node, body.destination, "destination")
+    if body.origin == body.destination:
+        raise ApiError(422, "origin and destination are the same place", "destination")
+
+
+def run_market(net: Network) -> dict[str, Any]:
+    """The calibration (``corridor market``) and the backtest (``corridor backtest``)."""
+    from corridor.analysis.market import calibrated, market_dir
+
+    run = calibrated(net, market_dir())
+    return {**run.calibration.to_dict(), "backtest": [r.to_dict() for r in run.backtest()]}
+
+
+def run_breakeven(net: Network, body: BreakEvenBody) -> dict[str, Any]:
+    """``corridor breakeven --format json`` for this body."""
+    from corridor.analysis.market import breakeven_for, market_dir
+    from corridor.market import RiskBuyer
+
+    be, _ = breakeven_for(
+        net, body.commodity, body.origin, body.destination, share=body.share,
+        volume_t=body.volume, year=body.year, shortfall_share=body.shortfall,
+        buyer=RiskBuyer(kappa=body.kappa, alpha=body.alpha), data_dir=market_dir(),
+    )  # fmt: skip
+    return {
+        "commodity": body.commodity,
+        "origin": body.origin,
+        "destination": body.destination,
+        "year": body.year,
+        **be.to_dict(),
+    }
 
 
 def run_pareto(net: Network, body: ParetoBody) -> dict[str, Any]:

@@ -70,6 +70,24 @@ class CompareBody(ParetoBody):
     )
 
 
+class BreakEvenBody(_Body):
+    """Body of ``POST /api/breakeven``."""
+
+    commodity: Id
+    origin: Id
+    destination: Id
+    share: float = Field(0.5, gt=0, lt=1, description="Trans-Caspian share to reach.")
+    volume: float | None = Field(
+        None, gt=0, le=MAX_VOLUME_T_PER_YEAR, description="Annual tonnes (the yearly bill)."
+    )
+    year: int = Field(2025, ge=1900, le=2100, description="Year whose regimes apply.")
+    shortfall: float = Field(
+        0.3, ge=0, le=10, description="Cost of a stranded tonne, share of its value."
+    )
+    kappa: float = Field(1.0, ge=0, le=100, description="Weight on CVaR above the mean.")
+    alpha: float = Field(0.95, gt=0, lt=1, description="CVaR level.")
+
+
 class RoutesBody(CompareBody):
     """Body of ``POST /api/routes``."""
 
