@@ -6,7 +6,6 @@ imports what its commands compute inside the command, so ``corridor compare`` lo
 planning, risk nor the reports.
 """
 
-
 from corridor.cli import (  # noqa: F401
     market,
     network,
