@@ -6,12 +6,13 @@ imports what its commands compute inside the command, so ``corridor compare`` lo
 planning, risk nor the reports.
 """
 
-from corridor.cli import (  # noqa: F401
+from corridor.cli import (  # noqa: F401  (register commands)
     market,
     network,
     plan,
     risk,
     routes,
+    sim,
     validate,
     web,
 )
