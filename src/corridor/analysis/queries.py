@@ -6,6 +6,7 @@ returns the same numbers.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
@@ -18,6 +19,7 @@ from corridor.network.load import load_network
 from corridor.network.model import Network
 from corridor.network.regimes import Compliance, RegimeFlag
 from corridor.network.schema import FAMILIES
+from corridor.network.states import network_on, today
 from corridor.routing.explain import explain_no_route
 from corridor.routing.kbest import MAX_K, k_best
 from corridor.routing.pareto import pareto_front
@@ -33,9 +35,25 @@ PREMIUM_RULES = (
 )
 
 
+def default_network(as_of: dt.date | None = None) -> Network:
+    """The bundled network as it stands on a date (loaded once per process and date).
+
+    Parameters
+    ----------
+    as_of : date, optional
+        The day whose chronic states (``states.csv``) apply; default: today
+        (:func:`corridor.network.states.today`).
+    """
+    return _bundled_on(as_of or today())
+
+
+@lru_cache(maxsize=8)
+def _bundled_on(day: dt.date) -> Network:
+    return network_on(_bundled(), day)
+
+
 @lru_cache(maxsize=1)
-def default_network() -> Network:
-    """The bundled network (loaded once per process)."""
+def _bundled() -> Network:
     return load_network()
 
 

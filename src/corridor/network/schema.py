@@ -21,10 +21,15 @@ TABLES = (
     "events",
     "regimes",
     "buyers",
+    "capacities",
+    "states",
+    "services",
 )
 """Tables in load order: each may refer only to tables before it (links refer to nodes...)."""
 
-OPTIONAL_TABLES = frozenset({"events", "regimes", "buyers", "ranges"})
+OPTIONAL_TABLES = frozenset(
+    {"events", "regimes", "buyers", "ranges", "capacities", "states", "services"}
+)
 """Tables a data folder may leave out (then empty)."""
 
 EXTRA_TABLES = ("ranges",)

@@ -165,7 +165,7 @@ def perturbed(
     changes: dict[str, dict[str, object]] = {}
     for (table, record), cols in by_record.items():
         if table == ASSUMPTIONS_TABLE:
-            a = dataclasses.replace(a, **cols)
+            a = dataclasses.replace(a, **cols)  # type: ignore[arg-type]  # float fields only
             continue
         row = net.record(table, record)
         fields: dict[str, object] = {}
