@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from corridor import validate
 from corridor.errors import CorridorError, DataError, RequestError
 from corridor.network import Network, load_network
 
@@ -58,17 +60,38 @@ def _net(data: Path | None, overlay: Path | None) -> Network:
     return load_network(data, overlay)
 
 
-def _save(result: StorableResult, store: Path | None, no_store: bool) -> None:
-    """Keep the run; a store that cannot be written is a warning, not a lost answer."""
+def checked(check: Callable[[str, str], Any], option: str) -> Callable[[str], Any]:
+    """A typer ``parser`` running one of :mod:`corridor.validate`'s checks on the option's
+    text: a bad value is a usage error (exit 2) saying what the option takes."""
+
+    def parse(value: str) -> Any:
+        try:
+            return check(value, option)
+        except validate.InvalidValue as exc:
+            raise typer.BadParameter(exc.reason) from None
+
+    return parse
+
+
+EX_TEMPFAIL = 75
+"""Exit code of a run whose result could not be stored (kept in a file instead)."""
+
+
+def _save(
+    result: StorableResult, store: Path | None, no_store: bool, run_id: str | None = None
+) -> None:
+    """Keep the run. A store that stays busy or cannot be written is an error (exit 75) whose
+    message names the file the result was kept in instead: never a silently lost run."""
     if no_store:
         return
     from corridor.store import save_run
 
     try:
-        run_id = save_run(result, store=store)
+        run_id = save_run(result, store=store, run_id=run_id)
     except RequestError as exc:
-        err.print(f"[yellow]warning[/]: run not saved: {exc}", markup=True)
-        return
+        err.print("[red]error[/]: run not saved: ", end="")
+        err.print(str(exc), markup=False)
+        raise typer.Exit(EX_TEMPFAIL) from None
     err.print(f"saved as run {run_id} (corridor runs show {run_id})")
 
 
@@ -109,6 +132,7 @@ def network_show(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Counts by kind, mode, country and route family; or one record with its sources."""
+    validate.choice(fmt, "--format", ("table", "json"))
     net = _net(data, overlay)
     if record_id is None:
         _show_counts(net, fmt)
@@ -235,18 +259,45 @@ PenaliseOpt = Annotated[
         "--penalise", help="Price a crossing: EXPOSURE=USD_PER_T (repeatable), e.g. RU=40."
     ),
 ]
+
+
+def _volume(value: str, option: str) -> float:
+    return validate.positive(value, option, maximum=validate.MAX_VOLUME_T_PER_YEAR)
+
+
+def _carbon_price(value: str, option: str) -> float:
+    return validate.non_negative(value, option, maximum=validate.MAX_CARBON_PRICE_USD_PER_T)
+
+
 VolumeOpt = Annotated[
-    float | None, typer.Option("--volume", help="Annual volume, t/yr (premium per year).")
+    float | None,
+    typer.Option(
+        "--volume",
+        help="Annual volume, t/yr (premium per year).",
+        parser=checked(_volume, "--volume"),
+    ),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", help="table, json, csv or geojson")]
 ReportOpt = Annotated[
     Path | None, typer.Option("--report", help="Write a self-contained HTML report to this file.")
 ]
-CarbonOpt = Annotated[float, typer.Option("--carbon-price", help="USD per t CO2e added to cost.")]
+CarbonOpt = Annotated[
+    float,
+    typer.Option(
+        "--carbon-price",
+        help="USD per t CO2e added to cost.",
+        parser=checked(_carbon_price, "--carbon-price"),
+    ),
+]
 
 
-def _list(values: list[str] | None) -> list[str]:
-    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+def _list(values: list[str] | None, option: str | None = None) -> list[str]:
+    """Repeatable, comma-separated ids; with ``option``, an empty id is an error naming it
+    (an empty filter would silently mean "no filter")."""
+    found = [v.strip() for item in values or [] for v in item.split(",")]
+    if option is not None and any(not v for v in found):
+        raise validate.InvalidValue(option, "give an id, not an empty value")
+    return [v for v in found if v]
 
 
 def _penalties(values: list[str] | None) -> dict[str, float]:
@@ -258,10 +309,9 @@ def _penalties(values: list[str] | None) -> dict[str, float]:
                 "(USD per tonne added to routes crossing it)"
             )
         key, _, price = item.partition("=")
-        try:
-            out_[key.strip()] = float(price)
-        except ValueError:
-            raise RequestError(f"--penalise {item}: '{price}' is not a number") from None
+        out_[validate.text(key, "--penalise")] = validate.non_negative(
+            price, f"--penalise {key.strip()}", maximum=validate.MAX_PENALTY_USD_PER_T
+        )
     return out_
 
 

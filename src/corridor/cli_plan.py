@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from corridor import validate
 from corridor.capacity import FAMILIES, CapacityResult
 from corridor.cli import (
     AvoidOpt,
@@ -30,6 +31,7 @@ from corridor.cli import (
     _net,
     _save,
     app,
+    checked,
     err,
     out,
 )
@@ -57,6 +59,16 @@ def _check(fmt: str, allowed: tuple[str, ...]) -> None:
 
 def _json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def _limit(value: str, option: str) -> int:
+    from corridor.store import MAX_LIST
+
+    return validate.integer(value, option, minimum=1, maximum=MAX_LIST)
+
+
+def _penalty(value: str, option: str) -> float:
+    return validate.non_negative(value, option, maximum=validate.MAX_PENALTY_USD_PER_T)
 
 
 def _t(v: float | None) -> str:
@@ -93,7 +105,7 @@ def capacity_cmd(
         _list(origin),
         _list(destination),
         avoid=_list(avoid),
-        families=_list(family),
+        families=_list(family, "--family"),
         network=_net(data, overlay),
     )
     if fmt == "json":
@@ -181,7 +193,9 @@ def plan_cmd(
     risk_penalty: Annotated[
         float,
         typer.Option(
-            "--risk-penalty", help="USD/t per expected disrupted day per year of a route."
+            "--risk-penalty",
+            help="USD/t per expected disrupted day per year of a route.",
+            parser=checked(_penalty, "--risk-penalty"),
         ),
     ] = 0.0,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
@@ -358,7 +372,14 @@ def _rule_tables(result: PlanResult) -> None:
 @runs_app.command("list")
 def runs_list(
     store: StoreOpt = None,
-    limit: Annotated[int, typer.Option("--limit", help="Newest N runs.")] = 30,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            help="Newest N runs (1 to 10,000).",
+            parser=checked(_limit, "--limit"),
+        ),
+    ] = 30,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Stored runs, newest first."""

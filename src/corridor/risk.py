@@ -84,6 +84,9 @@ SCHEMA_VERSION = 1
 DEFAULT_YEARS = 100_000
 CHUNK_YEARS = 16_384
 """Years per chunk: the unit of seeding, of work for one worker and of peak memory."""
+MAX_YEARS = 10_000_000
+"""Most simulated years in one run, on the command line and the API alike: about a minute in
+one process, where the tail figures have long stopped moving."""
 BINS = 8_192
 """Histogram bins per distribution (VaR resolution: the range over ``BINS``)."""
 LEVELS = (0.95, 0.99)
@@ -1267,9 +1270,13 @@ def sample_years(model: RiskModel, seed: int, years: int) -> FloatArray:
     return np.hstack(blocks)
 
 
-def _chunk_sizes(years: int) -> list[int]:
+def _chunk_sizes(years: int) -> Iterator[int]:
+    """The years of each chunk, one at a time (planned lazily: nothing grows with years)."""
     full, rest = divmod(years, CHUNK_YEARS)
-    return [CHUNK_YEARS] * full + ([rest] if rest else [])
+    for _ in range(full):
+        yield CHUNK_YEARS
+    if rest:
+        yield rest
 
 
 # --------------------------------------------------------------------------- running
@@ -1376,17 +1383,34 @@ def _dask(
         with Client(scheduler) as remote:  # type: ignore[no-untyped-call]
             yield remote
         return
-    with (
-        LocalCluster(  # type: ignore[no-untyped-call]
+    with _workers_ignore_sigint():
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as local,  # type: ignore[no-untyped-call]
-    ):
+            silence_logs=logging.CRITICAL,
+        )
+    with cluster, Client(cluster) as local:  # type: ignore[no-untyped-call]
         yield local
+
+
+@contextmanager
+def _workers_ignore_sigint() -> Iterator[None]:
+    """Start worker processes with Ctrl+C ignored (an ignored signal stays ignored in a
+    child), so that Ctrl+C stops the run in this process only and the cluster is closed
+    quietly, instead of every worker printing its own KeyboardInterrupt traceback."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def run(
@@ -1419,8 +1443,10 @@ def run(
     progress : callable, optional
         Called with the number of years done after each chunk.
     """
-    if years < 1:
-        raise RequestError(f"the number of years must be at least 1, not {years}")
+    if not 1 <= years <= MAX_YEARS:
+        raise RequestError(
+            f"the number of years must be from 1 to {MAX_YEARS:,} (the cap), not {years:,}"
+        )
     if seed < 0:
         raise RequestError(f"the seed must be a non-negative integer, not {seed}")
     if workers is not None and workers < 1:

@@ -14,14 +14,17 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from corridor.api import MAX_K
 from corridor.risk import DEFAULT_K as RISK_K
+from corridor.risk import MAX_YEARS
+from corridor.validate import (
+    MAX_CARBON_PRICE_USD_PER_T,
+    MAX_PENALTY_USD_PER_T,
+    MAX_VOLUME_T_PER_YEAR,
+)
 
 MAX_LIST = 16
 """Most ids in one ``avoid`` list, ``penalise`` map, or batch ``origins``/``destinations``."""
 MAX_BATCH_PAIRS = 100
 """Most origin–destination pairs in one batch job."""
-MAX_PENALTY_USD_PER_T = 1e6
-MAX_VOLUME_T_PER_YEAR = 1e10
-MAX_CARBON_PRICE_USD_PER_T = 1e4
 
 Id = Annotated[
     str,
@@ -133,8 +136,8 @@ class PlanBody(_Body):
     )
 
 
-MAX_STRESS_YEARS = 1_000_000
-"""Most simulated years in one stress job."""
+MAX_STRESS_YEARS = MAX_YEARS
+"""Most simulated years in one stress job (the command line's cap too)."""
 WEB_STRESS_YEARS = 20_000
 """Simulated years of a stress job that does not say."""
 MAX_SEED = 2**63 - 1
