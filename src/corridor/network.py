@@ -19,6 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from corridor import validate
 from corridor.countries import ISO_ALPHA2
 from corridor.errors import DataError, Problem, RequestError
 from corridor.schema import OPTIONAL_TABLES, TABLES, Column, schema
@@ -453,12 +454,8 @@ def _country(code: str) -> str:
 
 
 def _number(col: Column, cell: str) -> float | int:
-    try:
-        value = float(cell)
-    except ValueError:
-        raise ValueError(f"'{cell}' is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError(f"'{cell}' is not a finite number")
+    value = validate.number(cell, "")  # ASCII digits, finite
+
     lo, hi = col.bounds
     if lo is not None and value < lo:
         raise ValueError(f"{cell} is below the minimum {lo:g}")

@@ -191,15 +191,23 @@ def links_of(net: Network, target: str) -> list[Link]:
     RequestError
         The id is none of these (with close matches).
     """
+    if not target.strip():
+        # Every link without a capacity group has the group "": an empty id would match them.
+        raise RequestError("the target is empty: give a link, capacity group, node or exposure")
     if net.has("links", target):
         return [net.link(target)]
     group = [x for x in net.links if x.capacity_group == target]
     if group:
         return group
+    found = None
     if net.has("nodes", target):
-        return [x for x in net.links if target in (x.from_, x.to)]
-    if net.has("exposures", target):
-        return [x for x in net.links if _crosses(net, x, target)]
+        found = [x for x in net.links if target in (x.from_, x.to)]
+    elif net.has("exposures", target):
+        found = [x for x in net.links if _crosses(net, x, target)]
+    if found == []:
+        raise RequestError(f"'{target}' matches no link of the network")
+    if found:
+        return found
     groups = {x.capacity_group for x in net.links if x.capacity_group}
     raise RequestError(
         f"unknown link, capacity group, node or exposure '{target}'" + _hint(net, target, groups)
@@ -469,7 +477,10 @@ def _edit(entry: LinedMap, i: int, where: _Where, net: Network) -> Edit | None:
     label = f"edit {i} ({action})"
     if action in ("add_node", "add_link"):
         return _addition(entry, action, label, where, net)
-    target = str(entry[action])
+    target = "" if entry[action] is None else str(entry[action]).strip()
+    if not target:
+        where.add(entry, action, f"edit {i} ({action}): give the id it applies to, not nothing")
+        return None
     label = f"edit {i} ({action} {target})"
     _unknown(entry, (action, *FIELDS[action], "note"), where, label)
     numbers = {k: _number(entry, k, label, where) for k in FIELDS[action]}

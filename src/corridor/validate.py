@@ -17,8 +17,8 @@ from typing import Any
 from corridor.errors import RequestError
 
 # ASCII only: Python's float() and int() also read digits of other scripts.
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_INTEGER = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
 MAX_PENALTY_USD_PER_T = 1e6
 """Largest price per tonne of a crossing (``--penalise``, ``penalise``, risk penalty)."""
 MAX_VOLUME_T_PER_YEAR = 1e10
