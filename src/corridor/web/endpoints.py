@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ from corridor.web.compute import (
 from corridor.web.errors import ApiError, validation_error
 from corridor.web.jobs import JobManager, TooManyJobs, UnknownJob
 from corridor.web.security import Settings
+
+log = logging.getLogger("corridor.web")
 
 TABLES: dict[str, type[BaseModel]] = {
     "nodes": s.NodeOut,
@@ -123,6 +126,22 @@ def record_dict(record: Any) -> dict[str, Any]:
 
 
 @router.get(
+    "/health",
+    tags=["about"],
+    response_model=s.HealthOut,
+    summary="Whether the server is up, and whether requests need a token (always open)",
+)
+def health(ctx: Ctx) -> Response:
+    return _json(
+        {
+            "status": "ok",
+            "token_required": ctx.settings.token_required,
+            "reads_need_token": ctx.settings.reads_need_token,
+        }
+    )
+
+
+@router.get(
     "/info",
     tags=["about"],
     response_model=s.InfoOut,
@@ -136,6 +155,7 @@ def info(ctx: Ctx) -> Response:
             "version": corridor.__version__,
             "network": ctx.net.origin,
             "token_required": ctx.settings.token_required,
+            "reads_need_token": ctx.settings.reads_need_token,
             "job_kinds": list(JOB_KINDS),
             "limits": {
                 "max_body_bytes": limits.max_body_bytes,
@@ -293,11 +313,18 @@ def plan(body: s.PlanBody, ctx: Ctx) -> Response:
 
 def _store_error(exc: RequestError) -> ApiError:
     """No such run is a 404 naming the id; a store that cannot be opened (in use by a
-    command-line run, unreadable) is a 503 to retry."""
+    command-line run, unreadable) is a 503 to retry, whose message never shows the file's
+    path (the server log has it)."""
     message = str(exc)
     if message.startswith("no run") or "matches several runs" in message:
         return ApiError(404, message, "run_id")
-    return ApiError(503, message, None, {"Retry-After": "5"})
+    log.warning("run store: %s", message)
+    return ApiError(
+        503,
+        "the run store is in use or cannot be read just now; try again shortly",
+        None,
+        {"Retry-After": "5"},
+    )
 
 
 @router.get("/runs", tags=["runs"], response_model=s.RunListOut, summary="Stored runs")

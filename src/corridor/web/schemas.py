@@ -423,12 +423,23 @@ class InfoOut(_Out):
     version: str
     network: str
     token_required: bool
+    reads_need_token: bool
     job_kinds: list[str]
     limits: LimitsOut
     features: dict[str, bool]
 
 
-JobStatusName = Literal["queued", "running", "done", "failed", "cancelled"]
+class HealthOut(_Out):
+    """Answer of ``GET /api/health`` (open without a token)."""
+
+    status: Literal["ok"]
+    token_required: bool = Field(description="POST and DELETE requests need a token.")
+    reads_need_token: bool = Field(
+        description="Every request but the page, its files, the docs and this one needs a token."
+    )
+
+
+JobStatusName = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
 
 
 class JobOut(_Out):
