@@ -71,7 +71,12 @@ def create_app(network: Network | None = None, settings: Settings | None = None)
     settings.check()
     if network is None:
         network = load_network(settings.data_dir) if settings.data_dir else default_network()
-    jobs = JobManager(settings.limits.max_active_jobs, settings.limits.max_kept_jobs)
+    jobs = JobManager(
+        settings.limits.max_active_jobs,
+        settings.limits.max_kept_jobs,
+        store=settings.store,
+        persist=settings.persist_jobs,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -106,6 +106,10 @@ class Settings:
         ``runs.duckdb`` in the user data folder, as for the command line).
     limits : Limits
         Request and job ceilings.
+    require_token : bool
+        Every request but the public paths needs a token, even on loopback (behind a proxy).
+    persist_jobs : bool
+        Keep background jobs in the run store, so that they outlive a restart.
     """
 
     host: str = "127.0.0.1"
@@ -115,6 +119,7 @@ class Settings:
     store: Path | None = None
     limits: Limits = field(default_factory=Limits)
     require_token: bool = False
+    persist_jobs: bool = True
 
     @property
     def loopback(self) -> bool:
