@@ -265,6 +265,10 @@ def _volume(value: str, option: str) -> float:
     return validate.positive(value, option, maximum=validate.MAX_VOLUME_T_PER_YEAR)
 
 
+def _count(value: str, option: str) -> int:
+    return validate.integer(value, option, minimum=1)
+
+
 def _carbon_price(value: str, option: str) -> float:
     return validate.non_negative(value, option, maximum=validate.MAX_CARBON_PRICE_USD_PER_T)
 
@@ -325,7 +329,12 @@ def routes_cmd(
     commodity: CommodityOpt,
     origin: OriginOpt,
     destination: DestOpt,
-    k: Annotated[int, typer.Option("--k", help="Number of distinct routes.")] = 5,
+    k: Annotated[
+        int,
+        typer.Option(
+            "--k", help="Number of distinct routes (1 to 50).", parser=checked(_count, "--k")
+        ),
+    ] = 5,
     avoid: AvoidOpt = None,
     penalise: PenaliseOpt = None,
     volume: VolumeOpt = None,

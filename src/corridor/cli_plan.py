@@ -27,6 +27,7 @@ from corridor.cli import (
     DataOpt,
     OverlayOpt,
     ReportOpt,
+    _count,
     _list,
     _net,
     _save,
@@ -188,7 +189,12 @@ def plan_cmd(
             help="The same, over all tonnes of all contracts together (repeatable).",
         ),
     ] = None,
-    k: Annotated[int, typer.Option("--k", help="Distinct routes per origin–destination.")] = 12,
+    k: Annotated[
+        int,
+        typer.Option(
+            "--k", help="Distinct routes per origin–destination.", parser=checked(_count, "--k")
+        ),
+    ] = 12,
     carbon_price: CarbonOpt = 0.0,
     risk_penalty: Annotated[
         float,

@@ -534,7 +534,7 @@ def _check_numbers(
 ) -> bool:
     ok = True
     for key in _REQUIRED.get(action, ()):
-        if numbers.get(key) is None and key not in entry:
+        if entry.get(key) is None:  # missing, or given as null
             where.add(entry, key, f"{label}: '{key}' is required")
             ok = False
     for key, test, message in _RULES.get(action, ()):
