@@ -50,7 +50,9 @@ def _wait_for(predicate, seconds: float) -> bool:  # type: ignore[no-untyped-def
 def test_kill_9_never_loses_or_corrupts_a_run(tmp_path: Path) -> None:
     store = tmp_path / "runs.duckdb"
     rng = random.Random(18)
-    finished = _corridor("stress", str(CONTRACTS), "--years", "2000", "--format", "json", store=store)
+    finished = _corridor(
+        "stress", str(CONTRACTS), "--years", "2000", "--format", "json", store=store
+    )
     _, err = finished.communicate(timeout=120)
     assert finished.returncode == 0, err
     kills = 3

@@ -51,7 +51,7 @@ TABLES: dict[str, type[BaseModel]] = {
     "sources": s.SourceOut,
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": s.ErrorOut} for code in (401, 403, 404, 413, 415, 422, 429, 503)
+    code: {"model": s.ErrorOut} for code in (400, 401, 403, 404, 413, 415, 422, 429, 503)
 }
 
 
