@@ -554,32 +554,62 @@ def list_runs(
     """Stored runs, newest first (without their result tables)."""
     if limit is not None:
         limit = validate.integer(limit, "limit", minimum=1, maximum=MAX_LIST)
-    with _connect(store, read_only=True) as con:
-        if con is None or not _has_runs(con):
-            return []
-        query = (
-            "SELECT id, kind, created_at, inputs_hash, data_version, parameters, status, "
-            f"headline, {_owner_column(con)} FROM runs ORDER BY created_at DESC, id LIMIT ?"
-        )
-        rows = con.execute(query, [limit or MAX_LIST]).fetchall()
+    file = store_path(store)
+    key = (str(file.absolute()), limit or MAX_LIST)
+    stamp = _stamp(file)  # before reading: a write meanwhile makes the next call read again
+    with _PROCESS_LOCK:
+        cached = _LISTINGS.get(key)
+        if cached is not None and cached[0] == stamp:
+            rows = cached[1]
+        else:
+            with _connect(store, read_only=True) as con:
+                if con is None:
+                    return []
+                rows = _select_runs(
+                    con,
+                    "id, kind, created_at, inputs_hash, data_version, parameters, status, headline",
+                    "ORDER BY created_at DESC, id LIMIT ?",
+                    [key[1]],
+                )
+            if len(_LISTINGS) > 64:
+                _LISTINGS.clear()
+            _LISTINGS[key] = (stamp, rows)
     return [_record(r[:8], owner_=r[8]) for r in rows]
 
 
-def _has_runs(con: duckdb.DuckDBPyConnection) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'runs'"
-    ).fetchone()
-    return bool(found and found[0])
+# Listings by (file, limit), with the stat of the file and its write-ahead log when read:
+# busy servers list the same runs many times between two writes, and opening the file costs
+# tens of milliseconds. Every DuckDB commit changes the log or the file, hence the stamp.
+_LISTINGS: dict[tuple[str, int], tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = {}
 
 
-def _owner_column(con: duckdb.DuckDBPyConnection) -> str:
-    """``owner``, or NULL for a store written before owners were kept (read-only readers
-    cannot add the column)."""
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.columns "
-        "WHERE table_name = 'runs' AND column_name = 'owner'"
-    ).fetchone()
-    return "owner" if found and found[0] else "NULL"
+def _stamp(file: Path) -> tuple[Any, ...]:
+    parts: list[Any] = []
+    for f in (file, file.with_name(file.name + ".wal")):
+        try:
+            st = f.stat()
+        except OSError:
+            parts.append(None)
+            continue
+        parts.append((st.st_mtime_ns, st.st_size, st.st_ino))
+    return tuple(parts)
+
+
+def _select_runs(
+    con: duckdb.DuckDBPyConnection, columns: str, tail: str, params: list[Any]
+) -> list[tuple[Any, ...]]:
+    """Rows of ``runs`` with ``columns`` and then the owner (NULL in a store written before
+    owners were kept: read-only readers cannot add the column); none if no table yet."""
+    for owner_column in ("owner", "NULL"):
+        try:
+            query = f"SELECT {columns}, {owner_column} FROM runs {tail}"
+            return list(con.execute(query, params).fetchall())
+        except duckdb.CatalogException:
+            return []
+        except duckdb.BinderException:
+            if owner_column == "NULL":
+                raise
+    return []
 
 
 def _record(
@@ -607,19 +637,21 @@ def get_run(run_id: str, *, store: str | os.PathLike[str] | None = None) -> RunR
         No run, or several runs, match ``run_id``.
     """
     with _connect(store, read_only=True) as con:
-        if con is None or not _has_runs(con):
-            raise RequestError(f"no run '{run_id}' in the store (it holds no runs yet)")
-        rows = con.execute(
-            "SELECT id, kind, created_at, inputs_hash, data_version, parameters, status, "
-            f"headline, result, {_owner_column(con)} FROM runs WHERE starts_with(id, ?) "
-            "ORDER BY id LIMIT 6",
-            [run_id],
-        ).fetchall()
+        rows = []
+        if con is not None:
+            rows = _select_runs(
+                con,
+                "id, kind, created_at, inputs_hash, data_version, parameters, status, headline, "
+                "result",
+                "WHERE starts_with(id, ?) ORDER BY id LIMIT 6",
+                [run_id],
+            )
         if not rows:
             raise RequestError(f"no run '{run_id}' in the store")
         if len(rows) > 1:
             ids = ", ".join(r[0] for r in rows[:5])
             raise RequestError(f"'{run_id}' matches several runs ({ids}); give more of the id")
+        assert con is not None
         record = _record(rows[0][:8], rows[0][8], rows[0][9])
         tables = {name: _table(con, name, record.id) for name in RESULT_TABLES}
     return RunRecord(**{**vars(record), "tables": tables})
