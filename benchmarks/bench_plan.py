@@ -3,12 +3,12 @@
 Three measurements:
 
 1. **Example portfolio** (``examples/contracts.yaml`` on the bundled network): the time of
-   :func:`corridor.planning.plan` from a cold start (commodity graphs built) and warm
+   :func:`corridor.optimize.plan` from a cold start (commodity graphs built) and warm
    (graphs cached), split into candidate routes, LP build, solve, column generation and
    the re-solves that price each rule. Goal: well under a second. The final LP is then
    built and solved again by HiGHS and by PuLP + CBC.
 2. **Synthetic, path-based** (what ``plan`` does): 10 commodities, one contract each, on a
-   synthetic network of about 100,000 links (:func:`corridor.synthetic.synthetic_network`
+   synthetic network of about 100,000 links (:func:`corridor.network.synthetic.synthetic_network`
    with ten commodities, random capacities and shared capacity groups added here): the
    candidate routes, the rounds of column generation, and the final LP by both solvers.
 3. **Synthetic, arc-based**: the same planning problem written over every edge of the ten
@@ -44,13 +44,15 @@ from typing import Any
 import numpy as np
 import pulp
 
-from corridor import planning
-from corridor.api import _graph, default_network
-from corridor.capacity import HighsModel, LinearProgram, capacities, capacity_of_link
-from corridor.contracts import Contract, Portfolio, load_contracts
+from corridor.analysis.queries import _graph, default_network
+from corridor.contracts.io import load_contracts
+from corridor.contracts.model import Contract, Portfolio
 from corridor.costs import Assumptions, insurance_usd_per_t
-from corridor.network import Commodity, Link, Network
-from corridor.synthetic import synthetic_network
+from corridor.network.model import Commodity, Link, Network
+from corridor.network.synthetic import synthetic_network
+from corridor.optimize import _model, _pricing, planning
+from corridor.optimize.capacity import capacities, capacity_of_link
+from corridor.optimize.lp import HighsModel, LinearProgram
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "contracts.yaml"
 N_COMMODITIES = 10
@@ -230,12 +232,12 @@ def path_plan(
     """What ``plan`` does, step by step: candidates, then column generation; the final LP."""
     a = Assumptions()
     rules = (*portfolio.rules, *(r for c in portfolio.contracts for r in c.clauses))
-    clock = planning._Clock()
-    cands = {c.id: planning._candidates(c, rules, net, a, k, 0.0)[0] for c in portfolio.contracts}
+    clock = _model._Clock()
+    cands = {c.id: _model._candidates(c, rules, net, a, k, 0.0)[0] for c in portfolio.contracts}
     clock.lap("candidates")
     penalty = 10 * max(x.cost_usd_per_t for xs in cands.values() for x in xs) + 1000
-    problem = planning._Problem(portfolio, rules, net, a, penalty, 0.0)
-    model, solution, pricing = planning._solve(problem, cands, rounds, clock)
+    problem = _pricing._Problem(portfolio, rules, net, a, penalty, 0.0)
+    model, solution, pricing = _pricing._solve(problem, cands, rounds, clock)
     info = {
         **clock.laps,
         "penalty": penalty,

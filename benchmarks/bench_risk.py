@@ -1,12 +1,12 @@
 """Disruption Monte Carlo speed: the vectorised engine against a plain per-year loop, same run.
 
 Portfolio: ``examples/contracts.yaml`` (five contracts modelled on the December 2025
-Kazakhstan–Japan package), planned by ``corridor.planning.plan``, with the bundled events.
+Kazakhstan–Japan package), planned by ``corridor.optimize.plan``, with the bundled events.
 
 Engine: :func:`corridor.risk.run`, one process, one thread, in chunks of
 ``CHUNK_YEARS`` years (time and peak memory for ``--years``, default 10^6).
 
-Baseline: :func:`corridor.risk.reference_years`, the same re-routing rule as a Python loop over
+Baseline: ``tests.oracles.risk_reference.reference_years``, the same re-routing rule as a loop over
 years, planned routes and events, the first survivor of every displaced lot found by NetworkX
 Dijkstra on the commodity graph. It is timed on a sample of years drawn with the same seed
 and scaled to ``--years``; on that sample the two must make identical route choices (every
@@ -28,10 +28,15 @@ import resource  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 from corridor import risk  # noqa: E402
+from corridor.analysis import default_network  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.oracles.risk_reference import reference_years  # noqa: E402
 
 SEED = 0
 
@@ -59,7 +64,7 @@ def _compare(allocation: risk.Allocation, model: risk.RiskModel, sample: int) ->
     out = risk.simulate(model, shares, trace)
     engine_s = time.perf_counter() - started
     started = time.perf_counter()
-    ref = risk.reference_years(allocation, model, shares)
+    ref = reference_years(allocation, model, shares)
     baseline_s = time.perf_counter() - started
     engine_moves: dict[int, list[tuple[int, tuple[str, ...]]]] = {}
     for step, alt, moved in trace:
@@ -89,7 +94,7 @@ def main() -> None:
     args = parser.parse_args()
     years, sample = (100_000, 50) if args.quick else (args.years, args.sample)
 
-    allocation = risk.from_contracts("examples/contracts.yaml")
+    allocation = risk.from_contracts("examples/contracts.yaml", network=default_network())
     model = risk.compile_model(allocation)
     print(
         f"portfolio: {len(allocation.flows)} contracts, {model.n_routes} candidate routes, "

@@ -31,11 +31,11 @@ from collections.abc import Callable
 
 import networkx as nx
 
-from corridor.api import default_network
+from corridor.analysis.queries import default_network
 from corridor.graph import TRANSFER, CommodityGraph, build_graph
-from corridor.network import Commodity, Network
-from corridor.routing import enumerate_paths, index_graph, k_best, signature
-from corridor.synthetic import synthetic_network
+from corridor.network.model import Commodity, Network
+from corridor.network.synthetic import synthetic_network
+from corridor.routing.kbest import enumerate_paths, index_graph, k_best, signature
 
 K = 10
 BASELINE_PATH_CAP = 20_000

@@ -12,7 +12,7 @@ Reported: requests per second, p50/p90/p99/max latency and the error count (goal
 errors), and the server's resident memory before and after each load (growth: goal near
 zero once warm). A second load reads the run store (``GET /api/runs``, read-only; a plan
 is saved into it first), as a shared server's readers do. Baselines in the same run: the
-library call alone (``corridor.api.routes`` in this process) and one client alone.
+library call alone (``corridor.analysis.routes`` in this process) and one client alone.
 Network: the bundled one if it loads, else ``tests/fixtures/tiny`` (or ``--data DIR``).
 
 Run: ``python benchmarks/bench_web.py`` (``--seconds 5`` for a quick look).
@@ -37,9 +37,10 @@ from typing import Any
 
 import httpx
 
-from corridor import api
+from corridor import analysis as api
 from corridor.errors import CorridorError
-from corridor.network import Network, load_network
+from corridor.network.load import load_network
+from corridor.network.model import Network
 
 TINY = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "tiny"
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from corridor.network import Network, load_network
+from corridor.network.load import load_network
+from corridor.network.model import Network
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 

@@ -6,10 +6,10 @@ import csv
 
 import pytest
 
-from corridor.api import compare, default_network, routes
+from corridor.analysis.queries import compare, default_network, routes
 from corridor.errors import RequestError
-from corridor.network import bundled_data_dir
-from corridor.schema import schema
+from corridor.network.load import bundled_data_dir
+from corridor.network.schema import schema
 
 JAPAN = ("JP_YOKOHAMA", "JP_KOBE", "JP_OSAKA", "JP_NAGOYA")
 

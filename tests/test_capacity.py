@@ -14,10 +14,11 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from corridor.capacity import capacities, max_flow
 from corridor.errors import RequestError
-from corridor.network import Commodity, EmissionFactor, Exposure, Link, Network, Node, Source
-from corridor.synthetic import synthetic_network
+from corridor.network.model import Commodity, EmissionFactor, Exposure, Link, Network, Node, Source
+from corridor.network.synthetic import synthetic_network
+from corridor.optimize.capacity import capacities
+from corridor.optimize.maxflow import max_flow
 
 NO_SOURCES: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 EXPOSURES = ("KZ", "CN", "GE", "JP", "RU", "SUEZ")
@@ -250,7 +251,7 @@ def test_to_dict_is_json_ready(tiny):
 
 
 def test_the_trans_caspian_route_is_limited_by_the_caspian_crossing():
-    from corridor.api import default_network
+    from corridor.analysis.queries import default_network
 
     net = default_network()
     r = max_flow(

@@ -40,7 +40,7 @@ def test_compare_table_and_premium():
 
 
 def test_json_equals_library(tiny):
-    from corridor.api import compare
+    from corridor.analysis.queries import compare
 
     p = run("compare", *ROUTE, "--format", "json", "--volume", "100")
     assert p.returncode == 0, p.stderr

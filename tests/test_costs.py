@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from corridor.api import compare, routes
+from corridor.analysis.queries import compare, routes
 from corridor.costs import Assumptions, lognormal_variance, p95_of_sum
 
 VALUE = 1000.0  # ore, USD/t

@@ -12,17 +12,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from corridor import frontier as fr
 from corridor import risk
+from corridor.analysis import default_network
 from corridor.errors import RequestError
-from corridor.network import Network
+from corridor.network.model import Network
+from corridor.risk import frontier as fr
 
 from .test_risk import event, with_events
 
 
 @pytest.fixture(scope="module")
 def two_routes(tiny: Network) -> risk.Allocation:
-    from corridor.api import routes
+    from corridor.analysis.queries import routes
 
     net = with_events(tiny, (event("SUEZ_SHUT", ("SUEZ",), 0.3, 365, 1.0),), l5=None)
     found = {r.family: r for r in routes("ore", "MINE", "DEST", k=5, network=net).routes}
@@ -78,7 +79,7 @@ def test_cvar_of_equally_likely_losses():
 
 
 def test_capacities_bind_the_split(tiny: Network):
-    from corridor.api import routes
+    from corridor.analysis.queries import routes
 
     net = with_events(tiny, (event("SUEZ_SHUT", ("SUEZ",), 0.3, 365, 1.0),), l5=300.0)
     found = {r.family: r for r in routes("ore", "MINE", "DEST", k=5, network=net).routes}
@@ -91,7 +92,7 @@ def test_capacities_bind_the_split(tiny: Network):
 
 
 def test_example_portfolio_frontier_places_the_plans():
-    alloc = risk.from_contracts("examples/contracts.yaml")
+    alloc = risk.from_contracts("examples/contracts.yaml", network=default_network())
     result = fr.frontier(alloc, scenarios=1_000, seed=2, points=4)
     names = [p.name for p in result.references]
     assert names == ["current plan", "all China", "all Trans-Caspian"]

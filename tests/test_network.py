@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corridor.errors import DataError
-from corridor.network import load_network, parse_provenance
-from corridor.schema import TABLES, schema
+from corridor.network.load import load_network, parse_provenance
+from corridor.network.schema import TABLES, schema
 
 from .conftest import TINY
 
@@ -217,7 +217,7 @@ def test_arbitrary_text_never_escapes_as_a_crash(tiny_copy, text):
 
 
 def test_docs_follow_the_schema():
-    from corridor.schema import schema_markdown
+    from corridor.network.schema import schema_markdown
 
     docs = Path(__file__).parents[1] / "docs" / "data.md"
     assert docs.read_text(encoding="utf-8") == schema_markdown(), (

@@ -16,17 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import corridor.cli_plan  # noqa: F401 - registers the commands on corridor.cli.app
-from corridor.cli import app
-from corridor.contracts import (
-    PORTFOLIO,
-    Contract,
-    ContractError,
-    Portfolio,
-    Rule,
-    load_contracts,
-)
-from corridor.planning import plan
+from corridor.analysis import default_network
+from corridor.cli._app import app
+from corridor.contracts.io import load_contracts
+from corridor.contracts.model import PORTFOLIO, Contract, ContractError, Portfolio, Rule
+from corridor.optimize.planning import plan
 from tests.test_capacity import commodity, link, network, node, two_routes
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
@@ -295,7 +289,7 @@ def test_rules_given_in_python_are_checked():
 
 
 def test_the_example_portfolio_is_sourced_or_marked_illustrative():
-    portfolio = load_contracts(EXAMPLE)
+    portfolio = load_contracts(EXAMPLE, default_network())
     assert {c.commodity for c in portfolio.contracts} >= {
         "rare_earth_concentrate",
         "rare_earth_oxide",
@@ -311,7 +305,7 @@ def test_the_example_portfolio_is_sourced_or_marked_illustrative():
 
 
 def test_the_example_portfolio_plans_on_the_bundled_network():
-    r = plan(EXAMPLE)
+    r = plan(EXAMPLE, network=default_network())
     assert not r.shortfalls
     crude = [f for f in r.flows if f.contract == "crude_tengiz"]
     via_ru = sum(f.t_per_year for f in crude if "RU" in f.route.countries)

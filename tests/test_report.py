@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from corridor.api import compare, routes
-from corridor.network import Network, Source, load_network
+from corridor.analysis.queries import compare, routes
+from corridor.analysis.results import Comparison, RouteSet
+from corridor.network.load import load_network
+from corridor.network.model import Network, Source
 from corridor.report import (
     chart_points,
     render_report,
@@ -19,7 +21,7 @@ from corridor.report import (
     time_cost_distance_chart,
     write_report,
 )
-from corridor.results import Comparison, Route, RouteSet
+from corridor.routing.route import Route
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 VOID = {"meta", "br", "hr", "img", "input", "link", "area", "base", "col", "source", "wbr"}

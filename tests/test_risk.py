@@ -33,7 +33,12 @@ import numpy as np
 import pytest
 
 from corridor import risk
-from corridor.network import Event, Network
+from corridor.analysis import default_network
+from corridor.network.model import Event, Network
+from corridor.risk import _common as risk_common
+from corridor.risk import runner as risk_runner
+from corridor.risk import sampling as risk_sampling
+from tests.oracles.risk_reference import reference_years
 
 YEARS = 200_000
 
@@ -82,7 +87,7 @@ HAND_EVENTS = (
 @pytest.fixture(scope="module")
 def hand(tiny: Network) -> risk.Allocation:
     net = with_events(tiny, HAND_EVENTS)
-    from corridor.api import routes
+    from corridor.analysis.queries import routes
 
     found = {r.family: r for r in routes("ore", "MINE", "DEST", k=5, network=net).routes}
     split = [(found["china"], 600.0), (found["trans_caspian"], 400.0)]
@@ -112,7 +117,7 @@ def test_occurrences_per_year_are_poisson_at_the_stated_rate():
 
 def test_durations_are_lognormal_with_the_stated_median_and_p95():
     table = risk.EventTable.of([event("A", ("CN",), 0.3, 10, 1.0, p95=30)])
-    days = risk._occurrence_days(table, 0, 100_000, np.random.default_rng(2), "onset", 0.0)
+    days = risk_sampling._occurrence_days(table, 0, 100_000, np.random.default_rng(2), "onset", 0.0)
     assert np.median(days) == pytest.approx(10, rel=0.02)
     assert np.quantile(days, 0.95) == pytest.approx(30, rel=0.03)
 
@@ -172,13 +177,13 @@ def test_tail_events_add_up_to_the_cvar(hand_result: risk.StressResult):
 
 
 def test_same_seed_same_numbers_whatever_the_chunk_order(hand: risk.Allocation, monkeypatch):
-    monkeypatch.setattr(risk, "CHUNK_YEARS", 1_000)
+    monkeypatch.setattr(risk_common, "CHUNK_YEARS", 1_000)
     model = risk.compile_model(hand)
     whole = risk.run(model, years=5_500, seed=5)
     parts = [
         risk.chunk_tally(model, 5, c, n, risk.THRESHOLDS) for c, n in enumerate([1000] * 5 + [500])
     ]
-    folded = risk._InOrder()
+    folded = risk_runner._InOrder()
     for c in (3, 0, 5, 1, 4, 2):
         folded.add(c, parts[c])
     assert_same(whole, folded.result())
@@ -205,7 +210,7 @@ def assert_same(a: risk.Tally, b: risk.Tally) -> None:
 def test_dask_gives_the_single_process_numbers(hand: risk.Allocation, monkeypatch):
     from distributed import Client, LocalCluster
 
-    monkeypatch.setattr(risk, "CHUNK_YEARS", 2_000)
+    monkeypatch.setattr(risk_common, "CHUNK_YEARS", 2_000)
     model = risk.compile_model(hand)
     single = risk.run(model, years=9_000, seed=8)
     with (
@@ -225,7 +230,7 @@ def test_dask_gives_the_single_process_numbers(hand: risk.Allocation, monkeypatc
 
 @pytest.fixture(scope="module")
 def example() -> risk.Allocation:
-    return risk.from_contracts("examples/contracts.yaml")
+    return risk.from_contracts("examples/contracts.yaml", network=default_network())
 
 
 def test_vectorised_engine_equals_the_networkx_loop(example: risk.Allocation):
@@ -233,7 +238,7 @@ def test_vectorised_engine_equals_the_networkx_loop(example: risk.Allocation):
     shares = risk.sample_years(model, 3, 40)
     trace: list[risk.Move] = []
     out = risk.simulate(model, shares, trace)
-    ref = risk.reference_years(example, model, shares)
+    ref = reference_years(example, model, shares)
     np.testing.assert_allclose(np.array([r.undelivered for r in ref]).T, out.undelivered, atol=1e-6)
     np.testing.assert_allclose(
         np.array([r.extra_cost for r in ref]).T, out.extra_cost, rtol=1e-9, atol=1e-3
@@ -270,11 +275,13 @@ def test_unit_losses_agree_with_the_engine(hand: risk.Allocation):
 
 
 def test_plan_json_round_trip(example: risk.Allocation, tmp_path):
-    from corridor.planning import plan
+    from corridor.optimize.planning import plan
 
     path = tmp_path / "plan.json"
-    path.write_text(json.dumps(plan("examples/contracts.yaml").to_dict()))
-    again = risk.from_plan_json(path)
+    path.write_text(
+        json.dumps(plan("examples/contracts.yaml", network=default_network()).to_dict())
+    )
+    again = risk.from_plan_json(path, network=default_network())
     for a, b in zip(example.flows, again.flows, strict=True):
         assert [risk.route_links(r) for r, _ in a.planned] == [
             risk.route_links(r) for r, _ in b.planned
@@ -292,7 +299,7 @@ def test_result_is_json_and_storable(hand_result: risk.StressResult, tmp_path):
     assert get_run(run_id, store=tmp_path / "runs.duckdb").tables["shortfalls"]
 
 
-CLI = "import corridor.cli_risk; from corridor.cli import main; main()"
+CLI = "from corridor.cli import main; main()"
 
 
 def corridor(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
@@ -344,7 +351,8 @@ def test_ctrl_c_stops_cleanly_and_lists_the_run_as_interrupted(tmp_path):
     assert "Traceback" not in stderr
     (run,) = list_runs(store=store)
     assert run.kind == "stress" and run.status == "interrupted"
-    assert 0 < run.headline["years_done"] < 10_000_000 and run.parameters["years"] == 10_000_000
+    # On a loaded machine the stop may come while planning (0 years): recorded all the same.
+    assert 0 <= run.headline["years_done"] < 10_000_000 and run.parameters["years"] == 10_000_000
     assert f"recorded as interrupted run {run.id}" in stderr
 
 

@@ -9,13 +9,13 @@ import pickle
 
 import pytest
 
-from corridor import routing
-from corridor.api import compare, pareto, routes
+from corridor.analysis.queries import compare, pareto, routes
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
 from corridor.graph import TRANSFER, build_graph
-from corridor.routing import _steps, enumerate_paths, k_best, make_route, signature
-from corridor.synthetic import synthetic_network
+from corridor.network.synthetic import synthetic_network
+from corridor.routing import kbest as routing
+from corridor.routing.kbest import _steps, enumerate_paths, k_best, make_route, signature
 
 
 def _all_routes(g, origin, destination):

@@ -9,18 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from corridor.network import Network, load_network
-from corridor.scenario import (
-    ScenarioError,
-    apply_scenario,
-    load_scenario,
-    whatif,
-)
+from corridor.analysis.whatif import whatif
+from corridor.network.load import load_network
+from corridor.network.model import Network
+from corridor.network.scenario import ScenarioError, apply_scenario
+from corridor.network.scenario_io import load_scenario
 
 from .conftest import TINY
 
 EXAMPLES = sorted(Path("examples/scenarios").glob("*.yaml"))
-CLI = "import corridor.cli_risk; from corridor.cli import main; main()"
+CLI = "from corridor.cli import main; main()"
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -84,7 +82,7 @@ def test_close_outright_removes_links_and_notes_what_has_no_capacity(tmp_path: P
 
 
 def test_add_node_and_link_open_a_new_route(tmp_path: Path, tiny: Network):
-    from corridor.api import routes
+    from corridor.analysis.queries import routes
 
     net = applied(
         tmp_path,

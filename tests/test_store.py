@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import corridor.cli_plan  # noqa: F401 - registers the commands on corridor.cli.app
-from corridor.capacity import max_flow
-from corridor.cli import app
-from corridor.contracts import Contract
+from corridor.cli._app import app
+from corridor.contracts.model import Contract
 from corridor.errors import RequestError
-from corridor.planning import PlanResult, plan
+from corridor.optimize.maxflow import max_flow
+from corridor.optimize.plan_result import PlanResult
+from corridor.optimize.planning import plan
 from corridor.store import (
     STORE_ENV,
     data_version,
@@ -115,7 +115,7 @@ KILLED_WRITER = """
 import sys, time
 import corridor.store as store
 from corridor.contracts import Contract
-from corridor.planning import plan
+from corridor.optimize import plan
 from tests.test_capacity import two_routes
 
 result = plan([Contract("c1", "ore", ("O",), ("D",), 1000.0)], network=two_routes())

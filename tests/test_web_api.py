@@ -23,8 +23,14 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from fastapi.testclient import TestClient
 
-from corridor import api, risk
+import corridor
+from corridor import analysis as api
+from corridor import risk
+from corridor.analysis.queries import PREMIUM_RULES
+from corridor.costs import Assumptions
 from corridor.errors import RequestError
+from corridor.risk import runner as risk_runner
+from corridor.routing.kbest import MAX_K
 from corridor.web import schemas
 from corridor.web.app import STATIC, create_app
 from corridor.web.compute import JOB_KINDS
@@ -89,7 +95,7 @@ def wait_for(client, job_id, timeout=10.0):
 def test_info_states_limits_and_job_kinds(client):
     info = schemas.InfoOut.model_validate(client.get("/api/info").json())
     assert info.token_required is False
-    assert info.limits.max_k == api.MAX_K == 50
+    assert info.limits.max_k == MAX_K == 50
     assert info.job_kinds == list(JOB_KINDS)
 
 
@@ -157,7 +163,7 @@ def test_unknown_record_and_table_are_404_naming_them(client):
 
 def test_country_outlines_are_the_shipped_asset(client):
     r = client.get("/api/geo/countries")
-    asset = Path(api.__file__).parent / "report" / "assets" / "countries.json"
+    asset = Path(corridor.__file__).parent / "report" / "assets" / "countries.json"
     assert r.content == asset.read_bytes()
     assert any(c["iso2"] == "JP" for c in r.json()["countries"])
 
@@ -186,7 +192,7 @@ def test_routes_equal_the_library(client, tiny, extra):
         avoid=body.get("avoid", ()),
         penalise=body.get("penalise"),
         volume=body.get("volume"),
-        assumptions=api.Assumptions(carbon_price_usd_per_t=body.get("carbon_price", 0.0)),
+        assumptions=Assumptions(carbon_price_usd_per_t=body.get("carbon_price", 0.0)),
         network=tiny,
     )
     assert r.json() == canon(expected.to_dict())
@@ -207,7 +213,7 @@ def test_compare_equals_the_library(client, tiny, extra):
     )
     assert r.json() == canon(expected.to_dict())
     d = schemas.ComparisonOut.model_validate(r.json())
-    assert [p.name for p in d.premium] == [n for n, _ in api.PREMIUM_RULES]
+    assert [p.name for p in d.premium] == [n for n, _ in PREMIUM_RULES]
 
 
 def test_pareto_equals_the_library(client, tiny):
@@ -739,7 +745,7 @@ def test_translations_cover_every_key():
     assert used <= en.keys(), used - en.keys()
     for family in ("china", "trans_caspian", "russia", "south"):
         assert f"family_{family}" in en
-    for _, avoid in api.PREMIUM_RULES:
+    for _, avoid in PREMIUM_RULES:
         assert "rule_" + "_".join(avoid) in en
     for kind in JOB_KINDS:
         assert f"kind_{kind}" in en
@@ -753,7 +759,7 @@ def test_job_kinds_match_the_request_schema():
 
 
 def _serve(*args):
-    code = "import corridor.cli_web; from corridor.cli import main; main()"
+    code = "from corridor.cli import main; main()"
     env = {k: v for k, v in os.environ.items() if k != "CORRIDOR_TOKENS"}
     env["CORRIDOR_DATA"] = str(TINY)
     return subprocess.run(
@@ -809,7 +815,7 @@ def without_timings(plan):
 
 
 def test_capacity_equals_the_library(planner, tiny):
-    from corridor.capacity import max_flow
+    from corridor.optimize.maxflow import max_flow
 
     body = {"commodity": "ore", "origins": ["MINE"], "destinations": ["DEST"]}
     r = planner.post("/api/capacity", json=body)
@@ -827,8 +833,8 @@ def test_capacity_equals_the_library(planner, tiny):
 
 
 def test_plan_equals_the_library(planner, tiny):
-    from corridor.contracts import Contract, Portfolio, Rule
-    from corridor.planning import plan
+    from corridor.contracts.model import Contract, Portfolio, Rule
+    from corridor.optimize.planning import plan
 
     r = planner.post("/api/plan", json=PLAN)
     assert r.status_code == 200, r.text
@@ -926,7 +932,7 @@ def test_stress_job_equals_the_library_and_is_stored(stresser, risky):
 
 def test_stress_job_of_contracts_is_planned_first(stresser, risky):
     pytest.importorskip("highspy")
-    from corridor.contracts import Contract, Portfolio, Rule
+    from corridor.contracts.model import Contract, Portfolio, Rule
 
     params = {**PLAN, "years": 2_000}
     done = wait_for(
@@ -972,7 +978,7 @@ def test_stress_job_is_cancelled_between_chunks(stresser, monkeypatch):
             gate.wait(10)
         return real(model, seed, chunk, *args)
 
-    monkeypatch.setattr(risk, "chunk_tally", held)
+    monkeypatch.setattr(risk_runner, "chunk_tally", held)
     runs_before = len(stresser.get("/api/runs").json()["runs"])
     r = stresser.post("/api/jobs", json={"kind": "stress", "params": {**STRESS, "years": 10**6}})
     assert r.status_code == 202, r.text

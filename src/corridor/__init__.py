@@ -6,15 +6,41 @@ The library is the product; the CLI, the report and the web API are thin faces o
     corridor.compare("uranium_ore_concentrate", "KZ_NORTH_KHARASAN", "JP_YOKOHAMA")
     corridor.routes("rare_earth_concentrate", "KZ_ZHANA_KZ", "JP_YOKOHAMA", k=10)
     corridor.plan(corridor.load_contracts("examples/contracts.yaml"))
+
+This package is the Python face: like the CLI and the web app, it is the one place that
+resolves the default network (the bundled tables) when none is given. Underneath, every
+library function takes the network as an argument (see ``docs/architecture.md``).
 """
 
-from corridor.api import compare, default_network, pareto, routes
-from corridor.capacity import max_flow
-from corridor.contracts import load_contracts
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from corridor import contracts as _contracts
+from corridor import optimize as _optimize
+from corridor.analysis import compare, default_network, pareto, routes
+from corridor.contracts import Portfolio
 from corridor.costs import Assumptions
 from corridor.errors import CorridorError, DataError, RequestError
 from corridor.network import Network, load_network
-from corridor.planning import plan
+from corridor.optimize import CapacityResult, PlanResult
+
+
+def load_contracts(path: str | Path, network: Network | None = None) -> Portfolio:
+    """:func:`corridor.contracts.load_contracts` on ``network`` (default: the bundled one)."""
+    return _contracts.load_contracts(path, network or default_network())
+
+
+def plan(contracts: Any, *args: Any, network: Network | None = None, **kwargs: Any) -> PlanResult:
+    """:func:`corridor.optimize.plan` on ``network`` (default: the bundled one)."""
+    return _optimize.plan(contracts, *args, network=network or default_network(), **kwargs)
+
+
+def max_flow(*args: Any, network: Network | None = None, **kwargs: Any) -> CapacityResult:
+    """:func:`corridor.optimize.max_flow` on ``network`` (default: the bundled one)."""
+    return _optimize.max_flow(*args, network=network or default_network(), **kwargs)
+
 
 __all__ = [
     "Assumptions",

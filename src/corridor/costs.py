@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from corridor.network import Commodity, Exposure, Link, Network, Node
+from corridor.network.model import Commodity, Exposure, Link, Network, Node
 
 Z95 = 1.6448536269514722
 """Standard normal 95th percentile."""

@@ -40,6 +40,17 @@ class Problem:
         return "row", "column"
 
 
+@dataclass(frozen=True)
+class FileProblem(Problem):
+    """A problem in a user's file (contracts, scenario): ``row`` is a line of YAML or a row
+    of CSV, ``column`` a field."""
+
+    line_word: str = "line"
+
+    def words(self) -> tuple[str, str]:
+        return self.line_word, "field"
+
+
 class CorridorError(Exception):
     """Base class of every error corridor reports to users."""
 

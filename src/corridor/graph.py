@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from corridor._derived import Derived
 from corridor.costs import (
     ZERO,
     Assumptions,
@@ -24,7 +25,7 @@ from corridor.costs import (
     link_metrics,
     transfer_metrics,
 )
-from corridor.network import Commodity, Link, Network, Node
+from corridor.network.model import Commodity, Link, Network, Node
 
 TRANSFER = "transfer"
 
@@ -78,6 +79,8 @@ class CommodityGraph:
     pieces: dict[Any, Any] = field(default_factory=dict)
     """Priced legs and provenance per edge (by id) and per exposure set (filled on use)."""
     excluded: dict[str, tuple[str, str]] = field(default_factory=dict)
+    derived: Derived = field(default_factory=Derived, compare=False, repr=False)
+    """What algorithms derive from this graph (search index, arrays), kept with it."""
     """Link id -> (rule, why) it is not in this graph; rule is commodity, family or avoid."""
 
     def vertex(self, node_id: str, mode_key: str) -> int:
@@ -120,6 +123,22 @@ def link_exclusion(
     if blocked:
         return "avoid", f"link {link.id} crosses avoided {', '.join(sorted(set(blocked)))}"
     return None
+
+
+def commodity_graph(
+    net: Network,
+    commodity: str,
+    assumptions: Assumptions | None = None,
+    avoid: Iterable[str] = (),
+    families: Iterable[str] = (),
+) -> CommodityGraph:
+    """The expanded graph of ``commodity`` on ``net`` under these rules, built once and kept
+    with the network (see :func:`build_graph` for the parameters)."""
+    a = assumptions or Assumptions()
+    key = ("graph", commodity, a, frozenset(avoid), frozenset(families))
+    return net.derived.get(
+        key, lambda: build_graph(net, net.commodity(commodity), a, avoid, families)
+    )
 
 
 def build_graph(

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import secrets
 import socket
@@ -48,7 +47,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -56,9 +54,9 @@ import duckdb
 import platformdirs
 
 from corridor import validate
+from corridor._json import canonical_json
 from corridor.errors import RequestError
-from corridor.network import Network
-from corridor.schema import TABLES
+from corridor.network.model import Network
 
 STORE_ENV = "CORRIDOR_STORE"
 WAIT_ENV = "CORRIDOR_STORE_WAIT_S"
@@ -194,33 +192,9 @@ class RunDiff:
 # --------------------------------------------------------------------------- hashing
 
 
-def canonical_json(value: Any) -> str:
-    """JSON with sorted keys and no spaces: equal inputs give equal text."""
-    return json.dumps(_plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [_plain(v) for v in value]
-        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
-    if isinstance(value, float) and not math.isfinite(value):
-        return repr(value)
-    if hasattr(value, "__dataclass_fields__"):
-        return _plain(vars(value))
-    return value
-
-
-@lru_cache(maxsize=16)
 def data_version(net: Network) -> str:
-    """SHA-256 of the network's tables (every row of every table, canonically written)."""
-    digest = hashlib.sha256()
-    for table in TABLES:
-        for record in getattr(net, table):
-            digest.update(canonical_json(record).encode())
-            digest.update(b"\n")
-    return digest.hexdigest()
+    """SHA-256 of the network's tables (see :attr:`Network.data_version`)."""
+    return net.data_version
 
 
 def inputs_hash(kind: str, parameters: Mapping[str, Any], version: str) -> str:

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from pathlib import Path
 
-from corridor.network import Network
+from corridor.analysis.results import Alternative, Comparison, RouteSet
+from corridor.network.model import Network
 from corridor.report.svg import RouteStyle, route_map, route_styles, time_cost_distance_chart
-from corridor.results import FAMILY_LABELS, Alternative, Comparison, Route, RouteSet
+from corridor.routing.route import FAMILY_LABELS, Route
 
 CSS = """
 :root { --ink: #1b1b1b; --muted: #5a5a5a; --rule: #d4d4d4; --head: #f2f2f2; --accent: #0b4f8a; }
@@ -493,8 +494,8 @@ def render_report(
     Parameters
     ----------
     sections : sequence of Comparison or RouteSet
-        One report section each (results of :func:`corridor.api.compare`,
-        :func:`corridor.api.routes` or :func:`corridor.api.pareto`), computed on ``net``.
+        One report section each (results of :func:`corridor.analysis.compare`,
+        :func:`corridor.analysis.routes` or :func:`corridor.analysis.pareto`), computed on ``net``.
     net : Network
         The network the results come from (names, sources, link and node details).
     title : str

@@ -13,8 +13,8 @@ import math
 from collections.abc import Mapping
 from html import escape
 
-from corridor.network import Network
-from corridor.planning import PlanResult
+from corridor.network.model import Network
+from corridor.optimize.plan_result import PlanResult
 from corridor.report.html import page, table
 from corridor.report.svg import (
     BORDER,
@@ -32,7 +32,7 @@ from corridor.report.svg import (
     _ring_path,
     _svg_open,
 )
-from corridor.results import FAMILY_LABELS
+from corridor.routing.route import FAMILY_LABELS
 
 MAX_WIDTH = 14.0
 MIN_WIDTH = 1.5
@@ -289,7 +289,7 @@ def render_plan_report(result: PlanResult, title: str = "corridor volume plan") 
     Parameters
     ----------
     result : PlanResult
-        The plan (from :func:`corridor.planning.plan`).
+        The plan (from :func:`corridor.optimize.plan`).
     title : str
         Page title and heading.
 

@@ -17,9 +17,10 @@ from corridor.report.html import page, table
 from corridor.report.svg import FAMILY_COLOURS, GRID, INK, MUTED, OTHER_COLOUR, _svg_open
 
 if TYPE_CHECKING:
-    from corridor.frontier import FrontierPoint, FrontierResult
-    from corridor.network import Network
-    from corridor.risk import FloatArray, GroupRisk, IntArray, StressResult
+    from corridor.network.model import Network
+    from corridor.risk._common import FloatArray, IntArray
+    from corridor.risk.frontier import FrontierPoint, FrontierResult
+    from corridor.risk.result import GroupRisk, StressResult
 
 WIDTH, HEIGHT = 760, 320
 PAD_L, PAD_R, PAD_T, PAD_B = 70, 20, 20, 48
@@ -432,7 +433,7 @@ def render_risk_report(
     stress : StressResult, optional
         From :func:`corridor.risk.stress`.
     frontier : FrontierResult, optional
-        From :func:`corridor.frontier.frontier`.
+        From :func:`corridor.risk.frontier.frontier`.
     title : str
         Page title and heading.
 

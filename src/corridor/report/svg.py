@@ -17,8 +17,8 @@ from html import escape
 from importlib import resources
 from typing import Literal
 
-from corridor.network import Network
-from corridor.results import Route
+from corridor.network.model import Network
+from corridor.routing.route import Route
 
 Metric = Literal["cost", "days"]
 

@@ -16,8 +16,9 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 import corridor
-from corridor.api import default_network
-from corridor.network import Network, load_network
+from corridor.analysis.queries import default_network
+from corridor.network.load import load_network
+from corridor.network.model import Network
 from corridor.web.endpoints import Context, router
 from corridor.web.errors import install_error_handlers
 from corridor.web.guard import Guard

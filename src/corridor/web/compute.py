@@ -1,4 +1,4 @@
-"""The computations the API offers: each is one call of :mod:`corridor.api` and its
+"""The computations the API offers: each is one call of :mod:`corridor.analysis` and its
 ``to_dict()``, so the API's numbers are the library's and the CLI's.
 
 Ids in a request are checked here first, so that an unknown id is answered with the field
@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from corridor import api
+from corridor import analysis as api
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
-from corridor.network import Network
+from corridor.network.model import Network
 from corridor.web.errors import ApiError
 from corridor.web.jobs import JobContext
 from corridor.web.schemas import (
@@ -34,8 +34,8 @@ from corridor.web.schemas import (
 )
 
 if TYPE_CHECKING:
-    from corridor.contracts import Portfolio
-    from corridor.risk import Allocation
+    from corridor.contracts.model import Portfolio
+    from corridor.risk.allocation import Allocation
     from corridor.store import StorableResult
 
 log = logging.getLogger("corridor.web")
@@ -107,7 +107,7 @@ def _assumptions(carbon_price: float) -> Assumptions:
 
 
 def run_routes(net: Network, body: RoutesBody) -> dict[str, Any]:
-    """``corridor.api.routes(...).to_dict()`` for this body."""
+    """``corridor.analysis.routes(...).to_dict()`` for this body."""
     return api.routes(
         body.commodity,
         body.origin,
@@ -122,7 +122,7 @@ def run_routes(net: Network, body: RoutesBody) -> dict[str, Any]:
 
 
 def run_compare(net: Network, body: CompareBody) -> dict[str, Any]:
-    """``corridor.api.compare(...).to_dict()`` for this body."""
+    """``corridor.analysis.compare(...).to_dict()`` for this body."""
     return api.compare(
         body.commodity,
         body.origin,
@@ -136,7 +136,7 @@ def run_compare(net: Network, body: CompareBody) -> dict[str, Any]:
 
 
 def run_pareto(net: Network, body: ParetoBody) -> dict[str, Any]:
-    """``corridor.api.pareto(...).to_dict()`` for this body."""
+    """``corridor.analysis.pareto(...).to_dict()`` for this body."""
     return api.pareto(
         body.commodity,
         body.origin,
@@ -198,8 +198,8 @@ def check_capacity(net: Network, body: CapacityBody) -> None:
 
 
 def run_capacity(net: Network, body: CapacityBody, store: Path | None) -> dict[str, Any]:
-    """``corridor.capacity.max_flow(...).to_dict()``; the run is saved in the run store."""
-    from corridor.capacity import max_flow
+    """``corridor.optimize.max_flow(...).to_dict()``; the run is saved in the run store."""
+    from corridor.optimize.maxflow import max_flow
 
     result = max_flow(
         body.commodity,
@@ -214,7 +214,7 @@ def run_capacity(net: Network, body: CapacityBody, store: Path | None) -> dict[s
 
 
 def _portfolio(body: PlanBody | StressBody) -> Portfolio:
-    from corridor.contracts import PORTFOLIO, Contract, Portfolio, Rule
+    from corridor.contracts.model import PORTFOLIO, Contract, Portfolio, Rule
 
     contracts = tuple(
         Contract(
@@ -238,7 +238,7 @@ def _portfolio(body: PlanBody | StressBody) -> Portfolio:
 
 def check_plan(net: Network, body: PlanBody | StressBody) -> None:
     """Check contracts and rules against the network (422 listing every problem)."""
-    from corridor.contracts import check_portfolio
+    from corridor.contracts.io import check_portfolio
 
     try:
         check_portfolio(_portfolio(body), net)
@@ -247,8 +247,8 @@ def check_plan(net: Network, body: PlanBody | StressBody) -> None:
 
 
 def run_plan(net: Network, body: PlanBody, store: Path | None) -> dict[str, Any]:
-    """``corridor.planning.plan(...).to_dict()``; the run is saved in the run store."""
-    from corridor.planning import plan
+    """``corridor.optimize.plan(...).to_dict()``; the run is saved in the run store."""
+    from corridor.optimize.planning import plan
 
     result = plan(
         _portfolio(body),

@@ -11,7 +11,7 @@ import importlib.util
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -21,8 +21,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ValidationError
 
 import corridor
+import corridor.routing.kbest
+from corridor._json import plain
 from corridor.errors import RequestError
-from corridor.network import Network
+from corridor.network.model import Network
 from corridor.web import schemas as s
 from corridor.web.compute import (
     JOB_KINDS,
@@ -108,15 +110,6 @@ def _needs(feature: str) -> None:
         )
 
 
-def plain(value: Any) -> Any:
-    """Tuples to lists and mappings to dicts with string keys, recursively."""
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [plain(v) for v in value]
-    return value
-
-
 def record_dict(record: Any) -> dict[str, Any]:
     """A network record as JSON-ready data (``from_`` becomes ``from``)."""
     return {k.rstrip("_"): plain(v) for k, v in vars(record).items()}
@@ -159,7 +152,7 @@ def info(ctx: Ctx) -> Response:
             "job_kinds": list(JOB_KINDS),
             "limits": {
                 "max_body_bytes": limits.max_body_bytes,
-                "max_k": corridor.api.MAX_K,
+                "max_k": corridor.routing.kbest.MAX_K,
                 "max_list": s.MAX_LIST,
                 "max_batch_pairs": s.MAX_BATCH_PAIRS,
                 "max_active_jobs": limits.max_active_jobs,
@@ -293,7 +286,7 @@ def pareto(body: s.ParetoBody, ctx: Ctx) -> Response:
     summary="Most tonnes per year the network can carry, and the bottlenecks",
 )
 def capacity(body: s.CapacityBody, ctx: Ctx) -> Response:
-    """``corridor.capacity.max_flow(...).to_dict()``; the run is kept in the run store."""
+    """``corridor.optimize.max_flow(...).to_dict()``; the run is kept in the run store."""
     _needs("planning")
     check_capacity(ctx.net, body)
     return _json(run_capacity(ctx.net, body, ctx.settings.store))
@@ -305,7 +298,7 @@ def capacity(body: s.CapacityBody, ctx: Ctx) -> Response:
     summary="Least-cost split of contract volumes under capacities and rules",
 )
 def plan(body: s.PlanBody, ctx: Ctx) -> Response:
-    """``corridor.planning.plan(...).to_dict()``; the run is kept in the run store."""
+    """``corridor.optimize.plan(...).to_dict()``; the run is kept in the run store."""
     _needs("planning")
     check_plan(ctx.net, body)
     return _json(run_plan(ctx.net, body, ctx.settings.store))

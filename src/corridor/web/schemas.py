@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from corridor.api import MAX_K
-from corridor.risk import DEFAULT_K as RISK_K
-from corridor.risk import MAX_YEARS
+from corridor.risk._common import DEFAULT_K as RISK_K
+from corridor.risk._common import MAX_YEARS
+from corridor.routing.kbest import MAX_K
 from corridor.validate import (
     MAX_CARBON_PRICE_USD_PER_T,
     MAX_PENALTY_USD_PER_T,

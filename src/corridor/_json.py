@@ -1,0 +1,28 @@
+"""Plain data for JSON: one conversion for the run store, the CLI and the web API."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+
+def plain(value: Any) -> Any:
+    """Mappings to dicts with string keys, sequences to lists, sets to sorted lists,
+    dataclasses to dicts and non-finite floats to their text, recursively."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [plain(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if hasattr(value, "__dataclass_fields__"):
+        return plain(vars(value))
+    return value
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no spaces: equal inputs give equal text."""
+    return json.dumps(plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)

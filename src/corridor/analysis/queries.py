@@ -1,0 +1,226 @@
+"""The Python face of corridor: ``routes``, ``compare`` and ``pareto``.
+
+The CLI, the report and the web API call these functions and nothing deeper, so every face
+returns the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+from corridor.analysis.results import Alternative, Comparison, Request, RouteSet
+from corridor.costs import Assumptions
+from corridor.errors import RequestError
+from corridor.graph import commodity_graph
+from corridor.network.load import load_network
+from corridor.network.model import Network
+from corridor.network.schema import FAMILIES
+from corridor.routing.explain import explain_no_route
+from corridor.routing.kbest import MAX_K, k_best
+from corridor.routing.pareto import pareto_front
+from corridor.routing.route import Route
+
+PREMIUM_RULES = (
+    ("avoid China", ("CN",)),
+    ("avoid Russia", ("RU",)),
+    ("avoid China and Russia", ("CN", "RU")),
+)
+
+
+@lru_cache(maxsize=1)
+def default_network() -> Network:
+    """The bundled network (loaded once per process)."""
+    return load_network()
+
+
+def _check_request(
+    net: Network,
+    commodity: str,
+    origin: str,
+    destination: str,
+    avoid: Iterable[str],
+    penalise: Mapping[str, float],
+    k: int,
+    volume: float | None,
+) -> None:
+    net.commodity(commodity)
+    net.node(origin)
+    net.node(destination)
+    if origin == destination:
+        raise RequestError("origin and destination are the same place")
+    for e in (*avoid, *penalise):
+        net.exposure(e)
+    for e, price in penalise.items():
+        if not price >= 0:
+            raise RequestError(f"penalty for {e} must be a non-negative USD per tonne")
+    if not 1 <= k <= MAX_K:
+        raise RequestError(f"k must be between 1 and {MAX_K}, not {k}")
+    if volume is not None and not volume > 0:
+        raise RequestError(f"volume must be a positive number of tonnes per year, not {volume}")
+
+
+def routes(
+    commodity: str,
+    origin: str,
+    destination: str,
+    *,
+    k: int = 5,
+    avoid: Iterable[str] = (),
+    penalise: Mapping[str, float] | None = None,
+    volume: float | None = None,
+    assumptions: Assumptions | None = None,
+    network: Network | None = None,
+) -> RouteSet:
+    """The ``k`` cheapest genuinely different routes for one commodity.
+
+    Parameters
+    ----------
+    commodity, origin, destination : ids in the network tables.
+    k : number of routes (1–50).
+    avoid : country or chokepoint ids no route may touch (hard filter).
+    penalise : exposure id -> USD per tonne added to routes that cross it.
+    volume : annual tonnes (used by ``compare`` for the premium per year).
+
+    Raises
+    ------
+    RequestError
+        Unknown ids, bad numbers, or no route — naming what blocks it.
+    """
+    net = network or default_network()
+    a = assumptions or Assumptions()
+    avoid, pen = tuple(avoid), dict(penalise or {})
+    _check_request(net, commodity, origin, destination, avoid, pen, k, volume)
+    g = commodity_graph(net, commodity, a, avoid)
+    found = k_best(g, origin, destination, k, pen)
+    if not found:
+        raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
+    request = Request(commodity, origin, destination, avoid, tuple(pen.items()), volume, k)
+    return RouteSet(request, tuple(found))
+
+
+def compare(
+    commodity: str,
+    origin: str,
+    destination: str,
+    *,
+    avoid: Iterable[str] = (),
+    penalise: Mapping[str, float] | None = None,
+    volume: float | None = None,
+    assumptions: Assumptions | None = None,
+    network: Network | None = None,
+) -> Comparison:
+    """Cheapest route of each family, and the strategic premium of avoiding China/Russia.
+
+    The premium compares the cheapest route overall with the cheapest route avoiding China,
+    avoiding Russia, and avoiding both: USD per tonne, USD per year (with ``volume``), extra
+    days, and the change in annual disruption probability and expected disrupted days.
+    """
+    net = network or default_network()
+    a = assumptions or Assumptions()
+    avoid, pen = tuple(avoid), dict(penalise or {})
+    _check_request(net, commodity, origin, destination, avoid, pen, 1, volume)
+    best: list[Route] = []
+    unavailable: dict[str, str] = {}
+    for fam in FAMILIES:
+        g = commodity_graph(net, commodity, a, avoid, (fam,))
+        found = k_best(g, origin, destination, 1, pen)
+        if found:
+            best.append(found[0])
+        else:
+            unavailable[fam] = explain_no_route(
+                net, commodity, origin, destination, avoid, a, families=(fam,)
+            )
+    overall = k_best(commodity_graph(net, commodity, a, avoid), origin, destination, 1, pen)
+    if not overall:
+        raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
+    cheapest = overall[0]
+    alternatives = []
+    for name, extra in PREMIUM_RULES:
+        rule_avoid = tuple(dict.fromkeys((*avoid, *extra)))
+        found = k_best(
+            commodity_graph(net, commodity, a, rule_avoid),
+            origin,
+            destination,
+            1,
+            pen,
+        )
+        alternatives.append(
+            _alternative(
+                name,
+                extra,
+                cheapest,
+                found[0] if found else None,
+                volume,
+                net,
+                commodity,
+                origin,
+                destination,
+                rule_avoid,
+                a,
+            )
+        )
+    shown = {r.signature for r in best}
+    extra_routes = [cheapest] + [alt.route for alt in alternatives if alt.route is not None]
+    for r in extra_routes:
+        if r.signature not in shown:
+            best.append(r)
+            shown.add(r.signature)
+    best.sort(key=lambda r: r.cost_usd_per_t)
+    request = Request(commodity, origin, destination, avoid, tuple(pen.items()), volume, 1)
+    return Comparison(request, tuple(best), unavailable, tuple(alternatives))
+
+
+def _alternative(
+    name: str,
+    extra: tuple[str, ...],
+    cheapest: Route,
+    route: Route | None,
+    volume: float | None,
+    net: Network,
+    commodity: str,
+    origin: str,
+    destination: str,
+    avoid: tuple[str, ...],
+    a: Assumptions,
+) -> Alternative:
+    if route is None:
+        reason = explain_no_route(net, commodity, origin, destination, avoid, a)
+        return Alternative(name, extra, None, reason, None, None, None, None, None, None)
+    premium = route.cost_usd_per_t - cheapest.cost_usd_per_t
+    return Alternative(
+        name=name,
+        avoid=extra,
+        route=route,
+        reason="",
+        premium_usd_per_t=premium,
+        premium_usd_per_year=premium * volume if volume else None,
+        extra_days=route.days_mean - cheapest.days_mean,
+        extra_days_p95=route.days_p95 - cheapest.days_p95,
+        risk_change_probability=route.risk.annual_probability - cheapest.risk.annual_probability,
+        risk_change_days_per_year=(
+            route.risk.disrupted_days_per_year - cheapest.risk.disrupted_days_per_year
+        ),
+    )
+
+
+def pareto(
+    commodity: str,
+    origin: str,
+    destination: str,
+    *,
+    avoid: Iterable[str] = (),
+    assumptions: Assumptions | None = None,
+    network: Network | None = None,
+) -> RouteSet:
+    """The exact Pareto front over cost, mean days, CO2e and expected disrupted days."""
+    net = network or default_network()
+    a = assumptions or Assumptions()
+    avoid = tuple(avoid)
+    _check_request(net, commodity, origin, destination, avoid, {}, 1, None)
+    g = commodity_graph(net, commodity, a, avoid)
+    front, notes = pareto_front(g, origin, destination)
+    if not front:
+        raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
+    request = Request(commodity, origin, destination, avoid, (), None, len(front))
+    return RouteSet(request, tuple(front), tuple(notes))

@@ -1,0 +1,249 @@
+"""What a scenario changes against the base network: cost, time, capacity, delivered tonnes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corridor.costs import Assumptions
+from corridor.errors import RequestError
+from corridor.network.model import Network
+from corridor.network.scenario import Scenario, apply_scenario
+from corridor.network.scenario_io import load_scenario
+from corridor.routing.route import FAMILY_LABELS, Route
+
+
+@dataclass(frozen=True)
+class Delta:
+    """One figure in the base network and with the scenario."""
+
+    figure: str
+    unit: str
+    base: float | None
+    scenario: float | None
+    base_text: str = ""
+    scenario_text: str = ""
+
+    @property
+    def change(self) -> float | None:
+        if self.base is None or self.scenario is None:
+            return None
+        return self.scenario - self.base
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "figure": self.figure,
+            "unit": self.unit,
+            "base": self.base,
+            "scenario": self.scenario,
+            "change": self.change,
+            **({"base_text": self.base_text} if self.base_text else {}),
+            **({"scenario_text": self.scenario_text} if self.scenario_text else {}),
+        }
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A scenario's effect: headline deltas and, for contracts, one block per contract."""
+
+    scenario: Scenario
+    deltas: tuple[Delta, ...]
+    by_contract: Mapping[str, tuple[Delta, ...]]
+    notes: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "whatif",
+            "scenario": self.scenario.to_dict(),
+            "deltas": [d.to_dict() for d in self.deltas],
+            "contracts": {k: [d.to_dict() for d in v] for k, v in self.by_contract.items()},
+            "notes": list(self.notes),
+        }
+
+
+def whatif(
+    scenario: Scenario | str | Path,
+    *,
+    contracts: str | Path | None = None,
+    commodity: str | None = None,
+    origin: str | None = None,
+    destination: str | None = None,
+    volume: float | None = None,
+    network: Network | None = None,
+    assumptions: Assumptions | None = None,
+) -> WhatIf:
+    """What a scenario changes: cost, time, capacity (maximum flow) and delivered tonnes.
+
+    Give either a contracts file (each is planned on the base and on the edited network)
+    or one commodity, origin and destination (cheapest route and maximum flow; delivered
+    tonnes when ``volume`` is given).
+
+    Raises
+    ------
+    RequestError
+        Neither or both kinds of request, unknown ids, an invalid scenario file.
+    """
+    from corridor.analysis.queries import default_network
+
+    base = network or default_network()
+    scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, base)
+    applied = apply_scenario(scen, base)
+    a = assumptions or Assumptions()
+    if (contracts is None) == (commodity is None):
+        raise RequestError("give either --contracts FILE or --commodity/--origin/--destination")
+    if contracts is not None:
+        deltas, by_contract = _plan_deltas(contracts, base, applied.network, a)
+    else:
+        if origin is None or destination is None:
+            raise RequestError("give --origin and --destination with --commodity")
+        assert commodity is not None
+        deltas, by_contract = (
+            _route_deltas(commodity, origin, destination, volume, base, applied.network, a),
+            {},
+        )
+    return WhatIf(scen, tuple(deltas), by_contract, applied.notes)
+
+
+def _route_deltas(
+    commodity: str,
+    origin: str,
+    destination: str,
+    volume: float | None,
+    base: Network,
+    edited: Network,
+    a: Assumptions,
+) -> list[Delta]:
+    """Cheapest route overall and per family, and maximum flow overall and per family."""
+    from corridor.analysis.queries import compare
+    from corridor.network.schema import FAMILIES
+    from corridor.optimize.maxflow import max_flow
+
+    best = [
+        compare(commodity, origin, destination, assumptions=a, network=net)
+        for net in (base, edited)
+    ]
+    out = _route_rows("cheapest route", best[0].cheapest, best[1].cheapest)
+    flows = [
+        _max_flow(max_flow, commodity, origin, destination, (), net, a) for net in (base, edited)
+    ]
+    out.append(_flow_row("capacity (maximum flow)", flows))
+    for fam in FAMILIES:
+        by_family = [{r.family: r for r in c.routes}.get(fam) for c in best]
+        if by_family == [None, None]:
+            continue
+        label = FAMILY_LABELS.get(fam, fam)
+        out += _route_rows(f"{label} route", *by_family)
+        fam_flows = [
+            _max_flow(max_flow, commodity, origin, destination, (fam,), net, a)
+            for net in (base, edited)
+        ]
+        out.append(_flow_row(f"{label} capacity (maximum flow)", fam_flows))
+    if volume is not None:
+        delivered = [volume if f[0] is None else min(volume, f[0]) for f in flows]
+        out.append(Delta("delivered", "t/yr", delivered[0], delivered[1]))
+    return out
+
+
+def _route_rows(what: str, base: Route | None, edited: Route | None) -> list[Delta]:
+    def value(r: Route | None, attr: str) -> float | None:
+        return None if r is None else float(getattr(r, attr))
+
+    def text(r: Route | None) -> str:
+        return "no route" if r is None else r.label
+
+    return [
+        Delta(what, "", None, None, text(base), text(edited)),
+        Delta(
+            f"{what}: cost", "USD/t", value(base, "cost_usd_per_t"), value(edited, "cost_usd_per_t")
+        ),
+        Delta(f"{what}: mean time", "days", value(base, "days_mean"), value(edited, "days_mean")),
+        Delta(
+            f"{what}: 95th percentile time",
+            "days",
+            value(base, "days_p95"),
+            value(edited, "days_p95"),
+        ),
+    ]
+
+
+def _flow_row(what: str, flows: Sequence[tuple[float | None, str]]) -> Delta:
+    return Delta(what, "t/yr", flows[0][0], flows[1][0], flows[0][1], flows[1][1])
+
+
+def _max_flow(
+    max_flow: Callable[..., Any],
+    commodity: str,
+    origins: str | tuple[str, ...],
+    destinations: str | tuple[str, ...],
+    families: tuple[str, ...],
+    net: Network,
+    a: Assumptions,
+    avoid: tuple[str, ...] = (),
+) -> tuple[float | None, str]:
+    try:
+        result = max_flow(
+            commodity,
+            origins,
+            destinations,
+            avoid=avoid,
+            families=families,
+            network=net,
+            assumptions=a,
+        )
+    except RequestError:
+        return 0.0, "no route"
+    if result.max_t_per_year is None:
+        return None, "unlimited (a path has no capacity figure)"
+    return float(result.max_t_per_year), ""
+
+
+def _plan_deltas(
+    contracts: str | Path, base: Network, edited: Network, a: Assumptions
+) -> tuple[list[Delta], dict[str, tuple[Delta, ...]]]:
+    from corridor.contracts.io import load_contracts
+    from corridor.optimize.maxflow import max_flow
+    from corridor.optimize.planning import plan
+
+    portfolio = load_contracts(contracts, base)
+    plans = [plan(portfolio, network=net, assumptions=a) for net in (base, edited)]
+    heads = [p.headline() for p in plans]
+    days = [_mean_days(p) for p in plans]
+    deltas = [
+        Delta(
+            "cost",
+            "USD/yr",
+            heads[0]["total_cost_usd_per_year"],
+            heads[1]["total_cost_usd_per_year"],
+        ),
+        Delta(
+            "delivered", "t/yr", heads[0]["delivered_t_per_year"], heads[1]["delivered_t_per_year"]
+        ),
+        Delta(
+            "shortfall", "t/yr", heads[0]["shortfall_t_per_year"], heads[1]["shortfall_t_per_year"]
+        ),
+        Delta("mean time (tonne-weighted)", "days", days[0], days[1]),
+    ]
+    by_contract: dict[str, tuple[Delta, ...]] = {}
+    rows = [{r["contract"]: r for r in p.contract_rows()} for p in plans]
+    for c in portfolio.contracts:
+        flows = [
+            _max_flow(max_flow, c.commodity, c.origins, c.destinations, (), net, a, c.avoid)
+            for net in (base, edited)
+        ]
+        b, s = rows[0][c.id], rows[1][c.id]
+        by_contract[c.id] = (
+            Delta("cost", "USD/yr", b["cost_usd_per_year"], s["cost_usd_per_year"]),
+            Delta("delivered", "t/yr", b["delivered_t_per_year"], s["delivered_t_per_year"]),
+            Delta("mean cost", "USD/t", b["mean_cost_usd_per_t"], s["mean_cost_usd_per_t"]),
+            _flow_row("capacity (maximum flow)", flows),
+        )
+    return deltas, by_contract
+
+
+def _mean_days(p: Any) -> float | None:
+    tonnes = sum(f.t_per_year for f in p.flows)
+    if not tonnes:
+        return None
+    return float(sum(f.t_per_year * f.route.days_mean for f in p.flows) / tonnes)

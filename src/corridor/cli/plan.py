@@ -1,0 +1,494 @@
+"""Command line for capacity and planning: ``capacity``, ``plan`` and ``runs``.
+
+Importing this module registers the commands on :data:`corridor.cli.app`. As in
+:mod:`corridor.cli`, nothing here computes a number: it parses, calls the library, saves
+the run, renders.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from corridor import validate
+from corridor.cli._app import (
+    AvoidOpt,
+    CarbonOpt,
+    CommodityOpt,
+    DataOpt,
+    OverlayOpt,
+    ReportOpt,
+    _count,
+    _list,
+    _net,
+    _save,
+    app,
+    checked,
+    err,
+    out,
+)
+from corridor.contracts.model import EACH, PORTFOLIO, Rule
+from corridor.errors import RequestError
+from corridor.network.schema import FAMILIES
+from corridor.optimize.maxflow import CapacityResult
+from corridor.optimize.plan_result import PlanResult
+
+runs_app = typer.Typer(help="Stored capacity and plan runs.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Run store file (default: $CORRIDOR_STORE, else runs.duckdb in the user data folder).",
+    ),
+]
+NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Do not save this run.")]
+
+
+def _check(fmt: str, allowed: tuple[str, ...]) -> None:
+    if fmt not in allowed:
+        raise RequestError(f"--format must be one of {', '.join(allowed)}, not '{fmt}'")
+
+
+def _json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def _limit(value: str, option: str) -> int:
+    from corridor.store import MAX_LIST
+
+    return validate.integer(value, option, minimum=1, maximum=MAX_LIST)
+
+
+def _penalty(value: str, option: str) -> float:
+    return validate.non_negative(value, option, maximum=validate.MAX_PENALTY_USD_PER_T)
+
+
+def _t(v: float | None) -> str:
+    return "—" if v is None else f"{v:,.0f}"
+
+
+# --------------------------------------------------------------------------- capacity
+
+
+@app.command("capacity")
+def capacity_cmd(
+    commodity: CommodityOpt,
+    origin: Annotated[list[str], typer.Option("--origin", help="Origin node id (repeatable).")],
+    destination: Annotated[
+        list[str], typer.Option("--destination", help="Destination node id (repeatable).")
+    ],
+    avoid: AvoidOpt = None,
+    family: Annotated[
+        list[str] | None,
+        typer.Option("--family", help=f"Use only these route families ({', '.join(FAMILIES)})."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+) -> None:
+    """Most tonnes per year a commodity can move, and the capacities that bind (min cut)."""
+    from corridor.optimize.maxflow import max_flow
+
+    _check(fmt, ("table", "json"))
+    result = max_flow(
+        commodity,
+        _list(origin),
+        _list(destination),
+        avoid=_list(avoid),
+        families=_list(family, "--family"),
+        network=_net(data, overlay),
+    )
+    if fmt == "json":
+        _json(result.to_dict())
+    else:
+        _capacity_table(result)
+    _save(result, store, no_store)
+
+
+def _capacity_table(result: CapacityResult) -> None:
+    net, r = result.network, result.request
+    title = f"{net.commodity(r.commodity).name_en}: {', '.join(r.origins)} → "
+    title += ", ".join(r.destinations)
+    if result.max_t_per_year is None:
+        out.print(f"[bold]{title}[/]\n{result.reason}")
+        return
+    out.print(f"[bold]{title}[/]: at most [bold]{_t(result.max_t_per_year)} t/yr[/]")
+    _table(
+        "Binding bottlenecks (minimum cut)",
+        ["capacity", "what", "t/yr", "marginal t/t", "sources", "note"],
+        [
+            [
+                b.capacity.id,
+                b.capacity.name,
+                _t(b.capacity.capacity_t_per_year),
+                f"{b.marginal_t_per_t:.2f}",
+                ", ".join(b.capacity.sources),
+                b.capacity.note,
+            ]
+            for b in result.bottlenecks
+        ],
+        {2, 3},
+    )
+    used = sorted(result.flows.items(), key=lambda kv: -kv[1])
+    out.print(
+        "[dim]Cheapest way to carry the maximum, t/yr by link: "
+        + ", ".join(f"{k} {_t(v)}" for k, v in used)
+        + "[/]"
+    )
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def _share_rules(values: list[str] | None, scope: str, option: str) -> list[Rule]:
+    rules = []
+    for item in _list(values):
+        key, sep, share = item.partition("=")
+        try:
+            value = float(share)
+        except ValueError:
+            value = math.nan
+        if not sep or not 0 <= value <= 1:
+            raise RequestError(
+                f"{option} {item}: give EXPOSURE_OR_FAMILY=SHARE with a share from 0 to 1, "
+                "e.g. CN=0.5 or trans_caspian=0.6"
+            )
+        on = "family" if key in FAMILIES else "exposure"
+        rules.append(Rule(key.strip(), on, max_share=value, scope=scope))
+    return rules
+
+
+@app.command("plan")
+def plan_cmd(
+    contracts: Annotated[
+        Path, typer.Argument(help="Contracts file, .yaml or .csv (see docs/contracts.md).")
+    ],
+    max_share: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--max-share",
+            help="At most SHARE of each contract's tonnes via a transit country, chokepoint "
+            "or route family: CN=0.5, SUEZ=0.3, trans_caspian=0.6 (repeatable).",
+        ),
+    ] = None,
+    portfolio_max_share: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--portfolio-max-share",
+            help="The same, over all tonnes of all contracts together (repeatable).",
+        ),
+    ] = None,
+    k: Annotated[
+        int,
+        typer.Option(
+            "--k", help="Distinct routes per origin–destination.", parser=checked(_count, "--k")
+        ),
+    ] = 12,
+    carbon_price: CarbonOpt = 0.0,
+    risk_penalty: Annotated[
+        float,
+        typer.Option(
+            "--risk-penalty",
+            help="USD/t per expected disrupted day per year of a route.",
+            parser=checked(_penalty, "--risk-penalty"),
+        ),
+    ] = 0.0,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+    report: ReportOpt = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+) -> None:
+    """Least-cost split of contract volumes over routes, under capacities and share rules."""
+    from corridor.optimize.planning import plan
+
+    _check(fmt, ("table", "json", "csv"))
+    net = _net(data, overlay)
+    rules = _share_rules(max_share, EACH, "--max-share")
+    rules += _share_rules(portfolio_max_share, PORTFOLIO, "--portfolio-max-share")
+    result = plan(
+        contracts,
+        rules=rules,
+        network=net,
+        k=k,
+        carbon_price=carbon_price,
+        risk_penalty=risk_penalty,
+    )
+    if fmt == "json":
+        _json(result.to_dict())
+    elif fmt == "csv":
+        _plan_csv(result)
+    else:
+        _plan_tables(result)
+    if report:
+        _plan_report(result, report)
+    _save(result, store, no_store)
+
+
+def _plan_csv(result: PlanResult) -> None:
+    rows = [{k: v for k, v in f.to_dict().items() if not isinstance(v, list)} for f in result.flows]
+    buf = io.StringIO()
+    fields = list(rows[0]) if rows else ["contract", "route", "t_per_year"]
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    sys.stdout.write(buf.getvalue())
+
+
+def _plan_report(result: PlanResult, path: Path) -> None:
+    from corridor.report.html import write_report
+    from corridor.report.plan import render_plan_report
+
+    try:
+        write_report(path, render_plan_report(result))
+    except OSError as exc:
+        raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
+    err.print(f"report written to {path}")
+
+
+def _table(title: str, columns: list[str], rows: list[list[str]], right: set[int]) -> None:
+    t = Table(title=title, title_justify="left")
+    for i, name in enumerate(columns):
+        t.add_column(name, justify="right" if i in right else "left", overflow="fold")
+    for row in rows:
+        t.add_row(*row)
+    out.print(t)
+
+
+def _plan_tables(result: PlanResult) -> None:
+    head = result.headline()
+    out.print(
+        f"[bold]{result.portfolio.name or result.portfolio.file or 'plan'}[/]: "
+        f"USD [bold]{_t(head['total_cost_usd_per_year'])}[/] per year for "
+        f"{_t(head['delivered_t_per_year'])} of {_t(head['volume_t_per_year'])} t/yr "
+        + (
+            f"— [red]{_t(head['shortfall_t_per_year'])} t/yr short[/]"
+            if result.shortfalls
+            else "— every contract delivered"
+        )
+    )
+    _table(
+        "Contracts",
+        ["contract", "commodity", "t/yr", "delivered", "short", "USD/yr", "USD/t", "volume"],
+        [
+            [
+                r["contract"],
+                r["commodity"],
+                _t(r["volume_t_per_year"]),
+                _t(r["delivered_t_per_year"]),
+                _t(r["short_t_per_year"]),
+                _t(r["cost_usd_per_year"]),
+                _t(r["mean_cost_usd_per_t"]),
+                "illustrative" if r["illustrative"] else "sourced",
+            ]
+            for r in result.contract_rows()
+        ],
+        {2, 3, 4, 5, 6},
+    )
+    _table(
+        "Flows by route",
+        ["contract", "route", "t/yr", "USD/t", "USD/yr"],
+        [
+            [
+                f.contract,
+                f.route.label,
+                _t(f.t_per_year),
+                f"{f.cost_usd_per_t:,.2f}",
+                _t(f.t_per_year * f.cost_usd_per_t),
+            ]
+            for f in result.flows
+        ],
+        {2, 3, 4},
+    )
+    _utilisation_table(result)
+    _rule_tables(result)
+
+
+def _utilisation_table(result: PlanResult) -> None:
+    shown = [u for u in result.utilisation if u.used_t_per_year > 0 or u.binding]
+    shown.sort(key=lambda u: (-u.shadow_price_usd_per_t, -u.used_t_per_year))
+    _table(
+        "Capacities used (shadow price: USD/yr saved per extra t/yr)",
+        ["capacity", "what", "capacity t/yr", "used t/yr", "used", "shadow USD/t", "sources"],
+        [
+            [
+                u.capacity.id,
+                u.capacity.name,
+                _t(u.capacity.capacity_t_per_year),
+                _t(u.used_t_per_year),
+                f"{u.used_t_per_year / u.capacity.capacity_t_per_year:.0%}"
+                if u.capacity.capacity_t_per_year
+                else "—",
+                f"{u.shadow_price_usd_per_t:,.2f}",
+                ", ".join(u.capacity.sources),
+            ]
+            for u in shown
+        ],
+        {2, 3, 4, 5},
+    )
+    idle = len(result.utilisation) - len(shown)
+    if idle:
+        out.print(f"[dim]{idle} other capacities on candidate routes carry nothing.[/]")
+
+
+def _rule_tables(result: PlanResult) -> None:
+    rules = [b for b in result.bindings if b.kind == "rule"]
+    if rules:
+        _table(
+            "Binding rules",
+            ["rule", "USD/yr per percentage point relaxed"],
+            [[b.description, f"{b.shadow_price:,.0f}"] for b in rules],
+            {1},
+        )
+    if result.rule_costs:
+        _table(
+            "Cost of each rule (plan re-solved without it)",
+            ["rule", "cost USD/yr", "t/yr held back"],
+            [
+                [r.rule.name, _t(r.cost_usd_per_year), _t(r.short_t_per_year)]
+                for r in result.rule_costs
+            ],
+            {1, 2},
+        )
+    for s in result.shortfalls:
+        out.print(
+            f"[red]short[/] {s.contract}: {_t(s.short_t_per_year)} of {_t(s.volume_t_per_year)} "
+            f"t/yr — " + "; ".join(s.causes),
+            markup=True,
+        )
+    for note in result.notes:
+        out.print(f"[dim]note: {note}[/]")
+
+
+# --------------------------------------------------------------------------- runs
+
+
+@runs_app.command("list")
+def runs_list(
+    store: StoreOpt = None,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            help="Newest N runs (1 to 10,000).",
+            parser=checked(_limit, "--limit"),
+        ),
+    ] = 30,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Stored runs, newest first."""
+    from corridor.store import list_runs, store_path
+
+    _check(fmt, ("table", "json"))
+    runs = list_runs(store=store, limit=limit)
+    if fmt == "json":
+        _json([r.to_dict() for r in runs])
+        return
+    _table(
+        f"Runs in {store_path(store)}",
+        ["id", "kind", "created (UTC)", "status", "headline", "data"],
+        [
+            [
+                r.id,
+                r.kind,
+                r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                r.status,
+                _headline(r.headline),
+                r.data_version[:10],
+            ]
+            for r in runs
+        ],
+        set(),
+    )
+
+
+def _headline(head: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{k} {_t(v) if isinstance(v, int | float) else 'unbounded'}" for k, v in head.items()
+    )
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="Run id (or a unique prefix of it).")],
+    store: StoreOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """One stored run: parameters, headline numbers and result tables."""
+    from corridor.store import get_run
+
+    _check(fmt, ("table", "json"))
+    run = get_run(run_id, store=store)
+    if fmt == "json":
+        _json({**run.to_dict(), "tables": run.tables})
+        return
+    out.print(
+        f"[bold]{run.id}[/] ({run.kind}, {run.status}) created {run.created_at:%Y-%m-%d %H:%M} "
+        f"UTC\ninputs {run.inputs_hash[:16]} · data {run.data_version[:16]}\n"
+        f"{_headline(run.headline)}"
+    )
+    for name, rows in run.tables.items():
+        if rows:
+            cols = list(rows[0])
+            _table(name, cols, [[_cell(r[c]) for c in cols] for r in rows], set())
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:,.2f}" if abs(v) < 1000 else f"{v:,.0f}"
+    return "" if v is None else str(v)
+
+
+@runs_app.command("diff")
+def runs_diff(
+    a: Annotated[str, typer.Argument(help="First run id (or prefix).")],
+    b: Annotated[str, typer.Argument(help="Second run id (or prefix).")],
+    store: StoreOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """What changed between two runs: parameters, headline numbers, capacity use."""
+    from corridor.store import diff_runs
+
+    _check(fmt, ("table", "json"))
+    d = diff_runs(a, b, store=store)
+    if fmt == "json":
+        _json(d.to_dict())
+        return
+    out.print(f"[bold]{d.a.id}[/] → [bold]{d.b.id}[/]")
+    for key, (x, y) in d.parameters.items():
+        out.print(f"  parameter {key}: {json.dumps(x)[:200]} → {json.dumps(y)[:200]}")
+    _table(
+        "Headline",
+        ["figure", d.a.id, d.b.id, "change"],
+        [[k, _cell(x), _cell(y), _cell(c)] for k, (x, y, c) in d.headline.items()],
+        {1, 2, 3},
+    )
+    _table(
+        "Capacity use that changed",
+        ["capacity", "used a", "used b", "change t/yr", "shadow a", "shadow b"],
+        [
+            [
+                u["capacity"],
+                _cell(u["used_t_per_year"]["a"]),
+                _cell(u["used_t_per_year"]["b"]),
+                _cell(u["change_t_per_year"]),
+                _cell(u["shadow_price"]["a"]),
+                _cell(u["shadow_price"]["b"]),
+            ]
+            for u in d.utilisation
+        ],
+        {1, 2, 3, 4, 5},
+    )

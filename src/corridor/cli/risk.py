@@ -1,0 +1,525 @@
+"""Command line for disruption risk: ``stress``, ``frontier`` and ``whatif``.
+
+Importing this module registers the commands on :data:`corridor.cli.app`. As in
+:mod:`corridor.cli`, nothing here computes a number: it parses, calls the library, saves
+the run, renders.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from corridor import validate
+from corridor.cli._app import DataOpt, OverlayOpt, ReportOpt, _net, _save, app, checked, err, out
+from corridor.errors import RequestError
+from corridor.network.model import Network
+from corridor.report.risk import frontier_rows, group_rows
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Run store file (default: $CORRIDOR_STORE, else runs.duckdb in the user data folder).",
+    ),
+]
+NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Do not save this run.")]
+ScenarioOpt = Annotated[
+    Path | None,
+    typer.Option("--scenario", help="Scenario file (YAML): network edits and event overrides."),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same numbers).")]
+SingleOpt = Annotated[
+    bool,
+    typer.Option(
+        "--single-route",
+        help="Put each contract's whole volume on its cheapest route instead of planning it.",
+    ),
+]
+TimingOpt = Annotated[
+    str,
+    typer.Option(
+        "--timing",
+        help="stationary (long-run years, regimes carry over) or onset (events start in the year).",
+    ),
+]
+FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("table", "json"):
+        raise RequestError(f"--format must be table or json, not '{fmt}'")
+
+
+def _json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def _network(data: Path | None, overlay: Path | None, scenario: Path | None) -> tuple[Network, str]:
+    """The network, with the scenario applied if one is given, and the scenario's name."""
+    net = _net(data, overlay)
+    if scenario is None:
+        return net, ""
+    from corridor.network.scenario import apply_scenario
+    from corridor.network.scenario_io import load_scenario
+
+    scen = load_scenario(scenario, net)
+    applied = apply_scenario(scen, net)
+    for note in applied.notes:
+        err.print(f"[yellow]scenario[/]: {note}", markup=True)
+    return applied.network, scen.name
+
+
+def _allocation(path: Path, net: Network, single_route: bool) -> Any:
+    from corridor import risk
+
+    if path.suffix.lower() == ".json":
+        return risk.from_plan_json(path, network=net)
+    return risk.from_contracts(path, plan=not single_route, network=net)
+
+
+def _years(value: str, option: str) -> int:
+    from corridor.risk import MAX_YEARS
+
+    return validate.integer(value, option, minimum=1, maximum=MAX_YEARS)
+
+
+def _volume(value: str, option: str) -> float:
+    return validate.positive(value, option, maximum=validate.MAX_VOLUME_T_PER_YEAR)
+
+
+def _begin(kind: str, params: dict[str, Any], net: Network, store: Path | None) -> str | None:
+    """Record the run as running before its work starts, so that a killed process leaves
+    it listed as interrupted; a busy store only costs that row (the result is still saved,
+    or kept in a file, at the end)."""
+    from corridor.store import begin_run, data_version
+
+    try:
+        return begin_run(kind, params, data_version(net), store=store, wait=2.0)
+    except RequestError as exc:
+        err.print(f"[yellow]warning[/]: run not recorded as started: {exc}", markup=True)
+        return None
+
+
+def _save_interrupted(
+    kind: str,
+    params: dict[str, Any],
+    net: Network,
+    years_done: int,
+    store: Path | None,
+    run_id: str | None = None,
+) -> None:
+    """List a run stopped by Ctrl+C as interrupted, with how far it got (best effort)."""
+    from corridor.store import data_version, record_interrupted
+
+    try:
+        run_id = record_interrupted(
+            kind, params, data_version(net), {"years_done": years_done}, store=store, run_id=run_id
+        )
+    except RequestError as exc:
+        err.print(f"[yellow]warning[/]: interrupted run not recorded: {exc}", markup=True)
+        return
+    err.print(f"recorded as interrupted run {run_id} after {years_done:,} years")
+
+
+def _forget_started(run_id: str, store: Path | None) -> None:
+    """A run that failed on bad input (an error, not a stop) leaves no row behind."""
+    from corridor.store import discard_run
+
+    with contextlib.suppress(RequestError):
+        discard_run(run_id, store=store)
+
+
+def _n(v: float | None, digits: int = 0) -> str:
+    return "—" if v is None else f"{v:,.{digits}f}"
+
+
+def _table(title: str, columns: list[str], rows: list[list[str]], left: int = 1) -> None:
+    t = Table(title=title, title_justify="left")
+    for i, name in enumerate(columns):
+        t.add_column(name, justify="left" if i < left else "right", overflow="fold")
+    for row in rows:
+        t.add_row(*row)
+    out.print(t)
+
+
+# --------------------------------------------------------------------------- stress
+
+
+class _Rate(ProgressColumn):
+    """Simulated years per second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.0f} years/s", style="cyan")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("years"),
+        _Rate(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+@app.command("stress")
+def stress_cmd(
+    plan_or_contracts: Annotated[
+        Path,
+        typer.Argument(
+            help="Contracts file (.yaml/.csv: planned first) or a plan saved with "
+            "'corridor plan --format json'."
+        ),
+    ],
+    years: Annotated[
+        int,
+        typer.Option(
+            "--years",
+            help="Simulated years (at most 10,000,000).",
+            parser=checked(_years, "--years"),
+        ),
+    ] = 100_000,
+    seed: SeedOpt = 0,
+    scenario: ScenarioOpt = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Run on a local Dask cluster of N processes.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Run on the Dask scheduler at ADDRESS.")
+    ] = None,
+    single_route: SingleOpt = False,
+    timing: TimingOpt = "stationary",
+    fmt: FormatOpt = "table",
+    report: ReportOpt = None,
+    with_frontier: Annotated[
+        bool, typer.Option("--frontier/--no-frontier", help="Add the frontier to the report.")
+    ] = True,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+) -> None:
+    """Monte Carlo stress test of a plan: undelivered tonnes, extra cost, VaR/CVaR, tail events."""
+    from corridor import risk
+
+    _check_format(fmt)
+    net, scenario_name = _network(data, overlay, scenario)
+    asked = {"input": str(plan_or_contracts), "years": years, "seed": seed, "timing": timing}
+    asked |= {"scenario": scenario_name, "single_route": single_route}
+    run_id = None if no_store else _begin("stress", asked, net, store)
+    done = [0]
+
+    def advance(years_done: int) -> None:
+        done[0] = years_done
+        bar.update(task, completed=years_done)
+
+    allocation = None
+    try:
+        allocation = _allocation(plan_or_contracts, net, single_route)
+        with _progress() as bar:
+            task = bar.add_task("stress test", total=years)
+            result = risk.stress(
+                allocation,
+                years=years,
+                seed=seed,
+                timing=timing,
+                workers=workers,
+                scheduler=scheduler,
+                progress=advance,
+                scenario=scenario_name,
+            )
+    except KeyboardInterrupt:
+        if not no_store:
+            params = asked
+            if allocation is not None:
+                params = risk.stress_parameters(allocation, years, seed, timing, scenario_name)
+            _save_interrupted("stress", params, net, done[0], store, run_id)
+        raise
+    except BaseException:
+        if run_id is not None:
+            _forget_started(run_id, store)
+        raise
+    if fmt == "json":
+        _json(result.to_dict())
+    else:
+        _stress_tables(result)
+    if report:
+        front = None
+        if with_frontier:
+            from corridor.risk.frontier import frontier
+
+            front = frontier(allocation, seed=seed, timing=timing, scenario=scenario_name)
+        _write_report(report, result, front)
+    _save(result, store, no_store, run_id)
+
+
+def _stress_tables(r: Any) -> None:
+    p = r.portfolio
+    out.print(
+        f"[bold]Stress test[/] of {r.allocation.name or 'the allocation'} "
+        f"({r.allocation.basis}{', scenario ' + r.scenario if r.scenario else ''}): "
+        f"{r.years:,} simulated years, seed {r.seed}, {r.timing} timing — expected delivered "
+        f"share [bold]{p.delivered_share:.2%}[/], expected extra cost "
+        f"USD [bold]{_n(p.extra_cost.mean)}[/]/yr"
+    )
+    _table(
+        "Undelivered tonnes and extra cost per year",
+        [
+            "contract",
+            "t/yr",
+            "delivered",
+            "mean lost t",
+            "VaR95 t",
+            "CVaR95 t",
+            "CVaR99 t",
+            "mean extra USD",
+            "CVaR95 USD",
+            "+days",
+        ],
+        group_rows([p, *r.contracts], r.extra_days_mean),
+    )
+    _table(
+        "By route family (tonnes planned on the family's routes)",
+        ["family", "t/yr", "mean lost t", "CVaR95 t", "mean extra USD", "CVaR95 USD"],
+        [
+            [
+                g.id,
+                _n(g.volume_t_per_year),
+                _n(g.undelivered.mean),
+                _n(g.undelivered.cvar[0.95]),
+                _n(g.extra_cost.mean),
+                _n(g.extra_cost.cvar[0.95]),
+            ]
+            for g in r.families
+        ],
+    )
+    _exceedance_table(r)
+    _driver_table(r)
+    _concentration(r)
+    for note in r.notes:
+        out.print(f"[dim]note: {note}[/]")
+
+
+def _exceedance_table(r: Any) -> None:
+    levels = list(r.portfolio.p_loss_over)
+    _table(
+        "Probability of losing more than a share of the annual volume in a year",
+        ["contract", *(f"> {q:.0%}" for q in levels)],
+        [[g.id, *(f"{g.p_loss_over[q]:.4f}" for q in levels)] for g in (r.portfolio, *r.contracts)],
+    )
+
+
+def _driver_table(r: Any) -> None:
+    p = r.portfolio
+    rows = []
+    for d in r.drivers[:10]:
+        tonnes, usd = d.undelivered_t[0.95], d.extra_cost_usd[0.95]
+        share = tonnes / p.undelivered.cvar[0.95] if p.undelivered.cvar[0.95] else 0.0
+        rows.append(
+            [d.event, d.name, _n(tonnes), f"{share:.0%}", _n(usd), _n(d.mean_undelivered_t)]
+        )
+    _table(
+        "Events that drive the tail: their part of the portfolio CVaR 95 %",
+        ["event", "what", "t of CVaR", "share", "USD of CVaR", "mean lost t"],
+        rows,
+        left=2,
+    )
+
+
+def _concentration(r: Any) -> None:
+    c = r.concentration
+    shares = ", ".join(f"{k} {v:.0%}" for k, v in c.country_share.items())
+    fams = ", ".join(f"{k} {v:.0%}" for k, v in c.family_share.items())
+    out.print(
+        f"Concentration (HHI, 0–10,000): transit countries [bold]{c.hhi_countries:,.0f}[/] "
+        f"({shares or 'none'}); route families [bold]{c.hhi_families:,.0f}[/] ({fams})"
+    )
+
+
+def _write_report(path: Path, stress: Any, front: Any) -> None:
+    from corridor.report.html import write_report
+    from corridor.report.risk import render_risk_report
+
+    try:
+        write_report(path, render_risk_report(stress, front))
+    except OSError as exc:
+        raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
+    err.print(f"report written to {path}")
+
+
+# --------------------------------------------------------------------------- frontier
+
+
+@app.command("frontier")
+def frontier_cmd(
+    contracts: Annotated[
+        Path, typer.Argument(help="Contracts file (.yaml/.csv) or a plan saved as JSON.")
+    ],
+    scenarios: Annotated[
+        int, typer.Option("--scenarios", help="Simulated years the LP optimises over.")
+    ] = 4_000,
+    seed: SeedOpt = 0,
+    alpha: Annotated[float, typer.Option("--alpha", help="CVaR level (0.95: worst 5 %).")] = 0.95,
+    measure: Annotated[
+        str, typer.Option("--measure", help="usd (extra cost + lost cargo value) or tonnes.")
+    ] = "usd",
+    points: Annotated[int, typer.Option("--points", help="Points on the frontier.")] = 9,
+    scenario: ScenarioOpt = None,
+    single_route: SingleOpt = False,
+    timing: TimingOpt = "stationary",
+    fmt: FormatOpt = "table",
+    report: ReportOpt = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+) -> None:
+    """Mean–CVaR frontier: what each cut of tail loss costs, and where the plans sit."""
+    from corridor.risk.frontier import frontier
+
+    _check_format(fmt)
+    net, scenario_name = _network(data, overlay, scenario)
+    allocation = _allocation(contracts, net, single_route)
+    result = frontier(
+        allocation,
+        scenarios=scenarios,
+        seed=seed,
+        alpha=alpha,
+        measure=measure,
+        points=points,
+        timing=timing,
+        scenario=scenario_name,
+    )
+    if fmt == "json":
+        _json(result.to_dict())
+    else:
+        _frontier_tables(result)
+    if report:
+        _write_report(report, None, result)
+    _save(result, store, no_store)
+
+
+def _frontier_tables(r: Any) -> None:
+    level = f"CVaR {r.alpha:.0%} {r.unit}"
+    points, plans = frontier_rows(r)
+    _table(
+        f"Efficient frontier: least expected cost for each CVaR ({r.scenarios:,} scenarios)",
+        ["#", "expected cost USD/yr", level, "families"],
+        points,
+        left=1,
+    )
+    _table(
+        "Plans against the frontier",
+        ["split", "expected cost USD/yr", level, "within capacity", "note"],
+        plans,
+    )
+    for note in r.notes:
+        out.print(f"[dim]note: {note}[/]")
+
+
+# --------------------------------------------------------------------------- what-if
+
+
+@app.command("whatif")
+def whatif_cmd(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML), see docs/risk.md.")],
+    contracts: Annotated[
+        Path | None, typer.Option("--contracts", help="Plan these contracts on both networks.")
+    ] = None,
+    commodity: Annotated[str | None, typer.Option("--commodity", help="Commodity id.")] = None,
+    origin: Annotated[str | None, typer.Option("--origin", help="Origin node id.")] = None,
+    destination: Annotated[
+        str | None, typer.Option("--destination", help="Destination node id.")
+    ] = None,
+    volume: Annotated[
+        float | None,
+        typer.Option(
+            "--volume",
+            help="Annual tonnes (for delivered tonnes).",
+            parser=checked(_volume, "--volume"),
+        ),
+    ] = None,
+    fmt: FormatOpt = "table",
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+) -> None:
+    """What a scenario changes against the base: cost, time, capacity, delivered tonnes."""
+    from corridor.analysis.whatif import whatif
+
+    _check_format(fmt)
+    result = whatif(
+        scenario,
+        contracts=contracts,
+        commodity=commodity,
+        origin=origin,
+        destination=destination,
+        volume=volume,
+        network=_net(data, overlay),
+    )
+    if fmt == "json":
+        _json(result.to_dict())
+        return
+    s = result.scenario
+    out.print(f"[bold]{s.name}[/]" + (" (illustrative)" if s.illustrative else ""))
+    for e in s.edits:
+        out.print(f"  • {e.describe()}")
+    for ev in s.events:
+        out.print(f"  • event {ev.id} set")
+    _delta_table("Against the base network", result.deltas)
+    same = []
+    for contract, deltas in result.by_contract.items():
+        if any(_changed(d) for d in deltas):
+            _delta_table(f"Contract {contract}", deltas)
+        else:
+            same.append(contract)
+    if same:
+        out.print(f"[dim]unchanged: {', '.join(same)}[/]")
+    for note in result.notes:
+        out.print(f"[yellow]note[/]: {note}", markup=True)
+
+
+def _changed(d: Any) -> bool:
+    return (
+        bool(d.change) or d.base_text != d.scenario_text or (d.base is None) != (d.scenario is None)
+    )
+
+
+def _delta_table(title: str, deltas: Any) -> None:
+    """The figures that change (all figures are in --format json)."""
+    rows = []
+    for d in deltas:
+        if not _changed(d):
+            continue
+        digits = 2 if d.unit in ("days", "USD/t") else 0
+        change = "" if d.change is None else f"{d.change:+,.{digits}f}"
+        base = d.base_text or _n(d.base, digits)
+        scen = d.scenario_text or _n(d.scenario, digits)
+        rows.append([d.figure, d.unit, base, scen, change])
+    if not rows:
+        out.print(f"{title}: no change")
+        return
+    _table(title, ["figure", "unit", "base", "scenario", "change"], rows, left=2)

@@ -1,0 +1,483 @@
+"""Contracts and diversification rules: load, validate, describe.
+
+A contracts file (YAML or CSV, schema in ``docs/contracts.md``) lists annual volumes to
+move — commodity, origin(s), destination(s), tonnes per year, period — with route clauses
+(countries or chokepoints to avoid, minimum or maximum shares by route family or
+exposure) and, in YAML, portfolio-level rules. Loading checks every entry against the
+network and reports every problem at once, each with file, line and field, as the network
+loader does; nothing is half-loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from corridor import lined_yaml, validate
+from corridor.contracts.model import (
+    _CSV_FIELD,
+    CONTRACT_FIELDS,
+    CSV_COLUMNS,
+    EACH,
+    PORTFOLIO,
+    RULE_FIELDS,
+    TOP_FIELDS,
+    Contract,
+    ContractError,
+    ContractProblem,
+    Portfolio,
+    Rule,
+)
+from corridor.errors import Problem
+from corridor.lined_yaml import LinedMap
+from corridor.network.model import ID_PATTERN, Network
+from corridor.network.schema import FAMILIES
+
+
+@dataclass
+class _Where:
+    """Where an entry was read from, for problem messages."""
+
+    file: str
+    line: int | None
+    lines: Mapping[str, int] = field(default_factory=dict)
+    word: str = "line"
+    columns: Mapping[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, fld: str | None, message: str, line: int | None = None) -> None:
+        top = (fld or "").split(".")[0]
+        # 'origins' may have been written 'origin' (either key is accepted)
+        line = line or self.lines.get(top, self.lines.get(top.removesuffix("s"), self.line))
+        self.problems.append(
+            ContractProblem(self.file, line, self._column(fld), message, self.word)
+        )
+
+    def _column(self, fld: str | None) -> str | None:
+        """The CSV column holding a field (YAML fields are named by their path)."""
+        if not self.columns or fld is None:
+            return fld
+        if fld.startswith("families.") and fld.endswith("max_share"):
+            return "family_max_share"
+        return self.columns.get(fld.split(".")[0], fld)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_contracts(path: str | Path, network: Network) -> Portfolio:
+    """Read and validate a contracts file (``.yaml``/``.yml`` or ``.csv``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file. Its schema is in ``docs/contracts.md``.
+    network : Network, optional
+        Network the ids are checked against (default: the bundled network).
+
+    Returns
+    -------
+    Portfolio
+        Contracts and portfolio rules.
+
+    Raises
+    ------
+    ContractError
+        Every problem found, each with file, line (YAML) or row (CSV) and field.
+    """
+
+    net = network
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = Problem(str(file), None, None, f"cannot read: {exc}")
+        raise ContractError([problem], str(file)) from None
+    reader = {".csv": _from_csv, ".yaml": _from_yaml, ".yml": _from_yaml}.get(file.suffix.lower())
+    if reader is None:
+        problem = Problem(str(file), None, None, "give a .yaml, .yml or .csv file")
+        raise ContractError([problem], str(file))
+    portfolio, problems = reader(text, str(file), net)
+    if problems:
+        in_file_order = sorted(problems, key=lambda p: p.row or 0)
+        raise ContractError(in_file_order, f"the contracts file {file}")
+    return portfolio
+
+
+def check_portfolio(portfolio: Portfolio, net: Network) -> None:
+    """Validate contracts and rules built in Python; raise ContractError listing problems."""
+    where = _Where("(contracts given in Python)", None)
+    ids = [c.id for c in portfolio.contracts]
+    for c in portfolio.contracts:
+        _check_contract(c, net, where)
+        if not c.volume_t_per_year > 0:
+            where.add("volume_t_per_year", f"contract '{c.id}': volume must be positive")
+    _check_rules(portfolio.rules, ids, net, where)
+    _duplicate_ids([(i, None) for i in ids], where)
+    if where.problems:
+        raise ContractError(where.problems, "the contracts")
+
+
+def _from_yaml(text: str, file: str, net: Network) -> tuple[Portfolio, list[Problem]]:
+    empty = Portfolio((), file=file)
+    try:
+        doc = lined_yaml.load(text)
+    except yaml.YAMLError as exc:
+        line, message = lined_yaml.where_wrong(exc)
+        return empty, [ContractProblem(file, line, None, message)]
+    if not isinstance(doc, LinedMap):
+        msg = "the file must be a mapping with a 'contracts' list (see docs/contracts.md)"
+        return empty, [ContractProblem(file, None, None, msg)]
+    top = _Where(file, doc.line, doc.lines)
+    _unknown_keys(doc, TOP_FIELDS, top)
+    entries = doc.get("contracts")
+    if not isinstance(entries, list) or not entries:
+        top.add("contracts", "give a non-empty list of contracts")
+        entries = []
+    seen = [
+        (str(e["id"]), e.lines["id"]) for e in entries if isinstance(e, LinedMap) and e.get("id")
+    ]
+    ids = [i for i, _ in seen]
+    contracts = [_yaml_contract(e, i, file, net, top) for i, e in enumerate(entries, 1)]
+    rules = [
+        _yaml_rule(e, i, file, net, ids, top) for i, e in enumerate(_list(doc, "rules", top), 1)
+    ]
+    found = [c for c in contracts if c is not None]
+    _duplicate_ids(seen, top)
+    portfolio = Portfolio(
+        tuple(found), tuple(r for r in rules if r is not None), str(doc.get("name") or ""), file
+    )
+    return portfolio, top.problems
+
+
+def _list(doc: Mapping[str, Any], key: str, where: _Where) -> list[Any]:
+    value = doc.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        where.add(key, "must be a list")
+        return []
+    return value
+
+
+def _unknown_keys(entry: LinedMap, allowed: Iterable[str], where: _Where) -> None:
+    allowed = list(allowed)
+    stems = {name.split("_")[0]: name for name in allowed}
+    for key in entry:
+        if key not in allowed:
+            near = difflib.get_close_matches(key, [*allowed, *stems], n=1)
+            hint = f" (did you mean '{stems.get(near[0], near[0])}'?)" if near else ""
+            where.add(key, f"unknown field '{key}'{hint}; allowed: {', '.join(allowed)}")
+    for key in entry.duplicates:
+        where.add(key, f"field '{key}' is given more than once")
+
+
+def _yaml_contract(entry: Any, index: int, file: str, net: Network, top: _Where) -> Contract | None:
+    if not isinstance(entry, LinedMap):
+        top.add("contracts", f"entry {index} is not a mapping of fields")
+        return None
+    where = _Where(file, entry.line, entry.lines, problems=top.problems)
+    _unknown_keys(entry, CONTRACT_FIELDS, where)
+    return _contract(entry, where, net)
+
+
+def _yaml_rule(
+    entry: Any, index: int, file: str, net: Network, ids: Sequence[str], top: _Where
+) -> Rule | None:
+    if not isinstance(entry, LinedMap):
+        top.add("rules", f"rule {index} is not a mapping of fields")
+        return None
+    where = _Where(file, entry.line, entry.lines, problems=top.problems)
+    _unknown_keys(entry, RULE_FIELDS, where)
+    has = [k for k in ("exposure", "family") if entry.get(k)]
+    if len(has) != 1:
+        where.add(None, f"rule {index}: give exactly one of 'exposure' or 'family'")
+        return None
+    scope = EACH if entry.get("scope") is None else str(entry["scope"]).strip()
+    if not scope:
+        where.add("scope", f"rule {index}: scope is empty (each_contract, portfolio or an id)")
+        return None
+    bounds = _bounds(entry, where, f"rule {index}")
+    if bounds is None:
+        return None
+    rule = Rule(str(entry[has[0]]), has[0], bounds[1], bounds[0], scope)
+    _check_rules([rule], ids, net, where)
+    return rule
+
+
+def _from_csv(text: str, file: str, net: Network) -> tuple[Portfolio, list[Problem]]:
+    where = _Where(file, None, word="row")
+    reader = csv.DictReader(text.splitlines(), strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        where.add(None, f"malformed CSV: {exc}")
+        return Portfolio((), file=file), where.problems
+    header = reader.fieldnames or []
+    for col in header:
+        if col not in CSV_COLUMNS:
+            where.add(col, f"unknown column (allowed: {', '.join(CSV_COLUMNS)})")
+    contracts = []
+    for i, row in enumerate(rows, 2):
+        row_where = _Where(file, i, word="row", columns=_CSV_FIELD, problems=where.problems)
+        c = _contract(_csv_entry(row, row_where), row_where, net)
+        if c is not None:
+            contracts.append(c)
+    _duplicate_ids([(row.get("id") or "", i) for i, row in enumerate(rows, 2)], where)
+    return Portfolio(tuple(contracts), file=file), where.problems
+
+
+def _csv_entry(row: Mapping[str, str | None], where: _Where) -> dict[str, Any]:
+    def cell(name: str) -> str:
+        return (row.get(name) or "").strip()
+
+    def split(name: str) -> list[str]:
+        return [p.strip() for p in cell(name).split("|") if p.strip()]
+
+    entry: dict[str, Any] = {k: cell(k) for k in ("id", "commodity", "period", "source", "note")}
+    entry |= {"origins": split("origins"), "destinations": split("destinations")}
+    entry["volume_t_per_year"] = _csv_number(cell("volume_t_per_year"))
+    entry["avoid"] = split("avoid")
+    if cell("illustrative"):
+        try:
+            entry["illustrative"] = validate.boolean(cell("illustrative"), "")
+        except validate.InvalidValue as exc:
+            where.add("illustrative", exc.reason)
+    families: dict[str, dict[str, Any]] = {}
+    for column, bound in (("family_min_share", "min_share"), ("family_max_share", "max_share")):
+        for fam, value in _pairs(split(column), column, where):
+            families.setdefault(fam, {})[bound] = value
+    entry["families"] = families
+    exposures = _pairs(split("exposure_max_share"), "exposure_max_share", where)
+    entry["exposures"] = {e: {"max_share": v} for e, v in exposures}
+    return {k: v for k, v in entry.items() if v not in ("", [], {})}
+
+
+def _csv_number(cell: str) -> float | str:
+    """A number in a cell (ASCII digits only), else the text for the checks to name."""
+    try:
+        return validate.number(cell, "")
+    except validate.InvalidValue:
+        return cell
+
+
+def _pairs(items: list[str], column: str, where: _Where) -> list[tuple[str, float | str]]:
+    out: list[tuple[str, float | str]] = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            where.add(column, f"'{item}' is not NAME=SHARE (e.g. trans_caspian=0.3)")
+            continue
+        out.append((key.strip(), _csv_number(value.strip())))
+    return out
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def _contract(entry: Mapping[str, Any], where: _Where, net: Network) -> Contract | None:
+    """Build one contract from its fields, adding a problem for each bad field."""
+    n = len(where.problems)
+    cid = _text(entry, "id", where, required=True)
+    label = f"contract '{cid}'" if cid else "contract"
+    commodity = _text(entry, "commodity", where, required=True)
+    origins = _places(entry, "origin", where, label)
+    destinations = _places(entry, "destination", where, label)
+    volume = _volume(entry.get("volume_t_per_year"), where, label)
+    avoid = _strings(entry.get("avoid"), "avoid", where)
+    clauses = _clauses(entry, where, label, cid)
+    flag = entry.get("illustrative", False)
+    if not isinstance(flag, bool):
+        where.add("illustrative", f"{label}: must be true or false")
+    contract = Contract(
+        cid,
+        commodity,
+        origins,
+        destinations,
+        volume or math.nan,
+        str(entry.get("period") or ""),
+        tuple(avoid),
+        tuple(clauses),
+        bool(flag),
+        str(entry.get("source") or ""),
+        str(entry.get("note") or ""),
+    )
+    if commodity:
+        _check_contract(contract, net, where)
+    return contract if len(where.problems) == n else None
+
+
+def _text(entry: Mapping[str, Any], key: str, where: _Where, required: bool = False) -> str:
+    value = entry.get(key)
+    if value is None or value == "":
+        if required:
+            where.add(key, f"'{key}' is required")
+        return ""
+    text = str(value).strip()
+    if key in ("id", "commodity") and not ID_PATTERN.match(text):
+        where.add(key, f"'{text}' is not a valid id (letters, digits, '_' and '-')")
+    return text
+
+
+def _places(entry: Mapping[str, Any], key: str, where: _Where, label: str) -> tuple[str, ...]:
+    one, many = entry.get(key), entry.get(key + "s")
+    if one is not None and many is not None:
+        where.add(key + "s", f"{label}: give '{key}' or '{key}s', not both")
+        return ()
+    values = _strings(many if many is not None else one, key + "s", where)
+    if not values:
+        where.add(key, f"{label}: '{key}' is required (a node id, or '{key}s': a list)")
+    return tuple(dict.fromkeys(values))
+
+
+def _strings(value: Any, key: str, where: _Where) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [p.strip() for p in value.replace("|", ",").split(",") if p.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [v.strip() for v in value]
+    where.add(key, "must be a list of ids")
+    return []
+
+
+def _volume(value: Any, where: _Where, label: str) -> float | None:
+    if value is None:
+        where.add("volume_t_per_year", f"{label}: 'volume_t_per_year' is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        where.add("volume_t_per_year", f"{label}: '{value}' is not a number of tonnes per year")
+        return None
+    if value <= 0:
+        where.add("volume_t_per_year", f"{label}: volume must be positive, not {value:g}")
+        return None
+    return float(value)
+
+
+def _clauses(entry: Mapping[str, Any], where: _Where, label: str, cid: str) -> list[Rule]:
+    out = []
+    for key, on in (("families", "family"), ("exposures", "exposure")):
+        value = entry.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, Mapping):
+            where.add(key, f"{label}: '{key}' maps each {on} to {{min_share/max_share: share}}")
+            continue
+        for target, spec in value.items():
+            what = f"{label}, {on} {target}"
+            if not isinstance(spec, Mapping):
+                where.add(f"{key}.{target}", f"{what}: give {{max_share: 0.5}} or similar")
+                continue
+            for k in spec:
+                if k not in ("min_share", "max_share"):
+                    where.add(f"{key}.{target}.{k}", f"{what}: '{k}' is not min_share/max_share")
+            bounds = _bounds(spec, where, what, f"{key}.{target}.")
+            if bounds is not None:
+                out.append(Rule(str(target), on, bounds[1], bounds[0], cid))
+    return out
+
+
+def _bounds(
+    spec: Mapping[str, Any], where: _Where, what: str, prefix: str = ""
+) -> tuple[float | None, float | None] | None:
+    """(min_share, max_share) of a rule; None (and a problem) when invalid."""
+    shares: list[float | None] = []
+    ok = True
+    for key in ("min_share", "max_share"):
+        value = spec.get(key)
+        if value is None:
+            shares.append(None)
+            continue
+        share = _share(value)
+        if isinstance(share, str):
+            where.add(prefix + key, f"{what}: {key} {share}")
+            ok = False
+        shares.append(share if not isinstance(share, str) else None)
+    lo, hi = shares
+    if ok and lo is None and hi is None:
+        where.add(prefix + "max_share", f"{what}: give min_share or max_share")
+        ok = False
+    if ok and lo is not None and hi is not None and lo > hi:
+        where.add(prefix + "min_share", f"{what}: min_share {lo:g} is above max_share {hi:g}")
+        ok = False
+    return (lo, hi) if ok else None
+
+
+def _share(value: Any) -> float | str:
+    """A share in [0, 1], or the reason it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return f"'{value}' is not a number"
+    if 1 < value <= 100:
+        return f"{value:g} is above 1: give shares as fractions (0.3 for 30 %)"
+    if not 0 <= value <= 1:
+        return f"{value:g} is not a share between 0 and 1"
+    return float(value)
+
+
+# --------------------------------------------------------------------------- network checks
+
+
+def _known(net: Network, table: str, value: str, what: str) -> str | None:
+    """None if ``value`` is an id of ``table``; else a message with close matches."""
+    if net.has(table, value):
+        return None
+    near = difflib.get_close_matches(value, [r.id for r in getattr(net, table)], n=3)
+    hint = f" (did you mean {', '.join(near)}?)" if near else ""
+    return f"unknown {what} '{value}'{hint}"
+
+
+def _check_contract(c: Contract, net: Network, where: _Where) -> None:
+    label = f"contract '{c.id}'"
+    msg = _known(net, "commodities", c.commodity, "commodity")
+    if msg:
+        where.add("commodity", f"{label}: {msg}")
+    for key, places in (("origins", c.origins), ("destinations", c.destinations)):
+        for place in places:
+            msg = _known(net, "nodes", place, "node")
+            if msg:
+                where.add(key, f"{label}: {msg}")
+    both = sorted(set(c.origins) & set(c.destinations))
+    if both:
+        where.add("destinations", f"{label}: {', '.join(both)} is both origin and destination")
+    for e in c.avoid:
+        msg = _known(net, "exposures", e, "exposure")
+        if msg:
+            where.add("avoid", f"{label}: {msg}")
+    _check_rules(c.clauses, [c.id], net, where, label + ", ")
+
+
+def _check_rules(
+    rules: Iterable[Rule], ids: Sequence[str], net: Network, where: _Where, label: str = ""
+) -> None:
+    for r in rules:
+        key = "families" if r.on == "family" else "exposures"
+        if r.on == "family" and r.target not in FAMILIES:
+            where.add(key, f"{label}unknown route family '{r.target}' ({', '.join(FAMILIES)})")
+        elif r.on == "exposure":
+            msg = _known(net, "exposures", r.target, "exposure")
+            if msg:
+                where.add(key, label + msg)
+        if r.scope not in (EACH, PORTFOLIO, *ids):
+            where.add(
+                "scope",
+                f"{label}scope '{r.scope}' is not each_contract, portfolio or a contract id",
+            )
+        for share in (r.min_share, r.max_share):
+            if share is not None and not 0 <= share <= 1:
+                where.add(key, f"{label}share {share:g} is not between 0 and 1")
+
+
+def _duplicate_ids(ids: Sequence[tuple[str, int | None]], where: _Where) -> None:
+    """A problem at every repeat of a contract id (the first use is fine)."""
+    first: set[str] = set()
+    for cid, line in ids:
+        if cid in first:
+            where.add("id", f"contract id '{cid}' is used more than once", line)
+        first.add(cid)

@@ -1,0 +1,183 @@
+"""Contracts, portfolios and diversification rules: the records and their errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from corridor.errors import FileProblem, Problem, RequestError
+
+EACH = "each_contract"
+PORTFOLIO = "portfolio"
+CONTRACT_FIELDS = (
+    "id",
+    "commodity",
+    "origin",
+    "origins",
+    "destination",
+    "destinations",
+    "volume_t_per_year",
+    "period",
+    "avoid",
+    "families",
+    "exposures",
+    "illustrative",
+    "source",
+    "note",
+)
+RULE_FIELDS = ("exposure", "family", "max_share", "min_share", "scope", "note")
+TOP_FIELDS = ("name", "note", "contracts", "rules")
+CSV_COLUMNS = (
+    "id",
+    "commodity",
+    "origins",
+    "destinations",
+    "volume_t_per_year",
+    "period",
+    "avoid",
+    "family_min_share",
+    "family_max_share",
+    "exposure_max_share",
+    "illustrative",
+    "source",
+    "note",
+)
+_CSV_FIELD = {
+    "origins": "origins",
+    "destinations": "destinations",
+    "families": "family_min_share",
+    "exposures": "exposure_max_share",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A diversification rule: a bound on the share of tonnes through one thing.
+
+    Attributes
+    ----------
+    target : str
+        An exposure id (country or chokepoint) or a route family.
+    on : str
+        ``"exposure"`` or ``"family"``.
+    max_share, min_share : float or None
+        Bounds on the share (0–1) of the tonnes shipped in the scope whose route crosses
+        ``target`` (exposures: as a transit country, i.e. not the country of the route's own
+        origin or destination, or as a chokepoint) or belongs to the family ``target``.
+    scope : str
+        ``"each_contract"`` (the bound holds in every contract separately), ``"portfolio"``
+        (over all tonnes of all contracts) or a contract id.
+    """
+
+    target: str
+    on: str
+    max_share: float | None = None
+    min_share: float | None = None
+    scope: str = EACH
+
+    @property
+    def name(self) -> str:
+        """The rule in words, e.g. 'at most 50 % via CN (each contract)'."""
+        bounds = []
+        if self.min_share is not None:
+            bounds.append(f"at least {self.min_share:.0%}")
+        if self.max_share is not None:
+            bounds.append(f"at most {self.max_share:.0%}")
+        via = "by the " + self.target + " family" if self.on == "family" else "via " + self.target
+        where = {EACH: "each contract", PORTFOLIO: "whole portfolio"}.get(
+            self.scope, f"contract {self.scope}"
+        )
+        return f"{' and '.join(bounds)} {via} ({where})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            self.on: self.target,
+            "max_share": self.max_share,
+            "min_share": self.min_share,
+            "scope": self.scope,
+            "name": self.name,
+        }
+
+
+@dataclass(frozen=True)
+class Contract:
+    """An annual volume to deliver, with its route clauses.
+
+    Attributes
+    ----------
+    volume_t_per_year : float
+        Tonnes per year, shared among ``origins`` and ``destinations`` as the plan finds
+        cheapest.
+    period : str
+        When the contract runs (informative; volumes are per year).
+    avoid : tuple of str
+        Exposures no route of this contract may touch (hard filter).
+    clauses : tuple of Rule
+        Share rules scoped to this contract.
+    illustrative : bool
+        The volume is an illustration, not a sourced figure (see ``note``).
+    source : str
+        Where the volume comes from.
+    """
+
+    id: str
+    commodity: str
+    origins: tuple[str, ...]
+    destinations: tuple[str, ...]
+    volume_t_per_year: float
+    period: str = ""
+    avoid: tuple[str, ...] = ()
+    clauses: tuple[Rule, ...] = ()
+    illustrative: bool = False
+    source: str = ""
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "commodity": self.commodity,
+            "origins": list(self.origins),
+            "destinations": list(self.destinations),
+            "volume_t_per_year": self.volume_t_per_year,
+            "period": self.period,
+            "avoid": list(self.avoid),
+            "clauses": [r.to_dict() for r in self.clauses],
+            "illustrative": self.illustrative,
+            "source": self.source,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """Contracts and the rules over them, as read from one file (or built in Python)."""
+
+    contracts: tuple[Contract, ...]
+    rules: tuple[Rule, ...] = ()
+    name: str = ""
+    file: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "file": self.file,
+            "contracts": [c.to_dict() for c in self.contracts],
+            "rules": [r.to_dict() for r in self.rules],
+        }
+
+
+ContractProblem = FileProblem
+"""A problem in a contracts file (the shared :class:`~corridor.errors.FileProblem`)."""
+
+
+class ContractError(RequestError):
+    """A contracts file (or contracts given in Python) is invalid; lists every problem."""
+
+    def __init__(self, problems: Sequence[Problem], what: str) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in {what}:\n{lines}")
+
+
+# --------------------------------------------------------------------------- where

@@ -1,0 +1,592 @@
+"""Load and validate the network tables into an immutable :class:`Network`.
+
+Every check is driven by ``data/schema.csv`` (see :mod:`corridor.network.schema`). Loading either
+returns a complete ``Network`` or raises :class:`~corridor.errors.DataError` listing every
+problem found, each naming file, row and column: nothing is ever half-loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from corridor import validate
+from corridor.errors import DataError, Problem
+from corridor.network._countries import ISO_ALPHA2
+from corridor.network.model import (
+    DATA_ENV,
+    ID_PATTERN,
+    Commodity,
+    EmissionFactor,
+    Event,
+    Exposure,
+    Link,
+    Network,
+    Node,
+    Provenance,
+    Source,
+)
+from corridor.network.schema import CARGO_CLASSES, OPTIONAL_TABLES, TABLES, Column, schema
+
+
+@dataclass
+class _Row:
+    file: str
+    line: int
+    values: dict[str, Any]
+    raw: dict[str, str]
+
+
+def bundled_data_dir() -> Path:
+    """Folder of the tables shipped inside the package."""
+    return Path(str(resources.files("corridor").joinpath("data")))
+
+
+def load_network(data_dir: str | Path | None = None, overlay: str | Path | None = None) -> Network:
+    """Load, merge and validate the network tables.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Folder holding a complete set of tables. Default: ``$CORRIDOR_DATA`` if set,
+        else the bundled tables.
+    overlay : path, optional
+        Folder whose tables (any subset) add rows to, or replace rows (same id) of,
+        the base tables.
+
+    Raises
+    ------
+    DataError
+        With every problem found (file, row, column, message).
+    """
+    base = Path(data_dir or os.environ.get(DATA_ENV) or bundled_data_dir())
+    problems: list[Problem] = []
+    if not base.is_dir():
+        raise DataError([Problem(str(base), None, None, "data folder does not exist")])
+    if overlay is not None and not Path(overlay).is_dir():
+        raise DataError([Problem(str(overlay), None, None, "overlay folder does not exist")])
+    rows: dict[str, list[_Row]] = {}
+    for table in TABLES:
+        required = table not in OPTIONAL_TABLES
+        rows[table] = _read_table(base / f"{table}.csv", table, problems, required=required)
+        if overlay is not None:
+            extra = _read_table(Path(overlay) / f"{table}.csv", table, problems, required=False)
+            rows[table] = _merge(rows[table], extra)
+    # Cross-table checks run even after cell errors, so one pass lists every problem.
+    _check_ids_and_refs(rows, problems)
+    _check_provenance(rows, problems)
+    _check_rules(rows, problems)
+    if problems:
+        raise DataError(problems)
+    origin = str(base) if data_dir or os.environ.get(DATA_ENV) else "bundled"
+    if overlay is not None:
+        origin += f" + overlay {overlay}"
+    return _build(rows, origin)
+
+
+def _read_table(path: Path, table: str, problems: list[Problem], required: bool) -> list[_Row]:
+    name = str(path)
+    if not path.exists():
+        if required:
+            problems.append(Problem(name, None, None, "file is missing"))
+        return []
+    cols = {c.name: c for c in schema()[table]}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(name, None, None, f"cannot read file: {exc}"))
+        return []
+    lines = text.splitlines()
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        problems.append(Problem(name, None, None, "file is empty (a header row is needed)"))
+        return []
+    except csv.Error as exc:
+        problems.append(Problem(name, 1, None, f"malformed CSV: {exc}"))
+        return []
+    header = [h.strip() for h in header]
+    for h in header:
+        if h not in cols:
+            problems.append(Problem(name, 1, h, f"unknown column (allowed: {', '.join(cols)})"))
+    for dup in {h for h in header if header.count(h) > 1}:
+        problems.append(Problem(name, 1, dup, "column appears more than once"))
+    for c in cols.values():
+        if c.required and c.name not in header:
+            problems.append(Problem(name, 1, c.name, "required column is missing"))
+    out: list[_Row] = []
+    line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(name, reader.line_num, None, f"malformed CSV: {exc}"))
+            break
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            problems.append(
+                Problem(name, line, None, f"has {len(cells)} cells, the header has {len(header)}")
+            )
+            continue
+        raw = {h: v.strip() for h, v in zip(header, cells, strict=True) if h in cols}
+        values: dict[str, Any] = {}
+        for c in cols.values():
+            cell = raw.get(c.name, "")
+            try:
+                values[c.name] = _parse(c, cell)
+            except ValueError as exc:
+                problems.append(Problem(name, line, c.name, str(exc)))
+        out.append(_Row(name, line, values, raw))
+    return out
+
+
+def _merge(base: list[_Row], extra: list[_Row]) -> list[_Row]:
+    position = {r.values.get("id"): i for i, r in enumerate(base)}
+    merged = list(base)
+    for row in extra:
+        i = position.get(row.values.get("id"))
+        if i is None:
+            merged.append(row)
+        else:
+            merged[i] = row
+    return merged
+
+
+def _parse(col: Column, cell: str) -> Any:
+    """Parse one cell by its declared type; raise ValueError with a user-facing message."""
+    if cell == "":
+        if col.required:
+            raise ValueError("is empty but required")
+        cell = col.default
+        if cell == "":
+            return None
+    kind = col.type
+    if kind == "id":
+        if not ID_PATTERN.match(cell):
+            raise ValueError(f"'{cell}' is not a valid id (letters, digits, '_' and '-')")
+        return cell
+    if kind in ("str", "provenance"):
+        return cell
+    if kind == "country":
+        return _country(cell)
+    if kind == "countries":
+        return tuple(_country(c) for c in _split(cell))
+    if kind == "enum":
+        if cell not in col.choices:
+            raise ValueError(f"'{cell}' is not one of {', '.join(col.choices)}")
+        return cell
+    if kind in ("float", "int"):
+        return _number(col, cell)
+    if kind == "bool":
+        low = cell.lower()
+        if low in ("yes", "true", "1"):
+            return True
+        if low in ("no", "false", "0"):
+            return False
+        raise ValueError(f"'{cell}' is not yes or no")
+    if kind == "list":
+        items = tuple(_split(cell))
+        if col.choices:
+            for item in items:
+                if item not in col.choices:
+                    raise ValueError(f"'{item}' is not one of {', '.join(col.choices)}")
+        return items
+    if kind.startswith("ref:"):
+        return cell
+    if kind.startswith("refs:"):
+        return tuple(_split(cell))
+    if kind == "geometry":
+        return _geometry(cell)
+    raise ValueError(f"schema declares unknown type '{kind}'")
+
+
+def _split(cell: str) -> list[str]:
+    return [p.strip() for p in cell.split("|") if p.strip()]
+
+
+def _country(code: str) -> str:
+    if code not in ISO_ALPHA2:
+        raise ValueError(f"'{code}' is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def _number(col: Column, cell: str) -> float | int:
+    value = validate.number(cell, "")  # ASCII digits, finite
+    lo, hi = col.bounds
+    if lo is not None and value < lo:
+        raise ValueError(f"{cell} is below the minimum {lo:g}")
+    if hi is not None and value > hi:
+        raise ValueError(f"{cell} is above the maximum {hi:g}")
+    if col.type == "int":
+        if value != int(value):
+            raise ValueError(f"'{cell}' is not a whole number")
+        if col.choices and cell not in col.choices:
+            raise ValueError(f"'{cell}' is not one of {', '.join(col.choices)}")
+        return int(value)
+    return value
+
+
+def _geometry(cell: str) -> tuple[tuple[float, float], ...]:
+    points = []
+    for part in cell.split(";"):
+        bits = part.split()
+        if len(bits) != 2:
+            raise ValueError(f"geometry point '{part.strip()}' is not 'lon lat'")
+        try:
+            lon, lat = float(bits[0]), float(bits[1])
+        except ValueError:
+            raise ValueError(f"geometry point '{part.strip()}' is not numeric") from None
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ValueError(f"geometry point '{part.strip()}' is out of range")
+        points.append((lon, lat))
+    if len(points) < 2:
+        raise ValueError("geometry needs at least two points")
+    return tuple(points)
+
+
+def _check_ids_and_refs(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
+    ids: dict[str, set[str]] = {}
+    for table in TABLES:
+        seen: dict[str, int] = {}
+        for r in rows[table]:
+            rid = r.values.get("id")
+            if rid is None:
+                continue
+            if rid in seen:
+                problems.append(
+                    Problem(r.file, r.line, "id", f"duplicate id '{rid}' (also on row {seen[rid]})")
+                )
+            seen[rid] = r.line
+        ids[table] = set(seen)
+    for table in TABLES:
+        for c in schema()[table]:
+            if not c.type.startswith(("ref:", "refs:")):
+                continue
+            targets = c.type.split(":", 1)[1].split("|")
+            for r in rows[table]:
+                value = r.values.get(c.name)
+                refs = (value,) if isinstance(value, str) else (value or ())
+                for ref in refs:
+                    if not any(ref in ids[t] for t in targets):
+                        where = " or ".join(f"{t}.csv" for t in targets)
+                        problems.append(
+                            Problem(r.file, r.line, c.name, f"'{ref}' is not an id in {where}")
+                        )
+
+
+def parse_provenance(text: str, sourced: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Expand a ``sources`` cell into column -> source ids for the given sourced columns.
+
+    ``text`` holds entries separated by ';': ``src+src`` (default for every column not named
+    elsewhere) or ``col|col=src+src``.
+
+    Raises
+    ------
+    ValueError
+        On a malformed entry or a named column that is not a sourced column.
+    """
+    sourced = list(sourced)
+    default: tuple[str, ...] = ()
+    named: dict[str, tuple[str, ...]] = {}
+    for entry in (e.strip() for e in text.split(";")):
+        if not entry:
+            continue
+        if "=" in entry:
+            cols_text, srcs_text = entry.split("=", 1)
+            srcs = tuple(s.strip() for s in srcs_text.split("+") if s.strip())
+            if not srcs:
+                raise ValueError(f"entry '{entry}' names no source")
+            for col in (c.strip() for c in cols_text.split("|")):
+                if col not in sourced:
+                    raise ValueError(
+                        f"entry '{entry}' names '{col}', which is not a sourced column"
+                    )
+                named[col] = named.get(col, ()) + srcs
+        else:
+            default += tuple(s.strip() for s in entry.split("+") if s.strip())
+    return {c: named.get(c, default) for c in sourced}
+
+
+def _check_provenance(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
+    source_rows = {r.values.get("id"): r for r in rows["sources"]}
+    for r in rows["sources"]:
+        if r.values.get("kind") in ("estimated", "computed") and not r.values.get("method"):
+            problems.append(
+                Problem(
+                    r.file,
+                    r.line,
+                    "method",
+                    f"{r.values['kind']} sources need a method (how the figure was obtained)",
+                )
+            )
+    for table in TABLES:
+        sourced = [c.name for c in schema()[table] if c.sourced]
+        if not sourced:
+            continue
+        for r in rows[table]:
+            try:
+                prov = parse_provenance(r.values.get("sources") or "", sourced)
+            except ValueError as exc:
+                problems.append(Problem(r.file, r.line, "sources", str(exc)))
+                continue
+            r.values["_provenance"] = {c: s for c, s in prov.items() if r.raw.get(c, "") != ""}
+            for col in sourced:
+                if r.raw.get(col, "") == "":
+                    continue
+                if not prov[col]:
+                    problems.append(
+                        Problem(r.file, r.line, col, "figure has no source (add it to 'sources')")
+                    )
+                for sid in prov[col]:
+                    if sid not in source_rows:
+                        problems.append(
+                            Problem(
+                                r.file, r.line, "sources", f"'{sid}' is not an id in sources.csv"
+                            )
+                        )
+
+
+def _check_rules(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
+    """Rules across columns and tables that the schema alone cannot state."""
+    exposures = {r.values.get("id") for r in rows["exposures"]}
+    nodes = {r.values.get("id"): r.values for r in rows["nodes"]}
+    factors = {r.values.get("id"): r.values for r in rows["emission_factors"]}
+    for r in rows["links"]:
+        v = r.values
+        if v.get("from") is not None and v.get("from") == v.get("to"):
+            problems.append(Problem(r.file, r.line, "to", "link starts and ends at the same node"))
+        if v.get("mode") == "rail" and v.get("gauge_mm") is None:
+            problems.append(Problem(r.file, r.line, "gauge_mm", "rail links need a gauge"))
+        if v.get("mode") != "rail" and v.get("gauge_mm") is not None:
+            problems.append(Problem(r.file, r.line, "gauge_mm", "only rail links have a gauge"))
+        for country in v.get("countries") or ():
+            if country not in exposures:
+                problems.append(
+                    Problem(r.file, r.line, "countries", f"'{country}' has no row in exposures.csv")
+                )
+        mean, p95 = v.get("transit_days"), v.get("transit_days_p95")
+        if mean is not None and p95 is not None and p95 < mean:
+            problems.append(
+                Problem(r.file, r.line, "transit_days_p95", "is below the mean transit_days")
+            )
+        factor = factors.get(v.get("emission_factor"))
+        if factor is not None and v.get("mode") is not None and factor.get("mode") != v.get("mode"):
+            problems.append(
+                Problem(
+                    r.file,
+                    r.line,
+                    "emission_factor",
+                    f"factor '{v['emission_factor']}' is for mode {factor.get('mode')}, "
+                    f"not {v['mode']}",
+                )
+            )
+        try:
+            _season(r.raw.get("season", ""))
+        except ValueError as exc:
+            problems.append(Problem(r.file, r.line, "season", str(exc)))
+        for end in ("from", "to"):
+            node = nodes.get(v.get(end))
+            if node is None or v.get("mode") != "rail":
+                continue
+            gauges = node.get("gauges_mm") or ()
+            if str(v.get("gauge_mm")) not in gauges:
+                problems.append(
+                    Problem(
+                        r.file,
+                        r.line,
+                        "gauge_mm",
+                        f"node {v[end]} has no {v.get('gauge_mm')} mm track "
+                        f"(its gauges_mm: {'|'.join(gauges) or 'none'})",
+                    )
+                )
+    for r in rows["nodes"]:
+        for pair in (("handling_hours", "handling_hours_p95"), ("dwell_hours", "dwell_hours_p95")):
+            mean, p95 = r.values.get(pair[0]), r.values.get(pair[1])
+            if mean is not None and p95 is not None and p95 < mean:
+                problems.append(Problem(r.file, r.line, pair[1], f"is below the mean {pair[0]}"))
+
+
+def _season(text: str) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for part in _split(text):
+        try:
+            month_text, factor_text = part.split(":")
+            month, factor = int(month_text), float(factor_text)
+        except ValueError:
+            raise ValueError(f"'{part}' is not 'month:factor'") from None
+        if not 1 <= month <= 12 or not 0 <= factor <= 1:
+            raise ValueError(f"'{part}': month must be 1-12 and factor 0-1")
+        out[month] = factor
+    return out
+
+
+def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
+    def prov(v: dict[str, Any]) -> Provenance:
+        return MappingProxyType(v.get("_provenance", {}))
+
+    sources = tuple(
+        Source(
+            v["id"],
+            v["citation"],
+            v.get("url") or "",
+            int(v["year"]),
+            v["kind"],
+            v.get("method") or "",
+        )
+        for v in (r.values for r in rows["sources"])
+    )
+    factors = tuple(
+        EmissionFactor(
+            v["id"],
+            v["mode"],
+            v["vehicle"],
+            float(v["co2e_g_per_tkm"]),
+            prov(v),
+            v.get("note") or "",
+        )
+        for v in (r.values for r in rows["emission_factors"])
+    )
+    exposures = tuple(
+        Exposure(
+            v["id"],
+            v["kind"],
+            v["name_en"],
+            v.get("name_ja") or "",
+            v.get("lat"),
+            v.get("lon"),
+            float(v["events_per_year"]),
+            float(v["duration_days"]),
+            float(v["capacity_loss"]),
+            _num(v, "war_risk_pct"),
+            prov(v),
+            v.get("note") or "",
+        )
+        for v in (r.values for r in rows["exposures"])
+    )
+    commodities = tuple(
+        Commodity(
+            v["id"],
+            v["name_en"],
+            v.get("name_ja") or "",
+            v["cargo_class"],
+            v.get("un_number") or "",
+            float(v["value_usd_per_t"]),
+            v["packaging"],
+            tuple(v["allowed_modes"]),
+            float(v["insurance_pct"]),
+            _num(v, "freight_factor") or 1.0,
+            v.get("no_route_reason") or "",
+            prov(v),
+            v.get("note") or "",
+        )
+        for v in (r.values for r in rows["commodities"])
+    )
+    nodes = tuple(node_record(v, prov(v)) for v in (r.values for r in rows["nodes"]))
+    node_pos = {n.id: (n.lon, n.lat) for n in nodes}
+    links = tuple(
+        link_record(
+            v,
+            _season(r.raw.get("season", "")),
+            v.get("geometry") or (node_pos[v["from"]], node_pos[v["to"]]),
+            prov(v),
+        )
+        for r in rows["links"]
+        for v in (r.values,)
+    )
+    events = tuple(event_record(v, prov(v)) for v in (r.values for r in rows["events"]))
+    return Network(nodes, links, commodities, exposures, factors, sources, origin, events)
+
+
+def _num(v: Mapping[str, Any], key: str) -> float:
+    value = v.get(key)
+    return float(value) if value is not None else 0.0
+
+
+def node_record(v: Mapping[str, Any], sources: Provenance) -> Node:
+    """A :class:`Node` from parsed cell values (column name -> typed value or None)."""
+    return Node(
+        v["id"],
+        v["name_en"],
+        v.get("name_ja") or "",
+        v["country"],
+        v["kind"],
+        float(v["lat"]),
+        float(v["lon"]),
+        MappingProxyType(
+            {c: _num(v, f"handling_usd_per_t_{c}") for c in CARGO_CLASSES if c != "gas"}
+        ),
+        _num(v, "handling_hours"),
+        max(_num(v, "handling_hours_p95"), _num(v, "handling_hours")),
+        _num(v, "dwell_hours"),
+        max(_num(v, "dwell_hours_p95"), _num(v, "dwell_hours")),
+        _num(v, "border_fee_usd_per_t"),
+        tuple(int(g) for g in v.get("gauges_mm") or ()),
+        tuple(v["cargo_classes"]),
+        tuple(v.get("products") or ()),
+        sources,
+        v.get("note") or "",
+    )
+
+
+def link_record(
+    v: Mapping[str, Any],
+    season: Mapping[int, float],
+    geometry: tuple[tuple[float, float], ...],
+    sources: Provenance,
+) -> Link:
+    """A :class:`Link` from parsed cell values, its season factors and its drawn line."""
+    return Link(
+        v["id"],
+        v["from"],
+        v["to"],
+        v["mode"],
+        v.get("gauge_mm"),
+        v.get("service") or "",
+        v["family"],
+        float(v["distance_km"]),
+        float(v["transit_days"]),
+        max(_num(v, "transit_days_p95"), float(v["transit_days"])),
+        _num(v, "tariff_usd_per_t"),
+        _num(v, "tariff_usd_per_tkm"),
+        v.get("capacity_t_per_year"),
+        v.get("capacity_group") or "",
+        tuple(v["cargo_classes"]),
+        tuple(v["countries"]),
+        tuple(v.get("chokepoints") or ()),
+        MappingProxyType(dict(season)),
+        bool(v["bidirectional"]),
+        v["emission_factor"],
+        geometry,
+        sources,
+        v.get("note") or "",
+    )
+
+
+def event_record(v: Mapping[str, Any], sources: Provenance) -> Event:
+    """An :class:`Event` from parsed cell values (missing severities are 0)."""
+    return Event(
+        v["id"],
+        v["name_en"],
+        v["kind"],
+        tuple(v["targets"]),
+        float(v["events_per_year"]),
+        float(v["duration_days"]),
+        max(_num(v, "duration_days_p95"), float(v["duration_days"])),
+        _num(v, "capacity_loss"),
+        _num(v, "delay_days"),
+        _num(v, "surcharge_usd_per_t"),
+        _num(v, "insurance_pct_add"),
+        sources,
+        v.get("note") or "",
+    )

@@ -1,0 +1,221 @@
+"""Running many years: in chunks, locally or on Dask, reduced in order (same seed, same numbers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from corridor.errors import RequestError
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+from corridor.risk import _common
+from corridor.risk._common import DEFAULT_YEARS, THRESHOLDS, FloatArray
+from corridor.risk.model import RiskModel
+from corridor.risk.sampling import sample_shares
+from corridor.risk.tally import Tally, chunk_tally
+
+
+def sample_years(model: RiskModel, seed: int, years: int) -> FloatArray:
+    """The event shares of the first ``years`` years of a seeded run (events, years)."""
+    blocks = []
+    for chunk, n in enumerate(_chunk_sizes(years)):
+        blocks.append(
+            sample_shares(model.events, _common.CHUNK_YEARS, seed, chunk, model.timing)[:, :n]
+        )
+    return np.hstack(blocks)
+
+
+def _chunk_sizes(years: int) -> Iterator[int]:
+    """The years of each chunk, one at a time (planned lazily: nothing grows with years)."""
+    full, rest = divmod(years, _common.CHUNK_YEARS)
+    for _ in range(full):
+        yield _common.CHUNK_YEARS
+    if rest:
+        yield rest
+
+
+# --------------------------------------------------------------------------- running
+
+
+Progress = Callable[[int], None]
+"""Called with the number of years done so far."""
+
+
+def _run_local(
+    model: RiskModel, seed: int, years: int, thresholds: Sequence[float], progress: Progress
+) -> Tally:
+    reducer, done = _InOrder(), 0
+    for chunk, n in enumerate(_chunk_sizes(years)):
+        reducer.add(chunk, chunk_tally(model, seed, chunk, n, thresholds))
+        done += n
+        progress(done)
+    return reducer.result()
+
+
+class _InOrder:
+    """Folds tallies in chunk order, whatever order they arrive in."""
+
+    def __init__(self) -> None:
+        self.total: Tally | None = None
+        self.next = 0
+        self.waiting: dict[int, Tally] = {}
+
+    def add(self, chunk: int, part: Tally) -> None:
+        self.waiting[chunk] = part
+        while self.next in self.waiting:
+            ready = self.waiting.pop(self.next)
+            self.total = ready if self.total is None else self.total.merge(ready)
+            self.next += 1
+
+    def result(self) -> Tally:
+        assert self.total is not None and not self.waiting
+        return self.total
+
+
+def _run_dask(
+    model: RiskModel,
+    seed: int,
+    years: int,
+    thresholds: Sequence[float],
+    progress: Progress,
+    client: Client,
+) -> Tally:
+    """Chunks as Dask tasks, a few per worker in flight, folded in chunk order.
+
+    Chunks are submitted in order and at most ``window`` are held (running or waiting for
+    an earlier one), so memory stays bounded however many years are asked for.
+    """
+    from distributed import as_completed
+
+    shared = client.scatter(model, broadcast=True)  # type: ignore[no-untyped-call]
+    window = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+    pending = iter(enumerate(_chunk_sizes(years)))
+    futures: dict[Any, tuple[int, int]] = {}
+    finished = as_completed()  # type: ignore[no-untyped-call]
+    reducer, done = _InOrder(), 0
+
+    def submit() -> None:
+        while len(futures) + len(reducer.waiting) < window:
+            item = next(pending, None)
+            if item is None:
+                return
+            fut = client.submit(chunk_tally, shared, seed, item[0], item[1], tuple(thresholds))
+            futures[fut] = item
+            finished.add(fut)  # type: ignore[no-untyped-call]
+
+    try:
+        submit()
+        for fut in finished:
+            chunk, n = futures.pop(fut)
+            reducer.add(chunk, fut.result())
+            done += n
+            progress(done)
+            submit()
+    finally:
+        client.cancel(list(futures))  # type: ignore[no-untyped-call]
+    return reducer.result()
+
+
+@contextmanager
+def _dask(
+    workers: int | None, scheduler: str | None, client: Client | None
+) -> Iterator[Client | None]:
+    """The client to run on: the one given, one for ``scheduler``, a local cluster, or None."""
+    if client is not None or (scheduler is None and not workers):
+        yield client
+        return
+    import logging
+
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise RequestError(
+            "--workers and --scheduler run on Dask, which is not installed: "
+            'pip install "corridor[risk]"'
+        ) from None
+
+    if scheduler is not None:
+        with Client(scheduler) as remote:  # type: ignore[no-untyped-call]
+            yield remote
+        return
+    with _workers_ignore_sigint():
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,
+        )
+    with cluster, Client(cluster) as local:  # type: ignore[no-untyped-call]
+        yield local
+
+
+@contextmanager
+def _workers_ignore_sigint() -> Iterator[None]:
+    """Start worker processes with Ctrl+C ignored (an ignored signal stays ignored in a
+    child), so that Ctrl+C stops the run in this process only and the cluster is closed
+    quietly, instead of every worker printing its own KeyboardInterrupt traceback."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def run(
+    model: RiskModel,
+    *,
+    years: int = DEFAULT_YEARS,
+    seed: int = 0,
+    thresholds: Sequence[float] = THRESHOLDS,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Client | None = None,
+    progress: Progress | None = None,
+) -> Tally:
+    """Simulate ``years`` years of a compiled model, in one process or on Dask.
+
+    Parameters
+    ----------
+    model : RiskModel
+        From :func:`compile_model`.
+    years, seed : int
+        How many years, and the seed (same seed, same numbers, however the work is spread).
+    thresholds : sequence of float
+        Shares of volume for the exceedance counts.
+    workers : int, optional
+        Run on a local Dask cluster of this many single-threaded processes.
+    scheduler : str, optional
+        Run on the Dask cluster whose scheduler has this address.
+    client : distributed.Client, optional
+        Run on this Dask client (e.g. an in-process cluster).
+    progress : callable, optional
+        Called with the number of years done after each chunk.
+    """
+    if not 1 <= years <= _common.MAX_YEARS:
+        raise RequestError(
+            f"the number of years must be from 1 to {_common.MAX_YEARS:,} (the cap), not {years:,}"
+        )
+    if seed < 0:
+        raise RequestError(f"the seed must be a non-negative integer, not {seed}")
+    if workers is not None and workers < 1:
+        raise RequestError(f"--workers must be at least 1, not {workers}")
+    report = progress or (lambda done: None)
+    with _dask(workers, scheduler, client) as dask_client:
+        if dask_client is None:
+            return _run_local(model, seed, years, thresholds, report)
+        return _run_dask(model, seed, years, thresholds, report, dask_client)
+
+
+# --------------------------------------------------------------------------- results

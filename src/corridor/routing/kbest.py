@@ -1,0 +1,860 @@
+"""Routes on the commodity graph: k best distinct routes, the exact Pareto front, diagnosis.
+
+k best routes
+    Best-first enumeration of physically simple paths (no place visited twice) in order of
+    cost, guided by the exact cost-to-go of the unconstrained graph (one reverse Dijkstra).
+    The heuristic is admissible, so complete routes come out in non-decreasing cost, exactly
+    as Yen's algorithm would list them. A route is kept only if it is *distinct*: its
+    gateway signature — the borders, ports and ferry terminals it passes, each with the mode
+    it leaves by and the straits that leg crosses — differs from every route already kept,
+    so ten copies of one corridor differing by an inland spur count once, while a Suez and a
+    Cape sailing from the same port count twice.
+
+    Speed comes from doing less, never from giving up exactness: the search moves in steps
+    (a transfer with the link after it; a run through places with one way on), drops a
+    partial route that an earlier, cheaper one covers, and small graphs keep the costs to
+    go of every destination. Routes found sum their totals at once and put their legs
+    together when first read.
+
+Pareto front
+    Multi-objective label setting (Martins) over cost, mean days and CO2e, with the set of
+    exposures crossed carried as a bitset: a label dominates another at the same vertex only
+    if it is no worse in all three and its exposures are a subset, so the risk objective
+    (expected disrupted days, a function of the set) is pruned exactly.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial, reduce
+from itertools import chain
+from operator import or_
+from typing import Any, NamedTuple
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from corridor.costs import Metrics, insurance_usd_per_t, p95_of_sum
+from corridor.graph import TRANSFER, CommodityGraph, Edge
+from corridor.network.model import Link
+from corridor.routing.route import Leg, Risk, Route, RouteDetail
+
+GATEWAY_KINDS = frozenset(
+    {"border_crossing", "seaport", "ferry_terminal", "oil_terminal", "destination_port"}
+)
+MAX_LABELS = 200_000
+MAX_K = 50
+"""Most routes one query may ask for."""
+
+
+def cost_to_go(g: CommodityGraph, targets: list[int]) -> np.ndarray:
+    """Least cost from every vertex to any of ``targets`` (inf where unreachable)."""
+    dist = dijkstra(_reverse_matrix(g), directed=True, indices=targets, min_only=True)
+    return np.asarray(dist, dtype=float)
+
+
+ALL_PAIRS_MAX_VERTICES = 500
+"""Graphs up to this size keep the least cost between every pair of vertices (8 MB at
+most), so that a query to a new destination reads its costs to go instead of running a
+search of its own."""
+
+
+def _cost_to_go(g: CommodityGraph, destination: str, targets: list[int]) -> list[float]:
+    """:func:`cost_to_go` of a destination, kept by the graph."""
+    h = g.cost_to_go.get(destination)
+    if h is None:
+        pairs = _all_pairs(g)
+        if pairs is None:
+            h = cost_to_go(g, targets).tolist()
+        else:
+            h = (
+                list(map(min, *(pairs[t] for t in targets)))
+                if len(targets) > 1
+                else pairs[targets[0]]
+            )
+        g.cost_to_go[destination] = h
+    return h
+
+
+def _all_pairs(g: CommodityGraph) -> list[list[float]] | None:
+    """Least cost from every vertex (the items of a row) to every vertex (the rows), for
+    graphs of at most :data:`ALL_PAIRS_MAX_VERTICES` vertices (built once per graph; None
+    for larger ones)."""
+    if len(g.vertices) > ALL_PAIRS_MAX_VERTICES:
+        return None
+    pairs: list[list[float]] | None = g.index.get("all-pairs")
+    if pairs is None:
+        pairs = dijkstra(_reverse_matrix(g), directed=True).tolist()
+        g.index["all-pairs"] = pairs
+    return pairs
+
+
+def _reverse_matrix(g: CommodityGraph) -> csr_matrix:
+    """The graph reversed, as a sparse matrix of edge costs (built once per graph)."""
+    m: csr_matrix | None = g.index.get("reverse-matrix")
+    if m is None:
+        n, count = len(g.vertices), len(g.edges)
+        heads = np.fromiter((e.head for e in g.edges), dtype=np.int64, count=count)
+        tails = np.fromiter((e.tail for e in g.edges), dtype=np.int64, count=count)
+        # sparse zeros are not edges: lift zero costs to a tiny epsilon
+        costs = np.fromiter((e.cost for e in g.edges), dtype=float, count=count)
+        costs = np.maximum(costs, 1e-12)
+        # parallel edges: keep the cheapest (a CSR matrix would add them up)
+        order = np.lexsort((costs, tails, heads))
+        heads, tails, costs = heads[order], tails[order], costs[order]
+        first = np.ones(count, dtype=bool)
+        first[1:] = (heads[1:] != heads[:-1]) | (tails[1:] != tails[:-1])
+        m = csr_matrix((costs[first], (heads[first], tails[first])), shape=(n, n))
+        g.index["reverse-matrix"] = m
+    return m
+
+
+def index_graph(g: CommodityGraph) -> None:
+    """Build the search's tables of ``g`` now rather than on its first search."""
+    _steps(g)
+    _reverse_matrix(g)
+    _all_pairs(g)
+
+
+def _ends(g: CommodityGraph, origin: str, destination: str) -> tuple[list[int], list[int]]:
+    return g.node_vertices.get(origin, []), g.node_vertices.get(destination, [])
+
+
+_Label = tuple[float, int, float, int, Any, tuple[int, ...], int, int, int]
+"""A partial route in the best-first search: (f, seq, cost, vertex, parent label, edges of
+its last step, places visited, exposures crossed, signature id)."""
+
+
+def _steps_taken(label: _Label) -> list[tuple[int, ...]]:
+    """The steps of a partial route (their edge indices), from the origin; the start
+    label's empty step is left out."""
+    steps: list[tuple[int, ...]] = []
+    node: _Label | None = label
+    while node is not None:
+        if node[5]:
+            steps.append(node[5])
+        node = node[4]
+    steps.reverse()
+    return steps
+
+
+def _path_edges(g: CommodityGraph, label: _Label) -> list[Edge]:
+    """The edges of a partial route, from the origin."""
+    edges = g.edges
+    return [edges[i] for step in _steps_taken(label) for i in step]
+
+
+def _sig_tuple(
+    sig: int, steps: list[tuple[int, int]], gates: list[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
+    """An interned signature id spelled out as its gateway entries."""
+    out: list[tuple[str, str]] = []
+    while sig > 0:
+        sig, gate = steps[sig]
+        out.append(gates[gate])
+    out.reverse()
+    return tuple(out)
+
+
+def enumerate_paths(
+    g: CommodityGraph,
+    origin: str,
+    destination: str,
+    penalise: Mapping[str, float] | None = None,
+    max_labels: int = MAX_LABELS,
+    distinct: bool = False,
+) -> Iterator[tuple[float, list[Edge], int, tuple[tuple[str, str], ...]]]:
+    """Yield (cost, edges, exposure mask, signature) of simple routes in non-decreasing cost.
+
+    The signature is only tracked with ``distinct`` (else empty); it lacks the final
+    destination entry that :func:`signature` adds. See :func:`_search`.
+    """
+    for label, sig in _search(g, origin, destination, penalise, max_labels, distinct):
+        yield label[2], _path_edges(g, label), label[7], sig
+
+
+def _search(
+    g: CommodityGraph,
+    origin: str,
+    destination: str,
+    penalise: Mapping[str, float] | None,
+    max_labels: int,
+    distinct: bool,
+) -> Iterator[tuple[_Label, tuple[tuple[str, str], ...]]]:
+    """Yield the complete routes in non-decreasing cost, each as its last label and its
+    signature (tracked only with ``distinct``).
+
+    A route is a sequence of steps (see :func:`_adjacency`): a link, or a transfer followed
+    by a link; it never starts with a transfer (every mode copy of the origin is a start).
+
+    Cost includes penalties, each charged once per exposure crossed. With ``distinct``,
+    partial routes that cannot lead to the cheapest route of any gateway signature are
+    pruned: a partial route is dropped when an earlier (cheaper) one reached the same
+    vertex with the same signature so far, having visited no place the later one could
+    still use (:func:`_covers`), and — where penalties apply — at no more than its cost
+    once the penalised exposures only the later one has crossed are charged to the
+    earlier one. Every completion of the later one is then a completion of the earlier
+    one, with the same signature, at no lower cost.
+    Stops after ``max_labels`` partial routes.
+
+    A partial route is a flat tuple (see ``_Label``): f is its cost plus the cost to go,
+    seq breaks ties first in first out, and sig is an interned signature id. When the
+    cheapest child of the partial route just taken is no dearer than the cheapest one
+    waiting, it is taken next without a trip through the heap: the order is the same as
+    pushing it and popping it again.
+    """
+    sources, targets = _ends(g, origin, destination)
+    if not sources or not targets:
+        return
+    h = _cost_to_go(g, destination, targets)
+    chained = _steps(g)
+    adjacency, gates, exits = chained.to(destination), chained.gates, chained.exits
+    node_of = _vertex_tables(g)[0]
+    is_target = [False] * len(g.vertices)
+    for t in targets:
+        is_target[t] = True
+    n_vertices = len(g.vertices)
+    pen_bits = {g.exposure_bit[e]: p for e, p in (penalise or {}).items() if p}
+    pen_mask = sum(pen_bits)
+    origin_bit = g.net.node_bits[g.net.node_index[origin]]
+    # signatures so far, interned: id -> (parent id, gate id); (parent, gate) -> id
+    sig_ids: dict[tuple[int, int], int] = {}
+    sig_steps: list[tuple[int, int]] = [(-1, -1)]
+    settled: dict[int, list[_Label]] = {}
+    seq = 0
+    heap: list[_Label] = []
+    push, pop, inf = heapq.heappush, heapq.heappop, math.inf
+    for s in sources:
+        if h[s] != inf:
+            seq += 1
+            push(heap, (h[s], seq, 0.0, s, None, (), g.net.node_bits[node_of[s]], 0, 0))
+    taken = 0
+    while heap and taken < max_labels:
+        p: _Label | None = pop(heap)
+        while p is not None:
+            taken += 1
+            _, _, cost, v, _, _, visited, mask, sig = p
+            if distinct:
+                key = sig * n_vertices + v
+                earlier = settled.get(key)
+                if earlier is None:
+                    settled[key] = [p]
+                elif pen_bits:
+                    if any(_dominates(q, p, pen_bits, pen_mask, exits) for q in earlier):
+                        break
+                    earlier.append(p)
+                else:  # no penalties: cost order alone makes every earlier one cheaper
+                    if _any_covers(earlier, visited, exits):
+                        break
+                    earlier.append(p)
+            if is_target[v]:
+                yield p, _sig_tuple(sig, sig_steps, gates)
+                break
+            at_origin = visited == origin_bit
+            leaves_gate = distinct and not at_origin
+            best: _Label | None = None
+            for step, head, price, exposures, via_transfer, bit, gate, more in adjacency[v]:
+                if visited & bit or (via_transfer and at_origin):
+                    continue
+                hv = h[head]
+                if hv == inf:
+                    continue
+                c = cost + price
+                if pen_bits:
+                    fresh = exposures & pen_mask & ~mask
+                    if fresh:
+                        c += sum(pen for b, pen in pen_bits.items() if fresh & b)
+                s = sig
+                if leaves_gate and gate >= 0:
+                    s = sig_ids.get((sig, gate), -1)
+                    if s < 0:
+                        s = sig_ids[(sig, gate)] = len(sig_steps)
+                        sig_steps.append((sig, gate))
+                if distinct:
+                    for later in more:
+                        t = sig_ids.get((s, later), -1)
+                        if t < 0:
+                            t = sig_ids[(s, later)] = len(sig_steps)
+                            sig_steps.append((s, later))
+                        s = t
+                seq += 1
+                child = (c + hv, seq, c, head, p, step, visited | bit, mask | exposures, s)
+                if best is None:
+                    best = child
+                elif child[0] < best[0]:
+                    push(heap, best)
+                    best = child
+                else:
+                    push(heap, child)
+            p = None
+            if best is not None:
+                if not heap or best[0] <= heap[0][0]:
+                    p = best
+                else:
+                    push(heap, best)
+
+
+_Step = tuple[tuple[int, ...], int, float, int, bool, int, int, tuple[int, ...]]
+"""A step of a route as the search reads it: its edge indices (a link, or a transfer and
+a link, possibly followed by more such along a chain), head vertex, cost, exposures,
+whether it starts with a transfer, bits of the places it enters, the id of the gateway
+entry its first link adds to the signature (-1 for none) and those of any later links."""
+
+
+def _adjacency(g: CommodityGraph) -> tuple[list[list[_Step]], list[tuple[str, str]]]:
+    """The steps out of every vertex, and the gateway entries they name (built once per
+    graph).
+
+    A transfer is always followed by a link (never by another transfer, and a route ends
+    on arriving at any mode copy of its destination), so the search takes the two as one
+    step and never holds a partial route that has just transferred.
+    """
+    if g.adjacency is None:
+        node_of, gateway = _vertex_tables(g)
+        bit = g.net.node_bits
+        gates: dict[tuple[str, str], int] = {}
+        links: list[list[tuple[int, Edge, int]]] = []
+        for out in g.out:
+            row: list[tuple[int, Edge, int]] = []
+            for ei in out:
+                e = g.edges[ei]
+                if e.kind == TRANSFER or e.link is None:
+                    continue
+                gate = -1
+                if gateway[e.tail]:
+                    entry = (g.vertices[e.tail][0], _departure(e.link))
+                    gate = gates.setdefault(entry, len(gates))
+                row.append((ei, e, gate))
+            links.append(row)
+        steps: list[list[_Step]] = []
+        for v, out in enumerate(g.out):
+            row_steps: list[_Step] = []
+            for ei in out:
+                t = g.edges[ei]
+                if t.kind != TRANSFER:
+                    continue
+                for ej, e, gate in links[t.head]:
+                    row_steps.append(
+                        (
+                            (ei, ej),
+                            e.head,
+                            t.cost + e.cost,
+                            t.exposures | e.exposures,
+                            True,
+                            bit[node_of[e.head]],
+                            gate,
+                            (),
+                        )
+                    )
+            direct: list[_Step] = [
+                ((ei,), e.head, e.cost, e.exposures, False, bit[node_of[e.head]], gate, ())
+                for ei, e, gate in links[v]
+            ]
+            steps.append(direct + row_steps)
+        g.adjacency = (steps, list(gates))
+    return g.adjacency
+
+
+class _Steps(NamedTuple):
+    """The search's steps out of every vertex, with chains contracted (see :func:`_steps`)."""
+
+    steps: list[list[_Step]]
+    plain: list[list[_Step]]
+    """The steps before contraction (:func:`_adjacency`)."""
+    gates: list[tuple[str, str]]
+    """Gateway entries, by the ids the steps use."""
+    inside: set[str]
+    """Places inside a chain: a query ending there uses the plain steps."""
+    dead_ends: dict[str, list[tuple[int, _Step]]]
+    """Steps left out because they end where no way leads on, by that place: put back
+    (vertex, step) for a query ending there."""
+    exits: list[int]
+    """Per place (by network index): the places one step leads to, as a bitset (empty on
+    networks of more than :data:`UNUSABLE_CHECK_MAX_PLACES` places)."""
+    patched: dict[str, list[list[_Step]]]
+    """Steps with those into a dead end put back, by that dead end (filled on use)."""
+
+    def to(self, destination: str) -> list[list[_Step]]:
+        """The steps for a query ending at ``destination``."""
+        if destination in self.inside:  # a chain would run past it
+            return self.plain
+        back = self.dead_ends.get(destination)
+        if not back:
+            return self.steps
+        steps = self.patched.get(destination)
+        if steps is None:
+            steps = self.patched[destination] = list(self.steps)
+            for v, step in back:
+                steps[v] = [*steps[v], step]
+        return steps
+
+
+def _steps(g: CommodityGraph) -> _Steps:
+    """:func:`_adjacency` with chains contracted (built once per graph).
+
+    Where a step enters a place that offers exactly one way on other than straight back
+    — a border crossing or a junction-free stretch of line — the search has no choice to
+    make there: it carries on along the chain in the same step, collecting the edges,
+    costs, exposures, places and gateway entries it passes. Any other way on from such a
+    place would lead back to a place already visited, so no route is lost. A step into a
+    place with no way on but back (a spur to another mine) is dropped. A query whose
+    destination lies inside a chain or at such a dead end uses the plain steps.
+    """
+    cached: _Steps | None = g.index.get("chained-steps")
+    if cached is not None:
+        return cached
+    plain, gates = _adjacency(g)
+    place = _vertex_tables(g)[0]
+    nodes = g.net.nodes
+    inside: set[int] = set()
+    dead_ends: dict[str, list[tuple[int, _Step]]] = {}
+    chained: list[list[_Step]] = []
+    for v, row in enumerate(plain):
+        out: list[_Step] = []
+        for edges, head, cost, exposures, via_transfer, bits, gate, _ in row:
+            more: list[int] = []
+            came_from, passed = place[v], {place[v], place[head]}
+            while True:
+                onward = [x for x in plain[head] if place[x[1]] != came_from]
+                if not onward:  # a dead end (a spur to another mine, say)
+                    break
+                if len(onward) != 1 or place[onward[0][1]] in passed:
+                    break
+                nxt = onward[0]
+                inside.add(place[head])
+                came_from = place[head]
+                edges = edges + nxt[0]
+                cost += nxt[2]
+                exposures |= nxt[3]
+                bits |= nxt[5]
+                if nxt[6] >= 0:
+                    more.append(nxt[6])
+                head = nxt[1]
+                passed.add(place[head])
+            step = (edges, head, cost, exposures, via_transfer, bits, gate, tuple(more))
+            if onward:
+                out.append(step)
+            else:
+                dead_ends.setdefault(nodes[place[head]].id, []).append((v, step))
+        chained.append(out)
+    exits = [0] * len(nodes) if len(nodes) <= UNUSABLE_CHECK_MAX_PLACES else []
+    for v, row in enumerate(plain if exits else ()):
+        for x in row:
+            exits[place[v]] |= x[5]
+    inside_ids = {nodes[i].id for i in inside}
+    result = _Steps(chained, plain, gates, inside_ids, dead_ends, exits, {})
+    g.index["chained-steps"] = result
+    return result
+
+
+def _vertex_tables(g: CommodityGraph) -> tuple[list[int], list[bool]]:
+    """Per vertex: index of its place in the network, and whether that place is a gateway."""
+    if g.vertex_tables is None:
+        index = g.net.node_index
+        g.vertex_tables = (
+            [index[v[0]] for v in g.vertices],
+            [g.net.node(v[0]).kind in GATEWAY_KINDS for v in g.vertices],
+        )
+    return g.vertex_tables
+
+
+UNUSABLE_CHECK_MAX = 8
+"""Places only the earlier route visited are checked one by one for being unusable to the
+later one only up to this many; past it, the check would cost more than it saves."""
+UNUSABLE_CHECK_MAX_PLACES = 1_024
+"""Nor on networks of more places: their sets of places visited are long integers, and on
+such networks the check seldom succeeds (measured: it slowed a 100,000-link query by half)."""
+
+
+def _covers(earlier: int, later: int, exits: list[int]) -> bool:
+    """Whether a route that visited the places ``earlier`` can go every way on that one
+    that visited ``later`` can: the places only it visited are unusable to the other."""
+    extra = earlier & ~later
+    return not extra or _unusable(extra, later, exits)
+
+
+def _any_covers(earlier: list[_Label], later: int, exits: list[int]) -> bool:
+    """Whether any of the ``earlier`` partial routes :func:`_covers` the places ``later``."""
+    for q in earlier:
+        extra = q[6] & ~later
+        if not extra or _unusable(extra, later, exits):
+            return True
+    return False
+
+
+def _unusable(places: int, visited: int, exits: list[int]) -> bool:
+    """Whether no way on from ``visited`` can pass any of ``places``: each leads only to
+    places already visited, so a route entering one could not leave it (and none is the
+    destination, which ends a route before its places are counted). False, to be safe,
+    for more than :data:`UNUSABLE_CHECK_MAX` places, or without ``exits``."""
+    if not exits or places.bit_count() > UNUSABLE_CHECK_MAX:
+        return False
+    free = ~visited
+    while places:
+        low = places & -places
+        if exits[low.bit_length() - 1] & free:
+            return False
+        places ^= low
+    return True
+
+
+def _dominates(
+    q: _Label, p: _Label, pen_bits: dict[int, float], pen_mask: int, exits: list[int]
+) -> bool:
+    """Whether every completion of ``p`` is matched, no dearer, by one of ``q``."""
+    if not _covers(q[6], p[6], exits):
+        return False
+    extra = p[7] & pen_mask & ~q[7]
+    if not extra:
+        return q[2] <= p[2]
+    return q[2] + sum(price for b, price in pen_bits.items() if extra & b) <= p[2]
+
+
+def _departure(link: Link) -> str:
+    """How a route leaves a gateway: the mode, and the straits or sea areas of that link
+    (so a Suez and a Cape sailing from the same port are different routes)."""
+    return "/".join((link.mode, *link.chokepoints))
+
+
+def signature(g: CommodityGraph, edges: list[Edge], origin: str) -> tuple[tuple[str, str], ...]:
+    """Gateways passed, each with how the route leaves it (the destination last)."""
+    sig: list[tuple[str, str]] = []
+    for e in edges:
+        if e.kind != "link" or e.link is None:
+            continue
+        tail_node = g.vertices[e.tail][0]
+        if tail_node != origin and g.net.node(tail_node).kind in GATEWAY_KINDS:
+            sig.append((tail_node, _departure(e.link)))
+    if edges:
+        sig.append((g.vertices[edges[-1].head][0], "end"))
+    return tuple(sig)
+
+
+def k_best(
+    g: CommodityGraph,
+    origin: str,
+    destination: str,
+    k: int,
+    penalise: Mapping[str, float] | None = None,
+    distinct: bool = True,
+    max_labels: int = MAX_LABELS,
+) -> list[Route]:
+    """The ``k`` cheapest routes, distinct by gateway signature unless ``distinct`` is False."""
+    out: list[Route] = []
+    seen: set[tuple[tuple[str, str], ...]] = set()
+    end = ((destination, "end"),)
+    for label, so_far in _search(g, origin, destination, penalise, max_labels, distinct):
+        if distinct:
+            sig = so_far + end
+            if sig in seen:
+                continue
+            seen.add(sig)
+        else:
+            sig = signature(g, _path_edges(g, label), origin)
+        out.append(_route(g, _label_pieces(g, label), origin, label[7], penalise, sig))
+        if len(out) >= k:
+            break
+    return out
+
+
+def _label_pieces(g: CommodityGraph, label: _Label) -> list[_Pieces]:
+    """The pieces of a route's steps, from the origin."""
+    cached = g.pieces.get
+    return [cached(step) or _step_pieces(g, step) for step in _steps_taken(label)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Pieces:
+    """What an edge, or a run of edges, contributes to a route: its legs and their sums,
+    provenance, the places it arrives at and the lines it draws."""
+
+    legs: tuple[Leg, ...]
+    totals: tuple[float, float, float, float, float]
+    """Sums over the legs: cost, days, variance of the days, CO2e, distance."""
+    sources: int
+    """Source ids behind the figures, as a bitset over :func:`_source_bits`' numbering."""
+    nodes: tuple[str, ...]
+    """Places arrived at by link, in order."""
+    countries: tuple[str, ...]
+    chokepoints: tuple[str, ...]
+    geometry: tuple[tuple[tuple[float, float], ...], ...]
+    """One line per link."""
+    families: frozenset[str]
+    """Route families of the links, less ``domestic`` and ``japan``."""
+
+
+_NOT_A_FAMILY = frozenset({"domestic", "japan"})
+
+
+def _merge(pieces: list[_Pieces], sources: int = 0, country: tuple[str, ...] = ()) -> _Pieces:
+    """The pieces of a run of edges, one after the other (plus ``sources`` and a
+    ``country`` of departure)."""
+    return _Pieces(
+        tuple(chain.from_iterable([p.legs for p in pieces])),
+        _totals(pieces),
+        reduce(or_, [p.sources for p in pieces], sources),
+        tuple(chain.from_iterable([p.nodes for p in pieces])),
+        tuple(dict.fromkeys(chain(country, *[p.countries for p in pieces]))),
+        tuple(dict.fromkeys(chain.from_iterable([p.chokepoints for p in pieces]))),
+        tuple(chain.from_iterable([p.geometry for p in pieces])),
+        frozenset().union(*[p.families for p in pieces]),
+    )
+
+
+def _totals(pieces: list[_Pieces]) -> tuple[float, float, float, float, float]:
+    """The sums of pieces' totals: cost, days, variance of the days, CO2e, distance."""
+    if not pieces:
+        return (0.0, 0.0, 0.0, 0.0, 0.0)
+    cost, days, var, co2e, km = [sum(x) for x in zip(*[p.totals for p in pieces], strict=True)]
+    return cost, days, var, co2e, km
+
+
+def _step_pieces(g: CommodityGraph, step: tuple[int, ...]) -> _Pieces:
+    """:func:`_pieces` of one step of the search (cached by its edge indices)."""
+    cached: _Pieces | None = g.pieces.get(step)
+    if cached is None:
+        edges = g.edges
+        cached = g.pieces[step] = _merge([_pieces(g, edges[i]) for i in step])
+    return cached
+
+
+def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
+    cached: _Pieces | None = g.pieces.get(id(e))
+    if cached is not None:
+        return cached
+    net = g.net
+    node = net.node(e.node)
+    if e.kind == TRANSFER:
+        modes = f"{g.vertices[e.tail][1]} → {g.vertices[e.head][1]}"
+        legs = [
+            _leg(
+                "transfer", e.node, "transfer", "", e.metrics, e.parts, f"{modes} at {node.name_en}"
+            )
+        ]
+        out = _Pieces(
+            tuple(legs),
+            _sums(legs),
+            _source_bits(g, _row_sources(node.sources, ("handling",))),
+            (),
+            (),
+            (),
+            (),
+            frozenset(),
+        )
+        g.pieces[id(e)] = out
+        return out
+    link = e.link
+    assert link is not None
+    legs = [
+        _leg(
+            "link",
+            g.vertices[e.tail][0],
+            link.mode,
+            link.id,
+            e.metrics,
+            e.parts,
+            link.service or link.mode,
+            to=e.node,
+        )
+    ]
+    sources = {s for ids in link.sources.values() for s in ids}
+    factor = net.emission_factor(link.emission_factor)
+    sources.update(s for ids in factor.sources.values() for s in ids)
+    if e.arrival.cost_usd_per_t or e.arrival.days_mean:
+        what = "border crossing" if node.kind == "border_crossing" else "port/customs dwell"
+        legs.append(
+            _leg(
+                "dwell",
+                e.node,
+                "dwell",
+                "",
+                e.arrival,
+                e.arrival_parts,
+                f"{what} at {node.name_en}",
+            )
+        )
+        sources.update(_row_sources(node.sources, ("dwell", "border_fee")))
+    out = _Pieces(
+        tuple(legs),
+        _sums(legs),
+        _source_bits(g, sources),
+        (e.node,),
+        (*link.countries, node.country),
+        link.chokepoints,
+        (link.geometry if e.forward else tuple(reversed(link.geometry)),),
+        frozenset({link.family}) - _NOT_A_FAMILY,
+    )
+    g.pieces[id(e)] = out
+    return out
+
+
+def _sums(legs: list[Leg]) -> tuple[float, float, float, float, float]:
+    return (
+        sum(leg.cost_usd_per_t for leg in legs),
+        sum(leg.days_mean for leg in legs),
+        sum(leg.days_var for leg in legs),
+        sum(leg.co2e_kg_per_t for leg in legs),
+        sum(leg.distance_km for leg in legs),
+    )
+
+
+@dataclass(frozen=True)
+class _Exposed:
+    """What a set of exposures means for a route: records, sources and risk."""
+
+    ids: tuple[str, ...]
+    sources: int
+    risk: Risk
+
+
+def _exposed(g: CommodityGraph, mask: int) -> _Exposed:
+    key = ("mask", mask)
+    cached: _Exposed | None = g.pieces.get(key)
+    if cached is not None:
+        return cached
+    exposures = [g.net.exposure(x) for x in g.exposures_of(mask)]
+    sources = _source_bits(g, (s for x in exposures for ids in x.sources.values() for s in ids))
+    by_exposure = {x.id: x.disrupted_days_per_year for x in exposures}
+    rate = sum(x.events_per_year for x in exposures)
+    risk = Risk(1.0 - math.exp(-rate), sum(by_exposure.values()), by_exposure)
+    out = _Exposed(tuple(x.id for x in exposures), sources, risk)
+    g.pieces[key] = out
+    return out
+
+
+def make_route(
+    g: CommodityGraph,
+    edges: list[Edge],
+    origin: str,
+    penalise: Mapping[str, float] | None = None,
+    sig: tuple[tuple[str, str], ...] | None = None,
+) -> Route:
+    """Price a path of the commodity graph into a :class:`Route`."""
+    return _route(
+        g,
+        [_pieces(g, e) for e in edges],
+        origin,
+        reduce(or_, [e.exposures for e in edges], 0),
+        penalise,
+        sig if sig is not None else signature(g, edges, origin),
+    )
+
+
+def _route(
+    g: CommodityGraph,
+    pieces: list[_Pieces],
+    origin: str,
+    mask: int,
+    penalise: Mapping[str, float] | None,
+    sig: tuple[tuple[str, str], ...],
+) -> Route:
+    """A :class:`Route` from the pieces of its edges or steps and the exposures crossed.
+
+    Only the totals are summed here; the detail is merged when first read.
+    """
+    insurance = _commodity_terms(g)[1]
+    exposed = _exposed(g, mask)
+    cost, days, var, co2e, km = _totals(pieces)
+    families = frozenset().union(*[p.families for p in pieces])
+    charges = {"insurance": insurance}
+    penalty = sum(penalise.get(x, 0.0) for x in exposed.ids) if penalise else 0.0
+    if penalty:
+        charges["penalty"] = penalty
+    return Route(
+        commodity=g.commodity.id,
+        origin=origin,
+        charges=charges,
+        distance_km=km,
+        cost_usd_per_t=cost + sum(charges.values()),
+        days_mean=days,
+        days_p95=p95_of_sum(days, var),
+        co2e_kg_per_t=co2e,
+        family="+".join(sorted(families)) or "domestic",
+        risk=exposed.risk,
+        signature=sig,
+        build_detail=partial(_detail, g, pieces, origin, exposed.sources),
+    )
+
+
+def _detail(
+    g: CommodityGraph, pieces: list[_Pieces], origin: str, exposure_sources: int
+) -> RouteDetail:
+    """The detail of a route: its pieces merged, with the origin and the sources of the
+    commodity's terms and of the exposures crossed."""
+    whole = _merge(pieces, _commodity_terms(g)[0] | exposure_sources, (g.net.node(origin).country,))
+    return RouteDetail(
+        (origin, *whole.nodes),
+        whole.legs,
+        whole.countries,
+        whole.chokepoints,
+        _source_ids(g, whole.sources),
+        whole.geometry,
+    )
+
+
+def _commodity_terms(g: CommodityGraph) -> tuple[int, float]:
+    """What every route of the commodity carries: the sources of its value, insurance and
+    freight terms (as a bitset), and its cargo insurance (USD/t)."""
+    cached: tuple[int, float] | None = g.pieces.get("commodity")
+    if cached is None:
+        prov = _row_sources(g.commodity.sources, ("value", "insurance", "freight"))
+        cached = (_source_bits(g, prov), insurance_usd_per_t(g.commodity, g.assumptions))
+        g.pieces["commodity"] = cached
+    return cached
+
+
+def _source_bits(g: CommodityGraph, ids: Iterable[str]) -> int:
+    """Source ids as a bitset (one bit per row of the sources table), so routes OR them."""
+    numbering: dict[str, int] | None = g.pieces.get("source-numbering")
+    if numbering is None:
+        numbering = {x.id: i for i, x in enumerate(g.net.sources)}
+        g.pieces["source-numbering"] = numbering
+    bits = 0
+    for sid in ids:
+        bits |= 1 << numbering[sid]
+    return bits
+
+
+def _source_ids(g: CommodityGraph, bits: int) -> tuple[str, ...]:
+    """The sorted source ids of a bitset (cached per bitset)."""
+    key = ("source-ids", bits)
+    cached: tuple[str, ...] | None = g.pieces.get(key)
+    if cached is None:
+        cached = tuple(sorted(x.id for i, x in enumerate(g.net.sources) if bits >> i & 1))
+        g.pieces[key] = cached
+    return cached
+
+
+def _row_sources(prov: Mapping[str, tuple[str, ...]], prefixes: tuple[str, ...]) -> set[str]:
+    return {s for col, ids in prov.items() if col.startswith(prefixes) for s in ids}
+
+
+def _leg(
+    kind: str,
+    at: str,
+    mode: str,
+    link: str,
+    m: Metrics,
+    parts: dict[str, float],
+    what: str,
+    to: str | None = None,
+) -> Leg:
+    return Leg(
+        kind,
+        at,
+        to or at,
+        mode,
+        link,
+        m.distance_km,
+        sum(parts.values()),
+        m.days_mean,
+        p95_of_sum(m.days_mean, m.days_var),
+        m.co2e_kg_per_t,
+        dict(parts),
+        what,
+        m.days_var,
+    )
