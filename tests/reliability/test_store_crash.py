@@ -135,3 +135,20 @@ def test_concurrent_cli_stress_runs_are_all_saved(tmp_path: Path, concurrent: in
         assert p.returncode == 0, err
         assert "saved as run stress-" in err and "warning" not in err
     assert sorted(r.status for r in list_runs(store=store)) == ["complete"] * concurrent
+
+
+def test_ctrl_c_while_planning_records_the_run_as_interrupted(tmp_path: Path) -> None:
+    store = tmp_path / "runs.duckdb"
+    p = _corridor("stress", str(CONTRACTS), "--years", "10000000", store=store)
+    try:
+        # The row is written before planning starts; planning the bundled contracts takes
+        # longer than this poll, so the signal lands while planning.
+        assert _wait_for(lambda: bool(list_runs(store=store)), 60)
+    finally:
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err
+    assert "Traceback" not in err
+    (run,) = list_runs(store=store)
+    assert run.status == "interrupted" and run.parameters["years"] == 10_000_000
+    assert run.headline["years_done"] == 0
