@@ -72,6 +72,6 @@ def expect(outcome: Outcome, valid: bool | None) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if TALLY["cases"]:
+    if TALLY["cases"] or TALLY["schemathesis requests"]:
         rows = ", ".join(f"{k} {v:,}" for k, v in sorted(TALLY.items()))
         terminalreporter.write_line(f"reliability fuzz: {rows}")

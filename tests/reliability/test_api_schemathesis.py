@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from corridor.network import load_network
 from corridor.web.app import create_app
 from corridor.web.security import Limits, Settings
+from tests.reliability.conftest import TALLY
 
 TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny"
 TOKEN = "schemathesis-token-0123456789"
@@ -55,6 +56,8 @@ def test_api_conforms_and_never_answers_5xx(case: schemathesis.Case) -> None:
     response = case.call(headers={"Authorization": f"Bearer {TOKEN}", "Host": "corridor.test"})
     SEEN["requests"] += 1
     SEEN[f"{response.status_code // 100}xx"] += 1
+    TALLY["schemathesis requests"] += 1
+    TALLY[f"schemathesis {response.status_code // 100}xx"] += 1
     assert response.status_code < 500, response.text
     case.validate_response(
         response,

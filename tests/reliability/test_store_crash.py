@@ -81,7 +81,7 @@ WRITER = """
 import sys
 from corridor.contracts import Contract
 from corridor.network import load_network
-from corridor.planning import plan
+from corridor import plan
 from corridor.store import save_run
 
 net = load_network(sys.argv[1])
