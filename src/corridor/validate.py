@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from corridor.errors import RequestError
+from corridor.errors import InvalidParameterError
 
 # ASCII only: Python's float() and int() also read digits of other scripts.
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
@@ -30,11 +30,12 @@ TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
 
 
-class InvalidValue(RequestError, ValueError):
+class InvalidValue(InvalidParameterError, ValueError):
     """A value its field does not take.
 
-    It is a :class:`~corridor.errors.RequestError` (so the command line exits 2 with the
-    message) and a :class:`ValueError` (so table readers report it at the row and column).
+    It is an :class:`~corridor.errors.InvalidParameterError` (so the command line exits 2
+    with the message and the API answers 422 naming the field) and a :class:`ValueError` (so
+    table readers report it at the row and column).
 
     Parameters
     ----------
@@ -45,10 +46,9 @@ class InvalidValue(RequestError, ValueError):
         What is wrong, e.g. ``must be a finite number, not 'nan'``.
     """
 
-    def __init__(self, field: str, reason: str) -> None:
-        self.field = field
+    def __init__(self, field: str, reason: str, value: object = None) -> None:
+        super().__init__(field, value, reason, f"{field}: {reason}" if field else reason)
         self.reason = reason
-        super().__init__(f"{field}: {reason}" if field else reason)
 
 
 def _shown(value: Any) -> str:

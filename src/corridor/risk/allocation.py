@@ -223,9 +223,7 @@ def from_plan_json(path: str | Path, *, network: Network, k: int = DEFAULT_K) ->
     ) as exc:
         # Anything but what 'corridor plan --format json' writes: say so, whatever broke.
         reason = exc if isinstance(exc, RequestError | OSError) else type(exc).__name__
-        raise RequestError(
-            f"{path}: not a plan from 'corridor plan --format json' ({reason})"
-        ) from None
+        raise RequestError(f"{path}: not a plan's JSON (PlanResult.to_dict) ({reason})") from None
 
 
 def _plan_allocation(doc: Any, net: Network, k: int, path: str) -> Allocation:
@@ -365,10 +363,12 @@ def _cheapest(
     avoid: tuple[str, ...],
     family: str | None,
 ) -> list[Route]:
-    from corridor.graph import build_graph
+    from corridor.graph import build_graph, buyer_compliance
 
     families = (family,) if family else ()
-    g = build_graph(net, net.commodity(commodity), a, avoid, families)
+    # the default buyer's excluding regimes, as for the allocation's own routes
+    blocked = buyer_compliance(net, commodity).excluded
+    g = build_graph(net, net.commodity(commodity), a, avoid, families, blocked)
     return k_best(g, origin, destination, 1)
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corridor.errors import RequestError
+from corridor.errors import InvalidParameterError, RequestError
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -135,7 +135,7 @@ def _dask(
         from distributed import Client, LocalCluster
     except ImportError:
         raise RequestError(
-            "--workers and --scheduler run on Dask, which is not installed: "
+            "running on several workers or a scheduler needs Dask, which is not installed: "
             'pip install "corridor[risk]"'
         ) from None
 
@@ -204,13 +204,26 @@ def run(
         Called with the number of years done after each chunk.
     """
     if not 1 <= years <= _common.MAX_YEARS:
-        raise RequestError(
-            f"the number of years must be from 1 to {_common.MAX_YEARS:,} (the cap), not {years:,}"
+        raise InvalidParameterError(
+            "years",
+            years,
+            f"from 1 to {_common.MAX_YEARS:,}",
+            f"the number of years must be from 1 to {_common.MAX_YEARS:,} (the cap), not {years:,}",
         )
     if seed < 0:
-        raise RequestError(f"the seed must be a non-negative integer, not {seed}")
+        raise InvalidParameterError(
+            "seed",
+            seed,
+            "a non-negative integer",
+            f"the seed must be a non-negative integer, not {seed}",
+        )
     if workers is not None and workers < 1:
-        raise RequestError(f"--workers must be at least 1, not {workers}")
+        raise InvalidParameterError(
+            "workers",
+            workers,
+            "at least 1",
+            f"the number of workers must be at least 1, not {workers}",
+        )
     report = progress or (lambda done: None)
     with _dask(workers, scheduler, client) as dask_client:
         if dask_client is None:
