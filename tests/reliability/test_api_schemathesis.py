@@ -34,7 +34,11 @@ SEEN: Counter[str] = Counter()
 
 def _app(store: Path) -> FastAPI:
     settings_ = Settings(
-        host="0.0.0.0", tokens=(TOKEN,), store=store, limits=Limits(max_active_jobs=2)
+        host="0.0.0.0",
+        tokens=(TOKEN,),
+        store=store,
+        data_dir=TINY,
+        limits=Limits(max_active_jobs=2),
     )
     return create_app(load_network(TINY), settings_)
 

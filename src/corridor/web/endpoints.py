@@ -318,7 +318,7 @@ def plan(body: s.PlanBody, ctx: Ctx) -> Response:
 def market(ctx: Ctx) -> Response:
     """The calibration (``corridor market --format json``) with ``backtest`` added."""
     _needs("market")
-    return _json(run_market(ctx.net))
+    return _json(run_market(ctx.net, ctx.settings.data_dir))
 
 
 @router.post(
@@ -330,7 +330,7 @@ def breakeven(body: s.BreakEvenBody, ctx: Ctx) -> Response:
     """``corridor breakeven --format json`` for this body."""
     _needs("market")
     check_breakeven(ctx.net, body)
-    return _json(run_breakeven(ctx.net, body))
+    return _json(run_breakeven(ctx.net, body, ctx.settings.data_dir))
 
 
 def _store_error(exc: RequestError) -> ApiError:
