@@ -9,9 +9,11 @@ would measure the client. Every distinct request is first checked, through httpx
 answered exactly as the library answers it.
 
 Reported: requests per second, p50/p90/p99/max latency and the error count (goal: zero
-errors). Baselines in the same run: the library call alone (``corridor.analysis.routes`` in this
-process) and one client alone. Network: the bundled one if it loads, else
-``tests/fixtures/tiny`` (or ``--data DIR``).
+errors), and the server's resident memory before and after each load (growth: goal near
+zero once warm). A second load reads the run store (``GET /api/runs``, read-only; a plan
+is saved into it first), as a shared server's readers do. Baselines in the same run: the
+library call alone (``corridor.analysis.routes`` in this process) and one client alone.
+Network: the bundled one if it loads, else ``tests/fixtures/tiny`` (or ``--data DIR``).
 
 Run: ``python benchmarks/bench_web.py`` (``--seconds 5`` for a quick look).
 """
@@ -23,9 +25,11 @@ import asyncio
 import itertools
 import json
 import multiprocessing
+import os
 import socket
 import statistics
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -77,25 +81,25 @@ def _bodies(net: Network) -> list[dict[str, Any]]:
     return out
 
 
-def _serve(data: Path | None, sock: socket.socket) -> None:
+def _serve(data: Path | None, sock: socket.socket, store: Path) -> None:
     import uvicorn
 
     from corridor.web.app import create_app
     from corridor.web.security import Settings
 
-    app = create_app(settings=Settings(data_dir=data))
+    app = create_app(settings=Settings(data_dir=data, store=store))
     config = uvicorn.Config(app, log_level="error", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def _start_server(data: Path | None) -> tuple[multiprocessing.Process, str]:
+def _start_server(data: Path | None, store: Path) -> tuple[multiprocessing.Process, str]:
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only when the
     # listening socket says TCP, and without it every answer waits out a delayed ACK (~40 ms).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    proc = multiprocessing.get_context("spawn").Process(target=_serve, args=(data, sock))
+    proc = multiprocessing.get_context("spawn").Process(target=_serve, args=(data, sock, store))
     proc.start()
     sock.close()
     deadline = time.monotonic() + 30
@@ -109,6 +113,20 @@ def _start_server(data: Path | None) -> tuple[multiprocessing.Process, str]:
             proc.terminate()
             raise SystemExit("the server did not start")
         time.sleep(0.1)
+
+
+def _rss_mb(pid: int | None) -> float:
+    """Resident memory of a process, MB (Linux ``/proc``; NaN elsewhere)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return float("nan")
+    kb = next(int(ln.split()[1]) for ln in status.splitlines() if ln.startswith("VmRSS:"))
+    return kb / 1024
+
+
+def _get(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
 
 
 def _request(body: dict[str, Any]) -> bytes:
@@ -156,11 +174,11 @@ async def _client(
 
 
 async def _load(
-    port: int, bodies: list[dict[str, Any]], clients: int, seconds: float
+    port: int, requests_: list[bytes], clients: int, seconds: float
 ) -> tuple[list[float], Counter[str], float]:
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
-    requests = itertools.cycle([_request(b) for b in bodies])
+    requests = itertools.cycle(requests_)
     t0 = time.perf_counter()
     until = t0 + seconds
     await asyncio.gather(
@@ -234,20 +252,49 @@ def main() -> int:
     )
     library_ms = _library_ms(net, bodies)
     print(f"library call alone (baseline): median {library_ms:.2f} ms per query")
-    proc, base = _start_server(data)
+    print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    store = Path(tempfile.mkdtemp(prefix="corridor-bench-web-")) / "runs.duckdb"
+    proc, base = _start_server(data, store)
     port = int(base.rsplit(":", 1)[1])
+    routes = [_request(b) for b in bodies]
     try:
         wrong = _verify(base, net, bodies)
         print(f"answers equal to the library's: {len(bodies) - wrong} of {len(bodies)}")
-        one = asyncio.run(_load(port, bodies, 1, min(args.seconds, 5.0)))
+        one = asyncio.run(_load(port, routes, 1, min(args.seconds, 5.0)))
         _report("1 client", *one)
         print(f"  1 client's p50 is {_ms(one[0], 0.5) / library_ms:.1f}x the library call")
-        many = asyncio.run(_load(port, bodies, args.clients, args.seconds))
+        warm = _rss_mb(proc.pid)
+        many = asyncio.run(_load(port, routes, args.clients, args.seconds))
         errors = _report(f"{args.clients} clients, {args.seconds:g} s", *many)
+        after = _rss_mb(proc.pid)
+        print(f"  server memory: {warm:.1f} MB warm, {after:.1f} MB after (+{after - warm:.1f} MB)")
+        _save_a_plan(base, bodies[0])
+        runs = [_get("/api/runs?limit=50")]
+        asyncio.run(_load(port, runs, args.clients, 1.0))  # warm: the store opened once
+        before = _rss_mb(proc.pid)
+        reads = asyncio.run(_load(port, runs, args.clients, args.seconds))
+        errors += _report(f"GET /api/runs, {args.clients} clients", *reads)
+        last = _rss_mb(proc.pid)
+        print(
+            f"  server memory: {before:.1f} MB warm, {last:.1f} MB after (+{last - before:.1f} MB)"
+        )
     finally:
         proc.terminate()
         proc.join(10)
     return 1 if errors or wrong else 0
+
+
+def _save_a_plan(base: str, body: dict[str, Any]) -> None:
+    """One plan in the store, so that the readers read a run (its answer is not timed)."""
+    contract = {
+        "id": "bench",
+        "commodity": body["commodity"],
+        "origins": [body["origin"]],
+        "destinations": [body["destination"]],
+        "volume_t_per_year": 1000,
+    }
+    answer = httpx.post(base + "/api/plan", json={"contracts": [contract]}, timeout=120)
+    print(f"plan saved for the readers: HTTP {answer.status_code}")
 
 
 if __name__ == "__main__":

@@ -23,3 +23,9 @@ def tiny_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "tiny"
     shutil.copytree(TINY, dest)
     return dest
+
+
+@pytest.fixture(autouse=True)
+def _own_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test writes runs and jobs to its own store, never the user's."""
+    monkeypatch.setenv("CORRIDOR_STORE", str(tmp_path / "default-runs.duckdb"))

@@ -13,13 +13,25 @@ What
     ``link_flows``, ``utilisation`` and ``shortfalls``.
 
 Atomic
-    A run is first recorded as ``running``; its result tables and the switch to
-    ``complete`` are then written in **one** transaction. A process killed while writing
-    leaves no result rows and a run that never reads ``complete``; the next process to
-    open the store marks it ``interrupted`` (DuckDB lets one process at a time write a
-    file, so a ``running`` run found on opening has no live writer). A long run stopped
-    with Ctrl+C is recorded as ``interrupted`` with how far it got, and no result
-    (:func:`record_interrupted`).
+    A run is first recorded as ``running`` with its owner (``host:pid``), when its work
+    starts (:func:`begin_run`) or at the latest when its result is saved; its result tables
+    and the switch to ``complete`` are then written in **one** transaction. A process killed
+    at any point leaves no result rows and a run that never reads ``complete``: readers
+    show a ``running`` run whose owner has gone as ``interrupted``, and the next writer
+    records it so. A long run stopped with Ctrl+C is recorded as ``interrupted`` with how
+    far it got, and no result (:func:`record_interrupted`).
+
+Shared
+    DuckDB lets one process write the file at a time. Writers and readers that find it in
+    use wait and retry for up to ``$CORRIDOR_STORE_WAIT_S`` seconds (30 by default); a writer
+    that still cannot get in raises :class:`StoreBusyError` and keeps the result as JSON in
+    ``unsaved-runs/`` next to the store, naming the file. Readers open the file read-only and
+    never change it.
+
+Jobs
+    Table ``jobs`` keeps the web server's background jobs (parameters, status, progress,
+    result), so that a restarted server still lists them (:func:`save_job`,
+    :func:`load_jobs`).
 """
 
 from __future__ import annotations
@@ -28,6 +40,9 @@ import hashlib
 import json
 import os
 import secrets
+import socket
+import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,11 +53,17 @@ from typing import Any, Protocol
 import duckdb
 import platformdirs
 
+from corridor import validate
 from corridor._json import canonical_json
 from corridor.errors import RequestError
 from corridor.network.model import Network
 
 STORE_ENV = "CORRIDOR_STORE"
+WAIT_ENV = "CORRIDOR_STORE_WAIT_S"
+DEFAULT_WAIT_S = 30.0
+"""Seconds a writer or reader waits for a store another process is using."""
+MAX_LIST = 10_000
+"""Most runs one listing returns."""
 
 RESULT_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "route_flows": (
@@ -76,7 +97,11 @@ RESULT_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 _RUNS = """CREATE TABLE IF NOT EXISTS runs (
     id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
     inputs_hash VARCHAR NOT NULL, data_version VARCHAR NOT NULL, parameters VARCHAR NOT NULL,
-    status VARCHAR NOT NULL, headline VARCHAR, result VARCHAR)"""
+    status VARCHAR NOT NULL, headline VARCHAR, result VARCHAR, owner VARCHAR)"""
+_JOBS = """CREATE TABLE IF NOT EXISTS jobs (
+    id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, params VARCHAR NOT NULL,
+    status VARCHAR NOT NULL, progress DOUBLE NOT NULL, created DOUBLE NOT NULL,
+    started DOUBLE, finished DOUBLE, error VARCHAR, result VARCHAR, owner VARCHAR NOT NULL)"""
 
 
 class StorableResult(Protocol):
@@ -189,71 +214,254 @@ def store_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir("corridor")) / "runs.duckdb"
 
 
+class StoreBusyError(RequestError):
+    """The store stayed in use by another process for longer than the wait allowed.
+
+    ``public`` says so without the file's path (for answers to web clients).
+    """
+
+    public = "the run store is in use by another corridor process; try again shortly"
+
+
+def wait_s() -> float:
+    """How long a process waits for the store another process is using: ``$CORRIDOR_STORE_WAIT_S``
+    seconds (default :data:`DEFAULT_WAIT_S`)."""
+    try:
+        return max(float(os.environ.get(WAIT_ENV, DEFAULT_WAIT_S)), 0.0)
+    except ValueError:
+        return DEFAULT_WAIT_S
+
+
+# DuckDB refuses two connections that create or change its tables at once within one process
+# ("write-write conflict"), and the web server uses the store from many threads.
+_PROCESS_LOCK = threading.RLock()
+
+
 @contextmanager
-def _connect(path: str | os.PathLike[str] | None) -> Iterator[duckdb.DuckDBPyConnection]:
+def _connect(
+    path: str | os.PathLike[str] | None, *, read_only: bool = False, wait: float | None = None
+) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """A connection to the store; ``None`` for a reader when the file does not exist yet.
+
+    DuckDB lets one process write a file at a time (or several read it); while another
+    process holds it, this waits, retrying, for up to ``wait`` seconds (default
+    :func:`wait_s`), then raises :class:`StoreBusyError`. Readers open read-only and never
+    change the file.
+    """
     file = store_path(path)
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(file))
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise RequestError(
-                f"the run store {file} is in use by another corridor process; try again "
-                "when it has finished, or use another run store file"
-            ) from None
-        raise RequestError(f"cannot open the run store {file}: {exc}") from None
-    except (OSError, duckdb.Error) as exc:
-        raise RequestError(f"cannot open the run store {file}: {exc}") from None
-    try:
-        _prepare(con)
-        yield con
-    finally:
-        con.close()
+    if read_only and not file.exists():
+        yield None
+        return
+    deadline = time.monotonic() + (wait_s() if wait is None else wait)
+    pause = 0.02
+    with _PROCESS_LOCK:
+        while True:
+            try:
+                if not read_only:
+                    file.parent.mkdir(parents=True, exist_ok=True)
+                con = duckdb.connect(str(file), read_only=read_only)
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise RequestError(f"cannot open the run store {file}: {exc}") from None
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(
+                        f"the run store {file} stayed in use by another corridor process "
+                        f"for {wait_s() if wait is None else wait:g} s (${WAIT_ENV} sets the "
+                        "wait)"
+                    ) from None
+            except (OSError, duckdb.Error) as exc:
+                raise RequestError(f"cannot open the run store {file}: {exc}") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+        try:
+            if not read_only:
+                _prepare(con)
+            yield con
+        finally:
+            con.close()
 
 
 def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_RUNS)
+    con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS owner VARCHAR")
     for name, cols in RESULT_TABLES.items():
         spec = ", ".join(f"{c} {t}" for c, t in cols)
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} (run_id VARCHAR NOT NULL, {spec})")
-    # We hold the only write connection: a run still 'running' lost its writer.
-    con.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
+    con.execute(_JOBS)
+    # A run still 'running' whose process has gone was killed: say so once, for good.
+    running = con.execute("SELECT id, owner FROM runs WHERE status = 'running'").fetchall()
+    dead = [run_id for run_id, owner in running if not owner_alive(owner)]
+    if dead:
+        con.executemany("UPDATE runs SET status = 'interrupted' WHERE id = ?", [[d] for d in dead])
+
+
+def owner() -> str:
+    """This process, as recorded with the runs it writes: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_alive(recorded: str | None) -> bool:
+    """Whether the process recorded as a run's owner may still be running.
+
+    A process on another host cannot be checked and counts as alive; a row without an
+    owner (from a store written before owners were kept) counts as dead.
+    """
+    if not recorded:
+        return False
+    host, _, pid_text = recorded.rpartition(":")
+    if host != socket.gethostname():
+        return True
+    try:
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _status(status: str, recorded_owner: str | None) -> str:
+    """The status a reader shows: a 'running' run whose process has gone is interrupted."""
+    if status == "running" and not owner_alive(recorded_owner):
+        return "interrupted"
+    return status
 
 
 # --------------------------------------------------------------------------- API
 
 
-def save_run(result: StorableResult, *, store: str | os.PathLike[str] | None = None) -> str:
-    """Save a capacity or plan result; return its run id.
+def begin_run(
+    kind: str,
+    parameters: Mapping[str, Any],
+    version: str,
+    *,
+    store: str | os.PathLike[str] | None = None,
+    wait: float | None = None,
+) -> str:
+    """Record a run as ``running`` before its work starts, so that a process killed
+    (``kill -9``) leaves a row that reads ``interrupted``. Return its run id; give it to
+    :func:`save_run` (``run_id=``) when the result is ready."""
+    run_id, row = _new_run(kind, parameters, version)
+    with _connect(store, wait=wait) as con:
+        assert con is not None
+        con.execute(
+            "INSERT INTO runs (id, kind, created_at, inputs_hash, data_version, parameters, "
+            "status, owner) VALUES (?, ?, ?, ?, ?, ?, 'running', ?)",
+            [*row, owner()],
+        )
+    return run_id
+
+
+def discard_run(run_id: str, *, store: str | os.PathLike[str] | None = None) -> None:
+    """Remove a run still ``running`` that ended in an error before it had a result (bad
+    input found once the work started): it was never a run."""
+    with _connect(store, wait=2.0) as con:
+        assert con is not None
+        con.execute("DELETE FROM runs WHERE id = ? AND status = 'running'", [run_id])
+
+
+def save_run(
+    result: StorableResult,
+    *,
+    store: str | os.PathLike[str] | None = None,
+    run_id: str | None = None,
+    wait: float | None = None,
+) -> str:
+    """Save a result; return its run id.
 
     Parameters
     ----------
-    result : CapacityResult or PlanResult
+    result : CapacityResult, PlanResult, StressResult or FrontierResult
         What to keep.
     store : path, optional
         Store file (default: see :func:`store_path`).
+    run_id : str, optional
+        The id :func:`begin_run` gave; its row is completed (default: a new row).
+    wait : float, optional
+        Seconds to wait for a store another process is using (default :func:`wait_s`).
 
     Returns
     -------
     str
-        The new run's id, e.g. ``plan-3f9a1c2e``.
+        The run's id, e.g. ``plan-3f9a1c2e``.
+
+    Raises
+    ------
+    StoreBusyError
+        The store stayed busy for ``wait`` seconds. The result is then written as JSON to
+        :func:`unsaved_path`, which the message names, so it is not lost.
     """
-    run_id, row = _new_run(result.kind, result.parameters, result.data_version)
-    with _connect(store) as con:
-        con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, 'running', NULL, NULL)", row)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            _write_tables(con, run_id, result.tables())
-            con.execute(
-                "UPDATE runs SET status = 'complete', headline = ?, result = ? WHERE id = ?",
-                [canonical_json(result.headline()), canonical_json(result.to_dict()), run_id],
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            con.execute("UPDATE runs SET status = 'failed' WHERE id = ?", [run_id])
-            raise
+    new_id, row = _new_run(result.kind, result.parameters, result.data_version)
+    run_id = run_id or new_id
+    row[0] = run_id
+    try:
+        with _connect(store, wait=wait) as con:
+            assert con is not None
+            _write_result(con, run_id, row, result)
+    except RequestError as exc:
+        kept = _keep_unsaved(store, run_id, result)
+        raise StoreBusyError(f"{exc}; the result is kept in {kept}") from None
     return run_id
+
+
+def _write_result(
+    con: duckdb.DuckDBPyConnection, run_id: str, row: list[Any], result: StorableResult
+) -> None:
+    con.execute(
+        "INSERT INTO runs (id, kind, created_at, inputs_hash, data_version, parameters, status, "
+        "owner) VALUES (?, ?, ?, ?, ?, ?, 'running', ?) ON CONFLICT (id) DO UPDATE SET "
+        "inputs_hash = excluded.inputs_hash, parameters = excluded.parameters",
+        [*row, owner()],
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _write_tables(con, run_id, result.tables())
+        con.execute(
+            "UPDATE runs SET status = 'complete', headline = ?, result = ? WHERE id = ?",
+            [canonical_json(result.headline()), canonical_json(result.to_dict()), run_id],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        con.execute("UPDATE runs SET status = 'failed' WHERE id = ?", [run_id])
+        raise
+
+
+def unsaved_path(store: str | os.PathLike[str] | None, run_id: str) -> Path:
+    """Where a result that could not be stored is kept: ``unsaved-runs/RUN_ID.json`` next
+    to the store file."""
+    return store_path(store).parent / "unsaved-runs" / f"{run_id}.json"
+
+
+def _keep_unsaved(
+    store: str | os.PathLike[str] | None, run_id: str, result: StorableResult
+) -> Path:
+    path = unsaved_path(store, run_id)
+    payload = {
+        "id": run_id,
+        "kind": result.kind,
+        "data_version": result.data_version,
+        "parameters": result.parameters,
+        "headline": result.headline(),
+        "result": result.to_dict(),
+        "tables": result.tables(),
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(canonical_json(payload), encoding="utf-8")
+    except OSError as exc:
+        raise StoreBusyError(
+            f"the run store {store_path(store)} is in use and the result could not be kept "
+            f"in {path} either: {exc.strerror or exc}"
+        ) from None
+    return path
 
 
 def record_interrupted(
@@ -263,16 +471,26 @@ def record_interrupted(
     progress: Mapping[str, Any],
     *,
     store: str | os.PathLike[str] | None = None,
+    run_id: str | None = None,
 ) -> str:
     """Record a run stopped before it finished (Ctrl+C): what was asked and how far it got
-    (``progress``, kept as its headline), with no result. Return its run id."""
-    run_id, row = _new_run(kind, parameters, version)
+    (``progress``, kept as its headline), with no result. Return its run id (``run_id``, the
+    row :func:`begin_run` made, if given)."""
+    new_id, row = _new_run(kind, parameters, version)
     with _connect(store) as con:
+        assert con is not None
+        if run_id is not None:
+            con.execute(
+                "UPDATE runs SET status = 'interrupted', headline = ? WHERE id = ?",
+                [canonical_json(progress), run_id],
+            )
+            return run_id
         con.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, 'interrupted', ?, NULL)",
+            "INSERT INTO runs (id, kind, created_at, inputs_hash, data_version, parameters, "
+            "status, headline) VALUES (?, ?, ?, ?, ?, ?, 'interrupted', ?)",
             [*row, canonical_json(progress)],
         )
-    return run_id
+    return new_id
 
 
 def _new_run(kind: str, parameters: Mapping[str, Any], version: str) -> tuple[str, list[Any]]:
@@ -308,16 +526,69 @@ def list_runs(
     *, store: str | os.PathLike[str] | None = None, limit: int | None = None
 ) -> list[RunRecord]:
     """Stored runs, newest first (without their result tables)."""
-    query = (
-        "SELECT id, kind, created_at, inputs_hash, data_version, parameters, status, headline "
-        "FROM runs ORDER BY created_at DESC, id"
-    )
-    with _connect(store) as con:
-        rows = con.execute(query + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
-    return [_record(r) for r in rows]
+    if limit is not None:
+        limit = validate.integer(limit, "limit", minimum=1, maximum=MAX_LIST)
+    file = store_path(store)
+    key = (str(file.absolute()), limit or MAX_LIST)
+    stamp = _stamp(file)  # before reading: a write meanwhile makes the next call read again
+    with _PROCESS_LOCK:
+        cached = _LISTINGS.get(key)
+        if cached is not None and cached[0] == stamp:
+            rows = cached[1]
+        else:
+            with _connect(store, read_only=True) as con:
+                if con is None:
+                    return []
+                rows = _select_runs(
+                    con,
+                    "id, kind, created_at, inputs_hash, data_version, parameters, status, headline",
+                    "ORDER BY created_at DESC, id LIMIT ?",
+                    [key[1]],
+                )
+            if len(_LISTINGS) > 64:
+                _LISTINGS.clear()
+            _LISTINGS[key] = (stamp, rows)
+    return [_record(r[:8], owner_=r[8]) for r in rows]
 
 
-def _record(row: tuple[Any, ...], result: str | None = None) -> RunRecord:
+# Listings by (file, limit), with the stat of the file and its write-ahead log when read:
+# busy servers list the same runs many times between two writes, and opening the file costs
+# tens of milliseconds. Every DuckDB commit changes the log or the file, hence the stamp.
+_LISTINGS: dict[tuple[str, int], tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = {}
+
+
+def _stamp(file: Path) -> tuple[Any, ...]:
+    parts: list[Any] = []
+    for f in (file, file.with_name(file.name + ".wal")):
+        try:
+            st = f.stat()
+        except OSError:
+            parts.append(None)
+            continue
+        parts.append((st.st_mtime_ns, st.st_size, st.st_ino))
+    return tuple(parts)
+
+
+def _select_runs(
+    con: duckdb.DuckDBPyConnection, columns: str, tail: str, params: list[Any]
+) -> list[tuple[Any, ...]]:
+    """Rows of ``runs`` with ``columns`` and then the owner (NULL in a store written before
+    owners were kept: read-only readers cannot add the column); none if no table yet."""
+    for owner_column in ("owner", "NULL"):
+        try:
+            query = f"SELECT {columns}, {owner_column} FROM runs {tail}"
+            return list(con.execute(query, params).fetchall())
+        except duckdb.CatalogException:
+            return []
+        except duckdb.BinderException:
+            if owner_column == "NULL":
+                raise
+    return []
+
+
+def _record(
+    row: tuple[Any, ...], result: str | None = None, owner_: str | None = None
+) -> RunRecord:
     return RunRecord(
         id=row[0],
         kind=row[1],
@@ -325,7 +596,7 @@ def _record(row: tuple[Any, ...], result: str | None = None) -> RunRecord:
         inputs_hash=row[3],
         data_version=row[4],
         parameters=json.loads(row[5]),
-        status=row[6],
+        status=_status(row[6], owner_),
         headline=json.loads(row[7]) if row[7] else {},
         result=json.loads(result) if result else {},
     )
@@ -339,18 +610,23 @@ def get_run(run_id: str, *, store: str | os.PathLike[str] | None = None) -> RunR
     RequestError
         No run, or several runs, match ``run_id``.
     """
-    with _connect(store) as con:
-        rows = con.execute(
-            "SELECT id, kind, created_at, inputs_hash, data_version, parameters, status, "
-            "headline, result FROM runs WHERE starts_with(id, ?) ORDER BY id",
-            [run_id],
-        ).fetchall()
+    with _connect(store, read_only=True) as con:
+        rows = []
+        if con is not None:
+            rows = _select_runs(
+                con,
+                "id, kind, created_at, inputs_hash, data_version, parameters, status, headline, "
+                "result",
+                "WHERE starts_with(id, ?) ORDER BY id LIMIT 6",
+                [run_id],
+            )
         if not rows:
-            raise RequestError(f"no run '{run_id}' in the store {store_path(store)}")
+            raise RequestError(f"no run '{run_id}' in the store")
         if len(rows) > 1:
             ids = ", ".join(r[0] for r in rows[:5])
             raise RequestError(f"'{run_id}' matches several runs ({ids}); give more of the id")
-        record = _record(rows[0][:8], rows[0][8])
+        assert con is not None
+        record = _record(rows[0][:8], rows[0][8], rows[0][9])
         tables = {name: _table(con, name, record.id) for name in RESULT_TABLES}
     return RunRecord(**{**vars(record), "tables": tables})
 
@@ -407,3 +683,81 @@ def _utilisation_diff(ra: RunRecord, rb: RunRecord) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+# --------------------------------------------------------------------------- jobs
+
+_JOB_COLUMNS = (
+    "id",
+    "kind",
+    "params",
+    "status",
+    "progress",
+    "created",
+    "started",
+    "finished",
+    "error",
+    "result",
+)
+
+
+def save_job(
+    job: Mapping[str, Any],
+    *,
+    store: str | os.PathLike[str] | None = None,
+    wait: float | None = None,
+) -> None:
+    """Insert or replace a web job's row (``job`` as ``JobOut``: id, kind, params, status,
+    progress, created, started, finished, error, result)."""
+    values = [
+        job["id"],
+        job["kind"],
+        canonical_json(job["params"]),
+        job["status"],
+        float(job["progress"]),
+        float(job["created"]),
+        job.get("started"),
+        job.get("finished"),
+        job.get("error"),
+        None if job.get("result") is None else canonical_json(job["result"]),
+        owner(),
+    ]
+    with _connect(store, wait=wait) as con:
+        assert con is not None
+        con.execute("INSERT OR REPLACE INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+
+
+def load_jobs(
+    *, store: str | os.PathLike[str] | None = None, limit: int = 1_000
+) -> list[dict[str, Any]]:
+    """The jobs kept, newest first, with their results; a job still queued or running
+    whose server has gone reads ``interrupted``."""
+    with _connect(store, read_only=True) as con:
+        if con is None:
+            return []
+        found = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'jobs'"
+        ).fetchone()
+        if not found or not found[0]:
+            return []
+        rows = con.execute(
+            f"SELECT {', '.join(_JOB_COLUMNS)}, owner FROM jobs ORDER BY created DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+    jobs = []
+    for row in rows:
+        job = dict(zip(_JOB_COLUMNS, row[:-1], strict=True))
+        job["params"] = json.loads(job["params"])
+        job["result"] = json.loads(job["result"]) if job["result"] else None
+        if job["status"] in ("queued", "running") and not owner_alive(row[-1]):
+            job["status"] = "interrupted"
+            job["error"] = "the server stopped before this job finished"
+        jobs.append(job)
+    return jobs
+
+
+def delete_job(job_id: str, *, store: str | os.PathLike[str] | None = None) -> None:
+    """Forget a job's row."""
+    with _connect(store) as con:
+        assert con is not None
+        con.execute("DELETE FROM jobs WHERE id = ?", [job_id])

@@ -346,16 +346,19 @@ def test_ctrl_c_stops_cleanly_and_lists_the_run_as_interrupted(tmp_path):
     from corridor.store import list_runs
 
     store = tmp_path / "runs.duckdb"
-    p = corridor("stress", "examples/contracts.yaml", "--years", "50000000", "--store", str(store))
-    time.sleep(8)  # planned and simulating (the whole run would take minutes)
+    p = corridor("stress", "examples/contracts.yaml", "--years", "10000000", "--store", str(store))
+    time.sleep(8)  # planned and simulating (the whole run, at the cap, takes about a minute)
     assert p.poll() is None
     p.send_signal(signal.SIGINT)
+    stopping = time.monotonic()
     _, stderr = p.communicate(timeout=60)
+    assert time.monotonic() - stopping < 3  # Ctrl+C is honoured at once, not after the run
     assert p.returncode == 130, stderr
     assert "Traceback" not in stderr
     (run,) = list_runs(store=store)
     assert run.kind == "stress" and run.status == "interrupted"
-    assert 0 < run.headline["years_done"] < 50_000_000 and run.parameters["years"] == 50_000_000
+    # On a loaded machine the stop may come while planning (0 years): recorded all the same.
+    assert 0 <= run.headline["years_done"] < 10_000_000 and run.parameters["years"] == 10_000_000
     assert f"recorded as interrupted run {run.id}" in stderr
 
 

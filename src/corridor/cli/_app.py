@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
+from corridor import validate
 from corridor.errors import CorridorError, DataError, RequestError
 from corridor.network.load import load_network
 from corridor.network.model import Network
@@ -94,17 +96,38 @@ def _service(value: str | None) -> str:
     return value
 
 
-def _save(result: StorableResult, store: Path | None, no_store: bool) -> None:
-    """Keep the run; a store that cannot be written is a warning, not a lost answer."""
+def checked(check: Callable[[str, str], Any], option: str) -> Callable[[str], Any]:
+    """A typer ``parser`` running one of :mod:`corridor.validate`'s checks on the option's
+    text: a bad value is a usage error (exit 2) saying what the option takes."""
+
+    def parse(value: str) -> Any:
+        try:
+            return check(value, option)
+        except validate.InvalidValue as exc:
+            raise typer.BadParameter(exc.reason) from None
+
+    return parse
+
+
+EX_TEMPFAIL = 75
+"""Exit code of a run whose result could not be stored (kept in a file instead)."""
+
+
+def _save(
+    result: StorableResult, store: Path | None, no_store: bool, run_id: str | None = None
+) -> None:
+    """Keep the run. A store that stays busy or cannot be written is an error (exit 75) whose
+    message names the file the result was kept in instead: never a silently lost run."""
     if no_store:
         return
     from corridor.store import save_run
 
     try:
-        run_id = save_run(result, store=store)
+        run_id = save_run(result, store=store, run_id=run_id)
     except RequestError as exc:
-        err.print(f"[yellow]warning[/]: run not saved: {exc}", markup=True)
-        return
+        err.print("[red]error[/]: run not saved: ", end="")
+        err.print(str(exc), markup=False)
+        raise typer.Exit(EX_TEMPFAIL) from None
     err.print(f"saved as run {run_id} (corridor runs show {run_id})")
 
 
@@ -148,14 +171,40 @@ PenaliseOpt = Annotated[
         "--penalise", help="Price a crossing: EXPOSURE=USD_PER_T (repeatable), e.g. RU=40."
     ),
 ]
+
+
+def _volume(value: str, option: str) -> float:
+    return validate.positive(value, option, maximum=validate.MAX_VOLUME_T_PER_YEAR)
+
+
+def _count(value: str, option: str) -> int:
+    return validate.integer(value, option, minimum=1)
+
+
+def _carbon_price(value: str, option: str) -> float:
+    return validate.non_negative(value, option, maximum=validate.MAX_CARBON_PRICE_USD_PER_T)
+
+
 VolumeOpt = Annotated[
-    float | None, typer.Option("--volume", help="Annual volume, t/yr (premium per year).")
+    float | None,
+    typer.Option(
+        "--volume",
+        help="Annual volume, t/yr (premium per year).",
+        parser=checked(_volume, "--volume"),
+    ),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", help="table, json, csv or geojson")]
 ReportOpt = Annotated[
     Path | None, typer.Option("--report", help="Write a self-contained HTML report to this file.")
 ]
-CarbonOpt = Annotated[float, typer.Option("--carbon-price", help="USD per t CO2e added to cost.")]
+CarbonOpt = Annotated[
+    float,
+    typer.Option(
+        "--carbon-price",
+        help="USD per t CO2e added to cost.",
+        parser=checked(_carbon_price, "--carbon-price"),
+    ),
+]
 BuyerOpt = Annotated[
     str | None,
     typer.Option(
@@ -166,8 +215,13 @@ BuyerOpt = Annotated[
 ]
 
 
-def _list(values: list[str] | None) -> list[str]:
-    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+def _list(values: list[str] | None, option: str | None = None) -> list[str]:
+    """Repeatable, comma-separated ids; with ``option``, an empty id is an error naming it
+    (an empty filter would silently mean "no filter")."""
+    found = [v.strip() for item in values or [] for v in item.split(",")]
+    if option is not None and any(not v for v in found):
+        raise validate.InvalidValue(option, "give an id, not an empty value")
+    return [v for v in found if v]
 
 
 def _penalties(values: list[str] | None) -> dict[str, float]:
@@ -179,10 +233,9 @@ def _penalties(values: list[str] | None) -> dict[str, float]:
                 "(USD per tonne added to routes crossing it)"
             )
         key, _, price = item.partition("=")
-        try:
-            out_[key.strip()] = float(price)
-        except ValueError:
-            raise RequestError(f"--penalise {item}: '{price}' is not a number") from None
+        out_[validate.text(key, "--penalise")] = validate.non_negative(
+            price, f"--penalise {key.strip()}", maximum=validate.MAX_PENALTY_USD_PER_T
+        )
     return out_
 
 

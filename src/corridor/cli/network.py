@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from corridor import validate
 from corridor._json import plain
 from corridor.errors import RequestError
 from corridor.network.load import load_network
@@ -59,6 +60,7 @@ def network_show(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Counts by kind, mode, country and route family; or one record with its sources."""
+    validate.choice(fmt, "--format", ("table", "json"))
     net = _net(data, overlay, as_of)
     if record_id is None:
         _show_counts(net, fmt)

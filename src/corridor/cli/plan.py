@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from corridor import validate
 from corridor.cli._app import (
     AsOfOpt,
     AvoidOpt,
@@ -27,11 +28,13 @@ from corridor.cli._app import (
     OverlayOpt,
     ReportOpt,
     ServiceOpt,
+    _count,
     _list,
     _net,
     _save,
     _service,
     app,
+    checked,
     err,
     out,
 )
@@ -64,6 +67,16 @@ def _check(fmt: str, allowed: tuple[str, ...]) -> None:
 
 def _json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def _limit(value: str, option: str) -> int:
+    from corridor.store import MAX_LIST
+
+    return validate.integer(value, option, minimum=1, maximum=MAX_LIST)
+
+
+def _penalty(value: str, option: str) -> float:
+    return validate.non_negative(value, option, maximum=validate.MAX_PENALTY_USD_PER_T)
 
 
 def _t(v: float | None) -> str:
@@ -101,7 +114,7 @@ def capacity_cmd(
         _list(origin),
         _list(destination),
         avoid=_list(avoid),
-        families=_list(family),
+        families=_list(family, "--family"),
         network=_net(data, overlay, as_of),
     )
     if fmt == "json":
@@ -209,13 +222,20 @@ def plan_cmd(
             help="The same, over all tonnes of all contracts together (repeatable).",
         ),
     ] = None,
-    k: Annotated[int, typer.Option("--k", help="Distinct routes per origin–destination.")] = 12,
+    k: Annotated[
+        int,
+        typer.Option(
+            "--k", help="Distinct routes per origin–destination.", parser=checked(_count, "--k")
+        ),
+    ] = 12,
     carbon_price: CarbonOpt = 0.0,
     service: ServiceOpt = None,
     risk_penalty: Annotated[
         float,
         typer.Option(
-            "--risk-penalty", help="USD/t per expected disrupted day per year of a route."
+            "--risk-penalty",
+            help="USD/t per expected disrupted day per year of a route.",
+            parser=checked(_penalty, "--risk-penalty"),
         ),
     ] = 0.0,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
@@ -405,7 +425,14 @@ def _rule_tables(result: PlanResult) -> None:
 @runs_app.command("list")
 def runs_list(
     store: StoreOpt = None,
-    limit: Annotated[int, typer.Option("--limit", help="Newest N runs.")] = 30,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            help="Newest N runs (1 to 10,000).",
+            parser=checked(_limit, "--limit"),
+        ),
+    ] = 30,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Stored runs, newest first."""

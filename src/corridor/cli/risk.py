@@ -7,6 +7,7 @@ the run, renders.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -26,7 +27,19 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from corridor.cli._app import AsOfOpt, DataOpt, OverlayOpt, ReportOpt, _net, _save, app, err, out
+from corridor import validate
+from corridor.cli._app import (
+    AsOfOpt,
+    DataOpt,
+    OverlayOpt,
+    ReportOpt,
+    _net,
+    _save,
+    app,
+    checked,
+    err,
+    out,
+)
 from corridor.errors import RequestError
 from corridor.network.model import Network
 
@@ -94,20 +107,56 @@ def _allocation(path: Path, net: Network, single_route: bool) -> Any:
     return risk.from_contracts(path, plan=not single_route, network=net)
 
 
+def _years(value: str, option: str) -> int:
+    from corridor.risk import MAX_YEARS
+
+    return validate.integer(value, option, minimum=1, maximum=MAX_YEARS)
+
+
+def _volume(value: str, option: str) -> float:
+    return validate.positive(value, option, maximum=validate.MAX_VOLUME_T_PER_YEAR)
+
+
+def _begin(kind: str, params: dict[str, Any], net: Network, store: Path | None) -> str | None:
+    """Record the run as running before its work starts, so that a killed process leaves
+    it listed as interrupted; a busy store only costs that row (the result is still saved,
+    or kept in a file, at the end)."""
+    from corridor.store import begin_run, data_version
+
+    try:
+        return begin_run(kind, params, data_version(net), store=store, wait=2.0)
+    except RequestError as exc:
+        err.print(f"[yellow]warning[/]: run not recorded as started: {exc}", markup=True)
+        return None
+
+
 def _save_interrupted(
-    kind: str, params: dict[str, Any], net: Network, years_done: int, store: Path | None
+    kind: str,
+    params: dict[str, Any],
+    net: Network,
+    years_done: int,
+    store: Path | None,
+    run_id: str | None = None,
 ) -> None:
     """List a run stopped by Ctrl+C as interrupted, with how far it got (best effort)."""
     from corridor.store import data_version, record_interrupted
 
     try:
         run_id = record_interrupted(
-            kind, params, data_version(net), {"years_done": years_done}, store=store
+            kind, params, data_version(net), {"years_done": years_done}, store=store, run_id=run_id
         )
     except RequestError as exc:
         err.print(f"[yellow]warning[/]: interrupted run not recorded: {exc}", markup=True)
         return
     err.print(f"recorded as interrupted run {run_id} after {years_done:,} years")
+
+
+def _forget_started(run_id: str, store: Path | None) -> None:
+    """A run that failed on bad input (an error, not a stop) leaves no row behind."""
+    from corridor.store import discard_run
+
+    with contextlib.suppress(RequestError):
+        discard_run(run_id, store=store)
 
 
 def _n(v: float | None, digits: int = 0) -> str:
@@ -158,7 +207,14 @@ def stress_cmd(
             "'corridor plan --format json'."
         ),
     ],
-    years: Annotated[int, typer.Option("--years", help="Simulated years.")] = 100_000,
+    years: Annotated[
+        int,
+        typer.Option(
+            "--years",
+            help="Simulated years (at most 10,000,000).",
+            parser=checked(_years, "--years"),
+        ),
+    ] = 100_000,
     seed: SeedOpt = 0,
     scenario: ScenarioOpt = None,
     workers: Annotated[
@@ -185,14 +241,18 @@ def stress_cmd(
 
     _check_format(fmt)
     net, scenario_name = _network(data, overlay, scenario, as_of)
-    allocation = _allocation(plan_or_contracts, net, single_route)
+    asked = {"input": str(plan_or_contracts), "years": years, "seed": seed, "timing": timing}
+    asked |= {"scenario": scenario_name, "single_route": single_route}
+    run_id = None if no_store else _begin("stress", asked, net, store)
     done = [0]
 
     def advance(years_done: int) -> None:
         done[0] = years_done
         bar.update(task, completed=years_done)
 
+    allocation = None
     try:
+        allocation = _allocation(plan_or_contracts, net, single_route)
         with _progress() as bar:
             task = bar.add_task("stress test", total=years)
             result = risk.stress(
@@ -207,8 +267,14 @@ def stress_cmd(
             )
     except KeyboardInterrupt:
         if not no_store:
-            params = risk.stress_parameters(allocation, years, seed, timing, scenario_name)
-            _save_interrupted("stress", params, allocation.network, done[0], store)
+            params = asked
+            if allocation is not None:
+                params = risk.stress_parameters(allocation, years, seed, timing, scenario_name)
+            _save_interrupted("stress", params, net, done[0], store, run_id)
+        raise
+    except BaseException:
+        if run_id is not None:
+            _forget_started(run_id, store)
         raise
     if fmt == "json":
         _json(result.to_dict())
@@ -221,7 +287,7 @@ def stress_cmd(
 
             front = frontier(allocation, seed=seed, timing=timing, scenario=scenario_name)
         _write_report(report, result, front)
-    _save(result, store, no_store)
+    _save(result, store, no_store, run_id)
 
 
 def _stress_tables(r: Any) -> None:
@@ -408,7 +474,12 @@ def whatif_cmd(
         str | None, typer.Option("--destination", help="Destination node id.")
     ] = None,
     volume: Annotated[
-        float | None, typer.Option("--volume", help="Annual tonnes (for delivered tonnes).")
+        float | None,
+        typer.Option(
+            "--volume",
+            help="Annual tonnes (for delivered tonnes).",
+            parser=checked(_volume, "--volume"),
+        ),
     ] = None,
     fmt: FormatOpt = "table",
     data: DataOpt = None,

@@ -35,11 +35,13 @@ from corridor.cli._app import (
     UncertaintyOpt,
     VolumeOpt,
     _check_format,
+    _count,
     _list,
     _net,
     _penalties,
     _service,
     app,
+    checked,
     err,
     out,
 )
@@ -50,7 +52,12 @@ def routes_cmd(
     commodity: CommodityOpt,
     origin: OriginOpt,
     destination: DestOpt,
-    k: Annotated[int, typer.Option("--k", help="Number of distinct routes.")] = 5,
+    k: Annotated[
+        int,
+        typer.Option(
+            "--k", help="Number of distinct routes (1 to 50).", parser=checked(_count, "--k")
+        ),
+    ] = 5,
     avoid: AvoidOpt = None,
     penalise: PenaliseOpt = None,
     volume: VolumeOpt = None,

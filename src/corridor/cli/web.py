@@ -35,6 +35,14 @@ def serve_cmd(
             "(default: $CORRIDOR_STORE, else runs.duckdb in the user data folder).",
         ),
     ] = None,
+    require_token: Annotated[
+        bool,
+        typer.Option(
+            "--require-token",
+            help="Every request but the page, its files and /api/health needs a token, even "
+            "on loopback: for a server behind a reverse proxy (see docs/api.md).",
+        ),
+    ] = False,
     cors_origin: Annotated[
         list[str] | None,
         typer.Option(
@@ -59,10 +67,13 @@ def serve_cmd(
         cors_origins=tuple(cors_origin or ()),
         data_dir=data,
         store=store,
+        require_token=require_token,
     )
     application = create_app(settings=settings)
     shown = f"[{host}]" if ":" in host else host
     err.print(f"corridor: serving on http://{shown}:{port}/ (API docs at /docs); Ctrl+C stops")
-    if settings.token_required:
+    if settings.reads_need_token:
+        err.print(f"access tokens: {len(settings.tokens)} configured; every API request needs one")
+    elif settings.token_required:
         err.print(f"access tokens: {len(settings.tokens)} configured; POST and DELETE need one")
     uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False)

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from corridor import lined_yaml
+from corridor import lined_yaml, validate
 from corridor.contracts.model import (
     _CSV_FIELD,
     CONTRACT_FIELDS,
@@ -200,7 +200,10 @@ def _yaml_rule(
     if len(has) != 1:
         where.add(None, f"rule {index}: give exactly one of 'exposure' or 'family'")
         return None
-    scope = str(entry.get("scope") or EACH)
+    scope = EACH if entry.get("scope") is None else str(entry["scope"]).strip()
+    if not scope:
+        where.add("scope", f"rule {index}: scope is empty (each_contract, portfolio or an id)")
+        return None
     bounds = _bounds(entry, where, f"rule {index}")
     if bounds is None:
         return None
@@ -243,7 +246,11 @@ def _csv_entry(row: Mapping[str, str | None], where: _Where) -> dict[str, Any]:
     entry |= {"origins": split("origins"), "destinations": split("destinations")}
     entry["volume_t_per_year"] = _csv_number(cell("volume_t_per_year"))
     entry["avoid"] = split("avoid")
-    entry["illustrative"] = cell("illustrative").lower() in ("yes", "true", "1")
+    if cell("illustrative"):
+        try:
+            entry["illustrative"] = validate.boolean(cell("illustrative"), "")
+        except validate.InvalidValue as exc:
+            where.add("illustrative", exc.reason)
     families: dict[str, dict[str, Any]] = {}
     for column, bound in (("family_min_share", "min_share"), ("family_max_share", "max_share")):
         for fam, value in _pairs(split(column), column, where):
@@ -255,9 +262,10 @@ def _csv_entry(row: Mapping[str, str | None], where: _Where) -> dict[str, Any]:
 
 
 def _csv_number(cell: str) -> float | str:
+    """A number in a cell (ASCII digits only), else the text for the checks to name."""
     try:
-        return float(cell)
-    except ValueError:
+        return validate.number(cell, "")
+    except validate.InvalidValue:
         return cell
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from corridor import validate
 from corridor.errors import DataError, Problem
 from corridor.network._countries import ISO_ALPHA2
 from corridor.network.model import (
@@ -247,12 +248,7 @@ def _country(code: str) -> str:
 
 
 def _number(col: Column, cell: str) -> float | int:
-    try:
-        value = float(cell)
-    except ValueError:
-        raise ValueError(f"'{cell}' is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError(f"'{cell}' is not a finite number")
+    value = validate.number(cell, "")  # ASCII digits, finite
     lo, hi = col.bounds
     if lo is not None and value < lo:
         raise ValueError(f"{cell} is below the minimum {lo:g}")

@@ -151,15 +151,23 @@ def links_of(net: Network, target: str) -> list[Link]:
     RequestError
         The id is none of these (with close matches).
     """
+    if not target.strip():
+        # Every link without a capacity group has the group "": an empty id would match them.
+        raise RequestError("the target is empty: give a link, capacity group, node or exposure")
     if net.has("links", target):
         return [net.link(target)]
     group = [x for x in net.links if x.capacity_group == target]
     if group:
         return group
+    found = None
     if net.has("nodes", target):
-        return [x for x in net.links if target in (x.from_, x.to)]
-    if net.has("exposures", target):
-        return [x for x in net.links if _crosses(net, x, target)]
+        found = [x for x in net.links if target in (x.from_, x.to)]
+    elif net.has("exposures", target):
+        found = [x for x in net.links if _crosses(net, x, target)]
+    if found == []:
+        raise RequestError(f"'{target}' matches no link of the network")
+    if found:
+        return found
     groups = {x.capacity_group for x in net.links if x.capacity_group}
     raise RequestError(
         f"unknown link, capacity group, node or exposure '{target}'" + _hint(net, target, groups)

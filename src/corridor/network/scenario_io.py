@@ -163,7 +163,10 @@ def _edit(entry: LinedMap, i: int, where: _Where, net: Network) -> Edit | None:
     label = f"edit {i} ({action})"
     if action in ("add_node", "add_link"):
         return _addition(entry, action, label, where, net)
-    target = str(entry[action])
+    target = "" if entry[action] is None else str(entry[action]).strip()
+    if not target:
+        where.add(entry, action, f"edit {i} ({action}): give the id it applies to, not nothing")
+        return None
     label = f"edit {i} ({action} {target})"
     _unknown(entry, (action, *FIELDS[action], "note"), where, label)
     if action == "commission":
@@ -224,7 +227,7 @@ def _check_numbers(
 ) -> bool:
     ok = True
     for key in _REQUIRED.get(action, ()):
-        if numbers.get(key) is None and key not in entry:
+        if entry.get(key) is None:  # missing, or given as null
             where.add(entry, key, f"{label}: '{key}' is required")
             ok = False
     for key, test, message in _RULES.get(action, ()):

@@ -50,7 +50,7 @@ Reproducibility
 
 """
 
-from corridor.risk._common import CHUNK_YEARS, MIN_MOVE_T, THRESHOLDS
+from corridor.risk._common import CHUNK_YEARS, MAX_YEARS, MIN_MOVE_T, THRESHOLDS
 from corridor.risk.allocation import (
     Allocation,
     Flow,
@@ -70,6 +70,7 @@ from corridor.risk.targets import route_links
 
 __all__ = [
     "CHUNK_YEARS",
+    "MAX_YEARS",
     "MIN_MOVE_T",
     "THRESHOLDS",
     "Allocation",

@@ -18,6 +18,9 @@ SCHEMA_VERSION = 1
 DEFAULT_YEARS = 100_000
 CHUNK_YEARS = 16_384
 """Years per chunk: the unit of seeding, of work for one worker and of peak memory."""
+MAX_YEARS = 10_000_000
+"""Most simulated years in one run, on the command line and the API alike: about a minute in
+one process, where the tail figures have long stopped moving."""
 BINS = 8_192
 """Histogram bins per distribution (VaR resolution: the range over ``BINS``)."""
 LEVELS = (0.95, 0.99)

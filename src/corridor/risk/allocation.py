@@ -209,25 +209,39 @@ def from_plan_json(path: str | Path, *, network: Network, k: int = DEFAULT_K) ->
     """
     import json
 
-    from corridor.contracts.model import Contract
-
-    net = network
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
-        params = doc["parameters"]
-        entries = params["contracts"]["contracts"]
-        flows = doc["flows"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise RequestError(f"{path}: not a plan's JSON (PlanResult.to_dict) ({exc})") from None
+        return _plan_allocation(doc, network, k, str(path))
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        StopIteration,
+        RecursionError,
+    ) as exc:
+        # Anything but what 'corridor plan --format json' writes: say so, whatever broke.
+        reason = exc if isinstance(exc, RequestError | OSError) else type(exc).__name__
+        raise RequestError(f"{path}: not a plan's JSON (PlanResult.to_dict) ({reason})") from None
+
+
+def _plan_allocation(doc: Any, net: Network, k: int, path: str) -> Allocation:
+    from corridor import validate
+    from corridor.contracts.model import Contract
+
+    params = doc["parameters"]
+    entries = params["contracts"]["contracts"]
+    flows = doc["flows"]
     a = Assumptions(**params.get("assumptions", {}))
     contracts = [
         Contract(
-            c["id"],
-            c["commodity"],
-            tuple(c["origins"]),
-            tuple(c["destinations"]),
-            float(c["volume_t_per_year"]),
-            avoid=tuple(c.get("avoid", ())),
+            str(c["id"]),
+            str(c["commodity"]),
+            tuple(str(o) for o in c["origins"]),
+            tuple(str(d) for d in c["destinations"]),
+            validate.positive(c["volume_t_per_year"], "volume_t_per_year"),
+            avoid=tuple(str(e) for e in c.get("avoid", ())),
         )
         for c in entries
     ]
@@ -235,7 +249,8 @@ def from_plan_json(path: str | Path, *, network: Network, k: int = DEFAULT_K) ->
     for f in flows:
         c = next(x for x in contracts if x.id == f["contract"])
         route = route_from_links(net, a, c.commodity, f["origin"], f["links"], c.avoid)
-        planned.setdefault(c.id, []).append((route, float(f["t_per_year"])))
+        tonnes = validate.non_negative(f["t_per_year"], "t_per_year")
+        planned.setdefault(c.id, []).append((route, tonnes))
     out = tuple(_flow(net, a, c, tuple(planned.get(c.id, ())), k) for c in contracts)
     return Allocation(out, net, a, str(params["contracts"].get("name") or path), "plan")
 

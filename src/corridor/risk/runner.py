@@ -30,9 +30,13 @@ def sample_years(model: RiskModel, seed: int, years: int) -> FloatArray:
     return np.hstack(blocks)
 
 
-def _chunk_sizes(years: int) -> list[int]:
+def _chunk_sizes(years: int) -> Iterator[int]:
+    """The years of each chunk, one at a time (planned lazily: nothing grows with years)."""
     full, rest = divmod(years, _common.CHUNK_YEARS)
-    return [_common.CHUNK_YEARS] * full + ([rest] if rest else [])
+    for _ in range(full):
+        yield _common.CHUNK_YEARS
+    if rest:
+        yield rest
 
 
 # --------------------------------------------------------------------------- running
@@ -139,17 +143,34 @@ def _dask(
         with Client(scheduler) as remote:  # type: ignore[no-untyped-call]
             yield remote
         return
-    with (
-        LocalCluster(  # type: ignore[no-untyped-call]
+    with _workers_ignore_sigint():
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as local,  # type: ignore[no-untyped-call]
-    ):
+            silence_logs=logging.CRITICAL,
+        )
+    with cluster, Client(cluster) as local:  # type: ignore[no-untyped-call]
         yield local
+
+
+@contextmanager
+def _workers_ignore_sigint() -> Iterator[None]:
+    """Start worker processes with Ctrl+C ignored (an ignored signal stays ignored in a
+    child), so that Ctrl+C stops the run in this process only and the cluster is closed
+    quietly, instead of every worker printing its own KeyboardInterrupt traceback."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def run(
@@ -182,9 +203,12 @@ def run(
     progress : callable, optional
         Called with the number of years done after each chunk.
     """
-    if years < 1:
+    if not 1 <= years <= _common.MAX_YEARS:
         raise InvalidParameterError(
-            "years", years, "at least 1", f"the number of years must be at least 1, not {years}"
+            "years",
+            years,
+            f"from 1 to {_common.MAX_YEARS:,}",
+            f"the number of years must be from 1 to {_common.MAX_YEARS:,} (the cap), not {years:,}",
         )
     if seed < 0:
         raise InvalidParameterError(

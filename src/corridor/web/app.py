@@ -77,7 +77,12 @@ def create_app(network: Network | None = None, settings: Settings | None = None)
             network = network_on(load_network(settings.data_dir), today())
         else:
             network = default_network()
-    jobs = JobManager(settings.limits.max_active_jobs, settings.limits.max_kept_jobs)
+    jobs = JobManager(
+        settings.limits.max_active_jobs,
+        settings.limits.max_kept_jobs,
+        store=settings.store,
+        persist=settings.persist_jobs,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -160,23 +160,41 @@ def check_breakeven(net: Network, body: BreakEvenBody) -> None:
         raise ApiError(422, "origin and destination are the same place", "destination")
 
 
-def run_market(net: Network) -> dict[str, Any]:
-    """The calibration (``corridor market``) and the backtest (``corridor backtest``)."""
-    from corridor.analysis.market import calibrated, market_dir
+def _market_dir(data_dir: Path | None) -> Path | None:
+    """The market tables beside the served network's tables; a 404 if that folder has none
+    (a server on other tables must not calibrate the bundled market against them)."""
+    from corridor.analysis.market import market_dir
+    from corridor.market.observations import OBSERVATIONS_FILE
 
-    run = calibrated(net, market_dir())
+    folder = market_dir(data_dir)
+    if folder is not None and not (folder / OBSERVATIONS_FILE).is_file():
+        raise ApiError(
+            404, f"this server's network tables have no market data ({OBSERVATIONS_FILE})"
+        )
+    return folder
+
+
+def run_market(net: Network, data_dir: Path | None = None) -> dict[str, Any]:
+    """The calibration (``corridor market``) and the backtest (``corridor backtest``)."""
+    from corridor.analysis.market import calibrated
+
+    run = calibrated(net, _market_dir(data_dir))
     return {**run.calibration.to_dict(), "backtest": [r.to_dict() for r in run.backtest()]}
 
 
-def run_breakeven(net: Network, body: BreakEvenBody) -> dict[str, Any]:
+def run_breakeven(
+    net: Network, body: BreakEvenBody, data_dir: Path | None = None
+) -> dict[str, Any]:
     """``corridor breakeven --format json`` for this body."""
-    from corridor.analysis.market import breakeven_for, market_dir
+    from corridor.analysis.market import breakeven_for
     from corridor.market import RiskBuyer
+
+    folder = _market_dir(data_dir)
 
     be, _ = breakeven_for(
         net, body.commodity, body.origin, body.destination, share=body.share,
         volume_t=body.volume, year=body.year, shortfall_share=body.shortfall,
-        buyer=RiskBuyer(kappa=body.kappa, alpha=body.alpha), data_dir=market_dir(),
+        buyer=RiskBuyer(kappa=body.kappa, alpha=body.alpha), data_dir=folder,
     )  # fmt: skip
     return {
         "commodity": body.commodity,

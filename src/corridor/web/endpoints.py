@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ from corridor.web.errors import ApiError, validation_error
 from corridor.web.jobs import JobManager, TooManyJobs, UnknownJob
 from corridor.web.security import Settings
 
+log = logging.getLogger("corridor.web")
+
 TABLES: dict[str, type[BaseModel]] = {
     "nodes": s.NodeOut,
     "links": s.LinkOut,
@@ -53,7 +56,7 @@ TABLES: dict[str, type[BaseModel]] = {
     "sources": s.SourceOut,
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": s.ErrorOut} for code in (401, 403, 404, 413, 415, 422, 429, 503)
+    code: {"model": s.ErrorOut} for code in (400, 401, 403, 404, 413, 415, 422, 429, 503)
 }
 
 
@@ -122,6 +125,22 @@ def record_dict(record: Any) -> dict[str, Any]:
 
 
 @router.get(
+    "/health",
+    tags=["about"],
+    response_model=s.HealthOut,
+    summary="Whether the server is up, and whether requests need a token (always open)",
+)
+def health(ctx: Ctx) -> Response:
+    return _json(
+        {
+            "status": "ok",
+            "token_required": ctx.settings.token_required,
+            "reads_need_token": ctx.settings.reads_need_token,
+        }
+    )
+
+
+@router.get(
     "/info",
     tags=["about"],
     response_model=s.InfoOut,
@@ -135,6 +154,7 @@ def info(ctx: Ctx) -> Response:
             "version": corridor.__version__,
             "network": ctx.net.origin,
             "token_required": ctx.settings.token_required,
+            "reads_need_token": ctx.settings.reads_need_token,
             "job_kinds": list(JOB_KINDS),
             "limits": {
                 "max_body_bytes": limits.max_body_bytes,
@@ -298,7 +318,7 @@ def plan(body: s.PlanBody, ctx: Ctx) -> Response:
 def market(ctx: Ctx) -> Response:
     """The calibration (``corridor market --format json``) with ``backtest`` added."""
     _needs("market")
-    return _json(run_market(ctx.net))
+    return _json(run_market(ctx.net, ctx.settings.data_dir))
 
 
 @router.post(
@@ -310,16 +330,23 @@ def breakeven(body: s.BreakEvenBody, ctx: Ctx) -> Response:
     """``corridor breakeven --format json`` for this body."""
     _needs("market")
     check_breakeven(ctx.net, body)
-    return _json(run_breakeven(ctx.net, body))
+    return _json(run_breakeven(ctx.net, body, ctx.settings.data_dir))
 
 
 def _store_error(exc: RequestError) -> ApiError:
     """No such run is a 404 naming the id; a store that cannot be opened (in use by a
-    command-line run, unreadable) is a 503 to retry."""
+    command-line run, unreadable) is a 503 to retry, whose message never shows the file's
+    path (the server log has it)."""
     message = str(exc)
     if message.startswith("no run") or "matches several runs" in message:
         return ApiError(404, message, "run_id")
-    return ApiError(503, message, None, {"Retry-After": "5"})
+    log.warning("run store: %s", message)
+    return ApiError(
+        503,
+        "the run store is in use or cannot be read just now; try again shortly",
+        None,
+        {"Retry-After": "5"},
+    )
 
 
 @router.get("/runs", tags=["runs"], response_model=s.RunListOut, summary="Stored runs")

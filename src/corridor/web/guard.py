@@ -1,7 +1,8 @@
 """ASGI middleware enforcing :mod:`corridor.web.security` before any endpoint runs.
 
-In order: the ``Host`` header (loopback servers only), the bearer token (POST and DELETE),
-the content type (POST bodies are JSON) and the body size. Every response also carries
+In order: the ``Host`` header (well formed; loopback names on a loopback server), the bearer
+token (every request but the public paths when reads need it, else POST and DELETE), the
+content type (POST bodies are JSON) and the body size. Every response also carries
 headers that keep the page self-contained (a Content-Security-Policy allowing nothing from
 other origins) and unframeable.
 """
@@ -12,7 +13,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from corridor.web.errors import error_response
-from corridor.web.security import Settings, host_allowed, token_problem
+from corridor.web.security import Settings, host_allowed, is_public, token_problem
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SECURITY_HEADERS = {
@@ -25,7 +26,7 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 TOKEN_MESSAGES = {
-    "missing": "this server needs an access token for POST and DELETE requests: "
+    "missing": "this server needs an access token for this request: "
     "send the header 'Authorization: Bearer <token>'",
     "malformed": "the Authorization header must be 'Bearer <token>'",
     "invalid": "the access token is not valid",
@@ -69,14 +70,19 @@ class Guard:
     def _refusal(self, scope: Scope) -> ASGIApp | None:
         headers = Headers(scope=scope)
         if not host_allowed(headers.get("host"), self.settings):
-            return error_response(
-                400,
-                f"this server answers only requests addressed to loopback "
-                f"(127.0.0.1, localhost, [::1]), not '{headers.get('host', '')}'",
-                "Host",
-            )
+            shown = headers.get("host", "")[:100]
+            message = f"the Host header '{shown}' is not a well-formed host[:port]"
+            if self.settings.loopback:
+                message = (
+                    "this server answers only requests addressed to loopback "
+                    f"(127.0.0.1, localhost, [::1]), not '{shown}'"
+                )
+            return error_response(400, message, "Host")
         method = scope["method"]
-        if method in WRITE_METHODS and self.settings.token_required:
+        needs_token = (self.settings.reads_need_token and not is_public(scope["path"])) or (
+            method in WRITE_METHODS and self.settings.token_required
+        )
+        if needs_token:
             problem = token_problem(headers.get("authorization"), self.settings.tokens)
             if problem is not None:
                 status = 401 if problem == "missing" else 403

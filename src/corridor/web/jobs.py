@@ -6,11 +6,17 @@ was asked for, so cancelling takes effect at the job's next progress report (a j
 not started yet is cancelled at once). At most ``max_active`` jobs are queued or running at
 once; one more is refused with :class:`TooManyJobs`. Finished jobs are kept for fetching,
 the oldest forgotten first beyond ``max_kept``.
+
+With ``persist``, every job also lives in the run store's ``jobs`` table (written when it is
+submitted, starts, reports progress — at most every :data:`PROGRESS_EVERY_S` seconds — and
+ends), so a restarted server lists the jobs it had, serves their results, and shows a job
+that was running when the server stopped as ``interrupted``, with its parameters.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import threading
 import time
@@ -21,10 +27,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corridor.errors import CorridorError
+from corridor.store import StoreBusyError, delete_job, load_jobs, save_job
 
 log = logging.getLogger("corridor.web.jobs")
 
 ACTIVE = ("queued", "running")
+PROGRESS_EVERY_S = 2.0
+"""Least time between two progress writes of one job to the store."""
 
 JobFunction = Callable[["JobContext"], dict[str, Any]]
 
@@ -56,6 +65,7 @@ class Job:
     result: dict[str, Any] | None = None
     error: str | None = None
     cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+    saved_at: float = field(default=0.0, repr=False)
 
     def snapshot(self, with_result: bool) -> dict[str, Any]:
         """The job as plain data (the ``JobOut`` shape); the result only if asked."""
@@ -77,9 +87,12 @@ class Job:
 class JobContext:
     """What a running job may do: report progress and notice cancellation."""
 
-    def __init__(self, job: Job, lock: threading.Lock) -> None:
+    def __init__(
+        self, job: Job, lock: threading.Lock, saved: Callable[[Job, bool], None] | None = None
+    ) -> None:
         self._job = job
         self._lock = lock
+        self._saved = saved
 
     def progress(self, fraction: float) -> None:
         """Record progress (0..1) and stop the job here if it was cancelled.
@@ -92,6 +105,8 @@ class JobContext:
         self.check()
         with self._lock:
             self._job.progress = min(max(float(fraction), self._job.progress), 1.0)
+        if self._saved is not None:
+            self._saved(self._job, False)
 
     def check(self) -> None:
         """Raise :class:`JobCancelled` if cancellation was asked for."""
@@ -108,14 +123,82 @@ class JobManager:
         Jobs queued or running at once; also the number of worker threads.
     max_kept : int
         Finished jobs remembered (the oldest are forgotten first).
+    store : path, optional
+        Run store file holding the jobs (default: as for runs).
+    persist : bool
+        Keep jobs in the store, and start with the jobs it holds.
     """
 
-    def __init__(self, max_active: int = 4, max_kept: int = 100) -> None:
+    def __init__(
+        self,
+        max_active: int = 4,
+        max_kept: int = 100,
+        *,
+        store: str | os.PathLike[str] | None = None,
+        persist: bool = False,
+    ) -> None:
         self.max_active = max_active
         self.max_kept = max_kept
+        self.store = store
+        self.persist = persist
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
+        self._persist_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=max_active, thread_name_prefix="corridor-job")
+        if persist:
+            self._restore()
+
+    def _restore(self) -> None:
+        """The jobs the store holds, oldest first; those whose server stopped are
+        recorded as interrupted for good."""
+        try:
+            kept = load_jobs(store=self.store, limit=self.max_kept)
+        except CorridorError as exc:
+            log.warning("jobs of an earlier server not restored: %s", exc)
+            return
+        for row in reversed(kept):
+            job = Job(row["id"], row["kind"], row["params"], row["created"], row["status"])
+            job.progress, job.started, job.finished = (
+                row["progress"],
+                row["started"],
+                row["finished"],
+            )
+            job.result, job.error = row["result"], row["error"]
+            if job.status == "interrupted" and job.finished is None:
+                job.finished = time.time()
+                self._save(job, True)
+            self._jobs[job.id] = job
+
+    def _save(self, job: Job, final: bool) -> None:
+        """Write a job's state to the store (progress at most every few seconds, and never
+        holding the job up long: a busy store skips a progress write, not a final one)."""
+        if not self.persist:
+            return
+        now = time.monotonic()
+        if not final and now - job.saved_at < PROGRESS_EVERY_S:
+            return
+        with self._persist_lock:
+            with self._lock:
+                snapshot = job.snapshot(with_result=True)
+                if not final and snapshot["status"] not in ACTIVE:
+                    return
+            job.saved_at = now
+            try:
+                save_job(snapshot, store=self.store, wait=None if final else 0.5)
+            except StoreBusyError:
+                if final:
+                    log.warning("job %s not saved in the run store: it is busy", job.id)
+            except CorridorError as exc:
+                log.warning("job %s not saved in the run store: %s", job.id, exc)
+
+    def _unsave(self, job_ids: list[str]) -> None:
+        if not self.persist:
+            return
+        for job_id in job_ids:
+            try:
+                delete_job(job_id, store=self.store)
+            except CorridorError as exc:
+                log.warning("job %s not removed from the run store: %s", job_id, exc)
 
     def submit(self, kind: str, params: dict[str, Any], run: JobFunction) -> dict[str, Any]:
         """Queue ``run`` as a new job and return its snapshot.
@@ -130,8 +213,10 @@ class JobManager:
                 raise TooManyJobs
             job = Job(secrets.token_hex(16), kind, params, time.time())
             self._jobs[job.id] = job
-            self._forget_old()
+            forgotten = self._forget_old()
             snapshot = job.snapshot(with_result=False)
+        self._save(job, True)
+        self._unsave(forgotten)
         self._pool.submit(self._run, job, run)
         return snapshot
 
@@ -149,13 +234,19 @@ class JobManager:
         """Cancel a queued or running job; forget a finished one. Returns its snapshot."""
         with self._lock:
             job = self._find(job_id)
-            if job.status in ACTIVE:
+            forget = job.status not in ACTIVE
+            if not forget:
                 job.cancel.set()
                 if job.status == "queued":
                     self._finish(job, "cancelled", None, None)
             else:
                 del self._jobs[job_id]
-            return job.snapshot(with_result=False)
+            snapshot = job.snapshot(with_result=False)
+        if forget:
+            self._unsave([job_id])
+        elif snapshot["status"] == "cancelled":
+            self._save(job, True)
+        return snapshot
 
     def shutdown(self) -> None:
         """Cancel every active job and stop the worker threads."""
@@ -170,20 +261,25 @@ class JobManager:
         except KeyError:
             raise UnknownJob(job_id) from None
 
-    def _forget_old(self) -> None:
+    def _forget_old(self) -> list[str]:
         finished = [j.id for j in self._jobs.values() if j.status not in ACTIVE]
-        for job_id in finished[: max(len(finished) - self.max_kept, 0)]:
+        forgotten = finished[: max(len(finished) - self.max_kept, 0)]
+        for job_id in forgotten:
             del self._jobs[job_id]
+        return forgotten
 
     def _run(self, job: Job, run: JobFunction) -> None:
         with self._lock:
             if job.status != "queued":
                 return
             job.status, job.started = "running", time.time()
-        outcome = _outcome(job, run, JobContext(job, self._lock))
+        self._save(job, True)
+        outcome = _outcome(job, run, JobContext(job, self._lock, self._save))
         with self._lock:
             self._finish(job, *outcome)
-            self._forget_old()
+            forgotten = self._forget_old()
+        self._save(job, True)
+        self._unsave(forgotten)
 
     @staticmethod
     def _finish(job: Job, status: str, result: dict[str, Any] | None, error: str | None) -> None:
@@ -202,6 +298,8 @@ def _outcome(
         ctx.check()
     except JobCancelled:
         return "cancelled", None, None
+    except StoreBusyError as exc:
+        return "failed", None, exc.public  # the message with the store's path is for the log
     except CorridorError as exc:
         return "failed", None, str(exc)
     except Exception:

@@ -13,15 +13,18 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from corridor.risk._common import DEFAULT_K as RISK_K
+from corridor.risk._common import MAX_YEARS
 from corridor.routing.kbest import MAX_K
+from corridor.validate import (
+    MAX_CARBON_PRICE_USD_PER_T,
+    MAX_PENALTY_USD_PER_T,
+    MAX_VOLUME_T_PER_YEAR,
+)
 
 MAX_LIST = 16
 """Most ids in one ``avoid`` list, ``penalise`` map, or batch ``origins``/``destinations``."""
 MAX_BATCH_PAIRS = 100
 """Most origin–destination pairs in one batch job."""
-MAX_PENALTY_USD_PER_T = 1e6
-MAX_VOLUME_T_PER_YEAR = 1e10
-MAX_CARBON_PRICE_USD_PER_T = 1e4
 MAX_UNCERTAINTY_SAMPLES = 10_000
 """Joint draws of the estimates one request may ask for (about 20 s on one core)."""
 
@@ -168,8 +171,8 @@ class PlanBody(_Body):
     )
 
 
-MAX_STRESS_YEARS = 1_000_000
-"""Most simulated years in one stress job."""
+MAX_STRESS_YEARS = MAX_YEARS
+"""Most simulated years in one stress job (the command line's cap too)."""
 WEB_STRESS_YEARS = 20_000
 """Simulated years of a stress job that does not say."""
 MAX_SEED = 2**63 - 1
@@ -471,12 +474,23 @@ class InfoOut(_Out):
     version: str
     network: str
     token_required: bool
+    reads_need_token: bool
     job_kinds: list[str]
     limits: LimitsOut
     features: dict[str, bool]
 
 
-JobStatusName = Literal["queued", "running", "done", "failed", "cancelled"]
+class HealthOut(_Out):
+    """Answer of ``GET /api/health`` (open without a token)."""
+
+    status: Literal["ok"]
+    token_required: bool = Field(description="POST and DELETE requests need a token.")
+    reads_need_token: bool = Field(
+        description="Every request but the page, its files, the docs and this one needs a token."
+    )
+
+
+JobStatusName = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
 
 
 class JobOut(_Out):

@@ -2,19 +2,25 @@
 
 The server is "safe to share" by these rules:
 
-- Read-only requests (GET, HEAD) are open.
-- Compute and write requests (POST, DELETE) need a bearer token whenever the server listens
-  beyond loopback, and whenever tokens are configured at all. Tokens come from a file (one
-  per line) or from ``$CORRIDOR_TOKENS`` (comma-separated) and are compared in constant time.
-- A server bound beyond loopback refuses to start without a token.
-- On loopback, the ``Host`` header must name loopback too, so that a web page elsewhere cannot
-  reach the server through DNS rebinding.
+- Beyond loopback, or with ``require_token`` (``corridor serve --require-token``, for a
+  server on loopback behind a reverse proxy, which makes every request look local), every
+  request needs a bearer token except the page, its static files, the API documentation and
+  the health check (:data:`PUBLIC_PATHS`): reads too, since jobs and runs carry contract ids
+  and tonnes.
+- On loopback without ``require_token``, reads are open and compute and write requests
+  (POST, DELETE) need a token whenever tokens are configured.
+- Tokens come from a file (one per line) or from ``$CORRIDOR_TOKENS`` (comma-separated) and
+  are compared in constant time. A server that needs tokens refuses to start without one.
+- The ``Host`` header must be a well-formed ``host[:port]`` (no user part, nothing after an
+  IPv6 literal's bracket); on loopback it must name loopback too, so that a web page
+  elsewhere cannot reach the server through DNS rebinding.
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +30,15 @@ from corridor.errors import CorridorError
 TOKENS_ENV = "CORRIDOR_TOKENS"
 MIN_TOKEN_CHARS = 16
 LOOPBACK_HOST_HEADERS = frozenset({"localhost", "127.0.0.1", "::1"})
+PUBLIC_PATHS = ("/", "/api/health", "/docs", "/openapi.json")
+"""Paths open without a token whatever the settings (besides :data:`PUBLIC_PREFIXES`)."""
+PUBLIC_PREFIXES = ("/static/", "/docs-assets/")
+"""The page's and the documentation's static files."""
+_HOST_NAME = re.compile(
+    r"([A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*)(?::(\d{1,5}))?",
+    re.ASCII,
+)
+_HOST_IPV6 = re.compile(r"\[([0-9A-Fa-f:.]+)\](?::(\d{1,5}))?", re.ASCII)
 
 
 class ConfigError(CorridorError):
@@ -91,6 +106,10 @@ class Settings:
         ``runs.duckdb`` in the user data folder, as for the command line).
     limits : Limits
         Request and job ceilings.
+    require_token : bool
+        Every request but the public paths needs a token, even on loopback (behind a proxy).
+    persist_jobs : bool
+        Keep background jobs in the run store, so that they outlive a restart.
     """
 
     host: str = "127.0.0.1"
@@ -99,6 +118,8 @@ class Settings:
     data_dir: Path | None = None
     store: Path | None = None
     limits: Limits = field(default_factory=Limits)
+    require_token: bool = False
+    persist_jobs: bool = True
 
     @property
     def loopback(self) -> bool:
@@ -106,9 +127,14 @@ class Settings:
         return is_loopback(self.host)
 
     @property
+    def reads_need_token(self) -> bool:
+        """Whether every request but :data:`PUBLIC_PATHS` must carry a bearer token."""
+        return self.require_token or not self.loopback
+
+    @property
     def token_required(self) -> bool:
         """Whether POST and DELETE requests must carry a bearer token."""
-        return bool(self.tokens) or not self.loopback
+        return bool(self.tokens) or self.reads_need_token
 
     def check(self) -> None:
         """Refuse settings that would expose compute endpoints without a token.
@@ -119,10 +145,11 @@ class Settings:
             Listening beyond loopback with no token configured, or a token too short.
         """
         if self.token_required and not self.tokens:
+            why = "with --require-token" if self.loopback else "(beyond loopback)"
             raise ConfigError(
-                f"refusing to listen on {self.host} (beyond loopback) without an access token: "
-                f"give --token-file FILE (one token per line) or set {TOKENS_ENV}=TOKEN, "
-                f"or listen on 127.0.0.1"
+                f"refusing to listen on {self.host} {why} without an access token: "
+                f"give --token-file FILE (one token per line) or set {TOKENS_ENV}=TOKEN"
+                + ("" if self.loopback else ", or listen on 127.0.0.1")
             )
         short = [t for t in self.tokens if len(t) < MIN_TOKEN_CHARS]
         if short:
@@ -194,18 +221,46 @@ def token_problem(authorization: str | None, tokens: Iterable[str]) -> str | Non
     return None if valid else "invalid"
 
 
+def host_name(host_header: str | None) -> str | None:
+    """The host of a ``Host`` header, or None if it is not a well-formed ``host[:port]``.
+
+    Strict on purpose: ``127.0.0.1:80@evil.com`` (a user part), ``[::1].evil.com`` (text
+    after an IPv6 literal), empty labels and ports beyond 65535 are all malformed.
+    """
+    if not host_header or len(host_header) > 300:
+        return None
+    bracketed = _HOST_IPV6.fullmatch(host_header)
+    if bracketed:
+        name, port = bracketed.group(1), bracketed.group(2)
+        try:
+            ipaddress.IPv6Address(name)
+        except ValueError:
+            return None
+    else:
+        plain = _HOST_NAME.fullmatch(host_header)
+        if not plain:
+            return None
+        name, port = plain.group(1), plain.group(2)
+    if port is not None and not 0 < int(port) <= 65535:
+        return None
+    return name.lower()
+
+
 def host_allowed(host_header: str | None, settings: Settings) -> bool:
     """Whether a request's ``Host`` header is acceptable for this server.
 
-    A loopback server answers only requests addressed to a loopback name (this defeats DNS
-    rebinding); a server beyond loopback accepts any host name, its tokens guarding it.
+    It must be well formed (:func:`host_name`). A loopback server answers only requests
+    addressed to a loopback name (this defeats DNS rebinding); a server beyond loopback
+    accepts any host name, its tokens guarding it.
     """
+    name = host_name(host_header)
+    if name is None:
+        return False
     if not settings.loopback:
         return True
-    if not host_header:
-        return False
-    if host_header.startswith("["):
-        name = host_header[1 : host_header.find("]")]
-    else:
-        name = host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
-    return name.lower() in LOOPBACK_HOST_HEADERS or is_loopback(name)
+    return name in LOOPBACK_HOST_HEADERS or is_loopback(name)
+
+
+def is_public(path: str) -> bool:
+    """Whether ``path`` is open without a token (the page, its files, docs, health)."""
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)

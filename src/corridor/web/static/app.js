@@ -1128,10 +1128,30 @@ function bindEvents() {
     sessionStorage.setItem("corridor-token", event.target.value.trim()));
 }
 
+// Beyond loopback (or behind a proxy with --require-token) every API call but the health
+// check needs the token: ask for it before loading anything.
+async function askToken() {
+  const health = await call("GET", "/api/health");
+  if (!health.reads_need_token || sessionStorage.getItem("corridor-token")) return;
+  $("#token-row").hidden = false;
+  setStatus("corridor: this server needs an access token", true);
+  await new Promise((resolve) =>
+    $("#token").addEventListener("change", (event) => {
+      sessionStorage.setItem("corridor-token", event.target.value.trim());
+      resolve();
+    }, { once: true }));
+  setStatus("");
+}
+
 async function init() {
   try {
+    await askToken();
     await loadData();
   } catch (error) {
+    if (error.status === 401 || error.status === 403) {
+      sessionStorage.removeItem("corridor-token");
+      $("#token-row").hidden = false;
+    }
     setStatus("corridor: " + error.message, true);
     return;
   }
