@@ -45,10 +45,10 @@ import numpy as np
 import pulp
 
 from corridor.analysis.queries import default_network
-from corridor.graph import commodity_graph as _graph
 from corridor.contracts.io import load_contracts
 from corridor.contracts.model import Contract, Portfolio
 from corridor.costs import Assumptions, insurance_usd_per_t
+from corridor.graph import commodity_graph as _graph
 from corridor.network.model import Commodity, Link, Network
 from corridor.network.synthetic import synthetic_network
 from corridor.optimize import _model, _pricing, planning

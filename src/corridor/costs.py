@@ -180,17 +180,34 @@ def rail_days(
 ) -> tuple[float, float]:
     """Mean and p95 days of ``link`` under the shipment's rail service class.
 
+    Where :func:`rail_timing` gives the service's speed, overhead and p95 factor, the mean
+    is distance ÷ speed + overhead and p95 = mean × factor; any other link keeps its
+    table figures.
+    """
+    timing = rail_timing(net, link, commodity, a)
+    if timing is None:
+        return link.transit_days, link.transit_days_p95
+    speed, overhead, factor = timing
+    mean = link.distance_km / speed + overhead
+    return mean, mean * factor
+
+
+def rail_timing(
+    net: Network, link: Link, commodity: Commodity, a: Assumptions
+) -> tuple[float, float, float] | None:
+    """Speed (km/day), overhead per link (days) and p95 factor of ``link``'s rail service
+    class, or None where the link keeps its table transit (then ``transit_days`` applies).
+
     Only rail links whose transit comes from a speed (source ``est_rail_transit``) are
-    recomputed: distance ÷ the service's speed + its overhead per link, p95 = mean × its
-    factor. The most specific ``services.csv`` row applies (the link's id, then the
+    recomputed. The most specific ``services.csv`` row applies (the link's id, then the
     slowest of its countries, then the service's default row); any other link, or a
     network without service rows, keeps its table figures.
     """
     service = service_of(net, commodity, a)
     if not service or link.mode != "rail":
-        return link.transit_days, link.transit_days_p95
+        return None
     if RAIL_SPEED_SOURCE not in link.sources.get("transit_days", ()):
-        return link.transit_days, link.transit_days_p95
+        return None
     rows = [r for r in net.services if r.service == service]
     named = [r for r in rows if link.id in r.scope]
     local = [r for r in rows if set(r.scope) & set(link.countries) and r.speed_km_per_day]
@@ -202,15 +219,13 @@ def rail_days(
     elif default and default[0].speed_km_per_day:
         row = default[0]
     else:
-        return link.transit_days, link.transit_days_p95
+        return None
     base = next(iter(default), row)
     speed = row.speed_km_per_day or base.speed_km_per_day or 1.0
     overhead = row.link_overhead_days
     if overhead is None:
         overhead = base.link_overhead_days or 0.0
-    mean = link.distance_km / speed + overhead
-    factor = row.p95_factor or base.p95_factor or 1.0
-    return mean, mean * factor
+    return speed, overhead, row.p95_factor or base.p95_factor or 1.0
 
 
 def formation_metrics(

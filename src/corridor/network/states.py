@@ -30,6 +30,7 @@ from types import MappingProxyType
 
 from corridor.errors import RequestError
 from corridor.network.model import CapacityRow, Link, Network, State
+from corridor.network.ranges import Range, RangeKey
 
 TODAY_ENV = "CORRIDOR_TODAY"
 
@@ -89,6 +90,7 @@ def network_on(net: Network, day: dt.date) -> Network:
     active = [s for s in net.states if s.holds_on(day)]
     links = list(net.links)
     rows = list(net.capacities)
+    ranges = dict(net.ranges)
     for state in active:
         hit = _hit_links(net, links, state.targets, state.kind == "closure")
         if state.kind == "closure":
@@ -96,8 +98,33 @@ def network_on(net: Network, day: dt.date) -> Network:
             continue
         links = [_scaled(link, state) if link.id in hit else link for link in links]
         rows = [_scaled_row(net, r, state, hit) for r in rows]
+        _shift_ranges(ranges, state, hit)
     origin = f"{net.origin}, as of {day.isoformat()}"
-    return replace(net, links=tuple(links), capacities=tuple(rows), as_of=day, origin=origin)
+    return replace(
+        net,
+        links=tuple(links),
+        capacities=tuple(rows),
+        ranges=MappingProxyType(ranges),
+        as_of=day,
+        origin=origin,
+    )
+
+
+def _shift_ranges(ranges: dict[RangeKey, Range], state: State, hit: set[str]) -> None:
+    """Move the ranges of the hit links' figures with them: the uncertainty is in the
+    figure without the state, the state's delay, surcharge or capacity factor applies on
+    top (a draw of a winter crossing keeps its weather wait)."""
+    shifts = {
+        "transit_days": (state.delay_days, 1.0),
+        "transit_days_p95": (state.delay_days_p95, 1.0),
+        "tariff_usd_per_t": (state.surcharge_usd_per_t, 1.0),
+        "capacity_t_per_year": (0.0, state.capacity_factor),
+    }
+    for link_id in hit:
+        for column, (add, times) in shifts.items():
+            r = ranges.get(("links", link_id, column))
+            if r is not None and (add or times != 1.0):
+                ranges[r.key] = replace(r, low=r.low * times + add, high=r.high * times + add)
 
 
 def _hit_links(

@@ -3,7 +3,10 @@
 A route's cost (USD/t) is the sum of the terms :mod:`corridor.costs` adds up along it:
 freight ``(tariff_t + tariff_tkm × distance) × freight factor``, war risk ``pct / 100 ×
 value × insured factor``, in-transit inventory ``value × carrying % × days / 36,500``,
-handling and border fees, cargo insurance, carbon and penalties. Each term is a constant
+handling and border fees, cargo insurance, carbon and penalties. A rail link timed by its
+service class (:func:`corridor.costs.rail_timing`) takes ``distance / speed + overhead``
+days, not its table ``transit_days``; loading onto rail from another mode adds the
+service's train-formation wait. Each term is a constant
 times a product of at most four figures, so the costs of every candidate route for a
 batch of draws are one gather, one product and one matrix product — no graph is rebuilt.
 ``tests/uncertainty`` checks the terms against :mod:`corridor.costs` on every candidate
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corridor.costs import Assumptions
+from corridor.costs import Assumptions, formation_metrics, rail_timing
 from corridor.network.model import Commodity, Link, Network
 from corridor.network.ranges import RangeKey
 from corridor.routing.route import Route
@@ -41,7 +44,9 @@ def route_terms(net: Network, a: Assumptions, route: Route) -> list[_Term]:
     penalty = route.charges.get("penalty", 0.0)
     if penalty:
         terms.append((penalty, ()))
-    for leg in route.legs:
+    forming_days = formation_metrics(net, c, a)[0].days_mean
+    modes = _link_modes(net, route)
+    for i, leg in enumerate(route.legs):
         if leg.kind == "link":
             link = net.link(leg.link)
             lid = ("links", link.id)
@@ -50,7 +55,7 @@ def route_terms(net: Network, a: Assumptions, route: Route) -> list[_Term]:
             terms += [
                 (1.0, ((*lid, "tariff_usd_per_t"), ff, *group)),
                 (1.0, ((*lid, "tariff_usd_per_tkm"), dist, ff, *group)),
-                (inv, (value, CARRYING, (*lid, "transit_days"))),
+                *_transit_terms(net, link, c, a, value, inv),
             ]
             terms += [
                 (a.insured_value_factor / 100.0, (("exposures", e, "war_risk_pct"), value))
@@ -62,7 +67,39 @@ def route_terms(net: Network, a: Assumptions, route: Route) -> list[_Term]:
             terms += _node_terms(leg.to, "dwell", value, inv)
         elif leg.kind == "transfer":
             terms += _node_terms(leg.from_, "handling", value, inv, c.cargo_class)
+            before, after = modes[i]
+            if forming_days and after.startswith("rail") and not before.startswith("rail"):
+                terms.append((inv * forming_days, (value, CARRYING)))
     return terms
+
+
+def _transit_terms(
+    net: Network, link: Link, c: Commodity, a: Assumptions, value: RangeKey, inv: float
+) -> list[_Term]:
+    """Inventory while on ``link``: its table days, or distance ÷ speed + overhead where its
+    rail service class times it (then a drawn ``transit_days`` changes nothing)."""
+    lid = ("links", link.id)
+    timing = rail_timing(net, link, c, a)
+    if timing is None:
+        return [(inv, (value, CARRYING, (*lid, "transit_days")))]
+    speed, overhead, _ = timing
+    terms: list[_Term] = [(inv / speed, (value, CARRYING, (*lid, "distance_km")))]
+    if overhead:
+        terms.append((inv * overhead, (value, CARRYING)))
+    return terms
+
+
+def _link_modes(net: Network, route: Route) -> list[tuple[str, str]]:
+    """For each leg, the mode copies (mode and gauge) of the links before and after it
+    (empty at the ends): a transfer goes from the one to the other, as in the graph."""
+    keys = [net.link(leg.link).mode_key if leg.kind == "link" else "" for leg in route.legs]
+    out: list[tuple[str, str]] = []
+    before = ""
+    for i, key in enumerate(keys):
+        after = next((k for k in keys[i + 1 :] if k), "")
+        out.append((before, after))
+        before = key or before
+    return out
 
 
 def _rail_multiple(link: Link, c: Commodity) -> tuple[RangeKey, ...]:
