@@ -44,10 +44,11 @@ from typing import Any
 import numpy as np
 import pulp
 
-from corridor.analysis.queries import _graph, default_network
+from corridor.analysis.queries import default_network
 from corridor.contracts.io import load_contracts
 from corridor.contracts.model import Contract, Portfolio
 from corridor.costs import Assumptions, insurance_usd_per_t
+from corridor.graph import commodity_graph
 from corridor.network.model import Commodity, Link, Network
 from corridor.network.synthetic import synthetic_network
 from corridor.optimize import _model, _pricing, planning
@@ -274,7 +275,7 @@ def arc_lp(net: Network, contracts: list[Contract], penalty: float) -> LinearPro
         vals.append(np.array([value]))
 
     for c in contracts:
-        g = _graph(net, c.commodity, a)
+        g = commodity_graph(net, c.commodity, a)  # the graph the plan prices on
         r0 = len(bounds)
         bounds += [(0.0, 0.0)] * len(g.vertices)
         volume_row = len(bounds)
