@@ -340,10 +340,11 @@ def main() -> None:
         f"{b['first_median']:.3f} ms)"
     )
     build_ok = s["graph_cpu_s"] <= 1.0 and s["graph_peak_mb"] <= 100
+    verdict = ("met" if build_ok else "NOT MET") if s["links"] >= 100_000 else "not measured"
     print(
-        f"goal (100,000-link commodity graph in <= 1 s CPU and <= 100 MB): "
-        f"{'met' if build_ok else 'NOT MET'} ({s['graph_cpu_s']:.2f} s CPU, "
-        f"{s['graph_peak_mb']:.0f} MB peak allocated, at {s['links']:.0f} links)"
+        f"goal (100,000-link commodity graph in <= 1 s CPU and <= 100 MB): {verdict} "
+        f"({s['graph_cpu_s']:.2f} s CPU, {s['graph_peak_mb']:.0f} MB peak allocated, at "
+        f"{s['links']:.0f} links)"
     )
     print(f"load average 1/5/15 min: before {load0}, after {os.getloadavg()}")
 
