@@ -32,7 +32,7 @@ from corridor.network.regimes import Compliance, compliance
 TRANSFER = "transfer"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     """One edge of the expanded graph.
 
