@@ -23,6 +23,7 @@ from corridor.costs import (
     Assumptions,
     Metrics,
     arrival_metrics,
+    formation_metrics,
     link_metrics,
     transfer_metrics,
 )
@@ -257,15 +258,23 @@ def _build(
                     metrics.cost_usd_per_t + arr.cost_usd_per_t,
                 )
             )
+    forming, forming_parts = formation_metrics(net, commodity, a)
     for node_id, vids in list(g.node_vertices.items()):
         if len(vids) < 2:
             continue
         node = net.node(node_id)
-        metrics, parts = transfer_metrics(node, commodity, a)
+        plain, plain_parts = transfer_metrics(node, commodity, a)
         bit = g.mask((node.country,))
         for u in vids:
             for v in vids:
                 if u != v:
+                    # Loading onto rail from another mode waits for a train (services.csv
+                    # formation); a gauge change moves a train's load onto a waiting train.
+                    onto_rail = g.vertices[v][1].startswith("rail") and not g.vertices[u][
+                        1
+                    ].startswith("rail")
+                    metrics = plain + forming if onto_rail else plain
+                    parts = _merged(plain_parts, forming_parts) if onto_rail else plain_parts
                     g.out[u].append(len(g.edges))
                     g.edges.append(
                         Edge(
@@ -284,3 +293,10 @@ def _build(
                         )
                     )
     return g
+
+
+def _merged(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out.get(k, 0.0) + v
+    return out

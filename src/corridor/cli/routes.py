@@ -18,6 +18,7 @@ from corridor.network.model import Network
 if TYPE_CHECKING:
     pass
 from corridor.cli._app import (
+    AsOfOpt,
     AvoidOpt,
     BuyerOpt,
     CarbonOpt,
@@ -29,11 +30,15 @@ from corridor.cli._app import (
     OverlayOpt,
     PenaliseOpt,
     ReportOpt,
+    SeedOpt,
+    ServiceOpt,
+    UncertaintyOpt,
     VolumeOpt,
     _check_format,
     _list,
     _net,
     _penalties,
+    _service,
     app,
     err,
     out,
@@ -50,18 +55,22 @@ def routes_cmd(
     penalise: PenaliseOpt = None,
     volume: VolumeOpt = None,
     carbon_price: CarbonOpt = 0.0,
+    service: ServiceOpt = None,
     buyer: BuyerOpt = None,
     fmt: FormatOpt = "table",
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    uncertainty: UncertaintyOpt = 0,
+    seed: SeedOpt = 0,
+    as_of: AsOfOpt = None,
 ) -> None:
     """The k cheapest genuinely different routes for one commodity."""
     from corridor.analysis.queries import routes
     from corridor.costs import Assumptions
 
     _check_format(fmt)
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     result = routes(
         commodity,
         origin,
@@ -70,11 +79,17 @@ def routes_cmd(
         avoid=_list(avoid),
         penalise=_penalties(penalise),
         volume=volume,
-        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
+        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price, service=_service(service)),
         network=net,
         buyer=buyer,
+        uncertainty=uncertainty,
+        seed=seed,
     )
     _emit(result, net, fmt)
+    if result.uncertainty is not None and fmt == "table":
+        from corridor.cli.uncertainty import print_route_bands
+
+        print_route_bands(out, result)
     if report:
         _report([result], net, report)
 
@@ -88,18 +103,22 @@ def compare_cmd(
     penalise: PenaliseOpt = None,
     volume: VolumeOpt = None,
     carbon_price: CarbonOpt = 0.0,
+    service: ServiceOpt = None,
     buyer: BuyerOpt = None,
     fmt: FormatOpt = "table",
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    uncertainty: UncertaintyOpt = 0,
+    seed: SeedOpt = 0,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Best route per family (China, Trans-Caspian, Russia, Iran) and the strategic premium."""
     from corridor.analysis.queries import compare
     from corridor.costs import Assumptions
 
     _check_format(fmt)
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     result = compare(
         commodity,
         origin,
@@ -107,11 +126,17 @@ def compare_cmd(
         avoid=_list(avoid),
         penalise=_penalties(penalise),
         volume=volume,
-        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
+        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price, service=_service(service)),
         network=net,
         buyer=buyer,
+        uncertainty=uncertainty,
+        seed=seed,
     )
     _emit(result, net, fmt)
+    if result.uncertainty is not None and fmt == "table":
+        from corridor.cli.uncertainty import print_bands
+
+        print_bands(out, result.uncertainty)
     if report:
         _report([result], net, report)
 
@@ -127,12 +152,13 @@ def pareto_cmd(
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Every route not beaten on cost, time, CO2e and disruption risk at once."""
     from corridor.analysis.queries import pareto
 
     _check_format(fmt)
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     result = pareto(commodity, origin, destination, avoid=_list(avoid), network=net, buyer=buyer)
     _emit(result, net, fmt)
     if report:
