@@ -45,10 +45,6 @@ import numpy as np
 import pulp
 
 from corridor.analysis.queries import default_network
-<<<<<<< HEAD
-=======
-from corridor.graph import commodity_graph as _graph
->>>>>>> main
 from corridor.contracts.io import load_contracts
 from corridor.contracts.model import Contract, Portfolio
 from corridor.costs import Assumptions, insurance_usd_per_t
