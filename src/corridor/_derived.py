@@ -43,5 +43,10 @@ class Derived:
                 value = self._values[key]
         return value
 
+    def peek(self, key: Hashable) -> Any | None:
+        """The value under ``key`` if it was built, else None (never builds, never waits:
+        an event loop can ask)."""
+        return self._values.get(key)
+
     def __len__(self) -> int:
         return len(self._values)

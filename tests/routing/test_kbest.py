@@ -289,9 +289,22 @@ def test_costs_to_go_from_the_all_pairs_table_equal_a_search_per_destination(sma
     for destination in ("N1", "N4", "N9"):
         targets = g.node_vertices[destination]
         h = routing._cost_to_go(g, destination, targets)
-        assert h == pytest.approx(routing.cost_to_go(g, targets).tolist())
+        assert h == routing.cost_to_go(g, targets)
+    assert search_index(g).all_pairs is not None  # built at the second destination
     with_table = [r.to_dict() for r in k_best(g, "N0", "N7", 5)]
     monkeypatch.setattr(routing, "ALL_PAIRS_MAX_VERTICES", 0)
     g = build_graph(small, small.commodity("ore"))
     assert [r.to_dict() for r in k_best(g, "N0", "N7", 5)] == with_table
     assert search_index(g).all_pairs is None
+
+
+def test_plain_search_gives_the_floats_of_the_sparse_matrix_search(small, monkeypatch):
+    """The pure-Python costs to go of small graphs equal scipy's to the last bit, so the
+    best-first search pops its labels in the same order whichever ran."""
+    g = build_graph(small, small.commodity("ore"))
+    for destination in ("N1", "N4", "N9"):
+        targets = g.node_vertices[destination]
+        plain = routing.cost_to_go(g, targets)
+        monkeypatch.setattr(routing, "PLAIN_SEARCH_MAX_VERTICES", 0)
+        assert routing.cost_to_go(g, targets) == plain
+        monkeypatch.setattr(routing, "PLAIN_SEARCH_MAX_VERTICES", 2_000)

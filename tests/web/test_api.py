@@ -29,6 +29,7 @@ from corridor import risk
 from corridor.analysis.queries import PREMIUM_RULES
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
+from corridor.network.load import load_network
 from corridor.risk import runner as risk_runner
 from corridor.routing.kbest import MAX_K
 from corridor.web import schemas
@@ -336,11 +337,29 @@ def test_internal_errors_are_a_plain_500(tiny, monkeypatch):
         raise ZeroDivisionError("secret detail")
 
     monkeypatch.setattr(api, "routes", broken)
-    with TestClient(create_app(tiny), base_url=LOCAL, raise_server_exceptions=False) as c:
+    # a fresh network: the shared one keeps the answers earlier tests computed
+    net = load_network(TINY)
+    with TestClient(create_app(net), base_url=LOCAL, raise_server_exceptions=False) as c:
         r = c.post("/api/routes", json=ORE)
     e = error_of(r, 500)
     assert "secret detail" not in r.text and "ZeroDivisionError" not in r.text
     assert e["message"].startswith("internal error")
+
+
+def test_a_repeated_request_is_answered_from_the_kept_bytes(monkeypatch):
+    """The answer is computed once per network and body: a repeat does not call the
+    library again, and a body differing in one field does."""
+    net = load_network(TINY)
+    calls = []
+    real = api.compare
+    monkeypatch.setattr(api, "compare", lambda *a, **k: calls.append(a) or real(*a, **k))
+    with TestClient(create_app(net), base_url=LOCAL) as c:
+        first = c.post("/api/compare", json=ORE)
+        again = c.post("/api/compare", json=ORE)
+        other = c.post("/api/compare", json={**ORE, "volume": 500})
+    assert first.status_code == again.status_code == other.status_code == 200
+    assert again.content == first.content and len(calls) == 2
+    assert other.json()["request"]["volume_t_per_year"] == 500
 
 
 # --------------------------------------------------------------------------- security

@@ -24,9 +24,6 @@ from corridor.routing.explain import explain_no_route
 from corridor.routing.kbest import MAX_K, k_best
 from corridor.routing.pareto import pareto_front
 from corridor.routing.route import Route
-from corridor.uncertainty.compare import compare_bands
-from corridor.uncertainty.propagate import check_draws
-from corridor.uncertainty.routes import route_bands
 
 PREMIUM_RULES = (
     ("avoid China", ("CN",)),
@@ -170,6 +167,9 @@ def routes(
     avoid, pen = tuple(avoid), dict(penalise or {})
     check_query(net, commodity, origin, destination, avoid, pen, k, volume)
     if uncertainty:
+        # the uncertainty layer (numpy) loads only for a query that draws
+        from corridor.uncertainty.propagate import check_draws
+
         check_draws(uncertainty, seed)
     rules = buyer_compliance(net, commodity, buyer)
     g = commodity_graph(net, commodity, a, avoid, (), buyer)
@@ -183,6 +183,8 @@ def routes(
     )
     bands = None
     if uncertainty:
+        from corridor.uncertainty.routes import route_bands
+
         bands = route_bands(net, found, samples=uncertainty, seed=seed, assumptions=a)
     return RouteSet(request, tuple(found), compliance=_flags(rules, found), uncertainty=bands)
 
@@ -219,6 +221,9 @@ def compare(
     avoid, user_pen = tuple(avoid), dict(penalise or {})
     check_query(net, commodity, origin, destination, avoid, user_pen, 1, volume)
     if uncertainty:
+        # the uncertainty layer (numpy) loads only for a query that draws
+        from corridor.uncertainty.propagate import check_draws
+
         check_draws(uncertainty, seed)
     rules = buyer_compliance(net, commodity, buyer)
     pen = _penalties(rules, user_pen)
@@ -278,6 +283,8 @@ def compare(
     )
     bands = None
     if uncertainty:
+        from corridor.uncertainty.compare import compare_bands
+
         bands = compare_bands(
             net,
             origin,

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from corridor.network.regimes import DEFAULT_BUYER, RegimeFlag
 from corridor.routing.route import SCHEMA_VERSION, Route
-from corridor.uncertainty.compare import UncertainComparison
-from corridor.uncertainty.routes import RouteBands
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from corridor.uncertainty.compare import UncertainComparison
+    from corridor.uncertainty.routes import RouteBands
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ app = typer.Typer(
 )
 
 # Off a terminal (pipes, CI logs) rich would assume 80 columns and fold every table.
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+# emoji off: names are data, and ":xx:" in one must print as typed (nor load rich's codes)
+out = Console(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False, emoji=False, width=None if sys.stderr.isatty() else 160)
 
 DataOpt = Annotated[
     Path | None,

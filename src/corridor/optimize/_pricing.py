@@ -150,6 +150,16 @@ class _GraphArrays:
     capacity_ids: tuple[str, ...]
     places: np.ndarray
     """Per vertex: index of its node."""
+    order: np.ndarray
+    """Edge indices sorted by (tail, head, index): parallel edges side by side."""
+    pair_start: np.ndarray
+    """Where each distinct (tail, head) pair starts in ``order``, plus the end."""
+    pair_key: np.ndarray
+    """Per pair: tail * vertices + head (sorted), to find the pair of a step."""
+    pair_head: np.ndarray
+    indptr: np.ndarray
+    """The pairs as the index arrays of a CSR matrix (rows: tails); only the costs change
+    from one pricing to the next."""
 
     @staticmethod
     def of(
@@ -173,14 +183,28 @@ class _GraphArrays:
         index = {cap: i for i, cap in enumerate(ids)}
         rows = [j for j, d in enumerate(draws) for _ in d]
         cols = [index[cap] for d in draws for cap in d]
+        tails = np.array([e.tail for e in g.edges], dtype=np.int64)
+        heads = np.array([e.head for e in g.edges], dtype=np.int64)
+        n = len(g.vertices)
+        order = np.lexsort((np.arange(len(tails)), heads, tails))
+        keys = tails[order] * n + heads[order]
+        first = np.ones(len(keys), dtype=bool)
+        first[1:] = keys[1:] != keys[:-1]
+        starts = np.flatnonzero(first)
+        pair_tail = tails[order][starts]
         return _GraphArrays(
             g,
-            np.array([e.tail for e in g.edges], dtype=np.int64),
-            np.array([e.head for e in g.edges], dtype=np.int64),
+            tails,
+            heads,
             np.array([e.cost for e in g.edges], dtype=float),
             csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(g.edges), max(len(ids), 1))),
             ids,
             np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64),
+            order,
+            np.append(starts, len(keys)),
+            keys[starts],
+            heads[order][starts],
+            np.searchsorted(pair_tail, np.arange(n + 1)),
         )
 
     def touching(self, exposure: str) -> np.ndarray:
@@ -227,16 +251,13 @@ class _GraphArrays:
     def _shortest(
         self, costs: np.ndarray, allowed: np.ndarray, src: list[int], dst: list[int]
     ) -> tuple[float, list[int]] | None:
-        idx = np.nonzero(allowed)[0]
-        t, h, c = self.tails[idx], self.heads[idx], costs[idx]
-        order = np.lexsort((c, h, t))  # parallel edges: keep the cheapest
-        t, h, c, idx = t[order], h[order], c[order], idx[order]
-        keep = np.ones(len(t), dtype=bool)
-        keep[1:] = (t[1:] != t[:-1]) | (h[1:] != h[:-1])
-        t, h, c, idx = t[keep], h[keep], c[keep], idx[keep]
+        # the CSR structure is kept; per call only its costs: the cheapest allowed edge of
+        # each (tail, head) pair (a barred one costs inf, which no search relaxes)
+        sorted_costs = np.where(allowed, costs, np.inf)[self.order]
+        cheapest = np.minimum.reduceat(sorted_costs, self.pair_start[:-1])
         n = len(self.places)
         # sparse zeros are not edges: lift free edges to a negligible cost
-        mat = csr_matrix((np.maximum(c, 1e-12), (t, h)), shape=(n, n))
+        mat = csr_matrix((np.maximum(cheapest, 1e-12), self.pair_head, self.indptr), shape=(n, n))
         dist, pred, _ = dijkstra(mat, indices=src, return_predecessors=True, min_only=True)
         end = min(dst, key=lambda v: dist[v])
         if not np.isfinite(dist[end]):
@@ -249,9 +270,14 @@ class _GraphArrays:
         stops = [p for i, p in enumerate(places) if i == 0 or p != places[i - 1]]
         if len(set(stops)) < len(stops):
             return None
-        keys = t * n + h
-        at = np.searchsorted(keys, [u * n + v for u, v in itertools.pairwise(path)])
-        return float(dist[end]), [int(i) for i in idx[at]]
+        edges = []
+        for u, v in itertools.pairwise(path):
+            pair = int(np.searchsorted(self.pair_key, u * n + v))
+            lo, hi = int(self.pair_start[pair]), int(self.pair_start[pair + 1])
+            # the first (lowest index) of the cheapest parallel edges, as a sort would keep
+            at = lo + int(np.argmax(sorted_costs[lo:hi] == cheapest[pair]))
+            edges.append(int(self.order[at]))
+        return float(dist[end]), edges
 
 
 @dataclass(frozen=True)

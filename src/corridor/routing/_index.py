@@ -31,6 +31,8 @@ class SearchIndex:
     all_pairs: list[list[float]] | None = None
     """Least cost between every pair of vertices (small graphs only)."""
     reverse_matrix: csr_matrix | None = None
+    reverse_lists: list[list[tuple[int, float]]] | None = None
+    """In-edges of every vertex as (tail, cost), for the plain search of small graphs."""
     adjacency: tuple[list[list[Any]], list[tuple[str, str]]] | None = None
     """Steps out of every vertex as plain tuples, and the gateway entries they name."""
     steps: _Steps | None = None

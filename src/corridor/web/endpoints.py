@@ -19,9 +19,11 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 import corridor
 import corridor.routing.kbest
+from corridor._derived import Derived
 from corridor._json import plain
 from corridor.errors import RequestError
 from corridor.network.model import Network
@@ -77,8 +79,30 @@ class Context:
         return self._tables[table]
 
 
-def _context(request: Request) -> Context:
+async def _context(request: Request) -> Context:
+    # async: a plain function would cost every request a trip through the thread pool
     return cast(Context, request.app.state.corridor)
+
+
+ANSWERS_KEPT = 4096
+"""Most computed answers (JSON bytes of routes and compare) kept per network."""
+
+
+async def _answer(
+    ctx: Context, endpoint: str, body: BaseModel, compute: Callable[[], Any]
+) -> Response:
+    """The JSON answer of ``endpoint`` to ``body``, computed once per network and body.
+
+    The network never changes, so the same request always has the same answer: a repeated
+    one is served from its bytes on the event loop; a new one is computed in the thread
+    pool (it may search for a while) and kept with the network (``Network.derived``).
+    """
+    answers = ctx.net.derived.get(("web-answers",), lambda: Derived(ANSWERS_KEPT))
+    key = (endpoint, body.model_dump_json())
+    data = answers.peek(key)
+    if data is None:
+        data = await run_in_threadpool(answers.get, key, lambda: _dumps(compute()))
+    return Response(data, media_type="application/json")
 
 
 Ctx = Annotated[Context, Depends(_context)]
@@ -259,9 +283,9 @@ def countries() -> Response:
     response_model=s.RouteSetOut,
     summary="The k cheapest distinct routes",
 )
-def routes(body: s.RoutesBody, ctx: Ctx) -> Response:
+async def routes(body: s.RoutesBody, ctx: Ctx) -> Response:
     check_request(ctx.net, body)
-    return _json(run_routes(ctx.net, body))
+    return await _answer(ctx, "routes", body, lambda: run_routes(ctx.net, body))
 
 
 @router.post(
@@ -270,9 +294,9 @@ def routes(body: s.RoutesBody, ctx: Ctx) -> Response:
     response_model=s.ComparisonOut,
     summary="Best route per family and the premium of avoiding China or Russia",
 )
-def compare(body: s.CompareBody, ctx: Ctx) -> Response:
+async def compare(body: s.CompareBody, ctx: Ctx) -> Response:
     check_request(ctx.net, body)
-    return _json(run_compare(ctx.net, body))
+    return await _answer(ctx, "compare", body, lambda: run_compare(ctx.net, body))
 
 
 @router.post(
