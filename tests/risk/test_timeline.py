@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from corridor.errors import RequestError
-from corridor.risk.calendar import Closure, Schedule, day_of_year
+from corridor.risk.calendar import Closure, Schedule
 from corridor.risk.recovery import Background, Figure, Recovery, load_recovery
 from corridor.risk.timeline import TimedFlow, TimedPlan, TimedRoute, simulate_year
 
@@ -144,13 +144,6 @@ def test_schedules_and_dates() -> None:
     assert list(days) == [0, 91, 182, 273] and list(tonnes) == [250.0] * 4
     assert len(Schedule("monthly").lots(12.0)[0]) == 12
     assert Schedule.default("class7").lots_per_year == 4
-    import datetime as dt
-
-    assert day_of_year(dt.date(2026, 3, 1)) == 59
-    assert day_of_year(1) == 0
-    for bad in (0, 366, "March"):
-        with pytest.raises(RequestError, match="from"):
-            day_of_year(bad)
     with pytest.raises(RequestError, match="capacity loss"):
         Closure(frozenset({"A"}), 10, 10, capacity_loss=0)
     with pytest.raises(RequestError, match="schedule"):

@@ -403,11 +403,16 @@ def whatif_cmd(
     volume: Annotated[
         float | None, typer.Option("--volume", help="Annual tonnes (for delivered tonnes).")
     ] = None,
+    stock_days: Annotated[
+        float,
+        typer.Option("--stock-days", help="Buyer's safety stock in days of consumption."),
+    ] = 30.0,
     fmt: FormatOpt = "table",
     data: DataOpt = None,
     overlay: OverlayOpt = None,
 ) -> None:
-    """What a scenario changes against the base: cost, time, capacity, delivered tonnes."""
+    """What a scenario changes against the base: cost, time, capacity, delivered tonnes;
+    dated closures also in time (late tonnes, stock-out days, extra cost)."""
     from corridor.analysis.whatif import whatif
 
     _check_format(fmt)
@@ -419,6 +424,7 @@ def whatif_cmd(
         destination=destination,
         volume=volume,
         network=_net(data, overlay),
+        stock_days=stock_days,
     )
     if fmt == "json":
         _json(result.to_dict())
@@ -438,8 +444,28 @@ def whatif_cmd(
             same.append(contract)
     if same:
         out.print(f"[dim]unchanged: {', '.join(same)}[/]")
+    if result.in_time:
+        _in_time_table(result.in_time)
     for note in result.notes:
         out.print(f"[yellow]note[/]: {note}", markup=True)
+
+
+def _in_time_table(block: Any) -> None:
+    """The dated closures against the plan, per contract and for the portfolio."""
+    names = [
+        ("late_t", "late t"),
+        ("tonne_days_late", "tonne-days"),
+        ("stockout_days", "stock-out days"),
+        ("undelivered_t", "not delivered in the year, t"),
+        ("extra_cost_usd", "extra cost USD"),
+        ("planning_effect_usd", "planning effect USD"),
+    ]
+    rows = [
+        [who, *(f"{v[k]:,.0f}" for k, _ in names)]
+        for who, v in [*block["contracts"].items(), ("portfolio", block["portfolio"])]
+    ]
+    title = f"In time (safety stock {block['stock_days']:g} days of consumption)"
+    _table(title, ["contract", *(label for _, label in names)], rows, left=1)
 
 
 def _changed(d: Any) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -166,7 +167,7 @@ def _edit(entry: LinedMap, i: int, where: _Where, net: Network) -> Edit | None:
     target = str(entry[action])
     label = f"edit {i} ({action} {target})"
     _unknown(entry, (action, *FIELDS[action], "note"), where, label)
-    numbers = {k: _number(entry, k, label, where) for k in FIELDS[action]}
+    numbers = {k: _number(entry, k, label, where) for k in FIELDS[action] if k != "from"}
     if not _check_numbers(action, numbers, entry, label, where):
         return None
     return Edit(
@@ -178,7 +179,21 @@ def _edit(entry: LinedMap, i: int, where: _Where, net: Network) -> Edit | None:
         usd_per_tkm=numbers.get("usd_per_tkm"),
         factor=numbers.get("factor"),
         note=str(entry.get("note") or ""),
+        from_day=_from_day(entry, label, where),
     )
+
+
+def _from_day(entry: LinedMap, label: str, where: _Where) -> float | None:
+    """A dated closure's start: a date (YYYY-MM-DD) or a day of the year 1–365, as day 0–364."""
+    value = entry.get("from")
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return float(min(value.timetuple().tm_yday - 1, 364))
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 365:
+        where.add(entry, "from", f"{label}: 'from' must be a date (YYYY-MM-DD) or a day 1–365")
+        return None
+    return float(value) - 1.0
 
 
 def _number(entry: LinedMap, key: str, label: str, where: _Where) -> float | None:

@@ -8,12 +8,13 @@ late in a year runs into the next: the horizon of a year's shipments is two year
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from corridor.errors import RequestError
+from corridor.network.scenario import Edit
 from corridor.risk._common import DAYS, FloatArray
 
 SCHEDULES = ("even", "monthly", "lots")
@@ -86,12 +87,15 @@ class Closure:
         return self.start_day <= day < self.end_day
 
 
-def day_of_year(value: object) -> float:
-    """A closure's start: a day number 1–365 or a date, as day 0–364 of its year."""
-    if isinstance(value, dt.date):
-        return float(min(value.timetuple().tm_yday - 1, 364))
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise RequestError(f"'from' must be a date (YYYY-MM-DD) or a day 1–365, not '{value}'")
-    if not 1 <= value <= 365:
-        raise RequestError(f"'from' as a day of the year must be within 1–365, not {value}")
-    return float(value) - 1.0
+def closures_of(edits: Sequence[Edit]) -> tuple[Closure, ...]:
+    """The scenario's ``close`` edits as dated closures (from 1 January if no ``from``)."""
+    return tuple(
+        Closure(
+            frozenset({e.target}),
+            e.from_day if e.from_day is not None else 0.0,
+            e.days if e.days is not None else DAYS,
+            label=e.describe(),
+        )
+        for e in edits
+        if e.action == "close"
+    )
