@@ -109,13 +109,18 @@ def compare(
     volume: float | None = None,
     assumptions: Assumptions | None = None,
     network: Network | None = None,
+    stock_days: float = 30.0,
 ) -> Comparison:
     """Cheapest route of each family, and the strategic premium of avoiding China/Russia.
 
     The premium compares the cheapest route overall with the cheapest route avoiding China,
     avoiding Russia, and avoiding both: USD per tonne, USD per year (with ``volume``), extra
-    days, and the change in annual disruption probability and expected disrupted days.
+    days, and the change in the risk measures of :mod:`corridor.risk.measures` (probability
+    of an interruption over 30 days with 30 % capacity lost, tonne-days of delay per tonne,
+    stock-out days at a ``stock_days`` stock), with exposures every route shares set apart.
     """
+    from corridor.risk.measures import compare_measures
+
     net = network or default_network()
     a = assumptions or Assumptions()
     avoid, pen = tuple(avoid), dict(penalise or {})
@@ -168,7 +173,8 @@ def compare(
             shown.add(r.signature)
     best.sort(key=lambda r: r.cost_usd_per_t)
     request = Request(commodity, origin, destination, avoid, tuple(pen.items()), volume, 1)
-    return Comparison(request, tuple(best), unavailable, tuple(alternatives))
+    measures = compare_measures(net, best, stock_days)
+    return Comparison(request, tuple(best), unavailable, tuple(alternatives), (), measures)
 
 
 def _alternative(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from corridor.risk.measures import ComparedMeasures
     import pandas as pd
 from corridor.routing.route import SCHEMA_VERSION, Route
 
@@ -108,6 +109,8 @@ class Comparison:
     """Family -> why it has no route for this request."""
     premium: tuple[Alternative, ...]
     notes: tuple[str, ...] = ()
+    measures: ComparedMeasures | None = None
+    """Risk measures per route (aligned with ``routes``), shared exposures apart."""
 
     @property
     def cheapest(self) -> Route:
@@ -132,4 +135,16 @@ class Comparison:
                 )
             premium.append(d)
         out["premium"] = premium
+        if self.measures is not None:
+            out["risk_measures"] = self.measures.to_dict()
+            for d in premium:
+                d["risk_measures_change"] = self._measure_change(d["route_index"])
         return out
+
+    def _measure_change(self, index: int | None) -> dict[str, float] | None:
+        """A premium route's measures less the cheapest route's (None without a route)."""
+        if index is None or self.measures is None:
+            return None
+        at = {r.signature: i for i, r in enumerate(self.routes)}[self.cheapest.signature]
+        mine, base = self.measures.routes[index].to_dict(), self.measures.routes[at].to_dict()
+        return {k: round(mine[k] - base[k], 4) for k in mine if k != "events"}

@@ -57,7 +57,9 @@ class Edit:
         """The edit in words."""
         if self.action == "close":
             start = f" from day {self.from_day + 1:g}" if self.from_day is not None else ""
-            return f"close {self.target}" + (f" for {self.days:g} days" if self.days else "") + start
+            return (
+                f"close {self.target}" + (f" for {self.days:g} days" if self.days else "") + start
+            )
         if self.action == "derate":
             return f"derate {self.target} by {self.percent:g} %"
         if self.action == "delay":

@@ -31,7 +31,9 @@ def closures_in_time(
     return simulate_year(timed_plan(allocation, stock_days=stock_days), closures)
 
 
-def in_time_dict(result: TimedResult, closures: Sequence[Closure], stock_days: float) -> dict[str, Any]:
+def in_time_dict(
+    result: TimedResult, closures: Sequence[Closure], stock_days: float
+) -> dict[str, Any]:
     """The JSON block of ``corridor whatif`` for the closures in time."""
     return {
         "stock_days": stock_days,
