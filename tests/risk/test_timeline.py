@@ -145,7 +145,7 @@ def test_schedules_and_dates() -> None:
     assert len(Schedule("monthly").lots(12.0)[0]) == 12
     assert Schedule.default("class7").lots_per_year == 4
     with pytest.raises(RequestError, match="capacity loss"):
-        Closure(frozenset({"A"}), 10, 10, capacity_loss=0)
+        Closure(frozenset({"A"}), 10, 10, capacity_loss=1.5)
     with pytest.raises(RequestError, match="schedule"):
         Schedule("weekly")
 

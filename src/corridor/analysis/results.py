@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from corridor.risk.measures import ComparedMeasures
     import pandas as pd
+
+    from corridor.risk.measures import ComparedMeasures
 from corridor.routing.route import SCHEMA_VERSION, Route
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import datetime as dt
+import difflib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace

@@ -76,8 +76,8 @@ class Closure:
             raise RequestError(f"a closure starts on a day of the year 0–364, not {self.start_day}")
         if not 0 < self.days <= 2 * DAYS:
             raise RequestError(f"a closure lasts more than 0 and at most 730 days, not {self.days}")
-        if not 0 < self.capacity_loss <= 1:
-            raise RequestError(f"capacity loss is a share in (0, 1], not {self.capacity_loss}")
+        if not 0 <= self.capacity_loss <= 1:
+            raise RequestError(f"capacity loss is a share in [0, 1], not {self.capacity_loss}")
 
     @property
     def end_day(self) -> float:

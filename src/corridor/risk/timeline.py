@@ -7,7 +7,8 @@ Rules (``docs/risk.md``, "Disruptions in time")
       (the worst closure active that day); the rest goes through with the closure's delay
       and surcharge.
     * Cut tonnes either **wait** for the route to reopen, or **switch** to a candidate route
-      no closure hits on the day they would leave. A route the plan already uses takes them
+      not wholly closed on the day they would leave (a partly cut one takes only its open
+      share of them, with its delay). A route the plan already uses takes them
       at once at its contract cost; any other only after the switching lead time (counted
       from the closure's start) and at the spot premium. A switch is taken only when it
       reaches the buyer sooner than waiting; candidates are tried cheapest first.
@@ -34,7 +35,7 @@ import numpy as np
 
 from corridor.costs import inventory_usd_per_t
 from corridor.network.model import Network
-from corridor.risk._common import DAYS, FloatArray
+from corridor.risk._common import DAYS, FloatArray, IntArray
 from corridor.risk.allocation import Allocation
 from corridor.risk.calendar import DEFAULT_STOCK_DAYS, Closure, Schedule
 from corridor.risk.recovery import Recovery, load_recovery
@@ -214,11 +215,25 @@ def simulate_year(plan: TimedPlan, closures: Sequence[Closure]) -> TimedResult:
         due, arrived = np.zeros(HORIZON_DAYS), np.zeros(HORIZON_DAYS)
         days, tonnes = flow.schedule.lots(flow.volume_t_per_year)
         share = np.array(flow.planned_t) / max(flow.volume_t_per_year, _EPS)
-        for day, lot in zip(days, tonnes, strict=True):
-            for r in np.flatnonzero(share > 0):
-                out = per_family.setdefault(flow.routes[r].family, YearOutcome())
-                tonnes = lot * share[r]
-                _ship(plan, flow, int(r), float(day), tonnes, closures, budget, out, (due, arrived))
+        hit_lots: list[tuple[float, int, float]] = []
+        by_route = [[c for c in closures if _hits(c, r.targets)] for r in flow.routes]
+        for r in np.flatnonzero(share > 0):
+            route = flow.routes[r]
+            per_family.setdefault(route.family, YearOutcome())
+            hit = np.zeros(len(days), dtype=bool)
+            for c in by_route[r]:
+                hit |= (days >= c.start_day) & (days < c.end_day)
+            # Lots no closure touches arrive as planned: booked at once.
+            on_time = _bins(days[~hit] + route.transit_days)
+            np.add.at(due, on_time, tonnes[~hit] * share[r])
+            np.add.at(arrived, on_time, tonnes[~hit] * share[r])
+            hit_lots += [
+                (float(d), int(r), float(t * share[r]))
+                for d, t in zip(days[hit], tonnes[hit], strict=True)
+            ]
+        for day, j, lot in sorted(hit_lots):
+            out = per_family[flow.routes[j].family]
+            _ship(plan, flow, j, day, lot, by_route, budget, out, (due, arrived))
         total = YearOutcome()
         for fam, out in per_family.items():
             total.add(out)
@@ -265,7 +280,7 @@ def _ship(
     r: int,
     day: float,
     tonnes: float,
-    closures: Sequence[Closure],
+    by_route: Sequence[Sequence[Closure]],
     budget: dict[str, FloatArray],
     out: YearOutcome,
     series: tuple[FloatArray, FloatArray],
@@ -274,7 +289,7 @@ def _ship(
     due, arrived = series
     route = flow.routes[r]
     planned_arrival = day + route.transit_days
-    hitting = [c for c in closures if c.active(day) and _hits(c, route.targets)]
+    hitting = [c for c in by_route[r] if c.start_day <= day < c.start_day + c.days]
     _book(due, planned_arrival, tonnes)
     if not hitting:
         _book(arrived, planned_arrival, tonnes)
@@ -293,10 +308,13 @@ def _ship(
         new = flow.planned_t[a] <= 0
         lead = plan.recovery.lead_days(flow.cargo_class, alt.family) if new else 0.0
         leave = max(day, worst.start_day + lead)
-        arrival = leave + alt.transit_days
-        if arrival >= wait_arrival or _closed(closures, alt, leave):
+        there = [c for c in by_route[a] if c.start_day <= leave < c.start_day + c.days]
+        loss = max((c.capacity_loss for c in there), default=0.0)
+        arrival = leave + alt.transit_days + max((c.delay_days for c in there), default=0.0)
+        if arrival >= wait_arrival or loss >= 1.0:
             continue
-        moved = _take(budget, alt.capacities, int(leave), cut)
+        # A partly cut alternative takes only its open share of what it is offered.
+        moved = _take(budget, alt.capacities, int(leave), cut * (1.0 - loss))
         if moved <= _EPS:
             continue
         cut -= moved
@@ -309,10 +327,6 @@ def _ship(
     if cut > _EPS:
         out.waited_t += cut
         _arrive(flow, cut, planned_arrival, wait_arrival, out, arrived)
-
-
-def _closed(closures: Sequence[Closure], route: TimedRoute, day: float) -> bool:
-    return any(c.active(day) and _hits(c, route.targets) for c in closures)
 
 
 def _alternatives(flow: TimedFlow, r: int) -> list[int]:
@@ -357,6 +371,11 @@ def _year_end(flow: TimedFlow) -> float:
 
 def _book(series: FloatArray, day: float, tonnes: float) -> None:
     series[min(int(np.ceil(day - 0.5)), HORIZON_DAYS - 1)] += tonnes
+
+
+def _bins(days: FloatArray) -> IntArray:
+    """Bins of arrival times, as :func:`_book` places them."""
+    return np.minimum(np.ceil(days - 0.5).astype(np.int64), HORIZON_DAYS - 1)
 
 
 def _stockout_days(due: FloatArray, arrived: FloatArray, flow: TimedFlow) -> float:

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from corridor.routing.kbest import MAX_K
 from corridor.risk._common import DEFAULT_K as RISK_K
+from corridor.routing.kbest import MAX_K
 
 MAX_LIST = 16
 """Most ids in one ``avoid`` list, ``penalise`` map, or batch ``origins``/``destinations``."""
