@@ -29,7 +29,6 @@ from rich.text import Text
 from corridor.cli._app import DataOpt, OverlayOpt, ReportOpt, _net, _save, app, err, out
 from corridor.errors import RequestError
 from corridor.network.model import Network
-from corridor.report.risk import frontier_rows, group_rows
 
 StoreOpt = Annotated[
     Path | None,
@@ -275,6 +274,8 @@ def _versus(a: Any, b: Any, years: int, seed: int, stock_days: float, fmt: str) 
 
 
 def _stress_tables(r: Any) -> None:
+    from corridor.report.risk import group_rows
+
     p = r.portfolio
     out.print(
         f"[bold]Stress test[/] of {r.allocation.name or 'the allocation'} "
@@ -421,6 +422,8 @@ def frontier_cmd(
 
 
 def _frontier_tables(r: Any) -> None:
+    from corridor.report.risk import frontier_rows
+
     level = f"CVaR {r.alpha:.0%} {r.unit}"
     points, plans = frontier_rows(r)
     _table(

@@ -1,0 +1,310 @@
+"""``corridor routes``, ``compare`` and ``pareto``: the route questions of the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from corridor.errors import RequestError
+from corridor.network.model import Network
+
+if TYPE_CHECKING:
+    pass
+from corridor.cli._app import (
+    AvoidOpt,
+    BuyerOpt,
+    CarbonOpt,
+    CommodityOpt,
+    DataOpt,
+    DestOpt,
+    FormatOpt,
+    OriginOpt,
+    OverlayOpt,
+    PenaliseOpt,
+    ReportOpt,
+    VolumeOpt,
+    _check_format,
+    _list,
+    _net,
+    _penalties,
+    app,
+    err,
+    out,
+)
+
+
+@app.command("routes")
+def routes_cmd(
+    commodity: CommodityOpt,
+    origin: OriginOpt,
+    destination: DestOpt,
+    k: Annotated[int, typer.Option("--k", help="Number of distinct routes.")] = 5,
+    avoid: AvoidOpt = None,
+    penalise: PenaliseOpt = None,
+    volume: VolumeOpt = None,
+    carbon_price: CarbonOpt = 0.0,
+    buyer: BuyerOpt = None,
+    fmt: FormatOpt = "table",
+    report: ReportOpt = None,
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+) -> None:
+    """The k cheapest genuinely different routes for one commodity."""
+    from corridor.analysis.queries import routes
+    from corridor.costs import Assumptions
+
+    _check_format(fmt)
+    net = _net(data, overlay)
+    result = routes(
+        commodity,
+        origin,
+        destination,
+        k=k,
+        avoid=_list(avoid),
+        penalise=_penalties(penalise),
+        volume=volume,
+        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
+        network=net,
+        buyer=buyer,
+    )
+    _emit(result, net, fmt)
+    if report:
+        _report([result], net, report)
+
+
+@app.command("compare")
+def compare_cmd(
+    commodity: CommodityOpt,
+    origin: OriginOpt,
+    destination: DestOpt,
+    avoid: AvoidOpt = None,
+    penalise: PenaliseOpt = None,
+    volume: VolumeOpt = None,
+    carbon_price: CarbonOpt = 0.0,
+    buyer: BuyerOpt = None,
+    fmt: FormatOpt = "table",
+    report: ReportOpt = None,
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+) -> None:
+    """Best route per family (China, Trans-Caspian, Russia, Iran) and the strategic premium."""
+    from corridor.analysis.queries import compare
+    from corridor.costs import Assumptions
+
+    _check_format(fmt)
+    net = _net(data, overlay)
+    result = compare(
+        commodity,
+        origin,
+        destination,
+        avoid=_list(avoid),
+        penalise=_penalties(penalise),
+        volume=volume,
+        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
+        network=net,
+        buyer=buyer,
+    )
+    _emit(result, net, fmt)
+    if report:
+        _report([result], net, report)
+
+
+@app.command("pareto")
+def pareto_cmd(
+    commodity: CommodityOpt,
+    origin: OriginOpt,
+    destination: DestOpt,
+    avoid: AvoidOpt = None,
+    buyer: BuyerOpt = None,
+    fmt: FormatOpt = "table",
+    report: ReportOpt = None,
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+) -> None:
+    """Every route not beaten on cost, time, CO2e and disruption risk at once."""
+    from corridor.analysis.queries import pareto
+
+    _check_format(fmt)
+    net = _net(data, overlay)
+    result = pareto(commodity, origin, destination, avoid=_list(avoid), network=net, buyer=buyer)
+    _emit(result, net, fmt)
+    if report:
+        _report([result], net, report)
+
+
+def _emit(result: Any, net: Network, fmt: str) -> None:
+    from corridor.analysis.results import Comparison
+
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "geojson":
+        sys.stdout.write(json.dumps(result.to_geojson(), ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        buf = io.StringIO()
+        rows = [r.row() for r in result.routes]
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+    else:
+        _table(result, net)
+        if isinstance(result, Comparison):
+            _premium_table(result)
+
+
+def _table(result: Any, net: Network) -> None:
+    req = result.request
+    c = net.commodity(req.commodity)
+    title = f"{c.name_en}: {net.node(req.origin).name_en} → {net.node(req.destination).name_en}" + (
+        f" (avoiding {', '.join(req.avoid)})" if req.avoid else ""
+    )
+    title += f", buyer {req.buyer}" if req.buyer != "none" else ", no buyer (every regime shown)"
+    measures = getattr(result, "measures", None)
+    t = Table(title=title, title_justify="left")
+    for name, justify in (
+        ("#", "right"),
+        ("route", "left"),
+        ("USD/t", "right"),
+        ("days", "right"),
+        ("p95", "right"),
+        ("kg CO2e/t", "right"),
+        ("km", "right"),
+        ("countries", "left"),
+        ("chokepoints", "left"),
+        *_RISK_COLUMNS[measures is not None],
+        ("regimes", "left"),
+    ):
+        t.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for i, r in enumerate(result.routes, 1):
+        t.add_row(
+            str(i),
+            r.label,
+            f"{r.cost_usd_per_t:,.0f}",
+            f"{r.days_mean:.1f}",
+            f"{r.days_p95:.1f}",
+            f"{r.co2e_kg_per_t:,.0f}",
+            f"{r.distance_km:,.0f}",
+            " ".join(r.countries),
+            " ".join(r.chokepoints),
+            *_risk_cells(r, None if measures is None else measures.routes[i - 1]),
+            " ".join(f.short() for f in result.flags(i - 1)),
+        )
+    out.print(t)
+    if measures is not None:
+        _shared_line(measures)
+    _regime_legend(result)
+    for note in getattr(result, "notes", ()):
+        out.print(f"[yellow]note[/]: {note}")
+    n_sources = len({s for r in result.routes for s in r.sources})
+    out.print(
+        f"[dim]{n_sources} sources behind these numbers: --format json lists them per "
+        "route; --report FILE.html cites them.[/]"
+    )
+
+
+_RISK_COLUMNS = {
+    False: (("P(disrupt)/yr", "right"), ("days lost/yr", "right")),
+    True: (("P(>30 d, ≥30 %)/yr", "right"), ("t-days/t", "right"), ("stock-out d/yr", "right")),
+}
+
+
+def _risk_cells(route: Any, m: Any) -> list[str]:
+    """The comparison measures (docs/risk.md) where computed, else the exposure figures."""
+    if m is None:
+        return [
+            f"{route.risk.annual_probability:.2f}",
+            f"{route.risk.disrupted_days_per_year:.1f}",
+        ]
+    return [f"{m.p_long_interruption:.3f}", f"{m.tonne_days_per_t:.2f}", f"{m.stockout_days:.2f}"]
+
+
+def _shared_line(measures: Any) -> None:
+    s = measures.shared
+    if not s.events:
+        return
+    out.print(
+        f"[dim]shared by every route (left out above): {', '.join(s.events)} — "
+        f"P(>30 d) {s.p_long_interruption:.3f}, {s.tonne_days_per_t:.2f} t-days/t, "
+        f"{s.stockout_days:.2f} stock-out d/yr at a {measures.stock_days:g}-day stock "
+        "(docs/risk.md, comparison measures)[/]"
+    )
+
+
+def _regime_legend(result: Any) -> None:
+    """One line per regime met by the routes shown: what it is and what it restricts."""
+    seen: dict[str, Any] = {}
+    for i in range(len(result.routes)):
+        for f in result.flags(i):
+            seen.setdefault(f.regime, f)
+    for f in seen.values():
+        lead = f"; lead time ~{f.lead_time_days:g} d (p95 {f.lead_time_days_p95:g} d)"
+        out.print(
+            f"[yellow]{f.regime}[/] ({f.word}): {f.name_en}, on {', '.join(f.touches)}; "
+            f"restricts {', '.join(f.restricts)}" + (lead if f.lead_time_days else ""),
+            markup=True,
+            highlight=False,
+        )
+
+
+def _premium_table(result: Any) -> None:
+    from corridor.routing.route import FAMILY_LABELS
+
+    for fam, why in result.unavailable.items():
+        out.print(f"[yellow]{FAMILY_LABELS.get(fam, fam)}[/]: {why}")
+    t = Table(
+        title="Strategic premium against the cheapest route "
+        f"({result.cheapest.label}, USD {result.cheapest.cost_usd_per_t:,.0f}/t)",
+        title_justify="left",
+    )
+    for name in (
+        "rule",
+        "cheapest route",
+        "+USD/t",
+        "+USD/yr",
+        "+days",
+        "+days p95",
+        "ΔP(>30 d)",
+        "Δt-days/t",
+        "Δstock-out d/yr",
+    ):
+        t.add_column(name, justify="left" if "route" in name or name == "rule" else "right")
+    changes = [p["risk_measures_change"] for p in result.to_dict()["premium"]]
+    for alt, change in zip(result.premium, changes, strict=True):
+        if alt.route is None:
+            t.add_row(alt.name, f"[red]none[/]: {alt.reason}", "", "", "", "", "", "", "")
+            continue
+        per_year = (
+            f"{alt.premium_usd_per_year:,.0f}" if alt.premium_usd_per_year is not None else "—"
+        )
+        flags = " ".join(f.short() for f in result.route_flags(alt.route))
+        t.add_row(
+            alt.name,
+            alt.route.label + (f" ({flags})" if flags else ""),
+            f"{alt.premium_usd_per_t:+,.0f}",
+            per_year,
+            f"{alt.extra_days:+.1f}",
+            f"{alt.extra_days_p95:+.1f}",
+            f"{change['p_interruption_over_30d_30pct']:+.3f}",
+            f"{change['expected_tonne_days_per_t']:+.2f}",
+            f"{change['expected_stockout_days']:+.2f}",
+        )
+    out.print(t)
+
+
+def _report(results: list[Any], net: Network, path: Path) -> None:
+    from corridor.costs import ASSUMPTION_SOURCES
+    from corridor.report.html import render_report, write_report
+
+    html = render_report(results, net, "corridor route comparison", ASSUMPTION_SOURCES)
+    try:
+        write_report(path, html)
+    except OSError as exc:
+        raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
+    err.print(f"report written to {path}")
