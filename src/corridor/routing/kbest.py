@@ -41,6 +41,7 @@ from scipy.sparse.csgraph import dijkstra
 from corridor.costs import Metrics, insurance_usd_per_t, p95_of_sum
 from corridor.graph import TRANSFER, CommodityGraph, Edge
 from corridor.network.model import Link
+from corridor.routing._index import SourceBits, search_index, source_bits
 from corridor.routing.route import Leg, Risk, Route, RouteDetail
 
 GATEWAY_KINDS = frozenset(
@@ -65,7 +66,8 @@ search of its own."""
 
 def _cost_to_go(g: CommodityGraph, destination: str, targets: list[int]) -> list[float]:
     """:func:`cost_to_go` of a destination, kept by the graph."""
-    h = g.cost_to_go.get(destination)
+    idx = search_index(g)
+    h = idx.cost_to_go.get(destination)
     if h is None:
         pairs = _all_pairs(g)
         if pairs is None:
@@ -76,7 +78,7 @@ def _cost_to_go(g: CommodityGraph, destination: str, targets: list[int]) -> list
                 if len(targets) > 1
                 else pairs[targets[0]]
             )
-        g.cost_to_go[destination] = h
+        idx.cost_to_go[destination] = h
     return h
 
 
@@ -86,16 +88,16 @@ def _all_pairs(g: CommodityGraph) -> list[list[float]] | None:
     for larger ones)."""
     if len(g.vertices) > ALL_PAIRS_MAX_VERTICES:
         return None
-    pairs: list[list[float]] | None = g.index.get("all-pairs")
-    if pairs is None:
-        pairs = dijkstra(_reverse_matrix(g), directed=True).tolist()
-        g.index["all-pairs"] = pairs
-    return pairs
+    idx = search_index(g)
+    if idx.all_pairs is None:
+        idx.all_pairs = dijkstra(_reverse_matrix(g), directed=True).tolist()
+    return idx.all_pairs
 
 
 def _reverse_matrix(g: CommodityGraph) -> csr_matrix:
     """The graph reversed, as a sparse matrix of edge costs (built once per graph)."""
-    m: csr_matrix | None = g.index.get("reverse-matrix")
+    idx = search_index(g)
+    m = idx.reverse_matrix
     if m is None:
         n, count = len(g.vertices), len(g.edges)
         heads = np.fromiter((e.head for e in g.edges), dtype=np.int64, count=count)
@@ -109,7 +111,7 @@ def _reverse_matrix(g: CommodityGraph) -> csr_matrix:
         first = np.ones(count, dtype=bool)
         first[1:] = (heads[1:] != heads[:-1]) | (tails[1:] != tails[:-1])
         m = csr_matrix((costs[first], (heads[first], tails[first])), shape=(n, n))
-        g.index["reverse-matrix"] = m
+        idx.reverse_matrix = m
     return m
 
 
@@ -313,7 +315,8 @@ def _adjacency(g: CommodityGraph) -> tuple[list[list[_Step]], list[tuple[str, st
     on arriving at any mode copy of its destination), so the search takes the two as one
     step and never holds a partial route that has just transferred.
     """
-    if g.adjacency is None:
+    idx = search_index(g)
+    if idx.adjacency is None:
         node_of, gateway = _vertex_tables(g)
         bit = g.net.node_bits
         gates: dict[tuple[str, str], int] = {}
@@ -355,8 +358,8 @@ def _adjacency(g: CommodityGraph) -> tuple[list[list[_Step]], list[tuple[str, st
                 for ei, e, gate in links[v]
             ]
             steps.append(direct + row_steps)
-        g.adjacency = (steps, list(gates))
-    return g.adjacency
+        idx.adjacency = (steps, list(gates))
+    return idx.adjacency
 
 
 class _Steps(NamedTuple):
@@ -404,9 +407,9 @@ def _steps(g: CommodityGraph) -> _Steps:
     place with no way on but back (a spur to another mine) is dropped. A query whose
     destination lies inside a chain or at such a dead end uses the plain steps.
     """
-    cached: _Steps | None = g.index.get("chained-steps")
-    if cached is not None:
-        return cached
+    idx = search_index(g)
+    if idx.steps is not None:
+        return idx.steps
     plain, gates = _adjacency(g)
     place = _vertex_tables(g)[0]
     nodes = g.net.nodes
@@ -447,19 +450,20 @@ def _steps(g: CommodityGraph) -> _Steps:
             exits[place[v]] |= x[5]
     inside_ids = {nodes[i].id for i in inside}
     result = _Steps(chained, plain, gates, inside_ids, dead_ends, exits, {})
-    g.index["chained-steps"] = result
+    idx.steps = result
     return result
 
 
 def _vertex_tables(g: CommodityGraph) -> tuple[list[int], list[bool]]:
     """Per vertex: index of its place in the network, and whether that place is a gateway."""
-    if g.vertex_tables is None:
+    idx = search_index(g)
+    if idx.vertex_tables is None:
         index = g.net.node_index
-        g.vertex_tables = (
+        idx.vertex_tables = (
             [index[v[0]] for v in g.vertices],
             [g.net.node(v[0]).kind in GATEWAY_KINDS for v in g.vertices],
         )
-    return g.vertex_tables
+    return idx.vertex_tables
 
 
 UNUSABLE_CHECK_MAX = 8
@@ -563,7 +567,7 @@ def k_best(
 
 def _label_pieces(g: CommodityGraph, label: _Label) -> list[_Pieces]:
     """The pieces of a route's steps, from the origin."""
-    cached = g.pieces.get
+    cached = search_index(g).step_pieces.get
     return [cached(step) or _step_pieces(g, step) for step in _steps_taken(label)]
 
 
@@ -615,15 +619,17 @@ def _totals(pieces: list[_Pieces]) -> tuple[float, float, float, float, float]:
 
 def _step_pieces(g: CommodityGraph, step: tuple[int, ...]) -> _Pieces:
     """:func:`_pieces` of one step of the search (cached by its edge indices)."""
-    cached: _Pieces | None = g.pieces.get(step)
+    known = search_index(g).step_pieces
+    cached = known.get(step)
     if cached is None:
         edges = g.edges
-        cached = g.pieces[step] = _merge([_pieces(g, edges[i]) for i in step])
+        cached = known[step] = _merge([_pieces(g, edges[i]) for i in step])
     return cached
 
 
 def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
-    cached: _Pieces | None = g.pieces.get(id(e))
+    known = search_index(g).edge_pieces
+    cached = known.get(id(e))
     if cached is not None:
         return cached
     net = g.net
@@ -645,7 +651,7 @@ def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
             (),
             frozenset(),
         )
-        g.pieces[id(e)] = out
+        known[id(e)] = out
         return out
     link = e.link
     assert link is not None
@@ -688,7 +694,7 @@ def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
         (link.geometry if e.forward else tuple(reversed(link.geometry)),),
         frozenset({link.family}) - _NOT_A_FAMILY,
     )
-    g.pieces[id(e)] = out
+    known[id(e)] = out
     return out
 
 
@@ -712,8 +718,8 @@ class _Exposed:
 
 
 def _exposed(g: CommodityGraph, mask: int) -> _Exposed:
-    key = ("mask", mask)
-    cached: _Exposed | None = g.pieces.get(key)
+    known = search_index(g).exposed
+    cached = known.get(mask)
     if cached is not None:
         return cached
     exposures = [g.net.exposure(x) for x in g.exposures_of(mask)]
@@ -722,7 +728,7 @@ def _exposed(g: CommodityGraph, mask: int) -> _Exposed:
     rate = sum(x.events_per_year for x in exposures)
     risk = Risk(1.0 - math.exp(-rate), sum(by_exposure.values()), by_exposure)
     out = _Exposed(tuple(x.id for x in exposures), sources, risk)
-    g.pieces[key] = out
+    known[mask] = out
     return out
 
 
@@ -776,22 +782,30 @@ def _route(
         family="+".join(sorted(families)) or "domestic",
         risk=exposed.risk,
         signature=sig,
-        build_detail=partial(_detail, g, pieces, origin, exposed.sources),
+        build_detail=partial(
+            _detail,
+            pieces,
+            origin,
+            g.net.node(origin).country,
+            _commodity_terms(g)[0] | exposed.sources,
+            source_bits(g.net),
+        ),
     )
 
 
 def _detail(
-    g: CommodityGraph, pieces: list[_Pieces], origin: str, exposure_sources: int
+    pieces: list[_Pieces], origin: str, country: str, sources: int, table: SourceBits
 ) -> RouteDetail:
     """The detail of a route: its pieces merged, with the origin and the sources of the
-    commodity's terms and of the exposures crossed."""
-    whole = _merge(pieces, _commodity_terms(g)[0] | exposure_sources, (g.net.node(origin).country,))
+    commodity's terms and of the exposures crossed (no graph needed: a route found on a
+    scenario network does not keep that network's graphs alive)."""
+    whole = _merge(pieces, sources, (country,))
     return RouteDetail(
         (origin, *whole.nodes),
         whole.legs,
         whole.countries,
         whole.chokepoints,
-        _source_ids(g, whole.sources),
+        table.sorted_ids(whole.sources),
         whole.geometry,
     )
 
@@ -799,34 +813,19 @@ def _detail(
 def _commodity_terms(g: CommodityGraph) -> tuple[int, float]:
     """What every route of the commodity carries: the sources of its value, insurance and
     freight terms (as a bitset), and its cargo insurance (USD/t)."""
-    cached: tuple[int, float] | None = g.pieces.get("commodity")
-    if cached is None:
+    idx = search_index(g)
+    if idx.commodity_terms is None:
         prov = _row_sources(g.commodity.sources, ("value", "insurance", "freight"))
-        cached = (_source_bits(g, prov), insurance_usd_per_t(g.commodity, g.assumptions))
-        g.pieces["commodity"] = cached
-    return cached
+        idx.commodity_terms = (
+            _source_bits(g, prov),
+            insurance_usd_per_t(g.commodity, g.assumptions),
+        )
+    return idx.commodity_terms
 
 
 def _source_bits(g: CommodityGraph, ids: Iterable[str]) -> int:
     """Source ids as a bitset (one bit per row of the sources table), so routes OR them."""
-    numbering: dict[str, int] | None = g.pieces.get("source-numbering")
-    if numbering is None:
-        numbering = {x.id: i for i, x in enumerate(g.net.sources)}
-        g.pieces["source-numbering"] = numbering
-    bits = 0
-    for sid in ids:
-        bits |= 1 << numbering[sid]
-    return bits
-
-
-def _source_ids(g: CommodityGraph, bits: int) -> tuple[str, ...]:
-    """The sorted source ids of a bitset (cached per bitset)."""
-    key = ("source-ids", bits)
-    cached: tuple[str, ...] | None = g.pieces.get(key)
-    if cached is None:
-        cached = tuple(sorted(x.id for i, x in enumerate(g.net.sources) if bits >> i & 1))
-        g.pieces[key] = cached
-    return cached
+    return source_bits(g.net).bits(ids)
 
 
 def _row_sources(prov: Mapping[str, tuple[str, ...]], prefixes: tuple[str, ...]) -> set[str]:

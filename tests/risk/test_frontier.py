@@ -18,7 +18,7 @@ from corridor.errors import RequestError
 from corridor.network.model import Network
 from corridor.risk import frontier as fr
 
-from .test_risk import event, with_events
+from tests.risk.test_stress import event, with_events
 
 
 @pytest.fixture(scope="module")
