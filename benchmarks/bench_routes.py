@@ -36,7 +36,8 @@ from corridor.graph import TRANSFER, CommodityGraph, build_graph
 from corridor.network.model import Commodity, Network
 from corridor.network.synthetic import synthetic_network
 from corridor.routing._index import search_index
-from corridor.routing.kbest import enumerate_paths, index_graph, k_best, signature
+from corridor.routing.kbest import enumerate_paths, index_graph, k_best
+from corridor.routing.pricing import signature
 
 K = 10
 BASELINE_PATH_CAP = 20_000

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from corridor.errors import DataError
 from corridor.network.load import load_network, parse_provenance
 from corridor.network.schema import TABLES, schema
-
 from tests.conftest import TINY
 
 

@@ -21,7 +21,6 @@ from corridor import analysis as api
 from corridor.errors import DataError, RequestError
 from corridor.network import load_network
 from corridor.network.regimes import compliance
-
 from tests.conftest import TINY
 
 REGIMES = (

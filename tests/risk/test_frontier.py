@@ -17,7 +17,6 @@ from corridor.analysis import default_network
 from corridor.errors import RequestError
 from corridor.network.model import Network
 from corridor.risk import frontier as fr
-
 from tests.risk.test_stress import event, with_events
 
 

@@ -16,7 +16,8 @@ from corridor.graph import TRANSFER, build_graph
 from corridor.network.synthetic import synthetic_network
 from corridor.routing import kbest as routing
 from corridor.routing._index import search_index
-from corridor.routing.kbest import _steps, enumerate_paths, k_best, make_route, signature
+from corridor.routing.kbest import _steps, enumerate_paths, k_best
+from corridor.routing.pricing import make_route, signature
 
 
 def _all_routes(g, origin, destination):

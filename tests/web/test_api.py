@@ -43,7 +43,6 @@ from corridor.web.security import (
     load_tokens,
     token_problem,
 )
-
 from tests.conftest import TINY
 from tests.risk.test_stress import HAND_EVENTS
 

@@ -18,7 +18,8 @@ from corridor.network.model import Network
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-    from corridor.routing.kbest import _Exposed, _Pieces, _Steps
+    from corridor.routing.kbest import _Steps
+    from corridor.routing.pricing import _Exposed, _Pieces
 
 
 @dataclass(eq=False)
