@@ -199,6 +199,7 @@ def compare(
     volume: float | None = None,
     assumptions: Assumptions | None = None,
     network: Network | None = None,
+    stock_days: float = 30.0,
     buyer: str | None = None,
     uncertainty: int = 0,
     seed: int = 0,
@@ -207,15 +208,19 @@ def compare(
 
     The premium compares the cheapest route overall with the cheapest route avoiding China,
     avoiding Russia, and avoiding both: USD per tonne, USD per year (with ``volume``), extra
-    days, and the change in annual disruption probability and expected disrupted days. Every
-    route is one the buyer may use (``buyer``, as in :func:`routes`); a family its regimes
-    exclude is listed as unavailable, saying which regime excludes it.
+    days, and the change in the risk measures of :mod:`corridor.risk.measures` (probability
+    of an interruption over 30 days with 30 % capacity lost, tonne-days of delay per tonne,
+    stock-out days at a ``stock_days`` stock), with exposures every route shares set apart.
+    Every route is one the buyer may use (``buyer``, as in :func:`routes`); a family its
+    regimes exclude is listed as unavailable, saying which regime excludes it.
 
     With ``uncertainty`` = N > 0 the estimates are drawn jointly N times (quasi-random,
     ``seed``) and the result's ``uncertainty`` holds P5/P50/P95 bands of every family's cost
     and of the premiums, the probability that the ranking flips, and the estimates that
     drive the premium of avoiding China (see :mod:`corridor.uncertainty`).
     """
+    from corridor.risk.measures import compare_measures
+
     net = network or default_network()
     a = assumptions or Assumptions()
     avoid, user_pen = tuple(avoid), dict(penalise or {})
@@ -306,6 +311,7 @@ def compare(
         tuple(alternatives),
         compliance=_flags(rules, best),
         uncertainty=bands,
+        measures=compare_measures(net, best, stock_days),
     )
 
 

@@ -11,6 +11,7 @@ from corridor.routing.route import SCHEMA_VERSION, Route
 if TYPE_CHECKING:
     import pandas as pd
 
+    from corridor.risk.measures import ComparedMeasures
     from corridor.uncertainty.compare import UncertainComparison
     from corridor.uncertainty.routes import RouteBands
 
@@ -133,6 +134,8 @@ class Comparison:
     """Per route (same order): the regimes it meets for the request's buyer."""
     uncertainty: UncertainComparison | None = None
     """Bands over joint draws of the estimates, when asked for."""
+    measures: ComparedMeasures | None = None
+    """Risk measures per route (aligned with ``routes``), shared exposures apart."""
 
     def flags(self, index: int) -> tuple[RegimeFlag, ...]:
         """Regimes met by the route at ``index`` (none if not computed)."""
@@ -170,4 +173,16 @@ class Comparison:
         out["premium"] = premium
         if self.uncertainty is not None:
             out["uncertainty"] = self.uncertainty.to_dict()
+        if self.measures is not None:
+            out["risk_measures"] = self.measures.to_dict()
+            for d in premium:
+                d["risk_measures_change"] = self._measure_change(d["route_index"])
         return out
+
+    def _measure_change(self, index: int | None) -> dict[str, float] | None:
+        """A premium route's measures less the cheapest route's (None without a route)."""
+        if index is None or self.measures is None:
+            return None
+        at = {r.signature: i for i, r in enumerate(self.routes)}[self.cheapest.signature]
+        mine, base = self.measures.routes[index].to_dict(), self.measures.routes[at].to_dict()
+        return {k: round(mine[k] - base[k], 4) for k in mine if k != "events"}

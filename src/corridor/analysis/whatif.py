@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,9 @@ class WhatIf:
     deltas: tuple[Delta, ...]
     by_contract: Mapping[str, tuple[Delta, ...]]
     notes: tuple[str, ...]
+    in_time: Mapping[str, Any] = field(default_factory=dict)
+    """Dated closures against the base plan or volume: late and undelivered tonnes,
+    stock-out days, extra cost (empty when the scenario closes nothing)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +62,7 @@ class WhatIf:
             "scenario": self.scenario.to_dict(),
             "deltas": [d.to_dict() for d in self.deltas],
             "contracts": {k: [d.to_dict() for d in v] for k, v in self.by_contract.items()},
+            **({"in_time": dict(self.in_time)} if self.in_time else {}),
             "notes": list(self.notes),
         }
 
@@ -73,12 +77,15 @@ def whatif(
     volume: float | None = None,
     network: Network | None = None,
     assumptions: Assumptions | None = None,
+    stock_days: float = 30.0,
 ) -> WhatIf:
     """What a scenario changes: cost, time, capacity (maximum flow) and delivered tonnes.
 
     Give either a contracts file (each is planned on the base and on the edited network)
     or one commodity, origin and destination (cheapest route and maximum flow; delivered
-    tonnes when ``volume`` is given).
+    tonnes when ``volume`` is given). A scenario's ``close`` edits are also run as dated
+    closures (``from`` a date for ``days``) against the base plan, or ``volume`` on the
+    cheapest route, with a safety stock of ``stock_days`` (:mod:`corridor.risk.timeline`).
 
     Raises
     ------
@@ -113,7 +120,42 @@ def whatif(
             _route_deltas(commodity, origin, destination, volume, base, applied.network, a),
             {},
         )
-    return WhatIf(scen, tuple(deltas), by_contract, applied.notes)
+    timed = _in_time(scen, base, a, stock_days, contracts, (commodity, origin, destination), volume)
+    return WhatIf(scen, tuple(deltas), by_contract, applied.notes, timed)
+
+
+def _in_time(
+    scen: Scenario,
+    base: Network,
+    a: Assumptions,
+    stock_days: float,
+    contracts: str | Path | None,
+    od: tuple[str | None, str | None, str | None],
+    volume: float | None,
+) -> dict[str, Any]:
+    """The closures as dated intervals against the base plan (or volume on its cheapest route)."""
+    from corridor.risk.allocation import from_contracts, from_routes
+    from corridor.risk.calendar import closures_of
+    from corridor.risk.intime import closures_in_time, in_time_dict
+
+    closures = closures_of(scen.edits)
+    if not closures or (contracts is None and volume is None):
+        return {}
+    if not 0 <= stock_days <= 3650:
+        raise RequestError(f"--stock-days must be within 0–3650, not {stock_days}")
+    if contracts is not None:
+        allocation = from_contracts(contracts, network=base, assumptions=a)
+    else:
+        from corridor.analysis.queries import compare
+
+        commodity, origin, destination = od
+        assert commodity and origin and destination and volume is not None
+        cheapest = compare(commodity, origin, destination, assumptions=a, network=base).cheapest
+        if cheapest is None:
+            return {}
+        allocation = from_routes(cheapest, volume=volume, network=base, assumptions=a)
+    result = closures_in_time(allocation, closures, stock_days=stock_days)
+    return in_time_dict(result, closures, stock_days)
 
 
 def _route_deltas(

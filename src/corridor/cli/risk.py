@@ -235,12 +235,29 @@ def stress_cmd(
     data: DataOpt = None,
     overlay: OverlayOpt = None,
     as_of: AsOfOpt = None,
+    versus: Annotated[
+        Path | None,
+        typer.Option(
+            "--versus",
+            help="Another plan or contracts file: simulate both in time (dated events, "
+            "lead times, the buyer's stock) and say which protects more.",
+        ),
+    ] = None,
+    stock_days: Annotated[
+        float,
+        typer.Option("--stock-days", help="Buyer's safety stock in days (with --versus)."),
+    ] = 30.0,
 ) -> None:
     """Monte Carlo stress test of a plan: undelivered tonnes, extra cost, VaR/CVaR, tail events."""
     from corridor import risk
 
     _check_format(fmt)
     net, scenario_name = _network(data, overlay, scenario, as_of)
+    if versus is not None:
+        first = _allocation(plan_or_contracts, net, single_route)
+        other = _allocation(versus, net, single_route)
+        _versus(first, other, years, seed, stock_days, fmt)
+        return
     asked = {"input": str(plan_or_contracts), "years": years, "seed": seed, "timing": timing}
     asked |= {"scenario": scenario_name, "single_route": single_route}
     run_id = None if no_store else _begin("stress", asked, net, store)
@@ -288,6 +305,42 @@ def stress_cmd(
             front = frontier(allocation, seed=seed, timing=timing, scenario=scenario_name)
         _write_report(report, result, front)
     _save(result, store, no_store, run_id)
+
+
+def _versus(a: Any, b: Any, years: int, seed: int, stock_days: float, fmt: str) -> None:
+    """Both allocations in time on the same simulated years, and the sentence."""
+    from corridor.risk.intime_stress import FIELDS, comparison_sentence, stress_in_time
+
+    if not 0 <= stock_days <= 3650:
+        raise RequestError(f"--stock-days must be within 0–3650, not {stock_days}")
+    results = []
+    with _progress() as bar:
+        for alloc in (a, b):
+            task = bar.add_task(f"in time: {alloc.name}", total=years)
+
+            def advance(done: int, t: Any = task) -> None:
+                bar.update(t, completed=done)
+
+            results.append(
+                stress_in_time(
+                    alloc, years=years, seed=seed, stock_days=stock_days, progress=advance
+                )
+            )
+    sentence = comparison_sentence(results[0], results[1], a.network)
+    if fmt == "json":
+        _json(
+            {"kind": "stress_in_time", "plans": [r.to_dict() for r in results], "summary": sentence}
+        )
+        return
+    _table(
+        f"In time: {years:,} simulated years, seed {seed}, safety stock {stock_days:g} days",
+        ["plan", *(f"mean {k}" for k in FIELDS), "CVaR95 stock-out d"],
+        [
+            [r.name, *(f"{r.mean(k):,.2f}" for k in FIELDS), f"{r.cvar('stockout_days'):,.1f}"]
+            for r in results
+        ],
+    )
+    out.print(sentence)
 
 
 def _stress_tables(r: Any) -> None:
@@ -481,12 +534,17 @@ def whatif_cmd(
             parser=checked(_volume, "--volume"),
         ),
     ] = None,
+    stock_days: Annotated[
+        float,
+        typer.Option("--stock-days", help="Buyer's safety stock in days of consumption."),
+    ] = 30.0,
     fmt: FormatOpt = "table",
     data: DataOpt = None,
     overlay: OverlayOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """What a scenario changes against the base: cost, time, capacity, delivered tonnes."""
+    """What a scenario changes against the base: cost, time, capacity, delivered tonnes;
+    dated closures also in time (late tonnes, stock-out days, extra cost)."""
     from corridor.analysis.whatif import whatif
 
     _check_format(fmt)
@@ -498,6 +556,7 @@ def whatif_cmd(
         destination=destination,
         volume=volume,
         network=_net(data, overlay, as_of),
+        stock_days=stock_days,
     )
     if fmt == "json":
         _json(result.to_dict())
@@ -517,8 +576,28 @@ def whatif_cmd(
             same.append(contract)
     if same:
         out.print(f"[dim]unchanged: {', '.join(same)}[/]")
+    if result.in_time:
+        _in_time_table(result.in_time)
     for note in result.notes:
         out.print(f"[yellow]note[/]: {note}", markup=True)
+
+
+def _in_time_table(block: Any) -> None:
+    """The dated closures against the plan, per contract and for the portfolio."""
+    names = [
+        ("late_t", "late t"),
+        ("tonne_days_late", "tonne-days"),
+        ("stockout_days", "stock-out days"),
+        ("undelivered_t", "not delivered in the year, t"),
+        ("extra_cost_usd", "extra cost USD"),
+        ("planning_effect_usd", "planning effect USD"),
+    ]
+    rows = [
+        [who, *(f"{v[k]:,.0f}" for k, _ in names)]
+        for who, v in [*block["contracts"].items(), ("portfolio", block["portfolio"])]
+    ]
+    title = f"In time (safety stock {block['stock_days']:g} days of consumption)"
+    _table(title, ["contract", *(label for _, label in names)], rows, left=1)
 
 
 def _changed(d: Any) -> bool:

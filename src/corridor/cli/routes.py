@@ -199,6 +199,7 @@ def _table(result: Any, net: Network) -> None:
         f" (avoiding {', '.join(req.avoid)})" if req.avoid else ""
     )
     title += f", buyer {req.buyer}" if req.buyer != "none" else ", no buyer (every regime shown)"
+    measures = getattr(result, "measures", None)
     t = Table(title=title, title_justify="left")
     for name, justify in (
         ("#", "right"),
@@ -210,8 +211,7 @@ def _table(result: Any, net: Network) -> None:
         ("km", "right"),
         ("countries", "left"),
         ("chokepoints", "left"),
-        ("P(disrupt)/yr", "right"),
-        ("days lost/yr", "right"),
+        *_RISK_COLUMNS[measures is not None],
         ("regimes", "left"),
     ):
         t.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
@@ -226,11 +226,12 @@ def _table(result: Any, net: Network) -> None:
             f"{r.distance_km:,.0f}",
             " ".join(r.countries),
             " ".join(r.chokepoints),
-            f"{r.risk.annual_probability:.2f}",
-            f"{r.risk.disrupted_days_per_year:.1f}",
+            *_risk_cells(r, None if measures is None else measures.routes[i - 1]),
             " ".join(f.short() for f in result.flags(i - 1)),
         )
     out.print(t)
+    if measures is not None:
+        _shared_line(measures)
     _regime_legend(result)
     for note in getattr(result, "notes", ()):
         out.print(f"[yellow]note[/]: {note}")
@@ -238,6 +239,34 @@ def _table(result: Any, net: Network) -> None:
     out.print(
         f"[dim]{n_sources} sources behind these numbers: --format json lists them per "
         "route; --report FILE.html cites them.[/]"
+    )
+
+
+_RISK_COLUMNS = {
+    False: (("P(disrupt)/yr", "right"), ("days lost/yr", "right")),
+    True: (("P(>30 d, ≥30 %)/yr", "right"), ("t-days/t", "right"), ("stock-out d/yr", "right")),
+}
+
+
+def _risk_cells(route: Any, m: Any) -> list[str]:
+    """The comparison measures (docs/risk.md) where computed, else the exposure figures."""
+    if m is None:
+        return [
+            f"{route.risk.annual_probability:.2f}",
+            f"{route.risk.disrupted_days_per_year:.1f}",
+        ]
+    return [f"{m.p_long_interruption:.3f}", f"{m.tonne_days_per_t:.2f}", f"{m.stockout_days:.2f}"]
+
+
+def _shared_line(measures: Any) -> None:
+    s = measures.shared
+    if not s.events:
+        return
+    out.print(
+        f"[dim]shared by every route (left out above): {', '.join(s.events)} — "
+        f"P(>30 d) {s.p_long_interruption:.3f}, {s.tonne_days_per_t:.2f} t-days/t, "
+        f"{s.stockout_days:.2f} stock-out d/yr at a {measures.stock_days:g}-day stock "
+        "(docs/risk.md, comparison measures)[/]"
     )
 
 
@@ -274,13 +303,15 @@ def _premium_table(result: Any) -> None:
         "+USD/yr",
         "+days",
         "+days p95",
-        "ΔP(disrupt)",
-        "Δdays lost/yr",
+        "ΔP(>30 d)",
+        "Δt-days/t",
+        "Δstock-out d/yr",
     ):
         t.add_column(name, justify="left" if "route" in name or name == "rule" else "right")
-    for alt in result.premium:
+    changes = [p["risk_measures_change"] for p in result.to_dict()["premium"]]
+    for alt, change in zip(result.premium, changes, strict=True):
         if alt.route is None:
-            t.add_row(alt.name, f"[red]none[/]: {alt.reason}", "", "", "", "", "", "")
+            t.add_row(alt.name, f"[red]none[/]: {alt.reason}", "", "", "", "", "", "", "")
             continue
         per_year = (
             f"{alt.premium_usd_per_year:,.0f}" if alt.premium_usd_per_year is not None else "—"
@@ -293,8 +324,9 @@ def _premium_table(result: Any) -> None:
             per_year,
             f"{alt.extra_days:+.1f}",
             f"{alt.extra_days_p95:+.1f}",
-            f"{alt.risk_change_probability:+.2f}",
-            f"{alt.risk_change_days_per_year:+.1f}",
+            f"{change['p_interruption_over_30d_30pct']:+.3f}",
+            f"{change['expected_tonne_days_per_t']:+.2f}",
+            f"{change['expected_stockout_days']:+.2f}",
         )
     out.print(t)
 

@@ -14,7 +14,7 @@ from corridor.network.states import commission
 
 ACTIONS = ("close", "derate", "delay", "tariff", "commission", "add_node", "add_link")
 FIELDS = {
-    "close": ("days",),
+    "close": ("days", "from"),
     "derate": ("percent",),
     "delay": ("days",),
     "tariff": ("usd_per_t", "usd_per_tkm", "factor"),
@@ -52,11 +52,16 @@ class Edit:
     factor: float | None = None
     record: Node | Link | None = None
     note: str = ""
+    from_day: float | None = None
+    """Day of the year (0 = 1 January) a dated closure starts (``from`` in the file)."""
 
     def describe(self) -> str:
         """The edit in words."""
         if self.action == "close":
-            return f"close {self.target}" + (f" for {self.days:g} days" if self.days else "")
+            start = f" from day {self.from_day + 1:g}" if self.from_day is not None else ""
+            return (
+                f"close {self.target}" + (f" for {self.days:g} days" if self.days else "") + start
+            )
         if self.action == "derate":
             return f"derate {self.target} by {self.percent:g} %"
         if self.action == "commission":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -176,7 +177,7 @@ def _edit(entry: LinedMap, i: int, where: _Where, net: Network) -> Edit | None:
             more = f" (did you mean {', '.join(hint)}?)" if hint else ""
             where.add(entry, action, f"{label}: not a planned row of capacities.csv{more}")
             return None
-    numbers = {k: _number(entry, k, label, where) for k in FIELDS[action]}
+    numbers = {k: _number(entry, k, label, where) for k in FIELDS[action] if k != "from"}
     if not _check_numbers(action, numbers, entry, label, where):
         return None
     return Edit(
@@ -188,7 +189,21 @@ def _edit(entry: LinedMap, i: int, where: _Where, net: Network) -> Edit | None:
         usd_per_tkm=numbers.get("usd_per_tkm"),
         factor=numbers.get("factor"),
         note=str(entry.get("note") or ""),
+        from_day=_from_day(entry, label, where),
     )
+
+
+def _from_day(entry: LinedMap, label: str, where: _Where) -> float | None:
+    """A dated closure's start: a date (YYYY-MM-DD) or a day of the year 1–365, as day 0–364."""
+    value = entry.get("from")
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return float(min(value.timetuple().tm_yday - 1, 364))
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 365:
+        where.add(entry, "from", f"{label}: 'from' must be a date (YYYY-MM-DD) or a day 1–365")
+        return None
+    return float(value) - 1.0
 
 
 def _number(entry: LinedMap, key: str, label: str, where: _Where) -> float | None:

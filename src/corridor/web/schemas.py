@@ -329,6 +329,23 @@ class PremiumOut(_Out):
     extra_days_p95: float | None
     risk_change_probability: float | None
     risk_change_disrupted_days_per_year: float | None
+    risk_measures_change: dict[str, float] | None = None
+
+
+class MeasuresOut(_Out):
+    """``corridor.risk.measures.Measures.to_dict()`` (docs/risk.md, comparison measures)."""
+
+    p_interruption_over_30d_30pct: float
+    expected_tonne_days_per_t: float
+    expected_stockout_days: float
+    events: list[str]
+
+
+class ComparedMeasuresOut(_Out):
+    stock_days: float
+    definitions: str
+    routes: list[MeasuresOut]
+    shared: MeasuresOut
 
 
 class ComparisonOut(RouteSetOut):
@@ -336,6 +353,7 @@ class ComparisonOut(RouteSetOut):
 
     unavailable: dict[str, str]
     premium: list[PremiumOut]
+    risk_measures: ComparedMeasuresOut | None = None
 
 
 Provenance = dict[str, list[str]]

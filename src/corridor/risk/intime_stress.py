@@ -1,0 +1,256 @@
+"""Stress in time: simulated years of dated event occurrences against a plan, and a comparison.
+
+Each event occurs as a Poisson process (``events_per_year``); an occurrence starts on a
+uniform day of its year and lasts a lognormal number of days (capped at 730); one that runs
+past 31 December carries into the next year from 1 January. Starts and durations are rounded
+to whole days, so that a year's closures are a small key: years with the same closures are
+computed once (memoised route choice). Each year is then run by
+:func:`corridor.risk.timeline.simulate_year` with a full buyer's stock at its start.
+
+An event's targets are grouped by their loss (a sanction closes the countries it names and
+leaves its sea areas open): one closure per group. Insurance add-ons are not priced here.
+
+Each event's random stream is keyed by the seed, the chunk of years and the event id
+(:func:`corridor.risk.sampling.event_stream`), so a seed gives the same years whatever the
+number of chunks or workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from corridor.network.model import Event, Network
+from corridor.risk import _common
+from corridor.risk._common import DAYS, FloatArray
+from corridor.risk.allocation import Allocation
+from corridor.risk.calendar import DEFAULT_STOCK_DAYS, Closure
+from corridor.risk.model import EventTable
+from corridor.risk.sampling import event_stream
+from corridor.risk.targets import target_loss
+from corridor.risk.timeline import TimedPlan, YearOutcome, simulate_year, timed_plan
+
+FIELDS = ("stockout_days", "late_t", "tonne_days_late", "undelivered_t", "extra_cost_usd")
+DEFAULT_YEARS = 5_000
+_Key = tuple[tuple[int, int, int], ...]
+
+
+def event_closures(net: Network, event: Event, start_day: float, days: float) -> list[Closure]:
+    """One occurrence of ``event`` as closures, one per distinct loss of its targets."""
+    by_loss: dict[float, set[str]] = {}
+    for t in event.targets:
+        by_loss.setdefault(target_loss(net, event, t), set()).add(t)
+    return [
+        Closure(
+            frozenset(targets),
+            start_day,
+            days,
+            loss,
+            event.delay_days,
+            event.surcharge_usd_per_t,
+            event.id,
+        )
+        for loss, targets in sorted(by_loss.items())
+        if loss > 0 or event.delay_days or event.surcharge_usd_per_t
+    ]
+
+
+def sample_occurrences(
+    net: Network, events: Sequence[int], years: int, seed: int, chunk: int
+) -> list[list[tuple[int, int, int]]]:
+    """Per year of the chunk: (event index, start day, days) of the occurrences in force."""
+    table = EventTable.of(net.events)
+    out: list[list[tuple[int, int, int]]] = [[] for _ in range(years)]
+    for e in events:
+        rng = event_stream(seed, chunk, "in-time:" + net.events[e].id)
+        n = int(rng.poisson(table.rate[e] * (years + 1)))
+        year = rng.integers(-1, years, n)
+        start = np.floor(rng.random(n) * DAYS).astype(np.int64)
+        length = np.exp(table.log_median[e] + table.sigma[e] * rng.standard_normal(n))
+        days = np.clip(np.rint(length), 1, 2 * DAYS).astype(np.int64)
+        for y, s, d in zip(year.tolist(), start.tolist(), days.tolist(), strict=True):
+            if y >= 0:
+                out[y].append((e, s, d))
+            if s + d > DAYS and y + 1 < years:
+                out[y + 1].append((e, 0, int(s + d - int(DAYS))))
+    return out
+
+
+@dataclass(frozen=True)
+class InTimeStress:
+    """Simulated years of a plan in time: per-year portfolio figures and per-event shares."""
+
+    name: str
+    years: int
+    seed: int
+    stock_days: float
+    portfolio: dict[str, FloatArray]
+    """Field -> per-year values (stock-out days are contract-days)."""
+    by_event: dict[str, dict[str, float]]
+    """Event id -> field -> mean per year attributed to it."""
+    distinct_years: int
+
+    def mean(self, name: str) -> float:
+        return float(self.portfolio[name].mean())
+
+    def cvar(self, name: str, level: float = 0.95) -> float:
+        """Mean of the worst ``1 − level`` share of years."""
+        values = np.sort(self.portfolio[name])
+        tail = max(1, round((1 - level) * len(values)))
+        return float(values[-tail:].mean())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "years": self.years,
+            "seed": self.seed,
+            "stock_days": self.stock_days,
+            "distinct_years": self.distinct_years,
+            **{f"mean_{k}": self.mean(k) for k in FIELDS},
+            **{f"cvar95_{k}": self.cvar(k) for k in FIELDS},
+            "by_event": self.by_event,
+        }
+
+
+def stress_in_time(
+    allocation: Allocation,
+    *,
+    years: int = DEFAULT_YEARS,
+    seed: int = 0,
+    stock_days: float = DEFAULT_STOCK_DAYS,
+    progress: Callable[[int], None] | None = None,
+) -> InTimeStress:
+    """Simulate ``years`` years of the network's events against ``allocation`` in time."""
+    from corridor.errors import RequestError
+
+    if years < 1 or seed < 0:
+        raise RequestError(f"years must be ≥ 1 and the seed ≥ 0 (got {years}, {seed})")
+    net = allocation.network
+    plan = timed_plan(allocation, stock_days=stock_days)
+    events = _relevant(net, plan)
+    values = {k: np.zeros(years) for k in FIELDS}
+    attributed = {net.events[e].id: dict.fromkeys(FIELDS, 0.0) for e in events}
+    memo: dict[_Key, YearOutcome] = {}
+    done = distinct = 0
+    for chunk, n in enumerate(_chunks(years)):
+        # A chunk always draws its full CHUNK_YEARS: its first n years do not depend on n.
+        drawn = sample_occurrences(net, events, _common.CHUNK_YEARS, seed, chunk)[:n]
+        for i, occ in enumerate(drawn):
+            key: _Key = tuple(sorted(occ))
+            if not key:
+                continue
+            if key not in memo:
+                memo[key] = _year(net, plan, key)
+                distinct += 1
+            outcome = memo[key]
+            for name in FIELDS:
+                values[name][done + i] = getattr(outcome, name)
+            _attribute(net, plan, key, outcome, memo, attributed)
+        done += n
+        if progress is not None:
+            progress(done)
+    means = {k: {f: v / years for f, v in d.items()} for k, d in attributed.items()}
+    return InTimeStress(allocation.name, years, seed, stock_days, values, means, distinct)
+
+
+def _chunks(years: int) -> list[int]:
+    full, rest = divmod(years, _common.CHUNK_YEARS)
+    return [_common.CHUNK_YEARS] * full + ([rest] if rest else [])
+
+
+def _relevant(net: Network, plan: TimedPlan) -> list[int]:
+    """Events that touch a planned route (others cannot change a year's outcome much:
+    they can only close an alternative, which the engine then skips)."""
+    targets = [
+        r.targets for f in plan.flows for r, t in zip(f.routes, f.planned_t, strict=True) if t > 0
+    ]
+    return [
+        e
+        for e, ev in enumerate(net.events)
+        if any(not set(ev.targets).isdisjoint(t) for t in targets)
+    ]
+
+
+def _year(net: Network, plan: TimedPlan, key: _Key) -> YearOutcome:
+    closures = [c for e, s, d in key for c in event_closures(net, net.events[e], s, d)]
+    return simulate_year(plan, closures).portfolio
+
+
+def _attribute(
+    net: Network,
+    plan: TimedPlan,
+    key: _Key,
+    outcome: YearOutcome,
+    memo: dict[_Key, YearOutcome],
+    attributed: dict[str, dict[str, float]],
+) -> None:
+    """Split a year's figures over its events.
+
+    Stock-out days go by each event's marginal effect (the year without it, memoised),
+    scaled to add up to the year's; other figures, and stock-out days no single event
+    explains, in proportion to closure days × loss.
+    """
+    weight: dict[str, float] = {}
+    for e, _, d in key:
+        ev = net.events[e]
+        weight[ev.id] = weight.get(ev.id, 0.0) + d * max(ev.capacity_loss, 0.05)
+    share = {eid: w / sum(weight.values()) for eid, w in weight.items()}
+    stockout = dict(share)
+    if outcome.stockout_days > 0 and len(weight) > 1:
+        marginal = {}
+        for eid in weight:
+            rest: _Key = tuple(x for x in key if net.events[x[0]].id != eid)
+            if rest not in memo:
+                memo[rest] = _year(net, plan, rest)
+            marginal[eid] = max(outcome.stockout_days - memo[rest].stockout_days, 0.0)
+        if sum(marginal.values()) > 0:
+            stockout = {eid: m / sum(marginal.values()) for eid, m in marginal.items()}
+    for eid in weight:
+        for name in FIELDS:
+            part = stockout[eid] if name == "stockout_days" else share[eid]
+            attributed[eid][name] += getattr(outcome, name) * part
+
+
+def comparison_sentence(a: InTimeStress, b: InTimeStress, net: Network) -> str:
+    """Which of two plans protects the buyer more, by how much and why, in quotable words.
+
+    Plans are ranked on expected stock-out days, then (a tie, e.g. none at this stock) on
+    expected tonne-days of delay.
+    """
+
+    def rank(r: InTimeStress) -> tuple[float, float]:
+        return (round(r.mean("stockout_days"), 2), r.mean("tonne_days_late"))
+
+    better, worse = (b, a) if rank(b) < rank(a) else (a, b)
+    measure = "stockout_days" if rank(better)[0] < rank(worse)[0] else "tonne_days_late"
+    lo, hi = better.mean(measure), worse.mean(measure)
+    unit = "stock-out days" if measure == "stockout_days" else "tonne-days of delay"
+    head = (
+        f"Over {a.years:,} simulated years (seed {a.seed}, a buyer's safety stock of "
+        f"{a.stock_days:g} days), {better.name} protects more than {worse.name}: "
+        f"{lo:,.2f} expected {unit} a year against {hi:,.2f} "
+        f"({hi - lo:,.2f} fewer, {(hi - lo) / hi if hi else 0.0:.0%} less)"
+    )
+    if measure != "stockout_days":
+        head += f", with {better.mean('stockout_days'):.2f} stock-out days a year for both"
+    body = (
+        f"; {better.mean('late_t'):,.0f} t late a year against {worse.mean('late_t'):,.0f}; "
+        f"in the worst 5 % of years {better.cvar('stockout_days'):.1f} stock-out days against "
+        f"{worse.cvar('stockout_days'):.1f}; expected extra cost of disruption "
+        f"USD {better.mean('extra_cost_usd'):,.0f} a year against "
+        f"USD {worse.mean('extra_cost_usd'):,.0f}."
+    )
+    diffs = sorted(
+        (
+            worse.by_event.get(eid, {}).get(measure, 0.0)
+            - better.by_event.get(eid, {}).get(measure, 0.0),
+            eid,
+        )
+        for eid in set(worse.by_event) | set(better.by_event)
+    )[::-1]
+    named = [f"{net.event(eid).name_en} ({d:+,.2f})" for d, eid in diffs[:3] if d > 0.005]
+    drivers = f" The difference in {unit} comes mostly from: {'; '.join(named)}." if named else ""
+    return head + body + drivers
