@@ -41,6 +41,7 @@ from scipy.sparse.csgraph import dijkstra
 from corridor.costs import Metrics, insurance_usd_per_t, p95_of_sum
 from corridor.graph import TRANSFER, CommodityGraph, Edge
 from corridor.network.model import Link
+from corridor.network.names import place_name, route_conditions
 from corridor.routing.route import Leg, Risk, Route, RouteDetail
 
 GATEWAY_KINDS = frozenset(
@@ -786,13 +787,17 @@ def _detail(
     """The detail of a route: its pieces merged, with the origin and the sources of the
     commodity's terms and of the exposures crossed."""
     whole = _merge(pieces, _commodity_terms(g)[0] | exposure_sources, (g.net.node(origin).country,))
+    nodes = (origin, *whole.nodes)
+    links = tuple(leg.link for leg in whole.legs if leg.link)
     return RouteDetail(
-        (origin, *whole.nodes),
+        nodes,
         whole.legs,
         whole.countries,
         whole.chokepoints,
         _source_ids(g, whole.sources),
         whole.geometry,
+        {n: (place_name(g.net.node(n)), place_name(g.net.node(n), "ja")) for n in nodes},
+        route_conditions(g.net, g.commodity.cargo_class, nodes, links),
     )
 
 

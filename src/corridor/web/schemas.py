@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from corridor.routing.kbest import MAX_K
 from corridor.risk._common import DEFAULT_K as RISK_K
+from corridor.routing.kbest import MAX_K
 
 MAX_LIST = 16
 """Most ids in one ``avoid`` list, ``penalise`` map, or batch ``origins``/``destinations``."""
@@ -229,8 +229,17 @@ class RiskOut(_Out):
     disrupted_days_by_exposure: dict[str, float]
 
 
+class ConditionOut(_Out):
+    kind: str
+    where: str
+    text: str
+    text_ja: str
+
+
 class RouteOut(_Out):
     label: str
+    label_ja: str
+    gateways: list[str]
     family: str
     commodity: str
     nodes: list[str]
@@ -240,6 +249,7 @@ class RouteOut(_Out):
     countries: list[str]
     chokepoints: list[str]
     risk: RiskOut
+    conditions: list[ConditionOut]
     sources: list[str]
 
 
