@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from corridor._json import plain
+from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
 from corridor.errors import CorridorError, DataError, RequestError
 from corridor.network.load import load_network
 from corridor.network.model import Network
@@ -49,7 +50,7 @@ OverlayOpt = Annotated[
     Path | None,
     typer.Option("--overlay", help="Folder of tables whose rows add to or replace bundled rows."),
 ]
-FORMATS = ("table", "json", "csv", "geojson")
+FORMATS = ("table", "json", "csv", "geojson", *EXPORTS)
 
 
 def _net(data: Path | None, overlay: Path | None) -> Network:
@@ -232,7 +233,9 @@ PenaliseOpt = Annotated[
 VolumeOpt = Annotated[
     float | None, typer.Option("--volume", help="Annual volume, t/yr (premium per year).")
 ]
-FormatOpt = Annotated[str, typer.Option("--format", help="table, json, csv or geojson")]
+FormatOpt = Annotated[
+    str, typer.Option("--format", help="table, json, csv, geojson, xlsx or parquet")
+]
 ReportOpt = Annotated[
     Path | None, typer.Option("--report", help="Write a self-contained HTML report to this file.")
 ]
@@ -275,6 +278,7 @@ def routes_cmd(
     volume: VolumeOpt = None,
     carbon_price: CarbonOpt = 0.0,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
@@ -284,6 +288,7 @@ def routes_cmd(
     from corridor.costs import Assumptions
 
     _check_format(fmt)
+    check_output(fmt, output)
     net = _net(data, overlay)
     result = routes(
         commodity,
@@ -296,7 +301,7 @@ def routes_cmd(
         assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
         network=net,
     )
-    _emit(result, net, fmt)
+    _emit(result, net, fmt, output)
     if report:
         _report([result], net, report)
 
@@ -311,6 +316,7 @@ def compare_cmd(
     volume: VolumeOpt = None,
     carbon_price: CarbonOpt = 0.0,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
@@ -320,6 +326,7 @@ def compare_cmd(
     from corridor.costs import Assumptions
 
     _check_format(fmt)
+    check_output(fmt, output)
     net = _net(data, overlay)
     result = compare(
         commodity,
@@ -331,7 +338,7 @@ def compare_cmd(
         assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
         network=net,
     )
-    _emit(result, net, fmt)
+    _emit(result, net, fmt, output)
     if report:
         _report([result], net, report)
 
@@ -343,6 +350,7 @@ def pareto_cmd(
     destination: DestOpt,
     avoid: AvoidOpt = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
@@ -351,17 +359,20 @@ def pareto_cmd(
     from corridor.analysis.queries import pareto
 
     _check_format(fmt)
+    check_output(fmt, output)
     net = _net(data, overlay)
     result = pareto(commodity, origin, destination, avoid=_list(avoid), network=net)
-    _emit(result, net, fmt)
+    _emit(result, net, fmt, output)
     if report:
         _report([result], net, report)
 
 
-def _emit(result: Any, net: Network, fmt: str) -> None:
+def _emit(result: Any, net: Network, fmt: str, output: Path | None = None) -> None:
     from corridor.analysis.results import Comparison
 
-    if fmt == "json":
+    if fmt in ("xlsx", "parquet") or (fmt == "csv" and output is not None):
+        write_export(result, fmt, output, net)
+    elif fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     elif fmt == "geojson":
         sys.stdout.write(json.dumps(result.to_geojson(), ensure_ascii=False) + "\n")

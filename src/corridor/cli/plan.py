@@ -32,6 +32,7 @@ from corridor.cli._app import (
     err,
     out,
 )
+from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
 from corridor.contracts.model import EACH, PORTFOLIO, Rule
 from corridor.errors import RequestError
 from corridor.network.schema import FAMILIES
@@ -79,7 +80,10 @@ def capacity_cmd(
         list[str] | None,
         typer.Option("--family", help=f"Use only these route families ({', '.join(FAMILIES)})."),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, json, csv, xlsx or parquet")
+    ] = "table",
+    output: OutputOpt = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     data: DataOpt = None,
@@ -88,17 +92,21 @@ def capacity_cmd(
     """Most tonnes per year a commodity can move, and the capacities that bind (min cut)."""
     from corridor.optimize.maxflow import max_flow
 
-    _check(fmt, ("table", "json"))
+    _check(fmt, ("table", "json", *EXPORTS))
+    check_output(fmt, output)
+    net = _net(data, overlay)
     result = max_flow(
         commodity,
         _list(origin),
         _list(destination),
         avoid=_list(avoid),
         families=_list(family),
-        network=_net(data, overlay),
+        network=net,
     )
     if fmt == "json":
         _json(result.to_dict())
+    elif fmt in EXPORTS:
+        write_export(result, fmt, output, net)
     else:
         _capacity_table(result)
     _save(result, store, no_store)
@@ -185,7 +193,10 @@ def plan_cmd(
             "--risk-penalty", help="USD/t per expected disrupted day per year of a route."
         ),
     ] = 0.0,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, json, csv, xlsx or parquet")
+    ] = "table",
+    output: OutputOpt = None,
     report: ReportOpt = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
@@ -195,7 +206,8 @@ def plan_cmd(
     """Least-cost split of contract volumes over routes, under capacities and share rules."""
     from corridor.optimize.planning import plan
 
-    _check(fmt, ("table", "json", "csv"))
+    _check(fmt, ("table", "json", *EXPORTS))
+    check_output(fmt, output)
     net = _net(data, overlay)
     rules = _share_rules(max_share, EACH, "--max-share")
     rules += _share_rules(portfolio_max_share, PORTFOLIO, "--portfolio-max-share")
@@ -209,8 +221,10 @@ def plan_cmd(
     )
     if fmt == "json":
         _json(result.to_dict())
-    elif fmt == "csv":
+    elif fmt == "csv" and output is None:
         _plan_csv(result)
+    elif fmt in EXPORTS:
+        write_export(result, fmt, output, net)
     else:
         _plan_tables(result)
     if report:
@@ -360,15 +374,22 @@ def _rule_tables(result: PlanResult) -> None:
 def runs_list(
     store: StoreOpt = None,
     limit: Annotated[int, typer.Option("--limit", help="Newest N runs.")] = 30,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, json, csv, xlsx or parquet")
+    ] = "table",
+    output: OutputOpt = None,
 ) -> None:
     """Stored runs, newest first."""
     from corridor.store import list_runs, store_path
 
-    _check(fmt, ("table", "json"))
+    _check(fmt, ("table", "json", *EXPORTS))
+    check_output(fmt, output)
     runs = list_runs(store=store, limit=limit)
     if fmt == "json":
         _json([r.to_dict() for r in runs])
+        return
+    if fmt in EXPORTS:
+        write_export(runs, fmt, output, None, "runs")
         return
     _table(
         f"Runs in {store_path(store)}",

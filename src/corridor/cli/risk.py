@@ -27,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from corridor.cli._app import DataOpt, OverlayOpt, ReportOpt, _net, _save, app, err, out
+from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
 from corridor.errors import RequestError
 from corridor.network.model import Network
 from corridor.report.risk import frontier_rows, group_rows
@@ -58,12 +59,13 @@ TimingOpt = Annotated[
         help="stationary (long-run years, regimes carry over) or onset (events start in the year).",
     ),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
+FormatOpt = Annotated[str, typer.Option("--format", help="table, json, csv, xlsx or parquet")]
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in ("table", "json"):
-        raise RequestError(f"--format must be table or json, not '{fmt}'")
+def _check_format(fmt: str, output: Path | None = None) -> None:
+    if fmt not in ("table", "json", *EXPORTS):
+        raise RequestError(f"--format must be table, json, {', '.join(EXPORTS)}, not '{fmt}'")
+    check_output(fmt, output)
 
 
 def _json(payload: Any) -> None:
@@ -169,6 +171,7 @@ def stress_cmd(
     single_route: SingleOpt = False,
     timing: TimingOpt = "stationary",
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
     report: ReportOpt = None,
     with_frontier: Annotated[
         bool, typer.Option("--frontier/--no-frontier", help="Add the frontier to the report.")
@@ -181,7 +184,7 @@ def stress_cmd(
     """Monte Carlo stress test of a plan: undelivered tonnes, extra cost, VaR/CVaR, tail events."""
     from corridor import risk
 
-    _check_format(fmt)
+    _check_format(fmt, output)
     net, scenario_name = _network(data, overlay, scenario)
     allocation = _allocation(plan_or_contracts, net, single_route)
     done = [0]
@@ -210,6 +213,8 @@ def stress_cmd(
         raise
     if fmt == "json":
         _json(result.to_dict())
+    elif fmt in EXPORTS:
+        write_export(result, fmt, output, net)
     else:
         _stress_tables(result)
     if report:
@@ -337,6 +342,7 @@ def frontier_cmd(
     single_route: SingleOpt = False,
     timing: TimingOpt = "stationary",
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
     report: ReportOpt = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
@@ -346,7 +352,7 @@ def frontier_cmd(
     """Mean–CVaR frontier: what each cut of tail loss costs, and where the plans sit."""
     from corridor.risk.frontier import frontier
 
-    _check_format(fmt)
+    _check_format(fmt, output)
     net, scenario_name = _network(data, overlay, scenario)
     allocation = _allocation(contracts, net, single_route)
     result = frontier(
@@ -361,6 +367,8 @@ def frontier_cmd(
     )
     if fmt == "json":
         _json(result.to_dict())
+    elif fmt in EXPORTS:
+        write_export(result, fmt, output, net)
     else:
         _frontier_tables(result)
     if report:
@@ -404,13 +412,15 @@ def whatif_cmd(
         float | None, typer.Option("--volume", help="Annual tonnes (for delivered tonnes).")
     ] = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
 ) -> None:
     """What a scenario changes against the base: cost, time, capacity, delivered tonnes."""
     from corridor.analysis.whatif import whatif
 
-    _check_format(fmt)
+    _check_format(fmt, output)
+    net = _net(data, overlay)
     result = whatif(
         scenario,
         contracts=contracts,
@@ -418,10 +428,13 @@ def whatif_cmd(
         origin=origin,
         destination=destination,
         volume=volume,
-        network=_net(data, overlay),
+        network=net,
     )
     if fmt == "json":
         _json(result.to_dict())
+        return
+    if fmt in EXPORTS:
+        write_export(result, fmt, output, net)
         return
     s = result.scenario
     out.print(f"[bold]{s.name}[/]" + (" (illustrative)" if s.illustrative else ""))

@@ -21,6 +21,7 @@ from corridor.network.load import load_network
 from corridor.network.model import Network
 from corridor.web.endpoints import Context, router
 from corridor.web.errors import install_error_handlers
+from corridor.web.exports import router as export_router
 from corridor.web.guard import Guard
 from corridor.web.jobs import JobManager
 from corridor.web.security import Settings
@@ -92,6 +93,7 @@ def create_app(network: Network | None = None, settings: Settings | None = None)
     app.state.corridor = Context(network, settings, jobs)
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(export_router)
     _add_pages(app)
     app.add_middleware(Guard, settings=settings)
     if settings.cors_origins:
