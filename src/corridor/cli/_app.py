@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from corridor._json import plain
+from corridor.cli.brief import BriefOpt, LangOpt, check_brief, compare_brief_file, language
 from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
 from corridor.errors import CorridorError, DataError, RequestError
 from corridor.network.load import load_network
@@ -318,6 +319,8 @@ def compare_cmd(
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     report: ReportOpt = None,
+    brief: BriefOpt = None,
+    lang: LangOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
 ) -> None:
@@ -327,6 +330,8 @@ def compare_cmd(
 
     _check_format(fmt)
     check_output(fmt, output)
+    check_brief(brief)
+    language_ = language(lang)
     net = _net(data, overlay)
     result = compare(
         commodity,
@@ -338,9 +343,11 @@ def compare_cmd(
         assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
         network=net,
     )
-    _emit(result, net, fmt, output)
+    _emit(result, net, fmt, output, language_)
     if report:
         _report([result], net, report)
+    if brief:
+        compare_brief_file(result, net, brief, language_)
 
 
 @app.command("pareto")
@@ -367,7 +374,9 @@ def pareto_cmd(
         _report([result], net, report)
 
 
-def _emit(result: Any, net: Network, fmt: str, output: Path | None = None) -> None:
+def _emit(
+    result: Any, net: Network, fmt: str, output: Path | None = None, lang: str = "en"
+) -> None:
     from corridor.analysis.results import Comparison
 
     if fmt in ("xlsx", "parquet") or (fmt == "csv" and output is not None):
@@ -384,36 +393,43 @@ def _emit(result: Any, net: Network, fmt: str, output: Path | None = None) -> No
         writer.writerows(rows)
         sys.stdout.write(buf.getvalue())
     else:
-        _table(result, net)
+        _table(result, net, lang)
         if isinstance(result, Comparison):
-            _premium_table(result)
+            _premium_table(result, lang)
 
 
-def _table(result: Any, net: Network) -> None:
+def _table(result: Any, net: Network, lang: str = "en") -> None:
+    from corridor.i18n import t as msg
+    from corridor.network.names import place_name
+
     req = result.request
     c = net.commodity(req.commodity)
-    title = f"{c.name_en}: {net.node(req.origin).name_en} → {net.node(req.destination).name_en}" + (
-        f" (avoiding {', '.join(req.avoid)})" if req.avoid else ""
-    )
+    title = msg(
+        "table_title",
+        lang,
+        commodity=c.name_ja if lang == "ja" and c.name_ja else c.name_en,
+        origin=place_name(net.node(req.origin), lang),
+        destination=place_name(net.node(req.destination), lang),
+    ) + (msg("table_avoiding", lang, avoid=", ".join(req.avoid)) if req.avoid else "")
     t = Table(title=title, title_justify="left")
     for name, justify in (
         ("#", "right"),
-        ("route", "left"),
+        (msg("col_route", lang), "left"),
         ("USD/t", "right"),
-        ("days", "right"),
+        (msg("col_days", lang), "right"),
         ("p95", "right"),
         ("kg CO2e/t", "right"),
         ("km", "right"),
-        ("countries", "left"),
-        ("chokepoints", "left"),
-        ("P(disrupt)/yr", "right"),
-        ("days lost/yr", "right"),
+        (msg("col_countries", lang), "left"),
+        (msg("col_chokepoints", lang), "left"),
+        (msg("col_p_disrupt", lang), "right"),
+        (msg("col_days_lost", lang), "right"),
     ):
         t.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for i, r in enumerate(result.routes, 1):
         t.add_row(
             str(i),
-            r.label,
+            r.label_in(lang),
             f"{r.cost_usd_per_t:,.0f}",
             f"{r.days_mean:.1f}",
             f"{r.days_p95:.1f}",
@@ -434,7 +450,7 @@ def _table(result: Any, net: Network) -> None:
     )
 
 
-def _premium_table(result: Any) -> None:
+def _premium_table(result: Any, lang: str = "en") -> None:
     from corridor.routing.route import FAMILY_LABELS
 
     for fam, why in result.unavailable.items():
@@ -464,7 +480,7 @@ def _premium_table(result: Any) -> None:
         )
         t.add_row(
             alt.name,
-            alt.route.label,
+            alt.route.label_in(lang),
             f"{alt.premium_usd_per_t:+,.0f}",
             per_year,
             f"{alt.extra_days:+.1f}",

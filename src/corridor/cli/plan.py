@@ -32,6 +32,7 @@ from corridor.cli._app import (
     err,
     out,
 )
+from corridor.cli.brief import BriefOpt, LangOpt, check_brief, language, plan_brief_file
 from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
 from corridor.contracts.model import EACH, PORTFOLIO, Rule
 from corridor.errors import RequestError
@@ -198,6 +199,8 @@ def plan_cmd(
     ] = "table",
     output: OutputOpt = None,
     report: ReportOpt = None,
+    brief: BriefOpt = None,
+    lang: LangOpt = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     data: DataOpt = None,
@@ -208,6 +211,8 @@ def plan_cmd(
 
     _check(fmt, ("table", "json", *EXPORTS))
     check_output(fmt, output)
+    check_brief(brief)
+    language_ = language(lang)
     net = _net(data, overlay)
     rules = _share_rules(max_share, EACH, "--max-share")
     rules += _share_rules(portfolio_max_share, PORTFOLIO, "--portfolio-max-share")
@@ -229,6 +234,8 @@ def plan_cmd(
         _plan_tables(result)
     if report:
         _plan_report(result, report)
+    if brief:
+        plan_brief_file(result, net, brief, language_)
     _save(result, store, no_store)
 
 
