@@ -12,7 +12,7 @@ from functools import lru_cache
 from corridor.analysis.results import Alternative, Comparison, Request, RouteSet
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
-from corridor.graph import commodity_graph
+from corridor.graph import CommodityGraph, commodity_graph
 from corridor.network.load import load_network
 from corridor.network.model import Network
 from corridor.network.schema import FAMILIES
@@ -96,7 +96,26 @@ def routes(
     if not found:
         raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
     request = Request(commodity, origin, destination, avoid, tuple(pen.items()), volume, k)
-    return RouteSet(request, tuple(found))
+    notes = (_fewer_note(g, len(found), k),) if len(found) < k else ()
+    return RouteSet(request, tuple(found), notes)
+
+
+def _fewer_note(g: CommodityGraph, n: int, k: int) -> str:
+    """Why fewer routes than asked: the network has no more distinct gateway sequences for
+    this cargo, and how many links its rules close."""
+    closed: dict[str, int] = {}
+    for rule, _ in g.excluded.values():
+        closed[rule] = closed.get(rule, 0) + 1
+    why = ", ".join(f"{count} by the {rule} rule" for rule, count in sorted(closed.items()))
+    return (
+        f"only {n} distinct route{'s' if n != 1 else ''} exist (asked for {k}): routes count as "
+        "distinct when they pass different gateways or leave them by a different mode, and "
+        + (
+            f"{sum(closed.values())} links are closed to this request ({why})"
+            if why
+            else "every link of the network is open to this request"
+        )
+    )
 
 
 def compare(
