@@ -98,6 +98,12 @@ function nodeName(id) {
   return localName(state.byId.nodes.get(id)) || id;
 }
 
+/** Names of countries or chokepoints (ids on hover). */
+function exposureCell(ids) {
+  const names = ids.map((id) => localName(state.byId.exposures.get(id)) || id);
+  return h("td", { title: ids.join(" "), text: names.join(", ") });
+}
+
 function familyName(family) {
   return family
     .split("+")
@@ -464,12 +470,15 @@ function labelEnds(route) {
   for (const id of [route.nodes[0], route.nodes[route.nodes.length - 1]]) {
     const node = state.byId.nodes.get(id);
     const [x, y] = state.frame.xy(node.lon, node.lat);
-    const right = x > MAP.width * 0.8;
+    // The place without its description in brackets, kept inside the map: anchored to its
+    // left when the text would run past the right edge (about 7.5 px a character).
+    const text = nodeName(id).split(" (")[0];
+    const right = x + 8 + text.length * 7.5 > MAP.width;
     labels.append(
       svg("text", {
-        x: (x + (right ? -8 : 8)).toFixed(1), y: (y - 8).toFixed(1),
-        "text-anchor": right ? "end" : "start", text: nodeName(id),
-      }),
+        x: (x + (right ? -8 : 8)).toFixed(1), y: Math.max(y - 8, 14).toFixed(1),
+        "text-anchor": right ? "end" : "start", text,
+      }, svg("title", { text: `${nodeName(id)} (${id})` })),
     );
   }
 }
@@ -639,8 +648,8 @@ function routeTable(routes) {
       numCell(p + "days-p95", r.totals.days_p95, 1),
       numCell(p + "co2e", r.totals.co2e_kg_per_t, 1),
       numCell(p + "distance", r.totals.distance_km, 0),
-      h("td", { text: r.countries.join(" ") }),
-      h("td", { text: r.chokepoints.join(" ") }),
+      exposureCell(r.countries),
+      exposureCell(r.chokepoints),
       numCell(p + "probability", r.risk.annual_probability, 1, { scale: 100 }),
       numCell(p + "disrupted-days", r.risk.disrupted_days_per_year, 1),
     );
