@@ -35,11 +35,12 @@ run: $(VENV)/.installed
 	$(BIN)/corridor compare --commodity uranium_ore_concentrate --origin KZ_NORTH_KHARASAN \
 		--destination JP_YOKOHAMA --volume 1000 --report reports/uranium-ore-concentrate.html
 
-# The whole test suite: lint, types, tests.
+# The whole test suite: lint, types, import layers, tests.
 test: $(VENV)/.dev-installed $(VENV)/.browser
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 bench: $(VENV)/.dev-installed

@@ -78,7 +78,7 @@ def test_report_is_written(tmp_path):
             ["routes", "--commodity", "gas", "--origin", "MINE", "--destination", "DEST"],
             "no gas pipeline or LNG terminal",
         ),
-        (["network", "show", "NOTHING"], "no node, link, commodity, exposure or source"),
+        (["network", "show", "NOTHING"], "no node, link, commodity, exposure, source, regime"),
     ],
 )
 def test_errors_are_messages_not_tracebacks(args, message):

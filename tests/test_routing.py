@@ -11,7 +11,7 @@ import pytest
 
 from corridor.analysis.queries import compare, pareto, routes
 from corridor.costs import Assumptions
-from corridor.errors import RequestError
+from corridor.errors import InvalidParameterError, RequestError
 from corridor.graph import TRANSFER, build_graph
 from corridor.network.synthetic import synthetic_network
 from corridor.routing import kbest as routing
@@ -173,9 +173,11 @@ def test_bad_requests_are_named(tiny, kwargs, message):
         )
 
 
-def test_negative_assumptions_are_refused():
-    with pytest.raises(ValueError, match="carrying_pct_per_year"):
-        Assumptions(carrying_pct_per_year=-1)
+@pytest.mark.parametrize("value", [-1, float("nan"), float("inf")])
+def test_negative_or_infinite_assumptions_are_refused(value):
+    with pytest.raises(InvalidParameterError, match="carrying_pct_per_year") as e:
+        Assumptions(carrying_pct_per_year=value)
+    assert e.value.field == "carrying_pct_per_year"
 
 
 def test_json_contract(tiny):

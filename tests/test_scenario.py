@@ -244,7 +244,7 @@ def test_whatif_needs_one_kind_of_request(tmp_path: Path, tiny: Network):
     from corridor.errors import RequestError
 
     path = write(tmp_path, "name: n\nedits:\n  - close: L3\n")
-    with pytest.raises(RequestError, match="either --contracts"):
+    with pytest.raises(RequestError, match="either contracts"):
         whatif(path, network=tiny)
 
 

@@ -15,31 +15,59 @@ library function takes the network as an argument (see ``docs/architecture.md``)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from corridor import contracts as _contracts
-from corridor import optimize as _optimize
-from corridor.analysis import compare, default_network, pareto, routes
-from corridor.contracts import Portfolio
-from corridor.costs import Assumptions
 from corridor.errors import CorridorError, DataError, RequestError
-from corridor.network import Network, load_network
-from corridor.optimize import CapacityResult, PlanResult
+
+if TYPE_CHECKING:
+    from corridor.analysis import compare, default_network, pareto, routes
+    from corridor.contracts import Portfolio
+    from corridor.costs import Assumptions
+    from corridor.network import Network, load_network
+    from corridor.optimize import CapacityResult, PlanResult
+
+# Imported on first use (PEP 562), so that ``import corridor.cli`` stays light.
+_LAZY = {
+    "compare": "corridor.analysis",
+    "default_network": "corridor.analysis",
+    "pareto": "corridor.analysis",
+    "routes": "corridor.analysis",
+    "Assumptions": "corridor.costs",
+    "Network": "corridor.network",
+    "load_network": "corridor.network",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'corridor' has no attribute {name!r}")
 
 
 def load_contracts(path: str | Path, network: Network | None = None) -> Portfolio:
     """:func:`corridor.contracts.load_contracts` on ``network`` (default: the bundled one)."""
-    return _contracts.load_contracts(path, network or default_network())
+    from corridor.analysis import default_network
+    from corridor.contracts import load_contracts
+
+    return load_contracts(path, network or default_network())
 
 
 def plan(contracts: Any, *args: Any, network: Network | None = None, **kwargs: Any) -> PlanResult:
     """:func:`corridor.optimize.plan` on ``network`` (default: the bundled one)."""
-    return _optimize.plan(contracts, *args, network=network or default_network(), **kwargs)
+    from corridor.analysis import default_network
+    from corridor.optimize import plan
+
+    return plan(contracts, *args, network=network or default_network(), **kwargs)
 
 
 def max_flow(*args: Any, network: Network | None = None, **kwargs: Any) -> CapacityResult:
     """:func:`corridor.optimize.max_flow` on ``network`` (default: the bundled one)."""
-    return _optimize.max_flow(*args, network=network or default_network(), **kwargs)
+    from corridor.analysis import default_network
+    from corridor.optimize import max_flow
+
+    return max_flow(*args, network=network or default_network(), **kwargs)
 
 
 __all__ = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Mapping
@@ -10,7 +11,7 @@ from typing import Any
 
 def plain(value: Any) -> Any:
     """Mappings to dicts with string keys, sequences to lists, sets to sorted lists,
-    dataclasses to dicts and non-finite floats to their text, recursively."""
+    dataclasses to dicts, dates to ISO text and non-finite floats to their text, recursively."""
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -20,6 +21,8 @@ def plain(value: Any) -> Any:
         return repr(value)
     if hasattr(value, "__dataclass_fields__"):
         return plain(vars(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return value
 
 

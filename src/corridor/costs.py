@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from corridor.errors import InvalidParameterError
 from corridor.network.model import Commodity, Exposure, Link, Network, Node
 
 Z95 = 1.6448536269514722
@@ -44,7 +45,7 @@ class Assumptions:
         for name in ("carrying_pct_per_year", "carbon_price_usd_per_t", "insured_value_factor"):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
-                raise ValueError(f"{name} must be a non-negative number, not {value}")
+                raise InvalidParameterError(name, value, "a non-negative, finite number")
 
 
 ASSUMPTION_SOURCES = {
@@ -124,12 +125,20 @@ def insurance_usd_per_t(commodity: Commodity, a: Assumptions) -> float:
     return commodity.insurance_pct / 100.0 * commodity.value_usd_per_t * a.insured_value_factor
 
 
+def rail_tariff_factor(link: Link, commodity: Commodity) -> float:
+    """Multiple of a rail link's tariff for the commodity's cargo group in the one country the
+    link runs in (Kazakhstan's 2026 multiples); 1 for other modes and cross-border links."""
+    if link.mode != "rail" or len(set(link.countries)) != 1:
+        return 1.0
+    return commodity.rail_tariff_factors.get(link.countries[0], 1.0)
+
+
 def link_metrics(
     net: Network, link: Link, commodity: Commodity, a: Assumptions
 ) -> tuple[Metrics, dict[str, float]]:
     """Metrics of moving one tonne of ``commodity`` along ``link``, with its cost breakdown."""
     freight = link.tariff_usd_per_t + link.tariff_usd_per_tkm * link.distance_km
-    freight *= commodity.freight_factor
+    freight *= commodity.freight_factor * rail_tariff_factor(link, commodity)
     war = war_risk_usd_per_t(commodity, [net.exposure(c) for c in link.chokepoints], a)
     inventory = inventory_usd_per_t(commodity, link.transit_days, a)
     co2e = net.emission_factor(link.emission_factor).co2e_g_per_tkm * link.distance_km / 1000.0

@@ -65,4 +65,67 @@ class DataError(CorridorError):
 
 
 class RequestError(CorridorError):
-    """A request cannot be answered (unknown id, impossible rule, no route)."""
+    """A request cannot be answered: the common parent of the precise errors below.
+
+    ``field`` names the part of the request at fault (``origin``, ``k``...) where known, so
+    each face can point at it (the CLI in words, the web API in its error body).
+    """
+
+    field: str | None = None
+
+
+class UnknownIdError(RequestError):
+    """An id that no row of a table has.
+
+    Attributes
+    ----------
+    table, id : str
+        The table looked in and the id asked for.
+    field : str or None
+        The request field that carried the id.
+    suggestions : tuple of str
+        Ids that look alike ("did you mean").
+    """
+
+    def __init__(
+        self,
+        table: str,
+        id: str,
+        what: str,
+        suggestions: tuple[str, ...] = (),
+        field: str | None = None,
+    ) -> None:
+        self.table, self.id, self.what = table, id, what
+        self.suggestions, self.field = suggestions, field
+        hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""
+        super().__init__(f"unknown {what} '{id}'{hint}")
+
+    def at(self, field: str) -> UnknownIdError:
+        """The same error, naming the request field that carried the id."""
+        return UnknownIdError(self.table, self.id, self.what, self.suggestions, field)
+
+
+class InvalidParameterError(RequestError):
+    """A parameter outside what is allowed (a negative price, k out of range, NaN...).
+
+    Attributes
+    ----------
+    name : str
+        The parameter (also ``field``).
+    value : object
+        The value given.
+    allowed : str
+        What is allowed, in words.
+    """
+
+    def __init__(self, name: str, value: object, allowed: str, message: str | None = None):
+        self.name, self.value, self.allowed, self.field = name, value, allowed, name
+        super().__init__(message or f"{name} must be {allowed}, not {value!r}")
+
+
+class NoRouteError(RequestError):
+    """No route satisfies the request; the message says what blocks it."""
+
+
+class SolverError(CorridorError):
+    """The LP/MILP solver failed on a model that should have solved (not a user error)."""

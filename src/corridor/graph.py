@@ -6,13 +6,14 @@ between two copies of one node; the dwell and dues of **arriving** at a node are
 the edges that arrive there. One shortest-path search then prices transfers, gauge changes
 and borders without special cases (the "virtual network" of NODUS).
 
-Avoid rules are applied here, as hard filters; the reason each element was left out is
-kept, so that a request with no route can say what blocks it.
+Avoid rules, and the exposures a buyer's sanctions regimes exclude, are applied here as hard
+filters; the reason each element was left out is kept, so that a request with no route can say
+what blocks it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ from corridor.costs import (
     transfer_metrics,
 )
 from corridor.network.model import Commodity, Link, Network, Node
+from corridor.network.regimes import Compliance, compliance
 
 TRANSFER = "transfer"
 
@@ -79,9 +81,10 @@ class CommodityGraph:
     pieces: dict[Any, Any] = field(default_factory=dict)
     """Priced legs and provenance per edge (by id) and per exposure set (filled on use)."""
     excluded: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Link id -> (rule, why) it is not in this graph; rule is commodity, family, avoid or
+    regime."""
     derived: Derived = field(default_factory=Derived, compare=False, repr=False)
     """What algorithms derive from this graph (search index, arrays), kept with it."""
-    """Link id -> (rule, why) it is not in this graph; rule is commodity, family or avoid."""
 
     def vertex(self, node_id: str, mode_key: str) -> int:
         key = (node_id, mode_key)
@@ -105,9 +108,17 @@ class CommodityGraph:
 
 
 def link_exclusion(
-    link: Link, commodity: Commodity, net: Network, avoid: frozenset[str], families: frozenset[str]
+    link: Link,
+    commodity: Commodity,
+    net: Network,
+    avoid: frozenset[str],
+    families: frozenset[str],
+    blocked: Mapping[str, str] | None = None,
 ) -> tuple[str, str] | None:
-    """Which rule keeps ``link`` from carrying ``commodity``, and why; None if none does."""
+    """Which rule keeps ``link`` from carrying ``commodity``, and why; None if none does.
+
+    ``blocked`` maps exposure ids a buyer's regimes exclude to the reason (the regime).
+    """
     if families and link.family not in families:
         return "family", f"link {link.id} is in family {link.family}"
     if commodity.cargo_class not in link.cargo_classes:
@@ -118,11 +129,33 @@ def link_exclusion(
         node = net.node(end)
         if commodity.cargo_class not in node.cargo_classes:
             return "commodity", f"node {end} does not accept {commodity.cargo_class} cargo"
-    blocked = [e for e in (*link.countries, *link.chokepoints) if e in avoid]
-    blocked += [c for c in (net.node(link.from_).country, net.node(link.to).country) if c in avoid]
+    ends = (net.node(link.from_).country, net.node(link.to).country)
+    hit = [e for e in (*link.countries, *link.chokepoints) if e in avoid]
+    hit += [c for c in ends if c in avoid]
+    if hit:
+        return "avoid", f"link {link.id} crosses avoided {', '.join(sorted(set(hit)))}"
     if blocked:
-        return "avoid", f"link {link.id} crosses avoided {', '.join(sorted(set(blocked)))}"
+        for e in dict.fromkeys((*link.countries, *link.chokepoints, *ends)):
+            if e in blocked:
+                return "regime", f"link {link.id} crosses {e}, {blocked[e]}"
     return None
+
+
+def buyer_compliance(net: Network, commodity: str, buyer: str | None = None) -> Compliance:
+    """What the buyer's regimes in force today mean for routes of ``commodity`` (see
+    :func:`corridor.network.regimes.compliance`; ``None`` is the default profile), kept with
+    the network.
+
+    Raises
+    ------
+    RequestError
+        For an unknown buyer id or commodity.
+    """
+    cargo = net.commodity(commodity).cargo_class
+    return net.derived.get(
+        ("compliance", cargo, buyer),
+        lambda: compliance(net.regimes, net.buyer_profiles(), buyer, cargo),
+    )
 
 
 def commodity_graph(
@@ -131,13 +164,22 @@ def commodity_graph(
     assumptions: Assumptions | None = None,
     avoid: Iterable[str] = (),
     families: Iterable[str] = (),
+    buyer: str | None = None,
+    blocked: Mapping[str, str] | None = None,
 ) -> CommodityGraph:
     """The expanded graph of ``commodity`` on ``net`` under these rules, built once and kept
-    with the network (see :func:`build_graph` for the parameters)."""
+    with the network (see :func:`build_graph` for the parameters).
+
+    The links the buyer's excluding regimes forbid are left out (``buyer`` None: the default
+    profile); ``blocked`` gives those exclusions directly instead (exposure id -> why).
+    """
     a = assumptions or Assumptions()
-    key = ("graph", commodity, a, frozenset(avoid), frozenset(families))
+    if blocked is None:
+        blocked = buyer_compliance(net, commodity, buyer).excluded
+    rules = frozenset(blocked.items())
+    key = ("graph", commodity, a, frozenset(avoid), frozenset(families), rules)
     return net.derived.get(
-        key, lambda: build_graph(net, net.commodity(commodity), a, avoid, families)
+        key, lambda: build_graph(net, net.commodity(commodity), a, avoid, families, dict(rules))
     )
 
 
@@ -147,6 +189,7 @@ def build_graph(
     assumptions: Assumptions | None = None,
     avoid: Iterable[str] = (),
     families: Iterable[str] = (),
+    blocked: Mapping[str, str] | None = None,
 ) -> CommodityGraph:
     """Build the expanded graph of ``commodity`` on ``net``.
 
@@ -154,6 +197,8 @@ def build_graph(
     ----------
     avoid : ids of exposures (countries, chokepoints) no route may touch.
     families : if given, only links of these route families (plus ``domestic``) are used.
+    blocked : exposure id -> why a buyer's regime excludes it (:mod:`corridor.network.regimes`);
+        links touching one are left out, like an avoided exposure.
     """
     a = assumptions or Assumptions()
     avoid_set = frozenset(avoid)
@@ -163,7 +208,7 @@ def build_graph(
         g.exposure_bit[e] = 1 << i
     usable: list[Link] = []
     for link in net.links:
-        why = link_exclusion(link, commodity, net, avoid_set, fam)
+        why = link_exclusion(link, commodity, net, avoid_set, fam, blocked)
         if why is None:
             usable.append(link)
         else:

@@ -199,7 +199,7 @@ def _connect(path: str | os.PathLike[str] | None) -> Iterator[duckdb.DuckDBPyCon
         if "lock" in str(exc).lower():
             raise RequestError(
                 f"the run store {file} is in use by another corridor process; try again "
-                "when it has finished, or give another file with --store"
+                "when it has finished, or use another run store file"
             ) from None
         raise RequestError(f"cannot open the run store {file}: {exc}") from None
     except (OSError, duckdb.Error) as exc:

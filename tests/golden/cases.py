@@ -48,6 +48,9 @@ CLI: dict[str, list[str]] = {
     "frontier": ["frontier", CONTRACTS, "--scenarios", "300", "--points", "3", "--format", "json"],
     "whatif": ["whatif", DOSTYK, "--contracts", CONTRACTS, "--format", "json"],
     "runs_list": ["runs", "list", "--format", "json"],
+    "market": ["market", "--format", "json"],
+    "breakeven_ree": ["breakeven", *REE, *YOK, "--volume", "10000", "--format", "json"],
+    "backtest": ["backtest", "--format", "json"],
 }
 
 ORE = {"commodity": "rare_earth_concentrate", "origin": "KZ_ZHANA_KZ", "destination": "JP_YOKOHAMA"}
@@ -63,6 +66,8 @@ API: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "api_routes": ("POST", "/api/routes", {**ORE, "k": 5}),
     "api_compare": ("POST", "/api/compare", {**ORE, "volume": 10000}),
     "api_pareto": ("POST", "/api/pareto", {**ORE}),
+    "api_market": ("GET", "/api/market", None),
+    "api_breakeven": ("POST", "/api/breakeven", {**ORE, "volume": 10000}),
     "api_capacity": ("POST", "/api/capacity", {**ORES, "families": ["trans_caspian"]}),
     "api_plan": (
         "POST",

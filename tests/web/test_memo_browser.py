@@ -136,19 +136,13 @@ def test_japanese_page_names_places_in_japanese(page: Page):
     names = _names(page)
     expected = corridor.compare(*UOC, volume=1000)
     assert names == [r.label_ja for r in expected.routes]
-    untranslated = []
     for name, route in zip(names, expected.routes, strict=True):
         for gate in route.gateways:
             node = net.node(gate)
-            if node.name_ja:
-                assert node.name_ja in name, (gate, name)
-                if place_name(node) not in node.name_ja:
-                    assert place_name(node) not in name, (gate, name)
-            else:
-                untranslated.append(gate)
-    # the places still named in English are exactly the nodes without name_ja (listed in
-    # tests/i18n/missing_name_ja.txt for data11)
-    assert all(not net.node(g).name_ja for g in untranslated)
+            assert node.name_ja, f"{gate} has no name_ja"  # every place has one since data11
+            assert node.name_ja in name, (gate, name)
+            if place_name(node) not in node.name_ja:
+                assert place_name(node) not in name, (gate, name)  # no English left
     expect(page.get_by_test_id("route-1-conditions")).to_contain_text("承認")
     page.screenshot(path=str(SHOTS / "main-ja.png"), full_page=False)
     page.locator("#results").screenshot(path=str(SHOTS / "results-ja.png"))

@@ -6,15 +6,17 @@ returns the same numbers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
 from corridor.analysis.results import Alternative, Comparison, Request, RouteSet
 from corridor.costs import Assumptions
-from corridor.errors import RequestError
-from corridor.graph import CommodityGraph, commodity_graph
+from corridor.errors import InvalidParameterError, NoRouteError, UnknownIdError
+from corridor.graph import CommodityGraph, buyer_compliance, commodity_graph
 from corridor.network.load import load_network
 from corridor.network.model import Network
+from corridor.network.regimes import Compliance, RegimeFlag
 from corridor.network.schema import FAMILIES
 from corridor.routing.explain import explain_no_route
 from corridor.routing.kbest import MAX_K, k_best
@@ -34,7 +36,26 @@ def default_network() -> Network:
     return load_network()
 
 
-def _check_request(
+def _flags(rules: Compliance, found: Iterable[Route]) -> tuple[tuple[RegimeFlag, ...], ...]:
+    return tuple(rules.flags((*r.countries, *r.chokepoints)) for r in found)
+
+
+def _penalties(rules: Compliance, penalise: Mapping[str, float]) -> dict[str, float]:
+    """The user's penalties plus the buyer's priced regimes (added per exposure)."""
+    out = dict(penalise)
+    for e, price in rules.penalties.items():
+        out[e] = out.get(e, 0.0) + price
+    return out
+
+
+def _known(lookup: Callable[[str], object], value: str, field: str) -> None:
+    try:
+        lookup(value)
+    except UnknownIdError as exc:
+        raise exc.at(field) from None
+
+
+def check_query(
     net: Network,
     commodity: str,
     origin: str,
@@ -44,20 +65,47 @@ def _check_request(
     k: int,
     volume: float | None,
 ) -> None:
-    net.commodity(commodity)
-    net.node(origin)
-    net.node(destination)
+    """Check a routes/compare/pareto query against the network before any search.
+
+    Raises
+    ------
+    UnknownIdError
+        An id no table has, naming the request field that carried it.
+    InvalidParameterError
+        A value out of range (origin equal to destination, negative penalty, k, volume).
+    """
+    _known(net.commodity, commodity, "commodity")
+    _known(net.node, origin, "origin")
+    _known(net.node, destination, "destination")
     if origin == destination:
-        raise RequestError("origin and destination are the same place")
-    for e in (*avoid, *penalise):
-        net.exposure(e)
+        raise InvalidParameterError(
+            "destination",
+            destination,
+            "another place than the origin",
+            "origin and destination are the same place",
+        )
+    for i, e in enumerate(avoid):
+        _known(net.exposure, e, f"avoid.{i}")
     for e, price in penalise.items():
-        if not price >= 0:
-            raise RequestError(f"penalty for {e} must be a non-negative USD per tonne")
+        _known(net.exposure, e, f"penalise.{e}")
+        if not 0 <= price < math.inf:
+            raise InvalidParameterError(
+                f"penalise.{e}",
+                price,
+                "a non-negative, finite USD per tonne",
+                f"penalty for {e} must be a non-negative USD per tonne",
+            )
     if not 1 <= k <= MAX_K:
-        raise RequestError(f"k must be between 1 and {MAX_K}, not {k}")
-    if volume is not None and not volume > 0:
-        raise RequestError(f"volume must be a positive number of tonnes per year, not {volume}")
+        raise InvalidParameterError(
+            "k", k, f"between 1 and {MAX_K}", f"k must be between 1 and {MAX_K}, not {k}"
+        )
+    if volume is not None and not 0 < volume < math.inf:
+        raise InvalidParameterError(
+            "volume",
+            volume,
+            "a positive number of tonnes per year",
+            f"volume must be a positive number of tonnes per year, not {volume}",
+        )
 
 
 def routes(
@@ -71,6 +119,7 @@ def routes(
     volume: float | None = None,
     assumptions: Assumptions | None = None,
     network: Network | None = None,
+    buyer: str | None = None,
 ) -> RouteSet:
     """The ``k`` cheapest genuinely different routes for one commodity.
 
@@ -81,6 +130,9 @@ def routes(
     avoid : country or chokepoint ids no route may touch (hard filter).
     penalise : exposure id -> USD per tonne added to routes that cross it.
     volume : annual tonnes (used by ``compare`` for the premium per year).
+    buyer : buyer profile id (default: ``JP`` where the buyers table has it): its excluding
+        regimes drop routes, its priced ones add penalties, and every route lists the regimes
+        it meets; ``none`` applies no regime and flags them all.
 
     Raises
     ------
@@ -90,14 +142,19 @@ def routes(
     net = network or default_network()
     a = assumptions or Assumptions()
     avoid, pen = tuple(avoid), dict(penalise or {})
-    _check_request(net, commodity, origin, destination, avoid, pen, k, volume)
-    g = commodity_graph(net, commodity, a, avoid)
-    found = k_best(g, origin, destination, k, pen)
+    check_query(net, commodity, origin, destination, avoid, pen, k, volume)
+    rules = buyer_compliance(net, commodity, buyer)
+    g = commodity_graph(net, commodity, a, avoid, (), buyer)
+    found = k_best(g, origin, destination, k, _penalties(rules, pen))
     if not found:
-        raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
-    request = Request(commodity, origin, destination, avoid, tuple(pen.items()), volume, k)
+        raise NoRouteError(
+            explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
+        )
+    request = Request(
+        commodity, origin, destination, avoid, tuple(pen.items()), volume, k, rules.buyer
+    )
     notes = (_fewer_note(g, len(found), k),) if len(found) < k else ()
-    return RouteSet(request, tuple(found), notes)
+    return RouteSet(request, tuple(found), notes, compliance=_flags(rules, found))
 
 
 def _fewer_note(g: CommodityGraph, n: int, k: int) -> str:
@@ -128,37 +185,45 @@ def compare(
     volume: float | None = None,
     assumptions: Assumptions | None = None,
     network: Network | None = None,
+    buyer: str | None = None,
 ) -> Comparison:
     """Cheapest route of each family, and the strategic premium of avoiding China/Russia.
 
     The premium compares the cheapest route overall with the cheapest route avoiding China,
     avoiding Russia, and avoiding both: USD per tonne, USD per year (with ``volume``), extra
-    days, and the change in annual disruption probability and expected disrupted days.
+    days, and the change in annual disruption probability and expected disrupted days. Every
+    route is one the buyer may use (``buyer``, as in :func:`routes`); a family its regimes
+    exclude is listed as unavailable, saying which regime excludes it.
     """
     net = network or default_network()
     a = assumptions or Assumptions()
-    avoid, pen = tuple(avoid), dict(penalise or {})
-    _check_request(net, commodity, origin, destination, avoid, pen, 1, volume)
+    avoid, user_pen = tuple(avoid), dict(penalise or {})
+    check_query(net, commodity, origin, destination, avoid, user_pen, 1, volume)
+    rules = buyer_compliance(net, commodity, buyer)
+    pen = _penalties(rules, user_pen)
     best: list[Route] = []
     unavailable: dict[str, str] = {}
     for fam in FAMILIES:
-        g = commodity_graph(net, commodity, a, avoid, (fam,))
+        g = commodity_graph(net, commodity, a, avoid, (fam,), buyer)
         found = k_best(g, origin, destination, 1, pen)
         if found:
             best.append(found[0])
         else:
             unavailable[fam] = explain_no_route(
-                net, commodity, origin, destination, avoid, a, families=(fam,)
+                net, commodity, origin, destination, avoid, a, families=(fam,), buyer=buyer
             )
-    overall = k_best(commodity_graph(net, commodity, a, avoid), origin, destination, 1, pen)
+    g = commodity_graph(net, commodity, a, avoid, (), buyer)
+    overall = k_best(g, origin, destination, 1, pen)
     if not overall:
-        raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
+        raise NoRouteError(
+            explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
+        )
     cheapest = overall[0]
     alternatives = []
     for name, extra in PREMIUM_RULES:
         rule_avoid = tuple(dict.fromkeys((*avoid, *extra)))
         found = k_best(
-            commodity_graph(net, commodity, a, rule_avoid),
+            commodity_graph(net, commodity, a, rule_avoid, (), buyer),
             origin,
             destination,
             1,
@@ -177,6 +242,7 @@ def compare(
                 destination,
                 rule_avoid,
                 a,
+                buyer,
             )
         )
     shown = {r.signature for r in best}
@@ -186,8 +252,12 @@ def compare(
             best.append(r)
             shown.add(r.signature)
     best.sort(key=lambda r: r.cost_usd_per_t)
-    request = Request(commodity, origin, destination, avoid, tuple(pen.items()), volume, 1)
-    return Comparison(request, tuple(best), unavailable, tuple(alternatives))
+    request = Request(
+        commodity, origin, destination, avoid, tuple(user_pen.items()), volume, 1, rules.buyer
+    )
+    return Comparison(
+        request, tuple(best), unavailable, tuple(alternatives), compliance=_flags(rules, best)
+    )
 
 
 def _alternative(
@@ -202,9 +272,10 @@ def _alternative(
     destination: str,
     avoid: tuple[str, ...],
     a: Assumptions,
+    buyer: str | None,
 ) -> Alternative:
     if route is None:
-        reason = explain_no_route(net, commodity, origin, destination, avoid, a)
+        reason = explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
         return Alternative(name, extra, None, reason, None, None, None, None, None, None)
     premium = route.cost_usd_per_t - cheapest.cost_usd_per_t
     return Alternative(
@@ -231,15 +302,20 @@ def pareto(
     avoid: Iterable[str] = (),
     assumptions: Assumptions | None = None,
     network: Network | None = None,
+    buyer: str | None = None,
 ) -> RouteSet:
-    """The exact Pareto front over cost, mean days, CO2e and expected disrupted days."""
+    """The exact Pareto front over cost, mean days, CO2e and expected disrupted days, of the
+    routes the buyer may use (see :func:`routes`)."""
     net = network or default_network()
     a = assumptions or Assumptions()
     avoid = tuple(avoid)
-    _check_request(net, commodity, origin, destination, avoid, {}, 1, None)
-    g = commodity_graph(net, commodity, a, avoid)
+    check_query(net, commodity, origin, destination, avoid, {}, 1, None)
+    rules = buyer_compliance(net, commodity, buyer)
+    g = commodity_graph(net, commodity, a, avoid, (), buyer)
     front, notes = pareto_front(g, origin, destination)
     if not front:
-        raise RequestError(explain_no_route(net, commodity, origin, destination, avoid, a))
-    request = Request(commodity, origin, destination, avoid, (), None, len(front))
-    return RouteSet(request, tuple(front), tuple(notes))
+        raise NoRouteError(
+            explain_no_route(net, commodity, origin, destination, avoid, a, buyer=buyer)
+        )
+    request = Request(commodity, origin, destination, avoid, (), None, len(front), rules.buyer)
+    return RouteSet(request, tuple(front), tuple(notes), _flags(rules, front))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from corridor.network.regimes import DEFAULT_BUYER, RegimeFlag
+from corridor.routing.route import SCHEMA_VERSION, Route
+
 if TYPE_CHECKING:
     import pandas as pd
-from corridor.routing.route import SCHEMA_VERSION, Route
 
 
 @dataclass(frozen=True)
@@ -21,9 +23,11 @@ class Request:
     penalise: tuple[tuple[str, float], ...] = ()
     volume_t_per_year: float | None = None
     k: int = 5
+    buyer: str = DEFAULT_BUYER
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "buyer": self.buyer,
             "commodity": self.commodity,
             "origin": self.origin,
             "destination": self.destination,
@@ -41,6 +45,12 @@ class RouteSet:
     request: Request
     routes: tuple[Route, ...]
     notes: tuple[str, ...] = ()
+    compliance: tuple[tuple[RegimeFlag, ...], ...] = ()
+    """Per route (same order): the regimes it meets for the request's buyer."""
+
+    def flags(self, index: int) -> tuple[RegimeFlag, ...]:
+        """Regimes met by the route at ``index`` (none if not computed)."""
+        return self.compliance[index] if index < len(self.compliance) else ()
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -54,10 +64,15 @@ class RouteSet:
         }
 
     def to_dict(self) -> dict[str, Any]:
+        routes = []
+        for i, r in enumerate(self.routes):
+            d = r.to_dict()
+            d["compliance"] = [f.to_dict() for f in self.flags(i)]
+            routes.append(d)
         return {
             "schema_version": SCHEMA_VERSION,
             "request": self.request.to_dict(),
-            "routes": [r.to_dict() for r in self.routes],
+            "routes": routes,
             "notes": list(self.notes),
         }
 
@@ -108,6 +123,19 @@ class Comparison:
     """Family -> why it has no route for this request."""
     premium: tuple[Alternative, ...]
     notes: tuple[str, ...] = ()
+    compliance: tuple[tuple[RegimeFlag, ...], ...] = ()
+    """Per route (same order): the regimes it meets for the request's buyer."""
+
+    def flags(self, index: int) -> tuple[RegimeFlag, ...]:
+        """Regimes met by the route at ``index`` (none if not computed)."""
+        return self.compliance[index] if index < len(self.compliance) else ()
+
+    def route_flags(self, route: Route) -> tuple[RegimeFlag, ...]:
+        """Regimes met by ``route`` (one of :attr:`routes`, matched by its signature)."""
+        for i, r in enumerate(self.routes):
+            if r.signature == route.signature:
+                return self.flags(i)
+        return ()
 
     @property
     def cheapest(self) -> Route:
@@ -120,7 +148,7 @@ class Comparison:
         return RouteSet(self.request, self.routes).to_geojson()
 
     def to_dict(self) -> dict[str, Any]:
-        out = RouteSet(self.request, self.routes, self.notes).to_dict()
+        out = RouteSet(self.request, self.routes, self.notes, self.compliance).to_dict()
         out["unavailable"] = dict(self.unavailable)
         premium = []
         for alt in self.premium:

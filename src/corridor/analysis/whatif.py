@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from corridor.costs import Assumptions
-from corridor.errors import RequestError
+from corridor.errors import InvalidParameterError, RequestError
 from corridor.network.model import Network
 from corridor.network.scenario import Scenario, apply_scenario
 from corridor.network.scenario_io import load_scenario
@@ -92,12 +92,22 @@ def whatif(
     applied = apply_scenario(scen, base)
     a = assumptions or Assumptions()
     if (contracts is None) == (commodity is None):
-        raise RequestError("give either --contracts FILE or --commodity/--origin/--destination")
+        raise InvalidParameterError(
+            "contracts",
+            None,
+            "contracts, or a commodity with an origin and a destination",
+            "give either contracts, or a commodity with an origin and a destination",
+        )
     if contracts is not None:
         deltas, by_contract = _plan_deltas(contracts, base, applied.network, a)
     else:
         if origin is None or destination is None:
-            raise RequestError("give --origin and --destination with --commodity")
+            raise InvalidParameterError(
+                "origin",
+                origin,
+                "an origin and a destination with the commodity",
+                "give an origin and a destination with the commodity",
+            )
         assert commodity is not None
         deltas, by_contract = (
             _route_deltas(commodity, origin, destination, volume, base, applied.network, a),

@@ -13,7 +13,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -34,11 +34,13 @@ from corridor.cli._app import (
 )
 from corridor.cli.brief import BriefOpt, LangOpt, check_brief, language, plan_brief_file
 from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
-from corridor.contracts.model import EACH, PORTFOLIO, Rule
 from corridor.errors import RequestError
 from corridor.network.schema import FAMILIES
-from corridor.optimize.maxflow import CapacityResult
-from corridor.optimize.plan_result import PlanResult
+
+if TYPE_CHECKING:
+    from corridor.contracts.model import Rule
+    from corridor.optimize.maxflow import CapacityResult
+    from corridor.optimize.plan_result import PlanResult
 
 runs_app = typer.Typer(help="Stored capacity and plan runs.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
@@ -149,6 +151,8 @@ def _capacity_table(result: CapacityResult) -> None:
 
 
 def _share_rules(values: list[str] | None, scope: str, option: str) -> list[Rule]:
+    from corridor.contracts.model import Rule
+
     rules = []
     for item in _list(values):
         key, sep, share = item.partition("=")
@@ -207,6 +211,7 @@ def plan_cmd(
     overlay: OverlayOpt = None,
 ) -> None:
     """Least-cost split of contract volumes over routes, under capacities and share rules."""
+    from corridor.contracts.model import EACH, PORTFOLIO
     from corridor.optimize.planning import plan
 
     _check(fmt, ("table", "json", *EXPORTS))

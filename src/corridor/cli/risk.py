@@ -30,7 +30,6 @@ from corridor.cli._app import DataOpt, OverlayOpt, ReportOpt, _net, _save, app, 
 from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
 from corridor.errors import RequestError
 from corridor.network.model import Network
-from corridor.report.risk import frontier_rows, group_rows
 
 StoreOpt = Annotated[
     Path | None,
@@ -228,6 +227,8 @@ def stress_cmd(
 
 
 def _stress_tables(r: Any) -> None:
+    from corridor.report.risk import group_rows
+
     p = r.portfolio
     out.print(
         f"[bold]Stress test[/] of {r.allocation.name or 'the allocation'} "
@@ -377,6 +378,8 @@ def frontier_cmd(
 
 
 def _frontier_tables(r: Any) -> None:
+    from corridor.report.risk import frontier_rows
+
     level = f"CVaR {r.alpha:.0%} {r.unit}"
     points, plans = frontier_rows(r)
     _table(

@@ -8,6 +8,7 @@ problem found, each naming file, row and column: nothing is ever half-loaded.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 import os
 from collections.abc import Iterable, Mapping
@@ -32,6 +33,7 @@ from corridor.network.model import (
     Provenance,
     Source,
 )
+from corridor.network.regimes import NO_BUYER, buyer_record, parse_treatment, regime_record
 from corridor.network.schema import CARGO_CLASSES, OPTIONAL_TABLES, TABLES, Column, schema
 
 
@@ -208,6 +210,11 @@ def _parse(col: Column, cell: str) -> Any:
         return tuple(_split(cell))
     if kind == "geometry":
         return _geometry(cell)
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(cell)
+        except ValueError:
+            raise ValueError(f"'{cell}' is not a date (YYYY-MM-DD)") from None
     raise ValueError(f"schema declares unknown type '{kind}'")
 
 
@@ -415,11 +422,66 @@ def _check_rules(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
                         f"(its gauges_mm: {'|'.join(gauges) or 'none'})",
                     )
                 )
+    _check_compliance(rows, problems)
+    for r in rows["commodities"]:
+        try:
+            _factors(r.raw.get("rail_tariff_factors", ""))
+        except ValueError as exc:
+            problems.append(Problem(r.file, r.line, "rail_tariff_factors", str(exc)))
     for r in rows["nodes"]:
         for pair in (("handling_hours", "handling_hours_p95"), ("dwell_hours", "dwell_hours_p95")):
             mean, p95 = r.values.get(pair[0]), r.values.get(pair[1])
             if mean is not None and p95 is not None and p95 < mean:
                 problems.append(Problem(r.file, r.line, pair[1], f"is below the mean {pair[0]}"))
+
+
+def _factors(text: str) -> dict[str, float]:
+    """Parse 'KZ=3.1|CN=1.2' into country -> factor; raise ValueError naming the bad entry."""
+    out: dict[str, float] = {}
+    for part in _split(text):
+        code, sep, factor = (p.strip() for p in part.partition("="))
+        if not sep:
+            raise ValueError(f"'{part}' is not 'COUNTRY=factor'")
+        _country(code)
+        try:
+            value = float(factor)
+        except ValueError:
+            raise ValueError(f"'{part}': '{factor}' is not a number") from None
+        if not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"'{part}': the factor must be a non-negative number")
+        out[code] = value
+    return out
+
+
+def _check_compliance(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
+    """Regime dates and lead times in order; buyer overrides name real regimes and sources."""
+    regimes = {r.values.get("id") for r in rows["regimes"]}
+    sources = {r.values.get("id") for r in rows["sources"]}
+    for r in rows["regimes"]:
+        start, end = r.values.get("in_force_from"), r.values.get("in_force_to")
+        if start is not None and end is not None and end < start:
+            problems.append(Problem(r.file, r.line, "in_force_to", "is before in_force_from"))
+        mean, p95 = r.values.get("lead_time_days"), r.values.get("lead_time_days_p95")
+        if mean is not None and p95 is not None and p95 < mean:
+            problems.append(Problem(r.file, r.line, "lead_time_days_p95", "is below the mean"))
+    for r in rows["buyers"]:
+        if r.values.get("id") == NO_BUYER:
+            problems.append(Problem(r.file, r.line, "id", f"'{NO_BUYER}' is reserved (no buyer)"))
+        try:
+            treatment = parse_treatment(r.values.get("treatment") or "")
+        except ValueError as exc:
+            problems.append(Problem(r.file, r.line, "treatment", str(exc)))
+            treatment = {}
+        for regime in treatment:
+            if regime not in regimes:
+                problems.append(
+                    Problem(r.file, r.line, "treatment", f"'{regime}' is not an id in regimes.csv")
+                )
+        for sid in (s.strip() for s in (r.values.get("sources") or "").split("+")):
+            if sid and sid not in sources:
+                problems.append(
+                    Problem(r.file, r.line, "sources", f"'{sid}' is not an id in sources.csv")
+                )
 
 
 def _season(text: str) -> dict[int, float]:
@@ -494,6 +556,7 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
             v.get("no_route_reason") or "",
             prov(v),
             v.get("note") or "",
+            MappingProxyType(_factors(v.get("rail_tariff_factors") or "")),
         )
         for v in (r.values for r in rows["commodities"])
     )
@@ -510,7 +573,11 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
         for v in (r.values,)
     )
     events = tuple(event_record(v, prov(v)) for v in (r.values for r in rows["events"]))
-    return Network(nodes, links, commodities, exposures, factors, sources, origin, events)
+    regimes = tuple(regime_record(v, prov(v)) for v in (r.values for r in rows["regimes"]))
+    buyers = tuple(buyer_record(v) for v in (r.values for r in rows["buyers"]))
+    return Network(
+        nodes, links, commodities, exposures, factors, sources, origin, events, regimes, buyers
+    )
 
 
 def _num(v: Mapping[str, Any], key: str) -> float:

@@ -13,7 +13,8 @@ from typing import Any
 
 from corridor._derived import Derived
 from corridor._json import canonical_json
-from corridor.errors import RequestError
+from corridor.errors import UnknownIdError
+from corridor.network.regimes import Buyer, Regime
 from corridor.network.schema import TABLES
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -86,6 +87,8 @@ class Commodity:
     no_route_reason: str
     sources: Provenance
     note: str
+    rail_tariff_factors: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    """Country -> multiple of that country's rail tariffs for this commodity's cargo group."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,8 @@ class Network:
     sources: tuple[Source, ...]
     origin: str = "bundled"
     events: tuple[Event, ...] = ()
+    regimes: tuple[Regime, ...] = ()
+    buyers: tuple[Buyer, ...] = ()
     _index: dict[str, dict[str, Any]] = field(init=False, compare=False, repr=False)
     derived: Derived = field(init=False, compare=False, repr=False)
     """What is computed from this network (graphs, capacities, its data version), kept with it
@@ -215,6 +220,10 @@ class Network:
     def source(self, source_id: str) -> Source:
         return self._get("sources", source_id, "source")  # type: ignore[no-any-return]
 
+    def buyer_profiles(self) -> Mapping[str, Buyer]:
+        """Buyer profiles by id."""
+        return MappingProxyType(self._index["buyers"])
+
     def has(self, table: str, record_id: str) -> bool:
         return record_id in self._index[table]
 
@@ -230,9 +239,8 @@ class Network:
         try:
             return self._index[table][record_id]
         except KeyError:
-            near = _close_ids(record_id, self._index[table])
-            hint = f" (did you mean {', '.join(near)}?)" if near else ""
-            raise RequestError(f"unknown {what} '{record_id}'{hint}") from None
+            near = tuple(_close_ids(record_id, self._index[table]))
+            raise UnknownIdError(table, record_id, what, near) from None
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "derived"}

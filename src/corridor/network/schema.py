@@ -11,10 +11,20 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-TABLES = ("sources", "emission_factors", "exposures", "commodities", "nodes", "links", "events")
+TABLES = (
+    "sources",
+    "emission_factors",
+    "exposures",
+    "commodities",
+    "nodes",
+    "links",
+    "events",
+    "regimes",
+    "buyers",
+)
 """Tables in load order: each may refer only to tables before it (links refer to nodes...)."""
 
-OPTIONAL_TABLES = frozenset({"events"})
+OPTIONAL_TABLES = frozenset({"events", "regimes", "buyers"})
 """Tables a data folder may leave out (then empty)."""
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from corridor.analysis.results import Alternative, Comparison, RouteSet
 from corridor.network.model import Network
+from corridor.network.regimes import NO_BUYER, RegimeFlag
 from corridor.report.svg import RouteStyle, route_map, route_styles, time_cost_distance_chart
 from corridor.routing.route import FAMILY_LABELS, Route
 
@@ -214,16 +215,34 @@ def _used_sources(sections: Sequence[Comparison | RouteSet], net: Network) -> li
 # --------------------------------------------------------------------------- tables
 
 
-def _route_table(routes: Sequence[Route], styles: Sequence[RouteStyle], net: Network) -> str:
+def _regime_cell(flags: Sequence[RegimeFlag]) -> str:
+    """The regimes a route meets: effect and id, with the regime's name and lead time on hover."""
+    if not flags:
+        return "—"
+    items = []
+    for f in flags:
+        lead = f", lead time ~{f.lead_time_days:g} d" if f.lead_time_days else ""
+        title = f"{f.name_en} ({', '.join(f.touches)}; restricts {', '.join(f.restricts)}{lead})"
+        items.append(f'<span class="regime" title="{_e(title)}">{_e(f.short())}</span>')
+    return "<br>".join(items)
+
+
+def _route_table(
+    routes: Sequence[Route],
+    styles: Sequence[RouteStyle],
+    net: Network,
+    flags: Sequence[Sequence[RegimeFlag]] = (),
+) -> str:
     head = (
         "<tr><th>#</th><th>Route</th><th>Family</th>"
         '<th class="n">Cost USD/t</th><th class="n">Days mean</th><th class="n">Days p95</th>'
         '<th class="n">CO2e kg/t</th><th class="n">Distance km</th><th>Countries</th>'
         '<th>Chokepoints</th><th class="n">Disruption prob./yr</th>'
-        '<th class="n">Disrupted days/yr</th></tr>'
+        '<th class="n">Disrupted days/yr</th><th>Sanctions and permits</th></tr>'
     )
     rows = []
     for rank, (route, style) in enumerate(zip(routes, styles, strict=True), 1):
+        met = flags[rank - 1] if rank - 1 < len(flags) else ()
         choke = ", ".join(
             f'<span title="{_e(c)}">{_e(net.exposure(c).name_en)}</span>' for c in route.chokepoints
         )
@@ -238,7 +257,8 @@ def _route_table(routes: Sequence[Route], styles: Sequence[RouteStyle], net: Net
             f'<td class="n">{_num(route.distance_km, 0)}</td>'
             f"<td>{_e(' › '.join(route.countries))}</td><td>{choke or '—'}</td>"
             f'<td class="n">{_num(route.risk.annual_probability * 100, 1)} %</td>'
-            f'<td class="n">{_num(route.risk.disrupted_days_per_year, 1)}</td></tr>'
+            f'<td class="n">{_num(route.risk.disrupted_days_per_year, 1)}</td>'
+            f"<td>{_regime_cell(met)}</td></tr>"
         )
     return (
         f'<div class="wrap"><table class="routes"><thead>{head}</thead>'
@@ -391,6 +411,12 @@ def _request_line(section: Comparison | RouteSet, net: Network) -> str:
         )
     if req.volume_t_per_year:
         parts.append(f"volume {_num(req.volume_t_per_year, 0)} t/yr")
+    if req.buyer == NO_BUYER:
+        parts.append("no buyer profile: every sanctions regime and permit is shown, none excludes")
+    else:
+        parts.append(
+            f"buyer profile {_e(req.buyer)}: routes its sanctions regimes exclude are left out"
+        )
     return "; ".join(parts) + "."
 
 
@@ -424,7 +450,7 @@ def _section(index: int, section: Comparison | RouteSet, net: Network) -> str:
         "thickest line is rank 1. Hover over a line or a node for details.</figcaption></figure>"
     )
     out.append("<h3>Routes compared</h3>")
-    out.append(_route_table(routes, styles, net))
+    out.append(_route_table(routes, styles, net, section.compliance))
     if isinstance(section, Comparison):
         cheapest = section.cheapest
         volume = req.volume_t_per_year

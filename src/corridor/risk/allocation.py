@@ -218,9 +218,7 @@ def from_plan_json(path: str | Path, *, network: Network, k: int = DEFAULT_K) ->
         entries = params["contracts"]["contracts"]
         flows = doc["flows"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise RequestError(
-            f"{path}: not a plan from 'corridor plan --format json' ({exc})"
-        ) from None
+        raise RequestError(f"{path}: not a plan's JSON (PlanResult.to_dict) ({exc})") from None
     a = Assumptions(**params.get("assumptions", {}))
     contracts = [
         Contract(
@@ -350,10 +348,12 @@ def _cheapest(
     avoid: tuple[str, ...],
     family: str | None,
 ) -> list[Route]:
-    from corridor.graph import build_graph
+    from corridor.graph import build_graph, buyer_compliance
 
     families = (family,) if family else ()
-    g = build_graph(net, net.commodity(commodity), a, avoid, families)
+    # the default buyer's excluding regimes, as for the allocation's own routes
+    blocked = buyer_compliance(net, commodity).excluded
+    g = build_graph(net, net.commodity(commodity), a, avoid, families, blocked)
     return k_best(g, origin, destination, 1)
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corridor.errors import RequestError
+from corridor.errors import InvalidParameterError, RequestError
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -131,7 +131,7 @@ def _dask(
         from distributed import Client, LocalCluster
     except ImportError:
         raise RequestError(
-            "--workers and --scheduler run on Dask, which is not installed: "
+            "running on several workers or a scheduler needs Dask, which is not installed: "
             'pip install "corridor[risk]"'
         ) from None
 
@@ -183,11 +183,23 @@ def run(
         Called with the number of years done after each chunk.
     """
     if years < 1:
-        raise RequestError(f"the number of years must be at least 1, not {years}")
+        raise InvalidParameterError(
+            "years", years, "at least 1", f"the number of years must be at least 1, not {years}"
+        )
     if seed < 0:
-        raise RequestError(f"the seed must be a non-negative integer, not {seed}")
+        raise InvalidParameterError(
+            "seed",
+            seed,
+            "a non-negative integer",
+            f"the seed must be a non-negative integer, not {seed}",
+        )
     if workers is not None and workers < 1:
-        raise RequestError(f"--workers must be at least 1, not {workers}")
+        raise InvalidParameterError(
+            "workers",
+            workers,
+            "at least 1",
+            f"the number of workers must be at least 1, not {workers}",
+        )
     report = progress or (lambda done: None)
     with _dask(workers, scheduler, client) as dask_client:
         if dask_client is None:

@@ -17,14 +17,17 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from corridor import analysis as api
+from corridor.analysis.queries import check_query
 from corridor.costs import Assumptions
-from corridor.errors import RequestError
+from corridor.errors import RequestError, UnknownIdError
 from corridor.network.model import Network
+from corridor.network.regimes import NO_BUYER
 from corridor.web.errors import ApiError
 from corridor.web.jobs import JobContext
 from corridor.web.schemas import (
     MAX_BATCH_PAIRS,
     BatchCompareBody,
+    BreakEvenBody,
     CapacityBody,
     CompareBody,
     ParetoBody,
@@ -48,8 +51,8 @@ create its tables at once ("write-write conflict"), and requests arrive on many 
 def _known(lookup: Callable[[str], object], value: str, field: str) -> None:
     try:
         lookup(value)
-    except RequestError as exc:
-        raise ApiError(422, str(exc), field) from None
+    except UnknownIdError as exc:
+        raise exc.at(field) from None
 
 
 def _check_rules(net: Network, avoid: list[str], penalise: dict[str, float]) -> None:
@@ -59,20 +62,26 @@ def _check_rules(net: Network, avoid: list[str], penalise: dict[str, float]) -> 
         _known(net.exposure, exposure, f"penalise.{exposure}")
 
 
-def check_request(net: Network, body: ParetoBody) -> None:
-    """Check the ids of a routes, compare or pareto body against the network.
+def _check_buyer(net: Network, buyer: str | None) -> None:
+    if buyer is not None and buyer != NO_BUYER and buyer not in net.buyer_profiles():
+        known = ", ".join([NO_BUYER, *net.buyer_profiles()])
+        raise ApiError(422, f"unknown buyer '{buyer}' (known: {known})", "buyer")
 
-    Raises
-    ------
-    ApiError
-        422 naming the field whose id is unknown, or ``destination`` if it equals the origin.
-    """
-    _known(net.commodity, body.commodity, "commodity")
-    _known(net.node, body.origin, "origin")
-    _known(net.node, body.destination, "destination")
-    if body.origin == body.destination:
-        raise ApiError(422, "origin and destination are the same place", "destination")
-    _check_rules(net, body.avoid, body.penalise if isinstance(body, CompareBody) else {})
+
+def check_request(net: Network, body: ParetoBody) -> None:
+    """Check the ids and values of a routes, compare or pareto body against the network
+    (the library's own check: its errors name the field at fault)."""
+    check_query(
+        net,
+        body.commodity,
+        body.origin,
+        body.destination,
+        body.avoid,
+        body.penalise if isinstance(body, CompareBody) else {},
+        getattr(body, "k", 1),
+        getattr(body, "volume", None),
+    )
+    _check_buyer(net, body.buyer)
 
 
 def check_batch(net: Network, body: BatchCompareBody) -> None:
@@ -95,6 +104,7 @@ def check_batch(net: Network, body: BatchCompareBody) -> None:
         for i, node in enumerate(ids):
             _known(net.node, node, f"{name}.{i}")
     _check_rules(net, body.avoid, body.penalise)
+    _check_buyer(net, body.buyer)
 
 
 def _pairs(body: BatchCompareBody) -> list[tuple[str, str]]:
@@ -118,6 +128,7 @@ def run_routes(net: Network, body: RoutesBody) -> dict[str, Any]:
         volume=body.volume,
         assumptions=_assumptions(body.carbon_price),
         network=net,
+        buyer=body.buyer,
     ).to_dict()
 
 
@@ -132,7 +143,44 @@ def run_compare(net: Network, body: CompareBody) -> dict[str, Any]:
         volume=body.volume,
         assumptions=_assumptions(body.carbon_price),
         network=net,
+        buyer=body.buyer,
     ).to_dict()
+
+
+def check_breakeven(net: Network, body: BreakEvenBody) -> None:
+    """Check the ids of a break-even body against the network (422 naming the field)."""
+    _known(net.commodity, body.commodity, "commodity")
+    _known(net.node, body.origin, "origin")
+    _known(net.node, body.destination, "destination")
+    if body.origin == body.destination:
+        raise ApiError(422, "origin and destination are the same place", "destination")
+
+
+def run_market(net: Network) -> dict[str, Any]:
+    """The calibration (``corridor market``) and the backtest (``corridor backtest``)."""
+    from corridor.analysis.market import calibrated, market_dir
+
+    run = calibrated(net, market_dir())
+    return {**run.calibration.to_dict(), "backtest": [r.to_dict() for r in run.backtest()]}
+
+
+def run_breakeven(net: Network, body: BreakEvenBody) -> dict[str, Any]:
+    """``corridor breakeven --format json`` for this body."""
+    from corridor.analysis.market import breakeven_for, market_dir
+    from corridor.market import RiskBuyer
+
+    be, _ = breakeven_for(
+        net, body.commodity, body.origin, body.destination, share=body.share,
+        volume_t=body.volume, year=body.year, shortfall_share=body.shortfall,
+        buyer=RiskBuyer(kappa=body.kappa, alpha=body.alpha), data_dir=market_dir(),
+    )  # fmt: skip
+    return {
+        "commodity": body.commodity,
+        "origin": body.origin,
+        "destination": body.destination,
+        "year": body.year,
+        **be.to_dict(),
+    }
 
 
 def run_pareto(net: Network, body: ParetoBody) -> dict[str, Any]:
@@ -144,6 +192,7 @@ def run_pareto(net: Network, body: ParetoBody) -> dict[str, Any]:
         avoid=body.avoid,
         assumptions=_assumptions(body.carbon_price),
         network=net,
+        buyer=body.buyer,
     ).to_dict()
 
 
@@ -166,6 +215,7 @@ def run_batch_compare(net: Network, body: BatchCompareBody, ctx: JobContext) -> 
             avoid=body.avoid,
             penalise=body.penalise,
             volume=body.volume,
+            buyer=body.buyer,
             carbon_price=body.carbon_price,
         )
         try:
@@ -302,6 +352,7 @@ def check_stress(net: Network, body: StressBody) -> None:
             destination=str(body.destination),
             avoid=body.avoid,
             carbon_price=0.0,
+            buyer=None,
         ),
     )
 

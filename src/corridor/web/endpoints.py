@@ -28,11 +28,14 @@ from corridor.web import schemas as s
 from corridor.web.compute import (
     JOB_KINDS,
     STORE_LOCK,
+    check_breakeven,
     check_capacity,
     check_plan,
     check_request,
+    run_breakeven,
     run_capacity,
     run_compare,
+    run_market,
     run_pareto,
     run_plan,
     run_routes,
@@ -96,14 +99,17 @@ FEATURES = {
     "planning": _installed("highspy", "duckdb"),
     "runs": _installed("duckdb"),
     "stress": _installed("highspy", "duckdb"),
+    "market": _installed("statsmodels"),
 }
-"""What this installation can answer; planning, runs and stress runs need highspy and duckdb."""
+"""What this installation can answer; planning, runs and stress runs need highspy and duckdb,
+the market model statsmodels."""
 
 
 def _needs(feature: str) -> None:
     if not FEATURES[feature]:
+        extra = "market" if feature == "market" else "plan"
         raise ApiError(
-            404, f"this server has no {feature} (install the plan extra: corridor[plan])"
+            404, f"this server has no {feature} (install the {extra} extra: corridor[{extra}])"
         )
 
 
@@ -284,6 +290,29 @@ def plan(body: s.PlanBody, ctx: Ctx) -> Response:
     return _json(run_plan(ctx.net, body, ctx.settings.store))
 
 
+@router.get(
+    "/market",
+    tags=["market"],
+    summary="Route-choice model estimated on observed corridor volumes, and its backtest",
+)
+def market(ctx: Ctx) -> Response:
+    """The calibration (``corridor market --format json``) with ``backtest`` added."""
+    _needs("market")
+    return _json(run_market(ctx.net))
+
+
+@router.post(
+    "/breakeven",
+    tags=["market"],
+    summary="Subsidy, China-route risk and yearly bill at which the Trans-Caspian share is reached",
+)
+def breakeven(body: s.BreakEvenBody, ctx: Ctx) -> Response:
+    """``corridor breakeven --format json`` for this body."""
+    _needs("market")
+    check_breakeven(ctx.net, body)
+    return _json(run_breakeven(ctx.net, body))
+
+
 def _store_error(exc: RequestError) -> ApiError:
     """No such run is a 404 naming the id; a store that cannot be opened (in use by a
     command-line run, unreadable) is a 503 to retry."""
@@ -337,9 +366,10 @@ def _job_params(body: s.JobBody, net: Network) -> BaseModel:
         kind.check(net, params)
     except ValidationError as exc:
         raise validation_error(exc.errors(), prefix="params") from None
-    except ApiError as exc:
+    except (ApiError, RequestError) as exc:
+        status = exc.status if isinstance(exc, ApiError) else 422
         field = f"params.{exc.field}" if exc.field else None
-        raise ApiError(exc.status, exc.message, field) from None
+        raise ApiError(status, str(exc), field) from None
     return params
 
 

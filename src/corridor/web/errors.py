@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from corridor.errors import CorridorError, DataError
+from corridor.errors import CorridorError, DataError, RequestError, SolverError
 
 log = logging.getLogger("corridor.web")
 
@@ -103,8 +103,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, message, None, dict(exc.headers or {}))
 
     async def corridor_error(request: Request, exc: Exception) -> JSONResponse:
-        status = 500 if isinstance(exc, DataError) else 422
-        return error_response(status, str(exc), None)
+        # The one place library errors become HTTP statuses: a request the library cannot
+        # answer is the client's (422, naming its field); bad tables or a failed solve are not.
+        if isinstance(exc, RequestError):
+            return error_response(422, str(exc), exc.field)
+        if isinstance(exc, SolverError):
+            log.error("solver failed answering %s %s: %s", request.method, request.url.path, exc)
+            return error_response(500, "the solver failed on this request", None)
+        return error_response(500 if isinstance(exc, DataError) else 422, str(exc), None)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("internal error answering %s %s", request.method, request.url.path)

@@ -49,6 +49,12 @@ class ParetoBody(_Body):
     carbon_price: float = Field(
         0.0, ge=0, le=MAX_CARBON_PRICE_USD_PER_T, description="USD per t CO2e added to cost."
     )
+    buyer: Id | None = Field(
+        None,
+        description="Buyer profile whose sanctions regimes exclude, flag or condition routes "
+        "(buyers table; default JP where the table has it); 'none' excludes nothing and flags "
+        "every regime.",
+    )
 
 
 class CompareBody(ParetoBody):
@@ -62,6 +68,24 @@ class CompareBody(ParetoBody):
     volume: float | None = Field(
         None, gt=0, le=MAX_VOLUME_T_PER_YEAR, description="Annual tonnes (premium per year)."
     )
+
+
+class BreakEvenBody(_Body):
+    """Body of ``POST /api/breakeven``."""
+
+    commodity: Id
+    origin: Id
+    destination: Id
+    share: float = Field(0.5, gt=0, lt=1, description="Trans-Caspian share to reach.")
+    volume: float | None = Field(
+        None, gt=0, le=MAX_VOLUME_T_PER_YEAR, description="Annual tonnes (the yearly bill)."
+    )
+    year: int = Field(2025, ge=1900, le=2100, description="Year whose regimes apply.")
+    shortfall: float = Field(
+        0.3, ge=0, le=10, description="Cost of a stranded tonne, share of its value."
+    )
+    kappa: float = Field(1.0, ge=0, le=100, description="Weight on CVaR above the mean.")
+    alpha: float = Field(0.95, gt=0, lt=1, description="CVaR level.")
 
 
 class RoutesBody(CompareBody):
@@ -80,6 +104,7 @@ class BatchCompareBody(_Body):
     penalise: dict[Id, Penalty] = Field(default_factory=dict, max_length=MAX_LIST)
     volume: float | None = Field(None, gt=0, le=MAX_VOLUME_T_PER_YEAR)
     carbon_price: float = Field(0.0, ge=0, le=MAX_CARBON_PRICE_USD_PER_T)
+    buyer: Id | None = Field(None, description="Buyer profile (see the compare body).")
 
 
 Family = Literal["china", "trans_caspian", "russia", "south"]
@@ -236,6 +261,19 @@ class ConditionOut(_Out):
     text_ja: str
 
 
+class RegimeFlagOut(_Out):
+    regime: str
+    name: str
+    name_ja: str
+    effect: Literal["exclude", "flag", "condition", "penalty"]
+    binding: bool
+    touches: list[str]
+    restricts: list[str]
+    penalty_usd_per_t: float
+    lead_time_days: float | None
+    lead_time_days_p95: float | None
+
+
 class RouteOut(_Out):
     label: str
     label_ja: str
@@ -251,9 +289,11 @@ class RouteOut(_Out):
     risk: RiskOut
     conditions: list[ConditionOut]
     sources: list[str]
+    compliance: list[RegimeFlagOut]
 
 
 class RequestOut(_Out):
+    buyer: str
     commodity: str
     origin: str
     destination: str
@@ -359,6 +399,7 @@ class CommodityOut(_Out):
     no_route_reason: str
     sources: Provenance
     note: str
+    rail_tariff_factors: dict[str, float]
 
 
 class ExposureOut(_Out):

@@ -1,0 +1,268 @@
+"""Command line for the market model: ``market``, ``breakeven`` and ``backtest``.
+
+Importing this module registers the commands on :data:`corridor.cli.app`. Each parses,
+prices the routes with :func:`corridor.compare`, calls :mod:`corridor.market` and renders.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from corridor.cli._app import DataOpt, OverlayOpt, _net, app, err, out
+from corridor.errors import RequestError
+
+FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
+MarketOpt = Annotated[
+    str | None, typer.Option("--market", help="Market of the observations table (default: first).")
+]
+DecisionOpt = Annotated[
+    float,
+    typer.Option("--decision-t", help="Tonnes per independent route decision (sets the errors)."),
+]
+
+
+# cli_risk has the same three helpers; importing them from there would close an import cycle
+# (cli_risk -> cli -> cli_market -> cli_risk) when cli_risk is imported first. The cli/
+# package of the restructure is their common home.
+def _check_format(fmt: str) -> None:
+    if fmt not in ("table", "json"):
+        raise RequestError(f"--format must be table or json, not '{fmt}'")
+
+
+def _json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def _table(title: str, columns: list[str], rows: list[list[str]], left: int = 1) -> None:
+    t = Table(title=title, title_justify="left")
+    for i, name in enumerate(columns):
+        t.add_column(name, justify="left" if i < left else "right", overflow="fold")
+    for row in rows:
+        t.add_row(*row)
+    out.print(t)
+
+
+def _pct(x: float | None, digits: int = 1) -> str:
+    return "—" if x is None else f"{100 * x:.{digits}f} %"
+
+
+def _n(x: float | None, digits: int = 2) -> str:
+    return "—" if x is None else f"{x:,.{digits}f}"
+
+
+@app.command("market")
+def market_cmd(
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+    market: MarketOpt = None,
+    decision_t: DecisionOpt = 1000.0,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Estimate the route-choice model on the observed corridor volumes (calibration years)
+    and show its fit on the hold-out years."""
+    from corridor.analysis.market import calibrated, market_dir
+
+    _check_format(fmt)
+    run = calibrated(_net(data, overlay), market_dir(data), market=market, decision_t=decision_t)
+    cal = run.calibration
+    if fmt == "json":
+        _json(cal.to_dict())
+        return
+    m = cal.model
+    rows = [[k, _n(v, 4), _n(m.se.get(k), 4)] for k, v in m.params().items()]
+    _table(
+        f"Route choice, market {cal.market} (maximum likelihood)",
+        ["parameter", "estimate", "SE"],
+        rows,
+    )
+    out.print(
+        f"sanctions weigh USD {m.sanctions_usd_per_t:,.0f}/t of generalised cost; "
+        f"log-likelihood {_n(m.loglike)} (equal shares {_n(m.loglike_null)}), "
+        f"rho² {_n(m.rho_squared, 3)}; {m.n_groups} calibration years, "
+        f"one decision = {cal.decision_t:,.0f} t"
+    )
+    target = "trans_caspian"
+    yrows = [
+        [
+            str(y.year),
+            y.split,
+            _pct(y.observed_share[target]) if y.observed_share else "—",
+            _pct(y.predicted_share[target]),
+            _n(None if y.abs_share_error is None else 100 * y.abs_share_error),
+        ]
+        for y in cal.years
+    ]
+    _table(
+        "Trans-Caspian share by year",
+        ["year", "split", "observed", "predicted", "error (pts)"],
+        yrows,
+        left=2,
+    )
+    for split in ("calibration", "holdout"):
+        e = cal.errors(split)
+        out.print(
+            f"{split}: mean absolute share error {_n(e['share_error_pts'])} pts, "
+            f"volume MAPE {_n(e['volume_mape_pct'], 1)} % over {e['years'] or 0} year(s)"
+        )
+
+
+@app.command("breakeven")
+def breakeven_cmd(
+    commodity: Annotated[str, typer.Option("--commodity", help="Commodity id.")],
+    origin: Annotated[str, typer.Option("--origin", help="Origin node id.")],
+    destination: Annotated[str, typer.Option("--destination", help="Destination node id.")],
+    share: Annotated[float, typer.Option("--share", help="Trans-Caspian share to reach.")] = 0.5,
+    volume: Annotated[
+        float | None, typer.Option("--volume", help="Annual tonnes, for the yearly bill.")
+    ] = None,
+    year: Annotated[int, typer.Option("--year", help="Year whose regimes apply.")] = 2025,
+    shortfall: Annotated[
+        float, typer.Option("--shortfall", help="Cost of a stranded tonne, share of its value.")
+    ] = 0.3,
+    kappa: Annotated[
+        float, typer.Option("--kappa", help="Risk aversion: weight on CVaR above the mean.")
+    ] = 1.0,
+    alpha: Annotated[float, typer.Option("--alpha", help="CVaR level.")] = 0.95,
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+    decision_t: DecisionOpt = 1000.0,
+    fmt: FormatOpt = "table",
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write an HTML report (curve, calibration, backtest)."),
+    ] = None,
+) -> None:
+    """Subsidy per tonne, China-route disruption rate and yearly bill at which the
+    Trans-Caspian route reaches a share."""
+    from corridor.analysis.market import breakeven_for, market_dir
+    from corridor.market import RiskBuyer
+
+    _check_format(fmt)
+    be, run = breakeven_for(
+        _net(data, overlay),
+        commodity,
+        origin,
+        destination,
+        share=share,
+        volume_t=volume,
+        year=year,
+        shortfall_share=shortfall,
+        buyer=RiskBuyer(kappa=kappa, alpha=alpha),
+        data_dir=market_dir(data),
+        decision_t=decision_t,
+    )
+    cal = run.calibration
+    if report is not None:
+        from corridor.report.market import market_report
+
+        title = f"Break-even: {commodity} {origin} → {destination} ({year})"
+        html = market_report(title, be, cal, run.backtest())
+        try:
+            report.write_text(html, encoding="utf-8")
+        except OSError as exc:
+            raise RequestError(f"cannot write the report {report}: {exc.strerror}") from None
+        err.print(f"report written to {report}")
+    if fmt == "json":
+        _json(
+            {
+                "commodity": commodity,
+                "origin": origin,
+                "destination": destination,
+                "year": year,
+                **be.to_dict(),
+            }
+        )
+        return
+    rows = [
+        [
+            x.family,
+            _n(x.cost_usd_per_t),
+            _n(x.days_mean, 1),
+            _n(x.generalised_usd_per_t),
+            _pct(be.shares_now[x.family]),
+        ]
+        for x in be.inputs.values()
+    ]
+    _table(
+        f"{commodity} {origin} → {destination}, regimes of {year}",
+        ["family", "USD/t", "days", "generalised USD/t", "share now"],
+        rows,
+    )
+    word = "subsidy" if be.subsidy_usd_per_t >= 0 else "premium it could charge"
+    out.print(f"Trans-Caspian share {_pct(share)}: {word} USD {abs(be.subsidy_usd_per_t):,.2f}/t")
+    if be.volume_t is not None:
+        extra, bill = _n(be.buyer_extra_usd_per_year, 0), _n(be.subsidy_bill_usd_per_year, 0)
+        out.print(
+            f"for {be.volume_t:,.0f} t/yr: the buyer pays USD {extra}/yr over the cheapest "
+            f"route; the subsidy costs USD {bill}/yr"
+        )
+    now = be.china_disrupted_days_now
+    for label, m in (
+        ("risk-neutral", be.disruption_multiplier_neutral),
+        (
+            f"risk-averse (mean + {kappa:g} × CVaR{alpha:.0%} excess)",
+            be.disruption_multiplier_averse,
+        ),
+    ):
+        if m is None:
+            out.print(f"{label}: the split never wins below 1,000 × today's China-route risk")
+        else:
+            days = "—" if now is None else f"{m * now:,.1f}"
+            out.print(
+                f"{label}: the split wins at {m:,.2f} × today's China-route disruption rate "
+                f"({days} disrupted days a year against {_n(now, 1)} now)"
+            )
+
+
+@app.command("backtest")
+def backtest_cmd(
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+    decision_t: DecisionOpt = 1000.0,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Replay 2022, 2023–24 and 2024–25: predicted against observed Trans-Caspian shifts."""
+    from corridor.analysis.market import calibrated, market_dir
+
+    _check_format(fmt)
+    run = calibrated(_net(data, overlay), market_dir(data), decision_t=decision_t)
+    cal, replays = run.calibration, run.backtest()
+    if fmt == "json":
+        _json({"market": cal.market, "replays": [r.to_dict() for r in replays]})
+        return
+    rows = [
+        [
+            r.label,
+            r.change,
+            "out" if r.out_of_sample else "in",
+            _n(r.predicted_shift_pts),
+            _n(r.observed_shift_pts),
+            _n(r.share_error_pts),
+            _n(r.predicted_volume_t / 1e6),
+            _n(None if r.observed_volume_t is None else r.observed_volume_t / 1e6),
+            _n(r.volume_error_pct, 1),
+        ]
+        for r in replays
+    ]
+    _table(
+        "Backtest: Trans-Caspian share and volume",
+        [
+            "replay",
+            "change",
+            "sample",
+            "pred. shift (pts)",
+            "obs. shift (pts)",
+            "share error (pts)",
+            "pred. Mt",
+            "obs. Mt",
+            "volume error %",
+        ],
+        rows,
+        left=3,
+    )

@@ -1,0 +1,300 @@
+"""``corridor routes``, ``compare`` and ``pareto``: the route questions of the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from corridor.cli._app import (
+    AvoidOpt,
+    BuyerOpt,
+    CarbonOpt,
+    CommodityOpt,
+    DataOpt,
+    DestOpt,
+    FormatOpt,
+    OriginOpt,
+    OverlayOpt,
+    PenaliseOpt,
+    ReportOpt,
+    VolumeOpt,
+    _check_format,
+    _list,
+    _net,
+    _penalties,
+    app,
+    err,
+    out,
+)
+from corridor.cli.brief import BriefOpt, LangOpt, check_brief, compare_brief_file, language
+from corridor.cli.export import OutputOpt, check_output, write_export
+from corridor.errors import RequestError
+from corridor.network.model import Network
+
+
+@app.command("routes")
+def routes_cmd(
+    commodity: CommodityOpt,
+    origin: OriginOpt,
+    destination: DestOpt,
+    k: Annotated[int, typer.Option("--k", help="Number of distinct routes.")] = 5,
+    avoid: AvoidOpt = None,
+    penalise: PenaliseOpt = None,
+    volume: VolumeOpt = None,
+    carbon_price: CarbonOpt = 0.0,
+    buyer: BuyerOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    report: ReportOpt = None,
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+) -> None:
+    """The k cheapest genuinely different routes for one commodity."""
+    from corridor.analysis.queries import routes
+    from corridor.costs import Assumptions
+
+    _check_format(fmt)
+    check_output(fmt, output)
+    net = _net(data, overlay)
+    result = routes(
+        commodity,
+        origin,
+        destination,
+        k=k,
+        avoid=_list(avoid),
+        penalise=_penalties(penalise),
+        volume=volume,
+        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
+        network=net,
+        buyer=buyer,
+    )
+    _emit(result, net, fmt, output)
+    if report:
+        _report([result], net, report)
+
+
+@app.command("compare")
+def compare_cmd(
+    commodity: CommodityOpt,
+    origin: OriginOpt,
+    destination: DestOpt,
+    avoid: AvoidOpt = None,
+    penalise: PenaliseOpt = None,
+    volume: VolumeOpt = None,
+    carbon_price: CarbonOpt = 0.0,
+    buyer: BuyerOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    report: ReportOpt = None,
+    brief: BriefOpt = None,
+    lang: LangOpt = None,
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+) -> None:
+    """Best route per family (China, Trans-Caspian, Russia, Iran) and the strategic premium."""
+    from corridor.analysis.queries import compare
+    from corridor.costs import Assumptions
+
+    _check_format(fmt)
+    check_output(fmt, output)
+    check_brief(brief)
+    language_ = language(lang)
+    net = _net(data, overlay)
+    result = compare(
+        commodity,
+        origin,
+        destination,
+        avoid=_list(avoid),
+        penalise=_penalties(penalise),
+        volume=volume,
+        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
+        network=net,
+        buyer=buyer,
+    )
+    _emit(result, net, fmt, output, language_)
+    if report:
+        _report([result], net, report)
+    if brief:
+        compare_brief_file(result, net, brief, language_)
+
+
+@app.command("pareto")
+def pareto_cmd(
+    commodity: CommodityOpt,
+    origin: OriginOpt,
+    destination: DestOpt,
+    avoid: AvoidOpt = None,
+    buyer: BuyerOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    report: ReportOpt = None,
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+) -> None:
+    """Every route not beaten on cost, time, CO2e and disruption risk at once."""
+    from corridor.analysis.queries import pareto
+
+    _check_format(fmt)
+    check_output(fmt, output)
+    net = _net(data, overlay)
+    result = pareto(commodity, origin, destination, avoid=_list(avoid), network=net, buyer=buyer)
+    _emit(result, net, fmt, output)
+    if report:
+        _report([result], net, report)
+
+
+def _emit(
+    result: Any, net: Network, fmt: str, output: Path | None = None, lang: str = "en"
+) -> None:
+    from corridor.analysis.results import Comparison
+
+    if fmt in ("xlsx", "parquet") or (fmt == "csv" and output is not None):
+        write_export(result, fmt, output, net)
+    elif fmt == "json":
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "geojson":
+        sys.stdout.write(json.dumps(result.to_geojson(), ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        buf = io.StringIO()
+        rows = [r.row() for r in result.routes]
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+    else:
+        _table(result, net, lang)
+        if isinstance(result, Comparison):
+            _premium_table(result, lang)
+
+
+def _table(result: Any, net: Network, lang: str = "en") -> None:
+    from corridor.i18n import t as msg
+    from corridor.network.names import place_name
+
+    req = result.request
+    c = net.commodity(req.commodity)
+    title = msg(
+        "table_title",
+        lang,
+        commodity=c.name_ja if lang == "ja" and c.name_ja else c.name_en,
+        origin=place_name(net.node(req.origin), lang),
+        destination=place_name(net.node(req.destination), lang),
+    ) + (msg("table_avoiding", lang, avoid=", ".join(req.avoid)) if req.avoid else "")
+    title += f", buyer {req.buyer}" if req.buyer != "none" else ", no buyer (every regime shown)"
+    t = Table(title=title, title_justify="left")
+    for name, justify in (
+        ("#", "right"),
+        (msg("col_route", lang), "left"),
+        ("USD/t", "right"),
+        (msg("col_days", lang), "right"),
+        ("p95", "right"),
+        ("kg CO2e/t", "right"),
+        ("km", "right"),
+        (msg("col_countries", lang), "left"),
+        (msg("col_chokepoints", lang), "left"),
+        (msg("col_p_disrupt", lang), "right"),
+        (msg("col_days_lost", lang), "right"),
+        ("regimes", "left"),
+    ):
+        t.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for i, r in enumerate(result.routes, 1):
+        t.add_row(
+            str(i),
+            r.label_in(lang),
+            f"{r.cost_usd_per_t:,.0f}",
+            f"{r.days_mean:.1f}",
+            f"{r.days_p95:.1f}",
+            f"{r.co2e_kg_per_t:,.0f}",
+            f"{r.distance_km:,.0f}",
+            " ".join(r.countries),
+            " ".join(r.chokepoints),
+            f"{r.risk.annual_probability:.2f}",
+            f"{r.risk.disrupted_days_per_year:.1f}",
+            " ".join(f.short() for f in result.flags(i - 1)),
+        )
+    out.print(t)
+    _regime_legend(result)
+    for note in getattr(result, "notes", ()):
+        out.print(f"[yellow]note[/]: {note}")
+    n_sources = len({s for r in result.routes for s in r.sources})
+    out.print(
+        f"[dim]{n_sources} sources behind these numbers: --format json lists them per "
+        "route; --report FILE.html cites them.[/]"
+    )
+
+
+def _regime_legend(result: Any) -> None:
+    """One line per regime met by the routes shown: what it is and what it restricts."""
+    seen: dict[str, Any] = {}
+    for i in range(len(result.routes)):
+        for f in result.flags(i):
+            seen.setdefault(f.regime, f)
+    for f in seen.values():
+        lead = f"; lead time ~{f.lead_time_days:g} d (p95 {f.lead_time_days_p95:g} d)"
+        out.print(
+            f"[yellow]{f.regime}[/] ({f.word}): {f.name_en}, on {', '.join(f.touches)}; "
+            f"restricts {', '.join(f.restricts)}" + (lead if f.lead_time_days else ""),
+            markup=True,
+            highlight=False,
+        )
+
+
+def _premium_table(result: Any, lang: str = "en") -> None:
+    from corridor.routing.route import FAMILY_LABELS
+
+    for fam, why in result.unavailable.items():
+        out.print(f"[yellow]{FAMILY_LABELS.get(fam, fam)}[/]: {why}")
+    t = Table(
+        title="Strategic premium against the cheapest route "
+        f"({result.cheapest.label_in(lang)}, USD {result.cheapest.cost_usd_per_t:,.0f}/t)",
+        title_justify="left",
+    )
+    for name in (
+        "rule",
+        "cheapest route",
+        "+USD/t",
+        "+USD/yr",
+        "+days",
+        "+days p95",
+        "ΔP(disrupt)",
+        "Δdays lost/yr",
+    ):
+        t.add_column(name, justify="left" if "route" in name or name == "rule" else "right")
+    for alt in result.premium:
+        if alt.route is None:
+            t.add_row(alt.name, f"[red]none[/]: {alt.reason}", "", "", "", "", "", "")
+            continue
+        per_year = (
+            f"{alt.premium_usd_per_year:,.0f}" if alt.premium_usd_per_year is not None else "—"
+        )
+        flags = " ".join(f.short() for f in result.route_flags(alt.route))
+        t.add_row(
+            alt.name,
+            alt.route.label_in(lang) + (f" ({flags})" if flags else ""),
+            f"{alt.premium_usd_per_t:+,.0f}",
+            per_year,
+            f"{alt.extra_days:+.1f}",
+            f"{alt.extra_days_p95:+.1f}",
+            f"{alt.risk_change_probability:+.2f}",
+            f"{alt.risk_change_days_per_year:+.1f}",
+        )
+    out.print(t)
+
+
+def _report(results: list[Any], net: Network, path: Path) -> None:
+    from corridor.costs import ASSUMPTION_SOURCES
+    from corridor.report.html import render_report, write_report
+
+    html = render_report(results, net, "corridor route comparison", ASSUMPTION_SOURCES)
+    try:
+        write_report(path, html)
+    except OSError as exc:
+        raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
+    err.print(f"report written to {path}")
