@@ -6,7 +6,7 @@ import pytest
 
 import corridor
 from corridor.analysis.queries import default_network
-from corridor.network.names import place_name, short_name_en
+from corridor.network.names import place_name, short_name_en, short_name_ja
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,15 @@ def test_fewer_routes_than_asked_says_how_many_exist():
     (note,) = rs.notes
     assert note.startswith(f"only {len(rs.routes)} distinct routes exist (asked for 10)")
     assert "commodity rule" in note  # class-7 cargo closes links
+
+
+@pytest.mark.parametrize(
+    ("full", "short"),
+    [
+        ("ドスティク国境駅（軌間変更1520/1435）", "ドスティク国境駅"),
+        ("バンダレ・アッバース／シャヒード・ラジャイー港", "バンダレ・アッバース"),
+        ("横浜港", "横浜港"),
+    ],
+)
+def test_short_names_ja(full: str, short: str):
+    assert short_name_ja(full) == short

@@ -63,8 +63,15 @@ def place_name(node: Node, lang: str = "en") -> str:
         The name to show.
     """
     if lang == "ja" and node.name_ja:
-        return node.name_ja
+        return short_name_ja(node.name_ja)
     return short_name_en(node.name_en)
+
+
+def short_name_ja(name_ja: str) -> str:
+    """The place in a Japanese name: the text before a bracketed description
+    ("ドスティク国境駅（軌間変更1520/1435）" -> "ドスティク国境駅")."""
+    short = re.split(r"\s*[（(]", name_ja, maxsplit=1)[0].split("／")[0].strip()
+    return short or name_ja
 
 
 @dataclass(frozen=True)

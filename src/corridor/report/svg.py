@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -96,9 +97,15 @@ def _dash_attr(style: RouteStyle) -> str:
 
 
 def _fit(label: str, px: float) -> str:
-    """Shorten ``label`` to about ``px`` pixels of 12 px text."""
+    """Shorten ``label`` to about ``px`` pixels of 12 px text (wide CJK characters count
+    twice)."""
     room = max(int(px / CHAR_PX), 4)
-    return label if len(label) <= room else label[: room - 1] + "…"
+    used = 0
+    for i, ch in enumerate(label):
+        used += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used > room - 1 and i < len(label) - 1:
+            return label[:i] + "…"
+    return label
 
 
 def _route_title(rank: int, route: Route, lang: str = "en") -> str:

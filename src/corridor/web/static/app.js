@@ -472,7 +472,7 @@ function labelEnds(route) {
     const [x, y] = state.frame.xy(node.lon, node.lat);
     // The place without its description in brackets, kept inside the map: anchored to its
     // left when the text would run past the right edge (about 7.5 px a character).
-    const text = nodeName(id).split(" (")[0];
+    const text = nodeName(id).split(/\s*[（(]/)[0];
     const right = x + 8 + text.length * 7.5 > MAP.width;
     labels.append(
       svg("text", {
