@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from corridor.errors import RequestError
+from corridor.i18n import catalogue
 from corridor.network.model import Network
 
 FORMATS = ("csv", "xlsx", "parquet")
@@ -222,10 +223,12 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
-def write_xlsx(path: Path | BinaryIO, tables: Tables, net: Network) -> None:
+def write_xlsx(path: Path | BinaryIO, tables: Tables, net: Network, lang: str = "en") -> None:
     """Write the tables as an XLSX workbook: one sheet per table and a ``sources`` sheet.
 
-    Headers are the column ids with their unit in brackets ("cost_usd_per_t [USD/t]").
+    Headers are the column ids with their unit in brackets ("cost_usd_per_t [USD/t]"). In
+    Japanese the sheets are named in Japanese and the route column holds the Japanese label
+    (the English one moves to ``route_en``); the column ids stay, so formulas keep working.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -235,7 +238,10 @@ def write_xlsx(path: Path | BinaryIO, tables: Tables, net: Network) -> None:
     used: set[str] = set()
     sheets = {**tables.tables, "sources": source_rows(net, tables.source_ids)}
     for name, rows in sheets.items():
-        ws = wb.create_sheet(_sheet_name(name, used))
+        if lang == "ja":
+            rows = [_japanese_route(r) for r in rows]
+        title = catalogue(lang).get(f"sheet_{name}", name) if lang != "en" else name
+        ws = wb.create_sheet(_sheet_name(title, used))
         columns = list(dict.fromkeys(k for r in rows for k in r))
         ws.append([f"{c} [{unit_of(c)}]" if unit_of(c) else c for c in columns])
         for cell in ws[1]:
@@ -247,6 +253,13 @@ def write_xlsx(path: Path | BinaryIO, tables: Tables, net: Network) -> None:
             width = max([len(str(c)), *(len(str(r.get(c) or "")) for r in rows[:200])])
             ws.column_dimensions[ws.cell(1, i).column_letter].width = min(60, width + 2)
     wb.save(path)
+
+
+def _japanese_route(row: Row) -> Row:
+    if "route_ja" not in row:
+        return row
+    out = {k: v for k, v in row.items() if k not in ("route", "route_ja")}
+    return {"route": row["route_ja"], "route_en": row["route"], **out}
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -295,7 +308,12 @@ def _uniform(arrays: dict[str, list[Any]]) -> dict[str, list[Any]]:
 
 
 def export(
-    result: Any, fmt: str, output: Path | None, net: Network, kind: str | None = None
+    result: Any,
+    fmt: str,
+    output: Path | None,
+    net: Network,
+    kind: str | None = None,
+    lang: str = "en",
 ) -> tuple[str | None, list[Path]]:
     """Export a result in ``fmt``: CSV text (main table) to return, or files written.
 
@@ -311,6 +329,8 @@ def export(
         For the sources sheet.
     kind : str, optional
         Name of the result.
+    lang : str
+        Language of the XLSX sheet names and route column (``"en"`` or ``"ja"``).
 
     Returns
     -------
@@ -337,7 +357,7 @@ def export(
             return None, [output]
         assert output is not None
         if fmt == "xlsx":
-            write_xlsx(output, tables, net)
+            write_xlsx(output, tables, net, lang)
             return None, [output]
         return None, write_parquet(output, tables)
     except OSError as exc:

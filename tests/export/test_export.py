@@ -131,3 +131,17 @@ def test_runs_list_exports(tmp_path: Path):
     run = dict(zip(head, row, strict=True))
     assert run["kind"] == "capacity" and run["id"].startswith("capacity-")
     assert run["headline.max_t_per_year [t/yr]"] == pytest.approx(20_000_000)
+
+
+def test_japanese_workbook_names_sheets_and_routes_in_japanese(tmp_path: Path):
+    out = tmp_path / "uoc-ja.xlsx"
+    p = cli("compare", *UOC, *YOK, "--lang", "ja", "--format", "xlsx", "--output", str(out))
+    assert p.returncode == 0, p.stderr
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["経路", "回避プレミアム", "概要", "出典"]
+    head = [c.value for c in wb["経路"][1]]
+    assert head[:2] == ["route", "route_en"]
+    result = corridor.compare("uranium_ore_concentrate", "KZ_NORTH_KHARASAN", "JP_YOKOHAMA")
+    shown = [r[0] for r in wb["経路"].iter_rows(min_row=2, values_only=True)]
+    assert shown == [r.label_ja for r in result.routes]
+    assert cli("compare", *UOC, *YOK, "--lang", "fr").returncode == 2

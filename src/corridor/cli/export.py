@@ -39,14 +39,19 @@ def check_output(fmt: str, output: Path | None) -> None:
 
 
 def write_export(
-    result: Any, fmt: str, output: Path | None, net: Network | None, kind: str | None = None
+    result: Any,
+    fmt: str,
+    output: Path | None,
+    net: Network | None,
+    kind: str | None = None,
+    lang: str = "en",
 ) -> None:
     """Export ``result`` in ``fmt`` to ``output`` (CSV to standard output when None)."""
     if net is None:
         from corridor.analysis.queries import default_network
 
         net = default_network()
-    text, files = export(result, fmt, output, net, kind)
+    text, files = export(result, fmt, output, net, kind, lang)
     if text is not None:
         sys.stdout.write(text)
     for f in files:

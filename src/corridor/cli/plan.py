@@ -234,7 +234,7 @@ def plan_cmd(
     elif fmt == "csv" and output is None:
         _plan_csv(result)
     elif fmt in EXPORTS:
-        write_export(result, fmt, output, net)
+        write_export(result, fmt, output, net, lang=language_)
     else:
         _plan_tables(result)
     if report:

@@ -156,7 +156,7 @@ def _emit(
     from corridor.analysis.results import Comparison
 
     if fmt in ("xlsx", "parquet") or (fmt == "csv" and output is not None):
-        write_export(result, fmt, output, net)
+        write_export(result, fmt, output, net, lang=lang)
     elif fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     elif fmt == "geojson":
