@@ -35,7 +35,9 @@ from corridor.analysis.queries import default_network
 from corridor.graph import TRANSFER, CommodityGraph, build_graph
 from corridor.network.model import Commodity, Network
 from corridor.network.synthetic import synthetic_network
-from corridor.routing.kbest import enumerate_paths, index_graph, k_best, signature
+from corridor.routing._index import search_index
+from corridor.routing.kbest import enumerate_paths, index_graph, k_best
+from corridor.routing.pricing import signature
 
 K = 10
 BASELINE_PATH_CAP = 20_000
@@ -136,7 +138,7 @@ def networkx_k_best(
 
 def _first(g: CommodityGraph, o: str, d: str) -> object:
     """A query to a destination not asked before: its cost-to-go is computed afresh."""
-    g.cost_to_go.clear()
+    search_index(g).cost_to_go.clear()
     return k_best(g, o, d, K)
 
 

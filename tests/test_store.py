@@ -28,7 +28,7 @@ from corridor.store import (
     save_run,
     store_path,
 )
-from tests.test_capacity import two_routes
+from tests.optimize.test_maxflow import two_routes
 
 ROOT = Path(__file__).parents[1]
 
@@ -116,7 +116,7 @@ import sys, time
 import corridor.store as store
 from corridor.contracts import Contract
 from corridor.optimize import plan
-from tests.test_capacity import two_routes
+from tests.optimize.test_maxflow import two_routes
 
 result = plan([Contract("c1", "ore", ("O",), ("D",), 1000.0)], network=two_routes())
 write_tables = store._write_tables

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from corridor._derived import Derived
 from corridor.costs import (
@@ -68,18 +67,6 @@ class CommodityGraph:
     out: list[list[int]] = field(default_factory=list)
     node_vertices: dict[str, list[int]] = field(default_factory=dict)
     exposure_bit: dict[str, int] = field(default_factory=dict)
-    cost_to_go: dict[str, list[float]] = field(default_factory=dict)
-    """Destination node id -> least cost from every vertex to it (filled on first use)."""
-    vertex_tables: tuple[list[int], list[bool]] | None = None
-    """Place index and gateway flag per vertex (filled on first search)."""
-    adjacency: tuple[list[list[Any]], list[tuple[str, str]]] | None = None
-    """Out-edges per vertex as plain tuples, and the gateway entries they name (filled on
-    first search)."""
-    index: dict[str, Any] = field(default_factory=dict)
-    """The search's other tables: steps with chains contracted, the reversed cost matrix,
-    the costs between all pairs of vertices of small graphs (filled on first search)."""
-    pieces: dict[Any, Any] = field(default_factory=dict)
-    """Priced legs and provenance per edge (by id) and per exposure set (filled on use)."""
     excluded: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Link id -> (rule, why) it is not in this graph; rule is commodity, family, avoid or
     regime."""

@@ -21,8 +21,7 @@ from corridor import analysis as api
 from corridor.errors import DataError, RequestError
 from corridor.network import load_network
 from corridor.network.regimes import compliance
-
-from ..conftest import TINY
+from tests.conftest import TINY
 
 REGIMES = (
     "id,name_en,name_ja,kind,issuer,targets,cargo_classes,restricts,binds,effect,"

@@ -176,7 +176,7 @@ class _PathFinder:
     def cheapest(self, blocked: set[str]) -> Route | None:
         import networkx as nx
 
-        from corridor.routing.kbest import make_route
+        from corridor.routing.pricing import make_route
 
         def weight(u: Any, v: Any, parallel: Mapping[int, Mapping[str, float]]) -> float | None:
             ok = [d["cost"] for k, d in parallel.items() if not self._blocked(k, blocked)]

@@ -123,37 +123,38 @@ def _season(link: Link, net: Network) -> Condition:
     )
 
 
-def route_conditions(
-    net: Network, cargo_class: str, nodes: tuple[str, ...], links: tuple[str, ...]
-) -> tuple[Condition, ...]:
-    """Conditions of the places and links a route passes, for one cargo class, once each.
+@dataclass(frozen=True)
+class PlaceBook:
+    """What route details need of a network to name places and state conditions, without
+    keeping the network: short names by node, seasonal conditions by link."""
 
-    Parameters
-    ----------
-    net : Network
-        The network the route was found on (for seasonal capacity factors).
-    cargo_class : str
-        The commodity's cargo class (a condition may apply to class 7 only).
-    nodes, links : tuple of str
-        The ids the route passes.
+    names: dict[str, tuple[str, str]]
+    seasonal: dict[str, Condition]
 
-    Returns
-    -------
-    tuple of Condition
-        In route order; seasonal ones built from the links' ``season`` column.
-    """
-    found: list[Condition] = []
-    seen: set[str] = set()
-    for place in (*nodes, *links):
-        for applies, classes, kind, en, ja in _condition_rows():
-            if place in applies and cargo_class in classes and en not in seen:
-                seen.add(en)
-                found.append(Condition(kind, place, en, ja))
-        if place in links and net.has("links", place):
-            link = net.link(place)
-            if link.season:
-                cond = _season(link, net)
-                if cond.text_en not in seen:
-                    seen.add(cond.text_en)
-                    found.append(cond)
-    return tuple(found)
+    @classmethod
+    def of(cls, net: Network) -> PlaceBook:
+        return cls(
+            {n.id: (place_name(n), place_name(n, "ja")) for n in net.nodes},
+            {link.id: _season(link, net) for link in net.links if link.season},
+        )
+
+    def conditions(
+        self, cargo_class: str, nodes: tuple[str, ...], links: tuple[str, ...]
+    ) -> tuple[Condition, ...]:
+        """Conditions of the places and links a route passes, for one cargo class, once
+        each, in route order (seasonal ones from the links' ``season`` column)."""
+        found: dict[str, Condition] = {}
+        for place in (*nodes, *links):
+            for applies, classes, kind, en, ja in _condition_rows():
+                if place in applies and cargo_class in classes:
+                    found.setdefault(en, Condition(kind, place, en, ja))
+            if place in self.seasonal:
+                cond = self.seasonal[place]
+                found.setdefault(cond.text_en, cond)
+        return tuple(found.values())
+
+
+def place_book(net: Network) -> PlaceBook:
+    """The :class:`PlaceBook` of ``net`` (built once per network)."""
+    return net.derived.get(PlaceBook, lambda: PlaceBook.of(net))
+

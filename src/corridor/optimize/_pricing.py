@@ -18,7 +18,7 @@ from corridor.optimize._model import _candidate, _Clock, _Model
 from corridor.optimize.capacity import TOL, capacities, capacity_of_link
 from corridor.optimize.lp import LpSolution
 from corridor.optimize.plan_result import Candidate, RuleCost, _links
-from corridor.routing.kbest import make_route
+from corridor.routing.pricing import make_route
 from corridor.routing.route import Route
 
 

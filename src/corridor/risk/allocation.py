@@ -257,7 +257,7 @@ def route_from_links(
         A link is unknown, cannot carry the commodity or does not continue the route.
     """
     from corridor.graph import commodity_graph
-    from corridor.routing.kbest import make_route
+    from corridor.routing.pricing import make_route
 
     g = commodity_graph(net, commodity, a, tuple(avoid))
     at: list[int] = list(g.node_vertices.get(origin, []))

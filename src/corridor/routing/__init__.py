@@ -4,8 +4,9 @@
 beats on every objective, ``explain`` why no route exists; ``route`` is what they return.
 """
 
-from corridor.routing.kbest import k_best, make_route, signature
+from corridor.routing.kbest import k_best
 from corridor.routing.pareto import pareto_front
+from corridor.routing.pricing import make_route, signature
 from corridor.routing.route import FAMILY_LABELS, Leg, Risk, Route, RouteDetail
 
 __all__ = [

@@ -27,26 +27,25 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from functools import partial, reduce
-from itertools import chain
-from operator import or_
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from corridor.costs import Metrics, insurance_usd_per_t, p95_of_sum
 from corridor.graph import TRANSFER, CommodityGraph, Edge
-from corridor.network.model import Link
-from corridor.network.names import place_name, route_conditions
-from corridor.routing.route import Leg, Risk, Route, RouteDetail
-
-GATEWAY_KINDS = frozenset(
-    {"border_crossing", "seaport", "ferry_terminal", "oil_terminal", "destination_port"}
+from corridor.routing._index import search_index
+from corridor.routing.pricing import (
+    GATEWAY_KINDS,
+    _departure,
+    _Pieces,
+    _route,
+    _step_pieces,
+    signature,
 )
+from corridor.routing.route import Route
+
 MAX_LABELS = 200_000
 MAX_K = 50
 """Most routes one query may ask for."""
@@ -66,7 +65,8 @@ search of its own."""
 
 def _cost_to_go(g: CommodityGraph, destination: str, targets: list[int]) -> list[float]:
     """:func:`cost_to_go` of a destination, kept by the graph."""
-    h = g.cost_to_go.get(destination)
+    idx = search_index(g)
+    h = idx.cost_to_go.get(destination)
     if h is None:
         pairs = _all_pairs(g)
         if pairs is None:
@@ -77,7 +77,7 @@ def _cost_to_go(g: CommodityGraph, destination: str, targets: list[int]) -> list
                 if len(targets) > 1
                 else pairs[targets[0]]
             )
-        g.cost_to_go[destination] = h
+        idx.cost_to_go[destination] = h
     return h
 
 
@@ -87,16 +87,16 @@ def _all_pairs(g: CommodityGraph) -> list[list[float]] | None:
     for larger ones)."""
     if len(g.vertices) > ALL_PAIRS_MAX_VERTICES:
         return None
-    pairs: list[list[float]] | None = g.index.get("all-pairs")
-    if pairs is None:
-        pairs = dijkstra(_reverse_matrix(g), directed=True).tolist()
-        g.index["all-pairs"] = pairs
-    return pairs
+    idx = search_index(g)
+    if idx.all_pairs is None:
+        idx.all_pairs = dijkstra(_reverse_matrix(g), directed=True).tolist()
+    return idx.all_pairs
 
 
 def _reverse_matrix(g: CommodityGraph) -> csr_matrix:
     """The graph reversed, as a sparse matrix of edge costs (built once per graph)."""
-    m: csr_matrix | None = g.index.get("reverse-matrix")
+    idx = search_index(g)
+    m = idx.reverse_matrix
     if m is None:
         n, count = len(g.vertices), len(g.edges)
         heads = np.fromiter((e.head for e in g.edges), dtype=np.int64, count=count)
@@ -110,7 +110,7 @@ def _reverse_matrix(g: CommodityGraph) -> csr_matrix:
         first = np.ones(count, dtype=bool)
         first[1:] = (heads[1:] != heads[:-1]) | (tails[1:] != tails[:-1])
         m = csr_matrix((costs[first], (heads[first], tails[first])), shape=(n, n))
-        g.index["reverse-matrix"] = m
+        idx.reverse_matrix = m
     return m
 
 
@@ -314,7 +314,8 @@ def _adjacency(g: CommodityGraph) -> tuple[list[list[_Step]], list[tuple[str, st
     on arriving at any mode copy of its destination), so the search takes the two as one
     step and never holds a partial route that has just transferred.
     """
-    if g.adjacency is None:
+    idx = search_index(g)
+    if idx.adjacency is None:
         node_of, gateway = _vertex_tables(g)
         bit = g.net.node_bits
         gates: dict[tuple[str, str], int] = {}
@@ -356,8 +357,8 @@ def _adjacency(g: CommodityGraph) -> tuple[list[list[_Step]], list[tuple[str, st
                 for ei, e, gate in links[v]
             ]
             steps.append(direct + row_steps)
-        g.adjacency = (steps, list(gates))
-    return g.adjacency
+        idx.adjacency = (steps, list(gates))
+    return idx.adjacency
 
 
 class _Steps(NamedTuple):
@@ -405,9 +406,9 @@ def _steps(g: CommodityGraph) -> _Steps:
     place with no way on but back (a spur to another mine) is dropped. A query whose
     destination lies inside a chain or at such a dead end uses the plain steps.
     """
-    cached: _Steps | None = g.index.get("chained-steps")
-    if cached is not None:
-        return cached
+    idx = search_index(g)
+    if idx.steps is not None:
+        return idx.steps
     plain, gates = _adjacency(g)
     place = _vertex_tables(g)[0]
     nodes = g.net.nodes
@@ -448,19 +449,20 @@ def _steps(g: CommodityGraph) -> _Steps:
             exits[place[v]] |= x[5]
     inside_ids = {nodes[i].id for i in inside}
     result = _Steps(chained, plain, gates, inside_ids, dead_ends, exits, {})
-    g.index["chained-steps"] = result
+    idx.steps = result
     return result
 
 
 def _vertex_tables(g: CommodityGraph) -> tuple[list[int], list[bool]]:
     """Per vertex: index of its place in the network, and whether that place is a gateway."""
-    if g.vertex_tables is None:
+    idx = search_index(g)
+    if idx.vertex_tables is None:
         index = g.net.node_index
-        g.vertex_tables = (
+        idx.vertex_tables = (
             [index[v[0]] for v in g.vertices],
             [g.net.node(v[0]).kind in GATEWAY_KINDS for v in g.vertices],
         )
-    return g.vertex_tables
+    return idx.vertex_tables
 
 
 UNUSABLE_CHECK_MAX = 8
@@ -515,26 +517,6 @@ def _dominates(
     return q[2] + sum(price for b, price in pen_bits.items() if extra & b) <= p[2]
 
 
-def _departure(link: Link) -> str:
-    """How a route leaves a gateway: the mode, and the straits or sea areas of that link
-    (so a Suez and a Cape sailing from the same port are different routes)."""
-    return "/".join((link.mode, *link.chokepoints))
-
-
-def signature(g: CommodityGraph, edges: list[Edge], origin: str) -> tuple[tuple[str, str], ...]:
-    """Gateways passed, each with how the route leaves it (the destination last)."""
-    sig: list[tuple[str, str]] = []
-    for e in edges:
-        if e.kind != "link" or e.link is None:
-            continue
-        tail_node = g.vertices[e.tail][0]
-        if tail_node != origin and g.net.node(tail_node).kind in GATEWAY_KINDS:
-            sig.append((tail_node, _departure(e.link)))
-    if edges:
-        sig.append((g.vertices[edges[-1].head][0], "end"))
-    return tuple(sig)
-
-
 def k_best(
     g: CommodityGraph,
     origin: str,
@@ -564,302 +546,5 @@ def k_best(
 
 def _label_pieces(g: CommodityGraph, label: _Label) -> list[_Pieces]:
     """The pieces of a route's steps, from the origin."""
-    cached = g.pieces.get
+    cached = search_index(g).step_pieces.get
     return [cached(step) or _step_pieces(g, step) for step in _steps_taken(label)]
-
-
-@dataclass(frozen=True, slots=True)
-class _Pieces:
-    """What an edge, or a run of edges, contributes to a route: its legs and their sums,
-    provenance, the places it arrives at and the lines it draws."""
-
-    legs: tuple[Leg, ...]
-    totals: tuple[float, float, float, float, float]
-    """Sums over the legs: cost, days, variance of the days, CO2e, distance."""
-    sources: int
-    """Source ids behind the figures, as a bitset over :func:`_source_bits`' numbering."""
-    nodes: tuple[str, ...]
-    """Places arrived at by link, in order."""
-    countries: tuple[str, ...]
-    chokepoints: tuple[str, ...]
-    geometry: tuple[tuple[tuple[float, float], ...], ...]
-    """One line per link."""
-    families: frozenset[str]
-    """Route families of the links, less ``domestic`` and ``japan``."""
-
-
-_NOT_A_FAMILY = frozenset({"domestic", "japan"})
-
-
-def _merge(pieces: list[_Pieces], sources: int = 0, country: tuple[str, ...] = ()) -> _Pieces:
-    """The pieces of a run of edges, one after the other (plus ``sources`` and a
-    ``country`` of departure)."""
-    return _Pieces(
-        tuple(chain.from_iterable([p.legs for p in pieces])),
-        _totals(pieces),
-        reduce(or_, [p.sources for p in pieces], sources),
-        tuple(chain.from_iterable([p.nodes for p in pieces])),
-        tuple(dict.fromkeys(chain(country, *[p.countries for p in pieces]))),
-        tuple(dict.fromkeys(chain.from_iterable([p.chokepoints for p in pieces]))),
-        tuple(chain.from_iterable([p.geometry for p in pieces])),
-        frozenset().union(*[p.families for p in pieces]),
-    )
-
-
-def _totals(pieces: list[_Pieces]) -> tuple[float, float, float, float, float]:
-    """The sums of pieces' totals: cost, days, variance of the days, CO2e, distance."""
-    if not pieces:
-        return (0.0, 0.0, 0.0, 0.0, 0.0)
-    cost, days, var, co2e, km = [sum(x) for x in zip(*[p.totals for p in pieces], strict=True)]
-    return cost, days, var, co2e, km
-
-
-def _step_pieces(g: CommodityGraph, step: tuple[int, ...]) -> _Pieces:
-    """:func:`_pieces` of one step of the search (cached by its edge indices)."""
-    cached: _Pieces | None = g.pieces.get(step)
-    if cached is None:
-        edges = g.edges
-        cached = g.pieces[step] = _merge([_pieces(g, edges[i]) for i in step])
-    return cached
-
-
-def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
-    cached: _Pieces | None = g.pieces.get(id(e))
-    if cached is not None:
-        return cached
-    net = g.net
-    node = net.node(e.node)
-    if e.kind == TRANSFER:
-        modes = f"{g.vertices[e.tail][1]} → {g.vertices[e.head][1]}"
-        legs = [
-            _leg(
-                "transfer", e.node, "transfer", "", e.metrics, e.parts, f"{modes} at {node.name_en}"
-            )
-        ]
-        out = _Pieces(
-            tuple(legs),
-            _sums(legs),
-            _source_bits(g, _row_sources(node.sources, ("handling",))),
-            (),
-            (),
-            (),
-            (),
-            frozenset(),
-        )
-        g.pieces[id(e)] = out
-        return out
-    link = e.link
-    assert link is not None
-    legs = [
-        _leg(
-            "link",
-            g.vertices[e.tail][0],
-            link.mode,
-            link.id,
-            e.metrics,
-            e.parts,
-            link.service or link.mode,
-            to=e.node,
-        )
-    ]
-    sources = {s for ids in link.sources.values() for s in ids}
-    factor = net.emission_factor(link.emission_factor)
-    sources.update(s for ids in factor.sources.values() for s in ids)
-    if e.arrival.cost_usd_per_t or e.arrival.days_mean:
-        what = "border crossing" if node.kind == "border_crossing" else "port/customs dwell"
-        legs.append(
-            _leg(
-                "dwell",
-                e.node,
-                "dwell",
-                "",
-                e.arrival,
-                e.arrival_parts,
-                f"{what} at {node.name_en}",
-            )
-        )
-        sources.update(_row_sources(node.sources, ("dwell", "border_fee")))
-    out = _Pieces(
-        tuple(legs),
-        _sums(legs),
-        _source_bits(g, sources),
-        (e.node,),
-        (*link.countries, node.country),
-        link.chokepoints,
-        (link.geometry if e.forward else tuple(reversed(link.geometry)),),
-        frozenset({link.family}) - _NOT_A_FAMILY,
-    )
-    g.pieces[id(e)] = out
-    return out
-
-
-def _sums(legs: list[Leg]) -> tuple[float, float, float, float, float]:
-    return (
-        sum(leg.cost_usd_per_t for leg in legs),
-        sum(leg.days_mean for leg in legs),
-        sum(leg.days_var for leg in legs),
-        sum(leg.co2e_kg_per_t for leg in legs),
-        sum(leg.distance_km for leg in legs),
-    )
-
-
-@dataclass(frozen=True)
-class _Exposed:
-    """What a set of exposures means for a route: records, sources and risk."""
-
-    ids: tuple[str, ...]
-    sources: int
-    risk: Risk
-
-
-def _exposed(g: CommodityGraph, mask: int) -> _Exposed:
-    key = ("mask", mask)
-    cached: _Exposed | None = g.pieces.get(key)
-    if cached is not None:
-        return cached
-    exposures = [g.net.exposure(x) for x in g.exposures_of(mask)]
-    sources = _source_bits(g, (s for x in exposures for ids in x.sources.values() for s in ids))
-    by_exposure = {x.id: x.disrupted_days_per_year for x in exposures}
-    rate = sum(x.events_per_year for x in exposures)
-    risk = Risk(1.0 - math.exp(-rate), sum(by_exposure.values()), by_exposure)
-    out = _Exposed(tuple(x.id for x in exposures), sources, risk)
-    g.pieces[key] = out
-    return out
-
-
-def make_route(
-    g: CommodityGraph,
-    edges: list[Edge],
-    origin: str,
-    penalise: Mapping[str, float] | None = None,
-    sig: tuple[tuple[str, str], ...] | None = None,
-) -> Route:
-    """Price a path of the commodity graph into a :class:`Route`."""
-    return _route(
-        g,
-        [_pieces(g, e) for e in edges],
-        origin,
-        reduce(or_, [e.exposures for e in edges], 0),
-        penalise,
-        sig if sig is not None else signature(g, edges, origin),
-    )
-
-
-def _route(
-    g: CommodityGraph,
-    pieces: list[_Pieces],
-    origin: str,
-    mask: int,
-    penalise: Mapping[str, float] | None,
-    sig: tuple[tuple[str, str], ...],
-) -> Route:
-    """A :class:`Route` from the pieces of its edges or steps and the exposures crossed.
-
-    Only the totals are summed here; the detail is merged when first read.
-    """
-    insurance = _commodity_terms(g)[1]
-    exposed = _exposed(g, mask)
-    cost, days, var, co2e, km = _totals(pieces)
-    families = frozenset().union(*[p.families for p in pieces])
-    charges = {"insurance": insurance}
-    penalty = sum(penalise.get(x, 0.0) for x in exposed.ids) if penalise else 0.0
-    if penalty:
-        charges["penalty"] = penalty
-    return Route(
-        commodity=g.commodity.id,
-        origin=origin,
-        charges=charges,
-        distance_km=km,
-        cost_usd_per_t=cost + sum(charges.values()),
-        days_mean=days,
-        days_p95=p95_of_sum(days, var),
-        co2e_kg_per_t=co2e,
-        family="+".join(sorted(families)) or "domestic",
-        risk=exposed.risk,
-        signature=sig,
-        build_detail=partial(_detail, g, pieces, origin, exposed.sources),
-    )
-
-
-def _detail(
-    g: CommodityGraph, pieces: list[_Pieces], origin: str, exposure_sources: int
-) -> RouteDetail:
-    """The detail of a route: its pieces merged, with the origin and the sources of the
-    commodity's terms and of the exposures crossed."""
-    whole = _merge(pieces, _commodity_terms(g)[0] | exposure_sources, (g.net.node(origin).country,))
-    nodes = (origin, *whole.nodes)
-    links = tuple(leg.link for leg in whole.legs if leg.link)
-    return RouteDetail(
-        nodes,
-        whole.legs,
-        whole.countries,
-        whole.chokepoints,
-        _source_ids(g, whole.sources),
-        whole.geometry,
-        {n: (place_name(g.net.node(n)), place_name(g.net.node(n), "ja")) for n in nodes},
-        route_conditions(g.net, g.commodity.cargo_class, nodes, links),
-    )
-
-
-def _commodity_terms(g: CommodityGraph) -> tuple[int, float]:
-    """What every route of the commodity carries: the sources of its value, insurance and
-    freight terms (as a bitset), and its cargo insurance (USD/t)."""
-    cached: tuple[int, float] | None = g.pieces.get("commodity")
-    if cached is None:
-        prov = _row_sources(g.commodity.sources, ("value", "insurance", "freight"))
-        cached = (_source_bits(g, prov), insurance_usd_per_t(g.commodity, g.assumptions))
-        g.pieces["commodity"] = cached
-    return cached
-
-
-def _source_bits(g: CommodityGraph, ids: Iterable[str]) -> int:
-    """Source ids as a bitset (one bit per row of the sources table), so routes OR them."""
-    numbering: dict[str, int] | None = g.pieces.get("source-numbering")
-    if numbering is None:
-        numbering = {x.id: i for i, x in enumerate(g.net.sources)}
-        g.pieces["source-numbering"] = numbering
-    bits = 0
-    for sid in ids:
-        bits |= 1 << numbering[sid]
-    return bits
-
-
-def _source_ids(g: CommodityGraph, bits: int) -> tuple[str, ...]:
-    """The sorted source ids of a bitset (cached per bitset)."""
-    key = ("source-ids", bits)
-    cached: tuple[str, ...] | None = g.pieces.get(key)
-    if cached is None:
-        cached = tuple(sorted(x.id for i, x in enumerate(g.net.sources) if bits >> i & 1))
-        g.pieces[key] = cached
-    return cached
-
-
-def _row_sources(prov: Mapping[str, tuple[str, ...]], prefixes: tuple[str, ...]) -> set[str]:
-    return {s for col, ids in prov.items() if col.startswith(prefixes) for s in ids}
-
-
-def _leg(
-    kind: str,
-    at: str,
-    mode: str,
-    link: str,
-    m: Metrics,
-    parts: dict[str, float],
-    what: str,
-    to: str | None = None,
-) -> Leg:
-    return Leg(
-        kind,
-        at,
-        to or at,
-        mode,
-        link,
-        m.distance_km,
-        sum(parts.values()),
-        m.days_mean,
-        p95_of_sum(m.days_mean, m.days_var),
-        m.co2e_kg_per_t,
-        dict(parts),
-        what,
-        m.days_var,
-    )

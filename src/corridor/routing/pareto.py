@@ -15,7 +15,7 @@ import itertools
 from dataclasses import dataclass
 
 from corridor.graph import TRANSFER, CommodityGraph
-from corridor.routing.kbest import make_route, signature
+from corridor.routing.pricing import make_route, signature
 from corridor.routing.route import Route
 
 MAX_PARETO_LABELS = 100_000

@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from corridor.errors import DataError
 from corridor.network.load import load_network, parse_provenance
 from corridor.network.schema import TABLES, schema
-
-from .conftest import TINY
+from tests.conftest import TINY
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -219,7 +218,7 @@ def test_arbitrary_text_never_escapes_as_a_crash(tiny_copy, text):
 def test_docs_follow_the_schema():
     from corridor.network.schema import schema_markdown
 
-    docs = Path(__file__).parents[1] / "docs" / "data.md"
+    docs = Path(__file__).parents[2] / "docs" / "data.md"
     assert docs.read_text(encoding="utf-8") == schema_markdown(), (
         "docs/data.md is stale: run `corridor network schema > docs/data.md`"
     )

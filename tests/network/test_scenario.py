@@ -14,8 +14,7 @@ from corridor.network.load import load_network
 from corridor.network.model import Network
 from corridor.network.scenario import ScenarioError, apply_scenario
 from corridor.network.scenario_io import load_scenario
-
-from .conftest import TINY
+from tests.conftest import TINY
 
 EXAMPLES = sorted(Path("examples/scenarios").glob("*.yaml"))
 CLI = "from corridor.cli import main; main()"

@@ -31,10 +31,9 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from corridor.web.app import create_app  # noqa: E402
 from corridor.web.security import Settings  # noqa: E402
+from tests.risk.test_stress import HAND_EVENTS  # noqa: E402
 
-from .test_risk import HAND_EVENTS  # noqa: E402
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -23,7 +23,7 @@ from corridor.report import (
 )
 from corridor.routing.route import Route
 
-TINY = Path(__file__).parent / "fixtures" / "tiny"
+TINY = Path(__file__).parents[1] / "fixtures" / "tiny"
 VOID = {"meta", "br", "hr", "img", "input", "link", "area", "base", "col", "source", "wbr"}
 
 

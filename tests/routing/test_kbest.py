@@ -15,7 +15,9 @@ from corridor.errors import InvalidParameterError, RequestError
 from corridor.graph import TRANSFER, build_graph
 from corridor.network.synthetic import synthetic_network
 from corridor.routing import kbest as routing
-from corridor.routing.kbest import _steps, enumerate_paths, k_best, make_route, signature
+from corridor.routing._index import search_index
+from corridor.routing.kbest import _steps, enumerate_paths, k_best
+from corridor.routing.pricing import make_route, signature
 
 
 def _all_routes(g, origin, destination):
@@ -292,4 +294,4 @@ def test_costs_to_go_from_the_all_pairs_table_equal_a_search_per_destination(sma
     monkeypatch.setattr(routing, "ALL_PAIRS_MAX_VERTICES", 0)
     g = build_graph(small, small.commodity("ore"))
     assert [r.to_dict() for r in k_best(g, "N0", "N7", 5)] == with_table
-    assert "all-pairs" not in g.index
+    assert search_index(g).all_pairs is None

@@ -43,9 +43,8 @@ from corridor.web.security import (
     load_tokens,
     token_problem,
 )
-
-from .conftest import TINY
-from .test_risk import HAND_EVENTS
+from tests.conftest import TINY
+from tests.risk.test_stress import HAND_EVENTS
 
 LOCAL = "http://127.0.0.1"
 TOKEN = "tok-" + "x" * 28

@@ -21,10 +21,10 @@ from corridor.cli._app import app
 from corridor.contracts.io import load_contracts
 from corridor.contracts.model import PORTFOLIO, Contract, ContractError, Portfolio, Rule
 from corridor.optimize.planning import plan
-from tests.test_capacity import commodity, link, network, node, two_routes
+from tests.optimize.test_maxflow import commodity, link, network, node, two_routes
 
-TINY = Path(__file__).parent / "fixtures" / "tiny"
-EXAMPLE = Path(__file__).parents[1] / "examples" / "contracts.yaml"
+TINY = Path(__file__).parents[1] / "fixtures" / "tiny"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "contracts.yaml"
 
 
 def ore(volume: float, cid: str = "c1", **kw: object) -> Contract:
@@ -169,7 +169,9 @@ def test_solutions_respect_capacities_rules_and_volumes(volume, cap_china, cap_c
     assert china <= share * shipped + 1e-6
     # Nothing that could be delivered is left short: the best split without a penalty.
     best = min(volume, cap_caspian + min(cap_china, share / (1 - share) * cap_caspian))
-    assert shipped == pytest.approx(best, rel=1e-6, abs=1e-6)
+    # Flows below the LP's tolerance (1e-6 t per route) are read out as zero, so a capacity of
+    # a few micro-tonnes may ship nothing: allow that much, no more.
+    assert shipped == pytest.approx(best, rel=1e-6, abs=1e-5)
 
 
 # --------------------------------------------------------------------------- contracts

@@ -17,8 +17,7 @@ from corridor.analysis import default_network
 from corridor.errors import RequestError
 from corridor.network.model import Network
 from corridor.risk import frontier as fr
-
-from .test_risk import event, with_events
+from tests.risk.test_stress import event, with_events
 
 
 @pytest.fixture(scope="module")

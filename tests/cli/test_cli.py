@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import TINY
+from tests.conftest import TINY
 
 ROUTE = ["--commodity", "ore", "--origin", "MINE", "--destination", "DEST"]
 

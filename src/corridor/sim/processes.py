@@ -1,0 +1,406 @@
+"""SimPy processes of one replication: trains, ferries, storms, the class 7 charter.
+
+:func:`run_replication` is the unit of work: a :class:`~corridor.sim.model.ModelSpec` and a
+:class:`numpy.random.SeedSequence` in, a :class:`~corridor.sim.result.Replication` out.
+It depends on nothing else, so a Dask worker computes exactly what one process does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from corridor.sim.model import HOURS_PER_DAY, ModelSpec, Stage
+from corridor.sim.resources import Berth, Consignment, Consolidation, FerryPort, Sea, Window
+from corridor.sim.result import Replication, ResourceStats, summarise_samples
+
+CROSSING = "ferry crossing"
+"""Key of the crossing-and-unloading time in ``Replication.node_dwell_hours``."""
+_YEAR_D = 365.0
+_NOV_1, _JAN_MAY = 304.0, 151.0
+"""Day of year of 1 November; days from 1 January to the end of May."""
+
+
+class _Model:
+    """State of one replication."""
+
+    def __init__(self, spec: ModelSpec, rng: np.random.Generator) -> None:
+        self.spec, self.rng = spec, rng
+        self.env = simpy.Environment()
+        start = spec.warmup_hours
+        self.window = Window(start, start + spec.horizon_hours)
+        env, win = self.env, self.window
+        self.ports = {p.node: FerryPort(env, p.node, p.berths, win, p.share) for p in spec.ports}
+        self.port_specs = {p.node: p for p in spec.ports}
+        self.arrival = Berth(env, spec.arrival_berths, win, f"{spec.arrival_node} ferry berths")
+        self.yards: dict[str, Berth] = {}
+        self.yard_specs = {y.node: y for y in spec.yards}
+        self.sea = Sea(self._storms())
+        self.charter = Consolidation(env, spec.class7_lot_t, win)
+        self.next_id = 0
+        self.traced_done = 0
+        self.finished: list[Consignment] = []
+        self.background: list[Consignment] = []
+        self.sailings = 0
+        self.wagons_sailed = 0
+        self.idle_hours = 0.0
+        self.series: dict[str, list[float]] = {n: [] for n in self.ports}
+
+    # ------------------------------------------------------------------ helpers
+
+    def draw(self, mu: float, sigma: float) -> float:
+        if mu == -math.inf:
+            return 0.0
+        return math.exp(mu) if sigma == 0 else float(self.rng.lognormal(mu, sigma))
+
+    def gap(self, per_hour: float) -> float:
+        if self.spec.arrivals == "regular":
+            return 1.0 / per_hour
+        return float(self.rng.exponential(1.0 / per_hour))
+
+    def consignment(self, kind: str, wagons: int, tonnes: float) -> Consignment:
+        self.next_id += 1
+        return Consignment(self.next_id, kind, wagons, tonnes, self.env.now)
+
+    def _storms(self) -> list[tuple[float, float]]:
+        """Closure intervals over the whole run, drawn season by season."""
+        s = self.spec
+        end_h = s.warmup_hours + s.horizon_hours + s.drain_hours
+        lo, hi = s.storm_event_days
+        mean_days = (lo + hi) / 2.0
+        out: list[tuple[float, float]] = []
+        # the clock's 0 is the warm-up's start; the warm-up ends on 1 January of year 0
+        year0_h = s.warmup_hours
+        first = -math.ceil(s.warmup_hours / (_YEAR_D * HOURS_PER_DAY))
+        last = math.ceil(end_h / (_YEAR_D * HOURS_PER_DAY))
+        for year in range(first, last + 1):
+            base = year0_h + year * _YEAR_D * HOURS_PER_DAY
+            seasons = (
+                (_NOV_1, _YEAR_D - _NOV_1, s.storm_share_nov_dec * (_YEAR_D - _NOV_1)),
+                (0.0, _JAN_MAY, s.storm_days_jan_may),
+            )
+            for start_d, length_d, closed_d in seasons:
+                count = self.rng.poisson(closed_d / mean_days) if closed_d > 0 else 0
+                for _ in range(count):
+                    at = start_d + self.rng.uniform(0.0, length_d)
+                    days = self.rng.uniform(lo, hi)
+                    a = base + at * HOURS_PER_DAY
+                    out.append((max(0.0, a), a + days * HOURS_PER_DAY))
+        return out
+
+    def wait_open(self) -> Generator[simpy.Event, Any, None]:
+        until = self.sea.closed_until(self.env.now)
+        while until is not None:
+            yield self.env.timeout(until - self.env.now)
+            until = self.sea.closed_until(self.env.now)
+
+    # ------------------------------------------------------------------ trains
+
+    def walk(self, c: Consignment, stages: tuple[Stage, ...]) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        for st in stages:
+            t0 = env.now
+            if st.kind == "ferry":
+                port = self.ports[st.node]
+                port.join(c)
+                assert c.done is not None
+                yield c.done
+                c.record(f"wait for ferry at {st.node}", st.node, t0, c.last_sailing_h)
+                c.record(st.label, st.node, c.last_sailing_h, env.now)
+                continue
+            if st.kind == "yard":
+                yield from self.yard(st.node).serve(st.hours)
+            elif st.kind == "consolidate":
+                yield self.charter.join(c.tonnes)
+            else:
+                yield env.timeout(self.draw(st.mu, st.sigma))
+            c.record(st.label, st.node, t0, env.now)
+        c.end_h = env.now
+        self.finished.append(c)
+        if c.kind == "traced":
+            self.traced_done += 1
+
+    def yard(self, node: str) -> Berth:
+        """The gauge-change yard at ``node`` (one line: trains change gauge one at a time)."""
+        if node not in self.yards:
+            self.yards[node] = Berth(self.env, 1, self.window, f"{node} gauge-change yard")
+        return self.yards[node]
+
+    def user_trains(self) -> Generator[simpy.Event, Any, None]:
+        s = self.spec
+        spacing = s.horizon_hours / s.shipments
+        yield self.env.timeout(s.warmup_hours + spacing / 2.0)
+        for i in range(s.shipments):
+            c = self.consignment("traced", s.shipment_wagons, s.shipment_t)
+            self.env.process(self.walk(c, s.stages))
+            if i + 1 < s.shipments:
+                yield self.env.timeout(spacing)
+
+    def direct_trains(self, node: str) -> Generator[simpy.Event, Any, None]:
+        """Background trains reaching a ferry port from Kazakh origins."""
+        p = self.port_specs[node]
+        if p.direct_trains_per_hour <= 0:
+            return
+        stages = (
+            Stage("customs", node, f"dwell at {node}", *p.customs),
+            Stage("ferry", node, f"ferry {node} → {self.spec.arrival_node}"),
+        )
+        while True:
+            yield self.env.timeout(self.gap(p.direct_trains_per_hour))
+            c = self.consignment("background", self.spec.train_wagons, self._train_t())
+            self.background.append(c)
+            self.env.process(self.walk(c, stages))
+
+    def china_trains(self, node: str) -> Generator[simpy.Event, Any, None]:
+        """China–Europe trains: gauge change at the yard, rail to a port, the ferry."""
+        y = self.yard_specs[node]
+        if y.trains_per_hour <= 0 or not y.rail_hours:
+            return
+        ports = [n for n, _ in y.rail_hours]
+        weights = np.array([self.ports[n].share for n in ports])
+        weights = weights / weights.sum()
+        while True:
+            yield self.env.timeout(self.gap(y.trains_per_hour))
+            port = ports[int(self.rng.choice(len(ports), p=weights))]
+            rail_h = dict(y.rail_hours)[port]
+            ps = self.port_specs[port]
+            stages = (
+                Stage("yard", node, f"gauge change at {node}", hours=y.service_hours),
+                Stage("travel", node, f"rail {node} → {port}", math.log(rail_h), 0.0),
+                Stage("customs", port, f"dwell at {port}", *ps.customs),
+                Stage("ferry", port, f"ferry {port} → {self.spec.arrival_node}"),
+            )
+            c = self.consignment("china", self.spec.train_wagons, self._train_t())
+            self.background.append(c)
+            self.env.process(self.walk(c, stages))
+
+    def class7_lots(self) -> Generator[simpy.Event, Any, None]:
+        s = self.spec
+        if s.class7_consignments_per_hour <= 0:
+            return
+        while True:
+            yield self.env.timeout(self.gap(s.class7_consignments_per_hour))
+            self.charter.join(s.class7_consignment_t)
+
+    def _train_t(self) -> float:
+        return self.spec.train_wagons * self.spec.wagon_t
+
+    # ------------------------------------------------------------------ ferries
+
+    def choose_port(self) -> FerryPort:
+        cap = self.spec.ferry_wagons
+
+        def need(p: FerryPort) -> tuple[float, float]:
+            return (p.queued_wagons - p.inbound * cap, p.share)
+
+        return max(self.ports.values(), key=need)
+
+    def ferry(self, k: int) -> Generator[simpy.Event, Any, None]:
+        s, env = self.spec, self.env
+        # start spread over one crossing so that the pool does not move in lockstep
+        yield env.timeout(s.crossing_hours * k / max(1, s.ferry_units))
+        while True:
+            port = self.choose_port()
+            port.inbound += 1
+            yield from self._held(self.wait_open())
+            yield env.timeout(s.crossing_hours)
+            req = yield from self._held(port.berth.acquire())
+            load = yield from self._load(port)
+            port.inbound -= 1
+            yield env.timeout(self.port_specs[port.node].load_hours)
+            yield from self._held(self.wait_open())
+            port.berth.release(req)
+            sailed = env.now
+            wagons = sum(n for _, n in load)
+            if self.window.contains(sailed):
+                self.sailings += 1
+                self.wagons_sailed += wagons
+                port.loaded_t += sum(n * c.tonnes / c.wagons for c, n in load)
+            for c, _ in load:
+                c.last_sailing_h = sailed
+            yield env.timeout(s.crossing_hours)
+            req = yield from self._held(self.arrival.acquire())
+            yield env.timeout(s.unload_hours)
+            self.arrival.release(req)
+            for c, n in load:
+                c.remaining -= n
+                if c.remaining == 0 and c.done is not None:
+                    c.done.succeed()
+
+    def _held(self, waiting: Generator[simpy.Event, Any, Any]) -> Generator[simpy.Event, Any, Any]:
+        """Run ``waiting`` (a berth queue, a storm) and count its hours as a ferry's idle time."""
+        t0 = self.env.now
+        value = yield from waiting
+        self.idle_hours += self.window.overlap(t0, self.env.now)
+        return value
+
+    def _load(self, port: FerryPort) -> Generator[simpy.Event, Any, list[tuple[Any, int]]]:
+        """Take wagons until the sailing rule says go."""
+        s, env = self.spec, self.env
+        load: list[tuple[Any, int]] = []
+        room = s.ferry_wagons
+        t_idle = env.now
+        if s.sailing_rule == "timetable":
+            depart = (math.floor(env.now / s.headway_hours) + 1) * s.headway_hours
+            while env.now < depart and room > 0:
+                got = port.take(room)
+                load += got
+                room -= sum(n for _, n in got)
+                if room > 0:
+                    yield env.any_of([port.arrival(), env.timeout(depart - env.now)])
+        else:
+            deadline = math.inf
+            while room > 0:
+                got = port.take(room)
+                if got and deadline == math.inf:
+                    deadline = env.now + s.max_hold_hours
+                load += got
+                room -= sum(n for _, n in got)
+                if room == 0 or env.now >= deadline:
+                    break
+                wait = [port.arrival()] + ([env.timeout(deadline - env.now)] if load else [])
+                yield env.any_of(wait)
+        self.idle_hours += self.window.overlap(t_idle, env.now)
+        return load
+
+    def sampler(self) -> Generator[simpy.Event, Any, None]:
+        yield self.env.timeout(self.window.start_h)
+        while self.env.now < self.window.end_h:
+            for n, p in self.ports.items():
+                self.series[n].append(float(p.queued_wagons))
+            yield self.env.timeout(HOURS_PER_DAY)
+
+
+def run_replication(spec: ModelSpec, seed: np.random.SeedSequence) -> Replication:
+    """Simulate the warm-up, the horizon and the drain of the traced cargo, once.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The model, as built by :func:`corridor.sim.model.build_model`.
+    seed : numpy.random.SeedSequence
+        This replication's seed (one child of the run's SeedSequence).
+    """
+    m = _Model(spec, np.random.default_rng(seed))
+    env = m.env
+    for n in m.ports:
+        env.process(m.direct_trains(n))
+    for y in spec.yards:
+        m.yard(y.node)
+        env.process(m.china_trains(y.node))
+    for k in range(spec.ferry_units):
+        env.process(m.ferry(k))
+    env.process(m.class7_lots())
+    env.process(m.sampler())
+    env.process(m.user_trains())
+    end = spec.warmup_hours + spec.horizon_hours
+    env.run(until=end)
+    deadline = end + spec.drain_hours
+    while env.peek() < deadline and m.traced_done < spec.shipments:
+        env.step()
+    return _collect(m)
+
+
+def _collect(m: _Model) -> Replication:
+    s, win = m.spec, m.window
+    years = win.hours / (_YEAR_D * HOURS_PER_DAY)
+    traced = [c for c in m.finished if c.kind == "traced"]
+    resources: dict[str, ResourceStats] = {}
+    for n, p in m.ports.items():
+        resources[p.berth.name] = _berth_stats(p.berth)
+        resources[f"{n} wagon queue"] = ResourceStats(
+            utilisation=math.nan,
+            mean_queue=p.waiting.mean(),
+            max_queue=p.waiting.peak,
+            mean_wait_h=_mean(_waits(m.background + traced, n, win)),
+            served=float(len(_waits(m.background + traced, n, win))),
+        )
+    resources[m.arrival.name] = _berth_stats(m.arrival)
+    for y in m.yards.values():
+        resources[y.name] = _berth_stats(y)
+    fleet_h = win.hours * s.ferry_units
+    resources["ferry fleet"] = ResourceStats(
+        utilisation=1.0 - m.idle_hours / fleet_h if fleet_h else math.nan,
+        mean_queue=math.nan,
+        max_queue=math.nan,
+        mean_wait_h=math.nan,
+        served=float(m.sailings),
+        load_factor=m.wagons_sailed / (m.sailings * s.ferry_wagons) if m.sailings else math.nan,
+    )
+    resources["class 7 charter at Poti"] = ResourceStats(
+        utilisation=math.nan,
+        mean_queue=math.nan,
+        max_queue=math.nan,
+        mean_wait_h=_mean(m.charter.waits),
+        served=float(m.charter.charters),
+    )
+    dwell = {}
+    everyone = m.background + traced
+    for n in m.ports:
+        dwell[n] = summarise_samples(_node_hours(everyone, n, win, before_ferry=True))
+    dwell[s.arrival_node] = summarise_samples(
+        _node_hours(traced, s.arrival_node, win, before_ferry=False)
+    )
+    dwell[CROSSING] = summarise_samples(
+        [
+            b - a
+            for c in everyone
+            for lab, _, a, b in c.stages
+            if lab.startswith("ferry ") and win.contains(a)
+        ]
+    )
+    china = [c for c in m.finished if c.kind == "china" and win.contains(c.start_h)]
+    return Replication(
+        total_days=tuple((c.end_h - c.start_h) / HOURS_PER_DAY for c in traced),
+        stage_hours=tuple(tuple((lab, b - a) for lab, _, a, b in c.stages) for c in traced),
+        traced_timeline=tuple(traced[0].stages) if traced else (),
+        unfinished=s.shipments - len(traced),
+        resources=resources,
+        throughput_t_per_year={n: p.loaded_t / years for n, p in m.ports.items()},
+        node_dwell_hours=dwell,
+        china_days=_mean([(c.end_h - c.start_h) / HOURS_PER_DAY for c in china]),
+        storm_closed_days=m.sea.closed_hours(win) / HOURS_PER_DAY,
+        queue_series={n: tuple(v) for n, v in m.series.items()},
+    )
+
+
+def _berth_stats(b: Berth) -> ResourceStats:
+    return ResourceStats(
+        utilisation=b.utilisation(),
+        mean_queue=b.queue.mean(),
+        max_queue=b.queue.peak,
+        mean_wait_h=_mean(b.waits),
+        served=float(len(b.waits)),
+    )
+
+
+def _waits(cs: list[Consignment], node: str, win: Window) -> list[float]:
+    prefix = f"wait for ferry at {node}"
+    return [b - a for c in cs for lab, _, a, b in c.stages if lab == prefix and win.contains(a)]
+
+
+def _node_hours(cs: list[Consignment], node: str, win: Window, before_ferry: bool) -> list[float]:
+    """Hours each consignment spent at ``node``: its dwell plus, at a ferry port, the wait
+    until its last wagon sailed; at the arrival port, the unloading and the dwell."""
+    out = []
+    for c in cs:
+        hours, first = 0.0, None
+        for lab, where, a, b in c.stages:
+            at_node = where == node and not lab.startswith("ferry ")
+            if before_ferry and at_node:
+                hours += b - a
+                first = a if first is None else first
+            if not before_ferry and at_node and lab.startswith("dwell"):
+                hours += b - a
+                first = a if first is None else first
+        if first is not None and win.contains(first):
+            out.append(hours)
+    return out
+
+
+def _mean(values: list[float]) -> float:
+    return float(np.mean(values)) if values else math.nan

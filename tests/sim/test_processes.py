@@ -1,0 +1,101 @@
+"""The ferry model against hand calculations, on a one-port model built by hand."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from corridor.sim.model import ModelSpec, PortSpec
+from corridor.sim.processes import run_replication
+
+TRAIN_WAGONS, GAP_H, LOAD_H = 20, 24.0, 3.0
+
+
+def _spec(**changes: object) -> ModelSpec:
+    """One port, one ferry of two trains' wagons, a train every 24 h, no storms."""
+    base = ModelSpec(
+        stages=(),
+        ports=(
+            PortSpec(
+                node="PORT",
+                berths=1,
+                load_hours=LOAD_H,
+                share=1.0,
+                direct_trains_per_hour=1.0 / GAP_H,
+                customs=(-math.inf, 0.0),
+            ),
+        ),
+        arrival_node="ALAT",
+        arrival_berths=1,
+        unload_hours=2.0,
+        yards=(),
+        ferry_units=1,
+        ferry_wagons=2 * TRAIN_WAGONS,
+        crossing_hours=5.0,
+        sailing_rule="full",
+        max_hold_hours=1e6,
+        headway_hours=84.0,
+        storm_share_nov_dec=0.0,
+        storm_days_jan_may=0.0,
+        storm_event_days=(3.0, 6.0),
+        class7_lot_t=875.0,
+        class7_consignments_per_hour=0.0,
+        class7_consignment_t=250.0,
+        shipments=1,
+        shipment_wagons=1,
+        shipment_t=50.0,
+        train_wagons=TRAIN_WAGONS,
+        wagon_t=50.0,
+        warmup_hours=10 * 24.0,
+        horizon_hours=200 * 24.0,
+        drain_hours=24.0,
+        arrivals="regular",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_ferry_that_sails_when_full_matches_hand_calculation() -> None:
+    """Two trains fill a ferry: the first waits one gap plus loading, the second only the
+    loading, so the mean wait is gap/2 + loading = 15 h; the ferry is back (5 + 2 + 5 h)
+    long before the next pair starts, so no other wait arises."""
+    rep = run_replication(_spec(), np.random.SeedSequence(1))
+    queue = rep.resources["PORT wagon queue"]
+    assert queue.mean_wait_h == pytest.approx(GAP_H / 2 + LOAD_H, abs=0.1)
+    # every sailing is full and carries two trains: 200 days × 1 train/day ÷ 2
+    fleet = rep.resources["ferry fleet"]
+    assert fleet.load_factor == pytest.approx(1.0)
+    assert fleet.served == pytest.approx(100, abs=1)
+    assert rep.throughput_t_per_year["PORT"] == pytest.approx(TRAIN_WAGONS * 50.0 * 365.0, rel=0.01)
+
+
+def test_a_ferry_on_timetable_sails_part_full() -> None:
+    """Every 84 h whatever the load: 3.5 trains per sailing on average, capacity 4."""
+    spec = _spec(sailing_rule="timetable", ferry_wagons=4 * TRAIN_WAGONS)
+    rep = run_replication(spec, np.random.SeedSequence(1))
+    assert rep.resources["ferry fleet"].load_factor == pytest.approx(3.5 / 4, abs=0.03)
+
+
+def test_too_few_ferries_build_a_queue() -> None:
+    """A ferry that can carry one train per 45 h cannot clear a train a day: the queue grows."""
+    spec = _spec(ferry_wagons=TRAIN_WAGONS, crossing_hours=20.0)
+    rep = run_replication(spec, np.random.SeedSequence(1))
+    assert rep.resources["PORT wagon queue"].mean_wait_h > 10 * 24
+    two = run_replication(replace(spec, ferry_units=2), np.random.SeedSequence(1))
+    assert two.resources["PORT wagon queue"].mean_wait_h < 24
+
+
+def test_storms_hold_the_ferry() -> None:
+    calm = run_replication(_spec(), np.random.SeedSequence(3))
+    stormy = run_replication(
+        _spec(storm_share_nov_dec=0.5, storm_days_jan_may=20.0, horizon_hours=365 * 24.0),
+        np.random.SeedSequence(3),
+    )
+    assert stormy.storm_closed_days > 20
+    assert calm.storm_closed_days == 0
+    assert (
+        stormy.resources["PORT wagon queue"].mean_wait_h
+        > calm.resources["PORT wagon queue"].mean_wait_h
+    )

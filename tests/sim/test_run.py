@@ -1,0 +1,169 @@
+"""The corridor model end to end: seeds and Dask, what-ifs, the dwell overlay."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corridor.analysis.queries import default_network
+from corridor.errors import DataError, RequestError
+from corridor.network import Network, load_network
+from corridor.sim import WhatIf, load_params, replicate, simulate, write_dwell
+from corridor.sim.model import ModelSpec
+from corridor.sim.run import prepare
+
+CASE = ("rare_earth_oxide", "KZ_ALMATY", "GE_POTI")
+
+
+@pytest.fixture(scope="module")
+def net() -> Network:
+    return default_network()
+
+
+def _spec(net: Network, whatif: WhatIf | None = None, volume_t: float = 10_000) -> ModelSpec:
+    return prepare(net, *CASE, volume_t, whatif=whatif).spec
+
+
+def test_the_model_is_built_from_the_network(net: Network) -> None:
+    spec = _spec(net)
+    assert [p.node for p in spec.ports] == ["KZ_AKTAU", "KZ_KURYK"]
+    kinds = [s.kind for s in spec.stages]
+    assert kinds.count("ferry") == 1 and "handling" not in kinds  # loading is in the ferry
+    # the loading time is the port node's handling time; 54 wagons × 0.9 low-water factor
+    assert spec.ports[0].load_hours == net.node("KZ_AKTAU").handling_hours
+    assert spec.ferry_wagons == 48
+    # 760 TEU/day at Dostyk: a 43-wagon, 86-TEU train holds the yard 86/760 of a day
+    dostyk = next(y for y in spec.yards if y.node == "KZ_DOSTYK")
+    assert dostyk.service_hours == pytest.approx(86 / 760 * 24)
+
+
+def test_same_seed_same_numbers_on_dask(net: Network) -> None:
+    distributed = pytest.importorskip("distributed")
+    spec = _spec(net)
+    here = replicate(spec, 4, seed=11)
+    with distributed.Client(
+        processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None
+    ) as client:
+        there = replicate(spec, 4, seed=11, client=client)
+    assert [r.total_days for r in here] == [r.total_days for r in there]
+    assert [r.throughput_t_per_year for r in here] == [r.throughput_t_per_year for r in there]
+    other = replicate(spec, 4, seed=12)
+    assert [r.total_days for r in other] != [r.total_days for r in here]
+
+
+def _headline(net: Network, whatif: WhatIf | None) -> tuple[float, float, float, float]:
+    reps = replicate(_spec(net, whatif, volume_t=20_000), 6, seed=5)
+    days = [d for r in reps for d in r.total_days]
+    return (
+        float(np.mean(days)),
+        float(np.quantile(days, 0.95)),
+        float(np.mean([sum(r.throughput_t_per_year.values()) for r in reps])),
+        float(np.mean([r.china_days for r in reps])),
+    )
+
+
+@pytest.fixture(scope="module")
+def base(net: Network) -> tuple[float, float, float, float]:
+    return _headline(net, None)
+
+
+def test_one_more_ferry_shortens_the_wait(net: Network, base: tuple[float, ...]) -> None:
+    mean, p95, throughput, _ = _headline(net, WhatIf(extra_ferries=1))
+    assert mean < base[0] and p95 < base[1]
+    assert throughput >= base[2] * 0.99
+
+
+def test_faster_customs_shortens_the_trip(net: Network, base: tuple[float, ...]) -> None:
+    mean, _, _, _ = _headline(net, WhatIf(customs_cut_hours=12))
+    assert mean < base[0] - 0.5  # at least four dwells lose up to 12 h each
+
+
+def test_faster_handling_at_every_port_shortens_the_trip(
+    net: Network, base: tuple[float, ...]
+) -> None:
+    mean, _, _, _ = _headline(net, WhatIf(handling_factor=2.0))
+    assert mean < base[0]
+
+
+def test_second_track_speeds_the_china_trains(net: Network, base: tuple[float, ...]) -> None:
+    *_, china = _headline(net, WhatIf(second_track=True))
+    assert china < base[3]
+
+
+def test_a_stormier_season_slows_and_cuts_throughput(net: Network, base: tuple[float, ...]) -> None:
+    mean, p95, throughput, _ = _headline(net, WhatIf(storm_factor=2.0))
+    assert mean > base[0] and p95 > base[1]
+    assert throughput < base[2]
+
+
+def test_write_dwell_is_an_overlay_compare_reads(net: Network, tmp_path: Path) -> None:
+    result = simulate(net, *CASE, 10_000, replications=2, seed=3)
+    out = write_dwell(result, net, tmp_path / "dwell")
+    merged = load_network(overlay=out)
+    aktau = merged.node("KZ_AKTAU")
+    assert aktau.dwell_hours == pytest.approx(result.node_dwell_hours["KZ_AKTAU"][0], abs=0.05)
+    assert aktau.sources["dwell_hours"] == ("sim_dwell_seed3",)
+    assert merged.source("sim_dwell_seed3").kind == "computed"
+    assert "seed 3" in merged.source("sim_dwell_seed3").method
+    ferry = merged.link("F_AKTAU_ALAT")
+    assert ferry.transit_days < net.link("F_AKTAU_ALAT").transit_days  # the wait moved out
+    with (out / "nodes.csv").open() as f:
+        assert {r["id"] for r in csv.DictReader(f)} == {"KZ_AKTAU", "KZ_KURYK"}
+
+
+def test_compare_runs_with_the_dwell_overlay(net: Network, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from corridor.cli import app
+
+    out = write_dwell(simulate(net, *CASE, 5_000, replications=1, seed=1), net, tmp_path / "d")
+    args = ["compare", "--commodity", "rare_earth_oxide", "--origin", "KZ_ALMATY"]
+    args += ["--destination", "JP_YOKOHAMA", "--overlay", str(out), "--format", "json"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "trans_caspian" in res.output
+
+
+def test_bad_requests_name_the_problem(net: Network) -> None:
+    with pytest.raises(RequestError, match="volume"):
+        simulate(net, *CASE, -5)
+    with pytest.raises(RequestError, match="replications"):
+        simulate(net, *CASE, 1000, replications=0)
+    with pytest.raises(RequestError, match="rail ferry"):
+        simulate(net, "rare_earth_oxide", "KZ_ALMATY", "CN_LIANYUNGANG", 1000)
+    with pytest.raises(RequestError, match="extra_ferries"):
+        _spec(net, WhatIf(extra_ferries=-1))
+
+
+def test_a_broken_resource_table_names_file_row_and_column(net: Network, tmp_path: Path) -> None:
+    bad = tmp_path / "resources.csv"
+    text = (Path(load_params(net).file)).read_text(encoding="utf-8")
+    text = text.replace("ferry_units,7,", "ferry_units,-7,").replace(
+        "ferry_wait_reports,Longest", "no_such_source,Longest"
+    )
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_params(net, bad)
+    messages = [str(p) for p in info.value.problems]
+    assert any("row 2, column value" in m and "-7" in m for m in messages)
+    assert any("'no_such_source' is not an id in" in m for m in messages)
+
+
+def test_sim_sources_follow_the_provenance_rules(net: Network, tmp_path: Path) -> None:
+    from corridor.sim._params import load_sim_sources, sim_sources_path
+
+    rows = load_sim_sources(net)
+    cited = {s for ids in load_params(net).sources.values() for s in ids}
+    assert set(rows) <= cited  # no orphan rows
+    assert all(r["method"] for r in rows.values() if r["kind"] != "quoted")
+    bad = tmp_path / "sources.csv"
+    text = sim_sources_path().read_text(encoding="utf-8")
+    bad.write_text(text + "kuryk_storms,again,,2025,estimated,\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_sim_sources(net, bad)
+    messages = [str(p) for p in info.value.problems]
+    assert any("'kuryk_storms' is already a source id" in m for m in messages)
+    assert any("estimated sources need a method" in m for m in messages)
