@@ -157,4 +157,3 @@ class PlaceBook:
 def place_book(net: Network) -> PlaceBook:
     """The :class:`PlaceBook` of ``net`` (built once per network)."""
     return net.derived.get(PlaceBook, lambda: PlaceBook.of(net))
-
