@@ -31,9 +31,11 @@ $(VENV)/.browser: | $(BIN)/python
 # China vs Trans-Caspian vs Russia vs Iran, in the terminal and as HTML reports.
 run: $(VENV)/.installed
 	$(BIN)/corridor compare --commodity rare_earth_concentrate --origin KZ_ZHANA_KZ \
-		--destination JP_YOKOHAMA --volume 10000 --report reports/rare-earth-concentrate.html
+		--destination JP_YOKOHAMA --volume 10000 --uncertainty 1000 \
+		--report reports/rare-earth-concentrate.html
 	$(BIN)/corridor compare --commodity uranium_ore_concentrate --origin KZ_NORTH_KHARASAN \
-		--destination JP_YOKOHAMA --volume 1000 --report reports/uranium-ore-concentrate.html
+		--destination JP_YOKOHAMA --volume 1000 --uncertainty 1000 \
+		--report reports/uranium-ore-concentrate.html
 
 # The whole test suite: lint, types, import layers, tests.
 test: $(VENV)/.dev-installed $(VENV)/.browser
@@ -47,6 +49,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/bench_routes.py
 	$(BIN)/python benchmarks/bench_plan.py
 	$(BIN)/python benchmarks/bench_risk.py
+	$(BIN)/python benchmarks/bench_uncertainty.py
 	$(BIN)/python benchmarks/bench_web.py
 
 # The web application on http://127.0.0.1:8000 (offline; see docs/api.md).

@@ -44,7 +44,8 @@ from typing import Any
 import numpy as np
 import pulp
 
-from corridor.analysis.queries import _graph, default_network
+from corridor.analysis.queries import default_network
+from corridor.graph import commodity_graph as _graph
 from corridor.contracts.io import load_contracts
 from corridor.contracts.model import Contract, Portfolio
 from corridor.costs import Assumptions, insurance_usd_per_t

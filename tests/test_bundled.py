@@ -8,7 +8,7 @@ import pytest
 
 from corridor.analysis.queries import compare, default_network, routes
 from corridor.errors import RequestError
-from corridor.network.load import bundled_data_dir
+from corridor.network.load import bundled_data_dir, load_network
 from corridor.network.schema import schema
 
 JAPAN = ("JP_YOKOHAMA", "JP_KOBE", "JP_OSAKA", "JP_NAGOYA")
@@ -19,8 +19,9 @@ def net():
     return default_network()
 
 
-def test_every_numeric_cell_traces_to_a_source(net):
+def test_every_numeric_cell_traces_to_a_source():
     """Independent of the loader: re-read the CSVs and resolve each figure's source."""
+    net = load_network()  # the tables as written, before the states of a date remove rows
     known = {s.id: s for s in net.sources}
     for table, cols in schema().items():
         sourced = [c.name for c in cols if c.sourced]

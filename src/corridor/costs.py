@@ -19,6 +19,10 @@ from corridor.network.model import Commodity, Exposure, Link, Network, Node
 
 Z95 = 1.6448536269514722
 """Standard normal 95th percentile."""
+SERVICES = ("", "block", "wagonload")
+"""Rail service classes (empty: the default of the cargo class)."""
+RAIL_SPEED_SOURCE = "est_rail_transit"
+"""Rail links whose transit is computed from a speed; service classes recompute them."""
 
 
 @dataclass(frozen=True)
@@ -35,13 +39,19 @@ class Assumptions:
         Price per tonne CO2e added to the cost (default 0: no carbon price).
     insured_value_factor : float
         Insured value as a multiple of cargo value (CIF × 110 %, Incoterms 2020 convention).
+    service : str
+        Rail service class, ``block`` or ``wagonload`` (``services.csv``); empty: the
+        default of the commodity's cargo class.
     """
 
     carrying_pct_per_year: float = 10.0
     carbon_price_usd_per_t: float = 0.0
     insured_value_factor: float = 1.1
+    service: str = ""
 
     def __post_init__(self) -> None:
+        if self.service not in SERVICES:
+            raise InvalidParameterError("service", self.service, "block or wagonload")
         for name in ("carrying_pct_per_year", "carbon_price_usd_per_t", "insured_value_factor"):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
@@ -140,18 +150,81 @@ def link_metrics(
     freight = link.tariff_usd_per_t + link.tariff_usd_per_tkm * link.distance_km
     freight *= commodity.freight_factor * rail_tariff_factor(link, commodity)
     war = war_risk_usd_per_t(commodity, [net.exposure(c) for c in link.chokepoints], a)
-    inventory = inventory_usd_per_t(commodity, link.transit_days, a)
+    days, days_p95 = rail_days(net, link, commodity, a)
+    inventory = inventory_usd_per_t(commodity, days, a)
     co2e = net.emission_factor(link.emission_factor).co2e_g_per_tkm * link.distance_km / 1000.0
     carbon = a.carbon_price_usd_per_t * co2e / 1000.0
     parts = {"freight": freight, "war_risk": war, "inventory": inventory, "carbon": carbon}
     metrics = Metrics(
         sum(parts.values()),
-        link.transit_days,
-        lognormal_variance(link.transit_days, link.transit_days_p95),
+        days,
+        lognormal_variance(days, days_p95),
         co2e,
         link.distance_km,
     )
     return metrics, parts
+
+
+def service_of(net: Network, commodity: Commodity, a: Assumptions) -> str:
+    """The rail service class a shipment uses: the request's, else its cargo class's default."""
+    if a.service:
+        return a.service
+    for row in net.services:
+        if not row.scope and commodity.cargo_class in row.default_for:
+            return row.service
+    return ""
+
+
+def rail_days(
+    net: Network, link: Link, commodity: Commodity, a: Assumptions
+) -> tuple[float, float]:
+    """Mean and p95 days of ``link`` under the shipment's rail service class.
+
+    Only rail links whose transit comes from a speed (source ``est_rail_transit``) are
+    recomputed: distance ÷ the service's speed + its overhead per link, p95 = mean × its
+    factor. The most specific ``services.csv`` row applies (the link's id, then the
+    slowest of its countries, then the service's default row); any other link, or a
+    network without service rows, keeps its table figures.
+    """
+    service = service_of(net, commodity, a)
+    if not service or link.mode != "rail":
+        return link.transit_days, link.transit_days_p95
+    if RAIL_SPEED_SOURCE not in link.sources.get("transit_days", ()):
+        return link.transit_days, link.transit_days_p95
+    rows = [r for r in net.services if r.service == service]
+    named = [r for r in rows if link.id in r.scope]
+    local = [r for r in rows if set(r.scope) & set(link.countries) and r.speed_km_per_day]
+    default = [r for r in rows if not r.scope]
+    if named:
+        row = named[0]
+    elif local:
+        row = min(local, key=lambda r: r.speed_km_per_day or math.inf)
+    elif default and default[0].speed_km_per_day:
+        row = default[0]
+    else:
+        return link.transit_days, link.transit_days_p95
+    base = next(iter(default), row)
+    speed = row.speed_km_per_day or base.speed_km_per_day or 1.0
+    overhead = row.link_overhead_days
+    if overhead is None:
+        overhead = base.link_overhead_days or 0.0
+    mean = link.distance_km / speed + overhead
+    factor = row.p95_factor or base.p95_factor or 1.0
+    return mean, mean * factor
+
+
+def formation_metrics(
+    net: Network, commodity: Commodity, a: Assumptions
+) -> tuple[Metrics, dict[str, float]]:
+    """Wait for a train to be formed (or to depart) each time cargo is loaded onto rail."""
+    service = service_of(net, commodity, a)
+    row = next((r for r in net.services if r.service == service and not r.scope), None)
+    if row is None or not row.formation_hours:
+        return ZERO, {}
+    days = row.formation_hours / 24.0
+    parts = {"inventory": inventory_usd_per_t(commodity, days, a)}
+    var = lognormal_variance(days, row.formation_hours_p95 / 24.0)
+    return Metrics(sum(parts.values()), days, var, 0.0, 0.0), parts
 
 
 def transfer_metrics(

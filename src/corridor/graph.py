@@ -22,6 +22,7 @@ from corridor.costs import (
     Assumptions,
     Metrics,
     arrival_metrics,
+    formation_metrics,
     link_metrics,
     transfer_metrics,
 )
@@ -237,15 +238,23 @@ def build_graph(
                     metrics.cost_usd_per_t + arr.cost_usd_per_t,
                 )
             )
+    forming, forming_parts = formation_metrics(net, commodity, a)
     for node_id, vids in list(g.node_vertices.items()):
         if len(vids) < 2:
             continue
         node = net.node(node_id)
-        metrics, parts = transfer_metrics(node, commodity, a)
+        plain, plain_parts = transfer_metrics(node, commodity, a)
         bit = g.mask((node.country,))
         for u in vids:
             for v in vids:
                 if u != v:
+                    # Loading onto rail from another mode waits for a train (services.csv
+                    # formation); a gauge change moves a train's load onto a waiting train.
+                    onto_rail = g.vertices[v][1].startswith("rail") and not g.vertices[u][
+                        1
+                    ].startswith("rail")
+                    metrics = plain + forming if onto_rail else plain
+                    parts = _merged(plain_parts, forming_parts) if onto_rail else plain_parts
                     g.out[u].append(len(g.edges))
                     g.edges.append(
                         Edge(
@@ -264,3 +273,10 @@ def build_graph(
                         )
                     )
     return g
+
+
+def _merged(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out.get(k, 0.0) + v
+    return out

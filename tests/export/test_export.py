@@ -130,7 +130,16 @@ def test_runs_list_exports(tmp_path: Path):
     (row,) = list(ws.iter_rows(2, values_only=True))
     run = dict(zip(head, row, strict=True))
     assert run["kind"] == "capacity" and run["id"].startswith("capacity-")
-    assert run["headline.max_t_per_year [t/yr]"] == pytest.approx(20_000_000)
+    from corridor.optimize.maxflow import max_flow
+
+    expected = max_flow(
+        "uranium_ore_concentrate",
+        ["KZ_NORTH_KHARASAN"],
+        ["JP_YOKOHAMA"],
+        families=["china"],
+        network=default_network(),
+    )
+    assert run["headline.max_t_per_year [t/yr]"] == pytest.approx(expected.max_t_per_year)
 
 
 def test_japanese_workbook_names_sheets_and_routes_in_japanese(tmp_path: Path):

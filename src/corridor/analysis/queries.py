@@ -6,6 +6,7 @@ returns the same numbers.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
@@ -18,10 +19,14 @@ from corridor.network.load import load_network
 from corridor.network.model import Network
 from corridor.network.regimes import Compliance, RegimeFlag
 from corridor.network.schema import FAMILIES
+from corridor.network.states import network_on, today
 from corridor.routing.explain import explain_no_route
 from corridor.routing.kbest import MAX_K, k_best
 from corridor.routing.pareto import pareto_front
 from corridor.routing.route import Route
+from corridor.uncertainty.compare import compare_bands
+from corridor.uncertainty.propagate import check_draws
+from corridor.uncertainty.routes import route_bands
 
 PREMIUM_RULES = (
     ("avoid China", ("CN",)),
@@ -30,9 +35,25 @@ PREMIUM_RULES = (
 )
 
 
+def default_network(as_of: dt.date | None = None) -> Network:
+    """The bundled network as it stands on a date (loaded once per process and date).
+
+    Parameters
+    ----------
+    as_of : date, optional
+        The day whose chronic states (``states.csv``) apply; default: today
+        (:func:`corridor.network.states.today`).
+    """
+    return _bundled_on(as_of or today())
+
+
+@lru_cache(maxsize=8)
+def _bundled_on(day: dt.date) -> Network:
+    return network_on(_bundled(), day)
+
+
 @lru_cache(maxsize=1)
-def default_network() -> Network:
-    """The bundled network (loaded once per process)."""
+def _bundled() -> Network:
     return load_network()
 
 
@@ -120,6 +141,8 @@ def routes(
     assumptions: Assumptions | None = None,
     network: Network | None = None,
     buyer: str | None = None,
+    uncertainty: int = 0,
+    seed: int = 0,
 ) -> RouteSet:
     """The ``k`` cheapest genuinely different routes for one commodity.
 
@@ -133,6 +156,9 @@ def routes(
     buyer : buyer profile id (default: ``JP`` where the buyers table has it): its excluding
         regimes drop routes, its priced ones add penalties, and every route lists the regimes
         it meets; ``none`` applies no regime and flags them all.
+    uncertainty, seed : with N > 0, the estimates are drawn jointly N times and the result's
+        ``uncertainty`` holds each route's P5/P50/P95 cost and the chance it is the cheapest
+        of the list (see :mod:`corridor.uncertainty.routes`).
 
     Raises
     ------
@@ -143,6 +169,8 @@ def routes(
     a = assumptions or Assumptions()
     avoid, pen = tuple(avoid), dict(penalise or {})
     check_query(net, commodity, origin, destination, avoid, pen, k, volume)
+    if uncertainty:
+        check_draws(uncertainty, seed)
     rules = buyer_compliance(net, commodity, buyer)
     g = commodity_graph(net, commodity, a, avoid, (), buyer)
     found = k_best(g, origin, destination, k, _penalties(rules, pen))
@@ -153,8 +181,13 @@ def routes(
     request = Request(
         commodity, origin, destination, avoid, tuple(pen.items()), volume, k, rules.buyer
     )
+    bands = None
+    if uncertainty:
+        bands = route_bands(net, found, samples=uncertainty, seed=seed, assumptions=a)
     notes = (_fewer_note(g, len(found), k),) if len(found) < k else ()
-    return RouteSet(request, tuple(found), notes, compliance=_flags(rules, found))
+    return RouteSet(
+        request, tuple(found), notes, compliance=_flags(rules, found), uncertainty=bands
+    )
 
 
 def _fewer_note(g: CommodityGraph, n: int, k: int) -> str:
@@ -186,6 +219,8 @@ def compare(
     assumptions: Assumptions | None = None,
     network: Network | None = None,
     buyer: str | None = None,
+    uncertainty: int = 0,
+    seed: int = 0,
 ) -> Comparison:
     """Cheapest route of each family, and the strategic premium of avoiding China/Russia.
 
@@ -194,11 +229,18 @@ def compare(
     days, and the change in annual disruption probability and expected disrupted days. Every
     route is one the buyer may use (``buyer``, as in :func:`routes`); a family its regimes
     exclude is listed as unavailable, saying which regime excludes it.
+
+    With ``uncertainty`` = N > 0 the estimates are drawn jointly N times (quasi-random,
+    ``seed``) and the result's ``uncertainty`` holds P5/P50/P95 bands of every family's cost
+    and of the premiums, the probability that the ranking flips, and the estimates that
+    drive the premium of avoiding China (see :mod:`corridor.uncertainty`).
     """
     net = network or default_network()
     a = assumptions or Assumptions()
     avoid, user_pen = tuple(avoid), dict(penalise or {})
     check_query(net, commodity, origin, destination, avoid, user_pen, 1, volume)
+    if uncertainty:
+        check_draws(uncertainty, seed)
     rules = buyer_compliance(net, commodity, buyer)
     pen = _penalties(rules, user_pen)
     best: list[Route] = []
@@ -255,8 +297,29 @@ def compare(
     request = Request(
         commodity, origin, destination, avoid, tuple(user_pen.items()), volume, 1, rules.buyer
     )
+    bands = None
+    if uncertainty:
+        bands = compare_bands(
+            net,
+            origin,
+            destination,
+            lambda av, fams: commodity_graph(net, commodity, a, av, fams, buyer),
+            FAMILIES,
+            PREMIUM_RULES,
+            samples=uncertainty,
+            seed=seed,
+            avoid=avoid,
+            penalise=pen,
+            assumptions=a,
+            buyer=buyer,
+        )
     return Comparison(
-        request, tuple(best), unavailable, tuple(alternatives), compliance=_flags(rules, best)
+        request,
+        tuple(best),
+        unavailable,
+        tuple(alternatives),
+        compliance=_flags(rules, best),
+        uncertainty=bands,
     )
 
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from corridor.network.regimes import DEFAULT_BUYER, RegimeFlag
 from corridor.routing.route import SCHEMA_VERSION, Route
+from corridor.uncertainty.compare import UncertainComparison
+from corridor.uncertainty.routes import RouteBands
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,6 +49,8 @@ class RouteSet:
     notes: tuple[str, ...] = ()
     compliance: tuple[tuple[RegimeFlag, ...], ...] = ()
     """Per route (same order): the regimes it meets for the request's buyer."""
+    uncertainty: RouteBands | None = None
+    """Cost bands of the routes over joint draws of the estimates, when asked for."""
 
     def flags(self, index: int) -> tuple[RegimeFlag, ...]:
         """Regimes met by the route at ``index`` (none if not computed)."""
@@ -74,6 +78,7 @@ class RouteSet:
             "request": self.request.to_dict(),
             "routes": routes,
             "notes": list(self.notes),
+            **({"uncertainty": self.uncertainty.to_dict()} if self.uncertainty else {}),
         }
 
 
@@ -125,6 +130,8 @@ class Comparison:
     notes: tuple[str, ...] = ()
     compliance: tuple[tuple[RegimeFlag, ...], ...] = ()
     """Per route (same order): the regimes it meets for the request's buyer."""
+    uncertainty: UncertainComparison | None = None
+    """Bands over joint draws of the estimates, when asked for."""
 
     def flags(self, index: int) -> tuple[RegimeFlag, ...]:
         """Regimes met by the route at ``index`` (none if not computed)."""
@@ -160,4 +167,6 @@ class Comparison:
                 )
             premium.append(d)
         out["premium"] = premium
+        if self.uncertainty is not None:
+            out["uncertainty"] = self.uncertainty.to_dict()
         return out

@@ -6,7 +6,16 @@ imports what its commands compute inside the command, so ``corridor compare`` lo
 planning, risk nor the reports.
 """
 
-from corridor.cli import market, network, plan, risk, routes, sim, web  # noqa: F401  (register commands)
+from corridor.cli import (  # noqa: F401  (register commands)
+    market,
+    network,
+    plan,
+    risk,
+    routes,
+    sim,
+    validate,
+    web,
+)
 from corridor.cli._app import app, main
 
 __all__ = ["app", "main"]

@@ -42,15 +42,56 @@ OverlayOpt = Annotated[
     Path | None,
     typer.Option("--overlay", help="Folder of tables whose rows add to or replace bundled rows."),
 ]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Date (YYYY-MM-DD) whose chronic states apply (Red Sea regime, Caspian low "
+        "water...; default: today).",
+    ),
+]
+ServiceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--service",
+        help="Rail service class: block (scheduled block train) or wagonload "
+        "(default: block for containers, class 7 and liquids, wagonload for bulk).",
+    ),
+]
 FORMATS = ("table", "json", "csv", "geojson", "xlsx", "parquet")
+UncertaintyOpt = Annotated[
+    int,
+    typer.Option(
+        "--uncertainty",
+        help="Draw the estimates jointly N times and show P5/P50/P95 cost bands and the chance "
+        "the ranking flips (compare: also the five strongest drivers of the premium; 0: off).",
+    ),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the quasi-random draws.")]
 
 
-def _net(data: Path | None, overlay: Path | None) -> Network:
+def _net(data: Path | None, overlay: Path | None, as_of: str | None = None) -> Network:
+    from corridor.network.states import network_on, parse_date, today
+
+    try:
+        day = parse_date(as_of) if as_of is not None else today()
+    except ValueError as exc:
+        raise RequestError(f"--as-of: {exc}") from None
     if data is None and overlay is None and not os.environ.get("CORRIDOR_DATA"):
         from corridor.analysis.queries import default_network
 
-        return default_network()
-    return load_network(data, overlay)
+        return default_network(day)
+    return network_on(load_network(data, overlay), day)
+
+
+def _service(value: str | None) -> str:
+    from corridor.costs import SERVICES
+
+    if value is None:
+        return ""
+    if value not in SERVICES or not value:
+        raise RequestError(f"--service must be block or wagonload, not '{value}'")
+    return value
 
 
 def _save(result: StorableResult, store: Path | None, no_store: bool) -> None:

@@ -18,7 +18,7 @@ from corridor.network.model import Network
 
 if TYPE_CHECKING:
     pass
-from corridor.cli._app import DataOpt, OverlayOpt, _net, _text, app, out
+from corridor.cli._app import AsOfOpt, DataOpt, OverlayOpt, _net, _text, app, out
 
 network_app = typer.Typer(help="Inspect and validate the network tables.", no_args_is_help=True)
 app.add_typer(network_app, name="network")
@@ -55,10 +55,11 @@ def network_show(
     ] = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    as_of: AsOfOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Counts by kind, mode, country and route family; or one record with its sources."""
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     if record_id is None:
         _show_counts(net, fmt)
     else:

@@ -19,15 +19,18 @@ import typer
 from rich.table import Table
 
 from corridor.cli._app import (
+    AsOfOpt,
     AvoidOpt,
     CarbonOpt,
     CommodityOpt,
     DataOpt,
     OverlayOpt,
     ReportOpt,
+    ServiceOpt,
     _list,
     _net,
     _save,
+    _service,
     app,
     err,
     out,
@@ -39,6 +42,7 @@ from corridor.network.schema import FAMILIES
 
 if TYPE_CHECKING:
     from corridor.contracts.model import Rule
+    from corridor.optimize.capacity import Capacity
     from corridor.optimize.maxflow import CapacityResult
     from corridor.optimize.plan_result import PlanResult
 
@@ -91,13 +95,14 @@ def capacity_cmd(
     no_store: NoStoreOpt = False,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Most tonnes per year a commodity can move, and the capacities that bind (min cut)."""
     from corridor.optimize.maxflow import max_flow
 
     _check(fmt, ("table", "json", *EXPORTS))
     check_output(fmt, output)
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     result = max_flow(
         commodity,
         _list(origin),
@@ -122,22 +127,36 @@ def _capacity_table(result: CapacityResult) -> None:
     if result.max_t_per_year is None:
         out.print(f"[bold]{title}[/]\n{result.reason}")
         return
-    out.print(f"[bold]{title}[/]: at most [bold]{_t(result.max_t_per_year)} t/yr[/]")
+    total = result.total_t_per_year
+    of = f" (of {_t(total)} t/yr in total, other traffic included)" if total is not None else ""
+    day = f", as of {net.as_of.isoformat()}" if net.as_of else ""
+    out.print(
+        f"[bold]{title}[/]{day}: at most [bold]{_t(result.max_t_per_year)} t/yr[/] "
+        f"left for this user{of}"
+    )
     _table(
         "Binding bottlenecks (minimum cut)",
-        ["capacity", "what", "t/yr", "marginal t/t", "sources", "note"],
+        [
+            "capacity",
+            "what",
+            "left t/yr",
+            "total t/yr",
+            "used by others",
+            "year",
+            "marginal t/t",
+            "sources",
+            "note",
+        ],
         [
             [
-                b.capacity.id,
-                b.capacity.name,
-                _t(b.capacity.capacity_t_per_year),
+                *_capacity_row(b.capacity),
                 f"{b.marginal_t_per_t:.2f}",
                 ", ".join(b.capacity.sources),
                 b.capacity.note,
             ]
             for b in result.bottlenecks
         ],
-        {2, 3},
+        {2, 3, 4, 6},
     )
     used = sorted(result.flows.items(), key=lambda kv: -kv[1])
     out.print(
@@ -145,6 +164,15 @@ def _capacity_table(result: CapacityResult) -> None:
         + ", ".join(f"{k} {_t(v)}" for k, v in used)
         + "[/]"
     )
+
+
+def _capacity_row(cap: Capacity) -> list[str]:
+    """Id, name, left, total, used by others and year of a capacity, as table cells."""
+    used = "not known" if cap.used_t_per_year is None else _t(cap.used_t_per_year)
+    if cap.used_year is not None and cap.used_t_per_year is not None:
+        used += f" ({cap.used_year})"
+    year = str(cap.year) if cap.year is not None else "—"
+    return [cap.id, cap.name, _t(cap.capacity_t_per_year), _t(cap.total), used, year]
 
 
 # --------------------------------------------------------------------------- plan
@@ -192,6 +220,7 @@ def plan_cmd(
     ] = None,
     k: Annotated[int, typer.Option("--k", help="Distinct routes per origin–destination.")] = 12,
     carbon_price: CarbonOpt = 0.0,
+    service: ServiceOpt = None,
     risk_penalty: Annotated[
         float,
         typer.Option(
@@ -209,22 +238,25 @@ def plan_cmd(
     no_store: NoStoreOpt = False,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Least-cost split of contract volumes over routes, under capacities and share rules."""
     from corridor.contracts.model import EACH, PORTFOLIO
+    from corridor.costs import Assumptions
     from corridor.optimize.planning import plan
 
     _check(fmt, ("table", "json", *EXPORTS))
     check_output(fmt, output)
     check_brief(brief)
     language_ = language(lang)
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     rules = _share_rules(max_share, EACH, "--max-share")
     rules += _share_rules(portfolio_max_share, PORTFOLIO, "--portfolio-max-share")
     result = plan(
         contracts,
         rules=rules,
         network=net,
+        assumptions=Assumptions(service=_service(service)),
         k=k,
         carbon_price=carbon_price,
         risk_penalty=risk_penalty,
@@ -328,12 +360,21 @@ def _utilisation_table(result: PlanResult) -> None:
     shown.sort(key=lambda u: (-u.shadow_price_usd_per_t, -u.used_t_per_year))
     _table(
         "Capacities used (shadow price: USD/yr saved per extra t/yr)",
-        ["capacity", "what", "capacity t/yr", "used t/yr", "used", "shadow USD/t", "sources"],
+        [
+            "capacity",
+            "what",
+            "left t/yr",
+            "total t/yr",
+            "used by others",
+            "year",
+            "plan t/yr",
+            "used",
+            "shadow USD/t",
+            "sources",
+        ],
         [
             [
-                u.capacity.id,
-                u.capacity.name,
-                _t(u.capacity.capacity_t_per_year),
+                *_capacity_row(u.capacity),
                 _t(u.used_t_per_year),
                 f"{u.used_t_per_year / u.capacity.capacity_t_per_year:.0%}"
                 if u.capacity.capacity_t_per_year
@@ -343,7 +384,7 @@ def _utilisation_table(result: PlanResult) -> None:
             ]
             for u in shown
         ],
-        {2, 3, 4, 5},
+        {2, 3, 4, 6, 7, 8},
     )
     idle = len(result.utilisation) - len(shown)
     if idle:

@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from corridor.cli._app import DataOpt, OverlayOpt, ReportOpt, _net, _save, app, err, out
+from corridor.cli._app import AsOfOpt, DataOpt, OverlayOpt, ReportOpt, _net, _save, app, err, out
 from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
 from corridor.errors import RequestError
 from corridor.network.model import Network
@@ -71,9 +71,11 @@ def _json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
-def _network(data: Path | None, overlay: Path | None, scenario: Path | None) -> tuple[Network, str]:
+def _network(
+    data: Path | None, overlay: Path | None, scenario: Path | None, as_of: str | None = None
+) -> tuple[Network, str]:
     """The network, with the scenario applied if one is given, and the scenario's name."""
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     if scenario is None:
         return net, ""
     from corridor.network.scenario import apply_scenario
@@ -179,12 +181,13 @@ def stress_cmd(
     no_store: NoStoreOpt = False,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Monte Carlo stress test of a plan: undelivered tonnes, extra cost, VaR/CVaR, tail events."""
     from corridor import risk
 
     _check_format(fmt, output)
-    net, scenario_name = _network(data, overlay, scenario)
+    net, scenario_name = _network(data, overlay, scenario, as_of)
     allocation = _allocation(plan_or_contracts, net, single_route)
     done = [0]
 
@@ -349,12 +352,13 @@ def frontier_cmd(
     no_store: NoStoreOpt = False,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Mean–CVaR frontier: what each cut of tail loss costs, and where the plans sit."""
     from corridor.risk.frontier import frontier
 
     _check_format(fmt, output)
-    net, scenario_name = _network(data, overlay, scenario)
+    net, scenario_name = _network(data, overlay, scenario, as_of)
     allocation = _allocation(contracts, net, single_route)
     result = frontier(
         allocation,
@@ -418,12 +422,13 @@ def whatif_cmd(
     output: OutputOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """What a scenario changes against the base: cost, time, capacity, delivered tonnes."""
     from corridor.analysis.whatif import whatif
 
     _check_format(fmt, output)
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     result = whatif(
         scenario,
         contracts=contracts,

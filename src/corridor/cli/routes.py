@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from corridor.cli._app import (
+    AsOfOpt,
     AvoidOpt,
     BuyerOpt,
     CarbonOpt,
@@ -24,11 +25,15 @@ from corridor.cli._app import (
     OverlayOpt,
     PenaliseOpt,
     ReportOpt,
+    SeedOpt,
+    ServiceOpt,
+    UncertaintyOpt,
     VolumeOpt,
     _check_format,
     _list,
     _net,
     _penalties,
+    _service,
     app,
     err,
     out,
@@ -49,12 +54,16 @@ def routes_cmd(
     penalise: PenaliseOpt = None,
     volume: VolumeOpt = None,
     carbon_price: CarbonOpt = 0.0,
+    service: ServiceOpt = None,
     buyer: BuyerOpt = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    uncertainty: UncertaintyOpt = 0,
+    seed: SeedOpt = 0,
+    as_of: AsOfOpt = None,
 ) -> None:
     """The k cheapest genuinely different routes for one commodity."""
     from corridor.analysis.queries import routes
@@ -62,7 +71,7 @@ def routes_cmd(
 
     _check_format(fmt)
     check_output(fmt, output)
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     result = routes(
         commodity,
         origin,
@@ -71,11 +80,17 @@ def routes_cmd(
         avoid=_list(avoid),
         penalise=_penalties(penalise),
         volume=volume,
-        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
+        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price, service=_service(service)),
         network=net,
         buyer=buyer,
+        uncertainty=uncertainty,
+        seed=seed,
     )
     _emit(result, net, fmt, output)
+    if result.uncertainty is not None and fmt == "table":
+        from corridor.cli.uncertainty import print_route_bands
+
+        print_route_bands(out, result)
     if report:
         _report([result], net, report)
 
@@ -89,6 +104,7 @@ def compare_cmd(
     penalise: PenaliseOpt = None,
     volume: VolumeOpt = None,
     carbon_price: CarbonOpt = 0.0,
+    service: ServiceOpt = None,
     buyer: BuyerOpt = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
@@ -97,6 +113,9 @@ def compare_cmd(
     lang: LangOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    uncertainty: UncertaintyOpt = 0,
+    seed: SeedOpt = 0,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Best route per family (China, Trans-Caspian, Russia, Iran) and the strategic premium."""
     from corridor.analysis.queries import compare
@@ -106,7 +125,7 @@ def compare_cmd(
     check_output(fmt, output)
     check_brief(brief)
     language_ = language(lang)
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     result = compare(
         commodity,
         origin,
@@ -114,11 +133,21 @@ def compare_cmd(
         avoid=_list(avoid),
         penalise=_penalties(penalise),
         volume=volume,
-        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price),
+        assumptions=Assumptions(carbon_price_usd_per_t=carbon_price, service=_service(service)),
         network=net,
         buyer=buyer,
+        uncertainty=uncertainty,
+        seed=seed,
     )
     _emit(result, net, fmt, output, language_)
+    if result.uncertainty is not None and fmt == "table":
+        from corridor.cli.uncertainty import print_bands
+
+        print_bands(out, result.uncertainty)
+    if result.uncertainty is not None and fmt == "table":
+        from corridor.cli.uncertainty import print_bands
+
+        print_bands(out, result.uncertainty)
     if report:
         _report([result], net, report)
     if brief:
@@ -137,13 +166,14 @@ def pareto_cmd(
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Every route not beaten on cost, time, CO2e and disruption risk at once."""
     from corridor.analysis.queries import pareto
 
     _check_format(fmt)
     check_output(fmt, output)
-    net = _net(data, overlay)
+    net = _net(data, overlay, as_of)
     result = pareto(commodity, origin, destination, avoid=_list(avoid), network=net, buyer=buyer)
     _emit(result, net, fmt, output)
     if report:

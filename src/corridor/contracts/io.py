@@ -238,7 +238,8 @@ def _csv_entry(row: Mapping[str, str | None], where: _Where) -> dict[str, Any]:
     def split(name: str) -> list[str]:
         return [p.strip() for p in cell(name).split("|") if p.strip()]
 
-    entry: dict[str, Any] = {k: cell(k) for k in ("id", "commodity", "period", "source", "note")}
+    keys = ("id", "commodity", "period", "service", "source", "note")
+    entry: dict[str, Any] = {k: cell(k) for k in keys}
     entry |= {"origins": split("origins"), "destinations": split("destinations")}
     entry["volume_t_per_year"] = _csv_number(cell("volume_t_per_year"))
     entry["avoid"] = split("avoid")
@@ -288,6 +289,9 @@ def _contract(entry: Mapping[str, Any], where: _Where, net: Network) -> Contract
     flag = entry.get("illustrative", False)
     if not isinstance(flag, bool):
         where.add("illustrative", f"{label}: must be true or false")
+    service = str(entry.get("service") or "")
+    if service not in ("", "block", "wagonload"):
+        where.add("service", f"{label}: service must be block or wagonload, not '{service}'")
     contract = Contract(
         cid,
         commodity,
@@ -300,6 +304,7 @@ def _contract(entry: Mapping[str, Any], where: _Where, net: Network) -> Contract
         bool(flag),
         str(entry.get("source") or ""),
         str(entry.get("note") or ""),
+        service,
     )
     if commodity:
         _check_contract(contract, net, where)

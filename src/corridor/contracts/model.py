@@ -22,6 +22,7 @@ CONTRACT_FIELDS = (
     "avoid",
     "families",
     "exposures",
+    "service",
     "illustrative",
     "source",
     "note",
@@ -39,6 +40,7 @@ CSV_COLUMNS = (
     "family_min_share",
     "family_max_share",
     "exposure_max_share",
+    "service",
     "illustrative",
     "source",
     "note",
@@ -132,6 +134,8 @@ class Contract:
     illustrative: bool = False
     source: str = ""
     note: str = ""
+    service: str = ""
+    """Rail service class (``block`` or ``wagonload``; empty: the cargo class's default)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -146,6 +150,7 @@ class Contract:
             "illustrative": self.illustrative,
             "source": self.source,
             "note": self.note,
+            "service": self.service or None,
         }
 
 

@@ -8,6 +8,7 @@ from corridor.network.load import bundled_data_dir, load_network, parse_provenan
 from corridor.network.model import (
     DATA_ENV,
     ID_PATTERN,
+    CapacityRow,
     Commodity,
     EmissionFactor,
     Event,
@@ -16,7 +17,9 @@ from corridor.network.model import (
     Network,
     Node,
     Provenance,
+    ServiceRow,
     Source,
+    State,
 )
 from corridor.network.schema import CARGO_CLASSES
 
@@ -24,6 +27,7 @@ __all__ = [
     "CARGO_CLASSES",
     "DATA_ENV",
     "ID_PATTERN",
+    "CapacityRow",
     "Commodity",
     "EmissionFactor",
     "Event",
@@ -32,7 +36,9 @@ __all__ = [
     "Network",
     "Node",
     "Provenance",
+    "ServiceRow",
     "Source",
+    "State",
     "bundled_data_dir",
     "load_network",
     "parse_provenance",

@@ -23,6 +23,7 @@ from corridor.network._countries import ISO_ALPHA2
 from corridor.network.model import (
     DATA_ENV,
     ID_PATTERN,
+    CapacityRow,
     Commodity,
     EmissionFactor,
     Event,
@@ -31,7 +32,16 @@ from corridor.network.model import (
     Network,
     Node,
     Provenance,
+    ServiceRow,
     Source,
+    State,
+)
+from corridor.network.ranges import (
+    RANGES_TABLE,
+    build_ranges,
+    check_ranges,
+    drop_replaced_ranges,
+    range_key,
 )
 from corridor.network.regimes import NO_BUYER, buyer_record, parse_treatment, regime_record
 from corridor.network.schema import CARGO_CLASSES, OPTIONAL_TABLES, TABLES, Column, schema
@@ -74,7 +84,7 @@ def load_network(data_dir: str | Path | None = None, overlay: str | Path | None 
     if overlay is not None and not Path(overlay).is_dir():
         raise DataError([Problem(str(overlay), None, None, "overlay folder does not exist")])
     rows: dict[str, list[_Row]] = {}
-    for table in TABLES:
+    for table in (*TABLES, RANGES_TABLE):
         required = table not in OPTIONAL_TABLES
         rows[table] = _read_table(base / f"{table}.csv", table, problems, required=required)
         if overlay is not None:
@@ -84,6 +94,9 @@ def load_network(data_dir: str | Path | None = None, overlay: str | Path | None 
     _check_ids_and_refs(rows, problems)
     _check_provenance(rows, problems)
     _check_rules(rows, problems)
+    if overlay is not None:
+        rows[RANGES_TABLE] = drop_replaced_ranges(rows)
+    check_ranges(rows, problems)
     if problems:
         raise DataError(problems)
     origin = str(base) if data_dir or os.environ.get(DATA_ENV) else "bundled"
@@ -154,15 +167,20 @@ def _read_table(path: Path, table: str, problems: list[Problem], required: bool)
 
 
 def _merge(base: list[_Row], extra: list[_Row]) -> list[_Row]:
-    position = {r.values.get("id"): i for i, r in enumerate(base)}
+    position = {_row_key(r): i for i, r in enumerate(base)}
     merged = list(base)
     for row in extra:
-        i = position.get(row.values.get("id"))
+        i = position.get(_row_key(row))
         if i is None:
             merged.append(row)
         else:
             merged[i] = row
     return merged
+
+
+def _row_key(r: _Row) -> object:
+    """What an overlay row replaces: the row with its id, or the range of its figure."""
+    return r.values.get("id") or range_key(r.values)
 
 
 def _parse(col: Column, cell: str) -> Any:
@@ -422,6 +440,11 @@ def _check_rules(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
                         f"(its gauges_mm: {'|'.join(gauges) or 'none'})",
                     )
                 )
+    _check_capacity_rows(rows, problems)
+    for r in rows["states"]:
+        first, last = r.values.get("start"), r.values.get("end")
+        if first is not None and last is not None and last < first:
+            problems.append(Problem(r.file, r.line, "end", "is before the start"))
     _check_compliance(rows, problems)
     for r in rows["commodities"]:
         try:
@@ -433,6 +456,64 @@ def _check_rules(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
             mean, p95 = r.values.get(pair[0]), r.values.get(pair[1])
             if mean is not None and p95 is not None and p95 < mean:
                 problems.append(Problem(r.file, r.line, pair[1], f"is below the mean {pair[0]}"))
+
+
+def _check_capacity_rows(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
+    """Each capacity row names a link, group or node; operating rows are dated and resolvable."""
+    links = {r.values.get("id"): r.values for r in rows["links"]}
+    nodes = {r.values.get("id") for r in rows["nodes"]}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for v in links.values():
+        if v.get("capacity_group"):
+            groups.setdefault(v["capacity_group"], []).append(v)
+    seen: dict[tuple[str, tuple[str, ...]], int] = {}
+    for r in rows["capacities"]:
+        v = r.values
+        element = v.get("element")
+        if element is None:
+            continue
+        if element not in links and element not in groups and element not in nodes:
+            problems.append(
+                Problem(r.file, r.line, "element", f"'{element}' is not a link, group or node id")
+            )
+            continue
+        is_node = element in nodes and element not in links and element not in groups
+        if not is_node and (v.get("cargo_classes") or v.get("modes")):
+            problems.append(
+                Problem(
+                    r.file, r.line, "cargo_classes", "only node rows may limit classes or modes"
+                )
+            )
+        if v.get("status") != "operating":
+            if v.get("capacity_t_per_year") is None:
+                problems.append(
+                    Problem(r.file, r.line, "capacity_t_per_year", "a planned row needs a figure")
+                )
+            continue
+        if v.get("year") is None:
+            problems.append(Problem(r.file, r.line, "year", "an operating row needs its year"))
+        members = groups.get(element) or ([links[element]] if element in links else [])
+        stated = [m for m in members if m.get("capacity_t_per_year") is not None]
+        if v.get("capacity_t_per_year") is None and not stated:
+            problems.append(
+                Problem(
+                    r.file,
+                    r.line,
+                    "capacity_t_per_year",
+                    f"is blank and {element} has no capacity_t_per_year in links.csv",
+                )
+            )
+        key = (element, tuple(sorted(v.get("cargo_classes") or ())))
+        if key in seen:
+            problems.append(
+                Problem(
+                    r.file,
+                    r.line,
+                    "element",
+                    f"second operating row for {element} (row {seen[key]})",
+                )
+            )
+        seen[key] = r.line
 
 
 def _factors(text: str) -> dict[str, float]:
@@ -573,10 +654,27 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
         for v in (r.values,)
     )
     events = tuple(event_record(v, prov(v)) for v in (r.values for r in rows["events"]))
+    caps = tuple(capacity_record(v, prov(v)) for v in (r.values for r in rows["capacities"]))
+    states = tuple(state_record(v, prov(v)) for v in (r.values for r in rows["states"]))
+    services = tuple(service_record(v, prov(v)) for v in (r.values for r in rows["services"]))
+    ranges = build_ranges(rows[RANGES_TABLE])
     regimes = tuple(regime_record(v, prov(v)) for v in (r.values for r in rows["regimes"]))
     buyers = tuple(buyer_record(v) for v in (r.values for r in rows["buyers"]))
     return Network(
-        nodes, links, commodities, exposures, factors, sources, origin, events, regimes, buyers
+        nodes,
+        links,
+        commodities,
+        exposures,
+        factors,
+        sources,
+        origin,
+        events,
+        regimes=regimes,
+        buyers=buyers,
+        ranges=ranges,
+        capacities=caps,
+        states=states,
+        services=services,
     )
 
 
@@ -659,6 +757,62 @@ def event_record(v: Mapping[str, Any], sources: Provenance) -> Event:
         _num(v, "delay_days"),
         _num(v, "surcharge_usd_per_t"),
         _num(v, "insurance_pct_add"),
+        sources,
+        v.get("note") or "",
+    )
+
+
+def capacity_record(v: Mapping[str, Any], sources: Provenance) -> CapacityRow:
+    """A :class:`CapacityRow` from parsed cell values."""
+    return CapacityRow(
+        v["id"],
+        v["element"],
+        v["status"],
+        v.get("year"),
+        v.get("capacity_t_per_year"),
+        v.get("used_t_per_year"),
+        v.get("used_year"),
+        tuple(v.get("cargo_classes") or ()),
+        tuple(v.get("modes") or ()),
+        sources,
+        v.get("note") or "",
+    )
+
+
+def state_record(v: Mapping[str, Any], sources: Provenance) -> State:
+    """A :class:`State` from parsed cell values (missing effects are neutral)."""
+    factor = v.get("capacity_factor")
+    return State(
+        v["id"],
+        v["name_en"],
+        v.get("name_ja") or "",
+        v["kind"],
+        tuple(v["targets"]),
+        v["start"],
+        v.get("end"),
+        1.0 if factor is None else float(factor),
+        _num(v, "delay_days"),
+        _num(v, "surcharge_usd_per_t"),
+        sources,
+        v.get("note") or "",
+        tuple(int(m) for m in v.get("months") or ()),
+        _num(v, "delay_days_p95") if v.get("delay_days_p95") is not None else _num(v, "delay_days"),
+    )
+
+
+def service_record(v: Mapping[str, Any], sources: Provenance) -> ServiceRow:
+    """A :class:`ServiceRow` from parsed cell values."""
+    formation = _num(v, "formation_hours")
+    return ServiceRow(
+        v["id"],
+        v["service"],
+        tuple(v.get("default_for") or ()),
+        tuple(p.strip() for p in (v.get("scope") or "").split("|") if p.strip()),
+        v.get("speed_km_per_day"),
+        v.get("link_overhead_days"),
+        v.get("p95_factor"),
+        formation,
+        max(_num(v, "formation_hours_p95"), formation),
         sources,
         v.get("note") or "",
     )

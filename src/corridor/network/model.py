@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 import re
@@ -14,6 +15,7 @@ from typing import Any
 from corridor._derived import Derived
 from corridor._json import canonical_json
 from corridor.errors import UnknownIdError
+from corridor.network.ranges import Range, RangeKey
 from corridor.network.regimes import Buyer, Regime
 from corridor.network.schema import TABLES
 
@@ -169,6 +171,65 @@ class Link:
         return f"rail{self.gauge_mm}" if self.mode == "rail" else self.mode
 
 
+@dataclass(frozen=True)
+class CapacityRow:
+    """A row of ``capacities.csv``: one dated, sourced capacity and its use by others."""
+
+    id: str
+    element: str
+    status: str
+    year: int | None
+    capacity_t_per_year: float | None
+    used_t_per_year: float | None
+    used_year: int | None
+    cargo_classes: tuple[str, ...]
+    modes: tuple[str, ...]
+    sources: Provenance
+    note: str
+
+
+@dataclass(frozen=True)
+class State:
+    """A chronic condition of the network that holds between two dates (``states.csv``)."""
+
+    id: str
+    name_en: str
+    name_ja: str
+    kind: str
+    targets: tuple[str, ...]
+    start: dt.date
+    end: dt.date | None
+    capacity_factor: float
+    delay_days: float
+    surcharge_usd_per_t: float
+    sources: Provenance
+    note: str
+    months: tuple[int, ...] = ()
+    delay_days_p95: float = 0.0
+
+    def holds_on(self, day: dt.date) -> bool:
+        """Whether the state is in force on ``day`` (both ends and its months included)."""
+        in_range = self.start <= day and (self.end is None or day <= self.end)
+        return in_range and (not self.months or day.month in self.months)
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    """A row of ``services.csv``: speed, spread and formation of a rail service class."""
+
+    id: str
+    service: str
+    default_for: tuple[str, ...]
+    scope: tuple[str, ...]
+    speed_km_per_day: float | None
+    link_overhead_days: float | None
+    p95_factor: float | None
+    formation_hours: float
+    formation_hours_p95: float
+    sources: Provenance
+    note: str
+
+
 @dataclass(frozen=True, eq=False)
 class Network:
     """The validated corridor network: immutable tables with id maps.
@@ -188,6 +249,14 @@ class Network:
     events: tuple[Event, ...] = ()
     regimes: tuple[Regime, ...] = ()
     buyers: tuple[Buyer, ...] = ()
+    ranges: Mapping[RangeKey, Range] = field(default_factory=lambda: MappingProxyType({}))
+    """(table, record id, column) -> plausible range of that figure (the ``ranges`` table)."""
+    capacities: tuple[CapacityRow, ...] = ()
+    states: tuple[State, ...] = ()
+    services: tuple[ServiceRow, ...] = ()
+    as_of: dt.date | None = None
+    """Date whose states have been applied (:func:`corridor.network.states.network_on`);
+    None: the tables as written."""
     _index: dict[str, dict[str, Any]] = field(init=False, compare=False, repr=False)
     derived: Derived = field(init=False, compare=False, repr=False)
     """What is computed from this network (graphs, capacities, its data version), kept with it

@@ -10,13 +10,15 @@ from typing import Any
 
 from corridor.errors import Problem, RequestError
 from corridor.network.model import Event, Link, Network, Node
+from corridor.network.states import commission
 
-ACTIONS = ("close", "derate", "delay", "tariff", "add_node", "add_link")
+ACTIONS = ("close", "derate", "delay", "tariff", "commission", "add_node", "add_link")
 FIELDS = {
     "close": ("days",),
     "derate": ("percent",),
     "delay": ("days",),
     "tariff": ("usd_per_t", "usd_per_tkm", "factor"),
+    "commission": (),
     "add_node": (),
     "add_link": (),
 }
@@ -57,6 +59,8 @@ class Edit:
             return f"close {self.target}" + (f" for {self.days:g} days" if self.days else "")
         if self.action == "derate":
             return f"derate {self.target} by {self.percent:g} %"
+        if self.action == "commission":
+            return f"put planned capacity {self.target} in service"
         if self.action == "delay":
             return f"{self.target} {self.days:+g} days"
         if self.action == "tariff":
@@ -278,8 +282,13 @@ def _add_link(net: Network, edit: Edit) -> tuple[Network, list[str]]:
     return replace(net, links=(*net.links, link)), []
 
 
+def _commission(net: Network, edit: Edit) -> tuple[Network, list[str]]:
+    return commission(net, [edit.target]), []
+
+
 _APPLY: dict[str, Callable[[Network, Edit], tuple[Network, list[str]]]] = {
     "close": _close,
+    "commission": _commission,
     "derate": _derate,
     "delay": _delay,
     "tariff": _tariff,

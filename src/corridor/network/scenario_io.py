@@ -166,6 +166,13 @@ def _edit(entry: LinedMap, i: int, where: _Where, net: Network) -> Edit | None:
     target = str(entry[action])
     label = f"edit {i} ({action} {target})"
     _unknown(entry, (action, *FIELDS[action], "note"), where, label)
+    if action == "commission":
+        planned = [r.id for r in net.capacities if r.status != "operating"]
+        if target not in planned:
+            hint = difflib.get_close_matches(target, planned, n=3)
+            more = f" (did you mean {', '.join(hint)}?)" if hint else ""
+            where.add(entry, action, f"{label}: not a planned row of capacities.csv{more}")
+            return None
     numbers = {k: _number(entry, k, label, where) for k in FIELDS[action]}
     if not _check_numbers(action, numbers, entry, label, where):
         return None

@@ -21,11 +21,19 @@ TABLES = (
     "events",
     "regimes",
     "buyers",
+    "capacities",
+    "states",
+    "services",
 )
 """Tables in load order: each may refer only to tables before it (links refer to nodes...)."""
 
-OPTIONAL_TABLES = frozenset({"events", "regimes", "buyers"})
+OPTIONAL_TABLES = frozenset(
+    {"events", "regimes", "buyers", "ranges", "capacities", "states", "services"}
+)
 """Tables a data folder may leave out (then empty)."""
+
+EXTRA_TABLES = ("ranges",)
+"""Tables about the figures of the others (read after them, not records of the network)."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,7 @@ class Column:
 def schema() -> dict[str, tuple[Column, ...]]:
     """Columns of every table, in file order, read from the bundled ``schema.csv``."""
     text = resources.files("corridor").joinpath("data/schema.csv").read_text(encoding="utf-8")
-    out: dict[str, list[Column]] = {t: [] for t in TABLES}
+    out: dict[str, list[Column]] = {t: [] for t in (*TABLES, *EXTRA_TABLES)}
     for row in csv.DictReader(text.splitlines()):
         out[row["table"]].append(
             Column(

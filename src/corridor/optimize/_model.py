@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -14,12 +14,11 @@ from corridor.contracts.model import EACH, PORTFOLIO, Contract, Portfolio, Rule
 from corridor.costs import Assumptions
 from corridor.network.model import Network
 from corridor.network.schema import FAMILIES
-from corridor.optimize.capacity import Capacity, capacity_of_link
+from corridor.optimize.capacity import Capacity, draws_on
 from corridor.optimize.lp import HighsModel, LinearProgram, LpSolution
 from corridor.optimize.plan_result import (
     AVOID_COMBINATION,
     Candidate,
-    _links,
 )
 from corridor.routing.kbest import k_best
 from corridor.routing.route import Route
@@ -36,6 +35,7 @@ def _candidates(
     """Candidate routes of one contract, and why an origin–destination pair has none."""
     from corridor.routing.explain import explain_no_route
 
+    a = contract_assumptions(a, c)
     named = sorted(
         {
             r.target
@@ -52,9 +52,13 @@ def _candidates(
             reasons.append(explain_no_route(net, c.commodity, o, d, c.avoid, a))
         for route in found:
             routes.setdefault((o, d, route.signature), route)
-    by_link = capacity_of_link(net)
-    out = [_candidate(c.id, r, net, by_link, risk_penalty) for r in routes.values()]
+    out = [_candidate(c.id, r, net, risk_penalty) for r in routes.values()]
     return out, tuple(reasons)
+
+
+def contract_assumptions(a: Assumptions, c: Contract) -> Assumptions:
+    """The plan's assumptions with the contract's rail service class, if it names one."""
+    return replace(a, service=c.service) if c.service else a
 
 
 def _pair_routes(
@@ -85,13 +89,13 @@ def _pair_routes(
     return found
 
 
-def _candidate(
-    contract: str, route: Route, net: Network, by_link: Mapping[str, str], risk_penalty: float
-) -> Candidate:
+def _candidate(contract: str, route: Route, net: Network, risk_penalty: float) -> Candidate:
     uses: dict[str, int] = {}
-    for link in _links(route):
-        cap = by_link.get(link)
-        if cap is not None:
+    cargo_class = net.commodity(route.commodity).cargo_class
+    for leg in route.legs:
+        if leg.kind != "link" or not leg.link:
+            continue
+        for cap in draws_on(net, cargo_class, net.link(leg.link), leg.from_):
             uses[cap] = uses.get(cap, 0) + 1
     ends = {net.node(route.origin).country, net.node(route.destination).country}
     transit = frozenset(x for x in route.countries if x not in ends) | set(route.chokepoints)

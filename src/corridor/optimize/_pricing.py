@@ -14,8 +14,8 @@ from corridor.contracts.model import Contract, Portfolio, Rule
 from corridor.costs import Assumptions
 from corridor.graph import CommodityGraph, Edge, commodity_graph
 from corridor.network.model import Network
-from corridor.optimize._model import _candidate, _Clock, _Model
-from corridor.optimize.capacity import TOL, capacities, capacity_of_link
+from corridor.optimize._model import _candidate, _Clock, _Model, contract_assumptions
+from corridor.optimize.capacity import TOL, capacities, draws_on
 from corridor.optimize.lp import LpSolution
 from corridor.optimize.plan_result import Candidate, RuleCost, _links
 from corridor.routing.pricing import make_route
@@ -99,12 +99,11 @@ def _price(problem: _Problem, model: _Model, sol: LpSolution) -> list[Candidate]
         for i, cap in enumerate(model.caps)
         if -y[model.cap_row0 + i] > TOL
     }
-    by_link = capacity_of_link(problem.net)
     known = {(x.contract, tuple(_links(x.route))) for x in model.candidates}
     out = []
     for c in problem.portfolio.contracts:
         for route in _priced_routes(problem, model, c, prices, y):
-            x = _candidate(c.id, route, problem.net, by_link, problem.risk_penalty)
+            x = _candidate(c.id, route, problem.net, problem.risk_penalty)
             key = (c.id, tuple(_links(route)))
             if key not in known and model.reduced_cost(x, y) < -TOL * max(1.0, x.cost_usd_per_t):
                 known.add(key)
@@ -129,8 +128,9 @@ def _priced_routes(
     for o, d in itertools.product(c.origins, c.destinations):
         ends = {problem.net.node(o).country, problem.net.node(d).country}
         pen = {e: p for e, p in penalties.items() if e not in ends}
+        a = contract_assumptions(problem.assumptions, c)
         for fam in families:
-            key = (problem.net, c.commodity, problem.assumptions, c.avoid, (fam,) if fam else ())
+            key = (problem.net, c.commodity, a, c.avoid, (fam,) if fam else ())
             edges = _GraphArrays.of(*key).cheapest(o, d, prices, pen)
             if edges is not None:
                 out.append(make_route(commodity_graph(*key), edges, o))
@@ -145,8 +145,8 @@ class _GraphArrays:
     tails: np.ndarray
     heads: np.ndarray
     costs: np.ndarray
-    capacity: np.ndarray
-    """Per edge: index into ``capacity_ids``, or -1."""
+    capacity: csr_matrix
+    """Edges × capacities: 1 where the edge draws on the capacity (``capacity_ids`` order)."""
     capacity_ids: tuple[str, ...]
     places: np.ndarray
     """Per vertex: index of its node."""
@@ -165,20 +165,20 @@ class _GraphArrays:
 
     @staticmethod
     def _build(net: Network, g: CommodityGraph) -> _GraphArrays:
-        by_link = capacity_of_link(net)
-        ids = tuple(
-            sorted({by_link[e.link.id] for e in g.edges if e.link and e.link.id in by_link})
-        )
+        cls = g.commodity.cargo_class
+        draws = [
+            draws_on(net, cls, e.link, g.vertices[e.tail][0]) if e.link else () for e in g.edges
+        ]
+        ids = tuple(sorted({cap for d in draws for cap in d}))
         index = {cap: i for i, cap in enumerate(ids)}
+        rows = [j for j, d in enumerate(draws) for _ in d]
+        cols = [index[cap] for d in draws for cap in d]
         return _GraphArrays(
             g,
             np.array([e.tail for e in g.edges], dtype=np.int64),
             np.array([e.head for e in g.edges], dtype=np.int64),
             np.array([e.cost for e in g.edges], dtype=float),
-            np.array(
-                [index.get(by_link.get(e.link.id, ""), -1) if e.link else -1 for e in g.edges],
-                dtype=np.int64,
-            ),
+            csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(g.edges), max(len(ids), 1))),
             ids,
             np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64),
         )
@@ -206,8 +206,9 @@ class _GraphArrays:
         dst = g.node_vertices.get(destination, [])
         if not src or not dst:
             return None
-        price = np.array([prices.get(cap, 0.0) for cap in self.capacity_ids] + [0.0])
-        costs = self.costs + price[self.capacity]  # index -1 picks the trailing 0
+        price = np.zeros(self.capacity.shape[1])
+        price[: len(self.capacity_ids)] = [prices.get(cap, 0.0) for cap in self.capacity_ids]
+        costs = self.costs + self.capacity @ price
         touch = {e: self.touching(e) for e in penalties}
         best: tuple[float, list[int]] | None = None
         for size in range(len(touch) + 1):

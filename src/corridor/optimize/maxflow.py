@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,7 @@ from corridor.errors import RequestError
 from corridor.graph import CommodityGraph
 from corridor.network.model import Network
 from corridor.network.schema import FAMILIES
-from corridor.optimize.capacity import TOL, Capacity, capacities, capacity_of_link
+from corridor.optimize.capacity import TOL, Capacity, capacities, draws_on
 from corridor.optimize.lp import HighsModel, LinearProgram
 
 
@@ -115,6 +115,8 @@ class CapacityResult:
     data_version: str
     network: Network = field(repr=False, compare=False)
     kind: str = "capacity"
+    total_t_per_year: float | None = None
+    """The maximum if no other traffic used the capacities (the corridor's total)."""
 
     @property
     def parameters(self) -> dict[str, Any]:
@@ -128,10 +130,15 @@ class CapacityResult:
         if self.max_t_per_year is None:
             return self.reason
         r = self.request
-        names = "; ".join(f"{b.capacity.id} ({b.capacity.name})" for b in self.bottlenecks)
+        names = "; ".join(
+            f"{b.capacity.id} ({b.capacity.name}, figure of {b.capacity.year or 'unknown year'})"
+            for b in self.bottlenecks
+        )
+        total = self.total_t_per_year
+        of = f" (of {total:,.0f} t/yr in total, other traffic included)" if total else ""
         return (
-            f"at most {self.max_t_per_year:,.0f} t/yr of {r.commodity} can move from "
-            f"{', '.join(r.origins)} to {', '.join(r.destinations)}; binding: {names}"
+            f"at most {self.max_t_per_year:,.0f} t/yr of {r.commodity} left for this user "
+            f"from {', '.join(r.origins)} to {', '.join(r.destinations)}{of}; binding: {names}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -140,6 +147,10 @@ class CapacityResult:
             "kind": self.kind,
             "request": self.request.to_dict(),
             "max_t_per_year": None if mx is None else round(mx, 1),
+            "total_t_per_year": None
+            if self.total_t_per_year is None
+            else round(self.total_t_per_year, 1),
+            "as_of": None if self.network.as_of is None else self.network.as_of.isoformat(),
             "unbounded_reason": self.reason or None,
             "summary": self.summary(),
             "bottlenecks": [b.to_dict() for b in self.bottlenecks],
@@ -217,31 +228,67 @@ def max_flow(
     )
     req.check(net)
     g = commodity_graph(net, commodity, a, req.avoid, req.families)
-    by_link = capacity_of_link(net)
+    draws = _edge_draws(g)
     src = [v for o in req.origins for v in g.node_vertices.get(o, [])]
     dst = {v for d in req.destinations for v in g.node_vertices.get(d, [])}
     if _path(g, src, dst, {}) is None:
         _raise_no_route(net, req, a)
-    free = _path(g, src, dst, by_link)
+    free = _path(g, src, dst, draws)
     if free is not None:
         reason = (
             f"no capacity figure limits this corridor: the path {' → '.join(free[0])} uses "
-            f"only links with no capacity figure ({', '.join(free[1])}); give those links a "
-            "capacity_t_per_year to get a maximum"
+            f"only links and places with no capacity figure ({', '.join(free[1])}); give "
+            "those links a capacity_t_per_year (or a capacities.csv row) to get a maximum"
         )
         return CapacityResult(req, None, reason, (), {}, (), net.data_version, net)
-    usable = {by_link[e.link.id] for e in g.edges if e.link is not None and e.link.id in by_link}
-    caps = [capacities(net)[c] for c in sorted(usable)]
-    flows, value, duals = _solve_max_flow(g, src, sorted(dst), caps, by_link)
+    caps = [capacities(net)[c] for c in sorted({c for ids in draws.values() for c in ids})]
+    flows, value, duals = _solve_max_flow(g, src, sorted(dst), caps, draws)
     util = tuple(
-        CapacityUse(c, sum(flows.get(link, 0.0) for link in c.links), float(duals[i]))
-        for i, c in enumerate(caps)
+        CapacityUse(c, _used(g, flows, draws, c.id), float(duals[i])) for i, c in enumerate(caps)
     )
     cut = sorted(
         (u for u in util if u.marginal_t_per_t > TOL),
         key=lambda u: -u.marginal_t_per_t * u.capacity.capacity_t_per_year,
     )
-    return CapacityResult(req, value, "", tuple(cut), flows, util, net.data_version, net)
+    gross = [replace(c, capacity_t_per_year=c.total) for c in caps]
+    total = _solve_max_flow(g, src, sorted(dst), gross, draws)[1]
+    return CapacityResult(
+        req,
+        value,
+        "",
+        tuple(cut),
+        _link_flows(g, flows),
+        util,
+        net.data_version,
+        net,
+        total_t_per_year=total,
+    )
+
+
+def _edge_draws(g: CommodityGraph) -> dict[int, tuple[str, ...]]:
+    """Edge index -> capacities it draws on (edges drawing on none are absent)."""
+    out: dict[int, tuple[str, ...]] = {}
+    cls = g.commodity.cargo_class
+    for j, e in enumerate(g.edges):
+        if e.link is not None:
+            ids = draws_on(g.net, cls, e.link, g.vertices[e.tail][0])
+            if ids:
+                out[j] = ids
+    return out
+
+
+def _used(
+    g: CommodityGraph, flows: np.ndarray, draws: Mapping[int, tuple[str, ...]], cap: str
+) -> float:
+    return float(sum(flows[j] for j, ids in draws.items() if cap in ids))
+
+
+def _link_flows(g: CommodityGraph, x: np.ndarray) -> dict[str, float]:
+    flows: dict[str, float] = {}
+    for j, e in enumerate(g.edges):
+        if e.link is not None and x[j] > TOL:
+            flows[e.link.id] = flows.get(e.link.id, 0.0) + float(x[j])
+    return flows
 
 
 def _ids(value: str | Iterable[str]) -> tuple[str, ...]:
@@ -260,9 +307,9 @@ def _raise_no_route(net: Network, req: CapacityRequest, a: Assumptions) -> None:
 
 
 def _path(
-    g: CommodityGraph, src: list[int], dst: set[int], blocked: Mapping[str, str]
+    g: CommodityGraph, src: list[int], dst: set[int], blocked: Mapping[int, object]
 ) -> tuple[list[str], list[str]] | None:
-    """A path from a source to a destination avoiding links in ``blocked``, if any.
+    """A path from a source to a destination avoiding the edges in ``blocked``, if any.
 
     Returns the places passed and the links used (breadth first: fewest edges).
     """
@@ -273,9 +320,9 @@ def _path(
         if v in dst:
             return _unwind(g, parent, v)
         for ei in g.out[v]:
-            e = g.edges[ei]
-            if e.link is not None and e.link.id in blocked:
+            if ei in blocked:
                 continue
+            e = g.edges[ei]
             if e.head not in parent:
                 parent[e.head] = ei
                 todo.append(e.head)
@@ -302,14 +349,15 @@ def _solve_max_flow(
     src: list[int],
     dst: list[int],
     caps: Sequence[Capacity],
-    by_link: Mapping[str, str],
-) -> tuple[dict[str, float], float, np.ndarray]:
+    draws: Mapping[int, tuple[str, ...]],
+) -> tuple[np.ndarray, float, np.ndarray]:
     """Maximise delivered tonnes, then carry that maximum at least cost.
 
     Columns: one per edge, one supply per origin vertex, one delivery per destination
     vertex. Rows: conservation at every vertex, then one row per capacity (both
-    directions of a link and every link of a group draw on the same row).
-    Returns (link flows, maximum, capacity duals of the first solve).
+    directions of a link, every link of a group and every edge leaving a limited node
+    draw on the same row).
+    Returns (edge flows, maximum, capacity duals of the first solve).
     """
     n_edges, n_vertices = len(g.edges), len(g.vertices)
     cap_row = {c.id: n_vertices + i for i, c in enumerate(caps)}
@@ -320,8 +368,8 @@ def _solve_max_flow(
         rows += [e.tail, e.head]
         cols += [j, j]
         vals += [-1.0, 1.0]
-        if e.link is not None and e.link.id in by_link:
-            rows.append(cap_row[by_link[e.link.id]])
+        for cap in draws.get(j, ()):
+            rows.append(cap_row[cap])
             cols.append(j)
             vals.append(1.0)
     ends = [(v, 1.0) for v in src] + [(v, -1.0) for v in dst]
@@ -343,9 +391,5 @@ def _solve_max_flow(
         [*vals, *([1.0] * len(dst))],
         [*bounds, (first.objective, np.inf)],
     )
-    x = HighsModel(cheapest).solve().x
-    flows: dict[str, float] = {}
-    for j, e in enumerate(g.edges):
-        if e.link is not None and x[j] > TOL:
-            flows[e.link.id] = flows.get(e.link.id, 0.0) + float(x[j])
-    return flows, first.objective, np.abs(first.row_dual[n_vertices:])
+    x = HighsModel(cheapest).solve().x[:n_edges]
+    return x, first.objective, np.abs(first.row_dual[n_vertices:])

@@ -81,6 +81,11 @@ class Utilisation:
             "kind": self.capacity.kind,
             "name": self.capacity.name,
             "capacity_t_per_year": round(cap, 1),
+            "total_t_per_year": round(self.capacity.total, 1),
+            "used_by_others_t_per_year": None
+            if self.capacity.used_t_per_year is None
+            else round(self.capacity.used_t_per_year, 1),
+            "year": self.capacity.year,
             "used_t_per_year": round(self.used_t_per_year, 1),
             "utilisation": round(self.used_t_per_year / cap, 4) if cap > 0 else None,
             "shadow_price_usd_per_t": round(self.shadow_price_usd_per_t, 2),

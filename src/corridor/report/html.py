@@ -504,6 +504,10 @@ def _section(index: int, section: Comparison | RouteSet, net: Network) -> str:
             + "</ul>"
         )
         out.append(_premium_table(section.premium, volume))
+        if section.uncertainty is not None:
+            from corridor.report.uncertainty import uncertainty_section
+
+            out.append(uncertainty_section(section.uncertainty))
         if section.unavailable:
             out.append('<h3>Route families with no route</h3><ul class="findings">')
             out.extend(

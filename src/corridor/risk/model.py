@@ -156,7 +156,7 @@ def compile_model(
     families = tuple(sorted({r.family for f in allocation.flows for r, t in f.planned if t > 0}))
     loss, touch = _route_losses(net, [r for _, r in routes])
     planned = _planned_vector(allocation)
-    uses = tuple(_uses(r, by_link, cap_index) for _, r in routes)
+    uses = tuple(_uses(r, net, cap_index) for _, r in routes)
     steps = _steps(allocation, loss, planned, uses, every_route)
     effects = _effects(allocation, touch, loss, planned, a, every_route)
     model = RiskModel(
@@ -216,12 +216,19 @@ def _planned_vector(allocation: Allocation) -> FloatArray:
 
 
 def _uses(
-    route: Route, by_link: Mapping[str, str], cap_index: Mapping[str, int]
+    route: Route, net: Network, cap_index: Mapping[str, int]
 ) -> tuple[tuple[int, float], ...]:
+    """Capacity index -> how many of the route's steps draw on it (links, groups, the
+    capacities of the nodes it leaves)."""
+    from corridor.optimize.capacity import draws_on
+
+    cargo_class = net.commodity(route.commodity).cargo_class
     counts: dict[int, float] = {}
-    for link in route_links(route):
-        if link in by_link:
-            k = cap_index[by_link[link]]
+    for leg in route.legs:
+        if leg.kind != "link" or not leg.link:
+            continue
+        for cap in draws_on(net, cargo_class, net.link(leg.link), leg.from_):
+            k = cap_index[cap]
             counts[k] = counts.get(k, 0.0) + 1.0
     return tuple(sorted(counts.items()))
 

@@ -19,6 +19,7 @@ import corridor
 from corridor.analysis.queries import default_network
 from corridor.network.load import load_network
 from corridor.network.model import Network
+from corridor.network.states import network_on, today
 from corridor.web.endpoints import Context, router
 from corridor.web.errors import install_error_handlers
 from corridor.web.exports import router as export_router
@@ -72,7 +73,11 @@ def create_app(network: Network | None = None, settings: Settings | None = None)
     settings = settings or Settings()
     settings.check()
     if network is None:
-        network = load_network(settings.data_dir) if settings.data_dir else default_network()
+        # The network of the day the server starts (its chronic states, states.csv).
+        if settings.data_dir:
+            network = network_on(load_network(settings.data_dir), today())
+        else:
+            network = default_network()
     jobs = JobManager(settings.limits.max_active_jobs, settings.limits.max_kept_jobs)
 
     @asynccontextmanager

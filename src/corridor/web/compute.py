@@ -129,6 +129,8 @@ def run_routes(net: Network, body: RoutesBody) -> dict[str, Any]:
         assumptions=_assumptions(body.carbon_price),
         network=net,
         buyer=body.buyer,
+        uncertainty=body.uncertainty,
+        seed=body.uncertainty_seed,
     ).to_dict()
 
 
@@ -144,6 +146,8 @@ def run_compare(net: Network, body: CompareBody) -> dict[str, Any]:
         assumptions=_assumptions(body.carbon_price),
         network=net,
         buyer=body.buyer,
+        uncertainty=body.uncertainty,
+        seed=body.uncertainty_seed,
     ).to_dict()
 
 

@@ -22,6 +22,8 @@ MAX_BATCH_PAIRS = 100
 MAX_PENALTY_USD_PER_T = 1e6
 MAX_VOLUME_T_PER_YEAR = 1e10
 MAX_CARBON_PRICE_USD_PER_T = 1e4
+MAX_UNCERTAINTY_SAMPLES = 10_000
+"""Joint draws of the estimates one request may ask for (about 20 s on one core)."""
 
 Id = Annotated[
     str,
@@ -68,6 +70,14 @@ class CompareBody(ParetoBody):
     volume: float | None = Field(
         None, gt=0, le=MAX_VOLUME_T_PER_YEAR, description="Annual tonnes (premium per year)."
     )
+    uncertainty: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_UNCERTAINTY_SAMPLES,
+        description="Joint draws of the estimates: P5/P50/P95 bands, ranking flips and "
+        "(compare) the drivers of the premium under 'uncertainty' (0: none).",
+    )
+    uncertainty_seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Seed of those draws.")
 
 
 class BreakEvenBody(_Body):

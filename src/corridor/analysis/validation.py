@@ -1,0 +1,240 @@
+"""Model validation: the model beside published route-level figures.
+
+``data/validation.csv`` holds published figures (end-to-end days, through-rates, corridor
+volumes and capacities, line speeds), each marked
+
+``calibration``
+    the figure was used to derive an input, so agreeing with it proves nothing; it is shown
+    to make the circle visible;
+``validation``
+    the figure was never used to derive an input (a test checks that no row of any network
+    table, and no source's method, cites its source): agreeing with it is evidence.
+
+Each row has a ``query`` saying what the model computes for it:
+
+``route:COMMODITY:ORIGIN:DESTINATION:VIA|VIA``
+    the cheapest route from origin to destination passing every ``VIA`` node (of the 20
+    cheapest); metrics ``days_mean``, ``days_p95``, ``rail_usd_per_feu`` (rail freight
+    per tonne × 26.5 t per FEU);
+``capacity_total:ID|ID`` / ``capacity_used:ID|ID``
+    the sum of the capacities' totals (all users) or of their use by other traffic;
+``link_speed:ID|ID`` or ``link_speed:CC``
+    distance-weighted speed (km/day) of a block container train on the links, or on the
+    rail links within a country.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from corridor.errors import Problem, RequestError
+from corridor.network.model import Network
+
+USES = ("calibration", "validation")
+FEU_T = 26.5
+"""Tonnes per FEU in the through-rate derivation of est_rail_tariff_cr."""
+SEARCH_K = 20
+
+
+class ValidationTableError(RequestError):
+    """The validation table is malformed (lists file, row and field)."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """One published figure of ``validation.csv``."""
+
+    id: str
+    figure: str
+    use: str
+    query: str
+    metric: str
+    low: float
+    high: float
+    unit: str
+    year: int
+    source: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """A published figure and the model's value for it."""
+
+    published: Published
+    model: float | None
+    detail: str
+
+    @property
+    def inside(self) -> bool | None:
+        """Whether the model falls inside the published range (None: no model value)."""
+        if self.model is None:
+            return None
+        p = self.published
+        return p.low * (1 - 1e-9) <= self.model <= p.high * (1 + 1e-9)
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.published
+        return {
+            "id": p.id,
+            "figure": p.figure,
+            "use": p.use,
+            "low": p.low,
+            "high": p.high,
+            "unit": p.unit,
+            "year": p.year,
+            "source": p.source,
+            "model": None if self.model is None else round(self.model, 2),
+            "inside": self.inside,
+            "detail": self.detail,
+            "note": p.note,
+        }
+
+
+def load_published(text: str | None = None, name: str = "validation.csv") -> list[Published]:
+    """The published figures (the bundled table unless ``text`` is given).
+
+    Raises
+    ------
+    ValidationTableError
+        Naming the file, row and field of every malformed cell.
+    """
+    if text is None:
+        text = resources.files("corridor").joinpath("data/validation.csv").read_text("utf-8")
+    problems: list[Problem] = []
+    out = []
+    for line, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+        values: dict[str, Any] = {}
+        for key in ("id", "figure", "use", "query", "metric", "unit", "source"):
+            values[key] = (row.get(key) or "").strip()
+            if not values[key]:
+                problems.append(Problem(name, line, key, "is empty but required"))
+        if values["use"] and values["use"] not in USES:
+            choices = " or ".join(USES)
+            problems.append(Problem(name, line, "use", f"'{values['use']}' is not {choices}"))
+        for key in ("low", "high", "year"):
+            try:
+                values[key] = float(row.get(key) or "")
+            except ValueError:
+                problems.append(Problem(name, line, key, f"'{row.get(key)}' is not a number"))
+        if not problems:
+            if values["low"] > values["high"]:
+                problems.append(Problem(name, line, "high", "is below low"))
+            values["year"] = int(values["year"])
+            out.append(Published(note=(row.get("note") or "").strip(), **values))
+    if problems:
+        lines = "\n".join(f"  {p}" for p in problems)
+        raise ValidationTableError(f"{len(problems)} problem(s) in {name}:\n{lines}")
+    return out
+
+
+def validate_model(
+    network: Network | None = None, published: list[Published] | None = None
+) -> list[Check]:
+    """The model's value beside every published figure.
+
+    Parameters
+    ----------
+    network : Network, optional
+        Default: the bundled network as of today.
+    published : list of Published, optional
+        Default: the bundled ``validation.csv``.
+    """
+    from corridor.analysis.queries import default_network
+
+    net = network or default_network()
+    rows = published if published is not None else load_published()
+    return [_check(net, p) for p in rows]
+
+
+def _check(net: Network, p: Published) -> Check:
+    kind, _, rest = p.query.partition(":")
+    try:
+        if kind == "route":
+            return _route_check(net, p, rest)
+        if kind in ("capacity_total", "capacity_used"):
+            return _capacity_check(net, p, kind, rest.split("|"))
+        if kind == "link_speed":
+            return _speed_check(net, p, rest.split("|"))
+    except RequestError as exc:
+        return Check(p, None, f"the model has no answer: {exc}")
+    return Check(p, None, f"unknown query kind '{kind}'")
+
+
+def _route_check(net: Network, p: Published, rest: str) -> Check:
+    from corridor.analysis.queries import routes
+
+    commodity, origin, destination, *via_part = rest.split(":")
+    via = [v for v in (via_part[0] if via_part else "").split("|") if v]
+    found = routes(commodity, origin, destination, k=SEARCH_K, network=net).routes
+    passing = [r for r in found if all(v in r.nodes for v in via)]
+    if not passing:
+        return Check(p, None, f"no route through {', '.join(via)} among the {SEARCH_K} cheapest")
+    r = passing[0]
+    if p.metric == "days_mean":
+        value = r.days_mean
+    elif p.metric == "days_p95":
+        value = r.days_p95
+    elif p.metric == "rail_usd_per_feu":
+        rail = [leg for leg in r.legs if leg.kind == "link" and leg.mode == "rail"]
+        value = sum(leg.parts.get("freight", 0.0) for leg in rail) * FEU_T
+    else:
+        return Check(p, None, f"unknown metric '{p.metric}' for a route")
+    gateways = " › ".join(place for place, _ in r.signature)
+    detail = f"{origin} › {gateways} ({r.days_mean:.1f} d mean, {r.days_p95:.1f} d p95)"
+    return Check(p, value, detail)
+
+
+def _capacity_check(net: Network, p: Published, kind: str, ids: list[str]) -> Check:
+    from corridor.optimize.capacity import capacities
+
+    caps = capacities(net)
+    missing = [i for i in ids if i not in caps]
+    if missing:
+        return Check(p, None, f"no capacity {', '.join(missing)} on this network")
+    if kind == "capacity_total":
+        value = sum(caps[i].total for i in ids)
+    else:
+        value = sum(caps[i].used_t_per_year or 0.0 for i in ids)
+    return Check(p, value, " + ".join(ids))
+
+
+def _speed_check(net: Network, p: Published, ids: list[str]) -> Check:
+    """Speed of a block container train on the links (the class the quoted speeds are of)."""
+    from corridor.costs import Assumptions, rail_days
+
+    if len(ids) == 1 and len(ids[0]) == 2:
+        links = [link for link in net.links if link.mode == "rail" and link.countries == (ids[0],)]
+    else:
+        links = [net.link(i) for i in ids]
+    box = next(c for c in net.commodities if c.cargo_class == "container")
+    block = Assumptions(service="block")
+    days = sum(rail_days(net, link, box, block)[0] for link in links)
+    km = sum(link.distance_km for link in links)
+    if not days:
+        return Check(p, None, "no links")
+    return Check(p, km / days, f"{len(links)} links, {km:,.0f} km in {days:.1f} d")
+
+
+def circular_sources(net: Network, published: list[Published]) -> dict[str, list[str]]:
+    """Validation sources that some input cites: source id -> where (should be empty)."""
+    wanted = {p.source for p in published if p.use == "validation"}
+    out: dict[str, list[str]] = {}
+    from corridor.network.schema import TABLES
+
+    for table in TABLES:
+        for record in getattr(net, table):
+            cited = getattr(record, "sources", None) or {}
+            pairs = cited.items() if isinstance(cited, Mapping) else [("sources", cited)]
+            for col, ids in pairs:
+                for sid in set(ids) & wanted:
+                    out.setdefault(sid, []).append(f"{table}.{record.id}.{col}")
+    for src in net.sources:
+        for sid in wanted - {src.id}:
+            if sid in src.method:
+                out.setdefault(sid, []).append(f"sources.{src.id}.method")
+    return out

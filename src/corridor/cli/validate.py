@@ -1,0 +1,76 @@
+"""Command line for model validation: ``validate-model``.
+
+Importing this module registers the command on :data:`corridor.cli.app`. Nothing here
+computes a number: it calls :mod:`corridor.analysis.validation` and renders.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from corridor.cli._app import AsOfOpt, DataOpt, OverlayOpt, _net, app, out
+from corridor.errors import RequestError
+
+
+def _number(value: float, unit: str) -> str:
+    return f"{value:,.1f}" if unit == "d" else f"{value:,.0f}"
+
+
+@app.command("validate-model")
+def validate_model_cmd(
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+    as_of: AsOfOpt = None,
+    table: Annotated[
+        Path | None,
+        typer.Option("--table", help="A validation table to use instead of the bundled one."),
+    ] = None,
+) -> None:
+    """The model beside published route-level figures, and whether it falls inside each range."""
+    from corridor.analysis.validation import load_published, validate_model
+
+    if fmt not in ("table", "json"):
+        raise RequestError(f"--format must be table or json, not '{fmt}'")
+    published = None
+    if table is not None:
+        try:
+            text = table.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RequestError(f"cannot read {table}: {exc}") from None
+        published = load_published(text, str(table))
+    net = _net(data, overlay, as_of)
+    checks = validate_model(net, published)
+    if fmt == "json":
+        doc = {
+            "kind": "validation",
+            "as_of": None if net.as_of is None else net.as_of.isoformat(),
+            "checks": [c.to_dict() for c in checks],
+        }
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return
+    t = Table(
+        title=f"Model against published figures (network as of {net.as_of})",
+        title_justify="left",
+    )
+    for name in ("id", "figure", "use", "published", "model", "inside", "source", "model route"):
+        t.add_column(name, overflow="fold", justify="right" if name == "model" else "left")
+    for c in checks:
+        p = c.published
+        rng = _number(p.low, p.unit)
+        if p.high != p.low:
+            rng += f"–{_number(p.high, p.unit)}"
+        model = "—" if c.model is None else _number(c.model, p.unit)
+        verdict = {True: "[green]inside[/]", False: "[red]outside[/]", None: "—"}[c.inside]
+        t.add_row(p.id, p.figure, p.use, f"{rng} {p.unit}", model, verdict, p.source, c.detail)
+    out.print(t)
+    out.print(
+        "[dim]calibration figures derived an input and cannot validate it; "
+        "docs/validation.md explains every miss.[/]"
+    )

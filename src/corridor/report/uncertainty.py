@@ -1,0 +1,134 @@
+"""Report section of a comparison under uncertainty: bands, flips, tornado, improve first."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+from corridor.report.svg import (
+    GRID,
+    INK,
+    MUTED,
+    _fit,
+    _n,
+    _nice_ticks,
+    _svg_open,
+    _tick_label,
+)
+from corridor.routing.route import FAMILY_LABELS
+from corridor.uncertainty.compare import UncertainComparison
+from corridor.uncertainty.sensitivity import Driver
+
+LOW_COLOUR = "#4c78a8"
+HIGH_COLOUR = "#e45756"
+TORNADO_BARS = 8
+BAR_H, BAR_GAP, LABEL_W = 18, 8, 330
+
+
+def band_name(key: str) -> str:
+    """``cost:china`` -> ``China (cheapest route)``; ``premium:avoid China`` -> words."""
+    kind, name = key.split(":", 1)
+    if kind == "premium":
+        return f"Premium of the rule “{name}”"
+    if name == "cheapest":
+        return "Cheapest route overall"
+    return f"{FAMILY_LABELS.get(name, name)} (cheapest route of the family)"
+
+
+def tornado_chart(drivers: Sequence[Driver], stated: float, width: int = 760) -> str:
+    """Horizontal bars: the premium with each estimate at the low and at the high end of its
+    range (others as stated), widest swing on top; the vertical line is the stated premium."""
+    bars = sorted(drivers, key=lambda d: -abs(d.high_usd_per_t - d.low_usd_per_t))
+    bars = bars[:TORNADO_BARS]
+    height = 40 + len(bars) * (BAR_H + BAR_GAP) + 30
+    values = [stated, *(v for d in bars for v in (d.low_usd_per_t, d.high_usd_per_t))]
+    lo, hi = min(values), max(values)
+    span = (hi - lo) or 1.0
+    lo, hi = lo - 0.05 * span, hi + 0.05 * span
+    x0, x1 = LABEL_W, width - 20
+
+    def x(v: float) -> float:
+        return x0 + (v - lo) / (hi - lo) * (x1 - x0)
+
+    out = [_svg_open(width, height, "Tornado chart of the premium")]
+    ticks = _nice_ticks(hi - lo)
+    step = ticks[1] - ticks[0]
+    t = math.ceil(lo / step) * step
+    while t <= hi:
+        out.append(
+            f'<line x1="{_n(x(t))}" y1="24" x2="{_n(x(t))}" y2="{height - 26}" stroke="{GRID}"/>'
+            f'<text x="{_n(x(t))}" y="{height - 10}" text-anchor="middle" fill="{MUTED}">'
+            f"{_tick_label(t)}</text>"
+        )
+        t += step
+    for i, d in enumerate(bars):
+        y = 30 + i * (BAR_H + BAR_GAP)
+        label = escape(_fit(d.label, LABEL_W - 16))
+        out.append(
+            f'<text x="{LABEL_W - 8}" y="{_n(y + BAR_H - 5)}" text-anchor="end" fill="{INK}">'
+            f"<title>{escape(d.factor)}</title>{label}</text>"
+        )
+        ends = ((d.low_usd_per_t, LOW_COLOUR, "low"), (d.high_usd_per_t, HIGH_COLOUR, "high"))
+        for v, colour, end in ends:
+            left, right = sorted((x(stated), x(v)))
+            out.append(
+                f'<rect x="{_n(left)}" y="{y}" width="{_n(max(right - left, 1.0))}" '
+                f'height="{BAR_H}" fill="{colour}"><title>{escape(d.label)} at the {end} end: '
+                f"premium USD {v:,.2f}/t</title></rect>"
+            )
+    out.append(
+        f'<line x1="{_n(x(stated))}" y1="22" x2="{_n(x(stated))}" y2="{height - 26}" '
+        f'stroke="{INK}" stroke-width="1.5"/>'
+        f'<text x="{_n(x(stated))}" y="16" text-anchor="middle" fill="{INK}">stated '
+        f"USD {stated:,.0f}/t</text></svg>"
+    )
+    return "".join(out)
+
+
+def uncertainty_section(u: UncertainComparison) -> str:
+    """The HTML of the uncertainty part of a comparison section."""
+    from corridor.report.html import table
+
+    rows = [
+        (band_name(k), *(f"{v:,.2f}" for v in (b.base, b.p5, b.p50, b.p95)))
+        for k, b in u.bands.items()
+    ]
+    out = [
+        "<h3>How sure are these numbers?</h3>",
+        f"<p>{u.samples:,} joint quasi-random draws of {u.factors} estimates ({u.figures} "
+        "figures of the tables, each within its range in <code>ranges.csv</code>; figures "
+        "resting on one assumption move together). USD per tonne.</p>",
+        table(("", "as stated", "P5", "P50", "P95"), rows, {1, 2, 3, 4}),
+        '<ul class="findings">',
+        *(f"<li>P({escape(k)}) = {v:.1%}</li>" for k, v in u.probabilities.items()),
+        "</ul>",
+    ]
+    if u.drivers:
+        stated = u.bands[f"premium:{u.rule}"].base
+        out.append(f"<h3>What drives the premium of the rule “{escape(u.rule)}”</h3>")
+        out.append(
+            f'<figure class="chart">{tornado_chart(u.drivers, stated)}<figcaption>The premium '
+            "with one estimate at the low (blue) or high (red) end of its range, the others "
+            "as stated.</figcaption></figure>"
+        )
+        driver_rows = [
+            (d.label, str(d.figures), f"{d.s1:.2f}", f"{d.st:.2f}", f"{d.narrowing:.0%}")
+            for d in u.drivers[:10]
+        ]
+        out.append(
+            table(
+                ("estimate", "figures", "Sobol' S1", "Sobol' ST", "band narrows if pinned"),
+                driver_rows,
+                {1, 2, 3, 4},
+            )
+        )
+        if u.improve_first:
+            out.append(
+                "<p><strong>Improve first:</strong> "
+                + "; ".join(f"{escape(d.label)} (band −{d.narrowing:.0%})" for d in u.improve_first)
+                + ".</p>"
+            )
+    out.append(f'<p class="meta">{escape(u.approximation)}</p>')
+    out.append(f"<p><strong>{escape(u.closing_note())}</strong></p>")
+    return "\n".join(out)
