@@ -34,7 +34,7 @@ def run(*args: str, data: Path | None = TINY) -> subprocess.CompletedProcess[str
 def test_compare_table_and_premium():
     p = run("compare", *ROUTE, "--volume", "5000")
     assert p.returncode == 0, p.stderr
-    assert "Trans-Caspian: PORT_W" in p.stdout
+    assert "Trans-Caspian: Port W" in p.stdout
     assert "Strategic premium" in p.stdout
     assert "Russia: no route" in p.stdout
 

@@ -102,7 +102,7 @@ edits:
 """,
     )
     found = routes("ore", "MINE", "DEST", k=5, network=net).routes
-    assert any("PORT_N" in r.label for r in found)
+    assert any("PORT_N" in r.gateways for r in found)
 
 
 def test_new_event_is_added_with_its_fields(tmp_path: Path, tiny: Network):

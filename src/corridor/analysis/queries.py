@@ -14,7 +14,7 @@ from functools import lru_cache
 from corridor.analysis.results import Alternative, Comparison, Request, RouteSet
 from corridor.costs import Assumptions
 from corridor.errors import InvalidParameterError, NoRouteError, UnknownIdError
-from corridor.graph import buyer_compliance, commodity_graph
+from corridor.graph import CommodityGraph, buyer_compliance, commodity_graph
 from corridor.network.load import load_network
 from corridor.network.model import Network
 from corridor.network.regimes import Compliance, RegimeFlag
@@ -186,7 +186,28 @@ def routes(
         from corridor.uncertainty.routes import route_bands
 
         bands = route_bands(net, found, samples=uncertainty, seed=seed, assumptions=a)
-    return RouteSet(request, tuple(found), compliance=_flags(rules, found), uncertainty=bands)
+    notes = (_fewer_note(g, len(found), k),) if len(found) < k else ()
+    return RouteSet(
+        request, tuple(found), notes, compliance=_flags(rules, found), uncertainty=bands
+    )
+
+
+def _fewer_note(g: CommodityGraph, n: int, k: int) -> str:
+    """Why fewer routes than asked: the network has no more distinct gateway sequences for
+    this cargo, and how many links its rules close."""
+    closed: dict[str, int] = {}
+    for rule, _ in g.excluded.values():
+        closed[rule] = closed.get(rule, 0) + 1
+    why = ", ".join(f"{count} by the {rule} rule" for rule, count in sorted(closed.items()))
+    return (
+        f"only {n} distinct route{'s' if n != 1 else ''} exist (asked for {k}): routes count as "
+        "distinct when they pass different gateways or leave them by a different mode, and "
+        + (
+            f"{sum(closed.values())} links are closed to this request ({why})"
+            if why
+            else "every link of the network is open to this request"
+        )
+    )
 
 
 def compare(

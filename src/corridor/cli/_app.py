@@ -61,7 +61,7 @@ ServiceOpt = Annotated[
         "(default: block for containers, class 7 and liquids, wagonload for bulk).",
     ),
 ]
-FORMATS = ("table", "json", "csv", "geojson")
+FORMATS = ("table", "json", "csv", "geojson", "xlsx", "parquet")
 UncertaintyOpt = Annotated[
     int,
     typer.Option(
@@ -194,7 +194,9 @@ VolumeOpt = Annotated[
         parser=checked(_volume, "--volume"),
     ),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", help="table, json, csv or geojson")]
+FormatOpt = Annotated[
+    str, typer.Option("--format", help="table, json, csv, geojson, xlsx or parquet")
+]
 ReportOpt = Annotated[
     Path | None, typer.Option("--report", help="Write a self-contained HTML report to this file.")
 ]

@@ -38,6 +38,8 @@ from corridor.cli._app import (
     err,
     out,
 )
+from corridor.cli.brief import BriefOpt, LangOpt, check_brief, language, plan_brief_file
+from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
 from corridor.errors import RequestError
 from corridor.network.schema import FAMILIES
 
@@ -98,7 +100,10 @@ def capacity_cmd(
         list[str] | None,
         typer.Option("--family", help=f"Use only these route families ({', '.join(FAMILIES)})."),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, json, csv, xlsx or parquet")
+    ] = "table",
+    output: OutputOpt = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     data: DataOpt = None,
@@ -108,17 +113,21 @@ def capacity_cmd(
     """Most tonnes per year a commodity can move, and the capacities that bind (min cut)."""
     from corridor.optimize.maxflow import max_flow
 
-    _check(fmt, ("table", "json"))
+    _check(fmt, ("table", "json", *EXPORTS))
+    check_output(fmt, output)
+    net = _net(data, overlay, as_of)
     result = max_flow(
         commodity,
         _list(origin),
         _list(destination),
         avoid=_list(avoid),
         families=_list(family, "--family"),
-        network=_net(data, overlay, as_of),
+        network=net,
     )
     if fmt == "json":
         _json(result.to_dict())
+    elif fmt in EXPORTS:
+        write_export(result, fmt, output, net)
     else:
         _capacity_table(result)
     _save(result, store, no_store)
@@ -238,8 +247,13 @@ def plan_cmd(
             parser=checked(_penalty, "--risk-penalty"),
         ),
     ] = 0.0,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, json, csv, xlsx or parquet")
+    ] = "table",
+    output: OutputOpt = None,
     report: ReportOpt = None,
+    brief: BriefOpt = None,
+    lang: LangOpt = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     data: DataOpt = None,
@@ -251,7 +265,10 @@ def plan_cmd(
     from corridor.costs import Assumptions
     from corridor.optimize.planning import plan
 
-    _check(fmt, ("table", "json", "csv"))
+    _check(fmt, ("table", "json", *EXPORTS))
+    check_output(fmt, output)
+    check_brief(brief)
+    language_ = language(lang)
     net = _net(data, overlay, as_of)
     rules = _share_rules(max_share, EACH, "--max-share")
     rules += _share_rules(portfolio_max_share, PORTFOLIO, "--portfolio-max-share")
@@ -266,12 +283,16 @@ def plan_cmd(
     )
     if fmt == "json":
         _json(result.to_dict())
-    elif fmt == "csv":
+    elif fmt == "csv" and output is None:
         _plan_csv(result)
+    elif fmt in EXPORTS:
+        write_export(result, fmt, output, net, lang=language_)
     else:
         _plan_tables(result)
     if report:
         _plan_report(result, report)
+    if brief:
+        plan_brief_file(result, net, brief, language_)
     _save(result, store, no_store)
 
 
@@ -433,15 +454,22 @@ def runs_list(
             parser=checked(_limit, "--limit"),
         ),
     ] = 30,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, json, csv, xlsx or parquet")
+    ] = "table",
+    output: OutputOpt = None,
 ) -> None:
     """Stored runs, newest first."""
     from corridor.store import list_runs, store_path
 
-    _check(fmt, ("table", "json"))
+    _check(fmt, ("table", "json", *EXPORTS))
+    check_output(fmt, output)
     runs = list_runs(store=store, limit=limit)
     if fmt == "json":
         _json([r.to_dict() for r in runs])
+        return
+    if fmt in EXPORTS:
+        write_export(runs, fmt, output, None, "runs")
         return
     _table(
         f"Runs in {store_path(store)}",

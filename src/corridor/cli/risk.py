@@ -40,6 +40,7 @@ from corridor.cli._app import (
     err,
     out,
 )
+from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
 from corridor.errors import RequestError
 from corridor.network.model import Network
 
@@ -70,12 +71,13 @@ TimingOpt = Annotated[
         help="stationary (long-run years, regimes carry over) or onset (events start in the year).",
     ),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
+FormatOpt = Annotated[str, typer.Option("--format", help="table, json, csv, xlsx or parquet")]
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in ("table", "json"):
-        raise RequestError(f"--format must be table or json, not '{fmt}'")
+def _check_format(fmt: str, output: Path | None = None) -> None:
+    if fmt not in ("table", "json", *EXPORTS):
+        raise RequestError(f"--format must be table, json, {', '.join(EXPORTS)}, not '{fmt}'")
+    check_output(fmt, output)
 
 
 def _json(payload: Any) -> None:
@@ -226,6 +228,7 @@ def stress_cmd(
     single_route: SingleOpt = False,
     timing: TimingOpt = "stationary",
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
     report: ReportOpt = None,
     with_frontier: Annotated[
         bool, typer.Option("--frontier/--no-frontier", help="Add the frontier to the report.")
@@ -251,7 +254,7 @@ def stress_cmd(
     """Monte Carlo stress test of a plan: undelivered tonnes, extra cost, VaR/CVaR, tail events."""
     from corridor import risk
 
-    _check_format(fmt)
+    _check_format(fmt, output)
     net, scenario_name = _network(data, overlay, scenario, as_of)
     if versus is not None:
         first = _allocation(plan_or_contracts, net, single_route)
@@ -295,6 +298,8 @@ def stress_cmd(
         raise
     if fmt == "json":
         _json(result.to_dict())
+    elif fmt in EXPORTS:
+        write_export(result, fmt, output, net)
     else:
         _stress_tables(result)
     if report:
@@ -460,6 +465,7 @@ def frontier_cmd(
     single_route: SingleOpt = False,
     timing: TimingOpt = "stationary",
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
     report: ReportOpt = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
@@ -470,7 +476,7 @@ def frontier_cmd(
     """Mean–CVaR frontier: what each cut of tail loss costs, and where the plans sit."""
     from corridor.risk.frontier import frontier
 
-    _check_format(fmt)
+    _check_format(fmt, output)
     net, scenario_name = _network(data, overlay, scenario, as_of)
     allocation = _allocation(contracts, net, single_route)
     result = frontier(
@@ -485,6 +491,8 @@ def frontier_cmd(
     )
     if fmt == "json":
         _json(result.to_dict())
+    elif fmt in EXPORTS:
+        write_export(result, fmt, output, net)
     else:
         _frontier_tables(result)
     if report:
@@ -539,6 +547,7 @@ def whatif_cmd(
         typer.Option("--stock-days", help="Buyer's safety stock in days of consumption."),
     ] = 30.0,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
     as_of: AsOfOpt = None,
@@ -547,7 +556,8 @@ def whatif_cmd(
     dated closures also in time (late tonnes, stock-out days, extra cost)."""
     from corridor.analysis.whatif import whatif
 
-    _check_format(fmt)
+    _check_format(fmt, output)
+    net = _net(data, overlay, as_of)
     result = whatif(
         scenario,
         contracts=contracts,
@@ -555,11 +565,14 @@ def whatif_cmd(
         origin=origin,
         destination=destination,
         volume=volume,
-        network=_net(data, overlay, as_of),
+        network=net,
         stock_days=stock_days,
     )
     if fmt == "json":
         _json(result.to_dict())
+        return
+    if fmt in EXPORTS:
+        write_export(result, fmt, output, net)
         return
     s = result.scenario
     out.print(f"[bold]{s.name}[/]" + (" (illustrative)" if s.illustrative else ""))

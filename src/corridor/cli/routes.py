@@ -7,16 +7,11 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from corridor.errors import RequestError
-from corridor.network.model import Network
-
-if TYPE_CHECKING:
-    pass
 from corridor.cli._app import (
     AsOfOpt,
     AvoidOpt,
@@ -45,6 +40,10 @@ from corridor.cli._app import (
     err,
     out,
 )
+from corridor.cli.brief import BriefOpt, LangOpt, check_brief, compare_brief_file, language
+from corridor.cli.export import OutputOpt, check_output, write_export
+from corridor.errors import RequestError
+from corridor.network.model import Network
 
 
 @app.command("routes")
@@ -65,6 +64,7 @@ def routes_cmd(
     service: ServiceOpt = None,
     buyer: BuyerOpt = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
@@ -77,6 +77,7 @@ def routes_cmd(
     from corridor.costs import Assumptions
 
     _check_format(fmt)
+    check_output(fmt, output)
     net = _net(data, overlay, as_of)
     result = routes(
         commodity,
@@ -92,7 +93,7 @@ def routes_cmd(
         uncertainty=uncertainty,
         seed=seed,
     )
-    _emit(result, net, fmt)
+    _emit(result, net, fmt, output)
     if result.uncertainty is not None and fmt == "table":
         from corridor.cli.uncertainty import print_route_bands
 
@@ -113,7 +114,10 @@ def compare_cmd(
     service: ServiceOpt = None,
     buyer: BuyerOpt = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
     report: ReportOpt = None,
+    brief: BriefOpt = None,
+    lang: LangOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
     uncertainty: UncertaintyOpt = 0,
@@ -125,6 +129,9 @@ def compare_cmd(
     from corridor.costs import Assumptions
 
     _check_format(fmt)
+    check_output(fmt, output)
+    check_brief(brief)
+    language_ = language(lang)
     net = _net(data, overlay, as_of)
     result = compare(
         commodity,
@@ -139,13 +146,19 @@ def compare_cmd(
         uncertainty=uncertainty,
         seed=seed,
     )
-    _emit(result, net, fmt)
+    _emit(result, net, fmt, output, language_)
+    if result.uncertainty is not None and fmt == "table":
+        from corridor.cli.uncertainty import print_bands
+
+        print_bands(out, result.uncertainty)
     if result.uncertainty is not None and fmt == "table":
         from corridor.cli.uncertainty import print_bands
 
         print_bands(out, result.uncertainty)
     if report:
         _report([result], net, report)
+    if brief:
+        compare_brief_file(result, net, brief, language_)
 
 
 @app.command("pareto")
@@ -156,6 +169,7 @@ def pareto_cmd(
     avoid: AvoidOpt = None,
     buyer: BuyerOpt = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
     report: ReportOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
@@ -165,17 +179,22 @@ def pareto_cmd(
     from corridor.analysis.queries import pareto
 
     _check_format(fmt)
+    check_output(fmt, output)
     net = _net(data, overlay, as_of)
     result = pareto(commodity, origin, destination, avoid=_list(avoid), network=net, buyer=buyer)
-    _emit(result, net, fmt)
+    _emit(result, net, fmt, output)
     if report:
         _report([result], net, report)
 
 
-def _emit(result: Any, net: Network, fmt: str) -> None:
+def _emit(
+    result: Any, net: Network, fmt: str, output: Path | None = None, lang: str = "en"
+) -> None:
     from corridor.analysis.results import Comparison
 
-    if fmt == "json":
+    if fmt in ("xlsx", "parquet") or (fmt == "csv" and output is not None):
+        write_export(result, fmt, output, net, lang=lang)
+    elif fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     elif fmt == "geojson":
         sys.stdout.write(json.dumps(result.to_geojson(), ensure_ascii=False) + "\n")
@@ -187,30 +206,37 @@ def _emit(result: Any, net: Network, fmt: str) -> None:
         writer.writerows(rows)
         sys.stdout.write(buf.getvalue())
     else:
-        _table(result, net)
+        _table(result, net, lang)
         if isinstance(result, Comparison):
-            _premium_table(result)
+            _premium_table(result, lang)
 
 
-def _table(result: Any, net: Network) -> None:
+def _table(result: Any, net: Network, lang: str = "en") -> None:
+    from corridor.i18n import t as msg
+    from corridor.network.names import place_name
+
     req = result.request
     c = net.commodity(req.commodity)
-    title = f"{c.name_en}: {net.node(req.origin).name_en} → {net.node(req.destination).name_en}" + (
-        f" (avoiding {', '.join(req.avoid)})" if req.avoid else ""
-    )
+    title = msg(
+        "table_title",
+        lang,
+        commodity=c.name_ja if lang == "ja" and c.name_ja else c.name_en,
+        origin=place_name(net.node(req.origin), lang),
+        destination=place_name(net.node(req.destination), lang),
+    ) + (msg("table_avoiding", lang, avoid=", ".join(req.avoid)) if req.avoid else "")
     title += f", buyer {req.buyer}" if req.buyer != "none" else ", no buyer (every regime shown)"
     measures = getattr(result, "measures", None)
     t = Table(title=title, title_justify="left")
     for name, justify in (
         ("#", "right"),
-        ("route", "left"),
+        (msg("col_route", lang), "left"),
         ("USD/t", "right"),
-        ("days", "right"),
+        (msg("col_days", lang), "right"),
         ("p95", "right"),
         ("kg CO2e/t", "right"),
         ("km", "right"),
-        ("countries", "left"),
-        ("chokepoints", "left"),
+        (msg("col_countries", lang), "left"),
+        (msg("col_chokepoints", lang), "left"),
         *_RISK_COLUMNS[measures is not None],
         ("regimes", "left"),
     ):
@@ -218,7 +244,7 @@ def _table(result: Any, net: Network) -> None:
     for i, r in enumerate(result.routes, 1):
         t.add_row(
             str(i),
-            r.label,
+            r.label_in(lang),
             f"{r.cost_usd_per_t:,.0f}",
             f"{r.days_mean:.1f}",
             f"{r.days_p95:.1f}",
@@ -286,14 +312,14 @@ def _regime_legend(result: Any) -> None:
         )
 
 
-def _premium_table(result: Any) -> None:
+def _premium_table(result: Any, lang: str = "en") -> None:
     from corridor.routing.route import FAMILY_LABELS
 
     for fam, why in result.unavailable.items():
         out.print(f"[yellow]{FAMILY_LABELS.get(fam, fam)}[/]: {why}")
     t = Table(
         title="Strategic premium against the cheapest route "
-        f"({result.cheapest.label}, USD {result.cheapest.cost_usd_per_t:,.0f}/t)",
+        f"({result.cheapest.label_in(lang)}, USD {result.cheapest.cost_usd_per_t:,.0f}/t)",
         title_justify="left",
     )
     for name in (
@@ -319,7 +345,7 @@ def _premium_table(result: Any) -> None:
         flags = " ".join(f.short() for f in result.route_flags(alt.route))
         t.add_row(
             alt.name,
-            alt.route.label + (f" ({flags})" if flags else ""),
+            alt.route.label_in(lang) + (f" ({flags})" if flags else ""),
             f"{alt.premium_usd_per_t:+,.0f}",
             per_year,
             f"{alt.extra_days:+.1f}",

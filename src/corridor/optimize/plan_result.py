@@ -221,6 +221,28 @@ class PlanResult:
             "binding_capacities": float(sum(u.binding for u in self.utilisation)),
         }
 
+    def penalty_driven(self, use: Utilisation) -> bool:
+        """Whether a capacity's shadow price comes from the shortfall penalty.
+
+        A dual that only reflects cheaper against dearer routes is at most the dearest route's
+        cost; above that, with a contract short, it is the penalty (less a route cost) that the
+        missing tonne would have avoided, not a market value of capacity.
+        """
+        dearest = max((f.cost_usd_per_t for f in self.flows), default=0.0)
+        return self.shortfall_t_per_year > TOL and use.shadow_price_usd_per_t > dearest
+
+    def penalty_note(self) -> str:
+        """The note that explains penalty-driven shadow prices ("" when there are none)."""
+        driven = [u.capacity.id for u in self.utilisation if self.penalty_driven(u)]
+        if not driven:
+            return ""
+        penalty = float(self.settings.get("shortfall_penalty_usd_per_t", 0.0))
+        return (
+            f"shadow prices of {', '.join(driven)} come from the shortfall penalty of "
+            f"USD {penalty:,.0f}/t (a contract falls short): they measure the penalty avoided "
+            "by one more tonne, not what a tonne of capacity is worth"
+        )
+
     def contract_rows(self) -> list[dict[str, Any]]:
         """One summary row per contract."""
         short = {s.contract: s.short_t_per_year for s in self.shortfalls}
@@ -268,14 +290,17 @@ class PlanResult:
                 }
                 for link, by in self.link_flows.items()
             ],
-            "utilisation": [u.to_dict() for u in self.utilisation],
+            "utilisation": [
+                {**u.to_dict(), "shadow_price_from_shortfall_penalty": self.penalty_driven(u)}
+                for u in self.utilisation
+            ],
             "binding_constraints": [b.to_dict() for b in self.bindings],
             "shortfalls": [s.to_dict() for s in self.shortfalls],
             "rule_costs": [r.to_dict() for r in self.rule_costs],
             "cost_breakdown_usd_per_year": {
                 k: round(v) for k, v in self.cost_breakdown.items() if round(v)
             },
-            "notes": list(self.notes),
+            "notes": [*self.notes, *filter(None, [self.penalty_note()])],
             "data_version": self.data_version,
         }
 

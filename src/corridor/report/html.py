@@ -15,6 +15,7 @@ from pathlib import Path
 
 from corridor.analysis.results import Alternative, Comparison, RouteSet
 from corridor.network.model import Network
+from corridor.network.names import place_name
 from corridor.network.regimes import NO_BUYER, RegimeFlag
 from corridor.report.svg import RouteStyle, route_map, route_styles, time_cost_distance_chart
 from corridor.routing.route import FAMILY_LABELS, Route
@@ -59,6 +60,7 @@ details { margin: .7rem 0; padding: .35rem .9rem; border: 1px solid var(--rule);
   border-radius: 4px; }
 details[open] { padding-bottom: .8rem; }
 summary { cursor: pointer; font-weight: 600; }
+ul.conditions { margin: .2em 0 0; padding-left: 1.1em; font-size: .85em; color: #8a4b00; }
 ol.sources li { margin: .5rem 0; }
 ol.sources li:target { background: #fff6cc; }
 dl.assumptions dt { font-weight: 600; margin-top: .6rem; }
@@ -227,6 +229,42 @@ def _regime_cell(flags: Sequence[RegimeFlag]) -> str:
     return "<br>".join(items)
 
 
+def _conditions(route: Route) -> str:
+    """The route's conditions (approval, charter only, seasonal) under its name."""
+    if not route.conditions:
+        return ""
+    items = "".join(f'<li data-kind="{_e(c.kind)}">{_e(c.text_en)}</li>' for c in route.conditions)
+    return f'<ul class="conditions">{items}</ul>'
+
+
+def _summary(sections: Sequence[Comparison | RouteSet], net: Network) -> str:
+    """What the report finds, first: per section the cheapest route and the premiums."""
+    items = []
+    for s in sections:
+        if not s.routes:
+            continue
+        req = s.request
+        best = min(s.routes, key=lambda r: r.cost_usd_per_t)
+        head = (
+            f"{_e(net.commodity(req.commodity).name_en)}, "
+            f"{_e(place_name(net.node(req.origin)))} → "
+            f"{_e(place_name(net.node(req.destination)))}: "
+            f"cheapest {_e(best.label)} at {_usd_t(best.cost_usd_per_t)}, "
+            f"{_days(best.days_mean)}"
+        )
+        extra = []
+        for alt in getattr(s, "premium", ()):
+            if alt.route is not None and alt.premium_usd_per_t is not None:
+                extra.append(f"{_e(alt.name)} {_signed(alt.premium_usd_per_t, 0)} USD/t")
+            else:
+                extra.append(f"{_e(alt.name)}: no route")
+        items.append(f"<li>{head}" + (f" ({'; '.join(extra)})" if extra else "") + "</li>")
+    return (
+        '<section id="summary"><h2>Summary</h2>'
+        f'<ul class="findings">{"".join(items)}</ul></section>'
+    )
+
+
 def _route_table(
     routes: Sequence[Route],
     styles: Sequence[RouteStyle],
@@ -248,7 +286,8 @@ def _route_table(
         )
         rows.append(
             f'<tr data-route="{rank}"><td>{rank}</td>'
-            f'<td class="label">{_swatch(style)}{_e(route.label)}</td>'
+            f'<td class="label" title="{_e(" › ".join(route.gateways))}">'
+            f"{_swatch(style)}{_e(route.label)}{_conditions(route)}</td>"
             f"<td>{_e(_family(route.family))}</td>"
             f'<td class="n">{_num(route.cost_usd_per_t, 2)}</td>'
             f'<td class="n">{_num(route.days_mean, 1)}</td>'
@@ -569,7 +608,8 @@ def render_report(
         "are USD per tonne of cargo, times in days (mean and 95th percentile), emissions kg "
         f"CO2e per tonne.</p>\n{toc}"
     )
-    main = f"""{body}
+    main = f"""{_summary(sections, net)}
+{body}
 <section id="sources"><h2>Sources</h2>
 <p>Every source behind the figures above; the bracketed ids in the leg tables link here.</p>
 {_sources(_used_sources(sections, net), net)}

@@ -50,6 +50,27 @@ def line_width(t_per_year: float, largest: float) -> float:
     return MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * math.sqrt(max(t_per_year, 0.0) / largest)
 
 
+def commodity_layer(
+    link_flows: Mapping[str, Mapping[str, float]], commodity: str
+) -> dict[str, dict[str, float]]:
+    """The flows of one commodity only, so that its lines are scaled to its own tonnes
+    (1 Mt of crude no longer swamps 1,000 t of uranium)."""
+    return {
+        link: {commodity: by[commodity]}
+        for link, by in link_flows.items()
+        if by.get(commodity, 0.0) > 0
+    }
+
+
+def _layer(result: PlanResult, commodity: str) -> str:
+    svg = flow_map(result.network, commodity_layer(result.link_flows, commodity), 640, 400)
+    name = result.network.commodity(commodity).name_en
+    return (
+        f'<figure data-commodity="{_e(commodity)}">{svg}<figcaption>{_e(name)} only: line '
+        "width by its own tonnes per year.</figcaption></figure>"
+    )
+
+
 def flow_map(
     net: Network,
     link_flows: Mapping[str, Mapping[str, float]],
@@ -308,6 +329,10 @@ def render_plan_report(result: PlanResult, title: str = "corridor volume plan") 
             "the plan; line width grows with the square root of tonnes per year, colour "
             "shows the route family.</figcaption></figure>"
         )
+        commodities = sorted({c for by in result.link_flows.values() for c in by})
+        if len(commodities) > 1:
+            figure += '<div class="charts">' + "".join(_layer(result, c) for c in commodities)
+            figure += "</div>"
     notes = "".join(f"<li>{_e(n)}</li>" for n in result.notes)
     name = result.portfolio.name or result.portfolio.file or "contracts given in Python"
     meta = (

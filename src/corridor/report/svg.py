@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +19,7 @@ from importlib import resources
 from typing import Literal
 
 from corridor.network.model import Network
+from corridor.network.names import place_name
 from corridor.routing.route import Route
 
 Metric = Literal["cost", "days"]
@@ -95,14 +97,20 @@ def _dash_attr(style: RouteStyle) -> str:
 
 
 def _fit(label: str, px: float) -> str:
-    """Shorten ``label`` to about ``px`` pixels of 12 px text."""
+    """Shorten ``label`` to about ``px`` pixels of 12 px text (wide CJK characters count
+    twice)."""
     room = max(int(px / CHAR_PX), 4)
-    return label if len(label) <= room else label[: room - 1] + "…"
+    used = 0
+    for i, ch in enumerate(label):
+        used += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used > room - 1 and i < len(label) - 1:
+            return label[:i] + "…"
+    return label
 
 
-def _route_title(rank: int, route: Route) -> str:
+def _route_title(rank: int, route: Route, lang: str = "en") -> str:
     return (
-        f"#{rank} {route.label}: {_money(route.cost_usd_per_t)}, "
+        f"#{rank} {route.label_in(lang)}: {_money(route.cost_usd_per_t)}, "
         f"{route.days_mean:.1f} days (p95 {route.days_p95:.1f}), {route.distance_km:,.0f} km"
     )
 
@@ -116,7 +124,12 @@ def _svg_open(width: int, height: int, label: str) -> str:
 
 
 def _legend(
-    routes: Sequence[Route], styles: Sequence[RouteStyle], top: float, width: int, extra: bool
+    routes: Sequence[Route],
+    styles: Sequence[RouteStyle],
+    top: float,
+    width: int,
+    extra: bool,
+    lang: str = "en",
 ) -> list[str]:
     """Legend rows (rank, line sample, label) in one or two columns from ``top`` down."""
     cols = 2 if len(routes) > 3 and width >= 560 else 1
@@ -126,12 +139,12 @@ def _legend(
     for i, (route, style) in enumerate(zip(routes, styles, strict=True)):
         x = 10 + (i // rows) * col_w
         y = top + (i % rows) * LEGEND_ROW + LEGEND_ROW / 2
-        text = f"{i + 1}. {route.label}"
+        text = f"{i + 1}. {route.label_in(lang)}"
         if extra:
             text += f" — {_money(route.cost_usd_per_t)}, {route.days_mean:.1f} days"
         out.append(
             f'<g class="legend-item" data-route="{i + 1}">'
-            f"<title>{escape(_route_title(i + 1, route))}</title>"
+            f"<title>{escape(_route_title(i + 1, route, lang))}</title>"
             f'<line x1="{_n(x)}" y1="{_n(y)}" x2="{_n(x + 30)}" y2="{_n(y)}" '
             f'stroke="{style.colour}" stroke-width="{min(style.width, 4):g}"{_dash_attr(style)}/>'
             f'<text x="{_n(x + 38)}" y="{_n(y + 4)}" fill="{INK}">'
@@ -259,7 +272,13 @@ def _graticule(frame: _Frame) -> list[str]:
     return out
 
 
-def route_map(net: Network, routes: Sequence[Route], width: int = 1000, height: int = 560) -> str:
+def route_map(
+    net: Network,
+    routes: Sequence[Route],
+    width: int = 1000,
+    height: int = 560,
+    lang: str = "en",
+) -> str:
     """Draw routes on a map of the countries they cross, as one inline SVG element.
 
     The projection is equirectangular (true scale at the middle latitude), fitted to the
@@ -275,6 +294,8 @@ def route_map(net: Network, routes: Sequence[Route], width: int = 1000, height: 
         Routes in rank order; at least one.
     width, height : int
         Size of the SVG in pixels (legend included).
+    lang : str
+        Language of the labels (``"en"`` or ``"ja"``).
 
     Returns
     -------
@@ -339,7 +360,7 @@ def route_map(net: Network, routes: Sequence[Route], width: int = 1000, height: 
         out.append(
             f'<path class="route" data-route="{rank}" data-family="{escape(route.family)}" '
             f'd="{d}" stroke="{style.colour}" stroke-width="{style.width:g}"{_dash_attr(style)}>'
-            f"<title>{escape(_route_title(rank, route))}</title></path>"
+            f"<title>{escape(_route_title(rank, route, lang))}</title></path>"
         )
     out.append("</g>")
 
@@ -361,11 +382,14 @@ def route_map(net: Network, routes: Sequence[Route], width: int = 1000, height: 
     for node in nodes:
         if node.id in ends:
             x, y = frame.xy(node.lon, node.lat)
-            anchor = "end" if x > width * 0.8 else "start"
+            name = place_name(node, lang)
+            # Keep the label inside the map: anchor it away from the nearer edge.
+            room = len(name) * CHAR_PX * 1.1 + 10
+            anchor = "end" if x + room > width else "start"
             dx = -8 if anchor == "end" else 8
             out.append(
-                f'<text x="{_n(x + dx)}" y="{_n(y - 8)}" text-anchor="{anchor}">'
-                f"{escape(node.name_en)}</text>"
+                f'<text x="{_n(x + dx)}" y="{_n(max(y - 8, 14))}" text-anchor="{anchor}">'
+                f"<title>{escape(node.name_en)} ({escape(node.id)})</title>{escape(name)}</text>"
             )
     out.append("</g>")
     out.append(
@@ -377,7 +401,7 @@ def route_map(net: Network, routes: Sequence[Route], width: int = 1000, height: 
         f'<g class="legend"><rect y="{_n(map_h)}" width="{width}" '
         f'height="{_n(height - map_h)}" fill="#ffffff"/>'
     )
-    out.extend(_legend(routes, styles, map_h + 5, width, extra=True))
+    out.extend(_legend(routes, styles, map_h + 5, width, extra=True, lang=lang))
     out.append("</g></svg>")
     return "".join(out)
 

@@ -17,6 +17,7 @@ from operator import or_
 from corridor.costs import Metrics, insurance_usd_per_t, p95_of_sum
 from corridor.graph import TRANSFER, CommodityGraph, Edge
 from corridor.network.model import Link
+from corridor.network.names import PlaceBook, place_book
 from corridor.routing._index import SourceBits, search_index, source_bits
 from corridor.routing.route import Leg, Risk, Route, RouteDetail
 
@@ -244,24 +245,36 @@ def _route(
             g.net.node(origin).country,
             _commodity_terms(g)[0] | exposed.sources,
             source_bits(g.net),
+            place_book(g.net),
+            g.commodity.cargo_class,
         ),
     )
 
 
 def _detail(
-    pieces: list[_Pieces], origin: str, country: str, sources: int, table: SourceBits
+    pieces: list[_Pieces],
+    origin: str,
+    country: str,
+    sources: int,
+    table: SourceBits,
+    book: PlaceBook,
+    cargo_class: str,
 ) -> RouteDetail:
     """The detail of a route: its pieces merged, with the origin and the sources of the
     commodity's terms and of the exposures crossed (no graph needed: a route found on a
     scenario network does not keep that network's graphs alive)."""
     whole = _merge(pieces, sources, (country,))
+    nodes = (origin, *whole.nodes)
+    links = tuple(leg.link for leg in whole.legs if leg.link)
     return RouteDetail(
-        (origin, *whole.nodes),
+        nodes,
         whole.legs,
         whole.countries,
         whole.chokepoints,
         table.sorted_ids(whole.sources),
         whole.geometry,
+        {n: book.names[n] for n in nodes if n in book.names},
+        book.conditions(cargo_class, nodes, links),
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    pass
+from corridor.i18n import family_name, t
+from corridor.network.names import Condition
 
 SCHEMA_VERSION = 1
 
@@ -84,6 +84,11 @@ class RouteDetail:
     chokepoints: tuple[str, ...]
     sources: tuple[str, ...]
     geometry: tuple[tuple[tuple[float, float], ...], ...]
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Node id -> short place name in English and Japanese, for every node passed."""
+    conditions: tuple[Condition, ...] = ()
+    """Approvals, charters and seasons the route is subject to (from data/conditions.csv and
+    the links' season column)."""
 
 
 @dataclass(frozen=True)
@@ -159,11 +164,32 @@ class Route:
 
     @property
     def label(self) -> str:
-        """Short human name: family and the gateways passed."""
-        gates = " › ".join(g for g, _ in self.signature[:-1])
+        """Short human name: family and the gateways passed, by place name in English."""
+        return self.label_in("en")
+
+    @property
+    def label_ja(self) -> str:
+        """The label in Japanese (English place names where a node has no ``name_ja``)."""
+        return self.label_in("ja")
+
+    @property
+    def gateways(self) -> tuple[str, ...]:
+        """Ids of the gateways the label names, in route order."""
+        return tuple(g for g, _ in self.signature[:-1])
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        return self.detail.conditions
+
+    def label_in(self, lang: str) -> str:
+        """The label in ``lang``: "China: Dostyk → Alashankou → Lianyungang"."""
+        names = self.detail.names
+        pick = 1 if lang == "ja" else 0
+        gates = " → ".join(names[g][pick] if g in names else g for g in self.gateways)
         if any("CAPE_OF_GOOD_HOPE" in departure.split("/") for _, departure in self.signature):
-            gates += " (via the Cape)"
-        return f"{FAMILY_LABELS.get(self.family, self.family)}: {gates}" if gates else self.family
+            gates += t("via_cape", lang)
+        family = family_name(self.family, lang)
+        return f"{family}: {gates}" if gates else family
 
     def cost_breakdown(self) -> dict[str, float]:
         """Total cost by component (freight, handling, border, inventory, ...)."""
@@ -178,6 +204,8 @@ class Route:
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
+            "label_ja": self.label_ja,
+            "gateways": list(self.gateways),
             "family": self.family,
             "commodity": self.commodity,
             "nodes": list(self.nodes),
@@ -196,6 +224,7 @@ class Route:
             "countries": list(self.countries),
             "chokepoints": list(self.chokepoints),
             "risk": self.risk.to_dict(),
+            "conditions": [c.to_dict() for c in self.conditions],
             "sources": list(self.sources),
         }
 
@@ -203,6 +232,7 @@ class Route:
         """One flat row for tables and CSV."""
         return {
             "route": self.label,
+            "gateways": "|".join(self.gateways),
             "family": self.family,
             "cost_usd_per_t": round(self.cost_usd_per_t, 2),
             "days_mean": round(self.days_mean, 1),
@@ -213,6 +243,7 @@ class Route:
             "chokepoints": "|".join(self.chokepoints),
             "disruption_probability": round(self.risk.annual_probability, 3),
             "disrupted_days_per_year": round(self.risk.disrupted_days_per_year, 1),
+            "conditions": "; ".join(c.text_en for c in self.conditions),
         }
 
     def geojson_feature(self, rank: int) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from corridor.network.model import Network
 from corridor.network.states import network_on, today
 from corridor.web.endpoints import Context, router
 from corridor.web.errors import install_error_handlers
+from corridor.web.exports import router as export_router
 from corridor.web.guard import Guard
 from corridor.web.jobs import JobManager
 from corridor.web.security import Settings
@@ -102,6 +103,7 @@ def create_app(network: Network | None = None, settings: Settings | None = None)
     app.state.corridor = Context(network, settings, jobs)
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(export_router)
     _add_pages(app)
     app.add_middleware(Guard, settings=settings)
     if settings.cors_origins:

@@ -267,6 +267,13 @@ class RiskOut(_Out):
     disrupted_days_by_exposure: dict[str, float]
 
 
+class ConditionOut(_Out):
+    kind: str
+    where: str
+    text: str
+    text_ja: str
+
+
 class RegimeFlagOut(_Out):
     regime: str
     name: str
@@ -282,6 +289,8 @@ class RegimeFlagOut(_Out):
 
 class RouteOut(_Out):
     label: str
+    label_ja: str
+    gateways: list[str]
     family: str
     commodity: str
     nodes: list[str]
@@ -291,6 +300,7 @@ class RouteOut(_Out):
     countries: list[str]
     chokepoints: list[str]
     risk: RiskOut
+    conditions: list[ConditionOut]
     sources: list[str]
     compliance: list[RegimeFlagOut]
 

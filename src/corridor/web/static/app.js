@@ -98,6 +98,12 @@ function nodeName(id) {
   return localName(state.byId.nodes.get(id)) || id;
 }
 
+/** Names of countries or chokepoints (ids on hover). */
+function exposureCell(ids) {
+  const names = ids.map((id) => localName(state.byId.exposures.get(id)) || id);
+  return h("td", { title: ids.join(" "), text: names.join(", ") });
+}
+
 function familyName(family) {
   return family
     .split("+")
@@ -105,12 +111,18 @@ function familyName(family) {
     .join(" + ");
 }
 
-/** "Trans-Caspian: KZ_AKTAU › AZ_ALAT" with the family and places in the page's language. */
+/** "Trans-Caspian: Aktau → Baku → …": the route's label in the page's language (the API
+ * sends both; the gateway ids are in route.gateways, shown on hover). */
 function routeLabel(route) {
-  const cut = route.label.indexOf(": ");
-  if (cut < 0) return familyName(route.family);
-  const gates = route.label.slice(cut + 2).split(" › ").map(nodeName);
-  return familyName(route.family) + ": " + gates.join(" › ");
+  return state.lang === "ja" && route.label_ja ? route.label_ja : route.label;
+}
+
+/** The conditions of a route (approval, charter only, seasonal) in the page's language. */
+function conditionsOf(route, testid) {
+  const items = (route.conditions || []).map((c) =>
+    h("li", { class: "condition", "data-kind": c.kind,
+      text: state.lang === "ja" && c.text_ja ? c.text_ja : c.text }));
+  return items.length ? h("ul", { class: "conditions", "data-testid": testid }, items) : null;
 }
 
 function routeStyles(routes) {
@@ -283,7 +295,8 @@ async function runQuery(kind) {
   clearErrors();
   setStatus(t("computing"));
   try {
-    state.result = await call("POST", "/api/" + kind, formBody(kind));
+    state.body = formBody(kind);
+    state.result = await call("POST", "/api/" + kind, state.body);
     state.resultKind = kind;
     renderResult();
     setStatus(kind === "capacity" ? "" : t("done_routes", { n: state.result.routes.length }));
@@ -457,12 +470,15 @@ function labelEnds(route) {
   for (const id of [route.nodes[0], route.nodes[route.nodes.length - 1]]) {
     const node = state.byId.nodes.get(id);
     const [x, y] = state.frame.xy(node.lon, node.lat);
-    const right = x > MAP.width * 0.8;
+    // The place without its description in brackets, kept inside the map: anchored to its
+    // left when the text would run past the right edge (about 7.5 px a character).
+    const text = nodeName(id).split(/\s*[（(]/)[0];
+    const right = x + 8 + text.length * 7.5 > MAP.width;
     labels.append(
       svg("text", {
-        x: (x + (right ? -8 : 8)).toFixed(1), y: (y - 8).toFixed(1),
-        "text-anchor": right ? "end" : "start", text: nodeName(id),
-      }),
+        x: (x + (right ? -8 : 8)).toFixed(1), y: Math.max(y - 8, 14).toFixed(1),
+        "text-anchor": right ? "end" : "start", text,
+      }, svg("title", { text: `${nodeName(id)} (${id})` })),
     );
   }
 }
@@ -560,6 +576,9 @@ function renderResult() {
   $("#results").hidden = false;
   $("#results-title").textContent = `${localName(commodity)}: ${nodeName(origin)} → ` +
     `${nodeName(destination)} · ${t("kind_" + state.resultKind)}`;
+  const kind = state.resultKind;
+  $("#downloads").replaceChildren(downloads((f) => `/api/export/${kind}?format=${f}`,
+    state.body, kind));
   const capacity = state.resultKind === "capacity";
   $("#route-parts").hidden = capacity;
   $("#capacity").replaceChildren(...(capacity ? capacityBlock(data) : []));
@@ -620,15 +639,17 @@ function routeTable(routes) {
       "tr",
       { "data-route": i + 1, onclick: () => showRoute(i + 1) },
       h("td", { class: "n", text: String(i + 1) }),
-      h("td", { "data-testid": p + "label", "data-value": r.label, title: r.label },
-        swatch(styles[i]), routeLabel(r)),
+      h("td", { "data-testid": p + "label", "data-value": r.label,
+        title: (r.gateways || []).join(" › ") },
+      swatch(styles[i]), h("span", { "data-testid": p + "name", text: routeLabel(r) }),
+      conditionsOf(r, p + "conditions")),
       numCell(p + "cost", r.totals.cost_usd_per_t, 2),
       numCell(p + "days-mean", r.totals.days_mean, 1),
       numCell(p + "days-p95", r.totals.days_p95, 1),
       numCell(p + "co2e", r.totals.co2e_kg_per_t, 1),
       numCell(p + "distance", r.totals.distance_km, 0),
-      h("td", { text: r.countries.join(" ") }),
-      h("td", { text: r.chokepoints.join(" ") }),
+      exposureCell(r.countries),
+      exposureCell(r.chokepoints),
       numCell(p + "probability", r.risk.annual_probability, 1, { scale: 100 }),
       numCell(p + "disrupted-days", r.risk.disrupted_days_per_year, 1),
     );
@@ -923,9 +944,11 @@ function jobCard(job) {
 }
 
 function jobResult(job) {
-  if (job.kind === "batch_compare") return batchTable(job.result);
-  if (job.kind === "plan") return planBlock(job.result, job.params);
-  if (job.kind === "stress") return stressBlock(job.result);
+  const files = downloads((f) => `/api/export/jobs/${encodeURIComponent(job.id)}?format=${f}`,
+    null, job.kind);
+  if (job.kind === "batch_compare") return h("div", {}, files, batchTable(job.result));
+  if (job.kind === "plan") return h("div", {}, files, planBlock(job.result, job.params));
+  if (job.kind === "stress") return h("div", {}, files, stressBlock(job.result));
   return h("p", { text: t("see_api") });
 }
 
@@ -968,10 +991,52 @@ function histogram({ edges, counts }) {
       hi: fmt(edges[i + 1], 0) }) })));
   const label = (x, anchor, value) => svg("text", { x, y: height - 6, "text-anchor": anchor,
     text: fmt(value, 0) + " t" });
+  // Axes: x = undelivered tonnes in a year, y = number of simulated years (0 to the most).
+  const axes = [
+    svg("line", { class: "axis", x1: left, y1: height - bottom, x2: width - left,
+      y2: height - bottom }),
+    svg("line", { class: "axis", x1: left, y1: 8, x2: left, y2: height - bottom }),
+    svg("text", { x: left + 4, y: 16, "data-testid": "stress-y-max",
+      text: t("stress_y_axis", { n: fmt(most, 0) }) }),
+    svg("text", { x: width / 2, y: height - 6, "text-anchor": "middle",
+      text: t("stress_x_axis") }),
+  ];
   return svg("svg", { class: "histogram", viewBox: `0 0 ${width} ${height}`, role: "img",
     "data-testid": "stress-histogram", "aria-label": t("stress_histogram") },
-  svg("title", { text: t("stress_histogram") }), ...bars,
+  svg("title", { text: t("stress_histogram") }), ...bars, ...axes,
   label(left, "start", edges[0]), label(width - left, "end", edges[edges.length - 1]));
+}
+
+/** Download links for a result: CSV, XLSX (all tables + sources) and Parquet. ``url`` maps a
+ * format to the export URL; ``body`` is POSTed when given (the question is computed again). */
+function downloads(url, body, name) {
+  const button = (fmt_) => h("button", { type: "button", "data-testid": `download-${fmt_}`,
+    text: fmt_.toUpperCase(), onclick: () => download(url(fmt_), body, `${name}.${fmt_}`) });
+  return h("p", { class: "downloads", "data-testid": "downloads" },
+    t("download") + ": ", button("csv"), " ", button("xlsx"), " ", button("parquet"));
+}
+
+async function download(path, body, filename) {
+  const headers = {};
+  if (body) headers["Content-Type"] = "application/json";
+  const token = sessionStorage.getItem("corridor-token");
+  if (token) headers.Authorization = "Bearer " + token;
+  try {
+    const response = await fetch(path, { method: body ? "POST" : "GET", headers,
+      body: body ? JSON.stringify(body) : undefined });
+    if (!response.ok) {
+      const data = await response.json().catch(() => null);
+      throw new ApiFailure(response.status, data?.error?.message || response.statusText);
+    }
+    const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+    const link = h("a", { href: URL.createObjectURL(await response.blob()),
+      download: name ? name[1] : filename });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  } catch (error) {
+    showError(error);
+  }
 }
 
 function planBlock(plan, params) {
@@ -1014,7 +1079,9 @@ async function loadRuns() {
     const { runs } = await call("GET", "/api/runs?limit=10");
     const rows = runs.map((r) =>
       h("tr", { "data-run": r.id, onclick: () => showRun(r.id) },
-        h("td", { text: r.id.slice(0, 12) }), h("td", { text: t("kind_" + r.kind) }),
+        h("td", { class: "run-id" }, h("code", { "data-testid": "run-id", text: r.id }),
+          copyButton(r.id)),
+        h("td", { text: t("kind_" + r.kind) }),
         h("td", { text: r.created_at.replace("T", " ").slice(0, 19) }),
         h("td", { text: headlineText(r.headline) })));
     $("#run-list").replaceChildren(dataTable(["run", "kind", "created", "headline"], rows,
@@ -1024,17 +1091,36 @@ async function loadRuns() {
   }
 }
 
+/** A copy-to-clipboard button for a run id (the whole id, as `corridor runs show` takes). */
+function copyButton(text) {
+  return h("button", { type: "button", class: "copy", "data-testid": "copy-run-id",
+    title: t("copy"), text: t("copy"), onclick: (event) => {
+      event.stopPropagation();
+      navigator.clipboard?.writeText(text).then(() => setStatus(t("copied", { id: text })),
+        () => setStatus(text));
+    } });
+}
+
+function headKey(k) {
+  const key = "head_" + k;
+  return key in state.i18n.en ? t(key) : k;
+}
+
 function headlineText(headline) {
   return Object.entries(headline)
-    .map(([k, v]) => `${k}: ${typeof v === "number" ? fmt(v, 0) : v ?? "—"}`).join(" · ");
+    .map(([k, v]) => `${headKey(k)}: ${typeof v === "number" ? fmt(v, 0) : v ?? "—"}`)
+    .join(" · ");
 }
 
 async function showRun(id) {
   try {
     const run = await call("GET", "/api/runs/" + encodeURIComponent(id));
     const rows = Object.entries({ ...run.headline, data_version: run.data_version }).map(
-      ([k, v]) => h("tr", {}, h("th", { text: k }), h("td", { text: fieldValue(k, v) })));
+      ([k, v]) => h("tr", {}, h("th", { text: headKey(k), title: k }),
+        h("td", { text: fieldValue(k, v) })));
     renderDetails(`${t("kind_" + run.kind)} ${run.id}`,
+      downloads((fmt_) => "/api/export/runs/" + encodeURIComponent(run.id) + "?format=" + fmt_,
+        null, "run"),
       h("table", { class: "record" }, h("tbody", {}, rows)),
       h("pre", { class: "params", text: JSON.stringify(run.parameters, null, 1) }));
   } catch (error) {

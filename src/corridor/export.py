@@ -1,0 +1,407 @@
+"""Every result as tables: CSV, XLSX (openpyxl) and Parquet (pyarrow).
+
+A result's ``to_dict()`` is cut into tables the same way for every kind: each list of records
+is a table (nested fields become ``a.b`` columns, lists of plain values are joined by ``|``),
+a mapping of such lists is one table with a ``key`` column, and the single values (the request,
+the summary, the parameters) make the ``summary`` table. Route sets use their flat rows
+(``Route.row()``), so the CSV of ``corridor routes`` keeps its columns. The XLSX has one sheet
+per table, a ``sources`` sheet with every source the result cites (or, when it cites none, the
+sources of the network tables it was computed on) and units in the headers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from corridor.errors import RequestError
+from corridor.i18n import catalogue
+from corridor.network.model import Network
+
+FORMATS = ("csv", "xlsx", "parquet")
+BINARY = ("xlsx", "parquet")
+
+Row = dict[str, Any]
+
+# Unit of a column from how its name ends (longest first); the names carry their units.
+_UNITS: tuple[tuple[str, str], ...] = (
+    ("_usd_per_t_per_day", "USD/t/day"),
+    ("_usd_per_t_per_year", "USD/t/yr"),
+    ("_usd_per_t", "USD/t"),
+    ("_usd_per_year", "USD/yr"),
+    ("_usd", "USD"),
+    ("_t_per_year", "t/yr"),
+    ("_kg_per_t", "kg CO2e/t"),
+    ("_t_days", "t·days"),
+    ("_days_per_year", "days/yr"),
+    ("_days", "days"),
+    ("days_mean", "days"),
+    ("days_p95", "days"),
+    ("_km", "km"),
+    ("_t", "t"),
+    ("_pct", "%"),
+    ("_share", "share 0–1"),
+    ("probability", "probability 0–1"),
+    ("_hours", "h"),
+    ("seconds", "s"),
+)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """A result cut into named tables, the main one first."""
+
+    kind: str
+    tables: dict[str, list[Row]]
+    source_ids: tuple[str, ...]
+
+    @property
+    def main(self) -> str:
+        return next(iter(self.tables))
+
+
+def unit_of(column: str) -> str:
+    """The unit a column name ends in ("cost_usd_per_t" -> "USD/t"), or "" when none."""
+    leaf = column.rsplit(".", 1)[-1]
+    return next((unit for suffix, unit in _UNITS if leaf.endswith(suffix)), "")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return "|".join(str(_cell(v)) for v in value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}={_cell(v)}" for k, v in value.items())
+    return value
+
+
+def _flat(record: Mapping[str, Any], prefix: str = "") -> Row:
+    row: Row = {}
+    for k, v in record.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, Mapping) and v and not _is_table_map(v):
+            row.update(_flat(v, f"{name}."))
+        elif isinstance(v, list) and v and isinstance(v[0], Mapping):
+            row[name] = len(v)  # a nested table in a cell: its size (the rows are elsewhere)
+        else:
+            row[name] = _cell(v)
+    return row
+
+
+def _is_records(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
+
+
+def _is_table_map(value: Any) -> bool:
+    return (
+        isinstance(value, Mapping) and bool(value) and all(_is_records(v) for v in value.values())
+    )
+
+
+def _sources_in(value: Any, found: dict[str, None]) -> None:
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if k == "sources" and isinstance(v, list):
+                found.update((s, None) for s in v if isinstance(s, str))
+            else:
+                _sources_in(v, found)
+    elif isinstance(value, list):
+        for v in value:
+            _sources_in(v, found)
+
+
+def route_row(route: Mapping[str, Any]) -> Row:
+    """A route's ``to_dict()`` as the flat row of ``Route.row()`` (plus its Japanese label)."""
+    totals, risk = route["totals"], route["risk"]
+    return {
+        "route": route["label"],
+        "route_ja": route.get("label_ja", ""),
+        "gateways": "|".join(route.get("gateways", ())),
+        "family": route["family"],
+        "cost_usd_per_t": totals["cost_usd_per_t"],
+        "days_mean": totals["days_mean"],
+        "days_p95": totals["days_p95"],
+        "co2e_kg_per_t": totals["co2e_kg_per_t"],
+        "distance_km": totals["distance_km"],
+        "countries": "|".join(route["countries"]),
+        "chokepoints": "|".join(route["chokepoints"]),
+        "disruption_probability": risk["annual_probability"],
+        "disrupted_days_per_year": risk["disrupted_days_per_year"],
+        "conditions": "; ".join(c["text"] for c in route.get("conditions", ())),
+    }
+
+
+def tables_of(result: Any, kind: str | None = None) -> Tables:
+    """Cut a result into tables.
+
+    Parameters
+    ----------
+    result : object
+        Anything with ``to_dict()`` (RouteSet, Comparison, CapacityResult, PlanResult,
+        StressResult, FrontierResult, WhatIfResult), that dictionary itself (as the API
+        returns it), or a list of stored runs or their dictionaries.
+    kind : str, optional
+        Name for the result; default its ``kind`` field or class name.
+
+    Returns
+    -------
+    Tables
+        Named tables, the main one first, and the source ids the result cites.
+    """
+    if hasattr(result, "to_dict"):
+        data: Any = result.to_dict()
+        default_kind = type(result).__name__.lower()
+    else:
+        data, default_kind = result, "result"
+    if not isinstance(data, Mapping):
+        runs = [r.to_dict() if hasattr(r, "to_dict") else dict(r) for r in data]
+        return Tables(kind or "runs", {"runs": [_flat(r) for r in runs]}, ())
+    name = kind or str(data.get("kind") or default_kind)
+    tables: dict[str, list[Row]] = {}
+    if _is_records(data.get("routes")) and "totals" in data["routes"][0]:
+        tables["routes"] = [route_row(r) for r in data["routes"]]
+    summary: Row = {}
+    for key, value in data.items():
+        if key in tables:
+            continue
+        if _is_records(value):
+            tables[key] = [_flat(v) for v in value]
+        elif _is_table_map(value):
+            tables[key] = [{"key": k, **_flat(v)} for k, rows in value.items() for v in rows]
+        elif key == "notes" and value:
+            tables["notes"] = [{"note": n} for n in value]
+        elif isinstance(value, Mapping):
+            summary.update(_flat(value, f"{key}."))
+        elif not isinstance(value, list) or value:
+            summary[key] = _cell(value)
+    tables["summary"] = [{"field": k, "value": v} for k, v in summary.items()]
+    found: dict[str, None] = {}
+    _sources_in(data, found)
+    return Tables(name, tables, tuple(found))
+
+
+def source_rows(net: Network, ids: Iterable[str]) -> list[Row]:
+    """Rows of the sources sheet: the cited sources, or every source of the network."""
+    chosen = [s for s in ids if net.has("sources", s)] or [s.id for s in net.sources]
+    rows = []
+    for sid in chosen:
+        s = net.source(sid)
+        rows.append(
+            {
+                "id": s.id,
+                "kind": s.kind,
+                "year": s.year,
+                "citation": s.citation,
+                "url": s.url,
+                "method": s.method,
+            }
+        )
+    return rows
+
+
+def to_csv(rows: Sequence[Row]) -> str:
+    """One table as CSV text (columns in the order they first appear)."""
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "table"
+    out, i = base, 2
+    while out in used:
+        out = f"{base[:28]}_{i}"
+        i += 1
+    used.add(out)
+    return out
+
+
+def write_xlsx(path: Path | BinaryIO, tables: Tables, net: Network, lang: str = "en") -> None:
+    """Write the tables as an XLSX workbook: one sheet per table and a ``sources`` sheet.
+
+    Headers are the column ids with their unit in brackets ("cost_usd_per_t [USD/t]"). In
+    Japanese the sheets are named in Japanese and the route column holds the Japanese label
+    (the English one moves to ``route_en``); the column ids stay, so formulas keep working.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    sheets = {**tables.tables, "sources": source_rows(net, tables.source_ids)}
+    for name, rows in sheets.items():
+        if lang == "ja":
+            rows = [_japanese_route(r) for r in rows]
+        title = catalogue(lang).get(f"sheet_{name}", name) if lang != "en" else name
+        ws = wb.create_sheet(_sheet_name(title, used))
+        columns = list(dict.fromkeys(k for r in rows for k in r))
+        ws.append([f"{c} [{unit_of(c)}]" if unit_of(c) else c for c in columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for r in rows:
+            ws.append([_xlsx_value(r.get(c)) for c in columns])
+        ws.freeze_panes = "A2"
+        for i, c in enumerate(columns, 1):
+            width = max([len(str(c)), *(len(str(r.get(c) or "")) for r in rows[:200])])
+            ws.column_dimensions[ws.cell(1, i).column_letter].width = min(60, width + 2)
+    wb.save(path)
+
+
+def _japanese_route(row: Row) -> Row:
+    if "route_ja" not in row:
+        return row
+    out = {k: v for k, v in row.items() if k not in ("route", "route_ja")}
+    return {"route": row["route_ja"], "route_en": row["route"], **out}
+
+
+def _xlsx_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def write_parquet(path: Path, tables: Tables) -> list[Path]:
+    """Write each table as a Parquet file: the main table to ``path``, each other table to
+    ``<stem>.<table>.parquet`` beside it. Returns the files written."""
+    import pyarrow.parquet as pq
+
+    written = []
+    for name, rows in tables.tables.items():
+        target = path if name == tables.main else path.with_name(f"{path.stem}.{name}.parquet")
+        pq.write_table(_arrow(rows), target)
+        written.append(target)
+    return written
+
+
+def _arrow(rows: Sequence[Row]) -> Any:
+    import pyarrow as pa
+
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    return pa.table(_uniform({c: [_parquet_value(r.get(c)) for r in rows] for c in columns}))
+
+
+def _parquet_value(value: Any) -> Any:
+    return value if value is None or isinstance(value, bool | int | float | str) else str(value)
+
+
+def _uniform(arrays: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Columns of one type each: numbers stay numbers (ints widened to float if mixed); a
+    column mixing text and numbers is text."""
+    out: dict[str, list[Any]] = {}
+    for c, values in arrays.items():
+        kinds = {type(v) for v in values if v is not None}
+        if kinds <= {int, float} and float in kinds:
+            out[c] = [None if v is None else float(v) for v in values]
+        elif len(kinds) > 1:
+            out[c] = [None if v is None else str(v) for v in values]
+        else:
+            out[c] = values
+    return out
+
+
+def export(
+    result: Any,
+    fmt: str,
+    output: Path | None,
+    net: Network,
+    kind: str | None = None,
+    lang: str = "en",
+) -> tuple[str | None, list[Path]]:
+    """Export a result in ``fmt``: CSV text (main table) to return, or files written.
+
+    Parameters
+    ----------
+    result : object
+        See :func:`tables_of`.
+    fmt : str
+        ``csv``, ``xlsx`` or ``parquet``.
+    output : Path or None
+        File to write; required for xlsx and parquet. CSV without it is returned as text.
+    net : Network
+        For the sources sheet.
+    kind : str, optional
+        Name of the result.
+    lang : str
+        Language of the XLSX sheet names and route column (``"en"`` or ``"ja"``).
+
+    Returns
+    -------
+    tuple
+        CSV text (or None) and the files written.
+
+    Raises
+    ------
+    RequestError
+        For an unknown format, a binary format without ``--output``, or a file that cannot be
+        written.
+    """
+    if fmt not in FORMATS:
+        raise RequestError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
+    if fmt in BINARY and output is None:
+        raise RequestError(f"--format {fmt} writes a binary file: give --output FILE.{fmt}")
+    tables = tables_of(result, kind)
+    try:
+        if fmt == "csv":
+            text = to_csv(tables.tables[tables.main])
+            if output is None:
+                return text, []
+            output.write_text(text, encoding="utf-8")
+            return None, [output]
+        assert output is not None
+        if fmt == "xlsx":
+            write_xlsx(output, tables, net, lang)
+            return None, [output]
+        return None, write_parquet(output, tables)
+    except OSError as exc:
+        raise RequestError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+}
+
+
+def export_bytes(
+    result: Any, fmt: str, net: Network, kind: str | None = None, table: str | None = None
+) -> tuple[bytes, str]:
+    """A result as the bytes of one file, for a download: the whole workbook for XLSX, one
+    table (the main one unless ``table`` names another) for CSV and Parquet.
+
+    Returns
+    -------
+    tuple
+        The bytes and the file name to offer ("compare.xlsx", "plan.flows.csv").
+
+    Raises
+    ------
+    RequestError
+        For an unknown format or table.
+    """
+    if fmt not in FORMATS:
+        raise RequestError(f"format must be one of {', '.join(FORMATS)}, not '{fmt}'")
+    tables = tables_of(result, kind)
+    name = table or tables.main
+    if name not in tables.tables:
+        raise RequestError(f"table must be one of {', '.join(tables.tables)}, not '{name}'")
+    stem = tables.kind if name == tables.main else f"{tables.kind}.{name}"
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        write_xlsx(buf, tables, net)
+        return buf.getvalue(), f"{tables.kind}.xlsx"
+    if fmt == "csv":
+        return to_csv(tables.tables[name]).encode("utf-8"), f"{stem}.csv"
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(_arrow(tables.tables[name]), buf)
+    return buf.getvalue(), f"{stem}.parquet"

@@ -1,0 +1,156 @@
+"""Exports a memo can attach: CSV, XLSX (read back with openpyxl) and Parquet (pyarrow), from
+the command line and the API, for every kind of result."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pyarrow.parquet as pq
+import pytest
+
+import corridor
+from corridor.analysis.queries import default_network
+from corridor.errors import RequestError
+from corridor.export import export, export_bytes, tables_of, unit_of
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTRACTS = str(ROOT / "examples" / "contracts.yaml")
+UOC = ["--commodity", "uranium_ore_concentrate", "--origin", "KZ_NORTH_KHARASAN"]
+YOK = ["--destination", "JP_YOKOHAMA"]
+
+
+def cli(*args: str, store: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "CORRIDOR_DATA"}
+    if store is not None:
+        env["CORRIDOR_STORE"] = str(store)
+    return subprocess.run(
+        [sys.executable, "-m", "corridor", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        check=False,
+    )
+
+
+def test_units_from_column_names():
+    assert unit_of("cost_usd_per_t") == "USD/t"
+    assert unit_of("premium_usd_per_year") == "USD/yr"
+    assert unit_of("totals.days_p95") == "days"
+    assert unit_of("capacity_t_per_year") == "t/yr"
+    assert unit_of("family") == ""
+
+
+def test_compare_xlsx_from_the_cli_reads_back(tmp_path: Path):
+    out = tmp_path / "uoc.xlsx"
+    p = cli("compare", *UOC, *YOK, "--volume", "1000", "--format", "xlsx", "--output", str(out))
+    assert p.returncode == 0, p.stderr
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["routes", "premium", "summary", "sources"]
+    head = [c.value for c in wb["routes"][1]]
+    assert "cost_usd_per_t [USD/t]" in head and "days_p95 [days]" in head
+    rows = [dict(zip(head, (c.value for c in r), strict=True)) for r in wb["routes"].iter_rows(2)]
+    result = corridor.compare(
+        "uranium_ore_concentrate", "KZ_NORTH_KHARASAN", "JP_YOKOHAMA", volume=1000
+    )
+    assert [r["route"] for r in rows] == [r.label for r in result.routes]
+    assert rows[0]["cost_usd_per_t [USD/t]"] == round(result.routes[0].cost_usd_per_t, 2)
+    assert rows[0]["gateways"] == "|".join(result.routes[0].gateways)  # ids in a column
+    assert "approval" in next(r["conditions"] for r in rows if r["family"] == "china")
+    cited = {s for r in result.routes for s in r.sources}
+    sources = [r[0].value for r in wb["sources"].iter_rows(2)]
+    assert set(sources) == cited  # the sheet lists exactly the sources the result cites
+    premium = {r[0].value: r for r in wb["premium"].iter_rows(2)}
+    assert set(premium) == {"avoid China", "avoid Russia", "avoid China and Russia"}
+
+
+def test_binary_format_without_output_is_refused_before_work():
+    p = cli("compare", *UOC, *YOK, "--format", "xlsx")
+    assert p.returncode == 2
+    assert "give --output FILE.xlsx" in p.stderr and "Traceback" not in p.stderr
+    assert p.stdout == ""  # nothing computed or printed
+
+
+def test_stress_csv_works(tmp_path: Path):
+    p = cli("stress", CONTRACTS, "--years", "500", "--format", "csv", "--no-store")
+    assert p.returncode == 0, p.stderr
+    rows = list(csv.DictReader(io.StringIO(p.stdout)))
+    assert {r["id"] for r in rows} >= {"reo_sareco", "uoc_kharasan"}
+    assert all(0 <= float(r["delivered_share"]) <= 1 for r in rows)
+
+
+def test_plan_parquet_tables_equal_the_json(tmp_path: Path):
+    out = tmp_path / "plan.parquet"
+    p = cli("plan", CONTRACTS, "--format", "parquet", "--output", str(out), "--no-store")
+    assert p.returncode == 0, p.stderr
+    j = cli("plan", CONTRACTS, "--format", "json", "--no-store")
+    data = json.loads(j.stdout)
+    contracts = pq.read_table(out).to_pylist()
+    assert [c["contract"] for c in contracts] == [c["contract"] for c in data["contracts"]]
+    flows = pq.read_table(tmp_path / "plan.flows.parquet").to_pylist()
+    assert sum(f["t_per_year"] for f in flows) == pytest.approx(
+        sum(f["t_per_year"] for f in data["flows"])
+    )
+
+
+def test_every_result_kind_cuts_into_tables(tmp_path: Path):
+    net = default_network()
+    rs = corridor.routes("rare_earth_concentrate", "KZ_ZHANA_KZ", "JP_YOKOHAMA", k=3)
+    t = tables_of(rs)
+    assert t.main == "routes" and len(t.tables["routes"]) == 3
+    assert [r["route"] for r in t.tables["routes"]] == [r.row()["route"] for r in rs.routes]
+    # the JSON as the API returns it gives the same tables as the result object
+    assert tables_of(rs.to_dict()).tables["routes"] == t.tables["routes"]
+    text, files = export(rs, "csv", None, net)
+    assert text is not None and text.splitlines()[0].startswith("route,route_ja,gateways")
+    assert files == []
+    body, name = export_bytes(rs, "parquet", net, "routes")
+    assert name == "routes.parquet" and pq.read_table(io.BytesIO(body)).num_rows == 3
+    with pytest.raises(RequestError, match="table must be one of"):
+        export_bytes(rs, "csv", net, "routes", table="nope")
+    with pytest.raises(RequestError, match="give --output"):
+        export(rs, "xlsx", None, net)
+
+
+def test_runs_list_exports(tmp_path: Path):
+    store = tmp_path / "runs.duckdb"
+    assert cli("capacity", *UOC, *YOK, "--family", "china", store=store).returncode == 0
+    out = tmp_path / "runs.xlsx"
+    p = cli("runs", "list", "--format", "xlsx", "--output", str(out), store=store)
+    assert p.returncode == 0, p.stderr
+    ws = openpyxl.load_workbook(out)["runs"]
+    head = [c.value for c in ws[1]]
+    (row,) = list(ws.iter_rows(2, values_only=True))
+    run = dict(zip(head, row, strict=True))
+    assert run["kind"] == "capacity" and run["id"].startswith("capacity-")
+    from corridor.optimize.maxflow import max_flow
+
+    expected = max_flow(
+        "uranium_ore_concentrate",
+        ["KZ_NORTH_KHARASAN"],
+        ["JP_YOKOHAMA"],
+        families=["china"],
+        network=default_network(),
+    )
+    assert run["headline.max_t_per_year [t/yr]"] == pytest.approx(expected.max_t_per_year)
+
+
+def test_japanese_workbook_names_sheets_and_routes_in_japanese(tmp_path: Path):
+    out = tmp_path / "uoc-ja.xlsx"
+    p = cli("compare", *UOC, *YOK, "--lang", "ja", "--format", "xlsx", "--output", str(out))
+    assert p.returncode == 0, p.stderr
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["経路", "回避プレミアム", "概要", "出典"]
+    head = [c.value for c in wb["経路"][1]]
+    assert head[:2] == ["route", "route_en"]
+    result = corridor.compare("uranium_ore_concentrate", "KZ_NORTH_KHARASAN", "JP_YOKOHAMA")
+    shown = [r[0] for r in wb["経路"].iter_rows(min_row=2, values_only=True)]
+    assert shown == [r.label_ja for r in result.routes]
+    assert cli("compare", *UOC, *YOK, "--lang", "fr").returncode == 2

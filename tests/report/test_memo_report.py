@@ -1,0 +1,89 @@
+"""Reports and briefs that read: per-commodity layers of the plan map, a summary first, the
+shortfall-penalty shadow prices named, clear errors for the brief."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import corridor
+from corridor.analysis.queries import default_network
+from corridor.errors import RequestError
+from corridor.report import brief as brief_module
+from corridor.report.html import render_report
+from corridor.report.plan import MAX_WIDTH, commodity_layer, render_plan_report
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def planned():
+    return corridor.plan(ROOT / "examples" / "contracts.yaml", network=default_network())
+
+
+def test_each_commodity_has_its_own_layer_scaled_to_its_tonnes(planned):
+    html = render_plan_report(planned)
+    commodities = {c for by in planned.link_flows.values() for c in by}
+    assert set(re.findall(r'<figure data-commodity="([a-z_]+)"', html)) == commodities
+    layer = commodity_layer(planned.link_flows, "uranium_ore_concentrate")
+    assert layer and all(set(by) == {"uranium_ore_concentrate"} for by in layer.values())
+    uranium = html.split('data-commodity="uranium_ore_concentrate"')[1].split("</figure>")[0]
+    widths = [float(w) for w in re.findall(r'class="flow"[^>]*stroke-width="([0-9.]+)"', uranium)]
+    assert max(widths) == pytest.approx(MAX_WIDTH, abs=0.01)  # not swamped by 1 Mt of crude
+
+
+def test_route_report_opens_with_a_summary():
+    result = corridor.compare(
+        "uranium_ore_concentrate", "KZ_NORTH_KHARASAN", "JP_YOKOHAMA", volume=1000
+    )
+    html = render_report([result], default_network(), "t", {})
+    assert html.index('id="summary"') < html.index('id="section-1"')
+    summary = html.split('id="summary"')[1].split("</section>")[0]
+    assert "cheapest China: Dostyk → Alashankou → Lianyungang" in summary
+    assert "avoid China +" in summary
+    assert "Class 7 transit through China needs" in html  # the condition, where the route is
+
+
+SHORT = """
+name: too much uranium for the Caspian ferries
+contracts:
+  - id: uoc_big
+    commodity: uranium_ore_concentrate
+    origin: KZ_NORTH_KHARASAN
+    destinations: [JP_YOKOHAMA]
+    volume_t_per_year: 9000000
+    illustrative: true
+    note: far above the Caspian ferry capacity, to force a shortfall
+    exposures:
+      CN: {max_share: 0}
+      RU: {max_share: 0}
+"""
+
+
+def test_penalty_driven_shadow_prices_are_marked(tmp_path: Path):
+    """9 Mt/yr of U3O8 avoiding China and Russia: far more than the class-7 capacities carry,
+    so the binding capacities' duals come from the shortfall penalty, which the output says."""
+    contracts = tmp_path / "short.yaml"
+    contracts.write_text(SHORT, encoding="utf-8")
+    result = corridor.plan(contracts, network=default_network(), shortfall_penalty=50_000)
+    d = result.to_dict()
+    assert d["summary"]["shortfall_t_per_year"] > 0
+    driven = [u for u in d["utilisation"] if u["shadow_price_from_shortfall_penalty"]]
+    dearest = max(f["cost_usd_per_t"] for f in d["flows"])
+    # a dual above the dearest route used can only be the penalty (less a route cost)
+    assert driven and all(dearest < u["shadow_price_usd_per_t"] <= 50_000 for u in driven)
+    assert max(u["shadow_price_usd_per_t"] for u in driven) >= 50_000 - dearest - 1e-6
+    assert any("shortfall penalty of USD 50,000/t" in n for n in d["notes"])
+    page = brief_module.plan_brief(result, default_network(), "en")
+    assert "comes from the shortfall penalty of USD 50,000/t" in page
+
+
+def test_brief_errors_are_clear(tmp_path: Path, monkeypatch):
+    with pytest.raises(RequestError, match=r"must end in \.html or \.pdf"):
+        brief_module.write_brief(tmp_path / "x.docx", "<html></html>")
+    monkeypatch.setattr(brief_module, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(RequestError, match="headless Chromium, which is not installed"):
+        brief_module.write_brief(tmp_path / "x.pdf", "<html></html>")
