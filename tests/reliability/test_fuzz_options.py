@@ -137,7 +137,7 @@ def test_stress_years(value: str) -> None:
 @settings(FUZZ, max_examples=150)
 @given(
     fmt=st.one_of(
-        st.sampled_from(["table", "json", "xml", "", "JSON", "csv", "geojson"]),
+        st.sampled_from(["table", "json", "xml", "", "JSON", "csv", "geojson", "xlsx", "parquet"]),
         st.text(max_size=6),
     ),
     command=st.sampled_from(["network show", "compare", "capacity"]),
@@ -152,7 +152,8 @@ def test_formats(fmt: str, command: str) -> None:
     allowed = {
         "network show": ("table", "json"),
         "compare": ("table", "json", "csv", "geojson"),
-        "capacity": ("table", "json"),
+        # xlsx and parquet are files: without --output they are refused (exit 2).
+        "capacity": ("table", "json", "csv"),
     }[command]
     expect(out, fmt in allowed)
 
