@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from corridor import validate
 from corridor.errors import CorridorError, DataError, RequestError
@@ -240,6 +242,23 @@ def _penalties(values: list[str] | None) -> dict[str, float]:
             price, f"--penalise {key.strip()}", maximum=validate.MAX_PENALTY_USD_PER_T
         )
     return out_
+
+
+def _json(payload: Any) -> None:
+    """A JSON document on standard output (UTF-8, indented)."""
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def _rows_table(
+    title: str, columns: list[str], rows: list[list[str]], right: Container[int]
+) -> None:
+    """A table of text rows; the columns whose index is in ``right`` are right-aligned."""
+    t = Table(title=title, title_justify="left")
+    for i, name in enumerate(columns):
+        t.add_column(name, justify="right" if i in right else "left", overflow="fold")
+    for row in rows:
+        t.add_row(*row)
+    out.print(t)
 
 
 def _check_format(fmt: str) -> None:

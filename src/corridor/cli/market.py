@@ -6,15 +6,12 @@ prices the routes with :func:`corridor.compare`, calls :mod:`corridor.market` an
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from corridor.cli._app import DataOpt, OverlayOpt, _net, app, err, out
+from corridor.cli._app import DataOpt, OverlayOpt, _json, _net, _rows_table, app, err, out
 from corridor.errors import RequestError
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
@@ -27,25 +24,13 @@ DecisionOpt = Annotated[
 ]
 
 
-# cli_risk has the same three helpers; importing them from there would close an import cycle
-# (cli_risk -> cli -> cli_market -> cli_risk) when cli_risk is imported first. The cli/
-# package of the restructure is their common home.
 def _check_format(fmt: str) -> None:
     if fmt not in ("table", "json"):
         raise RequestError(f"--format must be table or json, not '{fmt}'")
 
 
-def _json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-
-
 def _table(title: str, columns: list[str], rows: list[list[str]], left: int = 1) -> None:
-    t = Table(title=title, title_justify="left")
-    for i, name in enumerate(columns):
-        t.add_column(name, justify="left" if i < left else "right", overflow="fold")
-    for row in rows:
-        t.add_row(*row)
-    out.print(t)
+    _rows_table(title, columns, rows, range(left, len(columns)))
 
 
 def _pct(x: float | None, digits: int = 1) -> str:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from corridor import validate
 from corridor.cli._app import (
@@ -29,8 +28,10 @@ from corridor.cli._app import (
     ReportOpt,
     ServiceOpt,
     _count,
+    _json,
     _list,
     _net,
+    _rows_table,
     _save,
     _service,
     app,
@@ -65,10 +66,6 @@ NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Do not save this r
 def _check(fmt: str, allowed: tuple[str, ...]) -> None:
     if fmt not in allowed:
         raise RequestError(f"--format must be one of {', '.join(allowed)}, not '{fmt}'")
-
-
-def _json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
 def _limit(value: str, option: str) -> int:
@@ -318,12 +315,7 @@ def _plan_report(result: PlanResult, path: Path) -> None:
 
 
 def _table(title: str, columns: list[str], rows: list[list[str]], right: set[int]) -> None:
-    t = Table(title=title, title_justify="left")
-    for i, name in enumerate(columns):
-        t.add_column(name, justify="right" if i in right else "left", overflow="fold")
-    for row in rows:
-        t.add_row(*row)
-    out.print(t)
+    _rows_table(title, columns, rows, right)
 
 
 def _plan_tables(result: PlanResult) -> None:

@@ -8,8 +8,6 @@ the run, renders.
 from __future__ import annotations
 
 import contextlib
-import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,7 +22,6 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 from rich.text import Text
 
 from corridor import validate
@@ -33,7 +30,9 @@ from corridor.cli._app import (
     DataOpt,
     OverlayOpt,
     ReportOpt,
+    _json,
     _net,
+    _rows_table,
     _save,
     app,
     checked,
@@ -78,10 +77,6 @@ def _check_format(fmt: str, output: Path | None = None) -> None:
     if fmt not in ("table", "json", *EXPORTS):
         raise RequestError(f"--format must be table, json, {', '.join(EXPORTS)}, not '{fmt}'")
     check_output(fmt, output)
-
-
-def _json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
 def _network(
@@ -166,12 +161,7 @@ def _n(v: float | None, digits: int = 0) -> str:
 
 
 def _table(title: str, columns: list[str], rows: list[list[str]], left: int = 1) -> None:
-    t = Table(title=title, title_justify="left")
-    for i, name in enumerate(columns):
-        t.add_column(name, justify="left" if i < left else "right", overflow="fold")
-    for row in rows:
-        t.add_row(*row)
-    out.print(t)
+    _rows_table(title, columns, rows, range(left, len(columns)))
 
 
 # --------------------------------------------------------------------------- stress
