@@ -87,3 +87,28 @@ def test_brief_errors_are_clear(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(RequestError, match="headless Chromium, which is not installed"):
         brief_module.write_brief(tmp_path / "x.pdf", "<html></html>")
+
+
+def test_brief_shows_the_premium_band_when_computed_and_says_so_otherwise():
+    net = default_network()
+    plain = corridor.compare(
+        "rare_earth_concentrate", "KZ_ZHANA_KZ", "JP_YOKOHAMA", volume=10_000, network=net
+    )
+    page = brief_module.compare_brief(plain, net, "en")
+    assert "Premium band: not computed" in page
+    assert "未計算" in brief_module.compare_brief(plain, net, "ja")
+    banded = corridor.compare(
+        "rare_earth_concentrate",
+        "KZ_ZHANA_KZ",
+        "JP_YOKOHAMA",
+        volume=10_000,
+        network=net,
+        uncertainty=64,
+    )
+    assert banded.uncertainty is not None
+    band = banded.uncertainty.bands["premium:avoid China"]
+    assert band.p5 < band.p95  # the estimates' ranges move the premium
+    line = brief_module.compare_brief(banded, net, "en").split('data-testid="band">')[1]
+    line = line.split("</p>")[0]
+    assert "over 64 joint draws" in line and "not computed" not in line
+    assert f"Avoiding China {band.base:+,.0f} ({band.p5:+,.0f} to {band.p95:+,.0f})" in line

@@ -115,6 +115,34 @@ def _estimated_share(net: Network, ids: Sequence[str]) -> tuple[int, int]:
     return sum(s.kind == "estimated" for s in known), len(known)
 
 
+def _band_line(result: Comparison, lang: str) -> str:
+    """The premium of each avoid rule with its P5–P95 band over joint draws of the estimates
+    (``--uncertainty N``), or a line saying the band was not computed."""
+    unc = result.uncertainty
+    if unc is None:
+        return f'<p data-testid="band">{escape(t("brief_band_not_computed", lang))}</p>'
+    parts = []
+    for alt in result.premium:
+        band = unc.bands.get(f"premium:{alt.name}")
+        if band is None:
+            continue
+        key = "rule_" + alt.name.replace(" ", "_")
+        parts.append(
+            t(
+                "brief_band_rule",
+                lang,
+                rule=t(key, lang) if key in catalogue(lang) else alt.name,
+                base=f"{band.base:+,.0f}",
+                p5=f"{band.p5:+,.0f}",
+                p95=f"{band.p95:+,.0f}",
+            )
+        )
+    if not parts:
+        return f'<p data-testid="band">{escape(t("brief_band_no_route", lang))}</p>'
+    text = t("brief_band", lang, n=f"{unc.samples:,}", parts="; ".join(parts))
+    return f'<p data-testid="band">{escape(text)}</p>'
+
+
 def compare_brief(
     result: Comparison,
     net: Network,
@@ -183,7 +211,7 @@ def compare_brief(
         if alt.premium_usd_per_year is not None:
             text += " " + t("brief_per_year", lang, usd=_usd(alt.premium_usd_per_year))
         lines.append(f"<p>{escape(text)}</p>")
-    lines.append(f"<p>{escape(t('brief_no_band', lang))}</p>")
+    lines.append(_band_line(result, lang))
     lines.append(
         "<p>"
         + escape(

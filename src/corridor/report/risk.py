@@ -238,12 +238,28 @@ def _dot(
     else:
         mark = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">{title}</circle>'
     if label:
-        mark += (
-            f'<text x="{x + 9:.1f}" y="{y + (18 if below else -6):.1f}" fill="{colour}" '
-            'font-size="12">'
-            f"{_e(label)}</text>"
-        )
+        mark += _point_label(x, y, label, colour, below)
     return f'<g class="point" data-name="{_e(name)}">{mark}</g>'
+
+
+LABEL_PX_PER_CHAR = 7.2
+"""Width of one character of the 12 px labels, an upper bound for Latin sans-serif text."""
+
+
+def _point_label(x: float, y: float, label: str, colour: str, below: bool) -> str:
+    """A marker's label beside it, on the side where it fits inside the chart: to the right
+    unless it would run past the right edge (the dearest split sits there), then to the left;
+    kept below the top edge and above the x axis."""
+    width = len(label) * LABEL_PX_PER_CHAR
+    if x + 9 + width <= WIDTH - 2:
+        tx, anchor = x + 9, "start"
+    else:
+        tx, anchor = max(x - 9, width + 2), "end"
+    ty = min(max(y + (18 if below else -6), PAD_T + 10), HEIGHT - PAD_B - 4)
+    return (
+        f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" fill="{colour}" '
+        f'font-size="12">{_e(label)}</text>'
+    )
 
 
 # --------------------------------------------------------------------------- sections
