@@ -73,6 +73,27 @@ UncertaintyOpt = Annotated[
     ),
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the quasi-random draws.")]
+DashboardOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dashboard",
+        help="With --workers: start Dask's dashboard on 127.0.0.1 (a free port; its address "
+        "is printed). Off by default.",
+    ),
+]
+
+
+def check_dashboard(dashboard: bool, workers: int | None) -> None:
+    """Refuse ``--dashboard`` without a local cluster to show (before any work)."""
+    if dashboard and not (workers and workers > 1):
+        raise RequestError(
+            "--dashboard shows the local Dask cluster: give it with --workers N (N ≥ 2)"
+        )
+
+
+def announce_dashboard(address: str) -> None:
+    """Print where the dashboard listens."""
+    err.print(f"Dask dashboard: {address}", markup=False)
 
 
 def _net(data: Path | None, overlay: Path | None, as_of: str | None = None) -> Network:

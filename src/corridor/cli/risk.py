@@ -27,6 +27,7 @@ from rich.text import Text
 from corridor import validate
 from corridor.cli._app import (
     AsOfOpt,
+    DashboardOpt,
     DataOpt,
     OverlayOpt,
     ReportOpt,
@@ -34,7 +35,9 @@ from corridor.cli._app import (
     _net,
     _rows_table,
     _save,
+    announce_dashboard,
     app,
+    check_dashboard,
     checked,
     err,
     out,
@@ -215,6 +218,7 @@ def stress_cmd(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Run on the Dask scheduler at ADDRESS.")
     ] = None,
+    dashboard: DashboardOpt = False,
     single_route: SingleOpt = False,
     timing: TimingOpt = "stationary",
     fmt: FormatOpt = "table",
@@ -245,6 +249,7 @@ def stress_cmd(
     from corridor import risk
 
     _check_format(fmt, output)
+    check_dashboard(dashboard, workers if scheduler is None else None)
     net, scenario_name = _network(data, overlay, scenario, as_of)
     if versus is not None:
         first = _allocation(plan_or_contracts, net, single_route)
@@ -274,6 +279,7 @@ def stress_cmd(
                 scheduler=scheduler,
                 progress=advance,
                 scenario=scenario_name,
+                dashboard=announce_dashboard if dashboard else None,
             )
     except KeyboardInterrupt:
         if not no_store:

@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from corridor.cli._app import DataOpt, OverlayOpt, _net, app, err, out
+from corridor.cli._app import (
+    DashboardOpt,
+    DataOpt,
+    OverlayOpt,
+    _net,
+    announce_dashboard,
+    app,
+    check_dashboard,
+    err,
+    out,
+)
 from corridor.errors import RequestError
 from corridor.network import Network
 
@@ -45,6 +55,7 @@ def simulate_cmd(
     workers: Annotated[
         int | None, typer.Option("--workers", help="Run on a local Dask cluster of N processes.")
     ] = None,
+    dashboard: DashboardOpt = False,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     write_dwell: Annotated[
         Path | None,
@@ -80,6 +91,7 @@ def simulate_cmd(
         raise RequestError(f"--format must be table or json, not '{fmt}'")
     if workers is not None and not 1 <= workers <= 64:
         raise RequestError(f"--workers must be 1–64, got {workers}")
+    check_dashboard(dashboard, workers)
     net = _net(data, overlay)
     tonnes = _volume(net, commodity, origin, volume, contracts)
     whatif = WhatIf(
@@ -101,7 +113,7 @@ def simulate_cmd(
         prepare(net, commodity, origin, destination, tonnes, whatif=c, horizon_days=horizon)
         for c in cases
     ]
-    results = _run(prepared, replications, seed, workers)
+    results = _run(prepared, replications, seed, workers, dashboard)
     base = results[0]
     if write_dwell is not None:
         from corridor.sim import write_dwell as write
@@ -152,7 +164,11 @@ def _volume(
 
 
 def _run(
-    prepared: list[Prepared], replications: int, seed: int, workers: int | None
+    prepared: list[Prepared],
+    replications: int,
+    seed: int,
+    workers: int | None,
+    dashboard: bool = False,
 ) -> list[SimResult]:
     from rich.progress import (
         BarColumn,
@@ -168,7 +184,7 @@ def _run(
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn())
     timing = (TextColumn("replications"), TimeElapsedColumn(), TimeRemainingColumn())
     results = []
-    client = _client(workers)
+    client = _client(workers, dashboard)
     try:
         with Progress(*columns, *timing, console=err, transient=False) as bar:
             for i, prep in enumerate(prepared):
@@ -184,18 +200,18 @@ def _run(
     return results
 
 
-def _client(workers: int | None) -> Any:
+def _client(workers: int | None, dashboard: bool = False) -> Any:
     if not workers or workers == 1:
         return None
+    from corridor.risk.runner import local_cluster
+
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError:
         raise RequestError(
             "--workers runs on Dask, which is not installed: pip install 'corridor[risk]'"
         ) from None
-    cluster = LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=workers, threads_per_worker=1, dashboard_address=None
-    )
+    cluster = local_cluster(workers, announce_dashboard if dashboard else None)
     return Client(cluster)  # type: ignore[no-untyped-call]
 
 

@@ -121,18 +121,31 @@ def _run_dask(
     return reducer.result()
 
 
+DASHBOARD_HOST = "127.0.0.1"
+"""Dask's dashboard, when asked for, listens on loopback only (on a free port)."""
+
+Announce = Callable[[str], None]
+"""Called with the address of the dashboard once it listens."""
+
+
 @contextmanager
 def _dask(
-    workers: int | None, scheduler: str | None, client: Client | None
+    workers: int | None,
+    scheduler: str | None,
+    client: Client | None,
+    dashboard: Announce | None = None,
 ) -> Iterator[Client | None]:
     """The client to run on: the one given, one for ``scheduler``, a local cluster, or None."""
+    if dashboard is not None and (client is not None or scheduler is not None or not workers):
+        raise RequestError(
+            "--dashboard shows the local Dask cluster that --workers N starts; a scheduler "
+            "given with --scheduler serves its own dashboard"
+        )
     if client is not None or (scheduler is None and not workers):
         yield client
         return
-    import logging
-
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError:
         raise RequestError(
             "running on several workers or a scheduler needs Dask, which is not installed: "
@@ -143,16 +156,57 @@ def _dask(
         with Client(scheduler) as remote:  # type: ignore[no-untyped-call]
             yield remote
         return
-    with _workers_ignore_sigint():
+    assert workers is not None
+    cluster = local_cluster(workers, dashboard)
+    with cluster, Client(cluster) as local:  # type: ignore[no-untyped-call]
+        yield local
+
+
+def local_cluster(workers: int, dashboard: Announce | None = None) -> Any:
+    """A local Dask cluster of ``workers`` single-threaded processes that ignore Ctrl+C.
+
+    Its dashboard is off unless ``dashboard`` is given; then it listens on 127.0.0.1 only,
+    on a free port, and ``dashboard`` is called with its address.
+
+    Raises
+    ------
+    RequestError
+        Dask is not installed, or the dashboard is asked for without Bokeh.
+    """
+    import logging
+
+    try:
+        from distributed import LocalCluster
+    except ImportError:
+        raise RequestError(
+            "running on several workers needs Dask, which is not installed: "
+            'pip install "corridor[risk]"'
+        ) from None
+    if dashboard is not None:
+        try:
+            import bokeh  # noqa: F401
+        except ImportError:
+            raise RequestError(
+                '--dashboard needs Bokeh, which is not installed: pip install "corridor[dashboard]"'
+            ) from None
+    import dask
+
+    # The scheduler always starts an HTTP server; dashboard_address=None alone leaves it on
+    # port 8787 serving /health, /metrics and /info. Off means no routes and a free
+    # loopback port; on means the dashboard's routes, still on loopback only.
+    routes = {} if dashboard is not None else {"distributed.scheduler.http.routes": []}
+    with _workers_ignore_sigint(), dask.config.set(routes):
         cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=f"{DASHBOARD_HOST}:0",
+            scheduler_kwargs={"dashboard": dashboard is not None},
             silence_logs=logging.CRITICAL,
         )
-    with cluster, Client(cluster) as local:  # type: ignore[no-untyped-call]
-        yield local
+    if dashboard is not None:
+        dashboard(cluster.dashboard_link)
+    return cluster
 
 
 @contextmanager
@@ -183,6 +237,7 @@ def run(
     scheduler: str | None = None,
     client: Client | None = None,
     progress: Progress | None = None,
+    dashboard: Announce | None = None,
 ) -> Tally:
     """Simulate ``years`` years of a compiled model, in one process or on Dask.
 
@@ -202,6 +257,9 @@ def run(
         Run on this Dask client (e.g. an in-process cluster).
     progress : callable, optional
         Called with the number of years done after each chunk.
+    dashboard : callable, optional
+        With ``workers``: start Dask's dashboard on 127.0.0.1 (a free port) and call this
+        with its address. Off by default.
     """
     if not 1 <= years <= _common.MAX_YEARS:
         raise InvalidParameterError(
@@ -225,7 +283,7 @@ def run(
             f"the number of workers must be at least 1, not {workers}",
         )
     report = progress or (lambda done: None)
-    with _dask(workers, scheduler, client) as dask_client:
+    with _dask(workers, scheduler, client, dashboard) as dask_client:
         if dask_client is None:
             return _run_local(model, seed, years, thresholds, report)
         return _run_dask(model, seed, years, thresholds, report, dask_client)

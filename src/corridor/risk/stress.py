@@ -27,7 +27,7 @@ from corridor.risk._common import (
 from corridor.risk.allocation import Allocation
 from corridor.risk.model import RiskModel, compile_model
 from corridor.risk.result import Driver, GroupRisk, StressResult, Tail, concentration
-from corridor.risk.runner import Progress, run
+from corridor.risk.runner import Announce, Progress, run
 from corridor.risk.tally import Tally
 
 
@@ -43,6 +43,7 @@ def stress(
     client: Client | None = None,
     progress: Progress | None = None,
     scenario: str = "",
+    dashboard: Announce | None = None,
 ) -> StressResult:
     """Monte Carlo stress test of an allocation under its network's disruption events.
 
@@ -65,6 +66,8 @@ def stress(
         Called with the years done after each chunk.
     scenario : str
         Name of the scenario applied to the network (recorded with the run).
+    dashboard : callable, optional
+        With ``workers``: start Dask's dashboard on 127.0.0.1 and call this with its address.
 
     Returns
     -------
@@ -90,6 +93,7 @@ def stress(
         scheduler=scheduler,
         client=client,
         progress=progress,
+        dashboard=dashboard,
     )
     return _result(
         allocation,
