@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from corridor.store import (
     data_version,
     diff_runs,
     get_run,
+    import_kept,
     inputs_hash,
     list_runs,
     save_run,
@@ -175,3 +177,95 @@ def test_runs_cli(tmp_path):
     assert "route_flows" in res.stdout and "utilisation" in res.stdout
     res = runner.invoke(app, ["runs", "diff", a, b, "--store", str(store)])
     assert res.exit_code == 0 and "OA" in res.stdout and "-5,000" in res.stdout
+
+
+HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])  # another process writing: the file is locked
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_result_kept_while_the_store_was_busy_imports_as_it_would_have_been_saved(tmp_path):
+    store = tmp_path / "runs.duckdb"
+    result = two_route_plan()
+    other = tmp_path / "direct.duckdb"
+    direct = get_run(save_run(result, store=other), store=other)
+    save_run(two_route_plan(700), store=store)  # the store has a run already
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(store)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        with pytest.raises(RequestError, match="corridor runs import") as busy:
+            save_run(result, store=store, wait=0.3)
+    finally:
+        holder.kill()
+        holder.wait()
+    kept = list((tmp_path / "unsaved-runs").glob("*.json"))
+    assert len(kept) == 1 and str(kept[0]) in str(busy.value)
+    runner = CliRunner()
+    res = runner.invoke(app, ["runs", "import", str(kept[0].parent), "--store", str(store)])
+    assert res.exit_code == 0, res.output
+    run_id = kept[0].stem
+    assert f"stored {run_id}" in res.stdout
+    back = get_run(run_id, store=store)
+    assert back.status == "complete" and back.kind == "plan"
+    assert back.inputs_hash == direct.inputs_hash  # the same inputs hash as a direct save
+    assert (back.parameters, back.headline, back.result) == (
+        direct.parameters,
+        direct.headline,
+        direct.result,
+    )
+    assert back.tables == direct.tables
+    assert len(list_runs(store=store)) == 2
+    again = runner.invoke(app, ["runs", "import", str(kept[0]), "--store", str(store)])
+    assert again.exit_code == 0 and "already in the store" in again.stdout
+    assert len(list_runs(store=store)) == 2  # importing twice adds nothing
+
+
+def test_import_names_the_bad_file_and_field_and_writes_nothing(tmp_path):
+    store = tmp_path / "runs.duckdb"
+    folder = tmp_path / "unsaved-runs"
+    folder.mkdir()
+    (folder / "plan-0000aaaa.json").write_text(
+        json.dumps({"id": "plan-0000aaaa", "kind": "plan", "tables": {}}), encoding="utf-8"
+    )
+    with pytest.raises(RequestError, match=r"plan-0000aaaa.json: field 'data_version'"):
+        import_kept(folder, store=store)
+    (folder / "plan-0000aaaa.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(RequestError, match="not a kept run"):
+        import_kept(folder, store=store)
+    with pytest.raises(RequestError, match="no such file"):
+        import_kept(tmp_path / "nowhere", store=store)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RequestError, match="no kept run"):
+        import_kept(tmp_path / "empty", store=store)
+    assert list_runs(store=store) == []
+
+
+def test_threads_of_one_process_share_the_store_without_a_lock_of_their_own(tmp_path):
+    """What the web server does: many request threads saving and listing runs at once on
+    a new store (DuckDB refuses two connections creating its tables at once in a process;
+    the store's own lock serialises them, so the web layer needs none)."""
+    store = tmp_path / "runs.duckdb"
+    results = [two_route_plan(500 + 10 * i) for i in range(6)]
+    errors: list[BaseException] = []
+    saved: list[str] = []
+
+    def write(r: PlanResult) -> None:
+        try:
+            saved.append(save_run(r, store=store, wait=20))
+            list_runs(store=store)
+        except BaseException as exc:  # collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(r,)) for r in results]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sorted(r.id for r in list_runs(store=store)) == sorted(saved) and len(saved) == 6
+    assert all(r.status == "complete" for r in list_runs(store=store))

@@ -406,8 +406,10 @@ def save_run(
             assert con is not None
             _write_result(con, run_id, row, result)
     except RequestError as exc:
-        kept = _keep_unsaved(store, run_id, result)
-        raise StoreBusyError(f"{exc}; the result is kept in {kept}") from None
+        kept = _keep_unsaved(store, run_id, result, row[2])
+        raise StoreBusyError(
+            f"{exc}; the result is kept in {kept} (corridor runs import {kept} stores it)"
+        ) from None
     return run_id
 
 
@@ -441,11 +443,15 @@ def unsaved_path(store: str | os.PathLike[str] | None, run_id: str) -> Path:
 
 
 def _keep_unsaved(
-    store: str | os.PathLike[str] | None, run_id: str, result: StorableResult
+    store: str | os.PathLike[str] | None,
+    run_id: str,
+    result: StorableResult,
+    created_at: datetime,
 ) -> Path:
     path = unsaved_path(store, run_id)
     payload = {
         "id": run_id,
+        "created_at": created_at.isoformat(),
         "kind": result.kind,
         "data_version": result.data_version,
         "parameters": result.parameters,
@@ -462,6 +468,144 @@ def _keep_unsaved(
             f"in {path} either: {exc.strerror or exc}"
         ) from None
     return path
+
+
+@dataclass(frozen=True)
+class KeptResult:
+    """A result kept in ``unsaved-runs/`` (a :class:`StorableResult` read back from JSON)."""
+
+    id: str
+    created_at: datetime
+    kind: str
+    data_version: str
+    parameters: dict[str, Any]
+    headline_: dict[str, Any]
+    result: dict[str, Any]
+    tables_: dict[str, list[dict[str, Any]]]
+
+    def headline(self) -> Mapping[str, Any]:
+        return self.headline_
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.result
+
+    def tables(self) -> Mapping[str, list[dict[str, Any]]]:
+        return self.tables_
+
+
+def read_kept(file: Path) -> KeptResult:
+    """A result file that :func:`save_run` kept when the store was busy.
+
+    Raises
+    ------
+    RequestError
+        The file cannot be read, is not JSON, or lacks a field (named in the message).
+    """
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RequestError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RequestError(f"{file}: not a kept run (not JSON: {exc})") from None
+    if not isinstance(data, dict):
+        raise RequestError(f"{file}: not a kept run (a JSON object is expected)")
+
+    def field_(name: str, kind: type) -> Any:
+        value = data.get(name)
+        if not isinstance(value, kind):
+            raise RequestError(
+                f"{file}: field '{name}' must be a {'string' if kind is str else 'JSON object'}"
+                f"{'' if name in data else ' (missing)'}"
+            )
+        return value
+
+    run_id, kind = field_("id", str), field_("kind", str)
+    if not run_id.startswith(f"{kind}-") or not run_id[len(kind) + 1 :].isalnum():
+        raise RequestError(f"{file}: field 'id' must be KIND-HEX for kind '{kind}', not '{run_id}'")
+    tables = field_("tables", dict)
+    for name, rows in tables.items():
+        if name not in RESULT_TABLES:
+            raise RequestError(
+                f"{file}: field 'tables': unknown table '{name}' "
+                f"(known: {', '.join(RESULT_TABLES)})"
+            )
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise RequestError(f"{file}: field 'tables.{name}' must be a list of rows")
+    try:
+        created = datetime.fromisoformat(data["created_at"]) if "created_at" in data else None
+    except (TypeError, ValueError):
+        raise RequestError(f"{file}: field 'created_at' is not an ISO date and time") from None
+    if created is None:  # kept before the time was written: the file's own time
+        created = datetime.fromtimestamp(file.stat().st_mtime, UTC).replace(tzinfo=None)
+    return KeptResult(
+        run_id,
+        created,
+        kind,
+        field_("data_version", str),
+        field_("parameters", dict),
+        field_("headline", dict),
+        field_("result", dict),
+        tables,
+    )
+
+
+def import_kept(
+    path: str | os.PathLike[str],
+    *,
+    store: str | os.PathLike[str] | None = None,
+    wait: float | None = None,
+) -> list[tuple[Path, str, bool]]:
+    """Store results kept in ``unsaved-runs/`` while the store was busy.
+
+    Parameters
+    ----------
+    path : path
+        One kept file, or a folder of them (``*.json``, e.g. the ``unsaved-runs`` folder).
+    store : path, optional
+        Store file (default: see :func:`store_path`).
+
+    Returns
+    -------
+    list of (file, run id, stored)
+        ``stored`` is False for a run already complete in the store (importing twice
+        changes nothing). Each run keeps its id and creation time; a ``running`` or
+        ``interrupted`` row of the same id (the run's start) is completed.
+
+    Raises
+    ------
+    RequestError
+        No such file or folder, no kept file in the folder, or a file that is not a kept
+        run (every file is read before anything is written).
+    """
+    where = Path(path)
+    if where.is_dir():
+        files = sorted(where.glob("*.json"))
+        if not files:
+            raise RequestError(f"{where}: no kept run (*.json) in this folder")
+    elif where.is_file():
+        files = [where]
+    else:
+        raise RequestError(f"{where}: no such file or folder")
+    kept = [read_kept(f) for f in files]
+    done: list[tuple[Path, str, bool]] = []
+    with _connect(store, wait=wait) as con:
+        assert con is not None
+        for file, k in zip(files, kept, strict=True):
+            found = con.execute("SELECT status FROM runs WHERE id = ?", [k.id]).fetchone()
+            if found is not None and found[0] == "complete":
+                done.append((file, k.id, False))
+                continue
+            row = [
+                k.id,
+                k.kind,
+                k.created_at,
+                inputs_hash(k.kind, k.parameters, k.data_version),
+                k.data_version,
+                canonical_json(k.parameters),
+            ]
+            _write_result(con, k.id, row, k)
+            done.append((file, k.id, True))
+    return done
 
 
 def record_interrupted(

@@ -518,6 +518,26 @@ def _cell(v: Any) -> str:
     return "" if v is None else str(v)
 
 
+@runs_app.command("import")
+def runs_import(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A result file kept in unsaved-runs/ while the store was busy, or that folder."
+        ),
+    ],
+    store: StoreOpt = None,
+) -> None:
+    """Store results that were kept in unsaved-runs/ because the store was busy."""
+    from corridor.store import import_kept
+
+    for file, run_id, stored in import_kept(path, store=store):
+        if stored:
+            out.print(f"stored {run_id} from {file}", markup=False)
+        else:
+            out.print(f"{run_id} is already in the store ({file} can go)", markup=False)
+
+
 @runs_app.command("diff")
 def runs_diff(
     a: Annotated[str, typer.Argument(help="First run id (or prefix).")],

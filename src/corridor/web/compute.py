@@ -8,7 +8,6 @@ that holds it; the library's own message (with its "did you mean" hint) is kept.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,10 +41,6 @@ if TYPE_CHECKING:
     from corridor.store import StorableResult
 
 log = logging.getLogger("corridor.web")
-
-STORE_LOCK = threading.Lock()
-"""Serialises this process's use of the run store: DuckDB refuses two connections that
-create its tables at once ("write-write conflict"), and requests arrive on many threads."""
 
 
 def _known(lookup: Callable[[str], object], value: str, field: str) -> None:
@@ -338,8 +333,7 @@ def _save(result: StorableResult, store: Path | None) -> None:
     from corridor.store import save_run
 
     try:
-        with STORE_LOCK:
-            save_run(result, store=store)
+        save_run(result, store=store)  # the store serialises this process's connections
     except RequestError as exc:
         log.warning("run not saved: %s", exc)
 

@@ -30,7 +30,6 @@ from corridor.network.model import Network
 from corridor.web import schemas as s
 from corridor.web.compute import (
     JOB_KINDS,
-    STORE_LOCK,
     check_breakeven,
     check_capacity,
     check_plan,
@@ -379,8 +378,7 @@ def runs(ctx: Ctx, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
     from corridor.store import list_runs
 
     try:
-        with STORE_LOCK:
-            found = list_runs(store=ctx.settings.store, limit=limit)
+        found = list_runs(store=ctx.settings.store, limit=limit)
     except RequestError as exc:
         raise _store_error(exc) from None
     return _json({"runs": [r.to_dict() for r in found]}, default=str)
@@ -397,8 +395,7 @@ def run(run_id: str, ctx: Ctx) -> Response:
     from corridor.store import get_run
 
     try:
-        with STORE_LOCK:
-            record = get_run(run_id, store=ctx.settings.store)
+        record = get_run(run_id, store=ctx.settings.store)
     except RequestError as exc:
         raise _store_error(exc) from None
     return _json({**record.to_dict(), "tables": record.tables}, default=str)

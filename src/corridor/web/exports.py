@@ -106,8 +106,7 @@ def export_runs(
     from corridor.store import list_runs
 
     try:
-        with compute.STORE_LOCK:
-            found = list_runs(store=ctx.settings.store, limit=limit)
+        found = list_runs(store=ctx.settings.store, limit=limit)
     except RequestError as exc:
         raise _store_error(exc) from None
     return _file([r.to_dict() for r in found], fmt, ctx.net, "runs", None)
@@ -119,8 +118,7 @@ def export_run(run_id: str, ctx: Ctx, fmt: FormatQ, table: TableQ = None) -> Res
     from corridor.store import get_run
 
     try:
-        with compute.STORE_LOCK:
-            record = get_run(run_id, store=ctx.settings.store)
+        record = get_run(run_id, store=ctx.settings.store)
     except RequestError as exc:
         raise _store_error(exc) from None
     data = {**record.to_dict(), **{k: v for k, v in record.tables.items() if v}}
