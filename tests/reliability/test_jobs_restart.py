@@ -16,6 +16,7 @@ import httpx
 from fastapi.testclient import TestClient
 
 from corridor.web.app import create_app
+from corridor.web.jobs import PROGRESS_EVERY_S
 from corridor.web.security import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +80,13 @@ def test_a_restarted_server_keeps_its_jobs(tmp_path: Path) -> None:
             stress = {**REE, "volume": 1000, "years": 10_000_000, "seed": 7}
             running = http.post("/api/jobs", json={"kind": "stress", "params": stress}).json()
             _poll(http, running["id"], {"running"}, 30)
-            time.sleep(2.5)  # long enough for a progress write
+            # until the job reports progress (a fixed sleep was too short on a loaded
+            # machine), then one interval of progress writes so it reaches the store
+            deadline = time.monotonic() + 60
+            while http.get(f"/api/jobs/{running['id']}").json()["progress"] <= 0:
+                assert time.monotonic() < deadline, "the stress job never reported progress"
+                time.sleep(0.2)
+            time.sleep(PROGRESS_EVERY_S + 0.5)
     finally:
         server.send_signal(signal.SIGKILL)
         server.communicate(timeout=30)
