@@ -43,7 +43,8 @@ def test_route_report_opens_with_a_summary():
     summary = html.split('id="summary"')[1].split("</section>")[0]
     assert "cheapest China: Dostyk → Alashankou → Lianyungang" in summary
     assert "avoid China +" in summary
-    assert "Class 7 transit through China needs" in html  # the condition, where the route is
+    # the condition, where the route is
+    assert "Needs Chinese competent-authority approval of class 7 transit" in html
 
 
 SHORT = """

@@ -36,6 +36,7 @@ from corridor.network.model import (
     ServiceRow,
     Source,
     State,
+    Term,
 )
 from corridor.network.ranges import (
     RANGES_TABLE,
@@ -653,6 +654,7 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
     caps = tuple(capacity_record(v, prov(v)) for v in (r.values for r in rows["capacities"]))
     states = tuple(state_record(v, prov(v)) for v in (r.values for r in rows["states"]))
     services = tuple(service_record(v, prov(v)) for v in (r.values for r in rows["services"]))
+    terms = tuple(term_record(r.values) for r in rows["terms"])
     ranges = build_ranges(rows[RANGES_TABLE])
     regimes = tuple(regime_record(v, prov(v)) for v in (r.values for r in rows["regimes"]))
     buyers = tuple(buyer_record(v) for v in (r.values for r in rows["buyers"]))
@@ -671,6 +673,7 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
         capacities=caps,
         states=states,
         services=services,
+        terms=terms,
     )
 
 
@@ -811,4 +814,17 @@ def service_record(v: Mapping[str, Any], sources: Provenance) -> ServiceRow:
         max(_num(v, "formation_hours_p95"), formation),
         sources,
         v.get("note") or "",
+    )
+
+
+def term_record(v: Mapping[str, Any]) -> Term:
+    """A :class:`Term` from parsed cell values."""
+    return Term(
+        v["id"],
+        tuple(v.get("applies_to") or ()),
+        tuple(v.get("cargo_classes") or ()),
+        v["kind"],
+        v["text_en"],
+        v["text_ja"],
+        v["basis"],
     )

@@ -230,6 +230,20 @@ class ServiceRow:
     note: str
 
 
+@dataclass(frozen=True)
+class Term:
+    """A row of ``terms.csv``: how a place handles a cargo class (charter only, an assumed
+    acceptance). Permissions a state gives are regimes with effect ``condition``."""
+
+    id: str
+    applies_to: tuple[str, ...]
+    cargo_classes: tuple[str, ...]
+    kind: str
+    text_en: str
+    text_ja: str
+    basis: str
+
+
 @dataclass(frozen=True, eq=False)
 class Network:
     """The validated corridor network: immutable tables with id maps.
@@ -254,6 +268,7 @@ class Network:
     capacities: tuple[CapacityRow, ...] = ()
     states: tuple[State, ...] = ()
     services: tuple[ServiceRow, ...] = ()
+    terms: tuple[Term, ...] = ()
     as_of: dt.date | None = None
     """Date whose states have been applied (:func:`corridor.network.states.network_on`);
     None: the tables as written."""

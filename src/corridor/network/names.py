@@ -1,18 +1,19 @@
 """Names of places for people: short place names in English or Japanese, and the conditions
-(approval, charter only, seasonal capacity) that come with a place or a link.
+that come with a route: approvals (regimes with effect ``condition``: a permission a state
+gives), terms of the places it passes (``terms.csv``: charter only, an assumed acceptance)
+and seasonal capacity (the links' ``season``).
 
 Ids stay the keys of every table and of the JSON; these names are what a face shows.
 """
 
 from __future__ import annotations
 
-import csv
+import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 from corridor.network.model import Link, Network, Node
+from corridor.network.regimes import Regime
 
 LANGS = ("en", "ja")
 
@@ -24,7 +25,6 @@ _SUFFIXES = re.compile(
     r"ISR uranium mine|ISR uranium deposit|ISR mines|ISR area)$"
 )
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_CONDITIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "conditions.csv"
 
 
 def short_name_en(name_en: str) -> str:
@@ -92,21 +92,6 @@ class Condition:
         }
 
 
-@cache
-def _condition_rows() -> tuple[tuple[frozenset[str], frozenset[str], str, str, str], ...]:
-    with _CONDITIONS_CSV.open(encoding="utf-8", newline="") as f:
-        return tuple(
-            (
-                frozenset(r["applies_to"].split("|")),
-                frozenset(r["cargo_classes"].split("|")),
-                r["kind"],
-                r["text_en"],
-                r["text_ja"],
-            )
-            for r in csv.DictReader(f)
-        )
-
-
 def _season(link: Link, net: Network) -> Condition:
     months = sorted(link.season)
     factors = {round(link.season[m] * 100) for m in months}
@@ -123,34 +108,76 @@ def _season(link: Link, net: Network) -> Condition:
     )
 
 
+def _approval(regime: Regime) -> Condition:
+    lead = ""
+    lead_ja = ""
+    if regime.lead_time_days:
+        lead = f" (lead time ~{regime.lead_time_days:g} d, p95 {regime.lead_time_days_p95:g} d)"
+        lead_ja = f"（所要 約{regime.lead_time_days:g}日、p95 {regime.lead_time_days_p95:g}日）"
+    return Condition(
+        "approval",
+        regime.id,
+        f"Needs {regime.name_en}{lead}",
+        f"{regime.name_ja}が必要{lead_ja}",
+    )
+
+
 @dataclass(frozen=True)
 class PlaceBook:
     """What route details need of a network to name places and state conditions, without
-    keeping the network: short names by node, seasonal conditions by link."""
+    keeping the network: short names by node, seasonal conditions by link, the terms of
+    places and the approvals (condition regimes in force) by what they concern."""
 
     names: dict[str, tuple[str, str]]
     seasonal: dict[str, Condition]
+    terms: tuple[tuple[frozenset[str], frozenset[str], Condition], ...] = ()
+    approvals: tuple[tuple[frozenset[str], Regime, Condition], ...] = ()
 
     @classmethod
     def of(cls, net: Network) -> PlaceBook:
+        on = net.as_of or dt.date.today()
         return cls(
             {n.id: (place_name(n), place_name(n, "ja")) for n in net.nodes},
             {link.id: _season(link, net) for link in net.links if link.season},
+            tuple(
+                (
+                    frozenset(term.applies_to),
+                    frozenset(term.cargo_classes),
+                    Condition(term.kind, "", term.text_en, term.text_ja),
+                )
+                for term in net.terms
+            ),
+            tuple(
+                (frozenset(r.targets), r, _approval(r))
+                for r in net.regimes
+                if r.effect == "condition" and r.in_force(on)
+            ),
         )
 
     def conditions(
-        self, cargo_class: str, nodes: tuple[str, ...], links: tuple[str, ...]
+        self,
+        cargo_class: str,
+        nodes: tuple[str, ...],
+        links: tuple[str, ...],
+        exposures: tuple[str, ...] = (),
     ) -> tuple[Condition, ...]:
-        """Conditions of the places and links a route passes, for one cargo class, once
-        each, in route order (seasonal ones from the links' ``season`` column)."""
+        """Conditions of a route for one cargo class, once each: the approvals of the
+        countries and chokepoints it crosses (``exposures``) first, then the terms and
+        seasons of the places and links it passes, in route order."""
         found: dict[str, Condition] = {}
-        for place in (*nodes, *links):
-            for applies, classes, kind, en, ja in _condition_rows():
-                if place in applies and cargo_class in classes:
-                    found.setdefault(en, Condition(kind, place, en, ja))
-            if place in self.seasonal:
-                cond = self.seasonal[place]
+        crossed = set(exposures)
+        for targets, regime, cond in self.approvals:
+            if targets & crossed and regime.applies_to(cargo_class):
                 found.setdefault(cond.text_en, cond)
+        for place in (*nodes, *links):
+            for applies, classes, cond in self.terms:
+                if place in applies and cargo_class in classes:
+                    found.setdefault(
+                        cond.text_en, Condition(cond.kind, place, cond.text_en, cond.text_ja)
+                    )
+            if place in self.seasonal:
+                season = self.seasonal[place]
+                found.setdefault(season.text_en, season)
         return tuple(found.values())
 
 

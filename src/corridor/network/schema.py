@@ -24,11 +24,12 @@ TABLES = (
     "capacities",
     "states",
     "services",
+    "terms",
 )
 """Tables in load order: each may refer only to tables before it (links refer to nodes...)."""
 
 OPTIONAL_TABLES = frozenset(
-    {"events", "regimes", "buyers", "ranges", "capacities", "states", "services"}
+    {"events", "regimes", "buyers", "ranges", "capacities", "states", "services", "terms"}
 )
 """Tables a data folder may leave out (then empty)."""
 

@@ -18,6 +18,7 @@ from html import escape
 from importlib import resources
 from typing import Literal
 
+from corridor.i18n import t
 from corridor.network.model import Network
 from corridor.network.names import place_name
 from corridor.routing.route import Route
@@ -141,7 +142,8 @@ def _legend(
         y = top + (i % rows) * LEGEND_ROW + LEGEND_ROW / 2
         text = f"{i + 1}. {route.label_in(lang)}"
         if extra:
-            text += f" — {_money(route.cost_usd_per_t)}, {route.days_mean:.1f} days"
+            days = t("map_days", lang, days=f"{route.days_mean:.1f}")
+            text += f" — {_money(route.cost_usd_per_t)}, {days}"
         out.append(
             f'<g class="legend-item" data-route="{i + 1}">'
             f"<title>{escape(_route_title(i + 1, route, lang))}</title>"
@@ -394,7 +396,7 @@ def route_map(
     out.append("</g>")
     out.append(
         f'<text x="{width - 6}" y="{_n(map_h - 6)}" text-anchor="end" font-size="10" '
-        f'fill="{MUTED}">Outlines: {escape(outlines.source)}</text>'
+        f'fill="{MUTED}">{escape(t("map_outlines", lang, source=outlines.source))}</text>'
     )
     out.append("</g>")
     out.append(

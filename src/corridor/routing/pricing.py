@@ -274,7 +274,7 @@ def _detail(
         table.sorted_ids(whole.sources),
         whole.geometry,
         {n: book.names[n] for n in nodes if n in book.names},
-        book.conditions(cargo_class, nodes, links),
+        book.conditions(cargo_class, nodes, links, (*whole.countries, *whole.chokepoints)),
     )
 
 

@@ -87,8 +87,8 @@ class RouteDetail:
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Node id -> short place name in English and Japanese, for every node passed."""
     conditions: tuple[Condition, ...] = ()
-    """Approvals, charters and seasons the route is subject to (from data/conditions.csv and
-    the links' season column)."""
+    """Approvals, charters and seasons the route is subject to (regimes with effect
+    ``condition``, terms.csv and the links' season column)."""
 
 
 @dataclass(frozen=True)
