@@ -183,18 +183,20 @@ def local_cluster(workers: int, dashboard: Announce | None = None) -> Any:
             'pip install "corridor[risk]"'
         ) from None
     if dashboard is not None:
-        try:
-            import bokeh  # noqa: F401
-        except ImportError:
+        import importlib.util
+
+        if importlib.util.find_spec("bokeh") is None:
             raise RequestError(
                 '--dashboard needs Bokeh, which is not installed: pip install "corridor[dashboard]"'
-            ) from None
+            )
     import dask
 
     # The scheduler always starts an HTTP server; dashboard_address=None alone leaves it on
     # port 8787 serving /health, /metrics and /info. Off means no routes and a free
     # loopback port; on means the dashboard's routes, still on loopback only.
-    routes = {} if dashboard is not None else {"distributed.scheduler.http.routes": []}
+    routes: dict[str, list[str]] = (
+        {} if dashboard is not None else {"distributed.scheduler.http.routes": []}
+    )
     with _workers_ignore_sigint(), dask.config.set(routes):
         cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers,
