@@ -876,7 +876,7 @@ def test_plan_equals_the_library(planner, tiny):
             "rules.0.max_share",
             "less than or equal to 1",
         ),
-        ({"rules": [{"on": "exposure", "target": "XX", "max_share": 0.5}]}, "contracts", "XX"),
+        ({"rules": [{"on": "exposure", "target": "XX", "max_share": 0.5}]}, "rules.0.target", "XX"),
         ({"k": 0}, "k", "greater than or equal to 1"),
         ({"file": "contracts.yaml"}, "file", "Extra inputs"),
     ],
