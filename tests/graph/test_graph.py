@@ -10,9 +10,9 @@ from corridor.graph import TRANSFER, build_graph, commodity_graph
 
 def _transfer(g, node, from_mode, to_mode):
     for e in g.edges:
-        if e.kind == TRANSFER and g.vertices[e.tail] == (node, from_mode):
-            if g.vertices[e.head] == (node, to_mode):
-                return e
+        ends = (g.vertices[e.tail], g.vertices[e.head])
+        if e.kind == TRANSFER and ends == ((node, from_mode), (node, to_mode)):
+            return e
     raise AssertionError(f"no transfer {from_mode} -> {to_mode} at {node}")
 
 

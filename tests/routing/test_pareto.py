@@ -14,7 +14,10 @@ from corridor.routing.pareto import pareto_front
 
 TINY = Path(__file__).parents[1] / "fixtures" / "tiny"
 NODE = "{id},{id},,KZ,{kind},45,67,0,0,0,0,0,0,0,0,0,,container,{products},hand,"
-LINK = "{id},{a},{b},road,,truck,domestic,{km},{days},{days},0,{tkm},,,container,KZ,,,yes,ef_road,,hand,"
+LINK = (
+    "{id},{a},{b},road,,truck,domestic,{km},{days},{days},0,{tkm},,,container,KZ,,,yes,ef_road,,"
+    "hand,"
+)
 # Three routes from A to B, one road link each way through X, Y or Z (100 g CO2e/tkm):
 #   via X: 2 x 100 km at 0.10 USD/tkm, 5 days each: 20 USD/t, 10 days, 20 kg CO2e/t
 #   via Y: 2 x 100 km at 0.20 USD/tkm, 1 day each:  40 USD/t,  2 days, 20 kg CO2e/t

@@ -166,7 +166,9 @@ def build_portfolio(
     problems: list[Problem] = []
     found = []
     for i, entry in enumerate(contracts):
-        at = _Where(source, None, columns=_BODY_CONTRACT, problems=problems, prefix=f"contracts.{i}.")
+        at = _Where(
+            source, None, columns=_BODY_CONTRACT, problems=problems, prefix=f"contracts.{i}."
+        )
         contract = _contract(entry, at, net)
         if contract is not None:
             found.append(contract)

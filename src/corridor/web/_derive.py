@@ -51,7 +51,7 @@ def json_type(tp: Any) -> Any:
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             return list[json_type(args[0])]  # type: ignore[misc]
-        return tuple[tuple(json_type(a) for a in args)]
+        return tuple[tuple(json_type(a) for a in args)]  # type: ignore[misc]
     if origin in (list, Sequence):
         return list[json_type(args[0])]  # type: ignore[misc]
     if origin in (dict, Mapping):

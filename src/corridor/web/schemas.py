@@ -18,13 +18,13 @@ from corridor.network import model, names, regimes
 from corridor.risk import measures
 from corridor.risk._common import DEFAULT_K as RISK_K
 from corridor.risk._common import MAX_YEARS
+from corridor.routing import route
 from corridor.routing.kbest import MAX_K
 from corridor.validate import (
     MAX_CARBON_PRICE_USD_PER_T,
     MAX_PENALTY_USD_PER_T,
     MAX_VOLUME_T_PER_YEAR,
 )
-from corridor.routing import route
 from corridor.web import _derive, jobs
 from corridor.web._derive import model_of
 
