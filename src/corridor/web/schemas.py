@@ -3,7 +3,9 @@
 Request bodies forbid unknown fields and bound every number and list, so a request can
 neither name a file nor ask for unbounded work. Response models describe exactly what the
 library's ``to_dict()`` returns (``docs/json.md``); the API sends that dictionary as it is,
-and the tests validate it against these models.
+and the tests validate it against these models. Models of library records are derived from
+their dataclasses (:func:`corridor.web._derive.model_of`), so a field added to a record
+appears in the schema without a second edit.
 """
 
 from __future__ import annotations
