@@ -51,7 +51,8 @@ def test_web_page_keys_exist_in_both_languages():
     en = json.loads((WEB / "i18n" / "en.json").read_text(encoding="utf-8"))
     ja = json.loads((WEB / "i18n" / "ja.json").read_text(encoding="utf-8"))
     assert set(en) == set(ja), set(en) ^ set(ja)
-    js = (WEB / "app.js").read_text(encoding="utf-8")
+    files = [WEB / "app.js", *(WEB / "js").glob("*.js")]
+    js = "\n".join(f.read_text(encoding="utf-8") for f in files)
     html = (WEB / "index.html").read_text(encoding="utf-8")
     literal = set(re.findall(r"\bt\(\"([a-z][a-z0-9_]*)\"\s*[,)]", js))
     literal |= set(re.findall(r'data-i18n="([a-z0-9_]+)"', html))

@@ -1,6 +1,7 @@
-"""Contracts and diversification rules: ``model`` holds the records, ``io`` reads files."""
+"""Contracts and diversification rules: ``model`` holds the records, ``io`` builds them
+(from files and from an API body)."""
 
-from corridor.contracts.io import check_portfolio, load_contracts
+from corridor.contracts.io import build_portfolio, check_portfolio, load_contracts
 from corridor.contracts.model import EACH, PORTFOLIO, Contract, ContractError, Portfolio, Rule
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "ContractError",
     "Portfolio",
     "Rule",
+    "build_portfolio",
     "check_portfolio",
     "load_contracts",
 ]

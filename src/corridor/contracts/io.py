@@ -51,6 +51,8 @@ class _Where:
     word: str = "line"
     columns: Mapping[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    prefix: str = ""
+    """Put before every field: the entry's path in a request body (``contracts.0.``)."""
 
     def add(self, fld: str | None, message: str, line: int | None = None) -> None:
         top = (fld or "").split(".")[0]
@@ -62,11 +64,13 @@ class _Where:
 
     def _column(self, fld: str | None) -> str | None:
         """The CSV column holding a field (YAML fields are named by their path)."""
-        if not self.columns or fld is None:
-            return fld
-        if fld.startswith("families.") and fld.endswith("max_share"):
+        if fld is None:
+            return None
+        if not self.columns:
+            return self.prefix + fld
+        if fld.startswith("families.") and fld.endswith("max_share") and not self.prefix:
             return "family_max_share"
-        return self.columns.get(fld.split(".")[0], fld)
+        return self.prefix + self.columns.get(fld.split(".")[0], fld)
 
 
 # --------------------------------------------------------------------------- loading
@@ -123,6 +127,65 @@ def check_portfolio(portfolio: Portfolio, net: Network) -> None:
     _duplicate_ids([(i, None) for i in ids], where)
     if where.problems:
         raise ContractError(where.problems, "the contracts")
+
+
+_BODY_CONTRACT = {"origin": "origins", "destination": "destinations"}
+_BODY_RULE = {"exposure": "target", "exposures": "target", "family": "target", "families": "target"}
+
+
+def build_portfolio(
+    contracts: Sequence[Mapping[str, Any]],
+    rules: Sequence[Mapping[str, Any]],
+    net: Network,
+    *,
+    name: str = "",
+    source: str = "the request",
+) -> Portfolio:
+    """Build and check a portfolio from entries already parsed (the API's body) with the
+    builder the files use.
+
+    Parameters
+    ----------
+    contracts : sequence of mapping
+        Contract entries with the fields of a YAML contract (``docs/contracts.md``).
+    rules : sequence of mapping
+        Portfolio rules as in YAML: ``{"exposure": "CN", "max_share": 0.5, "scope": ...}``.
+    net : Network
+        Network the ids are checked against.
+    name : str
+        The portfolio's name.
+    source : str
+        What the entries came from, for messages.
+
+    Raises
+    ------
+    ContractError
+        Every problem found, each naming its field as a path in the body
+        (``contracts.0.origins``, ``rules.1.target``).
+    """
+    problems: list[Problem] = []
+    found = []
+    for i, entry in enumerate(contracts):
+        at = _Where(
+            source, None, columns=_BODY_CONTRACT, problems=problems, prefix=f"contracts.{i}."
+        )
+        contract = _contract(entry, at, net)
+        if contract is not None:
+            found.append(contract)
+    ids = [str(e.get("id") or "") for e in contracts]
+    kept = []
+    for i, entry in enumerate(rules):
+        at = _Where(source, None, columns=_BODY_RULE, problems=problems, prefix=f"rules.{i}.")
+        rule = _rule(entry, i + 1, at, net, ids)
+        if rule is not None:
+            kept.append(rule)
+    for i, cid in enumerate(ids):
+        if cid and cid in ids[:i]:
+            at = _Where(source, None, problems=problems, prefix=f"contracts.{i}.")
+            at.add("id", f"contract id '{cid}' is used more than once")
+    if problems:
+        raise ContractError(problems, source)
+    return Portfolio(tuple(found), tuple(kept), name)
 
 
 def _from_yaml(text: str, file: str, net: Network) -> tuple[Portfolio, list[Problem]]:
@@ -196,6 +259,13 @@ def _yaml_rule(
         return None
     where = _Where(file, entry.line, entry.lines, problems=top.problems)
     _unknown_keys(entry, RULE_FIELDS, where)
+    return _rule(entry, index, where, net, ids)
+
+
+def _rule(
+    entry: Mapping[str, Any], index: int, where: _Where, net: Network, ids: Sequence[str]
+) -> Rule | None:
+    """Build one portfolio rule from its fields (a problem for each bad field)."""
     has = [k for k in ("exposure", "family") if entry.get(k)]
     if len(has) != 1:
         where.add(None, f"rule {index}: give exactly one of 'exposure' or 'family'")

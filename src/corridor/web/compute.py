@@ -280,37 +280,28 @@ def run_capacity(net: Network, body: CapacityBody, store: Path | None) -> dict[s
     return result.to_dict()
 
 
-def _portfolio(body: PlanBody | StressBody) -> Portfolio:
-    from corridor.contracts.model import PORTFOLIO, Contract, Portfolio, Rule
+def _portfolio(net: Network, body: PlanBody | StressBody) -> Portfolio:
+    """The body's contracts and rules, built and checked by the contracts files' builder
+    (:func:`corridor.contracts.io.build_portfolio`)."""
+    from corridor.contracts.io import build_portfolio
 
-    contracts = tuple(
-        Contract(
-            c.id,
-            c.commodity,
-            tuple(c.origins),
-            tuple(c.destinations),
-            c.volume_t_per_year,
-            avoid=tuple(c.avoid),
-        )
-        for c in body.contracts or ()
-    )
-    rules = tuple(
-        Rule(
-            r.target, r.on, r.max_share, r.min_share, PORTFOLIO if r.scope == PORTFOLIO else r.scope
-        )
+    contracts = [c.model_dump() for c in body.contracts or ()]
+    rules = [
+        {r.on: r.target, "max_share": r.max_share, "min_share": r.min_share, "scope": r.scope}
         for r in body.rules
-    )
-    return Portfolio(contracts, rules, name="web request")
+    ]
+    return build_portfolio(contracts, rules, net, name="web request")
 
 
 def check_plan(net: Network, body: PlanBody | StressBody) -> None:
-    """Check contracts and rules against the network (422 listing every problem)."""
-    from corridor.contracts.io import check_portfolio
+    """Check contracts and rules against the network (422 listing every problem, naming
+    the field of the first)."""
+    from corridor.contracts.model import ContractError
 
     try:
-        check_portfolio(_portfolio(body), net)
-    except RequestError as exc:
-        raise ApiError(422, str(exc), "contracts") from None
+        _portfolio(net, body)
+    except ContractError as exc:
+        raise ApiError(422, str(exc), exc.problems[0].column or "contracts") from None
 
 
 def run_plan(net: Network, body: PlanBody, store: Path | None) -> dict[str, Any]:
@@ -318,7 +309,7 @@ def run_plan(net: Network, body: PlanBody, store: Path | None) -> dict[str, Any]
     from corridor.optimize.planning import plan
 
     result = plan(
-        _portfolio(body),
+        _portfolio(net, body),
         k=body.k,
         carbon_price=body.carbon_price,
         risk_penalty=body.risk_penalty,
@@ -382,7 +373,7 @@ def stress_allocation(net: Network, body: StressBody) -> Allocation:
     from corridor import risk
 
     if body.contracts is not None:
-        return risk.from_contracts(_portfolio(body), network=net, k=body.k)
+        return risk.from_contracts(_portfolio(net, body), network=net, k=body.k)
     route = api.routes(
         str(body.commodity),
         str(body.origin),

@@ -3,7 +3,9 @@
 Request bodies forbid unknown fields and bound every number and list, so a request can
 neither name a file nor ask for unbounded work. Response models describe exactly what the
 library's ``to_dict()`` returns (``docs/json.md``); the API sends that dictionary as it is,
-and the tests validate it against these models.
+and the tests validate it against these models. Models of library records are derived from
+their dataclasses (:func:`corridor.web._derive.model_of`), so a field added to a record
+appears in the schema without a second edit.
 """
 
 from __future__ import annotations
@@ -12,14 +14,21 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from corridor import store
+from corridor.analysis import results
+from corridor.network import model, names, regimes
+from corridor.risk import measures
 from corridor.risk._common import DEFAULT_K as RISK_K
 from corridor.risk._common import MAX_YEARS
+from corridor.routing import route
 from corridor.routing.kbest import MAX_K
 from corridor.validate import (
     MAX_CARBON_PRICE_USD_PER_T,
     MAX_PENALTY_USD_PER_T,
     MAX_VOLUME_T_PER_YEAR,
 )
+from corridor.web import _derive, jobs
+from corridor.web._derive import model_of
 
 MAX_LIST = 16
 """Most ids in one ``avoid`` list, ``penalise`` map, or batch ``origins``/``destinations``."""
@@ -220,10 +229,10 @@ class JobBody(_Body):
 
 
 # --------------------------------------------------------------------------- responses
+# Derived from the library's dataclasses (``_derive.model_of``): what differs between a
+# record's fields and its JSON is said here; everything else follows the record.
 
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+_Out = _derive.Out
 
 
 class ErrorDetail(_Out):
@@ -237,233 +246,114 @@ class ErrorOut(_Out):
     error: ErrorDetail
 
 
-class LegOut(_Out):
-    from_: str = Field(alias="from")
-    to: str
-    mode: str
-    kind: Literal["link", "transfer", "dwell"]
-    link: str | None
-    what: str
-    distance_km: float
-    cost_usd_per_t: float
-    days_mean: float
-    days_p95: float
-    co2e_kg_per_t: float
-    cost_parts_usd_per_t: dict[str, float]
-
-
-class TotalsOut(_Out):
-    distance_km: float
-    cost_usd_per_t: float
-    days_mean: float
-    days_p95: float
-    co2e_kg_per_t: float
-    cost_breakdown_usd_per_t: dict[str, float]
-
-
-class RiskOut(_Out):
-    annual_probability: float
-    disrupted_days_per_year: float
-    disrupted_days_by_exposure: dict[str, float]
-
-
-class ConditionOut(_Out):
-    kind: str
-    where: str
-    text: str
-    text_ja: str
-
-
-class RegimeFlagOut(_Out):
-    regime: str
-    name: str
-    name_ja: str
-    effect: Literal["exclude", "flag", "condition", "penalty"]
-    binding: bool
-    touches: list[str]
-    restricts: list[str]
-    penalty_usd_per_t: float
-    lead_time_days: float | None
-    lead_time_days_p95: float | None
-
-
-class RouteOut(_Out):
-    label: str
-    label_ja: str
-    gateways: list[str]
-    family: str
-    commodity: str
-    nodes: list[str]
-    legs: list[LegOut]
-    charges_usd_per_t: dict[str, float]
-    totals: TotalsOut
-    countries: list[str]
-    chokepoints: list[str]
-    risk: RiskOut
-    conditions: list[ConditionOut]
-    sources: list[str]
-    compliance: list[RegimeFlagOut]
-
-
-class RequestOut(_Out):
-    buyer: str
-    commodity: str
-    origin: str
-    destination: str
-    avoid: list[str]
-    penalise_usd_per_t: dict[str, float]
-    volume_t_per_year: float | None
-    k: int
-
-
-class RouteSetOut(_Out):
-    """Answer of ``POST /api/routes`` and ``/api/pareto`` (``RouteSet.to_dict()``)."""
-
-    schema_version: int
-    request: RequestOut
-    routes: list[RouteOut]
-    notes: list[str]
-
-
-class PremiumOut(_Out):
-    name: str
-    avoid: list[str]
-    route: str | None
-    route_index: int | None
-    reason: str | None
-    cost_usd_per_t: float | None
-    days_mean: float | None
-    premium_usd_per_t: float | None
-    premium_usd_per_year: float | None
-    extra_days: float | None
-    extra_days_p95: float | None
-    risk_change_probability: float | None
-    risk_change_disrupted_days_per_year: float | None
-    risk_measures_change: dict[str, float] | None = None
-
-
-class MeasuresOut(_Out):
-    """``corridor.risk.measures.Measures.to_dict()`` (docs/risk.md, comparison measures)."""
-
-    p_interruption_over_30d_30pct: float
-    expected_tonne_days_per_t: float
-    expected_stockout_days: float
-    events: list[str]
-
-
-class ComparedMeasuresOut(_Out):
-    stock_days: float
-    definitions: str
-    routes: list[MeasuresOut]
-    shared: MeasuresOut
-
-
-class ComparisonOut(RouteSetOut):
-    """Answer of ``POST /api/compare`` (``Comparison.to_dict()``)."""
-
-    unavailable: dict[str, str]
-    premium: list[PremiumOut]
-    risk_measures: ComparedMeasuresOut | None = None
-
-
 Provenance = dict[str, list[str]]
 
+# network records: sent as their fields (``endpoints.record_dict``)
+NodeOut = model_of(model.Node, "NodeOut")
+LinkOut = model_of(model.Link, "LinkOut", types={"season": dict[str, float]})
+CommodityOut = model_of(model.Commodity, "CommodityOut")
+ExposureOut = model_of(model.Exposure, "ExposureOut")
+EmissionFactorOut = model_of(model.EmissionFactor, "EmissionFactorOut")
+SourceOut = model_of(model.Source, "SourceOut")
 
-class NodeOut(_Out):
-    id: str
-    name_en: str
-    name_ja: str
-    country: str
-    kind: str
-    lat: float
-    lon: float
-    handling_usd_per_t: dict[str, float]
-    handling_hours: float
-    handling_hours_p95: float
-    dwell_hours: float
-    dwell_hours_p95: float
-    border_fee_usd_per_t: float
-    gauges_mm: list[int]
-    cargo_classes: list[str]
-    products: list[str]
-    sources: Provenance
-    note: str
-
-
-class LinkOut(_Out):
-    id: str
-    from_: str = Field(alias="from")
-    to: str
-    mode: str
-    gauge_mm: int | None
-    service: str
-    family: str
-    distance_km: float
-    transit_days: float
-    transit_days_p95: float
-    tariff_usd_per_t: float
-    tariff_usd_per_tkm: float
-    capacity_t_per_year: float | None
-    capacity_group: str
-    cargo_classes: list[str]
-    countries: list[str]
-    chokepoints: list[str]
-    season: dict[str, float]
-    bidirectional: bool
-    emission_factor: str
-    geometry: list[list[float]]
-    sources: Provenance
-    note: str
-
-
-class CommodityOut(_Out):
-    id: str
-    name_en: str
-    name_ja: str
-    cargo_class: str
-    un_number: str
-    value_usd_per_t: float
-    packaging: str
-    allowed_modes: list[str]
-    insurance_pct: float
-    freight_factor: float
-    no_route_reason: str
-    sources: Provenance
-    note: str
-    rail_tariff_factors: dict[str, float]
-
-
-class ExposureOut(_Out):
-    id: str
-    kind: str
-    name_en: str
-    name_ja: str
-    lat: float | None
-    lon: float | None
-    events_per_year: float
-    duration_days: float
-    capacity_loss: float
-    war_risk_pct: float
-    sources: Provenance
-    note: str
-
-
-class EmissionFactorOut(_Out):
-    id: str
-    mode: str
-    vehicle: str
-    co2e_g_per_tkm: float
-    sources: Provenance
-    note: str
-
-
-class SourceOut(_Out):
-    id: str
-    citation: str
-    url: str
-    year: int
-    kind: str
-    method: str
+# routes: ``Route.to_dict()`` and its parts
+LegOut = model_of(
+    route.Leg,
+    "LegOut",
+    rename={"parts": "cost_parts_usd_per_t"},
+    drop=("days_var",),
+    types={"kind": Literal["link", "transfer", "dwell"], "link": str | None},
+)
+RiskOut = model_of(route.Risk, "RiskOut", rename={"by_exposure": "disrupted_days_by_exposure"})
+ConditionOut = model_of(names.Condition, "ConditionOut", rename={"text_en": "text"})
+RegimeFlagOut = model_of(
+    regimes.RegimeFlag,
+    "RegimeFlagOut",
+    rename={"name_en": "name"},
+    types={
+        "effect": Literal["exclude", "flag", "condition", "penalty"],
+        "lead_time_days": float | None,
+        "lead_time_days_p95": float | None,
+    },
+)
+_TOTALS = ("distance_km", "cost_usd_per_t", "days_mean", "days_p95", "co2e_kg_per_t")
+TotalsOut = model_of(
+    route.Route,
+    "TotalsOut",
+    keep=_TOTALS,
+    extra={"cost_breakdown_usd_per_t": dict[str, float]},
+    doc="A route's totals per tonne (``Route.to_dict()['totals']``).",
+)
+RouteOut = model_of(
+    route.Route,
+    "RouteOut",
+    rename={"charges": "charges_usd_per_t"},
+    drop=("origin", "signature", "build_detail", *_TOTALS),
+    extra={
+        "label": str,
+        "label_ja": str,
+        "gateways": list[str],
+        "nodes": list[str],
+        "legs": list[LegOut],  # type: ignore[valid-type]
+        "totals": TotalsOut,
+        "countries": list[str],
+        "chokepoints": list[str],
+        "conditions": list[ConditionOut],  # type: ignore[valid-type]
+        "sources": list[str],
+        "compliance": list[RegimeFlagOut],  # type: ignore[valid-type]
+    },
+    doc="One route, priced, with its legs, exposures and the regimes it meets.",
+)
+RequestOut = model_of(
+    results.Request, "RequestOut", rename={"penalise": "penalise_usd_per_t"},
+    types={"penalise": dict[str, float]},
+)  # fmt: skip
+_BANDS = (dict[str, Any], Field(None, description="Bands over joint draws of the estimates."))
+RouteSetOut = model_of(
+    results.RouteSet,
+    "RouteSetOut",
+    drop=("compliance",),  # each route carries its own
+    types={"uncertainty": _BANDS},
+    extra={"schema_version": int},
+    optional=("uncertainty",),
+    doc="Answer of ``POST /api/routes`` and ``/api/pareto`` (``RouteSet.to_dict()``).",
+)
+PremiumOut = model_of(
+    results.Alternative,
+    "PremiumOut",
+    rename={"risk_change_days_per_year": "risk_change_disrupted_days_per_year"},
+    types={"route": str | None, "reason": str | None},  # the route's label; no reason: null
+    extra={
+        "route_index": int | None,
+        "cost_usd_per_t": float | None,
+        "days_mean": float | None,
+        "risk_measures_change": dict[str, float] | None,
+    },
+    optional=("risk_measures_change",),
+)
+MeasuresOut = model_of(
+    measures.Measures,
+    "MeasuresOut",
+    rename={
+        "p_long_interruption": "p_interruption_over_30d_30pct",
+        "tonne_days_per_t": "expected_tonne_days_per_t",
+        "stockout_days": "expected_stockout_days",
+    },
+    doc="``corridor.risk.measures.Measures.to_dict()`` (docs/risk.md, comparison measures).",
+)
+ComparedMeasuresOut = model_of(
+    measures.ComparedMeasures, "ComparedMeasuresOut", extra={"definitions": str}
+)
+ComparisonOut = model_of(
+    results.Comparison,
+    "ComparisonOut",
+    rename={"measures": "risk_measures"},
+    drop=("compliance",),
+    types={"uncertainty": _BANDS, "measures": ComparedMeasuresOut},
+    extra={"schema_version": int},
+    optional=("uncertainty", "measures"),
+    doc="Answer of ``POST /api/compare`` (``Comparison.to_dict()``).",
+)
 
 
 class RecordOut(_Out):
@@ -473,7 +363,7 @@ class RecordOut(_Out):
     id: str
     record: dict[str, Any]
     sources: Provenance = Field(description="Column -> ids of the sources behind its figure.")
-    source_details: list[SourceOut]
+    source_details: list[SourceOut]  # type: ignore[valid-type]
 
 
 class NetworkOut(_Out):
@@ -520,43 +410,38 @@ class HealthOut(_Out):
 
 JobStatusName = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
 
-
-class JobOut(_Out):
-    """A background job: status and progress, with its result once done."""
-
-    id: str
-    kind: str
-    params: dict[str, Any]
-    status: JobStatusName
-    progress: float = Field(ge=0, le=1)
-    cancel_requested: bool
-    created: float = Field(description="Unix time.")
-    started: float | None
-    finished: float | None
-    error: str | None
-    result: dict[str, Any] | None = Field(
-        None, description="The job's answer (only in GET /api/jobs/{id}, once done)."
-    )
+JobOut = model_of(
+    jobs.Job,
+    "JobOut",
+    drop=("cancel", "saved_at"),
+    types={
+        "status": JobStatusName,
+        "progress": (float, Field(ge=0, le=1)),
+        "created": (float, Field(description="Unix time.")),
+        "result": (
+            dict[str, Any] | None,
+            Field(None, description="The job's answer (only in GET /api/jobs/{id}, once done)."),
+        ),
+    },
+    extra={"cancel_requested": bool},
+    optional=("result",),
+    doc="A background job: status and progress, with its result once done.",
+)
 
 
 class JobListOut(_Out):
-    jobs: list[JobOut]
+    jobs: list[JobOut]  # type: ignore[valid-type]
 
 
-class RunOut(BaseModel):
-    """A stored capacity or plan run (``corridor.store.RunRecord.to_dict()``)."""
-
-    id: str
-    kind: str
-    created_at: str
-    status: str
-    inputs_hash: str
-    data_version: str
-    parameters: dict[str, Any]
-    headline: dict[str, Any]
-    result: dict[str, Any] | None = None
-    tables: dict[str, list[dict[str, Any]]] | None = None
+RunOut = model_of(
+    store.RunRecord,
+    "RunOut",
+    types={"created_at": str, "tables": dict[str, list[dict[str, Any]]]},
+    optional=("result", "tables"),  # only in GET /api/runs/{id}
+    base=BaseModel,
+    doc="A stored capacity or plan run (``corridor.store.RunRecord.to_dict()``).",
+)
 
 
 class RunListOut(_Out):
-    runs: list[RunOut]
+    runs: list[RunOut]  # type: ignore[valid-type]
