@@ -11,7 +11,16 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli._app import DataOpt, OverlayOpt, _json, _net, _rows_table, app, err, out
+from corridor.cli._app import (
+    DataOpt,
+    OverlayOpt,
+    _json,
+    _rows_table,
+    _undated_net,
+    app,
+    err,
+    out,
+)
 from corridor.errors import RequestError
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
@@ -54,7 +63,9 @@ def market_cmd(
     from corridor.analysis.market import calibrated, market_dir
 
     _check_format(fmt)
-    run = calibrated(_net(data, overlay), market_dir(data), market=market, decision_t=decision_t)
+    run = calibrated(
+        _undated_net(data, overlay), market_dir(data), market=market, decision_t=decision_t
+    )
     cal = run.calibration
     if fmt == "json":
         _json(cal.to_dict())
@@ -130,7 +141,7 @@ def breakeven_cmd(
 
     _check_format(fmt)
     be, run = breakeven_for(
-        _net(data, overlay),
+        _undated_net(data, overlay),
         commodity,
         origin,
         destination,
@@ -216,7 +227,7 @@ def backtest_cmd(
     from corridor.analysis.market import calibrated, market_dir
 
     _check_format(fmt)
-    run = calibrated(_net(data, overlay), market_dir(data), decision_t=decision_t)
+    run = calibrated(_undated_net(data, overlay), market_dir(data), decision_t=decision_t)
     cal, replays = run.calibration, run.backtest()
     if fmt == "json":
         _json({"market": cal.market, "replays": [r.to_dict() for r in replays]})

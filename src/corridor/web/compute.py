@@ -112,8 +112,8 @@ def _pairs(body: BatchCompareBody) -> list[tuple[str, str]]:
     return [(o, d) for o in origins for d in destinations if o != d]
 
 
-def _assumptions(carbon_price: float) -> Assumptions:
-    return Assumptions(carbon_price_usd_per_t=carbon_price)
+def _assumptions(carbon_price: float, service: str | None = None) -> Assumptions:
+    return Assumptions(carbon_price_usd_per_t=carbon_price, service=service or "")
 
 
 def run_routes(net: Network, body: RoutesBody) -> dict[str, Any]:
@@ -126,7 +126,7 @@ def run_routes(net: Network, body: RoutesBody) -> dict[str, Any]:
         avoid=body.avoid,
         penalise=body.penalise,
         volume=body.volume,
-        assumptions=_assumptions(body.carbon_price),
+        assumptions=_assumptions(body.carbon_price, body.service),
         network=net,
         buyer=body.buyer,
         uncertainty=body.uncertainty,
@@ -143,7 +143,7 @@ def run_compare(net: Network, body: CompareBody) -> dict[str, Any]:
         avoid=body.avoid,
         penalise=body.penalise,
         volume=body.volume,
-        assumptions=_assumptions(body.carbon_price),
+        assumptions=_assumptions(body.carbon_price, body.service),
         network=net,
         buyer=body.buyer,
         uncertainty=body.uncertainty,
@@ -239,6 +239,7 @@ def run_batch_compare(net: Network, body: BatchCompareBody, ctx: JobContext) -> 
             volume=body.volume,
             buyer=body.buyer,
             carbon_price=body.carbon_price,
+            service=body.service,
         )
         try:
             items.append(
@@ -328,6 +329,7 @@ def run_plan(net: Network, body: PlanBody, store: Path | None) -> dict[str, Any]
         carbon_price=body.carbon_price,
         risk_penalty=body.risk_penalty,
         network=net,
+        assumptions=_assumptions(0.0, body.service),
     )
     _save(result, store)
     return result.to_dict()
