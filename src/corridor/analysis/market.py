@@ -174,6 +174,7 @@ def breakeven_for(
     buyer: RiskBuyer | None = None,
     data_dir: str | Path | None = None,
     decision_t: float = DECISION_T,
+    sanctions_probability: float = 1.0,
 ) -> tuple[BreakEven, MarketRun]:
     """Break-evens of one request with the model calibrated on ``data_dir``'s tables.
 
@@ -187,7 +188,7 @@ def breakeven_for(
         Bad share, volume, shortfall, risk aversion or year; unknown ids; no route.
     """
     buyer = buyer or RiskBuyer()
-    check_request(share, volume_t, shortfall_share, buyer)
+    check_request(share, volume_t, shortfall_share, buyer, sanctions_probability)
     if not 1900 <= year <= 2100:
         raise RequestError(f"year must be a year, not {year}")
     costs = dated_route_costs(net, commodity, origin, destination)(year)
@@ -196,5 +197,6 @@ def breakeven_for(
     be = breakeven(
         run.calibration.model, costs, inputs, share=share, volume_t=volume_t,
         shortfall_share=shortfall_share, buyer=buyer,
+        sanctions_probability=sanctions_probability,
     )  # fmt: skip
     return be, run

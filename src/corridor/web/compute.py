@@ -195,6 +195,7 @@ def run_breakeven(
         net, body.commodity, body.origin, body.destination, share=body.share,
         volume_t=body.volume, year=body.year, shortfall_share=body.shortfall,
         buyer=RiskBuyer(kappa=body.kappa, alpha=body.alpha), data_dir=folder,
+        sanctions_probability=body.sanctions_probability,
     )  # fmt: skip
     return {
         "commodity": body.commodity,

@@ -125,6 +125,13 @@ class BreakEvenBody(_Body):
     )
     kappa: float = Field(1.0, ge=0, le=100, description="Weight on CVaR above the mean.")
     alpha: float = Field(0.95, gt=0, lt=1, description="CVaR level.")
+    sanctions_probability: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Yearly chance of the China-route sanctions cost whose break-even is "
+        "given (1: a cost in force, USD per tonne).",
+    )
 
 
 class RoutesBody(CompareBody):
