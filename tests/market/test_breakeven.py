@@ -107,3 +107,58 @@ def test_bad_volume_and_missing_route_are_refused():
     only_china = {"china": costs["china"]}
     with pytest.raises(RequestError, match="no Trans-Caspian route"):
         breakeven(MODEL, only_china, generalised_cost_inputs(2025, only_china, []))
+
+
+def _calm(cn_cost: float = 200.0, tc_cost: float = 260.0) -> dict[str, FamilyCost]:
+    """Two routes that never fail: only the sanctions cost is random."""
+    c = _costs(0.0, 0.0)
+    return {
+        "china": dataclasses.replace(c["china"], cost_usd_per_t=cn_cost, events_per_year=0.0),
+        "trans_caspian": dataclasses.replace(
+            c["trans_caspian"], cost_usd_per_t=tc_cost, events_per_year=0.0
+        ),
+    }
+
+
+@pytest.mark.parametrize("p", [1.0, 0.5, 0.02])
+@pytest.mark.parametrize("share", [0.2, 0.6])
+def test_two_route_sanctions_breakeven_matches_the_closed_form(p, share):
+    from corridor.market import sanctions_breakeven
+
+    costs = _calm()
+    gap = 60.0  # c_tc − c_cn
+    neutral = sanctions_breakeven(costs, share, 900.0, RiskBuyer(kappa=0.0), p)
+    assert neutral == pytest.approx(gap / p, rel=1e-6)  # p·L* = c_tc − c_cn
+    kappa, alpha = 1.0, 0.95
+    averse = sanctions_breakeven(costs, share, 900.0, RiskBuyer(kappa, alpha), p)
+    if p <= 1 - alpha:  # the sanctions year is inside the worst 5 %
+        expected = gap / (p * (1 + kappa * alpha / (1 - alpha)))
+    else:  # the worst 5 % are all sanctions years
+        expected = gap / (p + kappa * (1 - p))
+    assert averse == pytest.approx(expected, rel=1e-6)
+    assert averse <= neutral + 1e-9
+
+
+def test_sanctions_breakeven_counts_disruptions_as_the_disruption_one_does():
+    from corridor.market import sanctions_breakeven
+
+    costs, shortfall = _costs(cn_days_per_year=5.0, tc_days_per_year=2.0), 900.0
+    neutral = sanctions_breakeven(costs, 0.5, shortfall, RiskBuyer(kappa=0.0), 1.0)
+    # risk-neutral: p·L* = (c_tc − c_cn) + shortfall/365 × (D_tc − D_cn)
+    assert neutral == pytest.approx(60.0 + shortfall / 365 * (2.0 - 5.0), rel=1e-6)
+    # a dearer China route needs no sanctions cost at all
+    assert sanctions_breakeven(_calm(cn_cost=300.0), 0.5, 0.0, RiskBuyer(), 1.0) == 0.0
+
+
+def test_breakeven_reports_the_sanctions_answers_and_refuses_a_bad_probability():
+    costs = _calm()
+    inputs = generalised_cost_inputs(2025, costs, [])
+    be = breakeven(MODEL, costs, inputs, share=0.5, sanctions_probability=0.5)
+    out = be.to_dict()
+    assert out["sanctions_loss_usd_per_t_risk_neutral"] == pytest.approx(120.0)
+    assert out["sanctions_expected_usd_per_t_risk_neutral"] == pytest.approx(60.0)
+    # p > 1 − alpha: the worst 5 % of years are all sanctions years, L* = gap / (p + κ(1 − p))
+    assert out["sanctions_loss_usd_per_t_risk_averse"] == pytest.approx(60.0 / (0.5 + 0.5))
+    for bad in (0.0, 1.5, float("nan")):
+        with pytest.raises(RequestError, match="sanctions probability"):
+            breakeven(MODEL, costs, inputs, sanctions_probability=bad)

@@ -28,7 +28,7 @@ def test_bundled_tables_load_and_every_source_exists(net):
     # the published Trans-Caspian series (Kazakh Ministry of Transport, March 2026)
     tc = {o.year: o.volume_t for o in data.observations if o.family == "trans_caspian"}
     assert tc == {2021: 586e3, 2022: 1485e3, 2023: 2764e3, 2024: 4484e3, 2025: 4119e3}
-    assert {r.id for r in data.regimes} >= {"RG_RU_SANCTIONS", "RG_RED_SEA", "RG_CASPIAN_LOW_WATER"}
+    assert {r.id for r in data.regimes} >= {"RG_RU_SANCTIONS", "RG_CASPIAN_LOW_WATER"}
 
 
 def _copy(tmp_path: Path) -> Path:

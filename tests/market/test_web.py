@@ -11,8 +11,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-import corridor
 from corridor.analysis.market import breakeven_for
+from corridor.analysis.queries import bundled_network
 from corridor.market import RiskBuyer
 from corridor.web.app import create_app
 
@@ -25,9 +25,7 @@ BODY = {
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(
-        create_app(network=corridor.default_network()), base_url="http://127.0.0.1"
-    ) as c:
+    with TestClient(create_app(), base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -43,7 +41,7 @@ def test_breakeven_endpoint_equals_the_library(client):
     r = client.post("/api/breakeven", json={**BODY, "share": 0.25, "volume": 5000})
     assert r.status_code == 200, r.text
     be, _ = breakeven_for(
-        corridor.default_network(), *BODY.values(), share=0.25, volume_t=5000, buyer=RiskBuyer()
+        bundled_network(), *BODY.values(), share=0.25, volume_t=5000, buyer=RiskBuyer()
     )
     assert r.json()["subsidy_usd_per_t"] == round(be.subsidy_usd_per_t, 2)
 

@@ -110,3 +110,21 @@ def test_no_event_describes_a_state_again():
             assert set(event.targets) != set(state.targets), (event.id, state.id)
     ids = {e.id for e in net.events}
     assert not ids & {"EV_RED_SEA", "EV_CASPIAN_FLEET"}
+
+
+def test_a_capacity_figure_of_a_later_year_does_not_apply_earlier():
+    from corridor.analysis.queries import bundled_network
+
+    net = bundled_network()
+    row = next(r for r in net.capacities if r.id == "CAP_POTI_CTR")
+    assert (row.year, row.capacity_t_per_year) == (2025, 14_000_000)
+    before = capacities(network_on(net, dt.date(2024, 12, 31)))["poti_container_terminal"]
+    after = capacities(network_on(net, dt.date(2025, 1, 1)))["poti_container_terminal"]
+    # from 2025 the row's figure less its 2025 use; before, the links.csv figure, unused
+    assert after.capacity_t_per_year == pytest.approx(14_000_000 - 12_720_000)
+    smallest = min(
+        link.capacity_t_per_year
+        for link in net.links
+        if link.capacity_group == "poti_container_terminal" and link.capacity_t_per_year
+    )
+    assert before.capacity_t_per_year == pytest.approx(smallest)

@@ -44,6 +44,12 @@ def default_network(as_of: dt.date | None = None) -> Network:
     return _bundled_on(as_of or today())
 
 
+def bundled_network() -> Network:
+    """The bundled network before any dated state is applied (loaded once per process): for
+    the functions that date it themselves (the market model prices each year on its own)."""
+    return _bundled()
+
+
 @lru_cache(maxsize=8)
 def _bundled_on(day: dt.date) -> Network:
     return network_on(_bundled(), day)

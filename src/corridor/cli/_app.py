@@ -110,6 +110,16 @@ def _net(data: Path | None, overlay: Path | None, as_of: str | None = None) -> N
     return network_on(load_network(data, overlay), day)
 
 
+def _undated_net(data: Path | None, overlay: Path | None) -> Network:
+    """The tables before any dated state is applied, for commands that date the network
+    themselves (the market model prices each year on the network of that year)."""
+    if data is None and overlay is None and not os.environ.get("CORRIDOR_DATA"):
+        from corridor.analysis.queries import bundled_network
+
+        return bundled_network()
+    return load_network(data, overlay)
+
+
 def _service(value: str | None) -> str:
     from corridor.costs import SERVICES
 

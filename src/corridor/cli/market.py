@@ -11,7 +11,16 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli._app import DataOpt, OverlayOpt, _json, _net, _rows_table, app, err, out
+from corridor.cli._app import (
+    DataOpt,
+    OverlayOpt,
+    _json,
+    _rows_table,
+    _undated_net,
+    app,
+    err,
+    out,
+)
 from corridor.errors import RequestError
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
@@ -54,7 +63,9 @@ def market_cmd(
     from corridor.analysis.market import calibrated, market_dir
 
     _check_format(fmt)
-    run = calibrated(_net(data, overlay), market_dir(data), market=market, decision_t=decision_t)
+    run = calibrated(
+        _undated_net(data, overlay), market_dir(data), market=market, decision_t=decision_t
+    )
     cal = run.calibration
     if fmt == "json":
         _json(cal.to_dict())
@@ -114,6 +125,13 @@ def breakeven_cmd(
         float, typer.Option("--kappa", help="Risk aversion: weight on CVaR above the mean.")
     ] = 1.0,
     alpha: Annotated[float, typer.Option("--alpha", help="CVaR level.")] = 0.95,
+    sanctions_probability: Annotated[
+        float,
+        typer.Option(
+            "--sanctions-probability",
+            help="Yearly chance of the China-route sanctions cost (1: a cost in force).",
+        ),
+    ] = 1.0,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
     decision_t: DecisionOpt = 1000.0,
@@ -130,7 +148,7 @@ def breakeven_cmd(
 
     _check_format(fmt)
     be, run = breakeven_for(
-        _net(data, overlay),
+        _undated_net(data, overlay),
         commodity,
         origin,
         destination,
@@ -141,6 +159,7 @@ def breakeven_cmd(
         buyer=RiskBuyer(kappa=kappa, alpha=alpha),
         data_dir=market_dir(data),
         decision_t=decision_t,
+        sanctions_probability=sanctions_probability,
     )
     cal = run.calibration
     if report is not None:
@@ -203,6 +222,22 @@ def breakeven_cmd(
                 f"{label}: the split wins at {m:,.2f} × today's China-route disruption rate "
                 f"({days} disrupted days a year against {_n(now, 1)} now)"
             )
+    p = be.sanctions_probability
+    for label, loss in (
+        ("risk-neutral", be.sanctions_usd_per_t_neutral),
+        ("risk-averse", be.sanctions_usd_per_t_averse),
+    ):
+        if loss is None:
+            out.print(f"{label}: no China-route sanctions cost below USD 10 million/t tips it")
+        elif p == 1:
+            out.print(
+                f"{label}: the split wins at a China-route sanctions cost of USD {loss:,.2f}/t"
+            )
+        else:
+            out.print(
+                f"{label}: the split wins at a China-route sanctions loss of USD {loss:,.2f}/t "
+                f"struck with probability {p:g} a year (USD {p * loss:,.2f}/t expected)"
+            )
 
 
 @app.command("backtest")
@@ -216,7 +251,7 @@ def backtest_cmd(
     from corridor.analysis.market import calibrated, market_dir
 
     _check_format(fmt)
-    run = calibrated(_net(data, overlay), market_dir(data), decision_t=decision_t)
+    run = calibrated(_undated_net(data, overlay), market_dir(data), decision_t=decision_t)
     cal, replays = run.calibration, run.backtest()
     if fmt == "json":
         _json({"market": cal.market, "replays": [r.to_dict() for r in replays]})

@@ -17,6 +17,7 @@ from corridor.market.breakeven import (
     breakeven,
     check_request,
     disruption_breakeven,
+    sanctions_breakeven,
     subsidy_for_share,
     with_subsidy,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "family_costs",
     "generalised_cost_inputs",
     "load_market_data",
+    "sanctions_breakeven",
     "subsidy_for_share",
     "with_subsidy",
 ]

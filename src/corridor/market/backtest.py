@@ -1,9 +1,9 @@
 """Backtest: replay the regime changes of 2022–2025 with the calibrated model.
 
-Each replay predicts the shares of the year after a change from the regimes known on the
-day of the change (later regimes are left out) and compares the predicted shift of the
-Trans-Caspian share and volume with the observed one. The parameters come from the
-calibration years only, so a replay ending in a hold-out year is out of sample.
+Each replay predicts the shares of the year after a change from the regimes and dated
+network states known on the day of the change (later ones are left out) and compares the
+predicted shift of the Trans-Caspian share and volume with the observed one. The parameters
+come from the calibration years only, so a replay ending in a hold-out year is out of sample.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from corridor.errors import RequestError
 from corridor.market.calibration import Calibration
 from corridor.market.choice import FamilyCost, generalised_cost_inputs
+from corridor.market.dated import CostsOf, same_every_year
 from corridor.market.observations import MarketData
 
 TARGET = "trans_caspian"
@@ -95,7 +96,7 @@ class Replay:
 def backtest(
     calibration: Calibration,
     data: MarketData,
-    base: Mapping[str, FamilyCost],
+    base: Mapping[str, FamilyCost] | CostsOf,
     replays: tuple[tuple[str, int, int, date, str], ...] = REPLAYS,
 ) -> list[Replay]:
     """Replay each change with the calibrated model (see :data:`REPLAYS`).
@@ -103,19 +104,29 @@ def backtest(
     The volume prediction of the year after is its predicted Trans-Caspian share times
     the observed total of that year, or of the year before where the year after is not
     fully observed (2025: the Northern route's volume was not found).
+
+    ``base`` is a fixed table of costs, or ``(year, known_on) -> costs``: then both years
+    of a replay are priced on their own networks with only the dated states known on the
+    day of the change (:func:`corridor.analysis.market.dated_route_costs`).
     """
     model = calibration.model
     if TARGET not in model.families:
         raise RequestError(f"the market has no {TARGET} family to backtest")
-    fam_base = {f: base[f] for f in model.families}
+    costs_of = same_every_year(base)
     fits = {y.year: y for y in calibration.years}
     holdout = {y.year for y in calibration.years if y.split == "holdout"}
     out: list[Replay] = []
     for label, y0, y1, as_of, change in replays:
         if y0 not in fits or y1 not in fits:
             continue
-        before = model.shares(generalised_cost_inputs(y0, fam_base, data.regimes, as_of=as_of))
-        after = model.shares(generalised_cost_inputs(y1, fam_base, data.regimes, as_of=as_of))
+        c0, c1 = costs_of(y0, as_of), costs_of(y1, as_of)
+        i0 = generalised_cost_inputs(
+            y0, {f: c0[f] for f in model.families}, data.regimes, as_of=as_of
+        )
+        i1 = generalised_cost_inputs(
+            y1, {f: c1[f] for f in model.families}, data.regimes, as_of=as_of
+        )
+        before, after = model.shares(i0), model.shares(i1)
         f0, f1 = fits[y0], fits[y1]
         total = sum((f1 if f1.observed_share else f0).observed_t.values())
         out.append(

@@ -15,6 +15,13 @@ sensitivity to generalised cost (``beta``) and to sanctions (``theta``):
   expected annual cost; the risk-averse buyer compares
   ``mean + kappa × (CVaR_alpha − mean)`` of annual cost (CVaR: the mean of the worst
   ``1 − alpha`` of years), computed exactly over the joint Poisson counts.
+* **Sanctions cost on the China route.** The loss ``L`` per tonne on the China route's
+  tonnes (secondary sanctions, an export ban, a compliance cost), struck in a year with
+  probability ``p`` (``p = 1``: a cost in force, USD per tonne), at which the same buyers
+  prefer the split, at today's disruption rates. Risk-neutral, with no disruptions:
+  ``p·L* = c_tc − c_cn``; risk-averse, with ``p ≤ 1 − alpha``:
+  ``p·L* (1 + kappa·alpha/(1 − alpha)) = c_tc − c_cn`` — a rare sanction weighs on the
+  worst years, so the risk-averse buyer diversifies at a smaller loss.
 * **Yearly bill.** What the buyer pays per year, for a volume, to put share ``s`` on the
   Trans-Caspian route instead of the cheapest route, and what a subsidy of the break-even
   size would cost its payer.
@@ -62,6 +69,9 @@ class BreakEven:
     buyer: RiskBuyer
     shortfall_usd_per_t: float
     inputs: Mapping[str, CostInputs]
+    sanctions_probability: float = 1.0
+    sanctions_usd_per_t_neutral: float | None = None
+    sanctions_usd_per_t_averse: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def r(x: float | None, n: int = 2) -> float | None:
@@ -81,6 +91,15 @@ class BreakEven:
             "disruption_multiplier_risk_averse": r(self.disruption_multiplier_averse, 3),
             "china_disrupted_days_risk_neutral": r(_times(now, self.disruption_multiplier_neutral)),
             "china_disrupted_days_risk_averse": r(_times(now, self.disruption_multiplier_averse)),
+            "sanctions_probability": self.sanctions_probability,
+            "sanctions_loss_usd_per_t_risk_neutral": r(self.sanctions_usd_per_t_neutral),
+            "sanctions_loss_usd_per_t_risk_averse": r(self.sanctions_usd_per_t_averse),
+            "sanctions_expected_usd_per_t_risk_neutral": r(
+                _times(self.sanctions_usd_per_t_neutral, self.sanctions_probability)
+            ),
+            "sanctions_expected_usd_per_t_risk_averse": r(
+                _times(self.sanctions_usd_per_t_averse, self.sanctions_probability)
+            ),
             "risk_aversion": {"kappa": self.buyer.kappa, "alpha": self.buyer.alpha},
             "shortfall_usd_per_t": r(self.shortfall_usd_per_t),
             "inputs": [x.to_dict() for x in self.inputs.values()],
@@ -138,10 +157,14 @@ def annual_cost(
     multiplier: float,
     shortfall_usd_per_t: float,
     buyer: RiskBuyer,
+    sanctions_usd_per_t: float = 0.0,
+    sanctions_probability: float = 1.0,
 ) -> float:
     """Risk-weighted annual cost of a split: ``share`` on the Trans-Caspian, the rest China.
 
-    ``multiplier`` scales today's China-route disruption rate.
+    ``multiplier`` scales today's China-route disruption rate. In a year struck by
+    sanctions (probability ``sanctions_probability``, independent of disruptions) every
+    tonne on the China route costs ``sanctions_usd_per_t`` more.
     """
     tc, cn = costs[TARGET], costs[RIVAL]
     days_cn, p_cn = _disrupted_days(cn, multiplier)
@@ -150,6 +173,10 @@ def annual_cost(
     fixed = volume_t * ((1 - share) * cn.cost_usd_per_t + share * tc.cost_usd_per_t)
     cost = fixed + per_day * ((1 - share) * days_cn[:, None] + share * days_tc[None, :])
     prob = p_cn[:, None] * p_tc[None, :]
+    if sanctions_usd_per_t > 0 and sanctions_probability > 0:
+        hit = volume_t * (1 - share) * sanctions_usd_per_t
+        cost = np.stack([cost, cost + hit], axis=-1)
+        prob = prob[..., None] * np.array([1 - sanctions_probability, sanctions_probability])
     mean = float((cost * prob).sum())
     if buyer.kappa == 0:
         return mean
@@ -208,8 +235,53 @@ def disruption_breakeven(
     return float(brentq(gap, hi / 2 if hi > 1 else 0.0, hi, xtol=1e-6))
 
 
+MAX_SANCTIONS_USD_PER_T = 1e7
+
+
+def sanctions_breakeven(
+    costs: Mapping[str, FamilyCost],
+    share: float,
+    shortfall_usd_per_t: float,
+    buyer: RiskBuyer,
+    probability: float = 1.0,
+    volume_t: float = 1.0,
+) -> float | None:
+    """Sanctions loss per China-route tonne (USD/t, struck with ``probability`` a year) at
+    which the split wins, at today's disruption rates.
+
+    0 when the split wins without any sanctions cost; ``None`` when it does not win below
+    USD 10 million per tonne, or when either route is missing.
+    """
+    from scipy.optimize import brentq
+
+    if RIVAL not in costs or TARGET not in costs:
+        return None
+
+    def gap(loss: float) -> float:
+        split = annual_cost(
+            costs, share, volume_t, 1.0, shortfall_usd_per_t, buyer, loss, probability
+        )
+        alone = annual_cost(
+            costs, 0.0, volume_t, 1.0, shortfall_usd_per_t, buyer, loss, probability
+        )
+        return split - alone
+
+    if gap(0.0) <= 0:
+        return 0.0
+    hi = 100.0
+    while gap(hi) > 0:
+        hi *= 2
+        if hi > MAX_SANCTIONS_USD_PER_T:
+            return None
+    return float(brentq(gap, hi / 2 if hi > 100 else 0.0, hi, xtol=1e-6))
+
+
 def check_request(
-    share: float, volume_t: float | None, shortfall_share: float, buyer: RiskBuyer
+    share: float,
+    volume_t: float | None,
+    shortfall_share: float,
+    buyer: RiskBuyer,
+    sanctions_probability: float = 1.0,
 ) -> None:
     """Refuse a share outside (0, 1), a bad volume, shortfall or risk aversion.
 
@@ -227,6 +299,8 @@ def check_request(
         )
     if not (0 < buyer.alpha < 1 and math.isfinite(buyer.kappa) and buyer.kappa >= 0):
         raise RequestError("risk aversion needs kappa ≥ 0 and 0 < alpha < 1")
+    if not (math.isfinite(sanctions_probability) and 0 < sanctions_probability <= 1):
+        raise RequestError(f"sanctions probability must lie in (0, 1], not {sanctions_probability}")
 
 
 def breakeven(
@@ -238,6 +312,7 @@ def breakeven(
     volume_t: float | None = None,
     shortfall_share: float = SHORTFALL_SHARE,
     buyer: RiskBuyer | None = None,
+    sanctions_probability: float = 1.0,
 ) -> BreakEven:
     """Subsidy, disruption and yearly-bill break-evens for one request.
 
@@ -250,6 +325,7 @@ def breakeven(
     volume_t : annual tonnes, for the yearly bill.
     shortfall_share : cost of a stranded tonne as a share of cargo value.
     buyer : the risk-averse buyer's weights (default mean + 1 × (CVaR95 − mean)).
+    sanctions_probability : yearly chance of the China-route sanctions cost (1: in force).
 
     Raises
     ------
@@ -258,7 +334,7 @@ def breakeven(
         Trans-Caspian route.
     """
     buyer = buyer or RiskBuyer()
-    check_request(share, volume_t, shortfall_share, buyer)
+    check_request(share, volume_t, shortfall_share, buyer, sanctions_probability)
     subsidy = subsidy_for_share(model, inputs, share)
     # ±5 logit units around the break-even: the curve runs from under 1 % to over 99 %
     half = max(5 * COST_SCALE_USD / abs(model.beta_per_100_usd), 50.0)
@@ -272,6 +348,9 @@ def breakeven(
     shortfall = shortfall_share * costs[TARGET].value_usd_per_t
     neutral = disruption_breakeven(costs, share, shortfall, RiskBuyer(kappa=0.0))
     averse = disruption_breakeven(costs, share, shortfall, buyer)
+    p = sanctions_probability
+    s_neutral = sanctions_breakeven(costs, share, shortfall, RiskBuyer(kappa=0.0), p)
+    s_averse = sanctions_breakeven(costs, share, shortfall, buyer, p)
     china = costs.get(RIVAL)
     return BreakEven(
         share,
@@ -287,4 +366,7 @@ def breakeven(
         buyer,
         shortfall,
         inputs,
+        p,
+        s_neutral,
+        s_averse,
     )

@@ -20,6 +20,7 @@ from corridor.market.choice import (
     estimate,
     generalised_cost_inputs,
 )
+from corridor.market.dated import CostsOf, same_every_year
 from corridor.market.observations import MarketData, Observation
 
 
@@ -120,7 +121,7 @@ def _shares(s: Mapping[str, float] | None) -> dict[str, float] | None:
 
 def calibrate(
     data: MarketData,
-    base: Mapping[str, FamilyCost],
+    base: Mapping[str, FamilyCost] | CostsOf,
     *,
     market: str | None = None,
     decision_t: float = DECISION_T,
@@ -130,7 +131,9 @@ def calibrate(
     Parameters
     ----------
     data : the market tables (:func:`~corridor.market.load_market_data`).
-    base : family -> cheapest route today (:func:`~corridor.market.family_costs`).
+    base : family -> cheapest route (:func:`~corridor.market.family_costs`), the same in
+        every year; or ``(year, known_on) -> family -> cost``, each year priced on the
+        network as it stood then (:func:`corridor.analysis.market.dated_route_costs`).
     market : which market of the table (default: the first).
     decision_t : tonnes per independent decision.
 
@@ -147,12 +150,15 @@ def calibrate(
         raise RequestError(f"unknown market '{market}' (one of {', '.join(markets)})")
     rows = [o for o in data.observations if o.market == market]
     families = tuple(dict.fromkeys(o.family for o in rows))
-    missing = [f for f in families if f not in base]
-    if missing:
-        raise RequestError(f"the network has no route of family {', '.join(missing)}")
-    fam_base = {f: base[f] for f in families}
+    costs_of = same_every_year(base)
     years = sorted({o.year for o in rows})
-    inputs = {y: generalised_cost_inputs(y, fam_base, data.regimes) for y in years}
+    inputs = {}
+    for y in years:
+        costs = costs_of(y, None)
+        missing = [f for f in families if f not in costs]
+        if missing:
+            raise RequestError(f"the network has no route of family {', '.join(missing)} in {y}")
+        inputs[y] = generalised_cost_inputs(y, {f: costs[f] for f in families}, data.regimes)
     model = estimate([o for o in rows if o.split == "calibration"], inputs, decision_t=decision_t)
     fits = tuple(
         _year_fit(y, [o for o in rows if o.year == y], families, model, inputs[y]) for y in years

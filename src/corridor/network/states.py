@@ -12,6 +12,9 @@ A state (``states.csv``) is not a random event: while it holds, the network *is*
     multiplied by ``capacity_factor``; ``delay_days`` is added to the targets' links'
     transit (mean and p95) and ``surcharge_usd_per_t`` to their tariff.
 
+Capacity rows are dated too: an operating row on a link or group with a figure of a later
+year than the day's is left out (the links.csv figure stands).
+
 A target is an exposure (every link crossing that chokepoint or country, or touching a node
 of that country), a link, or a node (its capacities; a closure also removes every link that
 starts or ends there). The events table keeps only sudden interruptions; it must not
@@ -89,7 +92,7 @@ def network_on(net: Network, day: dt.date) -> Network:
         raise ValueError(f"the network is already set to {net.as_of.isoformat()}")
     active = [s for s in net.states if s.holds_on(day)]
     links = list(net.links)
-    rows = list(net.capacities)
+    rows = [r for r in net.capacities if _known_on(net, r, day)]
     ranges = dict(net.ranges)
     for state in active:
         hit = _hit_links(net, links, state.targets, state.kind == "closure")
@@ -108,6 +111,16 @@ def network_on(net: Network, day: dt.date) -> Network:
         as_of=day,
         origin=origin,
     )
+
+
+def _known_on(net: Network, row: CapacityRow, day: dt.date) -> bool:
+    """Whether a capacity row applies on ``day``: an operating row on a link or capacity
+    group whose figure is of a later year than ``day``'s (a terminal extended since) does
+    not, and the links.csv figure stands in for it, without the later year's use by other
+    traffic. A node's row is kept whatever its year, for no earlier figure is sourced."""
+    if row.status != "operating" or row.year is None or row.year <= day.year:
+        return True
+    return row.capacity_t_per_year is None or net.has("nodes", row.element)
 
 
 def _shift_ranges(ranges: dict[RangeKey, Range], state: State, hit: set[str]) -> None:

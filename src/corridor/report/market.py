@@ -108,6 +108,10 @@ def market_report(
             ["the subsidy costs per year", _num(be.subsidy_bill_usd_per_year, 0)],
             ["China-route risk multiple, risk-neutral", _num(be.disruption_multiplier_neutral)],
             ["China-route risk multiple, risk-averse", _num(be.disruption_multiplier_averse)],
+            [f"China-route sanctions cost USD/t (p = {be.sanctions_probability:g}), risk-neutral",
+             _num(be.sanctions_usd_per_t_neutral)],
+            [f"China-route sanctions cost USD/t (p = {be.sanctions_probability:g}), risk-averse",
+             _num(be.sanctions_usd_per_t_averse)],
         ],
         {1},
     )  # fmt: skip

@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 import corridor
-from corridor.analysis.queries import default_network
+from corridor.analysis.queries import bundled_network, default_network
 from corridor.network.load import load_network
 from corridor.network.model import Network
 from corridor.network.states import network_on, today
@@ -72,11 +72,15 @@ def create_app(network: Network | None = None, settings: Settings | None = None)
     """
     settings = settings or Settings()
     settings.check()
+    base = network if network is not None and network.as_of is None else None
     if network is None:
-        # The network of the day the server starts (its chronic states, states.csv).
+        # The network of the day the server starts (its chronic states, states.csv); a
+        # request's as_of gets the network of its day from the undated tables.
         if settings.data_dir:
-            network = network_on(load_network(settings.data_dir), today())
+            base = load_network(settings.data_dir)
+            network = network_on(base, today())
         else:
+            base = bundled_network()
             network = default_network()
     jobs = JobManager(
         settings.limits.max_active_jobs,
@@ -100,7 +104,7 @@ def create_app(network: Network | None = None, settings: Settings | None = None)
         openapi_url="/openapi.json",
         lifespan=lifespan,
     )
-    app.state.corridor = Context(network, settings, jobs)
+    app.state.corridor = Context(network, settings, jobs, base)
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(export_router)

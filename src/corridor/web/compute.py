@@ -107,8 +107,8 @@ def _pairs(body: BatchCompareBody) -> list[tuple[str, str]]:
     return [(o, d) for o in origins for d in destinations if o != d]
 
 
-def _assumptions(carbon_price: float) -> Assumptions:
-    return Assumptions(carbon_price_usd_per_t=carbon_price)
+def _assumptions(carbon_price: float, service: str | None = None) -> Assumptions:
+    return Assumptions(carbon_price_usd_per_t=carbon_price, service=service or "")
 
 
 def run_routes(net: Network, body: RoutesBody) -> dict[str, Any]:
@@ -121,7 +121,7 @@ def run_routes(net: Network, body: RoutesBody) -> dict[str, Any]:
         avoid=body.avoid,
         penalise=body.penalise,
         volume=body.volume,
-        assumptions=_assumptions(body.carbon_price),
+        assumptions=_assumptions(body.carbon_price, body.service),
         network=net,
         buyer=body.buyer,
         uncertainty=body.uncertainty,
@@ -138,7 +138,7 @@ def run_compare(net: Network, body: CompareBody) -> dict[str, Any]:
         avoid=body.avoid,
         penalise=body.penalise,
         volume=body.volume,
-        assumptions=_assumptions(body.carbon_price),
+        assumptions=_assumptions(body.carbon_price, body.service),
         network=net,
         buyer=body.buyer,
         uncertainty=body.uncertainty,
@@ -190,6 +190,7 @@ def run_breakeven(
         net, body.commodity, body.origin, body.destination, share=body.share,
         volume_t=body.volume, year=body.year, shortfall_share=body.shortfall,
         buyer=RiskBuyer(kappa=body.kappa, alpha=body.alpha), data_dir=folder,
+        sanctions_probability=body.sanctions_probability,
     )  # fmt: skip
     return {
         "commodity": body.commodity,
@@ -234,6 +235,7 @@ def run_batch_compare(net: Network, body: BatchCompareBody, ctx: JobContext) -> 
             volume=body.volume,
             buyer=body.buyer,
             carbon_price=body.carbon_price,
+            service=body.service,
         )
         try:
             items.append(
@@ -314,6 +316,7 @@ def run_plan(net: Network, body: PlanBody, store: Path | None) -> dict[str, Any]
         carbon_price=body.carbon_price,
         risk_penalty=body.risk_penalty,
         network=net,
+        assumptions=_assumptions(0.0, body.service),
     )
     _save(result, store)
     return result.to_dict()

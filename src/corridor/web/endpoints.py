@@ -7,9 +7,11 @@ long computation does not hold up other requests. Answers are sent as the librar
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import json
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,14 +63,61 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+DATES_KEPT = 8
+"""Most networks of other days (``as_of``) kept at once."""
+
+
 @dataclass
 class Context:
-    """What every endpoint works on: the network, the settings and the job manager."""
+    """What every endpoint works on: the network, the settings and the job manager.
+
+    ``net`` is the network served (as of the day the server started); ``base`` the same
+    tables before any dated state, from which the network of another day (a request's
+    ``as_of``) is made, or None when the server was handed an already dated network.
+    """
 
     net: Network
     settings: Settings
     jobs: JobManager
+    base: Network | None = None
     _tables: dict[str, bytes] = field(default_factory=dict)
+    _dated: dict[dt.date, Network] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def on(self, day: dt.date | None) -> Network:
+        """The network of ``day`` (None or the served day: the network served).
+
+        Raises
+        ------
+        ApiError
+            400 when the served network is fixed to one date and ``day`` is another.
+        """
+        if day is None or day == self.net.as_of:
+            return self.net
+        if self.base is None:
+            served = self.net.as_of.isoformat() if self.net.as_of else "no date"
+            raise ApiError(
+                400, f"this server's network is fixed to {served}; as_of cannot change it", "as_of"
+            )
+        from corridor.network.states import network_on
+
+        with self._lock:
+            if day not in self._dated:
+                if len(self._dated) >= DATES_KEPT:
+                    self._dated.pop(next(iter(self._dated)))
+                self._dated[day] = network_on(self.base, day)
+            return self._dated[day]
+
+    def undated(self) -> Network:
+        """The tables before any dated state (the market prices each year on its own)."""
+        if self.base is not None:
+            return self.base
+        if self.net.as_of is None:
+            return self.net
+        raise ApiError(
+            503, f"this server's network is fixed to {self.net.as_of.isoformat()}: the market "
+            "model needs the undated tables to price each year", None,
+        )  # fmt: skip
 
     def table_json(self, table: str) -> bytes:
         """A whole table as JSON (built once: the network never changes)."""
@@ -88,7 +137,7 @@ ANSWERS_KEPT = 4096
 
 
 async def _answer(
-    ctx: Context, endpoint: str, body: BaseModel, compute: Callable[[], Any]
+    net: Network, endpoint: str, body: BaseModel, compute: Callable[[], Any]
 ) -> Response:
     """The JSON answer of ``endpoint`` to ``body``, computed once per network and body.
 
@@ -96,7 +145,7 @@ async def _answer(
     one is served from its bytes on the event loop; a new one is computed in the thread
     pool (it may search for a while) and kept with the network (``Network.derived``).
     """
-    answers = ctx.net.derived.get(("web-answers",), lambda: Derived(ANSWERS_KEPT))
+    answers = net.derived.get(("web-answers",), lambda: Derived(ANSWERS_KEPT))
     key = (endpoint, body.model_dump_json())
     data = answers.peek(key)
     if data is None:
@@ -283,8 +332,9 @@ def countries() -> Response:
     summary="The k cheapest distinct routes",
 )
 async def routes(body: s.RoutesBody, ctx: Ctx) -> Response:
-    check_request(ctx.net, body)
-    return await _answer(ctx, "routes", body, lambda: run_routes(ctx.net, body))
+    net = ctx.on(body.as_of)
+    check_request(net, body)
+    return await _answer(net, "routes", body, lambda: run_routes(net, body))
 
 
 @router.post(
@@ -294,8 +344,9 @@ async def routes(body: s.RoutesBody, ctx: Ctx) -> Response:
     summary="Best route per family and the premium of avoiding China or Russia",
 )
 async def compare(body: s.CompareBody, ctx: Ctx) -> Response:
-    check_request(ctx.net, body)
-    return await _answer(ctx, "compare", body, lambda: run_compare(ctx.net, body))
+    net = ctx.on(body.as_of)
+    check_request(net, body)
+    return await _answer(net, "compare", body, lambda: run_compare(net, body))
 
 
 @router.post(
@@ -305,8 +356,9 @@ async def compare(body: s.CompareBody, ctx: Ctx) -> Response:
     summary="Routes not beaten on cost, time, CO2e and disruption risk at once",
 )
 def pareto(body: s.ParetoBody, ctx: Ctx) -> Response:
-    check_request(ctx.net, body)
-    return _json(run_pareto(ctx.net, body))
+    net = ctx.on(body.as_of)
+    check_request(net, body)
+    return _json(run_pareto(net, body))
 
 
 @router.post(
@@ -317,8 +369,9 @@ def pareto(body: s.ParetoBody, ctx: Ctx) -> Response:
 def capacity(body: s.CapacityBody, ctx: Ctx) -> Response:
     """``corridor.optimize.max_flow(...).to_dict()``; the run is kept in the run store."""
     _needs("planning")
-    check_capacity(ctx.net, body)
-    return _json(run_capacity(ctx.net, body, ctx.settings.store))
+    net = ctx.on(body.as_of)
+    check_capacity(net, body)
+    return _json(run_capacity(net, body, ctx.settings.store))
 
 
 @router.post(
@@ -329,8 +382,9 @@ def capacity(body: s.CapacityBody, ctx: Ctx) -> Response:
 def plan(body: s.PlanBody, ctx: Ctx) -> Response:
     """``corridor.optimize.plan(...).to_dict()``; the run is kept in the run store."""
     _needs("planning")
-    check_plan(ctx.net, body)
-    return _json(run_plan(ctx.net, body, ctx.settings.store))
+    net = ctx.on(body.as_of)
+    check_plan(net, body)
+    return _json(run_plan(net, body, ctx.settings.store))
 
 
 @router.get(
@@ -341,7 +395,7 @@ def plan(body: s.PlanBody, ctx: Ctx) -> Response:
 def market(ctx: Ctx) -> Response:
     """The calibration (``corridor market --format json``) with ``backtest`` added."""
     _needs("market")
-    return _json(run_market(ctx.net, ctx.settings.data_dir))
+    return _json(run_market(ctx.undated(), ctx.settings.data_dir))
 
 
 @router.post(
@@ -353,7 +407,7 @@ def breakeven(body: s.BreakEvenBody, ctx: Ctx) -> Response:
     """``corridor breakeven --format json`` for this body."""
     _needs("market")
     check_breakeven(ctx.net, body)
-    return _json(run_breakeven(ctx.net, body, ctx.settings.data_dir))
+    return _json(run_breakeven(ctx.undated(), body, ctx.settings.data_dir))
 
 
 def _store_error(exc: RequestError) -> ApiError:
@@ -404,13 +458,15 @@ def run(run_id: str, ctx: Ctx) -> Response:
 # --------------------------------------------------------------------------- jobs
 
 
-def _job_params(body: s.JobBody, net: Network) -> BaseModel:
-    """A job's parameters, validated and checked; fields at fault are named ``params.*``."""
+def _job_params(body: s.JobBody, ctx: Context) -> tuple[BaseModel, Network]:
+    """A job's parameters, validated and checked, and the network of their ``as_of``;
+    fields at fault are named ``params.*``."""
     kind = JOB_KINDS[body.kind]
     if kind.needs:
         _needs(kind.needs)
     try:
         params = kind.params.model_validate(body.params)
+        net = ctx.on(getattr(params, "as_of", None))
         kind.check(net, params)
     except ValidationError as exc:
         raise validation_error(exc.errors(), prefix="params") from None
@@ -418,7 +474,7 @@ def _job_params(body: s.JobBody, net: Network) -> BaseModel:
         status = exc.status if isinstance(exc, ApiError) else 422
         field = f"params.{exc.field}" if exc.field else None
         raise ApiError(status, str(exc), field) from None
-    return params
+    return params, net
 
 
 @router.post(
@@ -430,11 +486,11 @@ def _job_params(body: s.JobBody, net: Network) -> BaseModel:
 )
 def submit_job(body: s.JobBody, ctx: Ctx) -> Response:
     kind = JOB_KINDS[body.kind]
-    params = _job_params(body, ctx.net)
-    net, store = ctx.net, ctx.settings.store
+    params, net = _job_params(body, ctx)
+    store = ctx.settings.store
     try:
         job = ctx.jobs.submit(
-            body.kind, params.model_dump(), lambda c: kind.run(net, params, c, store)
+            body.kind, params.model_dump(mode="json"), lambda c: kind.run(net, params, c, store)
         )
     except TooManyJobs:
         raise ApiError(

@@ -10,6 +10,7 @@ appears in the schema without a second edit.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -49,6 +50,29 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
+EARLIEST_AS_OF = dt.date(2000, 1, 1)
+LATEST_AS_OF = dt.date(2100, 12, 31)
+AsOfDate = Annotated[dt.date, Field(ge=EARLIEST_AS_OF, le=LATEST_AS_OF)]
+ServiceName = Literal["block", "wagonload"]
+
+
+def _as_of() -> Any:
+    return Field(
+        None,
+        description="The day whose dated states (states.csv) and capacity figures apply, "
+        "YYYY-MM-DD from 2000-01-01 to 2100-12-31 (default: the day the server started), as "
+        "the command line's --as-of.",
+    )
+
+
+def _service() -> Any:
+    return Field(
+        None,
+        description="Rail service class: block (scheduled block train) or wagonload (default: "
+        "block for containers, class 7 and liquids, wagonload for bulk), as --service.",
+    )
+
+
 class ParetoBody(_Body):
     """Body of ``POST /api/pareto``."""
 
@@ -69,6 +93,7 @@ class ParetoBody(_Body):
         "(buyers table; default JP where the table has it); 'none' excludes nothing and flags "
         "every regime.",
     )
+    as_of: AsOfDate | None = _as_of()
 
 
 class CompareBody(ParetoBody):
@@ -90,6 +115,7 @@ class CompareBody(ParetoBody):
         "(compare) the drivers of the premium under 'uncertainty' (0: none).",
     )
     uncertainty_seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Seed of those draws.")
+    service: ServiceName | None = _service()
 
 
 class BreakEvenBody(_Body):
@@ -108,6 +134,13 @@ class BreakEvenBody(_Body):
     )
     kappa: float = Field(1.0, ge=0, le=100, description="Weight on CVaR above the mean.")
     alpha: float = Field(0.95, gt=0, lt=1, description="CVaR level.")
+    sanctions_probability: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Yearly chance of the China-route sanctions cost whose break-even is "
+        "given (1: a cost in force, USD per tonne).",
+    )
 
 
 class RoutesBody(CompareBody):
@@ -127,6 +160,8 @@ class BatchCompareBody(_Body):
     volume: float | None = Field(None, gt=0, le=MAX_VOLUME_T_PER_YEAR)
     carbon_price: float = Field(0.0, ge=0, le=MAX_CARBON_PRICE_USD_PER_T)
     buyer: Id | None = Field(None, description="Buyer profile (see the compare body).")
+    service: ServiceName | None = _service()
+    as_of: AsOfDate | None = _as_of()
 
 
 Family = Literal["china", "trans_caspian", "russia", "south"]
@@ -143,6 +178,7 @@ class CapacityBody(_Body):
     families: list[Family] = Field(
         default_factory=list, max_length=4, description="Route families to use (default all)."
     )
+    as_of: AsOfDate | None = _as_of()
 
 
 class ContractBody(_Body):
@@ -178,6 +214,8 @@ class PlanBody(_Body):
     risk_penalty: float = Field(
         0.0, ge=0, le=MAX_PENALTY_USD_PER_T, description="USD/t per disrupted day per year."
     )
+    service: ServiceName | None = _service()
+    as_of: AsOfDate | None = _as_of()
 
 
 MAX_STRESS_YEARS = MAX_YEARS
@@ -211,6 +249,7 @@ class StressBody(_Body):
     )
     years: int = Field(WEB_STRESS_YEARS, ge=1, le=MAX_STRESS_YEARS, description="Simulated years.")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="Same seed, same numbers.")
+    as_of: AsOfDate | None = _as_of()
 
 
 JobKindName = Literal["routes", "compare", "pareto", "batch_compare", "capacity", "plan", "stress"]
