@@ -296,6 +296,7 @@ def _portfolio(body: PlanBody | StressBody) -> Portfolio:
             tuple(c.destinations),
             c.volume_t_per_year,
             avoid=tuple(c.avoid),
+            stock_days=c.stock_days,
         )
         for c in body.contracts or ()
     )
