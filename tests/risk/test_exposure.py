@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
@@ -137,3 +138,22 @@ def test_ttr_table_rejects_bad_rows() -> None:
     with pytest.raises(RequestError, match="sources"):
         load_ttr_table(head + "node,*,5,1,7,d,,\n")
     assert math.isclose(load_ttr_table(head + "node,*,5,1,7,d,s,\n")["node", "*"].value, 5)
+
+
+def test_cli_exposure_json_of_the_all_china_split(tmp_path: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from corridor.cli import app
+
+    args = ["exposure", "examples/splits/ree_5000_all_china.yaml", "--format", "json"]
+    res = CliRunner().invoke(app, [*args, "--store", str(tmp_path / "r.duckdb")])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout[: res.stdout.rindex("}") + 1])
+    rows = doc["rows"]
+    assert rows[0]["index"] == 1.0 and all(0 <= r["index"] <= 1 for r in rows)
+    # All on China with no planned alternative: every China element's TTS is the stock.
+    assert rows[0]["element"] == "CN" and rows[0]["tts_days"] == 30.0
+    bad = CliRunner().invoke(app, [*args[:2], "--measure", "nope", "--no-store"])
+    assert isinstance(bad.exception, RequestError)  # the entry point exits 2 on it
