@@ -315,6 +315,8 @@ def _csv_entry(row: Mapping[str, str | None], where: _Where) -> dict[str, Any]:
     entry: dict[str, Any] = {k: cell(k) for k in keys}
     entry |= {"origins": split("origins"), "destinations": split("destinations")}
     entry["volume_t_per_year"] = _csv_number(cell("volume_t_per_year"))
+    if cell("stock_days"):
+        entry["stock_days"] = _csv_number(cell("stock_days"))
     entry["avoid"] = split("avoid")
     if cell("illustrative"):
         try:
@@ -370,6 +372,7 @@ def _contract(entry: Mapping[str, Any], where: _Where, net: Network) -> Contract
     service = str(entry.get("service") or "")
     if service not in ("", "block", "wagonload"):
         where.add("service", f"{label}: service must be block or wagonload, not '{service}'")
+    stock = _stock_days(entry.get("stock_days"), where, label)
     contract = Contract(
         cid,
         commodity,
@@ -383,10 +386,29 @@ def _contract(entry: Mapping[str, Any], where: _Where, net: Network) -> Contract
         str(entry.get("source") or ""),
         str(entry.get("note") or ""),
         service,
+        stock,
     )
     if commodity:
         _check_contract(contract, net, where)
     return contract if len(where.problems) == n else None
+
+
+MAX_STOCK_DAYS = 3650.0
+
+
+def _stock_days(value: Any, where: _Where, label: str) -> float | None:
+    """The contract's safety stock in days: absent, or a finite number within 0–3650."""
+    if value is None or value == "":
+        return None
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not 0 <= float(value) <= MAX_STOCK_DAYS:
+        where.add(
+            "stock_days",
+            f"{label}: stock_days must be a number of days within 0–{MAX_STOCK_DAYS:g}, "
+            f"not '{value}'",
+        )
+        return None
+    return float(value)
 
 
 def _text(entry: Mapping[str, Any], key: str, where: _Where, required: bool = False) -> str:

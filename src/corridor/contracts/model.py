@@ -23,6 +23,7 @@ CONTRACT_FIELDS = (
     "families",
     "exposures",
     "service",
+    "stock_days",
     "illustrative",
     "source",
     "note",
@@ -41,6 +42,7 @@ CSV_COLUMNS = (
     "family_max_share",
     "exposure_max_share",
     "service",
+    "stock_days",
     "illustrative",
     "source",
     "note",
@@ -136,6 +138,9 @@ class Contract:
     note: str = ""
     service: str = ""
     """Rail service class (``block`` or ``wagonload``; empty: the cargo class's default)."""
+    stock_days: float | None = None
+    """Buyer's safety stock in days of consumption (None: the run's default, 30 days unless
+    ``--stock-days`` says otherwise)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -151,6 +156,7 @@ class Contract:
             "source": self.source,
             "note": self.note,
             "service": self.service or None,
+            "stock_days": self.stock_days,
         }
 
 

@@ -39,6 +39,8 @@ class Flow:
         Every route the contract may be re-routed to, planned ones included, cheapest first.
     avoid : tuple of str
         Exposures the contract's routes must not touch (its avoid clause).
+    stock_days : float or None
+        The contract's safety stock at the buyer in days (None: the run's default).
     """
 
     id: str
@@ -47,6 +49,7 @@ class Flow:
     planned: tuple[tuple[Route, float], ...]
     candidates: tuple[Route, ...]
     avoid: tuple[str, ...] = ()
+    stock_days: float | None = None
 
     @property
     def planned_t_per_year(self) -> float:
@@ -242,6 +245,7 @@ def _plan_allocation(doc: Any, net: Network, k: int, path: str) -> Allocation:
             tuple(str(d) for d in c["destinations"]),
             validate.positive(c["volume_t_per_year"], "volume_t_per_year"),
             avoid=tuple(str(e) for e in c.get("avoid", ())),
+            stock_days=_stock(c.get("stock_days")),
         )
         for c in entries
     ]
@@ -253,6 +257,14 @@ def _plan_allocation(doc: Any, net: Network, k: int, path: str) -> Allocation:
         planned.setdefault(c.id, []).append((route, tonnes))
     out = tuple(_flow(net, a, c, tuple(planned.get(c.id, ())), k) for c in contracts)
     return Allocation(out, net, a, str(params["contracts"].get("name") or path), "plan")
+
+
+def _stock(value: Any) -> float | None:
+    from corridor import validate
+
+    if value is None:
+        return None
+    return validate.number(value, "stock_days", minimum=0, maximum=3650)
 
 
 def route_from_links(
@@ -319,7 +331,9 @@ def _flow(
             routes += _od_candidates(net, a, c.commodity, o, d, c.avoid, k)
     unique = {route_links(r): r for r in reversed(routes)}
     ordered = sorted(unique.values(), key=lambda r: (r.cost_usd_per_t, route_links(r)))
-    return Flow(c.id, c.commodity, c.volume_t_per_year, planned, tuple(ordered), c.avoid)
+    return Flow(
+        c.id, c.commodity, c.volume_t_per_year, planned, tuple(ordered), c.avoid, c.stock_days
+    )
 
 
 def _od_candidates(

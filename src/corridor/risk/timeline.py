@@ -19,7 +19,9 @@ Rules (``docs/risk.md``, "Disruptions in time")
       tonnes take what is left on their departure day, and the rest waits.
     * The buyer consumes the annual volume evenly and holds a safety stock of
       ``stock_days`` of consumption on top of the plan's deliveries. A **stock-out day** is
-      a day at whose middle the tonnes due by then, less those arrived, exceed the stock.
+      a day at whose middle the tonnes due by then, less those arrived, exceed the stock;
+      a lot falls due evenly over its interval from its planned arrival (a quarterly lot
+      over 91 days, a daily one on its day).
     * Extra cost of a disruption is never negative: a switch to a route cheaper than the
       planned one costs 0 and its saving is reported apart as a **planning effect**. Delay
       is priced as in-transit inventory (the cargo's carrying cost).
@@ -96,7 +98,8 @@ def timed_plan(
     allocation : Allocation
         The split to test (its network should already reflect any chronic state in force).
     stock_days : float or mapping of contract id to float
-        Buyer's safety stock in days of consumption (default 30).
+        Buyer's safety stock in days of consumption (default 30), for contracts that do
+        not give their own (``stock_days`` of the contract wins).
     schedules : mapping of contract id to Schedule, optional
         Default: class-7 cargo in four charter lots a year, the rest evenly.
     recovery : Recovery, optional
@@ -113,6 +116,8 @@ def timed_plan(
         routes = tuple(_timed_route(r, by_link) for r in f.candidates)
         planned = {route_links(r): t for r, t in f.planned}
         stock = stock_days if isinstance(stock_days, int | float) else stock_days[f.id]
+        if f.stock_days is not None:  # the contract's own figure wins over the run's default
+            stock = f.stock_days
         if not 0 <= stock <= 3650:
             raise ValueError(f"contract {f.id}: stock_days must be within 0–3650, not {stock}")
         flows.append(
@@ -384,6 +389,13 @@ def _stockout_days(due: FloatArray, arrived: FloatArray, flow: TimedFlow) -> flo
     ``_book`` puts an arrival at time ``d`` in bin ``ceil(d − 0.5)``: the first day whose
     middle it reaches.
     """
+    # A lot is consumed evenly until the next one is due, so what is due by a day is its
+    # tonnes spread over the lot interval from the planned arrival (one day for even
+    # shipping): a quarterly charter one day late is one day of consumption short, not
+    # a quarter's.
+    interval = max(1, round(DAYS / len(flow.schedule.lots(1.0)[0])))
+    if interval > 1:
+        due = np.convolve(due, np.full(interval, 1.0 / interval))[: len(due)]
     backlog = np.cumsum(due) - np.cumsum(arrived)
     stock = flow.stock_days * flow.volume_t_per_year / DAYS
     return float(np.count_nonzero(backlog > stock + 1e-6 * max(flow.volume_t_per_year, 1.0)))

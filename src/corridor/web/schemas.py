@@ -190,6 +190,9 @@ class ContractBody(_Body):
     destinations: list[Id] = Field(min_length=1, max_length=MAX_LIST)
     volume_t_per_year: float = Field(gt=0, le=MAX_VOLUME_T_PER_YEAR)
     avoid: list[Id] = Field(default_factory=list, max_length=MAX_LIST)
+    stock_days: float | None = Field(
+        None, ge=0, le=3650, description="Buyer's safety stock, days of consumption."
+    )
 
 
 class RuleBody(_Body):
