@@ -26,7 +26,9 @@ from corridor.cli._app import (
     DataOpt,
     OverlayOpt,
     ReportOpt,
+    SeedOpt,
     ServiceOpt,
+    UncertaintyOpt,
     _count,
     _json,
     _list,
@@ -106,6 +108,8 @@ def capacity_cmd(
     data: DataOpt = None,
     overlay: OverlayOpt = None,
     as_of: AsOfOpt = None,
+    uncertainty: UncertaintyOpt = 0,
+    seed: SeedOpt = 0,
 ) -> None:
     """Most tonnes per year a commodity can move, and the capacities that bind (min cut)."""
     from corridor.optimize.maxflow import max_flow
@@ -113,20 +117,30 @@ def capacity_cmd(
     _check(fmt, ("table", "json", *EXPORTS))
     check_output(fmt, output)
     net = _net(data, overlay, as_of)
-    result = max_flow(
-        commodity,
-        _list(origin),
-        _list(destination),
-        avoid=_list(avoid),
-        families=_list(family, "--family"),
-        network=net,
-    )
+    asked = {
+        "commodity": commodity,
+        "origins": _list(origin),
+        "destinations": _list(destination),
+        "avoid": _list(avoid),
+        "families": _list(family, "--family"),
+        "network": net,
+    }
+    result = max_flow(**asked)  # type: ignore[arg-type]
+    bands = None
+    if uncertainty:
+        from corridor.analysis.capacity_bands import capacity_bands
+
+        bands = capacity_bands(**asked, samples=uncertainty, seed=seed)  # type: ignore[arg-type]
     if fmt == "json":
-        _json(result.to_dict())
+        _json(result.to_dict() | ({"uncertainty": bands.to_dict()} if bands else {}))
     elif fmt in EXPORTS:
         write_export(result, fmt, output, net)
     else:
         _capacity_table(result)
+        if bands is not None:
+            from corridor.cli.uncertainty import print_capacity_bands
+
+            print_capacity_bands(out, bands)
     _save(result, store, no_store)
 
 
