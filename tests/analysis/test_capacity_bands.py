@@ -37,7 +37,7 @@ def _set_capacity(folder: Path, link: str, value: str) -> None:
 def test_one_uncertain_capacity_band_and_sobol_index(tiny_copy: Path):
     write_ranges(tiny_copy, [["links", "L3", "capacity_t_per_year", "300000", "700000"]])
     net = load_network(tiny_copy)
-    b = capacity_bands("ore", ["MINE"], ["DEST"], families=["china"], network=net, samples=1024)
+    b = capacity_bands("ore", ["MINE"], ["DEST"], families=["china"], network=net, samples=256)
     band = b.study.bands["max_t_per_year"]
     # max = L3 ~ U(300k, 700k): P5 320k, P50 500k, P95 680k
     assert band.base == pytest.approx(500_000)
@@ -56,7 +56,7 @@ def test_the_binding_element_changes_as_often_as_theory_says(tiny_copy: Path):
     # L2 ~ U(400k, 1.2M) against L3 = 500k: L2 binds when below 500k, P = 100/800
     write_ranges(tiny_copy, [["links", "L2", "capacity_t_per_year", "400000", "1200000"]])
     net = load_network(tiny_copy)
-    b = capacity_bands("ore", ["MINE"], ["DEST"], families=["china"], network=net, samples=1024)
+    b = capacity_bands("ore", ["MINE"], ["DEST"], families=["china"], network=net, samples=256)
     assert b.stated_binding == ("L3",)
     assert b.binds["L2"] == pytest.approx(0.125, abs=0.01)
     assert b.binds["L3"] == pytest.approx(0.875, abs=0.01)
@@ -99,7 +99,7 @@ def test_capacity_cli_prints_and_writes_the_band(tiny_copy: Path):
     write_ranges(tiny_copy, [["links", "L3", "capacity_t_per_year", "300000", "700000"]])
     base = [sys.executable, "-m", "corridor", "capacity", "--commodity", "ore", "--origin"]
     base += ["MINE", "--destination", "DEST", "--family", "china", "--data", str(tiny_copy)]
-    base += ["--no-store", "--uncertainty", "64"]
+    base += ["--no-store", "--uncertainty", "32"]
     p = subprocess.run([*base, "--format", "json"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     u = json.loads(p.stdout)["uncertainty"]
@@ -111,3 +111,30 @@ def test_capacity_cli_prints_and_writes_the_band(tiny_copy: Path):
     assert "left for this user" in p.stdout and "P(L3 binds) = 100.0%" in p.stdout
     p = subprocess.run([*base[:-1], "-3"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and "Traceback" not in p.stderr
+
+
+def test_capacity_formulas_agree_with_the_capacities_of_a_rebuilt_network():
+    import numpy as np
+
+    from corridor.analysis.capacity_bands import capacity_keys, formulas
+    from corridor.analysis.queries import default_network
+    from corridor.costs import Assumptions
+    from corridor.network.states import parse_date
+    from corridor.optimize.capacity import capacities
+    from corridor.uncertainty.sampling import factor_values, factors_for, perturbed, unit_draws
+
+    net = default_network(parse_date("2026-12-02"))  # a dated network: states scale some
+    ids = sorted(capacities(net))
+    forms = formulas(net, ids)
+    factors = factors_for(net, Assumptions(), capacity_keys(net), ())
+    assert len(factors) >= 5
+    u = unit_draws(4, len(factors), 1)
+    values = factor_values(factors, u)
+    for i in range(4):
+        drawn, _ = perturbed(net, Assumptions(), {k: float(v[i]) for k, v in values.items()})
+        caps = capacities(drawn)
+        for cid, f in zip(ids, forms, strict=True):
+            total, left = f.of({k: v[i : i + 1] for k, v in values.items()}, 1)
+            assert total[0] == pytest.approx(caps[cid].total, rel=1e-9), cid
+            assert left[0] == pytest.approx(caps[cid].capacity_t_per_year, rel=1e-9, abs=1e-6)
+    assert np.ptp(values[factors[0].members[0].key]) > 0

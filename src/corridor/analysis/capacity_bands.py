@@ -1,10 +1,10 @@
 """How sure is a capacity: the maximum tonnes left for the user over joint draws of the
 estimated capacity figures, which element binds how often, and which estimate drives it.
 
-Each draw puts the drawn figures (link capacities, ``capacities.csv`` totals and use by
-other traffic) into a copy of the network, re-reads the capacities from it
-(:func:`corridor.optimize.capacity.capacities`: seasonal factors, the smallest figure of a
-group, what other traffic leaves) and re-solves the maximum-flow LP that stays loaded in
+Each draw turns the drawn figures (link capacities, ``capacities.csv`` totals and use by
+other traffic) into capacities as :func:`corridor.optimize.capacity.capacities` reads them
+(seasonal factors, the smallest figure of a group, what other traffic leaves; vectorised
+over the draws, checked against a rebuilt network in the tests) and re-solves the maximum-flow LP that stays loaded in
 HiGHS with only its capacity bounds moved (:class:`~corridor.optimize.maxflow.MaxFlowProgram`).
 The graph is not rebuilt.
 """
@@ -20,10 +20,10 @@ import numpy as np
 from corridor.costs import Assumptions
 from corridor.network.model import Network
 from corridor.network.ranges import RangeKey
-from corridor.optimize.capacity import TOL, capacities
+from corridor.optimize.capacity import TOL, capacities, season_factor
 from corridor.optimize.maxflow import CapacityRequest, MaxFlowProgram, max_flow_program
 from corridor.uncertainty.propagate import check_draws
-from corridor.uncertainty.sampling import factors_for, perturbed
+from corridor.uncertainty.sampling import factors_for
 from corridor.uncertainty.study import Study, Values, study
 
 CAPACITY_COLUMNS = ("capacity_t_per_year", "used_t_per_year")
@@ -126,7 +126,7 @@ def capacity_bands(
     used = set(program.capacities)
     keys = [k for k in capacity_keys(net) if _touches(net, k, used)]
     factors = factors_for(net, a, keys, ())
-    evaluate = _evaluator(net, a, program)
+    evaluate = _evaluator(net, program)
     n_base = 2 ** max(5, int(np.ceil(np.log2(max(samples, 2)))) - 2)
     s = study(evaluate, factors, TARGET, samples=samples, seed=seed, n_base=n_base,
               banded=(TARGET, "total_t_per_year"))  # fmt: skip
@@ -152,18 +152,70 @@ def _touches(net: Network, key: RangeKey, used: set[str]) -> bool:
     return bool(caps & used)
 
 
-def _evaluator(net: Network, a: Assumptions, program: MaxFlowProgram) -> Any:
+@dataclass(frozen=True)
+class _Formula:
+    """How one capacity follows from figures (as :mod:`corridor.optimize.capacity` reads
+    them): the total is a ``capacities.csv`` figure or the smallest link figure × its mean
+    seasonal factor; what is left is the total less the use by other traffic."""
+
+    links: tuple[tuple[RangeKey, float, float], ...]
+    """(figure key, stated figure, seasonal factor) of the links whose smallest figure counts."""
+    total: tuple[RangeKey, float] | None
+    used: tuple[RangeKey, float] | None
+
+    def of(self, values: Values, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Total and left, t/yr, for ``n`` draws."""
+        if self.total is not None:
+            total = _figure(values, *self.total, n)
+        else:
+            total = np.min([_figure(values, k, x, n) * f for k, x, f in self.links], axis=0)
+        used = _figure(values, *self.used, n) if self.used else np.zeros(n)
+        return total, np.maximum(total - used, 0.0)
+
+
+def _figure(values: Values, key: RangeKey, stated: float, n: int) -> np.ndarray:
+    v = values.get(key)
+    return np.full(n, stated) if v is None else np.asarray(v, dtype=float)
+
+
+def formulas(net: Network, ids: Iterable[str]) -> list[_Formula]:
+    """The :class:`_Formula` of each capacity id (in order)."""
+    caps = capacities(net)
+    operating = [r for r in net.capacities if r.status == "operating"]
+    by_element = {r.element: r for r in operating}
+    by_id = {r.id: r for r in operating}
+    out = []
+    for cid in ids:
+        cap = caps[cid]
+        row = by_id.get(cid) if cap.kind == "node" else by_element.get(cid.removeprefix("group:"))
+        links = tuple(
+            (("links", lid, "capacity_t_per_year"), float(link.capacity_t_per_year),
+             season_factor(link))
+            for lid in cap.links
+            if (link := net.link(lid)).capacity_t_per_year is not None
+        )  # fmt: skip
+        total = used = None
+        if row is not None and row.capacity_t_per_year is not None:
+            total = (("capacities", row.id, "capacity_t_per_year"), float(row.capacity_t_per_year))
+        if row is not None and row.used_t_per_year is not None:
+            used = (("capacities", row.id, "used_t_per_year"), float(row.used_t_per_year))
+        out.append(_Formula(links, total, used))
+    return out
+
+
+def _evaluator(net: Network, program: MaxFlowProgram) -> Any:
     ids = program.capacities
-    stated = _solve(program, net)[1]
+    forms = formulas(net, ids)
+    stated_binding = _solve(program, *_capacities(forms, {}, 1), 0)[1]
 
     def evaluate(values: Values, n: int) -> dict[str, np.ndarray]:
+        total, left = _capacities(forms, values, n)
         out = {k: np.empty(n) for k in (TARGET, "total_t_per_year", "binding_changed")}
         out |= {f"binds:{c}": np.zeros(n) for c in ids}
         for i in range(n):
-            drawn, _ = perturbed(net, a, {k: float(v[i]) for k, v in values.items()})
-            value, binding, total = _solve(program, drawn)
-            out[TARGET][i], out["total_t_per_year"][i] = value, total
-            out["binding_changed"][i] = float(binding != stated)
+            value, binding, gross = _solve(program, total, left, i)
+            out[TARGET][i], out["total_t_per_year"][i] = value, gross
+            out["binding_changed"][i] = float(binding != stated_binding)
             for c in binding:
                 out[f"binds:{c}"][i] = 1.0
         return out
@@ -171,11 +223,20 @@ def _evaluator(net: Network, a: Assumptions, program: MaxFlowProgram) -> Any:
     return evaluate
 
 
-def _solve(program: MaxFlowProgram, net: Network) -> tuple[float, frozenset[str], float]:
+def _capacities(forms: list[_Formula], values: Values, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Total and left of every capacity (columns) for every draw (rows)."""
+    pairs = [f.of(values, n) for f in forms]
+    return np.column_stack([t for t, _ in pairs]), np.column_stack([x for _, x in pairs])
+
+
+def _solve(
+    program: MaxFlowProgram, total: np.ndarray, left: np.ndarray, i: int
+) -> tuple[float, frozenset[str], float]:
     """Maximum left for the user, the binding capacities, and the corridor's total."""
-    caps = capacities(net)
     ids = program.capacities
-    value, marginal = program.solve([caps[c].capacity_t_per_year for c in ids])
+    value, marginal = program.solve(left[i])
     binding = frozenset(c for c, m in zip(ids, marginal, strict=True) if m > TOL)
-    total, _ = program.solve([caps[c].total for c in ids])
-    return value, binding, total
+    gross = value
+    if np.any(total[i] != left[i]):
+        gross = program.solve(total[i])[0]
+    return value, binding, gross
