@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from corridor.analysis.capacity_bands import CapacityBands
+from corridor.analysis.plan_bands import PlanBands
 from corridor.analysis.results import RouteSet
 from corridor.routing.route import FAMILY_LABELS
 from corridor.uncertainty.compare import UncertainComparison
@@ -152,3 +153,28 @@ def print_capacity_bands(out: Console, b: CapacityBands) -> None:
     probs["the binding element changes"] = b.p_binding_changes
     labels = {"max_t_per_year": "left for this user", "total_t_per_year": "total, all users"}
     print_study(out, b.study, labels, probs, "t/yr", b.closing_note())
+
+
+def print_plan_bands(out: Console, b: PlanBands) -> None:
+    """Print the plan's cost, shortfall, family shares and shadow prices with their bands."""
+    s = b.study
+    labels = {
+        "total_cost_usd_per_year": "total cost, USD/yr",
+        "delivered_t_per_year": "delivered, t/yr",
+        "shortfall_t_per_year": "short, t/yr",
+    }
+    labels |= {
+        k: f"shadow price of {k.split(':', 1)[1]}, USD/t" for k in s.bands if k.startswith("shadow:")
+    }
+    print_study(out, s, labels, b.probabilities, "as labelled", b.closing_note())
+    shares = {k: v for k, v in s.bands.items() if k.startswith("share:")}
+    if shares:
+        t = Table(title="Share of the delivered tonnes by route family", title_justify="left")
+        for name in ("family", "as stated", "P5", "P50", "P95"):
+            t.add_column(name, justify="left" if name == "family" else "right")
+        for k, v in shares.items():
+            name = k.split(":", 1)[1]
+            t.add_row(
+                FAMILY_LABELS.get(name, name), *(f"{x:.1%}" for x in (v.base, v.p5, v.p50, v.p95))
+            )
+        out.print(t)
