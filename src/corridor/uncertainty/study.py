@@ -110,10 +110,11 @@ class Study:
         return sorted(chosen, key=lambda d: -d.narrowing)[:n]
 
     def sensitivity_dict(self, method_note: str = "") -> dict[str, Any]:
+        alone = sum(d.factor != OTHERS for d in self.drivers)
         return {
             "target": self.target,
             "method": "Sobol' indices (SALib, Saltelli sampling), first order and total; "
-            f"the {INDIVIDUAL} factors most rank-correlated with the target on their own, "
+            f"the {alone} factors most rank-correlated with the target on their own, "
             f"the rest as one group '{OTHERS}'" + (f"; {method_note}" if method_note else ""),
             "evaluations": self.evaluations,
             "drivers": [d.to_dict() for d in self.drivers],
