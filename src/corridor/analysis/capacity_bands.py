@@ -4,8 +4,9 @@ estimated capacity figures, which element binds how often, and which estimate dr
 Each draw turns the drawn figures (link capacities, ``capacities.csv`` totals and use by
 other traffic) into capacities as :func:`corridor.optimize.capacity.capacities` reads them
 (seasonal factors, the smallest figure of a group, what other traffic leaves; vectorised
-over the draws, checked against a rebuilt network in the tests) and re-solves the maximum-flow LP that stays loaded in
-HiGHS with only its capacity bounds moved (:class:`~corridor.optimize.maxflow.MaxFlowProgram`).
+over the draws, checked against a rebuilt network in the tests) and re-solves the
+maximum-flow LP that stays loaded in HiGHS with only its capacity bounds moved
+(:class:`~corridor.optimize.maxflow.MaxFlowProgram`).
 The graph is not rebuilt.
 """
 

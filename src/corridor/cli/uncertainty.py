@@ -164,7 +164,9 @@ def print_plan_bands(out: Console, b: PlanBands) -> None:
         "shortfall_t_per_year": "short, t/yr",
     }
     labels |= {
-        k: f"shadow price of {k.split(':', 1)[1]}, USD/t" for k in s.bands if k.startswith("shadow:")
+        k: f"shadow price of {k.split(':', 1)[1]}, USD/t"
+        for k in s.bands
+        if k.startswith("shadow:")
     }
     print_study(out, s, labels, b.probabilities, "as labelled", b.closing_note())
     shares = {k: v for k, v in s.bands.items() if k.startswith("share:")}

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 from html import escape
+from typing import TYPE_CHECKING
 
 from corridor.network.model import Network
 from corridor.optimize.plan_result import PlanResult
@@ -376,7 +376,9 @@ def _bands_section(b: PlanBands) -> str:
         if k.startswith("shadow:")
     }
     labels |= {
-        k: f"Share on {k.split(':', 1)[1]} (×100 %)" for k in b.study.bands if k.startswith("share:")
+        k: f"Share on {k.split(':', 1)[1]} (×100 %)"
+        for k in b.study.bands
+        if k.startswith("share:")
     }
     return study_section(
         b.study,

@@ -22,6 +22,7 @@ from corridor.uncertainty.compare import UncertainComparison
 from corridor.uncertainty.sensitivity import Driver
 from corridor.uncertainty.study import Study
 
+
 @dataclass(frozen=True)
 class _Bar:
     """One tornado bar of a :class:`~corridor.uncertainty.study.Study` driver."""
