@@ -267,6 +267,16 @@ RULES: dict[str, dict[str, Rule]] = {
         ),
     },
     "est_t_per_teu_20": {
+        "capacity": rel(
+            0.8,
+            1.175,
+            "a TEU capacity or use × 16–23.5 t net per TEU around the 20 t convention",
+        ),
+        "used": rel(
+            0.8,
+            1.175,
+            "a TEU capacity or use × 16–23.5 t net per TEU around the 20 t convention",
+        ),
         "": rel(
             0.85,
             1.25,
@@ -491,6 +501,23 @@ RULES: dict[str, dict[str, Rule]] = {
             shared=False,
         ),
     },
+    "est_caspian_ferry_use": {
+        "": rel(0.75, 1.5, "the source's own range 1.2–2.4 Mt around 1.6 Mt", shared=False),
+    },
+    "est_dostyk_use": {
+        "": rel(0.81, 1.22, "the source's own range 12–18 Mt around 14.8 Mt", shared=False),
+    },
+    "est_khorgos_use": {
+        "": rel(0.66, 1.6, "the source's own range 3.3–8 Mt around 5 Mt", shared=False),
+    },
+    "est_poti_capacity": {
+        "": rel(
+            0.914, 1.143, "the source's own range 640,000–800,000 TEU around 700,000", shared=False
+        ),
+    },
+    "est_class7_capacity": {
+        "": rel(0.5, 1.5, "the source's own range ±50 % (permits, carrier acceptance)"),
+    },
     "est_event_compound": {
         "": rel(0.5, 2.0, "rates of the driving event, few occurrences: ×0.5–2", shared=False),
     },
@@ -586,7 +613,7 @@ def main() -> int:
     kind = {s.id: s.kind for s in net.sources}
     out: list[list[str]] = []
     for table in ("emission_factors", "exposures", "commodities", "nodes", "links", "events",
-                  "regimes"):  # fmt: skip
+                  "regimes", "capacities"):  # fmt: skip
         for record in getattr(net, table):
             for column, ids in record.sources.items():
                 estimated = [s for s in ids if kind[s] == "estimated"]

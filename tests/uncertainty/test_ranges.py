@@ -28,6 +28,7 @@ def test_every_estimated_figure_of_the_bundled_tables_has_a_range():
             "links",
             "events",
             "regimes",
+            "capacities",
         )
         for r in getattr(net, table)
         for col, ids in r.sources.items()
@@ -60,6 +61,20 @@ def test_ranges_are_typed_and_contain_their_figure(tiny_copy: Path):
         ("hand",),
     )
     assert r.low <= net.link("L6").tariff_usd_per_t <= r.high
+
+
+def test_the_data_version_changes_with_the_ranges(tiny_copy: Path):
+    from corridor.store import inputs_hash
+
+    bare = load_network(tiny_copy).data_version
+    write_ranges(tiny_copy, [["links", "L6", "tariff_usd_per_t", "20", "100"]])
+    wide = load_network(tiny_copy).data_version
+    write_ranges(tiny_copy, [["links", "L6", "tariff_usd_per_t", "30", "100"]])
+    narrower = load_network(tiny_copy).data_version
+    assert len({bare, wide, narrower}) == 3
+    assert load_network(tiny_copy).data_version == narrower  # same tables, same version
+    # a stored run's inputs hash follows: a band computed on other ranges is another run
+    assert inputs_hash("capacity", {}, wide) != inputs_hash("capacity", {}, narrower)
 
 
 def test_a_folder_without_ranges_loads_with_none(tiny):

@@ -26,7 +26,9 @@ from corridor.cli._app import (
     DataOpt,
     OverlayOpt,
     ReportOpt,
+    SeedOpt,
     ServiceOpt,
+    UncertaintyOpt,
     _count,
     _json,
     _list,
@@ -45,6 +47,7 @@ from corridor.errors import RequestError
 from corridor.network.schema import FAMILIES
 
 if TYPE_CHECKING:
+    from corridor.analysis.plan_bands import PlanBands
     from corridor.contracts.model import Rule
     from corridor.optimize.capacity import Capacity
     from corridor.optimize.maxflow import CapacityResult
@@ -106,6 +109,8 @@ def capacity_cmd(
     data: DataOpt = None,
     overlay: OverlayOpt = None,
     as_of: AsOfOpt = None,
+    uncertainty: UncertaintyOpt = 0,
+    seed: SeedOpt = 0,
 ) -> None:
     """Most tonnes per year a commodity can move, and the capacities that bind (min cut)."""
     from corridor.optimize.maxflow import max_flow
@@ -113,20 +118,30 @@ def capacity_cmd(
     _check(fmt, ("table", "json", *EXPORTS))
     check_output(fmt, output)
     net = _net(data, overlay, as_of)
-    result = max_flow(
-        commodity,
-        _list(origin),
-        _list(destination),
-        avoid=_list(avoid),
-        families=_list(family, "--family"),
-        network=net,
-    )
+    asked = {
+        "commodity": commodity,
+        "origins": _list(origin),
+        "destinations": _list(destination),
+        "avoid": _list(avoid),
+        "families": _list(family, "--family"),
+        "network": net,
+    }
+    result = max_flow(**asked)  # type: ignore[arg-type]
+    bands = None
+    if uncertainty:
+        from corridor.analysis.capacity_bands import capacity_bands
+
+        bands = capacity_bands(**asked, samples=uncertainty, seed=seed)  # type: ignore[arg-type]
     if fmt == "json":
-        _json(result.to_dict())
+        _json(result.to_dict() | ({"uncertainty": bands.to_dict()} if bands else {}))
     elif fmt in EXPORTS:
         write_export(result, fmt, output, net)
     else:
         _capacity_table(result)
+        if bands is not None:
+            from corridor.cli.uncertainty import print_capacity_bands
+
+            print_capacity_bands(out, bands)
     _save(result, store, no_store)
 
 
@@ -256,6 +271,8 @@ def plan_cmd(
     data: DataOpt = None,
     overlay: OverlayOpt = None,
     as_of: AsOfOpt = None,
+    uncertainty: UncertaintyOpt = 0,
+    seed: SeedOpt = 0,
 ) -> None:
     """Least-cost split of contract volumes over routes, under capacities and share rules."""
     from corridor.contracts.model import EACH, PORTFOLIO
@@ -269,25 +286,35 @@ def plan_cmd(
     net = _net(data, overlay, as_of)
     rules = _share_rules(max_share, EACH, "--max-share")
     rules += _share_rules(portfolio_max_share, PORTFOLIO, "--portfolio-max-share")
-    result = plan(
-        contracts,
-        rules=rules,
-        network=net,
-        assumptions=Assumptions(service=_service(service)),
-        k=k,
-        carbon_price=carbon_price,
-        risk_penalty=risk_penalty,
-    )
+    asked: dict[str, Any] = {
+        "rules": rules,
+        "network": net,
+        "assumptions": Assumptions(service=_service(service)),
+        "k": k,
+        "carbon_price": carbon_price,
+        "risk_penalty": risk_penalty,
+    }
+    bands = None
+    if uncertainty:
+        from corridor.analysis.plan_bands import plan_bands
+
+        result, bands = plan_bands(contracts, samples=uncertainty, seed=seed, **asked)
+    else:
+        result = plan(contracts, **asked)
     if fmt == "json":
-        _json(result.to_dict())
+        _json(result.to_dict() | ({"uncertainty": bands.to_dict()} if bands else {}))
     elif fmt == "csv" and output is None:
         _plan_csv(result)
     elif fmt in EXPORTS:
         write_export(result, fmt, output, net, lang=language_)
     else:
         _plan_tables(result)
+        if bands is not None:
+            from corridor.cli.uncertainty import print_plan_bands
+
+            print_plan_bands(out, bands)
     if report:
-        _plan_report(result, report)
+        _plan_report(result, report, bands)
     if brief:
         plan_brief_file(result, net, brief, language_)
     _save(result, store, no_store)
@@ -303,12 +330,12 @@ def _plan_csv(result: PlanResult) -> None:
     sys.stdout.write(buf.getvalue())
 
 
-def _plan_report(result: PlanResult, path: Path) -> None:
+def _plan_report(result: PlanResult, path: Path, bands: PlanBands | None = None) -> None:
     from corridor.report.html import write_report
     from corridor.report.plan import render_plan_report
 
     try:
-        write_report(path, render_plan_report(result))
+        write_report(path, render_plan_report(result, bands))
     except OSError as exc:
         raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
     err.print(f"report written to {path}")

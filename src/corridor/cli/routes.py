@@ -151,10 +151,6 @@ def compare_cmd(
         from corridor.cli.uncertainty import print_bands
 
         print_bands(out, result.uncertainty)
-    if result.uncertainty is not None and fmt == "table":
-        from corridor.cli.uncertainty import print_bands
-
-        print_bands(out, result.uncertainty)
     if report:
         _report([result], net, report)
     if brief:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from corridor.analysis.capacity_bands import CapacityBands
+from corridor.analysis.plan_bands import PlanBands
 from corridor.analysis.results import RouteSet
 from corridor.routing.route import FAMILY_LABELS
 from corridor.uncertainty.compare import UncertainComparison
+from corridor.uncertainty.study import Study
 
 DRIVERS_SHOWN = 5
 
@@ -85,3 +88,95 @@ def print_route_bands(out: Console, result: RouteSet) -> None:
         )
     out.print(t)
     out.print(f"P(the order above holds) = {u.p_order_kept:.1%}")
+
+
+def print_study(
+    out: Console,
+    u: Study,
+    bands: dict[str, str],
+    probabilities: dict[str, float],
+    unit: str,
+    note: str,
+    digits: int = 0,
+) -> None:
+    """Print a study's bands (``bands``: headline -> label), statements with their
+    probability, the strongest drivers of its target, improve-first and the closing note."""
+    t = Table(
+        title=f"How sure: {u.samples:,} joint draws of {u.factors} estimates "
+        f"({u.figures} figures), {unit}",
+        title_justify="left",
+    )
+    for name in ("", "as stated", "P5", "P50", "P95"):
+        t.add_column(name, justify="left" if not name else "right")
+    for key, label in bands.items():
+        b = u.bands.get(key)
+        if b is not None:
+            t.add_row(label, *(f"{v:,.{digits}f}" for v in (b.base, b.p5, b.p50, b.p95)))
+    out.print(t)
+    for statement, p in probabilities.items():
+        out.print(f"P({statement}) = {p:.1%}", markup=False)
+    if u.drivers:
+        d = Table(
+            title=f"Strongest drivers of {bands.get(u.target, u.target)}: Sobol' indices "
+            f"({u.evaluations:,} evaluations)",
+            title_justify="left",
+        )
+        for name in ("estimate", "figures", "S1", "ST", "at low", "at high", "band −"):
+            d.add_column(name, justify="left" if name == "estimate" else "right")
+        for x in u.drivers[: DRIVERS_SHOWN + 1]:
+            d.add_row(
+                x.label,
+                str(x.figures),
+                f"{x.s1:.2f}",
+                f"{x.st:.2f}",
+                "—" if x.at_low is None else f"{x.at_low:,.{digits}f}",
+                "—" if x.at_high is None else f"{x.at_high:,.{digits}f}",
+                f"{x.narrowing:.0%}" + ("" if x.measured else " (est.)"),
+            )
+        out.print(d)
+        first = u.improve_first()
+        if first:
+            out.print(
+                f"Improve first: {first[0].label} (pinning it narrows the P5–P95 band by "
+                f"{first[0].narrowing:.0%}).",
+                markup=False,
+            )
+    out.print(note, markup=False, soft_wrap=True)
+
+
+def print_capacity_bands(out: Console, b: CapacityBands) -> None:
+    """Print the band of the capacity left, how often each element binds, and its drivers."""
+    if b.study is None:
+        out.print(f"How sure: {b.reason}.", markup=False)
+        return
+    probs = {f"{c} binds": p for c, p in b.binds.items()}
+    probs["the binding element changes"] = b.p_binding_changes
+    labels = {"max_t_per_year": "left for this user", "total_t_per_year": "total, all users"}
+    print_study(out, b.study, labels, probs, "t/yr", b.closing_note())
+
+
+def print_plan_bands(out: Console, b: PlanBands) -> None:
+    """Print the plan's cost, shortfall, family shares and shadow prices with their bands."""
+    s = b.study
+    labels = {
+        "total_cost_usd_per_year": "total cost, USD/yr",
+        "delivered_t_per_year": "delivered, t/yr",
+        "shortfall_t_per_year": "short, t/yr",
+    }
+    labels |= {
+        k: f"shadow price of {k.split(':', 1)[1]}, USD/t"
+        for k in s.bands
+        if k.startswith("shadow:")
+    }
+    print_study(out, s, labels, b.probabilities, "as labelled", b.closing_note())
+    shares = {k: v for k, v in s.bands.items() if k.startswith("share:")}
+    if shares:
+        t = Table(title="Share of the delivered tonnes by route family", title_justify="left")
+        for name in ("family", "as stated", "P5", "P50", "P95"):
+            t.add_column(name, justify="left" if name == "family" else "right")
+        for k, v in shares.items():
+            name = k.split(":", 1)[1]
+            t.add_row(
+                FAMILY_LABELS.get(name, name), *(f"{x:.1%}" for x in (v.base, v.p5, v.p50, v.p95))
+            )
+        out.print(t)

@@ -335,7 +335,8 @@ class Network:
 
     @property
     def data_version(self) -> str:
-        """SHA-256 of the network's tables (every row of every table, canonically written),
+        """SHA-256 of the network's tables (every row of every table, canonically written)
+        and of its estimate ranges (bands drawn from them are results of the data too),
         computed once per network."""
         return self.derived.get("data_version", self._hash_tables)
 
@@ -345,6 +346,10 @@ class Network:
             for record in getattr(self, table):
                 digest.update(canonical_json(record).encode())
                 digest.update(b"\n")
+        digest.update(b"ranges\n")
+        for key in sorted(self.ranges):
+            digest.update(canonical_json(self.ranges[key]).encode())
+            digest.update(b"\n")
         return digest.hexdigest()
 
     @cached_property

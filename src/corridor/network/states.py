@@ -100,7 +100,13 @@ def network_on(net: Network, day: dt.date) -> Network:
             links = [link for link in links if link.id not in hit]
             continue
         links = [_scaled(link, state) if link.id in hit else link for link in links]
-        rows = [_scaled_row(net, r, state, hit) for r in rows]
+        scaled = [_scaled_row(net, r, state, hit) for r in rows]
+        for before, after in zip(rows, scaled, strict=True):
+            r = ranges.get(("capacities", before.id, "capacity_t_per_year"))
+            if after is not before and r is not None:
+                f = state.capacity_factor
+                ranges[r.key] = replace(r, low=r.low * f, high=r.high * f)
+        rows = scaled
         _shift_ranges(ranges, state, hit)
     origin = f"{net.origin}, as of {day.isoformat()}"
     return replace(

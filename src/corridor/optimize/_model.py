@@ -236,6 +236,46 @@ class _Model:
         return float(costs @ sol.x[: len(self.candidates)])
 
 
+class PlanProgram:
+    """A plan's final LP (after column generation), kept loaded in HiGHS: solved again
+    with other route costs and capacity figures, it starts from the last basis.
+
+    Attributes
+    ----------
+    candidates : list of Candidate
+        The routes (columns) in order; the contracts' shortfalls follow them.
+    capacities : list of Capacity
+        The capacities with a row, in row order.
+    assumptions : Assumptions
+        The plan's cost assumptions (each contract's service class on top).
+    """
+
+    def __init__(self, model: _Model, assumptions: Assumptions) -> None:
+        self._model = model
+        self.candidates = model.candidates
+        self.capacities = model.caps
+        self.contracts = model.portfolio.contracts
+        self.assumptions = assumptions
+
+    def solve(self, costs: np.ndarray, left: np.ndarray) -> LpSolution:
+        """The plan with candidate ``j`` at ``costs[j]`` USD/t and capacity ``i`` at
+        ``left[i]`` t/yr (the shortfall penalty unchanged)."""
+        m = self._model
+        n = len(m.candidates)
+        m.highs.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(costs, float))
+        for i, v in enumerate(left):
+            m.highs.highs.changeRowBounds(m.cap_row0 + i, -np.inf, float(v))
+        return m.highs.solve()
+
+    def capacity_duals(self, sol: LpSolution) -> np.ndarray:
+        """USD/yr saved per extra t/yr of each capacity (its shadow price)."""
+        m = self._model
+        return -np.asarray(sol.row_dual[m.cap_row0 : m.rule_row0])
+
+    def shortfall(self, sol: LpSolution) -> np.ndarray:
+        return self._model.shortfall(sol)
+
+
 @dataclass
 class _Triplets:
     rows: list[int] = field(default_factory=list)

@@ -219,27 +219,13 @@ def max_flow(
     RequestError
         Unknown ids, or no route at all (naming what blocks it).
     """
-    from corridor.graph import commodity_graph
-
     net = network
     a = assumptions or Assumptions()
     req = CapacityRequest(
         commodity, _ids(origins), _ids(destinations), tuple(avoid), tuple(families)
     )
-    req.check(net)
-    g = commodity_graph(net, commodity, a, req.avoid, req.families)
-    draws = _edge_draws(g)
-    src = [v for o in req.origins for v in g.node_vertices.get(o, [])]
-    dst = {v for d in req.destinations for v in g.node_vertices.get(d, [])}
-    if _path(g, src, dst, {}) is None:
-        _raise_no_route(net, req, a)
-    free = _path(g, src, dst, draws)
-    if free is not None:
-        reason = (
-            f"no capacity figure limits this corridor: the path {' → '.join(free[0])} uses "
-            f"only links and places with no capacity figure ({', '.join(free[1])}); give "
-            "those links a capacity_t_per_year (or a capacities.csv row) to get a maximum"
-        )
+    g, draws, src, dst, reason = _setup(req, net, a)
+    if reason:
         return CapacityResult(req, None, reason, (), {}, (), net.data_version, net)
     caps = [capacities(net)[c] for c in sorted({c for ids in draws.values() for c in ids})]
     flows, value, duals = _solve_max_flow(g, src, sorted(dst), caps, draws)
@@ -263,6 +249,75 @@ def max_flow(
         net,
         total_t_per_year=total,
     )
+
+
+def _setup(
+    req: CapacityRequest, net: Network, a: Assumptions
+) -> tuple[CommodityGraph, dict[int, tuple[str, ...]], list[int], set[int], str]:
+    """The graph, the capacities its edges draw on, the source and destination vertices,
+    and why no figure limits the corridor (empty if one does)."""
+    from corridor.graph import commodity_graph
+
+    req.check(net)
+    g = commodity_graph(net, req.commodity, a, req.avoid, req.families)
+    draws = _edge_draws(g)
+    src = [v for o in req.origins for v in g.node_vertices.get(o, [])]
+    dst = {v for d in req.destinations for v in g.node_vertices.get(d, [])}
+    if _path(g, src, dst, {}) is None:
+        _raise_no_route(net, req, a)
+    free = _path(g, src, dst, draws)
+    reason = ""
+    if free is not None:
+        reason = (
+            f"no capacity figure limits this corridor: the path {' → '.join(free[0])} uses "
+            f"only links and places with no capacity figure ({', '.join(free[1])}); give "
+            "those links a capacity_t_per_year (or a capacities.csv row) to get a maximum"
+        )
+    return g, draws, src, dst, reason
+
+
+@dataclass
+class MaxFlowProgram:
+    """The maximum-flow LP of one request, kept loaded in HiGHS to be solved again with
+    other capacity figures (the graph and its rows stay; only the capacity bounds move,
+    and HiGHS starts from the last basis).
+
+    Attributes
+    ----------
+    capacities : tuple of str
+        Ids of the capacity rows, in row order.
+    """
+
+    capacities: tuple[str, ...]
+    highs: HighsModel
+    row0: int
+
+    def solve(self, left: Sequence[float]) -> tuple[float, np.ndarray]:
+        """The maximum with capacity ``i`` at ``left[i]`` t/yr, and each capacity's
+        marginal (t/yr delivered per t/yr of it; positive where it binds)."""
+        for i, v in enumerate(left):
+            self.highs.highs.changeRowBounds(self.row0 + i, -np.inf, float(v))
+        sol = self.highs.solve()
+        return sol.objective, np.abs(sol.row_dual[self.row0 :])
+
+
+def max_flow_program(
+    request: CapacityRequest, network: Network, assumptions: Assumptions | None = None
+) -> MaxFlowProgram | None:
+    """The re-solvable LP of :func:`max_flow` (None when no figure limits the corridor).
+
+    Raises
+    ------
+    RequestError
+        As :func:`max_flow`.
+    """
+    g, draws, src, dst, reason = _setup(request, network, assumptions or Assumptions())
+    if reason:
+        return None
+    ids = tuple(sorted({c for x in draws.values() for c in x}))
+    caps = [capacities(network)[c] for c in ids]
+    lp = _flow_lp(g, src, sorted(dst), caps, draws)[0]
+    return MaxFlowProgram(ids, HighsModel(lp), len(g.vertices))
 
 
 def _edge_draws(g: CommodityGraph) -> dict[int, tuple[str, ...]]:
@@ -359,6 +414,31 @@ def _solve_max_flow(
     draw on the same row).
     Returns (edge flows, maximum, capacity duals of the first solve).
     """
+    lp, (rows, cols, vals, bounds, delivery, n_ends) = _flow_lp(g, src, dst, caps, draws)
+    first = HighsModel(lp).solve()
+    # Second solve: the same maximum at least cost, so the flows are ones a user would plan.
+    cheapest = LinearProgram.from_triplets(
+        [e.cost for e in g.edges] + [0.0] * n_ends,
+        [*rows, *([len(bounds)] * len(dst))],
+        [*cols, *delivery],
+        [*vals, *([1.0] * len(dst))],
+        [*bounds, (first.objective, np.inf)],
+    )
+    x = HighsModel(cheapest).solve().x[: len(g.edges)]
+    return x, first.objective, np.abs(first.row_dual[len(g.vertices) :])
+
+
+_Parts = tuple[list[int], list[int], list[float], list[tuple[float, float]], list[int], int]
+
+
+def _flow_lp(
+    g: CommodityGraph,
+    src: list[int],
+    dst: list[int],
+    caps: Sequence[Capacity],
+    draws: Mapping[int, tuple[str, ...]],
+) -> tuple[LinearProgram, _Parts]:
+    """The first LP of :func:`_solve_max_flow` (maximise delivered tonnes), and its parts."""
     n_edges, n_vertices = len(g.edges), len(g.vertices)
     cap_row = {c.id: n_vertices + i for i, c in enumerate(caps)}
     rows: list[int] = []
@@ -380,16 +460,5 @@ def _solve_max_flow(
     delivery = list(range(n_edges + len(src), n_edges + len(ends)))
     gain = [0.0] * (n_edges + len(src)) + [1.0] * len(dst)
     bounds = [(0.0, 0.0)] * n_vertices + [(-np.inf, c.capacity_t_per_year) for c in caps]
-    first = HighsModel(
-        LinearProgram.from_triplets(gain, rows, cols, vals, bounds, maximise=True)
-    ).solve()
-    # Second solve: the same maximum at least cost, so the flows are ones a user would plan.
-    cheapest = LinearProgram.from_triplets(
-        [e.cost for e in g.edges] + [0.0] * len(ends),
-        [*rows, *([len(bounds)] * len(dst))],
-        [*cols, *delivery],
-        [*vals, *([1.0] * len(dst))],
-        [*bounds, (first.objective, np.inf)],
-    )
-    x = HighsModel(cheapest).solve().x[:n_edges]
-    return x, first.objective, np.abs(first.row_dual[n_vertices:])
+    lp = LinearProgram.from_triplets(gain, rows, cols, vals, bounds, maximise=True)
+    return lp, (rows, cols, vals, bounds, delivery, len(ends))

@@ -57,7 +57,7 @@ from corridor.contracts.model import Contract, Portfolio, Rule
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
 from corridor.network.model import Network
-from corridor.optimize._model import _candidates, _Clock
+from corridor.optimize._model import PlanProgram, _candidates, _Clock
 from corridor.optimize._pricing import _Problem, _rule_costs, _solve
 from corridor.optimize._readout import _Extras, _result
 from corridor.optimize.plan_result import (
@@ -120,6 +120,33 @@ def plan(
         error: its shortfalls say by how much and why.
     """
 
+    return plan_and_program(
+        contracts,
+        rules=rules,
+        assumptions=assumptions,
+        network=network,
+        k=k,
+        carbon_price=carbon_price,
+        risk_penalty=risk_penalty,
+        shortfall_penalty=shortfall_penalty,
+        max_rounds=max_rounds,
+    )[0]
+
+
+def plan_and_program(
+    contracts: Portfolio | Sequence[Contract] | str | Path,
+    *,
+    rules: Iterable[Rule] = (),
+    assumptions: Assumptions | None = None,
+    network: Network,
+    k: int = 12,
+    carbon_price: float | None = None,
+    risk_penalty: float = 0.0,
+    shortfall_penalty: float | None = None,
+    max_rounds: int = MAX_ROUNDS,
+) -> tuple[PlanResult, PlanProgram]:
+    """:func:`plan`, and its final LP kept loaded to be re-solved with other route costs
+    and capacity figures (:class:`PlanProgram`; the bands of ``plan --uncertainty``)."""
     net = network
     a = _assumptions(assumptions, carbon_price, k, max_rounds, risk_penalty, shortfall_penalty)
     portfolio = _portfolio(contracts, rules, net)
@@ -144,7 +171,7 @@ def plan(
         "max_rounds": max_rounds,
         "assumptions": vars(a),
     }
-    return _result(
+    result = _result(
         model,
         solution,
         _Extras(portfolio, tuple(all_rules), settings, reasons, relaxed, pricing),
@@ -152,6 +179,7 @@ def plan(
         net.data_version,
         net,
     )
+    return result, PlanProgram(model, a)
 
 
 def _assumptions(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from html import escape
 
 from corridor.report.svg import (
@@ -19,6 +20,18 @@ from corridor.report.svg import (
 from corridor.routing.route import FAMILY_LABELS
 from corridor.uncertainty.compare import UncertainComparison
 from corridor.uncertainty.sensitivity import Driver
+from corridor.uncertainty.study import Study
+
+
+@dataclass(frozen=True)
+class _Bar:
+    """One tornado bar of a :class:`~corridor.uncertainty.study.Study` driver."""
+
+    factor: str
+    label: str
+    low_usd_per_t: float
+    high_usd_per_t: float
+
 
 LOW_COLOUR = "#4c78a8"
 HIGH_COLOUR = "#e45756"
@@ -36,9 +49,16 @@ def band_name(key: str) -> str:
     return f"{FAMILY_LABELS.get(name, name)} (cheapest route of the family)"
 
 
-def tornado_chart(drivers: Sequence[Driver], stated: float, width: int = 760) -> str:
-    """Horizontal bars: the premium with each estimate at the low and at the high end of its
-    range (others as stated), widest swing on top; the vertical line is the stated premium."""
+def tornado_chart(
+    drivers: Sequence[Driver | _Bar],
+    stated: float,
+    width: int = 760,
+    what: str = "premium",
+    fmt: Callable[[float], str] = lambda v: f"USD {v:,.2f}/t",
+) -> str:
+    """Horizontal bars: ``what`` (the premium) with each estimate at the low and at the high
+    end of its range (others as stated), widest swing on top; the vertical line is the
+    stated value. ``fmt`` writes a value with its unit."""
     bars = sorted(drivers, key=lambda d: -abs(d.high_usd_per_t - d.low_usd_per_t))
     bars = bars[:TORNADO_BARS]
     height = 40 + len(bars) * (BAR_H + BAR_GAP) + 30
@@ -51,7 +71,7 @@ def tornado_chart(drivers: Sequence[Driver], stated: float, width: int = 760) ->
     def x(v: float) -> float:
         return x0 + (v - lo) / (hi - lo) * (x1 - x0)
 
-    out = [_svg_open(width, height, "Tornado chart of the premium")]
+    out = [_svg_open(width, height, f"Tornado chart of the {what}")]
     ticks = _nice_ticks(hi - lo)
     step = ticks[1] - ticks[0]
     t = math.ceil(lo / step) * step
@@ -75,13 +95,13 @@ def tornado_chart(drivers: Sequence[Driver], stated: float, width: int = 760) ->
             out.append(
                 f'<rect x="{_n(left)}" y="{y}" width="{_n(max(right - left, 1.0))}" '
                 f'height="{BAR_H}" fill="{colour}"><title>{escape(d.label)} at the {end} end: '
-                f"premium USD {v:,.2f}/t</title></rect>"
+                f"{escape(what)} {escape(fmt(v))}</title></rect>"
             )
     out.append(
         f'<line x1="{_n(x(stated))}" y1="22" x2="{_n(x(stated))}" y2="{height - 26}" '
         f'stroke="{INK}" stroke-width="1.5"/>'
         f'<text x="{_n(x(stated))}" y="16" text-anchor="middle" fill="{INK}">stated '
-        f"USD {stated:,.0f}/t</text></svg>"
+        f"{escape(fmt(stated))}</text></svg>"
     )
     return "".join(out)
 
@@ -131,4 +151,74 @@ def uncertainty_section(u: UncertainComparison) -> str:
             )
     out.append(f'<p class="meta">{escape(u.approximation)}</p>')
     out.append(f"<p><strong>{escape(u.closing_note())}</strong></p>")
+    return "\n".join(out)
+
+
+def study_section(
+    s: Study,
+    title: str,
+    labels: Mapping[str, str],
+    probabilities: Mapping[str, float],
+    fmt: Callable[[float], str],
+    note: str,
+    what: str,
+) -> str:
+    """The HTML of a capacity, plan or stress result under uncertainty: bands (``labels``:
+    headline -> row name), statements with their probability, tornado, Sobol' indices and
+    improve-first list of the study's target (``what``, written by ``fmt``)."""
+    from corridor.report.html import table
+
+    rows = [
+        (label, *(fmt(v) for v in (b.base, b.p5, b.p50, b.p95)))
+        for k, label in labels.items()
+        if (b := s.bands.get(k)) is not None
+    ]
+    out = [
+        f"<h3>{escape(title)}</h3>",
+        f"<p>{s.samples:,} joint quasi-random draws of {s.factors} estimates ({s.figures} "
+        "figures, each within its range in <code>ranges.csv</code>; figures resting on one "
+        "assumption move together).</p>",
+        table(("", "as stated", "P5", "P50", "P95"), rows, {1, 2, 3, 4}),
+        '<ul class="findings">',
+        *(f"<li>P({escape(k)}) = {v:.1%}</li>" for k, v in probabilities.items()),
+        "</ul>",
+    ]
+    bars = [
+        _Bar(d.factor, d.label, d.at_low, d.at_high)
+        for d in s.drivers
+        if d.at_low is not None and d.at_high is not None
+    ]
+    if bars:
+        stated = s.bands[s.target].base
+        out.append(f"<h3>What drives the {escape(what)}</h3>")
+        out.append(
+            f'<figure class="chart">{tornado_chart(bars, stated, what=what, fmt=fmt)}'
+            f"<figcaption>The {escape(what)} with one estimate at the low (blue) or high (red) "
+            "end of its range, the others as stated.</figcaption></figure>"
+        )
+        driver_rows = [
+            (
+                d.label,
+                str(d.figures),
+                f"{d.s1:.2f}",
+                f"{d.st:.2f}",
+                f"{d.narrowing:.0%}" + ("" if d.measured else " (estimated)"),
+            )
+            for d in s.drivers[:10]
+        ]
+        out.append(
+            table(
+                ("estimate", "figures", "Sobol' S1", "Sobol' ST", "band narrows if pinned"),
+                driver_rows,
+                {1, 2, 3, 4},
+            )
+        )
+        first = s.improve_first()
+        if first:
+            out.append(
+                "<p><strong>Improve first:</strong> "
+                + "; ".join(f"{escape(d.label)} (band −{d.narrowing:.0%})" for d in first)
+                + ".</p>"
+            )
+    out.append(f"<p><strong>{escape(note)}</strong></p>")
     return "\n".join(out)

@@ -121,6 +121,8 @@ def factors_for(
         r = ranges.get(key)
         if r is None or r.high <= r.low:
             continue
+        if key[0] != ASSUMPTIONS_TABLE and not net.has(key[0], key[1]):
+            continue  # the record is gone (a dated closure removed the link)
         x = figure_value(net, a, key)
         if not r.low <= x <= r.high:
             continue

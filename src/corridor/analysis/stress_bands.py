@@ -1,0 +1,161 @@
+"""How sure is a stress test: expected extra cost, its CVaR and the undelivered tonnes over
+joint draws of the estimated disruption figures, and which estimate drives the tail.
+
+The allocation (routes and tonnes) is fixed. A draw puts the drawn event figures (rates,
+typical and p95 durations, capacity lost, delays, insurance surcharges) and capacity
+figures (the spare capacity re-routing may use) into a copy of the network, recompiles the
+risk model from it (:func:`corridor.risk.model.compile_model`: only arrays change, no route
+is searched) and runs ``years`` simulated years. Every draw uses the same random seed
+(common random numbers), so the differences between draws are the figures', not the
+sampler's; what remains of the Monte Carlo noise is the standard error of one run.
+Route costs stay as stated (the bands of ``compare`` and ``plan`` carry the tariffs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from corridor.analysis.capacity_bands import capacity_keys
+from corridor.network.ranges import RangeKey
+from corridor.risk._common import LEVELS
+from corridor.risk.allocation import Allocation
+from corridor.risk.stress import stress
+from corridor.uncertainty.propagate import check_draws
+from corridor.uncertainty.sampling import factors_for, perturbed
+from corridor.uncertainty.study import Study, Values, study
+
+YEARS_PER_DRAW = 2_000
+"""Simulated years per draw (at most the stress test's own)."""
+TARGET = "cvar_extra_cost_usd"
+EVENT_COLUMNS = (
+    "events_per_year",
+    "duration_days",
+    "duration_days_p95",
+    "capacity_loss",
+    "delay_days",
+    "insurance_pct_add",
+    "surcharge_usd_per_t",
+)
+
+
+@dataclass(frozen=True)
+class StressBands:
+    """A stress test's portfolio headlines over joint draws of the disruption estimates.
+
+    Attributes
+    ----------
+    study : Study
+        Bands of mean and CVaR of the extra cost (USD/yr) and of the undelivered tonnes
+        (t/yr), and the drivers of the extra cost's CVaR.
+    level : float
+        The CVaR level (the first of :data:`corridor.risk.LEVELS`).
+    years : int
+        Simulated years per draw.
+    std_error_usd : float
+        Standard error of the stated mean extra cost at that many years (the noise left in
+        each draw).
+    """
+
+    study: Study
+    level: float
+    years: int
+    std_error_usd: float
+    probabilities: dict[str, float]
+
+    def closing_note(self, n: int = 3) -> str:
+        b = self.study.bands[TARGET]
+        text = (
+            f"CVaR{self.level:.0%} of the extra cost USD {b.base:,.0f}/yr as stated, USD "
+            f"{b.p5:,.0f}–{b.p95:,.0f}/yr (P5–P95) over {self.study.samples:,} joint draws "
+            f"of the disruption estimates ({self.years:,} years each)"
+        )
+        strong = [d for d in self.study.drivers[:n] if d.st >= 0.005]
+        if strong:
+            text += "; drivers: " + "; ".join(f"{d.label} (ST {d.st:.2f})" for d in strong)
+        return text + "."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.study.to_dict(),
+            "years_per_draw": self.years,
+            "cvar_level": self.level,
+            "std_error_of_mean_extra_cost_usd": round(self.std_error_usd, 2),
+            "bands": {k: b.to_dict() for k, b in self.study.bands.items()},
+            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
+            "sensitivity": self.study.sensitivity_dict(
+                "improve-first narrowing estimated from the total index"
+            ),
+            "not_drawn": "route costs (see compare/plan --uncertainty); stock-out days "
+            "(the in-time engine of stress --versus)",
+            "closing_note": self.closing_note(),
+        }
+
+
+def stress_keys(allocation: Allocation) -> list[RangeKey]:
+    """The figures a stress test rests on: the events' and the capacities'."""
+    net = allocation.network
+    events = [k for k in net.ranges if k[0] == "events" and k[2] in EVENT_COLUMNS]
+    return events + capacity_keys(net)
+
+
+def stress_bands(
+    allocation: Allocation,
+    *,
+    samples: int,
+    seed: int = 0,
+    years: int = YEARS_PER_DRAW,
+    timing: str = "stationary",
+    n_base: int = 16,
+    individual: int = 5,
+) -> StressBands:
+    """Band a stress test of ``allocation`` over ``samples`` joint draws of the estimates.
+
+    Raises
+    ------
+    InvalidParameterError
+        A sample count out of range or a negative seed.
+    RequestError
+        As :func:`corridor.risk.stress`.
+    """
+    check_draws(samples, seed)
+    net, a = allocation.network, allocation.assumptions
+    level = LEVELS[0]
+    factors = factors_for(net, a, stress_keys(allocation), ())
+    stated_run = stress(allocation, years=years, seed=seed, timing=timing)
+
+    def evaluate(values: Values, n: int) -> dict[str, np.ndarray]:
+        out = {k: np.zeros(n) for k in (TARGET, "mean_extra_cost_usd", "mean_undelivered_t",
+                                        "cvar_undelivered_t")}  # fmt: skip
+        for i in range(n):
+            if values:
+                drawn, _ = perturbed(net, a, {k: float(v[i]) for k, v in values.items()})
+                # a draw is a function of the tables (ranges included) and the seed: it
+                # keeps their version rather than hashing every table again per draw
+                drawn.derived.get("data_version", lambda: net.data_version)
+                run = stress(dataclasses.replace(allocation, network=drawn), years=years,
+                             seed=seed, timing=timing)  # fmt: skip
+            else:
+                run = stated_run
+            p = run.portfolio
+            out[TARGET][i] = p.extra_cost.cvar[level]
+            out["mean_extra_cost_usd"][i] = p.extra_cost.mean
+            out["mean_undelivered_t"][i] = p.undelivered.mean
+            out["cvar_undelivered_t"][i] = p.undelivered.cvar[level]
+        return out
+
+    s = study(evaluate, factors, TARGET, samples=samples, seed=seed, n_base=n_base,
+              individual=individual, pin=False)  # fmt: skip
+    stated = s.bands[TARGET].base
+    probs = {
+        f"CVaR{level:.0%} of the extra cost above the stated USD {stated:,.0f}/yr": float(
+            np.mean(s.draws[TARGET] > stated)
+        ),
+        f"CVaR{level:.0%} of the extra cost above twice the stated": float(
+            np.mean(s.draws[TARGET] > 2 * abs(stated))
+        ),
+    }
+    return StressBands(s, level, years, stated_run.portfolio.extra_cost.std_error, probs)
