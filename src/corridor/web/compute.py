@@ -440,9 +440,7 @@ def check_simulate(net: Network, body: SimulateBody) -> None:
     """Unknown ids and a route without a Caspian rail ferry are refused at submission."""
     from corridor.sim.run import prepare
 
-    check_request(
-        net, ParetoBody(commodity=body.commodity, origin=body.origin, destination=body.destination)
-    )
+    check_query(net, body.commodity, body.origin, body.destination, [], {}, 1, body.volume)
     if body.handling_port is not None:
         _known(net.node, body.handling_port, "handling_port")
     _whatif(body).check()
