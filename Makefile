@@ -51,6 +51,8 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/bench_risk.py
 	$(BIN)/python benchmarks/bench_uncertainty.py
 	$(BIN)/python benchmarks/bench_web.py
+	$(BIN)/python benchmarks/bench_sim.py
+	$(BIN)/python benchmarks/bench_cli.py
 
 # The web application on http://127.0.0.1:8000 (offline; see docs/api.md).
 serve: $(VENV)/.dev-installed

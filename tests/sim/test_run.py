@@ -167,3 +167,27 @@ def test_sim_sources_follow_the_provenance_rules(net: Network, tmp_path: Path) -
     messages = [str(p) for p in info.value.problems]
     assert any("'kuryk_storms' is already a source id" in m for m in messages)
     assert any("estimated sources need a method" in m for m in messages)
+
+
+def test_modelled_waits_come_off_the_sea_leg(net: Network) -> None:
+    """The class 7 charter link's time holds a 21-day mean consolidation wait and the
+    container links a 3.5-day wait for the weekly service (est_sea_transit); where the
+    simulation models those waits as queues, the sea leg keeps only the rest."""
+    import math
+
+    def mean_h(stage) -> float:  # lognormal mean
+        return math.exp(stage.mu + stage.sigma**2 / 2)
+
+    u = prepare(net, "uranium_ore_concentrate", "KZ_NORTH_KHARASAN", "JP_YOKOHAMA", 1000).spec
+    kinds = [s.kind for s in u.stages]
+    assert "consolidate" in kinds
+    sea = next(s for s in u.stages if s.kind == "travel" and s.node.startswith("S_POTI"))
+    link = net.link(sea.node)
+    assert mean_h(sea) == pytest.approx((link.transit_days - 21) * 24, rel=1e-6)
+    c = prepare(net, "containerised_cargo", "KZ_ALMATY", "JP_YOKOHAMA", 1000).spec
+    call = next(s for s in c.stages if s.kind == "call")
+    assert (call.node, call.hours) == ("GE_POTI", 168.0)
+    sea = c.stages[c.stages.index(call) + 1]
+    link = net.link(sea.node)
+    assert "container" in link.service
+    assert mean_h(sea) == pytest.approx((link.transit_days - 3.5) * 24, rel=1e-6)

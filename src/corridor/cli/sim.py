@@ -130,10 +130,10 @@ def simulate_cmd(
             raise RequestError(f"--report {report}: cannot write: {exc}") from None
         err.print(f"report written to {report}")
     if fmt == "json":
-        payload: dict[str, Any] = base.to_dict()
-        if len(results) > 1:
-            payload["whatif"] = {**results[1].to_dict(), "delta": _delta(base, results[1])}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        from corridor.sim.run import payload
+
+        case = results[1] if len(results) > 1 else None
+        sys.stdout.write(json.dumps(payload(base, case), ensure_ascii=False, indent=2) + "\n")
         return
     _tables(base)
     if len(results) > 1:

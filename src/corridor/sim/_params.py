@@ -24,7 +24,7 @@ from corridor.network import Network
 _Z95 = 1.6448536269514722
 """Standard normal quantile at 0.95."""
 
-_TEXT = frozenset({"ferry_sailing_rule", "second_track_links"})
+_TEXT = frozenset({"ferry_sailing_rule", "second_track_links", "liner_ports"})
 _SHARES = frozenset(
     {"aktau_share", "dostyk_share", "low_water_load_factor", "storm_closed_share_nov_dec"}
 )
@@ -141,6 +141,10 @@ _REQUIRED = (
     "class7_lot_t",
     "class7_background_t_per_year",
     "class7_consignment_t",
+    "charter_wait_in_link_days",
+    "liner_ports",
+    "liner_headway_hours",
+    "liner_wait_in_link_days",
 )
 
 

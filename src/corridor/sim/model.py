@@ -66,7 +66,8 @@ class Stage:
 
     ``kind``: travel, customs, handling (lognormal hours ``mu``/``sigma``), yard (a
     gauge-change queue at ``node``), ferry (the port queue at ``node``, the crossing and the
-    unloading), consolidate (the class 7 charter lot at ``node``).
+    unloading), consolidate (the class 7 charter lot at ``node``), call (the wait at
+    ``node`` for the next call of a container liner running every ``hours``).
     """
 
     kind: str
@@ -75,7 +76,8 @@ class Stage:
     mu: float = -math.inf
     sigma: float = 0.0
     hours: float = 0.0
-    """Hours the traced train holds a gauge-change yard (yard stages only)."""
+    """Hours the traced train holds a gauge-change yard (yard stages); hours between two
+    calls of the liner (call stages)."""
 
 
 @dataclass(frozen=True)
@@ -341,6 +343,7 @@ def _stages(
     cut = w.customs_cut_hours
     legs = route.detail.legs
     commodity = net.commodity(route.commodity)
+    liner_ports = set(p.text("liner_ports").split("|"))
     for i, leg in enumerate(legs):
         mean_h, p95_h = leg.days_mean * HOURS_PER_DAY, leg.days_p95 * HOURS_PER_DAY
         if leg.kind == "link":
@@ -350,6 +353,14 @@ def _stages(
                 continue
             if link.id in fast:
                 mean_h, p95_h = mean_h / ratio, p95_h / ratio
+            modelled = _modelled_wait_hours(p, link, out, liner_ports)
+            if modelled is not None:
+                # the sea leg's time holds a mean wait the simulation now models: take it off
+                kind, wait_h, hours = modelled
+                if kind == "call":
+                    label = f"wait for the liner call at {link.from_}"
+                    out.append(Stage("call", link.from_, label, hours=hours))
+                mean_h, p95_h = max(1.0, mean_h - wait_h), max(1.0, p95_h - wait_h)
             mu, sigma = lognormal(mean_h, p95_h)
             out.append(Stage("travel", link.id, f"{link.mode} {link.from_} → {link.to}", mu, sigma))
         elif leg.kind == "dwell":
@@ -367,6 +378,23 @@ def _stages(
             mu, sigma = lognormal(mean_h, p95_h)
             out.append(Stage("handling", leg.from_, f"transfer at {leg.from_}", mu, sigma))
     return tuple(out)
+
+
+def _modelled_wait_hours(
+    p: SimParams, link: object, stages: list[Stage], liner_ports: set[str]
+) -> tuple[str, float, float] | None:
+    """The wait a sea link's transit time holds that the simulation models as a queue:
+    ``("consolidate", hours, 0)`` after a class 7 lot, ``("call", hours, headway)`` for a
+    container liner leaving a port of ``liner_ports``; None otherwise."""
+    mode, service, origin = (getattr(link, a) for a in ("mode", "service", "from_"))
+    if mode != "sea":
+        return None
+    if stages and any(st.kind == "consolidate" and st.node == origin for st in stages[-2:]):
+        return ("consolidate", p.num("charter_wait_in_link_days") * HOURS_PER_DAY, 0.0)
+    if origin in liner_ports and "container" in service:
+        wait = p.num("liner_wait_in_link_days") * HOURS_PER_DAY
+        return ("call", wait, p.num("liner_headway_hours"))
+    return None
 
 
 def _next_is_ferry_or_after(net: Network, legs: tuple, i: int) -> bool:  # type: ignore[type-arg]

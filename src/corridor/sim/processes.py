@@ -49,6 +49,9 @@ class _Model:
         self.wagons_sailed = 0
         self.idle_hours = 0.0
         self.series: dict[str, list[float]] = {n: [] for n in self.ports}
+        # the liner's timetable at each port of call: its first call, drawn once
+        calls = {(st.node, st.hours) for st in spec.stages if st.kind == "call"}
+        self.first_call = {node: float(rng.uniform(0.0, h)) for node, h in sorted(calls)}
 
     # ------------------------------------------------------------------ helpers
 
@@ -116,6 +119,8 @@ class _Model:
                 yield from self.yard(st.node).serve(st.hours)
             elif st.kind == "consolidate":
                 yield self.charter.join(c.tonnes)
+            elif st.kind == "call":
+                yield env.timeout(self.until_call(st.node, st.hours))
             else:
                 yield env.timeout(self.draw(st.mu, st.sigma))
             c.record(st.label, st.node, t0, env.now)
@@ -123,6 +128,11 @@ class _Model:
         self.finished.append(c)
         if c.kind == "traced":
             self.traced_done += 1
+
+    def until_call(self, node: str, headway_h: float) -> float:
+        """Hours from now to the liner's next call at ``node`` (calls every ``headway_h``)."""
+        since = (self.env.now - self.first_call[node]) % headway_h
+        return 0.0 if since == 0 else headway_h - since
 
     def yard(self, node: str) -> Berth:
         """The gauge-change yard at ``node`` (one line: trains change gauge one at a time)."""

@@ -241,6 +241,15 @@ def delta(name: str, base: SimResult, case: SimResult) -> Delta:
     )
 
 
+def payload(base: SimResult, case: SimResult | None = None) -> dict[str, Any]:
+    """The JSON of ``corridor simulate --format json``: the base run and, with a what-if,
+    ``whatif`` (its run and ``delta``, the change against the base on the same seed)."""
+    out: dict[str, Any] = base.to_dict()
+    if case is not None:
+        out["whatif"] = {**case.to_dict(), "delta": delta("whatif", base, case).to_dict()}
+    return out
+
+
 def write_dwell(result: SimResult, net: Network, directory: str | Path) -> Path:
     """Write an overlay folder that ``--overlay`` reads: simulated dwell as network rows.
 

@@ -32,6 +32,7 @@ from corridor.web.schemas import (
     ParetoBody,
     PlanBody,
     RoutesBody,
+    SimulateBody,
     StressBody,
 )
 
@@ -410,6 +411,64 @@ def run_stress(
     return result.to_dict()
 
 
+def _whatif(body: SimulateBody) -> Any:
+    from corridor.sim import WhatIf
+
+    return WhatIf(
+        handling_factor=body.handling_factor,
+        handling_port=body.handling_port,
+        extra_ferries=body.extra_ferries,
+        customs_cut_hours=body.customs_cut_hours,
+        second_track=body.second_track,
+        storm_factor=body.storm_factor,
+    )
+
+
+def check_simulate(net: Network, body: SimulateBody) -> None:
+    """Unknown ids and a route without a Caspian rail ferry are refused at submission."""
+    from corridor.sim.run import prepare
+
+    check_query(net, body.commodity, body.origin, body.destination, [], {}, 1, body.volume)
+    if body.handling_port is not None:
+        _known(net.node, body.handling_port, "handling_port")
+    _whatif(body).check()
+    prepare(net, body.commodity, body.origin, body.destination, body.volume, horizon_days=30)
+
+
+def run_simulate(
+    net: Network, body: SimulateBody, ctx: JobContext, store: Path | None
+) -> dict[str, Any]:
+    """``corridor simulate --format json`` for the same parameters, with progress after each
+    replication (the what-if's replications count too). Cancelling stops at the next one."""
+    from corridor.sim import WhatIf
+    from corridor.sim.run import payload, prepare, run_prepared
+
+    whatif = _whatif(body)
+    cases = [None] if whatif == WhatIf() else [None, whatif]
+    total = body.replications * len(cases)
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        ctx.progress(done / total)
+
+    results = []
+    for case in cases:
+        prep = prepare(
+            net,
+            body.commodity,
+            body.origin,
+            body.destination,
+            body.volume,
+            whatif=case,
+            horizon_days=body.horizon_days,
+        )
+        ctx.check()
+        results.append(run_prepared(prep, body.replications, body.seed, progress=step))
+    return payload(results[0], results[1] if len(results) > 1 else None)
+
+
 @dataclass(frozen=True)
 class JobKind:
     """A kind of background job: its parameters, how to check them, and how to run it."""
@@ -434,5 +493,6 @@ JOB_KINDS: dict[str, JobKind] = {
     ),
     "plan": JobKind(PlanBody, check_plan, lambda n, b, c, s: run_plan(n, b, s), "planning"),
     "stress": JobKind(StressBody, check_stress, run_stress, "stress"),
+    "simulate": JobKind(SimulateBody, check_simulate, run_simulate, "simulation"),
 }
 """Job kinds by name."""

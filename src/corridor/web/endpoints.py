@@ -175,14 +175,15 @@ FEATURES = {
     "runs": _installed("duckdb"),
     "stress": _installed("highspy", "duckdb"),
     "market": _installed("statsmodels"),
+    "simulation": _installed("simpy"),
 }
 """What this installation can answer; planning, runs and stress runs need highspy and duckdb,
-the market model statsmodels."""
+the market model statsmodels, the queue simulation simpy."""
 
 
 def _needs(feature: str) -> None:
     if not FEATURES[feature]:
-        extra = "market" if feature == "market" else "plan"
+        extra = {"market": "market", "simulation": "sim"}.get(feature, "plan")
         raise ApiError(
             404, f"this server has no {feature} (install the {extra} extra: corridor[{extra}])"
         )

@@ -255,7 +255,43 @@ class StressBody(_Body):
     as_of: AsOfDate | None = _as_of()
 
 
-JobKindName = Literal["routes", "compare", "pareto", "batch_compare", "capacity", "plan", "stress"]
+MAX_WEB_REPLICATIONS = 500
+"""Most simulation replications one job may ask for (about a minute on one core)."""
+
+
+class SimulateBody(_Body):
+    """Parameters of a ``simulate`` job: the SimPy model of the Caspian queues (``docs/sim.md``).
+
+    The cargo (``volume`` tonnes over the horizon) is traced on the cheapest route of
+    ``commodity`` from ``origin`` to ``destination`` that crosses the Caspian on a rail ferry;
+    any what-if field away from its default adds a second run with the same seed and the
+    change against the base, as ``corridor simulate`` with its what-if options.
+    """
+
+    commodity: Id
+    origin: Id
+    destination: Id
+    volume: float = Field(gt=0, le=MAX_VOLUME_T_PER_YEAR, description="t over the horizon.")
+    replications: int = Field(20, ge=1, le=MAX_WEB_REPLICATIONS, description="Replications.")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="Same seed, same numbers.")
+    horizon_days: float = Field(365.0, ge=30, le=730, description="Simulated days.")
+    extra_ferries: int = Field(0, ge=0, le=20, description="What-if: ferries added to the pool.")
+    customs_cut_hours: float = Field(
+        0.0, ge=0, le=240, description="What-if: hours off every customs, port or border dwell."
+    )
+    handling_factor: float = Field(
+        1.0, gt=0, le=10, description="What-if: ferry loading rate multiplier."
+    )
+    handling_port: Id | None = Field(
+        None, description="Port node of handling_factor (default: every rail-ferry port)."
+    )
+    second_track: bool = Field(False, description="What-if: Dostyk–Moyinty double track.")
+    storm_factor: float = Field(1.0, ge=0, le=10, description="What-if: storm days ×.")
+
+
+JobKindName = Literal[
+    "routes", "compare", "pareto", "batch_compare", "capacity", "plan", "stress", "simulate"
+]
 
 
 class JobBody(_Body):
@@ -263,7 +299,8 @@ class JobBody(_Body):
 
     ``params`` is the body of ``POST /api/routes``, ``/api/compare``, ``/api/pareto``,
     ``/api/capacity`` or ``/api/plan`` for those kinds, a :class:`BatchCompareBody` for
-    ``batch_compare`` and a :class:`StressBody` for ``stress``.
+    ``batch_compare``, a :class:`StressBody` for ``stress`` and a :class:`SimulateBody` for
+    ``simulate``.
     """
 
     kind: JobKindName
