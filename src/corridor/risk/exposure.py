@@ -45,7 +45,7 @@ from corridor.network.model import Event, Network
 from corridor.risk._common import DAYS
 from corridor.risk.allocation import Allocation
 from corridor.risk.calendar import DEFAULT_STOCK_DAYS, Closure
-from corridor.risk.recovery import Figure
+from corridor.risk.recovery import Figure, read_figure
 from corridor.risk.targets import route_links, target_loss
 from corridor.risk.timeline import TimedPlan, YearOutcome, simulate_year, timed_plan
 
@@ -199,24 +199,13 @@ def load_ttr_table(text: str | None = None) -> dict[tuple[str, str], Figure]:
         text = resources.files("corridor").joinpath("data/risk_ttr.csv").read_text("utf-8")
     out: dict[tuple[str, str], Figure] = {}
     for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        values = []
-        for name in ("value", "low", "high"):
-            try:
-                v = float(row.get(name) or "")
-            except ValueError:
-                raise RequestError(
-                    f"risk_ttr.csv line {line}, {name}: '{row.get(name)}' is not a number"
-                ) from None
-            if not 0 < v <= MAX_DAYS:
-                raise RequestError(f"risk_ttr.csv line {line}, {name}: must be in (0, {MAX_DAYS}]")
-            values.append(v)
-        if not values[1] <= values[0] <= values[2]:
+        fig = read_figure(
+            row, line, "risk_ttr.csv", lambda v: 0 < v <= MAX_DAYS, f"in (0, {MAX_DAYS}]"
+        )
+        if not fig.low <= fig.value <= fig.high:
             raise RequestError(f"risk_ttr.csv line {line}: low ≤ value ≤ high does not hold")
-        sources = tuple(x for x in (row.get("sources") or "").split("+") if x)
-        if not sources:
-            raise RequestError(f"risk_ttr.csv line {line}, sources: no source given")
         key = (row.get("element") or "", row.get("kind") or "")
-        out[key] = Figure(values[0], values[1], values[2], sources, row.get("note") or "")
+        out[key] = fig
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -86,18 +87,33 @@ def load_recovery(text: str | None = None) -> Recovery:
 
 
 def _figure(row: dict[str, str], line: int) -> Figure:
+    return read_figure(
+        row, line, "risk_recovery.csv", lambda v: v >= 0 and v != float("inf"), "≥ 0 and finite"
+    )
+
+
+def read_figure(
+    row: dict[str, str],
+    line: int,
+    file: str,
+    valid: Callable[[float], bool],
+    bound: str,
+) -> Figure:
+    """A row's ``value``, ``low``, ``high``, ``sources`` and ``note`` as a :class:`Figure`;
+    a cell that is not a number, or fails ``valid``, is an error naming ``file``, the line
+    and the column (the message says the value "must be {bound}")."""
     values = []
     for name in ("value", "low", "high"):
         try:
             v = float(row.get(name) or "")
         except ValueError:
             raise RequestError(
-                f"risk_recovery.csv line {line}, {name}: '{row.get(name)}' is not a number"
+                f"{file} line {line}, {name}: '{row.get(name)}' is not a number"
             ) from None
-        if not v >= 0 or v == float("inf"):
-            raise RequestError(f"risk_recovery.csv line {line}, {name}: must be ≥ 0 and finite")
+        if not valid(v):
+            raise RequestError(f"{file} line {line}, {name}: must be {bound}")
         values.append(v)
     sources = tuple(x for x in (row.get("sources") or "").split("+") if x)
     if not sources:
-        raise RequestError(f"risk_recovery.csv line {line}, sources: no source given")
+        raise RequestError(f"{file} line {line}, sources: no source given")
     return Figure(values[0], values[1], values[2], sources, row.get("note") or "")
