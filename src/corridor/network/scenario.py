@@ -62,6 +62,8 @@ class Edit:
             return (
                 f"close {self.target}" + (f" for {self.days:g} days" if self.days else "") + start
             )
+        if self.action == "derate" and self.percent is not None and self.percent < 0:
+            return f"raise the capacity of {self.target} by {-self.percent:g} %"
         if self.action == "derate":
             return f"derate {self.target} by {self.percent:g} %"
         if self.action == "commission":
