@@ -217,3 +217,16 @@ def test_cli_json_and_errors(two_routes: Path) -> None:
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
     unknown = _cli("--contracts", contracts, "--project", "PRJ_X", data=two_routes)
     assert unknown.returncode == 2 and "PRJ_X" in unknown.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_report_has_the_ranked_table_and_the_chart(two_routes: Path, lang: str) -> None:
+    from corridor.report.invest import render_invest_report
+
+    net = load_network(two_routes)
+    r = invest(two_routes / "contracts.yaml", network=net, corridor_traffic=False)
+    html = render_invest_report(r, lang)
+    assert "<svg" in html and html.count("<circle") == 2
+    # ranked: the west line first (names in the table; no Japanese names in this data)
+    assert html.index("Double the west line") < html.index("Double the China line")
+    assert ("正味現在価値" in html) == (lang == "ja")

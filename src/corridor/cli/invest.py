@@ -12,7 +12,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from corridor.cli._app import DataOpt, OverlayOpt, _json, _net, _rows_table, _save, app, out
+from corridor.cli._app import (
+    DataOpt,
+    OverlayOpt,
+    _json,
+    _net,
+    _rows_table,
+    _save,
+    app,
+    err,
+    out,
+)
+from corridor.cli.brief import LangOpt, language
 from corridor.cli.plan import NoStoreOpt, StoreOpt
 from corridor.errors import RequestError
 
@@ -57,6 +68,10 @@ def invest_cmd(
         float, typer.Option("--discount-rate", help="Real discount rate per year (0.06).")
     ] = 0.06,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write an HTML report (ranked table, chart).")
+    ] = None,
+    lang: LangOpt = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     data: DataOpt = None,
@@ -67,6 +82,7 @@ def invest_cmd(
     if fmt not in _FORMATS:
         raise RequestError(f"--format must be table or json, not '{fmt}'")
     amount = _budget(budget)
+    language_ = language(lang)
     if not contracts.is_file():
         raise RequestError(f"--contracts: no file {contracts}")
     from corridor.invest import Money, invest
@@ -81,6 +97,15 @@ def invest_cmd(
         money=money,
         corridor_traffic=not no_traffic,
     )
+    if report is not None:
+        from corridor.report.html import write_report
+        from corridor.report.invest import render_invest_report
+
+        try:
+            write_report(report, render_invest_report(result, language_))
+        except OSError as exc:
+            raise RequestError(f"--report {report}: cannot write: {exc}") from None
+        err.print(f"report written to {report}")
     if fmt == "json":
         _json(result.to_dict())
     else:

@@ -33,9 +33,12 @@ Corridor traffic
     saves, est_corridor_tonne_value). The contracts' each-contract rules stay on the
     contracts; portfolio-wide rules would count the corridor tonnes too.
 
-Not covered
-    Stock-out days and CVaR (the time-resolved risk engine), the strategic premium and the
-    simulation's queues are not evaluated here.
+Risk
+    The change in the tonne-weighted expected disrupted days a year of the contracts' routes
+    (the exposures table) stands in for stock-out days: a deterministic approximation,
+    reported and not monetised. Stock-out days and CVaR from the time-resolved engine
+    (slow: a few simulated years a second), the strategic premium and the simulation's
+    queues are not evaluated here.
 """
 
 from __future__ import annotations
@@ -117,6 +120,9 @@ class Evaluation:
     """Extra tonnes a year of corridor traffic carried."""
     cost_change_usd_per_year: float
     days_saved_per_t: float
+    exposure_days_change: float
+    """Change in the tonne-weighted expected disrupted days a year of the contracts' routes:
+    the deterministic exposure stand-in for stock-out days (reported, not monetised)."""
     tonne_value_usd_per_year: float
     """Extra tonnes × value of a delivered tonne (contract margin or corridor value)."""
     tonne_value_low: float
@@ -164,6 +170,7 @@ class Evaluation:
             "extra_corridor_t_per_year": self.extra_corridor_t_per_year,
             "cost_change_usd_per_year": self.cost_change_usd_per_year,
             "days_saved_per_t": self.days_saved_per_t,
+            "exposure_days_change": self.exposure_days_change,
             "benefit_usd_per_year": self.benefit(),
             "benefit_band_usd_per_year": [self.benefit("low"), self.benefit("high")],
             "npv_usd": self.npv(),
@@ -172,6 +179,14 @@ class Evaluation:
             "bcr_band": [self.bcr("low"), self.bcr("high")],
             "notes": list(self.notes),
         }
+
+
+def _exposure_days(p: PlanResult, traffic: frozenset[str]) -> float:
+    """Tonne-weighted expected disrupted days a year of the contracts' routes."""
+    flows = [f for f in p.flows if f.contract not in traffic]
+    tonnes = sum(f.t_per_year for f in flows)
+    days = sum(f.t_per_year * f.route.risk.disrupted_days_per_year for f in flows)
+    return days / tonnes if tonnes else 0.0
 
 
 def _mean_days(p: PlanResult) -> float:
@@ -241,6 +256,7 @@ def evaluate_item(
         extra_corridor_t_per_year=extra,
         cost_change_usd_per_year=cost,
         days_saved_per_t=_mean_days(base) - _mean_days(edited) if delivered else 0.0,
+        exposure_days_change=_exposure_days(edited, traffic) - _exposure_days(base, traffic),
         tonne_value_usd_per_year=central,
         tonne_value_low=low,
         tonne_value_high=high,
