@@ -77,7 +77,7 @@ def invest_cmd(
     data: DataOpt = None,
     overlay: OverlayOpt = None,
 ) -> None:
-    """Rank the bundled projects (projects.csv) by net present value on the contracts and
+    """Rank the bundled projects (projects.csv) by benefit per dollar on the contracts and
     the corridor's traffic, and choose the best set under a budget."""
     if fmt not in _FORMATS:
         raise RequestError(f"--format must be table or json, not '{fmt}'")
@@ -134,7 +134,7 @@ def _tables(r: InvestResult) -> None:
             ]
         )
     _rows_table(
-        f"Projects ranked by NPV at {r.money.discount_rate:.0%} (USD m)",
+        f"Projects ranked by benefit–cost ratio, NPV at {r.money.discount_rate:.0%} (USD m)",
         ["#", "project", "capex", "extra t/yr", "days saved/t", "benefit/yr", "NPV [band]", "BCR"],
         rows,
         right={0, 2, 3, 4, 5, 6, 7},

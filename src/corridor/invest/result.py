@@ -40,9 +40,10 @@ class InvestResult:
 
     @property
     def ranked(self) -> list[Evaluation]:
-        """Single projects, best net present value first."""
+        """Single projects, most benefit per dollar first (benefit–cost ratio; ties by net
+        present value). The selection maximises net present value instead."""
         singles = [e for e in self.items if not e.combination]
-        return sorted(singles, key=lambda e: (-e.npv(), e.ids))
+        return sorted(singles, key=lambda e: (-round(e.bcr(), 9), -e.npv(), e.ids))
 
     @property
     def selected(self) -> list[Evaluation]:
