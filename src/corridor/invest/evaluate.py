@@ -43,7 +43,7 @@ Risk
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -277,12 +277,14 @@ def evaluate_projects(
     money: Money | None = None,
     assumptions: Assumptions | None = None,
     traffic: Portfolio | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> tuple[PlanResult, list[Evaluation]]:
     """The base plan and an evaluation of every project and every combination whose
     projects are all present (combinations naming absent projects are skipped).
 
     ``traffic``: corridor traffic planned together with the portfolio (sharing its
-    capacities), its extra tonnes valued at the corridor value per tonne.
+    capacities), its extra tonnes valued at the corridor value per tonne. ``progress`` is
+    called with the share of items done after each.
     """
     chosen = list(network.projects if projects is None else projects)
     if not chosen:
@@ -305,9 +307,12 @@ def evaluate_projects(
         )
     base = plan(both, network=network, assumptions=a)
     by_id = {p.id: p for p in chosen}
-    items = [evaluate_item([p], both, network, base, m, a, ids) for p in chosen]
-    for combo in combinations:
-        if all(i in by_id for i in combo):
-            group = [by_id[i] for i in combo]
-            items.append(evaluate_item(group, both, network, base, m, a, ids))
+    groups = [[p] for p in chosen] + [
+        [by_id[i] for i in combo] for combo in combinations if all(i in by_id for i in combo)
+    ]
+    items = []
+    for n, group in enumerate(groups, 1):
+        items.append(evaluate_item(group, both, network, base, m, a, ids))
+        if progress is not None:
+            progress(n / len(groups))
     return base, items

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,6 +115,7 @@ def invest(
     assumptions: Assumptions | None = None,
     traffic: Portfolio | str | Path | None = None,
     corridor_traffic: bool = True,
+    progress: Callable[[float], None] | None = None,
 ) -> InvestResult:
     """Rank the projects of ``projects.csv`` on a portfolio and pick the best set under a
     budget (default: no budget, every project of positive net present value).
@@ -157,6 +158,7 @@ def invest(
         money=m,
         assumptions=assumptions,
         traffic=flows,
+        progress=progress,
     )
     total = sum(e.capex_usd for e in items)
     budget = float(total if budget_usd is None else budget_usd)
