@@ -90,6 +90,9 @@ def test_the_project_that_relieves_the_binding_line_ranks_first(two_routes: Path
     assert china.benefit() == pytest.approx(0.0, abs=1.0)
     assert china.npv() == pytest.approx(-0.5e6, abs=1.0)
     assert west.days_saved_per_t < 0  # the west route is slower: time costs are in the plan
+    # The cheapest route (west, 137.89 USD/t) already avoids China, before and after: no
+    # premium of avoiding China, and no change of it.
+    assert west.premium_change_usd_per_t["avoid China"] == pytest.approx(0.0, abs=1e-9)
     assert [e.ids for e in r.selected] == [("PRJ_WEST",)]
     assert r.selection.capex_usd == pytest.approx(1e6)
     assert r.to_dict()["selected"]["projects"] == ["PRJ_WEST"]

@@ -33,17 +33,22 @@ Corridor traffic
     saves, est_corridor_tonne_value). The contracts' each-contract rules stay on the
     contracts; portfolio-wide rules would count the corridor tonnes too.
 
+Strategic premium
+    :func:`corridor.analysis.compare` on each contract's first origin and destination, with
+    and without: the change in the cost of avoiding China, Russia and both (USD/t,
+    volume-weighted). Reported, not monetised.
+
 Risk
     The change in the tonne-weighted expected disrupted days a year of the contracts' routes
     (the exposures table) stands in for stock-out days: a deterministic approximation,
     reported and not monetised. Stock-out days and CVaR from the time-resolved engine
-    (slow: a few simulated years a second), the strategic premium and the simulation's
-    queues are not evaluated here.
+    (slow: a few simulated years a second) and the simulation's queues are not evaluated
+    here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -131,6 +136,9 @@ class Evaluation:
     effect_high: float
     annuity: float
     money: Money = field(repr=False)
+    premium_change_usd_per_t: Mapping[str, float] = field(default_factory=dict)
+    """Change in the strategic premium (USD/t, volume-weighted over the contracts) of each
+    avoid rule of :func:`corridor.analysis.compare` (negative: avoiding got cheaper)."""
     notes: tuple[str, ...] = ()
 
     @property
@@ -171,6 +179,7 @@ class Evaluation:
             "cost_change_usd_per_year": self.cost_change_usd_per_year,
             "days_saved_per_t": self.days_saved_per_t,
             "exposure_days_change": self.exposure_days_change,
+            "premium_change_usd_per_t": dict(self.premium_change_usd_per_t),
             "benefit_usd_per_year": self.benefit(),
             "benefit_band_usd_per_year": [self.benefit("low"), self.benefit("high")],
             "npv_usd": self.npv(),
@@ -187,6 +196,26 @@ def _exposure_days(p: PlanResult, traffic: frozenset[str]) -> float:
     tonnes = sum(f.t_per_year for f in flows)
     days = sum(f.t_per_year * f.route.risk.disrupted_days_per_year for f in flows)
     return days / tonnes if tonnes else 0.0
+
+
+def premiums(portfolio: Portfolio, net: Network, skip: frozenset[str]) -> dict[str, float]:
+    """Strategic premium (USD/t) of each avoid rule, volume-weighted over the contracts not
+    in ``skip``, on the first origin and destination of each (:func:`corridor.analysis.compare`).
+    A rule no route satisfies counts as no premium for that contract."""
+    from corridor.analysis.queries import compare
+
+    total: dict[str, float] = {}
+    tonnes = 0.0
+    for c in portfolio.contracts:
+        if c.id in skip:
+            continue
+        cmp = compare(c.commodity, c.origins[0], c.destinations[0], avoid=c.avoid, network=net)
+        tonnes += c.volume_t_per_year
+        for alt in cmp.premium:
+            total[alt.name] = total.get(alt.name, 0.0) + (
+                (alt.premium_usd_per_t or 0.0) * c.volume_t_per_year
+            )
+    return {k: v / tonnes for k, v in total.items()} if tonnes else {}
 
 
 def _mean_days(p: PlanResult) -> float:
@@ -233,6 +262,7 @@ def evaluate_item(
     money: Money,
     assumptions: Assumptions,
     traffic: frozenset[str] = frozenset(),
+    base_premium: dict[str, float] | None = None,
 ) -> Evaluation:
     """Plan the portfolio with the given projects together and compare with ``base``."""
     applied = apply_scenario(project_scenario(projects, network), network)
@@ -241,6 +271,10 @@ def evaluate_item(
     low = _tonne_value(base, edited, network, traffic, "low", money)[2]
     high = _tonne_value(base, edited, network, traffic, "high", money)[2]
     delivered = sum(f.t_per_year for f in edited.flows)
+    change = {}
+    if base_premium is not None:
+        now = premiums(portfolio, applied.network, traffic)
+        change = {k: now.get(k, 0.0) - v for k, v in base_premium.items()}
     lead = max(p.lead_years for p in projects)
     life = min(p.lifetime_years for p in projects)
     return Evaluation(
@@ -264,6 +298,7 @@ def evaluate_item(
         effect_high=min(p.effect_high for p in projects),
         annuity=money.annuity(lead, life),
         money=money,
+        premium_change_usd_per_t=change,
         notes=applied.notes,
     )
 
@@ -278,6 +313,7 @@ def evaluate_projects(
     assumptions: Assumptions | None = None,
     traffic: Portfolio | None = None,
     progress: Callable[[float], None] | None = None,
+    premium: bool = True,
 ) -> tuple[PlanResult, list[Evaluation]]:
     """The base plan and an evaluation of every project and every combination whose
     projects are all present (combinations naming absent projects are skipped).
@@ -306,13 +342,14 @@ def evaluate_projects(
             portfolio.contracts + traffic.contracts, tuple(rules), portfolio.name, portfolio.file
         )
     base = plan(both, network=network, assumptions=a)
+    before = premiums(both, network, ids) if premium else None
     by_id = {p.id: p for p in chosen}
     groups = [[p] for p in chosen] + [
         [by_id[i] for i in combo] for combo in combinations if all(i in by_id for i in combo)
     ]
     items = []
     for n, group in enumerate(groups, 1):
-        items.append(evaluate_item(group, both, network, base, m, a, ids))
+        items.append(evaluate_item(group, both, network, base, m, a, ids, before))
         if progress is not None:
             progress(n / len(groups))
     return base, items

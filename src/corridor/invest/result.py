@@ -17,7 +17,8 @@ APPROXIMATION = (
     "Benefits of projects chosen together are added; interactions are captured only by the "
     "evaluated combinations ({combos}). Risk is the change in expected disrupted days of "
     "the contracts' routes (exposure table), not stock-out days or CVaR from the time-resolved "
-    "engine; the strategic premium and the simulation's queues are not evaluated; days saved "
+    "engine; the strategic premium is reported, not monetised; the simulation's queues are not "
+    "evaluated; days saved "
     "are counted inside the plan cost (in-transit inventory), not again."
 )
 
