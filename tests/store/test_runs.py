@@ -22,7 +22,6 @@ from corridor.optimize.planning import plan
 from corridor.store import (
     STORE_ENV,
     data_version,
-    diff_runs,
     get_run,
     import_kept,
     inputs_hash,
@@ -30,6 +29,7 @@ from corridor.store import (
     save_run,
     store_path,
 )
+from corridor.store.diff import diff_runs
 from tests.optimize.test_maxflow import two_routes
 
 ROOT = Path(__file__).parents[1]
@@ -118,6 +118,7 @@ import sys, time
 import corridor.store as store
 from corridor.contracts import Contract
 from corridor.optimize import plan
+from corridor.store.diff import diff_runs
 from tests.optimize.test_maxflow import two_routes
 
 result = plan([Contract("c1", "ore", ("O",), ("D",), 1000.0)], network=two_routes())
