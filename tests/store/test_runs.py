@@ -32,7 +32,7 @@ from corridor.store import (
 from corridor.store.diff import diff_runs
 from tests.optimize.test_maxflow import two_routes
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 
 
 def two_route_plan(cap: float = 600.0) -> PlanResult:
@@ -118,7 +118,6 @@ import sys, time
 import corridor.store as store
 from corridor.contracts import Contract
 from corridor.optimize import plan
-from corridor.store.diff import diff_runs
 from tests.optimize.test_maxflow import two_routes
 
 result = plan([Contract("c1", "ore", ("O",), ("D",), 1000.0)], network=two_routes())
