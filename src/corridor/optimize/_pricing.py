@@ -176,15 +176,16 @@ class _GraphArrays:
     @staticmethod
     def _build(net: Network, g: CommodityGraph) -> _GraphArrays:
         cls = g.commodity.cargo_class
+        links = [net.links[i] if i >= 0 else None for i in g.edge_links.tolist()]
         draws = [
-            draws_on(net, cls, e.link, g.vertices[e.tail][0]) if e.link else () for e in g.edges
+            draws_on(net, cls, link, g.vertices[tail][0]) if link else ()
+            for link, tail in zip(links, g.tails.tolist(), strict=True)
         ]
         ids = tuple(sorted({cap for d in draws for cap in d}))
         index = {cap: i for i, cap in enumerate(ids)}
         rows = [j for j, d in enumerate(draws) for _ in d]
         cols = [index[cap] for d in draws for cap in d]
-        tails = np.array([e.tail for e in g.edges], dtype=np.int64)
-        heads = np.array([e.head for e in g.edges], dtype=np.int64)
+        tails, heads = g.tails, g.heads
         n = len(g.vertices)
         order = np.lexsort((np.arange(len(tails)), heads, tails))
         keys = tails[order] * n + heads[order]
@@ -196,7 +197,7 @@ class _GraphArrays:
             g,
             tails,
             heads,
-            np.array([e.cost for e in g.edges], dtype=float),
+            g.costs,
             csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(g.edges), max(len(ids), 1))),
             ids,
             np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64),
@@ -209,7 +210,7 @@ class _GraphArrays:
 
     def touching(self, exposure: str) -> np.ndarray:
         bit = self.graph.exposure_bit[exposure]
-        return np.array([bool(e.exposures & bit) for e in self.graph.edges], dtype=bool)
+        return np.asarray((self.graph.exposure_masks & bit) != 0, dtype=bool)
 
     def cheapest(
         self,
