@@ -330,6 +330,8 @@ class _Tables:
     node_dwell_days: np.ndarray
     cargo: dict[str, tuple[np.ndarray, np.ndarray]]
     """Cargo class -> (links, nodes) that carry it (filled as classes are asked)."""
+    timed: dict[str, np.ndarray]
+    """Rail service class -> mean transit days of every link under it (filled as asked)."""
 
 
 def _tables(net: Network) -> _Tables:
@@ -399,6 +401,7 @@ def _make_tables(net: Network) -> _Tables:
         np.fromiter((x.border_fee_usd_per_t for x in net.nodes), float, len(net.nodes)),
         np.fromiter((x.dwell_hours / 24.0 for x in net.nodes), float, len(net.nodes)),
         {},
+        {},
     )
 
 
@@ -410,6 +413,20 @@ def _carries(net: Network, t: _Tables, cargo: str) -> tuple[np.ndarray, np.ndarr
             np.fromiter((cargo in x.cargo_classes for x in net.nodes), bool, len(net.nodes)),
         )
     return t.cargo[cargo]
+
+
+def _transit(net: Network, t: _Tables, c: Commodity, a: Assumptions) -> np.ndarray:
+    """Mean transit days of every link under the shipment's rail service class (made once
+    per class: they depend on it alone)."""
+    service = service_of(net, c, a)
+    if not service:
+        return t.transit
+    if service not in t.timed:
+        days = t.transit.copy()
+        for i in np.flatnonzero(t.speed_sourced).tolist():
+            days[i] = rail_days(net, net.links[i], c, a)[0]
+        t.timed[service] = days
+    return t.timed[service]
 
 
 def _bits_of(ids: Iterable[str], bit: Mapping[str, int]) -> int:
@@ -458,11 +475,7 @@ def _build(
         rtf[rc >= 0] = factors[rc[rc >= 0]]
     freight = t.freight[use] * (c.freight_factor * rtf)
     war = t.war_pct[use] / 100.0 * (c.value_usd_per_t * a.insured_value_factor)
-    days = t.transit[use]
-    if service_of(net, c, a):
-        days = days.copy()
-        for j in np.flatnonzero(t.speed_sourced[use]).tolist():
-            days[j] = rail_days(net, net.links[int(use[j])], c, a)[0]
+    days = _transit(net, t, c, a)[use]
     carry = c.value_usd_per_t * a.carrying_pct_per_year / 100.0
     inventory = carry * days / 365.0
     carbon = a.carbon_price_usd_per_t * t.co2e[use] / 1000.0
