@@ -278,7 +278,7 @@ def main() -> int:
         raise SystemExit("no route request on this network has an answer")
     bodies["compare"] = [_compare_body(b) for b in bodies["routes"]]
     print(
-        f"network: {net.origin} ({{len(net.nodes)} nodes, {len(net.links)} "
+        f"network: {net.origin} ({len(net.nodes)} nodes, {len(net.links)} "
         f"links); {len(bodies['routes'])} distinct route (k=5) and compare requests, cycled"
     )
     print(
