@@ -15,7 +15,7 @@ from corridor.costs import Assumptions
 from corridor.graph import CommodityGraph, Edge, commodity_graph
 from corridor.network.model import Network
 from corridor.optimize._model import _candidate, _Clock, _Model, contract_assumptions
-from corridor.optimize.capacity import TOL, capacities, draws_on
+from corridor.optimize.capacity import TOL, capacities, capacity_of_link, node_capacities
 from corridor.optimize.lp import LpSolution
 from corridor.optimize.plan_result import Candidate, RuleCost, _links
 from corridor.routing.pricing import make_route
@@ -176,11 +176,22 @@ class _GraphArrays:
     @staticmethod
     def _build(net: Network, g: CommodityGraph) -> _GraphArrays:
         cls = g.commodity.cargo_class
-        links = [net.links[i] if i >= 0 else None for i in g.edge_links.tolist()]
-        draws = [
-            draws_on(net, cls, link, g.vertices[tail][0]) if link else ()
-            for link, tail in zip(links, g.tails.tolist(), strict=True)
-        ]
+        # what draws_on gives each edge, with the node part looked up once per node and mode
+        own_of, at_nodes = capacity_of_link(net), node_capacities(net)
+        at: dict[tuple[str, str], tuple[str, ...]] = {}
+        draws: list[tuple[str, ...]] = []
+        for li, tail in zip(g.edge_links.tolist(), g.tails.tolist(), strict=True):
+            if li < 0:
+                draws.append(())
+                continue
+            link, node = net.links[li], g.vertices[tail][0]
+            extra = at.get((node, link.mode))
+            if extra is None:
+                extra = at[node, link.mode] = tuple(
+                    c.id for c in at_nodes.get(node, ()) if c.counts(cls, link.mode)
+                )
+            own = own_of.get(link.id)
+            draws.append(extra if own is None else (own, *extra))
         ids = tuple(sorted({cap for d in draws for cap in d}))
         index = {cap: i for i, cap in enumerate(ids)}
         rows = [j for j, d in enumerate(draws) for _ in d]
