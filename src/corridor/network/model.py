@@ -164,6 +164,11 @@ class Link:
     geometry: tuple[tuple[float, float], ...]
     sources: Provenance
     note: str
+    added_days: float = 0.0
+    """Days a state or scenario edit added to ``transit_days`` (kept apart so that a transit
+    recomputed from a rail service's speed keeps them too)."""
+    added_days_p95: float = 0.0
+    """Days added to ``transit_days_p95`` likewise."""
 
     @property
     def mode_key(self) -> str:
