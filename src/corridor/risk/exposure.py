@@ -146,6 +146,8 @@ class ExposureResult:
     scenario: str = ""
     notes: tuple[str, ...] = ()
     kind: str = "exposure"
+    ranked_by: str = ""
+    """The measure the index ranks: ``measure``, or 'usd' when no element causes any of it."""
 
     @property
     def parameters(self) -> dict[str, Any]:
@@ -173,6 +175,7 @@ class ExposureResult:
             "kind": self.kind,
             "parameters": self.parameters,
             "rows": [r.to_dict() for r in self.rows],
+            "ranked_by": self.ranked_by or self.measure,
             "seconds": self.seconds,
             "notes": list(self.notes),
             "definitions": "docs/risk.md#exposure-index",
@@ -357,6 +360,8 @@ def exposure_index(
         for element, through in plan_elements(allocation).values()
     ]
     rows, notes = rank_exposures(plan, items, measure=measure, start_day=start_day)
+    # As _ranked: a measure no element causes falls back on extra cost.
+    caused = max((getattr(r.impact, _FIELD[measure]) for r in rows), default=0.0)
     return ExposureResult(
         allocation,
         tuple(rows),
@@ -368,6 +373,7 @@ def exposure_index(
         net.data_version,
         scenario,
         tuple(notes),
+        ranked_by=measure if caused > 0 else "usd",
     )
 
 
