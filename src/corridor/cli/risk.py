@@ -255,7 +255,8 @@ def stress_cmd(
     if versus is not None:
         first = _allocation(plan_or_contracts, net, single_route)
         other = _allocation(versus, net, single_route)
-        _versus(first, other, years, seed, stock_days, fmt)
+        result = _versus(first, other, years, seed, stock_days, fmt, scenario_name)
+        _save(result, store, no_store)
         return
     asked = {"input": str(plan_or_contracts), "years": years, "seed": seed, "timing": timing}
     asked |= {"scenario": scenario_name, "single_route": single_route}
@@ -309,40 +310,39 @@ def stress_cmd(
     _save(result, store, no_store, run_id)
 
 
-def _versus(a: Any, b: Any, years: int, seed: int, stock_days: float, fmt: str) -> None:
+def _versus(
+    a: Any, b: Any, years: int, seed: int, stock_days: float, fmt: str, scenario: str
+) -> Any:
     """Both allocations in time on the same simulated years, and the sentence."""
-    from corridor.risk.intime_stress import FIELDS, comparison_sentence, stress_in_time
+    from corridor.risk.intime_stress import FIELDS
+    from corridor.risk.versus import compare_in_time
 
     if not 0 <= stock_days <= 3650:
         raise RequestError(f"--stock-days must be within 0–3650, not {stock_days}")
-    results = []
     with _progress() as bar:
-        for alloc in (a, b):
-            task = bar.add_task(f"in time: {alloc.name}", total=years)
-
-            def advance(done: int, t: Any = task) -> None:
-                bar.update(t, completed=done)
-
-            results.append(
-                stress_in_time(
-                    alloc, years=years, seed=seed, stock_days=stock_days, progress=advance
-                )
-            )
-    sentence = comparison_sentence(results[0], results[1], a.network)
-    if fmt == "json":
-        _json(
-            {"kind": "stress_in_time", "plans": [r.to_dict() for r in results], "summary": sentence}
+        tasks = [bar.add_task(f"in time: {alloc.name}", total=years) for alloc in (a, b)]
+        result = compare_in_time(
+            a,
+            b,
+            years=years,
+            seed=seed,
+            stock_days=stock_days,
+            scenario=scenario,
+            progress=lambda i, done: bar.update(tasks[i], completed=done),
         )
-        return
+    if fmt == "json":
+        _json(result.to_dict())
+        return result
     _table(
         f"In time: {years:,} simulated years, seed {seed}, safety stock {stock_days:g} days",
         ["plan", *(f"mean {k}" for k in FIELDS), "CVaR95 stock-out d"],
         [
             [r.name, *(f"{r.mean(k):,.2f}" for k in FIELDS), f"{r.cvar('stockout_days'):,.1f}"]
-            for r in results
+            for r in result.results
         ],
     )
-    out.print(sentence)
+    out.print(result.summary)
+    return result
 
 
 def _stress_tables(r: Any) -> None:
