@@ -18,19 +18,37 @@ with warnings.catch_warnings():
 
 from corridor import analysis as api
 from corridor import risk
+from corridor.network.load import load_network
 from corridor.risk.exposure import exposure_index
 from corridor.web import schemas
 from corridor.web.app import create_app
 from corridor.web.security import Settings
+from tests.conftest import TINY
 from tests.risk.test_stress import HAND_EVENTS
 
 LOCAL = "http://127.0.0.1"
 BODY = {"commodity": "ore", "origin": "MINE", "destination": "DEST", "volume": 1000}
 
 
+RISK_TTR = """id,element,kind,value,low,high,unit,sources,note
+TTR_NODE,node,*,5,2,10,d,hand,
+TTR_LINK,link,*,20,10,40,d,hand,
+TTR_EXPOSURE,exposure,*,30,10,60,d,hand,
+"""
+RISK_RECOVERY = """id,kind,key,to,value,low,high,unit,sources,note
+RC_LEAD,lead_time,general,*,7,3,14,d,hand,
+RC_LEAD7,lead_time,class7,*,60,30,90,d,hand,
+RC_SPOT,spot_premium,*,*,0.2,0.1,0.4,share,hand,
+"""
+
+
 @pytest.fixture(scope="module")
-def risky(tiny):
-    return replace(tiny, events=HAND_EVENTS)
+def risky(tmp_path_factory):
+    """The tiny network with its recovery tables (overlaid) and the hand-checkable events."""
+    overlay = tmp_path_factory.mktemp("risk")
+    (overlay / "risk_ttr.csv").write_text(RISK_TTR, encoding="utf-8")
+    (overlay / "risk_recovery.csv").write_text(RISK_RECOVERY, encoding="utf-8")
+    return replace(load_network(TINY, overlay=overlay), events=HAND_EVENTS)
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +82,13 @@ def test_exposure_equals_the_library_fits_its_model_and_is_stored(client, risky)
         )
     runs = client.get("/api/runs").json()["runs"]
     assert runs[0]["kind"] == "exposure"
+
+
+def test_a_network_without_recovery_tables_is_refused_by_name(tiny):
+    with TestClient(create_app(tiny), base_url=LOCAL) as c:
+        r = c.post("/api/exposure", json=BODY)
+    assert r.status_code in (400, 422), r.text
+    assert "risk_recovery.csv" in r.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(
