@@ -342,6 +342,8 @@ def _versus(
         ],
     )
     out.print(result.summary)
+    for note in result.notes:
+        out.print(f"[yellow]note[/]: {note}", markup=True)
     return result
 
 

@@ -23,6 +23,7 @@ from corridor.risk.intime_stress import (
     comparison_sentence,
     stress_in_time,
 )
+from corridor.risk.timeline import timed_plan
 
 SCHEMA_VERSION = 1
 
@@ -38,6 +39,7 @@ class VersusResult:
     seconds: float
     data_version: str
     scenario: str = ""
+    notes: tuple[str, ...] = ()
     kind: str = "stress_versus"
 
     @property
@@ -66,6 +68,7 @@ class VersusResult:
             "parameters": self.parameters,
             "plans": [r.to_dict() for r in self.results],
             "summary": self.summary,
+            "notes": list(self.notes),
             "seconds": self.seconds,
             "definitions": "docs/risk.md#two-plans-in-time",
             "data_version": self.data_version,
@@ -122,6 +125,7 @@ def compare_in_time(
             stress_in_time(alloc, years=years, seed=seed, stock_days=stock_days, progress=step)
         )
     pair = (out[0], out[1])
+    notes = _unshared_events(first, second, stock_days)
     return VersusResult(
         first,
         second,
@@ -130,4 +134,39 @@ def compare_in_time(
         time.perf_counter() - started,
         first.network.data_version,
         scenario,
+        notes,
     )
+
+
+def _touching(allocation: Allocation, stock_days: float) -> set[str]:
+    """Ids of the events that name a target of a route the plan puts tonnes on (the events
+    :func:`~corridor.risk.intime_stress.stress_in_time` draws for it)."""
+    plan = timed_plan(allocation, stock_days=stock_days)
+    targets = [
+        r.targets for f in plan.flows for r, t in zip(f.routes, f.planned_t, strict=True) if t > 0
+    ]
+    return {
+        ev.id
+        for ev in allocation.network.events
+        if any(not set(ev.targets).isdisjoint(t) for t in targets)
+    }
+
+
+def _unshared_events(first: Allocation, second: Allocation, stock_days: float) -> tuple[str, ...]:
+    """A note for each plan whose years leave out events the other plan's years have.
+
+    Each plan is simulated on the events that touch its own planned routes; an event that
+    touches only the other's can still close this plan's alternatives (a sanction closing
+    the route it would switch to), so the two are then not compared on the same years.
+    """
+    a, b = _touching(first, stock_days), _touching(second, stock_days)
+    notes = []
+    for alloc, own, other in ((first, a, b), (second, b, a)):
+        missing = sorted(other - own)
+        if missing:
+            notes.append(
+                f"{alloc.name}: its years leave out {', '.join(missing)}, which touch only the "
+                "other plan's routes but can close its alternatives; the two plans are not "
+                "compared on the same events (docs/risk.md#two-plans-in-time)"
+            )
+    return tuple(notes)
