@@ -27,6 +27,7 @@ TABLES = (
     "terms",
     "risk_ttr",
     "risk_recovery",
+    "projects",
 )
 """Tables in load order: each may refer only to tables before it (links refer to nodes...)."""
 
@@ -42,6 +43,7 @@ OPTIONAL_TABLES = frozenset(
         "terms",
         "risk_ttr",
         "risk_recovery",
+        "projects",
     }
 )
 """Tables a data folder may leave out (then empty)."""
