@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from corridor.errors import DataError, Problem
+from corridor.network._risk_tables import check_risk_tables, risk_records
 from corridor.network.cells import parse_cell, parse_country, parse_season, split_cell
 from corridor.network.model import (
     DATA_ENV,
@@ -97,6 +98,7 @@ def load_network(data_dir: str | Path | None = None, overlay: str | Path | None 
     _check_ids_and_refs(rows, problems)
     _check_provenance(rows, problems)
     _check_rules(rows, problems)
+    check_risk_tables(rows, problems)
     if overlay is not None:
         rows[RANGES_TABLE] = drop_replaced_ranges(rows)
     check_ranges(rows, problems)
@@ -551,6 +553,7 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
     ranges = build_ranges(rows[RANGES_TABLE])
     regimes = tuple(regime_record(v, prov(v)) for v in (r.values for r in rows["regimes"]))
     buyers = tuple(buyer_record(v) for v in (r.values for r in rows["buyers"]))
+    risk_ttr, risk_recovery = risk_records(rows)
     return Network(
         nodes,
         links,
@@ -567,5 +570,7 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
         states=states,
         services=services,
         terms=terms,
+        risk_ttr=risk_ttr,
+        risk_recovery=risk_recovery,
         projects=projects,
     )

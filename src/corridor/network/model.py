@@ -278,6 +278,40 @@ class Term:
     basis: str
 
 
+@dataclass(frozen=True)
+class RecoverTimeRow:
+    """A row of ``risk_ttr.csv``: days an element of a kind typically stays lost."""
+
+    id: str
+    element: str
+    """'node', 'link' or 'exposure'."""
+    kind: str
+    """The node's kind, the link's mode or the exposure's kind ('*': any other)."""
+    value: float
+    low: float
+    high: float
+    sources: Provenance
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RecoveryRow:
+    """A row of ``risk_recovery.csv``: a switching lead time, the spot premium, or other
+    users' traffic on a capacity and where it goes when that capacity closes."""
+
+    id: str
+    kind: str
+    """'lead_time', 'spot_premium' or 'background'."""
+    key: str
+    to: tuple[str, ...]
+    value: float
+    low: float
+    high: float
+    unit: str
+    sources: Provenance
+    note: str = ""
+
+
 @dataclass(frozen=True, eq=False)
 class Network:
     """The validated corridor network: immutable tables with id maps.
@@ -303,6 +337,8 @@ class Network:
     states: tuple[State, ...] = ()
     services: tuple[ServiceRow, ...] = ()
     terms: tuple[Term, ...] = ()
+    risk_ttr: tuple[RecoverTimeRow, ...] = ()
+    risk_recovery: tuple[RecoveryRow, ...] = ()
     projects: tuple[Project, ...] = ()
     as_of: dt.date | None = None
     """Date whose states have been applied (:func:`corridor.network.states.network_on`);

@@ -25,6 +25,8 @@ TABLES = (
     "states",
     "services",
     "terms",
+    "risk_ttr",
+    "risk_recovery",
     "projects",
 )
 """Tables in load order: each may refer only to tables before it (links refer to nodes...)."""
@@ -39,6 +41,8 @@ OPTIONAL_TABLES = frozenset(
         "states",
         "services",
         "terms",
+        "risk_ttr",
+        "risk_recovery",
         "projects",
     }
 )

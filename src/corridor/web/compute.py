@@ -29,6 +29,7 @@ from corridor.web.schemas import (
     BreakEvenBody,
     CapacityBody,
     CompareBody,
+    ExposureBody,
     InvestBody,
     ParetoBody,
     PlanBody,
@@ -284,7 +285,7 @@ def run_capacity(net: Network, body: CapacityBody, store: Path | None) -> dict[s
     return result.to_dict()
 
 
-def _portfolio(net: Network, body: PlanBody | StressBody | InvestBody) -> Portfolio:
+def _portfolio(net: Network, body: PlanBody | StressBody | ExposureBody | InvestBody) -> Portfolio:
     """The body's contracts and rules, built and checked by the contracts files' builder
     (:func:`corridor.contracts.io.build_portfolio`)."""
     from corridor.contracts.io import build_portfolio
@@ -297,7 +298,7 @@ def _portfolio(net: Network, body: PlanBody | StressBody | InvestBody) -> Portfo
     return build_portfolio(contracts, rules, net, name="web request")
 
 
-def check_plan(net: Network, body: PlanBody | StressBody | InvestBody) -> None:
+def check_plan(net: Network, body: PlanBody | StressBody | ExposureBody | InvestBody) -> None:
     """Check contracts and rules against the network (422 listing every problem, naming
     the field of the first)."""
     from corridor.contracts.model import ContractError
@@ -337,8 +338,9 @@ def _save(result: StorableResult, store: Path | None) -> None:
 # --------------------------------------------------------------------------- stress
 
 
-def check_stress(net: Network, body: StressBody) -> None:
-    """Check a stress job: contracts (as a plan's), or one route choice with its volume.
+def check_stress(net: Network, body: StressBody | ExposureBody) -> None:
+    """Check a stress job or an exposure request: contracts (as a plan's), or one route
+    choice with its volume.
 
     Raises
     ------
@@ -369,7 +371,7 @@ def check_stress(net: Network, body: StressBody) -> None:
     )
 
 
-def stress_allocation(net: Network, body: StressBody) -> Allocation:
+def stress_allocation(net: Network, body: StressBody | ExposureBody) -> Allocation:
     """What a stress job stresses: the contracts' least-cost plan, or the cheapest route.
 
     The allocations are those of ``corridor stress`` on a contracts file (planned first) and
@@ -407,6 +409,22 @@ def run_stress(
         years=body.years,
         seed=body.seed,
         progress=lambda done: ctx.progress(done / body.years),
+    )
+    _save(result, store)
+    return result.to_dict()
+
+
+def run_exposure(net: Network, body: ExposureBody, store: Path | None) -> dict[str, Any]:
+    """``corridor exposure --format json`` for this body (the allocation as a stress job
+    builds it); the run is saved in the run store."""
+    from corridor.risk.exposure import exposure_index
+
+    result = exposure_index(
+        stress_allocation(net, body),
+        stock_days=body.stock_days,
+        measure=body.measure,
+        ttr=body.ttr,
+        start_day=body.start_day,
     )
     _save(result, store)
     return result.to_dict()

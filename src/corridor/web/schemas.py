@@ -18,9 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from corridor import store
 from corridor.analysis import results
 from corridor.network import model, names, regimes
-from corridor.risk import measures
+from corridor.risk import exposure, measures, timeline
 from corridor.risk._common import DEFAULT_K as RISK_K
 from corridor.risk._common import MAX_YEARS
+from corridor.risk.calendar import DEFAULT_STOCK_DAYS
 from corridor.routing import route
 from corridor.routing.kbest import MAX_K
 from corridor.validate import (
@@ -228,11 +229,11 @@ WEB_STRESS_YEARS = 20_000
 MAX_SEED = 2**63 - 1
 
 
-class StressBody(_Body):
-    """Parameters of a ``stress`` job: a Monte Carlo stress test (``docs/risk.md``).
+class _AllocationBody(_Body):
+    """What a stress job or an exposure request works on.
 
     Either one route choice (``commodity``, ``origin``, ``destination``, ``volume``: the
-    whole volume on the cheapest route, as ``corridor stress --single-route``) or
+    whole volume on the cheapest route, as ``--single-route`` on the command line) or
     ``contracts`` (and ``rules``), planned first as by a ``plan`` job.
     """
 
@@ -250,9 +251,32 @@ class StressBody(_Body):
     k: int = Field(
         RISK_K, ge=1, le=MAX_K, description="Re-routing candidates per origin-destination."
     )
+    as_of: AsOfDate | None = _as_of()
+
+
+class StressBody(_AllocationBody):
+    """Parameters of a ``stress`` job: a Monte Carlo stress test (``docs/risk.md``) of one
+    route choice or of planned contracts (see the fields)."""
+
     years: int = Field(WEB_STRESS_YEARS, ge=1, le=MAX_STRESS_YEARS, description="Simulated years.")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="Same seed, same numbers.")
-    as_of: AsOfDate | None = _as_of()
+
+
+class ExposureBody(_AllocationBody):
+    """Body of ``POST /api/exposure``: the risk exposure index (``docs/risk.md#exposure-index``)
+    of one route choice or of planned contracts."""
+
+    stock_days: float = Field(
+        DEFAULT_STOCK_DAYS,
+        ge=0,
+        le=3650,
+        description="Buyer's safety stock, days of consumption (contracts may set their own).",
+    )
+    measure: Literal["usd", "stockout", "late"] = Field(
+        "usd", description="What the index ranks: extra cost, stock-out days or late tonnes."
+    )
+    ttr: Literal["median", "p95"] = Field("median", description="Time to recover statistic.")
+    start_day: int = Field(0, ge=0, le=364, description="Day of the year lost (0 = 1 January).")
 
 
 MAX_WEB_REPLICATIONS = 500
@@ -454,6 +478,37 @@ ComparisonOut = model_of(
     extra={"schema_version": int},
     optional=("uncertainty", "measures"),
     doc="Answer of ``POST /api/compare`` (``Comparison.to_dict()``).",
+)
+
+YearOutcomeOut = model_of(
+    timeline.YearOutcome,
+    "YearOutcomeOut",
+    doc="What a year's closures did (``YearOutcome.to_dict()``; stock-out days are contract-days).",
+)
+TimeToRecoverOut = model_of(exposure.TimeToRecover, "TimeToRecoverOut")
+ExposureRowOut = model_of(
+    exposure.ExposureRow,
+    "ExposureRowOut",
+    types={"element": str, "first_out": str | None},  # the element's id; none runs out: null
+    extra={
+        "type": Literal["node", "link", "exposure"],
+        "kind": str,
+        "name": str,
+        "survives": bool,
+        "single_point_of_failure": bool,
+    },
+)
+ExposureResultOut = model_of(
+    exposure.ExposureResult,
+    "ExposureResultOut",
+    drop=("allocation", "stock_days", "measure", "ttr_statistic", "start_day", "scenario"),
+    types={"measure": str, "ranked_by": Literal["usd", "stockout", "late"]},
+    extra={
+        "schema_version": int,
+        "parameters": (dict[str, Any], Field(description="The request, with the allocation.")),
+        "definitions": str,
+    },
+    doc="Answer of ``POST /api/exposure`` (``ExposureResult.to_dict()``), worst first.",
 )
 
 
