@@ -29,6 +29,7 @@ from corridor.errors import RequestError
 
 if TYPE_CHECKING:
     from corridor.invest import InvestResult
+    from corridor.invest.evaluate import Evaluation
 
 _FORMATS = ("table", "json")
 DEFAULT_CONTRACTS = Path("examples/contracts.yaml")
@@ -109,7 +110,7 @@ def invest_cmd(
     if fmt == "json":
         _json(result.to_dict())
     else:
-        _tables(result)
+        _tables(result, language_)
     _save(result, store, no_store)
 
 
@@ -117,14 +118,22 @@ def _m(usd: float) -> str:
     return f"{usd / 1e6:,.1f}"
 
 
-def _tables(r: InvestResult) -> None:
+def _tables(r: InvestResult, lang: str) -> None:
+    projects = {p.id: p for p in r.network.projects}
+
+    def name(e: Evaluation) -> str:
+        p = projects.get(e.ids[0])
+        if p is None or e.combination:
+            return e.name
+        return (p.name_ja or p.name_en) if lang == "ja" else p.name_en
+
     rows = []
     for i, e in enumerate(r.ranked, 1):
         lo, hi = e.npv("low"), e.npv("high")
         rows.append(
             [
                 str(i),
-                e.ids[0],
+                name(e),
                 _m(e.capex_usd),
                 f"{e.extra_t_per_year + e.extra_corridor_t_per_year:,.0f}",
                 f"{e.days_saved_per_t:.2f}",
@@ -143,7 +152,7 @@ def _tables(r: InvestResult) -> None:
     budget = "no limit" if r.budget_usd is None else f"USD {_m(r.budget_usd)} m"
     out.print(f"Selected under {budget}: ", end="")
     out.print(
-        ", ".join("+".join(e.ids) for e in chosen) or "nothing (no project of positive NPV fits)",
+        ", ".join(name(e) for e in chosen) or "nothing (no project of positive NPV fits)",
         markup=False,
     )
     out.print(f"total capex USD {_m(r.selection.capex_usd)} m, NPV USD {_m(r.selection.npv_usd)} m")
