@@ -441,14 +441,19 @@ def _state_at(
         return loss, delay
     oy = yr[on]
     lo = np.searchsorted(oy, year, "left")
-    hi = np.searchsorted(oy, year, "right")
-    for j in range(int((hi - lo).max(initial=0))):
-        idx = lo + j
-        valid = idx < hi
-        c = on[np.where(valid, idx, 0)]
-        active = valid & (st[c] <= at) & (at < en[c])
-        np.maximum(loss, np.where(active, fp.group_loss[grp[c]], 0.0), out=loss)
-        np.maximum(delay, np.where(active, fp.group_delay[grp[c]], 0.0), out=delay)
+    counts = np.searchsorted(oy, year, "right") - lo
+    q = np.flatnonzero(counts)
+    if not len(q):
+        return loss, delay
+    cq = counts[q]
+    # One pair per (query, closure of its year on the route); pairs of a query are adjacent.
+    starts = np.cumsum(cq) - cq
+    c = on[np.repeat(lo[q], cq) + (np.arange(int(cq.sum())) - np.repeat(starts, cq))]
+    t = np.repeat(at[q], cq)
+    active = (st[c] <= t) & (t < en[c])
+    g = grp[c]
+    loss[q] = np.maximum.reduceat(np.where(active, fp.group_loss[g], 0.0), starts)
+    delay[q] = np.maximum.reduceat(np.where(active, fp.group_delay[g], 0.0), starts)
     return loss, delay
 
 
