@@ -171,6 +171,12 @@ def print_plan_bands(out: Console, b: PlanBands) -> None:
         if k.startswith("shadow:")
     }
     print_study(out, s, labels, b.probabilities, "as labelled", b.closing_note())
+    for c, p in b.penalty_driven.items():
+        out.print(
+            f"Shadow price of {c}: set by the shortfall penalty in {p:.0%} of the draws "
+            "(a contract falls short; not a value of the capacity, left out of the bands).",
+            markup=False,
+        )
     shares = {k: v for k, v in s.bands.items() if k.startswith("share:")}
     if shares:
         t = Table(title="Share of the delivered tonnes by route family", title_justify="left")
