@@ -34,7 +34,7 @@ from corridor.routing.route import FAMILY_LABELS
 from corridor.uncertainty.costmodel import CostModel, cost_model
 from corridor.uncertainty.propagate import Band, check_draws
 from corridor.uncertainty.sampling import CARRYING_RANGE, factors_for
-from corridor.uncertainty.study import Study, Values, study
+from corridor.uncertainty.study import Study, Values, drivers_text, study
 
 TARGET = "total_cost_usd_per_year"
 SHARE_THRESHOLDS = (0.1, 0.25, 0.5)
@@ -67,9 +67,7 @@ class PlanBands:
             f"The plan costs USD {b.base:,.0f}/yr as stated, USD {b.p5:,.0f}–{b.p95:,.0f}/yr "
             f"(P5–P95) over {self.study.samples:,} joint draws of the estimates"
         )
-        strong = [d for d in self.study.drivers[:n] if d.st >= 0.005]
-        if strong:
-            text += "; drivers: " + "; ".join(f"{d.label} (ST {d.st:.2f})" for d in strong)
+        text += drivers_text(self.study.drivers, n)
         if self.penalty_driven:
             text += "; shadow prices set by the shortfall penalty, not banded: " + ", ".join(
                 f"{c} ({p:.0%} of the draws)" for c, p in self.penalty_driven.items()
@@ -78,33 +76,27 @@ class PlanBands:
 
     def to_dict(self) -> dict[str, Any]:
         bands = self.study.bands
-        return {
-            **self.study.to_dict(),
-            "candidate_routes": self.candidates,
-            "bands": {
-                "total_cost_usd_per_year": bands[TARGET].to_dict(),
-                "delivered_t_per_year": bands["delivered_t_per_year"].to_dict(),
-                "shortfall_t_per_year": bands["shortfall_t_per_year"].to_dict(),
-                "family_share": {
-                    k.split(":", 1)[1]: _shares(b.to_dict())
-                    for k, b in bands.items()
-                    if k.startswith("share:")
-                },
-                "shadow_price_usd_per_t": {
-                    k.split(":", 1)[1]: b.to_dict()
-                    for k, b in bands.items()
-                    if k.startswith("shadow:")
-                },
+        fields = {
+            "total_cost_usd_per_year": bands[TARGET].to_dict(),
+            "delivered_t_per_year": bands["delivered_t_per_year"].to_dict(),
+            "shortfall_t_per_year": bands["shortfall_t_per_year"].to_dict(),
+            "family_share": {
+                k.split(":", 1)[1]: _shares(b.to_dict())
+                for k, b in bands.items()
+                if k.startswith("share:")
             },
+            "shadow_price_usd_per_t": {
+                k.split(":", 1)[1]: b.to_dict() for k, b in bands.items() if k.startswith("shadow:")
+            },
+        }
+        return self.study.summary("bands", fields, self.probabilities, self.closing_note()) | {
+            "candidate_routes": self.candidates,
             "penalty_driven_shadow_prices": {
                 k: round(v, 4) for k, v in self.penalty_driven.items()
             },
-            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
-            "sensitivity": self.study.sensitivity_dict(),
             "approximation": "each draw re-solves the plan's final LP over its candidate "
             "routes with re-priced costs and redrawn capacities; a route outside that set "
             "cannot enter",
-            "closing_note": self.closing_note(),
         }
 
 

@@ -26,7 +26,7 @@ from corridor.risk.allocation import Allocation
 from corridor.risk.stress import stress
 from corridor.uncertainty.propagate import check_draws
 from corridor.uncertainty.sampling import factors_for, perturbed
-from corridor.uncertainty.study import Study, Values, study
+from corridor.uncertainty.study import Study, Values, drivers_text, study
 
 YEARS_PER_DRAW = 2_000
 """Simulated years per draw (at most the stress test's own)."""
@@ -83,24 +83,22 @@ class StressBands:
             f"of the disruption estimates ({self.years:,} years each)"
         )
         of = "" if self.study.target == TARGET else f" of {self.study.target}"
-        strong = [d for d in self.study.drivers[:n] if d.st >= 0.005]
-        if strong:
-            text += f"; drivers{of}: " + "; ".join(f"{d.label} (ST {d.st:.2f})" for d in strong)
+        text += drivers_text(self.study.drivers, n, of)
         return text + "."
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.study.to_dict(),
+        s = self.study
+        return s.summary(
+            "bands",
+            {k: b.to_dict() for k, b in s.bands.items()},
+            self.probabilities,
+            self.closing_note(),
+            "improve-first narrowing estimated from the total index",
+        ) | {
             "years_per_draw": self.years,
             "cvar_level": self.level,
             "std_error_of_mean_extra_cost_usd": round(self.std_error_usd, 2),
-            "bands": {k: b.to_dict() for k, b in self.study.bands.items()},
-            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
-            "sensitivity": self.study.sensitivity_dict(
-                "improve-first narrowing estimated from the total index"
-            ),
             "not_drawn": self.not_drawn,
-            "closing_note": self.closing_note(),
         }
 
 

@@ -53,8 +53,8 @@ def print_bands(out: Console, u: UncertainComparison) -> None:
                 str(x.figures),
                 f"{x.s1:.2f}",
                 f"{x.st:.2f}",
-                f"{x.low_usd_per_t:,.0f}",
-                f"{x.high_usd_per_t:,.0f}",
+                f"{x.at_low or 0:,.0f}",
+                f"{x.at_high or 0:,.0f}",
                 f"{x.narrowing:.0%}",
             )
         out.print(d)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from html import escape
 
 from corridor.analysis.capacity_bands import CapacityBands
@@ -22,19 +21,7 @@ from corridor.report.svg import (
 )
 from corridor.routing.route import FAMILY_LABELS
 from corridor.uncertainty.compare import UncertainComparison
-from corridor.uncertainty.sensitivity import Driver
-from corridor.uncertainty.study import Study
-
-
-@dataclass(frozen=True)
-class _Bar:
-    """One tornado bar of a :class:`~corridor.uncertainty.study.Study` driver."""
-
-    factor: str
-    label: str
-    low_usd_per_t: float
-    high_usd_per_t: float
-
+from corridor.uncertainty.study import Driver, Study
 
 LOW_COLOUR = "#4c78a8"
 HIGH_COLOUR = "#e45756"
@@ -53,7 +40,7 @@ def band_name(key: str) -> str:
 
 
 def tornado_chart(
-    drivers: Sequence[Driver | _Bar],
+    drivers: Sequence[Driver],
     stated: float,
     width: int = 760,
     what: str = "premium",
@@ -61,11 +48,15 @@ def tornado_chart(
 ) -> str:
     """Horizontal bars: ``what`` (the premium) with each estimate at the low and at the high
     end of its range (others as stated), widest swing on top; the vertical line is the
-    stated value. ``fmt`` writes a value with its unit."""
-    bars = sorted(drivers, key=lambda d: -abs(d.high_usd_per_t - d.low_usd_per_t))
-    bars = bars[:TORNADO_BARS]
+    stated value. ``fmt`` writes a value with its unit. A group without ends is left out."""
+    shown = [
+        (d, lo, hi)
+        for d in drivers
+        if (lo := d.at_low) is not None and (hi := d.at_high) is not None
+    ]
+    bars = sorted(shown, key=lambda b: -abs(b[2] - b[1]))[:TORNADO_BARS]
     height = 40 + len(bars) * (BAR_H + BAR_GAP) + 30
-    values = [stated, *(v for d in bars for v in (d.low_usd_per_t, d.high_usd_per_t))]
+    values = [stated, *(v for _, lo_, hi_ in bars for v in (lo_, hi_))]
     lo, hi = min(values), max(values)
     span = (hi - lo) or 1.0
     lo, hi = lo - 0.05 * span, hi + 0.05 * span
@@ -85,14 +76,14 @@ def tornado_chart(
             f"{_tick_label(t)}</text>"
         )
         t += step
-    for i, d in enumerate(bars):
+    for i, (d, at_low, at_high) in enumerate(bars):
         y = 30 + i * (BAR_H + BAR_GAP)
         label = escape(_fit(d.label, LABEL_W - 16))
         out.append(
             f'<text x="{LABEL_W - 8}" y="{_n(y + BAR_H - 5)}" text-anchor="end" fill="{INK}">'
             f"<title>{escape(d.factor)}</title>{label}</text>"
         )
-        ends = ((d.low_usd_per_t, LOW_COLOUR, "low"), (d.high_usd_per_t, HIGH_COLOUR, "high"))
+        ends = ((at_low, LOW_COLOUR, "low"), (at_high, HIGH_COLOUR, "high"))
         for v, colour, end in ends:
             left, right = sorted((x(stated), x(v)))
             out.append(
@@ -187,16 +178,11 @@ def study_section(
         *(f"<li>P({escape(k)}) = {v:.1%}</li>" for k, v in probabilities.items()),
         "</ul>",
     ]
-    bars = [
-        _Bar(d.factor, d.label, d.at_low, d.at_high)
-        for d in s.drivers
-        if d.at_low is not None and d.at_high is not None
-    ]
-    if bars:
+    if any(d.at_low is not None and d.at_high is not None for d in s.drivers):
         stated = s.bands[s.target].base
         out.append(f"<h3>{escape(t('unc_drivers_title', lang, what=what))}</h3>")
         out.append(
-            f'<figure class="chart">{tornado_chart(bars, stated, what=what, fmt=fmt)}'
+            f'<figure class="chart">{tornado_chart(s.drivers, stated, what=what, fmt=fmt)}'
             f"<figcaption>{escape(t('unc_tornado_caption', lang, what=what))}</figcaption>"
             "</figure>"
         )
