@@ -78,7 +78,7 @@ class StressBands:
     def closing_note(self, n: int = 3) -> str:
         b = self.study.bands[TARGET]
         text = (
-            f"CVaR{self.level:.0%} of the extra cost USD {b.base:,.0f}/yr as stated, USD "
+            f"CVaR{self.level * 100:.0f} of the extra cost USD {b.base:,.0f}/yr as stated, USD "
             f"{b.p5:,.0f}–{b.p95:,.0f}/yr (P5–P95) over {self.study.samples:,} joint draws "
             f"of the disruption estimates ({self.years:,} years each)"
         )
@@ -161,10 +161,10 @@ def stress_bands(
               individual=individual, pin=False)  # fmt: skip
     stated = s.bands[TARGET].base
     probs = {
-        f"CVaR{level:.0%} of the extra cost above the stated USD {stated:,.0f}/yr": float(
+        f"CVaR{level * 100:.0f} of the extra cost above the stated USD {stated:,.0f}/yr": float(
             np.mean(s.draws[TARGET] > stated)
         ),
-        f"CVaR{level:.0%} of the extra cost above twice the stated": float(
+        f"CVaR{level * 100:.0f} of the extra cost above twice the stated": float(
             np.mean(s.draws[TARGET] > 2 * abs(stated))
         ),
     }
