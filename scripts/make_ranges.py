@@ -169,6 +169,15 @@ RULES: dict[str, dict[str, Rule]] = {
             distribution="uniform",
         ),
     },
+    "est_bcp_dwell_az_ge": {
+        "dwell_hours_p95": rel(0.5, 4.0, "assumed: 12–96 h (the mean may reach 55 h)"),
+        "": rel(
+            0.5,
+            55 / 8,
+            "4–55 h: the same-gauge low, up to the 54.9 h of the road crossing on the same "
+            "border (Tsiteli Khidi, CPMM 2023)",
+        ),
+    },
     "est_bcp_fee": {
         "": rel(0.8, 1.6, "CPMM USD 178–215 per sample ÷ 12.5–25 t per consignment: USD 8.6–17/t"),
     },
