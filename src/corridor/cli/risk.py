@@ -32,6 +32,7 @@ from corridor.cli._app import (
     DataOpt,
     OverlayOpt,
     ReportOpt,
+    UncertaintyOpt,
     _json,
     _net,
     _rows_table,
@@ -245,6 +246,7 @@ def stress_cmd(
         float,
         typer.Option("--stock-days", help="Buyer's safety stock in days (with --versus)."),
     ] = 30.0,
+    uncertainty: UncertaintyOpt = 0,
 ) -> None:
     """Monte Carlo stress test of a plan: undelivered tonnes, extra cost, VaR/CVaR, tail events."""
     from corridor import risk
@@ -294,19 +296,28 @@ def stress_cmd(
         if run_id is not None:
             _forget_started(run_id, store)
         raise
+    bands = None
+    if uncertainty:
+        from corridor.cli.uncertainty import stress_bands_for
+
+        bands = stress_bands_for(allocation, uncertainty, seed, years, timing)
     if fmt == "json":
-        _json(result.to_dict())
+        _json(result.to_dict() | ({"uncertainty": bands.to_dict()} if bands else {}))
     elif fmt in EXPORTS:
         write_export(result, fmt, output, net)
     else:
         _stress_tables(result)
+        if bands is not None:
+            from corridor.cli.uncertainty import print_stress_bands
+
+            print_stress_bands(out, bands)
     if report:
         front = None
         if with_frontier:
             from corridor.risk.frontier import frontier
 
             front = frontier(allocation, seed=seed, timing=timing, scenario=scenario_name)
-        _write_report(report, result, front)
+        _write_report(report, result, front, bands)
     _save(result, store, no_store, run_id)
 
 
@@ -432,12 +443,12 @@ def _concentration(r: Any) -> None:
     )
 
 
-def _write_report(path: Path, stress: Any, front: Any) -> None:
+def _write_report(path: Path, stress: Any, front: Any, bands: Any = None) -> None:
     from corridor.report.html import write_report
     from corridor.report.risk import render_risk_report
 
     try:
-        write_report(path, render_risk_report(stress, front))
+        write_report(path, render_risk_report(stress, front, bands=bands))
     except OSError as exc:
         raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
     err.print(f"report written to {path}")

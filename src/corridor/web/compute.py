@@ -273,16 +273,21 @@ def run_capacity(net: Network, body: CapacityBody, store: Path | None) -> dict[s
     """``corridor.optimize.max_flow(...).to_dict()``; the run is saved in the run store."""
     from corridor.optimize.maxflow import max_flow
 
-    result = max_flow(
-        body.commodity,
-        body.origins,
-        body.destinations,
-        avoid=body.avoid,
-        families=body.families,
-        network=net,
-    )
+    asked: dict[str, Any] = {
+        "avoid": body.avoid,
+        "families": body.families,
+        "network": net,
+    }
+    result = max_flow(body.commodity, body.origins, body.destinations, **asked)
     _save(result, store)
-    return result.to_dict()
+    out = result.to_dict()
+    if body.uncertainty:
+        from corridor.analysis.capacity_bands import capacity_bands
+
+        bands = capacity_bands(body.commodity, body.origins, body.destinations, **asked,
+                               samples=body.uncertainty, seed=body.uncertainty_seed)  # fmt: skip
+        out["uncertainty"] = bands.to_dict()
+    return out
 
 
 def _portfolio(net: Network, body: PlanBody | StressBody | ExposureBody | InvestBody) -> Portfolio:
@@ -313,16 +318,23 @@ def run_plan(net: Network, body: PlanBody, store: Path | None) -> dict[str, Any]
     """``corridor.optimize.plan(...).to_dict()``; the run is saved in the run store."""
     from corridor.optimize.planning import plan
 
-    result = plan(
-        _portfolio(net, body),
-        k=body.k,
-        carbon_price=body.carbon_price,
-        risk_penalty=body.risk_penalty,
-        network=net,
-        assumptions=_assumptions(0.0, body.service),
-    )
+    asked: dict[str, Any] = {
+        "k": body.k,
+        "carbon_price": body.carbon_price,
+        "risk_penalty": body.risk_penalty,
+        "network": net,
+        "assumptions": _assumptions(0.0, body.service),
+    }
+    bands = None
+    if body.uncertainty:
+        from corridor.analysis.plan_bands import plan_bands
+
+        result, bands = plan_bands(_portfolio(net, body), samples=body.uncertainty,
+                                   seed=body.uncertainty_seed, **asked)  # fmt: skip
+    else:
+        result = plan(_portfolio(net, body), **asked)
     _save(result, store)
-    return result.to_dict()
+    return result.to_dict() | ({"uncertainty": bands.to_dict()} if bands else {})
 
 
 def _save(result: StorableResult, store: Path | None) -> None:
@@ -411,7 +423,15 @@ def run_stress(
         progress=lambda done: ctx.progress(done / body.years),
     )
     _save(result, store)
-    return result.to_dict()
+    out = result.to_dict()
+    if body.uncertainty:
+        from corridor.analysis.stress_bands import YEARS_PER_DRAW, stress_bands
+
+        ctx.check()
+        bands = stress_bands(allocation, samples=body.uncertainty, seed=body.uncertainty_seed,
+                             years=min(body.years, YEARS_PER_DRAW))  # fmt: skip
+        out["uncertainty"] = bands.to_dict()
+    return out
 
 
 def run_exposure(net: Network, body: ExposureBody, store: Path | None) -> dict[str, Any]:

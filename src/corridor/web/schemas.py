@@ -169,6 +169,28 @@ Family = Literal["china", "trans_caspian", "russia", "south"]
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
+MAX_CAPACITY_UNCERTAINTY = 2_000
+"""Most draws of a capacity band in one request (one max-flow LP re-solved per draw)."""
+MAX_PLAN_UNCERTAINTY = 1_000
+"""Most draws of a plan band in one request (the plan's LP re-solved per draw)."""
+MAX_STRESS_UNCERTAINTY = 400
+"""Most draws of a stress band in one job (a Monte Carlo run per draw: 100 draws ~20 s)."""
+
+
+def _uncertainty(most: int, what: str) -> Any:
+    return Field(
+        default=0,
+        ge=0,
+        le=most,
+        description=f"Joint draws of the estimates: P5/P50/P95 bands of {what} and the "
+        "drivers (Sobol' indices, tornado ends, improve first) under 'uncertainty' (0: none).",
+    )
+
+
+def _uncertainty_seed() -> Any:
+    return Field(default=0, ge=0, le=2**31 - 1, description="Seed of those draws.")
+
+
 class CapacityBody(_Body):
     """Body of ``POST /api/capacity``."""
 
@@ -180,6 +202,10 @@ class CapacityBody(_Body):
         default_factory=list, max_length=4, description="Route families to use (default all)."
     )
     as_of: AsOfDate | None = _as_of()
+    uncertainty: int = _uncertainty(
+        MAX_CAPACITY_UNCERTAINTY, "the tonnes left for the user, how often each capacity binds"
+    )
+    uncertainty_seed: int = _uncertainty_seed()
 
 
 class ContractBody(_Body):
@@ -220,6 +246,12 @@ class PlanBody(_Body):
     )
     service: ServiceName | None = _service()
     as_of: AsOfDate | None = _as_of()
+    uncertainty: int = _uncertainty(
+        MAX_PLAN_UNCERTAINTY,
+        "the cost, shortfall, family shares and shadow prices (those set by the shortfall "
+        "penalty listed apart)",
+    )
+    uncertainty_seed: int = _uncertainty_seed()
 
 
 MAX_STRESS_YEARS = MAX_YEARS
@@ -260,6 +292,11 @@ class StressBody(_AllocationBody):
 
     years: int = Field(WEB_STRESS_YEARS, ge=1, le=MAX_STRESS_YEARS, description="Simulated years.")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="Same seed, same numbers.")
+    uncertainty: int = _uncertainty(
+        MAX_STRESS_UNCERTAINTY,
+        "the expected and CVaR95 extra cost and undelivered tonnes (at most 2,000 years a draw)",
+    )
+    uncertainty_seed: int = _uncertainty_seed()
 
 
 class ExposureBody(_AllocationBody):
