@@ -113,3 +113,24 @@ def test_brief_shows_the_premium_band_when_computed_and_says_so_otherwise():
     line = line.split("</p>")[0]
     assert "over 64 joint draws" in line and "not computed" not in line
     assert f"Avoiding China {band.base:+,.0f} ({band.p5:+,.0f} to {band.p95:+,.0f})" in line
+
+
+def test_brief_risk_headline_is_the_serious_measure_and_the_any_disruption_figure_is_explained():
+    """A board reader sees the chance of a >30-day, >=30 % interruption first; the 90 %-odd
+    chance of some disruption in a year is said to be mostly short or partial ones."""
+    from corridor.risk.measures import measures
+
+    net = default_network()
+    result = corridor.compare("rare_earth_concentrate", "KZ_ZHANA_KZ", "JP_YOKOHAMA", network=net)
+    best = result.cheapest
+    long = measures(net, best).p_long_interruption
+    assert 0 < long < best.risk.annual_probability  # the serious measure is the rarer one
+    for lang, words in (("en", "Short or partial disruptions"), ("ja", "短期・部分的な途絶")):
+        page = brief_module.compare_brief(result, net, lang)
+        line = page.split('data-testid="risk">')[1].split("</p>")[0]
+        headline, rest = line.split("</strong>")
+        assert brief_module._pct(long) in headline and "30" in headline
+        assert f"{best.risk.annual_probability:.0%}" in rest and words in rest
+        assert f"{best.risk.annual_probability:.0%}" not in headline
+    assert brief_module._pct(0.0312) == "3.1%" and brief_module._pct(0.923) == "92%"
+    assert brief_module._pct(0.0004) == "<0.1%"
