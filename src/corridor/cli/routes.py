@@ -188,7 +188,7 @@ def _emit(
 ) -> None:
     from corridor.analysis.results import Comparison
 
-    if fmt in ("xlsx", "parquet") or (fmt == "csv" and output is not None):
+    if fmt in ("xlsx", "parquet") or (fmt == "csv" and (output is not None or lang != "en")):
         write_export(result, fmt, output, net, lang=lang)
     elif fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
