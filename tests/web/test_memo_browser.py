@@ -169,3 +169,41 @@ def test_brief_reads_on_one_page(browser, lang: str, tmp_path: Path):
         pdf = tmp_path / f"{name}-{lang}.pdf"
         write_brief(pdf, html)
         assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
+
+
+_LABEL_BOXES = """() => {
+  const map = document.querySelector('[data-testid=map-svg]').getBoundingClientRect();
+  return [...document.querySelectorAll('#map-labels text')].map(t => {
+    const b = t.getBoundingClientRect();
+    return {text: t.firstChild.nodeValue, left: b.left - map.left, right: map.right - b.right,
+            top: b.top - map.top, bottom: map.bottom - b.bottom};
+  });
+}"""
+
+
+@pytest.mark.parametrize("question", [UOC, REE], ids=["uranium", "rare_earth"])
+def test_map_labels_of_origin_and_destination_are_inside_the_map(page: Page, question):
+    """The origin's and Yokohama's labels, measured by Chromium's text layout, lie inside the
+    map's box in English and in Japanese (Yokohama sits near the right edge)."""
+    commodity, origin, destination = question
+    page.select_option("[data-testid=commodity]", commodity)
+    page.select_option("[data-testid=origin]", origin)
+    page.select_option("[data-testid=destination]", destination)
+    page.get_by_test_id("run-compare").click()
+    page.wait_for_selector("[data-testid=route-1-name]")
+    net = default_network()
+    for lang in ("en", "ja"):
+        if lang == "ja":
+            page.get_by_test_id("lang-ja").click()
+            expect(page.locator("html")).to_have_attribute("lang", "ja")
+            page.wait_for_function(
+                "document.querySelector('#map-labels text:last-child')?.firstChild.nodeValue"
+                f".includes({place_name(net.node(destination), 'ja')!r})"
+            )
+        boxes = page.evaluate(_LABEL_BOXES)
+        shown = [b["text"] for b in boxes]
+        assert len(shown) == 2, shown
+        for text, node in zip(shown, (origin, destination), strict=True):
+            assert place_name(net.node(node), lang).split(" (")[0] in text, (lang, text)
+        for b in boxes:
+            assert min(b["left"], b["right"], b["top"], b["bottom"]) >= 0, (lang, b)
