@@ -127,7 +127,7 @@ def test_routes_are_named_and_downloads_open(page: Page, tmp_path: Path):
     assert text.splitlines()[0].startswith("route,route_ja,gateways")
 
 
-def test_japanese_page_names_places_in_japanese(page: Page):
+def test_japanese_page_names_places_in_japanese(page: Page, tmp_path: Path):
     net = default_network()
     _ask_uranium(page)
     page.get_by_test_id("lang-ja").click()
@@ -146,6 +146,14 @@ def test_japanese_page_names_places_in_japanese(page: Page):
     expect(page.get_by_test_id("route-1-conditions")).to_contain_text("承認")
     page.screenshot(path=str(SHOTS / "main-ja.png"), full_page=False)
     page.locator("#results").screenshot(path=str(SHOTS / "results-ja.png"))
+    with page.expect_download() as got:
+        page.get_by_test_id("download-xlsx").first.click()
+    got.value.save_as(tmp_path / "compare-ja.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "compare-ja.xlsx")
+    assert wb.sheetnames == ["経路", "回避プレミアム", "概要", "出典"]
+    head = [c.value for c in wb["経路"][1]]
+    assert head[:2] == ["経路", "経路（英語）"] and "費用 [USD/t]" in head
+    assert [r[0] for r in wb["経路"].iter_rows(min_row=2, values_only=True)] == names
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
