@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from corridor.errors import RequestError
-from corridor.i18n import catalogue, family_name
+from corridor.i18n import catalogue, family_name, localise
 from corridor.network.model import Network
 from corridor.network.names import place_name
 
@@ -279,7 +279,7 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
-def localise(tables: Tables, net: Network | None, lang: str) -> dict[str, list[Row]]:
+def localised_tables(tables: Tables, net: Network | None, lang: str) -> dict[str, list[Row]]:
     """The tables (and, with a network, the sources sheet) as a reader of ``lang`` sees them.
 
     In Japanese the route column holds the Japanese label (the English one moves to
@@ -310,6 +310,7 @@ def _names(net: Network | None, lang: str) -> dict[str, str]:
 
 
 def _localised(row: Row, routes: Sequence[Row], names: Mapping[str, str], lang: str) -> Row:
+    row = {k: localise(v, lang) for k, v in row.items()}  # messages (no-route reasons)
     out = dict(row)
     if "route_ja" in row:
         out = {"route": row["route_ja"], "route_en": row["route"]}
@@ -341,7 +342,7 @@ def write_xlsx(path: Path | BinaryIO, tables: Tables, net: Network, lang: str = 
 
     Headers carry their unit in brackets: in English the column id ("cost_usd_per_t
     [USD/t]"), in Japanese the column's name ("費用 [USD/t]") with the id in the cell's
-    comment, sheets named in Japanese and the cells as :func:`localise` gives them.
+    comment, sheets named in Japanese and the cells as :func:`localised_tables` gives them.
     """
     from openpyxl import Workbook
     from openpyxl.comments import Comment
@@ -351,7 +352,7 @@ def write_xlsx(path: Path | BinaryIO, tables: Tables, net: Network, lang: str = 
     wb.remove(wb.active)
     used: set[str] = set()
     names = _names(net, lang) if lang != "en" else {}
-    for name, rows in localise(tables, net, lang).items():
+    for name, rows in localised_tables(tables, net, lang).items():
         title = catalogue(lang).get(f"sheet_{name}", name) if lang != "en" else name
         ws = wb.create_sheet(_sheet_name(title, used))
         columns = list(dict.fromkeys(k for r in rows for k in r))
@@ -458,7 +459,7 @@ def export(
     tables = tables_of(result, kind)
     try:
         if fmt == "csv":
-            main = localise(tables, net, lang)[tables.main]
+            main = localised_tables(tables, net, lang)[tables.main]
             text = to_csv(main, lang, _names(net, lang) if lang != "en" else None)
             if output is None:
                 return text, []
@@ -490,7 +491,7 @@ def export_bytes(
 ) -> tuple[bytes, str]:
     """A result as the bytes of one file, for a download: the whole workbook for XLSX, one
     table (the main one unless ``table`` names another) for CSV and Parquet; XLSX and CSV
-    in ``lang`` (see :func:`localise`), Parquet keeps the column ids.
+    in ``lang`` (see :func:`localised_tables`), Parquet keeps the column ids.
 
     Returns
     -------
@@ -514,7 +515,7 @@ def export_bytes(
         write_xlsx(buf, tables, net, lang)
         return buf.getvalue(), f"{tables.kind}.xlsx"
     if fmt == "csv":
-        rows = localise(tables, net, lang)[name]
+        rows = localised_tables(tables, net, lang)[name]
         text = to_csv(rows, lang, _names(net, lang) if lang != "en" else None)
         return text.encode("utf-8"), f"{stem}.csv"
     import pyarrow.parquet as pq

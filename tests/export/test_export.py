@@ -19,7 +19,7 @@ import pytest
 import corridor
 from corridor.analysis.queries import default_network
 from corridor.errors import RequestError
-from corridor.export import export, export_bytes, header, localise, tables_of, unit_of
+from corridor.export import export, export_bytes, header, localised_tables, tables_of, unit_of
 from corridor.network.names import place_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,7 +198,7 @@ def test_every_japanese_header_is_named(golden: str):
     net = default_network()
     names = {c.id: c.name_ja for c in net.commodities}
     unnamed = set()
-    for rows in localise(tables, None, "ja").values():
+    for rows in localised_tables(tables, None, "ja").values():
         for column in dict.fromkeys(k for r in rows for k in r):
             parts = header(column, "ja", names).split(" [")[0].split(" / ")
             unnamed |= {

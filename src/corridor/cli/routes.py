@@ -43,6 +43,7 @@ from corridor.cli._app import (
 from corridor.cli.brief import BriefOpt, LangOpt, check_brief, compare_brief_file, language
 from corridor.cli.export import OutputOpt, check_output, write_export
 from corridor.errors import RequestError
+from corridor.i18n import family_name, localise
 from corridor.network.model import Network
 
 
@@ -312,7 +313,8 @@ def _premium_table(result: Any, lang: str = "en") -> None:
     from corridor.routing.route import FAMILY_LABELS
 
     for fam, why in result.unavailable.items():
-        out.print(f"[yellow]{FAMILY_LABELS.get(fam, fam)}[/]: {why}")
+        name = family_name(fam, lang) if lang != "en" else FAMILY_LABELS.get(fam, fam)
+        out.print(f"[yellow]{name}[/]: {localise(why, lang)}", markup=True, highlight=False)
     t = Table(
         title="Strategic premium against the cheapest route "
         f"({result.cheapest.label_in(lang)}, USD {result.cheapest.cost_usd_per_t:,.0f}/t)",
