@@ -134,3 +134,20 @@ def test_brief_risk_headline_is_the_serious_measure_and_the_any_disruption_figur
         assert f"{best.risk.annual_probability:.0%}" not in headline
     assert brief_module._pct(0.0312) == "3.1%" and brief_module._pct(0.923) == "92%"
     assert brief_module._pct(0.0004) == "<0.1%"
+
+
+def test_brief_names_a_port_capacity_that_binds():
+    """Uranium's China capacity is bound by Lianyungang's class-7 allowance (a node, not a
+    link): the brief names the port instead of a dash."""
+    from corridor.optimize.maxflow import max_flow
+
+    net = default_network()
+    result = corridor.compare(*("uranium_ore_concentrate", "KZ_NORTH_KHARASAN", "JP_YOKOHAMA"))
+    cap = max_flow(
+        "uranium_ore_concentrate", ["KZ_NORTH_KHARASAN"], ["JP_YOKOHAMA"], families=["china"],
+        network=net,
+    )  # fmt: skip
+    assert cap.bottlenecks[0].capacity.node == "CN_LIANYUNGANG"
+    for lang, port in (("en", "Lianyungang"), ("ja", "連雲港")):
+        page = brief_module.compare_brief(result, net, lang, capacity={"china": cap})
+        assert f"32,500 (binding: {port}" in page or f"32,500（制約: {port}" in page, lang

@@ -103,6 +103,8 @@ def _capacity_part(family: str, cap: CapacityResult, net: Network, lang: str) ->
             where.append(
                 f"{place_name(net.node(ends.from_), lang)}–{place_name(net.node(ends.to), lang)}"
             )
+        elif b.capacity.node and net.has("nodes", b.capacity.node):  # a port's or terminal's
+            where.append(place_name(net.node(b.capacity.node), lang))
     return t(
         "brief_capacity_family",
         lang,
