@@ -327,7 +327,7 @@ def _localised(row: Row, routes: Sequence[Row], names: Mapping[str, str], lang: 
         out["name"] = words.get("rule_" + row["name"].replace(" ", "_"), row["name"])
     if isinstance(row.get("family"), str):
         out["family"] = family_name(row["family"], lang)
-    for col in ("countries", "chokepoints"):
+    for col in ("countries", "chokepoints", "avoid"):
         if isinstance(row.get(col), str) and row[col]:
             out[col] = "|".join(names.get(x, x) for x in row[col].split("|"))
     if set(row) == {"field", "value"}:

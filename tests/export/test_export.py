@@ -171,6 +171,7 @@ def test_japanese_workbook_names_sheets_and_routes_in_japanese(tmp_path: Path):
     assert "承認" in rows[0]["条件"] and "approval" in rows[0]["条件（英語）"]
     premium = list(wb["回避プレミアム"].iter_rows(values_only=True))
     assert premium[1][0] == "中国回避" and premium[1][2] == result.routes[1].label_ja
+    assert premium[3][1] == "中国|ロシア"  # the avoided countries by name
     sources = [c.value for c in wb["出典"][1]]
     assert sources == ["ID", "種別", "年", "出典", "URL", "方法"]
     summary = dict(wb["概要"].iter_rows(min_row=2, values_only=True))

@@ -30,7 +30,8 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 import corridor  # noqa: E402
 from corridor.analysis.queries import default_network  # noqa: E402
 from corridor.network.names import place_name  # noqa: E402
-from corridor.report.brief import compare_brief, write_brief  # noqa: E402
+from corridor.cli.brief import compare_brief_file  # noqa: E402
+from corridor.report.brief import compare_brief  # noqa: E402
 from corridor.web.app import create_app  # noqa: E402
 from corridor.web.security import Settings  # noqa: E402
 
@@ -175,8 +176,11 @@ def test_brief_reads_on_one_page(browser, lang: str, tmp_path: Path):
         pg.screenshot(path=str(SHOTS / f"brief-{name}-{lang}.png"), full_page=True)
         context.close()
         pdf = tmp_path / f"{name}-{lang}.pdf"
-        write_brief(pdf, html)
-        assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
+        compare_brief_file(result, net, pdf, lang)  # as the CLI writes it, with capacity
+        data = pdf.read_bytes()
+        assert data[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
+        pages = re.findall(rb"/Type\s*/Page\b(?!s)", data)
+        assert len(pages) == 1, f"the {name} brief ({lang}) prints on {len(pages)} pages"
 
 
 _LABEL_BOXES = """() => {

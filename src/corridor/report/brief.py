@@ -256,7 +256,7 @@ def compare_brief(
     caveats = _condition_caveat([c for r in result.routes for c in r.conditions], lang)
     caveats.append(t("brief_estimates", lang, n=estimated, total=known))
     caveats.append(t("brief_risk_caveat", lang))
-    figure = route_map(net, result.routes, width=1000, height=520, lang=lang)
+    figure = route_map(net, result.routes, width=1000, height=460, lang=lang)
     footer = t("brief_footer", lang, n=len(sources), version=net.data_version[:12])
     return _page(lang, title, question, "".join(lines), figure, caveats, footer)
 
