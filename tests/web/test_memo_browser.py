@@ -29,8 +29,8 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 import corridor  # noqa: E402
 from corridor.analysis.queries import default_network  # noqa: E402
-from corridor.network.names import place_name  # noqa: E402
 from corridor.cli.brief import compare_brief_file  # noqa: E402
+from corridor.network.names import place_name  # noqa: E402
 from corridor.report.brief import compare_brief  # noqa: E402
 from corridor.web.app import create_app  # noqa: E402
 from corridor.web.security import Settings  # noqa: E402
