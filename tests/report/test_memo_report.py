@@ -151,3 +151,28 @@ def test_brief_names_a_port_capacity_that_binds():
     for lang, port in (("en", "Lianyungang"), ("ja", "連雲港")):
         page = brief_module.compare_brief(result, net, lang, capacity={"china": cap})
         assert f"32,500 (binding: {port}" in page or f"32,500（制約: {port}" in page, lang
+
+
+def test_japanese_route_report_has_japanese_summary_headings_tables_and_names():
+    net = default_network()
+    result = corridor.compare(
+        "uranium_ore_concentrate", "KZ_NORTH_KHARASAN", "JP_YOKOHAMA", volume=1000, network=net
+    )
+    en = render_report([result], net, "t")
+    ja = render_report([result], net, "t", lang="ja")
+    assert '<html lang="ja">' in ja and '<html lang="en">' in en
+    summary = ja.split('<section id="summary">')[1].split("</section>")[0]
+    assert "要約" in summary and "最安は" in summary and result.cheapest.label_ja in summary
+    assert "中国回避" in summary and "avoid China" not in summary
+    for heading in ("比較した経路", "中国・ロシアを回避する費用", "経路のない系統", "各経路の区間"):
+        assert f">{heading}</h" in ja, heading
+    for english in ("Routes compared", "Legs of each route", ">Summary<", ">Route<"):
+        assert english in en and english not in ja, english
+    for route in result.routes:
+        assert route.label_ja in ja
+    assert "承認" in ja.split("比較した経路")[1]  # the China route's condition, in Japanese
+    legend = ja.split('<figure class="map">')[1].split("</figure>")[0]
+    assert "横浜港" in legend and "Yokohama<" not in legend  # the map's labels and legend
+    # the Iran family has no route for class 7: its reason reads in Japanese
+    south = ja.split("経路のない系統")[1].split("</ul>")[0]
+    assert "貨物を運ばない" in south and "carry" not in south, south

@@ -43,7 +43,7 @@ from corridor.cli._app import (
 from corridor.cli.brief import BriefOpt, LangOpt, check_brief, compare_brief_file, language
 from corridor.cli.export import OutputOpt, check_output, write_export
 from corridor.errors import RequestError
-from corridor.i18n import family_name, localise
+from corridor.i18n import family_name, localise, t
 from corridor.network.model import Network
 
 
@@ -153,7 +153,7 @@ def compare_cmd(
 
         print_bands(out, result.uncertainty)
     if report:
-        _report([result], net, report)
+        _report([result], net, report, language_)
     if brief:
         compare_brief_file(result, net, brief, language_)
 
@@ -355,11 +355,12 @@ def _premium_table(result: Any, lang: str = "en") -> None:
     out.print(t)
 
 
-def _report(results: list[Any], net: Network, path: Path) -> None:
+def _report(results: list[Any], net: Network, path: Path, lang: str = "en") -> None:
     from corridor.costs import ASSUMPTION_SOURCES
     from corridor.report.html import render_report, write_report
 
-    html = render_report(results, net, "corridor route comparison", ASSUMPTION_SOURCES)
+    title = t("rep_title", lang) if lang != "en" else "corridor route comparison"
+    html = render_report(results, net, title, ASSUMPTION_SOURCES, lang)
     try:
         write_report(path, html)
     except OSError as exc:
