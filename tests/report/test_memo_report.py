@@ -171,6 +171,14 @@ def test_japanese_route_report_has_japanese_summary_headings_tables_and_names():
     for route in result.routes:
         assert route.label_ja in ja
     assert "承認" in ja.split("比較した経路")[1]  # the China route's condition, in Japanese
+    sentences = ja.split('<ul class="findings premium">')[1].split("</ul>")[0]
+    alt = result.premium[0]  # avoid China: the Russian route, dearer and slower
+    assert alt.premium_usd_per_t is not None and alt.premium_usd_per_t > 0
+    assert (
+        f"中国を回避すると（{alt.route.label_ja}）、費用はUSD {alt.premium_usd_per_t:,.0f}/t高く"
+        in (sentences)
+    )
+    assert "ロシアの回避に追加費用はない" in sentences and "Avoiding" not in sentences
     legend = ja.split('<figure class="map">')[1].split("</figure>")[0]
     assert "横浜港" in legend and "Yokohama<" not in legend  # the map's labels and legend
     # the Iran family has no route for class 7: its reason reads in Japanese

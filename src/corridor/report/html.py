@@ -412,7 +412,42 @@ def _avoided(alt: Alternative) -> str:
     return alt.name[len("avoid ") :] if alt.name.startswith("avoid ") else alt.name
 
 
-def _premium_sentence(alt: Alternative, cheapest: Route, volume: float | None) -> str:
+def _premium_sentence_in(alt: Alternative, cheapest: Route, volume: float | None, lang: str) -> str:
+    """The premium sentence in a language of the catalogue (escaped)."""
+    what = _rule(alt.name, lang).removesuffix("回避")
+    if alt.route is None or alt.premium_usd_per_t is None:
+        return _e(t("rep_prem_impossible", lang, what=what, reason=localise(alt.reason, lang)))
+    if alt.route.signature == cheapest.signature:
+        return _e(t("rep_prem_free", lang, what=what, route=cheapest.label_in(lang)))
+    premium = alt.premium_usd_per_t
+    if round(premium, 2) == 0:
+        cost = t("rep_prem_same_cost", lang)
+    else:
+        key = "rep_prem_more" if premium > 0 else "rep_prem_less"
+        cost = t(key, lang, usd=_usd_t(abs(premium)))
+    if alt.premium_usd_per_year is not None and volume:
+        usd = _usd_big(abs(alt.premium_usd_per_year))
+        cost += t("rep_prem_per_year", lang, usd=usd, volume=_num(volume, 0))
+    extra = alt.extra_days or 0.0
+    if round(extra, 1) == 0:
+        time = t("rep_prem_same_time", lang)
+    else:
+        key = "rep_prem_adds" if extra > 0 else "rep_prem_saves"
+        time = t(key, lang, days=_days(abs(extra), lang))
+    text = t(
+        "rep_prem_costs", lang, what=what, cost=cost, time=time, route=alt.route.label_in(lang)
+    )
+    dp = (alt.risk_change_probability or 0.0) * 100
+    dd = alt.risk_change_days_per_year or 0.0
+    text += t("rep_prem_risk", lang, dp=_signed(dp, 1), dd=_signed(dd, 1))
+    return _e(text)
+
+
+def _premium_sentence(
+    alt: Alternative, cheapest: Route, volume: float | None, lang: str = "en"
+) -> str:
+    if lang != "en":
+        return _premium_sentence_in(alt, cheapest, volume, lang)
     what = _avoided(alt)
     if alt.route is None or alt.premium_usd_per_t is None:
         return f"Avoiding {_e(what)} is not possible: {_e(alt.reason)}."
@@ -558,7 +593,9 @@ def _section(index: int, section: Comparison | RouteSet, net: Network, lang: str
         )
         out.append(
             '<ul class="findings premium">'
-            + "".join(f"<li>{_premium_sentence(a, cheapest, volume)}</li>" for a in section.premium)
+            + "".join(
+                f"<li>{_premium_sentence(a, cheapest, volume, lang)}</li>" for a in section.premium
+            )
             + "</ul>"
         )
         out.append(_premium_table(section.premium, volume, lang))
