@@ -590,6 +590,18 @@ def _section(index: int, section: Comparison | RouteSet, net: Network, lang: str
         out.append(
             f"<p>Against the cheapest route, {_e(cheapest.label)} at "
             f"{_usd_t(cheapest.cost_usd_per_t)} and {_days(cheapest.days_mean)}:</p>"
+            if lang == "en"
+            else "<p>"
+            + _e(
+                t(
+                    "rep_against",
+                    lang,
+                    route=cheapest.label_in(lang),
+                    cost=_usd_t(cheapest.cost_usd_per_t),
+                    days=_days(cheapest.days_mean, lang),
+                )
+            )
+            + "</p>"
         )
         out.append(
             '<ul class="findings premium">'
