@@ -7,6 +7,7 @@ planning, risk nor the reports.
 """
 
 from corridor.cli import (  # noqa: F401  (register commands)
+    invest,
     market,
     network,
     plan,

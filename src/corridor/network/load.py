@@ -28,6 +28,7 @@ from corridor.network.model import (
     Provenance,
     Source,
 )
+from corridor.network.projects import check_projects, project_record
 from corridor.network.ranges import (
     RANGES_TABLE,
     build_ranges,
@@ -99,6 +100,8 @@ def load_network(data_dir: str | Path | None = None, overlay: str | Path | None 
     if overlay is not None:
         rows[RANGES_TABLE] = drop_replaced_ranges(rows)
     check_ranges(rows, problems)
+    folders = [base, *([Path(overlay)] if overlay is not None else [])]
+    problems += check_projects(rows["projects"], rows, folders)
     if problems:
         raise DataError(problems)
     origin = str(base) if data_dir or os.environ.get(DATA_ENV) else "bundled"
@@ -544,6 +547,7 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
     states = tuple(state_record(v, prov(v)) for v in (r.values for r in rows["states"]))
     services = tuple(service_record(v, prov(v)) for v in (r.values for r in rows["services"]))
     terms = tuple(term_record(r.values) for r in rows["terms"])
+    projects = tuple(project_record(v, prov(v)) for v in (r.values for r in rows["projects"]))
     ranges = build_ranges(rows[RANGES_TABLE])
     regimes = tuple(regime_record(v, prov(v)) for v in (r.values for r in rows["regimes"]))
     buyers = tuple(buyer_record(v) for v in (r.values for r in rows["buyers"]))
@@ -563,4 +567,5 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
         states=states,
         services=services,
         terms=terms,
+        projects=projects,
     )

@@ -25,11 +25,22 @@ TABLES = (
     "states",
     "services",
     "terms",
+    "projects",
 )
 """Tables in load order: each may refer only to tables before it (links refer to nodes...)."""
 
 OPTIONAL_TABLES = frozenset(
-    {"events", "regimes", "buyers", "ranges", "capacities", "states", "services", "terms"}
+    {
+        "events",
+        "regimes",
+        "buyers",
+        "ranges",
+        "capacities",
+        "states",
+        "services",
+        "terms",
+        "projects",
+    }
 )
 """Tables a data folder may leave out (then empty)."""
 

@@ -29,6 +29,7 @@ from corridor.web.schemas import (
     BreakEvenBody,
     CapacityBody,
     CompareBody,
+    InvestBody,
     ParetoBody,
     PlanBody,
     RoutesBody,
@@ -283,7 +284,7 @@ def run_capacity(net: Network, body: CapacityBody, store: Path | None) -> dict[s
     return result.to_dict()
 
 
-def _portfolio(net: Network, body: PlanBody | StressBody) -> Portfolio:
+def _portfolio(net: Network, body: PlanBody | StressBody | InvestBody) -> Portfolio:
     """The body's contracts and rules, built and checked by the contracts files' builder
     (:func:`corridor.contracts.io.build_portfolio`)."""
     from corridor.contracts.io import build_portfolio
@@ -296,7 +297,7 @@ def _portfolio(net: Network, body: PlanBody | StressBody) -> Portfolio:
     return build_portfolio(contracts, rules, net, name="web request")
 
 
-def check_plan(net: Network, body: PlanBody | StressBody) -> None:
+def check_plan(net: Network, body: PlanBody | StressBody | InvestBody) -> None:
     """Check contracts and rules against the network (422 listing every problem, naming
     the field of the first)."""
     from corridor.contracts.model import ContractError
@@ -469,6 +470,35 @@ def run_simulate(
     return payload(results[0], results[1] if len(results) > 1 else None)
 
 
+def check_invest(net: Network, body: InvestBody) -> None:
+    """Contracts as a plan's; unknown project ids are refused at submission."""
+    check_plan(net, body)
+    known = {p.id for p in net.projects}
+    unknown = [p for p in body.projects or () if p not in known]
+    if unknown:
+        raise ApiError(422, f"unknown project(s) {', '.join(unknown)} (projects.csv)", "projects")
+
+
+def run_invest(
+    net: Network, body: InvestBody, ctx: JobContext, store: Path | None
+) -> dict[str, Any]:
+    """``corridor invest --format json`` for the same parameters, with progress after each
+    evaluated item; cancelling stops at the next one. The run is saved in the run store."""
+    from corridor.invest import Money, invest
+
+    result = invest(
+        _portfolio(net, body),
+        network=net,
+        budget_usd=body.budget_usd,
+        projects=body.projects,
+        money=Money(discount_rate=body.discount_rate),
+        corridor_traffic=body.corridor_traffic,
+        progress=ctx.progress,
+    )
+    _save(result, store)
+    return result.to_dict()
+
+
 @dataclass(frozen=True)
 class JobKind:
     """A kind of background job: its parameters, how to check them, and how to run it."""
@@ -494,5 +524,6 @@ JOB_KINDS: dict[str, JobKind] = {
     "plan": JobKind(PlanBody, check_plan, lambda n, b, c, s: run_plan(n, b, s), "planning"),
     "stress": JobKind(StressBody, check_stress, run_stress, "stress"),
     "simulate": JobKind(SimulateBody, check_simulate, run_simulate, "simulation"),
+    "invest": JobKind(InvestBody, check_invest, run_invest, "planning"),
 }
 """Job kinds by name."""

@@ -289,8 +289,30 @@ class SimulateBody(_Body):
     storm_factor: float = Field(1.0, ge=0, le=10, description="What-if: storm days ×.")
 
 
+class InvestBody(_Body):
+    """Parameters of an ``invest`` job: the projects of ``projects.csv`` evaluated on the
+    contracts (and the corridor traffic) and the best set under a budget (``docs/invest.md``)."""
+
+    contracts: list[ContractBody] = Field(min_length=1, max_length=MAX_LIST)
+    rules: list[RuleBody] = Field(default_factory=list, max_length=MAX_LIST)
+    budget_usd: float | None = Field(None, ge=0, le=1e13, description="USD (default: no limit).")
+    projects: list[Id] | None = Field(
+        None, min_length=1, max_length=MAX_LIST, description="Project ids (default: all)."
+    )
+    corridor_traffic: bool = Field(True, description="Plan the corridor traffic growth too.")
+    discount_rate: float = Field(0.06, ge=0, lt=1, description="Real discount rate per year.")
+
+
 JobKindName = Literal[
-    "routes", "compare", "pareto", "batch_compare", "capacity", "plan", "stress", "simulate"
+    "routes",
+    "compare",
+    "pareto",
+    "batch_compare",
+    "capacity",
+    "plan",
+    "stress",
+    "simulate",
+    "invest",
 ]
 
 
@@ -299,8 +321,8 @@ class JobBody(_Body):
 
     ``params`` is the body of ``POST /api/routes``, ``/api/compare``, ``/api/pareto``,
     ``/api/capacity`` or ``/api/plan`` for those kinds, a :class:`BatchCompareBody` for
-    ``batch_compare``, a :class:`StressBody` for ``stress`` and a :class:`SimulateBody` for
-    ``simulate``.
+    ``batch_compare``, a :class:`StressBody` for ``stress``, a :class:`SimulateBody` for
+    ``simulate`` and an :class:`InvestBody` for ``invest``.
     """
 
     kind: JobKindName
