@@ -324,7 +324,7 @@ def plan_cmd(
 
             print_plan_bands(out, bands)
     if report:
-        _plan_report(result, report, bands)
+        _plan_report(result, report, bands, language_)
     if brief:
         plan_brief_file(result, net, brief, language_)
     _save(result, store, no_store)
@@ -340,12 +340,14 @@ def _plan_csv(result: PlanResult) -> None:
     sys.stdout.write(buf.getvalue())
 
 
-def _plan_report(result: PlanResult, path: Path, bands: PlanBands | None = None) -> None:
+def _plan_report(
+    result: PlanResult, path: Path, bands: PlanBands | None = None, lang: str = "en"
+) -> None:
     from corridor.report.html import write_report
     from corridor.report.plan import render_plan_report
 
     try:
-        write_report(path, render_plan_report(result, bands))
+        write_report(path, render_plan_report(result, bands, lang=lang))
     except OSError as exc:
         raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
     err.print(f"report written to {path}")

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING
 
+from corridor.i18n import family_name, localise, t
 from corridor.network.model import Network
 from corridor.optimize.plan_result import PlanResult
 from corridor.report.html import page, table
@@ -33,7 +34,6 @@ from corridor.report.svg import (
     _ring_path,
     _svg_open,
 )
-from corridor.routing.route import FAMILY_LABELS
 
 if TYPE_CHECKING:
     from corridor.analysis.plan_bands import PlanBands
@@ -66,12 +66,23 @@ def commodity_layer(
     }
 
 
-def _layer(result: PlanResult, commodity: str) -> str:
-    svg = flow_map(result.network, commodity_layer(result.link_flows, commodity), 640, 400)
-    name = result.network.commodity(commodity).name_en
+def _h(lang: str, *keys: str) -> list[str]:
+    """Table headers from ``plan_th_<key>`` messages."""
+    return [t(f"plan_th_{k}", lang) for k in keys]
+
+
+def _name(result: PlanResult, commodity: str, lang: str) -> str:
+    c = result.network.commodity(commodity)
+    return c.name_ja if lang == "ja" and c.name_ja else c.name_en
+
+
+def _layer(result: PlanResult, commodity: str, lang: str = "en") -> str:
+    layer = commodity_layer(result.link_flows, commodity)
+    svg = flow_map(result.network, layer, 640, 400, lang)
+    name = _name(result, commodity, lang)
     return (
-        f'<figure data-commodity="{_e(commodity)}">{svg}<figcaption>{_e(name)} only: line '
-        "width by its own tonnes per year.</figcaption></figure>"
+        f'<figure data-commodity="{_e(commodity)}">{svg}<figcaption>'
+        f"{_e(t('plan_layer_caption', lang, name=name))}</figcaption></figure>"
     )
 
 
@@ -80,6 +91,7 @@ def flow_map(
     link_flows: Mapping[str, Mapping[str, float]],
     width: int = 1000,
     height: int = 560,
+    lang: str = "en",
 ) -> str:
     """Draw the links a plan uses, line width by tonnes per year, as one inline SVG.
 
@@ -91,6 +103,8 @@ def flow_map(
         Link id -> commodity -> tonnes per year (``PlanResult.link_flows``); at least one.
     width, height : int
         Size in pixels, legend included.
+    lang : str
+        Language of the legend and the title.
 
     Returns
     -------
@@ -109,7 +123,7 @@ def flow_map(
     map_h = height - LEGEND_H
     frame = _frame(points, width, map_h)
     largest = max(totals.values())
-    out = [_svg_open(width, height, "Map of the planned flows")]
+    out = [_svg_open(width, height, t("plan_map_aria", lang))]
     out.append(f'<rect width="{width}" height="{_n(map_h)}" fill="{SEA}"/>')
     out.append(f'<g fill="{LAND}" stroke="{BORDER}" stroke-width="0.8">')
     for c in _outlines().countries:
@@ -137,28 +151,29 @@ def flow_map(
             f"({_e(node.id)})</title></circle>"
         )
     out.append("</g>")
-    out.extend(_legend(largest, map_h, width))
+    out.extend(_legend(largest, map_h, width, lang))
     out.append("</svg>")
     return "".join(out)
 
 
-def _legend(largest: float, top: float, width: int) -> list[str]:
+def _legend(largest: float, top: float, width: int, lang: str = "en") -> list[str]:
     box = f'<rect y="{_n(top)}" width="{width}" height="{LEGEND_H}" fill="#fff"/>'
     out = [f'<g font-size="12" fill="{INK}">{box}']
     x = 8.0
     for share in (1.0, 0.25, 0.01):
-        t = largest * share
+        tonnes = largest * share
         y = top + 22
-        w = line_width(t, largest)
+        w = line_width(tonnes, largest)
+        label = t("plan_t_yr", lang, t=f"{tonnes:,.0f}")
         out.append(
             f'<line x1="{_n(x)}" y1="{_n(y)}" x2="{_n(x + 40)}" y2="{_n(y)}" stroke="{INK}" '
-            f'stroke-width="{w:.2f}"/><text x="{_n(x + 48)}" y="{_n(y + 4)}">{t:,.0f} t/yr</text>'
+            f'stroke-width="{w:.2f}"/><text x="{_n(x + 48)}" y="{_n(y + 4)}">{label}</text>'
         )
         x += 170
     for fam, colour in FAMILY_COLOURS.items():
         out.append(
             f'<rect x="{_n(x)}" y="{_n(top + 15)}" width="14" height="14" fill="{colour}"/>'
-            f'<text x="{_n(x + 19)}" y="{_n(top + 27)}">{_e(FAMILY_LABELS[fam])}</text>'
+            f'<text x="{_n(x + 19)}" y="{_n(top + 27)}">{_e(family_name(fam, lang))}</text>'
         )
         x += 115
     out.append("</g>")
@@ -169,29 +184,30 @@ def _t(v: float) -> str:
     return f"{v:,.0f}"
 
 
-def _contracts(result: PlanResult) -> str:
-    head = ["contract", "commodity", "volume t/yr", "delivered t/yr", "short t/yr", "USD/yr"]
+def _contracts(result: PlanResult, lang: str) -> str:
+    head = _h(lang, "contract", "commodity", "volume", "delivered", "short", "usd_yr")
+    names = {c.id: _name(result, c.commodity, lang) for c in result.portfolio.contracts}
     rows = [
         [
             r["contract"],
-            r["commodity"],
+            r["commodity"] if lang == "en" else names.get(r["contract"], r["commodity"]),
             _t(r["volume_t_per_year"]),
             _t(r["delivered_t_per_year"]),
             _t(r["short_t_per_year"]),
             _t(r["cost_usd_per_year"]),
             "—" if r["mean_cost_usd_per_t"] is None else f"{r['mean_cost_usd_per_t']:,.2f}",
-            "illustrative" if r["illustrative"] else "sourced",
+            t("plan_illustrative" if r["illustrative"] else "plan_sourced", lang),
         ]
         for r in result.contract_rows()
     ]
-    return table([*head, "mean USD/t", "volume"], rows, {2, 3, 4, 5, 6})
+    return table([*head, *_h(lang, "mean_usd_t", "volume_kind")], rows, {2, 3, 4, 5, 6})
 
 
-def _flows(result: PlanResult) -> str:
+def _flows(result: PlanResult, lang: str) -> str:
     rows = [
         [
             f.contract,
-            f.route.label,
+            f.route.label if lang == "en" else f.route.label_in(lang),
             _t(f.t_per_year),
             f"{f.cost_usd_per_t:,.2f}",
             _t(f.t_per_year * f.cost_usd_per_t),
@@ -200,11 +216,11 @@ def _flows(result: PlanResult) -> str:
         ]
         for f in result.flows
     ]
-    head = ["contract", "route", "t/yr", "USD/t", "USD/yr", "countries", "chokepoints"]
+    head = _h(lang, "contract", "route", "t_yr", "usd_t", "usd_yr", "countries", "chokepoints")
     return table(head, rows, {2, 3, 4})
 
 
-def _utilisation(result: PlanResult) -> str:
+def _utilisation(result: PlanResult, lang: str) -> str:
     util = sorted(result.utilisation, key=lambda u: (-u.shadow_price_usd_per_t, u.capacity.id))
     rows = []
     for u in util:
@@ -221,20 +237,20 @@ def _utilisation(result: PlanResult) -> str:
                 u.capacity.note,
             ]
         )
-    head = ["capacity", "what", "capacity t/yr", "used t/yr", "used", "shadow USD/t"]
-    return table([*head, "sources", "note"], rows, {2, 3, 4, 5})
+    head = _h(lang, "capacity", "what", "capacity_t", "used_t", "used", "shadow_t", "sources")
+    return table([*head, *_h(lang, "note")], rows, {2, 3, 4, 5})
 
 
-def _bindings(result: PlanResult) -> str:
+def _bindings(result: PlanResult, lang: str) -> str:
     if not result.bindings:
-        return "<p>No capacity or rule binds.</p>"
+        return f"<p>{_e(t('plan_no_binding', lang))}</p>"
     rows = [[b.kind, b.description, f"{b.shadow_price:,.2f}", b.unit] for b in result.bindings]
-    return table(["kind", "constraint", "shadow price", "unit"], rows, {2})
+    return table(_h(lang, "kind", "constraint", "shadow", "unit"), rows, {2})
 
 
-def _rule_costs(result: PlanResult) -> str:
+def _rule_costs(result: PlanResult, lang: str) -> str:
     if not result.rule_costs:
-        return "<p>No rules were given.</p>"
+        return f"<p>{_e(t('plan_no_rules', lang))}</p>"
     rows = [
         [
             r.rule.name,
@@ -245,54 +261,57 @@ def _rule_costs(result: PlanResult) -> str:
         ]
         for r in result.rule_costs
     ]
-    head = ["rule", "USD/yr with", "USD/yr without", "cost of the rule USD/yr"]
-    return table([*head, "t/yr it holds back"], rows, {1, 2, 3, 4})
+    head = _h(lang, "rule", "with", "without", "rule_cost", "held_back")
+    return table(head, rows, {1, 2, 3, 4})
 
 
-def _shortfalls(result: PlanResult) -> str:
+def _shortfalls(result: PlanResult, lang: str) -> str:
     if not result.shortfalls:
-        return "<p>Every contract is delivered in full.</p>"
+        return f"<p>{_e(t('plan_all_delivered', lang))}</p>"
     items = "".join(
-        f"<li><strong>{_e(s.contract)}</strong>: {_t(s.short_t_per_year)} of "
-        f"{_t(s.volume_t_per_year)} t/yr cannot be delivered — {_e('; '.join(s.causes))}</li>"
+        f"<li><strong>{_e(s.contract)}</strong>: "
+        + _e(
+            t(
+                "plan_shortfall_item",
+                lang,
+                short=_t(s.short_t_per_year),
+                volume=_t(s.volume_t_per_year),
+                causes="; ".join(str(localise(c, lang)) for c in s.causes),
+            )
+        )
+        + "</li>"
         for s in result.shortfalls
     )
     return f"<ul>{items}</ul>"
 
 
-def _breakdown(result: PlanResult) -> str:
+def _breakdown(result: PlanResult, lang: str) -> str:
     parts = sorted(result.cost_breakdown.items(), key=lambda kv: -kv[1])
-    return table(["component", "USD/yr"], [[k, _t(v)] for k, v in parts if round(v)], {1})
+    rows = [[k, _t(v)] for k, v in parts if round(v)]
+    return table(_h(lang, "component", "usd_yr"), rows, {1})
 
 
-SECTIONS = (
-    ("Contracts", "", _contracts),
-    ("Flows by route", "", _flows),
-    (
-        "Capacities: utilisation and shadow prices",
-        "Shadow price: USD saved per year by one more tonne per year of the capacity "
-        "(0 when it does not bind).",
-        _utilisation,
-    ),
-    ("Binding constraints", "", _bindings),
-    (
-        "Cost of each rule",
-        "The plan re-solved without the rule, over the same routes.",
-        _rule_costs,
-    ),
-    ("Shortfalls", "", _shortfalls),
-    ("Cost breakdown", "", _breakdown),
+SECTIONS = (  # heading key, intro key ("" for none), renderer
+    ("plan_h_contracts", "", _contracts),
+    ("plan_h_flows", "", _flows),
+    ("plan_h_capacities", "plan_i_capacities", _utilisation),
+    ("plan_h_bindings", "", _bindings),
+    ("plan_h_rule_costs", "plan_i_rule_costs", _rule_costs),
+    ("plan_h_shortfalls", "", _shortfalls),
+    ("plan_h_breakdown", "", _breakdown),
 )
 
 
-def _sections(result: PlanResult) -> str:
+def _sections(result: PlanResult, lang: str = "en") -> str:
     return "".join(
-        f"<h2>{_e(title)}</h2>" + (f"<p>{_e(intro)}</p>" if intro else "") + render(result)
+        f"<h2>{_e(t(title, lang))}</h2>"
+        + (f"<p>{_e(t(intro, lang))}</p>" if intro else "")
+        + render(result, lang)
         for title, intro, render in SECTIONS
     )
 
 
-def _sources(result: PlanResult) -> str:
+def _sources(result: PlanResult, lang: str = "en") -> str:
     net = result.network
     ids = sorted({s for u in result.utilisation for s in u.capacity.sources})
     ids += sorted({s for f in result.flows for s in f.route.sources} - set(ids))
@@ -300,7 +319,7 @@ def _sources(result: PlanResult) -> str:
     for sid in ids:
         src = net.source(sid)
         url = f' <a href="{_e(src.url)}">{_e(src.url)}</a>' if src.url.startswith("http") else ""
-        method = f" Method: {_e(src.method)}" if src.method else ""
+        method = _e(t("plan_method", lang, method=src.method)) if src.method else ""
         items.append(
             f"<li><strong>{_e(sid)}</strong> — {_e(src.citation)}{url} ({src.year}, "
             f"{_e(src.kind)}).{method}</li>"
@@ -309,7 +328,10 @@ def _sources(result: PlanResult) -> str:
 
 
 def render_plan_report(
-    result: PlanResult, bands: PlanBands | None = None, title: str = "corridor volume plan"
+    result: PlanResult,
+    bands: PlanBands | None = None,
+    title: str | None = None,
+    lang: str = "en",
 ) -> str:
     """Render a plan as one self-contained offline HTML page.
 
@@ -320,8 +342,10 @@ def render_plan_report(
     bands : PlanBands, optional
         The plan over joint draws of the estimates (``plan --uncertainty``): a section with
         its bands, tornado and drivers.
-    title : str
-        Page title and heading.
+    title : str, optional
+        Page title and heading (default: "corridor volume plan" in ``lang``).
+    lang : str
+        Language of the page: ``"en"`` or ``"ja"``.
 
     Returns
     -------
@@ -333,59 +357,66 @@ def render_plan_report(
     head = result.headline()
     figure = ""
     if result.link_flows:
-        figure = (
-            f"<figure>{flow_map(result.network, result.link_flows)}<figcaption>Links used by "
-            "the plan; line width grows with the square root of tonnes per year, colour "
-            "shows the route family.</figcaption></figure>"
-        )
+        svg = flow_map(result.network, result.link_flows, lang=lang)
+        figure = f"<figure>{svg}<figcaption>{_e(t('plan_map_caption', lang))}</figcaption></figure>"
         commodities = sorted({c for by in result.link_flows.values() for c in by})
         if len(commodities) > 1:
-            figure += '<div class="charts">' + "".join(_layer(result, c) for c in commodities)
-            figure += "</div>"
-    notes = "".join(f"<li>{_e(n)}</li>" for n in result.notes)
-    name = result.portfolio.name or result.portfolio.file or "contracts given in Python"
-    meta = (
-        f'<p class="meta">{_e(name)} · network “{_e(result.network.origin)}” · data version '
-        f"{_e(result.data_version[:12])}</p>"
+            figure += '<div class="charts">'
+            figure += "".join(_layer(result, c, lang) for c in commodities) + "</div>"
+    notes = "".join(f"<li>{_e(localise(n, lang))}</li>" for n in result.notes)
+    name = result.portfolio.name or result.portfolio.file or t("plan_python_contracts", lang)
+    meta = t(
+        "plan_meta",
+        lang,
+        name=_e(name),
+        network=_e(result.network.origin),
+        version=_e(result.data_version[:12]),
     )
-    main = f"""<section><h2>Summary</h2>
-<p>Total cost <strong>USD {_t(head["total_cost_usd_per_year"] or 0)}</strong> per year for
-{_t(head["delivered_t_per_year"] or 0)} of {_t(head["volume_t_per_year"] or 0)} t/yr
-delivered; shortfall {_t(head["shortfall_t_per_year"] or 0)} t/yr.</p>
+    summary = t(
+        "plan_summary",
+        lang,
+        cost=_t(head["total_cost_usd_per_year"] or 0),
+        delivered=_t(head["delivered_t_per_year"] or 0),
+        volume=_t(head["volume_t_per_year"] or 0),
+        short=_t(head["shortfall_t_per_year"] or 0),
+    )
+    main = f"""<section><h2>{_e(t("plan_h_summary", lang))}</h2>
+<p>{summary}</p>
 {figure}
-{_sections(result)}
-{_bands_section(bands) if bands is not None else ""}
-<h2>Notes</h2><ul>{notes}</ul>
+{_sections(result, lang)}
+{_bands_section(bands, lang) if bands is not None else ""}
+<h2>{_e(t("plan_h_notes", lang))}</h2><ul>{notes}</ul>
 </section>
-<section id="sources"><h2>Sources</h2>{_sources(result)}</section>"""
-    footer = "Generated by corridor. Map outlines from Natural Earth (public domain)."
-    return page(title, meta, main, footer)
+<section id="sources"><h2>{_e(t("plan_h_sources", lang))}</h2>{_sources(result, lang)}</section>"""
+    footer = _e(t("plan_footer", lang))
+    title = t("plan_title", lang) if title is None else title
+    return page(title, f'<p class="meta">{meta}</p>', main, footer, lang=lang)
 
 
-def _bands_section(b: PlanBands) -> str:
+def _bands_section(b: PlanBands, lang: str = "en") -> str:
     from corridor.report.uncertainty import study_section
 
     labels = {
-        "total_cost_usd_per_year": "Total cost, USD/yr",
-        "delivered_t_per_year": "Delivered, t/yr",
-        "shortfall_t_per_year": "Short, t/yr",
+        "total_cost_usd_per_year": t("plan_b_total", lang),
+        "delivered_t_per_year": t("plan_b_delivered", lang),
+        "shortfall_t_per_year": t("plan_b_short", lang),
     }
     labels |= {
-        k: f"Shadow price of {k.split(':', 1)[1]}, USD/t"
+        k: t("plan_b_shadow", lang, capacity=k.split(":", 1)[1])
         for k in b.study.bands
         if k.startswith("shadow:")
     }
     labels |= {
-        k: f"Share on {k.split(':', 1)[1]} (×100 %)"
+        k: t("plan_b_share", lang, route=k.split(":", 1)[1])
         for k in b.study.bands
         if k.startswith("share:")
     }
     return study_section(
         b.study,
-        "How sure is this plan?",
+        t("plan_b_heading", lang),
         labels,
         b.probabilities,
         lambda v: f"{v:,.2f}" if abs(v) < 10 else f"{v:,.0f}",
         b.closing_note(),
-        "total cost (USD/yr)",
+        t("plan_b_metric", lang),
     )

@@ -1,0 +1,74 @@
+"""The plan and stress reports in Japanese: headings, table headers and sentences come from the
+catalogue, so no English heading is left and the English page keeps its words."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import corridor
+from corridor.analysis.queries import default_network
+from corridor.report.plan import render_plan_report
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTRACTS = ROOT / "examples" / "contracts.yaml"
+
+PLAN_EN = (
+    "Summary", "Contracts", "Flows by route", "Capacities: utilisation and shadow prices",
+    "Binding constraints", "Cost of each rule", "Shortfalls", "Cost breakdown", "Notes",
+    "Sources",
+)  # fmt: skip
+PLAN_JA = ("要約", "契約", "経路別の輸送量", "容量: 使用率と潜在価格", "費用の内訳", "出典")
+
+
+def _headings(html: str) -> list[str]:
+    return re.findall(r"<h[12]>([^<]*)</h[12]>", html)
+
+
+def _headers(html: str) -> list[str]:
+    return re.findall(r"<th[^>]*>([^<]*)</th>", html)
+
+
+@pytest.fixture(scope="module")
+def planned():
+    return corridor.plan(CONTRACTS, network=default_network())
+
+
+def test_plan_report_in_japanese_has_no_english_heading_or_header(planned):
+    ja = render_plan_report(planned, lang="ja")
+    heads = _headings(ja)
+    assert not set(PLAN_EN) & set(heads), heads
+    assert set(PLAN_JA) <= set(heads), heads
+    assert heads[0] == "corridor 輸送量計画"
+    english = re.compile(r"^[A-Za-z ]+$")  # a header of English words only ("t/yr" has a slash)
+    assert not [h for h in _headers(ja) if english.match(h)], _headers(ja)
+    assert '<html lang="ja">' in ja and "t/年" in ja and "年間総費用" in ja
+    assert "Links used by the plan" not in ja and "per year for" not in ja
+
+
+def test_plan_report_in_english_keeps_its_words(planned):
+    en = render_plan_report(planned)
+    assert set(PLAN_EN) <= set(_headings(en))
+    assert "contract" in _headers(en) and "shadow USD/t" in _headers(en)
+    assert '<html lang="en">' in en and "年間総費用" not in en and "要約" not in en
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "CORRIDOR_DATA"}
+    return subprocess.run(
+        [sys.executable, "-m", "corridor", *args],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+
+
+def test_plan_lang_ja_reaches_the_report(tmp_path: Path):
+    out = tmp_path / "plan.html"
+    p = _cli("plan", str(CONTRACTS), "--no-store", "--lang", "ja", "--report", str(out))
+    assert p.returncode == 0, p.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "経路別の輸送量" in html and "Flows by route" not in html
