@@ -72,3 +72,57 @@ def test_plan_lang_ja_reaches_the_report(tmp_path: Path):
     assert p.returncode == 0, p.stderr
     html = out.read_text(encoding="utf-8")
     assert "経路別の輸送量" in html and "Flows by route" not in html
+
+
+RISK_EN = (
+    "Stress test", "Loss distribution", "Per contract", "Per route family",
+    "Probability of losing more than a share of the annual volume", "Events that drive the tail",
+    "Concentration", "Diversification priced: the mean–CVaR frontier",
+    "Disruption events and their sources",
+)  # fmt: skip
+RISK_JA = ("ストレステスト", "損失の分布", "契約別", "経路系統別", "集中度", "途絶事象とその出典")
+
+
+@pytest.fixture(scope="module")
+def stressed(planned):
+    from corridor.risk import from_plan, stress
+    from corridor.risk.frontier import frontier
+
+    allocation = from_plan(planned)
+    return stress(allocation, years=2000, seed=7), frontier(allocation, scenarios=300, points=4)
+
+
+def _risk_headings(html: str) -> list[str]:
+    return [h.strip() for h in re.findall(r"<h[123]>([^<]*)", html)]
+
+
+def test_stress_report_in_japanese_has_no_english_heading_or_header(stressed):
+    from corridor.report.risk import render_risk_report
+
+    ja = render_risk_report(*stressed, lang="ja")
+    heads = _risk_headings(ja)
+    assert not set(RISK_EN) & set(heads), heads
+    assert set(RISK_JA) <= set(heads), heads
+    english = re.compile(r"^[A-Za-z ]+$")
+    assert not [h for h in _headers(ja) if english.match(h)], _headers(ja)
+    assert "期待輸送率" in ja and "Expected delivered share" not in ja
+    assert "years (log scale)" not in ja and "年数（対数目盛）" in ja
+
+
+def test_stress_report_in_english_keeps_its_words(stressed):
+    from corridor.report.risk import render_risk_report
+
+    en = render_risk_report(*stressed)
+    assert set(RISK_EN) <= set(_risk_headings(en))
+    assert "E[lost] t" in _headers(en) and "ストレステスト" not in en
+
+
+def test_stress_lang_ja_reaches_the_report(tmp_path: Path):
+    out = tmp_path / "stress.html"
+    args = ("--years", "500", "--no-frontier", "--no-store", "--lang", "ja")
+    p = _cli("stress", str(CONTRACTS), *args, "--report", str(out))
+    assert p.returncode == 0, p.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "ストレステスト" in html and "Stress test" not in html
+    bad = _cli("stress", str(CONTRACTS), "--years", "500", "--lang", "fr", "--no-store")
+    assert bad.returncode == 2 and "--lang must be one of en, ja" in bad.stderr

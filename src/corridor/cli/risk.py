@@ -44,6 +44,7 @@ from corridor.cli._app import (
     err,
     out,
 )
+from corridor.cli.brief import LangOpt, language
 from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
 from corridor.errors import RequestError
 from corridor.network.model import Network
@@ -247,12 +248,14 @@ def stress_cmd(
         typer.Option("--stock-days", help="Buyer's safety stock in days (with --versus)."),
     ] = 30.0,
     uncertainty: UncertaintyOpt = 0,
+    lang: LangOpt = None,
 ) -> None:
     """Monte Carlo stress test of a plan: undelivered tonnes, extra cost, VaR/CVaR, tail events."""
     from corridor import risk
 
     _check_format(fmt, output)
     check_dashboard(dashboard, workers if scheduler is None else None)
+    language_ = language(lang)
     net, scenario_name = _network(data, overlay, scenario, as_of)
     if versus is not None:
         first = _allocation(plan_or_contracts, net, single_route)
@@ -317,7 +320,7 @@ def stress_cmd(
             from corridor.risk.frontier import frontier
 
             front = frontier(allocation, seed=seed, timing=timing, scenario=scenario_name)
-        _write_report(report, result, front, bands)
+        _write_report(report, result, front, bands, language_)
     _save(result, store, no_store, run_id)
 
 
@@ -443,12 +446,12 @@ def _concentration(r: Any) -> None:
     )
 
 
-def _write_report(path: Path, stress: Any, front: Any, bands: Any = None) -> None:
+def _write_report(path: Path, stress: Any, front: Any, bands: Any = None, lang: str = "en") -> None:
     from corridor.report.html import write_report
     from corridor.report.risk import render_risk_report
 
     try:
-        write_report(path, render_risk_report(stress, front, bands=bands))
+        write_report(path, render_risk_report(stress, front, bands=bands, lang=lang))
     except OSError as exc:
         raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
     err.print(f"report written to {path}")
@@ -482,11 +485,13 @@ def frontier_cmd(
     data: DataOpt = None,
     overlay: OverlayOpt = None,
     as_of: AsOfOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Mean–CVaR frontier: what each cut of tail loss costs, and where the plans sit."""
     from corridor.risk.frontier import frontier
 
     _check_format(fmt, output)
+    language_ = language(lang)
     net, scenario_name = _network(data, overlay, scenario, as_of)
     allocation = _allocation(contracts, net, single_route)
     result = frontier(
@@ -506,7 +511,7 @@ def frontier_cmd(
     else:
         _frontier_tables(result)
     if report:
-        _write_report(report, None, result)
+        _write_report(report, None, result, lang=language_)
     _save(result, store, no_store)
 
 

@@ -419,4 +419,5 @@ def _bands_section(b: PlanBands, lang: str = "en") -> str:
         lambda v: f"{v:,.2f}" if abs(v) < 10 else f"{v:,.0f}",
         b.closing_note(),
         t("plan_b_metric", lang),
+        lang,
     )

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
+from corridor.i18n import localise, t
 from corridor.report.html import page, table
 from corridor.report.svg import FAMILY_COLOURS, GRID, INK, MUTED, OTHER_COLOUR, _svg_open
 
@@ -81,13 +82,13 @@ class _Frame:
 
 def _x_axis(f: _Frame, ticks: Iterable[float], label: str) -> list[str]:
     out = [f'<g fill="{MUTED}" font-size="11" text-anchor="middle">']
-    for t in ticks:
-        if f.x0 - 1e-9 <= t <= f.x1 + 1e-9:
-            x = f.px(t)
+    for tick in ticks:
+        if f.x0 - 1e-9 <= tick <= f.x1 + 1e-9:
+            x = f.px(tick)
             out.append(
                 f'<line x1="{x:.1f}" y1="{PAD_T}" x2="{x:.1f}" y2="{HEIGHT - PAD_B}" '
                 f'stroke="{GRID}" stroke-width="0.6"/>'
-                f'<text x="{x:.1f}" y="{HEIGHT - PAD_B + 15}">{_e(_short(t))}</text>'
+                f'<text x="{x:.1f}" y="{HEIGHT - PAD_B + 15}">{_e(_short(tick))}</text>'
             )
     out.append(
         f'<text x="{(PAD_L + WIDTH - PAD_R) / 2:.1f}" y="{HEIGHT - 10}" fill="{INK}" '
@@ -112,6 +113,7 @@ def histogram_svg(
     counts: IntArray,
     markers: Mapping[str, float],
     label: str,
+    lang: str = "en",
 ) -> str:
     """Bars of a distribution over simulated years, log-scaled counts, with markers.
 
@@ -125,18 +127,20 @@ def histogram_svg(
         Label -> value drawn as a vertical dashed line (VaR, CVaR).
     label : str
         X-axis title with its unit.
+    lang : str
+        Language of the axis and the tooltips.
     """
     top = max(int(counts.max()), 1)
     lo = min(float(edges[0]), *markers.values()) if markers else float(edges[0])
     hi = max(float(edges[-1]), *markers.values()) if markers else float(edges[-1])
     f = _Frame((lo, hi), (0.0, math.log10(top + 1)))
-    out = [_svg_open(WIDTH, HEIGHT, f"Distribution of {label} over simulated years")]
+    out = [_svg_open(WIDTH, HEIGHT, t("risk_hist_aria", lang, label=label))]
     out += _x_axis(f, _ticks(lo, hi), label)
     out.append(f'<g fill="{MUTED}" font-size="11" text-anchor="end">')
     for power in range(math.floor(math.log10(top)) + 1):
         y = f.py(math.log10(10**power + 1))
         out.append(f'<text x="{PAD_L - 6}" y="{y + 4:.1f}">{10**power:,}</text>')
-    out.append("</g>" + _y_label("years (log scale)"))
+    out.append("</g>" + _y_label(t("risk_years_log", lang)))
     out.append(f'<g fill="{FAMILY_COLOURS["trans_caspian"]}" fill-opacity="0.75">')
     for a, b, n in zip(edges[:-1], edges[1:], counts, strict=True):
         if n:
@@ -145,7 +149,7 @@ def histogram_svg(
             out.append(
                 f'<rect x="{x0:.1f}" y="{y:.1f}" width="{max(x1 - x0 - 0.5, 0.8):.1f}" '
                 f'height="{HEIGHT - PAD_B - y:.1f}"><title>{_short(float(a))}–'
-                f"{_short(float(b))}: {int(n):,} years</title></rect>"
+                f"{_short(float(b))}: {t('risk_n_years', lang, n=f'{int(n):,}')}</title></rect>"
             )
     out.append("</g>")
     for i, (name, value) in enumerate(markers.items()):
@@ -160,13 +164,13 @@ def histogram_svg(
     return "".join(out)
 
 
-def drivers_svg(names: Sequence[str], values: Sequence[float], label: str) -> str:
+def drivers_svg(names: Sequence[str], values: Sequence[float], label: str, lang: str = "en") -> str:
     """Horizontal bars: each event's part of the CVaR."""
     rows = len(names)
     height = 28 + 22 * rows
     top = max(max(values, default=0.0), 1e-12)
     left, right = 300, WIDTH - 90
-    out = [_svg_open(WIDTH, height, f"Events that drive the tail: {label}")]
+    out = [_svg_open(WIDTH, height, t("risk_drivers_aria", lang, label=label))]
     for i, (name, v) in enumerate(zip(names, values, strict=True)):
         y = 10 + 22 * i
         w = max(v, 0.0) / top * (right - left)
@@ -185,7 +189,7 @@ def drivers_svg(names: Sequence[str], values: Sequence[float], label: str) -> st
     return "".join(out)
 
 
-def frontier_svg(result: FrontierResult) -> str:
+def frontier_svg(result: FrontierResult, lang: str = "en") -> str:
     """The frontier (cost against CVaR) with the reference splits as labelled markers."""
     pts = [*result.points, *result.references]
     xs = [p.expected_cost_usd_per_year for p in pts]
@@ -193,18 +197,19 @@ def frontier_svg(result: FrontierResult) -> str:
     pad_x = (max(xs) - min(xs)) * 0.08 or 1.0
     pad_y = (max(ys) - min(ys)) * 0.08 or 1.0
     f = _Frame((min(xs) - pad_x, max(xs) + pad_x), (min(ys) - pad_y, max(ys) + pad_y))
-    out = [_svg_open(WIDTH, HEIGHT, "Efficient frontier of expected cost against CVaR")]
-    out += _x_axis(f, _ticks(f.x0, f.x1), "expected cost, USD per year")
+    out = [_svg_open(WIDTH, HEIGHT, t("risk_frontier_aria", lang))]
+    out += _x_axis(f, _ticks(f.x0, f.x1), t("risk_x_expected_cost", lang))
     out.append(f'<g fill="{MUTED}" font-size="11" text-anchor="end">')
-    for t in _ticks(f.y0, f.y1):
-        if f.y0 <= t <= f.y1:
-            y = f.py(t)
+    for tick in _ticks(f.y0, f.y1):
+        if f.y0 <= tick <= f.y1:
+            y = f.py(tick)
             out.append(
                 f'<line x1="{PAD_L}" y1="{y:.1f}" x2="{WIDTH - PAD_R}" y2="{y:.1f}" '
                 f'stroke="{GRID}" stroke-width="0.6"/><text x="{PAD_L - 6}" y="{y + 4:.1f}">'
-                f"{_e(_short(t))}</text>"
+                f"{_e(_short(tick))}</text>"
             )
-    out.append("</g>" + _y_label(f"CVaR {result.alpha:.0%} of loss, {result.unit}"))
+    level = f"{result.alpha:.0%}"
+    out.append("</g>" + _y_label(t("risk_y_cvar", lang, level=level, unit=result.unit)))
     line = " ".join(
         f"{f.px(p.expected_cost_usd_per_year):.1f},{f.py(p.cvar):.1f}" for p in result.points
     )
@@ -212,21 +217,27 @@ def frontier_svg(result: FrontierResult) -> str:
         f'<polyline class="frontier" points="{line}" fill="none" stroke="{INK}" stroke-width="2"/>'
     )
     for p in result.points:
-        out.append(_dot(f, p, INK, "circle", ""))
+        out.append(_dot(f, p, INK, "circle", "", lang=lang))
     for i, p in enumerate(result.references):
         colour, shape = REFERENCE_STYLE.get(p.name, (OTHER_COLOUR, "circle"))
-        out.append(_dot(f, p, colour, shape, p.name, below=i % 2 == 1))
+        out.append(_dot(f, p, colour, shape, p.name, below=i % 2 == 1, lang=lang))
     out.append("</svg>")
     return "".join(out)
 
 
 def _dot(
-    f: _Frame, p: FrontierPoint, colour: str, shape: str, label: str, below: bool = False
+    f: _Frame,
+    p: FrontierPoint,
+    colour: str,
+    shape: str,
+    label: str,
+    below: bool = False,
+    lang: str = "en",
 ) -> str:
     x, y = f.px(p.expected_cost_usd_per_year), f.py(p.cvar)
     name = label or "frontier"
     title = (
-        f"<title>{_e(name)}: USD {_num(p.expected_cost_usd_per_year)}/yr, "
+        f"<title>{_e(name)}: USD {_num(p.expected_cost_usd_per_year)}{t('risk_per_yr', lang)}, "
         f"CVaR {_num(p.cvar)}</title>"
     )
     paths = {
@@ -287,7 +298,7 @@ def group_rows(groups: Sequence[GroupRisk], days: Mapping[str, float]) -> list[l
     ]
 
 
-def frontier_rows(f: FrontierResult) -> tuple[list[list[str]], list[list[str]]]:
+def frontier_rows(f: FrontierResult, lang: str = "en") -> tuple[list[list[str]], list[list[str]]]:
     """The frontier's points (#, expected cost, CVaR, family shares) and the plans placed
     against it (name, expected cost, CVaR, within capacity, note), as the report and the
     CLI show them."""
@@ -305,7 +316,7 @@ def frontier_rows(f: FrontierResult) -> tuple[list[list[str]], list[list[str]]]:
             p.name,
             _num(p.expected_cost_usd_per_year),
             _num(p.cvar),
-            "yes" if p.within_capacity else "no",
+            t("risk_yes" if p.within_capacity else "risk_no", lang),
             p.note,
         ]
         for p in f.references
@@ -327,42 +338,59 @@ GROUP_HEAD = [
 ]
 
 
-def _stress_section(r: StressResult) -> str:
+def group_head(lang: str = "en") -> list[str]:
+    """:data:`GROUP_HEAD` in ``lang`` (VaR and CVaR columns keep their names)."""
+    if lang == "en":
+        return list(GROUP_HEAD)
+    words = [t(f"risk_th_{k}", lang) for k in ("t_yr", "delivered", "e_lost")]
+    tail = [t("risk_th_e_extra", lang), "CVaR 95 % USD", t("risk_th_extra_days", lang)]
+    return ["", *words, *GROUP_HEAD[4:7], *tail]
+
+
+def _stress_section(r: StressResult, lang: str = "en") -> str:
     p = r.portfolio
+    head = group_head(lang)
+    sub = t("risk_stress_sub", lang, years=f"{r.years:,}", seed=r.seed, timing=_e(r.timing))
+    summary = t(
+        "risk_stress_summary",
+        lang,
+        share=f"{p.delivered_share:.2%}",
+        volume=_num(p.volume_t_per_year),
+        lost=_num(p.undelivered.mean),
+        lost_cvar=_num(p.undelivered.cvar[0.95]),
+        extra=_num(p.extra_cost.mean),
+        extra_cvar=_num(p.extra_cost.cvar[0.95]),
+    )
     return f"""
-<section id="stress"><h2>Stress test <span class="muted">{r.years:,} simulated years, seed
-{r.seed}, {_e(r.timing)} timing</span></h2>
-<p>Expected delivered share <strong>{p.delivered_share:.2%}</strong> of
-{_num(p.volume_t_per_year)} t/yr; expected undelivered {_num(p.undelivered.mean)} t/yr
-(CVaR 95 % {_num(p.undelivered.cvar[0.95])} t); expected extra cost
-USD {_num(p.extra_cost.mean)}/yr (CVaR 95 % USD {_num(p.extra_cost.cvar[0.95])}).</p>
-<h3>Loss distribution</h3>
-{_distributions(r)}
-<h3>Per contract</h3>
-{table(GROUP_HEAD, group_rows([p, *r.contracts], r.extra_days_mean), set(range(1, 10)))}
-<h3>Per route family</h3>
-{table(GROUP_HEAD, group_rows(r.families, {}), set(range(1, 10)))}
-<h3>Probability of losing more than a share of the annual volume</h3>
+<section id="stress"><h2>{_e(t("risk_h_stress", lang))} <span class="muted">{sub}</span></h2>
+<p>{summary}</p>
+<h3>{_e(t("risk_h_loss", lang))}</h3>
+{_distributions(r, lang)}
+<h3>{_e(t("risk_h_contract", lang))}</h3>
+{table(head, group_rows([p, *r.contracts], r.extra_days_mean), set(range(1, 10)))}
+<h3>{_e(t("risk_h_family", lang))}</h3>
+{table(head, group_rows(r.families, {}), set(range(1, 10)))}
+<h3>{_e(t("risk_h_exceed", lang))}</h3>
 {_exceedance(r)}
-<h3>Events that drive the tail</h3>
-{_drivers(r)}
-<h3>Concentration</h3>
-{_concentration(r)}
-<ul>{"".join(f"<li>{_e(n)}</li>" for n in r.notes)}</ul>
+<h3>{_e(t("risk_h_drivers", lang))}</h3>
+{_drivers(r, lang)}
+<h3>{_e(t("risk_h_concentration", lang))}</h3>
+{_concentration(r, lang)}
+<ul>{"".join(f"<li>{_e(localise(n, lang))}</li>" for n in r.notes)}</ul>
 </section>"""
 
 
-def _distributions(r: StressResult) -> str:
+def _distributions(r: StressResult, lang: str = "en") -> str:
     u, x = r.portfolio.undelivered, r.portfolio.extra_cost
     marks_u = {"VaR 95 %": u.var[0.95], "CVaR 95 %": u.cvar[0.95], "VaR 99 %": u.var[0.99]}
     marks_x = {"VaR 95 %": x.var[0.95], "CVaR 95 %": x.cvar[0.95]}
-    lost = histogram_svg(*r.histograms["undelivered_t"], marks_u, "undelivered tonnes per year")
-    extra = histogram_svg(*r.histograms["extra_cost_usd"], marks_x, "extra cost, USD per year")
+    label_u, label_x = t("risk_lbl_undelivered", lang), t("risk_lbl_extra", lang)
+    lost = histogram_svg(*r.histograms["undelivered_t"], marks_u, label_u, lang)
+    extra = histogram_svg(*r.histograms["extra_cost_usd"], marks_x, label_x, lang)
     return (
-        f'<div class="charts"><figure>{lost}<figcaption>Undelivered tonnes per simulated year '
-        "(log scale); dashed lines: VaR and CVaR.</figcaption></figure>"
-        f"<figure>{extra}<figcaption>Extra cost per simulated year: re-routing, surcharges, "
-        "insurance and delay.</figcaption></figure></div>"
+        f'<div class="charts"><figure>{lost}<figcaption>{_e(t("risk_cap_undelivered", lang))}'
+        f"</figcaption></figure><figure>{extra}<figcaption>{_e(t('risk_cap_extra', lang))}"
+        "</figcaption></figure></div>"
     )
 
 
@@ -374,66 +402,74 @@ def _exceedance(r: StressResult) -> str:
     return table(["", *(f"> {q:.0%}" for q in levels)], rows, set(range(1, len(levels) + 1)))
 
 
-def _drivers(r: StressResult) -> str:
+def _drivers(r: StressResult, lang: str = "en") -> str:
     top = [d for d in r.drivers if d.undelivered_t[0.95] > 0][:10]
     chart = drivers_svg(
-        [d.name for d in top],
+        [str(localise(d.name, lang)) for d in top],
         [d.undelivered_t[0.95] for d in top],
-        "tonnes of the portfolio CVaR 95 % of undelivered tonnes",
+        t("risk_lbl_drivers", lang),
+        lang,
     )
-    head = ["event", "what", "t of CVaR 95 %", "USD of CVaR 95 %", "mean lost t/yr"]
+    head = [t(f"risk_th_{k}", lang) for k in ("event", "what", "t_cvar", "usd_cvar", "mean_lost")]
     rows = [
         [
             d.event,
-            d.name,
+            localise(d.name, lang),
             _num(d.undelivered_t[0.95]),
             _num(d.extra_cost_usd[0.95]),
             _num(d.mean_undelivered_t),
         ]
         for d in r.drivers
     ]
-    return (
-        f"<figure>{chart}<figcaption>Each event's mean undelivered tonnes in the worst 5 % of "
-        "years: the bars add up to the CVaR.</figcaption></figure>" + table(head, rows, {2, 3, 4})
-    )
+    caption = escape(t("risk_cap_drivers", lang), quote=False)
+    figure = f"<figure>{chart}<figcaption>{caption}</figcaption></figure>"
+    return figure + table(head, rows, {2, 3, 4})
 
 
-def _concentration(r: StressResult) -> str:
+def _concentration(r: StressResult, lang: str = "en") -> str:
     c = r.concentration
     rows = [[k, f"{v:.1%}"] for k, v in c.country_share.items()]
-    return (
-        f"<p>HHI of transit countries <strong>{c.hhi_countries:,.0f}</strong>, of route "
-        f"families <strong>{c.hhi_families:,.0f}</strong> (0–10,000).</p>"
-        + table(["transit country", "share of tonnes crossing"], rows, {1})
-    )
+    countries, families = f"{c.hhi_countries:,.0f}", f"{c.hhi_families:,.0f}"
+    hhi = t("risk_hhi", lang, countries=countries, families=families)
+    head = [t("risk_th_transit", lang), t("risk_th_share_crossing", lang)]
+    return f"<p>{hhi}</p>" + table(head, rows, {1})
 
 
-def _frontier_section(f: FrontierResult) -> str:
+def _frontier_section(f: FrontierResult, lang: str = "en") -> str:
     level = f"CVaR {f.alpha:.0%} ({f.unit})"
-    line, refs = frontier_rows(f)
+    line, refs = frontier_rows(f, lang)
+    cost = t("risk_th_expected_cost", lang)
+    split, within, note = (t(f"risk_th_{k}", lang) for k in ("split", "within", "note"))
+    sub = t("risk_frontier_sub", lang, scenarios=f"{f.scenarios:,}", unit=_e(f.unit))
     return f"""
-<section id="frontier"><h2>Diversification priced: the mean–CVaR frontier <span class="muted">
-{f.scenarios:,} scenarios, loss in {_e(f.unit)}</span></h2>
-<figure>{frontier_svg(f)}<figcaption>Each point on the line is the cheapest split whose CVaR
-is at most its height; markers place the current plan and the single-family
-splits.</figcaption></figure>
-{table(["#", "expected cost USD/yr", level, "families"], line, {1, 2})}
-{table(["split", "expected cost USD/yr", level, "within capacity", "note"], refs, {1, 2})}
-<ul>{"".join(f"<li>{_e(n)}</li>" for n in f.notes)}</ul>
+<section id="frontier"><h2>{_e(t("risk_h_frontier", lang))} <span class="muted">{sub}</span></h2>
+<figure>{frontier_svg(f, lang)}<figcaption>{_e(t("risk_cap_frontier", lang))}</figcaption></figure>
+{table(["#", cost, level, t("risk_th_families", lang)], line, {1, 2})}
+{table([split, cost, level, within, note], refs, {1, 2})}
+<ul>{"".join(f"<li>{_e(localise(n, lang))}</li>" for n in f.notes)}</ul>
 </section>"""
 
 
-def _sources(net: Network) -> str:
+def _sources(net: Network, lang: str = "en") -> str:
     items = []
     for ev in net.events:
         ids = sorted({s for v in ev.sources.values() for s in v})
         cites = "; ".join(
             f"{_e(s)}: {_e(net.source(s).citation)}" for s in ids if net.has("sources", s)
         )
+        name = ev.name_en  # events have no Japanese name in the tables yet
+        text = t(
+            "risk_event_item",
+            lang,
+            name=name,
+            rate=f"{ev.events_per_year:g}",
+            days=f"{ev.duration_days:g}",
+            p95=f"{ev.duration_days_p95:g}",
+            loss=f"{ev.capacity_loss:g}",
+        )
         items.append(
-            f"<li><strong>{_e(ev.id)}</strong> — {_e(ev.name_en)}: {ev.events_per_year:g}/yr, "
-            f"median {ev.duration_days:g} d (p95 {ev.duration_days_p95:g}), capacity loss "
-            f"{ev.capacity_loss:g}. {cites or 'Set by the scenario.'}</li>"
+            f"<li><strong>{_e(ev.id)}</strong> — {_e(text)}"
+            f"{cites or _e(t('risk_by_scenario', lang))}</li>"
         )
     return '<ol class="sources">' + "".join(items) + "</ol>"
 
@@ -441,8 +477,9 @@ def _sources(net: Network) -> str:
 def render_risk_report(
     stress: StressResult | None,
     frontier: FrontierResult | None = None,
-    title: str = "corridor disruption risk",
+    title: str | None = None,
     bands: StressBands | None = None,
+    lang: str = "en",
 ) -> str:
     """Render a stress test and/or a frontier as one self-contained offline HTML page.
 
@@ -452,11 +489,13 @@ def render_risk_report(
         From :func:`corridor.risk.stress`.
     frontier : FrontierResult, optional
         From :func:`corridor.risk.frontier.frontier`.
-    title : str
-        Page title and heading.
+    title : str, optional
+        Page title and heading (default: "corridor disruption risk" in ``lang``).
     bands : StressBands, optional
         The stress test over joint draws of its estimates (``stress --uncertainty``): a
         section with its bands and the tornado of the drivers of the tail loss.
+    lang : str
+        Language of the page: ``"en"`` or ``"ja"``.
 
     Returns
     -------
@@ -473,20 +512,26 @@ def render_risk_report(
         raise ValueError("give a stress test, a frontier, or both")
     allocation, version = first.allocation, first.data_version
     net = allocation.network
-    body = (_stress_section(stress) if stress else "") + (
-        _frontier_section(frontier) if frontier else ""
+    body = (_stress_section(stress, lang) if stress else "") + (
+        _frontier_section(frontier, lang) if frontier else ""
     )
     if bands is not None:
         from corridor.report.uncertainty import stress_bands_section
 
-        body += f'<section id="stress-bands">{stress_bands_section(bands)}</section>'
+        body += f'<section id="stress-bands">{stress_bands_section(bands, lang)}</section>'
 
-    meta = (
-        f'<p class="meta">{_e(allocation.name or "allocation")} ({_e(allocation.basis)}) · '
-        f"network “{_e(net.origin)}” · data version {_e(version[:12])}</p>"
+    meta = t(
+        "risk_meta",
+        lang,
+        name=_e(allocation.name or t("risk_allocation", lang)),
+        basis=_e(allocation.basis),
+        network=_e(net.origin),
+        version=_e(version[:12]),
     )
     main = (
-        f'{body}\n<section id="sources"><h2>Disruption events and their sources</h2>'
-        f"{_sources(net)}</section>"
+        f'{body}\n<section id="sources"><h2>{_e(t("risk_h_sources", lang))}</h2>'
+        f"{_sources(net, lang)}</section>"
     )
-    return page(title, meta, main, "Generated by corridor. Rules and metrics: docs/risk.md.")
+    title = t("risk_title", lang) if title is None else title
+    footer = _e(t("risk_footer", lang))
+    return page(title, f'<p class="meta">{meta}</p>', main, footer, lang=lang)
