@@ -15,6 +15,7 @@ from corridor.analysis.results import Alternative, Comparison, Request, RouteSet
 from corridor.costs import Assumptions
 from corridor.errors import InvalidParameterError, NoRouteError, UnknownIdError
 from corridor.graph import CommodityGraph, buyer_compliance, commodity_graph
+from corridor.i18n import Joined, Message, catalogue
 from corridor.network.load import load_network
 from corridor.network.model import Network
 from corridor.network.regimes import Compliance, RegimeFlag
@@ -198,22 +199,26 @@ def routes(
     )
 
 
+def _rule(kind: str) -> str:
+    """The kind of rule that closes a link ("commodity", "avoid", ...) as a message."""
+    return Message(f"fewer_rule_{kind}") if f"fewer_rule_{kind}" in catalogue("en") else kind
+
+
 def _fewer_note(g: CommodityGraph, n: int, k: int) -> str:
     """Why fewer routes than asked: the network has no more distinct gateway sequences for
     this cargo, and how many links its rules close."""
     closed: dict[str, int] = {}
     for rule, _ in g.excluded.values():
         closed[rule] = closed.get(rule, 0) + 1
-    why = ", ".join(f"{count} by the {rule} rule" for rule, count in sorted(closed.items()))
-    return (
-        f"only {n} distinct route{'s' if n != 1 else ''} exist (asked for {k}): routes count as "
-        "distinct when they pass different gateways or leave them by a different mode, and "
-        + (
-            f"{sum(closed.values())} links are closed to this request ({why})"
-            if why
-            else "every link of the network is open to this request"
-        )
+    why = Joined(
+        ", ",
+        [Message("fewer_closed_by", count=c, rule=_rule(r)) for r, c in sorted(closed.items())],
     )
+    shut = Message("fewer_closed", links=sum(closed.values()), why=why)
+    detail = shut if closed else Message("fewer_all_open")
+    if n == 1:
+        return Message("fewer_routes_one", n=n, k=k, closed=detail)
+    return Message("fewer_routes", n=n, k=k, closed=detail)
 
 
 def compare(

@@ -13,6 +13,7 @@ from scipy.sparse.csgraph import dijkstra
 from corridor.contracts.model import Contract, Portfolio, Rule
 from corridor.costs import Assumptions
 from corridor.graph import CommodityGraph, Edge, commodity_graph
+from corridor.i18n import Message
 from corridor.network.model import Network
 from corridor.optimize._model import _candidate, _Clock, _Model, contract_assumptions
 from corridor.optimize.capacity import TOL, capacities, capacity_of_link, node_capacities
@@ -46,20 +47,16 @@ class _Pricing:
 
     def note(self, candidates: int) -> str:
         if self.added:
-            head = (
-                f"column generation added {self.added} route(s) in {self.rounds} round(s) "
-                f"({candidates} candidate routes in all)"
+            head = Message(
+                "plan_note_added", added=self.added, rounds=self.rounds, candidates=candidates
             )
         else:
-            head = f"no route outside the {candidates} candidate routes would lower the cost"
+            head = Message("plan_note_none", candidates=candidates)
         if not self.converged:
-            return head + "; stopped at max_rounds: a route outside them might cost less"
+            return Message("plan_note_stopped", head=head)
         if self.exact:
-            return head + ": the plan is optimal over every route of the network"
-        return head + (
-            " as priced (family and minimum-share rules are priced through each family's "
-            "cheapest route only): the plan is optimal over its candidates"
-        )
+            return Message("plan_note_exact", head=head)
+        return Message("plan_note_priced", head=head)
 
 
 def _solve(

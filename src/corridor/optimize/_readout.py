@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from corridor.contracts.model import Contract, Portfolio, Rule
+from corridor.i18n import Message
 from corridor.network.model import Network
 from corridor.optimize._model import _Model
 from corridor.optimize._pricing import _Pricing, _Relaxed
@@ -170,12 +171,7 @@ def _breakdown(model: _Model, sol: LpSolution) -> dict[str, float]:
 
 def _notes(model: _Model, shortfalls: Sequence[Shortfall], pricing: _Pricing) -> tuple[str, ...]:
     notes = [pricing.note(len(model.candidates))]
-    notes.append(
-        "avoid clauses are hard filters: their cost is the premium `corridor compare` shows"
-    )
+    notes.append(Message("plan_note_avoid"))
     if shortfalls:
-        notes.append(
-            f"some contracts fall short: shadow prices of the capacities that stop them include "
-            f"the shortfall penalty of USD {model.penalty:,.0f}/t"
-        )
+        notes.append(Message("plan_note_penalty", penalty=f"{model.penalty:,.0f}"))
     return tuple(notes)
