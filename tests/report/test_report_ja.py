@@ -126,3 +126,27 @@ def test_stress_lang_ja_reaches_the_report(tmp_path: Path):
     assert "ストレステスト" in html and "Stress test" not in html
     bad = _cli("stress", str(CONTRACTS), "--years", "500", "--lang", "fr", "--no-store")
     assert bad.returncode == 2 and "--lang must be one of en, ja" in bad.stderr
+
+
+SIM = ("simulate", "--commodity", "uranium_ore_concentrate", "--origin", "KZ_NORTH_KHARASAN")
+SIM += ("--destination", "JP_YOKOHAMA", "--volume", "5000", "--replications", "2")
+SIM += ("--horizon-days", "60")
+SIM_EN = ("Time", "One traced train", "Queues and resources")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_simulate_report_follows_lang(tmp_path: Path, lang: str):
+    out = tmp_path / "sim.html"
+    p = _cli(*SIM, "--lang", lang, "--report", str(out))
+    assert p.returncode == 0, p.stderr
+    html = out.read_text(encoding="utf-8")
+    heads = _headings(html)
+    if lang == "en":
+        assert set(SIM_EN) <= set(heads) and "resource" in _headers(html)
+        assert "End to end: mean" in html
+    else:
+        assert not set(SIM_EN) & set(heads), heads
+        assert {"所要時間", "追跡列車 1 本", "待ち行列と設備"} <= set(heads), heads
+        english = re.compile(r"^[A-Za-z ]+$")
+        assert not [h for h in _headers(html) if english.match(h)], _headers(html)
+        assert "全行程: 平均" in html and "days from departure" not in html

@@ -27,6 +27,7 @@ from corridor.cli._app import (
     err,
     out,
 )
+from corridor.cli.brief import LangOpt, language
 from corridor.errors import RequestError
 from corridor.network import Network
 
@@ -82,6 +83,7 @@ def simulate_cmd(
     ] = 1.0,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Simulate the Caspian queues the cargo meets: dwell per stage, time distribution,
     queues, utilisation, throughput; with what-if options, the change against the base."""
@@ -92,6 +94,7 @@ def simulate_cmd(
     if workers is not None and not 1 <= workers <= 64:
         raise RequestError(f"--workers must be 1–64, got {workers}")
     check_dashboard(dashboard, workers)
+    language_ = language(lang)
     net = _net(data, overlay)
     tonnes = _volume(net, commodity, origin, volume, contracts)
     whatif = WhatIf(
@@ -125,7 +128,7 @@ def simulate_cmd(
         from corridor.report.sim import render_sim_report
 
         try:
-            write_report(report, render_sim_report(base))
+            write_report(report, render_sim_report(base, lang=language_))
         except OSError as exc:
             raise RequestError(f"--report {report}: cannot write: {exc}") from None
         err.print(f"report written to {report}")

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
+from corridor.i18n import t
 from corridor.report.html import page, table
 from corridor.report.svg import FAMILY_COLOURS, GRID, INK, MUTED, OTHER_COLOUR, _svg_open
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 WIDTH, HEIGHT = 760, 300
 PAD_L, PAD_R, PAD_T, PAD_B = 70, 20, 20, 44
-_RESOURCE_HEAD = ("resource", "utilisation", "mean queue", "mean wait h")
+_RESOURCE_HEAD = ("resource", "utilisation", "mean_queue", "mean_wait")
 _PALETTE = (FAMILY_COLOURS["trans_caspian"], FAMILY_COLOURS["china"], OTHER_COLOUR)
 
 
@@ -56,13 +57,13 @@ def _axes(x_top: float, y_top: float, x_label: str, y_label: str) -> list[str]:
     return out
 
 
-def queue_svg(series: Mapping[str, Sequence[float]]) -> str:
+def queue_svg(series: Mapping[str, Sequence[float]], lang: str = "en") -> str:
     """Wagons waiting at each ferry port, one line per port, sampled daily."""
     days = max((len(v) for v in series.values()), default=1)
     top = max((max(v) for v in series.values() if v), default=1.0) or 1.0
     w, h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
-    out = [_svg_open(WIDTH, HEIGHT, "Wagons waiting for a ferry, day by day")]
-    out += _axes(float(days), top, "day of the year", "wagons waiting")
+    out = [_svg_open(WIDTH, HEIGHT, t("sim_queue_aria", lang))]
+    out += _axes(float(days), top, t("sim_day_of_year", lang), t("sim_wagons_waiting", lang))
     for i, (port, values) in enumerate(series.items()):
         colour = _PALETTE[i % len(_PALETTE)]
         pts = " ".join(
@@ -78,10 +79,10 @@ def queue_svg(series: Mapping[str, Sequence[float]]) -> str:
     return "".join(out)
 
 
-def days_svg(days: Sequence[float], p50: float, p95: float) -> str:
+def days_svg(days: Sequence[float], p50: float, p95: float, lang: str = "en") -> str:
     """Histogram of the traced trains' end-to-end days, with the median and p95 marked."""
     if not days:
-        return "<p>No traced train arrived.</p>"
+        return f"<p>{_e(t('sim_no_train', lang))}</p>"
     top_d = max(days) * 1.05
     bins = 30
     counts = [0] * bins
@@ -89,8 +90,8 @@ def days_svg(days: Sequence[float], p50: float, p95: float) -> str:
         counts[min(bins - 1, int(d / top_d * bins))] += 1
     top_n = max(counts)
     w, h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
-    out = [_svg_open(WIDTH, HEIGHT, "End-to-end days of the traced trains")]
-    out += _axes(top_d, float(top_n), "days, origin to destination", "trains")
+    out = [_svg_open(WIDTH, HEIGHT, t("sim_days_aria", lang))]
+    out += _axes(top_d, float(top_n), t("sim_days_axis", lang), t("sim_trains", lang))
     out.append(f'<g fill="{_PALETTE[0]}" fill-opacity="0.75">')
     bw = w / bins
     for i, n in enumerate(counts):
@@ -98,7 +99,7 @@ def days_svg(days: Sequence[float], p50: float, p95: float) -> str:
             y = PAD_T + h - n / top_n * h
             out.append(
                 f'<rect x="{PAD_L + i * bw:.1f}" y="{y:.1f}" width="{bw - 1:.1f}" '
-                f'height="{PAD_T + h - y:.1f}"><title>{n} trains</title></rect>'
+                f'height="{PAD_T + h - y:.1f}"><title>{t("sim_n_trains", lang, n=n)}</title></rect>'
             )
     out.append("</g>")
     for name, value in (("p50", p50), ("p95", p95)):
@@ -112,17 +113,17 @@ def days_svg(days: Sequence[float], p50: float, p95: float) -> str:
     return "".join(out)
 
 
-def timeline_svg(stages: Sequence[tuple[str, str, float, float]]) -> str:
+def timeline_svg(stages: Sequence[tuple[str, str, float, float]], lang: str = "en") -> str:
     """One traced train's stages as bars on a time axis (days from its departure)."""
     if not stages:
-        return "<p>No traced train arrived.</p>"
+        return f"<p>{_e(t('sim_no_train', lang))}</p>"
     t0 = stages[0][2]
     end_d = max((b - t0) / 24.0 for _, _, _, b in stages) or 1.0
     row_h = 16
     height = PAD_T + PAD_B + row_h * len(stages)
     label_w = 250
     w = WIDTH - label_w - PAD_R
-    out = [_svg_open(WIDTH, height, "Timeline of one traced train")]
+    out = [_svg_open(WIDTH, height, t("sim_timeline_aria", lang))]
     step = _step(end_d)
     out.append(f'<g fill="{MUTED}" font-size="11">')
     for i in range(int(end_d / step + 1e-9) + 1):
@@ -134,7 +135,7 @@ def timeline_svg(stages: Sequence[tuple[str, str, float, float]]) -> str:
         )
     out.append(
         f'</g><text x="{label_w + w / 2:.1f}" y="{height - 8}" text-anchor="middle" '
-        f'fill="{INK}">days from departure</text>'
+        f'fill="{INK}">{_e(t("sim_days_from_departure", lang))}</text>'
     )
     for i, (label, _, a, b) in enumerate(stages):
         y = PAD_T + i * row_h
@@ -152,17 +153,28 @@ def timeline_svg(stages: Sequence[tuple[str, str, float, float]]) -> str:
     return "".join(out)
 
 
-def render_sim_report(result: SimResult, title: str = "corridor simulation") -> str:
-    """One self-contained HTML page of a :class:`~corridor.sim.SimResult`."""
+def render_sim_report(result: SimResult, title: str | None = None, lang: str = "en") -> str:
+    """One self-contained HTML page of a :class:`~corridor.sim.SimResult`, in ``lang``
+    (title by default "corridor simulation" in that language)."""
     e = result.end_to_end_days
-    meta = (
-        f'<p class="meta">{_e(result.commodity)} {_e(result.origin)} → '
-        f"{_e(result.destination)} · {result.volume_t:,.0f} t · {result.replications} "
-        f"replications of {result.horizon_days:g} days · seed {result.seed}</p>"
+    meta = t(
+        "sim_meta",
+        lang,
+        commodity=_e(result.commodity),
+        origin=_e(result.origin),
+        destination=_e(result.destination),
+        volume=f"{result.volume_t:,.0f}",
+        replications=result.replications,
+        days=f"{result.horizon_days:g}",
+        seed=result.seed,
     )
-    headline = (
-        f"<p>End to end: mean {e.mean:.2f} ± {e.half_width:.2f} days (95 % CI over "
-        f"replications), median {result.p50_days:.2f}, p95 {result.p95_days:.2f}.</p>"
+    headline = t(
+        "sim_headline",
+        lang,
+        mean=f"{e.mean:.2f}",
+        half=f"{e.half_width:.2f}",
+        p50=f"{result.p50_days:.2f}",
+        p95=f"{result.p95_days:.2f}",
     )
     stage_rows = [
         (k, f"{v.mean:,.1f}", f"{v.half_width:,.1f}") for k, v in result.stage_hours.items()
@@ -180,14 +192,23 @@ def render_sim_report(result: SimResult, title: str = "corridor simulation") -> 
         (port, f"{v.mean:,.0f}", f"{v.half_width:,.0f}")
         for port, v in result.throughput_t_per_year.items()
     ]
+
+    def h(*keys: str) -> list[str]:
+        return [t(f"sim_th_{k}", lang) for k in keys]
+
+    def h2(key: str) -> str:
+        return f"<h2>{_e(t(key, lang))}</h2>"
+
     main = (
-        f'<section id="time"><h2>Time</h2>{headline}'
-        f"{days_svg(result.days_sample, result.p50_days, result.p95_days)}"
-        f"{table(('stage', 'mean hours', '± 95 % CI'), stage_rows, {1, 2})}</section>"
-        f'<section id="traced"><h2>One traced train</h2>'
-        f"{timeline_svg(result.traced_timeline)}</section>"
-        f'<section id="queues"><h2>Queues and resources</h2>{queue_svg(result.queue_series)}'
-        f"{table(_RESOURCE_HEAD, resource_rows, {1, 2, 3})}"
-        f"{table(('port', 'rail-ferry t/yr', '± 95 % CI'), throughput_rows, {1, 2})}</section>"
+        f'<section id="time">{h2("sim_h_time")}<p>{headline}</p>'
+        f"{days_svg(result.days_sample, result.p50_days, result.p95_days, lang)}"
+        f"{table(h('stage', 'mean_hours', 'ci'), stage_rows, {1, 2})}</section>"
+        f'<section id="traced">{h2("sim_h_traced")}'
+        f"{timeline_svg(result.traced_timeline, lang)}</section>"
+        f'<section id="queues">{h2("sim_h_queues")}{queue_svg(result.queue_series, lang)}'
+        f"{table(h(*_RESOURCE_HEAD), resource_rows, {1, 2, 3})}"
+        f"{table(h('port', 'rail_ferry', 'ci'), throughput_rows, {1, 2})}</section>"
     )
-    return page(title, meta, main, "Generated by corridor. Model and sources: docs/sim.md.")
+    title = t("sim_title", lang) if title is None else title
+    footer = _e(t("sim_footer", lang))
+    return page(title, f'<p class="meta">{meta}</p>', main, footer, lang=lang)
