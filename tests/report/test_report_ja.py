@@ -45,7 +45,8 @@ def test_plan_report_in_japanese_has_no_english_heading_or_header(planned):
     assert not set(PLAN_EN) & set(heads), heads
     assert set(PLAN_JA) <= set(heads), heads
     assert heads[0] == "corridor 輸送量計画"
-    english = re.compile(r"^[A-Za-z ]+$")  # a header of English words only ("t/yr" has a slash)
+    # a header of English words only (acronyms such as "SE" and units such as "t/yr" pass)
+    english = re.compile(r"^(?=.*[a-z])[A-Za-z ]+$")
     assert not [h for h in _headers(ja) if english.match(h)], _headers(ja)
     assert '<html lang="ja">' in ja and "t/年" in ja and "年間総費用" in ja
     assert "Links used by the plan" not in ja and "per year for" not in ja
@@ -103,7 +104,7 @@ def test_stress_report_in_japanese_has_no_english_heading_or_header(stressed):
     heads = _risk_headings(ja)
     assert not set(RISK_EN) & set(heads), heads
     assert set(RISK_JA) <= set(heads), heads
-    english = re.compile(r"^[A-Za-z ]+$")
+    english = re.compile(r"^(?=.*[a-z])[A-Za-z ]+$")
     assert not [h for h in _headers(ja) if english.match(h)], _headers(ja)
     assert "期待輸送率" in ja and "Expected delivered share" not in ja
     assert "years (log scale)" not in ja and "年数（対数目盛）" in ja
@@ -147,6 +148,30 @@ def test_simulate_report_follows_lang(tmp_path: Path, lang: str):
     else:
         assert not set(SIM_EN) & set(heads), heads
         assert {"所要時間", "追跡列車 1 本", "待ち行列と設備"} <= set(heads), heads
-        english = re.compile(r"^[A-Za-z ]+$")
+        english = re.compile(r"^(?=.*[a-z])[A-Za-z ]+$")
         assert not [h for h in _headers(html) if english.match(h)], _headers(html)
         assert "全行程: 平均" in html and "days from departure" not in html
+
+
+MARKET_EN = ("Routes and shares", "Break-even", "Backtest")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_breakeven_report_follows_lang(tmp_path: Path, lang: str):
+    out = tmp_path / "market.html"
+    where = ("--commodity", "rare_earth_concentrate", "--origin", "KZ_ZHANA_KZ")
+    where += ("--destination", "JP_YOKOHAMA", "--volume", "10000")
+    p = _cli("breakeven", *where, "--lang", lang, "--report", str(out))
+    assert p.returncode == 0, p.stderr
+    html = out.read_text(encoding="utf-8")
+    heads = _headings(html)
+    if lang == "en":
+        assert set(MARKET_EN) <= set(heads) and heads[0].startswith("Break-even: ")
+        assert "subsidy for a 50% Trans-Caspian share" in html
+    else:
+        assert not set(MARKET_EN) & set(heads) and not any("Calibration" in h for h in heads)
+        assert {"経路と比率", "損益分岐", "バックテスト"} <= set(heads), heads
+        assert heads[0].startswith("損益分岐: ")
+        english = re.compile(r"^(?=.*[a-z])[A-Za-z ]+$")
+        assert not [h for h in _headers(html) if english.match(h)], _headers(html)
+        assert "カスピ海横断経路の比率 50% に必要な補助金" in html and "subsidy for" not in html

@@ -21,7 +21,9 @@ from corridor.cli._app import (
     err,
     out,
 )
+from corridor.cli.brief import LangOpt, language
 from corridor.errors import RequestError
+from corridor.i18n import t
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
 MarketOpt = Annotated[
@@ -140,6 +142,7 @@ def breakeven_cmd(
         Path | None,
         typer.Option("--report", help="Also write an HTML report (curve, calibration, backtest)."),
     ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Subsidy per tonne, China-route disruption rate and yearly bill at which the
     Trans-Caspian route reaches a share."""
@@ -147,6 +150,7 @@ def breakeven_cmd(
     from corridor.market import RiskBuyer
 
     _check_format(fmt)
+    language_ = language(lang)
     be, run = breakeven_for(
         _undated_net(data, overlay),
         commodity,
@@ -165,8 +169,9 @@ def breakeven_cmd(
     if report is not None:
         from corridor.report.market import market_report
 
-        title = f"Break-even: {commodity} {origin} → {destination} ({year})"
-        html = market_report(title, be, cal, run.backtest())
+        where = {"commodity": commodity, "origin": origin, "destination": destination}
+        title = t("mkt_title", language_, **where, year=year)
+        html = market_report(title, be, cal, run.backtest(), language_)
         try:
             report.write_text(html, encoding="utf-8")
         except OSError as exc:

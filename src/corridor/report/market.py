@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
+from corridor.i18n import family_name, t
 from corridor.report.html import page, table
 from corridor.report.svg import FAMILY_COLOURS, GRID, INK, MUTED, _nice_ticks, _svg_open
 
@@ -26,7 +27,7 @@ def _num(x: float | None, digits: int = 2) -> str:
 
 
 def share_curve_svg(
-    curve: Sequence[tuple[float, float]], target_share: float, subsidy: float
+    curve: Sequence[tuple[float, float]], target_share: float, subsidy: float, lang: str = "en"
 ) -> str:
     """Trans-Caspian share (y) against the subsidy per tonne (x), with the break-even marked.
 
@@ -45,7 +46,7 @@ def share_curve_svg(
     def xy(x: float, s: float) -> tuple[float, float]:
         return left + (x - lo) / (hi - lo) * plot_w, top + (1 - s) * plot_h
 
-    label = f"Trans-Caspian share against subsidy; {target_share:.0%} at USD {subsidy:,.0f}/t"
+    label = t("mkt_curve_label", lang, share=f"{target_share:.0%}", subsidy=f"{subsidy:,.0f}")
     out = [_svg_open(width, height, label)]
     out.append(f'<g class="axes" stroke="{GRID}" fill="{INK}">')
     for s in (0.0, 0.25, 0.5, 0.75, 1.0):
@@ -65,8 +66,7 @@ def share_curve_svg(
         )
     out.append(
         f'<text x="{left + plot_w / 2:.1f}" y="{height - 12:.1f}" text-anchor="middle" '
-        f'stroke="none" font-size="13">Subsidy on the Trans-Caspian route (USD/t; negative: '
-        f"a premium)</text></g>"
+        f'stroke="none" font-size="13">{escape(t("mkt_curve_axis", lang))}</text></g>'
     )
     pts = " ".join(f"{px:.1f},{py:.1f}" for px, py in (xy(x, s) for x, s in curve))
     colour = FAMILY_COLOURS.get(TARGET, INK)
@@ -88,40 +88,45 @@ def market_report(
     be: BreakEven,
     calibration: Calibration,
     replays: Sequence[Replay],
+    lang: str = "en",
 ) -> str:
-    """One HTML page: the break-even, the curve, the calibration and the backtest."""
+    """One HTML page in ``lang``: the break-even, the curve, the calibration and the backtest."""
     m = calibration.model
+
+    def h(*keys: str) -> list[str]:
+        return [t(f"mkt_th_{k}", lang) for k in keys]
+
+    p = f"{be.sanctions_probability:g}"
     inputs = table(
-        ["family", "route USD/t", "days", "generalised USD/t", "share now"],
+        h("family", "route_usd", "days", "generalised", "share_now"),
         [
-            [x.family, _num(x.cost_usd_per_t), _num(x.days_mean, 1),
+            [x.family if lang == "en" else family_name(x.family, lang),
+             _num(x.cost_usd_per_t), _num(x.days_mean, 1),
              _num(x.generalised_usd_per_t), _pct(be.shares_now[x.family])]
             for x in be.inputs.values()
         ],
         {1, 2, 3, 4},
     )  # fmt: skip
     summary = table(
-        ["question", "USD (per tonne or per year) or multiple"],
+        h("question", "answer"),
         [
-            [f"subsidy for a {be.share:.0%} Trans-Caspian share", _num(be.subsidy_usd_per_t)],
-            ["buyer pays per year over the cheapest route", _num(be.buyer_extra_usd_per_year, 0)],
-            ["the subsidy costs per year", _num(be.subsidy_bill_usd_per_year, 0)],
-            ["China-route risk multiple, risk-neutral", _num(be.disruption_multiplier_neutral)],
-            ["China-route risk multiple, risk-averse", _num(be.disruption_multiplier_averse)],
-            [f"China-route sanctions cost USD/t (p = {be.sanctions_probability:g}), risk-neutral",
-             _num(be.sanctions_usd_per_t_neutral)],
-            [f"China-route sanctions cost USD/t (p = {be.sanctions_probability:g}), risk-averse",
-             _num(be.sanctions_usd_per_t_averse)],
+            [t("mkt_q_subsidy", lang, share=f"{be.share:.0%}"), _num(be.subsidy_usd_per_t)],
+            [t("mkt_q_buyer", lang), _num(be.buyer_extra_usd_per_year, 0)],
+            [t("mkt_q_bill", lang), _num(be.subsidy_bill_usd_per_year, 0)],
+            [t("mkt_q_neutral", lang), _num(be.disruption_multiplier_neutral)],
+            [t("mkt_q_averse", lang), _num(be.disruption_multiplier_averse)],
+            [t("mkt_q_sanctions_neutral", lang, p=p), _num(be.sanctions_usd_per_t_neutral)],
+            [t("mkt_q_sanctions_averse", lang, p=p), _num(be.sanctions_usd_per_t_averse)],
         ],
         {1},
     )  # fmt: skip
     params = table(
-        ["parameter", "estimate", "SE"],
+        [*h("parameter", "estimate"), "SE"],
         [[k, _num(v, 4), _num(m.se.get(k), 4)] for k, v in m.params().items()],
         {1, 2},
     )
     years = table(
-        ["year", "split", "observed share", "predicted share"],
+        h("year", "split", "observed", "predicted"),
         [
             [str(y.year), y.split,
              _pct(y.observed_share[TARGET] if y.observed_share else None),
@@ -131,7 +136,7 @@ def market_report(
         {2, 3},
     )  # fmt: skip
     back = table(
-        ["replay", "change", "predicted shift (pts)", "observed shift (pts)", "volume error %"],
+        h("replay", "change", "pred_shift", "obs_shift", "volume_error"),
         [
             [r.label, r.change, _num(r.predicted_shift_pts), _num(r.observed_shift_pts),
              _num(r.volume_error_pct, 1)]
@@ -139,12 +144,14 @@ def market_report(
         ],
         {2, 3, 4},
     )  # fmt: skip
-    curve = share_curve_svg(be.curve, be.share, be.subsidy_usd_per_t)
+    curve = share_curve_svg(be.curve, be.share, be.subsidy_usd_per_t, lang)
+    calib = escape(t("mkt_h_calibration", lang, market=calibration.market))
     main = (
-        f"<section><h2>Routes and shares</h2>{inputs}</section>"
-        f"<section><h2>Break-even</h2>{summary}<figure>{curve}</figure></section>"
-        f"<section><h2>Calibration ({escape(calibration.market)})</h2>{params}{years}</section>"
-        f"<section><h2>Backtest</h2>{back}</section>"
+        f"<section><h2>{escape(t('mkt_h_routes', lang))}</h2>{inputs}</section>"
+        f"<section><h2>{escape(t('mkt_h_breakeven', lang))}</h2>{summary}"
+        f"<figure>{curve}</figure></section>"
+        f"<section><h2>{calib}</h2>{params}{years}</section>"
+        f"<section><h2>{escape(t('mkt_h_backtest', lang))}</h2>{back}</section>"
     )
-    meta = f"<p>Sanctions weigh USD {m.sanctions_usd_per_t:,.0f}/t of generalised cost.</p>"
-    return page(title, meta, main, "corridor market model — see docs/market.md")
+    meta = f"<p>{escape(t('mkt_meta', lang, usd=f'{m.sanctions_usd_per_t:,.0f}'))}</p>"
+    return page(title, meta, main, escape(t("mkt_footer", lang)), lang=lang)
