@@ -175,3 +175,19 @@ def test_breakeven_report_follows_lang(tmp_path: Path, lang: str):
         english = re.compile(r"^(?=.*[a-z])[A-Za-z ]+$")
         assert not [h for h in _headers(html) if english.match(h)], _headers(html)
         assert "カスピ海横断経路の比率 50% に必要な補助金" in html and "subsidy for" not in html
+
+
+def test_uncertainty_section_of_a_comparison_in_japanese():
+    from corridor.report.uncertainty import uncertainty_section
+
+    ree = ("rare_earth_concentrate", "KZ_ZHANA_KZ", "JP_YOKOHAMA")
+    cmp = corridor.compare(*ree, network=default_network(), uncertainty=32)
+    assert cmp.uncertainty is not None
+    ja = uncertainty_section(cmp.uncertainty, "ja")
+    heads = re.findall(r"<h3>([^<]*)</h3>", ja)
+    assert "How sure are these numbers?" not in heads and "これらの数値はどの程度確かか" in heads
+    assert not any(h.startswith("What drives") for h in heads), heads
+    assert "as stated" not in _headers(ja) and "記載値" in ja
+    assert "Cheapest route overall" not in ja and "全体の最安経路" in ja
+    en = uncertainty_section(cmp.uncertainty)
+    assert "<h3>How sure are these numbers?</h3>" in en and "Cheapest route overall" in en

@@ -614,7 +614,7 @@ def _section(index: int, section: Comparison | RouteSet, net: Network, lang: str
         if section.uncertainty is not None:
             from corridor.report.uncertainty import uncertainty_section
 
-            out.append(uncertainty_section(section.uncertainty))
+            out.append(uncertainty_section(section.uncertainty, lang))
         if section.unavailable:
             out.append(f'<h3>{_e(t("rep_families_no_route", lang))}</h3><ul class="findings">')
             out.extend(

@@ -8,7 +8,7 @@ from html import escape
 
 from corridor.analysis.capacity_bands import CapacityBands
 from corridor.analysis.stress_bands import StressBands
-from corridor.i18n import t
+from corridor.i18n import catalogue, family_name, localise, t
 from corridor.report.svg import (
     GRID,
     INK,
@@ -29,14 +29,21 @@ TORNADO_BARS = 8
 BAR_H, BAR_GAP, LABEL_W = 18, 8, 330
 
 
-def band_name(key: str) -> str:
+def _rule(name: str, lang: str) -> str:
+    """An avoid rule's name ("avoid China") in ``lang``."""
+    key = "rule_" + name.replace(" ", "_")
+    return t(key, lang) if lang != "en" and key in catalogue(lang) else name
+
+
+def band_name(key: str, lang: str = "en") -> str:
     """``cost:china`` -> ``China (cheapest route)``; ``premium:avoid China`` -> words."""
     kind, name = key.split(":", 1)
     if kind == "premium":
-        return f"Premium of the rule “{name}”"
+        return t("unc_band_premium", lang, rule=_rule(name, lang))
     if name == "cheapest":
-        return "Cheapest route overall"
-    return f"{FAMILY_LABELS.get(name, name)} (cheapest route of the family)"
+        return t("unc_band_cheapest", lang)
+    family = FAMILY_LABELS.get(name, name) if lang == "en" else family_name(name, lang)
+    return t("unc_band_family", lang, family=family)
 
 
 def tornado_chart(
@@ -45,6 +52,7 @@ def tornado_chart(
     width: int = 760,
     what: str = "premium",
     fmt: Callable[[float], str] = lambda v: f"USD {v:,.2f}/t",
+    lang: str = "en",
 ) -> str:
     """Horizontal bars: ``what`` (the premium) with each estimate at the low and at the high
     end of its range (others as stated), widest swing on top; the vertical line is the
@@ -65,17 +73,17 @@ def tornado_chart(
     def x(v: float) -> float:
         return x0 + (v - lo) / (hi - lo) * (x1 - x0)
 
-    out = [_svg_open(width, height, f"Tornado chart of the {what}")]
+    out = [_svg_open(width, height, t("unc_tornado_aria", lang, what=what))]
     ticks = _nice_ticks(hi - lo)
     step = ticks[1] - ticks[0]
-    t = math.ceil(lo / step) * step
-    while t <= hi:
+    tick = math.ceil(lo / step) * step
+    while tick <= hi:
         out.append(
-            f'<line x1="{_n(x(t))}" y1="24" x2="{_n(x(t))}" y2="{height - 26}" stroke="{GRID}"/>'
-            f'<text x="{_n(x(t))}" y="{height - 10}" text-anchor="middle" fill="{MUTED}">'
-            f"{_tick_label(t)}</text>"
+            f'<line x1="{_n(x(tick))}" y1="24" x2="{_n(x(tick))}" y2="{height - 26}" '
+            f'stroke="{GRID}"/><text x="{_n(x(tick))}" y="{height - 10}" text-anchor="middle" '
+            f'fill="{MUTED}">{_tick_label(tick)}</text>'
         )
-        t += step
+        tick += step
     for i, (d, at_low, at_high) in enumerate(bars):
         y = 30 + i * (BAR_H + BAR_GAP)
         label = escape(_fit(d.label, LABEL_W - 16))
@@ -83,68 +91,77 @@ def tornado_chart(
             f'<text x="{LABEL_W - 8}" y="{_n(y + BAR_H - 5)}" text-anchor="end" fill="{INK}">'
             f"<title>{escape(d.factor)}</title>{label}</text>"
         )
-        ends = ((at_low, LOW_COLOUR, "low"), (at_high, HIGH_COLOUR, "high"))
+        ends = ((at_low, LOW_COLOUR, "unc_tornado_end_low"),
+                (at_high, HIGH_COLOUR, "unc_tornado_end_high"))  # fmt: skip
         for v, colour, end in ends:
             left, right = sorted((x(stated), x(v)))
             out.append(
                 f'<rect x="{_n(left)}" y="{y}" width="{_n(max(right - left, 1.0))}" '
-                f'height="{BAR_H}" fill="{colour}"><title>{escape(d.label)} at the {end} end: '
+                f'height="{BAR_H}" fill="{colour}"><title>{escape(t(end, lang, label=d.label))}'
                 f"{escape(what)} {escape(fmt(v))}</title></rect>"
             )
     out.append(
         f'<line x1="{_n(x(stated))}" y1="22" x2="{_n(x(stated))}" y2="{height - 26}" '
         f'stroke="{INK}" stroke-width="1.5"/>'
-        f'<text x="{_n(x(stated))}" y="16" text-anchor="middle" fill="{INK}">stated '
-        f"{escape(fmt(stated))}</text></svg>"
+        f'<text x="{_n(x(stated))}" y="16" text-anchor="middle" fill="{INK}">'
+        f"{escape(t('unc_tornado_stated', lang))}{escape(fmt(stated))}</text></svg>"
     )
     return "".join(out)
 
 
-def uncertainty_section(u: UncertainComparison) -> str:
-    """The HTML of the uncertainty part of a comparison section."""
+def uncertainty_section(u: UncertainComparison, lang: str = "en") -> str:
+    """The HTML of the uncertainty part of a comparison section, its fixed words in ``lang``."""
     from corridor.report.html import table
 
     rows = [
-        (band_name(k), *(f"{v:,.2f}" for v in (b.base, b.p5, b.p50, b.p95)))
+        (band_name(k, lang), *(f"{v:,.2f}" for v in (b.base, b.p5, b.p50, b.p95)))
         for k, b in u.bands.items()
     ]
+    draws = t("unc_draws_compare", lang, n=f"{u.samples:,}", factors=u.factors, figures=u.figures)
     out = [
-        "<h3>How sure are these numbers?</h3>",
-        f"<p>{u.samples:,} joint quasi-random draws of {u.factors} estimates ({u.figures} "
-        "figures of the tables, each within its range in <code>ranges.csv</code>; figures "
-        "resting on one assumption move together). USD per tonne.</p>",
-        table(("", "as stated", "P5", "P50", "P95"), rows, {1, 2, 3, 4}),
+        f"<h3>{escape(t('unc_title_compare', lang))}</h3>",
+        f"<p>{draws}</p>",
+        table(("", t("unc_col_stated", lang), "P5", "P50", "P95"), rows, {1, 2, 3, 4}),
         '<ul class="findings">',
         *(f"<li>P({escape(k)}) = {v:.1%}</li>" for k, v in u.probabilities.items()),
         "</ul>",
     ]
     if u.drivers:
         stated = u.bands[f"premium:{u.rule}"].base
-        out.append(f"<h3>What drives the premium of the rule “{escape(u.rule)}”</h3>")
-        out.append(
-            f'<figure class="chart">{tornado_chart(u.drivers, stated)}<figcaption>The premium '
-            "with one estimate at the low (blue) or high (red) end of its range, the others "
-            "as stated.</figcaption></figure>"
-        )
+        rule = _rule(u.rule, lang)
+        out.append(f"<h3>{escape(t('unc_drivers_premium', lang, rule=rule))}</h3>")
+        chart = tornado_chart(u.drivers, stated, what=t("unc_what_premium", lang), lang=lang)
+        caption = escape(t("unc_tornado_caption_premium", lang))
+        out.append(f'<figure class="chart">{chart}<figcaption>{caption}</figcaption></figure>')
         driver_rows = [
             (d.label, str(d.figures), f"{d.s1:.2f}", f"{d.st:.2f}", f"{d.narrowing:.0%}")
             for d in u.drivers[:10]
         ]
         out.append(
             table(
-                ("estimate", "figures", "Sobol' S1", "Sobol' ST", "band narrows if pinned"),
+                (
+                    t("unc_col_estimate", lang),
+                    t("unc_col_figures", lang),
+                    "Sobol' S1",
+                    "Sobol' ST",
+                    t("unc_col_narrowing", lang),
+                ),
                 driver_rows,
                 {1, 2, 3, 4},
             )
         )
         if u.improve_first:
+            narrows = [
+                t("unc_band_narrows", lang, label=d.label, narrowing=f"{d.narrowing:.0%}")
+                for d in u.improve_first
+            ]
             out.append(
-                "<p><strong>Improve first:</strong> "
-                + "; ".join(f"{escape(d.label)} (band −{d.narrowing:.0%})" for d in u.improve_first)
+                f"<p><strong>{escape(t('unc_improve_first', lang))}</strong> "
+                + "; ".join(escape(n) for n in narrows)
                 + ".</p>"
             )
-    out.append(f'<p class="meta">{escape(u.approximation)}</p>')
-    out.append(f"<p><strong>{escape(u.closing_note())}</strong></p>")
+    out.append(f'<p class="meta">{escape(localise(u.approximation, lang))}</p>')
+    out.append(f"<p><strong>{escape(localise(u.closing_note(), lang))}</strong></p>")
     return "\n".join(out)
 
 
@@ -181,8 +198,9 @@ def study_section(
     if any(d.at_low is not None and d.at_high is not None for d in s.drivers):
         stated = s.bands[s.target].base
         out.append(f"<h3>{escape(t('unc_drivers_title', lang, what=what))}</h3>")
+        chart = tornado_chart(s.drivers, stated, what=what, fmt=fmt, lang=lang)
         out.append(
-            f'<figure class="chart">{tornado_chart(s.drivers, stated, what=what, fmt=fmt)}'
+            f'<figure class="chart">{chart}'
             f"<figcaption>{escape(t('unc_tornado_caption', lang, what=what))}</figcaption>"
             "</figure>"
         )
