@@ -122,8 +122,14 @@ def stress_in_time(
     seed: int = 0,
     stock_days: float = DEFAULT_STOCK_DAYS,
     progress: Callable[[int], None] | None = None,
+    events: Sequence[int] | None = None,
 ) -> InTimeStress:
-    """Simulate ``years`` years of the network's events against ``allocation`` in time."""
+    """Simulate ``years`` years of the network's events against ``allocation`` in time.
+
+    ``events`` (indices into ``network.events``) are the events drawn; by default those
+    touching any candidate route of the plan (:func:`relevant_events`). Two plans compared
+    on the same years must be given the same set: each event's occurrences come from its
+    own random stream, so the same set means the same years."""
     from corridor.errors import RequestError
 
     if years < 1 or seed < 0:
@@ -132,7 +138,7 @@ def stress_in_time(
 
     net = allocation.network
     plan = timed_plan(allocation, stock_days=stock_days)
-    events = _relevant(net, plan)
+    events = sorted(events) if events is not None else relevant_events(net, [plan])
     fast = compile_fast(plan, net)
     values = {k: np.zeros(years) for k in FIELDS}
     attributed = {net.events[e].id: dict.fromkeys(FIELDS, 0.0) for e in events}
@@ -179,12 +185,12 @@ def _chunks(years: int) -> list[int]:
     return [_common.CHUNK_YEARS] * full + ([rest] if rest else [])
 
 
-def _relevant(net: Network, plan: TimedPlan) -> list[int]:
-    """Events that touch a planned route (others cannot change a year's outcome much:
-    they can only close an alternative, which the engine then skips)."""
-    targets = [
-        r.targets for f in plan.flows for r, t in zip(f.routes, f.planned_t, strict=True) if t > 0
-    ]
+def relevant_events(net: Network, plans: Sequence[TimedPlan]) -> list[int]:
+    """Events that touch a route any of ``plans`` may use: its planned routes *and* the
+    alternatives it switches to (an event on an alternative only, such as sanctions closing
+    the northern route that China's cut tonnes would take, changes the year's outcome).
+    Others cannot change an outcome and are not drawn."""
+    targets = [r.targets for plan in plans for f in plan.flows for r in f.routes]
     return [
         e
         for e, ev in enumerate(net.events)
