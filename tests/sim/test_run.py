@@ -16,6 +16,9 @@ from corridor.sim.model import ModelSpec
 from corridor.sim.run import prepare
 
 CASE = ("rare_earth_oxide", "KZ_ALMATY", "GE_POTI")
+"""Containers: the cheapest route sails on the Aktau–Alat feeder."""
+FERRY_CASE = ("rare_earth_concentrate", "KZ_ALMATY", "GE_POTI")
+"""Bulk: the feeders carry only containers, so this one takes the rail ferry."""
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +26,10 @@ def net() -> Network:
     return default_network()
 
 
-def _spec(net: Network, whatif: WhatIf | None = None, volume_t: float = 10_000) -> ModelSpec:
-    return prepare(net, *CASE, volume_t, whatif=whatif).spec
+def _spec(
+    net: Network, whatif: WhatIf | None = None, volume_t: float = 10_000, case: tuple = FERRY_CASE
+) -> ModelSpec:
+    return prepare(net, *case, volume_t, whatif=whatif).spec
 
 
 def test_the_model_is_built_from_the_network(net: Network) -> None:
@@ -38,6 +43,26 @@ def test_the_model_is_built_from_the_network(net: Network) -> None:
     # 760 TEU/day at Dostyk: a 43-wagon, 86-TEU train holds the yard 86/760 of a day
     dostyk = next(y for y in spec.yards if y.node == "KZ_DOSTYK")
     assert dostyk.service_hours == pytest.approx(86 / 760 * 24)
+
+
+def test_containers_sail_on_the_feeder(net: Network) -> None:
+    spec = _spec(net, case=CASE)
+    kinds = [s.kind for s in spec.stages]
+    assert "feeder" in kinds and "ferry" not in kinds
+    assert spec.feeder is not None and spec.feeder.units == 6
+    # 200 TEU × 0.9 low water; 27,800 TEU/yr in trains of 43 wagons × 2 TEU
+    assert spec.feeder.capacity_teu == 180
+    per_hour = spec.feeder.ports[0].direct_trains_per_hour
+    assert per_hour * 8760 == pytest.approx(27_800 / 86)
+    # Poti: 1,040 moves at 35 per hour + 3 h berthing
+    poti = spec.call_berths[0]
+    assert poti.berths == 2 and poti.liner_hours == pytest.approx(1040 / 35 + 3)
+    faster = _spec(
+        net, WhatIf(handling_factor=2, handling_port="GE_POTI", extra_berths=1), case=CASE
+    )
+    assert faster.call_berths[0].berths == 3
+    assert faster.call_berths[0].liner_hours == pytest.approx(1040 / 70 + 3)
+    assert faster.feeder is not None and faster.feeder.ports[0].load_hours == 18.0
 
 
 def test_same_seed_same_numbers_on_dask(net: Network) -> None:
@@ -108,6 +133,10 @@ def test_write_dwell_is_an_overlay_compare_reads(net: Network, tmp_path: Path) -
     assert aktau.sources["dwell_hours"] == ("sim_dwell_seed3",)
     assert merged.source("sim_dwell_seed3").kind == "computed"
     assert "seed 3" in merged.source("sim_dwell_seed3").method
+    feeder = merged.link("S_AKTAU_ALAT_FEEDER")
+    assert feeder.sources["transit_days"] == ("sim_dwell_seed3",)
+    # at least the crossing and the unloading (24 h + 18 h)
+    assert feeder.transit_days >= 42 / 24
     ferry = merged.link("F_AKTAU_ALAT")
     assert ferry.transit_days < net.link("F_AKTAU_ALAT").transit_days  # the wait moved out
     with (out / "nodes.csv").open() as f:
@@ -132,7 +161,7 @@ def test_bad_requests_name_the_problem(net: Network) -> None:
         simulate(net, *CASE, -5)
     with pytest.raises(RequestError, match="replications"):
         simulate(net, *CASE, 1000, replications=0)
-    with pytest.raises(RequestError, match="rail ferry"):
+    with pytest.raises(RequestError, match="rail ferry or a container feeder"):
         simulate(net, "rare_earth_oxide", "KZ_ALMATY", "CN_LIANYUNGANG", 1000)
     with pytest.raises(RequestError, match="extra_ferries"):
         _spec(net, WhatIf(extra_ferries=-1))

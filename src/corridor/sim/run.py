@@ -19,8 +19,15 @@ from corridor.routing.explain import explain_no_route
 from corridor.routing.kbest import k_best
 from corridor.routing.route import Route
 from corridor.sim._params import SimParams, load_params
-from corridor.sim.model import HOURS_PER_DAY, ModelSpec, WhatIf, build_model, pick_route
-from corridor.sim.processes import CROSSING, run_replication
+from corridor.sim.model import (
+    HOURS_PER_DAY,
+    ModelSpec,
+    WhatIf,
+    build_model,
+    feeder_links,
+    pick_route,
+)
+from corridor.sim.processes import CROSSING, FEEDER, run_replication
 from corridor.sim.result import Replication, SimResult, aggregate
 
 MAX_REPLICATIONS = 10_000
@@ -100,8 +107,8 @@ def prepare(
     """
     if not math.isfinite(volume_t) or volume_t <= 0:
         raise InvalidParameterError("volume", volume_t, "a positive number of tonnes")
-    route = pick_route(_candidates(net, commodity, origin, destination), net)
     p = params or load_params(net)
+    route = pick_route(_candidates(net, commodity, origin, destination), net, feeder_links(p))
     spec = build_model(net, route, p, volume_t, whatif=whatif, horizon_days=horizon_days)
     return Prepared(commodity, origin, destination, volume_t, route.detail.nodes, spec)
 
@@ -256,7 +263,9 @@ def write_dwell(result: SimResult, net: Network, directory: str | Path) -> Path:
     ``nodes.csv`` replaces the ferry ports' ``dwell_hours``/``dwell_hours_p95`` with the
     simulated time from arrival to sailing (customs, queue for the ferry, loading);
     ``links.csv`` sets the rail-ferry links' ``transit_days`` to the simulated crossing and
-    unloading only, so the wait is not counted twice; ``sources.csv`` adds the ``computed``
+    unloading only, so the wait is not counted twice; the container-feeder links'
+    ``transit_days`` to the simulated queue for a slot, loading, crossing and unloading (their
+    bundled days hold the wait for a sailing too); ``sources.csv`` adds the ``computed``
     row both cite, whose method gives the seed and the replications.
     """
     out = Path(directory)
@@ -293,6 +302,17 @@ def write_dwell(result: SimResult, net: Network, directory: str | Path) -> Path:
         row = dict(row)
         row["transit_days"] = f"{crossing[0]:.2f}"
         row["transit_days_p95"] = f"{max(crossing):.2f}"
+        row["sources"] = _cite(row["sources"], "transit_days|transit_days_p95", sid)
+        link_out.append(row)
+    for row in links[1]:
+        feeder = result.node_dwell_hours.get(f"{FEEDER} {row['from']}")
+        if feeder is None or row["mode"] != "sea" or "feeder" not in row["service"]:
+            continue
+        # queue for a slot, loading, crossing, unloading: the link's bundled days hold the
+        # wait for a sailing too, so the node dwell (customs only) stays as bundled
+        row = dict(row)
+        row["transit_days"] = f"{feeder[0] / HOURS_PER_DAY:.2f}"
+        row["transit_days_p95"] = f"{max(feeder) / HOURS_PER_DAY:.2f}"
         row["sources"] = _cite(row["sources"], "transit_days|transit_days_p95", sid)
         link_out.append(row)
     _write(out / "nodes.csv", nodes[0], node_out)
