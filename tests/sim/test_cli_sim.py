@@ -39,7 +39,7 @@ def test_json_output_and_dwell_overlay(tmp_path: Path) -> None:
     assert payload["route"][0] == "KZ_ALMATY" and payload["route"][-1] == "GE_POTI"
     assert "wait for feeder at KZ_AKTAU" in payload["stage_hours"]  # containers: feeder
     assert "delta" in payload["whatif"]
-    assert (tmp_path / "dwell" / "nodes.csv").exists()
+    assert (tmp_path / "dwell" / "links.csv").exists()
 
 
 def test_bad_input_exits_2_with_a_message_and_no_traceback() -> None:

@@ -28,8 +28,9 @@ from corridor.sim.result import Replication, ResourceStats, summarise_samples
 
 CROSSING = "ferry crossing"
 """Key of the crossing-and-unloading time in ``Replication.node_dwell_hours``."""
-FEEDER = "feeder link"
-"""Key prefix (then the port) of the feeder link's simulated time in ``node_dwell_hours``."""
+LINK = "{fleet} link {port}"
+"""Key in ``node_dwell_hours`` of a fleet's (``ferry``, ``feeder``) simulated time from
+joining the queue at ``port`` to the last wagon or box unloaded."""
 _YEAR_D = 365.0
 _NOV_1, _JAN_MAY = 304.0, 151.0
 """Day of year of 1 November; days from 1 January to the end of May."""
@@ -471,10 +472,11 @@ def _collect(m: _Model) -> Replication:
             if lab.startswith("ferry ") and win.contains(a)
         ]
     )
-    if m.feeder is not None:
-        for n in m.feeder.ports:
-            # the feeder link's time: queue for a box slot, loading, crossing, unloading
-            dwell[f"{FEEDER} {n}"] = summarise_samples(_fleet_link_hours(everyone, n, win))
+    for f in [x for x in (m.fleet, m.feeder) if x is not None]:
+        for n in f.ports:
+            # the crossing as a link: queue for a slot, loading, crossing, unloading
+            hours = _fleet_link_hours(everyone, n, win, f.name)
+            dwell[LINK.format(fleet=f.name, port=n)] = summarise_samples(hours)
     china = [c for c in m.finished if c.kind == "china" and win.contains(c.start_h)]
     return Replication(
         total_days=tuple((c.end_h - c.start_h) / HOURS_PER_DAY for c in traced),
@@ -505,10 +507,11 @@ def _waits(cs: list[Consignment], node: str, win: Window, kind: str = "ferry") -
     return [b - a for c in cs for lab, _, a, b in c.stages if lab == prefix and win.contains(a)]
 
 
-def _fleet_link_hours(cs: list[Consignment], node: str, win: Window) -> list[float]:
-    """Hours from joining the feeder queue at ``node`` to the last box unloaded."""
+def _fleet_link_hours(cs: list[Consignment], node: str, win: Window, kind: str) -> list[float]:
+    """Hours from joining the ``kind`` (ferry, feeder) queue at ``node`` to the last wagon
+    or box unloaded."""
     out = []
-    wait = f"wait for feeder at {node}"
+    wait = f"wait for {kind} at {node}"
     for c in cs:
         labs = [(lab, a, b) for lab, _, a, b in c.stages]
         for j, (lab, a, _) in enumerate(labs):
