@@ -187,6 +187,19 @@ def test_a_broken_resource_table_names_file_row_and_column(net: Network, tmp_pat
     assert any("'no_such_source' is not an id in" in m for m in messages)
 
 
+def test_half_a_berth_table_and_a_wrong_feeder_link_are_named(net: Network, tmp_path: Path) -> None:
+    bad = tmp_path / "resources.csv"
+    lines = Path(load_params(net).file).read_text(encoding="utf-8").splitlines()
+    lines = [ln for ln in lines if not ln.startswith("ctr_moves_per_hour_GE_POTI,")]
+    text = "\n".join(lines).replace("feeder_links,S_AKTAU_ALAT_FEEDER,", "feeder_links,S_NOPE,")
+    bad.write_text(text + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_params(net, bad)
+    messages = [str(p) for p in info.value.problems]
+    assert any("ctr_moves_per_hour_GE_POTI are missing" in m for m in messages)
+    assert any("feeder_links: no link 'S_NOPE'" in m for m in messages)
+
+
 def test_sim_sources_follow_the_provenance_rules(net: Network, tmp_path: Path) -> None:
     from corridor.sim._params import load_sim_sources, sim_sources_path
 
