@@ -92,6 +92,12 @@ class _Model:
         self.sea = Sea(self._storms())
         self.charter = Consolidation(env, spec.class7_lot_t, win)
         self.next_id = 0
+        self.traced_rng: dict[int, np.random.Generator] = {}
+        """Each traced train draws its delays from its own stream (child of the replication's
+        seed and its index), so a what-if run with the same seed gives it the same delays
+        and only the queues differ (common random numbers that survive the divergence of
+        the shared stream)."""
+        self.seed: np.random.SeedSequence | None = None
         self.traced_done = 0
         self.finished: list[Consignment] = []
         self.background: list[Consignment] = []
@@ -107,10 +113,10 @@ class _Model:
 
     # ------------------------------------------------------------------ helpers
 
-    def draw(self, mu: float, sigma: float) -> float:
+    def draw(self, mu: float, sigma: float, rng: np.random.Generator | None = None) -> float:
         if mu == -math.inf:
             return 0.0
-        return math.exp(mu) if sigma == 0 else float(self.rng.lognormal(mu, sigma))
+        return math.exp(mu) if sigma == 0 else float((rng or self.rng).lognormal(mu, sigma))
 
     def gap(self, per_hour: float) -> float:
         if self.spec.arrivals == "regular":
@@ -178,7 +184,7 @@ class _Model:
             elif st.kind == "call":
                 yield env.timeout(self.until_call(st.node, st.hours))
             else:
-                yield env.timeout(self.draw(st.mu, st.sigma))
+                yield env.timeout(self.draw(st.mu, st.sigma, self.traced_rng.get(c.id)))
             c.record(st.label, st.node, t0, env.now)
         c.end_h = env.now
         self.finished.append(c)
@@ -202,6 +208,11 @@ class _Model:
         yield self.env.timeout(s.warmup_hours + spacing / 2.0)
         for i in range(s.shipments):
             c = self.consignment("traced", s.shipment_wagons, s.shipment_t)
+            if self.seed is not None:
+                key = (*self.seed.spawn_key, 2**31, i)
+                self.traced_rng[c.id] = np.random.default_rng(
+                    np.random.SeedSequence(self.seed.entropy, spawn_key=key)
+                )
             self.env.process(self.walk(c, s.stages))
             if i + 1 < s.shipments:
                 yield self.env.timeout(spacing)
@@ -376,6 +387,7 @@ def run_replication(spec: ModelSpec, seed: np.random.SeedSequence) -> Replicatio
         This replication's seed (one child of the run's SeedSequence).
     """
     m = _Model(spec, np.random.default_rng(seed))
+    m.seed = seed
     env = m.env
     fleets = [f for f in (m.fleet, m.feeder) if f is not None]
     for f in fleets:

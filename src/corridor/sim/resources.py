@@ -235,8 +235,10 @@ class Consolidation:
 
 
 class LinerBerth:
-    """Container berths at a port of call: the liner and other vessels queue for them; the
-    cargo waiting when the liner berths leaves with it once its handling is done."""
+    """Container berths at a port of call: the liner and other vessels queue for them. The
+    gate closes at the liner's scheduled call: the cargo waiting then leaves with it once it
+    has got a berth and its handling is done, so a berth queue delays the cargo aboard (and
+    cargo arriving while the liner waits at anchor takes the next call)."""
 
     def __init__(self, env: simpy.Environment, berths: int, window: Window, name: str) -> None:
         self.env, self.window = env, window
@@ -252,13 +254,13 @@ class LinerBerth:
         return event
 
     def call(self, hours: float) -> Generator[simpy.Event, Any, None]:
-        """One call of the liner: queue for a berth, take the cargo, load ``hours``, leave."""
+        """One call of the liner: close the gate, queue for a berth, load ``hours``, leave."""
         t0 = self.env.now
+        aboard, self.waiting = self.waiting, []
         req = yield from self.berth.acquire()
         if self.window.contains(t0):
             self.calls += 1
             self.berth_waits.append(self.env.now - t0)
-        aboard, self.waiting = self.waiting, []
         yield self.env.timeout(hours)
         self.berth.release(req)
         for e in aboard:
