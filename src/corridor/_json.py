@@ -12,6 +12,11 @@ from typing import Any
 def plain(value: Any) -> Any:
     """Mappings to dicts with string keys, sequences to lists, sets to sorted lists,
     dataclasses to dicts, dates to ISO text and non-finite floats to their text, recursively."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value  # the commonest, first (a network's data version reads every cell)
+    if kind is float:
+        return value if math.isfinite(value) else repr(value)
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

@@ -344,9 +344,9 @@ def export(
         written.
     """
     if fmt not in FORMATS:
-        raise RequestError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
+        raise RequestError(f"format must be one of {', '.join(FORMATS)}, not '{fmt}'")
     if fmt in BINARY and output is None:
-        raise RequestError(f"--format {fmt} writes a binary file: give --output FILE.{fmt}")
+        raise RequestError(f"format {fmt} writes a binary file: give an output file (FILE.{fmt})")
     tables = tables_of(result, kind)
     try:
         if fmt == "csv":

@@ -46,3 +46,16 @@ def test_a_planted_upward_import_fails(tmp_path: Path, module: str, planted: str
     r = lint(src, tmp_path)
     assert r.returncode != 0
     assert "BROKEN" in r.stdout
+
+
+MAX_LINES = 800
+
+
+def test_no_source_file_is_too_long_to_read() -> None:
+    """A module a newcomer can read: none in src/ above about 800 lines."""
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in (ROOT / "src").rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, f"split these modules (more than {MAX_LINES} lines): {long}"

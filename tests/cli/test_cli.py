@@ -73,7 +73,7 @@ def test_report_is_written(tmp_path):
         ),
         (["routes", *ROUTE, "--avoid", "KZ"], "the origin MINE is in KZ, which is avoided"),
         (["routes", *ROUTE, "--penalise", "CN"], "give a price"),
-        (["routes", *ROUTE, "--format", "xml"], "--format must be one of"),
+        (["routes", *ROUTE, "--format", "xml"], "format must be one of"),
         (
             ["routes", "--commodity", "gas", "--origin", "MINE", "--destination", "DEST"],
             "no gas pipeline or LNG terminal",

@@ -74,7 +74,7 @@ def test_compare_xlsx_from_the_cli_reads_back(tmp_path: Path):
 def test_binary_format_without_output_is_refused_before_work():
     p = cli("compare", *UOC, *YOK, "--format", "xlsx")
     assert p.returncode == 2
-    assert "give --output FILE.xlsx" in p.stderr and "Traceback" not in p.stderr
+    assert "give an output file FILE.xlsx" in p.stderr and "Traceback" not in p.stderr
     assert p.stdout == ""  # nothing computed or printed
 
 
@@ -115,7 +115,7 @@ def test_every_result_kind_cuts_into_tables(tmp_path: Path):
     assert name == "routes.parquet" and pq.read_table(io.BytesIO(body)).num_rows == 3
     with pytest.raises(RequestError, match="table must be one of"):
         export_bytes(rs, "csv", net, "routes", table="nope")
-    with pytest.raises(RequestError, match="give --output"):
+    with pytest.raises(RequestError, match="give an output file"):
         export(rs, "xlsx", None, net)
 
 

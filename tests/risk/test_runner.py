@@ -52,7 +52,7 @@ def test_dashboard_without_a_local_cluster_is_refused_before_any_work():
     assert result.exit_code == 1 and isinstance(result.exception, RequestError)  # main(): 2
     assert "--workers" in str(result.exception)
     with (
-        pytest.raises(RequestError, match="--scheduler"),
+        pytest.raises(RequestError, match="a scheduler given by address"),
         runner._dask(None, "tcp://127.0.0.1:1", None, dashboard=print),
     ):
         pass

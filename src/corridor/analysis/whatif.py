@@ -142,7 +142,7 @@ def _in_time(
     if not closures or (contracts is None and volume is None):
         return {}
     if not 0 <= stock_days <= 3650:
-        raise RequestError(f"--stock-days must be within 0–3650, not {stock_days}")
+        raise RequestError(f"stock_days must be within 0–3650, not {stock_days}")
     if contracts is not None:
         allocation = from_contracts(contracts, network=base, assumptions=a)
     else:

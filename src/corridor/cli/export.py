@@ -35,7 +35,7 @@ _err = Console(stderr=True, highlight=False)
 def check_output(fmt: str, output: Path | None) -> None:
     """Refuse a binary format without ``--output`` before any work is done."""
     if fmt in BINARY and output is None:
-        raise RequestError(f"--format {fmt} writes a binary file: give --output FILE.{fmt}")
+        raise RequestError(f"--format {fmt} writes a binary file: give an output file FILE.{fmt}")
 
 
 def write_export(

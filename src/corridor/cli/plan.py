@@ -573,7 +573,7 @@ def runs_diff(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """What changed between two runs: parameters, headline numbers, capacity use."""
-    from corridor.store import diff_runs
+    from corridor.store.diff import diff_runs
 
     _check(fmt, ("table", "json"))
     d = diff_runs(a, b, store=store)

@@ -69,7 +69,12 @@ class Calibration:
             return {"share_error_pts": None, "volume_mape_pct": None, "years": None}
         share = sum(y.abs_share_error or 0.0 for y in rows) / len(rows)
         mape = sum(y.volume_ape or 0.0 for y in rows) / len(rows)
-        return {"share_error_pts": 100 * share, "volume_mape_pct": 100 * mape, "years": len(rows)}
+        # two decimals, as the per-year errors: below that it is the optimiser's noise
+        return {
+            "share_error_pts": round(100 * share, 2),
+            "volume_mape_pct": round(100 * mape, 2),
+            "years": len(rows),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         m = self.model

@@ -8,35 +8,25 @@ problem found, each naming file, row and column: nothing is ever half-loaded.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import math
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from corridor import validate
 from corridor.errors import DataError, Problem
-from corridor.network._countries import ISO_ALPHA2
+from corridor.network.cells import parse_cell, parse_country, parse_season, split_cell
 from corridor.network.model import (
     DATA_ENV,
-    ID_PATTERN,
-    CapacityRow,
     Commodity,
     EmissionFactor,
-    Event,
     Exposure,
-    Link,
     Network,
-    Node,
     Provenance,
-    ServiceRow,
     Source,
-    State,
-    Term,
 )
 from corridor.network.ranges import (
     RANGES_TABLE,
@@ -45,8 +35,18 @@ from corridor.network.ranges import (
     drop_replaced_ranges,
     range_key,
 )
+from corridor.network.records import (
+    capacity_record,
+    event_record,
+    link_record,
+    node_record,
+    num,
+    service_record,
+    state_record,
+    term_record,
+)
 from corridor.network.regimes import NO_BUYER, buyer_record, parse_treatment, regime_record
-from corridor.network.schema import CARGO_CLASSES, OPTIONAL_TABLES, TABLES, Column, schema
+from corridor.network.schema import OPTIONAL_TABLES, TABLES, schema
 
 
 @dataclass
@@ -161,7 +161,7 @@ def _read_table(path: Path, table: str, problems: list[Problem], required: bool)
         for c in cols.values():
             cell = raw.get(c.name, "")
             try:
-                values[c.name] = _parse(c, cell)
+                values[c.name] = parse_cell(c, cell)
             except ValueError as exc:
                 problems.append(Problem(name, line, c.name, str(exc)))
         out.append(_Row(name, line, values, raw))
@@ -183,103 +183,6 @@ def _merge(base: list[_Row], extra: list[_Row]) -> list[_Row]:
 def _row_key(r: _Row) -> object:
     """What an overlay row replaces: the row with its id, or the range of its figure."""
     return r.values.get("id") or range_key(r.values)
-
-
-def _parse(col: Column, cell: str) -> Any:
-    """Parse one cell by its declared type; raise ValueError with a user-facing message."""
-    if cell == "":
-        if col.required:
-            raise ValueError("is empty but required")
-        cell = col.default
-        if cell == "":
-            return None
-    kind = col.type
-    if kind == "id":
-        if not ID_PATTERN.match(cell):
-            raise ValueError(f"'{cell}' is not a valid id (letters, digits, '_' and '-')")
-        return cell
-    if kind in ("str", "provenance"):
-        return cell
-    if kind == "country":
-        return _country(cell)
-    if kind == "countries":
-        return tuple(_country(c) for c in _split(cell))
-    if kind == "enum":
-        if cell not in col.choices:
-            raise ValueError(f"'{cell}' is not one of {', '.join(col.choices)}")
-        return cell
-    if kind in ("float", "int"):
-        return _number(col, cell)
-    if kind == "bool":
-        low = cell.lower()
-        if low in ("yes", "true", "1"):
-            return True
-        if low in ("no", "false", "0"):
-            return False
-        raise ValueError(f"'{cell}' is not yes or no")
-    if kind == "list":
-        items = tuple(_split(cell))
-        if col.choices:
-            for item in items:
-                if item not in col.choices:
-                    raise ValueError(f"'{item}' is not one of {', '.join(col.choices)}")
-        return items
-    if kind.startswith("ref:"):
-        return cell
-    if kind.startswith("refs:"):
-        return tuple(_split(cell))
-    if kind == "geometry":
-        return _geometry(cell)
-    if kind == "date":
-        try:
-            return dt.date.fromisoformat(cell)
-        except ValueError:
-            raise ValueError(f"'{cell}' is not a date (YYYY-MM-DD)") from None
-    raise ValueError(f"schema declares unknown type '{kind}'")
-
-
-def _split(cell: str) -> list[str]:
-    return [p.strip() for p in cell.split("|") if p.strip()]
-
-
-def _country(code: str) -> str:
-    if code not in ISO_ALPHA2:
-        raise ValueError(f"'{code}' is not an ISO 3166-1 alpha-2 country code")
-    return code
-
-
-def _number(col: Column, cell: str) -> float | int:
-    value = validate.number(cell, "")  # ASCII digits, finite
-    lo, hi = col.bounds
-    if lo is not None and value < lo:
-        raise ValueError(f"{cell} is below the minimum {lo:g}")
-    if hi is not None and value > hi:
-        raise ValueError(f"{cell} is above the maximum {hi:g}")
-    if col.type == "int":
-        if value != int(value):
-            raise ValueError(f"'{cell}' is not a whole number")
-        if col.choices and cell not in col.choices:
-            raise ValueError(f"'{cell}' is not one of {', '.join(col.choices)}")
-        return int(value)
-    return value
-
-
-def _geometry(cell: str) -> tuple[tuple[float, float], ...]:
-    points = []
-    for part in cell.split(";"):
-        bits = part.split()
-        if len(bits) != 2:
-            raise ValueError(f"geometry point '{part.strip()}' is not 'lon lat'")
-        try:
-            lon, lat = float(bits[0]), float(bits[1])
-        except ValueError:
-            raise ValueError(f"geometry point '{part.strip()}' is not numeric") from None
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ValueError(f"geometry point '{part.strip()}' is out of range")
-        points.append((lon, lat))
-    if len(points) < 2:
-        raise ValueError("geometry needs at least two points")
-    return tuple(points)
 
 
 def _check_ids_and_refs(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
@@ -419,7 +322,7 @@ def _check_rules(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
                 )
             )
         try:
-            _season(r.raw.get("season", ""))
+            parse_season(r.raw.get("season", ""))
         except ValueError as exc:
             problems.append(Problem(r.file, r.line, "season", str(exc)))
         for end in ("from", "to"):
@@ -516,11 +419,11 @@ def _check_capacity_rows(rows: dict[str, list[_Row]], problems: list[Problem]) -
 def _factors(text: str) -> dict[str, float]:
     """Parse 'KZ=3.1|CN=1.2' into country -> factor; raise ValueError naming the bad entry."""
     out: dict[str, float] = {}
-    for part in _split(text):
+    for part in split_cell(text):
         code, sep, factor = (p.strip() for p in part.partition("="))
         if not sep:
             raise ValueError(f"'{part}' is not 'COUNTRY=factor'")
-        _country(code)
+        parse_country(code)
         try:
             value = float(factor)
         except ValueError:
@@ -562,20 +465,6 @@ def _check_compliance(rows: dict[str, list[_Row]], problems: list[Problem]) -> N
                 )
 
 
-def _season(text: str) -> dict[int, float]:
-    out: dict[int, float] = {}
-    for part in _split(text):
-        try:
-            month_text, factor_text = part.split(":")
-            month, factor = int(month_text), float(factor_text)
-        except ValueError:
-            raise ValueError(f"'{part}' is not 'month:factor'") from None
-        if not 1 <= month <= 12 or not 0 <= factor <= 1:
-            raise ValueError(f"'{part}': month must be 1-12 and factor 0-1")
-        out[month] = factor
-    return out
-
-
 def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
     def prov(v: dict[str, Any]) -> Provenance:
         return MappingProxyType(v.get("_provenance", {}))
@@ -613,7 +502,7 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
             float(v["events_per_year"]),
             float(v["duration_days"]),
             float(v["capacity_loss"]),
-            _num(v, "war_risk_pct"),
+            num(v, "war_risk_pct"),
             prov(v),
             v.get("note") or "",
         )
@@ -630,7 +519,7 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
             v["packaging"],
             tuple(v["allowed_modes"]),
             float(v["insurance_pct"]),
-            _num(v, "freight_factor") or 1.0,
+            num(v, "freight_factor") or 1.0,
             v.get("no_route_reason") or "",
             prov(v),
             v.get("note") or "",
@@ -643,7 +532,7 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
     links = tuple(
         link_record(
             v,
-            _season(r.raw.get("season", "")),
+            parse_season(r.raw.get("season", "")),
             v.get("geometry") or (node_pos[v["from"]], node_pos[v["to"]]),
             prov(v),
         )
@@ -674,157 +563,4 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
         states=states,
         services=services,
         terms=terms,
-    )
-
-
-def _num(v: Mapping[str, Any], key: str) -> float:
-    value = v.get(key)
-    return float(value) if value is not None else 0.0
-
-
-def node_record(v: Mapping[str, Any], sources: Provenance) -> Node:
-    """A :class:`Node` from parsed cell values (column name -> typed value or None)."""
-    return Node(
-        v["id"],
-        v["name_en"],
-        v.get("name_ja") or "",
-        v["country"],
-        v["kind"],
-        float(v["lat"]),
-        float(v["lon"]),
-        MappingProxyType(
-            {c: _num(v, f"handling_usd_per_t_{c}") for c in CARGO_CLASSES if c != "gas"}
-        ),
-        _num(v, "handling_hours"),
-        max(_num(v, "handling_hours_p95"), _num(v, "handling_hours")),
-        _num(v, "dwell_hours"),
-        max(_num(v, "dwell_hours_p95"), _num(v, "dwell_hours")),
-        _num(v, "border_fee_usd_per_t"),
-        tuple(int(g) for g in v.get("gauges_mm") or ()),
-        tuple(v["cargo_classes"]),
-        tuple(v.get("products") or ()),
-        sources,
-        v.get("note") or "",
-    )
-
-
-def link_record(
-    v: Mapping[str, Any],
-    season: Mapping[int, float],
-    geometry: tuple[tuple[float, float], ...],
-    sources: Provenance,
-) -> Link:
-    """A :class:`Link` from parsed cell values, its season factors and its drawn line."""
-    return Link(
-        v["id"],
-        v["from"],
-        v["to"],
-        v["mode"],
-        v.get("gauge_mm"),
-        v.get("service") or "",
-        v["family"],
-        float(v["distance_km"]),
-        float(v["transit_days"]),
-        max(_num(v, "transit_days_p95"), float(v["transit_days"])),
-        _num(v, "tariff_usd_per_t"),
-        _num(v, "tariff_usd_per_tkm"),
-        v.get("capacity_t_per_year"),
-        v.get("capacity_group") or "",
-        tuple(v["cargo_classes"]),
-        tuple(v["countries"]),
-        tuple(v.get("chokepoints") or ()),
-        MappingProxyType(dict(season)),
-        bool(v["bidirectional"]),
-        v["emission_factor"],
-        geometry,
-        sources,
-        v.get("note") or "",
-    )
-
-
-def event_record(v: Mapping[str, Any], sources: Provenance) -> Event:
-    """An :class:`Event` from parsed cell values (missing severities are 0)."""
-    return Event(
-        v["id"],
-        v["name_en"],
-        v["kind"],
-        tuple(v["targets"]),
-        float(v["events_per_year"]),
-        float(v["duration_days"]),
-        max(_num(v, "duration_days_p95"), float(v["duration_days"])),
-        _num(v, "capacity_loss"),
-        _num(v, "delay_days"),
-        _num(v, "surcharge_usd_per_t"),
-        _num(v, "insurance_pct_add"),
-        sources,
-        v.get("note") or "",
-    )
-
-
-def capacity_record(v: Mapping[str, Any], sources: Provenance) -> CapacityRow:
-    """A :class:`CapacityRow` from parsed cell values."""
-    return CapacityRow(
-        v["id"],
-        v["element"],
-        v["status"],
-        v.get("year"),
-        v.get("capacity_t_per_year"),
-        v.get("used_t_per_year"),
-        v.get("used_year"),
-        tuple(v.get("cargo_classes") or ()),
-        tuple(v.get("modes") or ()),
-        sources,
-        v.get("note") or "",
-    )
-
-
-def state_record(v: Mapping[str, Any], sources: Provenance) -> State:
-    """A :class:`State` from parsed cell values (missing effects are neutral)."""
-    factor = v.get("capacity_factor")
-    return State(
-        v["id"],
-        v["name_en"],
-        v.get("name_ja") or "",
-        v["kind"],
-        tuple(v["targets"]),
-        v["start"],
-        v.get("end"),
-        1.0 if factor is None else float(factor),
-        _num(v, "delay_days"),
-        _num(v, "surcharge_usd_per_t"),
-        sources,
-        v.get("note") or "",
-        tuple(int(m) for m in v.get("months") or ()),
-        _num(v, "delay_days_p95") if v.get("delay_days_p95") is not None else _num(v, "delay_days"),
-    )
-
-
-def service_record(v: Mapping[str, Any], sources: Provenance) -> ServiceRow:
-    """A :class:`ServiceRow` from parsed cell values."""
-    formation = _num(v, "formation_hours")
-    return ServiceRow(
-        v["id"],
-        v["service"],
-        tuple(v.get("default_for") or ()),
-        tuple(p.strip() for p in (v.get("scope") or "").split("|") if p.strip()),
-        v.get("speed_km_per_day"),
-        v.get("link_overhead_days"),
-        v.get("p95_factor"),
-        formation,
-        max(_num(v, "formation_hours_p95"), formation),
-        sources,
-        v.get("note") or "",
-    )
-
-
-def term_record(v: Mapping[str, Any]) -> Term:
-    """A :class:`Term` from parsed cell values."""
-    return Term(
-        v["id"],
-        tuple(v.get("applies_to") or ()),
-        tuple(v.get("cargo_classes") or ()),
-        v["kind"],
-        v["text_en"],
-        v["text_ja"],
-        v["basis"],
     )

@@ -15,8 +15,9 @@ import yaml
 from corridor import lined_yaml
 from corridor.errors import FileProblem, Problem, RequestError
 from corridor.lined_yaml import LinedMap
-from corridor.network.load import _parse, _season, event_record, link_record, node_record
+from corridor.network.cells import parse_cell, parse_season
 from corridor.network.model import Event, Link, Network, Node
+from corridor.network.records import event_record, link_record, node_record
 from corridor.network.scenario import (
     _APPLY,
     ACTIONS,
@@ -283,7 +284,7 @@ def _row(spec: LinedMap, table: str, label: str, where: _Where) -> dict[str, Any
     ok = True
     for name, col in cols.items():
         try:
-            values[name] = _parse(col, _cell(spec.get(name)))
+            values[name] = parse_cell(col, _cell(spec.get(name)))
         except ValueError as exc:
             where.add(spec, name, f"{label}: {name} {exc}")
             ok = False
@@ -324,7 +325,7 @@ def _link(
     if (v["mode"] == "rail") != (v.get("gauge_mm") is not None):
         where.add(spec, "gauge_mm", f"{label}: rail links need a gauge, other modes none")
     try:
-        season = _season(_cell(spec.get("season")))
+        season = parse_season(_cell(spec.get("season")))
     except ValueError as exc:
         where.add(spec, "season", f"{label}: {exc}")
         season = {}
@@ -385,7 +386,7 @@ def _event(
     for name in entry:
         if name in cols and name != "id":
             try:
-                given[name] = _parse(cols[name], _cell(entry[name]))
+                given[name] = parse_cell(cols[name], _cell(entry[name]))
             except ValueError as exc:
                 where.add(entry, name, f"{label}: {name} {exc}")
     if base is None:

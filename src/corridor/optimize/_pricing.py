@@ -15,7 +15,7 @@ from corridor.costs import Assumptions
 from corridor.graph import CommodityGraph, Edge, commodity_graph
 from corridor.network.model import Network
 from corridor.optimize._model import _candidate, _Clock, _Model, contract_assumptions
-from corridor.optimize.capacity import TOL, capacities, draws_on
+from corridor.optimize.capacity import TOL, capacities, capacity_of_link, node_capacities
 from corridor.optimize.lp import LpSolution
 from corridor.optimize.plan_result import Candidate, RuleCost, _links
 from corridor.routing.pricing import make_route
@@ -176,15 +176,27 @@ class _GraphArrays:
     @staticmethod
     def _build(net: Network, g: CommodityGraph) -> _GraphArrays:
         cls = g.commodity.cargo_class
-        draws = [
-            draws_on(net, cls, e.link, g.vertices[e.tail][0]) if e.link else () for e in g.edges
-        ]
+        # what draws_on gives each edge, with the node part looked up once per node and mode
+        own_of, at_nodes = capacity_of_link(net), node_capacities(net)
+        at: dict[tuple[str, str], tuple[str, ...]] = {}
+        draws: list[tuple[str, ...]] = []
+        for li, tail in zip(g.edge_links.tolist(), g.tails.tolist(), strict=True):
+            if li < 0:
+                draws.append(())
+                continue
+            link, node = net.links[li], g.vertices[tail][0]
+            extra = at.get((node, link.mode))
+            if extra is None:
+                extra = at[node, link.mode] = tuple(
+                    c.id for c in at_nodes.get(node, ()) if c.counts(cls, link.mode)
+                )
+            own = own_of.get(link.id)
+            draws.append(extra if own is None else (own, *extra))
         ids = tuple(sorted({cap for d in draws for cap in d}))
         index = {cap: i for i, cap in enumerate(ids)}
         rows = [j for j, d in enumerate(draws) for _ in d]
         cols = [index[cap] for d in draws for cap in d]
-        tails = np.array([e.tail for e in g.edges], dtype=np.int64)
-        heads = np.array([e.head for e in g.edges], dtype=np.int64)
+        tails, heads = g.tails, g.heads
         n = len(g.vertices)
         order = np.lexsort((np.arange(len(tails)), heads, tails))
         keys = tails[order] * n + heads[order]
@@ -196,7 +208,7 @@ class _GraphArrays:
             g,
             tails,
             heads,
-            np.array([e.cost for e in g.edges], dtype=float),
+            g.costs,
             csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(g.edges), max(len(ids), 1))),
             ids,
             np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64),
@@ -209,7 +221,7 @@ class _GraphArrays:
 
     def touching(self, exposure: str) -> np.ndarray:
         bit = self.graph.exposure_bit[exposure]
-        return np.array([bool(e.exposures & bit) for e in self.graph.edges], dtype=bool)
+        return np.asarray((self.graph.exposure_masks & bit) != 0, dtype=bool)
 
     def cheapest(
         self,

@@ -47,10 +47,13 @@ Shadow prices
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import ParamSpec
 
 from corridor.contracts.io import check_portfolio
 from corridor.contracts.model import Contract, Portfolio, Rule
@@ -66,8 +69,10 @@ from corridor.optimize.plan_result import (
 )
 from corridor.routing.kbest import MAX_K
 
+P = ParamSpec("P")
 
-def plan(
+
+def plan_and_program(
     contracts: Portfolio | Sequence[Contract] | str | Path,
     *,
     rules: Iterable[Rule] = (),
@@ -78,7 +83,7 @@ def plan(
     risk_penalty: float = 0.0,
     shortfall_penalty: float | None = None,
     max_rounds: int = MAX_ROUNDS,
-) -> PlanResult:
+) -> tuple[PlanResult, PlanProgram]:
     """The least-cost split of contract volumes over routes, under capacities and rules.
 
     The LP optimises over candidate routes: per contract and origin–destination pair, the
@@ -110,7 +115,10 @@ def plan(
 
     Returns
     -------
-    PlanResult
+    PlanResult, PlanProgram
+        The plan, and its final LP kept loaded to be re-solved with other route costs and
+        capacity figures (the bands of ``plan --uncertainty``); :func:`plan` returns the
+        plan alone.
 
     Raises
     ------
@@ -119,34 +127,6 @@ def plan(
         problem listed) or parameters. A plan that cannot deliver every tonne is not an
         error: its shortfalls say by how much and why.
     """
-
-    return plan_and_program(
-        contracts,
-        rules=rules,
-        assumptions=assumptions,
-        network=network,
-        k=k,
-        carbon_price=carbon_price,
-        risk_penalty=risk_penalty,
-        shortfall_penalty=shortfall_penalty,
-        max_rounds=max_rounds,
-    )[0]
-
-
-def plan_and_program(
-    contracts: Portfolio | Sequence[Contract] | str | Path,
-    *,
-    rules: Iterable[Rule] = (),
-    assumptions: Assumptions | None = None,
-    network: Network,
-    k: int = 12,
-    carbon_price: float | None = None,
-    risk_penalty: float = 0.0,
-    shortfall_penalty: float | None = None,
-    max_rounds: int = MAX_ROUNDS,
-) -> tuple[PlanResult, PlanProgram]:
-    """:func:`plan`, and its final LP kept loaded to be re-solved with other route costs
-    and capacity figures (:class:`PlanProgram`; the bands of ``plan --uncertainty``)."""
     net = network
     a = _assumptions(assumptions, carbon_price, k, max_rounds, risk_penalty, shortfall_penalty)
     portfolio = _portfolio(contracts, rules, net)
@@ -180,6 +160,25 @@ def plan_and_program(
         net,
     )
     return result, PlanProgram(model, a)
+
+
+def _plan_only(
+    f: Callable[P, tuple[PlanResult, PlanProgram]],
+) -> Callable[P, PlanResult]:
+    @functools.wraps(f)
+    def plan(*args: P.args, **kwargs: P.kwargs) -> PlanResult:
+        return f(*args, **kwargs)[0]
+
+    plan.__doc__ = (f.__doc__ or "").replace("PlanResult, PlanProgram", "PlanResult", 1)
+    plan.__name__ = plan.__qualname__ = "plan"
+    sig = inspect.signature(f).replace(return_annotation="PlanResult")
+    plan.__signature__ = sig  # type: ignore[attr-defined]
+    return plan
+
+
+plan = _plan_only(plan_and_program)
+"""The least-cost split of contract volumes over routes (:func:`plan_and_program`, the
+plan alone)."""
 
 
 def _assumptions(

@@ -138,8 +138,8 @@ def _dask(
     """The client to run on: the one given, one for ``scheduler``, a local cluster, or None."""
     if dashboard is not None and (client is not None or scheduler is not None or not workers):
         raise RequestError(
-            "--dashboard shows the local Dask cluster that --workers N starts; a scheduler "
-            "given with --scheduler serves its own dashboard"
+            "the dashboard shows the local Dask cluster started with a number of workers; "
+            "a scheduler given by address serves its own dashboard"
         )
     if client is not None or (scheduler is None and not workers):
         yield client

@@ -30,7 +30,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from corridor.graph import TRANSFER, CommodityGraph, Edge
+from corridor.graph import CommodityGraph, Edge
 from corridor.routing._index import search_index
 from corridor.routing.pricing import (
     GATEWAY_KINDS,
@@ -138,9 +138,12 @@ def _reverse_lists(g: CommodityGraph) -> list[list[tuple[int, float]]]:
     (built once per graph)."""
     idx = search_index(g)
     if idx.reverse_lists is None:
+        import numpy as np
+
         rev: list[list[tuple[int, float]]] = [[] for _ in g.vertices]
-        for e in g.edges:
-            rev[e.head].append((e.tail, max(e.cost, _MIN_COST)))
+        costs = np.maximum(g.costs, _MIN_COST).tolist()
+        for head, tail, cost in zip(g.heads.tolist(), g.tails.tolist(), costs, strict=True):
+            rev[head].append((tail, cost))
         idx.reverse_lists = rev
     return idx.reverse_lists
 
@@ -153,12 +156,10 @@ def _reverse_matrix(g: CommodityGraph) -> Any:
         import numpy as np
         from scipy.sparse import csr_matrix
 
-        n, count = len(g.vertices), len(g.edges)
-        heads = np.fromiter((e.head for e in g.edges), dtype=np.int64, count=count)
-        tails = np.fromiter((e.tail for e in g.edges), dtype=np.int64, count=count)
+        n, count = len(g.vertices), len(g.tails)
+        heads, tails = g.heads, g.tails
         # sparse zeros are not edges: lift zero costs to a tiny epsilon
-        costs = np.fromiter((e.cost for e in g.edges), dtype=float, count=count)
-        costs = np.maximum(costs, _MIN_COST)
+        costs = np.maximum(g.costs, _MIN_COST)
         # parallel edges: keep the cheapest (a CSR matrix would add them up)
         order = np.lexsort((costs, tails, heads))
         heads, tails, costs = heads[order], tails[order], costs[order]
@@ -376,42 +377,45 @@ def _adjacency(g: CommodityGraph) -> tuple[list[list[_Step]], list[tuple[str, st
         node_of, gateway = _vertex_tables(g)
         bit = g.net.node_bits
         gates: dict[tuple[str, str], int] = {}
-        links: list[list[tuple[int, Edge, int]]] = []
+        tails, heads = g.tails.tolist(), g.heads.tolist()
+        costs, masks = g.costs.tolist(), g.exposure_masks.tolist()
+        transfers, edge_links = g.transfers.tolist(), g.edge_links.tolist()
+        net_links = g.net.links
+        links: list[list[tuple[int, int]]] = []
         for out in g.out:
-            row: list[tuple[int, Edge, int]] = []
+            row: list[tuple[int, int]] = []
             for ei in out:
-                e = g.edges[ei]
-                if e.kind == TRANSFER or e.link is None:
+                if transfers[ei]:
                     continue
                 gate = -1
-                if gateway[e.tail]:
-                    entry = (g.vertices[e.tail][0], _departure(e.link))
+                if gateway[tails[ei]]:
+                    entry = (g.vertices[tails[ei]][0], _departure(net_links[edge_links[ei]]))
                     gate = gates.setdefault(entry, len(gates))
-                row.append((ei, e, gate))
+                row.append((ei, gate))
             links.append(row)
         steps: list[list[_Step]] = []
         for v, out in enumerate(g.out):
             row_steps: list[_Step] = []
             for ei in out:
-                t = g.edges[ei]
-                if t.kind != TRANSFER:
+                if not transfers[ei]:
                     continue
-                for ej, e, gate in links[t.head]:
+                for ej, gate in links[heads[ei]]:
+                    head = heads[ej]
                     row_steps.append(
                         (
                             (ei, ej),
-                            e.head,
-                            t.cost + e.cost,
-                            t.exposures | e.exposures,
+                            head,
+                            costs[ei] + costs[ej],
+                            masks[ei] | masks[ej],
                             True,
-                            bit[node_of[e.head]],
+                            bit[node_of[head]],
                             gate,
                             (),
                         )
                     )
             direct: list[_Step] = [
-                ((ei,), e.head, e.cost, e.exposures, False, bit[node_of[e.head]], gate, ())
-                for ei, e, gate in links[v]
+                ((ei,), heads[ei], costs[ei], masks[ei], False, bit[node_of[heads[ei]]], gate, ())
+                for ei, gate in links[v]
             ]
             steps.append(direct + row_steps)
         idx.adjacency = (steps, list(gates))

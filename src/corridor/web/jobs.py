@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corridor.errors import CorridorError
-from corridor.store import StoreBusyError, delete_job, load_jobs, save_job
+from corridor.store import StoreBusyError
+from corridor.store.jobs import delete_job, load_jobs, save_job
 
 log = logging.getLogger("corridor.web.jobs")
 

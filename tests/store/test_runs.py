@@ -22,7 +22,6 @@ from corridor.optimize.planning import plan
 from corridor.store import (
     STORE_ENV,
     data_version,
-    diff_runs,
     get_run,
     import_kept,
     inputs_hash,
@@ -30,9 +29,10 @@ from corridor.store import (
     save_run,
     store_path,
 )
+from corridor.store.diff import diff_runs
 from tests.optimize.test_maxflow import two_routes
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 
 
 def two_route_plan(cap: float = 600.0) -> PlanResult:

@@ -31,7 +31,8 @@ Shared
 Jobs
     Table ``jobs`` keeps the web server's background jobs (parameters, status, progress,
     result), so that a restarted server still lists them (:func:`save_job`,
-    :func:`load_jobs`).
+    :func:`load_jobs`, in :mod:`corridor.store.jobs`). What differs between two runs:
+    :mod:`corridor.store.diff`.
 """
 
 from __future__ import annotations
@@ -40,68 +41,48 @@ import hashlib
 import json
 import os
 import secrets
-import socket
-import threading
-import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import duckdb
-import platformdirs
 
 from corridor import validate
 from corridor._json import canonical_json
 from corridor.errors import RequestError
 from corridor.network.model import Network
+from corridor.store._file import (
+    DEFAULT_WAIT_S,
+    PROCESS_LOCK,
+    RESULT_TABLES,
+    STORE_ENV,
+    WAIT_ENV,
+    StoreBusyError,
+    connect,
+    owner,
+    owner_alive,
+    run_status,
+    store_path,
+    wait_s,
+)
 
-STORE_ENV = "CORRIDOR_STORE"
-WAIT_ENV = "CORRIDOR_STORE_WAIT_S"
-DEFAULT_WAIT_S = 30.0
-"""Seconds a writer or reader waits for a store another process is using."""
+__all__ = [
+    "DEFAULT_WAIT_S",
+    "MAX_LIST",
+    "RESULT_TABLES",
+    "STORE_ENV",
+    "WAIT_ENV",
+    "StoreBusyError",
+    "owner",
+    "owner_alive",
+    "store_path",
+    "wait_s",
+]
+
 MAX_LIST = 10_000
 """Most runs one listing returns."""
-
-RESULT_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
-    "route_flows": (
-        ("contract", "VARCHAR"),
-        ("commodity", "VARCHAR"),
-        ("origin", "VARCHAR"),
-        ("destination", "VARCHAR"),
-        ("route", "VARCHAR"),
-        ("family", "VARCHAR"),
-        ("t_per_year", "DOUBLE"),
-        ("cost_usd_per_t", "DOUBLE"),
-    ),
-    "link_flows": (("link", "VARCHAR"), ("commodity", "VARCHAR"), ("t_per_year", "DOUBLE")),
-    "utilisation": (
-        ("capacity", "VARCHAR"),
-        ("name", "VARCHAR"),
-        ("capacity_t_per_year", "DOUBLE"),
-        ("used_t_per_year", "DOUBLE"),
-        ("shadow_price", "DOUBLE"),
-        ("shadow_unit", "VARCHAR"),
-    ),
-    "shortfalls": (
-        ("contract", "VARCHAR"),
-        ("volume_t_per_year", "DOUBLE"),
-        ("short_t_per_year", "DOUBLE"),
-        ("causes", "VARCHAR"),
-    ),
-}
-"""Result tables and their columns (each also has ``run_id``)."""
-
-_RUNS = """CREATE TABLE IF NOT EXISTS runs (
-    id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
-    inputs_hash VARCHAR NOT NULL, data_version VARCHAR NOT NULL, parameters VARCHAR NOT NULL,
-    status VARCHAR NOT NULL, headline VARCHAR, result VARCHAR, owner VARCHAR)"""
-_JOBS = """CREATE TABLE IF NOT EXISTS jobs (
-    id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, params VARCHAR NOT NULL,
-    status VARCHAR NOT NULL, progress DOUBLE NOT NULL, created DOUBLE NOT NULL,
-    started DOUBLE, finished DOUBLE, error VARCHAR, result VARCHAR, owner VARCHAR NOT NULL)"""
 
 
 class StorableResult(Protocol):
@@ -155,40 +136,6 @@ class RunRecord:
         }
 
 
-@dataclass(frozen=True)
-class RunDiff:
-    """What differs between two runs.
-
-    Attributes
-    ----------
-    parameters : dict
-        Parameter name -> (value in a, value in b), for parameters that differ (the data
-        version and the kind of run count as parameters here).
-    headline : dict
-        Headline number -> (a, b, b - a).
-    utilisation : list of dict
-        Per capacity in either run: used t/yr and shadow price in a and b, and the change
-        of use; only capacities whose use or shadow price differ.
-    """
-
-    a: RunRecord
-    b: RunRecord
-    parameters: dict[str, tuple[Any, Any]]
-    headline: dict[str, tuple[Any, Any, float | None]]
-    utilisation: list[dict[str, Any]]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "a": self.a.id,
-            "b": self.b.id,
-            "parameters": {k: {"a": x, "b": y} for k, (x, y) in self.parameters.items()},
-            "headline": {
-                k: {"a": x, "b": y, "change": d} for k, (x, y, d) in self.headline.items()
-            },
-            "utilisation": self.utilisation,
-        }
-
-
 # --------------------------------------------------------------------------- hashing
 
 
@@ -201,137 +148,6 @@ def inputs_hash(kind: str, parameters: Mapping[str, Any], version: str) -> str:
     """SHA-256 of what determines a run's answer: its kind, parameters and data."""
     text = canonical_json({"kind": kind, "parameters": parameters, "data_version": version})
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-# --------------------------------------------------------------------------- the file
-
-
-def store_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """The store file: ``path``, else ``$CORRIDOR_STORE``, else the user data folder."""
-    chosen = path or os.environ.get(STORE_ENV)
-    if chosen:
-        return Path(chosen)
-    return Path(platformdirs.user_data_dir("corridor")) / "runs.duckdb"
-
-
-class StoreBusyError(RequestError):
-    """The store stayed in use by another process for longer than the wait allowed.
-
-    ``public`` says so without the file's path (for answers to web clients).
-    """
-
-    public = "the run store is in use by another corridor process; try again shortly"
-
-
-def wait_s() -> float:
-    """How long a process waits for the store another process is using: ``$CORRIDOR_STORE_WAIT_S``
-    seconds (default :data:`DEFAULT_WAIT_S`)."""
-    try:
-        return max(float(os.environ.get(WAIT_ENV, DEFAULT_WAIT_S)), 0.0)
-    except ValueError:
-        return DEFAULT_WAIT_S
-
-
-# DuckDB refuses two connections that create or change its tables at once within one process
-# ("write-write conflict"), and the web server uses the store from many threads.
-_PROCESS_LOCK = threading.RLock()
-
-
-@contextmanager
-def _connect(
-    path: str | os.PathLike[str] | None, *, read_only: bool = False, wait: float | None = None
-) -> Iterator[duckdb.DuckDBPyConnection | None]:
-    """A connection to the store; ``None`` for a reader when the file does not exist yet.
-
-    DuckDB lets one process write a file at a time (or several read it); while another
-    process holds it, this waits, retrying, for up to ``wait`` seconds (default
-    :func:`wait_s`), then raises :class:`StoreBusyError`. Readers open read-only and never
-    change the file.
-    """
-    file = store_path(path)
-    if read_only and not file.exists():
-        yield None
-        return
-    deadline = time.monotonic() + (wait_s() if wait is None else wait)
-    pause = 0.02
-    with _PROCESS_LOCK:
-        while True:
-            try:
-                if not read_only:
-                    file.parent.mkdir(parents=True, exist_ok=True)
-                con = duckdb.connect(str(file), read_only=read_only)
-                break
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower():
-                    raise RequestError(f"cannot open the run store {file}: {exc}") from None
-                if time.monotonic() >= deadline:
-                    raise StoreBusyError(
-                        f"the run store {file} stayed in use by another corridor process "
-                        f"for {wait_s() if wait is None else wait:g} s (${WAIT_ENV} sets the "
-                        "wait)"
-                    ) from None
-            except (OSError, duckdb.Error) as exc:
-                raise RequestError(f"cannot open the run store {file}: {exc}") from None
-            time.sleep(pause)
-            pause = min(pause * 2, 0.5)
-        try:
-            if not read_only:
-                _prepare(con)
-            yield con
-        finally:
-            con.close()
-
-
-def _prepare(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(_RUNS)
-    con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS owner VARCHAR")
-    for name, cols in RESULT_TABLES.items():
-        spec = ", ".join(f"{c} {t}" for c, t in cols)
-        con.execute(f"CREATE TABLE IF NOT EXISTS {name} (run_id VARCHAR NOT NULL, {spec})")
-    con.execute(_JOBS)
-    # A run still 'running' whose process has gone was killed: say so once, for good.
-    running = con.execute("SELECT id, owner FROM runs WHERE status = 'running'").fetchall()
-    dead = [run_id for run_id, owner in running if not owner_alive(owner)]
-    if dead:
-        con.executemany("UPDATE runs SET status = 'interrupted' WHERE id = ?", [[d] for d in dead])
-
-
-def owner() -> str:
-    """This process, as recorded with the runs it writes: ``host:pid``."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def owner_alive(recorded: str | None) -> bool:
-    """Whether the process recorded as a run's owner may still be running.
-
-    A process on another host cannot be checked and counts as alive; a row without an
-    owner (from a store written before owners were kept) counts as dead.
-    """
-    if not recorded:
-        return False
-    host, _, pid_text = recorded.rpartition(":")
-    if host != socket.gethostname():
-        return True
-    try:
-        pid = int(pid_text)
-    except ValueError:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _status(status: str, recorded_owner: str | None) -> str:
-    """The status a reader shows: a 'running' run whose process has gone is interrupted."""
-    if status == "running" and not owner_alive(recorded_owner):
-        return "interrupted"
-    return status
 
 
 # --------------------------------------------------------------------------- API
@@ -349,7 +165,7 @@ def begin_run(
     (``kill -9``) leaves a row that reads ``interrupted``. Return its run id; give it to
     :func:`save_run` (``run_id=``) when the result is ready."""
     run_id, row = _new_run(kind, parameters, version)
-    with _connect(store, wait=wait) as con:
+    with connect(store, wait=wait) as con:
         assert con is not None
         con.execute(
             "INSERT INTO runs (id, kind, created_at, inputs_hash, data_version, parameters, "
@@ -362,7 +178,7 @@ def begin_run(
 def discard_run(run_id: str, *, store: str | os.PathLike[str] | None = None) -> None:
     """Remove a run still ``running`` that ended in an error before it had a result (bad
     input found once the work started): it was never a run."""
-    with _connect(store, wait=2.0) as con:
+    with connect(store, wait=2.0) as con:
         assert con is not None
         con.execute("DELETE FROM runs WHERE id = ? AND status = 'running'", [run_id])
 
@@ -402,7 +218,7 @@ def save_run(
     run_id = run_id or new_id
     row[0] = run_id
     try:
-        with _connect(store, wait=wait) as con:
+        with connect(store, wait=wait) as con:
             assert con is not None
             _write_result(con, run_id, row, result)
     except RequestError as exc:
@@ -588,7 +404,7 @@ def import_kept(
         raise RequestError(f"{where}: no such file or folder")
     kept = [read_kept(f) for f in files]
     done: list[tuple[Path, str, bool]] = []
-    with _connect(store, wait=wait) as con:
+    with connect(store, wait=wait) as con:
         assert con is not None
         for file, k in zip(files, kept, strict=True):
             found = con.execute("SELECT status FROM runs WHERE id = ?", [k.id]).fetchone()
@@ -621,7 +437,7 @@ def record_interrupted(
     (``progress``, kept as its headline), with no result. Return its run id (``run_id``, the
     row :func:`begin_run` made, if given)."""
     new_id, row = _new_run(kind, parameters, version)
-    with _connect(store) as con:
+    with connect(store) as con:
         assert con is not None
         if run_id is not None:
             con.execute(
@@ -675,12 +491,12 @@ def list_runs(
     file = store_path(store)
     key = (str(file.absolute()), limit or MAX_LIST)
     stamp = _stamp(file)  # before reading: a write meanwhile makes the next call read again
-    with _PROCESS_LOCK:
+    with PROCESS_LOCK:
         cached = _LISTINGS.get(key)
         if cached is not None and cached[0] == stamp:
             rows = cached[1]
         else:
-            with _connect(store, read_only=True) as con:
+            with connect(store, read_only=True) as con:
                 if con is None:
                     return []
                 rows = _select_runs(
@@ -740,7 +556,7 @@ def _record(
         inputs_hash=row[3],
         data_version=row[4],
         parameters=json.loads(row[5]),
-        status=_status(row[6], owner_),
+        status=run_status(row[6], owner_),
         headline=json.loads(row[7]) if row[7] else {},
         result=json.loads(result) if result else {},
     )
@@ -754,7 +570,7 @@ def get_run(run_id: str, *, store: str | os.PathLike[str] | None = None) -> RunR
     RequestError
         No run, or several runs, match ``run_id``.
     """
-    with _connect(store, read_only=True) as con:
+    with connect(store, read_only=True) as con:
         rows = []
         if con is not None:
             rows = _select_runs(
@@ -781,127 +597,3 @@ def _table(con: duckdb.DuckDBPyConnection, name: str, run_id: str) -> list[dict[
         f"SELECT {', '.join(cols)} FROM {name} WHERE run_id = ? ORDER BY ALL", [run_id]
     ).fetchall()
     return [dict(zip(cols, r, strict=True)) for r in rows]
-
-
-def diff_runs(a: str, b: str, *, store: str | os.PathLike[str] | None = None) -> RunDiff:
-    """Parameters, headline numbers and per-capacity utilisation that differ between runs.
-
-    Raises
-    ------
-    RequestError
-        Either run is missing or did not complete.
-    """
-    ra, rb = get_run(a, store=store), get_run(b, store=store)
-    for r in (ra, rb):
-        if r.status != "complete":
-            raise RequestError(f"run {r.id} is {r.status}, not complete: it has no results")
-    pa = {**ra.parameters, "data_version": ra.data_version, "kind": ra.kind}
-    pb = {**rb.parameters, "data_version": rb.data_version, "kind": rb.kind}
-    keys = list(dict.fromkeys([*pa, *pb]))
-    params = {k: (pa.get(k), pb.get(k)) for k in keys if pa.get(k) != pb.get(k)}
-    heads = list(dict.fromkeys([*ra.headline, *rb.headline]))
-    headline = {k: _change(ra.headline.get(k), rb.headline.get(k)) for k in heads}
-    return RunDiff(ra, rb, params, headline, _utilisation_diff(ra, rb))
-
-
-def _change(x: Any, y: Any) -> tuple[Any, Any, float | None]:
-    numbers = isinstance(x, int | float) and isinstance(y, int | float)
-    return x, y, (y - x) if numbers else None
-
-
-def _utilisation_diff(ra: RunRecord, rb: RunRecord) -> list[dict[str, Any]]:
-    ua = {u["capacity"]: u for u in ra.tables.get("utilisation", [])}
-    ub = {u["capacity"]: u for u in rb.tables.get("utilisation", [])}
-    out = []
-    for cap in sorted(set(ua) | set(ub)):
-        x, y = ua.get(cap, {}), ub.get(cap, {})
-        used = (x.get("used_t_per_year") or 0.0, y.get("used_t_per_year") or 0.0)
-        price = (x.get("shadow_price") or 0.0, y.get("shadow_price") or 0.0)
-        if abs(used[1] - used[0]) > 1e-6 or abs(price[1] - price[0]) > 1e-9:
-            out.append(
-                {
-                    "capacity": cap,
-                    "used_t_per_year": {"a": used[0], "b": used[1]},
-                    "change_t_per_year": used[1] - used[0],
-                    "shadow_price": {"a": price[0], "b": price[1]},
-                }
-            )
-    return out
-
-
-# --------------------------------------------------------------------------- jobs
-
-_JOB_COLUMNS = (
-    "id",
-    "kind",
-    "params",
-    "status",
-    "progress",
-    "created",
-    "started",
-    "finished",
-    "error",
-    "result",
-)
-
-
-def save_job(
-    job: Mapping[str, Any],
-    *,
-    store: str | os.PathLike[str] | None = None,
-    wait: float | None = None,
-) -> None:
-    """Insert or replace a web job's row (``job`` as ``JobOut``: id, kind, params, status,
-    progress, created, started, finished, error, result)."""
-    values = [
-        job["id"],
-        job["kind"],
-        canonical_json(job["params"]),
-        job["status"],
-        float(job["progress"]),
-        float(job["created"]),
-        job.get("started"),
-        job.get("finished"),
-        job.get("error"),
-        None if job.get("result") is None else canonical_json(job["result"]),
-        owner(),
-    ]
-    with _connect(store, wait=wait) as con:
-        assert con is not None
-        con.execute("INSERT OR REPLACE INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
-
-
-def load_jobs(
-    *, store: str | os.PathLike[str] | None = None, limit: int = 1_000
-) -> list[dict[str, Any]]:
-    """The jobs kept, newest first, with their results; a job still queued or running
-    whose server has gone reads ``interrupted``."""
-    with _connect(store, read_only=True) as con:
-        if con is None:
-            return []
-        found = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'jobs'"
-        ).fetchone()
-        if not found or not found[0]:
-            return []
-        rows = con.execute(
-            f"SELECT {', '.join(_JOB_COLUMNS)}, owner FROM jobs ORDER BY created DESC LIMIT ?",
-            [limit],
-        ).fetchall()
-    jobs = []
-    for row in rows:
-        job = dict(zip(_JOB_COLUMNS, row[:-1], strict=True))
-        job["params"] = json.loads(job["params"])
-        job["result"] = json.loads(job["result"]) if job["result"] else None
-        if job["status"] in ("queued", "running") and not owner_alive(row[-1]):
-            job["status"] = "interrupted"
-            job["error"] = "the server stopped before this job finished"
-        jobs.append(job)
-    return jobs
-
-
-def delete_job(job_id: str, *, store: str | os.PathLike[str] | None = None) -> None:
-    """Forget a job's row."""
-    with _connect(store) as con:
-        assert con is not None
-        con.execute("DELETE FROM jobs WHERE id = ?", [job_id])
