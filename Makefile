@@ -49,6 +49,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/bench_routes.py
 	$(BIN)/python benchmarks/bench_plan.py
 	$(BIN)/python benchmarks/bench_risk.py
+	$(BIN)/python benchmarks/bench_intime.py
 	$(BIN)/python benchmarks/bench_uncertainty.py
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/bench_sim.py

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from corridor.network import bundled_data_dir, load_network
+from corridor.network import Network, bundled_data_dir, load_network
 from corridor.network.schema import schema
 
 GAPS_RISK = "reference gaps_risk_rates_values.md"
@@ -167,6 +167,15 @@ RULES: dict[str, dict[str, Rule]] = {
             3.0,
             "the reference's own range 4–24 h (gaps_emissions_tariffs §3)",
             distribution="uniform",
+        ),
+    },
+    "est_bcp_dwell_az_ge": {
+        "dwell_hours_p95": rel(0.5, 4.0, "assumed: 12–96 h (the mean may reach 55 h)"),
+        "": rel(
+            0.5,
+            55 / 8,
+            "4–55 h: the same-gauge low, up to the 54.9 h of the road crossing on the same "
+            "border (Tsiteli Khidi, CPMM 2023)",
         ),
     },
     "est_bcp_fee": {
@@ -515,6 +524,9 @@ RULES: dict[str, dict[str, Rule]] = {
             0.914, 1.143, "the source's own range 640,000–800,000 TEU around 700,000", shared=False
         ),
     },
+    "est_poti_expansion": {
+        "": rel(0.85, 1.15, "the added 6 Mt/yr ±50 % (one berth pair's size is not stated)"),
+    },
     "est_class7_capacity": {
         "": rel(0.5, 1.5, "the source's own range ±50 % (permits, carrier acceptance)"),
     },
@@ -608,8 +620,34 @@ def main() -> int:
         with path.open(encoding="utf-8") as f:
             for r in list(csv.reader(f))[1:]:
                 kept[(r[0], r[1], r[2])] = r
-    path.unlink(missing_ok=True)
-    net = load_network()
+    before = path.read_text(encoding="utf-8") if path.exists() else None
+    path.unlink(missing_ok=True)  # the network loads without the ranges being remade
+    try:
+        out = _ranges(load_network(), kept)
+    except BaseException:
+        if before is not None:  # a missing rule leaves the file as it was
+            path.write_text(before, encoding="utf-8")
+        raise
+    header = [
+        "table",
+        "record",
+        "column",
+        "low",
+        "high",
+        "distribution",
+        "factor",
+        "method",
+        "sources",
+    ]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(out)
+    print(f"wrote {len(out)} ranges to {path}", file=sys.stderr)
+    return 0
+
+
+def _ranges(net: Network, kept: dict[tuple[str, str, str], list[str]]) -> list[list[str]]:
     kind = {s.id: s.kind for s in net.sources}
     out: list[list[str]] = []
     for table in ("emission_factors", "exposures", "commodities", "nodes", "links", "events",
@@ -628,23 +666,7 @@ def main() -> int:
                 for name, value in entries:
                     key = (table, record.id, name)
                     out.append(kept.get(key) or _row(table, record, name, value, estimated))
-    header = [
-        "table",
-        "record",
-        "column",
-        "low",
-        "high",
-        "distribution",
-        "factor",
-        "method",
-        "sources",
-    ]
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(out)
-    print(f"wrote {len(out)} ranges to {path}", file=sys.stderr)
-    return 0
+    return out
 
 
 def _value(record: object, column: str) -> float:

@@ -181,15 +181,17 @@ def rail_days(
     """Mean and p95 days of ``link`` under the shipment's rail service class.
 
     Where :func:`rail_timing` gives the service's speed, overhead and p95 factor, the mean
-    is distance ÷ speed + overhead and p95 = mean × factor; any other link keeps its
-    table figures.
+    is distance ÷ speed + overhead and p95 = mean × factor, and the days a state in force or
+    a scenario edit added to the link (``added_days``, ``added_days_p95``) come on top, as
+    they do on the table figures of any other link.
     """
     timing = rail_timing(net, link, commodity, a)
     if timing is None:
         return link.transit_days, link.transit_days_p95
     speed, overhead, factor = timing
-    mean = link.distance_km / speed + overhead
-    return mean, mean * factor
+    base = link.distance_km / speed + overhead
+    mean = max(base + link.added_days, 0.0)
+    return mean, max(base * factor + link.added_days_p95, mean)
 
 
 def rail_timing(

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from corridor.errors import RequestError
-from corridor.i18n import catalogue
+from corridor.i18n import catalogue, family_name, localise
 from corridor.network.model import Network
+from corridor.network.names import place_name
 
 FORMATS = ("csv", "xlsx", "parquet")
 BINARY = ("xlsx", "parquet")
@@ -36,6 +37,9 @@ _UNITS: tuple[tuple[str, str], ...] = (
     ("_usd_per_year", "USD/yr"),
     ("_usd", "USD"),
     ("_t_per_year", "t/yr"),
+    ("t_per_year", "t/yr"),
+    ("_tonne_days_per_t", "t·days/t"),
+    ("_t_per_t", "t/t"),
     ("_kg_per_t", "kg CO2e/t"),
     ("_t_days", "t·days"),
     ("_days_per_year", "days/yr"),
@@ -44,6 +48,7 @@ _UNITS: tuple[tuple[str, str], ...] = (
     ("days_p95", "days"),
     ("_km", "km"),
     ("_t", "t"),
+    ("_30pct", "probability 0–1"),
     ("_pct", "%"),
     ("_share", "share 0–1"),
     ("probability", "probability 0–1"),
@@ -69,6 +74,53 @@ def unit_of(column: str) -> str:
     """The unit a column name ends in ("cost_usd_per_t" -> "USD/t"), or "" when none."""
     leaf = column.rsplit(".", 1)[-1]
     return next((unit for suffix, unit in _UNITS if leaf.endswith(suffix)), "")
+
+
+_UNIT_KEYS = {
+    "USD/t/day": "unit_usd_per_t_day",
+    "USD/t/yr": "unit_usd_per_t_yr",
+    "USD/yr": "unit_usd_per_yr",
+    "t/yr": "unit_t_per_yr",
+    "t·days": "unit_t_days",
+    "t·days/t": "unit_t_days_per_t",
+    "days/yr": "unit_days_per_yr",
+    "days": "unit_days",
+    "share 0–1": "unit_share",
+    "probability 0–1": "unit_probability",
+    "h": "unit_hours",
+    "s": "unit_seconds",
+}
+"""Units whose words are translated (the catalogue's ``unit_*`` keys); USD, t, km stay."""
+
+
+def _base(leaf: str) -> str:
+    """A column's name without its unit ("cost_usd_per_t" -> "cost")."""
+    for suffix, _ in _UNITS:
+        if suffix.startswith("_") and leaf.endswith(suffix) and leaf != suffix:
+            return leaf[: -len(suffix)]
+    return leaf
+
+
+def header(column: str, lang: str = "en", names: Mapping[str, str] | None = None) -> str:
+    """The header of a column: its id and unit in English ("cost_usd_per_t [USD/t]"), its
+    name and unit in Japanese ("費用 [USD/t]"; "リスク指標の変化 / 期待欠品日数 [日]" for a
+    nested one, whose unit may be its parent's: "追加費用 / 平均 [USD]"). ``names`` maps ids
+    that are keys in the path (commodities) to their names."""
+    unit = unit_of(column)
+    if lang == "en":
+        return f"{column} [{unit}]" if unit else column
+    words = catalogue(lang)
+    parts = column.split(".")
+    out = []
+    for seg in parts:
+        found = words.get(f"hdr_{seg}") or words.get(f"hdr_{_base(seg)}")
+        found = found or words.get(f"family_{seg}")
+        out.append(found or (names or {}).get(seg, seg))
+    unit = unit or next((unit_of(p) for p in reversed(parts) if unit_of(p)), "")
+    text = " / ".join(out)
+    if not unit:
+        return text
+    return f"{text} [{words.get(_UNIT_KEYS.get(unit, ''), unit)}]"
 
 
 def _cell(value: Any) -> Any:
@@ -132,6 +184,9 @@ def route_row(route: Mapping[str, Any]) -> Row:
         "disruption_probability": risk["annual_probability"],
         "disrupted_days_per_year": risk["disrupted_days_per_year"],
         "conditions": "; ".join(c["text"] for c in route.get("conditions", ())),
+        "conditions_ja": "; ".join(
+            c.get("text_ja") or c["text"] for c in route.get("conditions", ())
+        ),
     }
 
 
@@ -203,13 +258,14 @@ def source_rows(net: Network, ids: Iterable[str]) -> list[Row]:
     return rows
 
 
-def to_csv(rows: Sequence[Row]) -> str:
-    """One table as CSV text (columns in the order they first appear)."""
+def to_csv(rows: Sequence[Row], lang: str = "en", names: Mapping[str, str] | None = None) -> str:
+    """One table as CSV text (columns in the order they first appear). In English the header
+    row is the column ids; in another language the columns' names with their units."""
     columns = list(dict.fromkeys(k for r in rows for k in r))
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns if lang == "en" else [header(c, lang, names) for c in columns])
+    writer.writerows([[r.get(c, "") for c in columns] for r in rows])
     return buf.getvalue()
 
 
@@ -223,43 +279,96 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
+def localised_tables(tables: Tables, net: Network | None, lang: str) -> dict[str, list[Row]]:
+    """The tables (and, with a network, the sources sheet) as a reader of ``lang`` sees them.
+
+    In Japanese the route column holds the Japanese label (the English one moves to
+    ``route_en``), conditions are in Japanese, avoid rules and route families are named, the
+    countries and chokepoints crossed are named, and the summary's fields are named (their
+    ids stay in the cells' comments of the XLSX). English tables are returned as they are.
+    """
+    sheets = dict(tables.tables)
+    if net is not None:
+        sheets["sources"] = source_rows(net, tables.source_ids)
+    if lang == "en":
+        return sheets
+    names = _names(net, lang)
+    routes = sheets.get("routes", [])
+    return {
+        name: [_localised(r, routes, names, lang) for r in rows] for name, rows in sheets.items()
+    }
+
+
+def _names(net: Network | None, lang: str) -> dict[str, str]:
+    """Names in ``lang`` of the ids a cell may hold: nodes, exposures and commodities."""
+    if net is None:
+        return {}
+    out = {n.id: place_name(n, lang) for n in net.nodes}
+    out.update({e.id: e.name_ja or e.name_en for e in net.exposures})
+    out.update({c.id: c.name_ja or c.name_en for c in net.commodities})
+    return out
+
+
+def _localised(row: Row, routes: Sequence[Row], names: Mapping[str, str], lang: str) -> Row:
+    row = {k: localise(v, lang) for k, v in row.items()}  # messages (no-route reasons)
+    out = dict(row)
+    if "route_ja" in row:
+        out = {"route": row["route_ja"], "route_en": row["route"]}
+        out.update((k, v) for k, v in row.items() if k not in ("route", "route_ja"))
+    if "conditions_ja" in row:
+        english = out["conditions"]
+        out["conditions"] = out.pop("conditions_ja")
+        out["conditions_en"] = english
+    index = row.get("route_index")
+    if isinstance(index, int) and 0 <= index < len(routes) and "route" in row:
+        out["route"] = routes[index].get("route_ja") or row["route"]
+    words = catalogue(lang)
+    if isinstance(row.get("name"), str) and "avoid" in row:
+        out["name"] = words.get("rule_" + row["name"].replace(" ", "_"), row["name"])
+    if isinstance(row.get("family"), str):
+        out["family"] = family_name(row["family"], lang)
+    for col in ("countries", "chokepoints", "avoid"):
+        if isinstance(row.get(col), str) and row[col]:
+            out[col] = "|".join(names.get(x, x) for x in row[col].split("|"))
+    if set(row) == {"field", "value"}:
+        out["field"] = header(str(row["field"]), lang, names)
+        if isinstance(row["value"], str) and row["value"] in names:
+            out["value"] = f"{names[row['value']]} ({row['value']})"
+    return out
+
+
 def write_xlsx(path: Path | BinaryIO, tables: Tables, net: Network, lang: str = "en") -> None:
     """Write the tables as an XLSX workbook: one sheet per table and a ``sources`` sheet.
 
-    Headers are the column ids with their unit in brackets ("cost_usd_per_t [USD/t]"). In
-    Japanese the sheets are named in Japanese and the route column holds the Japanese label
-    (the English one moves to ``route_en``); the column ids stay, so formulas keep working.
+    Headers carry their unit in brackets: in English the column id ("cost_usd_per_t
+    [USD/t]"), in Japanese the column's name ("費用 [USD/t]") with the id in the cell's
+    comment, sheets named in Japanese and the cells as :func:`localised_tables` gives them.
     """
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
     from openpyxl.styles import Font
 
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
-    sheets = {**tables.tables, "sources": source_rows(net, tables.source_ids)}
-    for name, rows in sheets.items():
-        if lang == "ja":
-            rows = [_japanese_route(r) for r in rows]
+    names = _names(net, lang) if lang != "en" else {}
+    for name, rows in localised_tables(tables, net, lang).items():
         title = catalogue(lang).get(f"sheet_{name}", name) if lang != "en" else name
         ws = wb.create_sheet(_sheet_name(title, used))
         columns = list(dict.fromkeys(k for r in rows for k in r))
-        ws.append([f"{c} [{unit_of(c)}]" if unit_of(c) else c for c in columns])
-        for cell in ws[1]:
+        ws.append([header(c, lang, names) for c in columns])
+        for cell, c in zip(ws[1], columns, strict=True):
             cell.font = Font(bold=True)
+            if lang != "en":
+                cell.comment = Comment(c, "corridor")
         for r in rows:
             ws.append([_xlsx_value(r.get(c)) for c in columns])
         ws.freeze_panes = "A2"
         for i, c in enumerate(columns, 1):
-            width = max([len(str(c)), *(len(str(r.get(c) or "")) for r in rows[:200])])
+            width = max([len(header(c, lang, names)) * (2 if lang != "en" else 1)])
+            width = max([width, *(len(str(r.get(c) or "")) for r in rows[:200])])
             ws.column_dimensions[ws.cell(1, i).column_letter].width = min(60, width + 2)
     wb.save(path)
-
-
-def _japanese_route(row: Row) -> Row:
-    if "route_ja" not in row:
-        return row
-    out = {k: v for k, v in row.items() if k not in ("route", "route_ja")}
-    return {"route": row["route_ja"], "route_en": row["route"], **out}
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -350,7 +459,8 @@ def export(
     tables = tables_of(result, kind)
     try:
         if fmt == "csv":
-            text = to_csv(tables.tables[tables.main])
+            main = localised_tables(tables, net, lang)[tables.main]
+            text = to_csv(main, lang, _names(net, lang) if lang != "en" else None)
             if output is None:
                 return text, []
             output.write_text(text, encoding="utf-8")
@@ -372,10 +482,16 @@ MEDIA_TYPES = {
 
 
 def export_bytes(
-    result: Any, fmt: str, net: Network, kind: str | None = None, table: str | None = None
+    result: Any,
+    fmt: str,
+    net: Network,
+    kind: str | None = None,
+    table: str | None = None,
+    lang: str = "en",
 ) -> tuple[bytes, str]:
     """A result as the bytes of one file, for a download: the whole workbook for XLSX, one
-    table (the main one unless ``table`` names another) for CSV and Parquet.
+    table (the main one unless ``table`` names another) for CSV and Parquet; XLSX and CSV
+    in ``lang`` (see :func:`localised_tables`), Parquet keeps the column ids.
 
     Returns
     -------
@@ -396,10 +512,12 @@ def export_bytes(
     stem = tables.kind if name == tables.main else f"{tables.kind}.{name}"
     if fmt == "xlsx":
         buf = io.BytesIO()
-        write_xlsx(buf, tables, net)
+        write_xlsx(buf, tables, net, lang)
         return buf.getvalue(), f"{tables.kind}.xlsx"
     if fmt == "csv":
-        return to_csv(tables.tables[name]).encode("utf-8"), f"{stem}.csv"
+        rows = localised_tables(tables, net, lang)[name]
+        text = to_csv(rows, lang, _names(net, lang) if lang != "en" else None)
+        return text.encode("utf-8"), f"{stem}.csv"
     import pyarrow.parquet as pq
 
     buf = io.BytesIO()

@@ -32,7 +32,9 @@ from corridor.costs import (
     service_of,
     transfer_metrics,
 )
+from corridor.i18n import Joined, Message, Named
 from corridor.network.model import Commodity, Link, Network
+from corridor.network.names import place_name
 from corridor.network.regimes import Compliance, compliance
 
 TRANSFER = "transfer"
@@ -215,25 +217,37 @@ def link_exclusion(
     ``blocked`` maps exposure ids a buyer's regimes exclude to the reason (the regime).
     """
     if families and link.family not in families:
-        return "family", f"link {link.id} is in family {link.family}"
+        return "family", Message("why_family", link=link.id, family=link.family)
     if commodity.cargo_class not in link.cargo_classes:
-        return "commodity", f"link {link.id} does not carry {commodity.cargo_class} cargo"
+        return "commodity", Message("why_cargo", link=link.id, cargo=commodity.cargo_class)
     if link.mode not in commodity.allowed_modes:
-        return "commodity", f"{commodity.id} does not move by {link.mode} (link {link.id})"
+        what = Named(commodity.id, commodity.name_ja)
+        return "commodity", Message("why_mode", commodity=what, mode=link.mode, link=link.id)
     for end in (link.from_, link.to):
         node = net.node(end)
         if commodity.cargo_class not in node.cargo_classes:
-            return "commodity", f"node {end} does not accept {commodity.cargo_class} cargo"
+            where = Named(end, place_name(node, "ja"))
+            return "commodity", Message("why_node", node=where, cargo=commodity.cargo_class)
     ends = (net.node(link.from_).country, net.node(link.to).country)
     hit = [e for e in (*link.countries, *link.chokepoints) if e in avoid]
     hit += [c for c in ends if c in avoid]
     if hit:
-        return "avoid", f"link {link.id} crosses avoided {', '.join(sorted(set(hit)))}"
+        names = Joined(", ", [_exposure(net, e) for e in sorted(set(hit))])
+        return "avoid", Message("why_avoid", link=link.id, hit=names)
     if blocked:
         for e in dict.fromkeys((*link.countries, *link.chokepoints, *ends)):
             if e in blocked:
-                return "regime", f"link {link.id} crosses {e}, {blocked[e]}"
+                why = Message(
+                    "why_regime", link=link.id, exposure=_exposure(net, e), regime=blocked[e]
+                )
+                return "regime", why
     return None
+
+
+def _exposure(net: Network, exposure: str) -> Named:
+    """An exposure id that reads as its Japanese name in Japanese."""
+    ja = net.exposure(exposure).name_ja if net.has("exposures", exposure) else ""
+    return Named(exposure, ja)
 
 
 def buyer_compliance(net: Network, commodity: str, buyer: str | None = None) -> Compliance:

@@ -106,9 +106,14 @@ def test_capacity_cli_prints_and_writes_the_band(tiny_copy: Path):
     assert u["bands_t_per_year"]["max_t_per_year"]["base"] == 500_000
     assert u["sensitivity"]["drivers"][0]["factor"] == "links/L3/capacity_t_per_year"
     assert u["binding_share"] == {"L3": 1.0}
-    p = subprocess.run(base, capture_output=True, text=True, timeout=120)
+    report = tiny_copy / "capacity.html"
+    p = subprocess.run([*base, "--report", str(report)], capture_output=True, text=True,
+                       timeout=120)  # fmt: skip
     assert p.returncode == 0, p.stderr
     assert "left for this user" in p.stdout and "P(L3 binds) = 100.0%" in p.stdout
+    html = report.read_text(encoding="utf-8")
+    assert 'id="capacity-bands"' in html and "Tornado chart of the capacity left" in html
+    assert "P(L3 binds) = 100.0%" in html and 'src="http' not in html
     p = subprocess.run([*base[:-1], "-3"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and "Traceback" not in p.stderr
 
@@ -138,3 +143,13 @@ def test_capacity_formulas_agree_with_the_capacities_of_a_rebuilt_network():
             assert total[0] == pytest.approx(caps[cid].total, rel=1e-9), cid
             assert left[0] == pytest.approx(caps[cid].capacity_t_per_year, rel=1e-9, abs=1e-6)
     assert np.ptp(values[factors[0].members[0].key]) > 0
+
+
+def test_capacity_report_section_speaks_japanese(tiny_copy: Path):
+    from corridor.report.uncertainty import capacity_bands_section
+
+    write_ranges(tiny_copy, [["links", "L3", "capacity_t_per_year", "300000", "700000"]])
+    net = load_network(tiny_copy)
+    b = capacity_bands("ore", ["MINE"], ["DEST"], families=["china"], network=net, samples=16)
+    ja = capacity_bands_section(b, "ja")
+    assert "この輸送能力はどの程度確かか" in ja and "L3が制約となる" in ja and "<svg" in ja

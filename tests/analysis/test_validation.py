@@ -63,6 +63,12 @@ def test_model_values_against_hand_sums():
     assert checks["VAL_DOSTYK_SPEED"].inside
     almaty = checks["VAL_ALMATY_POTI_DAYS"]
     assert almaty.model is not None and "KZ_AKTAU" in almaty.detail
+    # Alat → Kars: 745.8 km of rail at the Caucasus block-train 500 km/day, plus the
+    # Böyük Kəsik dwell 8 h, the Akhalkalaki gauge change 6 h and the Kars dwell 40 h.
+    btk = checks["VAL_BTK_FIRST_TRAIN"]
+    rail_km = 418.2 + 44.5 + 177.3 + 105.8
+    assert btk.model == pytest.approx(rail_km / 500 + (8 + 6 + 40) / 24, abs=1e-3)
+    assert btk.inside is False  # the inaugural train's 40 h: see docs/validation.md
 
 
 def test_validate_model_prints_every_figure_and_exits_0():

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,8 @@ import pytest
 import corridor
 from corridor.analysis.queries import default_network
 from corridor.errors import RequestError
-from corridor.export import export, export_bytes, tables_of, unit_of
+from corridor.export import export, export_bytes, header, localised_tables, tables_of, unit_of
+from corridor.network.names import place_name
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = str(ROOT / "examples" / "contracts.yaml")
@@ -148,9 +150,60 @@ def test_japanese_workbook_names_sheets_and_routes_in_japanese(tmp_path: Path):
     assert p.returncode == 0, p.stderr
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["経路", "回避プレミアム", "概要", "出典"]
-    head = [c.value for c in wb["経路"][1]]
-    assert head[:2] == ["route", "route_en"]
+    ws = wb["経路"]
+    head = [c.value for c in ws[1]]
+    assert head[:2] == ["経路", "経路（英語）"]
+    assert "費用 [USD/t]" in head and "日数（p95） [日]" in head and "途絶日数 [日/年]" in head
+    assert [c.comment.text for c in ws[1]][:5] == [
+        "route",
+        "route_en",
+        "gateways",
+        "family",
+        "cost_usd_per_t",
+    ]  # the column ids on hover
     result = corridor.compare("uranium_ore_concentrate", "KZ_NORTH_KHARASAN", "JP_YOKOHAMA")
-    shown = [r[0] for r in wb["経路"].iter_rows(min_row=2, values_only=True)]
-    assert shown == [r.label_ja for r in result.routes]
+    rows = [dict(zip(head, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [r["経路"] for r in rows] == [r.label_ja for r in result.routes]
+    assert [r["費用 [USD/t]"] for r in rows] == [
+        pytest.approx(r.cost_usd_per_t, abs=0.01) for r in result.routes
+    ]
+    assert rows[0]["通過国"] == "カザフスタン|中国|日本" and rows[0]["経路系統"] == "中国経由"
+    assert "承認" in rows[0]["条件"] and "approval" in rows[0]["条件（英語）"]
+    premium = list(wb["回避プレミアム"].iter_rows(values_only=True))
+    assert premium[1][0] == "中国回避" and premium[1][2] == result.routes[1].label_ja
+    assert premium[3][1] == "中国|ロシア"  # the avoided countries by name
+    sources = [c.value for c in wb["出典"][1]]
+    assert sources == ["ID", "種別", "年", "出典", "URL", "方法"]
+    summary = dict(wb["概要"].iter_rows(min_row=2, values_only=True))
+    origin = place_name(default_network().node("KZ_NORTH_KHARASAN"), "ja")
+    assert summary["条件 / 出発地"] == f"{origin} (KZ_NORTH_KHARASAN)" and "ハラサン" in origin
+    csv_ja = cli("compare", *UOC, *YOK, "--lang", "ja", "--format", "csv")
+    assert csv_ja.returncode == 0, csv_ja.stderr
+    first = next(csv.reader(io.StringIO(csv_ja.stdout)))
+    assert first[:2] == ["経路", "経路（英語）"] and "費用 [USD/t]" in first
     assert cli("compare", *UOC, *YOK, "--lang", "fr").returncode == 2
+
+
+KANA_KANJI = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize(
+    "golden", ["compare_ree", "routes_ree", "capacity_tc", "plan", "stress", "frontier", "whatif"]
+)
+def test_every_japanese_header_is_named(golden: str):
+    """Each column of each result kind (as recorded by the goldens) has a Japanese name; only
+    numeric path parts (quantiles) and acronyms may stay Latin."""
+    text = (ROOT / "tests" / "golden" / f"{golden}.txt").read_text(encoding="utf-8")
+    data = json.loads(text[text.index("{") :])
+    tables = tables_of(data)
+    net = default_network()
+    names = {c.id: c.name_ja for c in net.commodities}
+    unnamed = set()
+    for rows in localised_tables(tables, None, "ja").values():
+        for column in dict.fromkeys(k for r in rows for k in r):
+            parts = header(column, "ja", names).split(" [")[0].split(" / ")
+            unnamed |= {
+                f"{column}:{p}" for p in parts if not KANA_KANJI.search(p) and not p[0].isdigit()
+            }
+    acronym = re.compile(r"^(C?VaR \d+%|ID|URL|P\d+)$")
+    assert {u for u in unnamed if not acronym.match(u.split(":")[1])} == set(), sorted(unnamed)

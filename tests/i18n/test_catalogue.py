@@ -22,7 +22,10 @@ def _python_keys() -> set[str]:
     keys: set[str] = set()
     for path in SRC.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        keys |= set(re.findall(r"\b(?:t|msg)\(\s*\"([a-z][a-z0-9_]*)\"", text))
+        keys |= set(re.findall(r"\b(?:t|msg|Message)\(\s*\"([a-z][a-z0-9_]*)\"", text))
+        # keys built with a prefix in an f-string: Message(f"noroute_role_{role}")
+        for prefix in re.findall(r"\bMessage\(\s*f\"([a-z][a-z0-9_]*)\{", text):
+            keys |= {k for k in catalogue("en") if k.startswith(prefix)}
     return keys
 
 
@@ -37,6 +40,7 @@ def test_both_languages_have_the_same_keys_and_no_empty_message():
 def test_every_key_the_code_asks_for_exists():
     used = _python_keys()
     assert "brief_cheapest" in used and "col_route" in used  # the scan finds real calls
+    assert {"noroute_what", "why_cargo", "noroute_role_origin"} <= used  # library messages
     assert used - set(catalogue("en")) == set()
 
 
@@ -44,7 +48,22 @@ def test_japanese_messages_are_japanese():
     """A message copied from English untranslated is caught (ids and units may stay Latin)."""
     kana_kanji = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
     latin_only = {k for k, v in catalogue("ja").items() if not kana_kanji.search(v)}
-    assert latin_only <= {"table_title", "brief_compare_title"}, latin_only
+    acronyms = {
+        k
+        for k in latin_only
+        if k.startswith("hdr_") and re.fullmatch(r"C?VaR \d+%|ID|URL|P\d+", catalogue("ja")[k])
+    }
+    assert latin_only - acronyms <= {"table_title", "brief_compare_title"}, latin_only
+    assert acronyms == {
+        "hdr_id",
+        "hdr_url",
+        "hdr_p5",
+        "hdr_p95",
+        "hdr_cvar_95",
+        "hdr_cvar_99",
+        "hdr_var_95",
+        "hdr_var_99",
+    }
 
 
 def test_web_page_keys_exist_in_both_languages():

@@ -60,3 +60,51 @@ def test_the_check_catches_the_hormuz_regime_counted_twice():
     )
     doubled = replace(net, exposures=tuple(iran if e.id == "IR" else e for e in net.exposures))
     assert ("HORMUZ", "IR", "hormuz_2026") in shared_histories(doubled)
+
+
+def same_conditions(net: Network, regimes) -> list[tuple[str, str, list[str]]]:
+    """(market regime, state, problems) for every market regime and network state that
+    describe one condition: the same start and a regime exposure that the state's target
+    links cross. Such a pair must name each other and split the effects: the state's
+    surcharge and delay must be zero where the regime prices the condition or adds days
+    (the market model prices a year on the network with its states, then adds the regime).
+    """
+    out = []
+    for st in net.states:
+        crossed = set(st.targets)
+        for link in net.links:
+            if link.id in st.targets:
+                crossed |= {*link.chokepoints, *link.countries, link.family}
+        for rg in regimes:
+            if rg.start != st.start or not set(rg.applies_to) & crossed:
+                continue
+            problems = []
+            if st.id not in rg.note or rg.id not in st.note:
+                problems.append("not linked")
+            if rg.penalty_usd_per_t and st.surcharge_usd_per_t:
+                problems.append("price counted twice")
+            if rg.extra_days and st.delay_days:
+                problems.append("time counted twice")
+            out.append((rg.id, st.id, problems))
+    return out
+
+
+def test_caspian_low_water_is_one_condition_with_two_effects_counted_once():
+    from corridor.market.observations import load_market_data
+
+    net = api.default_network()
+    regimes = load_market_data(network=net).regimes
+    pairs = same_conditions(net, regimes)
+    assert ("RG_CASPIAN_LOW_WATER", "ST_CASPIAN_LOW_WATER", []) in pairs
+    assert all(not problems for _, _, problems in pairs), pairs
+    # The check bites: a surcharge on the state would price low water a second time.
+    from dataclasses import replace
+
+    st = next(s for s in net.states if s.id == "ST_CASPIAN_LOW_WATER")
+    doubled = replace(
+        net,
+        states=tuple(replace(s, surcharge_usd_per_t=10.9) if s is st else s for s in net.states),
+    )
+    assert ("RG_CASPIAN_LOW_WATER", "ST_CASPIAN_LOW_WATER", ["price counted twice"]) in (
+        same_conditions(doubled, regimes)
+    )

@@ -74,6 +74,42 @@ def test_a_link_row_beats_the_default_row(tmp_path):
     assert _china(net).days_mean == pytest.approx(base.days_mean - 1.25 + 1.0 + 1.0)
 
 
+def test_a_state_delay_on_a_speed_timed_link_is_kept(tmp_path):
+    """A state in force adds its delay to a rail link whose time comes from a speed: the
+    recomputed transit keeps it (it used to be dropped silently)."""
+    folder = _overlay(tmp_path)
+    (folder / "states.csv").write_text(
+        "id,name_en,name_ja,kind,targets,start,end,capacity_factor,delay_days,"
+        "delay_days_p95,surcharge_usd_per_t,sources,note\n"
+        "ST_L2,L2 works,,works,L2,2024-03-01,,,2,5,,hand,\n",
+        encoding="utf-8",
+    )
+    net = load_network(TINY, folder)
+    before = network_on(net, dt.date(2024, 2, 1))
+    during = network_on(net, dt.date(2024, 6, 1))
+    # Block: L2 = 1000/500 = 2 d (p95 3 d) before; 2 + 2 = 4 d (p95 3 + 5 = 8 d) during.
+    from corridor.costs import rail_days
+
+    block = Assumptions(service="block")
+    c = net.commodity("ore")
+    assert rail_days(before, before.link("L2"), c, block) == pytest.approx((2.0, 3.0))
+    assert rail_days(during, during.link("L2"), c, block) == pytest.approx((4.0, 8.0))
+    wagon = Assumptions(service="wagonload")
+    assert rail_days(during, during.link("L2"), c, wagon) == pytest.approx((6.0, 13.0))
+    assert _china(during).days_mean == pytest.approx(_china(before).days_mean + 2.0)
+
+
+def test_a_scenario_delay_on_a_speed_timed_link_is_kept(tmp_path):
+    from corridor.costs import rail_days
+    from corridor.network.scenario import Edit, Scenario, apply_scenario
+
+    net = load_network(TINY, _overlay(tmp_path))
+    slow = apply_scenario(Scenario("slow", (Edit("delay", "L2", days=1.5),)), net).network
+    c = net.commodity("ore")
+    a = Assumptions(service="block")
+    assert rail_days(slow, slow.link("L2"), c, a) == pytest.approx((3.5, 4.5))
+
+
 def test_a_contract_chooses_its_service(tmp_path):
     net = load_network(TINY, _overlay(tmp_path))
     wagon = _china(net, Assumptions(service="wagonload"))

@@ -66,6 +66,19 @@ class _Reference:
         self.link_loss = [event_link_loss(net, ev) for ev in net.events]
         self.routes = [r for f in allocation.flows for r in f.candidates]
         self.severity: dict[tuple[str, ...], list[float]] = {}
+        # Maximum-share rules bound re-routing as they bound the plan: (key, tonnes, ids).
+        ids = [f.id for f in allocation.flows]
+        volume = {f.id: f.volume_t_per_year for f in allocation.flows}
+        self.rules: list[tuple[str, float, Any, set[str]]] = []
+        for i, rule in enumerate(allocation.rules):
+            if rule.max_share is None:
+                continue
+            groups = {"each_contract": [[x] for x in ids], "portfolio": [ids]}.get(
+                rule.scope, [[rule.scope]] if rule.scope in volume else []
+            )
+            for g in groups:
+                cap = rule.max_share * sum(volume[x] for x in g)
+                self.rules.append((f"rule {i} {g}", cap, rule, set(g)))
 
     def loss(self, route: Route) -> list[float]:
         key = route_links(route)
@@ -76,6 +89,17 @@ class _Reference:
 
     def raw(self, route: Route, s: FloatArray) -> float:
         return sum(float(s[e]) * x for e, x in enumerate(self.loss(route)) if x)
+
+    def rule_uses(self, fi: int, route: Route) -> dict[str, int]:
+        fid = self.allocation.flows[fi].id
+        ends = {self.net.node(route.origin).country, self.net.node(route.destination).country}
+        transit = ({*route.countries} - ends) | set(route.chokepoints)
+        out = {}
+        for key, _, rule, group in self.rules:
+            through = rule.target in (route.family.split("+") if rule.on == "family" else transit)
+            if fid in group and through:
+                out[key] = 1
+        return out
 
     def uses(self, route: Route) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -92,9 +116,11 @@ class _Reference:
                 worst = max((hit[link] for link in cap.links if link in hit), default=0.0)
                 lost += float(s[e]) * worst
             out[cid] = cap.capacity_t_per_year * max(1.0 - lost, 0.0)
-        for f in self.allocation.flows:
+        for key, cap, _, _ in self.rules:
+            out[key] = cap
+        for fi, f in enumerate(self.allocation.flows):
             for route, t in f.planned:
-                for cid, times in self.uses(route).items():
+                for cid, times in {**self.uses(route), **self.rule_uses(fi, route)}.items():
                     out[cid] -= times * t * (1.0 - min(self.raw(route, s), 1.0))
         return {k: max(v, 0.0) for k, v in out.items()}
 
@@ -110,13 +136,13 @@ class _Reference:
             moved = 0.0
             for alt in self.order(step.flow, e):
                 move = displaced * (1.0 - min(self.raw(alt, s), 1.0)) - moved
-                use = self.uses(alt)
+                use = {**self.uses(alt), **self.rule_uses(step.flow, alt)}
                 for cid, times in use.items():
                     move = min(move, spare[cid] / times)
                 move = max(move, 0.0)
                 for cid, times in use.items():
                     spare[cid] -= move * times
-                extra[step.flow] += move * (alt.cost_usd_per_t - route.cost_usd_per_t)
+                extra[step.flow] += move * max(alt.cost_usd_per_t - route.cost_usd_per_t, 0.0)
                 moved += move
                 if move >= MIN_MOVE_T:
                     moves.append((i, route_links(alt), move))

@@ -113,3 +113,74 @@ def test_brief_shows_the_premium_band_when_computed_and_says_so_otherwise():
     line = line.split("</p>")[0]
     assert "over 64 joint draws" in line and "not computed" not in line
     assert f"Avoiding China {band.base:+,.0f} ({band.p5:+,.0f} to {band.p95:+,.0f})" in line
+
+
+def test_brief_risk_headline_is_the_serious_measure_and_the_any_disruption_figure_is_explained():
+    """A board reader sees the chance of a >30-day, >=30 % interruption first; the 90 %-odd
+    chance of some disruption in a year is said to be mostly short or partial ones."""
+    from corridor.risk.measures import measures
+
+    net = default_network()
+    result = corridor.compare("rare_earth_concentrate", "KZ_ZHANA_KZ", "JP_YOKOHAMA", network=net)
+    best = result.cheapest
+    long = measures(net, best).p_long_interruption
+    assert 0 < long < best.risk.annual_probability  # the serious measure is the rarer one
+    for lang, words in (("en", "Short or partial disruptions"), ("ja", "短期・部分的な途絶")):
+        page = brief_module.compare_brief(result, net, lang)
+        line = page.split('data-testid="risk">')[1].split("</p>")[0]
+        headline, rest = line.split("</strong>")
+        assert brief_module._pct(long) in headline and "30" in headline
+        assert f"{best.risk.annual_probability:.0%}" in rest and words in rest
+        assert f"{best.risk.annual_probability:.0%}" not in headline
+    assert brief_module._pct(0.0312) == "3.1%" and brief_module._pct(0.923) == "92%"
+    assert brief_module._pct(0.0004) == "<0.1%"
+
+
+def test_brief_names_a_port_capacity_that_binds():
+    """Uranium's China capacity is bound by Lianyungang's class-7 allowance (a node, not a
+    link): the brief names the port instead of a dash."""
+    from corridor.optimize.maxflow import max_flow
+
+    net = default_network()
+    result = corridor.compare(*("uranium_ore_concentrate", "KZ_NORTH_KHARASAN", "JP_YOKOHAMA"))
+    cap = max_flow(
+        "uranium_ore_concentrate", ["KZ_NORTH_KHARASAN"], ["JP_YOKOHAMA"], families=["china"],
+        network=net,
+    )  # fmt: skip
+    assert cap.bottlenecks[0].capacity.node == "CN_LIANYUNGANG"
+    for lang, port in (("en", "Lianyungang"), ("ja", "連雲港")):
+        page = brief_module.compare_brief(result, net, lang, capacity={"china": cap})
+        assert f"32,500 (binding: {port}" in page or f"32,500（制約: {port}" in page, lang
+
+
+def test_japanese_route_report_has_japanese_summary_headings_tables_and_names():
+    net = default_network()
+    result = corridor.compare(
+        "uranium_ore_concentrate", "KZ_NORTH_KHARASAN", "JP_YOKOHAMA", volume=1000, network=net
+    )
+    en = render_report([result], net, "t")
+    ja = render_report([result], net, "t", lang="ja")
+    assert '<html lang="ja">' in ja and '<html lang="en">' in en
+    summary = ja.split('<section id="summary">')[1].split("</section>")[0]
+    assert "要約" in summary and "最安は" in summary and result.cheapest.label_ja in summary
+    assert "中国回避" in summary and "avoid China" not in summary
+    for heading in ("比較した経路", "中国・ロシアを回避する費用", "経路のない系統", "各経路の区間"):
+        assert f">{heading}</h" in ja, heading
+    for english in ("Routes compared", "Legs of each route", ">Summary<", ">Route<"):
+        assert english in en and english not in ja, english
+    for route in result.routes:
+        assert route.label_ja in ja
+    assert "承認" in ja.split("比較した経路")[1]  # the China route's condition, in Japanese
+    sentences = ja.split('<ul class="findings premium">')[1].split("</ul>")[0]
+    alt = result.premium[0]  # avoid China: the Russian route, dearer and slower
+    assert alt.premium_usd_per_t is not None and alt.premium_usd_per_t > 0
+    assert (
+        f"中国を回避すると（{alt.route.label_ja}）、費用はUSD {alt.premium_usd_per_t:,.0f}/t高く"
+        in (sentences)
+    )
+    assert "ロシアの回避に追加費用はない" in sentences and "Avoiding" not in sentences
+    legend = ja.split('<figure class="map">')[1].split("</figure>")[0]
+    assert "横浜港" in legend and "Yokohama<" not in legend  # the map's labels and legend
+    # the Iran family has no route for class 7: its reason reads in Japanese
+    south = ja.split("経路のない系統")[1].split("</ul>")[0]
+    assert "貨物を運ばない" in south and "carry" not in south, south

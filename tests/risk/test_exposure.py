@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pytest
@@ -13,9 +12,9 @@ from corridor.risk.calendar import Schedule
 from corridor.risk.exposure import (
     Element,
     TimeToRecover,
-    load_ttr_table,
     rank_exposures,
     time_to_recover,
+    ttr_table_of,
 )
 from corridor.risk.recovery import Figure, Recovery
 from corridor.risk.timeline import TimedFlow, TimedPlan, TimedRoute
@@ -113,7 +112,7 @@ def test_index_is_normalised_and_equivalent_elements_are_listed_once() -> None:
 
 
 def test_time_to_recover_from_events_and_table(bundled: Network) -> None:
-    table = load_ttr_table()
+    table = ttr_table_of(bundled)
     # Suez: the major events are the blockage (5 d, p95 6) and war (150 d, p95 2,900):
     # the longest median, ranging from the shortest median to the longest p95 (capped).
     suez = time_to_recover(bundled, Element("SUEZ", "exposure", "chokepoint", "Suez"), table)
@@ -127,17 +126,6 @@ def test_time_to_recover_from_events_and_table(bundled: Network) -> None:
     assert rail.basis.startswith("estimate")
     unknown = time_to_recover(bundled, Element("N", "node", "strange", "x"), table)
     assert unknown.days == table["node", "*"].value
-
-
-def test_ttr_table_rejects_bad_rows() -> None:
-    head = "element,kind,value,low,high,unit,sources,note\n"
-    with pytest.raises(RequestError, match="line 2, value"):
-        load_ttr_table(head + "node,*,x,1,2,d,s,\n")
-    with pytest.raises(RequestError, match="low ≤ value ≤ high"):
-        load_ttr_table(head + "node,*,5,6,7,d,s,\n")
-    with pytest.raises(RequestError, match="sources"):
-        load_ttr_table(head + "node,*,5,1,7,d,,\n")
-    assert math.isclose(load_ttr_table(head + "node,*,5,1,7,d,s,\n")["node", "*"].value, 5)
 
 
 def test_cli_exposure_json_of_the_all_china_split(tmp_path: Any) -> None:

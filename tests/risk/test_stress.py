@@ -150,10 +150,51 @@ def test_cvar_of_the_two_route_case_is_known_on_paper(hand_result: risk.StressRe
 
 
 def test_extra_cost_of_the_two_route_case(hand: risk.Allocation, hand_result: risk.StressResult):
+    delta = _delta(hand)
+    assert delta > 0  # China is the dearer route on the tiny network
+    # SUEZ alone (p 0.18): 200 t to the dearer China route, an extra cost of 200 delta. CN
+    # (p 0.1): 300 t to the cheaper Caspian route: a saving of 300 delta, which is a planning
+    # effect and not a (negative) cost of the disruption.
+    assert hand_result.portfolio.extra_cost.mean == pytest.approx(36 * delta, rel=0.03)
+    assert hand_result.planning_effect_usd_mean["ore"] == pytest.approx(-30 * delta, rel=0.03)
+    assert hand_result.to_dict()["contracts"][0]["planning_effect_usd_mean"] < 0
+
+
+def test_extra_cost_is_never_negative_in_any_year(hand: risk.Allocation):
+    model = risk.compile_model(hand, "onset")
+    shares = np.array([[0.0, 1.0, 0.0], [1.0, 1.0, 0.0]])  # SUEZ only, both, neither
+    out = risk.simulate(model, shares)
+    assert out.extra_cost[0].tolist() == pytest.approx([200 * _delta(hand), 0.0, 0.0])
+    assert out.planning[0] == pytest.approx(-300 * _delta(hand))
+    assert model.bounds[1, :, 0].tolist() == [0.0] * len(model.group_ids)
+
+
+def _delta(hand: risk.Allocation) -> float:
     china, caspian = (r for r, _ in hand.flows[0].planned)
-    delta = caspian.cost_usd_per_t - china.cost_usd_per_t
-    # CN: 300 t to the Caspian route (p 0.1); SUEZ alone: 200 t to China (p 0.18)
-    assert hand_result.portfolio.extra_cost.mean == pytest.approx(-6 * delta, abs=abs(delta))
+    return china.cost_usd_per_t - caspian.cost_usd_per_t
+
+
+def test_rerouting_keeps_to_the_share_rules(hand: risk.Allocation):
+    """At most 60 % by the China family: the plan's 600 t already fill it, so in a SUEZ
+    year the 200 t the Caspian route loses cannot go to China: 200 t undelivered, not 0."""
+    from corridor.contracts.model import Rule
+
+    ruled = replace(hand, rules=(Rule("china", "family", 0.6, None, "each_contract"),))
+    shares = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 1.0]])  # SUEZ only, neither, both
+    out = risk.simulate(risk.compile_model(ruled, "onset"), shares)
+    assert out.undelivered[0].tolist() == pytest.approx([200, 0, 500])
+    assert out.extra_cost[0].tolist() == pytest.approx([0.0, 0.0, 0.0])
+    loose = replace(hand, rules=(Rule("china", "family", 0.8, None, "each_contract"),))
+    out = risk.simulate(risk.compile_model(loose, "onset"), shares)
+    assert out.undelivered[0].tolist() == pytest.approx([0, 0, 500])  # 200 t of room
+    assert out.extra_cost[0].tolist() == pytest.approx([200 * _delta(hand), 0.0, 0.0])
+
+
+def test_example_stress_never_shows_a_negative_extra_cost(example: risk.Allocation):
+    result = risk.stress(example, years=20_000, seed=3)
+    assert result.portfolio.extra_cost.mean > 0
+    assert all(c.extra_cost.mean >= 0 for c in result.contracts)
+    assert all(v <= 0 for v in result.planning_effect_usd_mean.values())
 
 
 def test_rerouting_respects_capacity(hand: risk.Allocation):

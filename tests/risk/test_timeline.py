@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from corridor.errors import RequestError
+from corridor.network.model import Network
 from corridor.risk.calendar import Closure, Schedule
-from corridor.risk.recovery import Background, Figure, Recovery, load_recovery
+from corridor.risk.recovery import Background, Figure, Recovery, recovery_of
 from corridor.risk.timeline import TimedFlow, TimedPlan, TimedRoute, simulate_year
 
 VOLUME = 365.0  # one tonne a day: tonnes and days read alike
@@ -150,13 +153,11 @@ def test_schedules_and_dates() -> None:
         Schedule("weekly")
 
 
-def test_bundled_recovery_table_is_sourced() -> None:
-    rec = load_recovery()
+def test_bundled_recovery_table_is_sourced(bundled: Network) -> None:
+    rec = recovery_of(bundled)
     assert rec.lead_days("class7", "trans_caspian") > rec.lead_days("bulk", "china")
     assert 0 < rec.spot_premium.value < 1
     for fig in [*rec.lead_times.values(), rec.spot_premium]:
         assert fig.low <= fig.value <= fig.high and fig.sources
-    with pytest.raises(RequestError, match="line 2, value"):
-        load_recovery(
-            "kind,key,to,value,low,high,unit,sources,note\nlead_time,general,*,x,1,2,d,s,\n"
-        )
+    with pytest.raises(RequestError, match=r"no risk_recovery\.csv"):
+        recovery_of(replace(bundled, risk_recovery=()))

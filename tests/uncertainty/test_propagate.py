@@ -75,7 +75,7 @@ def test_one_uniform_tariff_band_flip_and_sobol_index(tiny_copy: Path):
     assert d.s1 == pytest.approx(1.0, abs=0.03)
     assert d.st == pytest.approx(1.0, abs=0.03)
     assert d.narrowing == pytest.approx(1.0)  # pinned, nothing is left to vary
-    assert (d.low_usd_per_t, d.high_usd_per_t) == pytest.approx((0.0, 100 - 40 - (cn - tc0)))
+    assert (d.at_low, d.at_high) == pytest.approx((0.0, 100 - 40 - (cn - tc0)))
 
 
 def test_two_independent_tariffs_split_the_variance_as_theory_says(tiny_copy: Path):

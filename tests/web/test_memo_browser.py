@@ -29,8 +29,9 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 import corridor  # noqa: E402
 from corridor.analysis.queries import default_network  # noqa: E402
+from corridor.cli.brief import compare_brief_file  # noqa: E402
 from corridor.network.names import place_name  # noqa: E402
-from corridor.report.brief import compare_brief, write_brief  # noqa: E402
+from corridor.report.brief import compare_brief  # noqa: E402
 from corridor.web.app import create_app  # noqa: E402
 from corridor.web.security import Settings  # noqa: E402
 
@@ -127,7 +128,7 @@ def test_routes_are_named_and_downloads_open(page: Page, tmp_path: Path):
     assert text.splitlines()[0].startswith("route,route_ja,gateways")
 
 
-def test_japanese_page_names_places_in_japanese(page: Page):
+def test_japanese_page_names_places_in_japanese(page: Page, tmp_path: Path):
     net = default_network()
     _ask_uranium(page)
     page.get_by_test_id("lang-ja").click()
@@ -146,6 +147,14 @@ def test_japanese_page_names_places_in_japanese(page: Page):
     expect(page.get_by_test_id("route-1-conditions")).to_contain_text("承認")
     page.screenshot(path=str(SHOTS / "main-ja.png"), full_page=False)
     page.locator("#results").screenshot(path=str(SHOTS / "results-ja.png"))
+    with page.expect_download() as got:
+        page.get_by_test_id("download-xlsx").first.click()
+    got.value.save_as(tmp_path / "compare-ja.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "compare-ja.xlsx")
+    assert wb.sheetnames == ["経路", "回避プレミアム", "概要", "出典"]
+    head = [c.value for c in wb["経路"][1]]
+    assert head[:2] == ["経路", "経路（英語）"] and "費用 [USD/t]" in head
+    assert [r[0] for r in wb["経路"].iter_rows(min_row=2, values_only=True)] == names
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -167,5 +176,46 @@ def test_brief_reads_on_one_page(browser, lang: str, tmp_path: Path):
         pg.screenshot(path=str(SHOTS / f"brief-{name}-{lang}.png"), full_page=True)
         context.close()
         pdf = tmp_path / f"{name}-{lang}.pdf"
-        write_brief(pdf, html)
-        assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
+        compare_brief_file(result, net, pdf, lang)  # as the CLI writes it, with capacity
+        data = pdf.read_bytes()
+        assert data[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
+        pages = re.findall(rb"/Type\s*/Page\b(?!s)", data)
+        assert len(pages) == 1, f"the {name} brief ({lang}) prints on {len(pages)} pages"
+
+
+_LABEL_BOXES = """() => {
+  const map = document.querySelector('[data-testid=map-svg]').getBoundingClientRect();
+  return [...document.querySelectorAll('#map-labels text')].map(t => {
+    const b = t.getBoundingClientRect();
+    return {text: t.firstChild.nodeValue, left: b.left - map.left, right: map.right - b.right,
+            top: b.top - map.top, bottom: map.bottom - b.bottom};
+  });
+}"""
+
+
+@pytest.mark.parametrize("question", [UOC, REE], ids=["uranium", "rare_earth"])
+def test_map_labels_of_origin_and_destination_are_inside_the_map(page: Page, question):
+    """The origin's and Yokohama's labels, measured by Chromium's text layout, lie inside the
+    map's box in English and in Japanese (Yokohama sits near the right edge)."""
+    commodity, origin, destination = question
+    page.select_option("[data-testid=commodity]", commodity)
+    page.select_option("[data-testid=origin]", origin)
+    page.select_option("[data-testid=destination]", destination)
+    page.get_by_test_id("run-compare").click()
+    page.wait_for_selector("[data-testid=route-1-name]")
+    net = default_network()
+    for lang in ("en", "ja"):
+        if lang == "ja":
+            page.get_by_test_id("lang-ja").click()
+            expect(page.locator("html")).to_have_attribute("lang", "ja")
+            page.wait_for_function(
+                "document.querySelector('#map-labels text:last-child')?.firstChild.nodeValue"
+                f".includes({place_name(net.node(destination), 'ja')!r})"
+            )
+        boxes = page.evaluate(_LABEL_BOXES)
+        shown = [b["text"] for b in boxes]
+        assert len(shown) == 2, shown
+        for text, node in zip(shown, (origin, destination), strict=True):
+            assert place_name(net.node(node), lang).split(" (")[0] in text, (lang, text)
+        for b in boxes:
+            assert min(b["left"], b["right"], b["top"], b["bottom"]) >= 0, (lang, b)

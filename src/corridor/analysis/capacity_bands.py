@@ -25,7 +25,7 @@ from corridor.optimize.capacity import TOL, capacities, season_factor
 from corridor.optimize.maxflow import CapacityRequest, MaxFlowProgram, max_flow_program
 from corridor.uncertainty.propagate import check_draws
 from corridor.uncertainty.sampling import factors_for
-from corridor.uncertainty.study import Study, Values, study
+from corridor.uncertainty.study import Study, Values, drivers_text, study
 
 CAPACITY_COLUMNS = ("capacity_t_per_year", "used_t_per_year")
 TARGET = "max_t_per_year"
@@ -64,22 +64,21 @@ class CapacityBands:
             f"(P5–P95) over {self.study.samples:,} joint draws of the capacity estimates; "
             f"the binding element changes in {self.p_binding_changes:.0%} of the draws"
         )
-        strong = [d for d in self.study.drivers[:n] if d.st >= 0.005]
-        if strong:
-            text += "; drivers: " + "; ".join(f"{d.label} (ST {d.st:.2f})" for d in strong)
+        text += drivers_text(self.study.drivers, n)
         return text + "."
 
     def to_dict(self) -> dict[str, Any]:
         if self.study is None:
             return {"unbounded_reason": self.reason}
-        return {
-            **self.study.to_dict(),
-            "bands_t_per_year": {k: b.to_dict() for k, b in self.study.bands.items()},
+        s = self.study
+        return s.summary(
+            "bands_t_per_year",
+            {k: b.to_dict() for k, b in s.bands.items()},
+            {"binding element changes": self.p_binding_changes},
+            self.closing_note(),
+        ) | {
             "binding_share": {k: round(v, 4) for k, v in self.binds.items()},
             "stated_binding": list(self.stated_binding),
-            "probabilities": {"binding element changes": round(self.p_binding_changes, 4)},
-            "sensitivity": self.study.sensitivity_dict(),
-            "closing_note": self.closing_note(),
         }
 
 

@@ -13,6 +13,7 @@ route and the routes column generation priced in, so a draw mostly reorders them
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +32,9 @@ from corridor.optimize.plan_result import PlanResult
 from corridor.optimize.planning import plan_and_program
 from corridor.routing.route import FAMILY_LABELS
 from corridor.uncertainty.costmodel import CostModel, cost_model
-from corridor.uncertainty.propagate import check_draws
+from corridor.uncertainty.propagate import Band, check_draws
 from corridor.uncertainty.sampling import CARRYING_RANGE, factors_for
-from corridor.uncertainty.study import Study, Values, study
+from corridor.uncertainty.study import Study, Values, drivers_text, study
 
 TARGET = "total_cost_usd_per_year"
 SHARE_THRESHOLDS = (0.1, 0.25, 0.5)
@@ -55,6 +56,10 @@ class PlanBands:
     study: Study
     probabilities: dict[str, float]
     candidates: int
+    penalty_driven: dict[str, float] = dataclasses.field(default_factory=dict)
+    """Capacity id -> share of the draws in which its shadow price is set by the shortfall
+    penalty (not a value of the capacity; such draws are left out of its band, and a
+    capacity whose stated price is the penalty's has no band)."""
 
     def closing_note(self, n: int = 3) -> str:
         b = self.study.bands[TARGET]
@@ -62,37 +67,36 @@ class PlanBands:
             f"The plan costs USD {b.base:,.0f}/yr as stated, USD {b.p5:,.0f}–{b.p95:,.0f}/yr "
             f"(P5–P95) over {self.study.samples:,} joint draws of the estimates"
         )
-        strong = [d for d in self.study.drivers[:n] if d.st >= 0.005]
-        if strong:
-            text += "; drivers: " + "; ".join(f"{d.label} (ST {d.st:.2f})" for d in strong)
+        text += drivers_text(self.study.drivers, n)
+        if self.penalty_driven:
+            text += "; shadow prices set by the shortfall penalty, not banded: " + ", ".join(
+                f"{c} ({p:.0%} of the draws)" for c, p in self.penalty_driven.items()
+            )
         return text + "."
 
     def to_dict(self) -> dict[str, Any]:
         bands = self.study.bands
-        return {
-            **self.study.to_dict(),
-            "candidate_routes": self.candidates,
-            "bands": {
-                "total_cost_usd_per_year": bands[TARGET].to_dict(),
-                "delivered_t_per_year": bands["delivered_t_per_year"].to_dict(),
-                "shortfall_t_per_year": bands["shortfall_t_per_year"].to_dict(),
-                "family_share": {
-                    k.split(":", 1)[1]: _shares(b.to_dict())
-                    for k, b in bands.items()
-                    if k.startswith("share:")
-                },
-                "shadow_price_usd_per_t": {
-                    k.split(":", 1)[1]: b.to_dict()
-                    for k, b in bands.items()
-                    if k.startswith("shadow:")
-                },
+        fields = {
+            "total_cost_usd_per_year": bands[TARGET].to_dict(),
+            "delivered_t_per_year": bands["delivered_t_per_year"].to_dict(),
+            "shortfall_t_per_year": bands["shortfall_t_per_year"].to_dict(),
+            "family_share": {
+                k.split(":", 1)[1]: _shares(b.to_dict())
+                for k, b in bands.items()
+                if k.startswith("share:")
             },
-            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
-            "sensitivity": self.study.sensitivity_dict(),
+            "shadow_price_usd_per_t": {
+                k.split(":", 1)[1]: b.to_dict() for k, b in bands.items() if k.startswith("shadow:")
+            },
+        }
+        return self.study.summary("bands", fields, self.probabilities, self.closing_note()) | {
+            "candidate_routes": self.candidates,
+            "penalty_driven_shadow_prices": {
+                k: round(v, 4) for k, v in self.penalty_driven.items()
+            },
             "approximation": "each draw re-solves the plan's final LP over its candidate "
             "routes with re-priced costs and redrawn capacities; a route outside that set "
             "cannot enter",
-            "closing_note": self.closing_note(),
         }
 
 
@@ -141,6 +145,7 @@ def bands_of(program: PlanProgram, net: Network, *, samples: int, seed: int = 0)
                                         "binding_changed")}  # fmt: skip
         out |= {f"share:{f}": np.zeros(n) for f in families}
         out |= {f"shadow:{c}": np.zeros(n) for c in caps}
+        out |= {f"penalty:{c}": np.zeros(n) for c in caps}
         fam = np.array([families.index(x.route.family) for x in program.candidates])
         for i in range(n):
             sol = program.solve(costs[i], left[i])
@@ -153,15 +158,19 @@ def bands_of(program: PlanProgram, net: Network, *, samples: int, seed: int = 0)
             for j, f in enumerate(families):
                 out[f"share:{f}"][i] = by_family[j] / delivered if delivered > 0 else 0.0
             duals = program.capacity_duals(sol)
+            dearest = float(costs[i].max())
             for c, y in zip(caps, duals, strict=True):
                 out[f"shadow:{c}"][i] = y
+                # without the shortfall penalty one more tonne of a capacity saves at most
+                # the dearest candidate's cost: a dual above it prices the penalty
+                out[f"penalty:{c}"][i] = float(short > TOL and y > dearest + TOL)
             binding = frozenset(c for c, y in zip(caps, duals, strict=True) if y > TOL)
             if not stated:
                 stated.append(binding)
             out["binding_changed"][i] = float(binding != stated[0])
         return out
 
-    evaluate({}, 1)  # the stated plan first: its binding set is the reference
+    first = evaluate({}, 1)  # the stated plan first: its binding set is the reference
     n_base = 2 ** max(5, int(np.ceil(np.log2(max(samples, 2)))) - 2)
     s = study(evaluate, factors, TARGET, samples=samples, seed=seed, n_base=n_base)
     bands = {
@@ -169,8 +178,33 @@ def bands_of(program: PlanProgram, net: Network, *, samples: int, seed: int = 0)
         if not k.startswith("shadow:") or max(abs(b.base), abs(b.p95), abs(b.p5)) > TOL
     }  # fmt: skip
     bands = {k: b for k, b in bands.items() if k != "binding_changed"}
+    bands, penalty = _real_shadow_prices(bands, s.draws, first, caps)
     s = Study(**{**vars(s), "bands": bands})
-    return PlanBands(s, _probabilities(s, caps), len(program.candidates))
+    return PlanBands(s, _probabilities(s, caps), len(program.candidates), penalty)
+
+
+def _real_shadow_prices(
+    bands: dict[str, Band],
+    draws: dict[str, np.ndarray],
+    stated: dict[str, np.ndarray],
+    caps: Sequence[str],
+) -> tuple[dict[str, Band], dict[str, float]]:
+    """Shadow-price bands over the draws whose price is not the shortfall penalty's, and the
+    share of the draws in which each capacity's price is the penalty's.
+
+    A band is dropped when the stated price is the penalty's (the contract falls short as
+    stated: the price says how dear the penalty was set, not what the capacity is worth).
+    """
+    out = {k: b for k, b in bands.items() if not k.startswith(("shadow:", "penalty:"))}
+    penalty: dict[str, float] = {}
+    for c in caps:
+        key, flags = f"shadow:{c}", draws[f"penalty:{c}"].astype(bool)
+        if flags.any():
+            penalty[c] = float(flags.mean())
+        if key not in bands or stated[f"penalty:{c}"][0] or flags.all():
+            continue
+        out[key] = Band.of(bands[key].base, draws[key][~flags]) if flags.any() else bands[key]
+    return out, penalty
 
 
 def _probabilities(s: Study, caps: Sequence[str]) -> dict[str, float]:

@@ -26,11 +26,16 @@ from corridor.risk.allocation import Allocation
 from corridor.risk.stress import stress
 from corridor.uncertainty.propagate import check_draws
 from corridor.uncertainty.sampling import factors_for, perturbed
-from corridor.uncertainty.study import Study, Values, study
+from corridor.uncertainty.study import Study, Values, drivers_text, study
 
 YEARS_PER_DRAW = 2_000
 """Simulated years per draw (at most the stress test's own)."""
 TARGET = "cvar_extra_cost_usd"
+NOT_DRAWN = (
+    "route costs (the bands of compare and plan carry them); stock-out days, which only "
+    "the in-time engine counts (one in-time run of 500 years of the example plan takes "
+    "about 2 minutes, so a band of them would take hours)"
+)
 EVENT_COLUMNS = (
     "events_per_year",
     "duration_days",
@@ -66,32 +71,34 @@ class StressBands:
     std_error_usd: float
     probabilities: dict[str, float]
 
+    @property
+    def not_drawn(self) -> str:
+        return NOT_DRAWN
+
     def closing_note(self, n: int = 3) -> str:
         b = self.study.bands[TARGET]
         text = (
-            f"CVaR{self.level:.0%} of the extra cost USD {b.base:,.0f}/yr as stated, USD "
+            f"CVaR{self.level * 100:.0f} of the extra cost USD {b.base:,.0f}/yr as stated, USD "
             f"{b.p5:,.0f}–{b.p95:,.0f}/yr (P5–P95) over {self.study.samples:,} joint draws "
             f"of the disruption estimates ({self.years:,} years each)"
         )
-        strong = [d for d in self.study.drivers[:n] if d.st >= 0.005]
-        if strong:
-            text += "; drivers: " + "; ".join(f"{d.label} (ST {d.st:.2f})" for d in strong)
+        of = "" if self.study.target == TARGET else f" of {self.study.target}"
+        text += drivers_text(self.study.drivers, n, of)
         return text + "."
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.study.to_dict(),
+        s = self.study
+        return s.summary(
+            "bands",
+            {k: b.to_dict() for k, b in s.bands.items()},
+            self.probabilities,
+            self.closing_note(),
+            "improve-first narrowing estimated from the total index",
+        ) | {
             "years_per_draw": self.years,
             "cvar_level": self.level,
             "std_error_of_mean_extra_cost_usd": round(self.std_error_usd, 2),
-            "bands": {k: b.to_dict() for k, b in self.study.bands.items()},
-            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
-            "sensitivity": self.study.sensitivity_dict(
-                "improve-first narrowing estimated from the total index"
-            ),
-            "not_drawn": "route costs (see compare/plan --uncertainty); stock-out days "
-            "(the in-time engine of stress --versus)",
-            "closing_note": self.closing_note(),
+            "not_drawn": self.not_drawn,
         }
 
 
@@ -111,8 +118,11 @@ def stress_bands(
     timing: str = "stationary",
     n_base: int = 16,
     individual: int = 5,
+    target: str = TARGET,
 ) -> StressBands:
-    """Band a stress test of ``allocation`` over ``samples`` joint draws of the estimates.
+    """Band a stress test of ``allocation`` over ``samples`` joint draws of the estimates;
+    rank the drivers of ``target`` (default the CVaR of the extra cost; also
+    ``cvar_undelivered_t``, ``mean_extra_cost_usd``, ``mean_undelivered_t``).
 
     Raises
     ------
@@ -147,14 +157,14 @@ def stress_bands(
             out["cvar_undelivered_t"][i] = p.undelivered.cvar[level]
         return out
 
-    s = study(evaluate, factors, TARGET, samples=samples, seed=seed, n_base=n_base,
+    s = study(evaluate, factors, target, samples=samples, seed=seed, n_base=n_base,
               individual=individual, pin=False)  # fmt: skip
     stated = s.bands[TARGET].base
     probs = {
-        f"CVaR{level:.0%} of the extra cost above the stated USD {stated:,.0f}/yr": float(
+        f"CVaR{level * 100:.0f} of the extra cost above the stated USD {stated:,.0f}/yr": float(
             np.mean(s.draws[TARGET] > stated)
         ),
-        f"CVaR{level:.0%} of the extra cost above twice the stated": float(
+        f"CVaR{level * 100:.0f} of the extra cost above twice the stated": float(
             np.mean(s.draws[TARGET] > 2 * abs(stated))
         ),
     }

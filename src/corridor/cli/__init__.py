@@ -7,6 +7,8 @@ planning, risk nor the reports.
 """
 
 from corridor.cli import (  # noqa: F401  (register commands)
+    exposure,
+    invest,
     market,
     network,
     plan,

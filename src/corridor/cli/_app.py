@@ -312,8 +312,13 @@ def main() -> None:
             err.print(f"  {p}", markup=False)
         sys.exit(2)
     except CorridorError as exc:
-        err.print("[red]error[/]: ", end="")
-        err.print(str(exc), markup=False)
+        from corridor.cli.brief import CHOSEN
+        from corridor.i18n import lang_from_env, localise, t
+
+        lang = CHOSEN[0] if CHOSEN else lang_from_env()
+        text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        err.print(f"[red]{t('cli_error', lang)}[/]: ", end="")
+        err.print(str(localise(text, lang)), markup=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted")

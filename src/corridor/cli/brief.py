@@ -35,12 +35,17 @@ LangOpt = Annotated[
 _err = Console(stderr=True, highlight=False)
 
 
+CHOSEN: list[str] = []
+"""The language the running command chose (for its error message), once :func:`language` ran."""
+
+
 def language(lang: str | None) -> str:
     """The language asked for, or the locale's; an unknown one is a usage error (exit 2)."""
     if lang is None:
-        return lang_from_env()
+        lang = lang_from_env()
     if lang not in LANGS:
         raise RequestError(f"--lang must be one of {', '.join(LANGS)}, not '{lang}'")
+    CHOSEN[:] = [lang]
     return lang
 
 

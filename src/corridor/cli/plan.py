@@ -111,6 +111,7 @@ def capacity_cmd(
     as_of: AsOfOpt = None,
     uncertainty: UncertaintyOpt = 0,
     seed: SeedOpt = 0,
+    report: ReportOpt = None,
 ) -> None:
     """Most tonnes per year a commodity can move, and the capacities that bind (min cut)."""
     from corridor.optimize.maxflow import max_flow
@@ -142,6 +143,15 @@ def capacity_cmd(
             from corridor.cli.uncertainty import print_capacity_bands
 
             print_capacity_bands(out, bands)
+    if report:
+        from corridor.report.capacity import render_capacity_report
+        from corridor.report.html import write_report
+
+        try:
+            write_report(report, render_capacity_report(result, bands))
+        except OSError as exc:
+            raise RequestError(f"cannot write report {report}: {exc.strerror or exc}") from None
+        err.print(f"report written to {report}")
     _save(result, store, no_store)
 
 

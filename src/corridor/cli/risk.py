@@ -1,4 +1,5 @@
-"""Command line for disruption risk: ``stress``, ``frontier`` and ``whatif``.
+"""Command line for disruption risk: ``stress``, ``frontier`` and ``whatif``
+(``exposure`` is in :mod:`corridor.cli.exposure`).
 
 Importing this module registers the commands on :data:`corridor.cli.app`. As in
 :mod:`corridor.cli`, nothing here computes a number: it parses, calls the library, saves
@@ -31,6 +32,7 @@ from corridor.cli._app import (
     DataOpt,
     OverlayOpt,
     ReportOpt,
+    UncertaintyOpt,
     _json,
     _net,
     _rows_table,
@@ -244,6 +246,7 @@ def stress_cmd(
         float,
         typer.Option("--stock-days", help="Buyer's safety stock in days (with --versus)."),
     ] = 30.0,
+    uncertainty: UncertaintyOpt = 0,
 ) -> None:
     """Monte Carlo stress test of a plan: undelivered tonnes, extra cost, VaR/CVaR, tail events."""
     from corridor import risk
@@ -254,7 +257,8 @@ def stress_cmd(
     if versus is not None:
         first = _allocation(plan_or_contracts, net, single_route)
         other = _allocation(versus, net, single_route)
-        _versus(first, other, years, seed, stock_days, fmt)
+        result = _versus(first, other, years, seed, stock_days, fmt, scenario_name)
+        _save(result, store, no_store)
         return
     asked = {"input": str(plan_or_contracts), "years": years, "seed": seed, "timing": timing}
     asked |= {"scenario": scenario_name, "single_route": single_route}
@@ -292,56 +296,66 @@ def stress_cmd(
         if run_id is not None:
             _forget_started(run_id, store)
         raise
+    bands = None
+    if uncertainty:
+        from corridor.cli.uncertainty import stress_bands_for
+
+        bands = stress_bands_for(allocation, uncertainty, seed, years, timing)
     if fmt == "json":
-        _json(result.to_dict())
+        _json(result.to_dict() | ({"uncertainty": bands.to_dict()} if bands else {}))
     elif fmt in EXPORTS:
         write_export(result, fmt, output, net)
     else:
         _stress_tables(result)
+        if bands is not None:
+            from corridor.cli.uncertainty import print_stress_bands
+
+            print_stress_bands(out, bands)
     if report:
         front = None
         if with_frontier:
             from corridor.risk.frontier import frontier
 
             front = frontier(allocation, seed=seed, timing=timing, scenario=scenario_name)
-        _write_report(report, result, front)
+        _write_report(report, result, front, bands)
     _save(result, store, no_store, run_id)
 
 
-def _versus(a: Any, b: Any, years: int, seed: int, stock_days: float, fmt: str) -> None:
+def _versus(
+    a: Any, b: Any, years: int, seed: int, stock_days: float, fmt: str, scenario: str
+) -> Any:
     """Both allocations in time on the same simulated years, and the sentence."""
-    from corridor.risk.intime_stress import FIELDS, comparison_sentence, stress_in_time
+    from corridor.risk.intime_stress import FIELDS
+    from corridor.risk.versus import compare_in_time
 
     if not 0 <= stock_days <= 3650:
         raise RequestError(f"--stock-days must be within 0–3650, not {stock_days}")
-    results = []
     with _progress() as bar:
-        for alloc in (a, b):
-            task = bar.add_task(f"in time: {alloc.name}", total=years)
-
-            def advance(done: int, t: Any = task) -> None:
-                bar.update(t, completed=done)
-
-            results.append(
-                stress_in_time(
-                    alloc, years=years, seed=seed, stock_days=stock_days, progress=advance
-                )
-            )
-    sentence = comparison_sentence(results[0], results[1], a.network)
-    if fmt == "json":
-        _json(
-            {"kind": "stress_in_time", "plans": [r.to_dict() for r in results], "summary": sentence}
+        tasks = [bar.add_task(f"in time: {alloc.name}", total=years) for alloc in (a, b)]
+        result = compare_in_time(
+            a,
+            b,
+            years=years,
+            seed=seed,
+            stock_days=stock_days,
+            scenario=scenario,
+            progress=lambda i, done: bar.update(tasks[i], completed=done),
         )
-        return
+    if fmt == "json":
+        _json(result.to_dict())
+        return result
     _table(
         f"In time: {years:,} simulated years, seed {seed}, safety stock {stock_days:g} days",
         ["plan", *(f"mean {k}" for k in FIELDS), "CVaR95 stock-out d"],
         [
             [r.name, *(f"{r.mean(k):,.2f}" for k in FIELDS), f"{r.cvar('stockout_days'):,.1f}"]
-            for r in results
+            for r in result.results
         ],
     )
-    out.print(sentence)
+    out.print(result.summary)
+    for note in result.notes:
+        out.print(f"[yellow]note[/]: {note}", markup=True)
+    return result
 
 
 def _stress_tables(r: Any) -> None:
@@ -429,12 +443,12 @@ def _concentration(r: Any) -> None:
     )
 
 
-def _write_report(path: Path, stress: Any, front: Any) -> None:
+def _write_report(path: Path, stress: Any, front: Any, bands: Any = None) -> None:
     from corridor.report.html import write_report
     from corridor.report.risk import render_risk_report
 
     try:
-        write_report(path, render_risk_report(stress, front))
+        write_report(path, render_risk_report(stress, front, bands=bands))
     except OSError as exc:
         raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
     err.print(f"report written to {path}")
@@ -630,146 +644,3 @@ def _delta_table(title: str, deltas: Any) -> None:
         out.print(f"{title}: no change")
         return
     _table(title, ["figure", "unit", "base", "scenario", "change"], rows, left=2)
-
-
-# --------------------------------------------------------------------------- exposure
-
-
-@app.command("exposure")
-def exposure_cmd(
-    plan_or_contracts: Annotated[
-        Path, typer.Argument(help="Contracts file (.yaml/.csv: planned first) or a plan's JSON.")
-    ],
-    stock_days: Annotated[
-        float,
-        typer.Option(
-            "--stock-days",
-            help="Buyer's safety stock in days for contracts that give no stock_days.",
-        ),
-    ] = 30.0,
-    measure: Annotated[
-        str, typer.Option("--measure", help="What the index ranks: usd, stockout or late.")
-    ] = "usd",
-    ttr: Annotated[
-        str, typer.Option("--ttr", help="Time to recover: median (typical) or p95 (a bad case).")
-    ] = "median",
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
-    top: Annotated[int, typer.Option("--top", help="Rows shown in the table.")] = 15,
-    scenario: ScenarioOpt = None,
-    single_route: SingleOpt = False,
-    store: StoreOpt = None,
-    no_store: NoStoreOpt = False,
-    data: DataOpt = None,
-    overlay: OverlayOpt = None,
-    as_of: AsOfOpt = None,
-) -> None:
-    """Risk exposure index: time to recover against time to survive for every node, link and
-    chokepoint the plan uses, and the impact of losing each for its TTR (docs/risk.md)."""
-    from corridor.risk.exposure import exposure_index
-
-    if fmt not in ("table", "json", "csv"):
-        raise RequestError(f"--format must be table, json or csv, not '{fmt}'")
-    net, scenario_name = _network(data, overlay, scenario, as_of)
-    allocation = _allocation(plan_or_contracts, net, single_route)
-    result = exposure_index(
-        allocation, stock_days=stock_days, measure=measure, ttr=ttr, scenario=scenario_name
-    )
-    if fmt == "json":
-        _json(result.to_dict())
-    elif fmt == "csv":
-        _exposure_csv(result)
-    else:
-        _exposure_table(result, top)
-    _save(result, store, no_store)
-
-
-def _exposure_rows(r: Any) -> list[list[str]]:
-    return [
-        [
-            x.element.id + (f" (+{len(x.same)})" if x.same else ""),
-            x.element.type,
-            f"{x.ttr.days:g} ({x.ttr.low:g}–{x.ttr.high:g})",
-            "survives" if x.tts_days is None else f"{x.tts_days:g}",
-            "yes" if x.single_point else "",
-            _n(x.impact.stockout_days),
-            _n(x.impact.late_t),
-            _n(x.impact.undelivered_t),
-            _n(x.impact.extra_cost_usd),
-            f"{x.index:.3f}",
-        ]
-        for x in r.rows
-    ]
-
-
-_EXPOSURE_COLUMNS = [
-    "element",
-    "type",
-    "TTR d (range)",
-    "TTS d",
-    "single point",
-    "stock-out d",
-    "late t",
-    "undelivered t",
-    "extra cost USD",
-    "index",
-]
-
-
-def _exposure_table(r: Any, top: int) -> None:
-    _table(
-        f"Risk exposure index ({r.measure}; stock {r.stock_days:g} days unless a contract "
-        f"says; TTR {r.ttr_statistic}; lost from day {r.start_day + 1})",
-        _EXPOSURE_COLUMNS,
-        _exposure_rows(r)[: max(top, 1)],
-        left=2,
-    )
-    for note in r.notes:
-        out.print(f"[dim]note: {note}[/]")
-
-
-def _exposure_csv(r: Any) -> None:
-    import csv
-    import sys
-
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(
-        [
-            "element",
-            "type",
-            "kind",
-            "name",
-            "same",
-            "ttr_days",
-            "ttr_low",
-            "ttr_high",
-            "ttr_basis",
-            "tts_days",
-            "single_point_of_failure",
-            "stockout_days",
-            "late_t",
-            "undelivered_t",
-            "extra_cost_usd",
-            "index",
-        ]
-    )
-    for x in r.rows:
-        writer.writerow(
-            [
-                x.element.id,
-                x.element.type,
-                x.element.kind,
-                x.element.name,
-                "|".join(x.same),
-                x.ttr.days,
-                x.ttr.low,
-                x.ttr.high,
-                x.ttr.basis,
-                "" if x.tts_days is None else x.tts_days,
-                x.single_point,
-                x.impact.stockout_days,
-                x.impact.late_t,
-                x.impact.undelivered_t,
-                round(x.impact.extra_cost_usd, 2),
-                round(x.index, 6),
-            ]
-        )

@@ -43,6 +43,7 @@ from corridor.cli._app import (
 from corridor.cli.brief import BriefOpt, LangOpt, check_brief, compare_brief_file, language
 from corridor.cli.export import OutputOpt, check_output, write_export
 from corridor.errors import RequestError
+from corridor.i18n import family_name, localise, t
 from corridor.network.model import Network
 
 
@@ -152,7 +153,7 @@ def compare_cmd(
 
         print_bands(out, result.uncertainty)
     if report:
-        _report([result], net, report)
+        _report([result], net, report, language_)
     if brief:
         compare_brief_file(result, net, brief, language_)
 
@@ -188,7 +189,7 @@ def _emit(
 ) -> None:
     from corridor.analysis.results import Comparison
 
-    if fmt in ("xlsx", "parquet") or (fmt == "csv" and output is not None):
+    if fmt in ("xlsx", "parquet") or (fmt == "csv" and (output is not None or lang != "en")):
         write_export(result, fmt, output, net, lang=lang)
     elif fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
@@ -312,7 +313,8 @@ def _premium_table(result: Any, lang: str = "en") -> None:
     from corridor.routing.route import FAMILY_LABELS
 
     for fam, why in result.unavailable.items():
-        out.print(f"[yellow]{FAMILY_LABELS.get(fam, fam)}[/]: {why}")
+        name = family_name(fam, lang) if lang != "en" else FAMILY_LABELS.get(fam, fam)
+        out.print(f"[yellow]{name}[/]: {localise(why, lang)}", markup=True, highlight=False)
     t = Table(
         title="Strategic premium against the cheapest route "
         f"({result.cheapest.label_in(lang)}, USD {result.cheapest.cost_usd_per_t:,.0f}/t)",
@@ -353,11 +355,12 @@ def _premium_table(result: Any, lang: str = "en") -> None:
     out.print(t)
 
 
-def _report(results: list[Any], net: Network, path: Path) -> None:
+def _report(results: list[Any], net: Network, path: Path, lang: str = "en") -> None:
     from corridor.costs import ASSUMPTION_SOURCES
     from corridor.report.html import render_report, write_report
 
-    html = render_report(results, net, "corridor route comparison", ASSUMPTION_SOURCES)
+    title = t("rep_title", lang) if lang != "en" else "corridor route comparison"
+    html = render_report(results, net, title, ASSUMPTION_SOURCES, lang)
     try:
         write_report(path, html)
     except OSError as exc:

@@ -8,6 +8,8 @@ from rich.table import Table
 from corridor.analysis.capacity_bands import CapacityBands
 from corridor.analysis.plan_bands import PlanBands
 from corridor.analysis.results import RouteSet
+from corridor.analysis.stress_bands import YEARS_PER_DRAW, StressBands, stress_bands
+from corridor.risk.allocation import Allocation
 from corridor.routing.route import FAMILY_LABELS
 from corridor.uncertainty.compare import UncertainComparison
 from corridor.uncertainty.study import Study
@@ -51,8 +53,8 @@ def print_bands(out: Console, u: UncertainComparison) -> None:
                 str(x.figures),
                 f"{x.s1:.2f}",
                 f"{x.st:.2f}",
-                f"{x.low_usd_per_t:,.0f}",
-                f"{x.high_usd_per_t:,.0f}",
+                f"{x.at_low or 0:,.0f}",
+                f"{x.at_high or 0:,.0f}",
                 f"{x.narrowing:.0%}",
             )
         out.print(d)
@@ -169,6 +171,12 @@ def print_plan_bands(out: Console, b: PlanBands) -> None:
         if k.startswith("shadow:")
     }
     print_study(out, s, labels, b.probabilities, "as labelled", b.closing_note())
+    for c, p in b.penalty_driven.items():
+        out.print(
+            f"Shadow price of {c}: set by the shortfall penalty in {p:.0%} of the draws "
+            "(a contract falls short; not a value of the capacity, left out of the bands).",
+            markup=False,
+        )
     shares = {k: v for k, v in s.bands.items() if k.startswith("share:")}
     if shares:
         t = Table(title="Share of the delivered tonnes by route family", title_justify="left")
@@ -180,3 +188,30 @@ def print_plan_bands(out: Console, b: PlanBands) -> None:
                 FAMILY_LABELS.get(name, name), *(f"{x:.1%}" for x in (v.base, v.p5, v.p50, v.p95))
             )
         out.print(t)
+
+
+def stress_bands_for(
+    allocation: Allocation, samples: int, seed: int, years: int, timing: str
+) -> StressBands:
+    """The stress test of ``allocation`` over ``samples`` joint draws of its estimates
+    (at most :data:`~corridor.analysis.stress_bands.YEARS_PER_DRAW` years per draw)."""
+    from corridor.cli._app import err
+
+    per_draw = min(years, YEARS_PER_DRAW)
+    with err.status(
+        f"stress test over {samples:,} draws of the estimates ({per_draw:,} years each)"
+    ):
+        return stress_bands(allocation, samples=samples, seed=seed, years=per_draw, timing=timing)
+
+
+def print_stress_bands(out: Console, b: StressBands) -> None:
+    """Print the bands of the extra cost and undelivered tonnes and the drivers of the CVaR."""
+    pct = f"{b.level * 100:.0f}"
+    labels = {
+        "mean_extra_cost_usd": "expected extra cost, USD/yr",
+        "cvar_extra_cost_usd": f"CVaR{pct} of the extra cost, USD/yr",
+        "mean_undelivered_t": "expected undelivered, t/yr",
+        "cvar_undelivered_t": f"CVaR{pct} of the undelivered tonnes, t/yr",
+    }
+    print_study(out, b.study, labels, b.probabilities, "as labelled", b.closing_note())
+    out.print(f"[dim]Not drawn: {b.not_drawn}[/]")

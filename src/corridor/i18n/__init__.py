@@ -72,3 +72,68 @@ def lang_from_env(environ: dict[str, str] | None = None) -> str:
         if value:
             return "ja" if value.lower().startswith("ja") else "en"
     return "en"
+
+
+class Message(str):
+    """A library message that a face can show in another language.
+
+    It *is* its English text (so code, JSON and logs that take a ``str`` see no change) and
+    keeps its catalogue key and values, which :func:`localise` fills in ``lang``. Values may
+    be plain, :class:`Named` (an id with its Japanese name) or other messages. Copies and
+    pickles are the English text.
+    """
+
+    key: str
+    values: dict[str, Any]
+
+    def __new__(cls, key: str, **values: Any) -> Message:
+        obj = super().__new__(cls, t(key, "en", **values))
+        obj.key, obj.values = key, values
+        return obj
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (str, (str(self),))
+
+
+class Named(str):
+    """An id or English name as text, with the name to show in Japanese."""
+
+    ja: str
+
+    def __new__(cls, en: str, ja: str = "") -> Named:
+        obj = super().__new__(cls, en)
+        obj.ja = ja
+        return obj
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (str, (str(self),))
+
+
+class Joined(str):
+    """Messages joined by a separator, each localised on its own."""
+
+    parts: tuple[Any, ...]
+    sep: str
+
+    def __new__(cls, sep: str, parts: Any) -> Joined:
+        items = tuple(parts)
+        obj = super().__new__(cls, sep.join(str(p) for p in items))
+        obj.parts, obj.sep = items, sep
+        return obj
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (str, (str(self),))
+
+
+def localise(text: Any, lang: str = "en") -> Any:
+    """A value as a reader of ``lang`` sees it: messages in that language, named ids by their
+    name; anything else unchanged (a plain English string stays English)."""
+    if lang == "en" or not isinstance(text, str):
+        return text
+    if isinstance(text, Named):
+        return text.ja or str(text)
+    if isinstance(text, Joined):
+        return text.sep.join(str(localise(p, lang)) for p in text.parts)
+    if isinstance(text, Message):
+        return t(text.key, lang, **{k: localise(v, lang) for k, v in text.values.items()})
+    return text

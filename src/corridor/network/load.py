@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from corridor.errors import DataError, Problem
+from corridor.network._risk_tables import check_risk_tables, risk_records
 from corridor.network.cells import parse_cell, parse_country, parse_season, split_cell
 from corridor.network.model import (
     DATA_ENV,
@@ -28,6 +29,7 @@ from corridor.network.model import (
     Provenance,
     Source,
 )
+from corridor.network.projects import check_projects, project_record
 from corridor.network.ranges import (
     RANGES_TABLE,
     build_ranges,
@@ -96,9 +98,12 @@ def load_network(data_dir: str | Path | None = None, overlay: str | Path | None 
     _check_ids_and_refs(rows, problems)
     _check_provenance(rows, problems)
     _check_rules(rows, problems)
+    check_risk_tables(rows, problems)
     if overlay is not None:
         rows[RANGES_TABLE] = drop_replaced_ranges(rows)
     check_ranges(rows, problems)
+    folders = [base, *([Path(overlay)] if overlay is not None else [])]
+    problems += check_projects(rows["projects"], rows, folders)
     if problems:
         raise DataError(problems)
     origin = str(base) if data_dir or os.environ.get(DATA_ENV) else "bundled"
@@ -544,9 +549,11 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
     states = tuple(state_record(v, prov(v)) for v in (r.values for r in rows["states"]))
     services = tuple(service_record(v, prov(v)) for v in (r.values for r in rows["services"]))
     terms = tuple(term_record(r.values) for r in rows["terms"])
+    projects = tuple(project_record(v, prov(v)) for v in (r.values for r in rows["projects"]))
     ranges = build_ranges(rows[RANGES_TABLE])
     regimes = tuple(regime_record(v, prov(v)) for v in (r.values for r in rows["regimes"]))
     buyers = tuple(buyer_record(v) for v in (r.values for r in rows["buyers"]))
+    risk_ttr, risk_recovery = risk_records(rows)
     return Network(
         nodes,
         links,
@@ -563,4 +570,7 @@ def _build(rows: dict[str, list[_Row]], origin: str) -> Network:
         states=states,
         services=services,
         terms=terms,
+        risk_ttr=risk_ttr,
+        risk_recovery=risk_recovery,
+        projects=projects,
     )

@@ -164,6 +164,11 @@ class Link:
     geometry: tuple[tuple[float, float], ...]
     sources: Provenance
     note: str
+    added_days: float = 0.0
+    """Days a state or scenario edit added to ``transit_days`` (kept apart so that a transit
+    recomputed from a rail service's speed keeps them too)."""
+    added_days_p95: float = 0.0
+    """Days added to ``transit_days_p95`` likewise."""
 
     @property
     def mode_key(self) -> str:
@@ -231,6 +236,35 @@ class ServiceRow:
 
 
 @dataclass(frozen=True)
+class Project:
+    """A row of ``projects.csv``: an investment, its cost, timing and effect as scenario edits.
+
+    ``edits`` holds the edit entries as written (``commission:CAP_ID``,
+    ``expand:TARGET:PERCENT``, ``delay:TARGET:DAYS``, ``tariff:TARGET:FACTOR``,
+    ``add:FILE``); :func:`corridor.network.projects.project_scenario` turns them into a
+    scenario.
+    """
+
+    id: str
+    name_en: str
+    name_ja: str
+    kind: str
+    status: str
+    as_of: dt.date
+    capex_usd: float
+    capex_low_usd: float
+    capex_high_usd: float
+    opex_usd_per_year: float
+    lead_years: float
+    lifetime_years: float
+    edits: tuple[str, ...]
+    effect_low: float
+    effect_high: float
+    sources: Provenance
+    note: str
+
+
+@dataclass(frozen=True)
 class Term:
     """A row of ``terms.csv``: how a place handles a cargo class (charter only, an assumed
     acceptance). Permissions a state gives are regimes with effect ``condition``."""
@@ -242,6 +276,40 @@ class Term:
     text_en: str
     text_ja: str
     basis: str
+
+
+@dataclass(frozen=True)
+class RecoverTimeRow:
+    """A row of ``risk_ttr.csv``: days an element of a kind typically stays lost."""
+
+    id: str
+    element: str
+    """'node', 'link' or 'exposure'."""
+    kind: str
+    """The node's kind, the link's mode or the exposure's kind ('*': any other)."""
+    value: float
+    low: float
+    high: float
+    sources: Provenance
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RecoveryRow:
+    """A row of ``risk_recovery.csv``: a switching lead time, the spot premium, or other
+    users' traffic on a capacity and where it goes when that capacity closes."""
+
+    id: str
+    kind: str
+    """'lead_time', 'spot_premium' or 'background'."""
+    key: str
+    to: tuple[str, ...]
+    value: float
+    low: float
+    high: float
+    unit: str
+    sources: Provenance
+    note: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -269,6 +337,9 @@ class Network:
     states: tuple[State, ...] = ()
     services: tuple[ServiceRow, ...] = ()
     terms: tuple[Term, ...] = ()
+    risk_ttr: tuple[RecoverTimeRow, ...] = ()
+    risk_recovery: tuple[RecoveryRow, ...] = ()
+    projects: tuple[Project, ...] = ()
     as_of: dt.date | None = None
     """Date whose states have been applied (:func:`corridor.network.states.network_on`);
     None: the tables as written."""

@@ -62,6 +62,8 @@ class Edit:
             return (
                 f"close {self.target}" + (f" for {self.days:g} days" if self.days else "") + start
             )
+        if self.action == "derate" and self.percent is not None and self.percent < 0:
+            return f"raise the capacity of {self.target} by {-self.percent:g} %"
         if self.action == "derate":
             return f"derate {self.target} by {self.percent:g} %"
         if self.action == "commission":
@@ -234,6 +236,8 @@ def _delay(net: Network, edit: Edit) -> tuple[Network, list[str]]:
             x,
             transit_days=max(x.transit_days + days, 0.0),
             transit_days_p95=max(x.transit_days_p95 + days, 0.0),
+            added_days=x.added_days + days,
+            added_days_p95=x.added_days_p95 + days,
         )
         for x in links_of(net, edit.target)
     }

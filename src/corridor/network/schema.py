@@ -25,11 +25,26 @@ TABLES = (
     "states",
     "services",
     "terms",
+    "risk_ttr",
+    "risk_recovery",
+    "projects",
 )
 """Tables in load order: each may refer only to tables before it (links refer to nodes...)."""
 
 OPTIONAL_TABLES = frozenset(
-    {"events", "regimes", "buyers", "ranges", "capacities", "states", "services", "terms"}
+    {
+        "events",
+        "regimes",
+        "buyers",
+        "ranges",
+        "capacities",
+        "states",
+        "services",
+        "terms",
+        "risk_ttr",
+        "risk_recovery",
+        "projects",
+    }
 )
 """Tables a data folder may leave out (then empty)."""
 

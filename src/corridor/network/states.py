@@ -174,6 +174,8 @@ def _scaled(link: Link, state: State) -> Link:
             link.transit_days_p95 + state.delay_days_p95, link.transit_days + state.delay_days
         ),
         tariff_usd_per_t=link.tariff_usd_per_t + state.surcharge_usd_per_t,
+        added_days=link.added_days + state.delay_days,
+        added_days_p95=link.added_days_p95 + state.delay_days_p95,
     )
 
 

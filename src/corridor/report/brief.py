@@ -23,11 +23,13 @@ from corridor.network.model import Network
 from corridor.network.names import Condition, place_name
 from corridor.report.plan import flow_map
 from corridor.report.svg import route_map
+from corridor.risk.measures import LONG_DAYS, LONG_LOSS, measures
 
 if TYPE_CHECKING:
     from corridor.analysis.results import Comparison
     from corridor.optimize.maxflow import CapacityResult
     from corridor.optimize.plan_result import PlanResult
+    from corridor.routing.route import Route
 
 CHROMIUM = Path(os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium"))
 """Headless Chromium used to print a brief to PDF (Debian's package; ``make test`` installs it)."""
@@ -101,6 +103,8 @@ def _capacity_part(family: str, cap: CapacityResult, net: Network, lang: str) ->
             where.append(
                 f"{place_name(net.node(ends.from_), lang)}–{place_name(net.node(ends.to), lang)}"
             )
+        elif b.capacity.node and net.has("nodes", b.capacity.node):  # a port's or terminal's
+            where.append(place_name(net.node(b.capacity.node), lang))
     return t(
         "brief_capacity_family",
         lang,
@@ -141,6 +145,37 @@ def _band_line(result: Comparison, lang: str) -> str:
         return f'<p data-testid="band">{escape(t("brief_band_no_route", lang))}</p>'
     text = t("brief_band", lang, n=f"{unc.samples:,}", parts="; ".join(parts))
     return f'<p data-testid="band">{escape(text)}</p>'
+
+
+def _risk_line(net: Network, route: Route, lang: str) -> str:
+    """The cheapest route's risk for a board reader: the serious measure (an interruption of
+    more than 30 days losing at least 30 % of capacity) as the headline, and the probability of
+    any disruption at all (mostly short or partial) said to be that, so the two do not read as
+    contradictory."""
+    m = measures(net, route)
+    headline = t(
+        "brief_risk",
+        lang,
+        p_long=_pct(m.p_long_interruption),
+        long_days=f"{LONG_DAYS:.0f}",
+        long_loss=f"{LONG_LOSS:.0%}",
+    )
+    rest = t(
+        "brief_risk_any",
+        lang,
+        p=_pct(route.risk.annual_probability),
+        days=f"{route.risk.disrupted_days_per_year:.1f}",
+    )
+    return f'<p data-testid="risk"><strong>{escape(headline)}</strong> {escape(rest)}</p>'
+
+
+def _pct(p: float) -> str:
+    """A probability as a percentage with the digits it needs (3.1 %, 92 %, <0.1 %)."""
+    if p <= 0:
+        return "0%"
+    if p < 0.001:
+        return "<0.1%"
+    return f"{p:.1%}" if p < 0.1 else f"{p:.0%}"
 
 
 def compare_brief(
@@ -212,18 +247,7 @@ def compare_brief(
             text += " " + t("brief_per_year", lang, usd=_usd(alt.premium_usd_per_year))
         lines.append(f"<p>{escape(text)}</p>")
     lines.append(_band_line(result, lang))
-    lines.append(
-        "<p>"
-        + escape(
-            t(
-                "brief_risk",
-                lang,
-                p=f"{best.risk.annual_probability:.0%}",
-                days=f"{best.risk.disrupted_days_per_year:.1f}",
-            )
-        )
-        + "</p>"
-    )
+    lines.append(_risk_line(net, best, lang))
     if capacity:
         parts = [_capacity_part(family, cap, net, lang) for family, cap in capacity.items()]
         lines.append(f"<p>{escape(t('brief_capacity', lang, parts='; '.join(parts)))}</p>")
@@ -232,7 +256,7 @@ def compare_brief(
     caveats = _condition_caveat([c for r in result.routes for c in r.conditions], lang)
     caveats.append(t("brief_estimates", lang, n=estimated, total=known))
     caveats.append(t("brief_risk_caveat", lang))
-    figure = route_map(net, result.routes, width=1000, height=520, lang=lang)
+    figure = route_map(net, result.routes, width=1000, height=460, lang=lang)
     footer = t("brief_footer", lang, n=len(sources), version=net.data_version[:12])
     return _page(lang, title, question, "".join(lines), figure, caveats, footer)
 

@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 
 from corridor.analysis.results import Alternative, Comparison, RouteSet
+from corridor.i18n import catalogue, family_name, localise, t
 from corridor.network.model import Network
 from corridor.network.names import place_name
 from corridor.network.regimes import NO_BUYER, RegimeFlag
@@ -106,7 +107,7 @@ def table(head: Sequence[str], rows: Iterable[Sequence[object]], numeric: set[in
     )
 
 
-def page(title: str, meta: str, main: str, footer: str, script: str = "") -> str:
+def page(title: str, meta: str, main: str, footer: str, script: str = "", lang: str = "en") -> str:
     """One complete, self-contained HTML document: the shell every corridor report shares.
 
     Parameters
@@ -116,7 +117,7 @@ def page(title: str, meta: str, main: str, footer: str, script: str = "") -> str
         the title, the body, the footer text and an optional inline script.
     """
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -162,13 +163,23 @@ def _usd_t(value: float) -> str:
     return f"USD {_num(value, 0 if abs(value) >= 100 else 2)}/t"
 
 
-def _days(value: float) -> str:
+def _days(value: float, lang: str = "en") -> str:
     text = _num(value, 1)
+    if lang != "en":
+        return t("map_days", lang, days=text)
     return f"{text} day" if text == "1.0" else f"{text} days"
 
 
-def _family(family: str) -> str:
+def _family(family: str, lang: str = "en") -> str:
+    if lang != "en":
+        return family_name(family, lang)
     return " + ".join(FAMILY_LABELS.get(f, f) for f in family.split("+"))
+
+
+def _rule(name: str, lang: str) -> str:
+    """An avoid rule's name ("avoid China") in ``lang``."""
+    key = "rule_" + name.replace(" ", "_")
+    return t(key, lang) if lang != "en" and key in catalogue(lang) else name
 
 
 def _swatch(style: RouteStyle) -> str:
@@ -229,15 +240,19 @@ def _regime_cell(flags: Sequence[RegimeFlag]) -> str:
     return "<br>".join(items)
 
 
-def _conditions(route: Route) -> str:
+def _conditions(route: Route, lang: str = "en") -> str:
     """The route's conditions (approval, charter only, seasonal) under its name."""
     if not route.conditions:
         return ""
-    items = "".join(f'<li data-kind="{_e(c.kind)}">{_e(c.text_en)}</li>' for c in route.conditions)
+    items = "".join(
+        f'<li data-kind="{_e(c.kind)}">{_e(text)}</li>'
+        for c in route.conditions
+        for text in (c.text_ja if lang == "ja" and c.text_ja else c.text_en,)
+    )
     return f'<ul class="conditions">{items}</ul>'
 
 
-def _summary(sections: Sequence[Comparison | RouteSet], net: Network) -> str:
+def _summary(sections: Sequence[Comparison | RouteSet], net: Network, lang: str = "en") -> str:
     """What the report finds, first: per section the cheapest route and the premiums."""
     items = []
     for s in sections:
@@ -245,24 +260,36 @@ def _summary(sections: Sequence[Comparison | RouteSet], net: Network) -> str:
             continue
         req = s.request
         best = min(s.routes, key=lambda r: r.cost_usd_per_t)
-        head = (
-            f"{_e(net.commodity(req.commodity).name_en)}, "
-            f"{_e(place_name(net.node(req.origin)))} → "
-            f"{_e(place_name(net.node(req.destination)))}: "
-            f"cheapest {_e(best.label)} at {_usd_t(best.cost_usd_per_t)}, "
-            f"{_days(best.days_mean)}"
+        head = _e(
+            t(
+                "rep_summary_item",
+                lang,
+                commodity=_commodity(net, req.commodity, lang),
+                origin=place_name(net.node(req.origin), lang),
+                destination=place_name(net.node(req.destination), lang),
+                route=best.label_in(lang),
+                cost=_usd_t(best.cost_usd_per_t),
+                days=_days(best.days_mean, lang),
+            )
         )
         extra = []
         for alt in getattr(s, "premium", ()):
             if alt.route is not None and alt.premium_usd_per_t is not None:
-                extra.append(f"{_e(alt.name)} {_signed(alt.premium_usd_per_t, 0)} USD/t")
+                extra.append(
+                    f"{_e(_rule(alt.name, lang))} {_signed(alt.premium_usd_per_t, 0)} USD/t"
+                )
             else:
-                extra.append(f"{_e(alt.name)}: no route")
+                extra.append(_e(t("rep_no_route", lang, rule=_rule(alt.name, lang))))
         items.append(f"<li>{head}" + (f" ({'; '.join(extra)})" if extra else "") + "</li>")
     return (
-        '<section id="summary"><h2>Summary</h2>'
+        f'<section id="summary"><h2>{_e(t("rep_summary", lang))}</h2>'
         f'<ul class="findings">{"".join(items)}</ul></section>'
     )
+
+
+def _commodity(net: Network, commodity: str, lang: str) -> str:
+    c = net.commodity(commodity)
+    return c.name_ja if lang == "ja" and c.name_ja else c.name_en
 
 
 def _route_table(
@@ -270,31 +297,40 @@ def _route_table(
     styles: Sequence[RouteStyle],
     net: Network,
     flags: Sequence[Sequence[RegimeFlag]] = (),
+    lang: str = "en",
 ) -> str:
+    cols = (
+        ("route", ""), ("family", ""), ("cost", "n"), ("days_mean", "n"), ("days_p95", "n"),
+        ("co2e", "n"), ("distance", "n"), ("countries", ""), ("chokepoints", ""),
+        ("p_disrupt", "n"), ("days_lost", "n"), ("regimes", ""),
+    )  # fmt: skip
     head = (
-        "<tr><th>#</th><th>Route</th><th>Family</th>"
-        '<th class="n">Cost USD/t</th><th class="n">Days mean</th><th class="n">Days p95</th>'
-        '<th class="n">CO2e kg/t</th><th class="n">Distance km</th><th>Countries</th>'
-        '<th>Chokepoints</th><th class="n">Disruption prob./yr</th>'
-        '<th class="n">Disrupted days/yr</th><th>Sanctions and permits</th></tr>'
+        "<tr><th>#</th>"
+        + "".join(
+            f"<th{' class=' + chr(34) + c + chr(34) if c else ''}>{_e(t('rep_th_' + k, lang))}</th>"
+            for k, c in cols
+        )
+        + "</tr>"
     )
     rows = []
     for rank, (route, style) in enumerate(zip(routes, styles, strict=True), 1):
         met = flags[rank - 1] if rank - 1 < len(flags) else ()
         choke = ", ".join(
-            f'<span title="{_e(c)}">{_e(net.exposure(c).name_en)}</span>' for c in route.chokepoints
+            f'<span title="{_e(c)}">{_e(_exposure_name(net, c, lang))}</span>'
+            for c in route.chokepoints
         )
         rows.append(
             f'<tr data-route="{rank}"><td>{rank}</td>'
             f'<td class="label" title="{_e(" › ".join(route.gateways))}">'
-            f"{_swatch(style)}{_e(route.label)}{_conditions(route)}</td>"
-            f"<td>{_e(_family(route.family))}</td>"
+            f"{_swatch(style)}{_e(route.label_in(lang))}{_conditions(route, lang)}</td>"
+            f"<td>{_e(_family(route.family, lang))}</td>"
             f'<td class="n">{_num(route.cost_usd_per_t, 2)}</td>'
             f'<td class="n">{_num(route.days_mean, 1)}</td>'
             f'<td class="n">{_num(route.days_p95, 1)}</td>'
             f'<td class="n">{_num(route.co2e_kg_per_t, 1)}</td>'
             f'<td class="n">{_num(route.distance_km, 0)}</td>'
-            f"<td>{_e(' › '.join(route.countries))}</td><td>{choke or '—'}</td>"
+            f"<td>{_e(' › '.join(_exposure_name(net, c, lang) for c in route.countries))}</td>"
+            f"<td>{choke or '—'}</td>"
             f'<td class="n">{_num(route.risk.annual_probability * 100, 1)} %</td>'
             f'<td class="n">{_num(route.risk.disrupted_days_per_year, 1)}</td>'
             f"<td>{_regime_cell(met)}</td></tr>"
@@ -303,6 +339,16 @@ def _route_table(
         f'<div class="wrap"><table class="routes"><thead>{head}</thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def _exposure_name(net: Network, exposure: str, lang: str) -> str:
+    """A country or chokepoint by name (the id where the tables have no name for it)."""
+    if not net.has("exposures", exposure):
+        return exposure
+    e = net.exposure(exposure)
+    if lang == "en":
+        return exposure if len(exposure) == 2 else e.name_en  # countries by code, as before
+    return e.name_ja or e.name_en
 
 
 def _node_cell(net: Network, node_id: str) -> str:
@@ -366,7 +412,42 @@ def _avoided(alt: Alternative) -> str:
     return alt.name[len("avoid ") :] if alt.name.startswith("avoid ") else alt.name
 
 
-def _premium_sentence(alt: Alternative, cheapest: Route, volume: float | None) -> str:
+def _premium_sentence_in(alt: Alternative, cheapest: Route, volume: float | None, lang: str) -> str:
+    """The premium sentence in a language of the catalogue (escaped)."""
+    what = _rule(alt.name, lang).removesuffix("回避")
+    if alt.route is None or alt.premium_usd_per_t is None:
+        return _e(t("rep_prem_impossible", lang, what=what, reason=localise(alt.reason, lang)))
+    if alt.route.signature == cheapest.signature:
+        return _e(t("rep_prem_free", lang, what=what, route=cheapest.label_in(lang)))
+    premium = alt.premium_usd_per_t
+    if round(premium, 2) == 0:
+        cost = t("rep_prem_same_cost", lang)
+    else:
+        key = "rep_prem_more" if premium > 0 else "rep_prem_less"
+        cost = t(key, lang, usd=_usd_t(abs(premium)))
+    if alt.premium_usd_per_year is not None and volume:
+        usd = _usd_big(abs(alt.premium_usd_per_year))
+        cost += t("rep_prem_per_year", lang, usd=usd, volume=_num(volume, 0))
+    extra = alt.extra_days or 0.0
+    if round(extra, 1) == 0:
+        time = t("rep_prem_same_time", lang)
+    else:
+        key = "rep_prem_adds" if extra > 0 else "rep_prem_saves"
+        time = t(key, lang, days=_days(abs(extra), lang))
+    text = t(
+        "rep_prem_costs", lang, what=what, cost=cost, time=time, route=alt.route.label_in(lang)
+    )
+    dp = (alt.risk_change_probability or 0.0) * 100
+    dd = alt.risk_change_days_per_year or 0.0
+    text += t("rep_prem_risk", lang, dp=_signed(dp, 1), dd=_signed(dd, 1))
+    return _e(text)
+
+
+def _premium_sentence(
+    alt: Alternative, cheapest: Route, volume: float | None, lang: str = "en"
+) -> str:
+    if lang != "en":
+        return _premium_sentence_in(alt, cheapest, volume, lang)
     what = _avoided(alt)
     if alt.route is None or alt.premium_usd_per_t is None:
         return f"Avoiding {_e(what)} is not possible: {_e(alt.reason)}."
@@ -397,29 +478,34 @@ def _premium_sentence(alt: Alternative, cheapest: Route, volume: float | None) -
     return text
 
 
-def _premium_table(alts: Sequence[Alternative], volume: float | None) -> str:
+def _premium_table(alts: Sequence[Alternative], volume: float | None, lang: str = "en") -> str:
+    keys = ["rule", "rule_route", "premium_t", *(["premium_yr"] if volume else [])]
+    keys += ["extra_days", "extra_p95", "d_prob", "d_days"]
     head = (
-        "<tr><th>Rule</th><th>Cheapest route under the rule</th>"
-        '<th class="n">Premium USD/t</th>'
-        + ('<th class="n">Premium USD/yr</th>' if volume else "")
-        + '<th class="n">Extra days mean</th><th class="n">Extra days p95</th>'
-        '<th class="n">Δ disruption prob. (% points)</th>'
-        '<th class="n">Δ disrupted days/yr</th></tr>'
+        "<tr>"
+        + "".join(
+            f"<th{'' if k in ('rule', 'rule_route') else ' class=' + chr(34) + 'n' + chr(34)}>"
+            f"{_e(t('rep_th_' + k, lang))}</th>"
+            for k in keys
+        )
+        + "</tr>"
     )
     cols = 7 if volume else 6
     rows = []
     for alt in alts:
         if alt.route is None:
             rows.append(
-                f'<tr><td>{_e(alt.name)}</td><td colspan="{cols}">No route: '
-                f"{_e(alt.reason)}</td></tr>"
+                f'<tr><td>{_e(_rule(alt.name, lang))}</td><td colspan="{cols}">'
+                + _e(t("rep_no_route_because", lang, reason=localise(alt.reason, lang)))
+                + "</td></tr>"
             )
             continue
         per_year = (
             f'<td class="n">{_num(alt.premium_usd_per_year or 0.0, 0)}</td>' if volume else ""
         )
         rows.append(
-            f'<tr><td>{_e(alt.name)}</td><td class="label">{_e(alt.route.label)}</td>'
+            f"<tr><td>{_e(_rule(alt.name, lang))}</td>"
+            f'<td class="label">{_e(alt.route.label_in(lang))}</td>'
             f'<td class="n">{_signed(alt.premium_usd_per_t or 0.0, 2)}</td>{per_year}'
             f'<td class="n">{_signed(alt.extra_days or 0.0, 1)}</td>'
             f'<td class="n">{_signed(alt.extra_days_p95 or 0.0, 1)}</td>'
@@ -459,20 +545,24 @@ def _request_line(section: Comparison | RouteSet, net: Network) -> str:
     return "; ".join(parts) + "."
 
 
-def _kind(section: Comparison | RouteSet) -> str:
-    return "route families compared" if isinstance(section, Comparison) else "ranked routes"
+def _kind(section: Comparison | RouteSet, lang: str = "en") -> str:
+    return t("rep_kind_compare" if isinstance(section, Comparison) else "rep_kind_routes", lang)
 
 
-def _section(index: int, section: Comparison | RouteSet, net: Network) -> str:
+def _section(index: int, section: Comparison | RouteSet, net: Network, lang: str = "en") -> str:
     req = section.request
     routes = section.routes
     styles = route_styles(routes)
     commodity = net.commodity(req.commodity)
     origin, dest = net.node(req.origin).name_en, net.node(req.destination).name_en
+    if lang != "en":
+        origin = place_name(net.node(req.origin), lang)
+        dest = place_name(net.node(req.destination), lang)
+    cname = _commodity(net, commodity.id, lang)
     out = [
         f'<section class="section" id="section-{index}">',
-        f"<h2>{_e(commodity.name_en)}: {_e(origin)} → {_e(dest)} "
-        f'<span class="muted">· {_kind(section)}</span></h2>',
+        f"<h2>{_e(cname)}: {_e(origin)} → {_e(dest)} "
+        f'<span class="muted">· {_e(_kind(section, lang))}</span></h2>',
         f'<p class="meta">{_request_line(section, net)} ',
     ]
     if isinstance(section, Comparison):
@@ -483,40 +573,57 @@ def _section(index: int, section: Comparison | RouteSet, net: Network) -> str:
     else:
         out.append(f"{len(routes)} route{'s' if len(routes) != 1 else ''}, in rank order.</p>")
     if section.notes:
-        out.append("<ul>" + "".join(f"<li>{_e(n)}</li>" for n in section.notes) + "</ul>")
+        out.append(
+            "<ul>" + "".join(f"<li>{_e(localise(n, lang))}</li>" for n in section.notes) + "</ul>"
+        )
     out.append(
-        f'<figure class="map">{route_map(net, routes)}<figcaption>Routes on the map; the '
-        "thickest line is rank 1. Hover over a line or a node for details.</figcaption></figure>"
+        f'<figure class="map">{route_map(net, routes, lang=lang)}<figcaption>Routes on the map; '
+        "the thickest line is rank 1. Hover over a line or a node for details."
+        "</figcaption></figure>"
     )
-    out.append("<h3>Routes compared</h3>")
-    out.append(_route_table(routes, styles, net, section.compliance))
+    out.append(f"<h3>{_e(t('rep_routes_compared', lang))}</h3>")
+    out.append(_route_table(routes, styles, net, section.compliance, lang))
     if isinstance(section, Comparison):
         cheapest = section.cheapest
         volume = req.volume_t_per_year
-        out.append("<h3>The price of avoiding China or Russia</h3>")
+        out.append(f"<h3>{_e(t('rep_price_avoiding', lang))}</h3>")
         out.append(
             f"<p>Against the cheapest route, {_e(cheapest.label)} at "
             f"{_usd_t(cheapest.cost_usd_per_t)} and {_days(cheapest.days_mean)}:</p>"
+            if lang == "en"
+            else "<p>"
+            + _e(
+                t(
+                    "rep_against",
+                    lang,
+                    route=cheapest.label_in(lang),
+                    cost=_usd_t(cheapest.cost_usd_per_t),
+                    days=_days(cheapest.days_mean, lang),
+                )
+            )
+            + "</p>"
         )
         out.append(
             '<ul class="findings premium">'
-            + "".join(f"<li>{_premium_sentence(a, cheapest, volume)}</li>" for a in section.premium)
+            + "".join(
+                f"<li>{_premium_sentence(a, cheapest, volume, lang)}</li>" for a in section.premium
+            )
             + "</ul>"
         )
-        out.append(_premium_table(section.premium, volume))
+        out.append(_premium_table(section.premium, volume, lang))
         if section.uncertainty is not None:
             from corridor.report.uncertainty import uncertainty_section
 
             out.append(uncertainty_section(section.uncertainty))
         if section.unavailable:
-            out.append('<h3>Route families with no route</h3><ul class="findings">')
+            out.append(f'<h3>{_e(t("rep_families_no_route", lang))}</h3><ul class="findings">')
             out.extend(
-                f"<li><strong>{_e(_family(fam))}</strong>: {_e(why)}</li>"
+                f"<li><strong>{_e(_family(fam, lang))}</strong>: {_e(localise(why, lang))}</li>"
                 for fam, why in section.unavailable.items()
             )
             out.append("</ul>")
     out.append(
-        '<h3>Cost and time against distance</h3><div class="charts">'
+        f'<h3>{_e(t("rep_cost_time", lang))}</h3><div class="charts">'
         f'<figure class="chart">{time_cost_distance_chart(routes, "cost")}<figcaption>Cumulative '
         "cost per tonne. Diagonal segments are links; vertical steps are transfers, border "
         "crossings and port dwells (dots; hover for what), and route-level charges such as "
@@ -524,11 +631,12 @@ def _section(index: int, section: Comparison | RouteSet, net: Network) -> str:
         f'<figure class="chart">{time_cost_distance_chart(routes, "days")}<figcaption>Cumulative '
         "mean transit time; vertical steps are time spent at nodes.</figcaption></figure></div>"
     )
-    out.append("<h3>Legs of each route</h3>")
+    out.append(f"<h3>{_e(t('rep_legs', lang))}</h3>")
     for rank, (route, style) in enumerate(zip(routes, styles, strict=True), 1):
         out.append(
-            f'<details data-route="{rank}"><summary>{_swatch(style)}{rank}. {_e(route.label)} — '
-            f"{_usd_t(route.cost_usd_per_t)}, {_days(route.days_mean)}</summary>"
+            f'<details data-route="{rank}"><summary>{_swatch(style)}{rank}. '
+            f"{_e(route.label_in(lang))} — "
+            f"{_usd_t(route.cost_usd_per_t)}, {_days(route.days_mean, lang)}</summary>"
             f"{_leg_table(route, net)}</details>"
         )
     out.append("</section>")
@@ -557,8 +665,12 @@ def render_report(
     net: Network,
     title: str,
     assumptions: dict[str, str] | None = None,
+    lang: str = "en",
 ) -> str:
     """Render comparisons and route sets as one self-contained offline HTML page.
+
+    In Japanese (``lang="ja"``) the summary, headings, tables, route and place names and the
+    no-route reasons are Japanese; the explanatory sentences and captions are still English.
 
     Parameters
     ----------
@@ -589,12 +701,12 @@ def render_report(
             + "".join(
                 f'<li><a href="#section-{i}">{_e(net.commodity(s.request.commodity).name_en)}: '
                 f"{_e(net.node(s.request.origin).name_en)} → "
-                f"{_e(net.node(s.request.destination).name_en)} · {_kind(s)}</a></li>"
+                f"{_e(net.node(s.request.destination).name_en)} · {_e(_kind(s, lang))}</a></li>"
                 for i, s in enumerate(sections, 1)
             )
             + "</ol></nav>"
         )
-    body = "\n".join(_section(i, s, net) for i, s in enumerate(sections, 1))
+    body = "\n".join(_section(i, s, net, lang) for i, s in enumerate(sections, 1))
     if assumptions:
         assumed = (
             '<dl class="assumptions">'
@@ -608,17 +720,17 @@ def render_report(
         "are USD per tonne of cargo, times in days (mean and 95th percentile), emissions kg "
         f"CO2e per tonne.</p>\n{toc}"
     )
-    main = f"""{_summary(sections, net)}
+    main = f"""{_summary(sections, net, lang)}
 {body}
-<section id="sources"><h2>Sources</h2>
+<section id="sources"><h2>{_e(t("rep_sources", lang))}</h2>
 <p>Every source behind the figures above; the bracketed ids in the leg tables link here.</p>
 {_sources(_used_sources(sections, net), net)}
 </section>
-<section id="assumptions"><h2>Assumptions</h2>
+<section id="assumptions"><h2>{_e(t("rep_assumptions", lang))}</h2>
 {assumed}
 </section>"""
     footer = "Generated by corridor. Map outlines from Natural Earth (public domain)."
-    return page(title, meta, main, footer, OPEN_FOR_PRINT)
+    return page(title, meta, main, footer, OPEN_FOR_PRINT, lang)
 
 
 def write_report(path: str | os.PathLike[str], html: str) -> None:

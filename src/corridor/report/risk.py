@@ -17,6 +17,7 @@ from corridor.report.html import page, table
 from corridor.report.svg import FAMILY_COLOURS, GRID, INK, MUTED, OTHER_COLOUR, _svg_open
 
 if TYPE_CHECKING:
+    from corridor.analysis.stress_bands import StressBands
     from corridor.network.model import Network
     from corridor.risk._common import FloatArray, IntArray
     from corridor.risk.frontier import FrontierPoint, FrontierResult
@@ -441,6 +442,7 @@ def render_risk_report(
     stress: StressResult | None,
     frontier: FrontierResult | None = None,
     title: str = "corridor disruption risk",
+    bands: StressBands | None = None,
 ) -> str:
     """Render a stress test and/or a frontier as one self-contained offline HTML page.
 
@@ -452,6 +454,9 @@ def render_risk_report(
         From :func:`corridor.risk.frontier.frontier`.
     title : str
         Page title and heading.
+    bands : StressBands, optional
+        The stress test over joint draws of its estimates (``stress --uncertainty``): a
+        section with its bands and the tornado of the drivers of the tail loss.
 
     Returns
     -------
@@ -471,6 +476,11 @@ def render_risk_report(
     body = (_stress_section(stress) if stress else "") + (
         _frontier_section(frontier) if frontier else ""
     )
+    if bands is not None:
+        from corridor.report.uncertainty import stress_bands_section
+
+        body += f'<section id="stress-bands">{stress_bands_section(bands)}</section>'
+
     meta = (
         f'<p class="meta">{_e(allocation.name or "allocation")} ({_e(allocation.basis)}) · '
         f"network “{_e(net.origin)}” · data version {_e(version[:12])}</p>"

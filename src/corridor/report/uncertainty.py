@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from html import escape
 
+from corridor.analysis.capacity_bands import CapacityBands
+from corridor.analysis.stress_bands import StressBands
+from corridor.i18n import t
 from corridor.report.svg import (
     GRID,
     INK,
@@ -19,19 +21,7 @@ from corridor.report.svg import (
 )
 from corridor.routing.route import FAMILY_LABELS
 from corridor.uncertainty.compare import UncertainComparison
-from corridor.uncertainty.sensitivity import Driver
-from corridor.uncertainty.study import Study
-
-
-@dataclass(frozen=True)
-class _Bar:
-    """One tornado bar of a :class:`~corridor.uncertainty.study.Study` driver."""
-
-    factor: str
-    label: str
-    low_usd_per_t: float
-    high_usd_per_t: float
-
+from corridor.uncertainty.study import Driver, Study
 
 LOW_COLOUR = "#4c78a8"
 HIGH_COLOUR = "#e45756"
@@ -50,7 +40,7 @@ def band_name(key: str) -> str:
 
 
 def tornado_chart(
-    drivers: Sequence[Driver | _Bar],
+    drivers: Sequence[Driver],
     stated: float,
     width: int = 760,
     what: str = "premium",
@@ -58,11 +48,15 @@ def tornado_chart(
 ) -> str:
     """Horizontal bars: ``what`` (the premium) with each estimate at the low and at the high
     end of its range (others as stated), widest swing on top; the vertical line is the
-    stated value. ``fmt`` writes a value with its unit."""
-    bars = sorted(drivers, key=lambda d: -abs(d.high_usd_per_t - d.low_usd_per_t))
-    bars = bars[:TORNADO_BARS]
+    stated value. ``fmt`` writes a value with its unit. A group without ends is left out."""
+    shown = [
+        (d, lo, hi)
+        for d in drivers
+        if (lo := d.at_low) is not None and (hi := d.at_high) is not None
+    ]
+    bars = sorted(shown, key=lambda b: -abs(b[2] - b[1]))[:TORNADO_BARS]
     height = 40 + len(bars) * (BAR_H + BAR_GAP) + 30
-    values = [stated, *(v for d in bars for v in (d.low_usd_per_t, d.high_usd_per_t))]
+    values = [stated, *(v for _, lo_, hi_ in bars for v in (lo_, hi_))]
     lo, hi = min(values), max(values)
     span = (hi - lo) or 1.0
     lo, hi = lo - 0.05 * span, hi + 0.05 * span
@@ -82,14 +76,14 @@ def tornado_chart(
             f"{_tick_label(t)}</text>"
         )
         t += step
-    for i, d in enumerate(bars):
+    for i, (d, at_low, at_high) in enumerate(bars):
         y = 30 + i * (BAR_H + BAR_GAP)
         label = escape(_fit(d.label, LABEL_W - 16))
         out.append(
             f'<text x="{LABEL_W - 8}" y="{_n(y + BAR_H - 5)}" text-anchor="end" fill="{INK}">'
             f"<title>{escape(d.factor)}</title>{label}</text>"
         )
-        ends = ((d.low_usd_per_t, LOW_COLOUR, "low"), (d.high_usd_per_t, HIGH_COLOUR, "high"))
+        ends = ((at_low, LOW_COLOUR, "low"), (at_high, HIGH_COLOUR, "high"))
         for v, colour, end in ends:
             left, right = sorted((x(stated), x(v)))
             out.append(
@@ -162,10 +156,12 @@ def study_section(
     fmt: Callable[[float], str],
     note: str,
     what: str,
+    lang: str = "en",
 ) -> str:
     """The HTML of a capacity, plan or stress result under uncertainty: bands (``labels``:
     headline -> row name), statements with their probability, tornado, Sobol' indices and
-    improve-first list of the study's target (``what``, written by ``fmt``)."""
+    improve-first list of the study's target (``what``, written by ``fmt``), with the fixed
+    words in ``lang``."""
     from corridor.report.html import table
 
     rows = [
@@ -173,52 +169,83 @@ def study_section(
         for k, label in labels.items()
         if (b := s.bands.get(k)) is not None
     ]
+    draws = t("unc_draws", lang, n=f"{s.samples:,}", factors=s.factors, figures=s.figures)
     out = [
         f"<h3>{escape(title)}</h3>",
-        f"<p>{s.samples:,} joint quasi-random draws of {s.factors} estimates ({s.figures} "
-        "figures, each within its range in <code>ranges.csv</code>; figures resting on one "
-        "assumption move together).</p>",
-        table(("", "as stated", "P5", "P50", "P95"), rows, {1, 2, 3, 4}),
+        f"<p>{escape(draws)}</p>",
+        table(("", t("unc_col_stated", lang), "P5", "P50", "P95"), rows, {1, 2, 3, 4}),
         '<ul class="findings">',
         *(f"<li>P({escape(k)}) = {v:.1%}</li>" for k, v in probabilities.items()),
         "</ul>",
     ]
-    bars = [
-        _Bar(d.factor, d.label, d.at_low, d.at_high)
-        for d in s.drivers
-        if d.at_low is not None and d.at_high is not None
-    ]
-    if bars:
+    if any(d.at_low is not None and d.at_high is not None for d in s.drivers):
         stated = s.bands[s.target].base
-        out.append(f"<h3>What drives the {escape(what)}</h3>")
+        out.append(f"<h3>{escape(t('unc_drivers_title', lang, what=what))}</h3>")
         out.append(
-            f'<figure class="chart">{tornado_chart(bars, stated, what=what, fmt=fmt)}'
-            f"<figcaption>The {escape(what)} with one estimate at the low (blue) or high (red) "
-            "end of its range, the others as stated.</figcaption></figure>"
+            f'<figure class="chart">{tornado_chart(s.drivers, stated, what=what, fmt=fmt)}'
+            f"<figcaption>{escape(t('unc_tornado_caption', lang, what=what))}</figcaption>"
+            "</figure>"
         )
+        estimated = t("unc_estimated", lang)
         driver_rows = [
             (
                 d.label,
                 str(d.figures),
                 f"{d.s1:.2f}",
                 f"{d.st:.2f}",
-                f"{d.narrowing:.0%}" + ("" if d.measured else " (estimated)"),
+                f"{d.narrowing:.0%}" + ("" if d.measured else f" ({estimated})"),
             )
             for d in s.drivers[:10]
         ]
-        out.append(
-            table(
-                ("estimate", "figures", "Sobol' S1", "Sobol' ST", "band narrows if pinned"),
-                driver_rows,
-                {1, 2, 3, 4},
-            )
-        )
+        head = (t("unc_col_estimate", lang), t("unc_col_figures", lang), "Sobol' S1",
+                "Sobol' ST", t("unc_col_narrowing", lang))  # fmt: skip
+        out.append(table(head, driver_rows, {1, 2, 3, 4}))
         first = s.improve_first()
         if first:
             out.append(
-                "<p><strong>Improve first:</strong> "
-                + "; ".join(f"{escape(d.label)} (band −{d.narrowing:.0%})" for d in first)
-                + ".</p>"
+                f"<p><strong>{escape(t('unc_improve_first', lang))}</strong> "
+                + "; ".join(f"{escape(d.label)} (−{d.narrowing:.0%})" for d in first)
+                + "</p>"
             )
     out.append(f"<p><strong>{escape(note)}</strong></p>")
     return "\n".join(out)
+
+
+def _amount(v: float) -> str:
+    return f"{v:,.2f}" if abs(v) < 10 else f"{v:,.0f}"
+
+
+def capacity_bands_section(b: CapacityBands, lang: str = "en") -> str:
+    """The capacity left for the user over joint draws: bands, how often each element
+    binds, tornado of its drivers."""
+    if b.study is None:
+        return f"<h3>{escape(t('unc_title_capacity', lang))}</h3><p>{escape(b.reason)}.</p>"
+    labels = {
+        "max_t_per_year": t("unc_row_capacity", lang),
+        "total_t_per_year": t("unc_row_capacity_total", lang),
+    }
+    probs = {t("unc_binds", lang, element=c): p for c, p in b.binds.items()}
+    probs[t("unc_binding_changes", lang)] = b.p_binding_changes
+    return study_section(
+        b.study, t("unc_title_capacity", lang), labels, probs, _amount, b.closing_note(),
+        t("unc_what_capacity", lang), lang,
+    )  # fmt: skip
+
+
+def stress_bands_section(b: StressBands, lang: str = "en") -> str:
+    """A stress test's headlines over joint draws of the disruption estimates, and the
+    tornado of the drivers of its tail loss (the CVaR of the extra cost)."""
+    level = f"{b.level * 100:.0f}"
+    labels = {
+        "mean_extra_cost_usd": t("unc_row_mean_cost", lang),
+        "cvar_extra_cost_usd": t("unc_row_cvar_cost", lang, level=level),
+        "mean_undelivered_t": t("unc_row_mean_t", lang),
+        "cvar_undelivered_t": t("unc_row_cvar_t", lang, level=level),
+    }
+    what = t("unc_what_cvar", lang, level=level) if b.study.target == "cvar_extra_cost_usd" else (
+        labels.get(b.study.target, b.study.target))  # fmt: skip
+    section = study_section(
+        b.study, t("unc_title_stress", lang), labels, b.probabilities, _amount, b.closing_note(),
+        what, lang,
+    )  # fmt: skip
+    return section + f'\n<p class="meta">{escape(t("unc_not_drawn", lang, what=b.not_drawn))}</p>'

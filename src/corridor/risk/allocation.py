@@ -14,7 +14,7 @@ from corridor.routing.kbest import k_best
 from corridor.routing.route import Route
 
 if TYPE_CHECKING:
-    from corridor.contracts.model import Contract, Portfolio
+    from corridor.contracts.model import Contract, Portfolio, Rule
     from corridor.optimize.plan_result import PlanResult
 from corridor.network.schema import FAMILIES
 from corridor.risk._common import DEFAULT_K
@@ -69,6 +69,9 @@ class Allocation:
     name: str = ""
     basis: str = ""
     """How the split was chosen: 'plan', 'cheapest route' or 'given routes'."""
+    rules: tuple[Rule, ...] = field(default=(), compare=False)
+    """Share rules the split obeys (portfolio rules and contract clauses): re-routing in a
+    disruption keeps to their maximum shares too."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -109,7 +112,7 @@ def from_plan(result: PlanResult, *, k: int = DEFAULT_K) -> Allocation:
         for c in result.portfolio.contracts
     )
     name = result.portfolio.name or result.portfolio.file
-    return Allocation(flows, result.network, a, name, "plan")
+    return Allocation(flows, result.network, a, name, "plan", tuple(result.rules))
 
 
 def from_contracts(
@@ -152,7 +155,10 @@ def from_contracts(
         if not flow.candidates:
             raise RequestError(f"contract {c.id}: no route for {c.commodity}")
         flows.append(replace(flow, planned=((flow.candidates[0], c.volume_t_per_year),)))
-    return Allocation(tuple(flows), net, a, portfolio.name or portfolio.file, "cheapest route")
+    rules = (*portfolio.rules, *(r for c in portfolio.contracts for r in c.clauses))
+    return Allocation(
+        tuple(flows), net, a, portfolio.name or portfolio.file, "cheapest route", rules
+    )
 
 
 def from_routes(

@@ -31,6 +31,9 @@ class Outcome:
     """Per flow, summed over the years: tonnes displaced from planned routes."""
     extra_tdays: FloatArray
     """Per flow, summed over the years: tonne-days of delay."""
+    planning: FloatArray
+    """Per flow, summed over the years: USD saved by moving displaced tonnes to a route
+    cheaper than the planned one (a planning effect, ≤ 0, not a cost of the disruption)."""
 
     @classmethod
     def zeros(cls, model: RiskModel, years: int) -> Outcome:
@@ -44,6 +47,7 @@ class Outcome:
             extra_cost_by_family=np.zeros((m, years)),
             cut=np.zeros(f),
             extra_tdays=np.zeros(f),
+            planning=np.zeros(f),
         )
 
     def by_group(self, which: str) -> FloatArray:
@@ -166,7 +170,7 @@ class _Sums:
 
     def flush(self, out: Outcome, years: IntArray | None) -> None:
         for (name, index), values in self.rows.items():
-            if name in ("cut", "extra_tdays"):
+            if name in ("cut", "extra_tdays", "planning"):
                 getattr(out, name)[index] += values.sum()
             else:
                 _scatter(getattr(out, name)[index], years, values)
@@ -222,7 +226,7 @@ def _reroute(
     r, e = step.route, step.event
     displaced = view.share * (model.planned[r] * model.loss[e, r])
     displaced *= view.scale[r]
-    moved, cost, tdays = (np.zeros_like(displaced) for _ in range(3))
+    moved, cost, tdays, saved = (np.zeros_like(displaced) for _ in range(4))
     tmp = np.empty_like(displaced)
     moves = []
     for alt in step.alternatives:
@@ -234,7 +238,12 @@ def _reroute(
         for k, times in model.uses[alt]:
             view.spare[k] -= move * times if times != 1 else move
         moved += move
-        cost += np.multiply(move, model.route_cost[alt] - model.route_cost[r], out=tmp)
+        # Never a negative cost: a cheaper alternative's saving is a planning effect.
+        difference = float(model.route_cost[alt] - model.route_cost[r])
+        if difference > 0:
+            cost += np.multiply(move, difference, out=tmp)
+        elif difference < 0:
+            saved += np.multiply(move, difference, out=tmp)
         tdays += np.multiply(move, model.route_days[alt] - model.route_days[r], out=tmp)
         moves.append((alt, move))
     what = {
@@ -242,6 +251,7 @@ def _reroute(
         "undelivered": displaced - moved,
         "extra_cost": cost,
         "extra_tdays": tdays,
+        "planning": saved,
     }
     sums.add_flow(model, step, what)
     return moves
@@ -276,7 +286,7 @@ def unit_losses(model: RiskModel, shares: FloatArray) -> tuple[FloatArray, Float
         moved = np.zeros_like(displaced)
         for alt in step.alternatives:
             move = np.maximum(displaced * is_open[alt] - moved, 0.0)
-            extra[r] += move * (model.route_cost[alt] - model.route_cost[r])
+            extra[r] += move * max(float(model.route_cost[alt] - model.route_cost[r]), 0.0)
             moved += move
         undelivered[r] += displaced - moved
     for work in model.work:

@@ -10,7 +10,7 @@ TTR (time to recover)
     least half its capacity (:data:`MAJOR_LOSS`; a sanction closes the countries it names):
     the longest such event's median duration (or its 95th percentile with ``ttr="p95"``),
     the range running from the shortest median to the longest 95th percentile. Otherwise
-    from ``data/risk_ttr.csv`` by kind of element (estimates with a range and sources).
+    from the network's ``risk_ttr`` table by kind of element (estimates with a range and sources).
 TTS (time to survive)
     The longest closure of the element, starting on ``start_day``, that the buyer's stock
     rides out without a single stock-out day in any contract, in whole days, found by
@@ -32,12 +32,9 @@ TTR they share their impact too, and are listed once (``same``).
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from importlib import resources
 from typing import Any
 
 from corridor.errors import RequestError
@@ -45,7 +42,7 @@ from corridor.network.model import Event, Network
 from corridor.risk._common import DAYS
 from corridor.risk.allocation import Allocation
 from corridor.risk.calendar import DEFAULT_STOCK_DAYS, Closure
-from corridor.risk.recovery import Figure, read_figure
+from corridor.risk.recovery import Figure, figure
 from corridor.risk.targets import route_links, target_loss
 from corridor.risk.timeline import TimedPlan, YearOutcome, simulate_year, timed_plan
 
@@ -146,6 +143,8 @@ class ExposureResult:
     scenario: str = ""
     notes: tuple[str, ...] = ()
     kind: str = "exposure"
+    ranked_by: str = ""
+    """The measure the index ranks: ``measure``, or 'usd' when no element causes any of it."""
 
     @property
     def parameters(self) -> dict[str, Any]:
@@ -173,6 +172,7 @@ class ExposureResult:
             "kind": self.kind,
             "parameters": self.parameters,
             "rows": [r.to_dict() for r in self.rows],
+            "ranked_by": self.ranked_by or self.measure,
             "seconds": self.seconds,
             "notes": list(self.notes),
             "definitions": "docs/risk.md#exposure-index",
@@ -186,27 +186,9 @@ class ExposureResult:
 # --------------------------------------------------------------------------- TTR
 
 
-def load_ttr_table(text: str | None = None) -> dict[tuple[str, str], Figure]:
-    """Read ``risk_ttr.csv`` (the bundled one unless ``text`` is given): (element, kind) ->
-    days with range and sources.
-
-    Raises
-    ------
-    RequestError
-        A bad row, named by its line and field.
-    """
-    if text is None:
-        text = resources.files("corridor").joinpath("data/risk_ttr.csv").read_text("utf-8")
-    out: dict[tuple[str, str], Figure] = {}
-    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        fig = read_figure(
-            row, line, "risk_ttr.csv", lambda v: 0 < v <= MAX_DAYS, f"in (0, {MAX_DAYS}]"
-        )
-        if not fig.low <= fig.value <= fig.high:
-            raise RequestError(f"risk_ttr.csv line {line}: low ≤ value ≤ high does not hold")
-        key = (row.get("element") or "", row.get("kind") or "")
-        out[key] = fig
-    return out
+def ttr_table_of(net: Network) -> dict[tuple[str, str], Figure]:
+    """The network's ``risk_ttr`` table: (element, kind) -> days with range and sources."""
+    return {(row.element, row.kind): figure(row) for row in net.risk_ttr}
 
 
 def time_to_recover(
@@ -236,7 +218,9 @@ def time_to_recover(
         )
     figure = table.get((element.type, element.kind)) or table.get((element.type, "*"))
     if figure is None:
-        raise RequestError(f"risk_ttr.csv has no row for {element.type} {element.kind}")
+        raise RequestError(
+            f"risk_ttr.csv has no row for {element.type} {element.kind} (nor {element.type} *)"
+        )
     chosen = figure.value if statistic == "median" else figure.high
     basis = (
         f"estimate: {element.type} {element.kind if (element.type, element.kind) in table else '*'}"
@@ -328,7 +312,7 @@ def exposure_index(
     scenario : str
         Name of a scenario applied to the network (recorded).
     ttr_table : mapping, optional
-        Default: the bundled ``risk_ttr.csv``.
+        Default: the network's ``risk_ttr`` table (``risk_ttr.csv``).
 
     Returns
     -------
@@ -351,12 +335,14 @@ def exposure_index(
     started = time.perf_counter()
     net = allocation.network
     plan = timed_plan(allocation, stock_days=stock_days)
-    table = ttr_table if ttr_table is not None else load_ttr_table()
+    table = ttr_table if ttr_table is not None else ttr_table_of(net)
     items = [
         (element, time_to_recover(net, element, table, ttr), through)
         for element, through in plan_elements(allocation).values()
     ]
     rows, notes = rank_exposures(plan, items, measure=measure, start_day=start_day)
+    # As _ranked: a measure no element causes falls back on extra cost.
+    caused = max((getattr(r.impact, _FIELD[measure]) for r in rows), default=0.0)
     return ExposureResult(
         allocation,
         tuple(rows),
@@ -368,6 +354,7 @@ def exposure_index(
         net.data_version,
         scenario,
         tuple(notes),
+        ranked_by=measure if caused > 0 else "usd",
     )
 
 

@@ -128,30 +128,48 @@ def stress_in_time(
 
     if years < 1 or seed < 0:
         raise RequestError(f"years must be ≥ 1 and the seed ≥ 0 (got {years}, {seed})")
+    from corridor.risk.intime_fast import OUT_FIELDS, compile_fast, run_block, sample_block
+
     net = allocation.network
     plan = timed_plan(allocation, stock_days=stock_days)
     events = _relevant(net, plan)
+    fast = compile_fast(plan, net)
     values = {k: np.zeros(years) for k in FIELDS}
     attributed = {net.events[e].id: dict.fromkeys(FIELDS, 0.0) for e in events}
-    memo: dict[_Key, YearOutcome] = {}
-    done = distinct = 0
+    seen: set[_Key] = set()
+    done = 0
     for chunk, n in enumerate(_chunks(years)):
         # A chunk always draws its full CHUNK_YEARS: its first n years do not depend on n.
-        drawn = sample_occurrences(net, events, _common.CHUNK_YEARS, seed, chunk)[:n]
-        for i, occ in enumerate(drawn):
-            key: _Key = tuple(sorted(occ))
+        occ = sample_block(net, events, _common.CHUNK_YEARS, seed, chunk).first(n)
+        block = run_block(fast, occ).values
+        keys = occ.keys()
+        memo: dict[_Key, YearOutcome] = {(): YearOutcome()}
+        needed = [
+            (i, key)
+            for i, key in enumerate(keys)
+            if key
+            and block[OUT_FIELDS.index("stockout_days"), i] > 0
+            and len({x[0] for x in key}) > 1
+        ]
+        rest = sorted(
+            {tuple(x for x in key if x[0] != e) for _, key in needed for e in {x[0] for x in key}}
+        )
+        if rest:
+            sub = run_block(fast, occ.of_keys(rest)).values
+            for j, r in enumerate(rest):
+                memo[r] = YearOutcome(**dict(zip(OUT_FIELDS, sub[:, j].tolist(), strict=True)))
+        for i, key in enumerate(keys):
             if not key:
                 continue
-            if key not in memo:
-                memo[key] = _year(net, plan, key)
-                distinct += 1
-            outcome = memo[key]
+            seen.add(key)
+            outcome = YearOutcome(**dict(zip(OUT_FIELDS, block[:, i].tolist(), strict=True)))
             for name in FIELDS:
                 values[name][done + i] = getattr(outcome, name)
             _attribute(net, plan, key, outcome, memo, attributed)
         done += n
         if progress is not None:
             progress(done)
+    distinct = len(seen)
     means = {k: {f: v / years for f, v in d.items()} for k, d in attributed.items()}
     return InTimeStress(allocation.name, years, seed, stock_days, values, means, distinct)
 

@@ -157,6 +157,7 @@ def compile_model(
     loss, touch = _route_losses(net, [r for _, r in routes])
     planned = _planned_vector(allocation)
     uses = tuple(_uses(r, net, cap_index) for _, r in routes)
+    rule_caps, uses = _rule_capacities(allocation, routes, uses, len(caps))
     steps = _steps(allocation, loss, planned, uses, every_route)
     effects = _effects(allocation, touch, loss, planned, a, every_route)
     model = RiskModel(
@@ -169,8 +170,10 @@ def compile_model(
         route_links=tuple(route_links(r) for _, r in routes),
         planned=planned,
         loss=loss,
-        capacity=np.array([c.capacity_t_per_year for c in caps]),
-        capacity_loss=_capacity_losses(net, caps, by_link),
+        capacity=np.array([c.capacity_t_per_year for c in caps] + rule_caps),
+        capacity_loss=np.hstack(
+            (_capacity_losses(net, caps, by_link), np.zeros((len(net.events), len(rule_caps))))
+        ),
         uses=uses,
         steps=steps,
         work=_work(len(net.events), steps, effects, uses),
@@ -231,6 +234,53 @@ def _uses(
             k = cap_index[cap]
             counts[k] = counts.get(k, 0.0) + 1.0
     return tuple(sorted(counts.items()))
+
+
+def _rule_capacities(
+    allocation: Allocation,
+    routes: Sequence[tuple[int, Route]],
+    uses: tuple[tuple[tuple[int, float], ...], ...],
+    first: int,
+) -> tuple[list[float], tuple[tuple[tuple[int, float], ...], ...]]:
+    """Maximum-share rules as capacities: a rule's scope may put at most ``max_share`` of
+    its volume through the target, in a disruption as in the plan (re-routing that broke a
+    rule would count the rule's cost as a disruption's saving).
+
+    Returns the rules' tonnes per year, numbered from ``first``, and each route's uses with
+    the rules it counts against added (once per route).
+    """
+    from corridor.contracts.model import EACH, PORTFOLIO
+
+    net = allocation.network
+    ids = [f.id for f in allocation.flows]
+    volumes = {f.id: f.volume_t_per_year for f in allocation.flows}
+    tonnes: list[float] = []
+    extra: list[list[tuple[int, float]]] = [[] for _ in routes]
+    for rule in allocation.rules:
+        if rule.max_share is None:
+            continue
+        if rule.scope == EACH:
+            scopes = [[i] for i in ids]
+        elif rule.scope == PORTFOLIO:
+            scopes = [ids]
+        else:
+            scopes = [[rule.scope]] if rule.scope in volumes else []
+        for scope in scopes:
+            k = first + len(tonnes)
+            tonnes.append(rule.max_share * sum(volumes[i] for i in scope))
+            for j, (fi, route) in enumerate(routes):
+                if ids[fi] in scope and _counts_against(net, route, rule.on, rule.target):
+                    extra[j].append((k, 1.0))
+    return tonnes, tuple(tuple(u) + tuple(x) for u, x in zip(uses, extra, strict=True))
+
+
+def _counts_against(net: Network, route: Route, on: str, target: str) -> bool:
+    """Whether a route's tonnes count against a share rule (as the plan counts them:
+    transit countries and chokepoints, or the route's families)."""
+    if on == "family":
+        return target in route.family.split("+")
+    ends = {net.node(route.origin).country, net.node(route.destination).country}
+    return (target in route.countries and target not in ends) or target in route.chokepoints
 
 
 def _flow_slices(allocation: Allocation) -> list[range]:
@@ -327,21 +377,21 @@ def _effects(
 
 
 def _bounds(model: RiskModel) -> FloatArray:
-    """Exact bounds of undelivered tonnes and extra cost per group (histogram ranges)."""
+    """Exact bounds of undelivered tonnes and extra cost per group (histogram ranges);
+    extra cost is never negative (a cheaper alternative is a planning effect)."""
     groups = len(model.group_ids)
-    lo, hi = np.zeros(groups), np.zeros(groups)
+    hi = np.zeros(groups)
     for r in np.flatnonzero(model.planned > 0):
         alts = [a for s in model.steps if s.route == r for a in s.alternatives]
         delta = model.route_cost[alts] - model.route_cost[r] if alts else np.zeros(1)
         added = sum(x.usd_per_t for w in model.work for x in w.effects if x.route == r)
         up = model.planned[r] * (max(0.0, float(delta.max())) + added)
-        down = model.planned[r] * min(0.0, float(delta.min()))
         for g in _groups_of(model, int(r)):
-            lo[g], hi[g] = lo[g] + down, hi[g] + up
+            hi[g] += up
     tonnes = model.group_volumes
     out = np.zeros((2, groups, 2))
     out[0, :, 1] = np.maximum(tonnes, _planned_by_group(model))
-    out[1, :, 0], out[1, :, 1] = lo, hi
+    out[1, :, 1] = hi
     return out
 
 

@@ -1,18 +1,16 @@
 """Friction of recovery: switching lead times, the spot premium and other users' traffic.
 
-The figures live in ``data/risk_recovery.csv``; every row names its rows of
-``data/sources.csv`` (estimates carry a low–high range and their derivation there).
+The figures are the network's ``risk_recovery`` table (``risk_recovery.csv``, loaded,
+overlaid and checked with the other tables by :func:`corridor.network.load.load_network`);
+every row names its rows of ``sources.csv`` and carries a low–high range.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 
 from corridor.errors import RequestError
+from corridor.network.model import Network, RecoverTimeRow, RecoveryRow
 
 
 @dataclass(frozen=True)
@@ -55,65 +53,38 @@ class Recovery:
         raise RequestError(f"risk_recovery.csv has no lead time for {group} cargo to {family}")
 
 
-def load_recovery(text: str | None = None) -> Recovery:
-    """Read ``risk_recovery.csv`` (the bundled one unless ``text`` is given).
+def recovery_of(net: Network) -> Recovery:
+    """The recovery figures of ``net``'s ``risk_recovery`` table (built once per network).
 
     Raises
     ------
     RequestError
-        A row with an unknown kind or a value that is not a non-negative number, named by
-        its line.
+        The network's tables have no ``risk_recovery`` rows.
     """
-    if text is None:
-        text = resources.files("corridor").joinpath("data/risk_recovery.csv").read_text("utf-8")
+    return net.derived.get(("risk-recovery",), lambda: _recovery(net.risk_recovery))
+
+
+def figure(row: RecoveryRow | RecoverTimeRow) -> Figure:
+    """A table row's value with its range and the sources of its value."""
+    return Figure(row.value, row.low, row.high, row.sources.get("value", ()), row.note)
+
+
+def _recovery(rows: tuple[RecoveryRow, ...]) -> Recovery:
+    if not rows:
+        raise RequestError(
+            "the network's tables have no risk_recovery.csv: recovery in time needs its lead "
+            "times, spot premium and other users' traffic"
+        )
     lead: dict[tuple[str, str], Figure] = {}
-    premium: Figure | None = None
     background: dict[str, Background] = {}
-    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        figure = _figure(row, line)
-        kind = row.get("kind", "")
-        if kind == "lead_time":
-            lead[row["key"], row["to"]] = figure
-        elif kind == "spot_premium":
-            premium = figure
-        elif kind == "background":
-            spills = tuple(x for x in (row.get("to") or "").split("|") if x)
-            background[row["key"]] = Background(row["key"], figure, spills)
+    premium = None
+    for row in rows:
+        if row.kind == "lead_time":
+            lead[row.key, row.to[0] if row.to else "*"] = figure(row)
+        elif row.kind == "spot_premium":
+            premium = figure(row)
         else:
-            raise RequestError(f"risk_recovery.csv line {line}, kind: unknown kind '{kind}'")
-    if premium is None:
+            background[row.key] = Background(row.key, figure(row), row.to)
+    if premium is None:  # the loader refuses a table without one
         raise RequestError("risk_recovery.csv: no spot_premium row")
     return Recovery(lead, premium, background)
-
-
-def _figure(row: dict[str, str], line: int) -> Figure:
-    return read_figure(
-        row, line, "risk_recovery.csv", lambda v: v >= 0 and v != float("inf"), "≥ 0 and finite"
-    )
-
-
-def read_figure(
-    row: dict[str, str],
-    line: int,
-    file: str,
-    valid: Callable[[float], bool],
-    bound: str,
-) -> Figure:
-    """A row's ``value``, ``low``, ``high``, ``sources`` and ``note`` as a :class:`Figure`;
-    a cell that is not a number, or fails ``valid``, is an error naming ``file``, the line
-    and the column (the message says the value "must be {bound}")."""
-    values = []
-    for name in ("value", "low", "high"):
-        try:
-            v = float(row.get(name) or "")
-        except ValueError:
-            raise RequestError(
-                f"{file} line {line}, {name}: '{row.get(name)}' is not a number"
-            ) from None
-        if not valid(v):
-            raise RequestError(f"{file} line {line}, {name}: must be {bound}")
-        values.append(v)
-    sources = tuple(x for x in (row.get("sources") or "").split("+") if x)
-    if not sources:
-        raise RequestError(f"{file} line {line}, sources: no source given")
-    return Figure(values[0], values[1], values[2], sources, row.get("note") or "")

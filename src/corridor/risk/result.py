@@ -170,6 +170,9 @@ class StressResult:
     """Contract -> mean tonnes per year displaced from planned routes (before re-routing)."""
     extra_days_mean: Mapping[str, float]
     """Contract -> mean extra days per tonne of annual volume."""
+    planning_effect_usd_mean: Mapping[str, float]
+    """Contract -> mean USD per year saved by moving displaced tonnes to a cheaper route
+    (≤ 0): a planning effect, reported apart from the extra cost of disruption."""
     histograms: Mapping[str, tuple[FloatArray, IntArray]]
     """'undelivered_t' / 'extra_cost_usd' -> (bin edges, counts) of the portfolio."""
     seconds: float
@@ -207,6 +210,7 @@ class StressResult:
                     **c.to_dict(),
                     "cut_t_mean": self.cut_t_mean[c.id],
                     "extra_days_mean": self.extra_days_mean[c.id],
+                    "planning_effect_usd_mean": self.planning_effect_usd_mean[c.id],
                 }
                 for c in self.contracts
             ],

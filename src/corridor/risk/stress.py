@@ -132,6 +132,7 @@ def _result(
     flows = len(model.flow_ids)
     cut = total.flow_sums[0] / total.years
     tdays = total.flow_sums[1] / total.years
+    planning = total.flow_sums[2] / total.years
     return StressResult(
         allocation=allocation,
         years=info.years,
@@ -144,6 +145,9 @@ def _result(
         drivers=_drivers(model, allocation.network, total),
         concentration=concentration(allocation),
         cut_t_mean={f: float(c) for f, c in zip(model.flow_ids, cut, strict=True)},
+        planning_effect_usd_mean={
+            f: float(p) for f, p in zip(model.flow_ids, planning, strict=True)
+        },
         extra_days_mean={
             f: float(t / v) if v else 0.0
             for f, t, v in zip(model.flow_ids, tdays, model.volumes, strict=True)

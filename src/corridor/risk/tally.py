@@ -29,7 +29,7 @@ class Tally:
     sums: FloatArray
     """(4, groups): undelivered, extra cost, squares of both... see ``_MOMENTS``."""
     flow_sums: FloatArray
-    """(2, flows): cut tonnes and extra tonne-days."""
+    """(3, flows): cut tonnes, extra tonne-days and the planning effect (USD, ≤ 0)."""
     exceed: IntArray
     """(groups, thresholds): years losing more than the threshold share of volume."""
     counts: IntArray
@@ -74,7 +74,7 @@ def tally(model: RiskModel, out: Outcome, thresholds: Sequence[float]) -> Tally:
     return Tally(
         years=values[0].shape[1],
         sums=np.stack([v.sum(axis=1) for v in values] + [(v * v).sum(axis=1) for v in values]),
-        flow_sums=np.stack([out.cut, out.extra_tdays]),
+        flow_sums=np.stack([out.cut, out.extra_tdays, out.planning]),
         exceed=exceed,
         counts=np.stack(counts).reshape(2, groups, BINS).astype(np.int64),
         bin_sums=np.stack(sums).reshape(2, groups, BINS).astype(np.float64),

@@ -40,7 +40,7 @@ from corridor.network.model import Network
 from corridor.risk._common import DAYS, FloatArray, IntArray
 from corridor.risk.allocation import Allocation
 from corridor.risk.calendar import DEFAULT_STOCK_DAYS, Closure, Schedule
-from corridor.risk.recovery import Recovery, load_recovery
+from corridor.risk.recovery import Recovery, recovery_of
 from corridor.risk.targets import link_targets, route_links, route_targets
 
 HORIZON_DAYS = int(3 * DAYS)
@@ -103,12 +103,13 @@ def timed_plan(
     schedules : mapping of contract id to Schedule, optional
         Default: class-7 cargo in four charter lots a year, the rest evenly.
     recovery : Recovery, optional
-        Lead times, spot premium and background traffic (default: the bundled table).
+        Lead times, spot premium and background traffic (default: the network's
+        ``risk_recovery`` table).
     """
     from corridor.optimize.capacity import capacities, capacity_of_link
 
     net = allocation.network
-    rec = recovery or load_recovery()
+    rec = recovery or recovery_of(net)
     by_link = capacity_of_link(net)
     flows = []
     for f in allocation.flows:

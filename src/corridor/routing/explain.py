@@ -6,7 +6,9 @@ from collections.abc import Iterable
 
 from corridor.costs import Assumptions
 from corridor.graph import CommodityGraph, buyer_compliance, commodity_graph
+from corridor.i18n import Joined, Message, Named, family_name
 from corridor.network.model import Network
+from corridor.network.names import place_name
 from corridor.routing.kbest import k_best
 from corridor.routing.route import FAMILY_LABELS, Route
 
@@ -26,22 +28,42 @@ def explain_no_route(
     avoid = tuple(avoid)
     fams = tuple(families)
     c = net.commodity(commodity)
-    what = f"no route for {commodity} from {origin} to {destination}"
+    ends = {
+        "commodity": Named(commodity, c.name_ja),
+        "origin": Named(origin, place_name(net.node(origin), "ja")),
+        "destination": Named(destination, place_name(net.node(destination), "ja")),
+    }
     if fams:
-        what += " in the " + ", ".join(FAMILY_LABELS.get(f, f) for f in fams) + " family"
+        labels = [Named(FAMILY_LABELS.get(f, f), family_name(f, "ja")) for f in fams]
+        what = Message("noroute_what_family", **ends, families=Joined(", ", labels))
+    else:
+        what = Message("noroute_what", **ends)
+
+    def because(reason: str) -> Message:
+        return Message("noroute_because", what=what, reason=reason)
+
     if c.no_route_reason:
-        return f"{what}: {c.no_route_reason}"
+        return because(c.no_route_reason)
     # every exposure the request keeps out -> '' (an avoid rule) or the regime excluding it
     rules = {**buyer_compliance(net, commodity, buyer).excluded, **{x: "" for x in avoid}}
 
+    def named(x: str) -> Named:
+        return Named(x, net.exposure(x).name_ja if net.has("exposures", x) else "")
+
     def name(x: str) -> str:
-        return f"{x}, {rules[x]}" if rules[x] else x
+        return Joined(", ", [named(x), rules[x]]) if rules[x] else named(x)
 
     for role, place in (("origin", origin), ("destination", destination)):
         country = net.node(place).country
         if country in rules:
-            why = f"which is {rules[country]}" if rules[country] else "which is avoided"
-            return f"{what}: the {role} {place} is in {country}, {why}"
+            where = {
+                "role": Message(f"noroute_role_{role}"),
+                "place": ends[role],
+                "country": named(country),
+            }
+            if rules[country]:
+                return because(Message("noroute_end_regime", **where, regime=rules[country]))
+            return because(Message("noroute_end_avoided", **where))
 
     def found(dropped: str | None) -> list[Route]:
         keep = {x: why for x, why in rules.items() if x != dropped}
@@ -57,42 +79,45 @@ def explain_no_route(
         if free:
             needed = [x for x in rules if found(x)]
             crossed = [x for x in rules if x in (*free[0].countries, *free[0].chokepoints)]
+            route = Named(free[0].label, free[0].label_ja)
             if len(needed) == 1:
                 x = needed[0]
-                lift = "without that regime" if rules[x] else f"without avoiding {x}"
-                return (
-                    f"{what}: every route crosses {name(x)}; {lift} the cheapest route is "
-                    f"{free[0].label}"
-                )
+                if rules[x]:
+                    return because(Message("noroute_one_regime", name=name(x), route=route))
+                one = Message("noroute_one_avoid", name=name(x), x=named(x), route=route)
+                return because(one)
             regime = any(rules.values())
-            sep, kind = ("; ", "rules") if regime else (", ", "avoid rules")
+            sep = "; " if regime else ", "
+            kind = Message("noroute_kind_rules" if regime else "noroute_kind_avoid")
             if needed:
-                return (
-                    f"{what}: every route crosses at least one of "
-                    f"{sep.join(name(x) for x in needed)}; dropping any one of these {kind} "
-                    f"leaves a route (the cheapest without them is {free[0].label})"
-                )
-            return (
-                f"{what}: the {kind} {sep.join(name(x) for x in rules)} together block every "
-                f"route (the cheapest route without them crosses {', '.join(crossed)})"
+                names = Joined(sep, [name(x) for x in needed])
+                return because(Message("noroute_some", names=names, kind=kind, route=route))
+            together = Message(
+                "noroute_together",
+                kind=kind,
+                names=Joined(sep, [name(x) for x in rules]),
+                crossed=Joined(", ", [named(x) for x in crossed]),
             )
+            return because(together)
     g = commodity_graph(net, commodity, a, avoid, fams, buyer)
     blocks = _frontier(net, g, origin, frozenset(fams))
     if blocks:
-        return f"{what}: " + _summarise(blocks)
+        return because(_summarise(blocks))
     if fams:
-        return f"{what}: no links of this family connect them"
-    return f"{what}: the network has no connection between them"
+        return because(Message("noroute_no_family_links"))
+    return because(Message("noroute_no_connection"))
 
 
 def _summarise(reasons: list[str]) -> str:
-    """Join reasons; many links refused for one reason become one sentence."""
-    suffixes = {r.split(" ", 2)[2] for r in reasons if r.startswith("link ")}
-    if len(reasons) > 3 and len(suffixes) == 1 and all(r.startswith("link ") for r in reasons):
-        ids = [r.split(" ", 2)[1] for r in reasons]
-        verb = suffixes.pop().replace("does not carry", "carry")
-        return f"none of {len(ids)} links ({', '.join(ids[:4])}, ...) {verb}"
-    return "; ".join(reasons[:6])
+    """Join reasons; many links refused for one cargo class become one sentence."""
+    refused = [r for r in reasons if isinstance(r, Message) and r.key == "why_cargo"]
+    cargo = {str(r.values["cargo"]) for r in refused}
+    if len(reasons) > 3 and len(cargo) == 1 and len(refused) == len(reasons):
+        ids = [str(r.values["link"]) for r in refused]
+        return Message(
+            "noroute_none_of_links", n=len(ids), ids=", ".join(ids[:4]), cargo=cargo.pop()
+        )
+    return Joined("; ", reasons[:6])
 
 
 def _frontier(net: Network, g: CommodityGraph, origin: str, families: frozenset[str]) -> list[str]:

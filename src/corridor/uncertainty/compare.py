@@ -22,7 +22,10 @@ from corridor.uncertainty.propagate import (
     verify,
 )
 from corridor.uncertainty.sampling import CARRYING_RANGE, unit_draws
-from corridor.uncertainty.sensitivity import Driver, drivers, improve_first
+from corridor.uncertainty.sensitivity import drivers
+from corridor.uncertainty.study import Driver, improve_first
+
+PREMIUM_ENDS = ("premium_at_low_usd_per_t", "premium_at_high_usd_per_t")
 
 APPROXIMATION = (
     "Each draw re-prices a fixed set of candidate routes (for each family, each avoid rule "
@@ -96,7 +99,7 @@ class UncertainComparison:
             "sensitivity": {
                 "premium": self.rule,
                 "method": "Sobol' indices (SALib, Saltelli sampling), first order and total",
-                "drivers": [d.to_dict() for d in self.drivers],
+                "drivers": [d.to_dict(PREMIUM_ENDS) for d in self.drivers],
                 "improve_first": [d.factor for d in self.improve_first],
             },
             "check": {

@@ -84,8 +84,8 @@ def _transit_terms(
         return [(inv, (value, CARRYING, (*lid, "transit_days")))]
     speed, overhead, _ = timing
     terms: list[_Term] = [(inv / speed, (value, CARRYING, (*lid, "distance_km")))]
-    if overhead:
-        terms.append((inv * overhead, (value, CARRYING)))
+    if overhead or link.added_days:
+        terms.append((inv * (overhead + link.added_days), (value, CARRYING)))
     return terms
 
 

@@ -10,47 +10,17 @@ independent factors S1 = ST = that factor's share of the variance, and the S1 ad
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from corridor.uncertainty.propagate import Propagation
+from corridor.uncertainty.study import Driver, improve_first
+
+__all__ = ["Driver", "drivers", "improve_first", "sobol_indices"]
 
 IMPROVE_FIRST_MAX = 20
 """Factors (by total index) whose pinning is tried for the improve-first list."""
-
-
-@dataclass(frozen=True)
-class Driver:
-    """How much one factor moves the premium."""
-
-    factor: str
-    label: str
-    figures: int
-    s1: float
-    """First-order Sobol index (share of the premium's variance it explains alone)."""
-    st: float
-    """Total Sobol index (alone and in interaction)."""
-    low_usd_per_t: float
-    high_usd_per_t: float
-    """Premium with this factor at the low and at the high end of its ranges, others as
-    stated (the tornado bars)."""
-    narrowing: float
-    """Share by which the P5–P95 band of the premium narrows if this factor is pinned at
-    its stated figures."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "factor": self.factor,
-            "label": self.label,
-            "figures": self.figures,
-            "sobol_first_order": round(self.s1, 4),
-            "sobol_total": round(self.st, 4),
-            "premium_at_low_usd_per_t": round(self.low_usd_per_t, 2),
-            "premium_at_high_usd_per_t": round(self.high_usd_per_t, 2),
-            "band_narrowing": round(self.narrowing, 4),
-        }
 
 
 def sobol_indices(
@@ -115,17 +85,7 @@ def drivers(p: Propagation, rule: str, x: np.ndarray, n_base: int, seed: int) ->
                 float(low) if np.isfinite(low) else stated,
                 float(high) if np.isfinite(high) else stated,
                 narrowing,
+                measured=rank < IMPROVE_FIRST_MAX and width > 0,
             )
         )
     return out
-
-
-MIN_NARROWING = 0.03
-"""Narrowings below this are within the sampling noise of a P5–P95 band of 1,000 draws."""
-
-
-def improve_first(found: list[Driver], n: int = 5) -> list[Driver]:
-    """The factors whose pinning narrows the premium band most (by at least
-    :data:`MIN_NARROWING`), best first."""
-    chosen = (d for d in found if d.narrowing >= MIN_NARROWING)
-    return sorted(chosen, key=lambda d: -d.narrowing)[:n]

@@ -47,35 +47,58 @@ OTHERS = "other estimates"
 
 
 @dataclass(frozen=True)
-class Pull:
-    """How much one factor (or the group of all the weaker ones) moves the target."""
+class Driver:
+    """How much one factor (or the group of all the weaker ones) moves a headline: the one
+    driver record of compare, capacity, plan and stress."""
 
     factor: str
     label: str
     figures: int
     s1: float
+    """First-order Sobol' index (share of the headline's variance it explains alone)."""
     st: float
+    """Total Sobol' index (alone and in interaction)."""
     at_low: float | None
     at_high: float | None
-    """The target with this factor at the low / high end of its ranges, the others as
-    stated (None for the group)."""
+    """The headline with this factor at the low / high end of its ranges, the others as
+    stated (the tornado bars; None for the group)."""
     narrowing: float
+    """Share by which the headline's P5–P95 band narrows if this factor is pinned at its
+    stated figures."""
     measured: bool
     """Whether ``narrowing`` was measured by re-evaluating pinned draws (else estimated
     from ``st``)."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, ends: tuple[str, str] = ("at_low", "at_high")) -> dict[str, Any]:
+        """JSON fields; ``ends`` names the two tornado ends (compare: the premium's)."""
+        out: dict[str, Any] = {
             "factor": self.factor,
             "label": self.label,
             "figures": self.figures,
             "sobol_first_order": round(self.s1, 4),
             "sobol_total": round(self.st, 4),
-            "at_low": None if self.at_low is None else round(self.at_low, 2),
-            "at_high": None if self.at_high is None else round(self.at_high, 2),
+        }
+        for name, v in zip(ends, (self.at_low, self.at_high), strict=True):
+            out[name] = None if v is None else round(v, 2)
+        return out | {
             "band_narrowing": round(self.narrowing, 4),
             "narrowing_measured": self.measured,
         }
+
+
+def improve_first(found: Sequence[Driver], n: int = 5) -> list[Driver]:
+    """The factors whose pinning narrows the band most (by at least :data:`MIN_NARROWING`;
+    the group of the others excluded), best first."""
+    chosen = (d for d in found if d.factor != OTHERS and d.narrowing >= MIN_NARROWING)
+    return sorted(chosen, key=lambda d: -d.narrowing)[:n]
+
+
+def drivers_text(found: Sequence[Driver], n: int = 3, of: str = "") -> str:
+    """``; drivers: A (ST 0.52); B (ST 0.11)`` for the ``n`` strongest (ST ≥ 0.005), or ''."""
+    strong = [d for d in found[:n] if d.st >= 0.005]
+    if not strong:
+        return ""
+    return f"; drivers{of}: " + "; ".join(f"{d.label} (ST {d.st:.2f})" for d in strong)
 
 
 @dataclass(frozen=True)
@@ -90,7 +113,7 @@ class Study:
         Headline name -> its values over the main draws (for probabilities).
     target : str
         The headline whose drivers are ranked.
-    drivers : tuple of Pull
+    drivers : tuple of Driver
         Factors by total Sobol' index (strongest first), then the group of the others.
     """
 
@@ -101,13 +124,30 @@ class Study:
     bands: dict[str, Band]
     draws: dict[str, np.ndarray]
     target: str
-    drivers: tuple[Pull, ...]
+    drivers: tuple[Driver, ...]
     evaluations: int
 
-    def improve_first(self, n: int = 5) -> list[Pull]:
+    def improve_first(self, n: int = 5) -> list[Driver]:
         """Factors whose pinning narrows the target's band most (group excluded)."""
-        chosen = [d for d in self.drivers if d.factor != OTHERS and d.narrowing >= MIN_NARROWING]
-        return sorted(chosen, key=lambda d: -d.narrowing)[:n]
+        return improve_first(self.drivers, n)
+
+    def summary(
+        self,
+        bands_name: str,
+        bands: dict[str, Any],
+        probabilities: dict[str, float],
+        closing_note: str,
+        method_note: str = "",
+    ) -> dict[str, Any]:
+        """The JSON shape every banded result shares: sampling, ``bands_name`` -> ``bands``,
+        probabilities, sensitivity, closing note."""
+        return {
+            **self.to_dict(),
+            bands_name: bands,
+            "probabilities": {k: round(v, 4) for k, v in probabilities.items()},
+            "sensitivity": self.sensitivity_dict(method_note),
+            "closing_note": closing_note,
+        }
 
     def sensitivity_dict(self, method_note: str = "") -> dict[str, Any]:
         alone = sum(d.factor != OTHERS for d in self.drivers)
@@ -158,7 +198,7 @@ def study(
         k: Band.of(float(stated[k][0]), v) for k, v in y.items() if banded is None or k in banded
     }
     evaluations = samples + 1
-    found: list[Pull] = []
+    found: list[Driver] = []
     if d and target in y:
         found, extra = _drivers(evaluate, list(factors), target, u, y[target], seed, n_base,
                                 individual, pin)  # fmt: skip
@@ -186,7 +226,7 @@ def _drivers(
     n_base: int,
     individual: int,
     pin: bool,
-) -> tuple[list[Pull], int]:
+) -> tuple[list[Driver], int]:
     d = len(factors)
     order = _screen(u, y)
     alone = order if d <= individual + 1 else order[:individual]
@@ -198,7 +238,7 @@ def _drivers(
     index = {g: i for i, g in enumerate(groups)}
     ends, used_ends = _tornado(evaluate, factors, target, alone)
     width = float(np.subtract(*np.percentile(y, [95, 5])))
-    out: list[Pull] = []
+    out: list[Driver] = []
     evaluations = used + used_ends
     for j in alone:
         f, g = factors[j], index[factors[j].name]
@@ -210,14 +250,14 @@ def _drivers(
             evaluations += u.shape[0]
             narrowing = 1.0 - float(np.subtract(*np.percentile(yp, [95, 5]))) / width
         low, high = ends[j]
-        out.append(Pull(f.name, f.label, len(f.members), float(s1[g]), float(st[g]), low, high,
+        out.append(Driver(f.name, f.label, len(f.members), float(s1[g]), float(st[g]), low, high,
                         narrowing, pin and width > 0))  # fmt: skip
     out.sort(key=lambda p: -p.st)
     if rest:
         g = index[OTHERS]
         figures = sum(len(factors[j].members) for j in rest)
         narrowing = 1.0 - math.sqrt(max(0.0, 1.0 - float(st[g])))
-        out.append(Pull(OTHERS, f"the other {len(rest)} estimates together", figures,
+        out.append(Driver(OTHERS, f"the other {len(rest)} estimates together", figures,
                         float(s1[g]), float(st[g]), None, None, narrowing, False))  # fmt: skip
     return out, evaluations
 

@@ -29,6 +29,8 @@ from corridor.web.schemas import (
     BreakEvenBody,
     CapacityBody,
     CompareBody,
+    ExposureBody,
+    InvestBody,
     ParetoBody,
     PlanBody,
     RoutesBody,
@@ -271,19 +273,24 @@ def run_capacity(net: Network, body: CapacityBody, store: Path | None) -> dict[s
     """``corridor.optimize.max_flow(...).to_dict()``; the run is saved in the run store."""
     from corridor.optimize.maxflow import max_flow
 
-    result = max_flow(
-        body.commodity,
-        body.origins,
-        body.destinations,
-        avoid=body.avoid,
-        families=body.families,
-        network=net,
-    )
+    asked: dict[str, Any] = {
+        "avoid": body.avoid,
+        "families": body.families,
+        "network": net,
+    }
+    result = max_flow(body.commodity, body.origins, body.destinations, **asked)
     _save(result, store)
-    return result.to_dict()
+    out = result.to_dict()
+    if body.uncertainty:
+        from corridor.analysis.capacity_bands import capacity_bands
+
+        bands = capacity_bands(body.commodity, body.origins, body.destinations, **asked,
+                               samples=body.uncertainty, seed=body.uncertainty_seed)  # fmt: skip
+        out["uncertainty"] = bands.to_dict()
+    return out
 
 
-def _portfolio(net: Network, body: PlanBody | StressBody) -> Portfolio:
+def _portfolio(net: Network, body: PlanBody | StressBody | ExposureBody | InvestBody) -> Portfolio:
     """The body's contracts and rules, built and checked by the contracts files' builder
     (:func:`corridor.contracts.io.build_portfolio`)."""
     from corridor.contracts.io import build_portfolio
@@ -296,7 +303,7 @@ def _portfolio(net: Network, body: PlanBody | StressBody) -> Portfolio:
     return build_portfolio(contracts, rules, net, name="web request")
 
 
-def check_plan(net: Network, body: PlanBody | StressBody) -> None:
+def check_plan(net: Network, body: PlanBody | StressBody | ExposureBody | InvestBody) -> None:
     """Check contracts and rules against the network (422 listing every problem, naming
     the field of the first)."""
     from corridor.contracts.model import ContractError
@@ -311,16 +318,23 @@ def run_plan(net: Network, body: PlanBody, store: Path | None) -> dict[str, Any]
     """``corridor.optimize.plan(...).to_dict()``; the run is saved in the run store."""
     from corridor.optimize.planning import plan
 
-    result = plan(
-        _portfolio(net, body),
-        k=body.k,
-        carbon_price=body.carbon_price,
-        risk_penalty=body.risk_penalty,
-        network=net,
-        assumptions=_assumptions(0.0, body.service),
-    )
+    asked: dict[str, Any] = {
+        "k": body.k,
+        "carbon_price": body.carbon_price,
+        "risk_penalty": body.risk_penalty,
+        "network": net,
+        "assumptions": _assumptions(0.0, body.service),
+    }
+    bands = None
+    if body.uncertainty:
+        from corridor.analysis.plan_bands import plan_bands
+
+        result, bands = plan_bands(_portfolio(net, body), samples=body.uncertainty,
+                                   seed=body.uncertainty_seed, **asked)  # fmt: skip
+    else:
+        result = plan(_portfolio(net, body), **asked)
     _save(result, store)
-    return result.to_dict()
+    return result.to_dict() | ({"uncertainty": bands.to_dict()} if bands else {})
 
 
 def _save(result: StorableResult, store: Path | None) -> None:
@@ -336,8 +350,9 @@ def _save(result: StorableResult, store: Path | None) -> None:
 # --------------------------------------------------------------------------- stress
 
 
-def check_stress(net: Network, body: StressBody) -> None:
-    """Check a stress job: contracts (as a plan's), or one route choice with its volume.
+def check_stress(net: Network, body: StressBody | ExposureBody) -> None:
+    """Check a stress job or an exposure request: contracts (as a plan's), or one route
+    choice with its volume.
 
     Raises
     ------
@@ -368,7 +383,7 @@ def check_stress(net: Network, body: StressBody) -> None:
     )
 
 
-def stress_allocation(net: Network, body: StressBody) -> Allocation:
+def stress_allocation(net: Network, body: StressBody | ExposureBody) -> Allocation:
     """What a stress job stresses: the contracts' least-cost plan, or the cheapest route.
 
     The allocations are those of ``corridor stress`` on a contracts file (planned first) and
@@ -406,6 +421,30 @@ def run_stress(
         years=body.years,
         seed=body.seed,
         progress=lambda done: ctx.progress(done / body.years),
+    )
+    _save(result, store)
+    out = result.to_dict()
+    if body.uncertainty:
+        from corridor.analysis.stress_bands import YEARS_PER_DRAW, stress_bands
+
+        ctx.check()
+        bands = stress_bands(allocation, samples=body.uncertainty, seed=body.uncertainty_seed,
+                             years=min(body.years, YEARS_PER_DRAW))  # fmt: skip
+        out["uncertainty"] = bands.to_dict()
+    return out
+
+
+def run_exposure(net: Network, body: ExposureBody, store: Path | None) -> dict[str, Any]:
+    """``corridor exposure --format json`` for this body (the allocation as a stress job
+    builds it); the run is saved in the run store."""
+    from corridor.risk.exposure import exposure_index
+
+    result = exposure_index(
+        stress_allocation(net, body),
+        stock_days=body.stock_days,
+        measure=body.measure,
+        ttr=body.ttr,
+        start_day=body.start_day,
     )
     _save(result, store)
     return result.to_dict()
@@ -470,6 +509,35 @@ def run_simulate(
     return payload(results[0], results[1] if len(results) > 1 else None)
 
 
+def check_invest(net: Network, body: InvestBody) -> None:
+    """Contracts as a plan's; unknown project ids are refused at submission."""
+    check_plan(net, body)
+    known = {p.id for p in net.projects}
+    unknown = [p for p in body.projects or () if p not in known]
+    if unknown:
+        raise ApiError(422, f"unknown project(s) {', '.join(unknown)} (projects.csv)", "projects")
+
+
+def run_invest(
+    net: Network, body: InvestBody, ctx: JobContext, store: Path | None
+) -> dict[str, Any]:
+    """``corridor invest --format json`` for the same parameters, with progress after each
+    evaluated item; cancelling stops at the next one. The run is saved in the run store."""
+    from corridor.invest import Money, invest
+
+    result = invest(
+        _portfolio(net, body),
+        network=net,
+        budget_usd=body.budget_usd,
+        projects=body.projects,
+        money=Money(discount_rate=body.discount_rate),
+        corridor_traffic=body.corridor_traffic,
+        progress=ctx.progress,
+    )
+    _save(result, store)
+    return result.to_dict()
+
+
 @dataclass(frozen=True)
 class JobKind:
     """A kind of background job: its parameters, how to check them, and how to run it."""
@@ -495,5 +563,6 @@ JOB_KINDS: dict[str, JobKind] = {
     "plan": JobKind(PlanBody, check_plan, lambda n, b, c, s: run_plan(n, b, s), "planning"),
     "stress": JobKind(StressBody, check_stress, run_stress, "stress"),
     "simulate": JobKind(SimulateBody, check_simulate, run_simulate, "simulation"),
+    "invest": JobKind(InvestBody, check_invest, run_invest, "planning"),
 }
 """Job kinds by name."""

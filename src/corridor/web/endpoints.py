@@ -36,9 +36,11 @@ from corridor.web.compute import (
     check_capacity,
     check_plan,
     check_request,
+    check_stress,
     run_breakeven,
     run_capacity,
     run_compare,
+    run_exposure,
     run_market,
     run_pareto,
     run_plan,
@@ -386,6 +388,20 @@ def plan(body: s.PlanBody, ctx: Ctx) -> Response:
     net = ctx.on(body.as_of)
     check_plan(net, body)
     return _json(run_plan(net, body, ctx.settings.store))
+
+
+@router.post(
+    "/exposure",
+    tags=["risk"],
+    response_model=s.ExposureResultOut,
+    summary="Risk exposure index: time to recover against time to survive, per element",
+)
+def exposure(body: s.ExposureBody, ctx: Ctx) -> Response:
+    """``corridor exposure --format json`` for this body; the run is kept in the run store."""
+    _needs("stress")
+    net = ctx.on(body.as_of)
+    check_stress(net, body)
+    return _json(run_exposure(net, body, ctx.settings.store))
 
 
 @router.get(

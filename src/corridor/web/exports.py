@@ -41,11 +41,14 @@ router = APIRouter(
 
 FormatQ = Annotated[str, Query(alias="format", pattern="^(csv|xlsx|parquet)$")]
 TableQ = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
+LangQ = Annotated[str, Query(pattern="^(en|ja)$", description="Language of XLSX/CSV headers")]
 
 
-def _file(data: Any, fmt: str, net: Network, kind: str, table: str | None) -> Response:
+def _file(
+    data: Any, fmt: str, net: Network, kind: str, table: str | None, lang: str = "en"
+) -> Response:
     try:
-        body, name = export_bytes(data, fmt, net, kind, table)
+        body, name = export_bytes(data, fmt, net, kind, table, lang)
     except RequestError as exc:
         raise ApiError(422, str(exc), "table") from None
     return Response(
@@ -56,21 +59,27 @@ def _file(data: Any, fmt: str, net: Network, kind: str, table: str | None) -> Re
 
 
 @router.post("/routes", summary="The k cheapest distinct routes, as a file")
-def export_routes(body: s.RoutesBody, ctx: Ctx, fmt: FormatQ, table: TableQ = None) -> Response:
+def export_routes(
+    body: s.RoutesBody, ctx: Ctx, fmt: FormatQ, table: TableQ = None, lang: LangQ = "en"
+) -> Response:
     compute.check_request(ctx.net, body)
-    return _file(compute.run_routes(ctx.net, body), fmt, ctx.net, "routes", table)
+    return _file(compute.run_routes(ctx.net, body), fmt, ctx.net, "routes", table, lang)
 
 
 @router.post("/compare", summary="Best route per family and the premiums, as a file")
-def export_compare(body: s.CompareBody, ctx: Ctx, fmt: FormatQ, table: TableQ = None) -> Response:
+def export_compare(
+    body: s.CompareBody, ctx: Ctx, fmt: FormatQ, table: TableQ = None, lang: LangQ = "en"
+) -> Response:
     compute.check_request(ctx.net, body)
-    return _file(compute.run_compare(ctx.net, body), fmt, ctx.net, "compare", table)
+    return _file(compute.run_compare(ctx.net, body), fmt, ctx.net, "compare", table, lang)
 
 
 @router.post("/pareto", summary="Pareto routes, as a file")
-def export_pareto(body: s.ParetoBody, ctx: Ctx, fmt: FormatQ, table: TableQ = None) -> Response:
+def export_pareto(
+    body: s.ParetoBody, ctx: Ctx, fmt: FormatQ, table: TableQ = None, lang: LangQ = "en"
+) -> Response:
     compute.check_request(ctx.net, body)
-    return _file(compute.run_pareto(ctx.net, body), fmt, ctx.net, "pareto", table)
+    return _file(compute.run_pareto(ctx.net, body), fmt, ctx.net, "pareto", table, lang)
 
 
 def _planned(
@@ -89,18 +98,22 @@ _plan = _planned(compute.check_plan, compute.run_plan)
 
 
 @router.post("/capacity", summary="Capacity and bottlenecks, as a file")
-def export_capacity(body: s.CapacityBody, ctx: Ctx, fmt: FormatQ, table: TableQ = None) -> Response:
-    return _file(_capacity(body, ctx), fmt, ctx.net, "capacity", table)
+def export_capacity(
+    body: s.CapacityBody, ctx: Ctx, fmt: FormatQ, table: TableQ = None, lang: LangQ = "en"
+) -> Response:
+    return _file(_capacity(body, ctx), fmt, ctx.net, "capacity", table, lang)
 
 
 @router.post("/plan", summary="A least-cost plan, as a file")
-def export_plan(body: s.PlanBody, ctx: Ctx, fmt: FormatQ, table: TableQ = None) -> Response:
-    return _file(_plan(body, ctx), fmt, ctx.net, "plan", table)
+def export_plan(
+    body: s.PlanBody, ctx: Ctx, fmt: FormatQ, table: TableQ = None, lang: LangQ = "en"
+) -> Response:
+    return _file(_plan(body, ctx), fmt, ctx.net, "plan", table, lang)
 
 
 @router.get("/runs", summary="Stored runs, as a file")
 def export_runs(
-    ctx: Ctx, fmt: FormatQ, limit: Annotated[int, Query(ge=1, le=500)] = 50
+    ctx: Ctx, fmt: FormatQ, limit: Annotated[int, Query(ge=1, le=500)] = 50, lang: LangQ = "en"
 ) -> Response:
     _needs("runs")
     from corridor.store import list_runs
@@ -109,11 +122,13 @@ def export_runs(
         found = list_runs(store=ctx.settings.store, limit=limit)
     except RequestError as exc:
         raise _store_error(exc) from None
-    return _file([r.to_dict() for r in found], fmt, ctx.net, "runs", None)
+    return _file([r.to_dict() for r in found], fmt, ctx.net, "runs", None, lang)
 
 
 @router.get("/runs/{run_id}", summary="One stored run with its tables, as a file")
-def export_run(run_id: str, ctx: Ctx, fmt: FormatQ, table: TableQ = None) -> Response:
+def export_run(
+    run_id: str, ctx: Ctx, fmt: FormatQ, table: TableQ = None, lang: LangQ = "en"
+) -> Response:
     _needs("runs")
     from corridor.store import get_run
 
@@ -122,15 +137,17 @@ def export_run(run_id: str, ctx: Ctx, fmt: FormatQ, table: TableQ = None) -> Res
     except RequestError as exc:
         raise _store_error(exc) from None
     data = {**record.to_dict(), **{k: v for k, v in record.tables.items() if v}}
-    return _file(data, fmt, ctx.net, record.kind, table)
+    return _file(data, fmt, ctx.net, record.kind, table, lang)
 
 
 @router.get("/jobs/{job_id}", summary="A finished job's result, as a file")
-def export_job(job_id: str, ctx: Ctx, fmt: FormatQ, table: TableQ = None) -> Response:
+def export_job(
+    job_id: str, ctx: Ctx, fmt: FormatQ, table: TableQ = None, lang: LangQ = "en"
+) -> Response:
     job = _job_or_404(ctx.jobs.get, job_id)
     if job.get("status") != "done" or not job.get("result"):
         raise ApiError(409, f"job '{job_id}' has no result yet (status {job.get('status')})", None)
-    return _file(job["result"], fmt, ctx.net, str(job.get("kind") or "job"), table)
+    return _file(job["result"], fmt, ctx.net, str(job.get("kind") or "job"), table, lang)
 
 
 __all__ = ["FORMATS", "router"]

@@ -18,9 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from corridor import store
 from corridor.analysis import results
 from corridor.network import model, names, regimes
-from corridor.risk import measures
+from corridor.risk import exposure, measures, timeline
 from corridor.risk._common import DEFAULT_K as RISK_K
 from corridor.risk._common import MAX_YEARS
+from corridor.risk.calendar import DEFAULT_STOCK_DAYS
 from corridor.routing import route
 from corridor.routing.kbest import MAX_K
 from corridor.validate import (
@@ -168,6 +169,28 @@ Family = Literal["china", "trans_caspian", "russia", "south"]
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
+MAX_CAPACITY_UNCERTAINTY = 2_000
+"""Most draws of a capacity band in one request (one max-flow LP re-solved per draw)."""
+MAX_PLAN_UNCERTAINTY = 1_000
+"""Most draws of a plan band in one request (the plan's LP re-solved per draw)."""
+MAX_STRESS_UNCERTAINTY = 400
+"""Most draws of a stress band in one job (a Monte Carlo run per draw: 100 draws ~20 s)."""
+
+
+def _uncertainty(most: int, what: str) -> Any:
+    return Field(
+        default=0,
+        ge=0,
+        le=most,
+        description=f"Joint draws of the estimates: P5/P50/P95 bands of {what} and the "
+        "drivers (Sobol' indices, tornado ends, improve first) under 'uncertainty' (0: none).",
+    )
+
+
+def _uncertainty_seed() -> Any:
+    return Field(default=0, ge=0, le=2**31 - 1, description="Seed of those draws.")
+
+
 class CapacityBody(_Body):
     """Body of ``POST /api/capacity``."""
 
@@ -179,6 +202,10 @@ class CapacityBody(_Body):
         default_factory=list, max_length=4, description="Route families to use (default all)."
     )
     as_of: AsOfDate | None = _as_of()
+    uncertainty: int = _uncertainty(
+        MAX_CAPACITY_UNCERTAINTY, "the tonnes left for the user, how often each capacity binds"
+    )
+    uncertainty_seed: int = _uncertainty_seed()
 
 
 class ContractBody(_Body):
@@ -219,6 +246,12 @@ class PlanBody(_Body):
     )
     service: ServiceName | None = _service()
     as_of: AsOfDate | None = _as_of()
+    uncertainty: int = _uncertainty(
+        MAX_PLAN_UNCERTAINTY,
+        "the cost, shortfall, family shares and shadow prices (those set by the shortfall "
+        "penalty listed apart)",
+    )
+    uncertainty_seed: int = _uncertainty_seed()
 
 
 MAX_STRESS_YEARS = MAX_YEARS
@@ -228,11 +261,11 @@ WEB_STRESS_YEARS = 20_000
 MAX_SEED = 2**63 - 1
 
 
-class StressBody(_Body):
-    """Parameters of a ``stress`` job: a Monte Carlo stress test (``docs/risk.md``).
+class _AllocationBody(_Body):
+    """What a stress job or an exposure request works on.
 
     Either one route choice (``commodity``, ``origin``, ``destination``, ``volume``: the
-    whole volume on the cheapest route, as ``corridor stress --single-route``) or
+    whole volume on the cheapest route, as ``--single-route`` on the command line) or
     ``contracts`` (and ``rules``), planned first as by a ``plan`` job.
     """
 
@@ -250,9 +283,37 @@ class StressBody(_Body):
     k: int = Field(
         RISK_K, ge=1, le=MAX_K, description="Re-routing candidates per origin-destination."
     )
+    as_of: AsOfDate | None = _as_of()
+
+
+class StressBody(_AllocationBody):
+    """Parameters of a ``stress`` job: a Monte Carlo stress test (``docs/risk.md``) of one
+    route choice or of planned contracts (see the fields)."""
+
     years: int = Field(WEB_STRESS_YEARS, ge=1, le=MAX_STRESS_YEARS, description="Simulated years.")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="Same seed, same numbers.")
-    as_of: AsOfDate | None = _as_of()
+    uncertainty: int = _uncertainty(
+        MAX_STRESS_UNCERTAINTY,
+        "the expected and CVaR95 extra cost and undelivered tonnes (at most 2,000 years a draw)",
+    )
+    uncertainty_seed: int = _uncertainty_seed()
+
+
+class ExposureBody(_AllocationBody):
+    """Body of ``POST /api/exposure``: the risk exposure index (``docs/risk.md#exposure-index``)
+    of one route choice or of planned contracts."""
+
+    stock_days: float = Field(
+        DEFAULT_STOCK_DAYS,
+        ge=0,
+        le=3650,
+        description="Buyer's safety stock, days of consumption (contracts may set their own).",
+    )
+    measure: Literal["usd", "stockout", "late"] = Field(
+        "usd", description="What the index ranks: extra cost, stock-out days or late tonnes."
+    )
+    ttr: Literal["median", "p95"] = Field("median", description="Time to recover statistic.")
+    start_day: int = Field(0, ge=0, le=364, description="Day of the year lost (0 = 1 January).")
 
 
 MAX_WEB_REPLICATIONS = 500
@@ -293,8 +354,30 @@ class SimulateBody(_Body):
     storm_factor: float = Field(1.0, ge=0, le=10, description="What-if: storm days ×.")
 
 
+class InvestBody(_Body):
+    """Parameters of an ``invest`` job: the projects of ``projects.csv`` evaluated on the
+    contracts (and the corridor traffic) and the best set under a budget (``docs/invest.md``)."""
+
+    contracts: list[ContractBody] = Field(min_length=1, max_length=MAX_LIST)
+    rules: list[RuleBody] = Field(default_factory=list, max_length=MAX_LIST)
+    budget_usd: float | None = Field(None, ge=0, le=1e13, description="USD (default: no limit).")
+    projects: list[Id] | None = Field(
+        None, min_length=1, max_length=MAX_LIST, description="Project ids (default: all)."
+    )
+    corridor_traffic: bool = Field(True, description="Plan the corridor traffic growth too.")
+    discount_rate: float = Field(0.06, ge=0, lt=1, description="Real discount rate per year.")
+
+
 JobKindName = Literal[
-    "routes", "compare", "pareto", "batch_compare", "capacity", "plan", "stress", "simulate"
+    "routes",
+    "compare",
+    "pareto",
+    "batch_compare",
+    "capacity",
+    "plan",
+    "stress",
+    "simulate",
+    "invest",
 ]
 
 
@@ -303,8 +386,8 @@ class JobBody(_Body):
 
     ``params`` is the body of ``POST /api/routes``, ``/api/compare``, ``/api/pareto``,
     ``/api/capacity`` or ``/api/plan`` for those kinds, a :class:`BatchCompareBody` for
-    ``batch_compare``, a :class:`StressBody` for ``stress`` and a :class:`SimulateBody` for
-    ``simulate``.
+    ``batch_compare``, a :class:`StressBody` for ``stress``, a :class:`SimulateBody` for
+    ``simulate`` and an :class:`InvestBody` for ``invest``.
     """
 
     kind: JobKindName
@@ -436,6 +519,37 @@ ComparisonOut = model_of(
     extra={"schema_version": int},
     optional=("uncertainty", "measures"),
     doc="Answer of ``POST /api/compare`` (``Comparison.to_dict()``).",
+)
+
+YearOutcomeOut = model_of(
+    timeline.YearOutcome,
+    "YearOutcomeOut",
+    doc="What a year's closures did (``YearOutcome.to_dict()``; stock-out days are contract-days).",
+)
+TimeToRecoverOut = model_of(exposure.TimeToRecover, "TimeToRecoverOut")
+ExposureRowOut = model_of(
+    exposure.ExposureRow,
+    "ExposureRowOut",
+    types={"element": str, "first_out": str | None},  # the element's id; none runs out: null
+    extra={
+        "type": Literal["node", "link", "exposure"],
+        "kind": str,
+        "name": str,
+        "survives": bool,
+        "single_point_of_failure": bool,
+    },
+)
+ExposureResultOut = model_of(
+    exposure.ExposureResult,
+    "ExposureResultOut",
+    drop=("allocation", "stock_days", "measure", "ttr_statistic", "start_day", "scenario"),
+    types={"measure": str, "ranked_by": Literal["usd", "stockout", "late"]},
+    extra={
+        "schema_version": int,
+        "parameters": (dict[str, Any], Field(description="The request, with the allocation.")),
+        "definitions": str,
+    },
+    doc="Answer of ``POST /api/exposure`` (``ExposureResult.to_dict()``), worst first.",
 )
 
 

@@ -189,7 +189,8 @@ async function download(path, body, filename) {
   const token = sessionStorage.getItem("corridor-token");
   if (token) headers.Authorization = "Bearer " + token;
   try {
-    const response = await fetch(path, { method: body ? "POST" : "GET", headers,
+    const localised = `${path}${path.includes("?") ? "&" : "?"}lang=${state.lang}`;
+    const response = await fetch(localised, { method: body ? "POST" : "GET", headers,
       body: body ? JSON.stringify(body) : undefined });
     if (!response.ok) {
       const data = await response.json().catch(() => null);

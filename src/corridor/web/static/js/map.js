@@ -165,17 +165,26 @@ function labelEnds(route) {
   for (const id of [route.nodes[0], route.nodes[route.nodes.length - 1]]) {
     const node = state.byId.nodes.get(id);
     const [x, y] = state.frame.xy(node.lon, node.lat);
-    // The place without its description in brackets, kept inside the map: anchored to its
-    // left when the text would run past the right edge (about 7.5 px a character).
+    // The place without its description in brackets, kept inside the map: placed to the
+    // right of its node, turned to the left when its measured width (the browser's own text
+    // layout, halo included) would run past the right edge, and never past the left one.
     const text = nodeName(id).split(/\s*[（(]/)[0];
-    const right = x + 8 + text.length * 7.5 > MAP.width;
-    labels.append(
-      svg("text", {
-        x: (x + (right ? -8 : 8)).toFixed(1), y: Math.max(y - 8, 14).toFixed(1),
-        "text-anchor": right ? "end" : "start", text,
-      }, svg("title", { text: `${nodeName(id)} (${id})` })),
-    );
+    const label = svg("text", {
+      x: (x + 8).toFixed(1), y: Math.max(y - 8, 16).toFixed(1), "text-anchor": "start",
+      "data-testid": "map-label", text,
+    }, svg("title", { text: `${nodeName(id)} (${id})` }));
+    labels.append(label);
+    placeInside(label, x);
   }
+}
+
+function placeInside(label, x) {
+  const halo = 4;  // the white stroke around the letters (stroke-width 3) and a margin
+  const measured = label.getComputedTextLength();
+  const width = (measured > 0 ? measured : label.textContent.length * 14) + halo;
+  if (x + 8 + width <= MAP.width) return;
+  const left = Math.max(x - 8 - width, 0) + halo / 2;
+  label.setAttribute("x", left.toFixed(1));
 }
 
 function routeTitle(rank, route) {

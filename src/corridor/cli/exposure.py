@@ -1,0 +1,155 @@
+"""``corridor exposure``: the risk exposure index of a plan (docs/risk.md#exposure-index).
+
+Importing this module registers the command on :data:`corridor.cli.app`. The table, the
+notes and the HTML report follow ``--lang`` (else the locale); JSON and CSV keep their
+English field names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from corridor.cli._app import AsOfOpt, DataOpt, OverlayOpt, ReportOpt, _json, _save, app, err, out
+from corridor.cli.brief import LangOpt, language
+from corridor.cli.risk import (
+    NoStoreOpt,
+    ScenarioOpt,
+    SingleOpt,
+    StoreOpt,
+    _allocation,
+    _network,
+    _table,
+)
+from corridor.errors import RequestError
+
+
+@app.command("exposure")
+def exposure_cmd(
+    plan_or_contracts: Annotated[
+        Path, typer.Argument(help="Contracts file (.yaml/.csv: planned first) or a plan's JSON.")
+    ],
+    stock_days: Annotated[
+        float,
+        typer.Option(
+            "--stock-days",
+            help="Buyer's safety stock in days for contracts that give no stock_days.",
+        ),
+    ] = 30.0,
+    measure: Annotated[
+        str, typer.Option("--measure", help="What the index ranks: usd, stockout or late.")
+    ] = "usd",
+    ttr: Annotated[
+        str, typer.Option("--ttr", help="Time to recover: median (typical) or p95 (a bad case).")
+    ] = "median",
+    start_day: Annotated[
+        int, typer.Option("--start-day", help="Day of the year the element is lost (0 = 1 Jan).")
+    ] = 0,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+    top: Annotated[int, typer.Option("--top", help="Rows shown in the table.")] = 15,
+    lang: LangOpt = None,
+    report: ReportOpt = None,
+    scenario: ScenarioOpt = None,
+    single_route: SingleOpt = False,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    data: DataOpt = None,
+    overlay: OverlayOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Risk exposure index: time to recover against time to survive for every node, link and
+    chokepoint the plan uses, and the impact of losing each for its TTR (docs/risk.md)."""
+    from corridor.risk.exposure import exposure_index
+
+    if fmt not in ("table", "json", "csv"):
+        raise RequestError(f"--format must be table, json or csv, not '{fmt}'")
+    language_ = language(lang)
+    net, scenario_name = _network(data, overlay, scenario, as_of)
+    allocation = _allocation(plan_or_contracts, net, single_route)
+    result = exposure_index(
+        allocation,
+        stock_days=stock_days,
+        measure=measure,
+        ttr=ttr,
+        start_day=start_day,
+        scenario=scenario_name,
+    )
+    if fmt == "json":
+        _json(result.to_dict())
+    elif fmt == "csv":
+        _exposure_csv(result)
+    else:
+        _exposure_table(result, top, language_)
+    if report is not None:
+        _write_report(report, result, language_)
+    _save(result, store, no_store)
+
+
+def _exposure_table(r: Any, top: int, lang: str) -> None:
+    from corridor.report.exposure import columns, notes, row_cells, title
+
+    _table(title(r, lang), columns(lang), [row_cells(x, lang) for x in r.rows][: max(top, 1)], 2)
+    for note in notes(r, lang):
+        out.print(f"[dim]{note}[/]")
+
+
+def _write_report(path: Path, result: Any, lang: str) -> None:
+    from corridor.report.exposure import render_exposure_report
+    from corridor.report.html import write_report
+
+    try:
+        write_report(path, render_exposure_report(result, lang))
+    except OSError as exc:
+        raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
+    err.print(f"report written to {path}")
+
+
+CSV_COLUMNS = (
+    "element",
+    "type",
+    "kind",
+    "name",
+    "same",
+    "ttr_days",
+    "ttr_low",
+    "ttr_high",
+    "ttr_basis",
+    "tts_days",
+    "single_point_of_failure",
+    "stockout_days",
+    "late_t",
+    "undelivered_t",
+    "extra_cost_usd",
+    "index",
+)
+
+
+def _exposure_csv(r: Any) -> None:
+    import csv
+    import sys
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for x in r.rows:
+        writer.writerow(
+            [
+                x.element.id,
+                x.element.type,
+                x.element.kind,
+                x.element.name,
+                "|".join(x.same),
+                x.ttr.days,
+                x.ttr.low,
+                x.ttr.high,
+                x.ttr.basis,
+                "" if x.tts_days is None else x.tts_days,
+                x.single_point,
+                x.impact.stockout_days,
+                x.impact.late_t,
+                x.impact.undelivered_t,
+                round(x.impact.extra_cost_usd, 2),
+                round(x.index, 6),
+            ]
+        )

@@ -1,0 +1,172 @@
+"""Two plans stressed in time on the same simulated years, as one storable run.
+
+:func:`compare_in_time` runs :func:`corridor.risk.intime_stress.stress_in_time` on both
+allocations with the same seed and stock and keeps the quotable sentence of
+:func:`~corridor.risk.intime_stress.comparison_sentence` (which plan protects more, by how
+much, and the events that make the difference), so that the comparison is saved in the run
+store like any other run (kind ``stress_versus``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from corridor.errors import RequestError
+from corridor.risk.allocation import Allocation
+from corridor.risk.calendar import DEFAULT_STOCK_DAYS
+from corridor.risk.intime_stress import (
+    DEFAULT_YEARS,
+    InTimeStress,
+    comparison_sentence,
+    stress_in_time,
+)
+from corridor.risk.timeline import timed_plan
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class VersusResult:
+    """Two plans in time, the sentence that compares them, and what the store needs."""
+
+    first: Allocation
+    second: Allocation
+    results: tuple[InTimeStress, InTimeStress]
+    summary: str
+    seconds: float
+    data_version: str
+    scenario: str = ""
+    notes: tuple[str, ...] = ()
+    kind: str = "stress_versus"
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        a = self.results[0]
+        return {
+            "plans": [self.first.to_dict(), self.second.to_dict()],
+            "years": a.years,
+            "seed": a.seed,
+            "stock_days": a.stock_days,
+            "scenario": self.scenario,
+        }
+
+    def headline(self) -> dict[str, float | None]:
+        a, b = (r.mean("stockout_days") for r in self.results)
+        return {
+            "stockout_days_a": a,
+            "stockout_days_b": b,
+            "stockout_days_fewer": abs(a - b),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "kind": self.kind,
+            "parameters": self.parameters,
+            "plans": [r.to_dict() for r in self.results],
+            "summary": self.summary,
+            "notes": list(self.notes),
+            "seconds": self.seconds,
+            "definitions": "docs/risk.md#two-plans-in-time",
+            "data_version": self.data_version,
+        }
+
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        """None apart: both plans' figures and per-event parts are in the stored result."""
+        return {}
+
+
+def compare_in_time(
+    first: Allocation,
+    second: Allocation,
+    *,
+    years: int = DEFAULT_YEARS,
+    seed: int = 0,
+    stock_days: float = DEFAULT_STOCK_DAYS,
+    scenario: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> VersusResult:
+    """Stress both plans in time on the same years and say which protects the buyer more.
+
+    Parameters
+    ----------
+    first, second : Allocation
+        The plans, on the same network.
+    years, seed : int
+        Simulated years and the seed (the same for both: the same event occurrences).
+    stock_days : float
+        Buyer's safety stock in days of consumption for contracts that give none.
+    scenario : str
+        Name of a scenario applied to the network (recorded).
+    progress : callable, optional
+        Called with (plan index, years done).
+
+    Raises
+    ------
+    RequestError
+        A stock outside 0–3650 days, or plans on different networks.
+    """
+    if not 0 <= stock_days <= 3650:
+        raise RequestError(f"stock days must be within 0–3650, not {stock_days}")
+    if first.network.data_version != second.network.data_version:
+        raise RequestError("the two plans must be on the same network")
+    started = time.perf_counter()
+    out = []
+    for i, alloc in enumerate((first, second)):
+
+        def step(done: int, i: int = i) -> None:
+            if progress is not None:
+                progress(i, done)
+
+        out.append(
+            stress_in_time(alloc, years=years, seed=seed, stock_days=stock_days, progress=step)
+        )
+    pair = (out[0], out[1])
+    notes = _unshared_events(first, second, stock_days)
+    return VersusResult(
+        first,
+        second,
+        pair,
+        comparison_sentence(pair[0], pair[1], first.network),
+        time.perf_counter() - started,
+        first.network.data_version,
+        scenario,
+        notes,
+    )
+
+
+def _touching(allocation: Allocation, stock_days: float) -> set[str]:
+    """Ids of the events that name a target of a route the plan puts tonnes on (the events
+    :func:`~corridor.risk.intime_stress.stress_in_time` draws for it)."""
+    plan = timed_plan(allocation, stock_days=stock_days)
+    targets = [
+        r.targets for f in plan.flows for r, t in zip(f.routes, f.planned_t, strict=True) if t > 0
+    ]
+    return {
+        ev.id
+        for ev in allocation.network.events
+        if any(not set(ev.targets).isdisjoint(t) for t in targets)
+    }
+
+
+def _unshared_events(first: Allocation, second: Allocation, stock_days: float) -> tuple[str, ...]:
+    """A note for each plan whose years leave out events the other plan's years have.
+
+    Each plan is simulated on the events that touch its own planned routes; an event that
+    touches only the other's can still close this plan's alternatives (a sanction closing
+    the route it would switch to), so the two are then not compared on the same years.
+    """
+    a, b = _touching(first, stock_days), _touching(second, stock_days)
+    notes = []
+    for alloc, own, other in ((first, a, b), (second, b, a)):
+        missing = sorted(other - own)
+        if missing:
+            notes.append(
+                f"{alloc.name}: its years leave out {', '.join(missing)}, which touch only the "
+                "other plan's routes but can close its alternatives; the two plans are not "
+                "compared on the same events (docs/risk.md#two-plans-in-time)"
+            )
+    return tuple(notes)

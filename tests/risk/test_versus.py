@@ -1,0 +1,40 @@
+"""``corridor stress --versus``: both plans on the same years, the sentence, the stored run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from corridor.cli import app
+
+ALL_CHINA = "examples/splits/ree_5000_all_china.yaml"
+SPLIT = "examples/splits/ree_5000_split_70_30.yaml"
+
+
+def test_versus_is_stored_and_its_sentence_quotes_the_numbers(tmp_path: Path) -> None:
+    store = tmp_path / "runs.duckdb"
+    args = ["stress", ALL_CHINA, "--versus", SPLIT, "--years", "100", "--stock-days", "10"]
+    res = CliRunner().invoke(app, [*args, "--format", "json", "--store", str(store)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout[: res.stdout.rindex("}") + 1])
+    assert doc["kind"] == "stress_versus" and doc["parameters"]["stock_days"] == 10
+    a, b = doc["plans"]
+    assert a["years"] == b["years"] == 100 and a["seed"] == b["seed"] == 0
+    better, worse = (a, b) if a["mean_stockout_days"] <= b["mean_stockout_days"] else (b, a)
+    summary = doc["summary"]
+    assert f"{better['name']} protects more than {worse['name']}" in summary
+    assert f"{worse['mean_stockout_days'] - better['mean_stockout_days']:,.2f} fewer" in summary
+    # 100 % China's years leave out the events that touch only the split's Trans-Caspian
+    # routes (the Russia sanctions among them, which close its northern alternative)
+    china_note = next(n for n in doc["notes"] if n.startswith(a["name"]))
+    assert "EV_RUSSIA_SANCTIONS" in china_note and "not compared on the same events" in china_note
+    assert not any(n.startswith(b["name"] + ":") for n in doc["notes"])
+    listed = CliRunner().invoke(app, ["runs", "list", "--store", str(store)])
+    assert listed.exit_code == 0 and "stress_versus" in listed.stdout
+    from corridor.store import get_run, list_runs
+
+    run = get_run(list_runs(store=store)[0].id, store=store)
+    assert run.kind == "stress_versus" and run.result["summary"] == summary
+    assert run.headline["stockout_days_a"] == a["mean_stockout_days"]
