@@ -8,7 +8,8 @@ Plans
 
 Years (common random numbers)
     Every plan is run on the *same* simulated years: the occurrences of the union of the
-    events relevant to any of the plans (:func:`relevant_events`), drawn once per chunk by
+    events touching a route any of the plans may use, planned or alternative
+    (:func:`relevant_events`), drawn once per chunk by
     :func:`corridor.risk.intime_fast.sample_block` and run by
     :func:`corridor.risk.intime_fast.run_block` (the numbers of
     :func:`corridor.risk.timeline.simulate_year`). A per-plan event set would leave out,
@@ -46,6 +47,7 @@ from corridor.risk.allocation import Allocation
 from corridor.risk.calendar import DEFAULT_STOCK_DAYS, Closure
 from corridor.risk.frontier import FrontierPoint, FrontierResult, cvar_of
 from corridor.risk.intime_fast import OUT_FIELDS, compile_fast, run_block, sample_block
+from corridor.risk.intime_stress import relevant_events as _relevant
 from corridor.risk.timeline import TimedPlan, simulate_year, timed_plan
 from corridor.routing.route import FAMILY_LABELS
 
@@ -110,20 +112,11 @@ def split_name(china_share: float) -> str:
 
 
 def relevant_events(net: Network, plans: Sequence[TimedPlan]) -> list[int]:
-    """Indices of the events that touch a planned route of *any* of ``plans`` (the union):
-    the one event set that every plan is drawn on."""
-    targets = [
-        r.targets
-        for plan in plans
-        for f in plan.flows
-        for r, t in zip(f.routes, f.planned_t, strict=True)
-        if t > 0
-    ]
-    return [
-        e
-        for e, ev in enumerate(net.events)
-        if any(not set(ev.targets).isdisjoint(t) for t in targets)
-    ]
+    """Indices of the events drawn for every plan: the union over ``plans`` of the events
+    touching a route any of them may use (the rule of ``stress --versus``,
+    :func:`corridor.risk.intime_stress.relevant_events`), so that all plans see the same
+    years."""
+    return _relevant(net, plans)
 
 
 # --------------------------------------------------------------------------- years
@@ -405,7 +398,7 @@ def _notes(
     )
     notes = [
         f"loss = {what} plus extra cost of disruption, a buyer's stock of {stock_days:g} days; "
-        "every plan on the same simulated years (the events relevant to any of them)",
+        "every plan on the same simulated years (the events touching a route any of them may use)",
         f"the least-CVaR split ({_fams(safe)}) costs USD "
         f"{safe.expected_cost_usd_per_year - cheap.expected_cost_usd_per_year:,.0f}/yr more "
         f"than the least-cost split ({_fams(cheap)}) and cuts the CVaR by USD "
