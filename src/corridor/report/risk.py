@@ -30,6 +30,7 @@ REFERENCE_STYLE = {
     "current plan": ("#000000", "diamond"),
     "all China": (FAMILY_COLOURS["china"], "square"),
     "all Trans-Caspian": (FAMILY_COLOURS["trans_caspian"], "triangle"),
+    "70/30 China/Trans-Caspian": ("#7b3294", "diamond"),
 }
 
 
@@ -301,13 +302,17 @@ def group_rows(groups: Sequence[GroupRisk], days: Mapping[str, float]) -> list[l
 def frontier_rows(f: FrontierResult, lang: str = "en") -> tuple[list[list[str]], list[list[str]]]:
     """The frontier's points (#, expected cost, CVaR, family shares) and the plans placed
     against it (name, expected cost, CVaR, within capacity, note), as the report and the
-    CLI show them."""
+    CLI show them; an in-time frontier adds the mean loss, and whether a plan is on the
+    frontier (:func:`frontier_heads` names the columns)."""
+    timed = f.loss != "cost"
+    yes, no = t("risk_yes", lang), t("risk_no", lang)
     points = [
         [
             str(i),
             _num(p.expected_cost_usd_per_year),
+            *([_num(p.mean_loss or 0.0)] if timed else []),
             _num(p.cvar),
-            ", ".join(f"{k} {v:.0%}" for k, v in p.family_share().items()),
+            _families(p),
         ]
         for i, p in enumerate(f.points, 1)
     ]
@@ -315,13 +320,64 @@ def frontier_rows(f: FrontierResult, lang: str = "en") -> tuple[list[list[str]],
         [
             p.name,
             _num(p.expected_cost_usd_per_year),
+            *([_num(p.mean_loss or 0.0)] if timed else []),
             _num(p.cvar),
-            t("risk_yes" if p.within_capacity else "risk_no", lang),
+            *([yes if _on_frontier(f, p) else no] if timed else []),
+            yes if p.within_capacity else no,
             p.note,
         ]
         for p in f.references
     ]
     return points, plans
+
+
+def frontier_heads(f: FrontierResult, lang: str = "en") -> tuple[list[str], list[str]]:
+    """Column names of :func:`frontier_rows` in ``lang``."""
+    level = f"CVaR {f.alpha:.0%} {f.unit}"
+    cost, families = t("risk_th_expected_cost", lang), t("risk_th_families", lang)
+    split, within, note = (t(f"risk_th_{k}", lang) for k in ("split", "within", "note"))
+    if f.loss == "cost":
+        return (["#", cost, level, families], [split, cost, level, within, note])
+    mean = t("risk_th_mean_loss", lang, unit=f.unit)
+    on = t("risk_th_on_frontier", lang)
+    return (
+        ["#", cost, mean, level, families],
+        [split, cost, mean, level, on, within, note],
+    )
+
+
+def split_rows(f: FrontierResult, lang: str = "en") -> tuple[list[str], list[list[str]]]:
+    """Every split of an in-time frontier: shipping cost, mean stock-out days, undelivered
+    tonnes and extra cost, mean loss, expected cost and CVaR (``*``: on the frontier)."""
+    words = ("split", "shipping", "stockout", "undelivered", "extra_cost")
+    head = [
+        *(t(f"risk_th_{k}", lang) for k in words),
+        t("risk_th_mean_loss", lang, unit=f.unit),
+        t("risk_th_expected_cost", lang),
+        f"CVaR {f.alpha:.0%} {f.unit}",
+    ]
+    rows = [
+        [
+            ("* " if _on_frontier(f, p) else "") + p.name,
+            _num(p.shipping_cost_usd_per_year),
+            _num(p.extra.get("mean_stockout_days", 0.0), 2),
+            _num(p.extra.get("mean_undelivered_t", 0.0), 1),
+            _num(p.extra.get("mean_extra_cost_usd", 0.0)),
+            _num(p.mean_loss or 0.0),
+            _num(p.expected_cost_usd_per_year),
+            _num(p.cvar),
+        ]
+        for p in f.evaluated
+    ]
+    return head, rows
+
+
+def _on_frontier(f: FrontierResult, p: FrontierPoint) -> bool:
+    return any(q.split == p.split and q.cvar == p.cvar for q in f.points)
+
+
+def _families(p: FrontierPoint) -> str:
+    return ", ".join(f"{k} {v:.0%}" for k, v in p.family_share().items())
 
 
 GROUP_HEAD = [
@@ -436,16 +492,24 @@ def _concentration(r: StressResult, lang: str = "en") -> str:
 
 
 def _frontier_section(f: FrontierResult, lang: str = "en") -> str:
-    level = f"CVaR {f.alpha:.0%} ({f.unit})"
     line, refs = frontier_rows(f, lang)
-    cost = t("risk_th_expected_cost", lang)
-    split, within, note = (t(f"risk_th_{k}", lang) for k in ("split", "within", "note"))
-    sub = t("risk_frontier_sub", lang, scenarios=f"{f.scenarios:,}", unit=_e(f.unit))
+    point_head, plan_head = frontier_heads(f, lang)
+    numeric = set(range(1, len(point_head) - 1))
+    if f.loss == "cost":
+        loss = t("risk_loss_cost", lang, unit=_e(f.unit))
+    else:
+        loss = t("risk_loss_intime", lang, loss=_e(f.loss), unit=_e(f.unit))
+    every = ""
+    if f.evaluated:
+        head, rows = split_rows(f, lang)
+        every = table(head, rows, set(range(1, len(head))))
+    sub = t("risk_frontier_sub", lang, scenarios=f"{f.scenarios:,}", loss=loss)
     return f"""
 <section id="frontier"><h2>{_e(t("risk_h_frontier", lang))} <span class="muted">{sub}</span></h2>
 <figure>{frontier_svg(f, lang)}<figcaption>{_e(t("risk_cap_frontier", lang))}</figcaption></figure>
-{table(["#", cost, level, t("risk_th_families", lang)], line, {1, 2})}
-{table([split, cost, level, within, note], refs, {1, 2})}
+{table(point_head, line, numeric)}
+{every}
+{table(plan_head, refs, numeric)}
 <ul>{"".join(f"<li>{_e(localise(n, lang))}</li>" for n in f.notes)}</ul>
 </section>"""
 

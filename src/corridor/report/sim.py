@@ -57,13 +57,39 @@ def _axes(x_top: float, y_top: float, x_label: str, y_label: str) -> list[str]:
     return out
 
 
-def queue_svg(series: Mapping[str, Sequence[float]], lang: str = "en") -> str:
-    """Wagons waiting at each ferry port, one line per port, sampled daily."""
+_QUEUES = (
+    ("(TEU)", "sim_queue_teu_aria", "sim_teu_waiting"),
+    ("vessels waiting", "sim_queue_vessels_aria", "sim_vessels_waiting"),
+    ("", "sim_queue_aria", "sim_wagons_waiting"),
+)
+"""Queue series by the unit in their name: (name contains, chart title key, y label key)."""
+
+
+def queue_charts(series: Mapping[str, Sequence[float]], lang: str = "en") -> list[str]:
+    """One queue chart per unit (wagons at the ferry ports, TEU at the feeder ports,
+    vessels at the Georgian berths), each line a port, sampled daily."""
+    out, left = [], dict(series)
+    for key, title, label in _QUEUES:
+        group = {n: v for n, v in left.items() if key in n}
+        for n in group:
+            del left[n]
+        if group:
+            out.append(queue_svg(group, t(title, lang), t(label, lang), lang))
+    return out
+
+
+def queue_svg(
+    series: Mapping[str, Sequence[float]],
+    title: str = "Wagons waiting for a ferry, day by day",
+    y_label: str = "wagons waiting",
+    lang: str = "en",
+) -> str:
+    """One line per queue of ``series``, sampled daily."""
     days = max((len(v) for v in series.values()), default=1)
     top = max((max(v) for v in series.values() if v), default=1.0) or 1.0
     w, h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
-    out = [_svg_open(WIDTH, HEIGHT, t("sim_queue_aria", lang))]
-    out += _axes(float(days), top, t("sim_day_of_year", lang), t("sim_wagons_waiting", lang))
+    out = [_svg_open(WIDTH, HEIGHT, title)]
+    out += _axes(float(days), top, t("sim_day_of_year", lang), y_label)
     for i, (port, values) in enumerate(series.items()):
         colour = _PALETTE[i % len(_PALETTE)]
         pts = " ".join(
@@ -141,7 +167,7 @@ def timeline_svg(stages: Sequence[tuple[str, str, float, float]], lang: str = "e
         y = PAD_T + i * row_h
         x0 = label_w + (a - t0) / 24.0 / end_d * w
         width = max(1.0, (b - a) / 24.0 / end_d * w)
-        waiting = label.startswith(("wait", "dwell", "class 7"))
+        waiting = label.startswith(("wait", "dwell", "class 7"))  # feeder waits too
         colour = "#d62728" if waiting else _PALETTE[0]
         out.append(
             f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end" font-size="11">'
@@ -199,15 +225,16 @@ def render_sim_report(result: SimResult, title: str | None = None, lang: str = "
     def h2(key: str) -> str:
         return f"<h2>{_e(t(key, lang))}</h2>"
 
+    queues = "".join(queue_charts(result.queue_series, lang))
     main = (
         f'<section id="time">{h2("sim_h_time")}<p>{headline}</p>'
         f"{days_svg(result.days_sample, result.p50_days, result.p95_days, lang)}"
         f"{table(h('stage', 'mean_hours', 'ci'), stage_rows, {1, 2})}</section>"
         f'<section id="traced">{h2("sim_h_traced")}'
         f"{timeline_svg(result.traced_timeline, lang)}</section>"
-        f'<section id="queues">{h2("sim_h_queues")}{queue_svg(result.queue_series, lang)}'
+        f'<section id="queues">{h2("sim_h_queues")}{queues}'
         f"{table(h(*_RESOURCE_HEAD), resource_rows, {1, 2, 3})}"
-        f"{table(h('port', 'rail_ferry', 'ci'), throughput_rows, {1, 2})}</section>"
+        f"{table(h('port_fleet', 'loaded', 'ci'), throughput_rows, {1, 2})}</section>"
     )
     title = t("sim_title", lang) if title is None else title
     footer = _e(t("sim_footer", lang))
