@@ -191,3 +191,16 @@ def test_uncertainty_section_of_a_comparison_in_japanese():
     assert "Cheapest route overall" not in ja and "全体の最安経路" in ja
     en = uncertainty_section(cmp.uncertainty)
     assert "<h3>How sure are these numbers?</h3>" in en and "Cheapest route overall" in en
+
+
+def test_in_time_frontier_report_in_japanese(tmp_path: Path):
+    out = tmp_path / "frontier.html"
+    args = ("--scenarios", "200", "--loss", "stockout", "--no-store", "--lang", "ja")
+    p = _cli("frontier", str(CONTRACTS), *args, "--report", str(out))
+    assert p.returncode == 0, p.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "分散の価格: 平均–CVaR フロンティア" in _risk_headings(html)
+    english = re.compile(r"^(?=.*[a-z])[A-Za-z ]+$")
+    assert not [h for h in _headers(html) if english.match(h)], _headers(html)
+    assert "フロンティア上" in _headers(html) and "in-time loss" not in html
+    assert "時系列の損失（stockout + 追加費用）" in html
