@@ -56,3 +56,9 @@ def test_penalty_note_carries_the_penalty_in_both_languages(tmp_path: Path):
     (note,) = [n for n in result.notes if "fall short" in n]
     assert "USD 12,345/t" in note
     assert "不足ペナルティ USD 12,345/t" in localise(note, "ja")
+    (short,) = result.shortfalls
+    assert short.causes and all(isinstance(c, Message) for c in short.causes)
+    full = [c for c in short.causes if c.endswith(" is full")]
+    assert full and full[0].startswith("capacity CAP_")
+    ja = localise(full[0], "ja")
+    assert ja.startswith("容量 CAP_") and ja.endswith("が上限に達している") and "t/年" in ja, ja

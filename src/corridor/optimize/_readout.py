@@ -141,19 +141,20 @@ def _causes(
         if u.capacity.id not in used:
             continue
         if u.binding:
-            out.append(f"capacity {_capacity_text(u.capacity)} is full")
+            out.append(Message("cause_full", capacity=_capacity_text(u.capacity)))
         elif u.capacity.id in extras.relaxed.full_without_rules:
-            out.append(f"capacity {_capacity_text(u.capacity)} would be full without the rules")
+            out.append(Message("cause_full_without", capacity=_capacity_text(u.capacity)))
     for cost in extras.relaxed.costs:
         freed = short[index] - extras.relaxed.short_without[id(cost.rule)][index]
         if freed > TOL * max(1.0, c.volume_t_per_year):
-            out.append(f"rule {cost.rule.name} holds back {freed:,.0f} t/yr")
-    return tuple(out) or (extras.reasons[c.id] or ("no candidate route has room",))
+            out.append(Message("cause_rule", rule=cost.rule.name, t=f"{freed:,.0f}"))
+    return tuple(out) or (extras.reasons[c.id] or (Message("cause_no_room"),))
 
 
 def _capacity_text(cap: Capacity) -> str:
-    sources = f", sources {', '.join(cap.sources)}" if cap.sources else ""
-    return f"{cap.id} ({cap.name}: {cap.capacity_t_per_year:,.0f} t/yr{sources})"
+    sources = Message("cause_sources", ids=", ".join(cap.sources)) if cap.sources else ""
+    t = f"{cap.capacity_t_per_year:,.0f}"
+    return Message("cause_capacity", id=cap.id, name=cap.name, t=t, sources=sources)
 
 
 def _breakdown(model: _Model, sol: LpSolution) -> dict[str, float]:
