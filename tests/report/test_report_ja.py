@@ -50,6 +50,8 @@ def test_plan_report_in_japanese_has_no_english_heading_or_header(planned):
     assert not [h for h in _headers(ja) if english.match(h)], _headers(ja)
     assert '<html lang="ja">' in ja and "t/年" in ja and "年間総費用" in ja
     assert "Links used by the plan" not in ja and "per year for" not in ja
+    assert "<td>運賃</td>" in ja and "<td>freight</td>" not in ja  # cost components
+    assert ", 引用)." in ja and ", quoted)." not in ja  # kinds of source
 
 
 def test_plan_report_in_english_keeps_its_words(planned):
@@ -108,6 +110,7 @@ def test_stress_report_in_japanese_has_no_english_heading_or_header(stressed):
     assert not [h for h in _headers(ja) if english.match(h)], _headers(ja)
     assert "期待輸送率" in ja and "Expected delivered share" not in ja
     assert "years (log scale)" not in ja and "年数（対数目盛）" in ja
+    assert "カスピ海横断 " in ja and "trans_caspian " not in ja  # family shares on the frontier
 
 
 def test_stress_report_in_english_keeps_its_words(stressed):

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING
 
-from corridor.i18n import family_name, localise, t
+from corridor.i18n import catalogue, family_name, localise, t
 from corridor.network.model import Network
 from corridor.optimize.plan_result import PlanResult
 from corridor.report.html import page, table
@@ -64,6 +64,13 @@ def commodity_layer(
         for link, by in link_flows.items()
         if by.get(commodity, 0.0) > 0
     }
+
+
+def _word(prefix: str, word: str, lang: str) -> str:
+    """A word of the tables (a cost component, a kind of source) in ``lang``; itself in
+    English or when the catalogue lacks it."""
+    key = f"{prefix}_{word}"
+    return t(key, lang) if lang != "en" and key in catalogue(lang) else word
 
 
 def _h(lang: str, *keys: str) -> list[str]:
@@ -287,7 +294,7 @@ def _shortfalls(result: PlanResult, lang: str) -> str:
 
 def _breakdown(result: PlanResult, lang: str) -> str:
     parts = sorted(result.cost_breakdown.items(), key=lambda kv: -kv[1])
-    rows = [[k, _t(v)] for k, v in parts if round(v)]
+    rows = [[_word("comp", k, lang), _t(v)] for k, v in parts if round(v)]
     return table(_h(lang, "component", "usd_yr"), rows, {1})
 
 
@@ -322,7 +329,7 @@ def _sources(result: PlanResult, lang: str = "en") -> str:
         method = _e(t("plan_method", lang, method=src.method)) if src.method else ""
         items.append(
             f"<li><strong>{_e(sid)}</strong> — {_e(src.citation)}{url} ({src.year}, "
-            f"{_e(src.kind)}).{method}</li>"
+            f"{_e(_word('srckind', src.kind, lang))}).{method}</li>"
         )
     return '<ol class="sources">' + "".join(items) + "</ol>"
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from corridor.i18n import localise, t
+from corridor.i18n import family_name, localise, t
 from corridor.report.html import page, table
 from corridor.report.svg import FAMILY_COLOURS, GRID, INK, MUTED, OTHER_COLOUR, _svg_open
 
@@ -312,7 +312,7 @@ def frontier_rows(f: FrontierResult, lang: str = "en") -> tuple[list[list[str]],
             _num(p.expected_cost_usd_per_year),
             *([_num(p.mean_loss or 0.0)] if timed else []),
             _num(p.cvar),
-            _families(p),
+            _families(p, lang),
         ]
         for i, p in enumerate(f.points, 1)
     ]
@@ -376,8 +376,11 @@ def _on_frontier(f: FrontierResult, p: FrontierPoint) -> bool:
     return any(q.split == p.split and q.cvar == p.cvar for q in f.points)
 
 
-def _families(p: FrontierPoint) -> str:
-    return ", ".join(f"{k} {v:.0%}" for k, v in p.family_share().items())
+def _families(p: FrontierPoint, lang: str = "en") -> str:
+    shares = p.family_share().items()
+    if lang == "en":
+        return ", ".join(f"{k} {v:.0%}" for k, v in shares)
+    return "、".join(f"{family_name(k, lang)} {v:.0%}" for k, v in shares)
 
 
 GROUP_HEAD = [
