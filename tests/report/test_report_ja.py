@@ -207,3 +207,15 @@ def test_in_time_frontier_report_in_japanese(tmp_path: Path):
     assert not [h for h in _headers(html) if english.match(h)], _headers(html)
     assert "フロンティア上" in _headers(html) and "in-time loss" not in html
     assert "時系列の損失（stockout + 追加費用）" in html
+
+
+def test_plan_uncertainty_statements_in_japanese():
+    from corridor.analysis.plan_bands import plan_bands
+
+    result, bands = plan_bands(CONTRACTS, samples=8, seed=0, network=default_network())
+    assert "a contract falls short" in bands.probabilities  # the English text is the key
+    ja = render_plan_report(result, bands, lang="ja")
+    statements = re.findall(r"<li>P\(([^)]*)\)", ja)
+    assert "いずれかの契約で不足が生じる" in statements, statements
+    assert not [s for s in statements if re.search(r"\b(the|a|falls|binds)\b", s)], statements
+    assert "この計画はどの程度確かか" in ja and "How sure is this plan?" not in ja

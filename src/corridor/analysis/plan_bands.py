@@ -24,6 +24,7 @@ import numpy as np
 from corridor.analysis.capacity_bands import capacity_keys, formulas
 from corridor.contracts.model import Contract, Portfolio, Rule
 from corridor.costs import Assumptions
+from corridor.i18n import Message, Named, family_name
 from corridor.network.model import Network
 from corridor.network.ranges import RangeKey
 from corridor.optimize._model import PlanProgram, contract_assumptions
@@ -208,17 +209,20 @@ def _real_shadow_prices(
 
 
 def _probabilities(s: Study, caps: Sequence[str]) -> dict[str, float]:
-    out = {"the binding capacities change": float(np.mean(s.draws["binding_changed"]))}
+    out: dict[str, float] = {
+        Message("unc_binding_capacities_change"): float(np.mean(s.draws["binding_changed"]))
+    }
     for c in caps:
         p = float(np.mean(s.draws[f"shadow:{c}"] > TOL))
         if p > 0:
-            out[f"{c} binds"] = p
-    out["a contract falls short"] = float(np.mean(s.draws["shortfall_t_per_year"] > TOL))
+            out[Message("unc_binds", element=c)] = p
+    out[Message("unc_contract_short")] = float(np.mean(s.draws["shortfall_t_per_year"] > TOL))
     tc = s.draws.get("share:trans_caspian")
     if tc is not None:
         label = FAMILY_LABELS.get("trans_caspian", "trans_caspian")
+        route = Named(label, family_name("trans_caspian", "ja"))
         for t in SHARE_THRESHOLDS:
-            out[f"the plan puts more than {t:.0%} of its tonnes on the {label} route"] = float(
+            out[Message("unc_plan_share_over", share=f"{t:.0%}", route=route)] = float(
                 np.mean(tc > t)
             )
     return out

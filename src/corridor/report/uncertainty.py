@@ -192,7 +192,7 @@ def study_section(
         f"<p>{escape(draws)}</p>",
         table(("", t("unc_col_stated", lang), "P5", "P50", "P95"), rows, {1, 2, 3, 4}),
         '<ul class="findings">',
-        *(f"<li>P({escape(k)}) = {v:.1%}</li>" for k, v in probabilities.items()),
+        *(f"<li>P({escape(localise(k, lang))}) = {v:.1%}</li>" for k, v in probabilities.items()),
         "</ul>",
     ]
     if any(d.at_low is not None and d.at_high is not None for d in s.drivers):
