@@ -179,6 +179,11 @@ def _chunks(years: int) -> list[int]:
     return [_common.CHUNK_YEARS] * full + ([rest] if rest else [])
 
 
+def relevant_events(net: Network, plan: TimedPlan) -> list[int]:
+    """Indices of the events that touch a route ``plan`` ships on."""
+    return _relevant(net, plan)
+
+
 def _relevant(net: Network, plan: TimedPlan) -> list[int]:
     """Events that touch a planned route (others cannot change a year's outcome much:
     they can only close an alternative, which the engine then skips)."""
