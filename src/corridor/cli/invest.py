@@ -149,7 +149,7 @@ def _tables(r: InvestResult, lang: str) -> None:
                 _m(e.capex_usd),
                 f"{e.extra_t_per_year + e.extra_corridor_t_per_year:,.0f}",
                 f"{e.days_saved_per_t:.2f}",
-                "–" if e.risk is None else f"{e.risk.change('stockout_days'):+,.1f}",
+                stockout_change(e),
                 _m(e.stockout_benefit()),
                 _m(e.benefit()),
                 f"{_m(e.npv())} [{_m(min(lo, hi))}, {_m(max(lo, hi))}]",
@@ -182,3 +182,9 @@ def _tables(r: InvestResult, lang: str) -> None:
     )
     out.print(f"total capex USD {_m(r.selection.capex_usd)} m, NPV USD {_m(r.selection.npv_usd)} m")
     out.print(r.approximation(), markup=False)
+
+
+def stockout_change(e: Evaluation) -> str:
+    from corridor.report.invest import stockout_change as text
+
+    return text(e)
