@@ -56,7 +56,7 @@ def main() -> int:
     moved = sum(rep.throughput_t_per_year.values())
     print(
         f"one simulated year (one core): best {year_best:.3f} s, median {year_median:.3f} s "
-        f"over {args.repeat} seeds ({moved / 1e6:.2f} Mt ferried); goal ≤ 2 s"
+        f"over {args.repeat} seeds ({moved / 1e6:.2f} Mt on ferries and feeders); goal ≤ 2 s"
     )
 
     n, rounds = args.replications, args.rounds

@@ -356,6 +356,8 @@ def write_xlsx(path: Path | BinaryIO, tables: Tables, net: Network, lang: str = 
         title = catalogue(lang).get(f"sheet_{name}", name) if lang != "en" else name
         ws = wb.create_sheet(_sheet_name(title, used))
         columns = list(dict.fromkeys(k for r in rows for k in r))
+        if not columns:  # an empty table (no runs stored yet): an empty sheet
+            continue
         ws.append([header(c, lang, names) for c in columns])
         for cell, c in zip(ws[1], columns, strict=True):
             cell.font = Font(bold=True)

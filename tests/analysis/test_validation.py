@@ -16,6 +16,7 @@ from corridor.analysis.validation import (
     load_published,
     validate_model,
 )
+from corridor.errors import RequestError
 from corridor.network import load_network
 
 
@@ -98,3 +99,19 @@ def test_a_malformed_table_names_file_row_and_field(tmp_path: Path):
     p = _cli("--table", str(bad))
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert str(bad) in p.stderr
+
+
+def test_simulated_rows_run_only_with_replications():
+    pytest.importorskip("simpy")
+    from corridor.analysis.validation import load_published, validate_model
+
+    rows = [p for p in load_published() if p.query.startswith("sim:")]
+    assert {p.metric for p in rows} >= {"days_mean", "throughput:KZ_KURYK"}
+    skipped = validate_model(published=rows)
+    assert all(c.model is None and "not simulated" in c.detail for c in skipped)
+    ran = {c.published.id: c for c in validate_model(published=rows, replications=2, seed=1)}
+    days = ran["VAL_ALMATY_POTI_SIM_DAYS"]
+    assert days.model is not None and 5 < days.model < 60 and "2 replications" in days.detail
+    assert ran["VAL_KURYK_SIM_THROUGHPUT"].model > 0
+    with pytest.raises(RequestError, match="replications"):
+        validate_model(published=rows, replications=-1)

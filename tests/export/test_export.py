@@ -207,3 +207,21 @@ def test_every_japanese_header_is_named(golden: str):
             }
     acronym = re.compile(r"^(C?VaR \d+%|ID|URL|P\d+)$")
     assert {u for u in unnamed if not acronym.match(u.split(":")[1])} == set(), sorted(unnamed)
+
+
+def test_an_empty_runs_list_exports_an_empty_sheet(tmp_path: Path):
+    """No run stored yet: the XLSX still opens, with an empty runs sheet (it used to fail
+    on the header of a table without columns; found by schemathesis)."""
+    out = tmp_path / "runs.xlsx"
+    p = cli(
+        "runs",
+        "list",
+        "--format",
+        "xlsx",
+        "--output",
+        str(out),
+        store=tmp_path / "r.duckdb",
+    )
+    assert p.returncode == 0, p.stderr
+    wb = openpyxl.load_workbook(out)
+    assert all(ws.max_row <= 1 and ws["A1"].value is None for ws in wb.worksheets[:1])

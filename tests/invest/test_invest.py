@@ -299,7 +299,8 @@ def test_a_closure_of_the_china_line_gives_stock_out_days_only_without_the_west_
     edited_net = apply_scenario(project_scenario([west], net), net).network
     base = prepare(plan(pf, network=net), frozenset(), settings)
     edited = prepare(plan(pf, network=edited_net), frozenset(), settings)
-    assert base.events == {"EV_CHINA_LINE"} and edited.events == frozenset()
+    # The closure touches the China route: planned without, an alternative with the project.
+    assert base.events == edited.events == {"EV_CHINA_LINE"}
     one = np.array([0])
     occ = Occurrences(one, one, np.array([100]), np.array([120]), 1)
     before = simulate(base, base.events, settings, occ)
@@ -309,6 +310,13 @@ def test_a_closure_of_the_china_line_gives_stock_out_days_only_without_the_west_
     assert before["stockout_value_usd"][0] == pytest.approx(
         before["stockout_days"][0] * 800_000 / 365 * 1000
     )
+    # Both plans are run on the union of their events: an event relevant to one plan only
+    # is drawn for both (here: the base plan told it has none still gets the closure).
+    from corridor.invest.intime import risk_change
+
+    union = risk_change(replace(base, events=frozenset()), edited, RiskSettings(years=50))
+    assert union.without == risk_change(base, edited, RiskSettings(years=50)).without
+    assert union.without["stockout_days"] > 0
     # A longer stock covers the closure: 45 days / (3/8) = 120 days, no stock-out.
     longer = prepare(plan(pf, network=net), frozenset(), replace(settings, stock_days=45))
     assert simulate(longer, base.events, settings, occ)["stockout_days"][0] == 0.0

@@ -8,7 +8,7 @@ import pytest
 from corridor.network.model import Network
 from corridor.risk.allocation import from_contracts
 from corridor.risk.intime_fast import OUT_FIELDS, compile_fast, run_block, sample_block
-from corridor.risk.intime_stress import _relevant, event_closures, sample_occurrences
+from corridor.risk.intime_stress import event_closures, relevant_events, sample_occurrences
 from corridor.risk.timeline import simulate_year, timed_plan
 
 
@@ -16,7 +16,7 @@ from corridor.risk.timeline import simulate_year, timed_plan
 def example(bundled: Network):  # type: ignore[no-untyped-def]
     allocation = from_contracts("examples/contracts.yaml", network=bundled)
     plan = timed_plan(allocation, stock_days=30.0)
-    return bundled, plan, _relevant(bundled, plan)
+    return bundled, plan, relevant_events(bundled, [plan])
 
 
 def test_block_draws_are_the_reference_draws(example) -> None:  # type: ignore[no-untyped-def]

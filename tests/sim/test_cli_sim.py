@@ -37,9 +37,9 @@ def test_json_output_and_dwell_overlay(tmp_path: Path) -> None:
     days = payload["end_to_end_days"]
     assert 0 < days["p50"] <= days["p95"]
     assert payload["route"][0] == "KZ_ALMATY" and payload["route"][-1] == "GE_POTI"
-    assert "wait for ferry at KZ_AKTAU" in payload["stage_hours"]
+    assert "wait for feeder at KZ_AKTAU" in payload["stage_hours"]  # containers: feeder
     assert "delta" in payload["whatif"]
-    assert (tmp_path / "dwell" / "nodes.csv").exists()
+    assert (tmp_path / "dwell" / "links.csv").exists()
 
 
 def test_bad_input_exits_2_with_a_message_and_no_traceback() -> None:
@@ -65,9 +65,11 @@ def test_html_report_has_the_three_charts(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     html = page.read_text(encoding="utf-8")
-    assert html.count("<svg") == 3
+    # queues of the ferry ports (wagons) and of the feeder port (TEU), days, timeline
+    assert html.count("<svg") == 4
     assert "Wagons waiting for a ferry" in html and "Timeline of one traced train" in html
-    assert "wait for ferry at KZ_AKTAU" in html
+    assert "Boxes waiting for a Caspian container feeder" in html
+    assert "wait for feeder at KZ_AKTAU" in html
     assert not re.search(r'(src|href)="https?:', html)  # nothing loaded from the network
 
 

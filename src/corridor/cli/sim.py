@@ -65,11 +65,15 @@ def simulate_cmd(
         Path | None, typer.Option("--report", help="Write a self-contained HTML report.")
     ] = None,
     extra_ferries: Annotated[int, typer.Option("--extra-ferries", help="What-if.")] = 0,
+    extra_berths: Annotated[
+        int, typer.Option("--extra-berths", help="What-if: container berths added at Poti.")
+    ] = 0,
     customs_cut: Annotated[
         float, typer.Option("--customs-cut-hours", help="What-if: hours off every dwell.")
     ] = 0.0,
     handling: Annotated[
-        float, typer.Option("--handling-factor", help="What-if: ferry loading rate ×.")
+        float,
+        typer.Option("--handling-factor", help="What-if: loading rate × (ferries, feeders, Poti)."),
     ] = 1.0,
     handling_port: Annotated[
         str | None, typer.Option("--handling-port", help="Port of --handling-factor.")
@@ -98,6 +102,7 @@ def simulate_cmd(
         handling_factor=handling,
         handling_port=handling_port,
         extra_ferries=extra_ferries,
+        extra_berths=extra_berths,
         customs_cut_hours=customs_cut,
         second_track=second_track,
         storm_factor=storm,
@@ -254,7 +259,9 @@ def _tables(r: SimResult) -> None:
         )
     out.print(res)
     for port, est in r.throughput_t_per_year.items():
-        out.print(f"Rail-ferry throughput at {port}: {_ci(est.mean, est.half_width, 0)} t/yr")
+        fleet = "Feeder" if port.endswith(" feeders") else "Rail-ferry"
+        where = port.removesuffix(" feeders")
+        out.print(f"{fleet} throughput at {where}: {_ci(est.mean, est.half_width, 0)} t/yr")
 
 
 def _delta(base: SimResult, case: SimResult) -> dict[str, Any]:

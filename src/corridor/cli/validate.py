@@ -32,6 +32,14 @@ def validate_model_cmd(
         Path | None,
         typer.Option("--table", help="A validation table to use instead of the bundled one."),
     ] = None,
+    simulate: Annotated[
+        int,
+        typer.Option(
+            "--simulate",
+            help="Replications of the queue simulation for the rows it answers (0: skip them).",
+        ),
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the simulation.")] = 0,
 ) -> None:
     """The model beside published route-level figures, and whether it falls inside each range."""
     from corridor.analysis.validation import load_published, validate_model
@@ -46,7 +54,7 @@ def validate_model_cmd(
             raise RequestError(f"cannot read {table}: {exc}") from None
         published = load_published(text, str(table))
     net = _net(data, overlay, as_of)
-    checks = validate_model(net, published)
+    checks = validate_model(net, published, replications=simulate, seed=seed)
     if fmt == "json":
         doc = {
             "kind": "validation",

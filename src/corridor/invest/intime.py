@@ -80,7 +80,7 @@ def prepare(result: PlanResult, traffic: frozenset[str], settings: RiskSettings)
     alloc = from_plan(result)
     alloc = replace(alloc, flows=tuple(f for f in alloc.flows if f.volume_t_per_year > 0))
     plan = timed_plan(alloc, stock_days=settings.stock_days)
-    events = frozenset(net.events[e].id for e in relevant_events(net, plan))
+    events = frozenset(net.events[e].id for e in relevant_events(net, [plan]))
     count = tuple(f.id not in traffic for f in plan.flows)
     commodity = {f.id: f.commodity for f in alloc.flows}
     value = np.array(

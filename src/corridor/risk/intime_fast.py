@@ -29,8 +29,15 @@ import numpy.typing as npt
 
 from corridor.network.model import Network
 from corridor.risk._common import DAYS, FloatArray, IntArray
-from corridor.risk.sampling import event_stream
-from corridor.risk.timeline import HORIZON_DAYS, TimedFlow, TimedPlan, simulate_year
+from corridor.risk.model import EventTable
+from corridor.risk.occurrences import draw_event, event_closures
+from corridor.risk.timeline import (
+    HORIZON_DAYS,
+    TimedFlow,
+    TimedPlan,
+    buyer_stockout_days,
+    simulate_year,
+)
 
 _EPS = 1e-9
 BoolArray = npt.NDArray[np.bool_]
@@ -81,17 +88,10 @@ def sample_block(
     net: Network, events: Sequence[int], years: int, seed: int, chunk: int
 ) -> Occurrences:
     """The draws of :func:`corridor.risk.intime_stress.sample_occurrences`, as arrays."""
-    from corridor.risk.model import EventTable
-
     table = EventTable.of(net.events)
     parts: list[tuple[IntArray, IntArray, IntArray, IntArray]] = []
     for e in events:
-        rng = event_stream(seed, chunk, "in-time:" + net.events[e].id)
-        n = int(rng.poisson(table.rate[e] * (years + 1)))
-        year = rng.integers(-1, years, n)
-        start = np.floor(rng.random(n) * DAYS).astype(np.int64)
-        length = np.exp(table.log_median[e] + table.sigma[e] * rng.standard_normal(n))
-        days = np.clip(np.rint(length), 1, 2 * DAYS).astype(np.int64)
+        year, start, days = draw_event(net, table, e, years, seed, chunk)
         keep = year >= 0
         carry = (start + days > DAYS) & (year + 1 < years)
         parts.append((year[keep], np.full(int(keep.sum()), e), start[keep], days[keep]))
@@ -168,8 +168,6 @@ class FastPlan:
 
 def compile_fast(plan: TimedPlan, net: Network) -> FastPlan:
     """Compile ``plan`` (on ``net``, whose events are sampled) for :func:`run_block`."""
-    from corridor.risk.intime_stress import event_closures
-
     caps = sorted(plan.spare_t_per_day)
     cap_index = {k: i for i, k in enumerate(caps)}
     spare = np.array([plan.spare_t_per_day[k] for k in caps])
@@ -234,7 +232,6 @@ def _compile_flow(
     cap_index: dict[str, int],
     spare: FloatArray,
 ) -> _Flow:
-    from corridor.risk.timeline import _stockout_days
 
     days, tonnes = flow.schedule.lots(flow.volume_t_per_year)
     share = np.array(flow.planned_t) / max(flow.volume_t_per_year, _EPS)
@@ -279,7 +276,7 @@ def _compile_flow(
         hits,
         np.cumsum(conv),
         due.copy(),
-        _stockout_days(due, due.copy(), flow) if routes else 0.0,
+        buyer_stockout_days(due, due.copy(), flow) if routes else 0.0,
     )
 
 
@@ -330,8 +327,6 @@ def run_block(fp: FastPlan, occ: Occurrences, *, by_flow: bool = False) -> Block
 
 def _reference_year(fp: FastPlan, occ: Occurrences, y: int) -> tuple[FloatArray, FloatArray]:
     """The reference engine's year ``y``: the portfolio's figures and each flow's."""
-    from corridor.risk.intime_stress import event_closures
-
     lo, hi = np.searchsorted(occ.year, [y, y + 1])
     closures = [
         c

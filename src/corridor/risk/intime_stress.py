@@ -23,39 +23,20 @@ from typing import Any
 
 import numpy as np
 
-from corridor.network.model import Event, Network
+from corridor.errors import RequestError
+from corridor.network.model import Network
 from corridor.risk import _common
 from corridor.risk._common import DAYS, FloatArray
 from corridor.risk.allocation import Allocation
-from corridor.risk.calendar import DEFAULT_STOCK_DAYS, Closure
+from corridor.risk.calendar import DEFAULT_STOCK_DAYS
+from corridor.risk.intime_fast import OUT_FIELDS, compile_fast, run_block, sample_block
 from corridor.risk.model import EventTable
-from corridor.risk.sampling import event_stream
-from corridor.risk.targets import target_loss
+from corridor.risk.occurrences import draw_event, event_closures
 from corridor.risk.timeline import TimedPlan, YearOutcome, simulate_year, timed_plan
 
 FIELDS = ("stockout_days", "late_t", "tonne_days_late", "undelivered_t", "extra_cost_usd")
 DEFAULT_YEARS = 5_000
 _Key = tuple[tuple[int, int, int], ...]
-
-
-def event_closures(net: Network, event: Event, start_day: float, days: float) -> list[Closure]:
-    """One occurrence of ``event`` as closures, one per distinct loss of its targets."""
-    by_loss: dict[float, set[str]] = {}
-    for t in event.targets:
-        by_loss.setdefault(target_loss(net, event, t), set()).add(t)
-    return [
-        Closure(
-            frozenset(targets),
-            start_day,
-            days,
-            loss,
-            event.delay_days,
-            event.surcharge_usd_per_t,
-            event.id,
-        )
-        for loss, targets in sorted(by_loss.items())
-        if loss > 0 or event.delay_days or event.surcharge_usd_per_t
-    ]
 
 
 def sample_occurrences(
@@ -65,12 +46,7 @@ def sample_occurrences(
     table = EventTable.of(net.events)
     out: list[list[tuple[int, int, int]]] = [[] for _ in range(years)]
     for e in events:
-        rng = event_stream(seed, chunk, "in-time:" + net.events[e].id)
-        n = int(rng.poisson(table.rate[e] * (years + 1)))
-        year = rng.integers(-1, years, n)
-        start = np.floor(rng.random(n) * DAYS).astype(np.int64)
-        length = np.exp(table.log_median[e] + table.sigma[e] * rng.standard_normal(n))
-        days = np.clip(np.rint(length), 1, 2 * DAYS).astype(np.int64)
+        year, start, days = draw_event(net, table, e, years, seed, chunk)
         for y, s, d in zip(year.tolist(), start.tolist(), days.tolist(), strict=True):
             if y >= 0:
                 out[y].append((e, s, d))
@@ -122,17 +98,19 @@ def stress_in_time(
     seed: int = 0,
     stock_days: float = DEFAULT_STOCK_DAYS,
     progress: Callable[[int], None] | None = None,
+    events: Sequence[int] | None = None,
 ) -> InTimeStress:
-    """Simulate ``years`` years of the network's events against ``allocation`` in time."""
-    from corridor.errors import RequestError
+    """Simulate ``years`` years of the network's events against ``allocation`` in time.
 
+    ``events`` (indices into ``network.events``) are the events drawn; by default those
+    touching any candidate route of the plan (:func:`relevant_events`). Two plans compared
+    on the same years must be given the same set: each event's occurrences come from its
+    own random stream, so the same set means the same years."""
     if years < 1 or seed < 0:
         raise RequestError(f"years must be ≥ 1 and the seed ≥ 0 (got {years}, {seed})")
-    from corridor.risk.intime_fast import OUT_FIELDS, compile_fast, run_block, sample_block
-
     net = allocation.network
     plan = timed_plan(allocation, stock_days=stock_days)
-    events = _relevant(net, plan)
+    events = sorted(events) if events is not None else relevant_events(net, [plan])
     fast = compile_fast(plan, net)
     values = {k: np.zeros(years) for k in FIELDS}
     attributed = {net.events[e].id: dict.fromkeys(FIELDS, 0.0) for e in events}
@@ -179,17 +157,12 @@ def _chunks(years: int) -> list[int]:
     return [_common.CHUNK_YEARS] * full + ([rest] if rest else [])
 
 
-def relevant_events(net: Network, plan: TimedPlan) -> list[int]:
-    """Indices of the events that touch a route ``plan`` ships on."""
-    return _relevant(net, plan)
-
-
-def _relevant(net: Network, plan: TimedPlan) -> list[int]:
-    """Events that touch a planned route (others cannot change a year's outcome much:
-    they can only close an alternative, which the engine then skips)."""
-    targets = [
-        r.targets for f in plan.flows for r, t in zip(f.routes, f.planned_t, strict=True) if t > 0
-    ]
+def relevant_events(net: Network, plans: Sequence[TimedPlan]) -> list[int]:
+    """Events that touch a route any of ``plans`` may use: its planned routes *and* the
+    alternatives it switches to (an event on an alternative only, such as sanctions closing
+    the northern route that China's cut tonnes would take, changes the year's outcome).
+    Others cannot change an outcome and are not drawn."""
+    targets = [r.targets for plan in plans for f in plan.flows for r in f.routes]
     return [
         e
         for e, ev in enumerate(net.events)

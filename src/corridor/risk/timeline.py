@@ -244,7 +244,7 @@ def simulate_year(plan: TimedPlan, closures: Sequence[Closure]) -> TimedResult:
         for fam, out in per_family.items():
             total.add(out)
             result.families.setdefault(fam, YearOutcome()).add(out)
-        total.stockout_days = _stockout_days(due, arrived, flow)
+        total.stockout_days = buyer_stockout_days(due, arrived, flow)
         for fam in per_family:
             result.families[fam].stockout_days += total.stockout_days * _share_of(flow, fam)
         result.contracts[flow.id] = total
@@ -384,7 +384,7 @@ def _bins(days: FloatArray) -> IntArray:
     return np.minimum(np.ceil(days - 0.5).astype(np.int64), HORIZON_DAYS - 1)
 
 
-def _stockout_days(due: FloatArray, arrived: FloatArray, flow: TimedFlow) -> float:
+def buyer_stockout_days(due: FloatArray, arrived: FloatArray, flow: TimedFlow) -> float:
     """Days whose middle finds more tonnes due than arrived plus the safety stock.
 
     ``_book`` puts an arrival at time ``d`` in bin ``ceil(d − 0.5)``: the first day whose

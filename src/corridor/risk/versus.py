@@ -21,6 +21,7 @@ from corridor.risk.intime_stress import (
     DEFAULT_YEARS,
     InTimeStress,
     comparison_sentence,
+    relevant_events,
     stress_in_time,
 )
 from corridor.risk.timeline import timed_plan
@@ -114,6 +115,9 @@ def compare_in_time(
     if first.network.data_version != second.network.data_version:
         raise RequestError("the two plans must be on the same network")
     started = time.perf_counter()
+    # Both plans on the same years: the events touching any route either may use.
+    plans = [timed_plan(a, stock_days=stock_days) for a in (first, second)]
+    events = relevant_events(first.network, plans)
     out = []
     for i, alloc in enumerate((first, second)):
 
@@ -122,10 +126,11 @@ def compare_in_time(
                 progress(i, done)
 
         out.append(
-            stress_in_time(alloc, years=years, seed=seed, stock_days=stock_days, progress=step)
+            stress_in_time(
+                alloc, years=years, seed=seed, stock_days=stock_days, progress=step, events=events
+            )
         )
     pair = (out[0], out[1])
-    notes = _unshared_events(first, second, stock_days)
     return VersusResult(
         first,
         second,
@@ -134,39 +139,4 @@ def compare_in_time(
         time.perf_counter() - started,
         first.network.data_version,
         scenario,
-        notes,
     )
-
-
-def _touching(allocation: Allocation, stock_days: float) -> set[str]:
-    """Ids of the events that name a target of a route the plan puts tonnes on (the events
-    :func:`~corridor.risk.intime_stress.stress_in_time` draws for it)."""
-    plan = timed_plan(allocation, stock_days=stock_days)
-    targets = [
-        r.targets for f in plan.flows for r, t in zip(f.routes, f.planned_t, strict=True) if t > 0
-    ]
-    return {
-        ev.id
-        for ev in allocation.network.events
-        if any(not set(ev.targets).isdisjoint(t) for t in targets)
-    }
-
-
-def _unshared_events(first: Allocation, second: Allocation, stock_days: float) -> tuple[str, ...]:
-    """A note for each plan whose years leave out events the other plan's years have.
-
-    Each plan is simulated on the events that touch its own planned routes; an event that
-    touches only the other's can still close this plan's alternatives (a sanction closing
-    the route it would switch to), so the two are then not compared on the same years.
-    """
-    a, b = _touching(first, stock_days), _touching(second, stock_days)
-    notes = []
-    for alloc, own, other in ((first, a, b), (second, b, a)):
-        missing = sorted(other - own)
-        if missing:
-            notes.append(
-                f"{alloc.name}: its years leave out {', '.join(missing)}, which touch only the "
-                "other plan's routes but can close its alternatives; the two plans are not "
-                "compared on the same events (docs/risk.md#two-plans-in-time)"
-            )
-    return tuple(notes)

@@ -24,7 +24,15 @@ from corridor.network import Network
 _Z95 = 1.6448536269514722
 """Standard normal quantile at 0.95."""
 
-_TEXT = frozenset({"ferry_sailing_rule", "second_track_links", "liner_ports"})
+_TEXT = frozenset(
+    {
+        "ferry_sailing_rule",
+        "second_track_links",
+        "liner_ports",
+        "feeder_links",
+        "feeder_sailing_rule",
+    }
+)
 _SHARES = frozenset(
     {"aktau_share", "dostyk_share", "low_water_load_factor", "storm_closed_share_nov_dec"}
 )
@@ -61,9 +69,14 @@ class SimParams:
         """A text parameter."""
         return str(self.values[key])
 
-    def berths(self, node_id: str) -> int:
-        """Rail-ferry berths at a port node (1 where the table has no row)."""
-        return int(self.values.get(f"ferry_berths_{node_id}", 1))
+    def berths(self, node_id: str, fleet: str = "ferry") -> int:
+        """Berths of ``fleet`` (``ferry`` or ``feeder``) at a port node (1 where the table
+        has no row)."""
+        return int(self.values.get(f"{fleet}_berths_{node_id}", 1))
+
+    def has(self, key: str) -> bool:
+        """Whether the table has a row ``key``."""
+        return key in self.values
 
 
 def resources_path() -> Path:
@@ -145,7 +158,19 @@ _REQUIRED = (
     "liner_ports",
     "liner_headway_hours",
     "liner_wait_in_link_days",
+    "feeder_links",
+    "feeder_units",
+    "feeder_capacity_teu",
+    "feeder_crossing_hours",
+    "feeder_call_hours",
+    "feeder_sailing_rule",
+    "feeder_max_hold_hours",
+    "feeder_headway_hours",
+    "feeder_background_teu_per_year",
 )
+_CTR = ("ctr_berths_", "ctr_moves_per_call_", "ctr_moves_per_hour_", "ctr_berthing_hours_")
+"""Rows a port of ``liner_ports`` needs (all or none) for its container berths to be queues;
+``ctr_calls_per_year_`` (other vessels) defaults to none."""
 
 
 def load_params(
@@ -221,14 +246,32 @@ def load_params(
     for key in _REQUIRED:
         if key not in values and not any(p.message.startswith(f"'{key}'") for p in problems):
             problems.append(Problem(name, None, "id", f"row '{key}' is missing"))
-    if values.get("ferry_sailing_rule", "full") not in _RULES:
-        problems.append(
-            Problem(name, None, "value", f"ferry_sailing_rule must be one of {', '.join(_RULES)}")
-        )
-    for link_id in str(values.get("second_track_links", "")).split("|"):
-        if link_id and not network.has("links", link_id):
-            message = f"second_track_links: no link '{link_id}'"
+    for rule in ("ferry_sailing_rule", "feeder_sailing_rule"):
+        if values.get(rule, "full") not in _RULES:
+            message = f"{rule} must be one of {', '.join(_RULES)}"
             problems.append(Problem(name, None, "value", message))
+    for key in ("second_track_links", "feeder_links"):
+        for link_id in str(values.get(key, "")).split("|"):
+            if link_id and not network.has("links", link_id):
+                problems.append(Problem(name, None, "value", f"{key}: no link '{link_id}'"))
+    for port in str(values.get("liner_ports", "")).split("|"):
+        present = [f"{k}{port}" in values for k in _CTR]
+        if any(present) and not all(present):
+            lacking = [f"{k}{port}" for k, ok in zip(_CTR, present, strict=True) if not ok]
+            message = f"container berths at {port}: rows {', '.join(lacking)} are missing"
+            problems.append(Problem(name, None, "id", message))
+        if (
+            values.get(f"ctr_berths_{port}", 1) == 0
+            or values.get(f"ctr_moves_per_hour_{port}", 1) == 0
+        ):
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    "value",
+                    f"container berths at {port}: need ≥ 1 berth and a rate above 0",
+                )
+            )
     if problems:
         raise DataError(problems)
     return SimParams(

@@ -30,9 +30,11 @@ class WhatIf:
     Attributes
     ----------
     handling_factor : float
-        Multiplier on the ferry loading/unloading rate (moves per hour) at ``handling_port``.
+        Multiplier on the loading/unloading rate (moves per hour) at ``handling_port``: of the
+        rail ferries and feeders at a Caspian port, of the container berths at Poti.
     handling_port : str or None
-        Port node the factor applies to (None: every rail-ferry port and Alat).
+        Port node the factor applies to (None: every Caspian port and every port with
+        container berths).
     extra_ferries : int
         Ferries added to the pool.
     customs_cut_hours : float
@@ -41,6 +43,8 @@ class WhatIf:
         Dostyk–Moyinty double track: faster trains on its links, doubled gauge-change yards.
     storm_factor : float
         Multiplier on the storm closure days (2 = a season twice as stormy).
+    extra_berths : int
+        Container berths added at every port whose berths are modelled (Poti).
     """
 
     handling_factor: float = 1.0
@@ -49,6 +53,7 @@ class WhatIf:
     customs_cut_hours: float = 0.0
     second_track: bool = False
     storm_factor: float = 1.0
+    extra_berths: int = 0
 
     def check(self) -> None:
         """Raise RequestError on a value that makes no sense."""
@@ -56,8 +61,9 @@ class WhatIf:
             v = getattr(self, name)
             if not math.isfinite(v) or v < 0 or (name == "handling_factor" and v == 0):
                 raise RequestError(f"what-if {name} must be a finite number above zero, got {v}")
-        if self.extra_ferries < 0:
-            raise RequestError(f"what-if extra_ferries must be ≥ 0, got {self.extra_ferries}")
+        for name in ("extra_ferries", "extra_berths"):
+            if getattr(self, name) < 0:
+                raise RequestError(f"what-if {name} must be ≥ 0, got {getattr(self, name)}")
 
 
 @dataclass(frozen=True)
@@ -66,8 +72,10 @@ class Stage:
 
     ``kind``: travel, customs, handling (lognormal hours ``mu``/``sigma``), yard (a
     gauge-change queue at ``node``), ferry (the port queue at ``node``, the crossing and the
-    unloading), consolidate (the class 7 charter lot at ``node``), call (the wait at
-    ``node`` for the next call of a container liner running every ``hours``).
+    unloading), feeder (the same with the container feeders, in TEU), consolidate (the
+    class 7 charter lot at ``node``), call (the wait at ``node`` for the next call of a
+    container liner running every ``hours``, and, where the port's berths are modelled, for
+    that liner to get a berth and load).
     """
 
     kind: str
@@ -103,6 +111,41 @@ class YardSpec:
 
 
 @dataclass(frozen=True)
+class FleetSpec:
+    """A second Caspian fleet, the container feeders: boxes without wagons, counted in TEU.
+
+    ``ports`` are the loading ports (their ``load_hours`` the loading of one call, their
+    ``direct_trains_per_hour`` the other shippers' container trains); the rest as the ferry
+    fields of :class:`ModelSpec`.
+    """
+
+    ports: tuple[PortSpec, ...]
+    arrival_node: str
+    arrival_berths: int
+    unload_hours: float
+    units: int
+    capacity_teu: int
+    teu_per_wagon: float
+    crossing_hours: float
+    sailing_rule: str
+    max_hold_hours: float
+    headway_hours: float
+
+
+@dataclass(frozen=True)
+class BerthSpec:
+    """Container berths at a port of call, shared by the liner and other vessels."""
+
+    node: str
+    berths: int
+    liner_hours: float
+    """Hours the liner holds a berth (moves ÷ rate + berthing)."""
+    other_hours: float
+    """Hours another container vessel holds a berth."""
+    other_calls_per_hour: float
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """Everything one replication needs, as numbers."""
 
@@ -134,17 +177,31 @@ class ModelSpec:
     drain_hours: float
     arrivals: str = "poisson"
     route_nodes: tuple[str, ...] = field(default=())
+    feeder: FleetSpec | None = None
+    call_berths: tuple[BerthSpec, ...] = ()
 
 
-def pick_route(routes: tuple[Route, ...], net: Network) -> Route:
-    """The cheapest of ``routes`` that crosses the Caspian on a rail ferry."""
+def pick_route(
+    routes: tuple[Route, ...], net: Network, feeder_links: frozenset[str] = frozenset()
+) -> Route:
+    """The cheapest of ``routes`` that crosses the Caspian on a rail ferry or on one of
+    ``feeder_links`` (the container feeders)."""
     for r in routes:
-        if any(leg.kind == "link" and net.link(leg.link).mode == "ferry" for leg in r.detail.legs):
-            return r
+        for leg in r.detail.legs:
+            if leg.kind == "link" and (
+                net.link(leg.link).mode == "ferry" or leg.link in feeder_links
+            ):
+                return r
     raise RequestError(
-        "none of the cheapest routes crosses the Caspian on a rail ferry; the simulation "
-        "models the rail-ferry queues (try a Kazakh origin and a destination west of the Caspian)"
+        "none of the cheapest routes crosses the Caspian on a rail ferry or a container "
+        "feeder; the simulation models those queues (try a Kazakh origin and a destination "
+        "west of the Caspian)"
     )
+
+
+def feeder_links(p: SimParams) -> frozenset[str]:
+    """The container-feeder links the simulation sails as a fleet."""
+    return frozenset(filter(None, p.text("feeder_links").split("|")))
 
 
 def build_model(
@@ -212,7 +269,11 @@ def build_model(
         )
     shipment_wagons = max(1, math.ceil(volume_t / shipments / wagon_t))
     train = (volume_t / shipments, shipment_wagons)
-    stages = _stages(net, route, p, w, fast, ratio, set(ports_ids) | {arrival}, train)
+    feeder = _feeder(net, p, w, train_t)
+    fleet_nodes = set(ports_ids) | {arrival}
+    if feeder is not None:
+        fleet_nodes |= {q.node for q in feeder.ports} | {feeder.arrival_node}
+    stages = _stages(net, route, p, w, fast, ratio, fleet_nodes, train)
     storm = w.storm_factor
     return ModelSpec(
         stages=stages,
@@ -244,7 +305,65 @@ def build_model(
         horizon_hours=horizon_days * HOURS_PER_DAY,
         drain_hours=180.0 * HOURS_PER_DAY,
         route_nodes=route.detail.nodes,
+        feeder=feeder,
+        call_berths=_call_berths(p, w),
     )
+
+
+def _feeder(net: Network, p: SimParams, w: WhatIf, train_t: float) -> FleetSpec | None:
+    """The container-feeder fleet on the network's feeder links (None: no such link)."""
+    links = [net.link(i) for i in sorted(feeder_links(p)) if net.has("links", i)]
+    if not links:
+        return None
+    year_h = 365.0 * HOURS_PER_DAY
+    teu_per_wagon = p.num("teu_per_wagon")
+    train_teu = p.num("train_wagons") * teu_per_wagon
+    origins = list(dict.fromkeys(lk.from_ for lk in links))
+    trains = p.num("feeder_background_teu_per_year") / train_teu / year_h / len(origins)
+    call_h = p.num("feeder_call_hours")
+    ports = tuple(
+        PortSpec(
+            node=n,
+            berths=p.berths(n, "feeder"),
+            load_hours=call_h / w.handling_factor if w.handling_port in (None, n) else call_h,
+            share=1.0 / len(origins),
+            direct_trains_per_hour=trains,
+            customs=_customs(net, n, w),
+        )
+        for n in origins
+    )
+    arrival = links[0].to
+    unload = call_h / w.handling_factor if w.handling_port in (None, arrival) else call_h
+    return FleetSpec(
+        ports=ports,
+        arrival_node=arrival,
+        arrival_berths=p.berths(arrival, "feeder"),
+        unload_hours=unload,
+        units=int(p.num("feeder_units")),
+        capacity_teu=max(1, int(p.num("feeder_capacity_teu") * p.num("low_water_load_factor"))),
+        teu_per_wagon=teu_per_wagon,
+        crossing_hours=p.num("feeder_crossing_hours"),
+        sailing_rule=p.text("feeder_sailing_rule"),
+        max_hold_hours=p.num("feeder_max_hold_hours"),
+        headway_hours=p.num("feeder_headway_hours"),
+    )
+
+
+def _call_berths(p: SimParams, w: WhatIf) -> tuple[BerthSpec, ...]:
+    """Container berths at the liner ports that have ``ctr_*`` rows (Poti)."""
+    out = []
+    year_h = 365.0 * HOURS_PER_DAY
+    for node in filter(None, p.text("liner_ports").split("|")):
+        if not p.has(f"ctr_berths_{node}"):
+            continue
+        rate = p.num(f"ctr_moves_per_hour_{node}")
+        if w.handling_port in (None, node):
+            rate *= w.handling_factor
+        hours = p.num(f"ctr_moves_per_call_{node}") / rate + p.num(f"ctr_berthing_hours_{node}")
+        calls = p.num(f"ctr_calls_per_year_{node}") if p.has(f"ctr_calls_per_year_{node}") else 0
+        berths = int(p.num(f"ctr_berths_{node}")) + w.extra_berths
+        out.append(BerthSpec(node, berths, hours, hours, calls / year_h))
+    return tuple(out)
 
 
 def _port_shares(ports: list[str], aktau_share: float) -> dict[str, float]:
@@ -351,6 +470,9 @@ def _stages(
             if link.mode == "ferry":
                 out.append(Stage("ferry", link.from_, f"ferry {link.from_} → {link.to}"))
                 continue
+            if link.id in feeder_links(p):
+                out.append(Stage("feeder", link.from_, f"feeder {link.from_} → {link.to}"))
+                continue
             if link.id in fast:
                 mean_h, p95_h = mean_h / ratio, p95_h / ratio
             modelled = _modelled_wait_hours(p, link, out, liner_ports)
@@ -398,12 +520,16 @@ def _modelled_wait_hours(
 
 
 def _next_is_ferry_or_after(net: Network, legs: tuple, i: int) -> bool:  # type: ignore[type-arg]
-    """Whether leg ``i`` (a transfer) loads onto, or unloads from, a rail ferry."""
+    """Whether leg ``i`` (a transfer) loads onto, or unloads from, a rail ferry or a
+    Caspian container feeder (a sea link between two Caspian fleet ports)."""
     links = [j for j in range(len(legs)) if legs[j].kind == "link"]
     before = [j for j in links if j < i]
     after = [j for j in links if j > i]
     near = ([before[-1]] if before else []) + ([after[0]] if after else [])
-    return any(net.link(legs[j].link).mode == "ferry" for j in near)
+    return any(
+        net.link(legs[j].link).mode == "ferry" or "CASPIAN" in net.link(legs[j].link).chokepoints
+        for j in near
+    )
 
 
 def _next_is_charter(net: Network, legs: tuple, i: int) -> bool:  # type: ignore[type-arg]

@@ -14,15 +14,63 @@ from typing import Any
 import numpy as np
 import simpy
 
-from corridor.sim.model import HOURS_PER_DAY, ModelSpec, Stage
-from corridor.sim.resources import Berth, Consignment, Consolidation, FerryPort, Sea, Window
+from corridor.sim.model import HOURS_PER_DAY, FleetSpec, ModelSpec, PortSpec, Stage
+from corridor.sim.resources import (
+    Berth,
+    Consignment,
+    Consolidation,
+    FerryPort,
+    LinerBerth,
+    Sea,
+    Window,
+)
 from corridor.sim.result import Replication, ResourceStats, summarise_samples
 
 CROSSING = "ferry crossing"
 """Key of the crossing-and-unloading time in ``Replication.node_dwell_hours``."""
+LINK = "{fleet} link {port}"
+"""Key in ``node_dwell_hours`` of a fleet's (``ferry``, ``feeder``) simulated time from
+joining the queue at ``port`` to the last wagon or box unloaded."""
 _YEAR_D = 365.0
 _NOV_1, _JAN_MAY = 304.0, 151.0
 """Day of year of 1 November; days from 1 January to the end of May."""
+
+
+class _Fleet:
+    """One Caspian fleet (the rail ferries in wagons, the container feeders in TEU): its
+    ports' queues and berths, the arrival berths and the tallies of its sailings."""
+
+    def __init__(self, env: simpy.Environment, win: Window, spec: FleetSpec, name: str) -> None:
+        self.spec, self.name = spec, name
+        unit = "ferry" if name == "ferry" else "feeder"
+        self.ports = {
+            p.node: FerryPort(env, p.node, p.berths, win, p.share, f"{p.node} {unit} berths")
+            for p in spec.ports
+        }
+        self.port_specs: dict[str, PortSpec] = {p.node: p for p in spec.ports}
+        label = f"{spec.arrival_node} {unit} berths"
+        self.arrival = Berth(env, spec.arrival_berths, win, label)
+        self.sailings = 0
+        self.units_sailed = 0
+        self.idle_hours = 0.0
+        self.series: dict[str, list[float]] = {n: [] for n in self.ports}
+
+
+def _ferry_fleet(spec: ModelSpec) -> FleetSpec:
+    """The rail ferries as a :class:`FleetSpec` (a wagon is the unit of capacity)."""
+    return FleetSpec(
+        ports=spec.ports,
+        arrival_node=spec.arrival_node,
+        arrival_berths=spec.arrival_berths,
+        unload_hours=spec.unload_hours,
+        units=spec.ferry_units,
+        capacity_teu=spec.ferry_wagons,
+        teu_per_wagon=1.0,
+        crossing_hours=spec.crossing_hours,
+        sailing_rule=spec.sailing_rule,
+        max_hold_hours=spec.max_hold_hours,
+        headway_hours=spec.headway_hours,
+    )
 
 
 class _Model:
@@ -34,31 +82,41 @@ class _Model:
         start = spec.warmup_hours
         self.window = Window(start, start + spec.horizon_hours)
         env, win = self.env, self.window
-        self.ports = {p.node: FerryPort(env, p.node, p.berths, win, p.share) for p in spec.ports}
-        self.port_specs = {p.node: p for p in spec.ports}
-        self.arrival = Berth(env, spec.arrival_berths, win, f"{spec.arrival_node} ferry berths")
+        self.fleet = _Fleet(env, win, _ferry_fleet(spec), "ferry")
+        self.feeder = _Fleet(env, win, spec.feeder, "feeder") if spec.feeder else None
+        self.ports = self.fleet.ports
+        self.port_specs = self.fleet.port_specs
+        self.arrival = self.fleet.arrival
         self.yards: dict[str, Berth] = {}
         self.yard_specs = {y.node: y for y in spec.yards}
         self.sea = Sea(self._storms())
         self.charter = Consolidation(env, spec.class7_lot_t, win)
         self.next_id = 0
+        self.traced_rng: dict[int, np.random.Generator] = {}
+        """Each traced train draws its delays from its own stream (child of the replication's
+        seed and its index), so a what-if run with the same seed gives it the same delays
+        and only the queues differ (common random numbers that survive the divergence of
+        the shared stream)."""
+        self.seed: np.random.SeedSequence | None = None
         self.traced_done = 0
         self.finished: list[Consignment] = []
         self.background: list[Consignment] = []
-        self.sailings = 0
-        self.wagons_sailed = 0
-        self.idle_hours = 0.0
-        self.series: dict[str, list[float]] = {n: [] for n in self.ports}
         # the liner's timetable at each port of call: its first call, drawn once
         calls = {(st.node, st.hours) for st in spec.stages if st.kind == "call"}
         self.first_call = {node: float(rng.uniform(0.0, h)) for node, h in sorted(calls)}
+        self.liners = {
+            b.node: LinerBerth(env, b.berths, win, f"{b.node} container berths")
+            for b in spec.call_berths
+            if b.node in self.first_call
+        }
+        self.berth_series: dict[str, list[float]] = {n: [] for n in self.liners}
 
     # ------------------------------------------------------------------ helpers
 
-    def draw(self, mu: float, sigma: float) -> float:
+    def draw(self, mu: float, sigma: float, rng: np.random.Generator | None = None) -> float:
         if mu == -math.inf:
             return 0.0
-        return math.exp(mu) if sigma == 0 else float(self.rng.lognormal(mu, sigma))
+        return math.exp(mu) if sigma == 0 else float((rng or self.rng).lognormal(mu, sigma))
 
     def gap(self, per_hour: float) -> float:
         if self.spec.arrivals == "regular":
@@ -107,22 +165,26 @@ class _Model:
         env = self.env
         for st in stages:
             t0 = env.now
-            if st.kind == "ferry":
-                port = self.ports[st.node]
-                port.join(c)
+            if st.kind in ("ferry", "feeder"):
+                fleet = self.fleet if st.kind == "ferry" else self.feeder
+                assert fleet is not None
+                units = max(1, round(c.wagons * fleet.spec.teu_per_wagon))
+                fleet.ports[st.node].join(c, units)
                 assert c.done is not None
                 yield c.done
-                c.record(f"wait for ferry at {st.node}", st.node, t0, c.last_sailing_h)
+                c.record(f"wait for {st.kind} at {st.node}", st.node, t0, c.last_sailing_h)
                 c.record(st.label, st.node, c.last_sailing_h, env.now)
                 continue
             if st.kind == "yard":
                 yield from self.yard(st.node).serve(st.hours)
             elif st.kind == "consolidate":
                 yield self.charter.join(c.tonnes)
+            elif st.kind == "call" and st.node in self.liners:
+                yield self.liners[st.node].board()
             elif st.kind == "call":
                 yield env.timeout(self.until_call(st.node, st.hours))
             else:
-                yield env.timeout(self.draw(st.mu, st.sigma))
+                yield env.timeout(self.draw(st.mu, st.sigma, self.traced_rng.get(c.id)))
             c.record(st.label, st.node, t0, env.now)
         c.end_h = env.now
         self.finished.append(c)
@@ -146,22 +208,29 @@ class _Model:
         yield self.env.timeout(s.warmup_hours + spacing / 2.0)
         for i in range(s.shipments):
             c = self.consignment("traced", s.shipment_wagons, s.shipment_t)
+            if self.seed is not None:
+                key = (*self.seed.spawn_key, 2**31, i)
+                self.traced_rng[c.id] = np.random.default_rng(
+                    np.random.SeedSequence(self.seed.entropy, spawn_key=key)
+                )
             self.env.process(self.walk(c, s.stages))
             if i + 1 < s.shipments:
                 yield self.env.timeout(spacing)
 
-    def direct_trains(self, node: str) -> Generator[simpy.Event, Any, None]:
-        """Background trains reaching a ferry port from Kazakh origins."""
-        p = self.port_specs[node]
+    def direct_trains(self, node: str, fleet: _Fleet) -> Generator[simpy.Event, Any, None]:
+        """Background trains reaching a port of ``fleet`` from Kazakh origins."""
+        p = fleet.port_specs[node]
         if p.direct_trains_per_hour <= 0:
             return
+        kind = "ferry" if fleet is self.fleet else "feeder"
         stages = (
             Stage("customs", node, f"dwell at {node}", *p.customs),
-            Stage("ferry", node, f"ferry {node} → {self.spec.arrival_node}"),
+            Stage(kind, node, f"{kind} {node} → {fleet.spec.arrival_node}"),
         )
         while True:
             yield self.env.timeout(self.gap(p.direct_trains_per_hour))
-            c = self.consignment("background", self.spec.train_wagons, self._train_t())
+            label = "background" if kind == "ferry" else "feeder background"
+            c = self.consignment(label, self.spec.train_wagons, self._train_t())
             self.background.append(c)
             self.env.process(self.walk(c, stages))
 
@@ -196,63 +265,81 @@ class _Model:
             yield self.env.timeout(self.gap(s.class7_consignments_per_hour))
             self.charter.join(s.class7_consignment_t)
 
+    def liner(self, node: str, headway_h: float, hours: float) -> Generator[simpy.Event, Any, None]:
+        """The liner calls every ``headway_h`` from its first call, queues for a berth,
+        takes the cargo waiting at its berthing and leaves ``hours`` later."""
+        yield self.env.timeout(self.first_call[node])
+        while True:
+            self.env.process(self.liners[node].call(hours))
+            yield self.env.timeout(headway_h)
+
+    def other_vessels(
+        self, node: str, per_hour: float, hours: float
+    ) -> Generator[simpy.Event, Any, None]:
+        """Other container vessels calling at ``node`` (Poisson): they hold berths too."""
+        if per_hour <= 0:
+            return
+        berth = self.liners[node].berth
+        while True:
+            yield self.env.timeout(self.gap(per_hour))
+            self.env.process(berth.serve(hours))
+
     def _train_t(self) -> float:
         return self.spec.train_wagons * self.spec.wagon_t
 
     # ------------------------------------------------------------------ ferries
 
-    def choose_port(self) -> FerryPort:
-        cap = self.spec.ferry_wagons
-
-        def need(p: FerryPort) -> tuple[float, float]:
-            return (p.queued_wagons - p.inbound * cap, p.share)
-
-        return max(self.ports.values(), key=need)
-
-    def ferry(self, k: int) -> Generator[simpy.Event, Any, None]:
-        s, env = self.spec, self.env
+    def ferry(self, k: int, fleet: _Fleet) -> Generator[simpy.Event, Any, None]:
+        """Vessel ``k`` of ``fleet``: to the port most in need, load, cross, unload, back."""
+        s, env = fleet.spec, self.env
         # start spread over one crossing so that the pool does not move in lockstep
-        yield env.timeout(s.crossing_hours * k / max(1, s.ferry_units))
+        yield env.timeout(s.crossing_hours * k / max(1, s.units))
         while True:
-            port = self.choose_port()
+            port = max(
+                fleet.ports.values(),
+                key=lambda p: (p.queued_wagons - p.inbound * s.capacity_teu, p.share),
+            )
             port.inbound += 1
-            yield from self._held(self.wait_open())
+            yield from self._held(self.wait_open(), fleet)
             yield env.timeout(s.crossing_hours)
-            req = yield from self._held(port.berth.acquire())
-            load = yield from self._load(port)
+            req = yield from self._held(port.berth.acquire(), fleet)
+            load = yield from self._load(port, fleet)
             port.inbound -= 1
-            yield env.timeout(self.port_specs[port.node].load_hours)
-            yield from self._held(self.wait_open())
+            yield env.timeout(fleet.port_specs[port.node].load_hours)
+            yield from self._held(self.wait_open(), fleet)
             port.berth.release(req)
             sailed = env.now
-            wagons = sum(n for _, n in load)
             if self.window.contains(sailed):
-                self.sailings += 1
-                self.wagons_sailed += wagons
-                port.loaded_t += sum(n * c.tonnes / c.wagons for c, n in load)
+                fleet.sailings += 1
+                fleet.units_sailed += sum(n for _, n in load)
+                port.loaded_t += sum(n * c.tonnes / c.units for c, n in load)
             for c, _ in load:
                 c.last_sailing_h = sailed
             yield env.timeout(s.crossing_hours)
-            req = yield from self._held(self.arrival.acquire())
+            req = yield from self._held(fleet.arrival.acquire(), fleet)
             yield env.timeout(s.unload_hours)
-            self.arrival.release(req)
+            fleet.arrival.release(req)
             for c, n in load:
                 c.remaining -= n
                 if c.remaining == 0 and c.done is not None:
                     c.done.succeed()
 
-    def _held(self, waiting: Generator[simpy.Event, Any, Any]) -> Generator[simpy.Event, Any, Any]:
-        """Run ``waiting`` (a berth queue, a storm) and count its hours as a ferry's idle time."""
+    def _held(
+        self, waiting: Generator[simpy.Event, Any, Any], fleet: _Fleet
+    ) -> Generator[simpy.Event, Any, Any]:
+        """Run ``waiting`` (a berth queue, a storm) and count its hours as idle time."""
         t0 = self.env.now
         value = yield from waiting
-        self.idle_hours += self.window.overlap(t0, self.env.now)
+        fleet.idle_hours += self.window.overlap(t0, self.env.now)
         return value
 
-    def _load(self, port: FerryPort) -> Generator[simpy.Event, Any, list[tuple[Any, int]]]:
-        """Take wagons until the sailing rule says go."""
-        s, env = self.spec, self.env
+    def _load(
+        self, port: FerryPort, fleet: _Fleet
+    ) -> Generator[simpy.Event, Any, list[tuple[Any, int]]]:
+        """Take wagons (or TEU) until the sailing rule says go."""
+        s, env = fleet.spec, self.env
         load: list[tuple[Any, int]] = []
-        room = s.ferry_wagons
+        room = s.capacity_teu
         t_idle = env.now
         if s.sailing_rule == "timetable":
             depart = (math.floor(env.now / s.headway_hours) + 1) * s.headway_hours
@@ -274,14 +361,18 @@ class _Model:
                     break
                 wait = [port.arrival()] + ([env.timeout(deadline - env.now)] if load else [])
                 yield env.any_of(wait)
-        self.idle_hours += self.window.overlap(t_idle, env.now)
+        fleet.idle_hours += self.window.overlap(t_idle, env.now)
         return load
 
     def sampler(self) -> Generator[simpy.Event, Any, None]:
         yield self.env.timeout(self.window.start_h)
+        fleets = [f for f in (self.fleet, self.feeder) if f is not None]
         while self.env.now < self.window.end_h:
-            for n, p in self.ports.items():
-                self.series[n].append(float(p.queued_wagons))
+            for f in fleets:
+                for n, p in f.ports.items():
+                    f.series[n].append(float(p.queued_wagons))
+            for n, lb in self.liners.items():
+                self.berth_series[n].append(float(lb.berth.queue.level))
             yield self.env.timeout(HOURS_PER_DAY)
 
 
@@ -296,14 +387,22 @@ def run_replication(spec: ModelSpec, seed: np.random.SeedSequence) -> Replicatio
         This replication's seed (one child of the run's SeedSequence).
     """
     m = _Model(spec, np.random.default_rng(seed))
+    m.seed = seed
     env = m.env
-    for n in m.ports:
-        env.process(m.direct_trains(n))
+    fleets = [f for f in (m.fleet, m.feeder) if f is not None]
+    for f in fleets:
+        for n in f.ports:
+            env.process(m.direct_trains(n, f))
+        for k in range(f.spec.units):
+            env.process(m.ferry(k, f))
     for y in spec.yards:
         m.yard(y.node)
         env.process(m.china_trains(y.node))
-    for k in range(spec.ferry_units):
-        env.process(m.ferry(k))
+    calls = {st.node: st.hours for st in spec.stages if st.kind == "call"}
+    for b in spec.call_berths:
+        if b.node in m.liners:
+            env.process(m.liner(b.node, calls[b.node], b.liner_hours))
+            env.process(m.other_vessels(b.node, b.other_calls_per_hour, b.other_hours))
     env.process(m.class7_lots())
     env.process(m.sampler())
     env.process(m.user_trains())
@@ -320,27 +419,49 @@ def _collect(m: _Model) -> Replication:
     years = win.hours / (_YEAR_D * HOURS_PER_DAY)
     traced = [c for c in m.finished if c.kind == "traced"]
     resources: dict[str, ResourceStats] = {}
-    for n, p in m.ports.items():
-        resources[p.berth.name] = _berth_stats(p.berth)
-        resources[f"{n} wagon queue"] = ResourceStats(
-            utilisation=math.nan,
-            mean_queue=p.waiting.mean(),
-            max_queue=p.waiting.peak,
-            mean_wait_h=_mean(_waits(m.background + traced, n, win)),
-            served=float(len(_waits(m.background + traced, n, win))),
+    everyone = m.background + traced
+    throughput: dict[str, float] = {}
+    series: dict[str, tuple[float, ...]] = {}
+    for f in (m.fleet, m.feeder):
+        if f is None:
+            continue
+        kind = f.name
+        queue = "wagon queue" if kind == "ferry" else "TEU queue (feeders)"
+        for n, p in f.ports.items():
+            resources[p.berth.name] = _berth_stats(p.berth)
+            waits = _waits(everyone, n, win, kind)
+            resources[f"{n} {queue}"] = ResourceStats(
+                utilisation=math.nan,
+                mean_queue=p.waiting.mean(),
+                max_queue=p.waiting.peak,
+                mean_wait_h=_mean(waits),
+                served=float(len(waits)),
+            )
+            throughput[n if kind == "ferry" else f"{n} feeders"] = p.loaded_t / years
+            series[n if kind == "ferry" else f"{n} feeders (TEU)"] = tuple(f.series[n])
+        resources[f.arrival.name] = _berth_stats(f.arrival)
+        fleet_h = win.hours * f.spec.units
+        cap = f.spec.capacity_teu
+        resources[f"{kind} fleet"] = ResourceStats(
+            utilisation=1.0 - f.idle_hours / fleet_h if fleet_h else math.nan,
+            mean_queue=math.nan,
+            max_queue=math.nan,
+            mean_wait_h=math.nan,
+            served=float(f.sailings),
+            load_factor=f.units_sailed / (f.sailings * cap) if f.sailings else math.nan,
         )
-    resources[m.arrival.name] = _berth_stats(m.arrival)
     for y in m.yards.values():
         resources[y.name] = _berth_stats(y)
-    fleet_h = win.hours * s.ferry_units
-    resources["ferry fleet"] = ResourceStats(
-        utilisation=1.0 - m.idle_hours / fleet_h if fleet_h else math.nan,
-        mean_queue=math.nan,
-        max_queue=math.nan,
-        mean_wait_h=math.nan,
-        served=float(m.sailings),
-        load_factor=m.wagons_sailed / (m.sailings * s.ferry_wagons) if m.sailings else math.nan,
-    )
+    for n, lb in m.liners.items():
+        resources[lb.berth.name] = _berth_stats(lb.berth)
+        resources[f"{n} liner"] = ResourceStats(
+            utilisation=math.nan,
+            mean_queue=math.nan,
+            max_queue=math.nan,
+            mean_wait_h=_mean(lb.berth_waits),
+            served=float(lb.calls),
+        )
+        series[f"{n} vessels waiting for a berth"] = tuple(m.berth_series[n])
     resources["class 7 charter at Poti"] = ResourceStats(
         utilisation=math.nan,
         mean_queue=math.nan,
@@ -349,9 +470,9 @@ def _collect(m: _Model) -> Replication:
         served=float(m.charter.charters),
     )
     dwell = {}
-    everyone = m.background + traced
+    ferried = [c for c in everyone if any(st[0].startswith("wait for ferry") for st in c.stages)]
     for n in m.ports:
-        dwell[n] = summarise_samples(_node_hours(everyone, n, win, before_ferry=True))
+        dwell[n] = summarise_samples(_node_hours(ferried, n, win, before_ferry=True))
     dwell[s.arrival_node] = summarise_samples(
         _node_hours(traced, s.arrival_node, win, before_ferry=False)
     )
@@ -363,6 +484,11 @@ def _collect(m: _Model) -> Replication:
             if lab.startswith("ferry ") and win.contains(a)
         ]
     )
+    for f in [x for x in (m.fleet, m.feeder) if x is not None]:
+        for n in f.ports:
+            # the crossing as a link: queue for a slot, loading, crossing, unloading
+            hours = _fleet_link_hours(everyone, n, win, f.name)
+            dwell[LINK.format(fleet=f.name, port=n)] = summarise_samples(hours)
     china = [c for c in m.finished if c.kind == "china" and win.contains(c.start_h)]
     return Replication(
         total_days=tuple((c.end_h - c.start_h) / HOURS_PER_DAY for c in traced),
@@ -370,11 +496,11 @@ def _collect(m: _Model) -> Replication:
         traced_timeline=tuple(traced[0].stages) if traced else (),
         unfinished=s.shipments - len(traced),
         resources=resources,
-        throughput_t_per_year={n: p.loaded_t / years for n, p in m.ports.items()},
+        throughput_t_per_year=throughput,
         node_dwell_hours=dwell,
         china_days=_mean([(c.end_h - c.start_h) / HOURS_PER_DAY for c in china]),
         storm_closed_days=m.sea.closed_hours(win) / HOURS_PER_DAY,
-        queue_series={n: tuple(v) for n, v in m.series.items()},
+        queue_series=series,
     )
 
 
@@ -388,9 +514,22 @@ def _berth_stats(b: Berth) -> ResourceStats:
     )
 
 
-def _waits(cs: list[Consignment], node: str, win: Window) -> list[float]:
-    prefix = f"wait for ferry at {node}"
+def _waits(cs: list[Consignment], node: str, win: Window, kind: str = "ferry") -> list[float]:
+    prefix = f"wait for {kind} at {node}"
     return [b - a for c in cs for lab, _, a, b in c.stages if lab == prefix and win.contains(a)]
+
+
+def _fleet_link_hours(cs: list[Consignment], node: str, win: Window, kind: str) -> list[float]:
+    """Hours from joining the ``kind`` (ferry, feeder) queue at ``node`` to the last wagon
+    or box unloaded."""
+    out = []
+    wait = f"wait for {kind} at {node}"
+    for c in cs:
+        labs = [(lab, a, b) for lab, _, a, b in c.stages]
+        for j, (lab, a, _) in enumerate(labs):
+            if lab == wait and win.contains(a) and j + 1 < len(labs):
+                out.append(labs[j + 1][2] - a)
+    return out
 
 
 def _node_hours(cs: list[Consignment], node: str, win: Window, before_ferry: bool) -> list[float]:

@@ -111,6 +111,8 @@ class Consignment:
     stages: list[tuple[str, str, float, float]] = field(default_factory=list)
     """(stage label, node or link id, start hour, end hour)."""
     remaining: int = 0
+    units: int = 0
+    """Wagons (rail ferry) or TEU (feeder) it takes up in the fleet's queue."""
     last_sailing_h: float = 0.0
     end_h: float = 0.0
     done: simpy.Event | None = None
@@ -120,25 +122,34 @@ class Consignment:
 
 
 class FerryPort:
-    """Wagons waiting at a ferry port for a sailing, the port's berths and its throughput."""
+    """Wagons (or TEU, for the feeders) waiting at a port for a sailing, the port's berths
+    and its throughput."""
 
     def __init__(
-        self, env: simpy.Environment, node: str, berths: int, window: Window, share: float
+        self,
+        env: simpy.Environment,
+        node: str,
+        berths: int,
+        window: Window,
+        share: float,
+        name: str | None = None,
     ) -> None:
         self.env, self.node, self.window, self.share = env, node, window, share
-        self.berth = Berth(env, berths, window, f"{node} ferry berths")
+        self.berth = Berth(env, berths, window, name or f"{node} ferry berths")
         self.yard: deque[list[Any]] = deque()
         self.waiting = TimeAverage(env, window)
         self.inbound = 0
         self.loaded_t = 0.0
         self._signal = env.event()
 
-    def join(self, c: Consignment) -> None:
-        """A train enters the queue; every wagon must sail before it can go on."""
-        c.remaining = c.wagons
+    def join(self, c: Consignment, units: int | None = None) -> None:
+        """A train enters the queue as ``units`` wagons or TEU (default its wagons); every
+        one must sail before it can go on."""
+        n = c.wagons if units is None else units
+        c.remaining = c.units = n
         c.done = self.env.event()
-        self.yard.append([c, c.wagons])
-        self.waiting.add(c.wagons)
+        self.yard.append([c, n])
+        self.waiting.add(n)
         if not self._signal.triggered:
             self._signal.succeed()
 
@@ -221,3 +232,36 @@ class Consolidation:
     def _wait(self, t0: float) -> None:
         if self.window.contains(t0):
             self.waits.append(self.env.now - t0)
+
+
+class LinerBerth:
+    """Container berths at a port of call: the liner and other vessels queue for them. The
+    gate closes at the liner's scheduled call: the cargo waiting then leaves with it once it
+    has got a berth and its handling is done, so a berth queue delays the cargo aboard (and
+    cargo arriving while the liner waits at anchor takes the next call)."""
+
+    def __init__(self, env: simpy.Environment, berths: int, window: Window, name: str) -> None:
+        self.env, self.window = env, window
+        self.berth = Berth(env, berths, window, name)
+        self.waiting: list[simpy.Event] = []
+        self.calls = 0
+        self.berth_waits: list[float] = []
+
+    def board(self) -> simpy.Event:
+        """Wait for the next liner that berths after now; fires when it leaves."""
+        event = self.env.event()
+        self.waiting.append(event)
+        return event
+
+    def call(self, hours: float) -> Generator[simpy.Event, Any, None]:
+        """One call of the liner: close the gate, queue for a berth, load ``hours``, leave."""
+        t0 = self.env.now
+        aboard, self.waiting = self.waiting, []
+        req = yield from self.berth.acquire()
+        if self.window.contains(t0):
+            self.calls += 1
+            self.berth_waits.append(self.env.now - t0)
+        yield self.env.timeout(hours)
+        self.berth.release(req)
+        for e in aboard:
+            e.succeed()

@@ -19,8 +19,15 @@ from corridor.routing.explain import explain_no_route
 from corridor.routing.kbest import k_best
 from corridor.routing.route import Route
 from corridor.sim._params import SimParams, load_params
-from corridor.sim.model import HOURS_PER_DAY, ModelSpec, WhatIf, build_model, pick_route
-from corridor.sim.processes import CROSSING, run_replication
+from corridor.sim.model import (
+    HOURS_PER_DAY,
+    ModelSpec,
+    WhatIf,
+    build_model,
+    feeder_links,
+    pick_route,
+)
+from corridor.sim.processes import LINK, run_replication
 from corridor.sim.result import Replication, SimResult, aggregate
 
 MAX_REPLICATIONS = 10_000
@@ -100,8 +107,8 @@ def prepare(
     """
     if not math.isfinite(volume_t) or volume_t <= 0:
         raise InvalidParameterError("volume", volume_t, "a positive number of tonnes")
-    route = pick_route(_candidates(net, commodity, origin, destination), net)
     p = params or load_params(net)
+    route = pick_route(_candidates(net, commodity, origin, destination), net, feeder_links(p))
     spec = build_model(net, route, p, volume_t, whatif=whatif, horizon_days=horizon_days)
     return Prepared(commodity, origin, destination, volume_t, route.detail.nodes, spec)
 
@@ -251,13 +258,15 @@ def payload(base: SimResult, case: SimResult | None = None) -> dict[str, Any]:
 
 
 def write_dwell(result: SimResult, net: Network, directory: str | Path) -> Path:
-    """Write an overlay folder that ``--overlay`` reads: simulated dwell as network rows.
+    """Write an overlay folder that ``--overlay`` reads: simulated waits as network rows.
 
-    ``nodes.csv`` replaces the ferry ports' ``dwell_hours``/``dwell_hours_p95`` with the
-    simulated time from arrival to sailing (customs, queue for the ferry, loading);
-    ``links.csv`` sets the rail-ferry links' ``transit_days`` to the simulated crossing and
-    unloading only, so the wait is not counted twice; ``sources.csv`` adds the ``computed``
-    row both cite, whose method gives the seed and the replications.
+    ``links.csv`` sets ``transit_days``/``transit_days_p95`` of every rail-ferry and
+    container-feeder link to the simulated time from joining the queue at its port to the
+    last wagon or box unloaded (the wait for a sailing, loading, crossing, unloading), less
+    the two ports' ``handling_hours``, which the route's transfers already count;
+    ``sources.csv`` adds the ``computed`` row they cite, whose method gives the seed and the
+    replications. The ports' dwell (customs) stays as bundled: the simulation draws it from
+    those rows, and a wait written on the port node would be charged to both fleets.
     """
     out = Path(directory)
     try:
@@ -269,34 +278,26 @@ def write_dwell(result: SimResult, net: Network, directory: str | Path) -> Path:
         f"corridor simulate: {result.replications} replications of {result.horizon_days:g} days, "
         f"seed {result.seed} (numpy SeedSequence), SimPy model of sim/resources.csv; "
         f"traced {result.commodity} {result.origin} → {result.destination}, "
-        f"{result.volume_t:g} t. Port dwell = arrival to sailing (customs, wait for the "
-        "ferry, loading), mean and replication-averaged 95th percentile over all trains"
+        f"{result.volume_t:g} t. Link days = joining the port's queue to the last wagon or box "
+        "unloaded, less both ports' handling hours; mean and replication-averaged 95th "
+        "percentile over all trains, other shippers' included"
     )
-    src_dir = bundled_data_dir()
-    nodes = _rows(src_dir / "nodes.csv")
-    links = _rows(src_dir / "links.csv")
-    node_out = []
-    for row in nodes[1]:
-        dwell = result.node_dwell_hours.get(row["id"])
-        if dwell is None or row["id"] == _arrival(net):
-            continue
-        row = dict(row)
-        row["dwell_hours"] = f"{dwell[0]:.1f}"
-        row["dwell_hours_p95"] = f"{max(dwell[0], dwell[1]):.1f}"
-        row["sources"] = _cite(row["sources"], "dwell_hours|dwell_hours_p95", sid)
-        node_out.append(row)
+    header, links = _rows(bundled_data_dir() / "links.csv")
     link_out = []
-    crossing = _crossing_days(result)
-    for row in links[1]:
-        if row["mode"] != "ferry" or crossing is None:
+    for row in links:
+        fleet = "ferry" if row["mode"] == "ferry" else "feeder"
+        hours = result.node_dwell_hours.get(LINK.format(fleet=fleet, port=row["from"]))
+        if hours is None or (fleet == "feeder" and "feeder" not in row["service"]):
             continue
+        handled = net.node(row["from"]).handling_hours + net.node(row["to"]).handling_hours
+        mean = max(1.0, hours[0] - handled) / HOURS_PER_DAY
+        p95 = max(1.0, hours[1] - handled) / HOURS_PER_DAY
         row = dict(row)
-        row["transit_days"] = f"{crossing[0]:.2f}"
-        row["transit_days_p95"] = f"{max(crossing):.2f}"
+        row["transit_days"] = f"{mean:.2f}"
+        row["transit_days_p95"] = f"{max(mean, p95):.2f}"
         row["sources"] = _cite(row["sources"], "transit_days|transit_days_p95", sid)
         link_out.append(row)
-    _write(out / "nodes.csv", nodes[0], node_out)
-    _write(out / "links.csv", links[0], link_out)
+    _write(out / "links.csv", header, link_out)
     _write(
         out / "sources.csv",
         ["id", "citation", "url", "year", "kind", "method"],
@@ -312,18 +313,6 @@ def write_dwell(result: SimResult, net: Network, directory: str | Path) -> Path:
         ],
     )
     return out
-
-
-def _arrival(net: Network) -> str:
-    return next(lk.to for lk in net.links if lk.mode == "ferry")
-
-
-def _crossing_days(result: SimResult) -> tuple[float, float] | None:
-    """Mean and p95 days from a train's last sailing to its last wagon unloaded."""
-    crossing = result.node_dwell_hours.get(CROSSING)
-    if crossing is None:
-        return None
-    return crossing[0] / HOURS_PER_DAY, crossing[1] / HOURS_PER_DAY
 
 
 def _cite(sources: str, columns: str, sid: str) -> str:

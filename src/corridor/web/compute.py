@@ -457,6 +457,7 @@ def _whatif(body: SimulateBody) -> Any:
         handling_factor=body.handling_factor,
         handling_port=body.handling_port,
         extra_ferries=body.extra_ferries,
+        extra_berths=body.extra_berths,
         customs_cut_hours=body.customs_cut_hours,
         second_track=body.second_track,
         storm_factor=body.storm_factor,

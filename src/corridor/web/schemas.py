@@ -324,7 +324,8 @@ class SimulateBody(_Body):
     """Parameters of a ``simulate`` job: the SimPy model of the Caspian queues (``docs/sim.md``).
 
     The cargo (``volume`` tonnes over the horizon) is traced on the cheapest route of
-    ``commodity`` from ``origin`` to ``destination`` that crosses the Caspian on a rail ferry;
+    ``commodity`` from ``origin`` to ``destination`` that crosses the Caspian on a rail ferry
+    or a container feeder;
     any what-if field away from its default adds a second run with the same seed and the
     change against the base, as ``corridor simulate`` with its what-if options.
     """
@@ -337,14 +338,17 @@ class SimulateBody(_Body):
     seed: int = Field(0, ge=0, le=MAX_SEED, description="Same seed, same numbers.")
     horizon_days: float = Field(365.0, ge=30, le=730, description="Simulated days.")
     extra_ferries: int = Field(0, ge=0, le=20, description="What-if: ferries added to the pool.")
+    extra_berths: int = Field(
+        0, ge=0, le=10, description="What-if: container berths added at Poti."
+    )
     customs_cut_hours: float = Field(
         0.0, ge=0, le=240, description="What-if: hours off every customs, port or border dwell."
     )
     handling_factor: float = Field(
-        1.0, gt=0, le=10, description="What-if: ferry loading rate multiplier."
+        1.0, gt=0, le=10, description="What-if: loading rate multiplier (ferries, feeders, Poti)."
     )
     handling_port: Id | None = Field(
-        None, description="Port node of handling_factor (default: every rail-ferry port)."
+        None, description="Port node of handling_factor (default: every modelled port)."
     )
     second_track: bool = Field(False, description="What-if: Dostyk–Moyinty double track.")
     storm_factor: float = Field(1.0, ge=0, le=10, description="What-if: storm days ×.")
