@@ -307,7 +307,8 @@ def evaluate_item(
     risk = None
     if in_time is not None:
         prepared, settings, cache = in_time
-        risk = risk_change(prepared, prepare(edited, traffic, settings), settings, cache)
+        known = cache.setdefault("candidates", [])
+        risk = risk_change(prepared, prepare(edited, traffic, settings, known), settings, cache)
     user, extra, central, cost = _tonne_value(base, edited, network, traffic, "central", money)
     low = _tonne_value(base, edited, network, traffic, "low", money)[2]
     high = _tonne_value(base, edited, network, traffic, "high", money)[2]
@@ -388,7 +389,8 @@ def evaluate_projects(
     base = plan(both, network=network, assumptions=a)
     before = premiums(both, network, ids) if premium else None
     cache: dict[Any, Any] = {}
-    in_time = None if risk is None else (prepare(base, ids, risk), risk, cache)
+    cache["candidates"] = []
+    in_time = None if risk is None else (prepare(base, ids, risk, cache["candidates"]), risk, cache)
     by_id = {p.id: p for p in chosen}
     groups = [[p] for p in chosen] + [
         [by_id[i] for i in combo] for combo in combinations if all(i in by_id for i in combo)

@@ -18,12 +18,13 @@ of the worst 5 % of years).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from corridor.errors import RequestError
+from corridor.network.model import Network
 from corridor.optimize.plan_result import PlanResult
 from corridor.risk._common import CHUNK_YEARS, DAYS, FloatArray
 from corridor.risk.calendar import DEFAULT_STOCK_DAYS
@@ -69,15 +70,43 @@ class Prepared:
     """Per flow: daily tonnes × the commodity's value (USD a stock-out day)."""
 
 
-def prepare(result: PlanResult, traffic: frozenset[str], settings: RiskSettings) -> Prepared:
-    """Compile the plan ``result`` (on its own network) for :func:`simulate`."""
-    from corridor.risk.allocation import from_plan
+def _route_key(net: Network) -> tuple[Any, ...]:
+    """What the re-routing candidates depend on: every table but the capacities (the
+    capacity figures of links included), the projects, sources and recovery."""
+    skip = {"capacities", "projects", "sources", "ranges", "risk_ttr", "risk_recovery", "links"}
+    skip.add("origin")  # a label of where the tables come from
+    tables = tuple(getattr(net, f.name) for f in fields(net) if f.init and f.name not in skip)
+    return (*tables, tuple(replace(x, capacity_t_per_year=None) for x in net.links))
+
+
+Candidates = list[tuple[tuple[Any, ...], dict[str, Any]]]
+
+
+def prepare(
+    result: PlanResult,
+    traffic: frozenset[str],
+    settings: RiskSettings,
+    known: Candidates | None = None,
+) -> Prepared:
+    """Compile the plan ``result`` (on its own network) for :func:`simulate`. ``known``:
+    re-routing candidates found on earlier networks (reused where only capacities differ,
+    and extended with this network's)."""
+    from corridor.costs import Assumptions
+    from corridor.risk.allocation import from_plan, od_candidates
     from corridor.risk.intime_fast import compile_fast
     from corridor.risk.intime_stress import relevant_events
     from corridor.risk.timeline import timed_plan
 
     net = result.network
-    alloc = from_plan(result)
+    candidates = None
+    if known is not None:
+        key = _route_key(net)
+        candidates = next((c for k, c in known if k == key), None)
+        if candidates is None:
+            a = Assumptions(**result.settings["assumptions"])
+            candidates = {c.id: od_candidates(net, a, c) for c in result.portfolio.contracts}
+            known.append((key, candidates))
+    alloc = from_plan(result, candidates=candidates)
     alloc = replace(alloc, flows=tuple(f for f in alloc.flows if f.volume_t_per_year > 0))
     plan = timed_plan(alloc, stock_days=settings.stock_days)
     events = frozenset(net.events[e].id for e in relevant_events(net, [plan]))
