@@ -317,6 +317,13 @@ def test_a_closure_of_the_china_line_gives_stock_out_days_only_without_the_west_
     union = risk_change(replace(base, events=frozenset()), edited, RiskSettings(years=50))
     assert union.without == risk_change(base, edited, RiskSettings(years=50)).without
     assert union.without["stockout_days"] > 0
+    # The west project changes only a capacity: its re-routing candidates are the base
+    # network's, reused, and the same as searched afresh.
+    known: list[tuple[object, dict[str, object]]] = []
+    prepare(plan(pf, network=net), frozenset(), settings, known)
+    reused = prepare(plan(pf, network=edited_net), frozenset(), settings, known)
+    assert len(known) == 1
+    assert reused.fast.plan.flows == edited.fast.plan.flows
     # A longer stock covers the closure: 45 days / (3/8) = 120 days, no stock-out.
     longer = prepare(plan(pf, network=net), frozenset(), replace(settings, stock_days=45))
     assert simulate(longer, base.events, settings, occ)["stockout_days"][0] == 0.0

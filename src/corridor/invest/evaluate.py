@@ -167,7 +167,7 @@ class Evaluation:
             "low": m.shortfall_share_low,
             "high": m.shortfall_share_high,
         }[case]
-        return -self.risk.change("stockout_value_usd") * share
+        return -self.risk.change("stockout_value_usd") * share + 0.0  # no "-0"
 
     def benefit(self, case: str = "central") -> float:
         """Yearly benefit in USD (case: central, low or high)."""

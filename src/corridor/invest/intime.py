@@ -32,7 +32,7 @@ from corridor.risk.calendar import DEFAULT_STOCK_DAYS
 if TYPE_CHECKING:
     from corridor.risk.intime_fast import Occurrences
 
-DEFAULT_YEARS = 200
+DEFAULT_YEARS = 300
 """Simulated years per plan: small enough for every project of the example in seconds;
 the Monte Carlo error is reported with each change."""
 FIELDS = ("stockout_days", "stockout_value_usd", "extra_cost_usd", "undelivered_t")
