@@ -366,3 +366,23 @@ def test_invest_counts_the_stock_out_days_avoided_on_common_random_numbers(
     assert row["stockout_days_change"] == pytest.approx(-base)
     assert row["in_time"]["years"] == 400 and d["in_time"]["seed"] == 3
     assert "400 simulated years" in d["approximation"]
+
+
+def test_the_report_shows_the_stock_out_change_with_its_error(closure: Path) -> None:
+    from corridor.invest.intime import RiskSettings
+    from corridor.report.invest import render_invest_report
+
+    net = load_network(closure)
+    r = invest(
+        closure / "contracts.yaml",
+        network=net,
+        corridor_traffic=False,
+        combinations=(),
+        risk=RiskSettings(years=100),
+    )
+    html = render_invest_report(r, "en")
+    west = next(e for e in r.items if e.ids == ("PRJ_WEST",))
+    assert west.risk is not None
+    change, err = west.risk.change("stockout_days"), west.risk.stderr["stockout_days"]
+    assert "Δ stock-out days a year" in html and f"{change:+,.1f} ± {err:.1f}" in html
+    assert "100 simulated years" in html

@@ -39,11 +39,13 @@ Strategic premium
     volume-weighted). Reported, not monetised.
 
 Risk
-    The change in the tonne-weighted expected disrupted days a year of the contracts' routes
-    (the exposures table) stands in for stock-out days: a deterministic approximation,
-    reported and not monetised. Stock-out days and CVaR from the time-resolved engine
-    (slow: a few simulated years a second) and the simulation's queues are not evaluated
-    here.
+    Stock-out days, and CVaR95 of the extra cost and of the undelivered tonnes, from the
+    time-resolved engine, with and without on common random numbers
+    (:mod:`corridor.invest.intime`). The stock-out days avoided are valued at the supply
+    the buyers lack on them × the shortfall share (30 %, 10–100 %, est_market_shortfall) and
+    added to the benefit (reported apart: :meth:`Evaluation.stockout_benefit`). The change
+    in the tonne-weighted expected disrupted days of the contracts' routes (the exposures
+    table) is still reported. The simulation's queues are not evaluated.
 """
 
 from __future__ import annotations
@@ -134,8 +136,8 @@ class Evaluation:
     cost_change_usd_per_year: float
     days_saved_per_t: float
     exposure_days_change: float
-    """Change in the tonne-weighted expected disrupted days a year of the contracts' routes:
-    the deterministic exposure stand-in for stock-out days (reported, not monetised)."""
+    """Change in the tonne-weighted expected disrupted days a year of the contracts' routes
+    (the exposures table; reported, not monetised)."""
     tonne_value_usd_per_year: float
     """Extra tonnes × value of a delivered tonne (contract margin or corridor value)."""
     tonne_value_low: float
