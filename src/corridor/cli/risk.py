@@ -471,6 +471,33 @@ def frontier_cmd(
         str, typer.Option("--measure", help="usd (extra cost + lost cargo value) or tonnes.")
     ] = "usd",
     points: Annotated[int, typer.Option("--points", help="Points on the frontier.")] = 9,
+    loss: Annotated[
+        str,
+        typer.Option(
+            "--loss",
+            help="cost (stationary years, see --measure), stockout (stock-out days at "
+            "--usd-per-stockout-day + extra cost) or undelivered (tonnes at --usd-per-t + "
+            "extra cost): the last two simulate China/Trans-Caspian splits in time.",
+        ),
+    ] = "cost",
+    stock_days: Annotated[
+        float, typer.Option("--stock-days", help="Buyer's safety stock in days (in time).")
+    ] = 30.0,
+    usd_per_stockout_day: Annotated[
+        float,
+        typer.Option(
+            "--usd-per-stockout-day",
+            help="Value of a stock-out day, USD (estimate 100,000, range 36,500–365,000: "
+            "docs/risk.md).",
+        ),
+    ] = 100_000.0,
+    usd_per_t: Annotated[
+        float | None,
+        typer.Option("--usd-per-t", help="Value of an undelivered tonne (default: cargo value)."),
+    ] = None,
+    step: Annotated[
+        float, typer.Option("--step", help="Step of the China share between splits (in time).")
+    ] = 0.1,
     scenario: ScenarioOpt = None,
     single_route: SingleOpt = False,
     timing: TimingOpt = "stationary",
@@ -487,18 +514,39 @@ def frontier_cmd(
     from corridor.risk.frontier import frontier
 
     _check_format(fmt, output)
+    if loss not in ("cost", "stockout", "undelivered"):
+        raise RequestError(f"--loss must be cost, stockout or undelivered, not '{loss}'")
     net, scenario_name = _network(data, overlay, scenario, as_of)
     allocation = _allocation(contracts, net, single_route)
-    result = frontier(
-        allocation,
-        scenarios=scenarios,
-        seed=seed,
-        alpha=alpha,
-        measure=measure,
-        points=points,
-        timing=timing,
-        scenario=scenario_name,
-    )
+    if loss == "cost":
+        result = frontier(
+            allocation,
+            scenarios=scenarios,
+            seed=seed,
+            alpha=alpha,
+            measure=measure,
+            points=points,
+            timing=timing,
+            scenario=scenario_name,
+        )
+    else:
+        from corridor.risk.frontier_intime import frontier_in_time
+
+        with _progress() as bar:
+            task = bar.add_task("frontier in time", total=scenarios)
+            result = frontier_in_time(
+                allocation,
+                loss=loss,
+                years=scenarios,
+                seed=seed,
+                alpha=alpha,
+                stock_days=stock_days,
+                usd_per_stockout_day=usd_per_stockout_day,
+                usd_per_t=usd_per_t,
+                step=step,
+                scenario=scenario_name,
+                progress=lambda done: bar.update(task, completed=done),
+            )
     if fmt == "json":
         _json(result.to_dict())
     elif fmt in EXPORTS:
@@ -511,21 +559,20 @@ def frontier_cmd(
 
 
 def _frontier_tables(r: Any) -> None:
-    from corridor.report.risk import frontier_rows
+    from corridor.report.risk import frontier_heads, frontier_rows, split_rows
 
-    level = f"CVaR {r.alpha:.0%} {r.unit}"
     points, plans = frontier_rows(r)
-    _table(
-        f"Efficient frontier: least expected cost for each CVaR ({r.scenarios:,} scenarios)",
-        ["#", "expected cost USD/yr", level, "families"],
-        points,
-        left=1,
+    point_head, plan_head = frontier_heads(r)
+    what = (
+        f"{r.scenarios:,} scenarios"
+        if r.loss == "cost"
+        else f"{r.scenarios:,} simulated years in time, the same for every split"
     )
-    _table(
-        "Plans against the frontier",
-        ["split", "expected cost USD/yr", level, "within capacity", "note"],
-        plans,
-    )
+    _table(f"Efficient frontier: least expected cost for each CVaR ({what})", point_head, points)
+    if r.evaluated:
+        head, rows = split_rows(r)
+        _table("Every split evaluated (* on the frontier)", head, rows)
+    _table("Plans against the frontier", plan_head, plans)
     for note in r.notes:
         out.print(f"[dim]note: {note}[/]")
 

@@ -262,6 +262,9 @@ class Project:
     effect_high: float
     sources: Provenance
     note: str
+    sim_whatif: tuple[tuple[str, str], ...] = ()
+    """The project as a what-if of the queue simulation: (field, value) pairs of
+    :class:`corridor.sim.model.WhatIf`; empty when it changes no simulated queue."""
 
 
 @dataclass(frozen=True)

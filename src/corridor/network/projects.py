@@ -28,6 +28,45 @@ from corridor.network.scenario import Edit, Scenario
 
 PROJECT_FOLDER = "projects"
 KINDS = ("commission", "expand", "delay", "tariff", "add")
+SIM_FIELDS = {
+    "extra_ferries": "int",
+    "extra_berths": "int",
+    "customs_cut_hours": "float",
+    "handling_factor": "float",
+    "second_track": "bool",
+}
+"""Fields of the queue simulation's what-if a project may set (``sim_whatif``)."""
+
+
+def split_sim_whatif(text: str) -> tuple[tuple[str, str], ...]:
+    """``name=value`` entries of a ``sim_whatif`` cell, as pairs."""
+    out = []
+    for entry in split_edits(text):
+        name, _, value = entry.partition("=")
+        out.append((name.strip(), value.strip()))
+    return tuple(out)
+
+
+def sim_whatif_problem(name: str, value: str) -> str | None:
+    """What is wrong with one ``sim_whatif`` entry (None: nothing)."""
+    kind = SIM_FIELDS.get(name)
+    if kind is None:
+        return f"unknown what-if '{name}' (one of {', '.join(SIM_FIELDS)})"
+    if kind == "bool":
+        return None if value in ("yes", "no") else f"{name} takes yes or no, not '{value}'"
+    try:
+        if not value.isascii():  # float() reads other scripts' digits
+            raise ValueError(value)
+        number = float(value)
+    except ValueError:
+        return f"{name}: '{value}' is not a number"
+    if not math.isfinite(number) or number < 0 or (kind == "int" and number != int(number)):
+        return (
+            f"{name} takes a finite number ≥ 0{' (whole)' if kind == 'int' else ''}, not '{value}'"
+        )
+    if name == "handling_factor" and number == 0:
+        return "handling_factor must be above zero"
+    return None
 
 
 def split_edits(text: str) -> tuple[str, ...]:
@@ -55,6 +94,7 @@ def project_record(v: Mapping[str, Any], sources: Provenance) -> Project:
         float(1.0 if v.get("effect_high") is None else v["effect_high"]),
         sources,
         v.get("note") or "",
+        split_sim_whatif(v.get("sim_whatif") or ""),
     )
 
 
@@ -90,6 +130,10 @@ def check_projects(
             message = _entry_problem(entry, planned, targets, folders)
             if message:
                 bad("edits", f"'{entry}': {message}")
+        for name, value in split_sim_whatif(v.get("sim_whatif") or ""):
+            message = sim_whatif_problem(name, value)
+            if message:
+                bad("sim_whatif", message)
     return problems
 
 

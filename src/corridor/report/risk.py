@@ -29,6 +29,7 @@ REFERENCE_STYLE = {
     "current plan": ("#000000", "diamond"),
     "all China": (FAMILY_COLOURS["china"], "square"),
     "all Trans-Caspian": (FAMILY_COLOURS["trans_caspian"], "triangle"),
+    "70/30 China/Trans-Caspian": ("#7b3294", "diamond"),
 }
 
 
@@ -290,13 +291,16 @@ def group_rows(groups: Sequence[GroupRisk], days: Mapping[str, float]) -> list[l
 def frontier_rows(f: FrontierResult) -> tuple[list[list[str]], list[list[str]]]:
     """The frontier's points (#, expected cost, CVaR, family shares) and the plans placed
     against it (name, expected cost, CVaR, within capacity, note), as the report and the
-    CLI show them."""
+    CLI show them; an in-time frontier adds the mean loss, and whether a plan is on the
+    frontier (:func:`frontier_heads` names the columns)."""
+    timed = f.loss != "cost"
     points = [
         [
             str(i),
             _num(p.expected_cost_usd_per_year),
+            *([_num(p.mean_loss or 0.0)] if timed else []),
             _num(p.cvar),
-            ", ".join(f"{k} {v:.0%}" for k, v in p.family_share().items()),
+            _families(p),
         ]
         for i, p in enumerate(f.points, 1)
     ]
@@ -304,13 +308,67 @@ def frontier_rows(f: FrontierResult) -> tuple[list[list[str]], list[list[str]]]:
         [
             p.name,
             _num(p.expected_cost_usd_per_year),
+            *([_num(p.mean_loss or 0.0)] if timed else []),
             _num(p.cvar),
+            *(["yes" if _on_frontier(f, p) else "no"] if timed else []),
             "yes" if p.within_capacity else "no",
             p.note,
         ]
         for p in f.references
     ]
     return points, plans
+
+
+def frontier_heads(f: FrontierResult) -> tuple[list[str], list[str]]:
+    """Column names of :func:`frontier_rows`."""
+    level = f"CVaR {f.alpha:.0%} {f.unit}"
+    if f.loss == "cost":
+        return (
+            ["#", "expected cost USD/yr", level, "families"],
+            ["split", "expected cost USD/yr", level, "within capacity", "note"],
+        )
+    mean = f"mean loss {f.unit}"
+    return (
+        ["#", "expected cost USD/yr", mean, level, "families"],
+        ["split", "expected cost USD/yr", mean, level, "on frontier", "within capacity", "note"],
+    )
+
+
+def split_rows(f: FrontierResult) -> tuple[list[str], list[list[str]]]:
+    """Every split of an in-time frontier: shipping cost, mean stock-out days, undelivered
+    tonnes and extra cost, mean loss, expected cost and CVaR (``*``: on the frontier)."""
+    head = [
+        "split",
+        "shipping USD/yr",
+        "stock-out d/yr",
+        "undelivered t/yr",
+        "extra cost USD/yr",
+        f"mean loss {f.unit}",
+        "expected cost USD/yr",
+        f"CVaR {f.alpha:.0%} {f.unit}",
+    ]
+    rows = [
+        [
+            ("* " if _on_frontier(f, p) else "") + p.name,
+            _num(p.shipping_cost_usd_per_year),
+            _num(p.extra.get("mean_stockout_days", 0.0), 2),
+            _num(p.extra.get("mean_undelivered_t", 0.0), 1),
+            _num(p.extra.get("mean_extra_cost_usd", 0.0)),
+            _num(p.mean_loss or 0.0),
+            _num(p.expected_cost_usd_per_year),
+            _num(p.cvar),
+        ]
+        for p in f.evaluated
+    ]
+    return head, rows
+
+
+def _on_frontier(f: FrontierResult, p: FrontierPoint) -> bool:
+    return any(q.split == p.split and q.cvar == p.cvar for q in f.points)
+
+
+def _families(p: FrontierPoint) -> str:
+    return ", ".join(f"{k} {v:.0%}" for k, v in p.family_share().items())
 
 
 GROUP_HEAD = [
@@ -409,16 +467,27 @@ def _concentration(r: StressResult) -> str:
 
 
 def _frontier_section(f: FrontierResult) -> str:
-    level = f"CVaR {f.alpha:.0%} ({f.unit})"
     line, refs = frontier_rows(f)
+    point_head, plan_head = frontier_heads(f)
+    numeric = set(range(1, len(point_head) - 1))
+    loss = (
+        f"loss in {_e(f.unit)}"
+        if f.loss == "cost"
+        else f"in-time loss ({_e(f.loss)} + extra cost), {_e(f.unit)}"
+    )
+    every = ""
+    if f.evaluated:
+        head, rows = split_rows(f)
+        every = table(head, rows, set(range(1, len(head))))
     return f"""
 <section id="frontier"><h2>Diversification priced: the mean–CVaR frontier <span class="muted">
-{f.scenarios:,} scenarios, loss in {_e(f.unit)}</span></h2>
+{f.scenarios:,} scenarios, {loss}</span></h2>
 <figure>{frontier_svg(f)}<figcaption>Each point on the line is the cheapest split whose CVaR
 is at most its height; markers place the current plan and the single-family
 splits.</figcaption></figure>
-{table(["#", "expected cost USD/yr", level, "families"], line, {1, 2})}
-{table(["split", "expected cost USD/yr", level, "within capacity", "note"], refs, {1, 2})}
+{table(point_head, line, numeric)}
+{every}
+{table(plan_head, refs, numeric)}
 <ul>{"".join(f"<li>{_e(n)}</li>" for n in f.notes)}</ul>
 </section>"""
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -85,6 +85,10 @@ class FrontierPoint:
     split: tuple[tuple[str, str, str, float], ...]
     within_capacity: bool = True
     note: str = ""
+    mean_loss: float | None = None
+    """Mean of the loss per year (in-time losses only; see :mod:`corridor.risk.frontier_intime`)."""
+    extra: dict[str, float] = field(default_factory=dict, compare=False)
+    """Means of the in-time figures behind the loss (stock-out days, tonnes, extra cost)."""
 
     def family_share(self) -> dict[str, float]:
         """Share of the planned tonnes by route family."""
@@ -95,6 +99,9 @@ class FrontierPoint:
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        more: dict[str, Any] = {}
+        if self.mean_loss is not None:
+            more = {"mean_loss": self.mean_loss, **self.extra}
         return {
             "name": self.name,
             "expected_cost_usd_per_year": self.expected_cost_usd_per_year,
@@ -109,7 +116,7 @@ class FrontierPoint:
                 for c, r, f, t in self.split
             ],
             "note": self.note or None,
-        }
+        } | more
 
 
 @dataclass(frozen=True)
@@ -130,10 +137,16 @@ class FrontierResult:
     scenario: str = ""
     notes: tuple[str, ...] = ()
     kind: str = "frontier"
+    loss: str = "cost"
+    """'cost' (the stationary engine's loss, see ``measure``), 'stockout' or 'undelivered'
+    (the in-time loss of :mod:`corridor.risk.frontier_intime`)."""
+    valuation: dict[str, Any] = field(default_factory=dict, compare=False)
+    evaluated: tuple[FrontierPoint, ...] = ()
+    """In time: every split evaluated (the frontier is their efficient subset)."""
 
     @property
     def unit(self) -> str:
-        return "USD/yr" if self.measure == "usd" else "t/yr"
+        return "USD/yr" if self.measure == "usd" or self.loss != "cost" else "t/yr"
 
     @property
     def parameters(self) -> dict[str, Any]:
@@ -145,7 +158,7 @@ class FrontierResult:
             "seed": self.seed,
             "timing": self.timing,
             "scenario": self.scenario,
-        }
+        } | ({"loss": self.loss, "valuation": self.valuation} if self.loss != "cost" else {})
 
     def reference(self, name: str) -> FrontierPoint | None:
         return next((p for p in self.references if p.name == name), None)
@@ -170,7 +183,11 @@ class FrontierResult:
             "seconds": self.seconds,
             "notes": list(self.notes),
             "data_version": self.data_version,
-        }
+        } | (
+            {"loss": self.loss, "evaluated": [p.to_dict() for p in self.evaluated]}
+            if self.loss != "cost"
+            else {}
+        )
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
         """Rows for the run store: the split of the least-CVaR point."""
