@@ -206,7 +206,21 @@ def _cli(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
 
 def test_cli_json_and_errors(two_routes: Path) -> None:
     contracts = str(two_routes / "contracts.yaml")
-    p = _cli("--contracts", contracts, "--no-corridor-traffic", "--format", "json", data=two_routes)
+    # This network has no events or recovery table: the in-time risk is refused ...
+    no_risk = _cli("--contracts", contracts, "--no-corridor-traffic", data=two_routes)
+    assert no_risk.returncode == 2 and "risk_recovery.csv" in no_risk.stderr
+    assert "Traceback" not in no_risk.stderr
+    # ... and left out with --years 0.
+    p = _cli(
+        "--contracts",
+        contracts,
+        "--no-corridor-traffic",
+        "--format",
+        "json",
+        "--years",
+        "0",
+        data=two_routes,
+    )
     assert p.returncode == 0, p.stderr
     doc = json.loads(p.stdout)
     assert [x["ids"] for x in doc["ranked"]] == [["PRJ_WEST"], ["PRJ_CHINA"]]
@@ -216,6 +230,8 @@ def test_cli_json_and_errors(two_routes: Path) -> None:
     assert "saved as run" in p.stderr
     bad = _cli("--contracts", contracts, "--budget", "lots", data=two_routes)
     assert bad.returncode == 2 and "--budget" in bad.stderr and "Traceback" not in bad.stderr
+    years = _cli("--contracts", contracts, "--years", "-1", data=two_routes)
+    assert years.returncode == 2 and "--years" in years.stderr
     missing = _cli("--contracts", str(two_routes / "none.yaml"), data=two_routes)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
     unknown = _cli("--contracts", contracts, "--project", "PRJ_X", data=two_routes)
@@ -233,3 +249,140 @@ def test_report_has_the_ranked_table_and_the_chart(two_routes: Path, lang: str) 
     # ranked: the west line first (names in the table; no Japanese names in this data)
     assert html.index("Double the west line") < html.index("Double the China line")
     assert ("正味現在価値" in html) == (lang == "ja")
+
+
+EVENTS = (
+    "id,name_en,kind,targets,events_per_year,duration_days,duration_days_p95,capacity_loss,"
+    "delay_days,surcharge_usd_per_t,insurance_pct_add,sources,note\n"
+    "EV_CHINA_LINE,China line closed,closure,L3,0.5,120,120,1,,,,hand,one closure\n"
+)
+RECOVERY = (
+    "id,kind,key,to,value,low,high,unit,sources,note\n"
+    "RC_LEAD,lead_time,general,*,1000,1000,1000,d,hand,no switch within the year\n"
+    "RC_SPOT,spot_premium,*,*,0,0,0,share,hand,\n"
+)
+
+
+@pytest.fixture
+def closure(two_routes: Path) -> Path:
+    """The two-route case with one closure of the China line (L3) and the recovery table."""
+    (two_routes / "events.csv").write_text(EVENTS, encoding="utf-8")
+    (two_routes / "risk_recovery.csv").write_text(RECOVERY, encoding="utf-8")
+    return two_routes
+
+
+def test_a_closure_of_the_china_line_gives_stock_out_days_only_without_the_west_project(
+    closure: Path,
+) -> None:
+    # Without PRJ_WEST 300,000 of the 800,000 t/yr go by China (3/8 of the daily 2,191.8 t);
+    # with it all go west. The west line has no spare (500,000 t/yr, all planned) and no
+    # switch is possible within the year, so the China lots of a 120-day closure from day 100
+    # wait and all arrive after it. The buyer's backlog grows by 3/8 of a day's need a day,
+    # above the 30-day stock after 30 / (3/8) = 80 days: 120 − 80 = 40 stock-out days a
+    # closure without the project, none with it. Lacking supply: 40 d × 2,191.8 t × USD 1,000
+    # = USD 87.7 m, of which the shortfall share (30 %) is USD 26.3 m.
+    from dataclasses import replace
+
+    import numpy as np
+
+    from corridor.contracts.io import load_contracts
+    from corridor.invest.intime import RiskSettings, prepare, simulate
+    from corridor.network.projects import project_scenario
+    from corridor.network.scenario import apply_scenario
+    from corridor.optimize.planning import plan
+    from corridor.risk.intime_fast import Occurrences
+
+    net = load_network(closure)
+    pf = load_contracts(closure / "contracts.yaml", net)
+    settings = RiskSettings(years=1, stock_days=30)
+    west = next(p for p in net.projects if p.id == "PRJ_WEST")
+    edited_net = apply_scenario(project_scenario([west], net), net).network
+    base = prepare(plan(pf, network=net), frozenset(), settings)
+    edited = prepare(plan(pf, network=edited_net), frozenset(), settings)
+    # The closure touches the China route: planned without, an alternative with the project.
+    assert base.events == edited.events == {"EV_CHINA_LINE"}
+    one = np.array([0])
+    occ = Occurrences(one, one, np.array([100]), np.array([120]), 1)
+    before = simulate(base, base.events, settings, occ)
+    after = simulate(edited, base.events, settings, occ)
+    assert before["stockout_days"][0] == pytest.approx(40.0)
+    assert after["stockout_days"][0] == 0.0
+    assert before["stockout_value_usd"][0] == pytest.approx(
+        before["stockout_days"][0] * 800_000 / 365 * 1000
+    )
+    # Both plans are run on the union of their events: an event relevant to one plan only
+    # is drawn for both (here: the base plan told it has none still gets the closure).
+    from corridor.invest.intime import risk_change
+
+    union = risk_change(replace(base, events=frozenset()), edited, RiskSettings(years=50))
+    assert union.without == risk_change(base, edited, RiskSettings(years=50)).without
+    assert union.without["stockout_days"] > 0
+    # The west project changes only a capacity: its re-routing candidates are the base
+    # network's, reused, and the same as searched afresh.
+    known: list[tuple[object, dict[str, object]]] = []
+    prepare(plan(pf, network=net), frozenset(), settings, known)
+    reused = prepare(plan(pf, network=edited_net), frozenset(), settings, known)
+    assert len(known) == 1
+    assert reused.fast.plan.flows == edited.fast.plan.flows
+    # A longer stock covers the closure: 45 days / (3/8) = 120 days, no stock-out.
+    longer = prepare(plan(pf, network=net), frozenset(), replace(settings, stock_days=45))
+    assert simulate(longer, base.events, settings, occ)["stockout_days"][0] == 0.0
+
+
+def test_invest_counts_the_stock_out_days_avoided_on_common_random_numbers(
+    closure: Path,
+) -> None:
+    from corridor.invest.intime import RiskSettings
+
+    net = load_network(closure)
+    r = invest(
+        closure / "contracts.yaml",
+        network=net,
+        money=Money(discount_rate=0.0),
+        corridor_traffic=False,
+        combinations=(),
+        risk=RiskSettings(years=400, seed=3),
+    )
+    by_id = {e.ids: e for e in r.items}
+    west, china = by_id[("PRJ_WEST",)], by_id[("PRJ_CHINA",)]
+    assert west.risk is not None and china.risk is not None
+    # The same years without the project for both (common random numbers) ...
+    assert west.risk.without == china.risk.without
+    base = west.risk.without["stockout_days"]
+    # ... a closure rate of 0.5 a year at ~40 stock-out days each (fewer near the year's end)
+    assert 5 < base < 25
+    # PRJ_WEST moves every tonne off the closed line: all the stock-out days go.
+    assert west.risk.with_["stockout_days"] == 0.0
+    assert west.risk.change("stockout_days") == pytest.approx(-base)
+    assert west.risk.change("cvar95_stockout_days") < 0
+    # PRJ_CHINA changes no plan: no change at all, and no Monte Carlo error.
+    assert china.risk.change("stockout_days") == 0.0 and china.risk.stderr["stockout_days"] == 0
+    value = west.risk.without["stockout_value_usd"]
+    assert west.stockout_benefit() == pytest.approx(0.30 * value)
+    assert west.stockout_benefit("low") == pytest.approx(0.10 * value)
+    assert west.benefit() == pytest.approx(8.82e6 + 0.30 * value, rel=0.01)
+    d = r.to_dict()
+    row = next(x for x in d["ranked"] if x["ids"] == ["PRJ_WEST"])
+    assert row["stockout_days_change"] == pytest.approx(-base)
+    assert row["in_time"]["years"] == 400 and d["in_time"]["seed"] == 3
+    assert "400 simulated years" in d["approximation"]
+
+
+def test_the_report_shows_the_stock_out_change_with_its_error(closure: Path) -> None:
+    from corridor.invest.intime import RiskSettings
+    from corridor.report.invest import render_invest_report
+
+    net = load_network(closure)
+    r = invest(
+        closure / "contracts.yaml",
+        network=net,
+        corridor_traffic=False,
+        combinations=(),
+        risk=RiskSettings(years=100),
+    )
+    html = render_invest_report(r, "en")
+    west = next(e for e in r.items if e.ids == ("PRJ_WEST",))
+    assert west.risk is not None
+    change, err = west.risk.change("stockout_days"), west.risk.stderr["stockout_days"]
+    assert "Δ stock-out days a year" in html and f"{change:+,.1f} ± {err:.1f}" in html
+    assert "100 simulated years" in html

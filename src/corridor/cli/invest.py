@@ -26,6 +26,7 @@ from corridor.cli._app import (
 from corridor.cli.brief import LangOpt, language
 from corridor.cli.plan import NoStoreOpt, StoreOpt
 from corridor.errors import RequestError
+from corridor.invest.intime import DEFAULT_YEARS
 
 if TYPE_CHECKING:
     from corridor.invest import InvestResult
@@ -69,6 +70,13 @@ def invest_cmd(
     discount: Annotated[
         float, typer.Option("--discount-rate", help="Real discount rate per year (0.06).")
     ] = 0.06,
+    years: Annotated[
+        int,
+        typer.Option(
+            "--years",
+            help="Simulated years per plan for stock-out days and CVaR (0: skip the in-time risk).",
+        ),
+    ] = DEFAULT_YEARS,
     simulate: Annotated[
         int,
         typer.Option(
@@ -96,7 +104,10 @@ def invest_cmd(
     if not contracts.is_file():
         raise RequestError(f"--contracts: no file {contracts}")
     from corridor.invest import Money, invest
+    from corridor.invest.intime import RiskSettings
 
+    if years < 0:
+        raise RequestError(f"--years must be ≥ 0, not {years}")
     money = Money(discount_rate=discount)
     net = _net(data, overlay)
     result = invest(
@@ -106,6 +117,7 @@ def invest_cmd(
         projects=project or None,
         money=money,
         corridor_traffic=not no_traffic,
+        risk=RiskSettings(years=years) if years else None,
     )
     if report is not None:
         from corridor.report.html import write_report
@@ -192,6 +204,8 @@ def _tables(r: InvestResult, lang: str) -> None:
                 _m(e.capex_usd),
                 f"{e.extra_t_per_year + e.extra_corridor_t_per_year:,.0f}",
                 f"{e.days_saved_per_t:.2f}",
+                stockout_change(e),
+                _m(e.stockout_benefit()),
                 _m(e.benefit()),
                 f"{_m(e.npv())} [{_m(min(lo, hi))}, {_m(max(lo, hi))}]",
                 f"{e.bcr():.2f}",
@@ -199,9 +213,20 @@ def _tables(r: InvestResult, lang: str) -> None:
         )
     _rows_table(
         f"Projects ranked by benefit–cost ratio, NPV at {r.money.discount_rate:.0%} (USD m)",
-        ["#", "project", "capex", "extra t/yr", "days saved/t", "benefit/yr", "NPV [band]", "BCR"],
+        [
+            "#",
+            "project",
+            "capex",
+            "extra t/yr",
+            "days saved/t",
+            "Δ stock-out d/yr",
+            "of which stock-out/yr",
+            "benefit/yr",
+            "NPV [band]",
+            "BCR",
+        ],
         rows,
-        right={0, 2, 3, 4, 5, 6, 7},
+        right={0, 2, 3, 4, 5, 6, 7, 8, 9},
     )
     chosen = r.selected
     budget = "no limit" if r.budget_usd is None else f"USD {_m(r.budget_usd)} m"
@@ -212,3 +237,9 @@ def _tables(r: InvestResult, lang: str) -> None:
     )
     out.print(f"total capex USD {_m(r.selection.capex_usd)} m, NPV USD {_m(r.selection.npv_usd)} m")
     out.print(r.approximation(), markup=False)
+
+
+def stockout_change(e: Evaluation) -> str:
+    from corridor.report.invest import stockout_change as text
+
+    return text(e)

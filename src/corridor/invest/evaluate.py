@@ -39,11 +39,13 @@ Strategic premium
     volume-weighted). Reported, not monetised.
 
 Risk
-    The change in the tonne-weighted expected disrupted days a year of the contracts' routes
-    (the exposures table) stands in for stock-out days: a deterministic approximation,
-    reported and not monetised. Stock-out days and CVaR from the time-resolved engine
-    (slow: a few simulated years a second) and the simulation's queues are not evaluated
-    here.
+    Stock-out days, and CVaR95 of the extra cost and of the undelivered tonnes, from the
+    time-resolved engine, with and without on common random numbers
+    (:mod:`corridor.invest.intime`). The stock-out days avoided are valued at the supply
+    the buyers lack on them × the shortfall share (30 %, 10–100 %, est_market_shortfall) and
+    added to the benefit (reported apart: :meth:`Evaluation.stockout_benefit`). The change
+    in the tonne-weighted expected disrupted days of the contracts' routes (the exposures
+    table) is still reported. The simulation's queues are not evaluated.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from typing import Any
 from corridor.contracts.model import EACH, Portfolio
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
+from corridor.invest.intime import Prepared, RiskChange, RiskSettings, prepare, risk_change
 from corridor.network.model import Network, Project
 from corridor.network.projects import project_scenario
 from corridor.network.scenario import apply_scenario
@@ -86,6 +89,11 @@ class Money:
     corridor_value_low: float = 15.0
     corridor_value_high: float = 50.0
     """Value of one more tonne of corridor traffic carried (est_corridor_tonne_value)."""
+    shortfall_share: float = 0.30
+    shortfall_share_low: float = 0.10
+    shortfall_share_high: float = 1.0
+    """Cost to the buyer of a tonne lacking on a stock-out day, as a share of the cargo's
+    value (replacement buying or a production stop; sources.csv est_market_shortfall)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.discount_rate < 1:
@@ -96,6 +104,8 @@ class Money:
             raise RequestError("corridor values must satisfy 0 <= low <= central <= high")
         if self.corridor_value_usd_per_t > self.corridor_value_high:
             raise RequestError("corridor values must satisfy 0 <= low <= central <= high")
+        if not 0 <= self.shortfall_share_low <= self.shortfall_share <= self.shortfall_share_high:
+            raise RequestError("shortfall shares must satisfy 0 <= low <= central <= high")
 
     def annuity(self, lead: float, life: float) -> float:
         """Present value of 1 USD a year from year lead + 1 to lead + life."""
@@ -126,8 +136,8 @@ class Evaluation:
     cost_change_usd_per_year: float
     days_saved_per_t: float
     exposure_days_change: float
-    """Change in the tonne-weighted expected disrupted days a year of the contracts' routes:
-    the deterministic exposure stand-in for stock-out days (reported, not monetised)."""
+    """Change in the tonne-weighted expected disrupted days a year of the contracts' routes
+    (the exposures table; reported, not monetised)."""
     tonne_value_usd_per_year: float
     """Extra tonnes × value of a delivered tonne (contract margin or corridor value)."""
     tonne_value_low: float
@@ -140,10 +150,26 @@ class Evaluation:
     """Change in the strategic premium (USD/t, volume-weighted over the contracts) of each
     avoid rule of :func:`corridor.analysis.compare` (negative: avoiding got cheaper)."""
     notes: tuple[str, ...] = ()
+    risk: RiskChange | None = None
+    """Stock-out days, CVaR of the extra cost and undelivered tonnes, with minus without,
+    from the in-time engine (None: not simulated)."""
 
     @property
     def combination(self) -> bool:
         return len(self.ids) > 1
+
+    def stockout_benefit(self, case: str = "central") -> float:
+        """Yearly value of the stock-out days avoided (USD; part of :meth:`benefit`): the
+        fall in the value of the supply the buyers lack × the shortfall share."""
+        if self.risk is None:
+            return 0.0
+        m = self.money
+        share = {
+            "central": m.shortfall_share,
+            "low": m.shortfall_share_low,
+            "high": m.shortfall_share_high,
+        }[case]
+        return -self.risk.change("stockout_value_usd") * share + 0.0  # no "-0"
 
     def benefit(self, case: str = "central") -> float:
         """Yearly benefit in USD (case: central, low or high)."""
@@ -153,7 +179,8 @@ class Evaluation:
             "low": self.tonne_value_low,
             "high": self.tonne_value_high,
         }[case]
-        return value * (tonnes - self.cost_change_usd_per_year)
+        stockout = self.stockout_benefit(case)
+        return value * (tonnes - self.cost_change_usd_per_year + stockout)
 
     def npv(self, case: str = "central") -> float:
         capex = {"central": self.capex_usd, "low": self.capex_high_usd, "high": self.capex_low_usd}
@@ -179,6 +206,15 @@ class Evaluation:
             "cost_change_usd_per_year": self.cost_change_usd_per_year,
             "days_saved_per_t": self.days_saved_per_t,
             "exposure_days_change": self.exposure_days_change,
+            "stockout_days_change": None
+            if self.risk is None
+            else self.risk.change("stockout_days"),
+            "stockout_benefit_usd_per_year": self.stockout_benefit(),
+            "stockout_benefit_band_usd_per_year": [
+                self.stockout_benefit("low"),
+                self.stockout_benefit("high"),
+            ],
+            "in_time": None if self.risk is None else self.risk.to_dict(),
             "premium_change_usd_per_t": dict(self.premium_change_usd_per_t),
             "benefit_usd_per_year": self.benefit(),
             "benefit_band_usd_per_year": [self.benefit("low"), self.benefit("high")],
@@ -263,10 +299,18 @@ def evaluate_item(
     assumptions: Assumptions,
     traffic: frozenset[str] = frozenset(),
     base_premium: dict[str, float] | None = None,
+    in_time: tuple[Prepared, RiskSettings, dict[Any, Any]] | None = None,
 ) -> Evaluation:
-    """Plan the portfolio with the given projects together and compare with ``base``."""
+    """Plan the portfolio with the given projects together and compare with ``base``
+    (``in_time``: the base plan prepared for the in-time engine, the settings and a cache
+    of the base plan's simulated years)."""
     applied = apply_scenario(project_scenario(projects, network), network)
     edited = plan(portfolio, network=applied.network, assumptions=assumptions)
+    risk = None
+    if in_time is not None:
+        prepared, settings, cache = in_time
+        known = cache.setdefault("candidates", [])
+        risk = risk_change(prepared, prepare(edited, traffic, settings, known), settings, cache)
     user, extra, central, cost = _tonne_value(base, edited, network, traffic, "central", money)
     low = _tonne_value(base, edited, network, traffic, "low", money)[2]
     high = _tonne_value(base, edited, network, traffic, "high", money)[2]
@@ -300,6 +344,7 @@ def evaluate_item(
         money=money,
         premium_change_usd_per_t=change,
         notes=applied.notes,
+        risk=risk,
     )
 
 
@@ -314,13 +359,15 @@ def evaluate_projects(
     traffic: Portfolio | None = None,
     progress: Callable[[float], None] | None = None,
     premium: bool = True,
+    risk: RiskSettings | None = None,
 ) -> tuple[PlanResult, list[Evaluation]]:
     """The base plan and an evaluation of every project and every combination whose
     projects are all present (combinations naming absent projects are skipped).
 
     ``traffic``: corridor traffic planned together with the portfolio (sharing its
     capacities), its extra tonnes valued at the corridor value per tonne. ``progress`` is
-    called with the share of items done after each.
+    called with the share of items done after each. ``risk``: simulate each plan in time
+    (stock-out days, CVaR) with these settings; None leaves the in-time risk out.
     """
     chosen = list(network.projects if projects is None else projects)
     if not chosen:
@@ -343,13 +390,16 @@ def evaluate_projects(
         )
     base = plan(both, network=network, assumptions=a)
     before = premiums(both, network, ids) if premium else None
+    cache: dict[Any, Any] = {}
+    cache["candidates"] = []
+    in_time = None if risk is None else (prepare(base, ids, risk, cache["candidates"]), risk, cache)
     by_id = {p.id: p for p in chosen}
     groups = [[p] for p in chosen] + [
         [by_id[i] for i in combo] for combo in combinations if all(i in by_id for i in combo)
     ]
     items = []
     for n, group in enumerate(groups, 1):
-        items.append(evaluate_item(group, both, network, base, m, a, ids, before))
+        items.append(evaluate_item(group, both, network, base, m, a, ids, before, in_time))
         if progress is not None:
             progress(n / len(groups))
     return base, items

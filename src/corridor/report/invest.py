@@ -99,6 +99,14 @@ def benefit_cost_svg(items: list[Evaluation], lang: str = "en") -> str:
     return "".join(out)
 
 
+def stockout_change(e: Evaluation) -> str:
+    """The change in expected stock-out days a year ± its Monte Carlo error ("–": not run)."""
+    if e.risk is None:
+        return "–"
+    change, err = round(e.risk.change("stockout_days"), 1) + 0.0, e.risk.stderr["stockout_days"]
+    return f"{change:+,.1f} ± {err:.1f}" if err else f"{change:+,.1f}"
+
+
 def render_invest_report(result: InvestResult, lang: str = "en") -> str:
     """The whole page: ranked table, chart, selection and the approximation stated."""
     head = [
@@ -109,6 +117,8 @@ def render_invest_report(result: InvestResult, lang: str = "en") -> str:
             "invest_col_capex",
             "invest_col_extra",
             "invest_col_days",
+            "invest_col_stockout",
+            "invest_col_stockout_value",
             "invest_col_benefit",
             "invest_col_npv",
             "invest_col_band",
@@ -128,6 +138,8 @@ def render_invest_report(result: InvestResult, lang: str = "en") -> str:
                 _m(e.capex_usd),
                 f"{e.extra_t_per_year + e.extra_corridor_t_per_year:,.0f}",
                 f"{e.days_saved_per_t:.2f}",
+                stockout_change(e),
+                _m(e.stockout_benefit()),
                 _m(e.benefit()),
                 _m(e.npv()),
                 f"{_m(lo)} – {_m(hi)}",
@@ -150,7 +162,7 @@ def render_invest_report(result: InvestResult, lang: str = "en") -> str:
     )
     main = (
         f"<section><h2>{_e(t('invest_ranked', lang))}</h2>"
-        + table(head, rows, {0, 2, 3, 4, 5, 6, 7, 8})
+        + table(head, rows, {0, 2, 3, 4, 5, 6, 7, 8, 9, 10})
         + f"<p>{_e(selected)}</p></section>"
         + f"<section><h2>{_e(t('invest_chart', lang))}</h2>"
         + benefit_cost_svg(list(result.items), lang)

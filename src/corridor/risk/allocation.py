@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,7 +93,12 @@ class Allocation:
         }
 
 
-def from_plan(result: PlanResult, *, k: int = DEFAULT_K) -> Allocation:
+def from_plan(
+    result: PlanResult,
+    *,
+    k: int = DEFAULT_K,
+    candidates: Mapping[str, tuple[Route, ...]] | None = None,
+) -> Allocation:
     """The allocation of a plan (:func:`corridor.optimize.plan`): its flows by route.
 
     Parameters
@@ -102,13 +107,24 @@ def from_plan(result: PlanResult, *, k: int = DEFAULT_K) -> Allocation:
         The plan.
     k : int
         Distinct cheapest routes per origin–destination added as re-routing candidates.
+    candidates : mapping of contract id to routes, optional
+        :func:`od_candidates` already found on a network with the same links, nodes and
+        events (capacities may differ: routes do not depend on them), instead of searching
+        again; the plan's own routes are added to them.
     """
     a = Assumptions(**result.settings["assumptions"])
     by_contract: dict[str, list[tuple[Route, float]]] = {}
     for f in result.flows:
         by_contract.setdefault(f.contract, []).append((f.route, f.t_per_year))
     flows = tuple(
-        _flow(result.network, a, c, tuple(by_contract.get(c.id, ())), k)
+        _flow(
+            result.network,
+            a,
+            c,
+            tuple(by_contract.get(c.id, ())),
+            k,
+            None if candidates is None else candidates.get(c.id),
+        )
         for c in result.portfolio.contracts
     )
     name = result.portfolio.name or result.portfolio.file
@@ -324,17 +340,29 @@ def _next_edge(g: Any, at: Sequence[int], link: str) -> list[Any]:
     return []
 
 
+def od_candidates(
+    net: Network, a: Assumptions, c: Contract, k: int = DEFAULT_K
+) -> tuple[Route, ...]:
+    """The re-routing candidates of a contract over its origins and destinations (as
+    :func:`from_plan` searches them)."""
+    return tuple(
+        r
+        for o in c.origins
+        for d in c.destinations
+        for r in _od_candidates(net, a, c.commodity, o, d, c.avoid, k)
+    )
+
+
 def _flow(
     net: Network,
     a: Assumptions,
     c: Contract,
     planned: tuple[tuple[Route, float], ...],
     k: int,
+    known: tuple[Route, ...] | None = None,
 ) -> Flow:
     routes = [r for r, _ in planned]
-    for o in c.origins:
-        for d in c.destinations:
-            routes += _od_candidates(net, a, c.commodity, o, d, c.avoid, k)
+    routes += known if known is not None else od_candidates(net, a, c, k)
     unique = {route_links(r): r for r in reversed(routes)}
     ordered = sorted(unique.values(), key=lambda r: (r.cost_usd_per_t, route_links(r)))
     return Flow(

@@ -290,11 +290,15 @@ class BlockOutcome:
     values: FloatArray
     fallback: int
     """Years sent to the reference engine."""
+    by_flow: FloatArray | None = None
+    """Per flow of the plan (its order): its figures (flows, OUT_FIELDS, years), with
+    ``by_flow``."""
 
 
-def run_block(fp: FastPlan, occ: Occurrences) -> BlockOutcome:
+def run_block(fp: FastPlan, occ: Occurrences, *, by_flow: bool = False) -> BlockOutcome:
     """Every year of ``occ``: the portfolio's late and undelivered tonnes, tonne-days,
-    stock-out days (contract-days) and costs, as :func:`simulate_year` gives them."""
+    stock-out days (contract-days) and costs, as :func:`simulate_year` gives them
+    (``by_flow``: also each flow's)."""
     n = occ.years
     out = np.zeros((len(OUT_FIELDS), n))
     # Closures: one row per (occurrence, group), in the reference's list order.
@@ -307,15 +311,22 @@ def run_block(fp: FastPlan, occ: Occurrences) -> BlockOutcome:
     bad = np.zeros(n, dtype=bool)
     bad[c_year[fp.complex_group[c_group]]] = True
     budget: dict[int, FloatArray] = {}
-    for flow in fp.flows:
+    per = np.zeros((len(fp.flows), len(OUT_FIELDS), n)) if by_flow else None
+    for i, flow in enumerate(fp.flows):
+        before = out.copy() if per is not None else None
         _flow_block(fp, flow, n, (c_year, c_group, c_start, c_end), out, budget)
+        if per is not None and before is not None:
+            per[i] = out - before
     fallback = np.flatnonzero(bad)
     for y in fallback.tolist():
-        out[:, y] = _reference_year(fp, occ, y)
-    return BlockOutcome(out, len(fallback))
+        out[:, y], flows = _reference_year(fp, occ, y)
+        if per is not None:
+            per[:, :, y] = flows
+    return BlockOutcome(out, len(fallback), per)
 
 
-def _reference_year(fp: FastPlan, occ: Occurrences, y: int) -> FloatArray:
+def _reference_year(fp: FastPlan, occ: Occurrences, y: int) -> tuple[FloatArray, FloatArray]:
+    """The reference engine's year ``y``: the portfolio's figures and each flow's."""
     lo, hi = np.searchsorted(occ.year, [y, y + 1])
     closures = [
         c
@@ -327,8 +338,9 @@ def _reference_year(fp: FastPlan, occ: Occurrences, y: int) -> FloatArray:
         )
         for c in event_closures(fp.net, fp.net.events[e], s, d)
     ]
-    p = simulate_year(fp.plan, closures).portfolio
-    return np.array([getattr(p, k) for k in OUT_FIELDS])
+    r = simulate_year(fp.plan, closures)
+    flows = np.array([[getattr(r.contracts[f.id], k) for k in OUT_FIELDS] for f in fp.plan.flows])
+    return np.array([getattr(r.portfolio, k) for k in OUT_FIELDS]), flows
 
 
 def _flow_block(

@@ -31,17 +31,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from corridor.costs import inventory_usd_per_t
-from corridor.network.model import Network
 from corridor.risk._common import DAYS, FloatArray, IntArray
 from corridor.risk.allocation import Allocation
 from corridor.risk.calendar import DEFAULT_STOCK_DAYS, Closure, Schedule
 from corridor.risk.recovery import Recovery, recovery_of
 from corridor.risk.targets import link_targets, route_links, route_targets
+
+if TYPE_CHECKING:
+    from corridor.optimize.capacity import Capacity
 
 HORIZON_DAYS = int(3 * DAYS)
 """A year's lots, their closures (up to 730 days) and transit all end within it."""
@@ -134,7 +136,7 @@ def timed_plan(
             )
         )
     caps = capacities(net)
-    spare = {k: _spare(net, k, c.capacity_t_per_year, rec, flows) for k, c in caps.items()}
+    spare = {k: _spare(k, c, rec, flows) for k, c in caps.items()}
     cap_targets = {
         k: frozenset().union(*(link_targets(net, net.link(x)) for x in c.links))
         for k, c in caps.items()
@@ -155,10 +157,15 @@ def _timed_route(route: Any, by_link: Mapping[str, str]) -> TimedRoute:
     )
 
 
-def _spare(
-    net: Network, cap: str, figure: float, rec: Recovery, flows: Sequence[TimedFlow]
-) -> float:
-    used = rec.background[cap].used_t_per_year.value if cap in rec.background else 0.0
+def _spare(cap: str, c: Capacity, rec: Recovery, flows: Sequence[TimedFlow]) -> float:
+    """Tonnes a day left on a capacity for re-routed cargo: the figure less other users'
+    traffic, less this plan's own tonnes. Where ``capacities.csv`` records the use by
+    other traffic, ``c.capacity_t_per_year`` is already net of it (it must not be taken off
+    twice); elsewhere the recovery table's background figure stands for it."""
+    used = 0.0
+    if c.used_t_per_year is None and cap in rec.background:
+        used = rec.background[cap].used_t_per_year.value
+    figure = c.capacity_t_per_year
     own = sum(
         t for f in flows for r, t in zip(f.routes, f.planned_t, strict=True) if cap in r.capacities
     )

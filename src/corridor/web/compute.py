@@ -524,6 +524,7 @@ def run_invest(
     """``corridor invest --format json`` for the same parameters, with progress after each
     evaluated item; cancelling stops at the next one. The run is saved in the run store."""
     from corridor.invest import Money, invest
+    from corridor.invest.intime import RiskSettings
 
     result = invest(
         _portfolio(net, body),
@@ -533,6 +534,7 @@ def run_invest(
         money=Money(discount_rate=body.discount_rate),
         corridor_traffic=body.corridor_traffic,
         progress=ctx.progress,
+        risk=RiskSettings(years=body.years) if body.years else None,
     )
     _save(result, store)
     return result.to_dict()
