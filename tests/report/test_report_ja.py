@@ -123,11 +123,13 @@ def test_stress_report_in_english_keeps_its_words(stressed):
 
 def test_stress_lang_ja_reaches_the_report(tmp_path: Path):
     out = tmp_path / "stress.html"
-    args = ("--years", "500", "--no-frontier", "--no-store", "--lang", "ja")
+    args = ("--years", "500", "--no-frontier", "--no-store", "--lang", "ja", "--uncertainty", "8")
     p = _cli("stress", str(CONTRACTS), *args, "--report", str(out))
     assert p.returncode == 0, p.stderr
     html = out.read_text(encoding="utf-8")
     assert "ストレステスト" in html and "Stress test" not in html
+    statements = re.findall(r"<li>P\(([^)]*)\)", html)
+    assert statements and all(s.startswith("追加費用の CVaR95 が記載値") for s in statements)
     bad = _cli("stress", str(CONTRACTS), "--years", "500", "--lang", "fr", "--no-store")
     assert bad.returncode == 2 and "--lang must be one of en, ja" in bad.stderr
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from corridor.analysis.capacity_bands import capacity_keys
+from corridor.i18n import Message
 from corridor.network.ranges import RangeKey
 from corridor.risk._common import LEVELS
 from corridor.risk.allocation import Allocation
@@ -160,11 +161,12 @@ def stress_bands(
     s = study(evaluate, factors, target, samples=samples, seed=seed, n_base=n_base,
               individual=individual, pin=False)  # fmt: skip
     stated = s.bands[TARGET].base
-    probs = {
-        f"CVaR{level * 100:.0f} of the extra cost above the stated USD {stated:,.0f}/yr": float(
+    pct = f"{level * 100:.0f}"
+    probs: dict[str, float] = {
+        Message("unc_cvar_above_stated", level=pct, usd=f"{stated:,.0f}"): float(
             np.mean(s.draws[TARGET] > stated)
         ),
-        f"CVaR{level * 100:.0f} of the extra cost above twice the stated": float(
+        Message("unc_cvar_above_twice", level=pct): float(
             np.mean(s.draws[TARGET] > 2 * abs(stated))
         ),
     }
