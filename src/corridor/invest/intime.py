@@ -32,8 +32,8 @@ from corridor.risk.calendar import DEFAULT_STOCK_DAYS
 if TYPE_CHECKING:
     from corridor.risk.intime_fast import Occurrences
 
-DEFAULT_YEARS = 300
-"""Simulated years per plan: small enough for every project of the example in seconds;
+DEFAULT_YEARS = 100
+"""Simulated years per plan: small enough for every project of the example in under a minute;
 the Monte Carlo error is reported with each change."""
 FIELDS = ("stockout_days", "stockout_value_usd", "extra_cost_usd", "undelivered_t")
 
