@@ -300,12 +300,13 @@ def localised_tables(tables: Tables, net: Network | None, lang: str) -> dict[str
 
 
 def _names(net: Network | None, lang: str) -> dict[str, str]:
-    """Names in ``lang`` of the ids a cell may hold: nodes, exposures and commodities."""
+    """Names in ``lang`` of the ids a cell may hold: nodes, exposures, commodities, events."""
     if net is None:
         return {}
     out = {n.id: place_name(n, lang) for n in net.nodes}
     out.update({e.id: e.name_ja or e.name_en for e in net.exposures})
     out.update({c.id: c.name_ja or c.name_en for c in net.commodities})
+    out.update({ev.id: ev.name_ja or ev.name_en for ev in net.events})
     return out
 
 
@@ -325,6 +326,8 @@ def _localised(row: Row, routes: Sequence[Row], names: Mapping[str, str], lang: 
     words = catalogue(lang)
     if isinstance(row.get("name"), str) and "avoid" in row:
         out["name"] = words.get("rule_" + row["name"].replace(" ", "_"), row["name"])
+    if isinstance(row.get("event"), str) and "name" in row and row["event"] in names:
+        out["name"] = names[row["event"]]  # a stress driver: the event's name
     if isinstance(row.get("family"), str):
         out["family"] = family_name(row["family"], lang)
     for col in ("countries", "chokepoints", "avoid"):

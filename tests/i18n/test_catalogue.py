@@ -107,3 +107,4 @@ def test_names_ja_present_or_listed_as_known_gap():
     assert missing - listed == set(), f"add name_ja (or list them): {sorted(missing - listed)}"
     assert listed - missing == set(), f"now named, drop from the list: {sorted(listed - missing)}"
     assert all(c.name_ja for c in net.commodities)
+    assert all(ev.name_ja for ev in net.events)  # every disruption event has a Japanese name

@@ -221,3 +221,61 @@ def test_plan_uncertainty_statements_in_japanese():
     assert "いずれかの契約で不足が生じる" in statements, statements
     assert not [s for s in statements if re.search(r"\b(the|a|falls|binds)\b", s)], statements
     assert "この計画はどの程度確かか" in ja and "How sure is this plan?" not in ja
+
+
+_JA = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def compared():
+    uranium = ("uranium_ore_concentrate", "KZ_NORTH_KHARASAN", "JP_YOKOHAMA")
+    return corridor.compare(*uranium, network=default_network(), volume=5000)
+
+
+def test_route_report_in_japanese_has_japanese_leg_headers_and_meta(compared):
+    from corridor.report.html import render_report
+
+    net = default_network()
+    ja = render_report([compared], net, "t", lang="ja")
+    en = render_report([compared], net, "t")
+    legs_ja, legs_en = set(_headers(ja)), set(_headers(en))
+    english = {"From", "To", "Mode", "What", "Link", "Days mean", "Days p95", "CO2e kg/t"}
+    assert english <= legs_en and not english & legs_ja, legs_ja
+    assert {"発", "着", "輸送手段", "日数 平均", "日数 p95", "CO2e排出 kg/t", "区間"} <= legs_ja
+    assert "Freight routes computed" not in ja and "で計算した貨物輸送経路" in ja
+    assert "Freight routes computed on the network “" in en
+    # the request line: Japanese place names and words, English ones only in English
+    origin = net.node("KZ_NORTH_KHARASAN")
+    line_ja = re.search(r'<p class="meta">([^<]*北ハラサン[^<]*)', ja)
+    assert line_ja is not None and "から" in line_ja.group(1) and "輸送量 5,000 t/年" in ja
+    assert "From " not in line_ja.group(1) and "buyer profile" not in ja
+    assert f"From {origin.name_en} (KZ_NORTH_KHARASAN) to " in en and "volume 5,000 t/yr" in en
+
+
+def test_events_have_japanese_names_in_the_stress_report(stressed):
+    from corridor.report.risk import render_risk_report
+
+    net = default_network()
+    assert all(_JA.search(ev.name_ja) for ev in net.events)
+    ja = render_risk_report(*stressed, lang="ja")
+    en = render_risk_report(*stressed)
+    sources = ja.split('id="sources"')[1]
+    for ev in net.events:  # the sources list names every event in the reader's language
+        assert ev.name_ja in sources and ev.name_en not in sources, ev.id
+        assert ev.name_en in en.split('id="sources"')[1] and ev.name_ja not in en
+    drivers = [d for d in stressed[0].drivers if net.has("events", d.event)]
+    assert drivers
+    for d in drivers:  # the drivers table: the event's Japanese name beside its id
+        name = net.event(d.event).name_ja
+        assert f"<td>{d.event}</td><td>{name}</td>" in ja, d.event
+
+
+def test_localised_export_names_the_driving_events_in_japanese(stressed):
+    from corridor.export import localised_tables, tables_of
+
+    net = default_network()
+    tables = tables_of(stressed[0])
+    ja = localised_tables(tables, net, "ja")["drivers"]
+    en = localised_tables(tables, net, "en")["drivers"]
+    assert ja and [r["name"] for r in ja] == [net.event(r["event"]).name_ja for r in ja]
+    assert [r["name"] for r in en] == [net.event(r["event"]).name_en for r in en]

@@ -110,6 +110,7 @@ class Event:
     insurance_pct_add: float
     sources: Provenance
     note: str
+    name_ja: str = ""
 
     @property
     def annual_probability(self) -> float:

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from corridor.network.model import Link, Network, Node
+from corridor.network.model import Event, Link, Network, Node
 from corridor.network.regimes import Regime
 
 LANGS = ("en", "ja")
@@ -65,6 +65,12 @@ def place_name(node: Node, lang: str = "en") -> str:
     if lang == "ja" and node.name_ja:
         return short_name_ja(node.name_ja)
     return short_name_en(node.name_en)
+
+
+def event_name(event: Event, lang: str = "en") -> str:
+    """Name of a disruption event in ``lang``; Japanese falls back to English where
+    ``name_ja`` is empty."""
+    return event.name_ja if lang == "ja" and event.name_ja else event.name_en
 
 
 def short_name_ja(name_ja: str) -> str:

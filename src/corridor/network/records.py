@@ -102,6 +102,7 @@ def event_record(v: Mapping[str, Any], sources: Provenance) -> Event:
         num(v, "insurance_pct_add"),
         sources,
         v.get("note") or "",
+        v.get("name_ja") or "",
     )
 
 

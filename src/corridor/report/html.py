@@ -356,11 +356,16 @@ def _node_cell(net: Network, node_id: str) -> str:
     return f'{_e(node.name_en)} <small class="id">{_e(node.id)}</small> {_provenance(node.sources)}'
 
 
-def _leg_table(route: Route, net: Network) -> str:
+def _leg_table(route: Route, net: Network, lang: str = "en") -> str:
+    def th(key: str, numeric: bool = False) -> str:
+        cls = ' class="n"' if numeric else ""
+        return f"<th{cls}>{_e(t(key, lang))}</th>"
+
     head = (
-        "<tr><th>From</th><th>To</th><th>Mode</th><th>What</th>"
-        '<th class="n">km</th><th class="n">USD/t</th><th class="n">Days mean</th>'
-        '<th class="n">Days p95</th><th class="n">CO2e kg/t</th><th>Link</th></tr>'
+        f"<tr>{th('rep_th_from')}{th('rep_th_to')}{th('rep_th_mode')}{th('rep_th_what')}"
+        '<th class="n">km</th><th class="n">USD/t</th>'
+        f"{th('rep_th_days_mean', True)}{th('rep_th_days_p95', True)}{th('rep_th_co2e', True)}"
+        f"{th('rep_th_link')}</tr>"
     )
     rows = []
     for leg in route.legs:
@@ -521,28 +526,42 @@ def _premium_table(alts: Sequence[Alternative], volume: float | None, lang: str 
 # --------------------------------------------------------------------------- sections
 
 
-def _request_line(section: Comparison | RouteSet, net: Network) -> str:
+def _request_line(section: Comparison | RouteSet, net: Network, lang: str = "en") -> str:
     req = section.request
+
+    def node(node_id: str) -> str:
+        n = net.node(node_id)
+        return _e(n.name_en if lang == "en" else place_name(n, lang))
+
+    def exposure(x: str) -> str:
+        e = net.exposure(x)
+        return _e(e.name_en if lang == "en" else e.name_ja or e.name_en)
+
+    comma = ", " if lang == "en" else "、"
     parts = [
-        f"From {_e(net.node(req.origin).name_en)} ({_e(req.origin)}) "
-        f"to {_e(net.node(req.destination).name_en)} ({_e(req.destination)})"
+        t(
+            "rep_req_from_to",
+            lang,
+            origin=node(req.origin),
+            origin_id=_e(req.origin),
+            destination=node(req.destination),
+            destination_id=_e(req.destination),
+        )
     ]
     if req.avoid:
-        parts.append("avoiding " + ", ".join(_e(net.exposure(x).name_en) for x in req.avoid))
+        parts.append(t("rep_req_avoiding", lang, names=comma.join(map(exposure, req.avoid))))
     if req.penalise:
-        parts.append(
-            "penalising "
-            + ", ".join(f"{_e(net.exposure(x).name_en)} {_usd_t(p)}" for x, p in req.penalise)
-        )
+        items = comma.join(f"{exposure(x)} {_usd_t(p)}" for x, p in req.penalise)
+        parts.append(t("rep_req_penalising", lang, items=items))
     if req.volume_t_per_year:
-        parts.append(f"volume {_num(req.volume_t_per_year, 0)} t/yr")
+        parts.append(t("rep_req_volume", lang, volume=_num(req.volume_t_per_year, 0)))
     if req.buyer == NO_BUYER:
-        parts.append("no buyer profile: every sanctions regime and permit is shown, none excludes")
+        parts.append(t("rep_req_no_buyer", lang))
     else:
-        parts.append(
-            f"buyer profile {_e(req.buyer)}: routes its sanctions regimes exclude are left out"
-        )
-    return "; ".join(parts) + "."
+        parts.append(t("rep_req_buyer", lang, buyer=_e(req.buyer)))
+    if lang == "en":
+        return "; ".join(parts) + "."
+    return "；".join(parts) + "。"
 
 
 def _kind(section: Comparison | RouteSet, lang: str = "en") -> str:
@@ -563,7 +582,7 @@ def _section(index: int, section: Comparison | RouteSet, net: Network, lang: str
         f'<section class="section" id="section-{index}">',
         f"<h2>{_e(cname)}: {_e(origin)} → {_e(dest)} "
         f'<span class="muted">· {_e(_kind(section, lang))}</span></h2>',
-        f'<p class="meta">{_request_line(section, net)} ',
+        f'<p class="meta">{_request_line(section, net, lang)} ',
     ]
     if isinstance(section, Comparison):
         out.append(
@@ -637,7 +656,7 @@ def _section(index: int, section: Comparison | RouteSet, net: Network, lang: str
             f'<details data-route="{rank}"><summary>{_swatch(style)}{rank}. '
             f"{_e(route.label_in(lang))} — "
             f"{_usd_t(route.cost_usd_per_t)}, {_days(route.days_mean, lang)}</summary>"
-            f"{_leg_table(route, net)}</details>"
+            f"{_leg_table(route, net, lang)}</details>"
         )
     out.append("</section>")
     return "\n".join(out)
@@ -715,11 +734,7 @@ def render_report(
         )
     else:
         assumed = "<p>No assumptions were stated for this report.</p>"
-    meta = (
-        f'<p class="meta">Freight routes computed on the network “{_e(net.origin)}”. Costs '
-        "are USD per tonne of cargo, times in days (mean and 95th percentile), emissions kg "
-        f"CO2e per tonne.</p>\n{toc}"
-    )
+    meta = f'<p class="meta">{t("rep_meta", lang, network=_e(net.origin))}</p>\n{toc}'
     main = f"""{_summary(sections, net, lang)}
 {body}
 <section id="sources"><h2>{_e(t("rep_sources", lang))}</h2>

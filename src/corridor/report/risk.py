@@ -14,6 +14,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from corridor.i18n import family_name, localise, t
+from corridor.network.names import event_name
 from corridor.report.html import page, table
 from corridor.report.svg import FAMILY_COLOURS, GRID, INK, MUTED, OTHER_COLOUR, _svg_open
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from corridor.network.model import Network
     from corridor.risk._common import FloatArray, IntArray
     from corridor.risk.frontier import FrontierPoint, FrontierResult
-    from corridor.risk.result import GroupRisk, StressResult
+    from corridor.risk.result import Driver, GroupRisk, StressResult
 
 WIDTH, HEIGHT = 760, 320
 PAD_L, PAD_R, PAD_T, PAD_B = 70, 20, 20, 48
@@ -461,10 +462,18 @@ def _exceedance(r: StressResult) -> str:
     return table(["", *(f"> {q:.0%}" for q in levels)], rows, set(range(1, len(levels) + 1)))
 
 
+def _driver_name(r: StressResult, d: Driver, lang: str) -> str:
+    """The driving event's name in ``lang`` (its table row's, else the name it was given)."""
+    net = r.allocation.network
+    if net.has("events", d.event):
+        return event_name(net.event(d.event), lang)
+    return str(localise(d.name, lang))
+
+
 def _drivers(r: StressResult, lang: str = "en") -> str:
     top = [d for d in r.drivers if d.undelivered_t[0.95] > 0][:10]
     chart = drivers_svg(
-        [str(localise(d.name, lang)) for d in top],
+        [_driver_name(r, d, lang) for d in top],
         [d.undelivered_t[0.95] for d in top],
         t("risk_lbl_drivers", lang),
         lang,
@@ -473,7 +482,7 @@ def _drivers(r: StressResult, lang: str = "en") -> str:
     rows = [
         [
             d.event,
-            localise(d.name, lang),
+            _driver_name(r, d, lang),
             _num(d.undelivered_t[0.95]),
             _num(d.extra_cost_usd[0.95]),
             _num(d.mean_undelivered_t),
@@ -524,11 +533,10 @@ def _sources(net: Network, lang: str = "en") -> str:
         cites = "; ".join(
             f"{_e(s)}: {_e(net.source(s).citation)}" for s in ids if net.has("sources", s)
         )
-        name = ev.name_en  # events have no Japanese name in the tables yet
         text = t(
             "risk_event_item",
             lang,
-            name=name,
+            name=event_name(ev, lang),
             rate=f"{ev.events_per_year:g}",
             days=f"{ev.duration_days:g}",
             p95=f"{ev.duration_days_p95:g}",
