@@ -223,6 +223,10 @@ def _table(result: Any, net: Network, lang: str = "en") -> None:
     ) + (msg("table_avoiding", lang, avoid=", ".join(req.avoid)) if req.avoid else "")
     title += f", buyer {req.buyer}" if req.buyer != "none" else ", no buyer (every regime shown)"
     measures = getattr(result, "measures", None)
+    if measures is None and result.routes:  # routes: the same measures as compare shows
+        from corridor.risk.measures import compare_measures
+
+        measures = compare_measures(net, result.routes)
     t = Table(title=title, title_justify="left")
     for name, justify in (
         ("#", "right"),
