@@ -10,14 +10,21 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from html import escape
 from pathlib import Path
 
 from corridor.analysis.results import Alternative, Comparison, RouteSet
 from corridor.i18n import catalogue, family_name, localise, t
 from corridor.network.model import Network
-from corridor.network.names import place_name
-from corridor.network.regimes import NO_BUYER, RegimeFlag
+from corridor.network.names import event_name, place_name
+from corridor.network.regimes import RegimeFlag
+from corridor.report.route_text import (
+    _e,
+    _leg_table,
+    _num,
+    _request_line,
+    _toc_place,
+    _usd_t,
+)
 from corridor.report.svg import RouteStyle, route_map, route_styles, time_cost_distance_chart
 from corridor.risk.measures import ComparedMeasures, Measures, compare_measures
 from corridor.routing.route import FAMILY_LABELS, Route
@@ -91,10 +98,6 @@ OPEN_FOR_PRINT = (
 """Opens the collapsed leg tables before printing (the page works without it)."""
 
 
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
-
-
 def table(head: Sequence[str], rows: Iterable[Sequence[object]], numeric: set[int]) -> str:
     """A plain table of text cells (escaped here); columns in ``numeric`` align right."""
     cls = [' class="n"' if i in numeric else "" for i in range(len(head))]
@@ -138,13 +141,6 @@ def page(title: str, meta: str, main: str, footer: str, script: str = "", lang: 
 """
 
 
-def _num(value: float, digits: int) -> str:
-    """Thousands separators and fixed decimals, without a minus on a rounded zero."""
-    if round(value, digits) == 0:
-        value = 0.0
-    return f"{value:,.{digits}f}"
-
-
 def _signed(value: float, digits: int) -> str:
     text = _num(value, digits)
     return text if text.startswith("-") or text.strip("0.,") == "" else "+" + text
@@ -158,10 +154,6 @@ def _usd_big(value: float) -> str:
     if a >= 1e6:
         return f"USD {value / 1e6:,.1f} m"
     return f"USD {value:,.0f}"
-
-
-def _usd_t(value: float) -> str:
-    return f"USD {_num(value, 0 if abs(value) >= 100 else 2)}/t"
 
 
 def _days(value: float, lang: str = "en") -> str:
@@ -190,19 +182,6 @@ def _swatch(style: RouteStyle) -> str:
         f'<line x1="1" y1="5" x2="33" y2="5" stroke="{style.colour}" stroke-width="4"{dash}/>'
         "</svg>"
     )
-
-
-def _provenance(prov: Mapping[str, tuple[str, ...]]) -> str:
-    """Source ids behind a table row, linked to the Sources section."""
-    columns: dict[str, list[str]] = {}
-    for column, ids in prov.items():
-        for sid in ids:
-            columns.setdefault(sid, []).append(column)
-    links = (
-        f'<a href="#src-{_e(sid)}" title="{_e(sid)}: {_e(", ".join(cols))}">{_e(sid)}</a>'
-        for sid, cols in sorted(columns.items())
-    )
-    return f'<small class="src">[{", ".join(links)}]</small>' if columns else ""
 
 
 def _row_source_ids(prov: Mapping[str, tuple[str, ...]]) -> set[str]:
@@ -365,11 +344,7 @@ def _route_table(
 
 def _event_name(net: Network, event_id: str, lang: str) -> str:
     """An event's name for a reader of ``lang`` (its id where it has none)."""
-    ev = next((e for e in net.events if e.id == event_id), None)
-    if ev is None:
-        return event_id
-    ja = getattr(ev, "name_ja", "")
-    return (ja or ev.name_en) if lang == "ja" else ev.name_en
+    return event_name(net.event(event_id), lang) if net.has("events", event_id) else event_id
 
 
 def _exposure_name(net: Network, exposure: str, lang: str) -> str:
@@ -380,64 +355,6 @@ def _exposure_name(net: Network, exposure: str, lang: str) -> str:
     if lang == "en":
         return exposure if len(exposure) == 2 else e.name_en  # countries by code, as before
     return e.name_ja or e.name_en
-
-
-def _node_cell(net: Network, node_id: str) -> str:
-    node = net.node(node_id)
-    return f'{_e(node.name_en)} <small class="id">{_e(node.id)}</small> {_provenance(node.sources)}'
-
-
-def _leg_table(route: Route, net: Network, lang: str = "en") -> str:
-    def th(key: str, numeric: bool = False) -> str:
-        cls = ' class="n"' if numeric else ""
-        return f"<th{cls}>{_e(t(key, lang))}</th>"
-
-    head = (
-        f"<tr>{th('rep_th_from')}{th('rep_th_to')}{th('rep_th_mode')}{th('rep_th_what')}"
-        '<th class="n">km</th><th class="n">USD/t</th>'
-        f"{th('rep_th_days_mean', True)}{th('rep_th_days_p95', True)}{th('rep_th_co2e', True)}"
-        f"{th('rep_th_link')}</tr>"
-    )
-    rows = []
-    for leg in route.legs:
-        link_cell = "—"
-        if leg.link:
-            link = net.link(leg.link)
-            factor = net.emission_factor(link.emission_factor)
-            link_cell = (
-                f"{_e(link.id)} {_provenance(link.sources)}<br>"
-                f'<small class="id">CO2e: {_e(factor.id)}</small> {_provenance(factor.sources)}'
-            )
-        parts = " + ".join(f"{k} {_num(v, 2)}" for k, v in leg.parts.items() if v)
-        rows.append(
-            f'<tr class="{_e(leg.kind)}"><td>{_node_cell(net, leg.from_)}</td>'
-            f"<td>{_node_cell(net, leg.to)}</td><td>{_e(leg.mode)}</td><td>{_e(leg.what)}</td>"
-            f'<td class="n">{_num(leg.distance_km, 0)}</td>'
-            f'<td class="n" title="{_e(parts)}">{_num(leg.cost_usd_per_t, 2)}</td>'
-            f'<td class="n">{_num(leg.days_mean, 2)}</td>'
-            f'<td class="n">{_num(leg.days_p95, 2)}</td>'
-            f'<td class="n">{_num(leg.co2e_kg_per_t, 1)}</td><td>{link_cell}</td></tr>'
-        )
-    commodity = net.commodity(route.commodity)
-    for name, value in route.charges.items():
-        rows.append(
-            f'<tr class="charge"><td colspan="4">Route charge: {_e(name)} '
-            f"{_provenance(commodity.sources)}</td>"
-            f'<td class="n"></td><td class="n">{_num(value, 2)}</td>'
-            '<td class="n"></td><td class="n"></td><td class="n"></td><td></td></tr>'
-        )
-    rows.append(
-        '<tr class="total"><td colspan="4">Total</td>'
-        f'<td class="n">{_num(route.distance_km, 0)}</td>'
-        f'<td class="n">{_num(route.cost_usd_per_t, 2)}</td>'
-        f'<td class="n">{_num(route.days_mean, 2)}</td>'
-        f'<td class="n">{_num(route.days_p95, 2)}</td>'
-        f'<td class="n">{_num(route.co2e_kg_per_t, 1)}</td><td></td></tr>'
-    )
-    return (
-        f'<div class="wrap"><table class="legs"><thead>{head}</thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-    )
 
 
 # --------------------------------------------------------------------------- premium
@@ -594,49 +511,6 @@ def _premium_table(
 
 
 # --------------------------------------------------------------------------- sections
-
-
-def _request_line(section: Comparison | RouteSet, net: Network, lang: str = "en") -> str:
-    req = section.request
-
-    def node(node_id: str) -> str:
-        n = net.node(node_id)
-        return _e(n.name_en if lang == "en" else place_name(n, lang))
-
-    def exposure(x: str) -> str:
-        e = net.exposure(x)
-        return _e(e.name_en if lang == "en" else e.name_ja or e.name_en)
-
-    comma = ", " if lang == "en" else "、"
-    parts = [
-        t(
-            "rep_req_from_to",
-            lang,
-            origin=node(req.origin),
-            origin_id=_e(req.origin),
-            destination=node(req.destination),
-            destination_id=_e(req.destination),
-        )
-    ]
-    if req.avoid:
-        parts.append(t("rep_req_avoiding", lang, names=comma.join(map(exposure, req.avoid))))
-    if req.penalise:
-        items = comma.join(f"{exposure(x)} {_usd_t(p)}" for x, p in req.penalise)
-        parts.append(t("rep_req_penalising", lang, items=items))
-    if req.volume_t_per_year:
-        parts.append(t("rep_req_volume", lang, volume=_num(req.volume_t_per_year, 0)))
-    if req.buyer == NO_BUYER:
-        parts.append(t("rep_req_no_buyer", lang))
-    else:
-        parts.append(t("rep_req_buyer", lang, buyer=_e(req.buyer)))
-    if lang == "en":
-        return "; ".join(parts) + "."
-    return "；".join(parts) + "。"
-
-
-def _toc_place(net: Network, node_id: str, lang: str) -> str:
-    node = net.node(node_id)
-    return node.name_en if lang == "en" else place_name(node, lang)
 
 
 def _kind(section: Comparison | RouteSet, lang: str = "en") -> str:
