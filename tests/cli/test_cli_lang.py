@@ -84,6 +84,9 @@ def test_compare_uncertainty_tables_in_japanese():
     headers = "\n".join(line for line in text.splitlines() if line.startswith("┃"))
     assert "How sure:" not in text and "as stated" not in headers and "P50" in headers
     assert "主な要因: Sobol 指数" in text and "Strongest drivers" not in text
+    assert "P(中国回避のプレミアム > USD 0/t) = " in text and "P(premium of" not in text
+    assert "規則「中国回避」のプレミアムは表記値で USD " in text  # the closing note
+    assert "The premium of the rule" not in text and "Each draw re-prices" not in text
 
 
 @pytest.mark.parametrize("command", ["routes", "pareto"])
