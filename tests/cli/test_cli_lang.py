@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -110,3 +111,22 @@ def test_unknown_lang_is_a_usage_error():
     )  # fmt: skip
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert "--lang must be one of en, ja, not 'fr'" in p.stderr
+
+
+def test_plan_tables_in_japanese():
+    contracts = str(Path(__file__).parents[2] / "examples" / "contracts.yaml")
+    args = ["plan", contracts, "--max-share", "CN=0.5", "--no-store"]
+    ja = _invoke([*args, "--lang", "ja"])
+    for word in (
+        "契約",
+        "経路別の流量",
+        "使用した輸送能力",
+        "規則ごとの費用",
+        "t/年不足",
+        "注記: ",
+    ):
+        assert word in ja, word
+    for word in ("Contracts", "Flows by route", "Capacities used", "Cost of each rule", "note: "):
+        assert word not in ja, word
+    en = _invoke(args)
+    assert "Flows by route" in en and "Cost of each rule" in en and not JAPANESE.search(en)
