@@ -130,3 +130,13 @@ def test_plan_tables_in_japanese():
         assert word not in ja, word
     en = _invoke(args)
     assert "Flows by route" in en and "Cost of each rule" in en and not JAPANESE.search(en)
+
+
+def test_stress_tables_in_japanese():
+    contracts = str(Path(__file__).parents[2] / "examples" / "contracts.yaml")
+    args = ["stress", contracts, "--years", "300", "--seed", "3", "--no-store"]
+    ja = _invoke([*args, "--lang", "ja"])
+    for word in ("ストレステスト", "年間の未着トン数と追加費用", "経路系統別", "集中度（HHI"):
+        assert word in ja, word
+    for word in ("Stress test of", "Undelivered tonnes", "By route family", "Concentration"):
+        assert word not in ja, word
