@@ -21,6 +21,7 @@ from corridor.report import (
     time_cost_distance_chart,
     write_report,
 )
+from corridor.risk.measures import compare_measures
 from corridor.routing.route import Route
 
 TINY = Path(__file__).parents[1] / "fixtures" / "tiny"
@@ -144,13 +145,16 @@ def test_charts_in_each_section(page: str, sections: list[Comparison | RouteSet]
         assert "border crossing at Border A" in charts[0]
 
 
-def test_route_table_numbers(page: str, sections: list[Comparison | RouteSet]) -> None:
+def test_route_table_numbers(
+    page: str, sections: list[Comparison | RouteSet], net: Network
+) -> None:
     for text, section in zip(_section_texts(page), sections, strict=True):
         table = re.search(r'<table class="routes">.*?</table>', text, re.S)
         assert table is not None
         rows = re.findall(r'<tr data-route="(\d+)">(.*?)</tr>', table.group(0), re.S)
         assert [int(rank) for rank, _ in rows] == list(range(1, len(section.routes) + 1))
-        for (_, row), r in zip(rows, section.routes, strict=True):
+        measures = getattr(section, "measures", None) or compare_measures(net, section.routes)
+        for (rank, row), r in zip(rows, section.routes, strict=True):
             cells = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
             assert cells[1] == r.label
             assert cells[3:8] == [
@@ -161,8 +165,11 @@ def test_route_table_numbers(page: str, sections: list[Comparison | RouteSet]) -
                 f"{r.distance_km:,.0f}",
             ]
             assert cells[8] == " › ".join(r.countries)
-            assert cells[10] == f"{r.risk.annual_probability * 100:,.1f} %"
-            assert cells[11] == f"{r.risk.disrupted_days_per_year:,.1f}"
+            # the comparison measures (docs/risk.md#comparison-measures), shared events apart
+            m = measures.routes[int(rank) - 1]
+            assert cells[10] == f"{m.p_long_interruption * 100:,.1f} %"
+            assert cells[11] == f"{m.tonne_days_per_t:,.2f}"
+            assert cells[12] == f"{m.stockout_days:,.2f}"
 
 
 def test_leg_tables_add_up(page: str, sections: list[Comparison | RouteSet]) -> None:

@@ -49,8 +49,11 @@ ROUTE_NUMBERS = {
     "days-p95": ("totals", "days_p95"),
     "co2e": ("totals", "co2e_kg_per_t"),
     "distance": ("totals", "distance_km"),
-    "probability": ("risk", "annual_probability"),
-    "disrupted-days": ("risk", "disrupted_days_per_year"),
+}
+RISK_NUMBERS = {  # the comparison measures (docs/risk.md#comparison-measures)
+    "p-long": "p_interruption_over_30d_30pct",
+    "tonne-days": "expected_tonne_days_per_t",
+    "stockout-days": "expected_stockout_days",
 }
 PREMIUM_NUMBERS = {
     "cost": "cost_usd_per_t",
@@ -58,8 +61,6 @@ PREMIUM_NUMBERS = {
     "usd-per-year": "premium_usd_per_year",
     "extra-days": "extra_days",
     "extra-days-p95": "extra_days_p95",
-    "risk-probability": "risk_change_probability",
-    "risk-days": "risk_change_disrupted_days_per_year",
 }
 
 
@@ -184,15 +185,21 @@ def test_compare_numbers_and_map_equal_the_api(page, server):
     for rank, route in enumerate(expected["routes"], 1):
         assert shown(page, f"route-{rank}-label")[0] == route["label"]
         for key, (group, field) in ROUTE_NUMBERS.items():
-            scale = 100.0 if key == "probability" else 1.0
-            check_number(page, f"route-{rank}-{key}", route[group][field], scale)
+            check_number(page, f"route-{rank}-{key}", route[group][field])
+        measures = expected["risk_measures"]["routes"][rank - 1]
+        for key, field in RISK_NUMBERS.items():
+            scale = 100.0 if key == "p-long" else 1.0
+            check_number(page, f"route-{rank}-{key}", measures[field], scale)
         for j, leg in enumerate(route["legs"], 1):
             check_number(page, f"leg-{rank}-{j}-cost", leg["cost_usd_per_t"])
             check_number(page, f"leg-{rank}-{j}-days-mean", leg["days_mean"])
     for i, premium in enumerate(expected["premium"]):
         for key, field in PREMIUM_NUMBERS.items():
-            scale = 100.0 if key == "risk-probability" else 1.0
-            check_number(page, f"premium-{i}-{key}", premium[field], scale)
+            check_number(page, f"premium-{i}-{key}", premium[field])
+        change = premium["risk_measures_change"] or {}
+        for key, field in RISK_NUMBERS.items():
+            scale = 100.0 if key == "p-long" else 1.0
+            check_number(page, f"premium-{i}-risk-{key}", change.get(field), scale)
     families = page.locator("#map-routes path.route").evaluate_all(
         "paths => paths.map(p => [p.dataset.route, p.dataset.family, p.getAttribute('d')])"
     )

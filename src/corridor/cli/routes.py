@@ -231,6 +231,10 @@ def _table(result: Any, net: Network, lang: str = "en") -> None:
         else msg("cli_no_buyer", lang)
     )
     measures = getattr(result, "measures", None)
+    if measures is None and result.routes:  # routes: the same measures as compare shows
+        from corridor.risk.measures import compare_measures
+
+        measures = compare_measures(net, result.routes)
     t = Table(title=title, title_justify="left")
     for name, justify in (
         ("#", "right"),

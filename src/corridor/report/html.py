@@ -19,6 +19,7 @@ from corridor.network.model import Network
 from corridor.network.names import place_name
 from corridor.network.regimes import NO_BUYER, RegimeFlag
 from corridor.report.svg import RouteStyle, route_map, route_styles, time_cost_distance_chart
+from corridor.risk.measures import ComparedMeasures, Measures, compare_measures
 from corridor.routing.route import FAMILY_LABELS, Route
 
 CSS = """
@@ -298,12 +299,16 @@ def _route_table(
     net: Network,
     flags: Sequence[Sequence[RegimeFlag]] = (),
     lang: str = "en",
+    measures: ComparedMeasures | None = None,
 ) -> str:
+    """The routes with the comparison measures of docs/risk.md#comparison-measures (not the
+    chance of any disruption, near 1 on every route); shared exposures are stated apart."""
     cols = (
         ("route", ""), ("family", ""), ("cost", "n"), ("days_mean", "n"), ("days_p95", "n"),
         ("co2e", "n"), ("distance", "n"), ("countries", ""), ("chokepoints", ""),
-        ("p_disrupt", "n"), ("days_lost", "n"), ("regimes", ""),
+        ("p_long", "n"), ("tonne_days", "n"), ("stockout", "n"), ("regimes", ""),
     )  # fmt: skip
+    m = measures if measures is not None else compare_measures(net, routes)
     head = (
         "<tr><th>#</th>"
         + "".join(
@@ -331,14 +336,40 @@ def _route_table(
             f'<td class="n">{_num(route.distance_km, 0)}</td>'
             f"<td>{_e(' › '.join(_exposure_name(net, c, lang) for c in route.countries))}</td>"
             f"<td>{choke or '—'}</td>"
-            f'<td class="n">{_num(route.risk.annual_probability * 100, 1)} %</td>'
-            f'<td class="n">{_num(route.risk.disrupted_days_per_year, 1)}</td>'
+            f'<td class="n">{_num(m.routes[rank - 1].p_long_interruption * 100, 1)} %</td>'
+            f'<td class="n">{_num(m.routes[rank - 1].tonne_days_per_t, 2)}</td>'
+            f'<td class="n">{_num(m.routes[rank - 1].stockout_days, 2)}</td>'
             f"<td>{_regime_cell(met)}</td></tr>"
+        )
+    shared = ""
+    if m.shared.events:
+        shared = (
+            '<p class="note">'
+            + _e(
+                t(
+                    "rep_risk_shared",
+                    lang,
+                    events=", ".join(_event_name(net, e, lang) for e in m.shared.events),
+                    tonne_days=_num(m.shared.tonne_days_per_t, 2),
+                    stockout=_num(m.shared.stockout_days, 2),
+                    stock=_num(m.stock_days, 0),
+                )
+            )
+            + "</p>"
         )
     return (
         f'<div class="wrap"><table class="routes"><thead>{head}</thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>{shared}"
     )
+
+
+def _event_name(net: Network, event_id: str, lang: str) -> str:
+    """An event's name for a reader of ``lang`` (its id where it has none)."""
+    ev = next((e for e in net.events if e.id == event_id), None)
+    if ev is None:
+        return event_id
+    ja = getattr(ev, "name_ja", "")
+    return (ja or ev.name_en) if lang == "ja" else ev.name_en
 
 
 def _exposure_name(net: Network, exposure: str, lang: str) -> str:
@@ -412,7 +443,39 @@ def _avoided(alt: Alternative) -> str:
     return alt.name[len("avoid ") :] if alt.name.startswith("avoid ") else alt.name
 
 
-def _premium_sentence_in(alt: Alternative, cheapest: Route, volume: float | None, lang: str) -> str:
+def _risk_change(alt: Alternative, cheapest: Route, net: Network, routes: Sequence[Route],
+                 measures: ComparedMeasures | None) -> Measures | None:  # fmt: skip
+    """The alternative's comparison measures less the cheapest route's (None: no route)."""
+    if alt.route is None:
+        return None
+    m = measures if measures is not None else compare_measures(net, routes)
+    at = {r.signature: i for i, r in enumerate(routes)}
+    if alt.route.signature not in at or cheapest.signature not in at:
+        return None
+    a, b = m.routes[at[alt.route.signature]], m.routes[at[cheapest.signature]]
+    return Measures(
+        a.p_long_interruption - b.p_long_interruption,
+        a.tonne_days_per_t - b.tonne_days_per_t,
+        a.stockout_days - b.stockout_days,
+        (),
+    )
+
+
+def _risk_change_text(change: Measures | None, lang: str) -> str:
+    if change is None:
+        return ""
+    return t(
+        "rep_prem_risk",
+        lang,
+        dp=_signed(change.p_long_interruption * 100, 1),
+        dt=_signed(change.tonne_days_per_t, 2),
+        ds=_signed(change.stockout_days, 2),
+    )
+
+
+def _premium_sentence_in(
+    alt: Alternative, cheapest: Route, volume: float | None, lang: str, change: Measures | None
+) -> str:
     """The premium sentence in a language of the catalogue (escaped)."""
     what = _rule(alt.name, lang).removesuffix("回避")
     if alt.route is None or alt.premium_usd_per_t is None:
@@ -437,17 +500,19 @@ def _premium_sentence_in(alt: Alternative, cheapest: Route, volume: float | None
     text = t(
         "rep_prem_costs", lang, what=what, cost=cost, time=time, route=alt.route.label_in(lang)
     )
-    dp = (alt.risk_change_probability or 0.0) * 100
-    dd = alt.risk_change_days_per_year or 0.0
-    text += t("rep_prem_risk", lang, dp=_signed(dp, 1), dd=_signed(dd, 1))
+    text += _risk_change_text(change, lang)
     return _e(text)
 
 
 def _premium_sentence(
-    alt: Alternative, cheapest: Route, volume: float | None, lang: str = "en"
+    alt: Alternative,
+    cheapest: Route,
+    volume: float | None,
+    lang: str = "en",
+    change: Measures | None = None,
 ) -> str:
     if lang != "en":
-        return _premium_sentence_in(alt, cheapest, volume, lang)
+        return _premium_sentence_in(alt, cheapest, volume, lang, change)
     what = _avoided(alt)
     if alt.route is None or alt.premium_usd_per_t is None:
         return f"Avoiding {_e(what)} is not possible: {_e(alt.reason)}."
@@ -469,18 +534,17 @@ def _premium_sentence(
     else:
         time = f"{'adds' if extra > 0 else 'saves'} {_days(abs(extra))}"
     text = f"Avoiding {_e(what)} {cost} and {time}, by {_e(alt.route.label)}."
-    dp = (alt.risk_change_probability or 0.0) * 100
-    dd = alt.risk_change_days_per_year or 0.0
-    text += (
-        f" The annual probability of a disruption changes by {_signed(dp, 1)} percentage points"
-        f" and the expected disrupted days by {_signed(dd, 1)} per year."
-    )
-    return text
+    return text + _e(_risk_change_text(change, "en"))
 
 
-def _premium_table(alts: Sequence[Alternative], volume: float | None, lang: str = "en") -> str:
+def _premium_table(
+    alts: Sequence[Alternative],
+    volume: float | None,
+    lang: str = "en",
+    changes: Sequence[Measures | None] = (),
+) -> str:
     keys = ["rule", "rule_route", "premium_t", *(["premium_yr"] if volume else [])]
-    keys += ["extra_days", "extra_p95", "d_prob", "d_days"]
+    keys += ["extra_days", "extra_p95", "d_p_long", "d_tonne_days", "d_stockout"]
     head = (
         "<tr>"
         + "".join(
@@ -490,9 +554,10 @@ def _premium_table(alts: Sequence[Alternative], volume: float | None, lang: str 
         )
         + "</tr>"
     )
-    cols = 7 if volume else 6
+    cols = 8 if volume else 7
     rows = []
-    for alt in alts:
+    for i, alt in enumerate(alts):
+        change = changes[i] if i < len(changes) else None
         if alt.route is None:
             rows.append(
                 f'<tr><td>{_e(_rule(alt.name, lang))}</td><td colspan="{cols}">'
@@ -509,8 +574,13 @@ def _premium_table(alts: Sequence[Alternative], volume: float | None, lang: str 
             f'<td class="n">{_signed(alt.premium_usd_per_t or 0.0, 2)}</td>{per_year}'
             f'<td class="n">{_signed(alt.extra_days or 0.0, 1)}</td>'
             f'<td class="n">{_signed(alt.extra_days_p95 or 0.0, 1)}</td>'
-            f'<td class="n">{_signed((alt.risk_change_probability or 0.0) * 100, 1)}</td>'
-            f'<td class="n">{_signed(alt.risk_change_days_per_year or 0.0, 1)}</td></tr>'
+            + (
+                f'<td class="n">{_signed(change.p_long_interruption * 100, 1)}</td>'
+                f'<td class="n">{_signed(change.tonne_days_per_t, 2)}</td>'
+                f'<td class="n">{_signed(change.stockout_days, 2)}</td></tr>'
+                if change is not None
+                else '<td class="n">—</td><td class="n">—</td><td class="n">—</td></tr>'
+            )
         )
     return (
         f'<div class="wrap"><table class="premium"><thead>{head}</thead>'
@@ -582,9 +652,12 @@ def _section(index: int, section: Comparison | RouteSet, net: Network, lang: str
         "</figcaption></figure>"
     )
     out.append(f"<h3>{_e(t('rep_routes_compared', lang))}</h3>")
-    out.append(_route_table(routes, styles, net, section.compliance, lang))
+    measures = section.measures if isinstance(section, Comparison) else None
+    measures = measures if measures is not None else compare_measures(net, routes)
+    out.append(_route_table(routes, styles, net, section.compliance, lang, measures))
     if isinstance(section, Comparison):
         cheapest = section.cheapest
+        changes = [_risk_change(a, cheapest, net, routes, measures) for a in section.premium]
         volume = req.volume_t_per_year
         out.append(f"<h3>{_e(t('rep_price_avoiding', lang))}</h3>")
         out.append(
@@ -606,11 +679,12 @@ def _section(index: int, section: Comparison | RouteSet, net: Network, lang: str
         out.append(
             '<ul class="findings premium">'
             + "".join(
-                f"<li>{_premium_sentence(a, cheapest, volume, lang)}</li>" for a in section.premium
+                f"<li>{_premium_sentence(a, cheapest, volume, lang, c)}</li>"
+                for a, c in zip(section.premium, changes, strict=True)
             )
             + "</ul>"
         )
-        out.append(_premium_table(section.premium, volume, lang))
+        out.append(_premium_table(section.premium, volume, lang, changes))
         if section.uncertainty is not None:
             from corridor.report.uncertainty import uncertainty_section
 

@@ -94,7 +94,7 @@ function renderResult() {
     return;
   }
   state.flows = null;
-  $("#route-table").replaceChildren(routeTable(data.routes));
+  $("#route-table").replaceChildren(...routeTable(data.routes, data.risk_measures));
   $("#notes").replaceChildren(...data.notes.map((n) => h("p", { class: "note", text: n })));
   $("#premium").replaceChildren(...(data.premium ? premiumBlock(data) : []));
   $("#unavailable").replaceChildren(...(data.unavailable ? unavailableList(data) : []));
@@ -135,12 +135,16 @@ function dataTable(head, rows, testid) {
   );
 }
 
-function routeTable(routes) {
+// Risk columns are the comparison measures of docs/risk.md#comparison-measures (what tells
+// routes apart), not the annual chance of any disruption, which is near 1 on every route.
+function routeTable(routes, measures) {
   const styles = routeStyles(routes);
   const head = ["rank", "route", "cost", "days_mean", "days_p95", "co2e", "distance",
-    "countries", "chokepoints", "probability", "disrupted_days"];
+    "countries", "chokepoints", "p_long", "tonne_days", "stockout_days"];
+  const byRoute = (measures && measures.routes) || [];
   const rows = routes.map((r, i) => {
     const p = `route-${i + 1}-`;
+    const m = byRoute[i] || {};
     return h(
       "tr",
       { "data-route": i + 1, onclick: () => showRoute(i + 1) },
@@ -156,16 +160,36 @@ function routeTable(routes) {
       numCell(p + "distance", r.totals.distance_km, 0),
       exposureCell(r.countries),
       exposureCell(r.chokepoints),
-      numCell(p + "probability", r.risk.annual_probability, 1, { scale: 100 }),
-      numCell(p + "disrupted-days", r.risk.disrupted_days_per_year, 1),
+      numCell(p + "p-long", m.p_interruption_over_30d_30pct, 1, { scale: 100 }),
+      numCell(p + "tonne-days", m.expected_tonne_days_per_t, 2),
+      numCell(p + "stockout-days", m.expected_stockout_days, 2),
     );
   });
-  return h(
-    "table",
-    { class: "data", "data-testid": "route-table" },
-    h("thead", {}, h("tr", {}, head.map((k) => h("th", { text: t("col_" + k) })))),
-    h("tbody", {}, rows),
-  );
+  const shared = measures && measures.shared;
+  return [
+    h(
+      "table",
+      { class: "data", "data-testid": "route-table" },
+      h("thead", {}, h("tr", {}, head.map((k) => h("th", { text: t("col_" + k) })))),
+      h("tbody", {}, rows),
+    ),
+    ...(shared && shared.events && shared.events.length
+      ? [h("p", { class: "note", "data-testid": "shared-risk", text: t("risk_shared", {
+        events: shared.events.join(", "),
+        tonne_days: fmt(shared.expected_tonne_days_per_t, 2),
+        stock: fmt(measures.stock_days, 0),
+        stockout: fmt(shared.expected_stockout_days, 2),
+      }) })]
+      : []),
+  ];
+}
+
+function riskChangeCells(q, c) {
+  return [
+    numCell(q + "risk-p-long", c.p_interruption_over_30d_30pct, 1, { signed: true, scale: 100 }),
+    numCell(q + "risk-tonne-days", c.expected_tonne_days_per_t, 2, { signed: true }),
+    numCell(q + "risk-stockout-days", c.expected_stockout_days, 2, { signed: true }),
+  ];
 }
 
 function ruleName(premium) {
@@ -189,7 +213,7 @@ function premiumSentence(p, volume) {
 function premiumBlock(data) {
   const volume = data.request.volume_t_per_year;
   const head = ["rule", "route", "cost", "premium", "premium_year", "extra_days",
-    "extra_days_p95", "risk_probability", "risk_days"];
+    "extra_days_p95", "risk_p_long", "risk_tonne_days", "risk_stockout_days"];
   const rows = data.premium.map((p, i) => {
     const q = `premium-${i}-`;
     const label = p.route_index === null ? p.reason || "—" : routeLabel(data.routes[p.route_index]);
@@ -203,8 +227,7 @@ function premiumBlock(data) {
       numCell(q + "usd-per-year", p.premium_usd_per_year, 0, { signed: true }),
       numCell(q + "extra-days", p.extra_days, 1, { signed: true }),
       numCell(q + "extra-days-p95", p.extra_days_p95, 1, { signed: true }),
-      numCell(q + "risk-probability", p.risk_change_probability, 1, { signed: true, scale: 100 }),
-      numCell(q + "risk-days", p.risk_change_disrupted_days_per_year, 1, { signed: true }),
+      ...riskChangeCells(q, p.risk_measures_change || {}),
     );
   });
   return [
