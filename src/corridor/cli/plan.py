@@ -318,7 +318,7 @@ def plan_cmd(
     elif fmt in EXPORTS:
         write_export(result, fmt, output, net, lang=language_)
     else:
-        _plan_tables(result)
+        _plan_tables(result, language_)
         if bands is not None:
             from corridor.cli.uncertainty import print_plan_bands
 
@@ -357,21 +357,46 @@ def _table(title: str, columns: list[str], rows: list[list[str]], right: set[int
     _rows_table(title, columns, rows, right)
 
 
-def _plan_tables(result: PlanResult) -> None:
+def _cols(lang: str, *keys: str) -> list[str]:
+    """Column headers in ``lang``: catalogue keys (``cli_…``, ``col_…``) or literal units."""
+    from corridor.i18n import t as msg
+
+    return [msg(k, lang) if k.startswith(("cli_", "col_")) else k for k in keys]
+
+
+def _plan_tables(result: PlanResult, lang: str = "en") -> None:
+    from corridor.i18n import t as msg
+
     head = result.headline()
+    short = msg("cli_plan_head_short", lang, short=_t(head["shortfall_t_per_year"]))
     out.print(
         f"[bold]{result.portfolio.name or result.portfolio.file or 'plan'}[/]: "
-        f"USD [bold]{_t(head['total_cost_usd_per_year'])}[/] per year for "
-        f"{_t(head['delivered_t_per_year'])} of {_t(head['volume_t_per_year'])} t/yr "
+        f"USD [bold]{_t(head['total_cost_usd_per_year'])}[/] "
+        + msg(
+            "cli_plan_per_year",
+            lang,
+            delivered=_t(head["delivered_t_per_year"]),
+            volume=_t(head["volume_t_per_year"]),
+        )
         + (
-            f"— [red]{_t(head['shortfall_t_per_year'])} t/yr short[/]"
+            f"— [red]{short}[/]"
             if result.shortfalls
-            else "— every contract delivered"
+            else "— " + msg("cli_plan_all_delivered", lang)
         )
     )
     _table(
-        "Contracts",
-        ["contract", "commodity", "t/yr", "delivered", "short", "USD/yr", "USD/t", "volume"],
+        msg("cli_plan_contracts", lang),
+        _cols(
+            lang,
+            "cli_plan_col_contract",
+            "cli_plan_col_commodity",
+            "cli_plan_col_t_yr",
+            "cli_plan_col_delivered",
+            "cli_plan_col_short",
+            "cli_plan_col_usd_yr",
+            "USD/t",
+            "cli_plan_col_volume",
+        ),
         [
             [
                 r["contract"],
@@ -381,19 +406,26 @@ def _plan_tables(result: PlanResult) -> None:
                 _t(r["short_t_per_year"]),
                 _t(r["cost_usd_per_year"]),
                 _t(r["mean_cost_usd_per_t"]),
-                "illustrative" if r["illustrative"] else "sourced",
+                msg("cli_plan_illustrative" if r["illustrative"] else "cli_plan_sourced", lang),
             ]
             for r in result.contract_rows()
         ],
         {2, 3, 4, 5, 6},
     )
     _table(
-        "Flows by route",
-        ["contract", "route", "t/yr", "USD/t", "USD/yr"],
+        msg("cli_plan_flows", lang),
+        _cols(
+            lang,
+            "cli_plan_col_contract",
+            "col_route",
+            "cli_plan_col_t_yr",
+            "USD/t",
+            "cli_plan_col_usd_yr",
+        ),
         [
             [
                 f.contract,
-                f.route.label,
+                f.route.label_in(lang),
                 _t(f.t_per_year),
                 f"{f.cost_usd_per_t:,.2f}",
                 _t(f.t_per_year * f.cost_usd_per_t),
@@ -402,27 +434,30 @@ def _plan_tables(result: PlanResult) -> None:
         ],
         {2, 3, 4},
     )
-    _utilisation_table(result)
-    _rule_tables(result)
+    _utilisation_table(result, lang)
+    _rule_tables(result, lang)
 
 
-def _utilisation_table(result: PlanResult) -> None:
+def _utilisation_table(result: PlanResult, lang: str = "en") -> None:
+    from corridor.i18n import t as msg
+
     shown = [u for u in result.utilisation if u.used_t_per_year > 0 or u.binding]
     shown.sort(key=lambda u: (-u.shadow_price_usd_per_t, -u.used_t_per_year))
     _table(
-        "Capacities used (shadow price: USD/yr saved per extra t/yr)",
-        [
-            "capacity",
-            "what",
-            "left t/yr",
-            "total t/yr",
-            "used by others",
-            "year",
-            "plan t/yr",
-            "used",
-            "shadow USD/t",
-            "sources",
-        ],
+        msg("cli_plan_capacities", lang),
+        _cols(
+            lang,
+            "cli_plan_col_capacity",
+            "cli_plan_col_what",
+            "cli_plan_col_left",
+            "cli_plan_col_total",
+            "cli_plan_col_others",
+            "cli_plan_col_year",
+            "cli_plan_col_plan",
+            "cli_plan_col_used",
+            "cli_plan_col_shadow",
+            "cli_plan_col_sources",
+        ),
         [
             [
                 *_capacity_row(u.capacity),
@@ -439,36 +474,46 @@ def _utilisation_table(result: PlanResult) -> None:
     )
     idle = len(result.utilisation) - len(shown)
     if idle:
-        out.print(f"[dim]{idle} other capacities on candidate routes carry nothing.[/]")
+        out.print(f"[dim]{msg('cli_plan_idle', lang, n=idle)}[/]")
 
 
-def _rule_tables(result: PlanResult) -> None:
+def _rule_tables(result: PlanResult, lang: str = "en") -> None:
+    from corridor.i18n import localise
+    from corridor.i18n import t as msg
+
     rules = [b for b in result.bindings if b.kind == "rule"]
     if rules:
         _table(
-            "Binding rules",
-            ["rule", "USD/yr per percentage point relaxed"],
-            [[b.description, f"{b.shadow_price:,.0f}"] for b in rules],
+            msg("cli_plan_binding", lang),
+            _cols(lang, "cli_col_rule", "cli_plan_col_relaxed"),
+            [[localise(b.description, lang), f"{b.shadow_price:,.0f}"] for b in rules],
             {1},
         )
     if result.rule_costs:
         _table(
-            "Cost of each rule (plan re-solved without it)",
-            ["rule", "cost USD/yr", "t/yr held back"],
+            msg("cli_plan_rule_costs", lang),
+            _cols(lang, "cli_col_rule", "cli_plan_col_cost", "cli_plan_col_held"),
             [
-                [r.rule.name, _t(r.cost_usd_per_year), _t(r.short_t_per_year)]
+                [localise(r.rule.name, lang), _t(r.cost_usd_per_year), _t(r.short_t_per_year)]
                 for r in result.rule_costs
             ],
             {1, 2},
         )
     for s in result.shortfalls:
+        line = msg(
+            "cli_plan_short_line",
+            lang,
+            contract=s.contract,
+            short=_t(s.short_t_per_year),
+            volume=_t(s.volume_t_per_year),
+        )
         out.print(
-            f"[red]short[/] {s.contract}: {_t(s.short_t_per_year)} of {_t(s.volume_t_per_year)} "
-            f"t/yr — " + "; ".join(s.causes),
+            f"[red]{msg('cli_plan_short_word', lang)}[/] {line} — "
+            + "; ".join(str(localise(c, lang)) for c in s.causes),
             markup=True,
         )
     for note in result.notes:
-        out.print(f"[dim]note: {note}[/]")
+        out.print(f"[dim]{msg('cli_note', lang)}: {localise(note, lang)}[/]")
 
 
 # --------------------------------------------------------------------------- runs

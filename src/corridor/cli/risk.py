@@ -309,7 +309,7 @@ def stress_cmd(
     elif fmt in EXPORTS:
         write_export(result, fmt, output, net)
     else:
-        _stress_tables(result)
+        _stress_tables(result, language_)
         if bands is not None:
             from corridor.cli.uncertainty import print_stress_bands
 
@@ -361,39 +361,59 @@ def _versus(
     return result
 
 
-def _stress_tables(r: Any) -> None:
+def _stress_tables(r: Any, lang: str = "en") -> None:
+    from corridor.cli.plan import _cols
+    from corridor.i18n import family_name, localise
+    from corridor.i18n import t as msg
     from corridor.report.risk import group_rows
 
     p = r.portfolio
     out.print(
-        f"[bold]Stress test[/] of {r.allocation.name or 'the allocation'} "
-        f"({r.allocation.basis}{', scenario ' + r.scenario if r.scenario else ''}): "
-        f"{r.years:,} simulated years, seed {r.seed}, {r.timing} timing — expected delivered "
-        f"share [bold]{p.delivered_share:.2%}[/], expected extra cost "
-        f"USD [bold]{_n(p.extra_cost.mean)}[/]/yr"
+        msg(
+            "cli_stress_head",
+            lang,
+            title=f"[bold]{msg('cli_stress_title', lang)}[/]",
+            name=r.allocation.name or msg("cli_stress_the_allocation", lang),
+            basis=r.allocation.basis,
+            scenario=msg("cli_stress_scenario", lang, scenario=r.scenario) if r.scenario else "",
+            years=f"{r.years:,}",
+            seed=r.seed,
+            timing=r.timing,
+            share=f"[bold]{p.delivered_share:.2%}[/]",
+            cost=f"[bold]{_n(p.extra_cost.mean)}[/]",
+        )
     )
     _table(
-        "Undelivered tonnes and extra cost per year",
-        [
-            "contract",
-            "t/yr",
-            "delivered",
-            "mean lost t",
+        msg("cli_stress_undelivered", lang),
+        _cols(
+            lang,
+            "cli_plan_col_contract",
+            "cli_plan_col_t_yr",
+            "cli_plan_col_delivered",
+            "cli_stress_col_mean_lost",
             "VaR95 t",
             "CVaR95 t",
             "CVaR99 t",
-            "mean extra USD",
+            "cli_stress_col_mean_usd",
             "CVaR95 USD",
-            "+days",
-        ],
+            "cli_col_plus_days",
+        ),
         group_rows([p, *r.contracts], r.extra_days_mean),
     )
     _table(
-        "By route family (tonnes planned on the family's routes)",
-        ["family", "t/yr", "mean lost t", "CVaR95 t", "mean extra USD", "CVaR95 USD"],
+        msg("cli_stress_families", lang),
+        _cols(
+            lang,
+            "cli_stress_col_family",
+            "cli_plan_col_t_yr",
+            "cli_stress_col_mean_lost",
+            "CVaR95 t",
+            "cli_stress_col_mean_usd",
+            "CVaR95 USD",
+        ),
         [
             [
-                g.id,
+                g.id if lang == "en" else family_name(g.id, lang),
                 _n(g.volume_t_per_year),
                 _n(g.undelivered.mean),
                 _n(g.undelivered.cvar[0.95]),
@@ -403,23 +423,28 @@ def _stress_tables(r: Any) -> None:
             for g in r.families
         ],
     )
-    _exceedance_table(r)
-    _driver_table(r)
-    _concentration(r)
+    _exceedance_table(r, lang)
+    _driver_table(r, lang)
+    _concentration(r, lang)
     for note in r.notes:
-        out.print(f"[dim]note: {note}[/]")
+        out.print(f"[dim]{msg('cli_note', lang)}: {localise(note, lang)}[/]")
 
 
-def _exceedance_table(r: Any) -> None:
+def _exceedance_table(r: Any, lang: str = "en") -> None:
+    from corridor.i18n import t as msg
+
     levels = list(r.portfolio.p_loss_over)
     _table(
-        "Probability of losing more than a share of the annual volume in a year",
-        ["contract", *(f"> {q:.0%}" for q in levels)],
+        msg("cli_stress_exceed", lang),
+        [msg("cli_plan_col_contract", lang), *(f"> {q:.0%}" for q in levels)],
         [[g.id, *(f"{g.p_loss_over[q]:.4f}" for q in levels)] for g in (r.portfolio, *r.contracts)],
     )
 
 
-def _driver_table(r: Any) -> None:
+def _driver_table(r: Any, lang: str = "en") -> None:
+    from corridor.cli.plan import _cols
+    from corridor.i18n import t as msg
+
     p = r.portfolio
     rows = []
     for d in r.drivers[:10]:
@@ -429,20 +454,36 @@ def _driver_table(r: Any) -> None:
             [d.event, d.name, _n(tonnes), f"{share:.0%}", _n(usd), _n(d.mean_undelivered_t)]
         )
     _table(
-        "Events that drive the tail: their part of the portfolio CVaR 95 %",
-        ["event", "what", "t of CVaR", "share", "USD of CVaR", "mean lost t"],
+        msg("cli_stress_drivers", lang),
+        _cols(
+            lang,
+            "cli_stress_col_event",
+            "cli_plan_col_what",
+            "cli_stress_col_t_cvar",
+            "cli_stress_col_share",
+            "cli_stress_col_usd_cvar",
+            "cli_stress_col_mean_lost",
+        ),
         rows,
         left=2,
     )
 
 
-def _concentration(r: Any) -> None:
+def _concentration(r: Any, lang: str = "en") -> None:
+    from corridor.i18n import t as msg
+
     c = r.concentration
     shares = ", ".join(f"{k} {v:.0%}" for k, v in c.country_share.items())
     fams = ", ".join(f"{k} {v:.0%}" for k, v in c.family_share.items())
     out.print(
-        f"Concentration (HHI, 0–10,000): transit countries [bold]{c.hhi_countries:,.0f}[/] "
-        f"({shares or 'none'}); route families [bold]{c.hhi_families:,.0f}[/] ({fams})"
+        msg(
+            "cli_stress_conc",
+            lang,
+            hc=f"[bold]{c.hhi_countries:,.0f}[/]",
+            shares=shares or msg("cli_none", lang),
+            hf=f"[bold]{c.hhi_families:,.0f}[/]",
+            fams=fams,
+        )
     )
 
 

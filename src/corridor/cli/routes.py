@@ -67,6 +67,7 @@ def routes_cmd(
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     report: ReportOpt = None,
+    lang: LangOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
     uncertainty: UncertaintyOpt = 0,
@@ -79,6 +80,7 @@ def routes_cmd(
 
     _check_format(fmt)
     check_output(fmt, output)
+    language_ = language(lang)
     net = _net(data, overlay, as_of)
     result = routes(
         commodity,
@@ -94,13 +96,13 @@ def routes_cmd(
         uncertainty=uncertainty,
         seed=seed,
     )
-    _emit(result, net, fmt, output)
+    _emit(result, net, fmt, output, language_)
     if result.uncertainty is not None and fmt == "table":
         from corridor.cli.uncertainty import print_route_bands
 
-        print_route_bands(out, result)
+        print_route_bands(out, result, language_)
     if report:
-        _report([result], net, report)
+        _report([result], net, report, language_)
 
 
 @app.command("compare")
@@ -151,7 +153,7 @@ def compare_cmd(
     if result.uncertainty is not None and fmt == "table":
         from corridor.cli.uncertainty import print_bands
 
-        print_bands(out, result.uncertainty)
+        print_bands(out, result.uncertainty, language_)
     if report:
         _report([result], net, report, language_)
     if brief:
@@ -168,6 +170,7 @@ def pareto_cmd(
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     report: ReportOpt = None,
+    lang: LangOpt = None,
     data: DataOpt = None,
     overlay: OverlayOpt = None,
     as_of: AsOfOpt = None,
@@ -177,11 +180,12 @@ def pareto_cmd(
 
     _check_format(fmt)
     check_output(fmt, output)
+    language_ = language(lang)
     net = _net(data, overlay, as_of)
     result = pareto(commodity, origin, destination, avoid=_list(avoid), network=net, buyer=buyer)
-    _emit(result, net, fmt, output)
+    _emit(result, net, fmt, output, language_)
     if report:
-        _report([result], net, report)
+        _report([result], net, report, language_)
 
 
 def _emit(
@@ -221,7 +225,11 @@ def _table(result: Any, net: Network, lang: str = "en") -> None:
         origin=place_name(net.node(req.origin), lang),
         destination=place_name(net.node(req.destination), lang),
     ) + (msg("table_avoiding", lang, avoid=", ".join(req.avoid)) if req.avoid else "")
-    title += f", buyer {req.buyer}" if req.buyer != "none" else ", no buyer (every regime shown)"
+    title += (
+        msg("cli_buyer", lang, buyer=req.buyer)
+        if req.buyer != "none"
+        else msg("cli_no_buyer", lang)
+    )
     measures = getattr(result, "measures", None)
     if measures is None and result.routes:  # routes: the same measures as compare shows
         from corridor.risk.measures import compare_measures
@@ -238,8 +246,8 @@ def _table(result: Any, net: Network, lang: str = "en") -> None:
         ("km", "right"),
         (msg("col_countries", lang), "left"),
         (msg("col_chokepoints", lang), "left"),
-        *_RISK_COLUMNS[measures is not None],
-        ("regimes", "left"),
+        *((msg(key, lang), "right") for key in _RISK_COLUMNS[measures is not None]),
+        (msg("hdr_regimes", lang), "left"),
     ):
         t.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for i, r in enumerate(result.routes, 1):
@@ -254,25 +262,50 @@ def _table(result: Any, net: Network, lang: str = "en") -> None:
             " ".join(r.countries),
             " ".join(r.chokepoints),
             *_risk_cells(r, None if measures is None else measures.routes[i - 1]),
-            " ".join(f.short() for f in result.flags(i - 1)),
+            " ".join(short_flag(f, lang) for f in result.flags(i - 1)),
         )
     out.print(t)
     if measures is not None:
-        _shared_line(measures)
-    _regime_legend(result)
+        _shared_line(measures, lang)
+    _regime_legend(result, lang)
     for note in getattr(result, "notes", ()):
-        out.print(f"[yellow]note[/]: {note}")
+        out.print(f"[yellow]{msg('cli_note', lang)}[/]: {localise(note, lang)}")
     n_sources = len({s for r in result.routes for s in r.sources})
-    out.print(
-        f"[dim]{n_sources} sources behind these numbers: --format json lists them per "
-        "route; --report FILE.html cites them.[/]"
-    )
+    out.print(f"[dim]{msg('cli_sources', lang, n=n_sources)}[/]")
 
 
 _RISK_COLUMNS = {
-    False: (("P(disrupt)/yr", "right"), ("days lost/yr", "right")),
-    True: (("P(>30 d, ≥30 %)/yr", "right"), ("t-days/t", "right"), ("stock-out d/yr", "right")),
+    False: ("col_p_disrupt", "col_days_lost"),
+    True: ("cli_col_p_long", "cli_col_tdays", "cli_col_stockout"),
 }
+
+
+def _word(f: Any, lang: str) -> str:
+    """What a regime does to the route (:attr:`RegimeFlag.word`) in ``lang``."""
+    if lang == "en":
+        return str(f.word)
+    if f.effect == "exclude":
+        return t("cli_regime_excluded_by" if f.binding else "cli_regime_sanctions", lang)
+    return t(f"cli_regime_{f.effect}", lang)
+
+
+def short_flag(f: Any, lang: str = "en") -> str:
+    """:meth:`RegimeFlag.short` in ``lang``: ``flag EU_RUSSIA_833`` / ``注意 EU_RUSSIA_833``."""
+    if lang == "en":
+        return str(f.short())
+    lead = (
+        t("cli_regime_short_lead", lang, days=f"{f.lead_time_days:g}") if f.lead_time_days else ""
+    )
+    price = f" USD {f.penalty_usd_per_t:,.0f}/t" if f.effect == "penalty" else ""
+    return f"{_word(f, lang)} {f.regime}{price}{lead}"
+
+
+def rule_name(name: str, lang: str) -> str:
+    """An avoid rule's name ("avoid China") in ``lang``."""
+    from corridor.i18n import catalogue
+
+    key = "rule_" + name.replace(" ", "_")
+    return t(key, lang) if lang != "en" and key in catalogue(lang) else name
 
 
 def _risk_cells(route: Any, m: Any) -> list[str]:
@@ -285,29 +318,45 @@ def _risk_cells(route: Any, m: Any) -> list[str]:
     return [f"{m.p_long_interruption:.3f}", f"{m.tonne_days_per_t:.2f}", f"{m.stockout_days:.2f}"]
 
 
-def _shared_line(measures: Any) -> None:
+def _shared_line(measures: Any, lang: str = "en") -> None:
     s = measures.shared
     if not s.events:
         return
-    out.print(
-        f"[dim]shared by every route (left out above): {', '.join(s.events)} — "
-        f"P(>30 d) {s.p_long_interruption:.3f}, {s.tonne_days_per_t:.2f} t-days/t, "
-        f"{s.stockout_days:.2f} stock-out d/yr at a {measures.stock_days:g}-day stock "
-        "(docs/risk.md, comparison measures)[/]"
+    line = t(
+        "cli_shared",
+        lang,
+        events=", ".join(s.events),
+        p=f"{s.p_long_interruption:.3f}",
+        tdays=f"{s.tonne_days_per_t:.2f}",
+        stockout=f"{s.stockout_days:.2f}",
+        stock=f"{measures.stock_days:g}",
     )
+    out.print(f"[dim]{line}[/]")
 
 
-def _regime_legend(result: Any) -> None:
+def _regime_legend(result: Any, lang: str = "en") -> None:
     """One line per regime met by the routes shown: what it is and what it restricts."""
     seen: dict[str, Any] = {}
     for i in range(len(result.routes)):
         for f in result.flags(i):
             seen.setdefault(f.regime, f)
     for f in seen.values():
-        lead = f"; lead time ~{f.lead_time_days:g} d (p95 {f.lead_time_days_p95:g} d)"
+        lead = t(
+            "cli_regime_lead",
+            lang,
+            days=f"{f.lead_time_days:g}",
+            p95=f"{f.lead_time_days_p95:g}",
+        )
+        line = t(
+            "cli_regime_line",
+            lang,
+            word=_word(f, lang),
+            name=f.name_ja if lang == "ja" and f.name_ja else f.name_en,
+            touches=", ".join(f.touches),
+            restricts=", ".join(f.restricts),
+        )
         out.print(
-            f"[yellow]{f.regime}[/] ({f.word}): {f.name_en}, on {', '.join(f.touches)}; "
-            f"restricts {', '.join(f.restricts)}" + (lead if f.lead_time_days else ""),
+            f"[yellow]{f.regime}[/]{line}" + (lead if f.lead_time_days else ""),
             markup=True,
             highlight=False,
         )
@@ -319,34 +368,44 @@ def _premium_table(result: Any, lang: str = "en") -> None:
     for fam, why in result.unavailable.items():
         name = family_name(fam, lang) if lang != "en" else FAMILY_LABELS.get(fam, fam)
         out.print(f"[yellow]{name}[/]: {localise(why, lang)}", markup=True, highlight=False)
-    t = Table(
-        title="Strategic premium against the cheapest route "
-        f"({result.cheapest.label_in(lang)}, USD {result.cheapest.cost_usd_per_t:,.0f}/t)",
+    table = Table(
+        title=t(
+            "cli_premium_title",
+            lang,
+            route=result.cheapest.label_in(lang),
+            cost=f"{result.cheapest.cost_usd_per_t:,.0f}",
+        ),
         title_justify="left",
     )
-    for name in (
-        "rule",
-        "cheapest route",
-        "+USD/t",
-        "+USD/yr",
-        "+days",
-        "+days p95",
-        "ΔP(>30 d)",
-        "Δt-days/t",
-        "Δstock-out d/yr",
+    for i, key in enumerate(
+        (
+            "cli_col_rule",
+            "cli_col_cheapest",
+            "+USD/t",
+            "cli_col_plus_usd_yr",
+            "cli_col_plus_days",
+            "cli_col_plus_p95",
+            "cli_col_d_p_long",
+            "cli_col_d_tdays",
+            "cli_col_d_stockout",
+        )
     ):
-        t.add_column(name, justify="left" if "route" in name or name == "rule" else "right")
+        name = t(key, lang) if key.startswith("cli_") else key
+        table.add_column(name, justify="left" if i < 2 else "right")
     changes = [p["risk_measures_change"] for p in result.to_dict()["premium"]]
     for alt, change in zip(result.premium, changes, strict=True):
+        rule = rule_name(alt.name, lang)
         if alt.route is None:
-            t.add_row(alt.name, f"[red]none[/]: {alt.reason}", "", "", "", "", "", "", "")
+            reason = localise(alt.reason, lang)
+            none = t("cli_none", lang)
+            table.add_row(rule, f"[red]{none}[/]: {reason}", "", "", "", "", "", "", "")
             continue
         per_year = (
             f"{alt.premium_usd_per_year:,.0f}" if alt.premium_usd_per_year is not None else "—"
         )
-        flags = " ".join(f.short() for f in result.route_flags(alt.route))
-        t.add_row(
-            alt.name,
+        flags = " ".join(short_flag(f, lang) for f in result.route_flags(alt.route))
+        table.add_row(
+            rule,
             alt.route.label_in(lang) + (f" ({flags})" if flags else ""),
             f"{alt.premium_usd_per_t:+,.0f}",
             per_year,
@@ -356,7 +415,7 @@ def _premium_table(result: Any, lang: str = "en") -> None:
             f"{change['expected_tonne_days_per_t']:+.2f}",
             f"{change['expected_stockout_days']:+.2f}",
         )
-    out.print(t)
+    out.print(table)
 
 
 def _report(results: list[Any], net: Network, path: Path, lang: str = "en") -> None:

@@ -9,6 +9,8 @@ from corridor.analysis.capacity_bands import CapacityBands
 from corridor.analysis.plan_bands import PlanBands
 from corridor.analysis.results import RouteSet
 from corridor.analysis.stress_bands import YEARS_PER_DRAW, StressBands, stress_bands
+from corridor.i18n import localise
+from corridor.i18n import t as msg
 from corridor.risk.allocation import Allocation
 from corridor.routing.route import FAMILY_LABELS
 from corridor.uncertainty.compare import UncertainComparison
@@ -25,28 +27,52 @@ def band_label(key: str) -> str:
     return "cheapest route overall" if name == "cheapest" else FAMILY_LABELS.get(name, name)
 
 
-def print_bands(out: Console, u: UncertainComparison) -> None:
+def _how_sure(samples: int, factors: int, figures: int, unit: str, lang: str) -> str:
+    return msg("cli_unc_title", lang, n=f"{samples:,}", factors=factors, figures=figures, unit=unit)
+
+
+def _band_name(key: str, lang: str) -> str:
+    if lang == "en":
+        return band_label(key)
+    from corridor.report.uncertainty import band_name
+
+    return band_name(key, lang)
+
+
+def print_bands(out: Console, u: UncertainComparison, lang: str = "en") -> None:
     """Print the bands, the probabilities and the five strongest drivers of the premium."""
     t = Table(
-        title=f"How sure: {u.samples:,} joint draws of {u.factors} estimates "
-        f"({u.figures} figures), USD/t",
+        title=_how_sure(u.samples, u.factors, u.figures, "USD/t", lang),
         title_justify="left",
     )
-    for name in ("", "as stated", "P5", "P50", "P95"):
+    for name in ("", msg("unc_col_stated", lang), "P5", "P50", "P95"):
         t.add_column(name, justify="left" if not name else "right")
     for key, b in u.bands.items():
-        t.add_row(band_label(key), *(f"{v:,.0f}" for v in (b.base, b.p5, b.p50, b.p95)))
+        t.add_row(_band_name(key, lang), *(f"{v:,.0f}" for v in (b.base, b.p5, b.p50, b.p95)))
     out.print(t)
     for statement, p in u.probabilities.items():
         if "cheapest" not in statement:
-            out.print(f"P({statement}) = {p:.1%}")
+            out.print(f"P({localise(statement, lang)}) = {p:.1%}")
     if u.drivers:
+        from corridor.cli.routes import rule_name
+
         d = Table(
-            title=f"Strongest drivers of the premium ({u.rule}): Sobol' indices",
+            title=msg("cli_unc_drivers", lang, rule=rule_name(u.rule, lang)),
             title_justify="left",
         )
-        for name in ("estimate", "figures", "S1", "ST", "premium at low", "at high", "band −"):
-            d.add_column(name, justify="left" if name == "estimate" else "right")
+        for i, key in enumerate(
+            (
+                "unc_col_estimate",
+                "unc_col_figures",
+                "S1",
+                "ST",
+                "cli_col_premium_low",
+                "cli_col_at_high",
+                "cli_col_band_minus",
+            )
+        ):
+            name = key if key in ("S1", "ST") else msg(key, lang)
+            d.add_column(name, justify="left" if i == 0 else "right")
         for x in u.drivers[:DRIVERS_SHOWN]:
             d.add_row(
                 x.label,
@@ -59,37 +85,50 @@ def print_bands(out: Console, u: UncertainComparison) -> None:
             )
         out.print(d)
         if u.improve_first:
+            first = u.improve_first[0]
             out.print(
-                f"Improve first: {u.improve_first[0].label} (pinning it narrows the "
-                f"P5–P95 band of the premium by {u.improve_first[0].narrowing:.0%})."
+                msg(
+                    "cli_improve_first",
+                    lang,
+                    label=first.label,
+                    narrowing=f"{first.narrowing:.0%}",
+                )
             )
-    out.print(f"[dim]{u.approximation}[/]")
-    out.print(u.closing_note(DRIVERS_SHOWN), markup=False, soft_wrap=True)
+    out.print(f"[dim]{localise(u.approximation, lang)}[/]")
+    out.print(localise(u.closing_note(DRIVERS_SHOWN), lang), markup=False, soft_wrap=True)
 
 
-def print_route_bands(out: Console, result: RouteSet) -> None:
+def print_route_bands(out: Console, result: RouteSet, lang: str = "en") -> None:
     """Print each listed route's cost band and its chance of being the cheapest of the list."""
     u = result.uncertainty
     if u is None:
         return
     t = Table(
-        title=f"How sure: {u.samples:,} joint draws of {u.factors} estimates "
-        f"({u.figures} figures), USD/t",
+        title=_how_sure(u.samples, u.factors, u.figures, "USD/t", lang),
         title_justify="left",
     )
-    for name in ("#", "route", "as stated", "P5", "P50", "P95", "P(cheapest of these)"):
-        t.add_column(name, justify="left" if name == "route" else "right")
+    names = (
+        "#",
+        msg("col_route", lang),
+        msg("unc_col_stated", lang),
+        "P5",
+        "P50",
+        "P95",
+        msg("cli_col_p_cheapest", lang),
+    )
+    for i, name in enumerate(names):
+        t.add_column(name, justify="left" if i == 1 else "right")
     for i, (route, b, p) in enumerate(
         zip(result.routes, u.bands, u.p_cheapest, strict=True), start=1
     ):
         t.add_row(
             str(i),
-            route.label,
+            route.label_in(lang),
             *(f"{v:,.0f}" for v in (b.base, b.p5, b.p50, b.p95)),
             f"{p:.1%}",
         )
     out.print(t)
-    out.print(f"P(the order above holds) = {u.p_order_kept:.1%}")
+    out.print(msg("cli_p_order", lang, p=f"{u.p_order_kept:.1%}"))
 
 
 def print_study(

@@ -12,22 +12,24 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from corridor.analysis.results import Alternative, Comparison, RouteSet
-from corridor.i18n import catalogue, family_name, localise, t
+from corridor.analysis.results import Comparison, RouteSet
+from corridor.i18n import localise, t
 from corridor.network.model import Network
 from corridor.network.names import event_name, place_name
-from corridor.network.regimes import RegimeFlag
-from corridor.report.route_text import (
+from corridor.network.regimes import NO_BUYER, RegimeFlag
+from corridor.report._format import (
+    _days,
     _e,
-    _leg_table,
+    _family,
     _num,
-    _request_line,
-    _toc_place,
+    _rule,
+    _signed,
     _usd_t,
 )
+from corridor.report._premium import _premium_sentence, _premium_table, _risk_change
 from corridor.report.svg import RouteStyle, route_map, route_styles, time_cost_distance_chart
-from corridor.risk.measures import ComparedMeasures, Measures, compare_measures
-from corridor.routing.route import FAMILY_LABELS, Route
+from corridor.risk.measures import ComparedMeasures, compare_measures
+from corridor.routing.route import Route
 
 CSS = """
 :root { --ink: #1b1b1b; --muted: #5a5a5a; --rule: #d4d4d4; --head: #f2f2f2; --accent: #0b4f8a; }
@@ -141,40 +143,6 @@ def page(title: str, meta: str, main: str, footer: str, script: str = "", lang: 
 """
 
 
-def _signed(value: float, digits: int) -> str:
-    text = _num(value, digits)
-    return text if text.startswith("-") or text.strip("0.,") == "" else "+" + text
-
-
-def _usd_big(value: float) -> str:
-    """A USD amount for a sentence: 'USD 1.2 m', 'USD 3.4 bn' or 'USD 12,300'."""
-    a = abs(value)
-    if a >= 1e9:
-        return f"USD {value / 1e9:,.1f} bn"
-    if a >= 1e6:
-        return f"USD {value / 1e6:,.1f} m"
-    return f"USD {value:,.0f}"
-
-
-def _days(value: float, lang: str = "en") -> str:
-    text = _num(value, 1)
-    if lang != "en":
-        return t("map_days", lang, days=text)
-    return f"{text} day" if text == "1.0" else f"{text} days"
-
-
-def _family(family: str, lang: str = "en") -> str:
-    if lang != "en":
-        return family_name(family, lang)
-    return " + ".join(FAMILY_LABELS.get(f, f) for f in family.split("+"))
-
-
-def _rule(name: str, lang: str) -> str:
-    """An avoid rule's name ("avoid China") in ``lang``."""
-    key = "rule_" + name.replace(" ", "_")
-    return t(key, lang) if lang != "en" and key in catalogue(lang) else name
-
-
 def _swatch(style: RouteStyle) -> str:
     dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
     return (
@@ -182,6 +150,19 @@ def _swatch(style: RouteStyle) -> str:
         f'<line x1="1" y1="5" x2="33" y2="5" stroke="{style.colour}" stroke-width="4"{dash}/>'
         "</svg>"
     )
+
+
+def _provenance(prov: Mapping[str, tuple[str, ...]]) -> str:
+    """Source ids behind a table row, linked to the Sources section."""
+    columns: dict[str, list[str]] = {}
+    for column, ids in prov.items():
+        for sid in ids:
+            columns.setdefault(sid, []).append(column)
+    links = (
+        f'<a href="#src-{_e(sid)}" title="{_e(sid)}: {_e(", ".join(cols))}">{_e(sid)}</a>'
+        for sid, cols in sorted(columns.items())
+    )
+    return f'<small class="src">[{", ".join(links)}]</small>' if columns else ""
 
 
 def _row_source_ids(prov: Mapping[str, tuple[str, ...]]) -> set[str]:
@@ -357,160 +338,108 @@ def _exposure_name(net: Network, exposure: str, lang: str) -> str:
     return e.name_ja or e.name_en
 
 
-# --------------------------------------------------------------------------- premium
+def _node_cell(net: Network, node_id: str) -> str:
+    node = net.node(node_id)
+    return f'{_e(node.name_en)} <small class="id">{_e(node.id)}</small> {_provenance(node.sources)}'
 
 
-def _avoided(alt: Alternative) -> str:
-    """What the rule avoids, in words: 'China', 'China and Russia'."""
-    return alt.name[len("avoid ") :] if alt.name.startswith("avoid ") else alt.name
+def _leg_table(route: Route, net: Network, lang: str = "en") -> str:
+    def th(key: str, numeric: bool = False) -> str:
+        cls = ' class="n"' if numeric else ""
+        return f"<th{cls}>{_e(t(key, lang))}</th>"
 
-
-def _risk_change(alt: Alternative, cheapest: Route, net: Network, routes: Sequence[Route],
-                 measures: ComparedMeasures | None) -> Measures | None:  # fmt: skip
-    """The alternative's comparison measures less the cheapest route's (None: no route)."""
-    if alt.route is None:
-        return None
-    m = measures if measures is not None else compare_measures(net, routes)
-    at = {r.signature: i for i, r in enumerate(routes)}
-    if alt.route.signature not in at or cheapest.signature not in at:
-        return None
-    a, b = m.routes[at[alt.route.signature]], m.routes[at[cheapest.signature]]
-    return Measures(
-        a.p_long_interruption - b.p_long_interruption,
-        a.tonne_days_per_t - b.tonne_days_per_t,
-        a.stockout_days - b.stockout_days,
-        (),
-    )
-
-
-def _risk_change_text(change: Measures | None, lang: str) -> str:
-    if change is None:
-        return ""
-    return t(
-        "rep_prem_risk",
-        lang,
-        dp=_signed(change.p_long_interruption * 100, 1),
-        dt=_signed(change.tonne_days_per_t, 2),
-        ds=_signed(change.stockout_days, 2),
-    )
-
-
-def _premium_sentence_in(
-    alt: Alternative, cheapest: Route, volume: float | None, lang: str, change: Measures | None
-) -> str:
-    """The premium sentence in a language of the catalogue (escaped)."""
-    what = _rule(alt.name, lang).removesuffix("回避")
-    if alt.route is None or alt.premium_usd_per_t is None:
-        return _e(t("rep_prem_impossible", lang, what=what, reason=localise(alt.reason, lang)))
-    if alt.route.signature == cheapest.signature:
-        return _e(t("rep_prem_free", lang, what=what, route=cheapest.label_in(lang)))
-    premium = alt.premium_usd_per_t
-    if round(premium, 2) == 0:
-        cost = t("rep_prem_same_cost", lang)
-    else:
-        key = "rep_prem_more" if premium > 0 else "rep_prem_less"
-        cost = t(key, lang, usd=_usd_t(abs(premium)))
-    if alt.premium_usd_per_year is not None and volume:
-        usd = _usd_big(abs(alt.premium_usd_per_year))
-        cost += t("rep_prem_per_year", lang, usd=usd, volume=_num(volume, 0))
-    extra = alt.extra_days or 0.0
-    if round(extra, 1) == 0:
-        time = t("rep_prem_same_time", lang)
-    else:
-        key = "rep_prem_adds" if extra > 0 else "rep_prem_saves"
-        time = t(key, lang, days=_days(abs(extra), lang))
-    text = t(
-        "rep_prem_costs", lang, what=what, cost=cost, time=time, route=alt.route.label_in(lang)
-    )
-    text += _risk_change_text(change, lang)
-    return _e(text)
-
-
-def _premium_sentence(
-    alt: Alternative,
-    cheapest: Route,
-    volume: float | None,
-    lang: str = "en",
-    change: Measures | None = None,
-) -> str:
-    if lang != "en":
-        return _premium_sentence_in(alt, cheapest, volume, lang, change)
-    what = _avoided(alt)
-    if alt.route is None or alt.premium_usd_per_t is None:
-        return f"Avoiding {_e(what)} is not possible: {_e(alt.reason)}."
-    if alt.route.signature == cheapest.signature:
-        return (
-            f"Avoiding {_e(what)} costs nothing extra: the cheapest route "
-            f"({_e(cheapest.label)}) already avoids it."
-        )
-    premium = alt.premium_usd_per_t
-    if round(premium, 2) == 0:
-        cost = "costs no more"
-    else:
-        cost = f"costs {_usd_t(abs(premium))} {'more' if premium > 0 else 'less'}"
-    if alt.premium_usd_per_year is not None and volume:
-        cost += f" ({_usd_big(abs(alt.premium_usd_per_year))}/yr at {_num(volume, 0)} t/yr)"
-    extra = alt.extra_days or 0.0
-    if round(extra, 1) == 0:
-        time = "takes about as long"
-    else:
-        time = f"{'adds' if extra > 0 else 'saves'} {_days(abs(extra))}"
-    text = f"Avoiding {_e(what)} {cost} and {time}, by {_e(alt.route.label)}."
-    return text + _e(_risk_change_text(change, "en"))
-
-
-def _premium_table(
-    alts: Sequence[Alternative],
-    volume: float | None,
-    lang: str = "en",
-    changes: Sequence[Measures | None] = (),
-) -> str:
-    keys = ["rule", "rule_route", "premium_t", *(["premium_yr"] if volume else [])]
-    keys += ["extra_days", "extra_p95", "d_p_long", "d_tonne_days", "d_stockout"]
     head = (
-        "<tr>"
-        + "".join(
-            f"<th{'' if k in ('rule', 'rule_route') else ' class=' + chr(34) + 'n' + chr(34)}>"
-            f"{_e(t('rep_th_' + k, lang))}</th>"
-            for k in keys
-        )
-        + "</tr>"
+        f"<tr>{th('rep_th_from')}{th('rep_th_to')}{th('rep_th_mode')}{th('rep_th_what')}"
+        '<th class="n">km</th><th class="n">USD/t</th>'
+        f"{th('rep_th_days_mean', True)}{th('rep_th_days_p95', True)}{th('rep_th_co2e', True)}"
+        f"{th('rep_th_link')}</tr>"
     )
-    cols = 8 if volume else 7
     rows = []
-    for i, alt in enumerate(alts):
-        change = changes[i] if i < len(changes) else None
-        if alt.route is None:
-            rows.append(
-                f'<tr><td>{_e(_rule(alt.name, lang))}</td><td colspan="{cols}">'
-                + _e(t("rep_no_route_because", lang, reason=localise(alt.reason, lang)))
-                + "</td></tr>"
+    for leg in route.legs:
+        link_cell = "—"
+        if leg.link:
+            link = net.link(leg.link)
+            factor = net.emission_factor(link.emission_factor)
+            link_cell = (
+                f"{_e(link.id)} {_provenance(link.sources)}<br>"
+                f'<small class="id">CO2e: {_e(factor.id)}</small> {_provenance(factor.sources)}'
             )
-            continue
-        per_year = (
-            f'<td class="n">{_num(alt.premium_usd_per_year or 0.0, 0)}</td>' if volume else ""
-        )
+        parts = " + ".join(f"{k} {_num(v, 2)}" for k, v in leg.parts.items() if v)
         rows.append(
-            f"<tr><td>{_e(_rule(alt.name, lang))}</td>"
-            f'<td class="label">{_e(alt.route.label_in(lang))}</td>'
-            f'<td class="n">{_signed(alt.premium_usd_per_t or 0.0, 2)}</td>{per_year}'
-            f'<td class="n">{_signed(alt.extra_days or 0.0, 1)}</td>'
-            f'<td class="n">{_signed(alt.extra_days_p95 or 0.0, 1)}</td>'
-            + (
-                f'<td class="n">{_signed(change.p_long_interruption * 100, 1)}</td>'
-                f'<td class="n">{_signed(change.tonne_days_per_t, 2)}</td>'
-                f'<td class="n">{_signed(change.stockout_days, 2)}</td></tr>'
-                if change is not None
-                else '<td class="n">—</td><td class="n">—</td><td class="n">—</td></tr>'
-            )
+            f'<tr class="{_e(leg.kind)}"><td>{_node_cell(net, leg.from_)}</td>'
+            f"<td>{_node_cell(net, leg.to)}</td><td>{_e(leg.mode)}</td><td>{_e(leg.what)}</td>"
+            f'<td class="n">{_num(leg.distance_km, 0)}</td>'
+            f'<td class="n" title="{_e(parts)}">{_num(leg.cost_usd_per_t, 2)}</td>'
+            f'<td class="n">{_num(leg.days_mean, 2)}</td>'
+            f'<td class="n">{_num(leg.days_p95, 2)}</td>'
+            f'<td class="n">{_num(leg.co2e_kg_per_t, 1)}</td><td>{link_cell}</td></tr>'
         )
+    commodity = net.commodity(route.commodity)
+    for name, value in route.charges.items():
+        rows.append(
+            f'<tr class="charge"><td colspan="4">Route charge: {_e(name)} '
+            f"{_provenance(commodity.sources)}</td>"
+            f'<td class="n"></td><td class="n">{_num(value, 2)}</td>'
+            '<td class="n"></td><td class="n"></td><td class="n"></td><td></td></tr>'
+        )
+    rows.append(
+        '<tr class="total"><td colspan="4">Total</td>'
+        f'<td class="n">{_num(route.distance_km, 0)}</td>'
+        f'<td class="n">{_num(route.cost_usd_per_t, 2)}</td>'
+        f'<td class="n">{_num(route.days_mean, 2)}</td>'
+        f'<td class="n">{_num(route.days_p95, 2)}</td>'
+        f'<td class="n">{_num(route.co2e_kg_per_t, 1)}</td><td></td></tr>'
+    )
     return (
-        f'<div class="wrap"><table class="premium"><thead>{head}</thead>'
+        f'<div class="wrap"><table class="legs"><thead>{head}</thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
-# --------------------------------------------------------------------------- sections
+# --------------------------------------------------------------------------- premium
+
+
+def _request_line(section: Comparison | RouteSet, net: Network, lang: str = "en") -> str:
+    req = section.request
+
+    def node(node_id: str) -> str:
+        n = net.node(node_id)
+        return _e(n.name_en if lang == "en" else place_name(n, lang))
+
+    def exposure(x: str) -> str:
+        e = net.exposure(x)
+        return _e(e.name_en if lang == "en" else e.name_ja or e.name_en)
+
+    comma = ", " if lang == "en" else "、"
+    parts = [
+        t(
+            "rep_req_from_to",
+            lang,
+            origin=node(req.origin),
+            origin_id=_e(req.origin),
+            destination=node(req.destination),
+            destination_id=_e(req.destination),
+        )
+    ]
+    if req.avoid:
+        parts.append(t("rep_req_avoiding", lang, names=comma.join(map(exposure, req.avoid))))
+    if req.penalise:
+        items = comma.join(f"{exposure(x)} {_usd_t(p)}" for x, p in req.penalise)
+        parts.append(t("rep_req_penalising", lang, items=items))
+    if req.volume_t_per_year:
+        parts.append(t("rep_req_volume", lang, volume=_num(req.volume_t_per_year, 0)))
+    if req.buyer == NO_BUYER:
+        parts.append(t("rep_req_no_buyer", lang))
+    else:
+        parts.append(t("rep_req_buyer", lang, buyer=_e(req.buyer)))
+    if lang == "en":
+        return "; ".join(parts) + "."
+    return "；".join(parts) + "。"
+
+
+def _toc_place(net: Network, node_id: str, lang: str) -> str:
+    node = net.node(node_id)
+    return node.name_en if lang == "en" else place_name(node, lang)
 
 
 def _kind(section: Comparison | RouteSet, lang: str = "en") -> str:

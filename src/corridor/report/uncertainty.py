@@ -123,7 +123,7 @@ def uncertainty_section(u: UncertainComparison, lang: str = "en") -> str:
         f"<p>{draws}</p>",
         table(("", t("unc_col_stated", lang), "P5", "P50", "P95"), rows, {1, 2, 3, 4}),
         '<ul class="findings">',
-        *(f"<li>P({escape(k)}) = {v:.1%}</li>" for k, v in u.probabilities.items()),
+        *(f"<li>P({escape(localise(k, lang))}) = {v:.1%}</li>" for k, v in u.probabilities.items()),
         "</ul>",
     ]
     if u.drivers:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from corridor.costs import Assumptions
+from corridor.i18n import Message, Named, catalogue, family_name
 from corridor.network.model import Network
 from corridor.network.ranges import Range
 from corridor.uncertainty.propagate import (
@@ -27,12 +28,6 @@ from corridor.uncertainty.study import Driver, improve_first
 
 PREMIUM_ENDS = ("premium_at_low_usd_per_t", "premium_at_high_usd_per_t")
 
-APPROXIMATION = (
-    "Each draw re-prices a fixed set of candidate routes (for each family, each avoid rule "
-    "and overall: the {k} cheapest with distinct gateways and the {k2} cheapest of any kind, "
-    "found on the stated figures); a route outside it cannot win a draw. Checked against a "
-    "full rebuild and search of the network on {m} draws: largest gap USD {gap:.2f}/t."
-)
 THRESHOLDS_USD_PER_T = (0.0, 50.0, 100.0)
 MIN_INDEX = 0.005
 """Total Sobol' indices below this are not named as drivers (sampling noise)."""
@@ -72,18 +67,22 @@ class UncertainComparison:
         """One sentence: the premium with its band and its ``n`` strongest drivers."""
         band = self.bands.get(f"premium:{self.rule}")
         if band is None:
-            return "No route satisfies the premium rules, so the premium has no band."
-        text = (
-            f"The premium of the rule '{self.rule}' is USD {band.base:,.0f}/t as stated, "
-            f"USD {band.p5:,.0f}–{band.p95:,.0f}/t (P5–P95, median {band.p50:,.0f}) over "
-            f"{self.samples:,} joint draws of the estimates"
-        )
+            return Message("unc_close_none")
+        values = {
+            "rule": rule_named(self.rule),
+            "base": f"{band.base:,.0f}",
+            "p5": f"{band.p5:,.0f}",
+            "p95": f"{band.p95:,.0f}",
+            "p50": f"{band.p50:,.0f}",
+            "n": f"{self.samples:,}",
+        }
         strong = [d for d in self.drivers[:n] if d.st >= MIN_INDEX]
-        if strong:
-            names = "; ".join(f"{d.label} (ST {d.st:.2f})" for d in strong)
-            what = "strongest driver" if len(strong) == 1 else f"{len(strong)} strongest drivers"
-            text += f"; its {what}: {names}"
-        return text + "."
+        if not strong:
+            return Message("unc_close", **values)
+        names = "; ".join(f"{d.label} (ST {d.st:.2f})" for d in strong)
+        if len(strong) == 1:
+            return Message("unc_close_driver", names=names, **values)
+        return Message("unc_close_drivers", names=names, k=len(strong), **values)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -182,7 +181,9 @@ def compare_bands(
         improve_first=tuple(improve_first(found)),
         check_samples=len(rows),
         check_gap_usd_per_t=gap,
-        approximation=APPROXIMATION.format(k=CANDIDATES, k2=2 * CANDIDATES, m=len(rows), gap=gap),
+        approximation=Message(
+            "unc_approximation", k=CANDIDATES, k2=2 * CANDIDATES, m=len(rows), gap=f"{gap:.2f}"
+        ),
     )
 
 
@@ -196,19 +197,29 @@ def _probabilities(
     out: dict[str, float] = {}
     china, tc = y.get("cost:china"), y.get("cost:trans_caspian")
     if china is not None and tc is not None:
-        out[f"{family_label('trans_caspian')} cheaper than {family_label('china')}"] = float(
-            np.mean(tc < china)
-        )
+        statement = Message("unc_p_cheaper", a=_family("trans_caspian"), b=_family("china"))
+        out[statement] = float(np.mean(tc < china))
     present = [f for f in families if f"cost:{f}" in y]
     if present:
         stack = np.column_stack([y[f"cost:{f}"] for f in present])
         winner = np.argmin(stack, axis=1)
         for i, f in enumerate(present):
-            out[f"{family_label(f)} cheapest"] = float(np.mean(winner == i))
+            out[Message("unc_p_cheapest", family=_family(f))] = float(np.mean(winner == i))
     for name in rules:
         for t in thresholds:
-            out[f"premium of {name} > USD {t:g}/t"] = float(np.mean(y[f"premium:{name}"] > t))
+            statement = Message("unc_p_premium_over", rule=rule_named(name), usd=f"{t:g}")
+            out[statement] = float(np.mean(y[f"premium:{name}"] > t))
     return out
+
+
+def _family(fam: str) -> Named:
+    """A family's English label with its Japanese name."""
+    return Named(family_label(fam), family_name(fam, "ja"))
+
+
+def rule_named(name: str) -> Named:
+    """An avoid rule's name ("avoid China") with its Japanese name where the catalogue has one."""
+    return Named(name, catalogue("ja").get("rule_" + name.replace(" ", "_"), ""))
 
 
 def _check_rows(y: Mapping[str, np.ndarray], rule: str, check: int) -> list[int]:
