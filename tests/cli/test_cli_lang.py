@@ -140,3 +140,8 @@ def test_stress_tables_in_japanese():
         assert word in ja, word
     for word in ("Stress test of", "Undelivered tonnes", "By route family", "Concentration"):
         assert word not in ja, word
+    from corridor.network.load import load_network
+
+    events = load_network().events  # the drivers table names the events in Japanese
+    assert any(ev.name_ja[:6] in ja for ev in events)
+    assert not any(ev.name_en[:16] in ja for ev in events)

@@ -444,15 +444,15 @@ def _exceedance_table(r: Any, lang: str = "en") -> None:
 def _driver_table(r: Any, lang: str = "en") -> None:
     from corridor.cli.plan import _cols
     from corridor.i18n import t as msg
+    from corridor.network.names import event_name
 
-    p = r.portfolio
+    p, net = r.portfolio, r.allocation.network
     rows = []
     for d in r.drivers[:10]:
         tonnes, usd = d.undelivered_t[0.95], d.extra_cost_usd[0.95]
         share = tonnes / p.undelivered.cvar[0.95] if p.undelivered.cvar[0.95] else 0.0
-        rows.append(
-            [d.event, d.name, _n(tonnes), f"{share:.0%}", _n(usd), _n(d.mean_undelivered_t)]
-        )
+        name = event_name(net.event(d.event), lang) if net.has("events", d.event) else d.name
+        rows.append([d.event, name, _n(tonnes), f"{share:.0%}", _n(usd), _n(d.mean_undelivered_t)])
     _table(
         msg("cli_stress_drivers", lang),
         _cols(
