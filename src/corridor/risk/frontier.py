@@ -478,16 +478,22 @@ def frontier(
     )
 
 
+def check_cvar_sample(n: int, alpha: float, unit: str) -> None:
+    """Raise RequestError unless ``alpha`` is a CVaR level in (0, 1) and ``n`` samples (years
+    or scenarios) leave at least one in its tail, and at least 10 in all."""
+    if not 0 < alpha < 1:
+        raise RequestError(f"the CVaR level must be between 0 and 1, not {alpha}")
+    if n < 10 or (1 - alpha) * n < 1:
+        raise RequestError(
+            f"{n} {unit} are too few for a CVaR at {alpha:g}: give at least "
+            f"{max(10, math.ceil(1 / (1 - alpha)))}"
+        )
+
+
 def _check(scenarios: int, alpha: float, measure: str, points: int) -> None:
     if measure not in MEASURES:
         raise RequestError(f"measure must be one of {', '.join(MEASURES)}, not '{measure}'")
-    if not 0 < alpha < 1:
-        raise RequestError(f"the CVaR level must be between 0 and 1, not {alpha}")
-    if scenarios < 10 or (1 - alpha) * scenarios < 1:
-        raise RequestError(
-            f"{scenarios} scenarios are too few for a CVaR at {alpha:g}: give at least "
-            f"{max(10, math.ceil(1 / (1 - alpha)))}"
-        )
+    check_cvar_sample(scenarios, alpha, "scenarios")
     if points < 2:
         raise RequestError(f"the frontier needs at least 2 points, not {points}")
 

@@ -45,7 +45,7 @@ from corridor.risk import _common
 from corridor.risk._common import FloatArray
 from corridor.risk.allocation import Allocation
 from corridor.risk.calendar import DEFAULT_STOCK_DAYS, Closure
-from corridor.risk.frontier import FrontierPoint, FrontierResult, cvar_of
+from corridor.risk.frontier import FrontierPoint, FrontierResult, check_cvar_sample, cvar_of
 from corridor.risk.intime_fast import OUT_FIELDS, compile_fast, run_block, sample_block
 from corridor.risk.intime_stress import relevant_events as _relevant
 from corridor.risk.timeline import TimedPlan, simulate_year, timed_plan
@@ -365,13 +365,7 @@ def _check(
 ) -> float | None:
     if loss not in LOSSES:
         raise RequestError(f"the loss must be one of cost, {', '.join(LOSSES)}, not '{loss}'")
-    if not 0 < alpha < 1:
-        raise RequestError(f"the CVaR level must be between 0 and 1, not {alpha}")
-    if years < 10 or (1 - alpha) * years < 1:
-        raise RequestError(
-            f"{years} years are too few for a CVaR at {alpha:g}: give at least "
-            f"{max(10, int(np.ceil(1 / (1 - alpha))))}"
-        )
+    check_cvar_sample(years, alpha, "years")
     if not 0 <= stock_days <= 3650:
         raise RequestError(f"stock days must be within 0–3650, not {stock_days}")
     if not (np.isfinite(per_day) and per_day >= 0):
