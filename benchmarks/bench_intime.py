@@ -39,7 +39,7 @@ from corridor.analysis import default_network  # noqa: E402
 from corridor.risk import _common  # noqa: E402
 from corridor.risk.allocation import from_contracts  # noqa: E402
 from corridor.risk.intime_fast import OUT_FIELDS, compile_fast, run_block, sample_block  # noqa: E402
-from corridor.risk.intime_stress import _relevant, event_closures  # noqa: E402
+from corridor.risk.intime_stress import event_closures, relevant_events  # noqa: E402
 from corridor.risk.timeline import YearOutcome, simulate_year, timed_plan  # noqa: E402
 
 
@@ -72,7 +72,7 @@ def main() -> None:
     setup_alloc = time.perf_counter() - t
     t = time.perf_counter()
     plan = timed_plan(allocation, stock_days=30.0)
-    events = _relevant(net, plan)
+    events = relevant_events(net, [plan])
     fast = compile_fast(plan, net)
     setup_compile = time.perf_counter() - t
 

@@ -9,12 +9,12 @@ reference, one year at a time), compiled once per plan (:func:`compile_fast`):
   at the buyer does not depend on the year and is computed once per contract;
 * alternatives that draw on a capacity with no spare at all can never take a tonne and are
   dropped at compile time (so are background claims on such capacities);
-* every alternative of every hit lot is tried at once, in the reference's order, with the
-  spare capacity of a year without other users' claims.
-
-A year is sent back to the reference when that shortcut could differ: a closure displaces
-other users onto a crossing that has spare capacity (the claims are sequential), or two
-switched lots compete for one capacity on one day and together reach its spare.
+* other users' traffic that a closure displaces claims the spare capacity of the crossings
+  it spills to first, day by day and closure by closure in the reference's list order
+  (the k-th claiming closure of every year at once);
+* switched tonnes then take what is left, lot by lot in the reference's order (day, then
+  planned route) where a capacity can run out, else all at once; every year of the block
+  at once.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from corridor.risk.timeline import (
     TimedFlow,
     TimedPlan,
     buyer_stockout_days,
-    simulate_year,
 )
 
 _EPS = 1e-9
@@ -160,8 +159,10 @@ class FastPlan:
     first_group: IntArray
     """Per event index: its first group (groups of an event are contiguous, by loss)."""
     group_count: IntArray
-    complex_group: BoolArray
-    """Closure groups that send other users onto a crossing with spare room."""
+    claims: tuple[tuple[tuple[float, tuple[int, ...]], ...], ...]
+    """Per closure group: the other users it displaces, as (tonnes a day, the capacities
+    they spill to in order), as :func:`corridor.risk.timeline._claim_background` takes
+    them (capacities with no spare, or closed by the group itself, left out)."""
     flows: tuple[_Flow, ...]
     spare: FloatArray
 
@@ -188,9 +189,9 @@ def compile_fast(plan: TimedPlan, net: Network) -> FastPlan:
             g_delay.append(c.delay_days)
             g_sur.append(c.surcharge_usd_per_t)
             g_targets.append(c.targets)
-    complex_group = np.array(
-        [_claims(plan, targets, loss) for targets, loss in zip(g_targets, g_loss, strict=True)],
-        dtype=bool,
+    claims = tuple(
+        _claims(plan, targets, loss, cap_index)
+        for targets, loss in zip(g_targets, g_loss, strict=True)
     )
     flows = tuple(_compile_flow(plan, f, g_targets, cap_index, spare) for f in plan.flows)
     return FastPlan(
@@ -202,27 +203,31 @@ def compile_fast(plan: TimedPlan, net: Network) -> FastPlan:
         np.array(g_sur),
         np.array(first, dtype=np.int64),
         np.array(count, dtype=np.int64),
-        complex_group,
+        claims,
         flows,
         spare,
     )
 
 
-def _claims(plan: TimedPlan, targets: frozenset[str], loss: float) -> bool:
-    """Whether a closure of ``targets`` sends other users onto a crossing with spare room."""
+def _claims(
+    plan: TimedPlan, targets: frozenset[str], loss: float, cap_index: dict[str, int]
+) -> tuple[tuple[float, tuple[int, ...]], ...]:
+    """Other users a closure of ``targets`` displaces: (tonnes a day, capacities in order)."""
+    out = []
     for cap, bg in plan.recovery.background.items():
         if cap not in plan.capacity_targets or targets.isdisjoint(plan.capacity_targets[cap]):
             continue
-        if loss * bg.used_t_per_year.value <= 0:
-            continue
-        for target in bg.spills_to:
-            if target not in plan.spare_t_per_day:
-                continue
-            if not targets.isdisjoint(plan.capacity_targets[target]):
-                continue
-            if plan.spare_t_per_day[target] > 0:
-                return True
-    return False
+        need = loss * bg.used_t_per_year.value / DAYS
+        spills = tuple(
+            cap_index[t]
+            for t in bg.spills_to
+            if t in cap_index
+            and targets.isdisjoint(plan.capacity_targets[t])
+            and plan.spare_t_per_day[t] > 0
+        )
+        if need > 0 and spills:
+            out.append((need, spills))
+    return tuple(out)
 
 
 def _compile_flow(
@@ -289,10 +294,32 @@ class BlockOutcome:
 
     values: FloatArray
     fallback: int
-    """Years sent to the reference engine."""
+    """Years sent to the reference engine (none: every year is computed in blocks)."""
     by_flow: FloatArray | None = None
     """Per flow of the plan (its order): its figures (flows, OUT_FIELDS, years), with
     ``by_flow``."""
+
+
+class _Budget:
+    """Spare tonnes a day left on one capacity in each year of a block: a row of days for
+    each year that claims or takes some (the others have the whole spare)."""
+
+    def __init__(self, spare: float, n: int) -> None:
+        self.spare = spare
+        self.slot = np.full(n, -1, dtype=np.int64)
+        self.rows = np.zeros((0, HORIZON_DAYS))
+
+    def slots(self, years: IntArray) -> IntArray:
+        """Rows of ``years`` (unique), made for those that have none yet."""
+        new = np.unique(years[self.slot[years] < 0])
+        if len(new):
+            self.slot[new] = np.arange(len(self.rows), len(self.rows) + len(new))
+            fresh = np.full((len(new), HORIZON_DAYS), self.spare)
+            self.rows = np.concatenate((self.rows, fresh)) if len(self.rows) else fresh
+        return self.slot[years]
+
+
+Budgets = dict[int, _Budget]
 
 
 def run_block(fp: FastPlan, occ: Occurrences, *, by_flow: bool = False) -> BlockOutcome:
@@ -308,39 +335,55 @@ def run_block(fp: FastPlan, occ: Occurrences, *, by_flow: bool = False) -> Block
     c_group = np.repeat(fp.first_group[occ.event], reps) + offs
     c_start = np.repeat(occ.start, reps).astype(float)
     c_end = c_start + np.repeat(occ.days, reps)
-    bad = np.zeros(n, dtype=bool)
-    bad[c_year[fp.complex_group[c_group]]] = True
-    budget: dict[int, FloatArray] = {}
+    budget: Budgets = {}
+    _claim_background(fp, n, (c_year, c_group, c_start, c_end), budget)
     per = np.zeros((len(fp.flows), len(OUT_FIELDS), n)) if by_flow else None
     for i, flow in enumerate(fp.flows):
         before = out.copy() if per is not None else None
         _flow_block(fp, flow, n, (c_year, c_group, c_start, c_end), out, budget)
         if per is not None and before is not None:
             per[i] = out - before
-    fallback = np.flatnonzero(bad)
-    for y in fallback.tolist():
-        out[:, y], flows = _reference_year(fp, occ, y)
-        if per is not None:
-            per[:, :, y] = flows
-    return BlockOutcome(out, len(fallback), per)
+    return BlockOutcome(out, 0, per)
 
 
-def _reference_year(fp: FastPlan, occ: Occurrences, y: int) -> tuple[FloatArray, FloatArray]:
-    """The reference engine's year ``y``: the portfolio's figures and each flow's."""
-    lo, hi = np.searchsorted(occ.year, [y, y + 1])
-    closures = [
-        c
-        for e, s, d in zip(
-            occ.event[lo:hi].tolist(),
-            occ.start[lo:hi].tolist(),
-            occ.days[lo:hi].tolist(),
-            strict=True,
-        )
-        for c in event_closures(fp.net, fp.net.events[e], s, d)
-    ]
-    r = simulate_year(fp.plan, closures)
-    flows = np.array([[getattr(r.contracts[f.id], k) for k in OUT_FIELDS] for f in fp.plan.flows])
-    return np.array([getattr(r.portfolio, k) for k in OUT_FIELDS]), flows
+def _claim_background(
+    fp: FastPlan,
+    n: int,
+    closures: tuple[IntArray, IntArray, FloatArray, FloatArray],
+    budget: Budgets,
+) -> None:
+    """Other users displaced by each closure take spare capacity first, day by day
+    (:func:`corridor.risk.timeline._claim_background`): the k-th claiming closure of every
+    year at once, k = 0, 1, ...; within one k, rows are of different years."""
+    c_year, c_group, c_start, c_end = closures
+    has = np.array([bool(p) for p in fp.claims], dtype=bool)
+    rows = np.flatnonzero(has[c_group]) if len(c_group) else np.zeros(0, dtype=np.int64)
+    if not len(rows):
+        return
+    year = c_year[rows]
+    first_of_year = np.searchsorted(year, year, "left")
+    rank = np.arange(len(rows)) - first_of_year
+    first = c_start[rows].astype(np.int64)
+    last = np.minimum(np.ceil(c_end[rows]).astype(np.int64), HORIZON_DAYS)
+    for k in range(int(rank.max()) + 1):
+        at_k = rank == k
+        for g in np.unique(c_group[rows[at_k]]).tolist():
+            sel = np.flatnonzero(at_k & (c_group[rows] == g))
+            length = last[sel] - first[sel]
+            y = np.repeat(year[sel], length)
+            day = np.repeat(first[sel], length) + (
+                np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
+            )
+            for need_per_day, targets in fp.claims[g]:
+                need = np.full(len(day), need_per_day)
+                for t in targets:
+                    if t not in budget:
+                        budget[t] = _Budget(float(fp.spare[t]), n)
+                    b = budget[t]
+                    s = b.slots(y)
+                    taken = np.minimum(need, b.rows[s, day])
+                    b.rows[s, day] -= taken
+                    need -= taken
 
 
 def _flow_block(
@@ -349,7 +392,7 @@ def _flow_block(
     n: int,
     closures: tuple[IntArray, IntArray, FloatArray, FloatArray],
     out: FloatArray,
-    budget: dict[int, FloatArray],
+    budget: Budgets,
 ) -> None:
     c_year, c_group, c_start, c_end = closures
     mine = flow.hits[c_group].any(axis=1) if len(c_group) else np.zeros(0, dtype=bool)
@@ -464,7 +507,7 @@ def _state_at(
     return loss, delay
 
 
-def _fill(flow: _Flow, lots: list[dict[str, Any]], budget: dict[int, FloatArray], n: int) -> None:
+def _fill(flow: _Flow, lots: list[dict[str, Any]], budget: Budgets, n: int) -> None:
     """Switched tonnes, lot by lot in the reference's order (day, then planned route) where
     a capacity can run out, else all at once."""
     finite = any(a.caps for r in flow.routes for a in r.alts)
@@ -472,11 +515,13 @@ def _fill(flow: _Flow, lots: list[dict[str, Any]], budget: dict[int, FloatArray]
         for route, lot in zip(flow.routes, lots, strict=True):
             _offer(route, lot, slice(None), budget)
         return
+    years = np.unique(np.concatenate([lot["year"] for lot in lots]))
     for route in flow.routes:
         for alt in route.alts:
             for c in alt.caps:
                 if c not in budget:
-                    budget[c] = np.full((n, HORIZON_DAYS), float(alt_room(flow, c)))
+                    budget[c] = _Budget(alt_room(flow, c), n)
+                budget[c].slots(years)
     keys = []
     for j, lot in enumerate(lots):
         keys.append((lot["day"], np.full(len(lot["day"]), j), np.arange(len(lot["day"]))))
@@ -503,9 +548,7 @@ def alt_room(flow: _Flow, cap: int) -> float:
     raise KeyError(cap)
 
 
-def _offer(
-    route: _Route, lot: dict[str, Any], rows: slice | IntArray, budget: dict[int, FloatArray]
-) -> None:
+def _offer(route: _Route, lot: dict[str, Any], rows: slice | IntArray, budget: Budgets) -> None:
     """Rows of one planned route's hit lots (at most one per year) try its alternatives."""
     cut = lot["cut"][rows].copy()
     year = lot["year"][rows]
@@ -516,11 +559,12 @@ def _offer(
         x = cut * offer["open"][rows]
         if alt.caps:
             tday = offer["tday"][rows]
-            room = np.min([budget[c][year, tday] for c in alt.caps], axis=0)
+            at = [(budget[c].rows, budget[c].slot[year]) for c in alt.caps]
+            room = np.min([b[s, tday] for b, s in at], axis=0)
             took = np.minimum(x, np.maximum(room, 0.0))
             took = np.where(live & offer["ok"][rows], took, 0.0)
-            for c in alt.caps:
-                budget[c][year, tday] -= took
+            for b, s in at:
+                b[s, tday] -= took
         else:
             took = np.where(live & offer["ok"][rows], x, 0.0)
         moved = np.where(took > _EPS, took, 0.0)
