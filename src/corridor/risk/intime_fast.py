@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -144,6 +144,8 @@ class _Flow:
     due_cum: FloatArray
     arrived0: FloatArray
     stockout0: float
+    sequential: bool = True
+    """Whether lots must take spare capacity one day (and planned route) at a time."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ def compile_fast(plan: TimedPlan, net: Network) -> FastPlan:
         for targets, loss in zip(g_targets, g_loss, strict=True)
     )
     flows = tuple(_compile_flow(plan, f, g_targets, cap_index, spare) for f in plan.flows)
+    flows, claims = _binding(flows, claims, spare)
     return FastPlan(
         plan,
         net,
@@ -228,6 +231,66 @@ def _claims(
         if need > 0 and spills:
             out.append((need, spills))
     return tuple(out)
+
+
+def _binding(
+    flows: tuple[_Flow, ...],
+    claims: tuple[tuple[tuple[float, tuple[int, ...]], ...], ...],
+    spare: FloatArray,
+) -> tuple[tuple[_Flow, ...], tuple[tuple[tuple[float, tuple[int, ...]], ...], ...]]:
+    """Keep budgets only for capacities that can run short: those other users' traffic
+    claims, or whose switched tonnes on one day can exceed the spare (a lot's share a day
+    where the switch is at once, a year's where a lead time piles lots onto one day).
+    Any other capacity always takes what it is offered, and is dropped from the
+    alternatives; claims are cut after their last capacity still kept."""
+    claimed = {t for program in claims for _, targets in program for t in targets}
+    demand: dict[int, float] = {}
+    for f in flows:
+        lot = float(f.lot_t.max()) if len(f.lot_t) else 0.0
+        for r in f.routes:
+            # a route's lots move at most their cut tonnes onto a capacity, over all its
+            # alternatives together
+            most: dict[int, float] = {}
+            for a in r.alts:
+                for c in a.caps:
+                    most[c] = max(most.get(c, 0.0), (lot if a.lead == 0 else f.volume) * r.share)
+            for c, t in most.items():
+                demand[c] = demand.get(c, 0.0) + t
+    keep = {c for c, d in demand.items() if c in claimed or d > spare[c] * (1 - 1e-9)}
+
+    def trim(a: _Alt) -> _Alt:
+        at = [i for i, c in enumerate(a.caps) if c in keep]
+        return replace(
+            a, caps=tuple(a.caps[i] for i in at), cap_spare=tuple(a.cap_spare[i] for i in at)
+        )
+
+    out = []
+    for f in flows:
+        routes = tuple(replace(r, alts=tuple(trim(a) for a in r.alts)) for r in f.routes)
+        out.append(replace(f, routes=routes, sequential=_sequential(routes)))
+    trimmed = []
+    for program in claims:
+        steps = []
+        for need, targets in program:
+            last = max((i for i, t in enumerate(targets) if t in keep), default=-1)
+            if last >= 0:
+                steps.append((need, targets[: last + 1]))
+        trimmed.append(tuple(steps))
+    return tuple(out), tuple(trimmed)
+
+
+def _sequential(routes: tuple[_Route, ...]) -> bool:
+    """Whether two lots of a flow may take from one capacity on one day: a capacity that
+    an alternative with a lead time uses (cut lots wait and leave together), or that
+    alternatives of two planned routes use (their lots of one day). Else every lot takes
+    from its own day and all lots can be offered at once."""
+    owner: dict[int, int] = {}
+    for r in routes:
+        for a in r.alts:
+            for c in a.caps:
+                if a.lead != 0 or owner.setdefault(c, r.index) != r.index:
+                    return True
+    return False
 
 
 def _compile_flow(
@@ -459,13 +522,20 @@ def _route_lots(
         "alts": [],
     }
     worst_start = st[worst_row]
+    # Alternatives closed by the same groups and with the same lead see the same state.
+    seen: dict[tuple[bytes, float], tuple[FloatArray, FloatArray, FloatArray]] = {}
     for alt in route.alts:
-        leave = np.maximum(day, worst_start + alt.lead)
-        a_loss, a_delay = _state_at(fp, flow, alt.loss_col, closures, year, leave)
+        memo = (flow.hits[:, alt.loss_col].tobytes(), alt.lead)
+        if memo not in seen:
+            leave = np.maximum(day, worst_start + alt.lead)
+            seen[memo] = (leave, *_state_at(fp, flow, alt.loss_col, closures, year, leave))
+        leave, a_loss, a_delay = seen[memo]
         arrival = leave + alt.transit + a_delay
+        ok = (arrival < wait) & (a_loss < 1.0)
         lot["alts"].append(
             {
-                "ok": (arrival < wait) & (a_loss < 1.0),
+                "ok": ok,
+                "any": bool(ok.any()),
                 "open": 1.0 - a_loss,
                 "arrival": arrival,
                 "tday": np.minimum(leave.astype(np.int64), HORIZON_DAYS - 1),
@@ -510,11 +580,6 @@ def _state_at(
 def _fill(flow: _Flow, lots: list[dict[str, Any]], budget: Budgets, n: int) -> None:
     """Switched tonnes, lot by lot in the reference's order (day, then planned route) where
     a capacity can run out, else all at once."""
-    finite = any(a.caps for r in flow.routes for a in r.alts)
-    if not finite:
-        for route, lot in zip(flow.routes, lots, strict=True):
-            _offer(route, lot, slice(None), budget)
-        return
     years = np.unique(np.concatenate([lot["year"] for lot in lots]))
     for route in flow.routes:
         for alt in route.alts:
@@ -522,6 +587,10 @@ def _fill(flow: _Flow, lots: list[dict[str, Any]], budget: Budgets, n: int) -> N
                 if c not in budget:
                     budget[c] = _Budget(alt_room(flow, c), n)
                 budget[c].slots(years)
+    if not flow.sequential:
+        for route, lot in zip(flow.routes, lots, strict=True):
+            _offer(route, lot, slice(None), budget)
+        return
     keys = []
     for j, lot in enumerate(lots):
         keys.append((lot["day"], np.full(len(lot["day"]), j), np.arange(len(lot["day"]))))
@@ -553,6 +622,8 @@ def _offer(route: _Route, lot: dict[str, Any], rows: slice | IntArray, budget: B
     cut = lot["cut"][rows].copy()
     year = lot["year"][rows]
     for alt, offer in zip(route.alts, lot["alts"], strict=True):
+        if not offer["any"]:
+            continue
         live = cut > _EPS
         if not live.any():
             break
@@ -570,7 +641,8 @@ def _offer(route: _Route, lot: dict[str, Any], rows: slice | IntArray, budget: B
         moved = np.where(took > _EPS, took, 0.0)
         offer["moved"][rows] = moved
         cut -= moved
-    lot["left"] = lot.get("left", lot["cut"].copy())
+    if "left" not in lot:
+        lot["left"] = lot["cut"].copy()
     lot["left"][rows] = cut
 
 
