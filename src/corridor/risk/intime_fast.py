@@ -709,21 +709,52 @@ def _tally_flow(
         ):
             out[_F[name]] += np.bincount(y, weights=res[key], minlength=n)
     # Stock-out: arrivals of the hit years, from the undisturbed series.
+    stock = np.full(n, flow.stockout0)
+    years = _may_run_short(flow, n, hit_years, rows)
+    h = len(years)
+    if not h:
+        out[_F["stockout_days"]] += stock
+        return
     slot = np.full(n, -1, dtype=np.int64)
-    slot[hit_years] = np.arange(len(hit_years))
-    h = len(hit_years)
+    slot[years] = np.arange(h)
     arrived = np.tile(flow.arrived0, (h, 1))
     flat = arrived.ravel()
     for res in rows:
-        pb = _bins(res["planned"])
-        np.add.at(flat, slot[res["year"]] * HORIZON_DAYS + pb, -res["tonnes"])
-        ab = _bins(res["arr_at"])
-        np.add.at(flat, slot[res["arr_year"]] * HORIZON_DAYS + ab, res["arr_t"])
+        s = slot[res["year"]]
+        on = s >= 0
+        pb = _bins(res["planned"][on])
+        np.add.at(flat, s[on] * HORIZON_DAYS + pb, -res["tonnes"][on])
+        s = slot[res["arr_year"]]
+        on = s >= 0
+        ab = _bins(res["arr_at"][on])
+        np.add.at(flat, s[on] * HORIZON_DAYS + ab, res["arr_t"][on])
     backlog = flow.due_cum[None, :] - np.cumsum(arrived, axis=1)
-    counts = np.count_nonzero(backlog > flow.stock, axis=1).astype(float)
-    stock = np.full(n, flow.stockout0)
-    stock[hit_years] = counts
+    stock[years] = np.count_nonzero(backlog > flow.stock, axis=1).astype(float)
     out[_F["stockout_days"]] += stock
+
+
+def _may_run_short(
+    flow: _Flow, n: int, hit_years: IntArray, rows: list[dict[str, Any]]
+) -> IntArray:
+    """Hit years whose stock-out days must be counted day by day.
+
+    On a day, the backlog exceeds the undisturbed one by at most the tonnes whose arrival
+    falls on a later day than planned. Where the undisturbed backlog never exceeds the
+    stock (no stock-out days without closures) and its peak plus those tonnes stays below
+    it, the year has no stock-out day either.
+    """
+    if flow.stockout0 > 0:
+        return hit_years
+    slow = np.zeros(n)
+    for res in rows:
+        k = len(res["arr_t"]) // max(len(res["planned"]), 1)
+        later = _bins(res["arr_at"]) > np.tile(_bins(res["planned"]), k)
+        slow += np.bincount(
+            res["arr_year"], weights=np.where(later, res["arr_t"], 0.0), minlength=n
+        )
+    peak = float(np.max(flow.due_cum - np.cumsum(flow.arrived0)))
+    room = flow.stock - peak - 1e-9 * max(flow.volume, 1.0)
+    return hit_years[slow[hit_years] >= room]
 
 
 def _bins(days: FloatArray | IntArray) -> IntArray:
