@@ -121,3 +121,17 @@ def test_displaced_background_leaves_the_contract_only_the_rest(bundled: Network
         ref = simulate_year(plan, closures).portfolio
         want = np.array([getattr(ref, k) for k in OUT_FIELDS])
         np.testing.assert_allclose(block.values[:, y], want, rtol=1e-9, atol=1e-6)
+
+
+def test_a_block_in_parts_gives_the_same_years(example, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import corridor.risk.intime_fast as engine
+
+    net, plan, events = example
+    fast = compile_fast(plan, net)
+    occ = sample_block(net, events, 300, seed=3, chunk=1)
+    whole = run_block(fast, occ, by_flow=True)
+    monkeypatch.setattr(engine, "SUB_YEARS", 128)  # parts of 128, 128 and 44 years
+    parts = run_block(fast, occ, by_flow=True)
+    np.testing.assert_array_equal(parts.values, whole.values)
+    assert parts.by_flow is not None and whole.by_flow is not None
+    np.testing.assert_array_equal(parts.by_flow, whole.by_flow)

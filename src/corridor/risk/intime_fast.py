@@ -69,6 +69,13 @@ class Occurrences:
         k = int(np.searchsorted(self.year, n))
         return Occurrences(self.year[:k], self.event[:k], self.start[:k], self.days[:k], n)
 
+    def part(self, a: int, b: int) -> Occurrences:
+        """Years ``a`` to ``b - 1``, numbered from 0."""
+        lo, hi = np.searchsorted(self.year, [a, b])
+        return Occurrences(
+            self.year[lo:hi] - a, self.event[lo:hi], self.start[lo:hi], self.days[lo:hi], b - a
+        )
+
     def keys(self) -> list[tuple[tuple[int, int, int], ...]]:
         """Per year, its sorted (event, start, days) occurrences (the memo key)."""
         rows = list(zip(self.event.tolist(), self.start.tolist(), self.days.tolist(), strict=True))
@@ -385,10 +392,31 @@ class _Budget:
 Budgets = dict[int, _Budget]
 
 
+SUB_YEARS = 2048
+"""Years computed together: larger blocks of per-lot arrays outgrow the caches (the
+example ran at half the speed per year with 16,384 at once)."""
+
+
 def run_block(fp: FastPlan, occ: Occurrences, *, by_flow: bool = False) -> BlockOutcome:
     """Every year of ``occ``: the portfolio's late and undelivered tonnes, tonne-days,
     stock-out days (contract-days) and costs, as :func:`simulate_year` gives them
     (``by_flow``: also each flow's)."""
+    if occ.years <= SUB_YEARS:
+        return _run(fp, occ, by_flow)
+    parts = [
+        _run(fp, occ.part(a, min(a + SUB_YEARS, occ.years)), by_flow)
+        for a in range(0, occ.years, SUB_YEARS)
+    ]
+    per = [p.by_flow for p in parts if p.by_flow is not None]
+    return BlockOutcome(
+        np.concatenate([p.values for p in parts], axis=1),
+        sum(p.fallback for p in parts),
+        np.concatenate(per, axis=2) if by_flow else None,
+    )
+
+
+def _run(fp: FastPlan, occ: Occurrences, by_flow: bool) -> BlockOutcome:
+    """:func:`run_block` on one part of a block."""
     n = occ.years
     out = np.zeros((len(OUT_FIELDS), n))
     # Closures: one row per (occurrence, group), in the reference's list order.
