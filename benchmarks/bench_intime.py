@@ -6,7 +6,9 @@ and recovery figures, a 30-day safety stock.
 * **Set-up**: the allocation with its candidate routes (``from_contracts``), then the
   timed plan and the compiled block model.
 * **Engine**: :func:`corridor.risk.intime_fast.run_block` over chunks of ``CHUNK_YEARS``
-  years (the draws included), one process, one thread.
+  years (the draws included), one process, one thread: the Numba-compiled loop of
+  :mod:`corridor.risk.intime_kernel` (compiled before timing; its cache makes later runs
+  load it).
 * **Draws alone**: :func:`corridor.risk.intime_fast.sample_block` for the same years.
 * **Baseline**: a plain per-year loop with the same semantics,
   :func:`corridor.risk.timeline.simulate_year` (per lot, per closure, per alternative, in
