@@ -243,6 +243,7 @@ def _search(
     penalise: Mapping[str, float] | None,
     max_labels: int,
     distinct: bool,
+    closed: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[_Label, tuple[tuple[str, str], ...]]]:
     """Yield the complete routes in non-decreasing cost, each as its last label and its
     signature (tracked only with ``distinct``).
@@ -258,7 +259,8 @@ def _search(
     once the penalised exposures only the later one has crossed are charged to the
     earlier one. Every completion of the later one is then a completion of the earlier
     one, with the same signature, at no lower cost.
-    Stops after ``max_labels`` partial routes.
+    Stops after ``max_labels`` partial routes. ``closed`` links are not used: the search
+    runs as on the graph built without them (:mod:`corridor.routing.closed`).
 
     A partial route is a flat tuple (see ``_Label``): f is its cost plus the cost to go,
     seq breaks ties first in first out, and sig is an interned signature id. When the
@@ -269,8 +271,13 @@ def _search(
     sources, targets = _ends(g, origin, destination)
     if not sources or not targets:
         return
-    h = _cost_to_go(g, destination, targets)
-    chained = _steps(g)
+    if closed:
+        from corridor.routing.closed import closed_tables
+
+        h, chained = closed_tables(g, closed, destination, targets)
+    else:
+        h = _cost_to_go(g, destination, targets)
+        chained = _steps(g)
     adjacency, gates, exits = chained.to(destination), chained.gates, chained.exits
     node_of = _vertex_tables(g)[0]
     is_target = [False] * len(g.vertices)
@@ -468,9 +475,14 @@ def _steps(g: CommodityGraph) -> _Steps:
     destination lies inside a chain or at such a dead end uses the plain steps.
     """
     idx = search_index(g)
-    if idx.steps is not None:
-        return idx.steps
-    plain, gates = _adjacency(g)
+    if idx.steps is None:
+        idx.steps = _contract(g, *_adjacency(g))
+    return idx.steps
+
+
+def _contract(g: CommodityGraph, plain: list[list[_Step]], gates: list[tuple[str, str]]) -> _Steps:
+    """The chains of ``plain`` (the steps out of every vertex of ``g``, or of some of its
+    edges) contracted, as :func:`_steps` describes."""
     place = _vertex_tables(g)[0]
     nodes = g.net.nodes
     inside: set[int] = set()
@@ -509,9 +521,7 @@ def _steps(g: CommodityGraph) -> _Steps:
         for x in row:
             exits[place[v]] |= x[5]
     inside_ids = {nodes[i].id for i in inside}
-    result = _Steps(chained, plain, gates, inside_ids, dead_ends, exits, {})
-    idx.steps = result
-    return result
+    return _Steps(chained, plain, gates, inside_ids, dead_ends, exits, {})
 
 
 def _vertex_tables(g: CommodityGraph) -> tuple[list[int], list[bool]]:
@@ -586,12 +596,19 @@ def k_best(
     penalise: Mapping[str, float] | None = None,
     distinct: bool = True,
     max_labels: int = MAX_LABELS,
+    closed: frozenset[str] = frozenset(),
 ) -> list[Route]:
-    """The ``k`` cheapest routes, distinct by gateway signature unless ``distinct`` is False."""
+    """The ``k`` cheapest routes, distinct by gateway signature unless ``distinct`` is False.
+
+    ``closed`` (link ids): links the routes may not use, as if the network had no such links
+    (a closure masks the one graph instead of building another: see
+    :mod:`corridor.routing.closed`).
+    """
     out: list[Route] = []
     seen: set[tuple[tuple[str, str], ...]] = set()
     end = ((destination, "end"),)
-    for label, so_far in _search(g, origin, destination, penalise, max_labels, distinct):
+    found = _search(g, origin, destination, penalise, max_labels, distinct, closed)
+    for label, so_far in found:
         if distinct:
             sig = so_far + end
             if sig in seen:
