@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -67,13 +67,72 @@ def closure(g: CommodityGraph, closed: frozenset[str]) -> Closure:
 
 
 def _make(g: CommodityGraph, closed: frozenset[str]) -> Closure:
-    from corridor.routing.kbest import _adjacency, _contract
+    """The closure's tables. Only the rows whose chains read a vertex that lost a step are
+    contracted again; the others are those of the whole graph."""
+    from corridor.routing.kbest import _adjacency, _contract_row, _exits, _Steps, _steps
 
     keep = open_edges(g, closed)
     plain, gates = _adjacency(g)
     ok = keep.tolist()
     rows = [[s for s in row if all(ok[e] for e in s[0])] for row in plain]
-    return Closure(keep, _contract(g, rows, gates))
+    changed = [len(r) != len(p) for r, p in zip(rows, plain, strict=True)]
+    whole = _steps(g)
+    walks = _walks(g)
+    place = _place(g)
+    nodes = g.net.nodes
+    inside: set[int] = set()
+    dead_ends: dict[str, list[tuple[int, Any]]] = {}
+    chained = []
+    for v, (reads, dead, passed) in enumerate(walks):
+        if any(changed[u] for u in reads):
+            out, dead = _contract_row(rows, place, v, inside)
+        else:
+            out = whole.steps[v]
+            inside |= passed
+        for at, step in dead:
+            dead_ends.setdefault(nodes[at].id, []).append((v, step))
+        chained.append(out)
+    inside_ids = {nodes[i].id for i in inside}
+    return Closure(keep, _Steps(chained, rows, gates, inside_ids, dead_ends, _exits(g, rows), {}))
+
+
+_Walk = tuple[set[int], list[tuple[int, Any]], set[int]]
+
+
+def _walks(g: CommodityGraph) -> list[_Walk]:
+    """Per vertex, what contracting its steps read on the whole graph: the vertices whose
+    steps it looked at (its own and the head of every link its chains pass), the steps it
+    dropped as dead ends (with the place each ends at) and the places inside its chains
+    (made once per graph)."""
+    idx = search_index(g)
+    return idx.closures.get(("walks",), lambda: _make_walks(g))  # type: ignore[no-any-return]
+
+
+def _make_walks(g: CommodityGraph) -> list[_Walk]:
+    from corridor.routing.kbest import _steps
+
+    whole = _steps(g)
+    place = _place(g)
+    heads, transfers = g.heads.tolist(), g.transfers.tolist()
+    dead: list[list[tuple[int, Any]]] = [[] for _ in whole.steps]
+    for entries in whole.dead_ends.values():
+        for v, step in entries:
+            dead[v].append((place[step[1]], step))
+    out: list[_Walk] = []
+    for v, row in enumerate(whole.steps):
+        reads, passed = {v}, set()
+        for step in (*row, *(s for _, s in dead[v])):
+            ends = [heads[e] for e in step[0] if not transfers[e]]
+            reads.update(ends)
+            passed.update(place[u] for u in ends[:-1])
+        out.append((reads, dead[v], passed))
+    return out
+
+
+def _place(g: CommodityGraph) -> list[int]:
+    from corridor.routing.kbest import _vertex_tables
+
+    return _vertex_tables(g)[0]
 
 
 def closed_tables(

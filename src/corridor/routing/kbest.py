@@ -488,40 +488,60 @@ def _contract(g: CommodityGraph, plain: list[list[_Step]], gates: list[tuple[str
     inside: set[int] = set()
     dead_ends: dict[str, list[tuple[int, _Step]]] = {}
     chained: list[list[_Step]] = []
-    for v, row in enumerate(plain):
-        out: list[_Step] = []
-        for edges, head, cost, exposures, via_transfer, bits, gate, _ in row:
-            more: list[int] = []
-            came_from, passed = place[v], {place[v], place[head]}
-            while True:
-                onward = [x for x in plain[head] if place[x[1]] != came_from]
-                if not onward:  # a dead end (a spur to another mine, say)
-                    break
-                if len(onward) != 1 or place[onward[0][1]] in passed:
-                    break
-                nxt = onward[0]
-                inside.add(place[head])
-                came_from = place[head]
-                edges = edges + nxt[0]
-                cost += nxt[2]
-                exposures |= nxt[3]
-                bits |= nxt[5]
-                if nxt[6] >= 0:
-                    more.append(nxt[6])
-                head = nxt[1]
-                passed.add(place[head])
-            step = (edges, head, cost, exposures, via_transfer, bits, gate, tuple(more))
-            if onward:
-                out.append(step)
-            else:
-                dead_ends.setdefault(nodes[place[head]].id, []).append((v, step))
+    for v in range(len(plain)):
+        out, dead = _contract_row(plain, place, v, inside)
+        for at, step in dead:
+            dead_ends.setdefault(nodes[at].id, []).append((v, step))
         chained.append(out)
-    exits = [0] * len(nodes) if len(nodes) <= UNUSABLE_CHECK_MAX_PLACES else []
+    return _Steps(
+        chained, plain, gates, {nodes[i].id for i in inside}, dead_ends, _exits(g, plain), {}
+    )
+
+
+def _contract_row(
+    plain: list[list[_Step]], place: list[int], v: int, inside: set[int]
+) -> tuple[list[_Step], list[tuple[int, _Step]]]:
+    """The steps out of vertex ``v`` with chains contracted, and those dropped as dead ends
+    (with the place each ends at); the places passed inside a chain are added to ``inside``."""
+    out: list[_Step] = []
+    dead: list[tuple[int, _Step]] = []
+    for edges, head, cost, exposures, via_transfer, bits, gate, _ in plain[v]:
+        more: list[int] = []
+        came_from, passed = place[v], {place[v], place[head]}
+        while True:
+            onward = [x for x in plain[head] if place[x[1]] != came_from]
+            if not onward:  # a dead end (a spur to another mine, say)
+                break
+            if len(onward) != 1 or place[onward[0][1]] in passed:
+                break
+            nxt = onward[0]
+            inside.add(place[head])
+            came_from = place[head]
+            edges = edges + nxt[0]
+            cost += nxt[2]
+            exposures |= nxt[3]
+            bits |= nxt[5]
+            if nxt[6] >= 0:
+                more.append(nxt[6])
+            head = nxt[1]
+            passed.add(place[head])
+        step = (edges, head, cost, exposures, via_transfer, bits, gate, tuple(more))
+        if onward:
+            out.append(step)
+        else:
+            dead.append((place[head], step))
+    return out, dead
+
+
+def _exits(g: CommodityGraph, plain: list[list[_Step]]) -> list[int]:
+    """Per place: the places one of the ``plain`` steps leads to, as a bitset (empty on
+    networks of more than :data:`UNUSABLE_CHECK_MAX_PLACES` places)."""
+    place = _vertex_tables(g)[0]
+    exits = [0] * len(g.net.nodes) if len(g.net.nodes) <= UNUSABLE_CHECK_MAX_PLACES else []
     for v, row in enumerate(plain if exits else ()):
         for x in row:
             exits[place[v]] |= x[5]
-    inside_ids = {nodes[i].id for i in inside}
-    return _Steps(chained, plain, gates, inside_ids, dead_ends, exits, {})
+    return exits
 
 
 def _vertex_tables(g: CommodityGraph) -> tuple[list[int], list[bool]]:
