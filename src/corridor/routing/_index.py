@@ -50,7 +50,8 @@ class SearchIndex:
     """Sources of the commodity's value, insurance and freight terms, and its insurance."""
     closures: Derived = field(default_factory=lambda: Derived(CLOSURES_KEPT))
     """Frozen set of closed link ids -> the search's tables with those links closed
-    (:class:`corridor.routing.closed.Closure`; the last :data:`CLOSURES_KEPT` kept)."""
+    (:class:`corridor.routing.closed.Closure`; the last :data:`CLOSURES_KEPT` kept), and
+    under ``("walks",)`` what contracting the whole graph's steps read."""
 
 
 CLOSURES_KEPT = 128

@@ -105,7 +105,7 @@ def _walks(g: CommodityGraph) -> list[_Walk]:
     dropped as dead ends (with the place each ends at) and the places inside its chains
     (made once per graph)."""
     idx = search_index(g)
-    return idx.closures.get(("walks",), lambda: _make_walks(g))  # type: ignore[no-any-return]
+    return idx.closures.get(("walks",), lambda: _make_walks(g))
 
 
 def _make_walks(g: CommodityGraph) -> list[_Walk]:
@@ -120,7 +120,8 @@ def _make_walks(g: CommodityGraph) -> list[_Walk]:
             dead[v].append((place[step[1]], step))
     out: list[_Walk] = []
     for v, row in enumerate(whole.steps):
-        reads, passed = {v}, set()
+        reads: set[int] = {v}
+        passed: set[int] = set()
         for step in (*row, *(s for _, s in dead[v])):
             ends = [heads[e] for e in step[0] if not transfers[e]]
             reads.update(ends)
