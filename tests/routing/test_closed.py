@@ -14,7 +14,7 @@ from corridor.graph import build_graph, buyer_compliance, commodity_graph
 from corridor.network.synthetic import synthetic_network
 from corridor.risk.allocation import closed_links
 from corridor.risk.targets import route_links
-from corridor.routing.closed import open_edges
+from corridor.routing.closed import open_edges, outside_families
 from corridor.routing.kbest import k_best
 from tests.routing.test_kbest import _all_routes
 
@@ -120,3 +120,26 @@ def test_bundled_routes_around_each_event_equal_the_copies():
                 _same(got, k_best(gr, "KZ_SARECO", "JP_YOKOHAMA", k))
                 compared += len(got)
     assert compared > 40
+
+
+def test_a_family_is_the_whole_graph_with_the_other_families_closed():
+    """The graph limited to one family (domestic and Japanese links kept) and the whole
+    graph with every other family's links closed give the same routes."""
+    net = default_network()
+    a = Assumptions()
+    g = commodity_graph(net, "uranium_ore_concentrate", a, ("RU",))
+    outside = outside_families(net, frozenset({"china"}))
+    assert outside and not {x.family for x in net.links if x.id not in outside} - {
+        "china",
+        "domestic",
+        "japan",
+    }
+    compared = 0
+    for family in ("china", "trans_caspian", "south"):
+        only = commodity_graph(net, "uranium_ore_concentrate", a, ("RU",), (family,))
+        closed = outside_families(net, frozenset({family}))
+        for origin in ("KZ_INKAI", "KZ_NORTH_KHARASAN"):
+            got = k_best(g, origin, "JP_YOKOHAMA", 3, closed=closed)
+            _same(got, k_best(only, origin, "JP_YOKOHAMA", 3))
+            compared += len(got)
+    assert compared >= 6

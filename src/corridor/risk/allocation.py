@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
 from corridor.network.model import Event, Network
+from corridor.routing.closed import outside_families
 from corridor.routing.kbest import k_best
 from corridor.routing.route import Route
 
@@ -382,22 +383,21 @@ def _od_candidates(
     """k best distinct routes and the cheapest per family; then, for each event that hits
     one of them, the cheapest route avoiding it, overall and within each family.
 
-    The routes around an event are searched on the one graph of the commodity (and of each
-    family) with the event's links closed (:mod:`corridor.routing.closed`), not on a copy of
-    the network without them. Where the cheapest route (overall, or of the family) does not
-    use those links it is the cheapest route around the event too, and already a candidate:
-    no search is made.
+    Every search runs on the one graph of the commodity: within a family, with the links of
+    the other families closed; around an event, with the event's links closed too
+    (:mod:`corridor.routing.closed`), not on a copy of the network without them. Where the
+    cheapest route (overall, or of the family) does not use the event's links it is the
+    cheapest route around the event too, and already a candidate: no search is made.
     """
     from corridor.graph import commodity_graph
 
-    graphs = {
-        only: commodity_graph(net, commodity, a, avoid, (only,) if only else ())
-        for only in (None, *FAMILIES)
-    }
-    found = k_best(graphs[None], origin, destination, k)
+    g = commodity_graph(net, commodity, a, avoid)
+    outside: dict[str | None, frozenset[str]] = {None: frozenset()}
+    outside.update((f, outside_families(net, frozenset({f}))) for f in FAMILIES)
+    found = k_best(g, origin, destination, k)
     cheapest: dict[str | None, list[Route]] = {None: found[:1]}
     for fam in FAMILIES:
-        cheapest[fam] = k_best(graphs[fam], origin, destination, 1)
+        cheapest[fam] = k_best(g, origin, destination, 1, closed=outside[fam])
         found += cheapest[fam]
     families = sorted({r.family for r in found if r.family in FAMILIES})
     used = {link for r in found for link in route_links(r)}
@@ -411,7 +411,7 @@ def _od_candidates(
             best = cheapest[only]
             if not best or not closed.intersection(route_links(best[0])):
                 continue  # no route at all, or the cheapest one is open: already found
-            extra += k_best(graphs[only], origin, destination, 1, closed=closed)
+            extra += k_best(g, origin, destination, 1, closed=closed | outside[only])
     return found + extra
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corridor.graph import CommodityGraph
+from corridor.graph import ALWAYS_FAMILIES, CommodityGraph
 from corridor.network.model import Network
 from corridor.routing._index import search_index
 
@@ -43,6 +43,17 @@ class Closure:
 def link_positions(net: Network) -> Mapping[str, int]:
     """Link id -> position in ``net.links`` (made once per network)."""
     return net.derived.get(("link positions",), lambda: {x.id: i for i, x in enumerate(net.links)})
+
+
+def outside_families(net: Network, families: frozenset[str]) -> frozenset[str]:
+    """Ids of the links a graph limited to ``families`` leaves out (those of any other
+    family than these and :data:`corridor.graph.ALWAYS_FAMILIES`; made once per network):
+    closing them on the whole graph gives that graph's routes."""
+    keep = families | ALWAYS_FAMILIES
+    return net.derived.get(
+        ("links outside", families),
+        lambda: frozenset(x.id for x in net.links if x.family not in keep),
+    )
 
 
 def open_edges(g: CommodityGraph, closed: frozenset[str]) -> np.ndarray:
