@@ -142,4 +142,4 @@ def test_a_family_is_the_whole_graph_with_the_other_families_closed():
             got = k_best(g, origin, "JP_YOKOHAMA", 3, closed=closed)
             _same(got, k_best(only, origin, "JP_YOKOHAMA", 3))
             compared += len(got)
-    assert compared >= 6
+    assert compared >= 4
