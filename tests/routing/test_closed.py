@@ -14,6 +14,7 @@ from corridor.graph import build_graph, buyer_compliance, commodity_graph
 from corridor.network.synthetic import synthetic_network
 from corridor.risk.allocation import closed_links
 from corridor.risk.targets import route_links
+from corridor.routing import kbest as routing_kbest
 from corridor.routing.closed import open_edges, outside_families
 from corridor.routing.kbest import k_best
 from tests.routing.test_kbest import _all_routes
@@ -37,11 +38,16 @@ def _without(net, closed):
     return replace(net, links=tuple(x for x in net.links if x.id not in closed))
 
 
+@pytest.mark.parametrize("search", ["plain", "sparse matrix"])
 @pytest.mark.parametrize(("nodes", "links", "seed"), [(16, 17, 1), (18, 20, 2), (20, 30, 4)])
-def test_closed_links_give_the_routes_of_the_network_without_them(nodes, links, seed):
-    """Sparse networks (chains, dead ends) and a denser one, random closures: the masked
-    search finds the routes the graph built without the links finds, and its cheapest one
-    is the cheapest path of the brute force that uses none of them."""
+def test_closed_links_give_the_routes_of_the_network_without_them(
+    nodes, links, seed, search, monkeypatch
+):
+    """Sparse networks (chains, dead ends) and a denser one, random closures, costs to go
+    by either search: the masked search finds the routes the graph built without the links
+    finds, and its cheapest one is the cheapest path of the brute force that uses none."""
+    if search == "sparse matrix":  # as on graphs too large for the plain search
+        monkeypatch.setattr(routing_kbest, "PLAIN_SEARCH_MAX_VERTICES", 0)
     net = synthetic_network(nodes, links, seed=seed)
     g = build_graph(net, net.commodity("ore"))
     rng = random.Random(seed)
