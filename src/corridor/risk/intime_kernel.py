@@ -217,11 +217,12 @@ def kernel(
                     mv_t[n_mv] = through
                     n_mv += 1
                     dl = actual - planned_arr
+                    if dl > 0.0:  # the bound counts every later arrival
+                        pos += through
                     if dl > _EPS:
                         late += through
                         tdays += through * dl
                         extra += through * dl * carry
-                        pos += through
                         if actual >= year_end > planned_arr:
                             undel += through
                     extra += through * g_sur[gw]
@@ -272,11 +273,12 @@ def kernel(
                     mv_t[n_mv] = moved
                     n_mv += 1
                     dl = arrival - planned_arr
+                    if dl > 0.0:  # the bound counts every later arrival
+                        pos += moved
                     if dl > _EPS:
                         late += moved
                         tdays += moved * dl
                         extra += moved * dl * carry
-                        pos += moved
                         if arrival >= year_end > planned_arr:
                             undel += moved
                 if cut > _EPS:
@@ -285,11 +287,12 @@ def kernel(
                     mv_t[n_mv] = cut
                     n_mv += 1
                     dl = wait_arr - planned_arr
+                    if dl > 0.0:  # the bound counts every later arrival
+                        pos += cut
                     if dl > _EPS:
                         late += cut
                         tdays += cut * dl
                         extra += cut * dl * carry
-                        pos += cut
                         if wait_arr >= year_end > planned_arr:
                             undel += cut
             out[f, 0, y] = late
@@ -300,7 +303,7 @@ def kernel(
             out[f, 6, y] = rerouted
             out[f, 7, y] = waited
             # ---- stock-out days: the undisturbed count, corrected where the moves reach
-            if f_stock0[f] == 0 and pos <= f_margin[f]:
+            if f_stock0[f] == 0 and pos <= f_margin[f] - 1e-9 * max(f_thr[f], 1.0):
                 out[f, 2, y] = 0.0
                 continue
             lo_b, hi_b = HORIZON_DAYS, -1
