@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corridor.errors import RequestError
+from corridor.i18n import Message, Named
 
 NO_BUYER = "none"
 DEFAULT_BUYER = "JP"
@@ -200,7 +201,8 @@ class Compliance:
         return tuple(out)
 
     def _why(self, regime: Regime) -> str:
-        return f"excluded for buyer {self.buyer} by {regime.name_en} ({regime.id})"
+        name = Named(regime.name_en, regime.name_ja)
+        return Message("regime_excluded_why", buyer=self.buyer, regime=name, id=regime.id)
 
 
 def compliance(
