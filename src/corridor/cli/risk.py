@@ -313,7 +313,7 @@ def stress_cmd(
         if bands is not None:
             from corridor.cli.uncertainty import print_stress_bands
 
-            print_stress_bands(out, bands)
+            print_stress_bands(out, bands, language_)
     if report:
         front = None
         if with_frontier:
