@@ -50,6 +50,7 @@ from corridor.network.schema import FAMILIES
 if TYPE_CHECKING:
     from corridor.analysis.plan_bands import PlanBands
     from corridor.contracts.model import Rule
+    from corridor.network.model import Network
     from corridor.optimize.capacity import Capacity
     from corridor.optimize.maxflow import CapacityResult
     from corridor.optimize.plan_result import PlanResult
@@ -213,7 +214,7 @@ def _capacity_table_ja(result: CapacityResult, lang: str) -> None:
     msg = t_msg
     from corridor.i18n import localise
     from corridor.network.names import place_name
-    from corridor.uncertainty.labels import element_name, record_name
+    from corridor.uncertainty.labels import record_name
 
     net, r = result.network, result.request
     places = [
@@ -231,11 +232,7 @@ def _capacity_table_ja(result: CapacityResult, lang: str) -> None:
     out.print(f"[bold]{title}[/]{day}: {head}")
 
     def name(cap: Capacity) -> str:
-        if cap.kind == "node" and cap.node:
-            return place_name(net.node(cap.node), lang)
-        if cap.kind == "group":
-            return element_name(net, cap.id, lang)
-        return "、".join(record_name(net, "links", k, lang) for k in cap.links[:3]) or cap.id
+        return capacity_name(net, cap, lang)
 
     _table(
         msg("cli_cap_bottlenecks", lang),
@@ -251,6 +248,21 @@ def _capacity_table_ja(result: CapacityResult, lang: str) -> None:
     used = sorted(result.flows.items(), key=lambda kv: -kv[1])
     flows = "、".join(f"{record_name(net, 'links', k, lang)} {_t(v)}" for k, v in used)
     out.print(f"[dim]{msg('cli_cap_cheapest', lang, flows=flows)}[/]")
+
+
+def capacity_name(net: Network, cap: Capacity, lang: str) -> str:
+    """A capacity by name in ``lang``: its node, its group or its links (``cap.name`` in
+    English)."""
+    from corridor.network.names import place_name
+    from corridor.uncertainty.labels import element_name, record_name
+
+    if lang == "en":
+        return cap.name
+    if cap.kind == "node" and cap.node:
+        return place_name(net.node(cap.node), lang)
+    if cap.kind == "group":
+        return element_name(net, cap.id, lang)
+    return "、".join(record_name(net, "links", k, lang) for k in cap.links[:3]) or cap.id
 
 
 def _capacity_row(cap: Capacity, lang: str = "en") -> list[str]:
@@ -513,7 +525,9 @@ def _utilisation_table(result: PlanResult, lang: str = "en") -> None:
         ),
         [
             [
-                *_capacity_row(u.capacity),
+                u.capacity.id,
+                capacity_name(result.network, u.capacity, lang),
+                *_capacity_row(u.capacity, lang)[2:],
                 _t(u.used_t_per_year),
                 f"{u.used_t_per_year / u.capacity.capacity_t_per_year:.0%}"
                 if u.capacity.capacity_t_per_year
