@@ -48,10 +48,13 @@ COMMANDS = {
     "versus": ["stress", str(ALL_CHINA), "--versus", str(SPLIT), "--years", "30", "--no-store"],
 }
 EXPOSURE = ["exposure", str(ALL_CHINA), "--no-store"]
+COMMANDS["frontier"] = ["frontier", str(ALL_CHINA), "--points", "3", "--scenarios", "200",
+                        "--no-store"]  # fmt: skip
 KNOWN_ENGLISH = {
-    # terminal tables still in English with --lang ja (their reports are translated)
-    "frontier": ["frontier", str(ALL_CHINA), "--points", "3", "--scenarios", "200", "--no-store"],
-}
+    # still English with --lang ja: the notes of the in-time frontier (risk/frontier_intime.py)
+    "frontier_in_time": ["frontier", str(ALL_CHINA), "--loss", "stockout", "--scenarios", "60",
+                         "--step", "0.5", "--no-store"],
+}  # fmt: skip
 # Also still English in the terminal, and slow enough (seconds to minutes) to be left out:
 # ``breakeven`` (its lines; the report is translated) and ``invest``.
 

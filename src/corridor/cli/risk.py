@@ -614,29 +614,28 @@ def frontier_cmd(
     elif fmt in EXPORTS:
         write_export(result, fmt, output, net)
     else:
-        _frontier_tables(result)
+        _frontier_tables(result, language_)
     if report:
         _write_report(report, None, result, lang=language_)
     _save(result, store, no_store)
 
 
-def _frontier_tables(r: Any) -> None:
+def _frontier_tables(r: Any, lang: str = "en") -> None:
+    from corridor.i18n import localise
+    from corridor.i18n import t as msg
     from corridor.report.risk import frontier_heads, frontier_rows, split_rows
 
-    points, plans = frontier_rows(r)
-    point_head, plan_head = frontier_heads(r)
-    what = (
-        f"{r.scenarios:,} scenarios"
-        if r.loss == "cost"
-        else f"{r.scenarios:,} simulated years in time, the same for every split"
-    )
-    _table(f"Efficient frontier: least expected cost for each CVaR ({what})", point_head, points)
+    points, plans = frontier_rows(r, lang)
+    point_head, plan_head = frontier_heads(r, lang)
+    n = f"{r.scenarios:,}"
+    what = msg("cli_frontier_scenarios" if r.loss == "cost" else "cli_frontier_years", lang, n=n)
+    _table(msg("cli_frontier_title", lang, what=what), point_head, points)
     if r.evaluated:
-        head, rows = split_rows(r)
-        _table("Every split evaluated (* on the frontier)", head, rows)
-    _table("Plans against the frontier", plan_head, plans)
+        head, rows = split_rows(r, lang)
+        _table(msg("cli_frontier_splits", lang), head, rows)
+    _table(msg("cli_frontier_plans", lang), plan_head, plans)
     for note in r.notes:
-        out.print(f"[dim]note: {note}[/]")
+        out.print(f"[dim]{msg('versus_note', lang)}: {localise(note, lang)}[/]")
 
 
 # --------------------------------------------------------------------------- what-if

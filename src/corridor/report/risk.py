@@ -9,6 +9,7 @@ current splits placed on it. Tables follow, then the sources of the events.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING
@@ -319,13 +320,13 @@ def frontier_rows(f: FrontierResult, lang: str = "en") -> tuple[list[list[str]],
     ]
     plans = [
         [
-            p.name,
+            split_label(p.name, lang),
             _num(p.expected_cost_usd_per_year),
             *([_num(p.mean_loss or 0.0)] if timed else []),
             _num(p.cvar),
             *([yes if _on_frontier(f, p) else no] if timed else []),
             yes if p.within_capacity else no,
-            p.note,
+            localise(p.note, lang),
         ]
         for p in f.references
     ]
@@ -347,6 +348,20 @@ def frontier_heads(f: FrontierResult, lang: str = "en") -> tuple[list[str], list
     )
 
 
+def split_label(name: str, lang: str = "en") -> str:
+    """A reference split's name ("current plan", "all China", "70/30 China/Trans-Caspian")
+    in ``lang``; any other name as it is."""
+    if lang == "en":
+        return name
+    if name == "current plan":
+        return t("risk_ref_current", lang)
+    china, caspian = family_name("china", lang), family_name("trans_caspian", lang)
+    if name in ("all China", "all Trans-Caspian"):
+        return t("risk_ref_all", lang, family=china if name == "all China" else caspian)
+    m = re.fullmatch(r"(\d+)/(\d+) China/Trans-Caspian", name)
+    return f"{m[1]}/{m[2]} {china}/{caspian}" if m else name
+
+
 def split_rows(f: FrontierResult, lang: str = "en") -> tuple[list[str], list[list[str]]]:
     """Every split of an in-time frontier: shipping cost, mean stock-out days, undelivered
     tonnes and extra cost, mean loss, expected cost and CVaR (``*``: on the frontier)."""
@@ -359,7 +374,7 @@ def split_rows(f: FrontierResult, lang: str = "en") -> tuple[list[str], list[lis
     ]
     rows = [
         [
-            ("* " if _on_frontier(f, p) else "") + p.name,
+            ("* " if _on_frontier(f, p) else "") + split_label(p.name, lang),
             _num(p.shipping_cost_usd_per_year),
             _num(p.extra.get("mean_stockout_days", 0.0), 2),
             _num(p.extra.get("mean_undelivered_t", 0.0), 1),

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from corridor.errors import RequestError
+from corridor.i18n import Message
 from corridor.optimize.lp import HighsModel, LinearProgram
 from corridor.risk._common import FloatArray
 from corridor.risk.allocation import Allocation
@@ -504,22 +505,17 @@ def _notes(
     unit = "USD" if measure == "usd" else "t"
     cheap, safe = line[0], line[-1]
     premium = safe.expected_cost_usd_per_year - cheap.expected_cost_usd_per_year
-    notes = [
-        f"the least-CVaR split costs USD {premium:,.0f}/yr more than the least-cost split "
-        f"and cuts the CVaR by {cheap.cvar - safe.cvar:,.0f} {unit}/yr",
-    ]
+    notes: list[str] = [
+        Message("frontier_note_premium", usd=f"{premium:,.0f}",
+                cut=f"{cheap.cvar - safe.cvar:,.0f}", unit=unit),
+    ]  # fmt: skip
     plan = next((r for r in refs if r.name == "current plan"), None)
     if plan is not None:
         same_cost = _cheapest_within(line, plan.expected_cost_usd_per_year)
         if same_cost is not None and same_cost.cvar < plan.cvar - 1e-6 * max(1.0, plan.cvar):
-            notes.append(
-                f"for the current plan's expected cost a split on the frontier has a CVaR "
-                f"{plan.cvar - same_cost.cvar:,.0f} {unit}/yr lower"
-            )
-    notes.append(
-        "losses are per tonne planned, re-routed by the stress-test rule without capacity "
-        "limits (linear); capacities bind the split itself; share rules are not applied"
-    )
+            cut = f"{plan.cvar - same_cost.cvar:,.0f}"
+            notes.append(Message("frontier_note_same_cost", cut=cut, unit=unit))
+    notes.append(Message("frontier_note_linear"))
     return tuple(notes)
 
 
