@@ -5,9 +5,7 @@ once). Its output must hold no English name of a place, exposure, commodity, eve
 project, state or buyer that has a Japanese name (the ``name_en`` of the tables, and the short
 place names the labels use), and no English catalogue text (any piece of an ``en.json``
 template longer than 12 characters that its ``ja.json`` value does not share). Text the user
-gave (the portfolio's and the plans' names in the example files) is taken out first. A face
-still in English is listed in :data:`KNOWN_ENGLISH` (strict xfail: it must leave the list
-when it is translated).
+gave (the portfolio's and the plans' names in the example files) is taken out first.
 """
 
 from __future__ import annotations
@@ -50,11 +48,8 @@ COMMANDS = {
 EXPOSURE = ["exposure", str(ALL_CHINA), "--no-store"]
 COMMANDS["frontier"] = ["frontier", str(ALL_CHINA), "--points", "3", "--scenarios", "200",
                         "--no-store"]  # fmt: skip
-KNOWN_ENGLISH = {
-    # still English with --lang ja: the notes of the in-time frontier (risk/frontier_intime.py)
-    "frontier_in_time": ["frontier", str(ALL_CHINA), "--loss", "stockout", "--scenarios", "60",
-                         "--step", "0.5", "--no-store"],
-}  # fmt: skip
+COMMANDS["frontier_in_time"] = ["frontier", str(ALL_CHINA), "--loss", "stockout",
+                                "--scenarios", "60", "--step", "0.5", "--no-store"]  # fmt: skip
 # Also still English in the terminal, and slow enough (seconds to minutes) to be left out:
 # ``breakeven`` (its lines; the report is translated) and ``invest``.
 
@@ -148,12 +143,6 @@ def test_japanese_output_has_no_english(name: str):
     text = _run(COMMANDS[name])
     assert re.search(r"[\u3040-\u30ff]", text), text[:500]  # it ran, in Japanese
     assert english_left(text) == []
-
-
-@pytest.mark.parametrize("name", sorted(KNOWN_ENGLISH))
-@pytest.mark.xfail(strict=True, reason="terminal face not yet translated (issue #17)")
-def test_known_english_faces(name: str):
-    assert english_left(_run(KNOWN_ENGLISH[name])) == []
 
 
 def test_exposure_table_and_report_in_japanese_have_no_english(tmp_path: Path):

@@ -9,7 +9,6 @@ current splits placed on it. Tables follow, then the sources of the events.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from corridor.i18n import family_name, localise, t
 from corridor.network.names import event_name
 from corridor.report.html import page, table
 from corridor.report.svg import FAMILY_COLOURS, GRID, INK, MUTED, OTHER_COLOUR, _svg_open
+from corridor.risk.frontier import split_label
 
 if TYPE_CHECKING:
     from corridor.analysis.stress_bands import StressBands
@@ -346,20 +346,6 @@ def frontier_heads(f: FrontierResult, lang: str = "en") -> tuple[list[str], list
         ["#", cost, mean, level, families],
         [split, cost, mean, level, on, within, note],
     )
-
-
-def split_label(name: str, lang: str = "en") -> str:
-    """A reference split's name ("current plan", "all China", "70/30 China/Trans-Caspian")
-    in ``lang``; any other name as it is."""
-    if lang == "en":
-        return name
-    if name == "current plan":
-        return t("risk_ref_current", lang)
-    china, caspian = family_name("china", lang), family_name("trans_caspian", lang)
-    if name in ("all China", "all Trans-Caspian"):
-        return t("risk_ref_all", lang, family=china if name == "all China" else caspian)
-    m = re.fullmatch(r"(\d+)/(\d+) China/Trans-Caspian", name)
-    return f"{m[1]}/{m[2]} {china}/{caspian}" if m else name
 
 
 def split_rows(f: FrontierResult, lang: str = "en") -> tuple[list[str], list[list[str]]]:

@@ -29,6 +29,7 @@ Frontier
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -37,7 +38,8 @@ from typing import Any
 import numpy as np
 
 from corridor.errors import RequestError
-from corridor.i18n import Message
+from corridor.i18n import Message, family_name
+from corridor.i18n import t as msg
 from corridor.optimize.lp import HighsModel, LinearProgram
 from corridor.risk._common import FloatArray
 from corridor.risk.allocation import Allocation
@@ -497,6 +499,20 @@ def _check(scenarios: int, alpha: float, measure: str, points: int) -> None:
     check_cvar_sample(scenarios, alpha, "scenarios")
     if points < 2:
         raise RequestError(f"the frontier needs at least 2 points, not {points}")
+
+
+def split_label(name: str, lang: str = "en") -> str:
+    """A reference split's name ("current plan", "all China", "70/30 China/Trans-Caspian")
+    in ``lang``; any other name as it is."""
+    if lang == "en":
+        return name
+    if name == "current plan":
+        return msg("risk_ref_current", lang)
+    china, caspian = family_name("china", lang), family_name("trans_caspian", lang)
+    if name in ("all China", "all Trans-Caspian"):
+        return msg("risk_ref_all", lang, family=china if name == "all China" else caspian)
+    m = re.fullmatch(r"(\d+)/(\d+) China/Trans-Caspian", name)
+    return f"{m[1]}/{m[2]} {china}/{caspian}" if m else name
 
 
 def _notes(
