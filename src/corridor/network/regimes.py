@@ -201,8 +201,9 @@ class Compliance:
         return tuple(out)
 
     def _why(self, regime: Regime) -> str:
-        name = Named(regime.name_en, regime.name_ja)
-        return Message("regime_excluded_why", buyer=self.buyer, regime=name, id=regime.id)
+        # the id in English (as before); Japanese names the regime only
+        name = Named(f"{regime.name_en} ({regime.id})", regime.name_ja)
+        return Message("regime_excluded_why", buyer=self.buyer, regime=name)
 
 
 def compliance(
