@@ -63,8 +63,9 @@ def _invest(data: Path, lang: str, *extra: str) -> str:
 
 
 def test_invest_in_japanese_has_no_english(two_routes_ja: Path):
-    text = _invest(two_routes_ja, "ja", "--budget", "2000000")
+    text = _invest(two_routes_ja, "ja", "--budget", "2000000", "--simulate", "1")
     assert "費用便益比による事業の順位" in text, text
+    assert "待ち行列：アルマトイ → ポティ" in text and "共通乱数" in text  # the queue table
     assert "西線の複線化" in text and "中国線の複線化" in text
     assert "Double the" not in text  # the projects by their Japanese names
     assert "2.0 百万米ドルでの選定：西線の複線化" in text  # the budget fits the west line only
