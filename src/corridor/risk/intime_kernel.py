@@ -37,6 +37,21 @@ def _bin(day: float) -> int:
     return min(int(np.ceil(day - 0.5)), HORIZON_DAYS - 1)
 
 
+@njit(cache=True, inline="always")
+def _late(
+    tonnes: float, actual: float, planned: float, year_end: float, carry: float
+) -> tuple[float, float, float, float, float]:
+    """Tonnes arriving at ``actual`` instead of ``planned``: late tonnes, tonne-days, carrying
+    cost, undelivered tonnes (arriving after the delivery year) and tonnes arriving later at
+    all (for the stock-out bound), as timeline._arrive counts them."""
+    dl = actual - planned
+    later = tonnes if dl > 0.0 else 0.0
+    if dl <= _EPS:
+        return 0.0, 0.0, 0.0, 0.0, later
+    undelivered = tonnes if actual >= year_end > planned else 0.0
+    return tonnes, tonnes * dl, tonnes * dl * carry, undelivered, later
+
+
 @njit(cache=True, nogil=True)
 def kernel(
     year_ptr: IntArray,
@@ -239,15 +254,12 @@ def kernel(
                     mv_bin[n_mv] = _bin(actual)
                     mv_t[n_mv] = through
                     n_mv += 1
-                    dl = actual - planned_arr
-                    if dl > 0.0:  # the bound counts every later arrival
-                        pos += through
-                    if dl > _EPS:
-                        late += through
-                        tdays += through * dl
-                        extra += through * dl * carry
-                        if actual >= year_end > planned_arr:
-                            undel += through
+                    lt, td, cc, ud, lp = _late(through, actual, planned_arr, year_end, carry)
+                    late += lt
+                    tdays += td
+                    extra += cc
+                    undel += ud
+                    pos += lp
                     extra += through * g_sur[gw]
                 wait_arr = c_end[w] + r_transit[r]
                 for a in range(r0, r1):
@@ -308,29 +320,23 @@ def kernel(
                     mv_bin[n_mv] = _bin(arrival)
                     mv_t[n_mv] = moved
                     n_mv += 1
-                    dl = arrival - planned_arr
-                    if dl > 0.0:  # the bound counts every later arrival
-                        pos += moved
-                    if dl > _EPS:
-                        late += moved
-                        tdays += moved * dl
-                        extra += moved * dl * carry
-                        if arrival >= year_end > planned_arr:
-                            undel += moved
+                    lt, td, cc, ud, lp = _late(moved, arrival, planned_arr, year_end, carry)
+                    late += lt
+                    tdays += td
+                    extra += cc
+                    undel += ud
+                    pos += lp
                 if cut > _EPS:
                     waited += cut
                     mv_bin[n_mv] = _bin(wait_arr)
                     mv_t[n_mv] = cut
                     n_mv += 1
-                    dl = wait_arr - planned_arr
-                    if dl > 0.0:  # the bound counts every later arrival
-                        pos += cut
-                    if dl > _EPS:
-                        late += cut
-                        tdays += cut * dl
-                        extra += cut * dl * carry
-                        if wait_arr >= year_end > planned_arr:
-                            undel += cut
+                    lt, td, cc, ud, lp = _late(cut, wait_arr, planned_arr, year_end, carry)
+                    late += lt
+                    tdays += td
+                    extra += cc
+                    undel += ud
+                    pos += lp
             out[f, 0, y] = late
             out[f, 1, y] = tdays
             out[f, 3, y] = undel
