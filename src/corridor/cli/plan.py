@@ -601,12 +601,14 @@ def runs_list(
         str, typer.Option("--format", help="table, json, csv, xlsx or parquet")
     ] = "table",
     output: OutputOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Stored runs, newest first."""
     from corridor.store import list_runs, store_path
 
     _check(fmt, ("table", "json", *EXPORTS))
     check_output(fmt, output)
+    language_ = language(lang)
     runs = list_runs(store=store, limit=limit)
     if fmt == "json":
         _json([r.to_dict() for r in runs])
@@ -615,15 +617,15 @@ def runs_list(
         write_export(runs, fmt, output, None, "runs")
         return
     _table(
-        f"Runs in {store_path(store)}",
-        ["id", "kind", "created (UTC)", "status", "headline", "data"],
+        t_msg("runs_title", language_, store=store_path(store)),
+        [t_msg(k, language_) for k in _RUN_COLUMNS],
         [
             [
                 r.id,
-                r.kind,
+                _label(f"runs_kind_{r.kind}", r.kind, language_),
                 r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                r.status,
-                _headline(r.headline),
+                _label(f"runs_status_{r.status}", r.status, language_),
+                _headline(r.headline, language_),
                 r.data_version[:10],
             ]
             for r in runs
@@ -632,9 +634,29 @@ def runs_list(
     )
 
 
-def _headline(head: dict[str, Any]) -> str:
+_RUN_COLUMNS = (
+    "hdr_id",
+    "runs_th_kind",
+    "runs_th_created",
+    "runs_th_status",
+    "runs_th_headline",
+    "runs_th_data",
+)
+
+
+def _label(key: str, fallback: str, lang: str) -> str:
+    """The catalogue's label for ``key``, or ``fallback`` where it has none."""
+    from corridor.i18n import catalogue
+
+    return catalogue(lang).get(key, fallback)
+
+
+def _headline(head: dict[str, Any], lang: str = "en") -> str:
+    """Headline figures as "label value" pairs, labelled as the web page labels them."""
+    unbounded = t_msg("runs_unbounded", lang)
     return ", ".join(
-        f"{k} {_t(v) if isinstance(v, int | float) else 'unbounded'}" for k, v in head.items()
+        f"{_label(f'runs_head_{k}', k, lang)} {_t(v) if isinstance(v, int | float) else unbounded}"
+        for k, v in head.items()
     )
 
 
