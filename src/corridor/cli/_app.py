@@ -15,7 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from corridor import validate
+from corridor.cli.brief import CHOSEN, chosen
 from corridor.errors import CorridorError, DataError, RequestError
+from corridor.i18n import t
 from corridor.network.load import load_network
 from corridor.network.model import Network
 
@@ -159,10 +161,22 @@ def _save(
     try:
         run_id = save_run(result, store=store, run_id=run_id)
     except RequestError as exc:
-        err.print("[red]error[/]: run not saved: ", end="")
+        err.print(f"[red]{t('cli_error', chosen())}[/]: {t('cli_run_not_saved', chosen())}", end="")
         err.print(str(exc), markup=False)
         raise typer.Exit(EX_TEMPFAIL) from None
-    err.print(f"saved as run {run_id} (corridor runs show {run_id})")
+    err.print(t("cli_saved_as_run", chosen(), id=run_id), markup=False)
+
+
+def report_written(path: Path | str) -> None:
+    """Say where a report went, in the command's language."""
+    err.print(t("cli_report_written", chosen(), path=path), markup=False)
+
+
+@app.callback()
+def _each_command() -> None:
+    """Routes, costs, capacity and risk of moving strategic raw materials from Kazakhstan to
+    Japan."""
+    CHOSEN.clear()  # a command's language is its own (commands run in-process in tests)
 
 
 # --------------------------------------------------------------------------- network

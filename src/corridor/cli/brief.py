@@ -39,6 +39,11 @@ CHOSEN: list[str] = []
 """The language the running command chose (for its error message), once :func:`language` ran."""
 
 
+def chosen() -> str:
+    """The language the running command chose (``--lang``), else the locale's."""
+    return CHOSEN[0] if CHOSEN else lang_from_env()
+
+
 def language(lang: str | None) -> str:
     """The language asked for, or the locale's; an unknown one is a usage error (exit 2)."""
     if lang is None:

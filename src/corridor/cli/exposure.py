@@ -12,7 +12,17 @@ from typing import Annotated, Any
 
 import typer
 
-from corridor.cli._app import AsOfOpt, DataOpt, OverlayOpt, ReportOpt, _json, _save, app, err, out
+from corridor.cli._app import (
+    AsOfOpt,
+    DataOpt,
+    OverlayOpt,
+    ReportOpt,
+    _json,
+    _save,
+    app,
+    out,
+    report_written,
+)
 from corridor.cli.brief import LangOpt, language
 from corridor.cli.risk import (
     NoStoreOpt,
@@ -105,7 +115,7 @@ def _write_report(path: Path, result: Any, lang: str) -> None:
         write_report(path, render_exposure_report(result, lang))
     except OSError as exc:
         raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
-    err.print(f"report written to {path}")
+    report_written(path)
 
 
 CSV_COLUMNS = (

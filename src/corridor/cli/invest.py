@@ -20,8 +20,8 @@ from corridor.cli._app import (
     _rows_table,
     _save,
     app,
-    err,
     out,
+    report_written,
 )
 from corridor.cli.brief import LangOpt, language
 from corridor.cli.plan import NoStoreOpt, StoreOpt
@@ -128,7 +128,7 @@ def invest_cmd(
             write_report(report, render_invest_report(result, language_))
         except OSError as exc:
             raise RequestError(f"--report {report}: cannot write: {exc}") from None
-        err.print(f"report written to {report}")
+        report_written(report)
     queues = _queues(result, simulate)
     if fmt == "json":
         doc = result.to_dict()

@@ -18,8 +18,8 @@ from corridor.cli._app import (
     _rows_table,
     _undated_net,
     app,
-    err,
     out,
+    report_written,
 )
 from corridor.cli.brief import LangOpt, language
 from corridor.errors import RequestError
@@ -181,7 +181,7 @@ def breakeven_cmd(
             report.write_text(html, encoding="utf-8")
         except OSError as exc:
             raise RequestError(f"cannot write the report {report}: {exc.strerror}") from None
-        err.print(f"report written to {report}")
+        report_written(report)
     if fmt == "json":
         _json(
             {

@@ -38,8 +38,8 @@ from corridor.cli._app import (
     _service,
     app,
     checked,
-    err,
     out,
+    report_written,
 )
 from corridor.cli.brief import BriefOpt, LangOpt, check_brief, language, plan_brief_file
 from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
@@ -155,7 +155,7 @@ def capacity_cmd(
             write_report(report, render_capacity_report(result, bands, lang=language_))
         except OSError as exc:
             raise RequestError(f"cannot write report {report}: {exc.strerror or exc}") from None
-        err.print(f"report written to {report}")
+        report_written(report)
     _save(result, store, no_store)
 
 
@@ -415,7 +415,7 @@ def _plan_report(
         write_report(path, render_plan_report(result, bands, lang=lang))
     except OSError as exc:
         raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
-    err.print(f"report written to {path}")
+    report_written(path)
 
 
 def _table(title: str, columns: list[str], rows: list[list[str]], right: set[int]) -> None:

@@ -43,6 +43,7 @@ from corridor.cli._app import (
     checked,
     err,
     out,
+    report_written,
 )
 from corridor.cli.brief import LangOpt, language
 from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
@@ -511,7 +512,7 @@ def _write_report(path: Path, stress: Any, front: Any, bands: Any = None, lang: 
         write_report(path, render_risk_report(stress, front, bands=bands, lang=lang))
     except OSError as exc:
         raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
-    err.print(f"report written to {path}")
+    report_written(path)
 
 
 # --------------------------------------------------------------------------- frontier

@@ -37,8 +37,8 @@ from corridor.cli._app import (
     _service,
     app,
     checked,
-    err,
     out,
+    report_written,
 )
 from corridor.cli.brief import BriefOpt, LangOpt, check_brief, compare_brief_file, language
 from corridor.cli.export import OutputOpt, check_output, write_export
@@ -428,4 +428,4 @@ def _report(results: list[Any], net: Network, path: Path, lang: str = "en") -> N
         write_report(path, html)
     except OSError as exc:
         raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
-    err.print(f"report written to {path}")
+    report_written(path)

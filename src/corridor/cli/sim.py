@@ -26,6 +26,7 @@ from corridor.cli._app import (
     check_dashboard,
     err,
     out,
+    report_written,
 )
 from corridor.cli.brief import LangOpt, language
 from corridor.errors import RequestError
@@ -136,7 +137,7 @@ def simulate_cmd(
             write_report(report, render_sim_report(base, lang=language_))
         except OSError as exc:
             raise RequestError(f"--report {report}: cannot write: {exc}") from None
-        err.print(f"report written to {report}")
+        report_written(report)
     if fmt == "json":
         from corridor.sim.run import payload
 
