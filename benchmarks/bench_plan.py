@@ -246,6 +246,7 @@ def path_plan(
         "routes": len(model.candidates),
         "rounds": pricing.rounds,
         "converged": pricing.converged,
+        "gap": pricing.gap,
     }
     return model.highs.lp, info
 

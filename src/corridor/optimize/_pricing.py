@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,10 +11,11 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from corridor.contracts.model import Contract, Portfolio, Rule
-from corridor.costs import Assumptions
+from corridor.costs import Assumptions, insurance_usd_per_t
 from corridor.graph import CommodityGraph, Edge, commodity_graph
 from corridor.i18n import Message
 from corridor.network.model import Network
+from corridor.optimize._master import _Master
 from corridor.optimize._model import _candidate, _Clock, _Model, contract_assumptions
 from corridor.optimize.capacity import TOL, capacities, capacity_of_link, node_capacities
 from corridor.optimize.lp import LpSolution
@@ -44,6 +45,9 @@ class _Pricing:
     converged: bool
     exact: bool
     """Pricing is exact without family and minimum-share rules (see :func:`_price`)."""
+    gap: float | None = None
+    """Relative optimality gap proven at the last pricing: (objective - Lagrangian lower
+    bound) / max(1, objective); None where pricing is not exact."""
 
     def note(self, candidates: int) -> str:
         if self.added:
@@ -60,78 +64,127 @@ class _Pricing:
 
 
 def _solve(
-    problem: _Problem, cands: dict[str, list[Candidate]], max_rounds: int, clock: _Clock
+    problem: _Problem,
+    cands: dict[str, list[Candidate]],
+    max_rounds: int,
+    clock: _Clock,
+    gap: float = 0.0,
 ) -> tuple[_Model, LpSolution, _Pricing]:
-    """Solve over the candidates; add routes priced by the duals until none improves."""
+    """Solve over the candidates; add routes priced by the duals until none improves (or,
+    with ``gap`` > 0 and exact pricing, until the proven relative gap is at most ``gap``).
+
+    The LP stays loaded in HiGHS between rounds (:class:`_Master`: new routes are added as
+    columns and it re-solves from its last basis); once generation stops, the final LP is
+    built once more over the candidates in contract order, as the plan reads it.
+    """
     caps = capacities(problem.net)
     exact = not any(r.on == "family" or r.min_share is not None for r in problem.rules)
-    added = 0
-    for rounds in itertools.count():
+    model = _Model.build(problem.portfolio, problem.rules, cands, caps, problem.penalty)
+    clock.lap("build")
+    master = _Master(model, caps)
+    added = rounds = 0
+    lower: float | None = None
+    while True:
+        solution = master.solve()
+        clock.lap("solve")
+        if rounds >= max_rounds:
+            converged = False
+            break
+        new, lower = _price(problem, master, solution)
+        clock.lap("pricing")
+        if not new or (exact and _gap(solution.objective, lower) <= gap):
+            converged = True
+            break
+        for x in new:
+            cands[x.contract].append(x)
+        master.add(new)
+        added += len(new)
+        rounds += 1
+        clock.lap("build")
+    if added:
         model = _Model.build(problem.portfolio, problem.rules, cands, caps, problem.penalty)
         clock.lap("build")
         solution = model.highs.solve()
         clock.lap("solve")
-        new = _price(problem, model, solution) if rounds < max_rounds else None
-        clock.lap("pricing")
-        if not new:
-            return model, solution, _Pricing(rounds, added, new is not None, exact)
-        for x in new:
-            cands[x.contract].append(x)
-        added += len(new)
-    raise AssertionError("unreachable")
+    proven = _gap(solution.objective, lower) if exact and lower is not None else None
+    return model, solution, _Pricing(rounds, added, converged, exact, proven)
 
 
-def _price(problem: _Problem, model: _Model, sol: LpSolution) -> list[Candidate]:
-    """Routes with a negative reduced cost under the current duals (column generation).
+def _gap(objective: float, lower: float) -> float:
+    return max(0.0, objective - lower) / max(1.0, abs(objective))
+
+
+def _price(
+    problem: _Problem, master: _Master, sol: LpSolution
+) -> tuple[list[Candidate], float]:
+    """Routes with a negative reduced cost under the current duals (column generation),
+    and the Lagrangian lower bound on the optimum over every route these duals prove.
 
     One search per contract, origin–destination pair (and family of a family rule), on
     edge costs raised by the capacity shadow prices, with each exposure a maximum-share
     row binds charged its dual once. That finds the route of least reduced cost exactly
     when the rules are capacity and maximum-share ones; only routes whose exact reduced
-    cost is negative are added.
+    cost is negative are added. The bound is the LP objective plus, per contract, its
+    volume times its least reduced cost where negative (a path search that is not a
+    route still bounds it from below); it is only valid when pricing is exact.
     """
     y = sol.row_dual
-    prices = {
-        cap.id: -float(y[model.cap_row0 + i])
-        for i, cap in enumerate(model.caps)
-        if -y[model.cap_row0 + i] > TOL
-    }
-    known = {(x.contract, tuple(_links(x.route))) for x in model.candidates}
+    prices = master.cap_prices(y)
     out = []
+    lower = sol.objective
     for c in problem.portfolio.contracts:
-        for route in _priced_routes(problem, model, c, prices, y):
+        routes, least = _priced_routes(problem, master, c, prices, y)
+        if least is not None:
+            lower += c.volume_t_per_year * min(0.0, least)
+        for route in routes:
             x = _candidate(c.id, route, problem.net, problem.risk_penalty)
             key = (c.id, tuple(_links(route)))
-            if key not in known and model.reduced_cost(x, y) < -TOL * max(1.0, x.cost_usd_per_t):
-                known.add(key)
+            if key in master.known:
+                continue
+            if master.reduced_cost(x, y) < -TOL * max(1.0, x.cost_usd_per_t):
+                master.known.add(key)
                 out.append(x)
-    return out
+    return out, lower
 
 
 def _priced_routes(
-    problem: _Problem, model: _Model, c: Contract, prices: Mapping[str, float], y: np.ndarray
-) -> list[Route]:
-    """The route of least priced cost per origin–destination pair (and family rule)."""
+    problem: _Problem, master: _Master, c: Contract, prices: np.ndarray, y: np.ndarray
+) -> tuple[list[Route], float | None]:
+    """The route of least priced cost per origin–destination pair (and family rule), and
+    a lower bound on the least reduced cost of the contract's routes (None: no path)."""
+    model = master.model
     penalties: dict[str, float] = {}
     families: set[str | None] = {None}
+    shares = 0.0  # the -share * dual part every route of the contract gets
     for i, rr in enumerate(model.rule_rows, model.rule_row0):
         if c.id not in rr.contracts:
             continue
+        share = rr.rule.max_share if rr.bound == "max" else rr.rule.min_share
+        shares += (share or 0.0) * float(y[i])
         if rr.rule.on == "family":
             families.add(rr.rule.target)
         elif rr.bound == "max" and -y[i] > TOL:
             penalties[rr.rule.target] = penalties.get(rr.rule.target, 0.0) - float(y[i])
+    a = contract_assumptions(problem.assumptions, c)
     out = []
+    least: float | None = None
     for o, d in itertools.product(c.origins, c.destinations):
         ends = {problem.net.node(o).country, problem.net.node(d).country}
         pen = {e: p for e, p in penalties.items() if e not in ends}
-        a = contract_assumptions(problem.assumptions, c)
         for fam in families:
             key = (problem.net, c.commodity, a, c.avoid, (fam,) if fam else ())
-            edges = _GraphArrays.of(*key).cheapest(o, d, prices, pen)
+            arrays = _GraphArrays.of(*key)
+            found = arrays.cheapest(o, d, prices, pen, master.matrices)
+            if found is None:
+                continue
+            total, edges = found
+            if fam is None:
+                insurance = insurance_usd_per_t(arrays.graph.commodity, arrays.graph.assumptions)
+                bound = total + insurance - float(y[model._rows[0][c.id]]) + shares
+                least = bound if least is None else min(least, bound)
             if edges is not None:
                 out.append(make_route(commodity_graph(*key), edges, o))
-    return out
+    return out, least
 
 
 @dataclass(frozen=True)
@@ -145,6 +198,9 @@ class _GraphArrays:
     capacity: csr_matrix
     """Edges × capacities: 1 where the edge draws on the capacity (``capacity_ids`` order)."""
     capacity_ids: tuple[str, ...]
+    capacity_pos: np.ndarray
+    """Per capacity of ``capacity_ids``: its position among every capacity of the network
+    (sorted by id, the order of :meth:`_Master.cap_prices`)."""
     places: np.ndarray
     """Per vertex: index of its node."""
     order: np.ndarray
@@ -191,6 +247,7 @@ class _GraphArrays:
             draws.append(extra if own is None else (own, *extra))
         ids = tuple(sorted({cap for d in draws for cap in d}))
         index = {cap: i for i, cap in enumerate(ids)}
+        every = {cap: i for i, cap in enumerate(sorted(capacities(net)))}
         rows = [j for j, d in enumerate(draws) for _ in d]
         cols = [index[cap] for d in draws for cap in d]
         tails, heads = g.tails, g.heads
@@ -208,6 +265,7 @@ class _GraphArrays:
             g.costs,
             csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(g.edges), max(len(ids), 1))),
             ids,
+            np.array([every[cap] for cap in ids], dtype=np.int64),
             np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64),
             order,
             np.append(starts, len(keys)),
@@ -224,15 +282,19 @@ class _GraphArrays:
         self,
         origin: str,
         destination: str,
-        prices: Mapping[str, float],
+        prices: np.ndarray,
         penalties: Mapping[str, float],
-    ) -> list[Edge] | None:
+        matrices: MutableMapping[int, csr_matrix] | None = None,
+    ) -> tuple[float, list[Edge] | None] | None:
         """Least-cost physically simple path with capacity prices on its edges and each
         penalised exposure charged once (exactly: the best over every subset of penalised
         exposures allowed).
 
-        Returns the path's edges, or None when there is none (a shortest path that passes
-        a place twice is not a route and is skipped too).
+        ``prices`` holds USD/t per use of every capacity of the network, in id order;
+        ``matrices`` keeps the search matrix of each graph between calls (only its
+        weights change). Returns the least priced cost over every path, with the path's
+        edges of the least-cost route among them (None when each path found passes a place
+        twice and so is not a route); None when there is no path at all.
         """
         g = self.graph
         src = g.node_vertices.get(origin, [])
@@ -240,33 +302,55 @@ class _GraphArrays:
         if not src or not dst:
             return None
         price = np.zeros(self.capacity.shape[1])
-        price[: len(self.capacity_ids)] = [prices.get(cap, 0.0) for cap in self.capacity_ids]
+        price[: len(self.capacity_ids)] = prices[self.capacity_pos]
         costs = self.costs + self.capacity @ price
         touch = {e: self.touching(e) for e in penalties}
+        mat = self._matrix(matrices)
+        least: float | None = None
         best: tuple[float, list[int]] | None = None
         for size in range(len(touch) + 1):
             for allowed_set in itertools.combinations(sorted(touch), size):
-                allowed = np.ones(len(costs), dtype=bool)
+                allowed = None
                 for e, hits in touch.items():
                     if e not in allowed_set:
-                        allowed &= ~hits
-                found = self._shortest(costs, allowed, src, dst)
-                if found is not None:
-                    total = found[0] + sum(penalties[e] for e in allowed_set)
-                    if best is None or total < best[0]:
-                        best = (total, found[1])
-        return None if best is None else [g.edges[i] for i in best[1]]
+                        allowed = ~hits if allowed is None else allowed & ~hits
+                found = self._shortest(mat, costs, allowed, src, dst)
+                if found is None:
+                    continue
+                total = found[0] + sum(penalties[e] for e in allowed_set)
+                least = total if least is None else min(least, total)
+                if found[1] is not None and (best is None or total < best[0]):
+                    best = (total, found[1])
+        if least is None:
+            return None
+        return least, None if best is None else [g.edges[i] for i in best[1]]
+
+    def _matrix(self, matrices: MutableMapping[int, csr_matrix] | None) -> csr_matrix:
+        """The pair structure as a CSR matrix, kept in ``matrices`` (one per plan, so
+        threads planning at once never share one)."""
+        mat = None if matrices is None else matrices.get(id(self))
+        if mat is None:
+            n = len(self.places)
+            data = np.ones(len(self.pair_head))
+            mat = csr_matrix((data, self.pair_head, self.indptr), shape=(n, n))
+            if matrices is not None:
+                matrices[id(self)] = mat
+        return mat
 
     def _shortest(
-        self, costs: np.ndarray, allowed: np.ndarray, src: list[int], dst: list[int]
-    ) -> tuple[float, list[int]] | None:
-        # the CSR structure is kept; per call only its costs: the cheapest allowed edge of
-        # each (tail, head) pair (a barred one costs inf, which no search relaxes)
-        sorted_costs = np.where(allowed, costs, np.inf)[self.order]
+        self,
+        mat: csr_matrix,
+        costs: np.ndarray,
+        allowed: np.ndarray | None,
+        src: list[int],
+        dst: list[int],
+    ) -> tuple[float, list[int] | None] | None:
+        # the CSR structure is kept; per call only its weights: the cheapest allowed edge
+        # of each (tail, head) pair (a barred one costs inf, which no search relaxes)
+        sorted_costs = (costs if allowed is None else np.where(allowed, costs, np.inf))[self.order]
         cheapest = np.minimum.reduceat(sorted_costs, self.pair_start[:-1])
-        n = len(self.places)
         # sparse zeros are not edges: lift free edges to a negligible cost
-        mat = csr_matrix((np.maximum(cheapest, 1e-12), self.pair_head, self.indptr), shape=(n, n))
+        mat.data = np.maximum(cheapest, 1e-12)
         dist, pred, _ = dijkstra(mat, indices=src, return_predecessors=True, min_only=True)
         end = min(dst, key=lambda v: dist[v])
         if not np.isfinite(dist[end]):
@@ -275,18 +359,19 @@ class _GraphArrays:
         while pred[path[-1]] >= 0:
             path.append(int(pred[path[-1]]))
         path.reverse()
-        places = [int(self.places[v]) for v in path]
-        stops = [p for i, p in enumerate(places) if i == 0 or p != places[i - 1]]
-        if len(set(stops)) < len(stops):
-            return None
-        edges = []
-        for u, v in itertools.pairwise(path):
-            pair = int(np.searchsorted(self.pair_key, u * n + v))
-            lo, hi = int(self.pair_start[pair]), int(self.pair_start[pair + 1])
+        places = self.places[path]
+        stops = places[np.r_[True, places[1:] != places[:-1]]]
+        if len(np.unique(stops)) < len(stops):
+            return float(dist[end]), None
+        at = np.asarray(path, dtype=np.int64)
+        pair = np.searchsorted(self.pair_key, at[:-1] * len(self.places) + at[1:])
+        lo, hi = self.pair_start[pair], self.pair_start[pair + 1]
+        picks = lo.copy()
+        for i in np.flatnonzero(hi - lo > 1).tolist():
             # the first (lowest index) of the cheapest parallel edges, as a sort would keep
-            at = lo + int(np.argmax(sorted_costs[lo:hi] == cheapest[pair]))
-            edges.append(int(self.order[at]))
-        return float(dist[end]), edges
+            span = sorted_costs[lo[i] : hi[i]]
+            picks[i] = lo[i] + int(np.argmax(span == cheapest[pair[i]]))
+        return float(dist[end]), self.order[picks].tolist()
 
 
 @dataclass(frozen=True)
