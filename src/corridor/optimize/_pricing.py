@@ -228,28 +228,11 @@ class _GraphArrays:
 
     @staticmethod
     def _build(net: Network, g: CommodityGraph) -> _GraphArrays:
-        cls = g.commodity.cargo_class
-        # what draws_on gives each edge, with the node part looked up once per node and mode
-        own_of, at_nodes = capacity_of_link(net), node_capacities(net)
-        at: dict[tuple[str, str], tuple[str, ...]] = {}
-        draws: list[tuple[str, ...]] = []
-        for li, tail in zip(g.edge_links.tolist(), g.tails.tolist(), strict=True):
-            if li < 0:
-                draws.append(())
-                continue
-            link, node = net.links[li], g.vertices[tail][0]
-            extra = at.get((node, link.mode))
-            if extra is None:
-                extra = at[node, link.mode] = tuple(
-                    c.id for c in at_nodes.get(node, ()) if c.counts(cls, link.mode)
-                )
-            own = own_of.get(link.id)
-            draws.append(extra if own is None else (own, *extra))
-        ids = tuple(sorted({cap for d in draws for cap in d}))
+        rows, caps = _draws(net, g)
+        ids = tuple(sorted(set(caps)))
         index = {cap: i for i, cap in enumerate(ids)}
         every = {cap: i for i, cap in enumerate(sorted(capacities(net)))}
-        rows = [j for j, d in enumerate(draws) for _ in d]
-        cols = [index[cap] for d in draws for cap in d]
+        cols = [index[cap] for cap in caps]
         tails, heads = g.tails, g.heads
         n = len(g.vertices)
         order = np.lexsort((np.arange(len(tails)), heads, tails))
@@ -277,6 +260,7 @@ class _GraphArrays:
     def touching(self, exposure: str) -> np.ndarray:
         bit = self.graph.exposure_bit[exposure]
         return np.asarray((self.graph.exposure_masks & bit) != 0, dtype=bool)
+
 
     def cheapest(
         self,
@@ -372,6 +356,42 @@ class _GraphArrays:
             span = sorted_costs[lo[i] : hi[i]]
             picks[i] = lo[i] + int(np.argmax(span == cheapest[pair[i]]))
         return float(dist[end]), self.order[picks].tolist()
+
+
+def _draws(net: Network, g: CommodityGraph) -> tuple[np.ndarray, list[str]]:
+    """What :func:`~corridor.optimize.capacity.draws_on` gives each edge, as (edge, capacity
+    id) entries: the link's own capacity, then those of the node it leaves that count the
+    commodity's class and the link's mode."""
+    own_of = capacity_of_link(net)
+    links = g.edge_links
+    is_link = np.flatnonzero(links >= 0)
+    own = _own_capacity(net, own_of)
+    hit = is_link[own[links[is_link]] >= 0]
+    edges = [hit]
+    caps: list[str] = [own_of[net.links[i].id] for i in links[hit].tolist()]
+    cls = g.commodity.cargo_class
+    if any(node_capacities(net).values()):
+        tail_node = np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64)[
+            g.tails[is_link]
+        ]
+        for node, node_caps in node_capacities(net).items():
+            at = is_link[tail_node == net.node_index[node]]
+            for cap in node_caps:
+                for e in at.tolist():
+                    if cap.counts(cls, net.links[int(links[e])].mode):
+                        edges.append(np.array([e]))
+                        caps.append(cap.id)
+    return np.concatenate(edges), caps
+
+
+def _own_capacity(net: Network, own_of: Mapping[str, str]) -> np.ndarray:
+    """Per link of the network: 0 where it has a capacity of its own (or its group's),
+    else -1 (kept with the network)."""
+
+    def build() -> np.ndarray:
+        return np.array([0 if link.id in own_of else -1 for link in net.links], dtype=np.int64)
+
+    return net.derived.get("plan-own-capacity", build)
 
 
 @dataclass(frozen=True)

@@ -470,6 +470,66 @@ def _steps(g: CommodityGraph) -> _Steps:
     idx = search_index(g)
     if idx.steps is not None:
         return idx.steps
+    key = ("kbest-steps", _topology(g))
+    shared = g.net.derived.peek(key)
+    if shared is not None:
+        idx.steps = _recosted(shared, g)
+        idx.adjacency = (idx.steps.plain, idx.steps.gates)
+    else:
+        idx.steps = g.net.derived.get(key, lambda: _contracted(g))
+    return idx.steps
+
+
+def _topology(g: CommodityGraph) -> str:
+    """A digest of what :func:`_steps` reads from ``g`` other than its costs: graphs of one
+    network with the same digest (commodities of one class under the same rules) have the
+    same steps, only priced differently."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    for a in (g.tails, g.heads, g.transfers, g.edge_links, g.exposure_masks):
+        digest.update(a.dtype.str.encode())
+        digest.update(a.tobytes())
+    digest.update(repr(_vertex_tables(g)).encode())
+    return digest.hexdigest()
+
+
+def _recosted(shared: _Steps, g: CommodityGraph) -> _Steps:
+    """The steps of another graph with the topology of ``g``, priced with the costs of
+    ``g``: each step's cost summed over its pieces (a link, or a transfer and a link) in
+    the order :func:`_contracted` adds them, so the floats are the same as a build's."""
+    costs, transfers = g.costs.tolist(), g.transfers.tolist()
+
+    def again(step: _Step) -> _Step:
+        edges = step[0]
+        e = edges[0]
+        if transfers[e]:
+            cost, i = costs[e] + costs[edges[1]], 2
+        else:
+            cost, i = costs[e], 1
+        while i < len(edges):
+            e = edges[i]
+            if transfers[e]:
+                cost += costs[e] + costs[edges[i + 1]]
+                i += 2
+            else:
+                cost += costs[e]
+                i += 1
+        return (edges, step[1], cost, *step[3:])  # type: ignore[return-value]
+
+    return _Steps(
+        [[again(x) for x in row] for row in shared.steps],
+        [[again(x) for x in row] for row in shared.plain],
+        shared.gates,
+        shared.inside,
+        {p: [(v, again(x)) for v, x in back] for p, back in shared.dead_ends.items()},
+        shared.exits,
+        {},
+    )
+
+
+def _contracted(g: CommodityGraph) -> _Steps:
+    """:func:`_steps` built from the plain steps of ``g``."""
     plain, gates = _adjacency(g)
     place = _vertex_tables(g)[0]
     nodes = g.net.nodes
@@ -509,9 +569,7 @@ def _steps(g: CommodityGraph) -> _Steps:
         for x in row:
             exits[place[v]] |= x[5]
     inside_ids = {nodes[i].id for i in inside}
-    result = _Steps(chained, plain, gates, inside_ids, dead_ends, exits, {})
-    idx.steps = result
-    return result
+    return _Steps(chained, plain, gates, inside_ids, dead_ends, exits, {})
 
 
 def _vertex_tables(g: CommodityGraph) -> tuple[list[int], list[bool]]:
