@@ -247,6 +247,7 @@ def path_plan(
         "rounds": pricing.rounds,
         "converged": pricing.converged,
         "gap": pricing.gap,
+        "gaps": pricing.gaps,
     }
     return model.highs.lp, info
 

@@ -24,6 +24,11 @@ from corridor.routing.pricing import make_route
 from corridor.routing.route import Route
 
 
+DETOURS = 3
+"""Routes round the tightest capacity of the cheapest one that pricing offers per contract
+and round besides it (see :meth:`_GraphArrays.cheapest`)."""
+
+
 @dataclass(frozen=True)
 class _Problem:
     """What stays fixed while columns are generated."""
@@ -48,6 +53,8 @@ class _Pricing:
     gap: float | None = None
     """Relative optimality gap proven at the last pricing: (objective - Lagrangian lower
     bound) / max(1, objective); None where pricing is not exact."""
+    gaps: tuple[float, ...] = ()
+    """The gap proven at each round's pricing (exact pricing only)."""
 
     def note(self, candidates: int) -> str:
         if self.added:
@@ -84,6 +91,7 @@ def _solve(
     master = _Master(model, caps)
     added = rounds = 0
     lower: float | None = None
+    gaps: list[float] = []
     while True:
         solution = master.solve()
         clock.lap("solve")
@@ -92,7 +100,9 @@ def _solve(
             break
         new, lower = _price(problem, master, solution)
         clock.lap("pricing")
-        if not new or (exact and _gap(solution.objective, lower) <= gap):
+        if exact:
+            gaps.append(_gap(solution.objective, lower))
+        if not new or (exact and gaps[-1] <= gap):
             converged = True
             break
         for x in new:
@@ -107,7 +117,7 @@ def _solve(
         solution = model.highs.solve()
         clock.lap("solve")
     proven = _gap(solution.objective, lower) if exact and lower is not None else None
-    return model, solution, _Pricing(rounds, added, converged, exact, proven)
+    return model, solution, _Pricing(rounds, added, converged, exact, proven, tuple(gaps))
 
 
 def _gap(objective: float, lower: float) -> float:
@@ -174,16 +184,15 @@ def _priced_routes(
         for fam in families:
             key = (problem.net, c.commodity, a, c.avoid, (fam,) if fam else ())
             arrays = _GraphArrays.of(*key)
-            found = arrays.cheapest(o, d, prices, pen, master.matrices)
+            found = arrays.cheapest(o, d, prices, pen, master.matrices, DETOURS)
             if found is None:
                 continue
-            total, edges = found
+            total, paths = found
             if fam is None:
                 insurance = insurance_usd_per_t(arrays.graph.commodity, arrays.graph.assumptions)
                 bound = total + insurance - float(y[model._rows[0][c.id]]) + shares
                 least = bound if least is None else min(least, bound)
-            if edges is not None:
-                out.append(make_route(commodity_graph(*key), edges, o))
+            out += [make_route(commodity_graph(*key), edges, o) for edges in paths]
     return out, least
 
 
@@ -199,6 +208,8 @@ class _GraphArrays:
     """Edges × capacities: 1 where the edge draws on the capacity (``capacity_ids`` order)."""
     capacity_ids: tuple[str, ...]
     capacity_pos: np.ndarray
+    bottleneck: np.ndarray
+    """Per edge: the least figure (t/yr) of the capacities it draws on (inf for none)."""
     """Per capacity of ``capacity_ids``: its position among every capacity of the network
     (sorted by id, the order of :meth:`_Master.cap_prices`)."""
     places: np.ndarray
@@ -249,6 +260,7 @@ class _GraphArrays:
             csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(g.edges), max(len(ids), 1))),
             ids,
             np.array([every[cap] for cap in ids], dtype=np.int64),
+            _bottleneck(net, len(g.edges), rows, caps),
             np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64),
             order,
             np.append(starts, len(keys)),
@@ -269,7 +281,8 @@ class _GraphArrays:
         prices: np.ndarray,
         penalties: Mapping[str, float],
         matrices: MutableMapping[int, csr_matrix] | None = None,
-    ) -> tuple[float, list[Edge] | None] | None:
+        detours: int = 0,
+    ) -> tuple[float, list[list[Edge]]] | None:
         """Least-cost physically simple path with capacity prices on its edges and each
         penalised exposure charged once (exactly: the best over every subset of penalised
         exposures allowed).
@@ -277,8 +290,11 @@ class _GraphArrays:
         ``prices`` holds USD/t per use of every capacity of the network, in id order;
         ``matrices`` keeps the search matrix of each graph between calls (only its
         weights change). Returns the least priced cost over every path, with the path's
-        edges of the least-cost route among them (None when each path found passes a place
-        twice and so is not a route); None when there is no path at all.
+        edges of the least-cost route among them (none when each path found passes a place
+        twice and so is not a route), then up to ``detours`` more routes (without
+        penalties only): each the cheapest once the tightest capacity of the route before
+        it is barred, so one round offers a contract routes round several bottlenecks.
+        None when there is no path at all.
         """
         g = self.graph
         src = g.node_vertices.get(origin, [])
@@ -307,7 +323,35 @@ class _GraphArrays:
                     best = (total, found[1])
         if least is None:
             return None
-        return least, None if best is None else [g.edges[i] for i in best[1]]
+        if best is None:
+            return least, []
+        paths = [best[1]]
+        if detours and not penalties:
+            paths += self._detours(mat, costs, src, dst, best[1], detours)
+        return least, [[g.edges[i] for i in p] for p in paths]
+
+    def _detours(
+        self,
+        mat: csr_matrix,
+        costs: np.ndarray,
+        src: list[int],
+        dst: list[int],
+        path: list[int],
+        n: int,
+    ) -> list[list[int]]:
+        out: list[list[int]] = []
+        barred = costs.copy()
+        for _ in range(n):
+            tight = self.bottleneck[path]
+            if not np.isfinite(tight).any():
+                break
+            barred[path[int(np.argmin(tight))]] = np.inf
+            found = self._shortest(mat, barred, None, src, dst)
+            if found is None or found[1] is None:
+                break
+            path = found[1]
+            out.append(path)
+        return out
 
     def _matrix(self, matrices: MutableMapping[int, csr_matrix] | None) -> csr_matrix:
         """The pair structure as a CSR matrix, kept in ``matrices`` (one per plan, so
@@ -382,6 +426,13 @@ def _draws(net: Network, g: CommodityGraph) -> tuple[np.ndarray, list[str]]:
                         edges.append(np.array([e]))
                         caps.append(cap.id)
     return np.concatenate(edges), caps
+
+
+def _bottleneck(net: Network, n_edges: int, rows: np.ndarray, caps: list[str]) -> np.ndarray:
+    figures = capacities(net)
+    out = np.full(n_edges, np.inf)
+    np.minimum.at(out, rows, [figures[c].capacity_t_per_year for c in caps])
+    return out
 
 
 def _own_capacity(net: Network, own_of: Mapping[str, str]) -> np.ndarray:

@@ -25,6 +25,8 @@ Pareto front
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import heapq
 import math
 from collections.abc import Iterator, Mapping
@@ -473,12 +475,26 @@ def _steps(g: CommodityGraph) -> _Steps:
     topology = _topology(g)
     key = ("kbest-steps", topology)
     shared = g.net.derived.peek(key)
-    if shared is not None:
-        idx.steps = _recosted(shared, g, topology)
-        idx.adjacency = (idx.steps.plain, idx.steps.gates)
-    else:
-        idx.steps = g.net.derived.get(key, lambda: _contracted(g))
+    with _no_gc():  # millions of tuples, none in a cycle: collecting would only rescan
+        if shared is not None:
+            idx.steps = _recosted(shared, g, topology)
+            idx.adjacency = (idx.steps.plain, idx.steps.gates)
+        else:
+            idx.steps = g.net.derived.get(key, lambda: _contracted(g))
     return idx.steps
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Cyclic garbage collection paused while the search's tables are made (it would walk
+    every object again each few thousand tuples); the tables hold no cycles."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _topology(g: CommodityGraph) -> str:
