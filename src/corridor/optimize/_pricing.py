@@ -23,7 +23,6 @@ from corridor.optimize.plan_result import Candidate, RuleCost, _links
 from corridor.routing.pricing import make_route
 from corridor.routing.route import Route
 
-
 DETOURS = 3
 """Routes round the tightest capacity of the cheapest one that pricing offers per contract
 and round besides it (see :meth:`_GraphArrays.cheapest`)."""
@@ -85,7 +84,7 @@ def _solve(
     built once more over the candidates in contract order, as the plan reads it.
     """
     caps = capacities(problem.net)
-    exact = not any(r.on == "family" or r.min_share is not None for r in problem.rules)
+    exact = _exact(problem.rules)
     model = _Model.build(problem.portfolio, problem.rules, cands, caps, problem.penalty)
     clock.lap("build")
     master = _Master(model, caps)
@@ -120,13 +119,16 @@ def _solve(
     return model, solution, _Pricing(rounds, added, converged, exact, proven, tuple(gaps))
 
 
+def _exact(rules: Iterable[Rule]) -> bool:
+    """Whether pricing is exact: no family and no minimum-share rules."""
+    return not any(r.on == "family" or r.min_share is not None for r in rules)
+
+
 def _gap(objective: float, lower: float) -> float:
     return max(0.0, objective - lower) / max(1.0, abs(objective))
 
 
-def _price(
-    problem: _Problem, master: _Master, sol: LpSolution
-) -> tuple[list[Candidate], float]:
+def _price(problem: _Problem, master: _Master, sol: LpSolution) -> tuple[list[Candidate], float]:
     """Routes with a negative reduced cost under the current duals (column generation),
     and the Lagrangian lower bound on the optimum over every route these duals prove.
 
@@ -176,6 +178,7 @@ def _priced_routes(
         elif rr.bound == "max" and -y[i] > TOL:
             penalties[rr.rule.target] = penalties.get(rr.rule.target, 0.0) - float(y[i])
     a = contract_assumptions(problem.assumptions, c)
+    exact = _exact(problem.rules)
     out = []
     least: float | None = None
     for o, d in itertools.product(c.origins, c.destinations):
@@ -184,14 +187,19 @@ def _priced_routes(
         for fam in families:
             key = (problem.net, c.commodity, a, c.avoid, (fam,) if fam else ())
             arrays = _GraphArrays.of(*key)
-            found = arrays.cheapest(o, d, prices, pen, master.matrices, DETOURS)
-            if found is None:
+            # what a route's reduced cost adds to its priced cost; no route whose priced
+            # cost exceeds minus that can improve, so the search stops there
+            insurance = insurance_usd_per_t(arrays.graph.commodity, arrays.graph.assumptions)
+            offset = insurance - float(y[model._rows[0][c.id]]) + shares
+            limit = -offset if exact else np.inf
+            if limit <= 0:  # every route of the pair has a reduced cost >= 0
+                continue
+            found = arrays.cheapest(o, d, prices, pen, master.matrices, DETOURS, limit)
+            if found is None:  # no path (or none below the limit): reduced costs >= 0
                 continue
             total, paths = found
             if fam is None:
-                insurance = insurance_usd_per_t(arrays.graph.commodity, arrays.graph.assumptions)
-                bound = total + insurance - float(y[model._rows[0][c.id]]) + shares
-                least = bound if least is None else min(least, bound)
+                least = total + offset if least is None else min(least, total + offset)
             out += [make_route(commodity_graph(*key), edges, o) for edges in paths]
     return out, least
 
@@ -273,7 +281,6 @@ class _GraphArrays:
         bit = self.graph.exposure_bit[exposure]
         return np.asarray((self.graph.exposure_masks & bit) != 0, dtype=bool)
 
-
     def cheapest(
         self,
         origin: str,
@@ -282,6 +289,7 @@ class _GraphArrays:
         penalties: Mapping[str, float],
         matrices: MutableMapping[int, csr_matrix] | None = None,
         detours: int = 0,
+        limit: float = np.inf,
     ) -> tuple[float, list[list[Edge]]] | None:
         """Least-cost physically simple path with capacity prices on its edges and each
         penalised exposure charged once (exactly: the best over every subset of penalised
@@ -294,7 +302,8 @@ class _GraphArrays:
         twice and so is not a route), then up to ``detours`` more routes (without
         penalties only): each the cheapest once the tightest capacity of the route before
         it is barred, so one round offers a contract routes round several bottlenecks.
-        None when there is no path at all.
+        None when there is no path at all, or none of priced cost below ``limit`` (the
+        search stops there).
         """
         g = self.graph
         src = g.node_vertices.get(origin, [])
@@ -314,7 +323,7 @@ class _GraphArrays:
                 for e, hits in touch.items():
                     if e not in allowed_set:
                         allowed = ~hits if allowed is None else allowed & ~hits
-                found = self._shortest(mat, costs, allowed, src, dst)
+                found = self._shortest(mat, costs, allowed, src, dst, limit)
                 if found is None:
                     continue
                 total = found[0] + sum(penalties[e] for e in allowed_set)
@@ -327,7 +336,7 @@ class _GraphArrays:
             return least, []
         paths = [best[1]]
         if detours and not penalties:
-            paths += self._detours(mat, costs, src, dst, best[1], detours)
+            paths += self._detours(mat, costs, src, dst, best[1], detours, limit)
         return least, [[g.edges[i] for i in p] for p in paths]
 
     def _detours(
@@ -338,6 +347,7 @@ class _GraphArrays:
         dst: list[int],
         path: list[int],
         n: int,
+        limit: float,
     ) -> list[list[int]]:
         out: list[list[int]] = []
         barred = costs.copy()
@@ -346,7 +356,7 @@ class _GraphArrays:
             if not np.isfinite(tight).any():
                 break
             barred[path[int(np.argmin(tight))]] = np.inf
-            found = self._shortest(mat, barred, None, src, dst)
+            found = self._shortest(mat, barred, None, src, dst, limit)
             if found is None or found[1] is None:
                 break
             path = found[1]
@@ -372,6 +382,7 @@ class _GraphArrays:
         allowed: np.ndarray | None,
         src: list[int],
         dst: list[int],
+        limit: float = np.inf,
     ) -> tuple[float, list[int] | None] | None:
         # the CSR structure is kept; per call only its weights: the cheapest allowed edge
         # of each (tail, head) pair (a barred one costs inf, which no search relaxes)
@@ -379,7 +390,9 @@ class _GraphArrays:
         cheapest = np.minimum.reduceat(sorted_costs, self.pair_start[:-1])
         # sparse zeros are not edges: lift free edges to a negligible cost
         mat.data = np.maximum(cheapest, 1e-12)
-        dist, pred, _ = dijkstra(mat, indices=src, return_predecessors=True, min_only=True)
+        dist, pred, _ = dijkstra(
+            mat, indices=src, return_predecessors=True, min_only=True, limit=limit
+        )
         end = min(dst, key=lambda v: dist[v])
         if not np.isfinite(dist[end]):
             return None
