@@ -6,7 +6,9 @@ and recovery figures, a 30-day safety stock.
 * **Set-up**: the allocation with its candidate routes (``from_contracts``), then the
   timed plan and the compiled block model.
 * **Engine**: :func:`corridor.risk.intime_fast.run_block` over chunks of ``CHUNK_YEARS``
-  years (the draws included), one process, one thread.
+  years (the draws included), one process, one thread: the Numba-compiled loop of
+  :mod:`corridor.risk.intime_kernel` (compiled before timing; its cache makes later runs
+  load it).
 * **Draws alone**: :func:`corridor.risk.intime_fast.sample_block` for the same years.
 * **Baseline**: a plain per-year loop with the same semantics,
   :func:`corridor.risk.timeline.simulate_year` (per lot, per closure, per alternative, in
@@ -39,7 +41,7 @@ from corridor.analysis import default_network  # noqa: E402
 from corridor.risk import _common  # noqa: E402
 from corridor.risk.allocation import from_contracts  # noqa: E402
 from corridor.risk.intime_fast import OUT_FIELDS, compile_fast, run_block, sample_block  # noqa: E402
-from corridor.risk.intime_stress import _relevant, event_closures  # noqa: E402
+from corridor.risk.intime_stress import event_closures, relevant_events  # noqa: E402
 from corridor.risk.timeline import YearOutcome, simulate_year, timed_plan  # noqa: E402
 
 
@@ -72,7 +74,7 @@ def main() -> None:
     setup_alloc = time.perf_counter() - t
     t = time.perf_counter()
     plan = timed_plan(allocation, stock_days=30.0)
-    events = _relevant(net, plan)
+    events = relevant_events(net, [plan])
     fast = compile_fast(plan, net)
     setup_compile = time.perf_counter() - t
 

@@ -8,11 +8,20 @@ connections, spends more CPU than the server and caps the rate near 70 requests/
 would measure the client. Every distinct request is first checked, through httpx, to be
 answered exactly as the library answers it.
 
+The server runs as ``corridor serve`` does (:mod:`corridor.web.serving`: uvicorn on uvloop
+with the httptools parser when installed, one worker process; ``--workers N`` here starts N
+on one socket to see what more would give), and the first line says so. The requests cycle
+over a few dozen bodies, so after the first round every answer is one already sent, served
+from its kept bytes on the event loop (:mod:`corridor.web.answers`); a new body is computed
+in the thread pool (about 20 ms for compare: the library's own time).
+
 Reported: requests per second, p50/p90/p99/max latency and the error count (goal: zero
 errors), and the server's resident memory before and after each load (growth: goal near
 zero once warm). A second load reads the run store (``GET /api/runs``, read-only; a plan
 is saved into it first), as a shared server's readers do. Baselines in the same run: the
-library call alone (``corridor.analysis.routes`` in this process) and one client alone.
+library call alone (``corridor.analysis.routes`` in this process), one client alone, and
+the floor: the same uvicorn and clients in front of an app that sends one fixed answer,
+loaded in turns with compare, block by block, so that both see the same machine.
 Network: the bundled one if it loads, else ``tests/fixtures/tiny`` (or ``--data DIR``).
 
 Run: ``python benchmarks/bench_web.py`` (``--seconds 5`` for a quick look).
@@ -84,38 +93,60 @@ def _bodies(net: Network) -> list[dict[str, Any]]:
     return out
 
 
-def _serve(data: Path | None, sock: socket.socket, store: Path) -> None:
+def _serve(data: Path | None, sock: socket.socket, store: Path, ready: Any) -> None:
+    """One worker process, in the server's own configuration (``corridor serve``)."""
     import uvicorn
 
     from corridor.web.app import create_app
     from corridor.web.security import Settings
+    from corridor.web.serving import server_config
 
     app = create_app(settings=Settings(data_dir=data, store=store))
-    config = uvicorn.Config(app, log_level="error", access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    host, port = sock.getsockname()
+    server = uvicorn.Server(server_config(app, host, port, log_level="error"))
+    ready.release()
+    server.run(sockets=[sock])
 
 
-def _start_server(data: Path | None, store: Path) -> tuple[multiprocessing.Process, str]:
+def _start_server(
+    data: Path | None, store: Path, workers: int = 1
+) -> tuple[list[multiprocessing.Process], str]:
+    """``workers`` server processes on one listening socket (as ``corridor serve --workers``)."""
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only when the
     # listening socket says TCP, and without it every answer waits out a delayed ACK (~40 ms).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
+    sock.listen(2048)  # before the workers run: a connection waits in the backlog
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    proc = multiprocessing.get_context("spawn").Process(target=_serve, args=(data, sock, store))
-    proc.start()
+    spawn = multiprocessing.get_context("spawn")
+    ready = spawn.Semaphore(0)
+    procs = [spawn.Process(target=_serve, args=(data, sock, store, ready)) for _ in range(workers)]
+    for proc in procs:
+        proc.start()
     sock.close()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
+    for _ in procs:
+        if not ready.acquire(timeout=max(deadline - time.monotonic(), 0)):
+            _stop(procs)
+            raise SystemExit("the server did not start")
     while True:
         try:
             if httpx.get(base + "/api/info", timeout=1).status_code == 200:
-                return proc, base
+                return procs, base
         except httpx.TransportError:
             pass
-        if time.monotonic() > deadline or not proc.is_alive():
-            proc.terminate()
+        if time.monotonic() > deadline or not all(p.is_alive() for p in procs):
+            _stop(procs)
             raise SystemExit("the server did not start")
         time.sleep(0.1)
+
+
+def _stop(procs: list[multiprocessing.Process]) -> None:
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.join(10)
 
 
 def _rss_mb(pid: int | None) -> float:
@@ -247,28 +278,84 @@ def _report(name: str, latencies: list[float], outcomes: Counter[str], elapsed: 
     return errors
 
 
+Block = tuple[list[float], int, list[float]]
+"""Every latency, the error count, and the requests/s of each block."""
+
+
 def _blocks(
-    port: int, requests_: list[bytes], clients: int, seconds: float, name: str
-) -> tuple[list[float], int, float, float]:
-    """The load in three blocks of a third of ``seconds``: every latency, the errors, and
-    the best and median requests/s of the blocks."""
-    latencies: list[float] = []
-    outcomes: Counter[str] = Counter()
-    rates, total = [], 0.0
+    ports: dict[str, int], requests_: list[bytes], clients: int, seconds: float
+) -> dict[str, Block]:
+    """The load on each server of ``ports`` (name: port) in three blocks of a third of
+    ``seconds``, the servers taking turns block by block (so that each sees the same load
+    from the rest of the machine), after one second of warm-up each (every worker process
+    computes its own answers once)."""
+    for port in ports.values():
+        asyncio.run(_load(port, requests_, clients, 1.0))
+    runs: dict[str, list[tuple[list[float], Counter[str], float]]] = {name: [] for name in ports}
     for _ in range(3):
-        lat, out, elapsed = asyncio.run(_load(port, requests_, clients, seconds / 3))
-        latencies += lat
-        outcomes += out
-        rates.append(len(lat) / elapsed)
-        total += elapsed
-    errors = _report(name, latencies, outcomes, total)
-    return latencies, errors, max(rates), statistics.median(rates)
+        for name, port in ports.items():
+            runs[name].append(asyncio.run(_load(port, requests_, clients, seconds / 3)))
+    out = {}
+    for name, blocks in runs.items():
+        latencies = [t for lat, _, _ in blocks for t in lat]
+        outcomes = sum((o for _, o, _ in blocks), Counter[str]())
+        rates = [len(lat) / elapsed for lat, _, elapsed in blocks]
+        errors = _report(name, latencies, outcomes, sum(e for _, _, e in blocks))
+        out[name] = (latencies, errors, rates)
+    return out
+
+
+def _serve_floor(sock: socket.socket, answer: bytes, ready: Any) -> None:
+    """The floor: an ASGI app that sends ``answer`` to every request, on the same uvicorn
+    configuration, so that what is left is HTTP, the event loop and the clients."""
+    import uvicorn
+
+    from corridor.web.serving import server_config
+
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(answer))]
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": answer})
+
+    host, port = sock.getsockname()
+    server = uvicorn.Server(server_config(app, host, port, log_level="error", lifespan="off"))
+    ready.release()
+    server.run(sockets=[sock])
+
+
+def _start_floor(answer: bytes, workers: int) -> tuple[list[multiprocessing.Process], int]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(2048)
+    spawn = multiprocessing.get_context("spawn")
+    ready = spawn.Semaphore(0)
+    procs = [spawn.Process(target=_serve_floor, args=(sock, answer, ready)) for _ in range(workers)]
+    for proc in procs:
+        proc.start()
+    port = sock.getsockname()[1]
+    sock.close()
+    for _ in procs:
+        if not ready.acquire(timeout=60):
+            _stop(procs)
+            raise SystemExit("the floor server did not start")
+    return procs, port
+
+
+def _memory(procs: list[multiprocessing.Process]) -> float:
+    return sum(_rss_mb(p.pid) for p in procs)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0, help="load duration")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--data", type=Path, default=None, help="network tables folder")
     args = parser.parse_args()
     load0 = os.getloadavg()
@@ -281,16 +368,18 @@ def main() -> int:
         f"network: {net.origin} ({len(net.nodes)} nodes, {len(net.links)} "
         f"links); {len(bodies['routes'])} distinct route (k=5) and compare requests, cycled"
     )
+    from corridor.web.serving import describe, server_config
+
     print(
-        "server: one uvicorn worker process, one asyncio event loop; an answer already "
-        "computed for a body is served from its kept bytes on the loop, a new body is "
-        "computed in the thread pool"
+        f"server: uvicorn, {describe(server_config(None, '127.0.0.1', 0, workers=args.workers))}; "
+        "a routes or compare answer already sent for the same body bytes is sent again from "
+        "the loop (corridor.web.answers), a new body is computed in the thread pool"
     )
     library = {e: _library_ms(net, b, e) for e, b in bodies.items()}
     for e, ms in library.items():
         print(f"library call alone (baseline), {e}: median {ms:.2f} ms per query")
     store = Path(tempfile.mkdtemp(prefix="corridor-bench-web-")) / "runs.duckdb"
-    proc, base = _start_server(data, store)
+    procs, base = _start_server(data, store, args.workers)
     port = int(base.rsplit(":", 1)[1])
     verdicts = []
     try:
@@ -303,41 +392,58 @@ def main() -> int:
         one = asyncio.run(_load(port, routes, 1, min(args.seconds, 5.0)))
         _report("1 client (routes)", *one)
         print(f"  1 client's p50 is {_ms(one[0], 0.5) / library['routes']:.1f}x the library call")
-        warm = _rss_mb(proc.pid)
+        answer = httpx.post(base + "/api/compare", json=bodies["compare"][0]).content
+        floor_procs, floor_port = _start_floor(answer, args.workers)
+        warm = _memory(procs)
         errors = 0
-        for e in ("compare", "routes"):
-            requests_ = [_request(b, e) for b in bodies[e]]
-            lat, err, best, median = _blocks(
-                port, requests_, args.clients, args.seconds, f"{e}, {args.clients} clients"
-            )
-            errors += err
-            own = 1000 / library[e]  # the library's calls per second, one thread
-            print(
-                f"  requests/s best {best:,.0f}, median {median:,.0f} of 3 blocks; ratio to the "
-                f"library's {own:,.0f} calls/s: best {best / own:.2f}x, median {median / own:.2f}x"
-            )
-            if e == "compare":
-                p99 = _ms(lat, 0.99)
-                ok = median >= 300 and p99 <= 100 and not err
-                verdicts.append(
-                    f"goal (compare at {args.clients} connections >= 300 req/s, p99 <= 100 ms): "
-                    f"{'met' if ok else 'NOT MET'} (median {median:,.0f} req/s, p99 {p99:.1f} ms)"
+        try:
+            for e in ("compare", "routes"):
+                requests_ = [_request(b, e) for b in bodies[e]]
+                name = f"{e}, {args.clients} clients"
+                ports = {name: port} | (
+                    {"floor (fixed answer)": floor_port} if e == "compare" else {}
                 )
-        after = _rss_mb(proc.pid)
+                blocks = _blocks(ports, requests_, args.clients, args.seconds)
+                lat, err, rates = blocks[name]
+                best, median = max(rates), statistics.median(rates)
+                errors += err
+                own = 1000 / library[e]  # the library's calls per second, one thread
+                print(
+                    f"  requests/s best {best:,.0f}, median {median:,.0f} of 3 blocks; ratio to "
+                    f"the library's {own:,.0f} calls/s: best {best / own:.2f}x, "
+                    f"median {median / own:.2f}x"
+                )
+                if e == "compare":
+                    floor = blocks["floor (fixed answer)"][2]
+                    turns = [c / f for c, f in zip(rates, floor, strict=True)]
+                    print(
+                        "  ratio to the floor (the same uvicorn and clients, an app sending one "
+                        f"fixed answer; block by block): best {max(turns):.2f}x, "
+                        f"median {statistics.median(turns):.2f}x"
+                    )
+                    p99 = _ms(lat, 0.99)
+                    ok = median >= 300 and p99 <= 100 and not err
+                    verdicts.append(
+                        f"goal (compare at {args.clients} connections >= 300 req/s, p99 <= 100 "
+                        f"ms): {'met' if ok else 'NOT MET'} (median {median:,.0f} req/s, "
+                        f"p99 {p99:.1f} ms)"
+                    )
+        finally:
+            _stop(floor_procs)
+        after = _memory(procs)
         print(f"  server memory: {warm:.1f} MB warm, {after:.1f} MB after (+{after - warm:.1f} MB)")
         _save_a_plan(base, bodies["routes"][0])
         runs = [_get("/api/runs?limit=50")]
         asyncio.run(_load(port, runs, args.clients, 1.0))  # warm: the store opened once
-        before = _rss_mb(proc.pid)
+        before = _memory(procs)
         reads = asyncio.run(_load(port, runs, args.clients, args.seconds))
         errors += _report(f"GET /api/runs, {args.clients} clients", *reads)
-        last = _rss_mb(proc.pid)
+        last = _memory(procs)
         print(
             f"  server memory: {before:.1f} MB warm, {last:.1f} MB after (+{last - before:.1f} MB)"
         )
     finally:
-        proc.terminate()
-        proc.join(10)
+        _stop(procs)
     for v in verdicts:
         print(v)
     print(f"load average 1/5/15 min: before {load0}, after {os.getloadavg()}")

@@ -386,3 +386,10 @@ def test_the_report_shows_the_stock_out_change_with_its_error(closure: Path) -> 
     change, err = west.risk.change("stockout_days"), west.risk.stderr["stockout_days"]
     assert "Δ stock-out days a year" in html and f"{change:+,.1f} ± {err:.1f}" in html
     assert "100 simulated years" in html
+
+
+def test_the_api_and_the_cli_simulate_the_same_default_years() -> None:
+    from corridor.invest.intime import DEFAULT_YEARS
+    from corridor.web.schemas import InvestBody
+
+    assert InvestBody.model_fields["years"].default == DEFAULT_YEARS == 1_000

@@ -56,6 +56,7 @@ def serve_cmd(
 
         from corridor.web.app import create_app
         from corridor.web.security import Settings, load_tokens
+        from corridor.web.serving import server_options
     except ImportError as exc:
         raise CorridorError(
             f"the web server needs the 'web' extra ({exc.name} is missing): "
@@ -76,4 +77,4 @@ def serve_cmd(
         err.print(f"access tokens: {len(settings.tokens)} configured; every API request needs one")
     elif settings.token_required:
         err.print(f"access tokens: {len(settings.tokens)} configured; POST and DELETE need one")
-    uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False)
+    uvicorn.run(application, host=host, port=port, **server_options())

@@ -1,20 +1,13 @@
-"""The in-time engine over blocks of years: numpy over every hit lot of many years at once.
+"""The in-time engine over blocks of years: the draws as arrays, the plan compiled once, the
+years run by the compiled loop of :mod:`corridor.risk.intime_kernel`.
 
 Same rules and the same numbers as :func:`corridor.risk.timeline.simulate_year` (the
-reference, one year at a time), compiled once per plan (:func:`compile_fast`):
-
-* closures are the event groups of :func:`corridor.risk.intime_stress.event_closures`, with
-  a table of which group hits which candidate route;
-* a lot no closure touches arrives as planned, so only hit lots are computed; what is due
-  at the buyer does not depend on the year and is computed once per contract;
-* alternatives that draw on a capacity with no spare at all can never take a tonne and are
-  dropped at compile time (so are background claims on such capacities);
-* every alternative of every hit lot is tried at once, in the reference's order, with the
-  spare capacity of a year without other users' claims.
-
-A year is sent back to the reference when that shortcut could differ: a closure displaces
-other users onto a crossing that has spare capacity (the claims are sequential), or two
-switched lots compete for one capacity on one day and together reach its spare.
+reference, one year at a time, in Python). :func:`compile_fast` turns a plan into flat
+arrays once: the closure groups of every event (one per distinct loss, as
+:func:`corridor.risk.occurrences.event_closures` gives them), which group hits which
+candidate route, other users' claims on the crossings they spill to, each contract's lots
+and its undisturbed due and arrival series. The compiled plan is picklable: a Dask worker
+gets it once and returns tallies.
 """
 
 from __future__ import annotations
@@ -25,22 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from corridor.network.model import Network
 from corridor.risk._common import DAYS, FloatArray, IntArray
+from corridor.risk.calendar import Closure
 from corridor.risk.model import EventTable
 from corridor.risk.occurrences import draw_event, event_closures
-from corridor.risk.timeline import (
-    HORIZON_DAYS,
-    TimedFlow,
-    TimedPlan,
-    buyer_stockout_days,
-    simulate_year,
-)
+from corridor.risk.timeline import HORIZON_DAYS, TimedFlow, TimedPlan
 
 _EPS = 1e-9
-BoolArray = npt.NDArray[np.bool_]
 OUT_FIELDS = (
     "late_t",
     "tonne_days_late",
@@ -51,7 +37,6 @@ OUT_FIELDS = (
     "rerouted_t",
     "waited_t",
 )
-_F = {name: i for i, name in enumerate(OUT_FIELDS)}
 
 
 @dataclass(frozen=True)
@@ -109,175 +94,181 @@ def sample_block(
 
 
 @dataclass(frozen=True)
-class _Alt:
-    index: int
-    transit: float
-    loss_col: int
-    """Column of the route in the flow's hit table."""
-    lead: float
-    diff: float
-    """Cost per tonne against the planned route (premium included)."""
-    room: float
-    caps: tuple[int, ...]
-    cap_spare: tuple[float, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Route:
-    index: int
-    share: float
-    transit: float
-    alts: tuple[_Alt, ...]
-
-
-@dataclass(frozen=True)
-class _Flow:
-    lot_days: FloatArray
-    lot_t: FloatArray
-    carry: float
-    volume: float
-    stock: float
-    interval: int
-    year_end: float
-    routes: tuple[_Route, ...]
-    hits: IntArray
-    """(groups, candidates) 0/1: closure group g hits candidate j."""
-    due_cum: FloatArray
-    arrived0: FloatArray
-    stockout0: float
-
-
-@dataclass(frozen=True)
 class FastPlan:
-    """A :class:`TimedPlan` compiled for blocks of years (picklable)."""
+    """A :class:`TimedPlan` compiled for :func:`run_block` (picklable)."""
 
     plan: TimedPlan
     net: Network
-    group_event: IntArray
-    group_loss: FloatArray
-    group_delay: FloatArray
-    group_surcharge: FloatArray
-    first_group: IntArray
-    """Per event index: its first group (groups of an event are contiguous, by loss)."""
-    group_count: IntArray
-    complex_group: BoolArray
-    """Closure groups that send other users onto a crossing with spare room."""
-    flows: tuple[_Flow, ...]
-    spare: FloatArray
+    arrays: tuple[Any, ...]
+    """The kernel's plan arguments, in its order."""
 
 
 def compile_fast(plan: TimedPlan, net: Network) -> FastPlan:
-    """Compile ``plan`` (on ``net``, whose events are sampled) for :func:`run_block`."""
+    """Compile ``plan`` (on ``net``, whose events are drawn) for :func:`run_block`."""
     caps = sorted(plan.spare_t_per_day)
     cap_index = {k: i for i, k in enumerate(caps)}
-    spare = np.array([plan.spare_t_per_day[k] for k in caps])
-    g_event: list[int] = []
-    g_loss: list[float] = []
-    g_delay: list[float] = []
-    g_sur: list[float] = []
-    g_targets: list[frozenset[str]] = []
-    first: list[int] = []
-    count: list[int] = []
-    for e, ev in enumerate(net.events):
-        groups = event_closures(net, ev, 0.0, 1.0)
-        first.append(len(g_event))
-        count.append(len(groups))
-        for c in groups:
-            g_event.append(e)
-            g_loss.append(c.capacity_loss)
-            g_delay.append(c.delay_days)
-            g_sur.append(c.surcharge_usd_per_t)
-            g_targets.append(c.targets)
-    complex_group = np.array(
-        [_claims(plan, targets, loss) for targets, loss in zip(g_targets, g_loss, strict=True)],
-        dtype=bool,
-    )
-    flows = tuple(_compile_flow(plan, f, g_targets, cap_index, spare) for f in plan.flows)
-    return FastPlan(
-        plan,
-        net,
-        np.array(g_event, dtype=np.int64),
-        np.array(g_loss),
-        np.array(g_delay),
-        np.array(g_sur),
-        np.array(first, dtype=np.int64),
-        np.array(count, dtype=np.int64),
-        complex_group,
-        flows,
+    spare = np.array([plan.spare_t_per_day[k] for k in caps], dtype=np.float64)
+    groups = _Groups.of(net)
+    routes = _Routes.of(plan, groups, cap_index)
+    flows = [_flow_series(f) for f in plan.flows]
+    arrays = (
+        groups.loss,
+        groups.delay,
+        groups.surcharge,
+        groups.first,
+        groups.count,
+        *_claims(plan, groups, cap_index),
         spare,
+        *routes.arrays(),
+        np.array([0, *np.cumsum([len(f[0]) for f in flows])], dtype=np.int64),
+        np.concatenate([f[0] for f in flows]),
+        np.concatenate([f[1] for f in flows]),
+        *(np.array([f[2][i] for f in flows], dtype=np.float64) for i in range(5)),
+        np.array([f[3] for f in flows], dtype=np.float64).reshape(len(flows), HORIZON_DAYS),
+        np.array([f[4] for f in flows], dtype=np.int64).reshape(len(flows), HORIZON_DAYS + 1),
+        float(plan.recovery.spot_premium.value),
+    )
+    return FastPlan(plan, net, arrays)
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Closure groups of every event: one per distinct loss, in event_closures' order."""
+
+    loss: FloatArray
+    delay: FloatArray
+    surcharge: FloatArray
+    first: IntArray
+    """Per event: its first group (an event's groups are contiguous)."""
+    count: IntArray
+    targets: tuple[frozenset[str], ...]
+
+    @classmethod
+    def of(cls, net: Network) -> _Groups:
+        closures: list[Closure] = []
+        first, count = [], []
+        for ev in net.events:
+            groups = event_closures(net, ev, 0.0, 1.0)
+            first.append(len(closures))
+            count.append(len(groups))
+            closures += groups
+        return cls(
+            np.array([c.capacity_loss for c in closures], dtype=np.float64),
+            np.array([c.delay_days for c in closures], dtype=np.float64),
+            np.array([c.surcharge_usd_per_t for c in closures], dtype=np.float64),
+            np.array(first, dtype=np.int64),
+            np.array(count, dtype=np.int64),
+            tuple(c.targets for c in closures),
+        )
+
+
+def _claims(
+    plan: TimedPlan, groups: _Groups, cap_index: dict[str, int]
+) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
+    """Other users' claims per group: items (tonnes a day, the capacities they spill to in
+    order), in the order of the recovery table's background rows (timeline's rule)."""
+    claim_ptr, item_ptr = [0], [0]
+    rate: list[float] = []
+    spill: list[int] = []
+    for g, targets in enumerate(groups.targets):
+        for cap, bg in plan.recovery.background.items():
+            if cap not in plan.capacity_targets or targets.isdisjoint(plan.capacity_targets[cap]):
+                continue
+            rate.append(float(groups.loss[g]) * bg.used_t_per_year.value / DAYS)
+            spill += [
+                cap_index[t]
+                for t in bg.spills_to
+                if t in cap_index and targets.isdisjoint(plan.capacity_targets[t])
+            ]
+            item_ptr.append(len(spill))
+        claim_ptr.append(len(rate))
+    return (
+        np.array(claim_ptr, dtype=np.int64),
+        np.array(rate, dtype=np.float64),
+        np.array(item_ptr, dtype=np.int64),
+        np.array(spill, dtype=np.int64),
     )
 
 
-def _claims(plan: TimedPlan, targets: frozenset[str], loss: float) -> bool:
-    """Whether a closure of ``targets`` sends other users onto a crossing with spare room."""
-    for cap, bg in plan.recovery.background.items():
-        if cap not in plan.capacity_targets or targets.isdisjoint(plan.capacity_targets[cap]):
-            continue
-        if loss * bg.used_t_per_year.value <= 0:
-            continue
-        for target in bg.spills_to:
-            if target not in plan.spare_t_per_day:
-                continue
-            if not targets.isdisjoint(plan.capacity_targets[target]):
-                continue
-            if plan.spare_t_per_day[target] > 0:
-                return True
-    return False
+@dataclass
+class _Routes:
+    """Candidate routes of every flow, flattened (a flow's are contiguous)."""
+
+    flow_ptr: list[int]
+    transit: list[float]
+    cost: list[float]
+    lead: list[float]
+    """Switching lead time: 0 on a route the plan already uses."""
+    new: list[bool]
+    share: list[float]
+    cap_ptr: list[int]
+    caps: list[int]
+    hits: list[list[bool]]
+    """Per route: which closure group hits it."""
+
+    @classmethod
+    def of(cls, plan: TimedPlan, groups: _Groups, cap_index: dict[str, int]) -> _Routes:
+        out = cls([0], [], [], [], [], [], [0], [], [])
+        for flow in plan.flows:
+            for route, planned in zip(flow.routes, flow.planned_t, strict=True):
+                new = planned <= 0
+                out.transit.append(route.transit_days)
+                out.cost.append(route.cost_usd_per_t)
+                lead = plan.recovery.lead_days(flow.cargo_class, route.family) if new else 0.0
+                out.lead.append(lead)
+                out.new.append(new)
+                out.share.append(planned / max(flow.volume_t_per_year, _EPS))
+                out.caps += [cap_index[k] for k in route.capacities if k in cap_index]
+                out.cap_ptr.append(len(out.caps))
+                out.hits.append([not t.isdisjoint(route.targets) for t in groups.targets])
+            out.flow_ptr.append(len(out.transit))
+        return out
+
+    def arrays(self) -> tuple[Any, ...]:
+        hits = np.array(self.hits, dtype=np.bool_).reshape(len(self.hits), -1)
+        return (
+            np.array(self.flow_ptr, dtype=np.int64),
+            np.array(self.transit, dtype=np.float64),
+            np.array(self.cost, dtype=np.float64),
+            np.array(self.lead, dtype=np.float64),
+            np.array(self.new, dtype=np.bool_),
+            np.array(self.share, dtype=np.float64),
+            np.array(self.cap_ptr, dtype=np.int64),
+            np.array(self.caps, dtype=np.int64),
+            np.ascontiguousarray(hits.T),
+        )
 
 
-def _compile_flow(
-    plan: TimedPlan,
+def _flow_series(
     flow: TimedFlow,
-    g_targets: Sequence[frozenset[str]],
-    cap_index: dict[str, int],
-    spare: FloatArray,
-) -> _Flow:
-
+) -> tuple[FloatArray, FloatArray, tuple[float, ...], FloatArray, IntArray]:
+    """A flow's lots (days, tonnes); its carrying cost, year end, stock threshold, margin
+    and undisturbed stock-out days; its undisturbed backlog and the running count of days
+    over the threshold."""
     days, tonnes = flow.schedule.lots(flow.volume_t_per_year)
-    share = np.array(flow.planned_t) / max(flow.volume_t_per_year, _EPS)
-    hits = np.array(
-        [[0 if t.isdisjoint(r.targets) else 1 for r in flow.routes] for t in g_targets],
-        dtype=np.int64,
-    ).reshape(len(g_targets), len(flow.routes))
-    premium = plan.recovery.spot_premium.value
-    routes = []
     due = np.zeros(HORIZON_DAYS)
-    for r in np.flatnonzero(share > 0):
-        route = flow.routes[r]
-        np.add.at(due, _bins(days + route.transit_days), tonnes * share[r])
-        alts = []
-        for a in range(len(flow.routes)):
-            if a == r:
-                continue
-            alt = flow.routes[a]
-            ks = tuple(cap_index[k] for k in alt.capacities if k in cap_index)
-            room = min((float(spare[k]) for k in ks), default=np.inf)
-            if room <= 0:
-                continue  # a crossing with no spare at all: it never takes a tonne
-            new = flow.planned_t[a] <= 0
-            lead = plan.recovery.lead_days(flow.cargo_class, alt.family) if new else 0.0
-            diff = alt.cost_usd_per_t * (1.0 + (premium if new else 0.0)) - route.cost_usd_per_t
-            spares = tuple(float(spare[k]) for k in ks)
-            alts.append(_Alt(a, alt.transit_days, a, lead, diff, room, ks, spares))
-        routes.append(_Route(int(r), float(share[r]), route.transit_days, tuple(alts)))
+    for route, planned in zip(flow.routes, flow.planned_t, strict=True):
+        if planned > 0:
+            share = planned / max(flow.volume_t_per_year, _EPS)
+            np.add.at(due, _bins(days + route.transit_days), tonnes * share)
     interval = max(1, round(DAYS / len(days)))
-    conv = np.convolve(due, np.full(interval, 1.0 / interval))[: len(due)] if interval > 1 else due
-    first = min(flow.routes[r.index].transit_days for r in routes) if routes else 0.0
-    stock = flow.stock_days * flow.volume_t_per_year / DAYS
-    return _Flow(
-        days,
-        tonnes,
+    conv = due
+    if interval > 1:  # a lot falls due evenly over its interval (timeline's rule)
+        conv = np.convolve(due, np.full(interval, 1.0 / interval))[: len(due)]
+    backlog = np.cumsum(conv) - np.cumsum(due)
+    volume = flow.volume_t_per_year
+    thr = flow.stock_days * volume / DAYS + 1e-6 * max(volume, 1.0)
+    over = backlog > thr
+    used = [r.transit_days for r, t in zip(flow.routes, flow.planned_t, strict=True) if t > 0]
+    scalars = (
         flow.carry_usd_per_t_day,
-        flow.volume_t_per_year,
-        stock + 1e-6 * max(flow.volume_t_per_year, 1.0),
-        interval,
-        first + DAYS,
-        tuple(routes),
-        hits,
-        np.cumsum(conv),
-        due.copy(),
-        buyer_stockout_days(due, due.copy(), flow) if routes else 0.0,
+        (min(used) if used else 0.0) + DAYS,
+        thr,
+        thr - float(backlog.max()),
+        float(np.count_nonzero(over)) if used else 0.0,
     )
+    running = np.concatenate(([0], np.cumsum(over))).astype(np.int64)
+    return days, tonnes, scalars, backlog, running
 
 
 # --------------------------------------------------------------------------- a block
@@ -288,8 +279,6 @@ class BlockOutcome:
     """Per year of a block: the portfolio's figures (OUT_FIELDS, years)."""
 
     values: FloatArray
-    fallback: int
-    """Years sent to the reference engine."""
     by_flow: FloatArray | None = None
     """Per flow of the plan (its order): its figures (flows, OUT_FIELDS, years), with
     ``by_flow``."""
@@ -299,318 +288,20 @@ def run_block(fp: FastPlan, occ: Occurrences, *, by_flow: bool = False) -> Block
     """Every year of ``occ``: the portfolio's late and undelivered tonnes, tonne-days,
     stock-out days (contract-days) and costs, as :func:`simulate_year` gives them
     (``by_flow``: also each flow's)."""
-    n = occ.years
-    out = np.zeros((len(OUT_FIELDS), n))
-    # Closures: one row per (occurrence, group), in the reference's list order.
-    reps = fp.group_count[occ.event]
-    c_year = np.repeat(occ.year, reps)
-    offs = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
-    c_group = np.repeat(fp.first_group[occ.event], reps) + offs
-    c_start = np.repeat(occ.start, reps).astype(float)
-    c_end = c_start + np.repeat(occ.days, reps)
-    bad = np.zeros(n, dtype=bool)
-    bad[c_year[fp.complex_group[c_group]]] = True
-    budget: dict[int, FloatArray] = {}
-    per = np.zeros((len(fp.flows), len(OUT_FIELDS), n)) if by_flow else None
-    for i, flow in enumerate(fp.flows):
-        before = out.copy() if per is not None else None
-        _flow_block(fp, flow, n, (c_year, c_group, c_start, c_end), out, budget)
-        if per is not None and before is not None:
-            per[i] = out - before
-    fallback = np.flatnonzero(bad)
-    for y in fallback.tolist():
-        out[:, y], flows = _reference_year(fp, occ, y)
-        if per is not None:
-            per[:, :, y] = flows
-    return BlockOutcome(out, len(fallback), per)
+    from corridor.risk.intime_kernel import HORIZON_DAYS as KERNEL_HORIZON
+    from corridor.risk.intime_kernel import kernel
 
-
-def _reference_year(fp: FastPlan, occ: Occurrences, y: int) -> tuple[FloatArray, FloatArray]:
-    """The reference engine's year ``y``: the portfolio's figures and each flow's."""
-    lo, hi = np.searchsorted(occ.year, [y, y + 1])
-    closures = [
-        c
-        for e, s, d in zip(
-            occ.event[lo:hi].tolist(),
-            occ.start[lo:hi].tolist(),
-            occ.days[lo:hi].tolist(),
-            strict=True,
-        )
-        for c in event_closures(fp.net, fp.net.events[e], s, d)
-    ]
-    r = simulate_year(fp.plan, closures)
-    flows = np.array([[getattr(r.contracts[f.id], k) for k in OUT_FIELDS] for f in fp.plan.flows])
-    return np.array([getattr(r.portfolio, k) for k in OUT_FIELDS]), flows
-
-
-def _flow_block(
-    fp: FastPlan,
-    flow: _Flow,
-    n: int,
-    closures: tuple[IntArray, IntArray, FloatArray, FloatArray],
-    out: FloatArray,
-    budget: dict[int, FloatArray],
-) -> None:
-    c_year, c_group, c_start, c_end = closures
-    mine = flow.hits[c_group].any(axis=1) if len(c_group) else np.zeros(0, dtype=bool)
-    if not mine.any() or not flow.routes:
-        out[_F["stockout_days"]] += flow.stockout0
-        return
-    idx = np.flatnonzero(mine)
-    yr, grp, st, en = c_year[idx], c_group[idx], c_start[idx], c_end[idx]
-    hit_years = np.unique(yr)
-    padded = (yr, grp, st, en)
-    lots = [_route_lots(fp, flow, route, hit_years, padded) for route in flow.routes]
-    _fill(flow, lots, budget, n)
-    rows = [_finish(flow, route, lot) for route, lot in zip(flow.routes, lots, strict=True)]
-    _tally_flow(flow, n, hit_years, rows, out)
-
-
-def _route_lots(
-    fp: FastPlan,
-    flow: _Flow,
-    route: _Route,
-    hit_years: IntArray,
-    closures: tuple[IntArray, IntArray, FloatArray, FloatArray],
-) -> dict[str, Any]:
-    """Hit lots of one planned route over the block's years, and what each alternative
-    offers them (all but the capacity they find, which depends on the order).
-
-    ``closures`` are the flow's, sorted by year and in the reference's order within it.
-    """
-    yr, grp, st, en = closures
-    days = flow.lot_days
-    n_lots = len(days)
-    mine = np.flatnonzero(flow.hits[grp, route.index])
-    lo = np.searchsorted(days, st[mine], "left")
-    hi = np.searchsorted(days, en[mine], "left")
-    reps = hi - lo
-    row = np.repeat(mine, reps)
-    lot_i = np.repeat(lo, reps) + (
-        np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+    assert KERNEL_HORIZON == HORIZON_DAYS
+    year_ptr = np.searchsorted(occ.year, np.arange(occ.years + 1)).astype(np.int64)
+    per = kernel(
+        year_ptr,
+        np.ascontiguousarray(occ.event, dtype=np.int64),
+        np.ascontiguousarray(occ.start, dtype=np.float64),
+        np.ascontiguousarray(occ.days, dtype=np.float64),
+        *fp.arrays,
     )
-    key = yr[row] * n_lots + lot_i
-    # The worst closure of a lot: most capacity lost, then latest end, then first listed.
-    order = np.lexsort((-row, en[row], fp.group_loss[grp[row]], key))
-    key, row = key[order], row[order]
-    last = np.flatnonzero(np.append(np.diff(key) != 0, True)) if len(key) else key
-    key, worst_row = key[last], row[last]
-    year = key // n_lots
-    li = key % n_lots
-    worst = grp[worst_row]
-    day = days[li]
-    tonnes = flow.lot_t[li] * route.share
-    cut = tonnes * fp.group_loss[worst]
-    wait = en[worst_row] + route.transit
-    lot: dict[str, Any] = {
-        "year": year,
-        "lot": li,
-        "day": day,
-        "tonnes": tonnes,
-        "planned": day + route.transit,
-        "cut": cut,
-        "through": tonnes - cut,
-        "delay": fp.group_delay[worst],
-        "surcharge": fp.group_surcharge[worst],
-        "wait": wait,
-        "alts": [],
-    }
-    worst_start = st[worst_row]
-    for alt in route.alts:
-        leave = np.maximum(day, worst_start + alt.lead)
-        a_loss, a_delay = _state_at(fp, flow, alt.loss_col, closures, year, leave)
-        arrival = leave + alt.transit + a_delay
-        lot["alts"].append(
-            {
-                "ok": (arrival < wait) & (a_loss < 1.0),
-                "open": 1.0 - a_loss,
-                "arrival": arrival,
-                "tday": np.minimum(leave.astype(np.int64), HORIZON_DAYS - 1),
-                "moved": np.zeros(len(year)),
-            }
-        )
-    return lot
+    return BlockOutcome(per.sum(axis=0), per if by_flow else None)
 
 
-def _state_at(
-    fp: FastPlan,
-    flow: _Flow,
-    col: int,
-    closures: tuple[IntArray, IntArray, FloatArray, FloatArray],
-    year: IntArray,
-    at: FloatArray,
-) -> tuple[FloatArray, FloatArray]:
-    """Most capacity lost and longest delay of the closures on a route at given times."""
-    yr, grp, st, en = closures
-    on = np.flatnonzero(flow.hits[grp, col])
-    loss, delay = np.zeros(len(year)), np.zeros(len(year))
-    if not len(on):
-        return loss, delay
-    oy = yr[on]
-    lo = np.searchsorted(oy, year, "left")
-    counts = np.searchsorted(oy, year, "right") - lo
-    q = np.flatnonzero(counts)
-    if not len(q):
-        return loss, delay
-    cq = counts[q]
-    # One pair per (query, closure of its year on the route); pairs of a query are adjacent.
-    starts = np.cumsum(cq) - cq
-    c = on[np.repeat(lo[q], cq) + (np.arange(int(cq.sum())) - np.repeat(starts, cq))]
-    t = np.repeat(at[q], cq)
-    active = (st[c] <= t) & (t < en[c])
-    g = grp[c]
-    loss[q] = np.maximum.reduceat(np.where(active, fp.group_loss[g], 0.0), starts)
-    delay[q] = np.maximum.reduceat(np.where(active, fp.group_delay[g], 0.0), starts)
-    return loss, delay
-
-
-def _fill(flow: _Flow, lots: list[dict[str, Any]], budget: dict[int, FloatArray], n: int) -> None:
-    """Switched tonnes, lot by lot in the reference's order (day, then planned route) where
-    a capacity can run out, else all at once."""
-    finite = any(a.caps for r in flow.routes for a in r.alts)
-    if not finite:
-        for route, lot in zip(flow.routes, lots, strict=True):
-            _offer(route, lot, slice(None), budget)
-        return
-    for route in flow.routes:
-        for alt in route.alts:
-            for c in alt.caps:
-                if c not in budget:
-                    budget[c] = np.full((n, HORIZON_DAYS), float(alt_room(flow, c)))
-    keys = []
-    for j, lot in enumerate(lots):
-        keys.append((lot["day"], np.full(len(lot["day"]), j), np.arange(len(lot["day"]))))
-    day = np.concatenate([k[0] for k in keys])
-    which = np.concatenate([k[1] for k in keys])
-    row = np.concatenate([k[2] for k in keys])
-    order = np.lexsort((which, day))
-    day, which, row = day[order], which[order], row[order]
-    cuts = np.flatnonzero(np.diff(day) != 0) + 1
-    cuts = np.union1d(cuts, np.flatnonzero(np.diff(which) != 0) + 1)
-    bounds = np.concatenate(([0], cuts, [len(day)])).astype(np.int64)
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        if hi <= lo:
-            continue
-        j = int(which[lo])
-        _offer(flow.routes[j], lots[j], row[lo:hi], budget)
-
-
-def alt_room(flow: _Flow, cap: int) -> float:
-    for r in flow.routes:
-        for a in r.alts:
-            if cap in a.caps:
-                return a.cap_spare[a.caps.index(cap)]
-    raise KeyError(cap)
-
-
-def _offer(
-    route: _Route, lot: dict[str, Any], rows: slice | IntArray, budget: dict[int, FloatArray]
-) -> None:
-    """Rows of one planned route's hit lots (at most one per year) try its alternatives."""
-    cut = lot["cut"][rows].copy()
-    year = lot["year"][rows]
-    for alt, offer in zip(route.alts, lot["alts"], strict=True):
-        live = cut > _EPS
-        if not live.any():
-            break
-        x = cut * offer["open"][rows]
-        if alt.caps:
-            tday = offer["tday"][rows]
-            room = np.min([budget[c][year, tday] for c in alt.caps], axis=0)
-            took = np.minimum(x, np.maximum(room, 0.0))
-            took = np.where(live & offer["ok"][rows], took, 0.0)
-            for c in alt.caps:
-                budget[c][year, tday] -= took
-        else:
-            took = np.where(live & offer["ok"][rows], x, 0.0)
-        moved = np.where(took > _EPS, took, 0.0)
-        offer["moved"][rows] = moved
-        cut -= moved
-    lot["left"] = lot.get("left", lot["cut"].copy())
-    lot["left"][rows] = cut
-
-
-def _finish(flow: _Flow, route: _Route, lot: dict[str, Any]) -> dict[str, Any]:
-    """Costs, delays and arrivals of one planned route's hit lots."""
-    m = len(lot["year"])
-    planned = lot["planned"]
-    through = lot["through"]
-    extra = np.where(through > 0, through * lot["surcharge"], 0.0)
-    planning = np.zeros(m)
-    rerouted = np.zeros(m)
-    arrivals = [(np.where(through > 0, through, 0.0), planned + lot["delay"])]
-    for alt, offer in zip(route.alts, lot["alts"], strict=True):
-        moved = offer["moved"]
-        extra += moved * max(alt.diff, 0.0)
-        planning += moved * min(alt.diff, 0.0)
-        rerouted += moved
-        arrivals.append((moved, np.where(moved > 0, offer["arrival"], planned)))
-    left = lot.get("left", lot["cut"])
-    waited = np.where(left > _EPS, left, 0.0)
-    arrivals.append((waited, lot["wait"]))
-    late_t, tdays, undelivered = np.zeros(m), np.zeros(m), np.zeros(m)
-    for t, at in arrivals:
-        delay = at - planned
-        late = (delay > _EPS) & (t > 0)
-        late_t += np.where(late, t, 0.0)
-        tdays += np.where(late, t * delay, 0.0)
-        extra += np.where(late, t * delay * flow.carry, 0.0)
-        undelivered += np.where(late & (at >= flow.year_end) & (flow.year_end > planned), t, 0.0)
-    return {
-        "year": lot["year"],
-        "planned": planned,
-        "tonnes": lot["tonnes"],
-        "extra": extra,
-        "planning": planning,
-        "rerouted": rerouted,
-        "waited": waited,
-        "late": late_t,
-        "tdays": tdays,
-        "undelivered": undelivered,
-        "arr_t": np.concatenate([t for t, _ in arrivals]),
-        "arr_at": np.concatenate([at for _, at in arrivals]),
-        "arr_year": np.tile(lot["year"], len(arrivals)),
-    }
-
-
-def _tally_flow(
-    flow: _Flow,
-    n: int,
-    hit_years: IntArray,
-    rows: list[dict[str, Any]],
-    out: FloatArray,
-) -> None:
-    for res in rows:
-        y = res["year"].astype(np.int64)
-        for name, key in (
-            ("late_t", "late"),
-            ("tonne_days_late", "tdays"),
-            ("undelivered_t", "undelivered"),
-            ("extra_cost_usd", "extra"),
-            ("planning_effect_usd", "planning"),
-            ("rerouted_t", "rerouted"),
-            ("waited_t", "waited"),
-        ):
-            out[_F[name]] += np.bincount(y, weights=res[key], minlength=n)
-    # Stock-out: arrivals of the hit years, from the undisturbed series.
-    slot = np.full(n, -1, dtype=np.int64)
-    slot[hit_years] = np.arange(len(hit_years))
-    h = len(hit_years)
-    arrived = np.tile(flow.arrived0, (h, 1))
-    flat = arrived.ravel()
-    for res in rows:
-        pb = _bins(res["planned"])
-        np.add.at(flat, slot[res["year"]] * HORIZON_DAYS + pb, -res["tonnes"])
-        ab = _bins(res["arr_at"])
-        np.add.at(flat, slot[res["arr_year"]] * HORIZON_DAYS + ab, res["arr_t"])
-    backlog = flow.due_cum[None, :] - np.cumsum(arrived, axis=1)
-    counts = np.count_nonzero(backlog > flow.stock, axis=1).astype(float)
-    stock = np.full(n, flow.stockout0)
-    stock[hit_years] = counts
-    out[_F["stockout_days"]] += stock
-
-
-def _bins(days: FloatArray | IntArray) -> IntArray:
-    return np.minimum(
-        np.ceil(np.asarray(days, dtype=float) - 0.5).astype(np.int64), HORIZON_DAYS - 1
-    )
+def _bins(days: FloatArray) -> IntArray:
+    return np.minimum(np.ceil(days - 0.5).astype(np.int64), HORIZON_DAYS - 1)

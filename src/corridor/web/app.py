@@ -20,6 +20,7 @@ from corridor.analysis.queries import bundled_network, default_network
 from corridor.network.load import load_network
 from corridor.network.model import Network
 from corridor.network.states import network_on, today
+from corridor.web.answers import AnswerCache
 from corridor.web.endpoints import Context, router
 from corridor.web.errors import install_error_handlers
 from corridor.web.exports import router as export_router
@@ -109,6 +110,7 @@ def create_app(network: Network | None = None, settings: Settings | None = None)
     app.include_router(router)
     app.include_router(export_router)
     _add_pages(app)
+    app.add_middleware(AnswerCache)  # inside the guard: its checks run on every request
     app.add_middleware(Guard, settings=settings)
     if settings.cors_origins:
         app.add_middleware(

@@ -9,7 +9,7 @@ other origins) and unframeable.
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from corridor.web.errors import error_response
@@ -64,7 +64,7 @@ class Guard:
                 too_big = error_response(413, f"request body is larger than {limit} bytes")
                 await too_big(scope, receive, send)
                 return
-            receive = _replay(body, receive)
+            receive = replay(body, receive)
         await self.app(scope, receive, send)
 
     def _refusal(self, scope: Scope) -> ASGIApp | None:
@@ -107,12 +107,20 @@ class Guard:
         return None
 
 
+_SECURITY_RAW = tuple(
+    (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()
+)
+
+
 def _with_security_headers(send: Send) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            for name, value in SECURITY_HEADERS.items():
-                headers.setdefault(name, value)
+            # A new list (the answer's own may be kept for a repeat); a header the answer
+            # set itself is left as it is.
+            headers = list(message.get("headers", ()))
+            present = {name.lower() for name, _ in headers}
+            headers += [h for h in _SECURITY_RAW if h[0] not in present]
+            message["headers"] = headers
         await send(message)
 
     return wrapped
@@ -136,7 +144,7 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay(body: bytes, receive: Receive) -> Receive:
     """A ``receive`` that hands over the buffered body, then waits as the original does."""
     sent = False
 

@@ -367,7 +367,7 @@ class InvestBody(_Body):
     corridor_traffic: bool = Field(True, description="Plan the corridor traffic growth too.")
     discount_rate: float = Field(0.06, ge=0, lt=1, description="Real discount rate per year.")
     years: int = Field(
-        300,
+        1_000,  # corridor.invest.intime.DEFAULT_YEARS (not imported: it loads the planner)
         ge=0,
         le=20_000,
         description="Simulated years per plan for stock-out days and CVaR (0: not simulated).",

@@ -23,6 +23,7 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from corridor.errors import CorridorError
@@ -121,9 +122,10 @@ class Settings:
     require_token: bool = False
     persist_jobs: bool = True
 
-    @property
+    @cached_property
     def loopback(self) -> bool:
-        """Whether the server listens on loopback only."""
+        """Whether the server listens on loopback only (worked out once: every request
+        asks)."""
         return is_loopback(self.host)
 
     @property

@@ -1,0 +1,329 @@
+"""The compiled loop of the in-time engine: :func:`corridor.risk.timeline.simulate_year`'s rules,
+year after year over a block of drawn years, compiled once with Numba (``cache=True``: later
+processes load it from the cache).
+
+Per year it does what the reference does, in the same order:
+
+* other users displaced by each closure claim the spare capacity of the crossings they
+  spill to first, day by day;
+* per contract, the lots a closure touches (and only those: the others arrive as planned)
+  are shipped in order of day and planned route: through, switched to the first candidate
+  that has room on its departure day, is open and reaches the buyer sooner than waiting,
+  or waiting;
+* stock-out days are the undisturbed count corrected over the days the hit lots' moves
+  reach; when the year's late tonnes cannot lift the backlog above the stock anywhere, the
+  undisturbed count stands (an exact bound, not an approximation).
+
+The capacity budget of a year is restored cell by cell afterwards, so memory does not grow
+with the number of years. The arrays are built by :func:`corridor.risk.intime_fast.compile_fast`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+from corridor.risk._common import FloatArray, IntArray
+
+HORIZON_DAYS = 1095
+""":data:`corridor.risk.timeline.HORIZON_DAYS` (a constant the compiled code can see)."""
+_EPS = 1e-9
+
+
+@njit(cache=True, inline="always")
+def _bin(day: float) -> int:
+    return min(int(np.ceil(day - 0.5)), HORIZON_DAYS - 1)
+
+
+@njit(cache=True, nogil=True)
+def kernel(
+    year_ptr: IntArray,
+    o_event: IntArray,
+    o_start: FloatArray,
+    o_days: FloatArray,
+    g_loss: FloatArray,
+    g_delay: FloatArray,
+    g_sur: FloatArray,
+    first_group: IntArray,
+    group_count: IntArray,
+    claim_ptr: IntArray,
+    item_rate: FloatArray,
+    item_ptr: IntArray,
+    item_tgt: IntArray,
+    spare: FloatArray,
+    f_route_ptr: IntArray,
+    r_transit: FloatArray,
+    r_cost: FloatArray,
+    r_lead: FloatArray,
+    r_new: Any,
+    r_share: FloatArray,
+    rc_ptr: IntArray,
+    rc_idx: IntArray,
+    hits: Any,
+    f_lot_ptr: IntArray,
+    lot_days: FloatArray,
+    lot_t: FloatArray,
+    f_carry: FloatArray,
+    f_year_end: FloatArray,
+    f_thr: FloatArray,
+    f_margin: FloatArray,
+    f_stock0: FloatArray,
+    base_backlog: FloatArray,
+    base_over: IntArray,
+    premium: float,
+) -> FloatArray:
+    n_years = len(year_ptr) - 1
+    n_flows = len(f_route_ptr) - 1
+    n_routes = len(r_transit)
+    out = np.zeros((n_flows, 8, n_years))
+    budget = np.empty((len(spare), HORIZON_DAYS))
+    for k in range(len(spare)):
+        budget[k, :] = spare[k]
+    # Cells of the budget a year changed: (capacity, first day, last day + 1).
+    dirty = np.empty((1024, 3), dtype=np.int64)
+    max_c = int(group_count.max()) * 64 if len(group_count) else 64
+    c_group = np.empty(max_c, dtype=np.int64)
+    c_start = np.empty(max_c)
+    c_end = np.empty(max_c)
+    # Per route, the closures hitting it this year.
+    by_route = np.empty((n_routes, max_c), dtype=np.int64)
+    n_by = np.zeros(n_routes, dtype=np.int64)
+    max_lots = 0
+    for f in range(n_flows):
+        max_lots = max(max_lots, f_lot_ptr[f + 1] - f_lot_ptr[f])
+    max_r = 0
+    for f in range(n_flows):
+        max_r = max(max_r, f_route_ptr[f + 1] - f_route_ptr[f])
+    stamp = np.zeros(max_lots * max_r, dtype=np.int64)
+    keys = np.empty(max_lots * max_r, dtype=np.int64)
+    # Moves of the hit lots in the arrival series: bin and tonnes (+ arrived, − planned).
+    cap_moves = max_lots * max_r * (max_r + 2)
+    mv_bin = np.empty(cap_moves, dtype=np.int64)
+    mv_t = np.empty(cap_moves)
+    delta = np.zeros(HORIZON_DAYS)
+    ticket = 0
+    for y in range(n_years):
+        n_dirty = 0
+        # ---- the year's closures, in the reference's order
+        n_c = 0
+        for o in range(year_ptr[y], year_ptr[y + 1]):
+            e = o_event[o]
+            for j in range(group_count[e]):
+                if n_c == len(c_group):
+                    c_group = np.concatenate((c_group, np.empty(len(c_group), dtype=np.int64)))
+                    c_start = np.concatenate((c_start, np.empty(len(c_start))))
+                    c_end = np.concatenate((c_end, np.empty(len(c_end))))
+                    grown = np.empty((n_routes, len(c_group)), dtype=np.int64)
+                    grown[:, : by_route.shape[1]] = by_route
+                    by_route = grown
+                c_group[n_c] = first_group[e] + j
+                c_start[n_c] = o_start[o]
+                c_end[n_c] = o_start[o] + o_days[o]
+                n_c += 1
+        if n_c == 0:
+            for f in range(n_flows):
+                out[f, 2, y] = f_stock0[f]
+            continue
+        for r in range(n_routes):
+            n_by[r] = 0
+        for c in range(n_c):
+            g = c_group[c]
+            for r in range(n_routes):
+                if hits[g, r]:
+                    by_route[r, n_by[r]] = c
+                    n_by[r] += 1
+        # ---- other users displaced by each closure claim spare capacity first
+        for c in range(n_c):
+            g = c_group[c]
+            d0 = int(c_start[c])
+            d1 = min(int(np.ceil(c_end[c])), HORIZON_DAYS)
+            for it in range(claim_ptr[g], claim_ptr[g + 1]):
+                lo, hi = item_ptr[it], item_ptr[it + 1]
+                if hi == lo:
+                    continue
+                for d in range(d0, d1):
+                    need = item_rate[it]
+                    for q in range(lo, hi):
+                        k = item_tgt[q]
+                        taken = min(need, budget[k, d])
+                        budget[k, d] -= taken
+                        need -= taken
+                for q in range(lo, hi):
+                    if n_dirty == len(dirty):
+                        dirty = np.concatenate((dirty, np.empty_like(dirty)))
+                    dirty[n_dirty, 0] = item_tgt[q]
+                    dirty[n_dirty, 1] = d0
+                    dirty[n_dirty, 2] = d1
+                    n_dirty += 1
+        # ---- each contract
+        for f in range(n_flows):
+            r0, r1 = f_route_ptr[f], f_route_ptr[f + 1]
+            l0, l1 = f_lot_ptr[f], f_lot_ptr[f + 1]
+            nr = r1 - r0
+            ticket += 1
+            n_keys = 0
+            for r in range(r0, r1):
+                if r_share[r] <= 0:
+                    continue
+                for i in range(n_by[r]):
+                    c = by_route[r, i]
+                    lo = np.searchsorted(lot_days[l0:l1], c_start[c], side="left")
+                    hi = np.searchsorted(lot_days[l0:l1], c_end[c], side="left")
+                    for li in range(lo, hi):
+                        key = li * nr + (r - r0)
+                        if stamp[key] != ticket:
+                            stamp[key] = ticket
+                            keys[n_keys] = key
+                            n_keys += 1
+            if n_keys == 0:
+                out[f, 2, y] = f_stock0[f]
+                continue
+            order = np.sort(keys[:n_keys])
+            late = tdays = undel = extra = planning = rerouted = waited = 0.0
+            pos = 0.0
+            n_mv = 0
+            carry = f_carry[f]
+            year_end = f_year_end[f]
+            for key in order:
+                li = key // nr
+                r = r0 + key % nr
+                day = lot_days[l0 + li]
+                tonnes = lot_t[l0 + li] * r_share[r]
+                planned_arr = day + r_transit[r]
+                # the worst closure active on the day: most loss, then latest end, first listed
+                w = -1
+                for i in range(n_by[r]):
+                    c = by_route[r, i]
+                    if c_start[c] <= day < c_end[c]:
+                        if w < 0:
+                            w = c
+                        else:
+                            gw, gc = c_group[w], c_group[c]
+                            if g_loss[gc] > g_loss[gw] or (
+                                g_loss[gc] == g_loss[gw] and c_end[c] > c_end[w]
+                            ):
+                                w = c
+                gw = c_group[w]
+                cut = tonnes * g_loss[gw]
+                through = tonnes - cut
+                mv_bin[n_mv] = _bin(planned_arr)
+                mv_t[n_mv] = -tonnes
+                n_mv += 1
+                if through > 0:
+                    actual = planned_arr + g_delay[gw]
+                    mv_bin[n_mv] = _bin(actual)
+                    mv_t[n_mv] = through
+                    n_mv += 1
+                    dl = actual - planned_arr
+                    if dl > _EPS:
+                        late += through
+                        tdays += through * dl
+                        extra += through * dl * carry
+                        pos += through
+                        if actual >= year_end > planned_arr:
+                            undel += through
+                    extra += through * g_sur[gw]
+                wait_arr = c_end[w] + r_transit[r]
+                for a in range(r0, r1):
+                    if cut <= _EPS:
+                        break
+                    if a == r:
+                        continue
+                    leave = max(day, c_start[w] + r_lead[a])
+                    tday = min(int(leave), HORIZON_DAYS - 1)
+                    # No room on the departure day: nothing moves (checked first: cheap).
+                    room = np.inf
+                    for q in range(rc_ptr[a], rc_ptr[a + 1]):
+                        room = min(room, budget[rc_idx[q], tday])
+                    if room <= 0.0:
+                        continue
+                    a_loss = 0.0
+                    a_delay = 0.0
+                    for i in range(n_by[a]):
+                        c = by_route[a, i]
+                        if c_start[c] <= leave < c_end[c]:
+                            a_loss = max(a_loss, g_loss[c_group[c]])
+                            a_delay = max(a_delay, g_delay[c_group[c]])
+                    arrival = leave + r_transit[a] + a_delay
+                    if arrival >= wait_arr or a_loss >= 1.0:
+                        continue
+                    want = cut * (1.0 - a_loss)
+                    moved = min(want, max(room, 0.0))
+                    for q in range(rc_ptr[a], rc_ptr[a + 1]):
+                        if moved == 0.0:
+                            break
+                        budget[rc_idx[q], tday] -= moved
+                        if n_dirty == len(dirty):
+                            dirty = np.concatenate((dirty, np.empty_like(dirty)))
+                        dirty[n_dirty, 0] = rc_idx[q]
+                        dirty[n_dirty, 1] = tday
+                        dirty[n_dirty, 2] = tday + 1
+                        n_dirty += 1
+                    if moved <= _EPS:
+                        continue
+                    cut -= moved
+                    diff = r_cost[a] * (1.0 + (premium if r_new[a] else 0.0)) - r_cost[r]
+                    extra += moved * max(diff, 0.0)
+                    planning += moved * min(diff, 0.0)
+                    rerouted += moved
+                    mv_bin[n_mv] = _bin(arrival)
+                    mv_t[n_mv] = moved
+                    n_mv += 1
+                    dl = arrival - planned_arr
+                    if dl > _EPS:
+                        late += moved
+                        tdays += moved * dl
+                        extra += moved * dl * carry
+                        pos += moved
+                        if arrival >= year_end > planned_arr:
+                            undel += moved
+                if cut > _EPS:
+                    waited += cut
+                    mv_bin[n_mv] = _bin(wait_arr)
+                    mv_t[n_mv] = cut
+                    n_mv += 1
+                    dl = wait_arr - planned_arr
+                    if dl > _EPS:
+                        late += cut
+                        tdays += cut * dl
+                        extra += cut * dl * carry
+                        pos += cut
+                        if wait_arr >= year_end > planned_arr:
+                            undel += cut
+            out[f, 0, y] = late
+            out[f, 1, y] = tdays
+            out[f, 3, y] = undel
+            out[f, 4, y] = extra
+            out[f, 5, y] = planning
+            out[f, 6, y] = rerouted
+            out[f, 7, y] = waited
+            # ---- stock-out days: the undisturbed count, corrected where the moves reach
+            if f_stock0[f] == 0 and pos <= f_margin[f]:
+                out[f, 2, y] = 0.0
+                continue
+            lo_b, hi_b = HORIZON_DAYS, -1
+            for m in range(n_mv):
+                delta[mv_bin[m]] += mv_t[m]
+                lo_b = min(lo_b, mv_bin[m])
+                hi_b = max(hi_b, mv_bin[m])
+            thr = f_thr[f]
+            cum = 0.0
+            count = base_over[f, lo_b]
+            for d in range(lo_b, HORIZON_DAYS):
+                if d <= hi_b:
+                    cum += delta[d]
+                    delta[d] = 0.0
+                elif abs(cum) <= 1e-9 * thr:
+                    count += base_over[f, HORIZON_DAYS] - base_over[f, d]
+                    break
+                if base_backlog[f, d] - cum > thr:
+                    count += 1
+            out[f, 2, y] = float(count)
+        # ---- restore the budget
+        for i in range(n_dirty):
+            k = dirty[i, 0]
+            for d in range(dirty[i, 1], dirty[i, 2]):
+                budget[k, d] = spare[k]
+    return out
