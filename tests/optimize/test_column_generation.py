@@ -40,7 +40,7 @@ def test_the_first_bound_is_the_hand_lagrangian_bound():
     # 0 for this ore), so the bound is z + 1,000 * (120 + i - 1,000).
     net = three_routes()
     i = insurance_usd_per_t(net.commodity("ore"), Assumptions())
-    model, sol, pricing = generate(net, 1000, MAX_ROUNDS)
+    _, sol, pricing = generate(net, 1000, MAX_ROUNDS)
     z0 = 400 * (100 + i) + 600 * PENALTY
     lower = z0 + 1000 * (120 + i - PENALTY)
     assert pricing.gaps[0] == pytest.approx((z0 - lower) / z0)
