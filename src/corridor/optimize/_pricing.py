@@ -23,9 +23,12 @@ from corridor.optimize.plan_result import Candidate, RuleCost, _links
 from corridor.routing.pricing import make_route
 from corridor.routing.route import Route
 
-DETOURS = 3
+DETOURS = 0
 """Routes round the tightest capacity of the cheapest one that pricing offers per contract
-and round besides it (see :meth:`_GraphArrays.cheapest`)."""
+and round besides it (see :meth:`_GraphArrays.cheapest`). Measured on the synthetic plan
+(benchmarks/bench_plan.py): 3 detours cut the rounds from 57 to 24 at 10,000 links at the
+same time, but at 100,000 links from 186 to 97 while pricing took twice as long (each
+detour is one more search), so none by default."""
 
 
 @dataclass(frozen=True)
