@@ -335,8 +335,11 @@ def _localised(row: Row, routes: Sequence[Row], names: Mapping[str, str], lang: 
             out[col] = "|".join(names.get(x, x) for x in row[col].split("|"))
     if set(row) == {"field", "value"}:
         out["field"] = header(str(row["field"]), lang, names)
-        if isinstance(row["value"], str) and row["value"] in names:
-            out["value"] = f"{names[row['value']]} ({row['value']})"
+        value = row["value"]
+        if isinstance(value, str) and value in names:
+            out["value"] = f"{names[value]} ({value})"
+        elif isinstance(value, str) and "|" in value and all(x in names for x in value.split("|")):
+            out["value"] = "|".join(names[x] for x in value.split("|"))  # e.g. events
     return out
 
 

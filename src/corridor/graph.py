@@ -38,6 +38,8 @@ from corridor.network.names import place_name
 from corridor.network.regimes import Compliance, compliance
 
 TRANSFER = "transfer"
+ALWAYS_FAMILIES = frozenset({"domestic", "japan"})
+"""Families whose links a graph limited to some families keeps all the same."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,7 +462,7 @@ def _build(
 ) -> CommodityGraph:
     a = assumptions or Assumptions()
     avoid_set = frozenset(avoid)
-    fam = frozenset(families) | {"domestic", "japan"} if families else frozenset()
+    fam = frozenset(families) | ALWAYS_FAMILIES if families else frozenset()
     t = _tables(net)
     c = commodity
     bit = {e.id: 1 << i for i, e in enumerate(net.exposures)}

@@ -7,9 +7,17 @@ import pytest
 
 from corridor.network.model import Network
 from corridor.risk.allocation import from_contracts
-from corridor.risk.intime_fast import OUT_FIELDS, compile_fast, run_block, sample_block
+from corridor.risk.calendar import Closure, Schedule
+from corridor.risk.intime_fast import (
+    OUT_FIELDS,
+    Occurrences,
+    compile_fast,
+    run_block,
+    sample_block,
+)
 from corridor.risk.intime_stress import event_closures, relevant_events, sample_occurrences
-from corridor.risk.timeline import simulate_year, timed_plan
+from corridor.risk.recovery import Background, Figure, Recovery
+from corridor.risk.timeline import TimedFlow, TimedPlan, TimedRoute, simulate_year, timed_plan
 
 
 @pytest.fixture(scope="module")
@@ -52,3 +60,74 @@ def test_keys_round_trip_through_occurrences(example) -> None:  # type: ignore[n
     occ = sample_block(net, events, 50, seed=1, chunk=0)
     again = type(occ).of_keys(occ.keys())
     np.testing.assert_array_equal(run_block(fast, again).values, run_block(fast, occ).values)
+
+
+def test_displaced_traffic_years_equal_the_reference_by_contract(example) -> None:  # type: ignore[no-untyped-def]
+    # years in which a closure sends other users onto the crossings the contracts switch to
+    net, plan, events = example
+    occ = sample_block(net, events, 400, seed=7, chunk=0)
+    block = run_block(compile_fast(plan, net), occ, by_flow=True)
+    assert block.by_flow is not None
+    keys = occ.keys()
+    claimed = [k for k in plan.recovery.background if k in plan.capacity_targets]
+
+    def closures(y: int) -> list[Closure]:
+        return [c for e, s, d in keys[y] for c in event_closures(net, net.events[e], s, d)]
+
+    claiming = [
+        y
+        for y in range(len(keys))
+        if any(
+            not c.targets.isdisjoint(plan.capacity_targets[k]) for c in closures(y) for k in claimed
+        )
+    ]
+    assert len(claiming) > 100
+    for y in claiming[:15]:
+        ref = simulate_year(plan, closures(y))
+        for i, f in enumerate(plan.flows):
+            want = np.array([getattr(ref.contracts[f.id], k) for k in OUT_FIELDS])
+            np.testing.assert_allclose(block.by_flow[i, :, y], want, rtol=1e-9, atol=1e-6)
+
+
+def test_displaced_background_leaves_the_contract_only_the_rest(bundled: Network) -> None:
+    # One contract of 1 t/day (365 lots) planned on A (10 d), which a Caspian storm closes
+    # wholly; B (10 d, not planned, no lead time) draws on CAP_B with 3 t/day spare. The
+    # storm displaces other users' 4 t/day from CAP_A onto CAP_C (1.5 t/day spare) first,
+    # then CAP_B: CAP_C takes 1.5, CAP_B 2.5, so 0.5 t/day is left for the contract.
+    # Year 0, one storm on days 100..159: each lot's 1 t splits 0.5 switched, 0.5 waiting
+    # (for day 160) -> 30 t re-routed, 30 t waited.
+    # Year 1, a second storm on days 130..139 as well: its claim takes CAP_B's last
+    # 0.5 t/day on those days (CAP_C has none left), so those 10 lots all wait:
+    # 0.5 x 50 = 25 t re-routed, 35 t waited.
+    storm = next(e for e, ev in enumerate(bundled.events) if ev.id == "EV_CASPIAN_STORM")
+    (group,) = event_closures(bundled, bundled.events[storm], 0.0, 1.0)
+    assert group.capacity_loss == 1.0 and group.delay_days == 0
+    caspian = group.targets
+    routes = (
+        TimedRoute("A", "china", 100.0, 10.0, caspian, ("CAP_A",)),
+        TimedRoute("B", "tc", 150.0, 10.0, frozenset({"B"}), ("CAP_B",)),
+    )
+    flow = TimedFlow("c", "bulk", 365.0, 0.0, routes, (365.0, 0.0), 30.0, Schedule("even"))
+    fig = Figure(0.0, 0.0, 0.0, ("test",))
+    used = Figure(4 * 365.0, 4 * 365.0, 4 * 365.0, ("test",))
+    recovery = Recovery(
+        {("general", "*"): fig}, fig, {"CAP_A": Background("CAP_A", used, ("CAP_C", "CAP_B"))}
+    )
+    plan = TimedPlan(
+        (flow,),
+        {"CAP_A": 10.0, "CAP_B": 3.0, "CAP_C": 1.5},
+        {"CAP_A": caspian, "CAP_B": frozenset({"B"}), "CAP_C": frozenset({"C"})},
+        recovery,
+    )
+    keys = [((storm, 100, 60),), ((storm, 100, 60), (storm, 130, 10))]
+    block = run_block(compile_fast(plan, bundled), Occurrences.of_keys(keys))
+    got = dict(zip(OUT_FIELDS, block.values, strict=True))
+    np.testing.assert_allclose(got["rerouted_t"], [30.0, 25.0])
+    np.testing.assert_allclose(got["waited_t"], [30.0, 35.0])
+    # switched tonnes pay B's USD 50/t more; nothing is late by the switch (same transit)
+    np.testing.assert_allclose(got["extra_cost_usd"], [30.0 * 50.0, 25.0 * 50.0])
+    for y, key in enumerate(keys):
+        closures = [c for e, s, d in key for c in event_closures(bundled, bundled.events[e], s, d)]
+        ref = simulate_year(plan, closures).portfolio
+        want = np.array([getattr(ref, k) for k in OUT_FIELDS])
+        np.testing.assert_allclose(block.values[:, y], want, rtol=1e-9, atol=1e-6)

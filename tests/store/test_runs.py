@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import corridor.web
 from corridor.cli._app import app
 from corridor.contracts.model import Contract
 from corridor.errors import RequestError
@@ -177,6 +178,33 @@ def test_runs_cli(tmp_path):
     assert "route_flows" in res.stdout and "utilisation" in res.stdout
     res = runner.invoke(app, ["runs", "diff", a, b, "--store", str(store)])
     assert res.exit_code == 0 and "OA" in res.stdout and "-5,000" in res.stdout
+
+
+def test_runs_list_labels_kinds_and_headlines_as_the_web_page_does(tmp_path):
+    from corridor.cli.plan import _headline
+    from corridor.i18n import catalogue
+    from corridor.store import list_runs
+
+    store = tmp_path / "runs.duckdb"
+    save_run(two_route_plan(600), store=store)
+    head = list_runs(store=store)[0].headline
+    runner = CliRunner()
+    en = runner.invoke(app, ["runs", "list", "--store", str(store), "--lang", "en"])
+    ja = runner.invoke(app, ["runs", "list", "--store", str(store), "--lang", "ja"])
+    assert en.exit_code == ja.exit_code == 0
+    flat = {lang: " ".join(res.stdout.split()) for lang, res in (("en", en), ("ja", ja))}
+    for key in head:  # labels, not field names
+        assert key not in flat["en"] and key not in flat["ja"]
+        for lang in ("en", "ja"):
+            assert catalogue(lang)[f"runs_head_{key}"] in _headline(head, lang)
+    assert "完了" in flat["ja"] and "complete" not in flat["ja"]
+    # one set of labels: the CLI's are the web page's
+    static = Path(corridor.web.__file__).parent / "static" / "i18n"
+    for lang in ("en", "ja"):
+        page = json.loads((static / f"{lang}.json").read_text(encoding="utf-8"))
+        for key, text in page.items():
+            if key.startswith(("head_", "kind_")):
+                assert catalogue(lang)[f"runs_{key}"] == text, key
 
 
 HOLDER = """

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from corridor.costs import Assumptions
+from corridor.i18n import Message
 from corridor.network.model import Network
 from corridor.network.ranges import RangeKey
 from corridor.optimize.capacity import TOL, capacities, season_factor
@@ -59,13 +60,15 @@ class CapacityBands:
         if self.study is None:
             return self.reason
         b = self.study.bands[TARGET]
-        text = (
-            f"At most {b.base:,.0f} t/yr left as stated, {b.p5:,.0f}–{b.p95:,.0f} t/yr "
-            f"(P5–P95) over {self.study.samples:,} joint draws of the capacity estimates; "
-            f"the binding element changes in {self.p_binding_changes:.0%} of the draws"
+        return Message(
+            "unc_close_capacity",
+            base=f"{b.base:,.0f}",
+            p5=f"{b.p5:,.0f}",
+            p95=f"{b.p95:,.0f}",
+            n=f"{self.study.samples:,}",
+            changes=f"{self.p_binding_changes:.0%}",
+            drivers=drivers_text(self.study.drivers, n),
         )
-        text += drivers_text(self.study.drivers, n)
-        return text + "."
 
     def to_dict(self) -> dict[str, Any]:
         if self.study is None:

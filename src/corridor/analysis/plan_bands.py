@@ -24,7 +24,7 @@ import numpy as np
 from corridor.analysis.capacity_bands import capacity_keys, formulas
 from corridor.contracts.model import Contract, Portfolio, Rule
 from corridor.costs import Assumptions
-from corridor.i18n import Message, Named, family_name
+from corridor.i18n import Joined, Message, Named, family_name
 from corridor.network.model import Network
 from corridor.network.ranges import RangeKey
 from corridor.optimize._model import PlanProgram, contract_assumptions
@@ -64,16 +64,22 @@ class PlanBands:
 
     def closing_note(self, n: int = 3) -> str:
         b = self.study.bands[TARGET]
-        text = (
-            f"The plan costs USD {b.base:,.0f}/yr as stated, USD {b.p5:,.0f}–{b.p95:,.0f}/yr "
-            f"(P5–P95) over {self.study.samples:,} joint draws of the estimates"
-        )
-        text += drivers_text(self.study.drivers, n)
+        penalty: str = ""
         if self.penalty_driven:
-            text += "; shadow prices set by the shortfall penalty, not banded: " + ", ".join(
-                f"{c} ({p:.0%} of the draws)" for c, p in self.penalty_driven.items()
-            )
-        return text + "."
+            shares = [
+                Message("unc_penalty_share", element=c, share=f"{p:.0%}")
+                for c, p in self.penalty_driven.items()
+            ]
+            penalty = Message("unc_close_penalty", elements=Joined(", ", shares))
+        return Message(
+            "unc_close_plan",
+            base=f"{b.base:,.0f}",
+            p5=f"{b.p5:,.0f}",
+            p95=f"{b.p95:,.0f}",
+            n=f"{self.study.samples:,}",
+            drivers=drivers_text(self.study.drivers, n),
+            penalty=penalty,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         bands = self.study.bands

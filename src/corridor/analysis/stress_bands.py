@@ -32,11 +32,7 @@ from corridor.uncertainty.study import Study, Values, drivers_text, study
 YEARS_PER_DRAW = 2_000
 """Simulated years per draw (at most the stress test's own)."""
 TARGET = "cvar_extra_cost_usd"
-NOT_DRAWN = (
-    "route costs (the bands of compare and plan carry them); stock-out days, which only "
-    "the in-time engine counts (one in-time run of 500 years of the example plan takes "
-    "about 2 minutes, so a band of them would take hours)"
-)
+NOT_DRAWN = Message("unc_not_drawn_stress")
 EVENT_COLUMNS = (
     "events_per_year",
     "duration_days",
@@ -78,14 +74,17 @@ class StressBands:
 
     def closing_note(self, n: int = 3) -> str:
         b = self.study.bands[TARGET]
-        text = (
-            f"CVaR{self.level * 100:.0f} of the extra cost USD {b.base:,.0f}/yr as stated, USD "
-            f"{b.p5:,.0f}–{b.p95:,.0f}/yr (P5–P95) over {self.study.samples:,} joint draws "
-            f"of the disruption estimates ({self.years:,} years each)"
-        )
         of = "" if self.study.target == TARGET else f" of {self.study.target}"
-        text += drivers_text(self.study.drivers, n, of)
-        return text + "."
+        return Message(
+            "unc_close_stress",
+            level=f"{self.level * 100:.0f}",
+            base=f"{b.base:,.0f}",
+            p5=f"{b.p5:,.0f}",
+            p95=f"{b.p95:,.0f}",
+            n=f"{self.study.samples:,}",
+            years=f"{self.years:,}",
+            drivers=drivers_text(self.study.drivers, n, of),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         s = self.study

@@ -21,7 +21,6 @@ from corridor.cli.risk import (
     StoreOpt,
     _allocation,
     _network,
-    _table,
 )
 from corridor.errors import RequestError
 
@@ -88,9 +87,12 @@ def exposure_cmd(
 
 
 def _exposure_table(r: Any, top: int, lang: str) -> None:
-    from corridor.report.exposure import columns, notes, row_cells, title
+    from corridor.cli._app import _rows_table
+    from corridor.report.exposure import COLUMNS, columns, notes, row_cells, title
 
-    _table(title(r, lang), columns(lang), [row_cells(x, lang) for x in r.rows][: max(top, 1)], 2)
+    heads = columns(lang)
+    rows = [row_cells(x, lang, r.allocation.network) for x in r.rows][: max(top, 1)]
+    _rows_table(title(r, lang), heads, rows, range(2, len(COLUMNS)))
     for note in notes(r, lang):
         out.print(f"[dim]{note}[/]")
 

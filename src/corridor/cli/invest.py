@@ -26,6 +26,7 @@ from corridor.cli._app import (
 from corridor.cli.brief import LangOpt, language
 from corridor.cli.plan import NoStoreOpt, StoreOpt
 from corridor.errors import RequestError
+from corridor.i18n import localise, t
 from corridor.invest.intime import DEFAULT_YEARS
 
 if TYPE_CHECKING:
@@ -151,10 +152,15 @@ def _queues(r: InvestResult, replications: int) -> list[QueueEffect]:
     return queue_effects(r.network, projects, replications=replications)
 
 
-def _queue_table(r: InvestResult, queues: list[QueueEffect], lang: str, n: int) -> None:
-    names = {
+def _project_names(r: InvestResult, lang: str) -> dict[str, str]:
+    """Project id -> name in ``lang`` (Japanese falls back to English)."""
+    return {
         p.id: (p.name_ja or p.name_en) if lang == "ja" else p.name_en for p in r.network.projects
     }
+
+
+def _queue_table(r: InvestResult, queues: list[QueueEffect], lang: str, n: int) -> None:
+    names = _project_names(r, lang)
     rows = [
         [
             names.get(q.project, q.project),
@@ -166,33 +172,32 @@ def _queue_table(r: InvestResult, queues: list[QueueEffect], lang: str, n: int) 
         ]
         for q in queues
     ]
+    cols = ("project", "cargo", "days", "mean", "p95", "port")
     _rows_table(
-        f"Queues: Almaty → Poti simulated with and without ({n} replications, same seed)",
-        ["project", "cargo", "days now", "Δ mean days", "Δ p95 days", "Δ port t/yr"],
+        t("invest_cli_queues", lang, n=n),
+        [t(f"invest_cli_q_{c}", lang) for c in cols],
         rows,
         right={2, 3, 4, 5},
     )
-    out.print(
-        "Common random numbers: each project is simulated with the seed of the run without it. "
-        "The simulation takes customs hours off every dwell of the route, not only the "
-        "project's ports; Poti's container berths serve cargo that leaves Poti by sea, not "
-        "cargo that ends there; a project missing here changes no simulated queue.",
-        markup=False,
-    )
+    out.print(t("invest_cli_q_note", lang), markup=False)
 
 
 def _m(usd: float) -> str:
     return f"{usd / 1e6:,.1f}"
 
 
+_COLUMNS = ("invest_col_rank", "invest_col_project", "invest_cli_capex", "invest_cli_extra",
+            "invest_cli_days", "invest_cli_stockout", "invest_cli_stockout_value",
+            "invest_cli_benefit", "invest_cli_npv", "invest_col_bcr")  # fmt: skip
+
+
 def _tables(r: InvestResult, lang: str) -> None:
-    projects = {p.id: p for p in r.network.projects}
+    names = _project_names(r, lang)
 
     def name(e: Evaluation) -> str:
-        p = projects.get(e.ids[0])
-        if p is None or e.combination:
+        if lang == "en" and (e.combination or e.ids[0] not in names):
             return e.name
-        return (p.name_ja or p.name_en) if lang == "ja" else p.name_en
+        return " + ".join(names.get(i, i) for i in e.ids)
 
     rows = []
     for i, e in enumerate(r.ranked, 1):
@@ -212,31 +217,24 @@ def _tables(r: InvestResult, lang: str) -> None:
             ]
         )
     _rows_table(
-        f"Projects ranked by benefit–cost ratio, NPV at {r.money.discount_rate:.0%} (USD m)",
-        [
-            "#",
-            "project",
-            "capex",
-            "extra t/yr",
-            "days saved/t",
-            "Δ stock-out d/yr",
-            "of which stock-out/yr",
-            "benefit/yr",
-            "NPV [band]",
-            "BCR",
-        ],
+        t("invest_cli_title", lang, rate=f"{r.money.discount_rate:.0%}"),
+        [t(k, lang) for k in _COLUMNS],
         rows,
         right={0, 2, 3, 4, 5, 6, 7, 8, 9},
     )
-    chosen = r.selected
-    budget = "no limit" if r.budget_usd is None else f"USD {_m(r.budget_usd)} m"
-    out.print(f"Selected under {budget}: ", end="")
+    usd = (
+        t("invest_cli_no_limit", lang)
+        if r.budget_usd is None
+        else t("invest_cli_usd_m", lang, m=_m(r.budget_usd))
+    )
+    out.print(t("invest_cli_selected", lang, budget=usd), end="")
     out.print(
-        ", ".join(name(e) for e in chosen) or "nothing (no project of positive NPV fits)",
+        ", ".join(name(e) for e in r.selected) or t("invest_nothing", lang),
         markup=False,
     )
-    out.print(f"total capex USD {_m(r.selection.capex_usd)} m, NPV USD {_m(r.selection.npv_usd)} m")
-    out.print(r.approximation(), markup=False)
+    total = {"capex": _m(r.selection.capex_usd), "npv": _m(r.selection.npv_usd)}
+    out.print(t("invest_cli_total", lang, **total))
+    out.print(localise(r.approximation(), lang), markup=False)
 
 
 def stockout_change(e: Evaluation) -> str:

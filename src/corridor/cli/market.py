@@ -7,7 +7,7 @@ prices the routes with :func:`corridor.compare`, calls :mod:`corridor.market` an
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,6 +24,10 @@ from corridor.cli._app import (
 from corridor.cli.brief import LangOpt, language
 from corridor.errors import RequestError
 from corridor.i18n import t
+
+if TYPE_CHECKING:
+    from corridor.market import BreakEven
+    from corridor.network.model import Network
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
 MarketOpt = Annotated[
@@ -151,8 +155,9 @@ def breakeven_cmd(
 
     _check_format(fmt)
     language_ = language(lang)
+    net = _undated_net(data, overlay)
     be, run = breakeven_for(
-        _undated_net(data, overlay),
+        net,
         commodity,
         origin,
         destination,
@@ -188,9 +193,30 @@ def breakeven_cmd(
             }
         )
         return
+    _breakeven_lines(be, net, language_, (commodity, origin, destination), year, kappa, alpha)
+
+
+def _breakeven_lines(
+    be: BreakEven,
+    net: Network,
+    lang: str,
+    where: tuple[str, str, str],
+    year: int,
+    kappa: float,
+    alpha: float,
+) -> None:
+    """The break-even in the terminal, in ``lang`` (places and families by name in Japanese)."""
+    from corridor.i18n import family_name
+    from corridor.network.names import place_name
+
+    commodity, origin, destination = where
+    if lang != "en":
+        c = net.commodity(commodity)
+        commodity = c.name_ja or c.name_en
+        origin, destination = (place_name(net.node(n), lang) for n in (origin, destination))
     rows = [
         [
-            x.family,
+            x.family if lang == "en" else family_name(x.family, lang),
             _n(x.cost_usd_per_t),
             _n(x.days_mean, 1),
             _n(x.generalised_usd_per_t),
@@ -199,49 +225,62 @@ def breakeven_cmd(
         for x in be.inputs.values()
     ]
     _table(
-        f"{commodity} {origin} → {destination}, regimes of {year}",
-        ["family", "USD/t", "days", "generalised USD/t", "share now"],
+        t(
+            "cli_be_title",
+            lang,
+            commodity=commodity,
+            origin=origin,
+            destination=destination,
+            year=year,
+        ),
+        [
+            t(k, lang)
+            for k in (
+                "mkt_th_family",
+                "cli_be_usd",
+                "mkt_th_days",
+                "mkt_th_generalised",
+                "mkt_th_share_now",
+            )
+        ],
         rows,
     )
-    word = "subsidy" if be.subsidy_usd_per_t >= 0 else "premium it could charge"
-    out.print(f"Trans-Caspian share {_pct(share)}: {word} USD {abs(be.subsidy_usd_per_t):,.2f}/t")
+    key = "cli_be_subsidy" if be.subsidy_usd_per_t >= 0 else "cli_be_premium"
+    out.print(t(key, lang, share=_pct(be.share), usd=f"{abs(be.subsidy_usd_per_t):,.2f}"))
     if be.volume_t is not None:
         extra, bill = _n(be.buyer_extra_usd_per_year, 0), _n(be.subsidy_bill_usd_per_year, 0)
-        out.print(
-            f"for {be.volume_t:,.0f} t/yr: the buyer pays USD {extra}/yr over the cheapest "
-            f"route; the subsidy costs USD {bill}/yr"
-        )
+        out.print(t("cli_be_volume", lang, t=f"{be.volume_t:,.0f}", extra=extra, bill=bill))
     now = be.china_disrupted_days_now
+    neutral, averse = t("cli_be_neutral", lang), t("cli_be_averse", lang)
+    cvar = t("cli_be_averse_cvar", lang, kappa=f"{kappa:g}", alpha=f"{alpha:.0%}")
     for label, m in (
-        ("risk-neutral", be.disruption_multiplier_neutral),
-        (
-            f"risk-averse (mean + {kappa:g} × CVaR{alpha:.0%} excess)",
-            be.disruption_multiplier_averse,
-        ),
+        (neutral, be.disruption_multiplier_neutral),
+        (cvar, be.disruption_multiplier_averse),
     ):
         if m is None:
-            out.print(f"{label}: the split never wins below 1,000 × today's China-route risk")
+            out.print(t("cli_be_never", lang, label=label))
         else:
             days = "—" if now is None else f"{m * now:,.1f}"
-            out.print(
-                f"{label}: the split wins at {m:,.2f} × today's China-route disruption rate "
-                f"({days} disrupted days a year against {_n(now, 1)} now)"
-            )
+            out.print(t("cli_be_wins", lang, label=label, m=f"{m:,.2f}", days=days, now=_n(now, 1)))
     p = be.sanctions_probability
     for label, loss in (
-        ("risk-neutral", be.sanctions_usd_per_t_neutral),
-        ("risk-averse", be.sanctions_usd_per_t_averse),
+        (neutral, be.sanctions_usd_per_t_neutral),
+        (averse, be.sanctions_usd_per_t_averse),
     ):
         if loss is None:
-            out.print(f"{label}: no China-route sanctions cost below USD 10 million/t tips it")
+            out.print(t("cli_be_no_sanctions", lang, label=label))
         elif p == 1:
-            out.print(
-                f"{label}: the split wins at a China-route sanctions cost of USD {loss:,.2f}/t"
-            )
+            out.print(t("cli_be_sanctions", lang, label=label, loss=f"{loss:,.2f}"))
         else:
             out.print(
-                f"{label}: the split wins at a China-route sanctions loss of USD {loss:,.2f}/t "
-                f"struck with probability {p:g} a year (USD {p * loss:,.2f}/t expected)"
+                t(
+                    "cli_be_sanctions_p",
+                    lang,
+                    label=label,
+                    loss=f"{loss:,.2f}",
+                    p=f"{p:g}",
+                    expected=f"{p * loss:,.2f}",
+                )
             )
 
 

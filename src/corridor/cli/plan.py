@@ -44,11 +44,13 @@ from corridor.cli._app import (
 from corridor.cli.brief import BriefOpt, LangOpt, check_brief, language, plan_brief_file
 from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
 from corridor.errors import RequestError
+from corridor.i18n import t as t_msg
 from corridor.network.schema import FAMILIES
 
 if TYPE_CHECKING:
     from corridor.analysis.plan_bands import PlanBands
     from corridor.contracts.model import Rule
+    from corridor.network.model import Network
     from corridor.optimize.capacity import Capacity
     from corridor.optimize.maxflow import CapacityResult
     from corridor.optimize.plan_result import PlanResult
@@ -112,10 +114,12 @@ def capacity_cmd(
     uncertainty: UncertaintyOpt = 0,
     seed: SeedOpt = 0,
     report: ReportOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Most tonnes per year a commodity can move, and the capacities that bind (min cut)."""
     from corridor.optimize.maxflow import max_flow
 
+    language_ = language(lang)
     _check(fmt, ("table", "json", *EXPORTS))
     check_output(fmt, output)
     net = _net(data, overlay, as_of)
@@ -138,24 +142,27 @@ def capacity_cmd(
     elif fmt in EXPORTS:
         write_export(result, fmt, output, net)
     else:
-        _capacity_table(result)
+        _capacity_table(result, language_)
         if bands is not None:
             from corridor.cli.uncertainty import print_capacity_bands
 
-            print_capacity_bands(out, bands)
+            print_capacity_bands(out, bands, language_, net)
     if report:
         from corridor.report.capacity import render_capacity_report
         from corridor.report.html import write_report
 
         try:
-            write_report(report, render_capacity_report(result, bands))
+            write_report(report, render_capacity_report(result, bands, lang=language_))
         except OSError as exc:
             raise RequestError(f"cannot write report {report}: {exc.strerror or exc}") from None
         err.print(f"report written to {report}")
     _save(result, store, no_store)
 
 
-def _capacity_table(result: CapacityResult) -> None:
+def _capacity_table(result: CapacityResult, lang: str = "en") -> None:
+    if lang != "en":
+        _capacity_table_ja(result, lang)
+        return
     net, r = result.network, result.request
     title = f"{net.commodity(r.commodity).name_en}: {', '.join(r.origins)} → "
     title += ", ".join(r.destinations)
@@ -201,9 +208,67 @@ def _capacity_table(result: CapacityResult) -> None:
     )
 
 
-def _capacity_row(cap: Capacity) -> list[str]:
+def _capacity_table_ja(result: CapacityResult, lang: str) -> None:
+    """The capacity table in ``lang``: places and capacities by name, ids in a last column;
+    the English derivation notes are left out (the JSON and the report keep them)."""
+    msg = t_msg
+    from corridor.i18n import localise
+    from corridor.network.names import place_name
+    from corridor.uncertainty.labels import record_name
+
+    net, r = result.network, result.request
+    places = [
+        ", ".join(place_name(net.node(n), lang) for n in ns) for ns in (r.origins, r.destinations)
+    ]
+    title = msg("cli_cap_title", lang, commodity=net.commodity(r.commodity).name_ja or r.commodity,
+                origins=places[0], destinations=places[1])  # fmt: skip
+    if result.max_t_per_year is None:
+        out.print(f"[bold]{title}[/]\n{localise(result.reason, lang)}")
+        return
+    total = result.total_t_per_year
+    of = msg("cli_cap_of_total", lang, total=_t(total)) if total is not None else ""
+    day = msg("cli_cap_as_of", lang, day=net.as_of.isoformat()) if net.as_of else ""
+    head = msg("cli_cap_head", lang, most=f"[bold]{_t(result.max_t_per_year)}[/]", of=of)
+    out.print(f"[bold]{title}[/]{day}: {head}")
+
+    def name(cap: Capacity) -> str:
+        return capacity_name(net, cap, lang)
+
+    _table(
+        msg("cli_cap_bottlenecks", lang),
+        [msg(f"cli_cap_col_{k}", lang) for k in ("what", "left", "total", "used", "year",
+                                                 "marginal", "sources")] + [msg("hdr_id", lang)],
+        [
+            [name(b.capacity), *_capacity_row(b.capacity, lang)[2:], f"{b.marginal_t_per_t:.2f}",
+             ", ".join(b.capacity.sources), b.capacity.id]
+            for b in result.bottlenecks
+        ],
+        {1, 2, 3, 5},
+    )  # fmt: skip
+    used = sorted(result.flows.items(), key=lambda kv: -kv[1])
+    flows = "、".join(f"{record_name(net, 'links', k, lang)} {_t(v)}" for k, v in used)
+    out.print(f"[dim]{msg('cli_cap_cheapest', lang, flows=flows)}[/]")
+
+
+def capacity_name(net: Network, cap: Capacity, lang: str) -> str:
+    """A capacity by name in ``lang``: its node, its group or its links (``cap.name`` in
+    English)."""
+    from corridor.network.names import place_name
+    from corridor.uncertainty.labels import element_name, record_name
+
+    if lang == "en":
+        return cap.name
+    if cap.kind == "node" and cap.node:
+        return place_name(net.node(cap.node), lang)
+    if cap.kind == "group":
+        return element_name(net, cap.id, lang)
+    return "、".join(record_name(net, "links", k, lang) for k in cap.links[:3]) or cap.id
+
+
+def _capacity_row(cap: Capacity, lang: str = "en") -> list[str]:
     """Id, name, left, total, used by others and year of a capacity, as table cells."""
-    used = "not known" if cap.used_t_per_year is None else _t(cap.used_t_per_year)
+    unknown = "not known" if lang == "en" else t_msg("cli_cap_not_known", lang)
+    used = unknown if cap.used_t_per_year is None else _t(cap.used_t_per_year)
     if cap.used_year is not None and cap.used_t_per_year is not None:
         used += f" ({cap.used_year})"
     year = str(cap.year) if cap.year is not None else "—"
@@ -322,7 +387,7 @@ def plan_cmd(
         if bands is not None:
             from corridor.cli.uncertainty import print_plan_bands
 
-            print_plan_bands(out, bands)
+            print_plan_bands(out, bands, language_)
     if report:
         _plan_report(result, report, bands, language_)
     if brief:
@@ -460,7 +525,9 @@ def _utilisation_table(result: PlanResult, lang: str = "en") -> None:
         ),
         [
             [
-                *_capacity_row(u.capacity),
+                u.capacity.id,
+                capacity_name(result.network, u.capacity, lang),
+                *_capacity_row(u.capacity, lang)[2:],
                 _t(u.used_t_per_year),
                 f"{u.used_t_per_year / u.capacity.capacity_t_per_year:.0%}"
                 if u.capacity.capacity_t_per_year
@@ -534,12 +601,14 @@ def runs_list(
         str, typer.Option("--format", help="table, json, csv, xlsx or parquet")
     ] = "table",
     output: OutputOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Stored runs, newest first."""
     from corridor.store import list_runs, store_path
 
     _check(fmt, ("table", "json", *EXPORTS))
     check_output(fmt, output)
+    language_ = language(lang)
     runs = list_runs(store=store, limit=limit)
     if fmt == "json":
         _json([r.to_dict() for r in runs])
@@ -548,15 +617,15 @@ def runs_list(
         write_export(runs, fmt, output, None, "runs")
         return
     _table(
-        f"Runs in {store_path(store)}",
-        ["id", "kind", "created (UTC)", "status", "headline", "data"],
+        t_msg("runs_title", language_, store=store_path(store)),
+        [t_msg(k, language_) for k in _RUN_COLUMNS],
         [
             [
                 r.id,
-                r.kind,
+                _label(f"runs_kind_{r.kind}", r.kind, language_),
                 r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                r.status,
-                _headline(r.headline),
+                _label(f"runs_status_{r.status}", r.status, language_),
+                _headline(r.headline, language_),
                 r.data_version[:10],
             ]
             for r in runs
@@ -565,9 +634,29 @@ def runs_list(
     )
 
 
-def _headline(head: dict[str, Any]) -> str:
+_RUN_COLUMNS = (
+    "hdr_id",
+    "runs_th_kind",
+    "runs_th_created",
+    "runs_th_status",
+    "runs_th_headline",
+    "runs_th_data",
+)
+
+
+def _label(key: str, fallback: str, lang: str) -> str:
+    """The catalogue's label for ``key``, or ``fallback`` where it has none."""
+    from corridor.i18n import catalogue
+
+    return catalogue(lang).get(key, fallback)
+
+
+def _headline(head: dict[str, Any], lang: str = "en") -> str:
+    """Headline figures as "label value" pairs, labelled as the web page labels them."""
+    unbounded = t_msg("runs_unbounded", lang)
     return ", ".join(
-        f"{k} {_t(v) if isinstance(v, int | float) else 'unbounded'}" for k, v in head.items()
+        f"{_label(f'runs_head_{k}', k, lang)} {_t(v) if isinstance(v, int | float) else unbounded}"
+        for k, v in head.items()
     )
 
 

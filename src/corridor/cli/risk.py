@@ -260,7 +260,7 @@ def stress_cmd(
     if versus is not None:
         first = _allocation(plan_or_contracts, net, single_route)
         other = _allocation(versus, net, single_route)
-        result = _versus(first, other, years, seed, stock_days, fmt, scenario_name)
+        result = _versus(first, other, years, seed, stock_days, fmt, scenario_name, language_)
         _save(result, store, no_store)
         return
     asked = {"input": str(plan_or_contracts), "years": years, "seed": seed, "timing": timing}
@@ -313,7 +313,7 @@ def stress_cmd(
         if bands is not None:
             from corridor.cli.uncertainty import print_stress_bands
 
-            print_stress_bands(out, bands)
+            print_stress_bands(out, bands, language_)
     if report:
         front = None
         if with_frontier:
@@ -325,16 +325,28 @@ def stress_cmd(
 
 
 def _versus(
-    a: Any, b: Any, years: int, seed: int, stock_days: float, fmt: str, scenario: str
+    a: Any,
+    b: Any,
+    years: int,
+    seed: int,
+    stock_days: float,
+    fmt: str,
+    scenario: str,
+    lang: str = "en",
 ) -> Any:
     """Both allocations in time on the same simulated years, and the sentence."""
+    from corridor.i18n import localise
+    from corridor.i18n import t as msg
     from corridor.risk.intime_stress import FIELDS
     from corridor.risk.versus import compare_in_time
 
     if not 0 <= stock_days <= 3650:
         raise RequestError(f"--stock-days must be within 0–3650, not {stock_days}")
     with _progress() as bar:
-        tasks = [bar.add_task(f"in time: {alloc.name}", total=years) for alloc in (a, b)]
+        tasks = [
+            bar.add_task(msg("versus_in_time_task", lang, name=alloc.name), total=years)
+            for alloc in (a, b)
+        ]
         result = compare_in_time(
             a,
             b,
@@ -348,16 +360,20 @@ def _versus(
         _json(result.to_dict())
         return result
     _table(
-        f"In time: {years:,} simulated years, seed {seed}, safety stock {stock_days:g} days",
-        ["plan", *(f"mean {k}" for k in FIELDS), "CVaR95 stock-out d"],
+        msg("versus_title", lang, years=f"{years:,}", seed=seed, stock=f"{stock_days:g}"),
+        [
+            msg("versus_col_plan", lang),
+            *(msg(f"versus_col_mean_{k}", lang) for k in FIELDS),
+            msg("versus_col_cvar", lang),
+        ],
         [
             [r.name, *(f"{r.mean(k):,.2f}" for k in FIELDS), f"{r.cvar('stockout_days'):,.1f}"]
             for r in result.results
         ],
     )
-    out.print(result.summary)
+    out.print(localise(result.summary, lang))
     for note in result.notes:
-        out.print(f"[yellow]note[/]: {note}", markup=True)
+        out.print(f"[yellow]{msg('versus_note', lang)}[/]: {localise(note, lang)}", markup=True)
     return result
 
 
@@ -598,29 +614,28 @@ def frontier_cmd(
     elif fmt in EXPORTS:
         write_export(result, fmt, output, net)
     else:
-        _frontier_tables(result)
+        _frontier_tables(result, language_)
     if report:
         _write_report(report, None, result, lang=language_)
     _save(result, store, no_store)
 
 
-def _frontier_tables(r: Any) -> None:
+def _frontier_tables(r: Any, lang: str = "en") -> None:
+    from corridor.i18n import localise
+    from corridor.i18n import t as msg
     from corridor.report.risk import frontier_heads, frontier_rows, split_rows
 
-    points, plans = frontier_rows(r)
-    point_head, plan_head = frontier_heads(r)
-    what = (
-        f"{r.scenarios:,} scenarios"
-        if r.loss == "cost"
-        else f"{r.scenarios:,} simulated years in time, the same for every split"
-    )
-    _table(f"Efficient frontier: least expected cost for each CVaR ({what})", point_head, points)
+    points, plans = frontier_rows(r, lang)
+    point_head, plan_head = frontier_heads(r, lang)
+    n = f"{r.scenarios:,}"
+    what = msg("cli_frontier_scenarios" if r.loss == "cost" else "cli_frontier_years", lang, n=n)
+    _table(msg("cli_frontier_title", lang, what=what), point_head, points)
     if r.evaluated:
-        head, rows = split_rows(r)
-        _table("Every split evaluated (* on the frontier)", head, rows)
-    _table("Plans against the frontier", plan_head, plans)
+        head, rows = split_rows(r, lang)
+        _table(msg("cli_frontier_splits", lang), head, rows)
+    _table(msg("cli_frontier_plans", lang), plan_head, plans)
     for note in r.notes:
-        out.print(f"[dim]note: {note}[/]")
+        out.print(f"[dim]{msg('versus_note', lang)}: {localise(note, lang)}[/]")
 
 
 # --------------------------------------------------------------------------- what-if

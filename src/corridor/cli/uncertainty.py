@@ -9,8 +9,9 @@ from corridor.analysis.capacity_bands import CapacityBands
 from corridor.analysis.plan_bands import PlanBands
 from corridor.analysis.results import RouteSet
 from corridor.analysis.stress_bands import YEARS_PER_DRAW, StressBands, stress_bands
-from corridor.i18n import localise
+from corridor.i18n import Message, Named, family_name, localise
 from corridor.i18n import t as msg
+from corridor.network.model import Network
 from corridor.risk.allocation import Allocation
 from corridor.routing.route import FAMILY_LABELS
 from corridor.uncertainty.compare import UncertainComparison
@@ -69,19 +70,21 @@ def print_bands(out: Console, u: UncertainComparison, lang: str = "en") -> None:
                 "cli_col_premium_low",
                 "cli_col_at_high",
                 "cli_col_band_minus",
+                "hdr_id",
             )
         ):
             name = key if key in ("S1", "ST") else msg(key, lang)
-            d.add_column(name, justify="left" if i == 0 else "right")
+            d.add_column(name, justify="left" if i in (0, 7) else "right")
         for x in u.drivers[:DRIVERS_SHOWN]:
             d.add_row(
-                x.label,
+                x.name(lang),
                 str(x.figures),
                 f"{x.s1:.2f}",
                 f"{x.st:.2f}",
                 f"{x.at_low or 0:,.0f}",
                 f"{x.at_high or 0:,.0f}",
                 f"{x.narrowing:.0%}",
+                x.factor,
             )
         out.print(d)
         if u.improve_first:
@@ -90,7 +93,7 @@ def print_bands(out: Console, u: UncertainComparison, lang: str = "en") -> None:
                 msg(
                     "cli_improve_first",
                     lang,
-                    label=first.label,
+                    label=first.name(lang),
                     narrowing=f"{first.narrowing:.0%}",
                 )
             )
@@ -139,15 +142,13 @@ def print_study(
     unit: str,
     note: str,
     digits: int = 0,
+    lang: str = "en",
 ) -> None:
     """Print a study's bands (``bands``: headline -> label), statements with their
-    probability, the strongest drivers of its target, improve-first and the closing note."""
-    t = Table(
-        title=f"How sure: {u.samples:,} joint draws of {u.factors} estimates "
-        f"({u.figures} figures), {unit}",
-        title_justify="left",
-    )
-    for name in ("", "as stated", "P5", "P50", "P95"):
+    probability, the strongest drivers of its target (each estimate by its name, its id in
+    the last column), improve-first and the closing note, in ``lang``."""
+    t = Table(title=_how_sure(u.samples, u.factors, u.figures, unit, lang), title_justify="left")
+    for name in ("", msg("unc_col_stated", lang), "P5", "P50", "P95"):
         t.add_column(name, justify="left" if not name else "right")
     for key, label in bands.items():
         b = u.bands.get(key)
@@ -155,77 +156,96 @@ def print_study(
             t.add_row(label, *(f"{v:,.{digits}f}" for v in (b.base, b.p5, b.p50, b.p95)))
     out.print(t)
     for statement, p in probabilities.items():
-        out.print(f"P({statement}) = {p:.1%}", markup=False)
+        out.print(f"P({localise(statement, lang)}) = {p:.1%}", markup=False)
     if u.drivers:
+        what = bands.get(u.target, u.target)
         d = Table(
-            title=f"Strongest drivers of {bands.get(u.target, u.target)}: Sobol' indices "
-            f"({u.evaluations:,} evaluations)",
+            title=msg("cli_unc_drivers_of", lang, what=what, n=f"{u.evaluations:,}"),
             title_justify="left",
         )
-        for name in ("estimate", "figures", "S1", "ST", "at low", "at high", "band −"):
-            d.add_column(name, justify="left" if name == "estimate" else "right")
+        heads = ("unc_col_estimate", "unc_col_figures", "S1", "ST", "cli_col_at_low",
+                 "cli_col_at_high", "cli_col_band_minus", "hdr_id")  # fmt: skip
+        for i, key in enumerate(heads):
+            name = key if key in ("S1", "ST") else msg(key, lang)
+            d.add_column(name, justify="left" if i in (0, len(heads) - 1) else "right")
+        est = msg("cli_unc_est_suffix", lang)
         for x in u.drivers[: DRIVERS_SHOWN + 1]:
             d.add_row(
-                x.label,
+                x.name(lang),
                 str(x.figures),
                 f"{x.s1:.2f}",
                 f"{x.st:.2f}",
                 "—" if x.at_low is None else f"{x.at_low:,.{digits}f}",
                 "—" if x.at_high is None else f"{x.at_high:,.{digits}f}",
-                f"{x.narrowing:.0%}" + ("" if x.measured else " (est.)"),
+                f"{x.narrowing:.0%}" + ("" if x.measured else est),
+                x.factor,
             )
         out.print(d)
         first = u.improve_first()
         if first:
             out.print(
-                f"Improve first: {first[0].label} (pinning it narrows the P5–P95 band by "
-                f"{first[0].narrowing:.0%}).",
+                msg(
+                    "cli_improve_first_study",
+                    lang,
+                    label=first[0].name(lang),
+                    narrowing=f"{first[0].narrowing:.0%}",
+                ),
                 markup=False,
             )
-    out.print(note, markup=False, soft_wrap=True)
+    out.print(localise(note, lang), markup=False, soft_wrap=True)
 
 
-def print_capacity_bands(out: Console, b: CapacityBands) -> None:
-    """Print the band of the capacity left, how often each element binds, and its drivers."""
+def print_capacity_bands(
+    out: Console, b: CapacityBands, lang: str = "en", net: Network | None = None
+) -> None:
+    """Print the band of the capacity left, how often each element binds (named from ``net``
+    in Japanese), and its drivers."""
+    from corridor.uncertainty.labels import element_name
+
     if b.study is None:
-        out.print(f"How sure: {b.reason}.", markup=False)
+        out.print(msg("cli_unc_how_sure_reason", lang, reason=localise(b.reason, lang)),
+                  markup=False)  # fmt: skip
         return
-    probs = {f"{c} binds": p for c, p in b.binds.items()}
-    probs["the binding element changes"] = b.p_binding_changes
-    labels = {"max_t_per_year": "left for this user", "total_t_per_year": "total, all users"}
-    print_study(out, b.study, labels, probs, "t/yr", b.closing_note())
+    probs: dict[str, float] = {
+        Message("unc_binds", element=Named(c, element_name(net, c, "ja") if net else c)): p
+        for c, p in b.binds.items()
+    }
+    probs[Message("unc_binding_changes")] = b.p_binding_changes
+    labels = {
+        "max_t_per_year": msg("cli_unc_left_user", lang),
+        "total_t_per_year": msg("cli_unc_total_users", lang),
+    }
+    unit = "t/yr" if lang == "en" else msg("cli_unc_t_yr", lang)
+    print_study(out, b.study, labels, probs, unit, b.closing_note(), lang=lang)
 
 
-def print_plan_bands(out: Console, b: PlanBands) -> None:
+def print_plan_bands(out: Console, b: PlanBands, lang: str = "en") -> None:
     """Print the plan's cost, shortfall, family shares and shadow prices with their bands."""
     s = b.study
     labels = {
-        "total_cost_usd_per_year": "total cost, USD/yr",
-        "delivered_t_per_year": "delivered, t/yr",
-        "shortfall_t_per_year": "short, t/yr",
+        "total_cost_usd_per_year": msg("cli_unc_plan_cost", lang),
+        "delivered_t_per_year": msg("cli_unc_plan_delivered", lang),
+        "shortfall_t_per_year": msg("cli_unc_plan_short", lang),
     }
     labels |= {
-        k: f"shadow price of {k.split(':', 1)[1]}, USD/t"
+        k: msg("cli_unc_plan_shadow", lang, element=k.split(":", 1)[1])
         for k in s.bands
         if k.startswith("shadow:")
     }
-    print_study(out, s, labels, b.probabilities, "as labelled", b.closing_note())
+    unit = msg("cli_unc_as_labelled", lang)
+    print_study(out, s, labels, b.probabilities, unit, b.closing_note(), lang=lang)
     for c, p in b.penalty_driven.items():
-        out.print(
-            f"Shadow price of {c}: set by the shortfall penalty in {p:.0%} of the draws "
-            "(a contract falls short; not a value of the capacity, left out of the bands).",
-            markup=False,
-        )
+        out.print(msg("cli_unc_penalty_driven", lang, element=c, share=f"{p:.0%}"), markup=False)
     shares = {k: v for k, v in s.bands.items() if k.startswith("share:")}
     if shares:
-        t = Table(title="Share of the delivered tonnes by route family", title_justify="left")
-        for name in ("family", "as stated", "P5", "P50", "P95"):
-            t.add_column(name, justify="left" if name == "family" else "right")
+        t = Table(title=msg("cli_unc_shares", lang), title_justify="left")
+        first = msg("cli_unc_col_family", lang)
+        for name in (first, msg("unc_col_stated", lang), "P5", "P50", "P95"):
+            t.add_column(name, justify="left" if name == first else "right")
         for k, v in shares.items():
             name = k.split(":", 1)[1]
-            t.add_row(
-                FAMILY_LABELS.get(name, name), *(f"{x:.1%}" for x in (v.base, v.p5, v.p50, v.p95))
-            )
+            label = FAMILY_LABELS.get(name, name) if lang == "en" else family_name(name, lang)
+            t.add_row(label, *(f"{x:.1%}" for x in (v.base, v.p5, v.p50, v.p95)))
         out.print(t)
 
 
@@ -237,20 +257,19 @@ def stress_bands_for(
     from corridor.cli._app import err
 
     per_draw = min(years, YEARS_PER_DRAW)
-    with err.status(
-        f"stress test over {samples:,} draws of the estimates ({per_draw:,} years each)"
-    ):
+    with err.status(msg("cli_unc_stress_draws", n=f"{samples:,}", years=f"{per_draw:,}")):
         return stress_bands(allocation, samples=samples, seed=seed, years=per_draw, timing=timing)
 
 
-def print_stress_bands(out: Console, b: StressBands) -> None:
+def print_stress_bands(out: Console, b: StressBands, lang: str = "en") -> None:
     """Print the bands of the extra cost and undelivered tonnes and the drivers of the CVaR."""
     pct = f"{b.level * 100:.0f}"
     labels = {
-        "mean_extra_cost_usd": "expected extra cost, USD/yr",
-        "cvar_extra_cost_usd": f"CVaR{pct} of the extra cost, USD/yr",
-        "mean_undelivered_t": "expected undelivered, t/yr",
-        "cvar_undelivered_t": f"CVaR{pct} of the undelivered tonnes, t/yr",
+        "mean_extra_cost_usd": msg("cli_unc_stress_mean_cost", lang),
+        "cvar_extra_cost_usd": msg("cli_unc_stress_cvar_cost", lang, level=pct),
+        "mean_undelivered_t": msg("cli_unc_stress_mean_t", lang),
+        "cvar_undelivered_t": msg("cli_unc_stress_cvar_t", lang, level=pct),
     }
-    print_study(out, b.study, labels, b.probabilities, "as labelled", b.closing_note())
-    out.print(f"[dim]Not drawn: {b.not_drawn}[/]")
+    unit = msg("cli_unc_as_labelled", lang)
+    print_study(out, b.study, labels, b.probabilities, unit, b.closing_note(), lang=lang)
+    out.print(f"[dim]{msg('cli_unc_not_drawn', lang, what=localise(b.not_drawn, lang))}[/]")

@@ -9,29 +9,11 @@ from typing import Any
 
 from corridor.contracts.model import Portfolio
 from corridor.costs import Assumptions
+from corridor.i18n import Message, Named
 from corridor.invest.evaluate import COMBINATIONS, Evaluation, Money, evaluate_projects
 from corridor.invest.intime import RiskSettings
 from corridor.invest.select import Item, Selection, select
 from corridor.network.model import Network
-
-APPROXIMATION = (
-    "Benefits of projects chosen together are added; interactions are captured only by the "
-    "evaluated combinations ({combos}). {risk} The strategic premium is reported, not "
-    "monetised; the simulation's queues are not evaluated; days saved are counted inside the "
-    "plan cost (in-transit inventory), not again."
-)
-RISK_TEXT = (
-    "Risk: stock-out days and CVaR95 of the extra cost and undelivered tonnes from the "
-    "time-resolved engine, {years:,} simulated years (seed {seed}) with and without on the "
-    "same events (Monte Carlo error: the standard error of each change, up to ±{err:.1f} "
-    "stock-out days a year here); stock-out days are valued at the supply lacking × "
-    "{share:.0%} of its value (est_market_shortfall, {lo:.0%}–{hi:.0%}) and added to the "
-    "benefit; the change in the extra cost of disruption is reported, not added."
-)
-NO_RISK_TEXT = (
-    "Risk is the change in expected disrupted days of the contracts' routes (exposure "
-    "table); the time-resolved engine was not run."
-)
 
 
 @dataclass(frozen=True)
@@ -80,22 +62,31 @@ class InvestResult:
             "best_npv_usd": self.ranked[0].npv() if self.ranked else None,
         }
 
-    def approximation(self) -> str:
-        combos = ", ".join("+".join(e.ids) for e in self.items if e.combination) or "none"
+    def approximation(self) -> Message:
+        """How the benefits are added and the risk counted (catalogue ``invest_approx``)."""
+        names = {p.id: p.name_ja for p in self.network.projects}
+        combos = [e.ids for e in self.items if e.combination]
+        listed: Message | Named = Message("invest_combos_none")
+        if combos:
+            en = ", ".join("+".join(ids) for ids in combos)
+            ja = "、".join("＋".join(names.get(i) or i for i in ids) for ids in combos)
+            listed = Named(en, ja)
+        return Message("invest_approx", combos=listed, risk=self._risk_text())
+
+    def _risk_text(self) -> Message:
         if self.risk is None:
-            risk = NO_RISK_TEXT
-        else:
-            errs = [e.risk.stderr["stockout_days"] for e in self.items if e.risk is not None]
-            m = self.money
-            risk = RISK_TEXT.format(
-                years=self.risk.years,
-                seed=self.risk.seed,
-                err=max(errs, default=0.0),
-                share=m.shortfall_share,
-                lo=m.shortfall_share_low,
-                hi=m.shortfall_share_high,
-            )
-        return APPROXIMATION.format(combos=combos, risk=risk)
+            return Message("invest_no_risk")
+        errs = [e.risk.stderr["stockout_days"] for e in self.items if e.risk is not None]
+        m = self.money
+        return Message(
+            "invest_risk",
+            years=f"{self.risk.years:,}",
+            seed=self.risk.seed,
+            err=f"{max(errs, default=0.0):.1f}",
+            share=f"{m.shortfall_share:.0%}",
+            lo=f"{m.shortfall_share_low:.0%}",
+            hi=f"{m.shortfall_share_high:.0%}",
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

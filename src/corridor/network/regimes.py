@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corridor.errors import RequestError
+from corridor.i18n import Message, Named
 
 NO_BUYER = "none"
 DEFAULT_BUYER = "JP"
@@ -200,7 +201,9 @@ class Compliance:
         return tuple(out)
 
     def _why(self, regime: Regime) -> str:
-        return f"excluded for buyer {self.buyer} by {regime.name_en} ({regime.id})"
+        # the id in English (as before); Japanese names the regime only
+        name = Named(f"{regime.name_en} ({regime.id})", regime.name_ja)
+        return Message("regime_excluded_why", buyer=self.buyer, regime=name)
 
 
 def compliance(

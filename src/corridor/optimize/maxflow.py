@@ -12,6 +12,7 @@ import numpy as np
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
 from corridor.graph import CommodityGraph
+from corridor.i18n import Message, Named
 from corridor.network.model import Network
 from corridor.network.schema import FAMILIES
 from corridor.optimize.capacity import TOL, Capacity, capacities, draws_on
@@ -266,14 +267,19 @@ def _setup(
     if _path(g, src, dst, {}) is None:
         _raise_no_route(net, req, a)
     free = _path(g, src, dst, draws)
-    reason = ""
+    reason: str = ""
     if free is not None:
-        reason = (
-            f"no capacity figure limits this corridor: the path {' → '.join(free[0])} uses "
-            f"only links and places with no capacity figure ({', '.join(free[1])}); give "
-            "those links a capacity_t_per_year (or a capacities.csv row) to get a maximum"
-        )
+        reason = _unbounded_reason(net, *free)
     return g, draws, src, dst, reason
+
+
+def _unbounded_reason(net: Network, places: list[str], links: list[str]) -> Message:
+    """Why no figure limits the corridor: a path whose links and places have none (its
+    places by name in Japanese)."""
+    from corridor.network.names import place_name
+
+    path = Named(" → ".join(places), " → ".join(place_name(net.node(p), "ja") for p in places))
+    return Message("cap_unbounded", path=path, links=", ".join(links))
 
 
 @dataclass

@@ -38,14 +38,18 @@ def _n(v: float) -> str:
 
 
 def columns(lang: str = "en") -> list[str]:
-    """The column heads of the exposure table."""
-    return [t(key, lang) for key in COLUMNS]
+    """The column heads of the exposure table (in Japanese the element by its name, and its
+    id in a last column)."""
+    heads = [t(key, lang) for key in COLUMNS]
+    return heads if lang == "en" else [*heads, t("hdr_id", lang)]
 
 
 def element_name(net: Network, element: Element, lang: str = "en") -> str:
     """The element's name in ``lang`` (Japanese falls back to English where a name is missing)."""
     if lang == "en":
         return element.name
+    if element.name_ja:
+        return element.name_ja
     if element.type == "node" and net.has("nodes", element.id):
         return place_name(net.node(element.id), lang)
     if element.type == "link" and net.has("links", element.id):
@@ -56,10 +60,14 @@ def element_name(net: Network, element: Element, lang: str = "en") -> str:
     return element.name
 
 
-def row_cells(row: ExposureRow, lang: str = "en") -> list[str]:
-    """One row of the table, as text."""
-    return [
-        row.element.id + (f" (+{len(row.same)})" if row.same else ""),
+def row_cells(row: ExposureRow, lang: str = "en", net: Network | None = None) -> list[str]:
+    """One row of the table, as text: in English the element's id first; in Japanese its
+    name first (``net`` names an element whose ``name_ja`` is empty) and its id last."""
+    first = row.element.id
+    if lang != "en":
+        first = row.element.name_ja or (element_name(net, row.element, lang) if net else first)
+    cells = [
+        first + (f" (+{len(row.same)})" if row.same else ""),
         t(f"exp_type_{row.element.type}", lang),
         f"{row.ttr.days:g} ({row.ttr.low:g}–{row.ttr.high:g})",
         t("exp_survives", lang) if row.tts_days is None else f"{row.tts_days:g}",
@@ -70,6 +78,7 @@ def row_cells(row: ExposureRow, lang: str = "en") -> list[str]:
         _n(row.impact.extra_cost_usd),
         f"{row.index:.3f}",
     ]
+    return cells if lang == "en" else [*cells, row.element.id]
 
 
 def title(result: ExposureResult, lang: str = "en") -> str:
@@ -89,13 +98,25 @@ def notes(result: ExposureResult, lang: str = "en") -> list[str]:
     out = []
     if result.ranked_by and result.ranked_by != result.measure:
         out.append(t("exp_note_fallback", lang, what=t(f"exp_what_{result.measure}", lang)))
-    spof = [r.element.id for r in result.rows if r.single_point]
+    net = result.allocation.network
+    spof = [_label(net, r, lang) for r in result.rows if r.single_point]
     if spof:
         out.append(t("exp_note_spof", lang, ids=", ".join(spof)))
     elif result.rows:
         out.append(t("exp_note_no_spof", lang))
     out.append(t("exp_note_tts", lang))
     return out
+
+
+def _label(net: Network, row: ExposureRow, lang: str) -> str:
+    """The element as the notes name it: its id in English, its name in Japanese."""
+    return row.element.id if lang == "en" else element_name(net, row.element, lang)
+
+
+def _both(net: Network, row: ExposureRow, lang: str) -> str:
+    """``id (name)`` in English; the name alone in Japanese (the id is in the table)."""
+    name = element_name(net, row.element, lang)
+    return f"{row.element.id} ({name})" if lang == "en" else name
 
 
 def _e(text: object) -> str:
@@ -114,8 +135,9 @@ def exposure_section(result: ExposureResult, lang: str = "en") -> str:
     head = "".join(_cell("th", h, i) for i, h in enumerate(columns(lang)))
     body = []
     for row in result.rows:
-        cells = row_cells(row, lang)
-        cells[0] = f"{cells[0]} — {element_name(net, row.element, lang)}"
+        cells = row_cells(row, lang, net)
+        if lang == "en":
+            cells[0] = f"{cells[0]} — {element_name(net, row.element, lang)}"
         tds = "".join(_cell("td", c, i) for i, c in enumerate(cells))
         cls = ' class="spof"' if row.single_point else ""
         body.append(f"<tr{cls}>{tds}</tr>")
@@ -125,7 +147,7 @@ def exposure_section(result: ExposureResult, lang: str = "en") -> str:
             "exp_report_spof",
             lang,
             n=len(spof),
-            ids=", ".join(f"{r.element.id} ({element_name(net, r.element, lang)})" for r in spof),
+            ids=", ".join(_both(net, r, lang) for r in spof),
         )
         if spof
         else t("exp_report_no_spof", lang)
@@ -135,7 +157,7 @@ def exposure_section(result: ExposureResult, lang: str = "en") -> str:
         lead += " " + t(
             "exp_report_worst",
             lang,
-            element=f"{worst.element.id} ({element_name(net, worst.element, lang)})",
+            element=_both(net, worst, lang),
             ttr=f"{worst.ttr.days:g}",
             stockout=_n(worst.impact.stockout_days),
             late=_n(worst.impact.late_t),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from corridor.i18n import t
+from corridor.i18n import localise, t
 from corridor.report.html import page, table
 from corridor.report.svg import FAMILY_COLOURS, GRID, INK, MUTED, OTHER_COLOUR, _svg_open
 
@@ -146,7 +146,11 @@ def render_invest_report(result: InvestResult, lang: str = "en") -> str:
                 f"{e.bcr():.2f}",
             ]
         )
-    chosen = ", ".join("+".join(e.ids) for e in result.selected) or t("invest_nothing", lang)
+    ids = [e.ids for e in result.selected]
+    if lang == "ja":
+        ja = {i: p.name_ja or p.name_en for i, p in projects.items()}
+        ids = [tuple(ja.get(i, i) for i in e) for e in ids]
+    chosen = ", ".join("+".join(e) for e in ids) or t("invest_nothing", lang)
     budget = (
         t("invest_no_limit", lang)
         if result.budget_usd is None
@@ -168,7 +172,7 @@ def render_invest_report(result: InvestResult, lang: str = "en") -> str:
         + benefit_cost_svg(list(result.items), lang)
         + "</section>"
         + f"<section><h2>{_e(t('invest_approximation', lang))}</h2>"
-        + f"<p>{_e(result.approximation())}</p></section>"
+        + f"<p>{_e(localise(result.approximation(), lang))}</p></section>"
     )
     meta = (
         "<p>"

@@ -15,7 +15,8 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from corridor.i18n import catalogue, family_name, localise, t
-from corridor.network.model import Network
+from corridor.network.model import Link, Network
+from corridor.network.names import place_name
 from corridor.optimize.plan_result import PlanResult
 from corridor.report.html import page, table
 from corridor.report.svg import (
@@ -33,6 +34,8 @@ from corridor.report.svg import (
     _overlaps,
     _ring_path,
     _svg_open,
+    country_name,
+    node_title,
 )
 
 if TYPE_CHECKING:
@@ -93,6 +96,22 @@ def _layer(result: PlanResult, commodity: str, lang: str = "en") -> str:
     )
 
 
+def _commodity(net: Network, commodity: str, lang: str) -> str:
+    """A commodity as a map tooltip names it: its id in English, its name in Japanese."""
+    if lang == "en" or not net.has("commodities", commodity):
+        return commodity
+    return net.commodity(commodity).name_ja or commodity
+
+
+def _link_name(net: Network, link: Link, lang: str) -> str:
+    """A link as a map tooltip names it: its id in English; in Japanese its two ends by
+    name and the id after them."""
+    if lang == "en":
+        return link.id
+    a, b = (place_name(net.node(n), lang) for n in (link.from_, link.to))
+    return f"{a} – {b}, {link.id}"
+
+
 def flow_map(
     net: Network,
     link_flows: Mapping[str, Mapping[str, float]],
@@ -136,25 +155,28 @@ def flow_map(
     for c in _outlines().countries:
         if _overlaps(c.bbox, frame.bounds):
             d = "".join(_ring_path(frame, ring) for ring in c.rings)
-            out.append(f'<path fill-rule="evenodd" d="{d}"><title>{_e(c.name)}</title></path>')
+            name = country_name(net, c.iso2, c.name, lang)
+            out.append(f'<path fill-rule="evenodd" d="{d}"><title>{_e(name)}</title></path>')
     out.append(f'</g><g stroke="#d9d9d9" stroke-width="0.5" fill="{MUTED}" font-size="10">')
     out.extend(_graticule(frame))
     out.append('</g><g fill="none" stroke-linecap="round" stroke-linejoin="round">')
     for link in sorted(links, key=lambda lk: -totals[lk.id]):
         d = "M" + "L".join(f"{_n(x)} {_n(y)}" for x, y in (frame.xy(*p) for p in link.geometry))
         colour = FAMILY_COLOURS.get(link.family, OTHER_COLOUR)
-        by = ", ".join(f"{c} {t:,.0f}" for c, t in link_flows[link.id].items())
+        by = ", ".join(
+            f"{_commodity(net, c, lang)} {t:,.0f}" for c, t in link_flows[link.id].items()
+        )
         out.append(
             f'<path class="flow" data-link="{_e(link.id)}" d="{d}" stroke="{colour}" '
             f'stroke-opacity="0.85" stroke-width="{line_width(totals[link.id], largest):.2f}">'
-            f"<title>{_e(link.id)} ({_e(link.service or link.mode)}): "
+            f"<title>{_e(_link_name(net, link, lang))} ({_e(link.service or link.mode)}): "
             f"{totals[link.id]:,.0f} t/yr — {_e(by)}</title></path>"
         )
     out.append(f'</g><g fill="#ffffff" stroke="{INK}" stroke-width="1.2">')
     for node in places:
         x, y = frame.xy(node.lon, node.lat)
         out.append(
-            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3.5"><title>{_e(node.name_en)} '
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3.5"><title>{_e(node_title(node, lang))} '
             f"({_e(node.id)})</title></circle>"
         )
     out.append("</g>")

@@ -17,6 +17,7 @@ from corridor.i18n import family_name, localise, t
 from corridor.network.names import event_name
 from corridor.report.html import page, table
 from corridor.report.svg import FAMILY_COLOURS, GRID, INK, MUTED, OTHER_COLOUR, _svg_open
+from corridor.risk.frontier import split_label
 
 if TYPE_CHECKING:
     from corridor.analysis.stress_bands import StressBands
@@ -319,13 +320,13 @@ def frontier_rows(f: FrontierResult, lang: str = "en") -> tuple[list[list[str]],
     ]
     plans = [
         [
-            p.name,
+            split_label(p.name, lang),
             _num(p.expected_cost_usd_per_year),
             *([_num(p.mean_loss or 0.0)] if timed else []),
             _num(p.cvar),
             *([yes if _on_frontier(f, p) else no] if timed else []),
             yes if p.within_capacity else no,
-            p.note,
+            localise(p.note, lang),
         ]
         for p in f.references
     ]
@@ -359,7 +360,7 @@ def split_rows(f: FrontierResult, lang: str = "en") -> tuple[list[str], list[lis
     ]
     rows = [
         [
-            ("* " if _on_frontier(f, p) else "") + p.name,
+            ("* " if _on_frontier(f, p) else "") + split_label(p.name, lang),
             _num(p.shipping_cost_usd_per_year),
             _num(p.extra.get("mean_stockout_days", 0.0), 2),
             _num(p.extra.get("mean_undelivered_t", 0.0), 1),

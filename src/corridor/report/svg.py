@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Literal
 
 from corridor.i18n import t
-from corridor.network.model import Network
+from corridor.network.model import Network, Node
 from corridor.network.names import place_name
 from corridor.routing.route import Route
 
@@ -274,6 +274,19 @@ def _graticule(frame: _Frame) -> list[str]:
     return out
 
 
+def node_title(node: Node, lang: str = "en") -> str:
+    """A node's full name for a tooltip: ``name_ja`` in Japanese where it has one."""
+    return node.name_ja if lang != "en" and node.name_ja else node.name_en
+
+
+def country_name(net: Network, iso2: str | None, name: str, lang: str = "en") -> str:
+    """A country's name for a tooltip: ``name`` (the outline's, English), in Japanese the
+    name of the exposure of that code where the network has one."""
+    if lang != "en" and iso2 and net.has("exposures", iso2):
+        return net.exposure(iso2).name_ja or name
+    return name
+
+
 def route_map(
     net: Network,
     routes: Sequence[Route],
@@ -325,7 +338,9 @@ def route_map(
     key = repr((width, height, [r.signature for r in routes])).encode()
     clip = "clip-" + hashlib.sha1(key).hexdigest()[:10]
 
-    out = [_svg_open(width, height, "Map of the routes: " + "; ".join(r.label for r in routes))]
+    labels = "; ".join(r.label_in(lang) for r in routes)
+    aria = "Map of the routes: " + labels if lang == "en" else t("map_aria", lang, routes=labels)
+    out = [_svg_open(width, height, aria)]
     out.append(
         f'<defs><clipPath id="{clip}"><rect width="{width}" height="{_n(map_h)}"/>'
         "</clipPath></defs>"
@@ -339,7 +354,7 @@ def route_map(
         d = "".join(_ring_path(frame, ring) for ring in c.rings)
         out.append(
             f'<path class="country" data-iso2="{escape(c.iso2 or "")}" fill-rule="evenodd" '
-            f'd="{d}"><title>{escape(c.name)}</title></path>'
+            f'd="{d}"><title>{escape(country_name(net, c.iso2, c.name, lang))}</title></path>'
         )
     out.append("</g>")
     out.append(
@@ -370,10 +385,10 @@ def route_map(
     out.append(f'<g class="nodes" fill="#ffffff" stroke="{INK}" stroke-width="1.2">')
     for node in nodes:
         x, y = frame.xy(node.lon, node.lat)
-        country = outlines.name_of(node.country)
+        country = country_name(net, node.country, outlines.name_of(node.country), lang)
         out.append(
             f'<circle class="node" data-node="{escape(node.id)}" cx="{_n(x)}" cy="{_n(y)}" '
-            f'r="{5 if node.id in ends else 3.5:g}"><title>{escape(node.name_en)} '
+            f'r="{5 if node.id in ends else 3.5:g}"><title>{escape(node_title(node, lang))} '
             f"({escape(node.id)}), {escape(country)} ({escape(node.country)})</title></circle>"
         )
     out.append("</g>")
@@ -391,7 +406,8 @@ def route_map(
             dx = -8 if anchor == "end" else 8
             out.append(
                 f'<text x="{_n(x + dx)}" y="{_n(max(y - 8, 14))}" text-anchor="{anchor}">'
-                f"<title>{escape(node.name_en)} ({escape(node.id)})</title>{escape(name)}</text>"
+                f"<title>{escape(node_title(node, lang))} ({escape(node.id)})</title>"
+                f"{escape(name)}</text>"
             )
     out.append("</g>")
     out.append(

@@ -86,7 +86,7 @@ def tornado_chart(
         tick += step
     for i, (d, at_low, at_high) in enumerate(bars):
         y = 30 + i * (BAR_H + BAR_GAP)
-        label = escape(_fit(d.label, LABEL_W - 16))
+        label = escape(_fit(d.name(lang), LABEL_W - 16))
         out.append(
             f'<text x="{LABEL_W - 8}" y="{_n(y + BAR_H - 5)}" text-anchor="end" fill="{INK}">'
             f"<title>{escape(d.factor)}</title>{label}</text>"
@@ -97,7 +97,8 @@ def tornado_chart(
             left, right = sorted((x(stated), x(v)))
             out.append(
                 f'<rect x="{_n(left)}" y="{y}" width="{_n(max(right - left, 1.0))}" '
-                f'height="{BAR_H}" fill="{colour}"><title>{escape(t(end, lang, label=d.label))}'
+                f'height="{BAR_H}" fill="{colour}">'
+                f"<title>{escape(t(end, lang, label=d.name(lang)))}"
                 f"{escape(what)} {escape(fmt(v))}</title></rect>"
             )
     out.append(
@@ -134,7 +135,14 @@ def uncertainty_section(u: UncertainComparison, lang: str = "en") -> str:
         caption = escape(t("unc_tornado_caption_premium", lang))
         out.append(f'<figure class="chart">{chart}<figcaption>{caption}</figcaption></figure>')
         driver_rows = [
-            (d.label, str(d.figures), f"{d.s1:.2f}", f"{d.st:.2f}", f"{d.narrowing:.0%}")
+            (
+                d.name(lang),
+                str(d.figures),
+                f"{d.s1:.2f}",
+                f"{d.st:.2f}",
+                f"{d.narrowing:.0%}",
+                d.factor,
+            )
             for d in u.drivers[:10]
         ]
         out.append(
@@ -145,6 +153,7 @@ def uncertainty_section(u: UncertainComparison, lang: str = "en") -> str:
                     "Sobol' S1",
                     "Sobol' ST",
                     t("unc_col_narrowing", lang),
+                    t("hdr_id", lang),
                 ),
                 driver_rows,
                 {1, 2, 3, 4},
@@ -152,7 +161,7 @@ def uncertainty_section(u: UncertainComparison, lang: str = "en") -> str:
         )
         if u.improve_first:
             narrows = [
-                t("unc_band_narrows", lang, label=d.label, narrowing=f"{d.narrowing:.0%}")
+                t("unc_band_narrows", lang, label=d.name(lang), narrowing=f"{d.narrowing:.0%}")
                 for d in u.improve_first
             ]
             out.append(
@@ -207,25 +216,26 @@ def study_section(
         estimated = t("unc_estimated", lang)
         driver_rows = [
             (
-                d.label,
+                d.name(lang),
                 str(d.figures),
                 f"{d.s1:.2f}",
                 f"{d.st:.2f}",
                 f"{d.narrowing:.0%}" + ("" if d.measured else f" ({estimated})"),
+                d.factor,
             )
             for d in s.drivers[:10]
         ]
         head = (t("unc_col_estimate", lang), t("unc_col_figures", lang), "Sobol' S1",
-                "Sobol' ST", t("unc_col_narrowing", lang))  # fmt: skip
+                "Sobol' ST", t("unc_col_narrowing", lang), t("hdr_id", lang))  # fmt: skip
         out.append(table(head, driver_rows, {1, 2, 3, 4}))
         first = s.improve_first()
         if first:
             out.append(
                 f"<p><strong>{escape(t('unc_improve_first', lang))}</strong> "
-                + "; ".join(f"{escape(d.label)} (−{d.narrowing:.0%})" for d in first)
+                + "; ".join(f"{escape(d.name(lang))} (−{d.narrowing:.0%})" for d in first)
                 + "</p>"
             )
-    out.append(f"<p><strong>{escape(note)}</strong></p>")
+    out.append(f"<p><strong>{escape(localise(note, lang))}</strong></p>")
     return "\n".join(out)
 
 
@@ -237,7 +247,8 @@ def capacity_bands_section(b: CapacityBands, lang: str = "en") -> str:
     """The capacity left for the user over joint draws: bands, how often each element
     binds, tornado of its drivers."""
     if b.study is None:
-        return f"<h3>{escape(t('unc_title_capacity', lang))}</h3><p>{escape(b.reason)}.</p>"
+        reason = localise(b.reason, lang)
+        return f"<h3>{escape(t('unc_title_capacity', lang))}</h3><p>{escape(reason)}.</p>"
     labels = {
         "max_t_per_year": t("unc_row_capacity", lang),
         "total_t_per_year": t("unc_row_capacity_total", lang),
@@ -266,4 +277,5 @@ def stress_bands_section(b: StressBands, lang: str = "en") -> str:
         b.study, t("unc_title_stress", lang), labels, b.probabilities, _amount, b.closing_note(),
         what, lang,
     )  # fmt: skip
-    return section + f'\n<p class="meta">{escape(t("unc_not_drawn", lang, what=b.not_drawn))}</p>'
+    not_drawn = t("unc_not_drawn", lang, what=localise(b.not_drawn, lang))
+    return section + f'\n<p class="meta">{escape(not_drawn)}</p>'

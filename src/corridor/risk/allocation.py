@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
-from corridor.network.model import Network
+from corridor.network.model import Event, Network
+from corridor.routing.closed import outside_families
 from corridor.routing.kbest import k_best
 from corridor.routing.route import Route
 
@@ -380,44 +381,47 @@ def _od_candidates(
     k: int,
 ) -> list[Route]:
     """k best distinct routes and the cheapest per family; then, for each event that hits
-    one of them, the cheapest route avoiding it, overall and within each family."""
-    from dataclasses import replace
+    one of them, the cheapest route avoiding it, overall and within each family.
 
+    Every search runs on the one graph of the commodity: within a family, with the links of
+    the other families closed; around an event, with the event's links closed too
+    (:mod:`corridor.routing.closed`), not on a copy of the network without them. Where the
+    cheapest route (overall, or of the family) does not use the event's links it is the
+    cheapest route around the event too, and already a candidate: no search is made.
+    """
     from corridor.graph import commodity_graph
 
-    found = k_best(commodity_graph(net, commodity, a, avoid), origin, destination, k)
+    g = commodity_graph(net, commodity, a, avoid)
+    outside: dict[str | None, frozenset[str]] = {None: frozenset()}
+    outside.update((f, outside_families(net, frozenset({f}))) for f in FAMILIES)
+    found = k_best(g, origin, destination, k)
+    cheapest: dict[str | None, list[Route]] = {None: found[:1]}
     for fam in FAMILIES:
-        found += k_best(commodity_graph(net, commodity, a, avoid, (fam,)), origin, destination, 1)
+        cheapest[fam] = k_best(g, origin, destination, 1, closed=outside[fam])
+        found += cheapest[fam]
     families = sorted({r.family for r in found if r.family in FAMILIES})
     used = {link for r in found for link in route_links(r)}
     extra: list[Route] = []
     for event in net.events:
-        blocked = {link for link, loss in event_link_loss(net, event).items() if loss > 0}
-        if not blocked & used or {origin, destination} & set(event.targets):
+        closed = closed_links(net, event)
+        if not closed & used or {origin, destination} & set(event.targets):
             continue
-        reduced = replace(net, links=tuple(x for x in net.links if x.id not in blocked))
         options: list[str | None] = [None, *families]
         for only in options:
-            extra += _cheapest(reduced, a, commodity, origin, destination, avoid, only)
+            best = cheapest[only]
+            if not best or not closed.intersection(route_links(best[0])):
+                continue  # no route at all, or the cheapest one is open: already found
+            extra += k_best(g, origin, destination, 1, closed=closed | outside[only])
     return found + extra
 
 
-def _cheapest(
-    net: Network,
-    a: Assumptions,
-    commodity: str,
-    origin: str,
-    destination: str,
-    avoid: tuple[str, ...],
-    family: str | None,
-) -> list[Route]:
-    from corridor.graph import build_graph, buyer_compliance
-
-    families = (family,) if family else ()
-    # the default buyer's excluding regimes, as for the allocation's own routes
-    blocked = buyer_compliance(net, commodity).excluded
-    g = build_graph(net, net.commodity(commodity), a, avoid, families, blocked)
-    return k_best(g, origin, destination, 1)
+def closed_links(net: Network, event: Event) -> frozenset[str]:
+    """Ids of the links ``event`` takes capacity from (made once per network and event)."""
+    key = ("links closed", event.id, event.kind, event.targets, event.capacity_loss)
+    return net.derived.get(
+        key,
+        lambda: frozenset(link for link, loss in event_link_loss(net, event).items() if loss > 0),
+    )
 
 
 # --------------------------------------------------------------------------- exposure

@@ -39,6 +39,7 @@ from typing import Any
 
 from corridor.errors import RequestError
 from corridor.network.model import Event, Network
+from corridor.network.names import place_name
 from corridor.risk._common import DAYS
 from corridor.risk.allocation import Allocation
 from corridor.risk.calendar import DEFAULT_STOCK_DAYS, Closure
@@ -66,6 +67,8 @@ class Element:
     kind: str
     """The node's kind, the link's mode or the exposure's kind."""
     name: str
+    name_ja: str = ""
+    """The name in Japanese ('' where the tables give none)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class ExposureRow:
             "type": self.element.type,
             "kind": self.element.kind,
             "name": self.element.name,
+            "name_ja": self.element.name_ja,
             "same": list(self.same),
             "ttr": self.ttr.to_dict(),
             "tts_days": self.tts_days,
@@ -270,13 +274,16 @@ def plan_elements(allocation: Allocation) -> dict[str, tuple[Element, dict[str, 
 def _element(net: Network, type_: str, eid: str) -> Element:
     if type_ == "node":
         node = net.node(eid)
-        return Element(eid, "node", node.kind, node.name_en)
+        return Element(eid, "node", node.kind, node.name_en, place_name(node, "ja"))
     if type_ == "link":
         link = net.link(eid)
-        name = f"{net.node(link.from_).name_en} – {net.node(link.to).name_en}"
-        return Element(eid, "link", link.mode, name)
+        a, b = net.node(link.from_), net.node(link.to)
+        name = f"{a.name_en} – {b.name_en}"
+        return Element(
+            eid, "link", link.mode, name, f"{place_name(a, 'ja')} – {place_name(b, 'ja')}"
+        )
     exposure = net.exposure(eid)
-    return Element(eid, "exposure", exposure.kind, exposure.name_en)
+    return Element(eid, "exposure", exposure.kind, exposure.name_en, exposure.name_ja)
 
 
 # --------------------------------------------------------------------------- the index

@@ -29,6 +29,7 @@ Frontier
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,8 @@ from typing import Any
 import numpy as np
 
 from corridor.errors import RequestError
+from corridor.i18n import Message, family_name
+from corridor.i18n import t as msg
 from corridor.optimize.lp import HighsModel, LinearProgram
 from corridor.risk._common import FloatArray
 from corridor.risk.allocation import Allocation
@@ -498,28 +501,37 @@ def _check(scenarios: int, alpha: float, measure: str, points: int) -> None:
         raise RequestError(f"the frontier needs at least 2 points, not {points}")
 
 
+def split_label(name: str, lang: str = "en") -> str:
+    """A reference split's name ("current plan", "all China", "70/30 China/Trans-Caspian")
+    in ``lang``; any other name as it is."""
+    if lang == "en":
+        return name
+    if name == "current plan":
+        return msg("risk_ref_current", lang)
+    china, caspian = family_name("china", lang), family_name("trans_caspian", lang)
+    if name in ("all China", "all Trans-Caspian"):
+        return msg("risk_ref_all", lang, family=china if name == "all China" else caspian)
+    m = re.fullmatch(r"(\d+)/(\d+) China/Trans-Caspian", name)
+    return f"{m[1]}/{m[2]} {china}/{caspian}" if m else name
+
+
 def _notes(
     line: Sequence[FrontierPoint], refs: Sequence[FrontierPoint], measure: str
 ) -> tuple[str, ...]:
     unit = "USD" if measure == "usd" else "t"
     cheap, safe = line[0], line[-1]
     premium = safe.expected_cost_usd_per_year - cheap.expected_cost_usd_per_year
-    notes = [
-        f"the least-CVaR split costs USD {premium:,.0f}/yr more than the least-cost split "
-        f"and cuts the CVaR by {cheap.cvar - safe.cvar:,.0f} {unit}/yr",
-    ]
+    notes: list[str] = [
+        Message("frontier_note_premium", usd=f"{premium:,.0f}",
+                cut=f"{cheap.cvar - safe.cvar:,.0f}", unit=unit),
+    ]  # fmt: skip
     plan = next((r for r in refs if r.name == "current plan"), None)
     if plan is not None:
         same_cost = _cheapest_within(line, plan.expected_cost_usd_per_year)
         if same_cost is not None and same_cost.cvar < plan.cvar - 1e-6 * max(1.0, plan.cvar):
-            notes.append(
-                f"for the current plan's expected cost a split on the frontier has a CVaR "
-                f"{plan.cvar - same_cost.cvar:,.0f} {unit}/yr lower"
-            )
-    notes.append(
-        "losses are per tonne planned, re-routed by the stress-test rule without capacity "
-        "limits (linear); capacities bind the split itself; share rules are not applied"
-    )
+            cut = f"{plan.cvar - same_cost.cvar:,.0f}"
+            notes.append(Message("frontier_note_same_cost", cut=cut, unit=unit))
+    notes.append(Message("frontier_note_linear"))
     return tuple(notes)
 
 

@@ -40,12 +40,19 @@ from typing import Any
 import numpy as np
 
 from corridor.errors import RequestError
+from corridor.i18n import Joined, Message, Named, family_name
 from corridor.network.model import Network
 from corridor.risk import _common
 from corridor.risk._common import FloatArray
 from corridor.risk.allocation import Allocation
 from corridor.risk.calendar import DEFAULT_STOCK_DAYS, Closure
-from corridor.risk.frontier import FrontierPoint, FrontierResult, check_cvar_sample, cvar_of
+from corridor.risk.frontier import (
+    FrontierPoint,
+    FrontierResult,
+    check_cvar_sample,
+    cvar_of,
+    split_label,
+)
 from corridor.risk.intime_fast import OUT_FIELDS, compile_fast, run_block, sample_block
 from corridor.risk.intime_stress import relevant_events as _relevant
 from corridor.risk.timeline import TimedPlan, simulate_year, timed_plan
@@ -385,29 +392,38 @@ def _notes(
     stock_days: float,
 ) -> tuple[str, ...]:
     cheap, safe = line[0], line[-1]
-    what = (
-        f"stock-out days at USD {value:,.0f} a day"
-        if loss == "stockout"
-        else f"undelivered tonnes at USD {value:,.0f}/t"
-    )
-    notes = [
-        f"loss = {what} plus extra cost of disruption, a buyer's stock of {stock_days:g} days; "
-        "every plan on the same simulated years (the events touching a route any of them may use)",
-        f"the least-CVaR split ({_fams(safe)}) costs USD "
-        f"{safe.expected_cost_usd_per_year - cheap.expected_cost_usd_per_year:,.0f}/yr more "
-        f"than the least-cost split ({_fams(cheap)}) and cuts the CVaR by USD "
-        f"{cheap.cvar - safe.cvar:,.0f}/yr",
+    usd = f"{value:,.0f}"
+    what = Message("fit_loss_stockout" if loss == "stockout" else "fit_loss_undelivered", usd=usd)
+    notes: list[str] = [
+        Message("fit_note_loss", what=what, stock=f"{stock_days:g}"),
+        Message(
+            "fit_note_premium",
+            safe=_fams(safe),
+            usd=f"{safe.expected_cost_usd_per_year - cheap.expected_cost_usd_per_year:,.0f}",
+            cheap=_fams(cheap),
+            cut=f"{cheap.cvar - safe.cvar:,.0f}",
+        ),
     ]
     for r in refs:
         on = any(
             abs(r.cvar - p.cvar) < 1e-6 * max(1.0, r.cvar) and r.split == p.split for p in line
         )
         notes.append(
-            f"{r.name}: expected cost USD {r.expected_cost_usd_per_year:,.0f}/yr, CVaR USD "
-            f"{r.cvar:,.0f}/yr — {'on the frontier' if on else 'off the frontier'}"
+            Message(
+                "fit_note_ref_on" if on else "fit_note_ref_off",
+                name=Named(r.name, split_label(r.name, "ja")),
+                cost=f"{r.expected_cost_usd_per_year:,.0f}",
+                cvar=f"{r.cvar:,.0f}",
+            )
         )
     return tuple(notes)
 
 
 def _fams(p: FrontierPoint) -> str:
-    return ", ".join(f"{FAMILY_LABELS.get(k, k)} {v:.0%}" for k, v in p.family_share().items())
+    return Joined(
+        ", ",
+        [
+            Named(f"{FAMILY_LABELS.get(k, k)} {v:.0%}", f"{family_name(k, 'ja')} {v:.0%}")
+            for k, v in p.family_share().items()
+        ],
+    )

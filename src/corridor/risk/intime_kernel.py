@@ -37,6 +37,21 @@ def _bin(day: float) -> int:
     return min(int(np.ceil(day - 0.5)), HORIZON_DAYS - 1)
 
 
+@njit(cache=True, inline="always")
+def _late(
+    tonnes: float, actual: float, planned: float, year_end: float, carry: float
+) -> tuple[float, float, float, float, float]:
+    """Tonnes arriving at ``actual`` instead of ``planned``: late tonnes, tonne-days, carrying
+    cost, undelivered tonnes (arriving after the delivery year) and tonnes arriving later at
+    all (for the stock-out bound), as timeline._arrive counts them."""
+    dl = actual - planned
+    later = tonnes if dl > 0.0 else 0.0
+    if dl <= _EPS:
+        return 0.0, 0.0, 0.0, 0.0, later
+    undelivered = tonnes if actual >= year_end > planned else 0.0
+    return tonnes, tonnes * dl, tonnes * dl * carry, undelivered, later
+
+
 @njit(cache=True, nogil=True)
 def kernel(
     year_ptr: IntArray,
@@ -104,6 +119,17 @@ def kernel(
     mv_t = np.empty(cap_moves)
     delta = np.zeros(HORIZON_DAYS)
     ticket = 0
+    # Per route, within a year: its worst active closure and an alternative's state, with
+    # the interval of days over which they hold (the same closures are active throughout).
+    w_stamp = np.zeros(n_routes, dtype=np.int64)
+    w_lo = np.empty(n_routes)
+    w_hi = np.empty(n_routes)
+    w_c = np.empty(n_routes, dtype=np.int64)
+    s_stamp = np.zeros(n_routes, dtype=np.int64)
+    s_lo = np.empty(n_routes)
+    s_hi = np.empty(n_routes)
+    s_loss = np.empty(n_routes)
+    s_delay = np.empty(n_routes)
     for y in range(n_years):
         n_dirty = 0
         # ---- the year's closures, in the reference's order
@@ -193,18 +219,30 @@ def kernel(
                 tonnes = lot_t[l0 + li] * r_share[r]
                 planned_arr = day + r_transit[r]
                 # the worst closure active on the day: most loss, then latest end, first listed
-                w = -1
-                for i in range(n_by[r]):
-                    c = by_route[r, i]
-                    if c_start[c] <= day < c_end[c]:
-                        if w < 0:
-                            w = c
-                        else:
-                            gw, gc = c_group[w], c_group[c]
-                            if g_loss[gc] > g_loss[gw] or (
-                                g_loss[gc] == g_loss[gw] and c_end[c] > c_end[w]
-                            ):
+                # (kept with the days over which the route's active closures stay the same)
+                if not (w_stamp[r] == y + 1 and w_lo[r] <= day < w_hi[r]):
+                    w = -1
+                    lo_t, hi_t = -np.inf, np.inf
+                    for i in range(n_by[r]):
+                        c = by_route[r, i]
+                        if c_start[c] <= day < c_end[c]:
+                            lo_t = max(lo_t, c_start[c])
+                            hi_t = min(hi_t, c_end[c])
+                            if w < 0:
                                 w = c
+                            else:
+                                gw, gc = c_group[w], c_group[c]
+                                if g_loss[gc] > g_loss[gw] or (
+                                    g_loss[gc] == g_loss[gw] and c_end[c] > c_end[w]
+                                ):
+                                    w = c
+                        elif c_start[c] > day:
+                            hi_t = min(hi_t, c_start[c])
+                        else:
+                            lo_t = max(lo_t, c_end[c])
+                    w_stamp[r] = y + 1
+                    w_lo[r], w_hi[r], w_c[r] = lo_t, hi_t, w
+                w = w_c[r]
                 gw = c_group[w]
                 cut = tonnes * g_loss[gw]
                 through = tonnes - cut
@@ -216,14 +254,12 @@ def kernel(
                     mv_bin[n_mv] = _bin(actual)
                     mv_t[n_mv] = through
                     n_mv += 1
-                    dl = actual - planned_arr
-                    if dl > _EPS:
-                        late += through
-                        tdays += through * dl
-                        extra += through * dl * carry
-                        pos += through
-                        if actual >= year_end > planned_arr:
-                            undel += through
+                    lt, td, cc, ud, lp = _late(through, actual, planned_arr, year_end, carry)
+                    late += lt
+                    tdays += td
+                    extra += cc
+                    undel += ud
+                    pos += lp
                     extra += through * g_sur[gw]
                 wait_arr = c_end[w] + r_transit[r]
                 for a in range(r0, r1):
@@ -239,13 +275,26 @@ def kernel(
                         room = min(room, budget[rc_idx[q], tday])
                     if room <= 0.0:
                         continue
-                    a_loss = 0.0
-                    a_delay = 0.0
-                    for i in range(n_by[a]):
-                        c = by_route[a, i]
-                        if c_start[c] <= leave < c_end[c]:
-                            a_loss = max(a_loss, g_loss[c_group[c]])
-                            a_delay = max(a_delay, g_delay[c_group[c]])
+                    # the alternative's state on leaving (kept over the days it holds)
+                    if not (s_stamp[a] == y + 1 and s_lo[a] <= leave < s_hi[a]):
+                        a_loss = 0.0
+                        a_delay = 0.0
+                        lo_t, hi_t = -np.inf, np.inf
+                        for i in range(n_by[a]):
+                            c = by_route[a, i]
+                            if c_start[c] <= leave < c_end[c]:
+                                a_loss = max(a_loss, g_loss[c_group[c]])
+                                a_delay = max(a_delay, g_delay[c_group[c]])
+                                lo_t = max(lo_t, c_start[c])
+                                hi_t = min(hi_t, c_end[c])
+                            elif c_start[c] > leave:
+                                hi_t = min(hi_t, c_start[c])
+                            else:
+                                lo_t = max(lo_t, c_end[c])
+                        s_stamp[a] = y + 1
+                        s_lo[a], s_hi[a], s_loss[a], s_delay[a] = lo_t, hi_t, a_loss, a_delay
+                    a_loss = s_loss[a]
+                    a_delay = s_delay[a]
                     arrival = leave + r_transit[a] + a_delay
                     if arrival >= wait_arr or a_loss >= 1.0:
                         continue
@@ -271,27 +320,23 @@ def kernel(
                     mv_bin[n_mv] = _bin(arrival)
                     mv_t[n_mv] = moved
                     n_mv += 1
-                    dl = arrival - planned_arr
-                    if dl > _EPS:
-                        late += moved
-                        tdays += moved * dl
-                        extra += moved * dl * carry
-                        pos += moved
-                        if arrival >= year_end > planned_arr:
-                            undel += moved
+                    lt, td, cc, ud, lp = _late(moved, arrival, planned_arr, year_end, carry)
+                    late += lt
+                    tdays += td
+                    extra += cc
+                    undel += ud
+                    pos += lp
                 if cut > _EPS:
                     waited += cut
                     mv_bin[n_mv] = _bin(wait_arr)
                     mv_t[n_mv] = cut
                     n_mv += 1
-                    dl = wait_arr - planned_arr
-                    if dl > _EPS:
-                        late += cut
-                        tdays += cut * dl
-                        extra += cut * dl * carry
-                        pos += cut
-                        if wait_arr >= year_end > planned_arr:
-                            undel += cut
+                    lt, td, cc, ud, lp = _late(cut, wait_arr, planned_arr, year_end, carry)
+                    late += lt
+                    tdays += td
+                    extra += cc
+                    undel += ud
+                    pos += lp
             out[f, 0, y] = late
             out[f, 1, y] = tdays
             out[f, 3, y] = undel
@@ -300,7 +345,7 @@ def kernel(
             out[f, 6, y] = rerouted
             out[f, 7, y] = waited
             # ---- stock-out days: the undisturbed count, corrected where the moves reach
-            if f_stock0[f] == 0 and pos <= f_margin[f]:
+            if f_stock0[f] == 0 and pos <= f_margin[f] - 1e-9 * max(f_thr[f], 1.0):
                 out[f, 2, y] = 0.0
                 continue
             lo_b, hi_b = HORIZON_DAYS, -1

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from corridor.errors import RequestError
+from corridor.i18n import Joined, Message, Named
 from corridor.network.model import Network
 from corridor.risk import _common
 from corridor.risk._common import DAYS, FloatArray
@@ -223,21 +224,34 @@ def comparison_sentence(a: InTimeStress, b: InTimeStress, net: Network) -> str:
     better, worse = (b, a) if rank(b) < rank(a) else (a, b)
     measure = "stockout_days" if rank(better)[0] < rank(worse)[0] else "tonne_days_late"
     lo, hi = better.mean(measure), worse.mean(measure)
-    unit = "stock-out days" if measure == "stockout_days" else "tonne-days of delay"
-    head = (
-        f"Over {a.years:,} simulated years (seed {a.seed}, a buyer's safety stock of "
-        f"{a.stock_days:g} days), {better.name} protects more than {worse.name}: "
-        f"{lo:,.2f} expected {unit} a year against {hi:,.2f} "
-        f"({hi - lo:,.2f} fewer, {(hi - lo) / hi if hi else 0.0:.0%} less)"
-    )
+    unit = Message("versus_unit_stockout" if measure == "stockout_days" else "versus_unit_late")
+    parts: list[str] = [
+        Message(
+            "versus_head",
+            years=f"{a.years:,}",
+            seed=a.seed,
+            stock=f"{a.stock_days:g}",
+            better=better.name,
+            worse=worse.name,
+            lo=f"{lo:,.2f}",
+            unit=unit,
+            hi=f"{hi:,.2f}",
+            fewer=f"{hi - lo:,.2f}",
+            less=f"{(hi - lo) / hi if hi else 0.0:.0%}",
+        )
+    ]
     if measure != "stockout_days":
-        head += f", with {better.mean('stockout_days'):.2f} stock-out days a year for both"
-    body = (
-        f"; {better.mean('late_t'):,.0f} t late a year against {worse.mean('late_t'):,.0f}; "
-        f"in the worst 5 % of years {better.cvar('stockout_days'):.1f} stock-out days against "
-        f"{worse.cvar('stockout_days'):.1f}; expected extra cost of disruption "
-        f"USD {better.mean('extra_cost_usd'):,.0f} a year against "
-        f"USD {worse.mean('extra_cost_usd'):,.0f}."
+        parts.append(Message("versus_both", days=f"{better.mean('stockout_days'):.2f}"))
+    parts.append(
+        Message(
+            "versus_body",
+            late_a=f"{better.mean('late_t'):,.0f}",
+            late_b=f"{worse.mean('late_t'):,.0f}",
+            cvar_a=f"{better.cvar('stockout_days'):.1f}",
+            cvar_b=f"{worse.cvar('stockout_days'):.1f}",
+            usd_a=f"{better.mean('extra_cost_usd'):,.0f}",
+            usd_b=f"{worse.mean('extra_cost_usd'):,.0f}",
+        )
     )
     diffs = sorted(
         (
@@ -247,6 +261,11 @@ def comparison_sentence(a: InTimeStress, b: InTimeStress, net: Network) -> str:
         )
         for eid in set(worse.by_event) | set(better.by_event)
     )[::-1]
-    named = [f"{net.event(eid).name_en} ({d:+,.2f})" for d, eid in diffs[:3] if d > 0.005]
-    drivers = f" The difference in {unit} comes mostly from: {'; '.join(named)}." if named else ""
-    return head + body + drivers
+    named = [
+        Joined("", [Named(net.event(eid).name_en, net.event(eid).name_ja), f" ({d:+,.2f})"])
+        for d, eid in diffs[:3]
+        if d > 0.005
+    ]
+    if named:
+        parts.append(Message("versus_drivers", unit=unit, names=Joined("; ", named)))
+    return Joined("", parts)

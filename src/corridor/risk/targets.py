@@ -40,12 +40,20 @@ def _severity(net: Network, event: Event, targets: frozenset[str]) -> tuple[bool
 
 def event_link_loss(net: Network, event: Event) -> dict[str, float]:
     """Link id -> capacity share ``event`` takes from it (links it touches only)."""
+    named = set(event.targets)
     out = {}
-    for link in net.links:
-        touched, loss = _severity(net, event, link_targets(net, link))
+    for link, targets in zip(net.links, _all_link_targets(net), strict=True):
+        if named.isdisjoint(targets):
+            continue
+        touched, loss = _severity(net, event, targets)
         if touched:
             out[link.id] = loss
     return out
+
+
+def _all_link_targets(net: Network) -> list[frozenset[str]]:
+    """:func:`link_targets` of every link of ``net``, in order (made once per network)."""
+    return net.derived.get(("link targets",), lambda: [link_targets(net, x) for x in net.links])
 
 
 # --------------------------------------------------------------------------- the compiled model

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from corridor._derived import Derived
 from corridor.graph import CommodityGraph
 from corridor.network.model import Network
 
@@ -47,6 +48,14 @@ class SearchIndex:
     """Exposure bitmask -> the exposures' records, sources and risk."""
     commodity_terms: tuple[int, float] | None = None
     """Sources of the commodity's value, insurance and freight terms, and its insurance."""
+    closures: Derived = field(default_factory=lambda: Derived(CLOSURES_KEPT))
+    """Frozen set of closed link ids -> the search's tables with those links closed
+    (:class:`corridor.routing.closed.Closure`; the last :data:`CLOSURES_KEPT` kept), and
+    under ``("walks",)`` what contracting the whole graph's steps read."""
+
+
+CLOSURES_KEPT = 128
+"""Closures whose tables a graph keeps (the oldest go first)."""
 
 
 def search_index(g: CommodityGraph) -> SearchIndex:

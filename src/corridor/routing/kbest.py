@@ -245,6 +245,7 @@ def _search(
     penalise: Mapping[str, float] | None,
     max_labels: int,
     distinct: bool,
+    closed: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[_Label, tuple[tuple[str, str], ...]]]:
     """Yield the complete routes in non-decreasing cost, each as its last label and its
     signature (tracked only with ``distinct``).
@@ -260,7 +261,8 @@ def _search(
     once the penalised exposures only the later one has crossed are charged to the
     earlier one. Every completion of the later one is then a completion of the earlier
     one, with the same signature, at no lower cost.
-    Stops after ``max_labels`` partial routes.
+    Stops after ``max_labels`` partial routes. ``closed`` links are not used: the search
+    runs as on the graph built without them (:mod:`corridor.routing.closed`).
 
     A partial route is a flat tuple (see ``_Label``): f is its cost plus the cost to go,
     seq breaks ties first in first out, and sig is an interned signature id. When the
@@ -271,8 +273,13 @@ def _search(
     sources, targets = _ends(g, origin, destination)
     if not sources or not targets:
         return
-    h = _cost_to_go(g, destination, targets)
-    chained = _steps(g)
+    if closed:
+        from corridor.routing.closed import closed_tables
+
+        h, chained = closed_tables(g, closed, destination, targets)
+    else:
+        h = _cost_to_go(g, destination, targets)
+        chained = _steps(g)
     adjacency, gates, exits = chained.to(destination), chained.gates, chained.exits
     node_of = _vertex_tables(g)[0]
     is_target = [False] * len(g.vertices)
@@ -480,7 +487,7 @@ def _steps(g: CommodityGraph) -> _Steps:
             idx.steps = _recosted(shared, g, topology)
             idx.adjacency = (idx.steps.plain, idx.steps.gates)
         else:
-            idx.steps = g.net.derived.get(key, lambda: _contracted(g))
+            idx.steps = g.net.derived.get(key, lambda: _contract(g, *_adjacency(g)))
     return idx.steps
 
 
@@ -514,7 +521,7 @@ def _topology(g: CommodityGraph) -> str:
 def _recosted(shared: _Steps, g: CommodityGraph, topology: str) -> _Steps:
     """The steps of another graph with the topology of ``g``, priced with the costs of
     ``g``: each step's cost summed over its pieces (a link, or a transfer and a link) from
-    the first, as :func:`_contracted` adds them, so the floats are the same as a build's."""
+    the first, as :func:`_contract_row` adds them, so the floats are the same as a build's."""
     import numpy as np
 
     recipe = g.net.derived.get(("kbest-recipe", topology), lambda: _Recipe.of(shared, g))
@@ -606,48 +613,68 @@ class _Recipe(NamedTuple):
         )
 
 
-def _contracted(g: CommodityGraph) -> _Steps:
-    """:func:`_steps` built from the plain steps of ``g``."""
-    plain, gates = _adjacency(g)
+def _contract(g: CommodityGraph, plain: list[list[_Step]], gates: list[tuple[str, str]]) -> _Steps:
+    """The chains of ``plain`` (the steps out of every vertex of ``g``, or of some of its
+    edges) contracted, as :func:`_steps` describes."""
     place = _vertex_tables(g)[0]
     nodes = g.net.nodes
     inside: set[int] = set()
     dead_ends: dict[str, list[tuple[int, _Step]]] = {}
     chained: list[list[_Step]] = []
-    for v, row in enumerate(plain):
-        out: list[_Step] = []
-        for edges, head, cost, exposures, via_transfer, bits, gate, _ in row:
-            more: list[int] = []
-            came_from, passed = place[v], {place[v], place[head]}
-            while True:
-                onward = [x for x in plain[head] if place[x[1]] != came_from]
-                if not onward:  # a dead end (a spur to another mine, say)
-                    break
-                if len(onward) != 1 or place[onward[0][1]] in passed:
-                    break
-                nxt = onward[0]
-                inside.add(place[head])
-                came_from = place[head]
-                edges = edges + nxt[0]
-                cost += nxt[2]
-                exposures |= nxt[3]
-                bits |= nxt[5]
-                if nxt[6] >= 0:
-                    more.append(nxt[6])
-                head = nxt[1]
-                passed.add(place[head])
-            step = (edges, head, cost, exposures, via_transfer, bits, gate, tuple(more))
-            if onward:
-                out.append(step)
-            else:
-                dead_ends.setdefault(nodes[place[head]].id, []).append((v, step))
+    for v in range(len(plain)):
+        out, dead = _contract_row(plain, place, v, inside)
+        for at, step in dead:
+            dead_ends.setdefault(nodes[at].id, []).append((v, step))
         chained.append(out)
-    exits = [0] * len(nodes) if len(nodes) <= UNUSABLE_CHECK_MAX_PLACES else []
+    return _Steps(
+        chained, plain, gates, {nodes[i].id for i in inside}, dead_ends, _exits(g, plain), {}
+    )
+
+
+def _contract_row(
+    plain: list[list[_Step]], place: list[int], v: int, inside: set[int]
+) -> tuple[list[_Step], list[tuple[int, _Step]]]:
+    """The steps out of vertex ``v`` with chains contracted, and those dropped as dead ends
+    (with the place each ends at); the places passed inside a chain are added to ``inside``."""
+    out: list[_Step] = []
+    dead: list[tuple[int, _Step]] = []
+    for edges, head, cost, exposures, via_transfer, bits, gate, _ in plain[v]:
+        more: list[int] = []
+        came_from, passed = place[v], {place[v], place[head]}
+        while True:
+            onward = [x for x in plain[head] if place[x[1]] != came_from]
+            if not onward:  # a dead end (a spur to another mine, say)
+                break
+            if len(onward) != 1 or place[onward[0][1]] in passed:
+                break
+            nxt = onward[0]
+            inside.add(place[head])
+            came_from = place[head]
+            edges = edges + nxt[0]
+            cost += nxt[2]
+            exposures |= nxt[3]
+            bits |= nxt[5]
+            if nxt[6] >= 0:
+                more.append(nxt[6])
+            head = nxt[1]
+            passed.add(place[head])
+        step = (edges, head, cost, exposures, via_transfer, bits, gate, tuple(more))
+        if onward:
+            out.append(step)
+        else:
+            dead.append((place[head], step))
+    return out, dead
+
+
+def _exits(g: CommodityGraph, plain: list[list[_Step]]) -> list[int]:
+    """Per place: the places one of the ``plain`` steps leads to, as a bitset (empty on
+    networks of more than :data:`UNUSABLE_CHECK_MAX_PLACES` places)."""
+    place = _vertex_tables(g)[0]
+    exits = [0] * len(g.net.nodes) if len(g.net.nodes) <= UNUSABLE_CHECK_MAX_PLACES else []
     for v, row in enumerate(plain if exits else ()):
         for x in row:
             exits[place[v]] |= x[5]
-    inside_ids = {nodes[i].id for i in inside}
-    return _Steps(chained, plain, gates, inside_ids, dead_ends, exits, {})
+    return exits
 
 
 def _vertex_tables(g: CommodityGraph) -> tuple[list[int], list[bool]]:
@@ -722,12 +749,19 @@ def k_best(
     penalise: Mapping[str, float] | None = None,
     distinct: bool = True,
     max_labels: int = MAX_LABELS,
+    closed: frozenset[str] = frozenset(),
 ) -> list[Route]:
-    """The ``k`` cheapest routes, distinct by gateway signature unless ``distinct`` is False."""
+    """The ``k`` cheapest routes, distinct by gateway signature unless ``distinct`` is False.
+
+    ``closed`` (link ids): links the routes may not use, as if the network had no such links
+    (a closure masks the one graph instead of building another: see
+    :mod:`corridor.routing.closed`).
+    """
     out: list[Route] = []
     seen: set[tuple[tuple[str, str], ...]] = set()
     end = ((destination, "end"),)
-    for label, so_far in _search(g, origin, destination, penalise, max_labels, distinct):
+    found = _search(g, origin, destination, penalise, max_labels, distinct, closed)
+    for label, so_far in found:
         if distinct:
             sig = so_far + end
             if sig in seen:

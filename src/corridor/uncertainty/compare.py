@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from corridor.costs import Assumptions
-from corridor.i18n import Message, Named, catalogue, family_name
+from corridor.i18n import Joined, Message, Named, catalogue, family_name
 from corridor.network.model import Network
 from corridor.network.ranges import Range
 from corridor.uncertainty.propagate import (
@@ -79,7 +79,7 @@ class UncertainComparison:
         strong = [d for d in self.drivers[:n] if d.st >= MIN_INDEX]
         if not strong:
             return Message("unc_close", **values)
-        names = "; ".join(f"{d.label} (ST {d.st:.2f})" for d in strong)
+        names = Joined("; ", [Joined("", [d.named(), f" (ST {d.st:.2f})"]) for d in strong])
         if len(strong) == 1:
             return Message("unc_close_driver", names=names, **values)
         return Message("unc_close_drivers", names=names, k=len(strong), **values)

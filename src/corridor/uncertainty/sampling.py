@@ -20,6 +20,7 @@ import numpy as np
 from corridor.costs import ASSUMPTION_SOURCES, Assumptions
 from corridor.network.model import Network
 from corridor.network.ranges import Range, RangeKey
+from corridor.uncertainty.labels import factor_names
 
 ASSUMPTIONS_TABLE = "assumptions"
 """Pseudo-table of model parameters that are not in the network (see :class:`Assumptions`)."""
@@ -57,6 +58,10 @@ class Factor:
     name: str
     members: tuple[Range, ...]
     base: tuple[float, ...]
+    name_en: str = ""
+    name_ja: str = ""
+    """What the estimate is and the figure it moves, for people (see
+    :mod:`corridor.uncertainty.labels`); ``label`` keeps the ids."""
 
     @property
     def label(self) -> str:
@@ -127,10 +132,13 @@ def factors_for(
         if not r.low <= x <= r.high:
             continue
         groups.setdefault(r.factor, []).append((r, x))
-    return [
-        Factor(name, tuple(r for r, _ in members), tuple(x for _, x in members))
-        for name, members in sorted(groups.items())
-    ]
+    out = []
+    for name, members in sorted(groups.items()):
+        first = members[0][0]
+        names = factor_names(net, name, first.table, first.record, first.column,
+                             tuple(first.sources), len(members) == 1)  # fmt: skip
+        out.append(Factor(name, tuple(r for r, _ in members), tuple(x for _, x in members), *names))
+    return out
 
 
 def unit_draws(n: int, d: int, seed: int) -> np.ndarray:

@@ -86,6 +86,8 @@ def drivers(p: Propagation, rule: str, x: np.ndarray, n_base: int, seed: int) ->
                 float(high) if np.isfinite(high) else stated,
                 narrowing,
                 measured=rank < IMPROVE_FIRST_MAX and width > 0,
+                name_en=f.name_en,
+                name_ja=f.name_ja,
             )
         )
     return out

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from corridor.i18n import Joined, Message, Named, t
 from corridor.network.ranges import RangeKey
 from corridor.uncertainty.propagate import Band
 from corridor.uncertainty.sampling import Factor, factor_values, unit_draws
@@ -68,6 +69,17 @@ class Driver:
     measured: bool
     """Whether ``narrowing`` was measured by re-evaluating pinned draws (else estimated
     from ``st``)."""
+    name_en: str = ""
+    name_ja: str = ""
+    """What the estimate is, for people (``label`` keeps the ids, for JSON)."""
+
+    def name(self, lang: str = "en") -> str:
+        """The estimate's name in ``lang`` (its label where it has none)."""
+        return (self.name_ja if lang != "en" else self.name_en) or self.label
+
+    def named(self) -> Named:
+        """The label as English text (the ids, unchanged) that reads as the name in Japanese."""
+        return Named(self.label, self.name_ja or self.label)
 
     def to_dict(self, ends: tuple[str, str] = ("at_low", "at_high")) -> dict[str, Any]:
         """JSON fields; ``ends`` names the two tornado ends (compare: the premium's)."""
@@ -98,7 +110,8 @@ def drivers_text(found: Sequence[Driver], n: int = 3, of: str = "") -> str:
     strong = [d for d in found[:n] if d.st >= 0.005]
     if not strong:
         return ""
-    return f"; drivers{of}: " + "; ".join(f"{d.label} (ST {d.st:.2f})" for d in strong)
+    names = Joined("; ", [Joined("", [d.named(), f" (ST {d.st:.2f})"]) for d in strong])
+    return Message("unc_drivers_text", of=of, names=names)
 
 
 @dataclass(frozen=True)
@@ -251,14 +264,16 @@ def _drivers(
             narrowing = 1.0 - float(np.subtract(*np.percentile(yp, [95, 5]))) / width
         low, high = ends[j]
         out.append(Driver(f.name, f.label, len(f.members), float(s1[g]), float(st[g]), low, high,
-                        narrowing, pin and width > 0))  # fmt: skip
+                        narrowing, pin and width > 0, f.name_en, f.name_ja))  # fmt: skip
     out.sort(key=lambda p: -p.st)
     if rest:
         g = index[OTHERS]
         figures = sum(len(factors[j].members) for j in rest)
         narrowing = 1.0 - math.sqrt(max(0.0, 1.0 - float(st[g])))
+        en, ja = (t("unc_others_together", lang, n=len(rest)) for lang in ("en", "ja"))
         out.append(Driver(OTHERS, f"the other {len(rest)} estimates together", figures,
-                        float(s1[g]), float(st[g]), None, None, narrowing, False))  # fmt: skip
+                        float(s1[g]), float(st[g]), None, None, narrowing, False,
+                        en, ja))  # fmt: skip
     return out, evaluations
 
 

@@ -541,6 +541,7 @@ ExposureRowOut = model_of(
         "type": Literal["node", "link", "exposure"],
         "kind": str,
         "name": str,
+        "name_ja": (str, Field(description="The element's name in Japanese ('' if none).")),
         "survives": bool,
         "single_point_of_failure": bool,
     },
