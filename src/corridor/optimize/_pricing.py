@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,16 +11,24 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from corridor.contracts.model import Contract, Portfolio, Rule
-from corridor.costs import Assumptions
+from corridor.costs import Assumptions, insurance_usd_per_t
 from corridor.graph import CommodityGraph, Edge, commodity_graph
 from corridor.i18n import Message
 from corridor.network.model import Network
+from corridor.optimize._master import _Master
 from corridor.optimize._model import _candidate, _Clock, _Model, contract_assumptions
 from corridor.optimize.capacity import TOL, capacities, capacity_of_link, node_capacities
 from corridor.optimize.lp import LpSolution
 from corridor.optimize.plan_result import Candidate, RuleCost, _links
 from corridor.routing.pricing import make_route
 from corridor.routing.route import Route
+
+DETOURS = 0
+"""Routes round the tightest capacity of the cheapest one that pricing offers per contract
+and round besides it (see :meth:`_GraphArrays.cheapest`). Measured on the synthetic plan
+(benchmarks/bench_plan.py): 3 detours cut the rounds from 57 to 24 at 10,000 links at the
+same time, but at 100,000 links from 186 to 97 while pricing took twice as long (each
+detour is one more search), so none by default."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,11 @@ class _Pricing:
     converged: bool
     exact: bool
     """Pricing is exact without family and minimum-share rules (see :func:`_price`)."""
+    gap: float | None = None
+    """Relative optimality gap proven at the last pricing: (objective - Lagrangian lower
+    bound) / max(1, objective); None where pricing is not exact."""
+    gaps: tuple[float, ...] = ()
+    """The gap proven at each round's pricing (exact pricing only)."""
 
     def note(self, candidates: int) -> str:
         if self.added:
@@ -60,78 +73,138 @@ class _Pricing:
 
 
 def _solve(
-    problem: _Problem, cands: dict[str, list[Candidate]], max_rounds: int, clock: _Clock
+    problem: _Problem,
+    cands: dict[str, list[Candidate]],
+    max_rounds: int,
+    clock: _Clock,
+    gap: float = 0.0,
 ) -> tuple[_Model, LpSolution, _Pricing]:
-    """Solve over the candidates; add routes priced by the duals until none improves."""
+    """Solve over the candidates; add routes priced by the duals until none improves (or,
+    with ``gap`` > 0 and exact pricing, until the proven relative gap is at most ``gap``).
+
+    The LP stays loaded in HiGHS between rounds (:class:`_Master`: new routes are added as
+    columns and it re-solves from its last basis); once generation stops, the final LP is
+    built once more over the candidates in contract order, as the plan reads it.
+    """
     caps = capacities(problem.net)
-    exact = not any(r.on == "family" or r.min_share is not None for r in problem.rules)
-    added = 0
-    for rounds in itertools.count():
+    exact = _exact(problem.rules)
+    model = _Model.build(problem.portfolio, problem.rules, cands, caps, problem.penalty)
+    clock.lap("build")
+    master = _Master(model, caps)
+    added = rounds = 0
+    lower: float | None = None
+    gaps: list[float] = []
+    while True:
+        solution = master.solve()
+        clock.lap("solve")
+        if rounds >= max_rounds:
+            converged = False
+            break
+        new, lower = _price(problem, master, solution)
+        clock.lap("pricing")
+        if exact:
+            gaps.append(_gap(solution.objective, lower))
+        if not new or (exact and gaps[-1] <= gap):
+            converged = True
+            break
+        for x in new:
+            cands[x.contract].append(x)
+        master.add(new)
+        added += len(new)
+        rounds += 1
+        clock.lap("build")
+    if added:
         model = _Model.build(problem.portfolio, problem.rules, cands, caps, problem.penalty)
         clock.lap("build")
         solution = model.highs.solve()
         clock.lap("solve")
-        new = _price(problem, model, solution) if rounds < max_rounds else None
-        clock.lap("pricing")
-        if not new:
-            return model, solution, _Pricing(rounds, added, new is not None, exact)
-        for x in new:
-            cands[x.contract].append(x)
-        added += len(new)
-    raise AssertionError("unreachable")
+    proven = _gap(solution.objective, lower) if exact and lower is not None else None
+    return model, solution, _Pricing(rounds, added, converged, exact, proven, tuple(gaps))
 
 
-def _price(problem: _Problem, model: _Model, sol: LpSolution) -> list[Candidate]:
-    """Routes with a negative reduced cost under the current duals (column generation).
+def _exact(rules: Iterable[Rule]) -> bool:
+    """Whether pricing is exact: no family and no minimum-share rules."""
+    return not any(r.on == "family" or r.min_share is not None for r in rules)
+
+
+def _gap(objective: float, lower: float) -> float:
+    return max(0.0, objective - lower) / max(1.0, abs(objective))
+
+
+def _price(problem: _Problem, master: _Master, sol: LpSolution) -> tuple[list[Candidate], float]:
+    """Routes with a negative reduced cost under the current duals (column generation),
+    and the Lagrangian lower bound on the optimum over every route these duals prove.
 
     One search per contract, origin–destination pair (and family of a family rule), on
     edge costs raised by the capacity shadow prices, with each exposure a maximum-share
     row binds charged its dual once. That finds the route of least reduced cost exactly
     when the rules are capacity and maximum-share ones; only routes whose exact reduced
-    cost is negative are added.
+    cost is negative are added. The bound is the LP objective plus, per contract, its
+    volume times its least reduced cost where negative (a path search that is not a
+    route still bounds it from below); it is only valid when pricing is exact.
     """
     y = sol.row_dual
-    prices = {
-        cap.id: -float(y[model.cap_row0 + i])
-        for i, cap in enumerate(model.caps)
-        if -y[model.cap_row0 + i] > TOL
-    }
-    known = {(x.contract, tuple(_links(x.route))) for x in model.candidates}
+    prices = master.cap_prices(y)
     out = []
+    lower = sol.objective
     for c in problem.portfolio.contracts:
-        for route in _priced_routes(problem, model, c, prices, y):
+        routes, least = _priced_routes(problem, master, c, prices, y)
+        if least is not None:
+            lower += c.volume_t_per_year * min(0.0, least)
+        for route in routes:
             x = _candidate(c.id, route, problem.net, problem.risk_penalty)
             key = (c.id, tuple(_links(route)))
-            if key not in known and model.reduced_cost(x, y) < -TOL * max(1.0, x.cost_usd_per_t):
-                known.add(key)
+            if key in master.known:
+                continue
+            if master.reduced_cost(x, y) < -TOL * max(1.0, x.cost_usd_per_t):
+                master.known.add(key)
                 out.append(x)
-    return out
+    return out, lower
 
 
 def _priced_routes(
-    problem: _Problem, model: _Model, c: Contract, prices: Mapping[str, float], y: np.ndarray
-) -> list[Route]:
-    """The route of least priced cost per origin–destination pair (and family rule)."""
+    problem: _Problem, master: _Master, c: Contract, prices: np.ndarray, y: np.ndarray
+) -> tuple[list[Route], float | None]:
+    """The route of least priced cost per origin–destination pair (and family rule), and
+    a lower bound on the least reduced cost of the contract's routes (None: no path)."""
+    model = master.model
     penalties: dict[str, float] = {}
     families: set[str | None] = {None}
+    shares = 0.0  # the -share * dual part every route of the contract gets
     for i, rr in enumerate(model.rule_rows, model.rule_row0):
         if c.id not in rr.contracts:
             continue
+        share = rr.rule.max_share if rr.bound == "max" else rr.rule.min_share
+        shares += (share or 0.0) * float(y[i])
         if rr.rule.on == "family":
             families.add(rr.rule.target)
         elif rr.bound == "max" and -y[i] > TOL:
             penalties[rr.rule.target] = penalties.get(rr.rule.target, 0.0) - float(y[i])
+    a = contract_assumptions(problem.assumptions, c)
+    exact = _exact(problem.rules)
     out = []
+    least: float | None = None
     for o, d in itertools.product(c.origins, c.destinations):
         ends = {problem.net.node(o).country, problem.net.node(d).country}
         pen = {e: p for e, p in penalties.items() if e not in ends}
-        a = contract_assumptions(problem.assumptions, c)
         for fam in families:
             key = (problem.net, c.commodity, a, c.avoid, (fam,) if fam else ())
-            edges = _GraphArrays.of(*key).cheapest(o, d, prices, pen)
-            if edges is not None:
-                out.append(make_route(commodity_graph(*key), edges, o))
-    return out
+            arrays = _GraphArrays.of(*key)
+            # what a route's reduced cost adds to its priced cost; no route whose priced
+            # cost exceeds minus that can improve, so the search stops there
+            insurance = insurance_usd_per_t(arrays.graph.commodity, arrays.graph.assumptions)
+            offset = insurance - float(y[model._rows[0][c.id]]) + shares
+            limit = -offset if exact else np.inf
+            if limit <= 0:  # every route of the pair has a reduced cost >= 0
+                continue
+            found = arrays.cheapest(o, d, prices, pen, master.matrices, DETOURS, limit)
+            if found is None:  # no path (or none below the limit): reduced costs >= 0
+                continue
+            total, paths = found
+            if fam is None:
+                least = total + offset if least is None else min(least, total + offset)
+            out += [make_route(commodity_graph(*key), edges, o) for edges in paths]
+    return out, least
 
 
 @dataclass(frozen=True)
@@ -145,6 +218,11 @@ class _GraphArrays:
     capacity: csr_matrix
     """Edges × capacities: 1 where the edge draws on the capacity (``capacity_ids`` order)."""
     capacity_ids: tuple[str, ...]
+    capacity_pos: np.ndarray
+    bottleneck: np.ndarray
+    """Per edge: the least figure (t/yr) of the capacities it draws on (inf for none)."""
+    """Per capacity of ``capacity_ids``: its position among every capacity of the network
+    (sorted by id, the order of :meth:`_Master.cap_prices`)."""
     places: np.ndarray
     """Per vertex: index of its node."""
     order: np.ndarray
@@ -172,27 +250,11 @@ class _GraphArrays:
 
     @staticmethod
     def _build(net: Network, g: CommodityGraph) -> _GraphArrays:
-        cls = g.commodity.cargo_class
-        # what draws_on gives each edge, with the node part looked up once per node and mode
-        own_of, at_nodes = capacity_of_link(net), node_capacities(net)
-        at: dict[tuple[str, str], tuple[str, ...]] = {}
-        draws: list[tuple[str, ...]] = []
-        for li, tail in zip(g.edge_links.tolist(), g.tails.tolist(), strict=True):
-            if li < 0:
-                draws.append(())
-                continue
-            link, node = net.links[li], g.vertices[tail][0]
-            extra = at.get((node, link.mode))
-            if extra is None:
-                extra = at[node, link.mode] = tuple(
-                    c.id for c in at_nodes.get(node, ()) if c.counts(cls, link.mode)
-                )
-            own = own_of.get(link.id)
-            draws.append(extra if own is None else (own, *extra))
-        ids = tuple(sorted({cap for d in draws for cap in d}))
+        rows, caps = _draws(net, g)
+        ids = tuple(sorted(set(caps)))
         index = {cap: i for i, cap in enumerate(ids)}
-        rows = [j for j, d in enumerate(draws) for _ in d]
-        cols = [index[cap] for d in draws for cap in d]
+        every = {cap: i for i, cap in enumerate(sorted(capacities(net)))}
+        cols = [index[cap] for cap in caps]
         tails, heads = g.tails, g.heads
         n = len(g.vertices)
         order = np.lexsort((np.arange(len(tails)), heads, tails))
@@ -208,6 +270,8 @@ class _GraphArrays:
             g.costs,
             csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(g.edges), max(len(ids), 1))),
             ids,
+            np.array([every[cap] for cap in ids], dtype=np.int64),
+            _bottleneck(net, len(g.edges), rows, caps),
             np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64),
             order,
             np.append(starts, len(keys)),
@@ -224,15 +288,25 @@ class _GraphArrays:
         self,
         origin: str,
         destination: str,
-        prices: Mapping[str, float],
+        prices: np.ndarray,
         penalties: Mapping[str, float],
-    ) -> list[Edge] | None:
+        matrices: MutableMapping[int, csr_matrix] | None = None,
+        detours: int = 0,
+        limit: float = np.inf,
+    ) -> tuple[float, list[list[Edge]]] | None:
         """Least-cost physically simple path with capacity prices on its edges and each
         penalised exposure charged once (exactly: the best over every subset of penalised
         exposures allowed).
 
-        Returns the path's edges, or None when there is none (a shortest path that passes
-        a place twice is not a route and is skipped too).
+        ``prices`` holds USD/t per use of every capacity of the network, in id order;
+        ``matrices`` keeps the search matrix of each graph between calls (only its
+        weights change). Returns the least priced cost over every path, with the path's
+        edges of the least-cost route among them (none when each path found passes a place
+        twice and so is not a route), then up to ``detours`` more routes (without
+        penalties only): each the cheapest once the tightest capacity of the route before
+        it is barred, so one round offers a contract routes round several bottlenecks.
+        None when there is no path at all, or none of priced cost below ``limit`` (the
+        search stops there).
         """
         g = self.graph
         src = g.node_vertices.get(origin, [])
@@ -240,34 +314,88 @@ class _GraphArrays:
         if not src or not dst:
             return None
         price = np.zeros(self.capacity.shape[1])
-        price[: len(self.capacity_ids)] = [prices.get(cap, 0.0) for cap in self.capacity_ids]
+        price[: len(self.capacity_ids)] = prices[self.capacity_pos]
         costs = self.costs + self.capacity @ price
         touch = {e: self.touching(e) for e in penalties}
+        mat = self._matrix(matrices)
+        least: float | None = None
         best: tuple[float, list[int]] | None = None
         for size in range(len(touch) + 1):
             for allowed_set in itertools.combinations(sorted(touch), size):
-                allowed = np.ones(len(costs), dtype=bool)
+                allowed = None
                 for e, hits in touch.items():
                     if e not in allowed_set:
-                        allowed &= ~hits
-                found = self._shortest(costs, allowed, src, dst)
-                if found is not None:
-                    total = found[0] + sum(penalties[e] for e in allowed_set)
-                    if best is None or total < best[0]:
-                        best = (total, found[1])
-        return None if best is None else [g.edges[i] for i in best[1]]
+                        allowed = ~hits if allowed is None else allowed & ~hits
+                found = self._shortest(mat, costs, allowed, src, dst, limit)
+                if found is None:
+                    continue
+                total = found[0] + sum(penalties[e] for e in allowed_set)
+                least = total if least is None else min(least, total)
+                if found[1] is not None and (best is None or total < best[0]):
+                    best = (total, found[1])
+        if least is None:
+            return None
+        if best is None:
+            return least, []
+        paths = [best[1]]
+        if detours and not penalties:
+            paths += self._detours(mat, costs, src, dst, best[1], detours, limit)
+        return least, [[g.edges[i] for i in p] for p in paths]
+
+    def _detours(
+        self,
+        mat: csr_matrix,
+        costs: np.ndarray,
+        src: list[int],
+        dst: list[int],
+        path: list[int],
+        n: int,
+        limit: float,
+    ) -> list[list[int]]:
+        out: list[list[int]] = []
+        barred = costs.copy()
+        for _ in range(n):
+            tight = self.bottleneck[path]
+            if not np.isfinite(tight).any():
+                break
+            barred[path[int(np.argmin(tight))]] = np.inf
+            found = self._shortest(mat, barred, None, src, dst, limit)
+            if found is None or found[1] is None:
+                break
+            path = found[1]
+            out.append(path)
+        return out
+
+    def _matrix(self, matrices: MutableMapping[int, csr_matrix] | None) -> csr_matrix:
+        """The pair structure as a CSR matrix, kept in ``matrices`` (one per plan, so
+        threads planning at once never share one)."""
+        mat = None if matrices is None else matrices.get(id(self))
+        if mat is None:
+            n = len(self.places)
+            data = np.ones(len(self.pair_head))
+            mat = csr_matrix((data, self.pair_head, self.indptr), shape=(n, n))
+            if matrices is not None:
+                matrices[id(self)] = mat
+        return mat
 
     def _shortest(
-        self, costs: np.ndarray, allowed: np.ndarray, src: list[int], dst: list[int]
-    ) -> tuple[float, list[int]] | None:
-        # the CSR structure is kept; per call only its costs: the cheapest allowed edge of
-        # each (tail, head) pair (a barred one costs inf, which no search relaxes)
-        sorted_costs = np.where(allowed, costs, np.inf)[self.order]
+        self,
+        mat: csr_matrix,
+        costs: np.ndarray,
+        allowed: np.ndarray | None,
+        src: list[int],
+        dst: list[int],
+        limit: float = np.inf,
+    ) -> tuple[float, list[int] | None] | None:
+        # the CSR structure is kept; per call only its weights: the cheapest allowed edge
+        # of each (tail, head) pair (a barred one costs inf, which no search relaxes)
+        sorted_costs = (costs if allowed is None else np.where(allowed, costs, np.inf))[self.order]
         cheapest = np.minimum.reduceat(sorted_costs, self.pair_start[:-1])
-        n = len(self.places)
         # sparse zeros are not edges: lift free edges to a negligible cost
-        mat = csr_matrix((np.maximum(cheapest, 1e-12), self.pair_head, self.indptr), shape=(n, n))
-        dist, pred, _ = dijkstra(mat, indices=src, return_predecessors=True, min_only=True)
+        mat.data = np.maximum(cheapest, 1e-12)
+        dist, pred, _ = dijkstra(
+            mat, indices=src, return_predecessors=True, min_only=True, limit=limit
+        )
         end = min(dst, key=lambda v: dist[v])
         if not np.isfinite(dist[end]):
             return None
@@ -275,18 +403,62 @@ class _GraphArrays:
         while pred[path[-1]] >= 0:
             path.append(int(pred[path[-1]]))
         path.reverse()
-        places = [int(self.places[v]) for v in path]
-        stops = [p for i, p in enumerate(places) if i == 0 or p != places[i - 1]]
-        if len(set(stops)) < len(stops):
-            return None
-        edges = []
-        for u, v in itertools.pairwise(path):
-            pair = int(np.searchsorted(self.pair_key, u * n + v))
-            lo, hi = int(self.pair_start[pair]), int(self.pair_start[pair + 1])
+        places = self.places[path]
+        stops = places[np.r_[True, places[1:] != places[:-1]]]
+        if len(np.unique(stops)) < len(stops):
+            return float(dist[end]), None
+        at = np.asarray(path, dtype=np.int64)
+        pair = np.searchsorted(self.pair_key, at[:-1] * len(self.places) + at[1:])
+        lo, hi = self.pair_start[pair], self.pair_start[pair + 1]
+        picks = lo.copy()
+        for i in np.flatnonzero(hi - lo > 1).tolist():
             # the first (lowest index) of the cheapest parallel edges, as a sort would keep
-            at = lo + int(np.argmax(sorted_costs[lo:hi] == cheapest[pair]))
-            edges.append(int(self.order[at]))
-        return float(dist[end]), edges
+            span = sorted_costs[lo[i] : hi[i]]
+            picks[i] = lo[i] + int(np.argmax(span == cheapest[pair[i]]))
+        return float(dist[end]), self.order[picks].tolist()
+
+
+def _draws(net: Network, g: CommodityGraph) -> tuple[np.ndarray, list[str]]:
+    """What :func:`~corridor.optimize.capacity.draws_on` gives each edge, as (edge, capacity
+    id) entries: the link's own capacity, then those of the node it leaves that count the
+    commodity's class and the link's mode."""
+    own_of = capacity_of_link(net)
+    links = g.edge_links
+    is_link = np.flatnonzero(links >= 0)
+    own = _own_capacity(net, own_of)
+    hit = is_link[own[links[is_link]] >= 0]
+    edges = [hit]
+    caps: list[str] = [own_of[net.links[i].id] for i in links[hit].tolist()]
+    cls = g.commodity.cargo_class
+    if any(node_capacities(net).values()):
+        tail_node = np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64)[
+            g.tails[is_link]
+        ]
+        for node, node_caps in node_capacities(net).items():
+            at = is_link[tail_node == net.node_index[node]]
+            for cap in node_caps:
+                for e in at.tolist():
+                    if cap.counts(cls, net.links[int(links[e])].mode):
+                        edges.append(np.array([e]))
+                        caps.append(cap.id)
+    return np.concatenate(edges), caps
+
+
+def _bottleneck(net: Network, n_edges: int, rows: np.ndarray, caps: list[str]) -> np.ndarray:
+    figures = capacities(net)
+    out = np.full(n_edges, np.inf)
+    np.minimum.at(out, rows, [figures[c].capacity_t_per_year for c in caps])
+    return out
+
+
+def _own_capacity(net: Network, own_of: Mapping[str, str]) -> np.ndarray:
+    """Per link of the network: 0 where it has a capacity of its own (or its group's),
+    else -1 (kept with the network)."""
+
+    def build() -> np.ndarray:
+        return np.array([0 if link.id in own_of else -1 for link in net.links], dtype=np.int64)
+
+    return net.derived.get("plan-own-capacity", build)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ Pareto front
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import heapq
 import math
 from collections.abc import Iterator, Mapping
@@ -475,9 +477,140 @@ def _steps(g: CommodityGraph) -> _Steps:
     destination lies inside a chain or at such a dead end uses the plain steps.
     """
     idx = search_index(g)
-    if idx.steps is None:
-        idx.steps = _contract(g, *_adjacency(g))
+    if idx.steps is not None:
+        return idx.steps
+    topology = _topology(g)
+    key = ("kbest-steps", topology)
+    shared = g.net.derived.peek(key)
+    with _no_gc():  # millions of tuples, none in a cycle: collecting would only rescan
+        if shared is not None:
+            idx.steps = _recosted(shared, g, topology)
+            idx.adjacency = (idx.steps.plain, idx.steps.gates)
+        else:
+            idx.steps = g.net.derived.get(key, lambda: _contract(g, *_adjacency(g)))
     return idx.steps
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Cyclic garbage collection paused while the search's tables are made (it would walk
+    every object again each few thousand tuples); the tables hold no cycles."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _topology(g: CommodityGraph) -> str:
+    """A digest of what :func:`_steps` reads from ``g`` other than its costs: graphs of one
+    network with the same digest (commodities of one class under the same rules) have the
+    same steps, only priced differently."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    for a in (g.tails, g.heads, g.transfers, g.edge_links, g.exposure_masks):
+        digest.update(a.dtype.str.encode())
+        digest.update(a.tobytes())
+    digest.update(repr(_vertex_tables(g)).encode())
+    return digest.hexdigest()
+
+
+def _recosted(shared: _Steps, g: CommodityGraph, topology: str) -> _Steps:
+    """The steps of another graph with the topology of ``g``, priced with the costs of
+    ``g``: each step's cost summed over its pieces (a link, or a transfer and a link) from
+    the first, as :func:`_contract_row` adds them, so the floats are the same as a build's."""
+    import numpy as np
+
+    recipe = g.net.derived.get(("kbest-recipe", topology), lambda: _Recipe.of(shared, g))
+    costs = g.costs
+    piece = costs[recipe.first] + np.where(recipe.second >= 0, costs[recipe.second], 0.0)
+    total = np.empty(len(recipe.flat))
+    bounds = recipe.bounds
+    for k in range(len(bounds) - 1):
+        span = slice(bounds[k], bounds[k + 1])
+        steps, pieces = recipe.step_by_position[span], recipe.piece_by_position[span]
+        if k == 0:
+            total[steps] = piece[pieces]
+        else:
+            total[steps] += piece[pieces]
+    flat = [
+        (x[0], x[1], c, x[3], x[4], x[5], x[6], x[7])
+        for x, c in zip(recipe.flat, total.tolist(), strict=True)
+    ]
+    cut = recipe.rows
+    rows = [flat[cut[i] : cut[i + 1]] for i in range(len(cut) - 1)]
+    n = len(shared.steps)
+    dead = iter(flat[cut[-1] :])
+    return _Steps(
+        rows[:n],
+        rows[n:],
+        shared.gates,
+        shared.inside,
+        {p: [(v, next(dead)) for v, _ in back] for p, back in shared.dead_ends.items()},
+        shared.exits,
+        {},
+    )
+
+
+class _Recipe(NamedTuple):
+    """How the cost of every step of a :class:`_Steps` is summed from edge costs."""
+
+    flat: list[_Step]
+    """The steps: those of every vertex, the plain ones of every vertex, the dead ends."""
+    rows: list[int]
+    """Where each vertex's row starts in ``flat`` (steps, then plain), plus its end."""
+    first: Any
+    second: Any
+    """Per piece: its first edge, and the link after a transfer (-1 for none)."""
+    step_by_position: Any
+    piece_by_position: Any
+    bounds: list[int]
+    """Pieces sorted by their position in their step: the step and piece of each; where
+    each position starts."""
+
+    @staticmethod
+    def of(shared: _Steps, g: CommodityGraph) -> _Recipe:
+        import itertools
+
+        import numpy as np
+
+        flat: list[_Step] = []
+        rows = [0]
+        for row in itertools.chain(shared.steps, shared.plain):
+            flat += row
+            rows.append(len(flat))
+        flat += [x for back in shared.dead_ends.values() for _, x in back]
+        sizes = np.fromiter((len(x[0]) for x in flat), dtype=np.int64, count=len(flat))
+        edges = np.fromiter(
+            itertools.chain.from_iterable(x[0] for x in flat), dtype=np.int64, count=sizes.sum()
+        )
+        step_of = np.repeat(np.arange(len(flat)), sizes)
+        # a piece starts at a step's first edge and after any edge that is not a transfer
+        first_of_step = np.zeros(len(edges), dtype=bool)
+        first_of_step[np.cumsum(sizes)[:-1]] = True
+        if len(edges):
+            first_of_step[0] = True
+        is_transfer = np.asarray(g.transfers, dtype=bool)[edges]
+        begins = first_of_step.copy()
+        begins[1:] |= ~is_transfer[:-1]
+        at = np.flatnonzero(begins)
+        second = np.where(is_transfer[at], edges[np.minimum(at + 1, len(edges) - 1)], -1)
+        count = np.cumsum(begins)
+        position = count[at] - count[np.flatnonzero(first_of_step)][step_of[at]]
+        order = np.argsort(position, kind="stable")
+        bounds = np.searchsorted(position[order], np.arange(position.max(initial=0) + 2))
+        return _Recipe(
+            flat,
+            rows,
+            edges[at],
+            second,
+            step_of[at][order],
+            order,
+            bounds.tolist(),
+        )
 
 
 def _contract(g: CommodityGraph, plain: list[list[_Step]], gates: list[tuple[str, str]]) -> _Steps:

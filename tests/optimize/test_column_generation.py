@@ -1,0 +1,64 @@
+"""Column generation on a kept LP: the gap its Lagrangian bound proves, and the answer it
+reaches, against hand calculations."""
+
+from __future__ import annotations
+
+import pytest
+
+from corridor.costs import Assumptions, insurance_usd_per_t
+from corridor.optimize import _model, _pricing, planning
+from corridor.optimize.plan_result import MAX_ROUNDS
+from tests.optimize.test_maxflow import link, network, node
+from tests.optimize.test_planning import ore
+
+PENALTY = 1_000.0
+
+
+def three_routes():
+    """O -> X1/X2/X3 -> D at USD 100, 120, 150 per t, each first leg capped at 400 t/yr."""
+    nodes = [node("O", "KZ", "production_site"), node("D", "JP", "destination_port")]
+    nodes += [node(f"X{i}", "KZ") for i in (1, 2, 3)]
+    links = []
+    for i, cost in ((1, 100), (2, 120), (3, 150)):
+        links.append(link(f"OX{i}", "O", f"X{i}", cost, ("KZ",), cap=400))
+        links.append(link(f"X{i}D", f"X{i}", "D", 0, ("KZ", "JP"), mode="sea"))
+    return network(nodes, links)
+
+
+def generate(net, volume: float, max_rounds: int, gap: float = 0.0):
+    portfolio = planning._portfolio([ore(volume)], (), net)
+    a = Assumptions()
+    cands = {c.id: _model._candidates(c, (), net, a, 1, 0.0)[0] for c in portfolio.contracts}
+    problem = _pricing._Problem(portfolio, (), net, a, PENALTY, 0.0)
+    return _pricing._solve(problem, cands, max_rounds, _model._Clock(), gap)
+
+
+def test_the_first_bound_is_the_hand_lagrangian_bound():
+    # Round 0 holds the USD 100 route only: 400 t on it, 600 t short at USD 1,000.
+    # Duals: volume 1,000 (the shortfall is basic), the OX1 row 100 + i - 1,000; the
+    # USD 120 route then has reduced cost 120 + i - 1,000 (i: the cargo insurance, USD/t,
+    # 0 for this ore), so the bound is z + 1,000 * (120 + i - 1,000).
+    net = three_routes()
+    i = insurance_usd_per_t(net.commodity("ore"), Assumptions())
+    _, sol, pricing = generate(net, 1000, MAX_ROUNDS)
+    z0 = 400 * (100 + i) + 600 * PENALTY
+    lower = z0 + 1000 * (120 + i - PENALTY)
+    assert pricing.gaps[0] == pytest.approx((z0 - lower) / z0)
+    # the optimum: 400 t at 100, 400 t at 120, 200 t at 150; nothing short, gap closed
+    assert sol.objective == pytest.approx(400 * 100 + 400 * 120 + 200 * 150 + 1000 * i)
+    assert lower <= sol.objective
+    assert pricing.converged and pricing.exact and pricing.gap == pytest.approx(0, abs=1e-12)
+
+
+def test_a_gap_target_stops_generation_early_and_states_the_gap():
+    net = three_routes()
+    exact = generate(net, 1000, MAX_ROUNDS)
+    loose = generate(net, 1000, MAX_ROUNDS, gap=10.0)  # any first bound is within 1,000 %
+    assert loose[2].added == 0 and loose[2].converged
+    assert loose[2].gap == pytest.approx(loose[2].gaps[0]) and loose[2].gap > 0
+    assert loose[1].objective > exact[1].objective
+
+
+def test_stopping_at_max_rounds_is_not_convergence():
+    _, _, pricing = generate(three_routes(), 1000, 0)
+    assert not pricing.converged and pricing.gap is None and pricing.gaps == ()
