@@ -125,7 +125,7 @@ def capacity_bands(
     )  # fmt: skip
     program = max_flow_program(req, net, a)
     if program is None:
-        return CapacityBands(None, {}, (), 0.0, "no capacity figure limits this corridor")
+        return CapacityBands(None, {}, (), 0.0, Message("cap_no_band"))
     used = set(program.capacities)
     keys = [k for k in capacity_keys(net) if _touches(net, k, used)]
     factors = factors_for(net, a, keys, ())

@@ -9,6 +9,7 @@ from typing import Any
 
 from corridor.costs import Assumptions
 from corridor.errors import InvalidParameterError, RequestError
+from corridor.i18n import Message
 from corridor.network.model import Network
 from corridor.network.scenario import Scenario, apply_scenario
 from corridor.network.scenario_io import load_scenario
@@ -245,9 +246,9 @@ def _max_flow(
             assumptions=a,
         )
     except RequestError:
-        return 0.0, "no route"
+        return 0.0, Message("whatif_no_route")
     if result.max_t_per_year is None:
-        return None, "unlimited (a path has no capacity figure)"
+        return None, Message("whatif_unlimited")
     return float(result.max_t_per_year), ""
 
 
