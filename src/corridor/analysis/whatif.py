@@ -9,7 +9,7 @@ from typing import Any
 
 from corridor.costs import Assumptions
 from corridor.errors import InvalidParameterError, RequestError
-from corridor.i18n import Message
+from corridor.i18n import Message, Named, family_name
 from corridor.network.model import Network
 from corridor.network.scenario import Scenario, apply_scenario
 from corridor.network.scenario_io import load_scenario
@@ -177,25 +177,25 @@ def _route_deltas(
         compare(commodity, origin, destination, assumptions=a, network=net)
         for net in (base, edited)
     ]
-    out = _route_rows("cheapest route", best[0].cheapest, best[1].cheapest)
+    out = _route_rows(Message("whatif_cli_fig_cheapest"), best[0].cheapest, best[1].cheapest)
     flows = [
         _max_flow(max_flow, commodity, origin, destination, (), net, a) for net in (base, edited)
     ]
-    out.append(_flow_row("capacity (maximum flow)", flows))
+    out.append(_flow_row(Message("whatif_cli_fig_capacity"), flows))
     for fam in FAMILIES:
         by_family = [{r.family: r for r in c.routes}.get(fam) for c in best]
         if by_family == [None, None]:
             continue
-        label = FAMILY_LABELS.get(fam, fam)
-        out += _route_rows(f"{label} route", *by_family)
+        label = Named(FAMILY_LABELS.get(fam, fam), family_name(fam, "ja"))
+        out += _route_rows(Message("whatif_cli_fig_family_route", family=label), *by_family)
         fam_flows = [
             _max_flow(max_flow, commodity, origin, destination, (fam,), net, a)
             for net in (base, edited)
         ]
-        out.append(_flow_row(f"{label} capacity (maximum flow)", fam_flows))
+        out.append(_flow_row(Message("whatif_cli_fig_family_capacity", family=label), fam_flows))
     if volume is not None:
         delivered = [volume if f[0] is None else min(volume, f[0]) for f in flows]
-        out.append(Delta("delivered", "t/yr", delivered[0], delivered[1]))
+        out.append(Delta(Message("whatif_cli_fig_delivered"), "t/yr", delivered[0], delivered[1]))
     return out
 
 
@@ -204,16 +204,24 @@ def _route_rows(what: str, base: Route | None, edited: Route | None) -> list[Del
         return None if r is None else float(getattr(r, attr))
 
     def text(r: Route | None) -> str:
-        return "no route" if r is None else r.label
+        return Message("whatif_no_route") if r is None else Named(r.label, r.label_ja)
 
     return [
         Delta(what, "", None, None, text(base), text(edited)),
         Delta(
-            f"{what}: cost", "USD/t", value(base, "cost_usd_per_t"), value(edited, "cost_usd_per_t")
+            Message("whatif_cli_fig_cost", what=what),
+            "USD/t",
+            value(base, "cost_usd_per_t"),
+            value(edited, "cost_usd_per_t"),
         ),
-        Delta(f"{what}: mean time", "days", value(base, "days_mean"), value(edited, "days_mean")),
         Delta(
-            f"{what}: 95th percentile time",
+            Message("whatif_cli_fig_mean_time", what=what),
+            "days",
+            value(base, "days_mean"),
+            value(edited, "days_mean"),
+        ),
+        Delta(
+            Message("whatif_cli_fig_p95_time", what=what),
             "days",
             value(base, "days_p95"),
             value(edited, "days_p95"),
@@ -265,18 +273,24 @@ def _plan_deltas(
     days = [_mean_days(p) for p in plans]
     deltas = [
         Delta(
-            "cost",
+            Message("whatif_cli_fig_total_cost"),
             "USD/yr",
             heads[0]["total_cost_usd_per_year"],
             heads[1]["total_cost_usd_per_year"],
         ),
         Delta(
-            "delivered", "t/yr", heads[0]["delivered_t_per_year"], heads[1]["delivered_t_per_year"]
+            Message("whatif_cli_fig_delivered"),
+            "t/yr",
+            heads[0]["delivered_t_per_year"],
+            heads[1]["delivered_t_per_year"],
         ),
         Delta(
-            "shortfall", "t/yr", heads[0]["shortfall_t_per_year"], heads[1]["shortfall_t_per_year"]
+            Message("whatif_cli_fig_shortfall"),
+            "t/yr",
+            heads[0]["shortfall_t_per_year"],
+            heads[1]["shortfall_t_per_year"],
         ),
-        Delta("mean time (tonne-weighted)", "days", days[0], days[1]),
+        Delta(Message("whatif_cli_fig_mean_days"), "days", days[0], days[1]),
     ]
     by_contract: dict[str, tuple[Delta, ...]] = {}
     rows = [{r["contract"]: r for r in p.contract_rows()} for p in plans]
@@ -287,10 +301,25 @@ def _plan_deltas(
         ]
         b, s = rows[0][c.id], rows[1][c.id]
         by_contract[c.id] = (
-            Delta("cost", "USD/yr", b["cost_usd_per_year"], s["cost_usd_per_year"]),
-            Delta("delivered", "t/yr", b["delivered_t_per_year"], s["delivered_t_per_year"]),
-            Delta("mean cost", "USD/t", b["mean_cost_usd_per_t"], s["mean_cost_usd_per_t"]),
-            _flow_row("capacity (maximum flow)", flows),
+            Delta(
+                Message("whatif_cli_fig_total_cost"),
+                "USD/yr",
+                b["cost_usd_per_year"],
+                s["cost_usd_per_year"],
+            ),
+            Delta(
+                Message("whatif_cli_fig_delivered"),
+                "t/yr",
+                b["delivered_t_per_year"],
+                s["delivered_t_per_year"],
+            ),
+            Delta(
+                Message("whatif_cli_fig_mean_cost"),
+                "USD/t",
+                b["mean_cost_usd_per_t"],
+                s["mean_cost_usd_per_t"],
+            ),
+            _flow_row(Message("whatif_cli_fig_capacity"), flows),
         )
     return deltas, by_contract
 

@@ -670,11 +670,14 @@ def whatif_cmd(
     data: DataOpt = None,
     overlay: OverlayOpt = None,
     as_of: AsOfOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """What a scenario changes against the base: cost, time, capacity, delivered tonnes;
     dated closures also in time (late tonnes, stock-out days, extra cost)."""
     from corridor.analysis.whatif import whatif
+    from corridor.cli.whatif_view import whatif_tables
 
+    language_ = language(lang)
     _check_format(fmt, output)
     net = _net(data, overlay, as_of)
     result = whatif(
@@ -693,63 +696,4 @@ def whatif_cmd(
     if fmt in EXPORTS:
         write_export(result, fmt, output, net)
         return
-    s = result.scenario
-    out.print(f"[bold]{s.name}[/]" + (" (illustrative)" if s.illustrative else ""))
-    for e in s.edits:
-        out.print(f"  • {e.describe()}")
-    for ev in s.events:
-        out.print(f"  • event {ev.id} set")
-    _delta_table("Against the base network", result.deltas)
-    same = []
-    for contract, deltas in result.by_contract.items():
-        if any(_changed(d) for d in deltas):
-            _delta_table(f"Contract {contract}", deltas)
-        else:
-            same.append(contract)
-    if same:
-        out.print(f"[dim]unchanged: {', '.join(same)}[/]")
-    if result.in_time:
-        _in_time_table(result.in_time)
-    for note in result.notes:
-        out.print(f"[yellow]note[/]: {note}", markup=True)
-
-
-def _in_time_table(block: Any) -> None:
-    """The dated closures against the plan, per contract and for the portfolio."""
-    names = [
-        ("late_t", "late t"),
-        ("tonne_days_late", "tonne-days"),
-        ("stockout_days", "stock-out days"),
-        ("undelivered_t", "not delivered in the year, t"),
-        ("extra_cost_usd", "extra cost USD"),
-        ("planning_effect_usd", "planning effect USD"),
-    ]
-    rows = [
-        [who, *(f"{v[k]:,.0f}" for k, _ in names)]
-        for who, v in [*block["contracts"].items(), ("portfolio", block["portfolio"])]
-    ]
-    title = f"In time (safety stock {block['stock_days']:g} days of consumption)"
-    _table(title, ["contract", *(label for _, label in names)], rows, left=1)
-
-
-def _changed(d: Any) -> bool:
-    return (
-        bool(d.change) or d.base_text != d.scenario_text or (d.base is None) != (d.scenario is None)
-    )
-
-
-def _delta_table(title: str, deltas: Any) -> None:
-    """The figures that change (all figures are in --format json)."""
-    rows = []
-    for d in deltas:
-        if not _changed(d):
-            continue
-        digits = 2 if d.unit in ("days", "USD/t") else 0
-        change = "" if d.change is None else f"{d.change:+,.{digits}f}"
-        base = d.base_text or _n(d.base, digits)
-        scen = d.scenario_text or _n(d.scenario, digits)
-        rows.append([d.figure, d.unit, base, scen, change])
-    if not rows:
-        out.print(f"{title}: no change")
-        return
-    _table(title, ["figure", "unit", "base", "scenario", "change"], rows, left=2)
+    whatif_tables(result, net, language_)
