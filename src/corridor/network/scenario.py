@@ -9,7 +9,9 @@ from types import MappingProxyType
 from typing import Any
 
 from corridor.errors import Problem, RequestError
+from corridor.i18n import Message, Named
 from corridor.network.model import Event, Link, Network, Node
+from corridor.network.names import place_name
 from corridor.network.states import commission
 
 ACTIONS = ("close", "derate", "delay", "tariff", "commission", "add_node", "add_link")
@@ -201,11 +203,14 @@ def _replace_links(net: Network, new: Mapping[str, Link | None]) -> Network:
 def _scale_capacity(net: Network, edit: Edit, factor: float) -> tuple[Network, list[str]]:
     links = links_of(net, edit.target)
     free = [x.id for x in links if x.capacity_t_per_year is None]
-    notes = []
+    notes: list[str] = []
     if free:
         notes.append(
-            f"{edit.describe()}: {', '.join(free[:6])}{' ...' if len(free) > 6 else ''} "
-            "have no capacity figure and stay unlimited"
+            Message(
+                "whatif_cli_note_unlimited",
+                edit=_edit_words(edit, net),
+                links=f"{', '.join(free[:6])}{' ...' if len(free) > 6 else ''}",
+            )
         )
     new = {
         x.id: replace(x, capacity_t_per_year=x.capacity_t_per_year * factor)
@@ -252,11 +257,15 @@ def _delay_node(net: Network, edit: Edit, days: float) -> tuple[Network, list[st
         dwell_hours=max(node.dwell_hours + hours, 0.0),
         dwell_hours_p95=max(node.dwell_hours_p95 + hours, 0.0),
     )
-    notes = []
+    notes: list[str] = []
     if node.dwell_hours + hours < 0:
         notes.append(
-            f"{edit.describe()}: the mean dwell at {node.id} is {node.dwell_hours / 24:g} "
-            "days, so it falls to 0 (its 95th percentile falls by the full amount where it can)"
+            Message(
+                "whatif_cli_note_dwell",
+                edit=_edit_words(edit, net),
+                node=Named(node.id, place_name(node, "ja") if node.name_ja else ""),
+                days=f"{node.dwell_hours / 24:g}",
+            )
         )
     nodes = tuple(new if n.id == node.id else n for n in net.nodes)
     return replace(net, nodes=nodes), notes
@@ -315,3 +324,10 @@ _APPLY: dict[str, Callable[[Network, Edit], tuple[Network, list[str]]]] = {
 
 
 # --------------------------------------------------------------------------- loading
+
+
+def _edit_words(edit: Edit, net: Network) -> Named:
+    """The edit in English words, with its Japanese words for a face that localises."""
+    from corridor.network.scenario_text import edit_text
+
+    return Named(edit.describe(), edit_text(edit, net, "ja"))
