@@ -55,3 +55,17 @@ def test_whatif_japanese_names_the_closed_crossing():
     text = _whatif(stem, args, "ja")
     assert "60日目から60日間ドスティク・阿拉山口鉄道国境を閉鎖" in text
     assert "DOSTYK_ALASHANKOU" not in text
+
+
+def test_validate_model_in_japanese_has_no_english():
+    text = _run(["validate-model"])
+    assert "公表値とモデルの比較" in text and "範囲外" in text, text[:800]
+    assert "アルマトイ › アクタウ港" in text  # the model route by place names, not ids
+    assert "KZ_ALMATY ›" not in text
+    assert english_left(text) == []
+
+
+def test_validate_model_in_english_keeps_its_words():
+    text = _run(["validate-model"], "en")
+    assert "Model against published figures" in text and "KZ_ALMATY › KZ_AKTAU" in text
+    assert english_left(text) != []

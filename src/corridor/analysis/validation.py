@@ -37,6 +37,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from corridor.errors import Problem, RequestError
+from corridor.i18n import Joined, Message, Named
 from corridor.network.model import Network
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ class Published:
     year: int
     source: str
     note: str
+    figure_ja: str = ""
+    """The figure in Japanese (optional column; empty: show the English)."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,9 @@ def load_published(text: str | None = None, name: str = "validation.csv") -> lis
             if values["low"] > values["high"]:
                 problems.append(Problem(name, line, "high", "is below low"))
             values["year"] = int(values["year"])
-            out.append(Published(note=(row.get("note") or "").strip(), **values))
+            values["note"] = (row.get("note") or "").strip()
+            values["figure_ja"] = (row.get("figure_ja") or "").strip()
+            out.append(Published(**values))
     if problems:
         lines = "\n".join(f"  {p}" for p in problems)
         raise ValidationTableError(f"{len(problems)} problem(s) in {name}:\n{lines}")
@@ -202,7 +207,7 @@ def _sim_check(
     seed: int,
 ) -> Check:
     if not replications:
-        return Check(p, None, "not simulated (the simulation runs when replications are given)")
+        return Check(p, None, Message("val_cli_not_simulated"))
     if rest not in sims:
         from corridor.sim.run import simulate
 
@@ -242,8 +247,14 @@ def _route_check(net: Network, p: Published, rest: str) -> Check:
         value = sum(leg.parts.get("freight", 0.0) for leg in rail) * FEU_T
     else:
         return Check(p, None, f"unknown metric '{p.metric}' for a route")
-    gateways = " › ".join(place for place, _ in r.signature)
-    detail = f"{origin} › {gateways} ({r.days_mean:.1f} d mean, {r.days_p95:.1f} d p95)"
+    places = Joined(" › ", [_place(net, place) for place, _ in r.signature])
+    detail = Message(
+        "val_cli_route_detail",
+        origin=_place(net, origin),
+        gateways=places,
+        mean=f"{r.days_mean:.1f}",
+        p95=f"{r.days_p95:.1f}",
+    )
     return Check(p, value, detail)
 
 
@@ -275,7 +286,8 @@ def _speed_check(net: Network, p: Published, ids: list[str]) -> Check:
     km = sum(link.distance_km for link in links)
     if not days:
         return Check(p, None, "no links")
-    return Check(p, km / days, f"{len(links)} links, {km:,.0f} km in {days:.1f} d")
+    detail = Message("val_cli_speed_detail", n=len(links), km=f"{km:,.0f}", days=f"{days:.1f}")
+    return Check(p, km / days, detail)
 
 
 def circular_sources(net: Network, published: list[Published]) -> dict[str, list[str]]:
@@ -296,3 +308,13 @@ def circular_sources(net: Network, published: list[Published]) -> dict[str, list
             if sid in src.method:
                 out.setdefault(sid, []).append(f"sources.{src.id}.method")
     return out
+
+
+def _place(net: Network, node_id: str) -> Named:
+    """A node id, with its Japanese name for a face that localises."""
+    from corridor.network.names import place_name
+
+    if not net.has("nodes", node_id):
+        return Named(node_id)
+    node = net.node(node_id)
+    return Named(node_id, place_name(node, "ja") if node.name_ja else "")

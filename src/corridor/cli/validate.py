@@ -9,13 +9,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from corridor.cli._app import AsOfOpt, DataOpt, OverlayOpt, _net, app, out
+from corridor.cli.brief import LangOpt, language
 from corridor.errors import RequestError
+from corridor.i18n import localise
+from corridor.i18n import t as msg
+
+COLUMNS = ("id", "figure", "use", "published", "model", "inside", "source", "route")
 
 
 def _number(value: float, unit: str) -> str:
@@ -40,10 +45,12 @@ def validate_model_cmd(
         ),
     ] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the simulation.")] = 0,
+    lang: LangOpt = None,
 ) -> None:
     """The model beside published route-level figures, and whether it falls inside each range."""
     from corridor.analysis.validation import load_published, validate_model
 
+    lang_ = language(lang)
     if fmt not in ("table", "json"):
         raise RequestError(f"--format must be table or json, not '{fmt}'")
     published = None
@@ -63,22 +70,29 @@ def validate_model_cmd(
         }
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return
-    t = Table(
-        title=f"Model against published figures (network as of {net.as_of})",
-        title_justify="left",
-    )
-    for name in ("id", "figure", "use", "published", "model", "inside", "source", "model route"):
-        t.add_column(name, overflow="fold", justify="right" if name == "model" else "left")
+    _table(checks, net.as_of, lang_)
+
+
+def _table(checks: Any, as_of: Any, lang: str) -> None:
+    """The checks as a table, with the verdict of each; in ``lang``."""
+    t = Table(title=msg("val_cli_title", lang, as_of=as_of), title_justify="left")
+    for key in COLUMNS:
+        name = msg(f"val_cli_col_{key}", lang)
+        t.add_column(name, overflow="fold", justify="right" if key == "model" else "left")
+    verdicts = {
+        True: f"[green]{msg('val_cli_inside', lang)}[/]",
+        False: f"[red]{msg('val_cli_outside', lang)}[/]",
+        None: "—",
+    }
     for c in checks:
         p = c.published
         rng = _number(p.low, p.unit)
         if p.high != p.low:
             rng += f"–{_number(p.high, p.unit)}"
         model = "—" if c.model is None else _number(c.model, p.unit)
-        verdict = {True: "[green]inside[/]", False: "[red]outside[/]", None: "—"}[c.inside]
-        t.add_row(p.id, p.figure, p.use, f"{rng} {p.unit}", model, verdict, p.source, c.detail)
+        figure = p.figure_ja if lang == "ja" and p.figure_ja else p.figure
+        use = msg(f"val_cli_use_{p.use}", lang)
+        detail = localise(c.detail, lang)
+        t.add_row(p.id, figure, use, f"{rng} {p.unit}", model, verdicts[c.inside], p.source, detail)
     out.print(t)
-    out.print(
-        "[dim]calibration figures derived an input and cannot validate it; "
-        "docs/validation.md explains every miss.[/]"
-    )
+    out.print(f"[dim]{msg('val_cli_footer', lang)}[/]")
