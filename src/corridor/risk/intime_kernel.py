@@ -37,19 +37,48 @@ def _bin(day: float) -> int:
     return min(int(np.ceil(day - 0.5)), HORIZON_DAYS - 1)
 
 
+# Per contract and year: the OUT_FIELDS of intime_fast (stock-out days are set apart) and,
+# last, the tonnes arriving later than planned at all (for the stock-out bound).
+_LATE, _TDAYS, _UNDEL, _EXTRA, _PLANNING, _REROUTED, _WAITED, _LATER = 0, 1, 3, 4, 5, 6, 7, 8
+
+
 @njit(cache=True, inline="always")
-def _late(
-    tonnes: float, actual: float, planned: float, year_end: float, carry: float
-) -> tuple[float, float, float, float, float]:
-    """Tonnes arriving at ``actual`` instead of ``planned``: late tonnes, tonne-days, carrying
-    cost, undelivered tonnes (arriving after the delivery year) and tonnes arriving later at
-    all (for the stock-out bound), as timeline._arrive counts them."""
+def _arrive(
+    acc: FloatArray,
+    moves: tuple[IntArray, FloatArray],
+    n_mv: int,
+    tonnes: float,
+    actual: float,
+    planned: float,
+    year_end: float,
+    carry: float,
+) -> int:
+    """``tonnes`` due at ``planned`` arrive at ``actual``: booked among the year's moves and
+    counted late, in tonne-days, carrying cost and undelivered tonnes as timeline._arrive
+    counts them. Returns the new number of moves."""
+    moves[0][n_mv] = _bin(actual)
+    moves[1][n_mv] = tonnes
     dl = actual - planned
-    later = tonnes if dl > 0.0 else 0.0
-    if dl <= _EPS:
-        return 0.0, 0.0, 0.0, 0.0, later
-    undelivered = tonnes if actual >= year_end > planned else 0.0
-    return tonnes, tonnes * dl, tonnes * dl * carry, undelivered, later
+    if dl > 0.0:
+        acc[_LATER] += tonnes
+    if dl > _EPS:
+        acc[_LATE] += tonnes
+        acc[_TDAYS] += tonnes * dl
+        acc[_EXTRA] += tonnes * dl * carry
+        if actual >= year_end > planned:
+            acc[_UNDEL] += tonnes
+    return n_mv + 1
+
+
+@njit(cache=True, inline="always")
+def _mark(dirty: IntArray, n_dirty: int, cap: int, first: int, last: int) -> tuple[IntArray, int]:
+    """Note budget cells ``first``..``last - 1`` of ``cap`` as changed (to restore them)."""
+    if n_dirty == len(dirty):
+        dirty = np.concatenate((dirty, np.empty_like(dirty)))
+    dirty[n_dirty, 0] = cap
+    dirty[n_dirty, 1] = first
+    dirty[n_dirty, 2] = last
+    return dirty, n_dirty + 1
 
 
 @njit(cache=True, nogil=True)
@@ -117,6 +146,8 @@ def kernel(
     cap_moves = max_lots * max_r * (max_r + 2)
     mv_bin = np.empty(cap_moves, dtype=np.int64)
     mv_t = np.empty(cap_moves)
+    moves = (mv_bin, mv_t)
+    acc = np.zeros(9)
     delta = np.zeros(HORIZON_DAYS)
     ticket = 0
     # Per route, within a year: its worst active closure and an alternative's state, with
@@ -177,12 +208,7 @@ def kernel(
                         budget[k, d] -= taken
                         need -= taken
                 for q in range(lo, hi):
-                    if n_dirty == len(dirty):
-                        dirty = np.concatenate((dirty, np.empty_like(dirty)))
-                    dirty[n_dirty, 0] = item_tgt[q]
-                    dirty[n_dirty, 1] = d0
-                    dirty[n_dirty, 2] = d1
-                    n_dirty += 1
+                    dirty, n_dirty = _mark(dirty, n_dirty, item_tgt[q], d0, d1)
         # ---- each contract
         for f in range(n_flows):
             r0, r1 = f_route_ptr[f], f_route_ptr[f + 1]
@@ -207,8 +233,7 @@ def kernel(
                 out[f, 2, y] = f_stock0[f]
                 continue
             order = np.sort(keys[:n_keys])
-            late = tdays = undel = extra = planning = rerouted = waited = 0.0
-            pos = 0.0
+            acc[:] = 0.0
             n_mv = 0
             carry = f_carry[f]
             year_end = f_year_end[f]
@@ -251,16 +276,8 @@ def kernel(
                 n_mv += 1
                 if through > 0:
                     actual = planned_arr + g_delay[gw]
-                    mv_bin[n_mv] = _bin(actual)
-                    mv_t[n_mv] = through
-                    n_mv += 1
-                    lt, td, cc, ud, lp = _late(through, actual, planned_arr, year_end, carry)
-                    late += lt
-                    tdays += td
-                    extra += cc
-                    undel += ud
-                    pos += lp
-                    extra += through * g_sur[gw]
+                    n_mv = _arrive(acc, moves, n_mv, through, actual, planned_arr, year_end, carry)
+                    acc[_EXTRA] += through * g_sur[gw]
                 wait_arr = c_end[w] + r_transit[r]
                 for a in range(r0, r1):
                     if cut <= _EPS:
@@ -304,48 +321,21 @@ def kernel(
                         if moved == 0.0:
                             break
                         budget[rc_idx[q], tday] -= moved
-                        if n_dirty == len(dirty):
-                            dirty = np.concatenate((dirty, np.empty_like(dirty)))
-                        dirty[n_dirty, 0] = rc_idx[q]
-                        dirty[n_dirty, 1] = tday
-                        dirty[n_dirty, 2] = tday + 1
-                        n_dirty += 1
+                        dirty, n_dirty = _mark(dirty, n_dirty, rc_idx[q], tday, tday + 1)
                     if moved <= _EPS:
                         continue
                     cut -= moved
                     diff = r_cost[a] * (1.0 + (premium if r_new[a] else 0.0)) - r_cost[r]
-                    extra += moved * max(diff, 0.0)
-                    planning += moved * min(diff, 0.0)
-                    rerouted += moved
-                    mv_bin[n_mv] = _bin(arrival)
-                    mv_t[n_mv] = moved
-                    n_mv += 1
-                    lt, td, cc, ud, lp = _late(moved, arrival, planned_arr, year_end, carry)
-                    late += lt
-                    tdays += td
-                    extra += cc
-                    undel += ud
-                    pos += lp
+                    acc[_EXTRA] += moved * max(diff, 0.0)
+                    acc[_PLANNING] += moved * min(diff, 0.0)
+                    acc[_REROUTED] += moved
+                    n_mv = _arrive(acc, moves, n_mv, moved, arrival, planned_arr, year_end, carry)
                 if cut > _EPS:
-                    waited += cut
-                    mv_bin[n_mv] = _bin(wait_arr)
-                    mv_t[n_mv] = cut
-                    n_mv += 1
-                    lt, td, cc, ud, lp = _late(cut, wait_arr, planned_arr, year_end, carry)
-                    late += lt
-                    tdays += td
-                    extra += cc
-                    undel += ud
-                    pos += lp
-            out[f, 0, y] = late
-            out[f, 1, y] = tdays
-            out[f, 3, y] = undel
-            out[f, 4, y] = extra
-            out[f, 5, y] = planning
-            out[f, 6, y] = rerouted
-            out[f, 7, y] = waited
+                    acc[_WAITED] += cut
+                    n_mv = _arrive(acc, moves, n_mv, cut, wait_arr, planned_arr, year_end, carry)
+            out[f, :, y] = acc[:8]
             # ---- stock-out days: the undisturbed count, corrected where the moves reach
-            if f_stock0[f] == 0 and pos <= f_margin[f] - 1e-9 * max(f_thr[f], 1.0):
+            if f_stock0[f] == 0 and acc[_LATER] <= f_margin[f] - 1e-9 * max(f_thr[f], 1.0):
                 out[f, 2, y] = 0.0
                 continue
             lo_b, hi_b = HORIZON_DAYS, -1
