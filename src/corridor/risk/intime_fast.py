@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -24,19 +24,20 @@ from corridor.risk._common import DAYS, FloatArray, IntArray
 from corridor.risk.calendar import Closure
 from corridor.risk.model import EventTable
 from corridor.risk.occurrences import draw_event, event_closures
-from corridor.risk.timeline import HORIZON_DAYS, TimedFlow, TimedPlan
+from corridor.risk.timeline import (
+    HORIZON_DAYS,
+    TimedFlow,
+    TimedPlan,
+    YearOutcome,
+    arrival_bins,
+    falling_due,
+    stock_threshold,
+    year_end,
+)
 
 _EPS = 1e-9
-OUT_FIELDS = (
-    "late_t",
-    "tonne_days_late",
-    "stockout_days",
-    "undelivered_t",
-    "extra_cost_usd",
-    "planning_effect_usd",
-    "rerouted_t",
-    "waited_t",
-)
+OUT_FIELDS = tuple(f.name for f in fields(YearOutcome))
+"""What a year gives per contract, in the order the compiled loop fills them."""
 
 
 @dataclass(frozen=True)
@@ -250,19 +251,14 @@ def _flow_series(
     for route, planned in zip(flow.routes, flow.planned_t, strict=True):
         if planned > 0:
             share = planned / max(flow.volume_t_per_year, _EPS)
-            np.add.at(due, _bins(days + route.transit_days), tonnes * share)
-    interval = max(1, round(DAYS / len(days)))
-    conv = due
-    if interval > 1:  # a lot falls due evenly over its interval (timeline's rule)
-        conv = np.convolve(due, np.full(interval, 1.0 / interval))[: len(due)]
-    backlog = np.cumsum(conv) - np.cumsum(due)
-    volume = flow.volume_t_per_year
-    thr = flow.stock_days * volume / DAYS + 1e-6 * max(volume, 1.0)
+            np.add.at(due, arrival_bins(days + route.transit_days), tonnes * share)
+    backlog = np.cumsum(falling_due(due, flow)) - np.cumsum(due)
+    thr = stock_threshold(flow)
     over = backlog > thr
-    used = [r.transit_days for r, t in zip(flow.routes, flow.planned_t, strict=True) if t > 0]
+    used = any(t > 0 for t in flow.planned_t)
     scalars = (
         flow.carry_usd_per_t_day,
-        (min(used) if used else 0.0) + DAYS,
+        year_end(flow) if used else DAYS,
         thr,
         thr - float(backlog.max()),
         float(np.count_nonzero(over)) if used else 0.0,
@@ -301,7 +297,3 @@ def run_block(fp: FastPlan, occ: Occurrences, *, by_flow: bool = False) -> Block
         *fp.arrays,
     )
     return BlockOutcome(per.sum(axis=0), per if by_flow else None)
-
-
-def _bins(days: FloatArray) -> IntArray:
-    return np.minimum(np.ceil(days - 0.5).astype(np.int64), HORIZON_DAYS - 1)

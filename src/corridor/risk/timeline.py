@@ -237,7 +237,7 @@ def simulate_year(plan: TimedPlan, closures: Sequence[Closure]) -> TimedResult:
             for c in by_route[r]:
                 hit |= (days >= c.start_day) & (days < c.end_day)
             # Lots no closure touches arrive as planned: booked at once.
-            on_time = _bins(days[~hit] + route.transit_days)
+            on_time = arrival_bins(days[~hit] + route.transit_days)
             np.add.at(due, on_time, tonnes[~hit] * share[r])
             np.add.at(arrived, on_time, tonnes[~hit] * share[r])
             hit_lots += [
@@ -372,11 +372,11 @@ def _arrive(
         out.late_t += tonnes
         out.tonne_days_late += tonnes * delay
         out.extra_cost_usd += tonnes * delay * flow.carry_usd_per_t_day
-        if actual >= _year_end(flow) > planned:
+        if actual >= year_end(flow) > planned:
             out.undelivered_t += tonnes
 
 
-def _year_end(flow: TimedFlow) -> float:
+def year_end(flow: TimedFlow) -> float:
     """End of the contract's delivery year: a year after its first planned arrival."""
     first = min(r.transit_days for r, t in zip(flow.routes, flow.planned_t, strict=True) if t > 0)
     return first + DAYS
@@ -386,7 +386,7 @@ def _book(series: FloatArray, day: float, tonnes: float) -> None:
     series[min(int(np.ceil(day - 0.5)), HORIZON_DAYS - 1)] += tonnes
 
 
-def _bins(days: FloatArray) -> IntArray:
+def arrival_bins(days: FloatArray) -> IntArray:
     """Bins of arrival times, as :func:`_book` places them."""
     return np.minimum(np.ceil(days - 0.5).astype(np.int64), HORIZON_DAYS - 1)
 
@@ -397,13 +397,26 @@ def buyer_stockout_days(due: FloatArray, arrived: FloatArray, flow: TimedFlow) -
     ``_book`` puts an arrival at time ``d`` in bin ``ceil(d − 0.5)``: the first day whose
     middle it reaches.
     """
-    # A lot is consumed evenly until the next one is due, so what is due by a day is its
-    # tonnes spread over the lot interval from the planned arrival (one day for even
-    # shipping): a quarterly charter one day late is one day of consumption short, not
-    # a quarter's.
+    backlog = np.cumsum(falling_due(due, flow)) - np.cumsum(arrived)
+    return float(np.count_nonzero(backlog > stock_threshold(flow)))
+
+
+def falling_due(due: FloatArray, flow: TimedFlow) -> FloatArray:
+    """Tonnes falling due at the buyer per day, from the lots' planned arrivals ``due``.
+
+    A lot is consumed evenly until the next one is due, so what is due by a day is its
+    tonnes spread over the lot interval from the planned arrival (one day for even
+    shipping): a quarterly charter one day late is one day of consumption short, not
+    a quarter's.
+    """
     interval = max(1, round(DAYS / len(flow.schedule.lots(1.0)[0])))
     if interval > 1:
-        due = np.convolve(due, np.full(interval, 1.0 / interval))[: len(due)]
-    backlog = np.cumsum(due) - np.cumsum(arrived)
+        return np.convolve(due, np.full(interval, 1.0 / interval))[: len(due)]
+    return due
+
+
+def stock_threshold(flow: TimedFlow) -> float:
+    """Backlog (tonnes) above which the buyer runs short: the safety stock, with a margin
+    of a millionth of the annual volume against rounding."""
     stock = flow.stock_days * flow.volume_t_per_year / DAYS
-    return float(np.count_nonzero(backlog > stock + 1e-6 * max(flow.volume_t_per_year, 1.0)))
+    return stock + 1e-6 * max(flow.volume_t_per_year, 1.0)
