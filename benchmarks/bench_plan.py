@@ -128,13 +128,15 @@ def _watch_children(stop: threading.Event, peak: list[float]) -> None:
         stop.wait(0.02)
 
 
-def _child(fn: Callable[[LinearProgram], dict[str, float]], lp: LinearProgram, q: Any) -> None:
-    start = _rss_mb()
+def _child(fn: Callable[..., dict[str, Any]], args: tuple[Any, ...], q: Any, since: bool) -> None:
+    """``fn(*args)`` with its peak memory: the child's own since the fork (``since``: the
+    parent built the input) or its whole peak, plus the peak of processes it starts."""
+    start = _rss_mb() if since else 0.0
     stop, peak = threading.Event(), [0.0]
     watcher = threading.Thread(target=_watch_children, args=(stop, peak), daemon=True)
     watcher.start()
     try:
-        out = fn(lp)
+        out = fn(*args)
     except Exception as exc:  # report it to the parent rather than hang
         q.put({"error": f"{type(exc).__name__}: {exc}"})
         return
@@ -145,13 +147,14 @@ def _child(fn: Callable[[LinearProgram], dict[str, float]], lp: LinearProgram, q
     q.put({**out, "peak_mb": own + peak[0]})
 
 
-def measured(
-    fn: Callable[[LinearProgram], dict[str, float]], lp: LinearProgram, limit: float
+def forked(
+    fn: Callable[..., dict[str, Any]], args: tuple[Any, ...], limit: float, *, since: bool = False
 ) -> dict[str, Any]:
-    """Run ``fn(lp)`` in a forked child; give up after ``limit`` seconds."""
+    """``fn(*args)`` in a fresh forked child (its own caches and peak memory); give up after
+    ``limit`` seconds."""
     ctx = mp.get_context("fork")
     q = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(fn, lp, q))
+    proc = ctx.Process(target=_child, args=(fn, args, q, since))
     proc.start()
     try:
         out: dict[str, Any] = q.get(timeout=limit)
@@ -160,6 +163,13 @@ def measured(
     proc.kill()
     proc.join()
     return out
+
+
+def measured(
+    fn: Callable[[LinearProgram], dict[str, float]], lp: LinearProgram, limit: float
+) -> dict[str, Any]:
+    """Run ``fn(lp)`` in a forked child, counting the memory it adds to the built ``lp``."""
+    return forked(fn, (lp,), limit, since=True)
 
 
 def compare(
@@ -397,40 +407,6 @@ def _run_arc(n_links: int, solver: str) -> dict[str, Any]:
         "instance_mb": base,
         "columns": lp.matrix.shape[1],
     }
-
-
-def _child_run(fn: Callable[..., dict[str, Any]], args: tuple[Any, ...], q: Any) -> None:
-    stop, peak = threading.Event(), [0.0]
-    watcher = threading.Thread(target=_watch_children, args=(stop, peak), daemon=True)
-    watcher.start()
-    try:
-        out = fn(*args)
-    except Exception as exc:  # report it to the parent rather than hang
-        q.put({"error": f"{type(exc).__name__}: {exc}"})
-        return
-    finally:
-        stop.set()
-        watcher.join()
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    q.put({**out, "peak_mb": own + peak[0]})
-
-
-def forked(
-    fn: Callable[..., dict[str, Any]], args: tuple[Any, ...], limit: float
-) -> dict[str, Any]:
-    """``fn(*args)`` in a fresh forked child (its own caches and peak memory); give up after
-    ``limit`` seconds."""
-    ctx = mp.get_context("fork")
-    q = ctx.Queue()
-    proc = ctx.Process(target=_child_run, args=(fn, args, q))
-    proc.start()
-    try:
-        out: dict[str, Any] = q.get(timeout=limit)
-    except Exception:
-        out = {"error": f"did not finish within {limit:.0f} s"}
-    proc.kill()
-    proc.join()
-    return out
 
 
 def _spread(runs: list[dict[str, Any]], key: str) -> tuple[float, float]:
