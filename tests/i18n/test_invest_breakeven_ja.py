@@ -13,6 +13,7 @@ import pytest
 from corridor.i18n import Message, localise
 from corridor.network.load import load_network
 from corridor.optimize.maxflow import max_flow
+from tests.invest.test_invest import CONTRACTS
 
 from .test_no_english import _run, english_left
 
@@ -24,14 +25,6 @@ PROJECTS = (
     "PRJ_CHINA,Double the China line,中国線の複線化,rail,planned,2026-01-01,500000,400000,"
     "600000,0,0,1,expand:L3:100,1,1,hand,the China line does not bind\n"
 )
-CONTRACTS = """name: two routes
-contracts:
-  - id: ore_800k
-    commodity: ore
-    origin: MINE
-    destination: DEST
-    volume_t_per_year: 800000
-"""
 NAMES_JA = {"MINE": "鉱山", "HUB": "拠点駅", "PORT_W": "西港", "DEST": "到着港"}
 
 

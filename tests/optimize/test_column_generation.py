@@ -8,21 +8,9 @@ import pytest
 from corridor.costs import Assumptions, insurance_usd_per_t
 from corridor.optimize import _model, _pricing, planning
 from corridor.optimize.plan_result import MAX_ROUNDS
-from tests.optimize.test_maxflow import link, network, node
-from tests.optimize.test_planning import ore
+from tests.optimize.test_planning import ore, three_routes
 
 PENALTY = 1_000.0
-
-
-def three_routes():
-    """O -> X1/X2/X3 -> D at USD 100, 120, 150 per t, each first leg capped at 400 t/yr."""
-    nodes = [node("O", "KZ", "production_site"), node("D", "JP", "destination_port")]
-    nodes += [node(f"X{i}", "KZ") for i in (1, 2, 3)]
-    links = []
-    for i, cost in ((1, 100), (2, 120), (3, 150)):
-        links.append(link(f"OX{i}", "O", f"X{i}", cost, ("KZ",), cap=400))
-        links.append(link(f"X{i}D", f"X{i}", "D", 0, ("KZ", "JP"), mode="sea"))
-    return network(nodes, links)
 
 
 def generate(net, volume: float, max_rounds: int, gap: float = 0.0):

@@ -403,15 +403,20 @@ def test_cli_capacity_names_the_bottleneck_with_its_source(tmp_path):
     assert "no capacity figure limits this corridor" in res.stdout
 
 
-def test_column_generation_adds_the_routes_the_candidates_miss():
-    # Three parallel domestic routes (no families, no rules): k=1 finds only the cheapest.
+def three_routes():
+    """O -> X1/X2/X3 -> D at USD 100, 120, 150 per t, each first leg capped at 400 t/yr."""
     nodes = [node("O", "KZ", "production_site"), node("D", "JP", "destination_port")]
     nodes += [node(f"X{i}", "KZ") for i in (1, 2, 3)]
     links = []
     for i, cost in ((1, 100), (2, 120), (3, 150)):
         links.append(link(f"OX{i}", "O", f"X{i}", cost, ("KZ",), cap=400))
         links.append(link(f"X{i}D", f"X{i}", "D", 0, ("KZ", "JP"), mode="sea"))
-    net = network(nodes, links)
+    return network(nodes, links)
+
+
+def test_column_generation_adds_the_routes_the_candidates_miss():
+    # Three parallel domestic routes (no families, no rules): k=1 finds only the cheapest.
+    net = three_routes()
     first_only = plan([ore(1000)], network=net, k=1, max_rounds=0)
     assert first_only.candidates == 1 and first_only.shortfall_t_per_year == pytest.approx(600)
     r = plan([ore(1000)], network=net, k=1)
