@@ -184,3 +184,27 @@ def test_japanese_route_report_has_japanese_summary_headings_tables_and_names():
     # the Iran family has no route for class 7: its reason reads in Japanese
     south = ja.split("経路のない系統")[1].split("</ul>")[0]
     assert "貨物を運ばない" in south and "carry" not in south, south
+
+
+def test_brief_premium_lines_carry_the_comparison_measures_not_disrupted_days():
+    """Avoiding China (the Russian route) adds risk by the compare table's measures; the brief
+    says the same (it once printed the old "disrupted days", which fell by 6.6 a year and read
+    as if the Russian route were the safer one)."""
+    from corridor.risk.measures import compare_measures
+
+    net = default_network()
+    result = corridor.compare("rare_earth_concentrate", "KZ_ZHANA_KZ", "JP_YOKOHAMA", network=net)
+    m = compare_measures(net, result.routes)
+    at = {r.signature: i for i, r in enumerate(result.routes)}
+    alt = result.premium[0]  # avoid China
+    assert alt.route is not None
+    mine, best = m.routes[at[alt.route.signature]], m.routes[at[result.cheapest.signature]]
+    dp = (mine.p_long_interruption - best.p_long_interruption) * 100
+    ds = mine.stockout_days - best.stockout_days
+    assert dp > 0 and ds > 0  # the Russian route is the riskier one
+    en = brief_module.compare_brief(result, net, "en")
+    assert f"over 30 days {dp:+.1f} points, stock-out days at a 30-day stock {ds:+.1f}" in en
+    assert "disrupted days/yr." not in en.split('data-testid="band"')[0]
+    ja = brief_module.compare_brief(result, net, "ja")
+    assert f"30日を超える途絶の年間確率 {dp:+.1f}ポイント" in ja
+    assert f"在庫30日分での欠品日数 {ds:+.1f}日/年" in ja

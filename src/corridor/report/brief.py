@@ -21,9 +21,11 @@ from corridor.errors import RequestError
 from corridor.i18n import catalogue, family_name, t
 from corridor.network.model import Network
 from corridor.network.names import Condition, place_name
+from corridor.report._premium import _risk_change
 from corridor.report.plan import flow_map
 from corridor.report.svg import route_map
-from corridor.risk.measures import LONG_DAYS, LONG_LOSS, measures
+from corridor.risk.calendar import DEFAULT_STOCK_DAYS
+from corridor.risk.measures import LONG_DAYS, LONG_LOSS, compare_measures, measures
 
 if TYPE_CHECKING:
     from corridor.analysis.results import Comparison
@@ -228,12 +230,14 @@ def compare_brief(
         )
         + "</p>"
     ]
+    compared = compare_measures(net, result.routes) if result.routes else None
     for alt in result.premium:
         key = "rule_" + alt.name.replace(" ", "_")
         rule = t(key, lang) if key in catalogue(lang) else alt.name
         if alt.route is None or alt.premium_usd_per_t is None:
             lines.append(f"<p>{escape(t('brief_no_route_rule', lang, rule=rule))}</p>")
             continue
+        change = _risk_change(alt, best, net, result.routes, compared)
         text = t(
             "brief_premium",
             lang,
@@ -241,7 +245,9 @@ def compare_brief(
             route=alt.route.label_in(lang),
             premium=f"{alt.premium_usd_per_t:+,.0f}",
             days=f"{alt.extra_days or 0:+.0f}",
-            risk=f"{alt.risk_change_days_per_year or 0:+.1f}",
+            dp=f"{(change.p_long_interruption if change else 0.0) * 100:+.1f}",
+            ds=f"{change.stockout_days if change else 0.0:+.1f}",
+            stock=f"{DEFAULT_STOCK_DAYS:.0f}",
         )
         if alt.premium_usd_per_year is not None:
             text += " " + t("brief_per_year", lang, usd=_usd(alt.premium_usd_per_year))
