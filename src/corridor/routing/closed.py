@@ -56,6 +56,25 @@ def outside_families(net: Network, families: frozenset[str]) -> frozenset[str]:
     )
 
 
+def links_touching(net: Network, exposures: frozenset[str]) -> frozenset[str]:
+    """Ids of the links an avoid rule on ``exposures`` leaves out (those whose countries or
+    chokepoints, or the country of either end, include one; made once per network): closing
+    them on a graph that avoids fewer exposures gives the routes of the graph that avoids
+    these too (:func:`corridor.graph.link_exclusion`)."""
+
+    def touching() -> frozenset[str]:
+        country = {x.id: x.country for x in net.nodes}
+        return frozenset(
+            x.id
+            for x in net.links
+            if not exposures.isdisjoint(
+                (*x.countries, *x.chokepoints, country[x.from_], country[x.to])
+            )
+        )
+
+    return net.derived.get(("links touching", exposures), touching)
+
+
 def open_edges(g: CommodityGraph, closed: frozenset[str]) -> np.ndarray:
     """Per edge of ``g``: whether the graph of the network without the ``closed`` links
     would have it (the links' own edges go, and the transfers at copies of a place that
