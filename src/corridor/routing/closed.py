@@ -82,7 +82,7 @@ def open_edges(g: CommodityGraph, closed: frozenset[str]) -> np.ndarray:
     where = link_positions(g.net)
     shut = np.zeros(len(where) + 1, dtype=bool)  # the last entry: a transfer's link, -1
     shut[[where[x] for x in closed if x in where]] = True
-    keep = ~g.transfers & ~shut[g.edge_links]
+    keep: np.ndarray = ~g.transfers & ~shut[g.edge_links]
     alive = np.zeros(len(g.vertices), dtype=bool)
     alive[g.tails[keep]] = True
     alive[g.heads[keep]] = True
