@@ -82,6 +82,65 @@ def _mark(dirty: IntArray, n_dirty: int, cap: int, first: int, last: int) -> tup
 
 
 @njit(cache=True, nogil=True)
+def order_occurrences(
+    raw_year: IntArray,
+    raw_event: IntArray,
+    raw_start: IntArray,
+    raw_days: IntArray,
+    years: int,
+    days_per_year: int,
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """A block's occurrences from the raw draws (year −1: the year before the block), sorted
+    by (year, event, start, days): each draw in force in its year, and its rest at the start
+    of the next year where it runs past the year's end (within the block). A count by year,
+    then a sort of each year's few occurrences by their packed (event, start, days)."""
+    n = len(raw_year)
+    span_s = 1
+    span_d = 1
+    for i in range(n):
+        span_s = max(span_s, raw_start[i] + 1)
+        span_d = max(span_d, raw_days[i] + 1, raw_start[i] + raw_days[i] - days_per_year + 1)
+    ptr = np.zeros(years + 1, dtype=np.int64)
+    for i in range(n):
+        y = raw_year[i]
+        if y >= 0:
+            ptr[y + 1] += 1
+        if raw_start[i] + raw_days[i] > days_per_year and y + 1 < years:
+            ptr[y + 2] += 1
+    for y in range(years):
+        ptr[y + 1] += ptr[y]
+    fill = ptr[:-1].copy()
+    key = np.empty(ptr[years], dtype=np.int64)
+    for i in range(n):
+        y = raw_year[i]
+        packed = raw_event[i] * span_s
+        if y >= 0:
+            key[fill[y]] = (packed + raw_start[i]) * span_d + raw_days[i]
+            fill[y] += 1
+        rest = raw_start[i] + raw_days[i] - days_per_year
+        if rest > 0 and y + 1 < years:
+            key[fill[y + 1]] = packed * span_d + rest
+            fill[y + 1] += 1
+    year = np.empty(len(key), dtype=np.int64)
+    for y in range(years):
+        a, b = ptr[y], ptr[y + 1]
+        year[a:b] = y
+        if b - a > 32:
+            key[a:b] = np.sort(key[a:b])
+            continue
+        for i in range(a + 1, b):  # insertion sort: a year has a few occurrences
+            k = key[i]
+            j = i - 1
+            while j >= a and key[j] > k:
+                key[j + 1] = key[j]
+                j -= 1
+            key[j + 1] = k
+    days = key % span_d
+    start = (key // span_d) % span_s
+    return year, key // (span_d * span_s), start, days
+
+
+@njit(cache=True, nogil=True)
 def kernel(
     year_ptr: IntArray,
     o_event: IntArray,
