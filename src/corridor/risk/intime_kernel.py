@@ -14,8 +14,9 @@ Per year it does what the reference does, in the same order:
   reach; when the year's late tonnes cannot lift the backlog above the stock anywhere, the
   undisturbed count stands (an exact bound, not an approximation).
 
-The capacity budget of a year is restored cell by cell afterwards, so memory does not grow
-with the number of years. The arrays are built by :func:`corridor.risk.intime_fast.compile_fast`.
+The capacity budget of a year is restored afterwards over the span of days it changed on each
+capacity (no list of cells: nothing grows in the loop, nothing is allocated per move). The
+arrays are built by :func:`corridor.risk.intime_fast.compile_fast`.
 """
 
 from __future__ import annotations
@@ -71,14 +72,11 @@ def _arrive(
 
 
 @njit(cache=True, inline="always")
-def _mark(dirty: IntArray, n_dirty: int, cap: int, first: int, last: int) -> tuple[IntArray, int]:
-    """Note budget cells ``first``..``last - 1`` of ``cap`` as changed (to restore them)."""
-    if n_dirty == len(dirty):
-        dirty = np.concatenate((dirty, np.empty_like(dirty)))
-    dirty[n_dirty, 0] = cap
-    dirty[n_dirty, 1] = first
-    dirty[n_dirty, 2] = last
-    return dirty, n_dirty + 1
+def _mark(changed: IntArray, cap: int, first: int, last: int) -> None:
+    """Note budget cells ``first``..``last - 1`` of ``cap`` as changed (to restore them):
+    per capacity, the span of days the year changed."""
+    changed[cap, 0] = min(changed[cap, 0], first)
+    changed[cap, 1] = max(changed[cap, 1], last)
 
 
 @njit(cache=True, nogil=True)
@@ -184,8 +182,10 @@ def kernel(
     budget = np.empty((len(spare), HORIZON_DAYS))
     for k in range(len(spare)):
         budget[k, :] = spare[k]
-    # Cells of the budget a year changed: (capacity, first day, last day + 1).
-    dirty = np.empty((1024, 3), dtype=np.int64)
+    # Per capacity, the days of the budget a year changed: first, last + 1.
+    changed = np.empty((len(spare), 2), dtype=np.int64)
+    changed[:, 0] = HORIZON_DAYS
+    changed[:, 1] = 0
     max_c = int(group_count.max()) * 64 if len(group_count) else 64
     c_group = np.empty(max_c, dtype=np.int64)
     c_start = np.empty(max_c)
@@ -221,7 +221,6 @@ def kernel(
     s_loss = np.empty(n_routes)
     s_delay = np.empty(n_routes)
     for y in range(n_years):
-        n_dirty = 0
         # ---- the year's closures, in the reference's order
         n_c = 0
         for o in range(year_ptr[y], year_ptr[y + 1]):
@@ -267,7 +266,7 @@ def kernel(
                         budget[k, d] -= taken
                         need -= taken
                 for q in range(lo, hi):
-                    dirty, n_dirty = _mark(dirty, n_dirty, item_tgt[q], d0, d1)
+                    _mark(changed, item_tgt[q], d0, d1)
         # ---- each contract
         for f in range(n_flows):
             r0, r1 = f_route_ptr[f], f_route_ptr[f + 1]
@@ -380,7 +379,7 @@ def kernel(
                         if moved == 0.0:
                             break
                         budget[rc_idx[q], tday] -= moved
-                        dirty, n_dirty = _mark(dirty, n_dirty, rc_idx[q], tday, tday + 1)
+                        _mark(changed, rc_idx[q], tday, tday + 1)
                     if moved <= _EPS:
                         continue
                     cut -= moved
@@ -416,8 +415,9 @@ def kernel(
                     count += 1
             out[f, 2, y] = float(count)
         # ---- restore the budget
-        for i in range(n_dirty):
-            k = dirty[i, 0]
-            for d in range(dirty[i, 1], dirty[i, 2]):
+        for k in range(len(spare)):
+            for d in range(changed[k, 0], changed[k, 1]):
                 budget[k, d] = spare[k]
+            changed[k, 0] = HORIZON_DAYS
+            changed[k, 1] = 0
     return out
