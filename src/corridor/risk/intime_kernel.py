@@ -46,19 +46,18 @@ _LATE, _TDAYS, _UNDEL, _EXTRA, _PLANNING, _REROUTED, _WAITED, _LATER = 0, 1, 3, 
 @njit(cache=True, inline="always")
 def _arrive(
     acc: FloatArray,
-    moves: tuple[IntArray, FloatArray],
-    n_mv: int,
+    delta: FloatArray,
+    span: IntArray,
     tonnes: float,
     actual: float,
     planned: float,
     year_end: float,
     carry: float,
-) -> int:
-    """``tonnes`` due at ``planned`` arrive at ``actual``: booked among the year's moves and
-    counted late, in tonne-days, carrying cost and undelivered tonnes as timeline._arrive
-    counts them. Returns the new number of moves."""
-    moves[0][n_mv] = _bin(actual)
-    moves[1][n_mv] = tonnes
+) -> None:
+    """``tonnes`` due at ``planned`` arrive at ``actual``: added to the year's changes of the
+    arrival series and counted late, in tonne-days, carrying cost and undelivered tonnes as
+    timeline._arrive counts them."""
+    _move(delta, span, _bin(actual), tonnes)
     dl = actual - planned
     if dl > 0.0:
         acc[_LATER] += tonnes
@@ -68,7 +67,15 @@ def _arrive(
         acc[_EXTRA] += tonnes * dl * carry
         if actual >= year_end > planned:
             acc[_UNDEL] += tonnes
-    return n_mv + 1
+
+
+@njit(cache=True, inline="always")
+def _move(delta: FloatArray, span: IntArray, day: int, tonnes: float) -> None:
+    """Add ``tonnes`` to the arrival series' change on ``day`` (``span``: the days changed,
+    first and last)."""
+    delta[day] += tonnes
+    span[0] = min(span[0], day)
+    span[1] = max(span[1], day)
 
 
 @njit(cache=True, inline="always")
@@ -186,7 +193,10 @@ def kernel(
     changed = np.empty((len(spare), 2), dtype=np.int64)
     changed[:, 0] = HORIZON_DAYS
     changed[:, 1] = 0
-    max_c = int(group_count.max()) * 64 if len(group_count) else 64
+    max_occ = 0
+    for y in range(n_years):
+        max_occ = max(max_occ, year_ptr[y + 1] - year_ptr[y])
+    max_c = max_occ * (int(group_count.max()) if len(group_count) else 0)
     c_group = np.empty(max_c, dtype=np.int64)
     c_start = np.empty(max_c)
     c_end = np.empty(max_c)
@@ -201,13 +211,11 @@ def kernel(
         max_r = max(max_r, f_route_ptr[f + 1] - f_route_ptr[f])
     stamp = np.zeros(max_lots * max_r, dtype=np.int64)
     keys = np.empty(max_lots * max_r, dtype=np.int64)
-    # Moves of the hit lots in the arrival series: bin and tonnes (+ arrived, − planned).
-    cap_moves = max_lots * max_r * (max_r + 2)
-    mv_bin = np.empty(cap_moves, dtype=np.int64)
-    mv_t = np.empty(cap_moves)
-    moves = (mv_bin, mv_t)
     acc = np.zeros(9)
+    # The hit lots' changes of a contract's arrival series (+ arrived, − planned) and the
+    # days they span (first, last): zero again after each contract.
     delta = np.zeros(HORIZON_DAYS)
+    span = np.empty(2, dtype=np.int64)
     ticket = 0
     # Per route, within a year: its worst active closure and an alternative's state, with
     # the interval of days over which they hold (the same closures are active throughout).
@@ -226,13 +234,6 @@ def kernel(
         for o in range(year_ptr[y], year_ptr[y + 1]):
             e = o_event[o]
             for j in range(group_count[e]):
-                if n_c == len(c_group):
-                    c_group = np.concatenate((c_group, np.empty(len(c_group), dtype=np.int64)))
-                    c_start = np.concatenate((c_start, np.empty(len(c_start))))
-                    c_end = np.concatenate((c_end, np.empty(len(c_end))))
-                    grown = np.empty((n_routes, len(c_group)), dtype=np.int64)
-                    grown[:, : by_route.shape[1]] = by_route
-                    by_route = grown
                 c_group[n_c] = first_group[e] + j
                 c_start[n_c] = o_start[o]
                 c_end[n_c] = o_start[o] + o_days[o]
@@ -290,12 +291,13 @@ def kernel(
             if n_keys == 0:
                 out[f, 2, y] = f_stock0[f]
                 continue
-            order = np.sort(keys[:n_keys])
+            keys[:n_keys].sort()
             acc[:] = 0.0
-            n_mv = 0
+            span[0], span[1] = HORIZON_DAYS, -1
             carry = f_carry[f]
             year_end = f_year_end[f]
-            for key in order:
+            for i_key in range(n_keys):
+                key = keys[i_key]
                 li = key // nr
                 r = r0 + key % nr
                 day = lot_days[l0 + li]
@@ -329,12 +331,10 @@ def kernel(
                 gw = c_group[w]
                 cut = tonnes * g_loss[gw]
                 through = tonnes - cut
-                mv_bin[n_mv] = _bin(planned_arr)
-                mv_t[n_mv] = -tonnes
-                n_mv += 1
+                _move(delta, span, _bin(planned_arr), -tonnes)
                 if through > 0:
                     actual = planned_arr + g_delay[gw]
-                    n_mv = _arrive(acc, moves, n_mv, through, actual, planned_arr, year_end, carry)
+                    _arrive(acc, delta, span, through, actual, planned_arr, year_end, carry)
                     acc[_EXTRA] += through * g_sur[gw]
                 wait_arr = c_end[w] + r_transit[r]
                 for a in range(r0, r1):
@@ -387,20 +387,17 @@ def kernel(
                     acc[_EXTRA] += moved * max(diff, 0.0)
                     acc[_PLANNING] += moved * min(diff, 0.0)
                     acc[_REROUTED] += moved
-                    n_mv = _arrive(acc, moves, n_mv, moved, arrival, planned_arr, year_end, carry)
+                    _arrive(acc, delta, span, moved, arrival, planned_arr, year_end, carry)
                 if cut > _EPS:
                     acc[_WAITED] += cut
-                    n_mv = _arrive(acc, moves, n_mv, cut, wait_arr, planned_arr, year_end, carry)
+                    _arrive(acc, delta, span, cut, wait_arr, planned_arr, year_end, carry)
             out[f, :, y] = acc[:8]
             # ---- stock-out days: the undisturbed count, corrected where the moves reach
+            lo_b, hi_b = span[0], span[1]
             if f_stock0[f] == 0 and acc[_LATER] <= f_margin[f] - 1e-9 * max(f_thr[f], 1.0):
                 out[f, 2, y] = 0.0
+                delta[lo_b : hi_b + 1] = 0.0
                 continue
-            lo_b, hi_b = HORIZON_DAYS, -1
-            for m in range(n_mv):
-                delta[mv_bin[m]] += mv_t[m]
-                lo_b = min(lo_b, mv_bin[m])
-                hi_b = max(hi_b, mv_bin[m])
             thr = f_thr[f]
             cum = 0.0
             count = base_over[f, lo_b]
