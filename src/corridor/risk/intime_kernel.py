@@ -343,6 +343,8 @@ def kernel(
                     if a == r:
                         continue
                     leave = max(day, c_start[w] + r_lead[a])
+                    if leave + r_transit[a] >= wait_arr:
+                        continue  # not sooner than waiting, whatever the delay on it
                     tday = min(int(leave), HORIZON_DAYS - 1)
                     # No room on the departure day: nothing moves (checked first: cheap).
                     room = np.inf
