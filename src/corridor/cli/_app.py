@@ -17,7 +17,7 @@ from rich.table import Table
 from corridor import validate
 from corridor.cli.brief import CHOSEN, chosen
 from corridor.errors import CorridorError, DataError, RequestError
-from corridor.i18n import t
+from corridor.i18n import Message, localise, t
 from corridor.network.load import load_network
 from corridor.network.model import Network
 
@@ -172,6 +172,14 @@ def report_written(path: Path | str) -> None:
     err.print(t("cli_report_written", chosen(), path=path), markup=False)
 
 
+def cannot_write_report(
+    path: Path | str, reason: object, key: str = "cli_cannot_write_report"
+) -> RequestError:
+    """The error of a report file that could not be written (``reason``: the system's), in
+    the command's language; ``key`` is the wording of the command's message."""
+    return RequestError(Message(key, path=str(path), reason=str(reason)))
+
+
 @app.callback()
 def _each_command() -> None:
     """Routes, costs, capacity and risk of moving strategic raw materials from Kazakhstan to
@@ -321,15 +329,14 @@ def main() -> None:
     try:
         app()
     except DataError as exc:
-        err.print(f"[red]error[/]: {len(exc.problems)} problem(s) in the network data")
+        lang = chosen()
+        err.print(f"[red]{t('cli_error', lang)}[/]: ", end="")
+        err.print(t("cli_data_problems", lang, n=len(exc.problems)), markup=False)
         for p in exc.problems:
             err.print(f"  {p}", markup=False)
         sys.exit(2)
     except CorridorError as exc:
-        from corridor.cli.brief import CHOSEN
-        from corridor.i18n import lang_from_env, localise, t
-
-        lang = CHOSEN[0] if CHOSEN else lang_from_env()
+        lang = chosen()
         text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
         err.print(f"[red]{t('cli_error', lang)}[/]: ", end="")
         err.print(str(localise(text, lang)), markup=False)

@@ -37,6 +37,7 @@ from corridor.cli._app import (
     _save,
     _service,
     app,
+    cannot_write_report,
     checked,
     out,
     report_written,
@@ -154,7 +155,7 @@ def capacity_cmd(
         try:
             write_report(report, render_capacity_report(result, bands, lang=language_))
         except OSError as exc:
-            raise RequestError(f"cannot write report {report}: {exc.strerror or exc}") from None
+            raise cannot_write_report(report, exc.strerror or exc) from None
         report_written(report)
     _save(result, store, no_store)
 
@@ -414,7 +415,7 @@ def _plan_report(
     try:
         write_report(path, render_plan_report(result, bands, lang=lang))
     except OSError as exc:
-        raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
+        raise cannot_write_report(path, exc.strerror or exc) from None
     report_written(path)
 
 

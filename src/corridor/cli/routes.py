@@ -36,13 +36,13 @@ from corridor.cli._app import (
     _penalties,
     _service,
     app,
+    cannot_write_report,
     checked,
     out,
     report_written,
 )
 from corridor.cli.brief import BriefOpt, LangOpt, check_brief, compare_brief_file, language
 from corridor.cli.export import OutputOpt, check_output, write_export
-from corridor.errors import RequestError
 from corridor.i18n import family_name, localise, t
 from corridor.network.model import Network
 
@@ -427,5 +427,5 @@ def _report(results: list[Any], net: Network, path: Path, lang: str = "en") -> N
     try:
         write_report(path, html)
     except OSError as exc:
-        raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
+        raise cannot_write_report(path, exc.strerror or exc) from None
     report_written(path)
