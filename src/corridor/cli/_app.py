@@ -342,13 +342,13 @@ def main() -> None:
         err.print(str(localise(text, lang)), markup=False)
         sys.exit(2)
     except KeyboardInterrupt:
-        err.print("interrupted")
+        err.print(t("cli_interrupted", chosen()))
         sys.exit(130)
     except Exception as exc:  # the last line of defence against tracebacks
         if os.environ.get("CORRIDOR_DEBUG"):
             raise
-        err.print("[red]internal error[/]: ", end="")
-        err.print(
-            f"{type(exc).__name__}: {exc} (set CORRIDOR_DEBUG=1 for the traceback)", markup=False
-        )
+        lang = chosen()
+        err.print(f"[red]{t('cli_internal_error', lang)}[/]: ", end="")
+        what = f"{type(exc).__name__}: {exc}"
+        err.print(t("cli_internal_error_hint", lang, error=what), markup=False)
         sys.exit(70)

@@ -355,10 +355,10 @@ def plan_cmd(
     from corridor.costs import Assumptions
     from corridor.optimize.planning import plan
 
+    language_ = language(lang)
     _check(fmt, ("table", "json", *EXPORTS))
     check_output(fmt, output)
     check_brief(brief)
-    language_ = language(lang)
     net = _net(data, overlay, as_of)
     rules = _share_rules(max_share, EACH, "--max-share")
     rules += _share_rules(portfolio_max_share, PORTFOLIO, "--portfolio-max-share")

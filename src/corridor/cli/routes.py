@@ -131,10 +131,10 @@ def compare_cmd(
     from corridor.analysis.queries import compare
     from corridor.costs import Assumptions
 
+    language_ = language(lang)
     _check_format(fmt)
     check_output(fmt, output)
     check_brief(brief)
-    language_ = language(lang)
     net = _net(data, overlay, as_of)
     result = compare(
         commodity,
