@@ -320,11 +320,10 @@ def backtest_cmd(
 
 def _where(net: Network, lang: str, where: tuple[str, str, str]) -> tuple[str, str, str]:
     """Commodity, origin and destination as given (English) or by name (Japanese)."""
-    from corridor.network.names import place_name
+    from corridor.network.names import commodity_name, place_name
 
     commodity, origin, destination = where
     if lang == "en":
         return where
-    c = net.commodity(commodity)
     o, d = (place_name(net.node(n), lang) for n in (origin, destination))
-    return c.name_ja or c.name_en, o, d
+    return commodity_name(net, commodity, lang), o, d
