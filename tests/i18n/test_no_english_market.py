@@ -157,3 +157,24 @@ def test_an_unwritable_report_is_said_in_the_language_of_the_command(
     assert f"エラー: レポート {where} を書き出せない：" in ja
     en = _main([*args, "en"], "C.UTF-8", monkeypatch, capsys)
     assert f"error: cannot write the report {where}: No such file or directory" in en
+
+
+def test_bad_market_rows_are_listed_in_japanese(tiny_copy: Path, monkeypatch, capsys):
+    """Each problem of the market tables by file, row and column, its words in Japanese."""
+    data = Path(__file__).resolve().parents[2] / "src" / "corridor" / "data"
+    for name in ("market_observations.csv", "market_regimes.csv"):
+        lines = (data / name).read_text(encoding="utf-8").splitlines()
+        if name == "market_observations.csv":
+            lines[1] = "m,2021,atlantis,100,100,100,calibration,volume_t=mot_kz_titr_2026,"
+            lines[2] = "m,2021,russia,-5,,,training,volume_t=mot_kz_titr_2026,"
+        (tiny_copy / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["market", "--data", str(tiny_copy)]
+    ja = _main([*args, "--lang", "ja"], "C.UTF-8", monkeypatch, capsys)
+    assert "market_observations.csv, 行 2, 列 family: 不明な系統 'atlantis'" in ja, ja
+    assert "行 3, 列 volume_t: 有限の 0 以上の値にする：-5" in ja
+    assert "行 3, 列 split: calibration か holdout にする：'training'" in ja
+    assert "列 sources: 不明な出典 'mot_kz_titr_2026'" in ja  # the tiny network lacks it
+    assert english_left(ja) == [] and "row 2" not in ja and "unknown" not in ja
+    en = _main(args, "C.UTF-8", monkeypatch, capsys)
+    assert "market_observations.csv, row 2, column family: unknown family 'atlantis'" in en
+    assert "row 3, column split: must be calibration or holdout: 'training'" in en

@@ -16,8 +16,8 @@ from rich.table import Table
 
 from corridor import validate
 from corridor.cli.brief import CHOSEN, chosen
-from corridor.errors import CorridorError, DataError, RequestError
-from corridor.i18n import Message, localise, t
+from corridor.errors import CorridorError, DataError, Problem, RequestError
+from corridor.i18n import Message, catalogue, localise, t
 from corridor.network.load import load_network
 from corridor.network.model import Network
 
@@ -180,6 +180,16 @@ def cannot_write_report(
     return RequestError(Message(key, path=str(path), reason=str(reason)))
 
 
+def problem_text(problem: Problem, lang: str) -> str:
+    """One problem of an input file in ``lang`` (English: its own text; Japanese: the words
+    for row and column, and the message where it is a catalogue message)."""
+    if lang == "en":
+        return str(problem)
+    words = catalogue(lang)
+    row, column = (words.get(f"cli_word_{w}", w) for w in problem.words())
+    return problem.text(row, column, str(localise(problem.message, lang)))
+
+
 @app.callback()
 def _each_command() -> None:
     """Routes, costs, capacity and risk of moving strategic raw materials from Kazakhstan to
@@ -333,7 +343,7 @@ def main() -> None:
         err.print(f"[red]{t('cli_error', lang)}[/]: ", end="")
         err.print(t("cli_data_problems", lang, n=len(exc.problems)), markup=False)
         for p in exc.problems:
-            err.print(f"  {p}", markup=False)
+            err.print(f"  {problem_text(p, lang)}", markup=False)
         sys.exit(2)
     except CorridorError as exc:
         lang = chosen()
