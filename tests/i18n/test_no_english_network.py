@@ -7,13 +7,15 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from typer.testing import CliRunner
 
 import corridor
 from corridor.analysis.queries import default_network
 from corridor.cli import app
 from corridor.i18n import localise
-from tests.i18n.test_no_english import UOC, YOK, _run, english_left
+from tests.cli.test_cli import run
+from tests.i18n.test_no_english import UOC, YOK, _flat, _run, english_left
 
 LINK_ID = re.compile(r"\b[A-Z]{1,2}_[A-Z0-9_]+\b")  # L_BOLASHAK_BEREKET, S_…_CTR, F_AKTAU_ALAT
 
@@ -50,3 +52,84 @@ def test_compare_in_japanese_shows_the_iran_reason_by_place():
     text = _run(["compare", *UOC, *YOK])
     assert "イラン経由系統には" in text and "ボラシャク国境駅→ベレケト分岐駅間の鉄道" in text
     assert "L_BOLASHAK_BEREKET" not in text
+
+
+RECORDS = ["KZ_AKTAU", "F_AKTAU_ALAT", "uranium_ore_concentrate", "CN", "US_IRAN_SECONDARY"]
+
+
+AS_WRITTEN = ("name_en", "note", "service", "packaging", "vehicle", "citation", "method", "url")
+
+
+def _as_written(record_id: str) -> list[str]:
+    """Texts the record page shows as the tables have them (English data, labelled 原文 or
+    英語名): the record's own and those of the sources it cites."""
+    net = default_network()
+    table = next(t for t in ("nodes", "links", "commodities", "exposures", "regimes")
+                 if net.has(t, record_id))  # fmt: skip
+    rec = net.record(table, record_id)
+    texts = [getattr(rec, k, "") for k in AS_WRITTEN]
+    for sid in {s for ids in dict(rec.sources).values() for s in ids}:
+        texts += [getattr(net.source(sid), k, "") for k in AS_WRITTEN]
+    return sorted((t for t in texts if t), key=len, reverse=True)
+
+
+def _without_data(text: str, record_id: str) -> str:
+    """The page with its as-written data taken out (table borders and wraps undone first)."""
+    flat = " ".join(_flat(text).split())
+    for data in _as_written(record_id):
+        flat = flat.replace(" ".join(data.split()), " ")
+    return flat
+
+
+def test_network_counts_in_japanese():
+    text = _run(["network", "show"])
+    assert "コリドーネットワーク (同梱データ、" in text and "時点): 地点" in text
+    assert "地点の種類: 国境通過点 12、" in text  # border_crossing 12 (nodes.csv)
+    assert "区間の輸送手段: フェリー 2、パイプライン 8、鉄道 62" in text
+    assert "イラン経由: 13区間、10地点: " in text
+    assert "KZ_DOSTYK" not in text and "(south)" not in text  # places by name, no family id
+    assert english_left(text) == []
+
+
+@pytest.mark.parametrize("record_id", RECORDS)
+def test_network_record_in_japanese(record_id: str):
+    text = _run(["network", "show", record_id])
+    assert "┃ 項目" in text and "出典" in text, text[:500]
+    assert english_left(_without_data(text, record_id)) == []
+    assert "method:" not in text and "(quoted," not in text and "(estimated," not in text
+
+
+def test_network_link_in_japanese_names_its_places_and_words():
+    text = _run(["network", "show", "F_AKTAU_ALAT"])
+    assert "区間 アクタウ港→バクー国際海上商業港間のフェリー" in text  # the title, not the id
+    for row in (
+        "│ 起点 ",
+        "│ 輸送手段 ",
+        "│ 運賃 USD/t ",
+        "│ 季節係数（月: 能力比） ",
+        "│ 双方向 ",
+    ):
+        assert row in text, row
+    assert "│ 11月: 0.5、12月: 0.5" in text and "│ はい " in text
+    # links.csv F_AKTAU_ALAT: tariff 60 USD/t from est_ferry_tariff; the estimate by its title
+    line = next(x for x in text.splitlines() if "│ 運賃 USD/t " in x)
+    assert "│ 60 " in line and "est_ferry_tariff" in line
+    assert "est_ferry_tariff（推定、2025年）: 分析者による推定: " in text
+
+
+def test_network_show_in_english_is_unchanged_in_its_words():
+    text = _run(["network", "show", "F_AKTAU_ALAT"], "en")
+    assert "link F_AKTAU_ALAT" in text and "│ tariff_usd_per_t " in text
+    assert "est_ferry_tariff (estimated, 2025): Analyst estimate: Caspian rail-ferry tariff" in text
+    assert english_left(text) != []
+
+
+def test_unknown_record_in_japanese_is_a_japanese_error():
+    p = run("network", "show", "MIN", "--lang", "ja")  # the tiny network has MINE
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert (
+        "エラー: ID「MIN」の地点・区間・品目・依存先・出典・規制・買い手はない（候補: MINE"
+        in p.stderr
+    )
+    en = run("network", "show", "MIN", "--lang", "en").stderr
+    assert "no node, link, commodity, exposure, source, regime or buyer has the id 'MIN'" in en
