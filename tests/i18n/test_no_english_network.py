@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -14,8 +15,9 @@ import corridor
 from corridor.analysis.queries import default_network
 from corridor.cli import app
 from corridor.i18n import localise
+from corridor.store import get_run, list_runs
 from tests.cli.test_cli import run
-from tests.i18n.test_no_english import UOC, YOK, _flat, _run, english_left
+from tests.i18n.test_no_english import CONTRACTS, UOC, YOK, _flat, _run, english_left
 
 LINK_ID = re.compile(r"\b[A-Z]{1,2}_[A-Z0-9_]+\b")  # L_BOLASHAK_BEREKET, S_…_CTR, F_AKTAU_ALAT
 
@@ -133,3 +135,68 @@ def test_unknown_record_in_japanese_is_a_japanese_error():
     )
     en = run("network", "show", "MIN", "--lang", "en").stderr
     assert "no node, link, commodity, exposure, source, regime or buyer has the id 'MIN'" in en
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A run store with a capacity run and two plans (the second capping China at 50 %)."""
+    path = str(tmp_path_factory.mktemp("runs") / "runs.duckdb")
+    plan = ["plan", str(CONTRACTS), "--store", path]
+    for args in (
+        ["capacity", "--commodity", "rare_earth_concentrate", "--origin", "KZ_ZHANA_KZ", *YOK,
+         "--family", "trans_caspian", "--store", path],
+        plan,
+        [*plan, "--max-share", "CN=0.5"],
+    ):  # fmt: skip
+        res = CliRunner().invoke(app, args, env={"CORRIDOR_DATA": ""})
+        assert res.exit_code == 0, res.output
+    return path
+
+
+def _ids(store: str) -> list[str]:
+    return [r.id for r in list_runs(store=Path(store))][::-1]  # oldest first
+
+
+def _stored_english(store: str, run_id: str) -> list[str]:
+    """The shortfall causes of a run, kept in the store as English text."""
+    run = get_run(run_id, store=Path(store))
+    return [str(r["causes"]) for r in run.tables.get("shortfalls", [])]
+
+
+def _without(text: str, texts: list[str]) -> str:
+    flat = " ".join(_flat(text).split())
+    for data in sorted(texts, key=len, reverse=True):
+        flat = flat.replace(" ".join(data.split()), " ")
+    return flat
+
+
+def test_runs_show_in_japanese(store: str):
+    capacity, first, second = _ids(store)
+    text = _run(["runs", "show", capacity, "--store", store])
+    assert "（輸送能力、完了）" in text and "最大 トン/年 " in text
+    assert "区間別の流量" in text and "アクタウ港→バクー国際海上商業港間のフェリー" in text
+    assert "カスピ海鉄道フェリー船隊" in text and "F_AKTAU_ALAT" not in text
+    assert english_left(text) == []
+    for run_id in (first, second):
+        text = _run(["runs", "show", run_id, "--store", store])
+        assert "経路別の流量" in text and "中国経由: ドスティク国境駅 → 阿拉山口" in text
+        assert "route_flows" not in text and "cost_usd_per_t" not in text
+        assert english_left(_without(text, _stored_english(store, run_id))) == []
+
+
+def test_runs_diff_in_japanese(store: str):
+    _, first, second = _ids(store)
+    text = _run(["runs", "diff", first, second, "--store", store])
+    assert "主要な数値" in text and "変化した輸送能力の利用" in text
+    assert "総費用 USD/年" in text and "total_cost_usd_per_year" not in text
+    assert "ポティ港: 放射性物質（クラス7）の海上輸送による搬出" in text  # CAP_POTI_CLASS7
+    assert "CAP_POTI_CLASS7" not in text
+    assert english_left(text) == []
+
+
+def test_runs_show_and_diff_in_english_keep_the_stored_keys(store: str):
+    capacity, first, second = _ids(store)
+    text = _run(["runs", "show", capacity, "--store", store], "en")
+    assert "(capacity, complete) created" in text and "link_flows" in text
+    text = _run(["runs", "diff", first, second, "--store", store], "en")
+    assert "│ total_cost_usd_per_year " in text and "│ CAP_POTI_CLASS7 " in text
