@@ -200,3 +200,26 @@ def test_runs_show_and_diff_in_english_keep_the_stored_keys(store: str):
     assert "(capacity, complete) created" in text and "link_flows" in text
     text = _run(["runs", "diff", first, second, "--store", store], "en")
     assert "│ total_cost_usd_per_year " in text and "│ CAP_POTI_CLASS7 " in text
+
+
+def test_validate_model_rare_lines_in_japanese():
+    """The simulated rows and the capacity sums, which the default run leaves out or shows
+    by id."""
+    text = _run(["validate-model", "--simulate", "2"])
+    assert "2回反復、シード 0: アルマトイ → " in text
+    assert "カスピ海鉄道フェリー船隊 + " in text  # capacity_total:caspian_rail_ferry_fleet|…
+    assert "caspian_rail_ferry_fleet" not in text and "replications" not in text
+    assert english_left(text) == []
+
+
+def test_a_bad_validation_table_is_a_japanese_error(tmp_path: Path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,figure,use,query,metric,unit,low,high,year,source\n"
+                   "x,f,bogus,route:a:b,days_mean,d,5,3,abc,s\n", encoding="utf-8")  # fmt: skip
+    p = run("validate-model", "--table", str(bad), "--lang", "ja")
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert f"エラー: {bad}に2件の問題:" in p.stderr
+    assert f"{bad} 2行目、列 use: 「bogus」はcalibration・validationのどちらでもない" in p.stderr
+    assert f"{bad} 2行目、列 year: 「abc」は数値ではない" in p.stderr
+    en = run("validate-model", "--table", str(bad), "--lang", "en").stderr
+    assert f"{bad}, row 2, column use: 'bogus' is not calibration or validation" in en
