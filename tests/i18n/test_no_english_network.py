@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 import corridor
 from corridor.analysis.queries import default_network
 from corridor.cli import app
+from corridor.errors import NoRouteError
 from corridor.i18n import localise
 from corridor.store import get_run, list_runs
 from tests.cli.test_cli import run
@@ -223,3 +224,19 @@ def test_a_bad_validation_table_is_a_japanese_error(tmp_path: Path):
     assert f"{bad} 2行目、列 year: 「abc」は数値ではない" in p.stderr
     en = run("validate-model", "--table", str(bad), "--lang", "en").stderr
     assert f"{bad}, row 2, column use: 'bogus' is not calibration or validation" in en
+
+
+def test_a_regime_reason_reads_name_then_bracket_in_japanese():
+    """US_IRAN_SECONDARY excludes Iran for buyer JP: the bracket follows the country's name
+    (no comma), and the destination in Iran reads as one sentence."""
+    text = _run(["compare", "--commodity", "rare_earth_concentrate", "--origin", "KZ_ZHANA_KZ",
+                 *YOK])  # fmt: skip
+    assert (
+        "どの経路もイラン（米国の対イラン二次制裁（海運・港湾部門）により買い手JPは利用不可）を通る"
+        in (" ".join(_flat(text).split()).replace(" ", ""))
+    )
+    with pytest.raises(NoRouteError) as exc:
+        corridor.routes("uranium_ore_concentrate", "KZ_NORTH_KHARASAN", "IR_BANDAR_ABBAS")
+    ja = localise(exc.value.args[0], "ja")
+    assert "理由: 仕向地のバンダレ・アッバースはイランにある（米国の対イラン二次制裁" in ja
+    assert "IR_BANDAR_ABBAS" not in ja and english_left(ja) == []
