@@ -240,3 +240,10 @@ def test_a_regime_reason_reads_name_then_bracket_in_japanese():
     ja = localise(exc.value.args[0], "ja")
     assert "理由: 仕向地のバンダレ・アッバースはイランにある（米国の対イラン二次制裁" in ja
     assert "IR_BANDAR_ABBAS" not in ja and english_left(ja) == []
+
+
+def test_network_validate_in_japanese():
+    text = _run(["network", "validate"])
+    assert text.startswith("問題なし: 地点") and "（同梱データ）" in text
+    assert english_left(text) == []
+    assert _run(["network", "validate"], "en").startswith("valid: ")

@@ -30,16 +30,24 @@ app.add_typer(network_app, name="network")
 def network_validate(
     directory: Annotated[Path | None, typer.Argument(help="Folder of tables to check.")] = None,
     overlay: OverlayOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Check a folder of network tables (default: the bundled tables); list every problem."""
+    lang_ = language(lang)
     net = load_network(directory, overlay)
-    out.print(
-        f"[green]valid[/]: {len(net.nodes)} nodes, {len(net.links)} links, "
-        f"{len(net.commodities)} commodities, {len(net.exposures)} exposures, "
-        f"{len(net.emission_factors)} emission factors, {len(net.events)} disruption events, "
-        f"{len(net.sources)} sources "
-        f"({net.origin})"
+    counts = msg(
+        "netshow_valid_counts",
+        lang_,
+        nodes=len(net.nodes),
+        links=len(net.links),
+        commodities=len(net.commodities),
+        exposures=len(net.exposures),
+        factors=len(net.emission_factors),
+        events=len(net.events),
+        sources=len(net.sources),
+        origin=localise(net.origin, lang_),
     )
+    out.print(f"[green]{msg('netshow_valid', lang_)}[/]: {counts}")
 
 
 @network_app.command("schema")

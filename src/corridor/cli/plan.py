@@ -688,15 +688,15 @@ def runs_import(
         ),
     ],
     store: StoreOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Store results that were kept in unsaved-runs/ because the store was busy."""
     from corridor.store import import_kept
 
+    language_ = language(lang)
     for file, run_id, stored in import_kept(path, store=store):
-        if stored:
-            out.print(f"stored {run_id} from {file}", markup=False)
-        else:
-            out.print(f"{run_id} is already in the store ({file} can go)", markup=False)
+        key = "runs_import_stored" if stored else "runs_import_known"
+        out.print(t_msg(key, language_, run=run_id, file=file), markup=False)
 
 
 @runs_app.command("diff")
