@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -20,6 +20,7 @@ from corridor.optimize.plan_result import (
     AVOID_COMBINATION,
     Candidate,
 )
+from corridor.routing.closed import links_touching, outside_families
 from corridor.routing.kbest import k_best
 from corridor.routing.route import Route
 
@@ -36,14 +37,7 @@ def _candidates(
     from corridor.routing.explain import explain_no_route
 
     a = contract_assumptions(a, c)
-    named = sorted(
-        {
-            r.target
-            for r in rules
-            if r.on == "exposure" and r.max_share is not None and r.scope in (EACH, PORTFOLIO, c.id)
-        }
-        - set(c.avoid)
-    )
+    named = capped_exposures(c, rules)
     routes: dict[tuple[str, str, tuple[tuple[str, str], ...]], Route] = {}
     reasons: list[str] = []
     for o, d in itertools.product(c.origins, c.destinations):
@@ -54,6 +48,20 @@ def _candidates(
             routes.setdefault((o, d, route.signature), route)
     out = [_candidate(c.id, r, net, risk_penalty) for r in routes.values()]
     return out, tuple(reasons)
+
+
+def capped_exposures(c: Contract, rules: Sequence[Rule]) -> list[str]:
+    """Exposures a maximum share of ``rules`` caps for contract ``c`` (those it does not
+    avoid anyway), sorted: the contract's candidates include the cheapest route avoiding
+    each combination of them."""
+    return sorted(
+        {
+            r.target
+            for r in rules
+            if r.on == "exposure" and r.max_share is not None and r.scope in (EACH, PORTFOLIO, c.id)
+        }
+        - set(c.avoid)
+    )
 
 
 def contract_assumptions(a: Assumptions, c: Contract) -> Assumptions:
@@ -70,22 +78,25 @@ def _pair_routes(
     k: int,
     named: Sequence[str],
 ) -> list[Route]:
-    """k best, cheapest per family, cheapest avoiding each combination of ``named``."""
+    """k best, cheapest per family, cheapest avoiding each combination of ``named``.
+
+    Every search runs on the one graph of the contract's commodity and avoid clause: within
+    a family, with the links of the other families closed; avoiding more exposures, with
+    the links that touch them closed (:mod:`corridor.routing.closed`), not on a graph built
+    for each family and avoid set. The routes are those such graphs give, to the float.
+    """
     from corridor.graph import commodity_graph
 
-    def best(n: int, avoid: Iterable[str] = (), families: Iterable[str] = ()) -> list[Route]:
-        av = tuple(sorted({*c.avoid, *avoid}))
-        g = commodity_graph(net, c.commodity, a, av, families)
-        return k_best(g, origin, destination, n)
-
-    found = best(k)
+    g = commodity_graph(net, c.commodity, a, c.avoid)
+    found = k_best(g, origin, destination, k)
     if not found:
         return []
     for fam in _families_present(net):
-        found += best(1, families=(fam,))
+        found += k_best(g, origin, destination, 1, closed=outside_families(net, frozenset({fam})))
     for size in range(1, min(AVOID_COMBINATION, len(named)) + 1):
         for combo in itertools.combinations(named, size):
-            found += best(1, avoid=combo)
+            closed = links_touching(net, frozenset(combo))
+            found += k_best(g, origin, destination, 1, closed=closed)
     return found
 
 
