@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from corridor.i18n import values_of
 from corridor.network.regimes import DEFAULT_BUYER, RegimeFlag
 from corridor.routing.route import SCHEMA_VERSION, Route
 
@@ -161,6 +162,11 @@ class Comparison:
     def to_dict(self) -> dict[str, Any]:
         out = RouteSet(self.request, self.routes, self.notes, self.compliance).to_dict()
         out["unavailable"] = dict(self.unavailable)
+        links = {
+            f: list(dict.fromkeys(values_of(why, "link_id"))) for f, why in self.unavailable.items()
+        }
+        if any(links.values()):  # the links a reason names by place, by id
+            out["unavailable_links"] = {f: ids for f, ids in links.items() if ids}
         premium = []
         for alt in self.premium:
             d = alt.to_dict()
