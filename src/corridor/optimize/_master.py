@@ -10,14 +10,17 @@ first model keep their meaning, new capacity rows follow them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 from corridor.optimize._model import _Model
 from corridor.optimize.capacity import TOL, Capacity
 from corridor.optimize.lp import LpSolution
 from corridor.optimize.plan_result import Candidate, _links
+
+if TYPE_CHECKING:
+    from corridor.optimize._pricing import _Search
 
 
 class _Master:
@@ -48,9 +51,9 @@ class _Master:
         self.columns = len(model.candidates) + model.n_contracts
         self.known = {(x.contract, tuple(_links(x.route))) for x in model.candidates}
         """(contract, link ids) of every route in the LP, not to add one twice."""
-        self.matrices: dict[int, csr_matrix] = {}
-        """The pricing search matrix of each graph's arrays (by id), built once per plan:
-        only its weights change from one round to the next."""
+        self.searches: dict[tuple[int, str, str], _Search | None] = {}
+        """The pricing search of each graph's arrays (by id) and origin–destination
+        pair, built once per plan: only its weights change from one round to the next."""
 
     def solve(self) -> LpSolution:
         return self.model.highs.solve()

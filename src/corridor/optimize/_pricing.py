@@ -20,8 +20,12 @@ from corridor.optimize._model import _candidate, _Clock, _Model, contract_assump
 from corridor.optimize.capacity import TOL, capacities, capacity_of_link, node_capacities
 from corridor.optimize.lp import LpSolution
 from corridor.optimize.plan_result import Candidate, RuleCost, _links
+from corridor.routing.kbest import costs_to_go
 from corridor.routing.pricing import make_route
 from corridor.routing.route import Route
+
+_MIN_COST = 1e-12
+"""Sparse zeros are not edges: free edges are lifted to this."""
 
 DETOURS = 0
 """Routes round the tightest capacity of the cheapest one that pricing offers per contract
@@ -197,7 +201,7 @@ def _priced_routes(
             limit = -offset if exact else np.inf
             if limit <= 0:  # every route of the pair has a reduced cost >= 0
                 continue
-            found = arrays.cheapest(o, d, prices, pen, master.matrices, DETOURS, limit)
+            found = arrays.cheapest(o, d, prices, pen, master.searches, DETOURS, limit)
             if found is None:  # no path (or none below the limit): reduced costs >= 0
                 continue
             total, paths = found
@@ -290,7 +294,7 @@ class _GraphArrays:
         destination: str,
         prices: np.ndarray,
         penalties: Mapping[str, float],
-        matrices: MutableMapping[int, csr_matrix] | None = None,
+        searches: MutableMapping[tuple[int, str, str], _Search | None] | None = None,
         detours: int = 0,
         limit: float = np.inf,
     ) -> tuple[float, list[list[Edge]]] | None:
@@ -299,25 +303,22 @@ class _GraphArrays:
         exposures allowed).
 
         ``prices`` holds USD/t per use of every capacity of the network, in id order;
-        ``matrices`` keeps the search matrix of each graph between calls (only its
-        weights change). Returns the least priced cost over every path, with the path's
-        edges of the least-cost route among them (none when each path found passes a place
-        twice and so is not a route), then up to ``detours`` more routes (without
-        penalties only): each the cheapest once the tightest capacity of the route before
-        it is barred, so one round offers a contract routes round several bottlenecks.
-        None when there is no path at all, or none of priced cost below ``limit`` (the
-        search stops there).
+        ``searches`` keeps the search of each graph and origin–destination pair between
+        calls (only its weights change). Returns the least priced cost over every path,
+        with the path's edges of the least-cost route among them (none when each path
+        found passes a place twice and so is not a route), then up to ``detours`` more
+        routes (without penalties only): each the cheapest once the tightest capacity of
+        the route before it is barred, so one round offers a contract routes round several
+        bottlenecks. None when there is no path at all, or none of priced cost below
+        ``limit`` (the search stops there).
         """
-        g = self.graph
-        src = g.node_vertices.get(origin, [])
-        dst = g.node_vertices.get(destination, [])
-        if not src or not dst:
+        search = self._search(origin, destination, searches)
+        if search is None:
             return None
         price = np.zeros(self.capacity.shape[1])
         price[: len(self.capacity_ids)] = prices[self.capacity_pos]
         costs = self.costs + self.capacity @ price
         touch = {e: self.touching(e) for e in penalties}
-        mat = self._matrix(matrices)
         least: float | None = None
         best: tuple[float, list[int]] | None = None
         for size in range(len(touch) + 1):
@@ -326,7 +327,7 @@ class _GraphArrays:
                 for e, hits in touch.items():
                     if e not in allowed_set:
                         allowed = ~hits if allowed is None else allowed & ~hits
-                found = self._shortest(mat, costs, allowed, src, dst, limit)
+                found = self._shortest(search, costs, allowed, limit)
                 if found is None:
                     continue
                 total = found[0] + sum(penalties[e] for e in allowed_set)
@@ -339,18 +340,11 @@ class _GraphArrays:
             return least, []
         paths = [best[1]]
         if detours and not penalties:
-            paths += self._detours(mat, costs, src, dst, best[1], detours, limit)
-        return least, [[g.edges[i] for i in p] for p in paths]
+            paths += self._detours(search, costs, best[1], detours, limit)
+        return least, [[self.graph.edges[i] for i in p] for p in paths]
 
     def _detours(
-        self,
-        mat: csr_matrix,
-        costs: np.ndarray,
-        src: list[int],
-        dst: list[int],
-        path: list[int],
-        n: int,
-        limit: float,
+        self, search: _Search, costs: np.ndarray, path: list[int], n: int, limit: float
     ) -> list[list[int]]:
         out: list[list[int]] = []
         barred = costs.copy()
@@ -359,54 +353,51 @@ class _GraphArrays:
             if not np.isfinite(tight).any():
                 break
             barred[path[int(np.argmin(tight))]] = np.inf
-            found = self._shortest(mat, barred, None, src, dst, limit)
+            found = self._shortest(search, barred, None, limit)
             if found is None or found[1] is None:
                 break
             path = found[1]
             out.append(path)
         return out
 
-    def _matrix(self, matrices: MutableMapping[int, csr_matrix] | None) -> csr_matrix:
-        """The pair structure as a CSR matrix, kept in ``matrices`` (one per plan, so
-        threads planning at once never share one)."""
-        mat = None if matrices is None else matrices.get(id(self))
-        if mat is None:
-            n = len(self.places)
-            data = np.ones(len(self.pair_head))
-            mat = csr_matrix((data, self.pair_head, self.indptr), shape=(n, n))
-            if matrices is not None:
-                matrices[id(self)] = mat
-        return mat
+    def _search(
+        self,
+        origin: str,
+        destination: str,
+        searches: MutableMapping[tuple[int, str, str], _Search | None] | None,
+    ) -> _Search | None:
+        """The search from ``origin`` to ``destination``, kept in ``searches`` (one per
+        plan, so threads planning at once never share one); None when there is no path."""
+        key = (id(self), origin, destination)
+        if searches is not None and key in searches:
+            return searches[key]
+        found = _Search.build(self, origin, destination)
+        if searches is not None:
+            searches[key] = found
+        return found
 
     def _shortest(
         self,
-        mat: csr_matrix,
+        search: _Search,
         costs: np.ndarray,
         allowed: np.ndarray | None,
-        src: list[int],
-        dst: list[int],
         limit: float = np.inf,
     ) -> tuple[float, list[int] | None] | None:
         # the CSR structure is kept; per call only its weights: the cheapest allowed edge
         # of each (tail, head) pair (a barred one costs inf, which no search relaxes)
         sorted_costs = (costs if allowed is None else np.where(allowed, costs, np.inf))[self.order]
-        cheapest = np.minimum.reduceat(sorted_costs, self.pair_start[:-1])
-        # sparse zeros are not edges: lift free edges to a negligible cost
-        mat.data = np.maximum(cheapest, 1e-12)
-        dist, pred, _ = dijkstra(
-            mat, indices=src, return_predecessors=True, min_only=True, limit=limit
-        )
-        end = min(dst, key=lambda v: dist[v])
-        if not np.isfinite(dist[end]):
+        if len(self.pair_head) < len(sorted_costs):
+            cheapest = np.minimum.reduceat(sorted_costs, self.pair_start[:-1])
+        else:  # no parallel edges: each pair is its edge
+            cheapest = sorted_costs
+        found = search.run(cheapest, limit)
+        if found is None:
             return None
-        path = [end]
-        while pred[path[-1]] >= 0:
-            path.append(int(pred[path[-1]]))
-        path.reverse()
+        total, path = found
         places = self.places[path]
         stops = places[np.r_[True, places[1:] != places[:-1]]]
         if len(np.unique(stops)) < len(stops):
-            return float(dist[end]), None
+            return total, None
         at = np.asarray(path, dtype=np.int64)
         pair = np.searchsorted(self.pair_key, at[:-1] * len(self.places) + at[1:])
         lo, hi = self.pair_start[pair], self.pair_start[pair + 1]
@@ -415,7 +406,78 @@ class _GraphArrays:
             # the first (lowest index) of the cheapest parallel edges, as a sort would keep
             span = sorted_costs[lo[i] : hi[i]]
             picks[i] = lo[i] + int(np.argmax(span == cheapest[pair[i]]))
-        return float(dist[end]), self.order[picks].tolist()
+        return total, self.order[picks].tolist()
+
+
+@dataclass(frozen=True)
+class _Search:
+    """Cheapest paths from one origin to one destination of a graph as costs change.
+
+    A Dijkstra search on each pair's cheapest edge, with its cost reduced by the cost to
+    go ``h`` of the graph's own edge costs (without prices): ``cost + h(head) - h(tail)``,
+    never negative since prices only add to costs. The search then settles first the
+    places on the way to the destination (as A* would) and, below a limit, stops long
+    before it has settled every place as cheap as the destination. A vertex after the
+    graph's starts the search: an arc to each vertex of the origin costs its ``h`` less
+    the least of them, so every path keeps its true cost less that least ``h_start``.
+    """
+
+    matrix: csr_matrix
+    shift: np.ndarray
+    """Per pair: h(head) - h(tail) (inf where either cannot reach the destination)."""
+    pairs: int
+    h_start: float
+    targets: list[int]
+
+    @staticmethod
+    def build(arrays: _GraphArrays, origin: str, destination: str) -> _Search | None:
+        g = arrays.graph
+        src = sorted(set(g.node_vertices.get(origin, [])))
+        dst = g.node_vertices.get(destination, [])
+        if not src or not dst:
+            return None
+        h = np.asarray(costs_to_go(g, destination), dtype=float)
+        start = h[src]
+        h_start = float(start.min())
+        if not np.isfinite(h_start):
+            return None
+        n = len(arrays.places)
+        tail = np.repeat(np.arange(n), np.diff(arrays.indptr))
+        head = arrays.pair_head
+        with np.errstate(invalid="ignore"):
+            shift = h[head] - h[tail]
+        shift[~(np.isfinite(h[head]) & np.isfinite(h[tail]))] = np.inf
+        pairs = len(head)
+        data = np.concatenate([np.ones(pairs), np.maximum(start - h_start, _MIN_COST)])
+        indices = np.concatenate([head, src])
+        indptr = np.append(arrays.indptr, pairs + len(src))
+        matrix = csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
+        return _Search(matrix, shift, pairs, h_start, list(dst))
+
+    def run(self, cheapest: np.ndarray, limit: float) -> tuple[float, list[int]] | None:
+        """The least cost to the destination with ``cheapest`` per pair, and a path of
+        it (vertices from the origin); None when there is no path below ``limit``."""
+        if limit - self.h_start <= 0:
+            return None
+        # sparse zeros are not edges: lift free edges to a negligible cost
+        self.matrix.data[: self.pairs] = np.maximum(cheapest + self.shift, _MIN_COST)
+        start = self.matrix.shape[0] - 1
+        dist, pred, _ = dijkstra(
+            self.matrix,
+            indices=[start],
+            return_predecessors=True,
+            min_only=True,
+            limit=limit - self.h_start,
+        )
+        end = min(self.targets, key=lambda v: dist[v])
+        if not np.isfinite(dist[end]):
+            return None
+        path = [end]
+        while pred[path[-1]] >= 0:
+            path.append(int(pred[path[-1]]))
+        path.pop()  # the start before the origin
+        path.reverse()
+        return float(dist[end]) + self.h_start, path
 
 
 def _draws(net: Network, g: CommodityGraph) -> tuple[np.ndarray, list[str]]:

@@ -76,6 +76,12 @@ _MIN_COST = 1e-12
 so both searches add the same numbers."""
 
 
+def costs_to_go(g: CommodityGraph, destination: str) -> list[float]:
+    """Least cost from every vertex to ``destination`` (inf where unreachable), kept by
+    the graph (the costs to go that guide its searches)."""
+    return _cost_to_go(g, destination, _ends(g, destination, destination)[1])
+
+
 def _cost_to_go(g: CommodityGraph, destination: str, targets: list[int]) -> list[float]:
     """:func:`cost_to_go` of a destination, kept by the graph.
 
