@@ -12,6 +12,7 @@ import numpy as np
 
 from corridor.contracts.model import EACH, PORTFOLIO, Contract, Portfolio, Rule
 from corridor.costs import Assumptions
+from corridor.graph import CommodityGraph, commodity_graph
 from corridor.network.model import Network
 from corridor.network.schema import FAMILIES
 from corridor.optimize.capacity import Capacity, draws_on
@@ -20,8 +21,35 @@ from corridor.optimize.plan_result import (
     AVOID_COMBINATION,
     Candidate,
 )
-from corridor.routing.kbest import k_best
+from corridor.routing.kbest import k_best, release_search_tables
 from corridor.routing.route import Route
+
+
+def all_candidates(
+    contracts: Sequence[Contract],
+    rules: Sequence[Rule],
+    net: Network,
+    a: Assumptions,
+    k: int,
+    risk_penalty: float,
+) -> tuple[dict[str, list[Candidate]], dict[str, tuple[str, ...]]]:
+    """:func:`_candidates` of every contract (by id), and why a pair of each has none.
+
+    The k-best search tables of the graphs a contract searched are released once no later
+    contract has its commodity, service class and avoid clause (pricing reads only their
+    costs to go and priced pieces; another search builds them again): on 100,000 links a
+    graph's tables hold about 80 MB, so ten contracts' tables held at once more than
+    half the memory of the plan.
+    """
+    cands, reasons = {}, {}
+    for i, c in enumerate(contracts):
+        searched: list[CommodityGraph] = []
+        cands[c.id], reasons[c.id] = _candidates(c, rules, net, a, k, risk_penalty, searched)
+        same = (c.commodity, c.service, c.avoid)
+        if all((d.commodity, d.service, d.avoid) != same for d in contracts[i + 1 :]):
+            for g in searched:
+                release_search_tables(g)
+    return cands, reasons
 
 
 def _candidates(
@@ -31,8 +59,10 @@ def _candidates(
     a: Assumptions,
     k: int,
     risk_penalty: float,
+    searched: list[CommodityGraph] | None = None,
 ) -> tuple[list[Candidate], tuple[str, ...]]:
-    """Candidate routes of one contract, and why an origin–destination pair has none."""
+    """Candidate routes of one contract, and why an origin–destination pair has none
+    (the graphs searched are appended to ``searched``)."""
     from corridor.routing.explain import explain_no_route
 
     a = contract_assumptions(a, c)
@@ -47,7 +77,7 @@ def _candidates(
     routes: dict[tuple[str, str, tuple[tuple[str, str], ...]], Route] = {}
     reasons: list[str] = []
     for o, d in itertools.product(c.origins, c.destinations):
-        found = _pair_routes(net, c, o, d, a, k, named)
+        found = _pair_routes(net, c, o, d, a, k, named, searched)
         if not found:
             reasons.append(explain_no_route(net, c.commodity, o, d, c.avoid, a))
         for route in found:
@@ -69,13 +99,15 @@ def _pair_routes(
     a: Assumptions,
     k: int,
     named: Sequence[str],
+    searched: list[CommodityGraph] | None = None,
 ) -> list[Route]:
     """k best, cheapest per family, cheapest avoiding each combination of ``named``."""
-    from corridor.graph import commodity_graph
 
     def best(n: int, avoid: Iterable[str] = (), families: Iterable[str] = ()) -> list[Route]:
         av = tuple(sorted({*c.avoid, *avoid}))
         g = commodity_graph(net, c.commodity, a, av, families)
+        if searched is not None:
+            searched.append(g)
         return k_best(g, origin, destination, n)
 
     found = best(k)

@@ -53,6 +53,14 @@ class SearchIndex:
     (:class:`corridor.routing.closed.Closure`; the last :data:`CLOSURES_KEPT` kept), and
     under ``("walks",)`` what contracting the whole graph's steps read."""
 
+    def release(self) -> None:
+        """Drop the tables a search builds again on demand (see
+        :func:`corridor.routing.kbest.release_search_tables`)."""
+        self.reverse_matrix = self.reverse_lists = self.adjacency = None
+        self.steps = None
+        self.vertex_tables = None
+        self.step_pieces = {}
+
 
 CLOSURES_KEPT = 128
 """Closures whose tables a graph keeps (the oldest go first)."""

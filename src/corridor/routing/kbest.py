@@ -76,6 +76,13 @@ _MIN_COST = 1e-12
 so both searches add the same numbers."""
 
 
+def release_search_tables(g: CommodityGraph) -> None:
+    """Drop what the searches of ``g`` built that the next search would build again (steps,
+    adjacency, reversed edges, vertex tables, priced steps), keeping its costs to go and
+    the priced pieces of its edges."""
+    search_index(g).release()
+
+
 def costs_to_go(g: CommodityGraph, destination: str) -> list[float]:
     """Least cost from every vertex to ``destination`` (inf where unreachable), kept by
     the graph (the costs to go that guide its searches)."""
