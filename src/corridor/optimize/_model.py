@@ -121,16 +121,28 @@ def _pair_routes(
     return found
 
 
-def _candidate(contract: str, route: Route, net: Network, risk_penalty: float) -> Candidate:
-    uses: dict[str, int] = {}
-    cargo_class = net.commodity(route.commodity).cargo_class
-    for leg in route.legs:
-        if leg.kind != "link" or not leg.link:
-            continue
-        for cap in draws_on(net, cargo_class, net.link(leg.link), leg.from_):
-            uses[cap] = uses.get(cap, 0) + 1
+def _candidate(
+    contract: str,
+    route: Route,
+    net: Network,
+    risk_penalty: float,
+    uses: dict[str, int] | None = None,
+    crossed: tuple[frozenset[str], frozenset[str]] | None = None,
+) -> Candidate:
+    """The LP's view of a route; ``uses`` (capacity id -> links drawing on it, in route
+    order) and ``crossed`` (countries, chokepoints) when known from its edges, else read
+    from its detail."""
+    if uses is None:
+        uses = {}
+        cargo_class = net.commodity(route.commodity).cargo_class
+        for leg in route.legs:
+            if leg.kind != "link" or not leg.link:
+                continue
+            for cap in draws_on(net, cargo_class, net.link(leg.link), leg.from_):
+                uses[cap] = uses.get(cap, 0) + 1
+    countries, chokepoints = crossed or (frozenset(route.countries), route.chokepoints)
     ends = {net.node(route.origin).country, net.node(route.destination).country}
-    transit = frozenset(x for x in route.countries if x not in ends) | set(route.chokepoints)
+    transit = frozenset(x for x in countries if x not in ends) | set(chokepoints)
     risk = risk_penalty * route.risk.disrupted_days_per_year
     families = frozenset(route.family.split("+"))
     return Candidate(contract, route, route.cost_usd_per_t + risk, risk, uses, transit, families)

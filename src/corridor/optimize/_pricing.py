@@ -12,16 +12,16 @@ from scipy.sparse.csgraph import dijkstra
 
 from corridor.contracts.model import Contract, Portfolio, Rule
 from corridor.costs import Assumptions, insurance_usd_per_t
-from corridor.graph import CommodityGraph, Edge, commodity_graph
+from corridor.graph import CommodityGraph, commodity_graph
 from corridor.i18n import Message
 from corridor.network.model import Network
 from corridor.optimize._master import _Master
 from corridor.optimize._model import _candidate, _Clock, _Model, contract_assumptions
 from corridor.optimize.capacity import TOL, capacities, capacity_of_link, node_capacities
 from corridor.optimize.lp import LpSolution
-from corridor.optimize.plan_result import Candidate, RuleCost, _links
+from corridor.optimize.plan_result import Candidate, RuleCost
 from corridor.routing.kbest import costs_to_go
-from corridor.routing.pricing import make_route
+from corridor.routing.pricing import crossed, make_route
 from corridor.routing.route import Route
 
 _MIN_COST = 1e-12
@@ -155,22 +155,29 @@ def _price(problem: _Problem, master: _Master, sol: LpSolution) -> tuple[list[Ca
         routes, least = _priced_routes(problem, master, c, prices, y)
         if least is not None:
             lower += c.volume_t_per_year * min(0.0, least)
-        for route in routes:
-            x = _candidate(c.id, route, problem.net, problem.risk_penalty)
-            key = (c.id, tuple(_links(route)))
+        for route, links, uses, passes in routes:
+            key = (c.id, links)
             if key in master.known:
                 continue
+            x = _candidate(c.id, route, problem.net, problem.risk_penalty, uses, passes)
             if master.reduced_cost(x, y) < -TOL * max(1.0, x.cost_usd_per_t):
                 master.known.add(key)
                 out.append(x)
     return out, lower
 
 
+_Priced = tuple[Route, tuple[str, ...], dict[str, int], tuple[frozenset[str], frozenset[str]]]
+"""A priced route, its link ids, the capacities it draws on, what it crosses."""
+
+
 def _priced_routes(
     problem: _Problem, master: _Master, c: Contract, prices: np.ndarray, y: np.ndarray
-) -> tuple[list[Route], float | None]:
+) -> tuple[list[_Priced], float | None]:
     """The route of least priced cost per origin–destination pair (and family rule), and
-    a lower bound on the least reduced cost of the contract's routes (None: no path)."""
+    a lower bound on the least reduced cost of the contract's routes (None: no path).
+
+    Each route comes with its link ids, the capacities it draws on and the countries and
+    chokepoints it crosses, read off its edges (its detail is built only when read)."""
     model = master.model
     penalties: dict[str, float] = {}
     families: set[str | None] = {None}
@@ -207,7 +214,12 @@ def _priced_routes(
             total, paths = found
             if fam is None:
                 least = total + offset if least is None else min(least, total + offset)
-            out += [make_route(commodity_graph(*key), edges, o) for edges in paths]
+            g = commodity_graph(*key)
+            for path in paths:
+                edges = [g.edges[i] for i in path]
+                links = tuple(e.link.id for e in edges if e.link is not None)
+                route = make_route(g, edges, o)
+                out.append((route, links, arrays.draws(path), crossed(g, edges)))
     return out, least
 
 
@@ -229,6 +241,11 @@ class _GraphArrays:
     (sorted by id, the order of :meth:`_Master.cap_prices`)."""
     places: np.ndarray
     """Per vertex: index of its node."""
+    draw_start: np.ndarray
+    """Per edge: where its capacities start in ``draw_caps``, plus the end."""
+    draw_caps: np.ndarray
+    """The capacities of each edge (``capacity_ids`` positions) in the order
+    :func:`~corridor.optimize.capacity.draws_on` gives them."""
     order: np.ndarray
     """Edge indices sorted by (tail, head, index): parallel edges side by side."""
     pair_start: np.ndarray
@@ -259,6 +276,7 @@ class _GraphArrays:
         index = {cap: i for i, cap in enumerate(ids)}
         every = {cap: i for i, cap in enumerate(sorted(capacities(net)))}
         cols = [index[cap] for cap in caps]
+        by_edge = np.argsort(rows, kind="stable")
         tails, heads = g.tails, g.heads
         n = len(g.vertices)
         order = np.lexsort((np.arange(len(tails)), heads, tails))
@@ -277,12 +295,26 @@ class _GraphArrays:
             np.array([every[cap] for cap in ids], dtype=np.int64),
             _bottleneck(net, len(g.edges), rows, caps),
             np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64),
+            np.searchsorted(rows[by_edge], np.arange(len(g.edges) + 1)),
+            np.asarray(cols, dtype=np.int64)[by_edge],
             order,
             np.append(starts, len(keys)),
             keys[starts],
             heads[order][starts],
             np.searchsorted(pair_tail, np.arange(n + 1)),
         )
+
+    def draws(self, path: list[int]) -> dict[str, int]:
+        """Capacity id -> how many edges of ``path`` draw on it, in the order of
+        :func:`~corridor.optimize._model._candidate`'s ``uses``."""
+        out: dict[str, int] = {}
+        at = np.asarray(path, dtype=np.int64)
+        lo, hi = self.draw_start[at], self.draw_start[at + 1]
+        for i in np.flatnonzero(hi > lo).tolist():
+            for j in self.draw_caps[lo[i] : hi[i]].tolist():
+                cap = self.capacity_ids[j]
+                out[cap] = out.get(cap, 0) + 1
+        return out
 
     def touching(self, exposure: str) -> np.ndarray:
         bit = self.graph.exposure_bit[exposure]
@@ -297,7 +329,7 @@ class _GraphArrays:
         searches: MutableMapping[tuple[int, str, str], _Search | None] | None = None,
         detours: int = 0,
         limit: float = np.inf,
-    ) -> tuple[float, list[list[Edge]]] | None:
+    ) -> tuple[float, list[list[int]]] | None:
         """Least-cost physically simple path with capacity prices on its edges and each
         penalised exposure charged once (exactly: the best over every subset of penalised
         exposures allowed).
@@ -305,7 +337,7 @@ class _GraphArrays:
         ``prices`` holds USD/t per use of every capacity of the network, in id order;
         ``searches`` keeps the search of each graph and origin–destination pair between
         calls (only its weights change). Returns the least priced cost over every path,
-        with the path's edges of the least-cost route among them (none when each path
+        with the path's edge indices of the least-cost route among them (none when each path
         found passes a place twice and so is not a route), then up to ``detours`` more
         routes (without penalties only): each the cheapest once the tightest capacity of
         the route before it is barred, so one round offers a contract routes round several
@@ -341,7 +373,7 @@ class _GraphArrays:
         paths = [best[1]]
         if detours and not penalties:
             paths += self._detours(search, costs, best[1], detours, limit)
-        return least, [[self.graph.edges[i] for i in p] for p in paths]
+        return least, paths
 
     def _detours(
         self, search: _Search, costs: np.ndarray, path: list[int], n: int, limit: float
