@@ -9,6 +9,7 @@ together from its pieces without holding the graph.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,7 @@ class SearchIndex:
     reverse_matrix: csr_matrix | None = None
     reverse_lists: list[list[tuple[int, float]]] | None = None
     """In-edges of every vertex as (tail, cost), for the plain search of small graphs."""
-    adjacency: tuple[list[list[Any]], list[tuple[str, str]]] | None = None
+    adjacency: tuple[Sequence[list[Any]], list[tuple[str, str]]] | None = None
     """Steps out of every vertex as plain tuples, and the gateway entries they name."""
     steps: _Steps | None = None
     """The steps with chains of one-way places contracted."""
