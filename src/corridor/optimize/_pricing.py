@@ -241,6 +241,12 @@ class _GraphArrays:
     (sorted by id, the order of :meth:`_Master.cap_prices`)."""
     places: np.ndarray
     """Per vertex: index of its node."""
+    capped: np.ndarray
+    """The edges that draw on a capacity."""
+    capped_capacity: csr_matrix
+    """Their rows of ``capacity``."""
+    capped_pairs: np.ndarray
+    """Their pairs (without parallel edges; else empty)."""
     draw_start: np.ndarray
     """Per edge: where its capacities start in ``draw_caps``, plus the end."""
     draw_caps: np.ndarray
@@ -285,16 +291,23 @@ class _GraphArrays:
         first[1:] = keys[1:] != keys[:-1]
         starts = np.flatnonzero(first)
         pair_tail = tails[order][starts]
+        capped = np.unique(rows).astype(np.int64)
+        capacity = csr_matrix(
+            (np.ones(len(rows)), (rows, cols)), shape=(len(g.edges), max(len(ids), 1))
+        )
         return _GraphArrays(
             g,
             tails,
             heads,
             g.costs,
-            csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(g.edges), max(len(ids), 1))),
+            capacity,
             ids,
             np.array([every[cap] for cap in ids], dtype=np.int64),
             _bottleneck(net, len(g.edges), rows, caps),
             np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64),
+            capped,
+            capacity[capped],
+            np.argsort(order)[capped] if len(starts) == len(keys) else np.zeros(0, np.int64),
             np.searchsorted(rows[by_edge], np.arange(len(g.edges) + 1)),
             np.asarray(cols, dtype=np.int64)[by_edge],
             order,
@@ -349,6 +362,13 @@ class _GraphArrays:
             return None
         price = np.zeros(self.capacity.shape[1])
         price[: len(self.capacity_ids)] = prices[self.capacity_pos]
+        if not penalties and not detours and search.base is not None:
+            # no parallel edges: only the edges that draw on a capacity change cost
+            raised = self.costs[self.capped] + self.capped_capacity @ price
+            found = self._path(search, search.run_raised(raised, self.capped_pairs, limit))
+            if found is None:
+                return None
+            return found[0], [] if found[1] is None else [found[1]]
         costs = self.costs + self.capacity @ price
         touch = {e: self.touching(e) for e in penalties}
         least: float | None = None
@@ -422,7 +442,18 @@ class _GraphArrays:
             cheapest = np.minimum.reduceat(sorted_costs, self.pair_start[:-1])
         else:  # no parallel edges: each pair is its edge
             cheapest = sorted_costs
-        found = search.run(cheapest, limit)
+        return self._path(search, search.run(cheapest, limit), sorted_costs, cheapest)
+
+    def _path(
+        self,
+        search: _Search,
+        found: tuple[float, list[int]] | None,
+        sorted_costs: np.ndarray | None = None,
+        cheapest: np.ndarray | None = None,
+    ) -> tuple[float, list[int] | None] | None:
+        """A search's least cost and its path as edge indices (None: it passes a place
+        twice), the first of the cheapest parallel edges of each step (costs given where
+        there are parallel edges)."""
         if found is None:
             return None
         total, path = found
@@ -436,6 +467,7 @@ class _GraphArrays:
         picks = lo.copy()
         for i in np.flatnonzero(hi - lo > 1).tolist():
             # the first (lowest index) of the cheapest parallel edges, as a sort would keep
+            assert sorted_costs is not None and cheapest is not None
             span = sorted_costs[lo[i] : hi[i]]
             picks[i] = lo[i] + int(np.argmax(span == cheapest[pair[i]]))
         return total, self.order[picks].tolist()
@@ -457,6 +489,8 @@ class _Search:
     matrix: csr_matrix
     shift: np.ndarray
     """Per pair: h(head) - h(tail) (inf where either cannot reach the destination)."""
+    base: np.ndarray | None
+    """Without parallel edges: the weights of the pairs without prices (None with)."""
     pairs: int
     h_start: float
     targets: list[int]
@@ -484,7 +518,10 @@ class _Search:
         indices = np.concatenate([head, src])
         indptr = np.append(arrays.indptr, pairs + len(src))
         matrix = csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
-        return _Search(matrix, shift, pairs, h_start, list(dst))
+        base = None
+        if pairs == len(arrays.costs):
+            base = np.maximum(arrays.costs[arrays.order] + shift, _MIN_COST)
+        return _Search(matrix, shift, base, pairs, h_start, list(dst))
 
     def run(self, cheapest: np.ndarray, limit: float) -> tuple[float, list[int]] | None:
         """The least cost to the destination with ``cheapest`` per pair, and a path of
@@ -493,6 +530,22 @@ class _Search:
             return None
         # sparse zeros are not edges: lift free edges to a negligible cost
         self.matrix.data[: self.pairs] = np.maximum(cheapest + self.shift, _MIN_COST)
+        return self._run(limit)
+
+    def run_raised(
+        self, raised: np.ndarray, at: np.ndarray, limit: float
+    ) -> tuple[float, list[int]] | None:
+        """:meth:`run` where only pairs ``at`` cost other than without prices: ``raised``
+        (no parallel edges; the same floats as :meth:`run` gets)."""
+        if limit - self.h_start <= 0:
+            return None
+        assert self.base is not None
+        data = self.matrix.data
+        data[: self.pairs] = self.base
+        data[at] = np.maximum(raised + self.shift[at], _MIN_COST)
+        return self._run(limit)
+
+    def _run(self, limit: float) -> tuple[float, list[int]] | None:
         start = self.matrix.shape[0] - 1
         dist, pred, _ = dijkstra(
             self.matrix,
