@@ -221,8 +221,8 @@ def tables_of(result: Any, kind: str | None = None) -> Tables:
         tables["routes"] = [route_row(r) for r in data["routes"]]
     summary: Row = {}
     for key, value in data.items():
-        if key in tables:
-            continue
+        if key in tables or (key.endswith("_ja") and key[:-3] in data):
+            continue  # a Japanese companion (unavailable_ja): the cells are localised instead
         if _is_records(value):
             tables[key] = [_flat(v) for v in value]
         elif _is_table_map(value):
@@ -316,6 +316,9 @@ def _localised(row: Row, routes: Sequence[Row], names: Mapping[str, str], lang: 
     if "route_ja" in row:
         out = {"route": row["route_ja"], "route_en": row["route"]}
         out.update((k, v) for k, v in row.items() if k not in ("route", "route_ja"))
+    reason_ja = out.pop("reason_ja", None)  # the API's Japanese reason, beside "reason"
+    if lang == "ja" and reason_ja:
+        out["reason"] = reason_ja
     if "conditions_ja" in row:
         english = out["conditions"]
         out["conditions"] = out.pop("conditions_ja")

@@ -32,9 +32,9 @@ from corridor.costs import (
     service_of,
     transfer_metrics,
 )
-from corridor.i18n import Joined, Message, Named
+from corridor.i18n import Joined, Message, Named, catalogue
 from corridor.network.model import Commodity, Link, Network
-from corridor.network.names import place_name
+from corridor.network.names import place_book, place_name
 from corridor.network.regimes import Compliance, compliance
 
 TRANSFER = "transfer"
@@ -219,31 +219,56 @@ def link_exclusion(
     ``blocked`` maps exposure ids a buyer's regimes exclude to the reason (the regime).
     """
     if families and link.family not in families:
-        return "family", Message("why_family", link=link.id, family=link.family)
+        return "family", Message("why_family", link=link_text(net, link), family=link.family)
+    cargo = cargo_text(commodity.cargo_class)
     if commodity.cargo_class not in link.cargo_classes:
-        return "commodity", Message("why_cargo", link=link.id, cargo=commodity.cargo_class)
+        return "commodity", Message("why_cargo", link=link_text(net, link), cargo=cargo)
     if link.mode not in commodity.allowed_modes:
         what = Named(commodity.id, commodity.name_ja)
-        return "commodity", Message("why_mode", commodity=what, mode=link.mode, link=link.id)
+        mode = Message(f"mode_{link.mode}")
+        return "commodity", Message(
+            "why_mode", commodity=what, mode=mode, link=link_text(net, link)
+        )
     for end in (link.from_, link.to):
         node = net.node(end)
         if commodity.cargo_class not in node.cargo_classes:
             where = Named(end, place_name(node, "ja"))
-            return "commodity", Message("why_node", node=where, cargo=commodity.cargo_class)
+            return "commodity", Message("why_node", node=where, cargo=cargo)
     ends = (net.node(link.from_).country, net.node(link.to).country)
     hit = [e for e in (*link.countries, *link.chokepoints) if e in avoid]
     hit += [c for c in ends if c in avoid]
     if hit:
-        names = Joined(", ", [_exposure(net, e) for e in sorted(set(hit))])
-        return "avoid", Message("why_avoid", link=link.id, hit=names)
+        names = Joined(", ", [_exposure(net, e) for e in sorted(set(hit))], "、")
+        return "avoid", Message("why_avoid", link=link_text(net, link), hit=names)
     if blocked:
         for e in dict.fromkeys((*link.countries, *link.chokepoints, *ends)):
             if e in blocked:
                 why = Message(
-                    "why_regime", link=link.id, exposure=_exposure(net, e), regime=blocked[e]
+                    "why_regime",
+                    link=link_text(net, link),
+                    exposure=_exposure(net, e),
+                    regime=blocked[e],
                 )
                 return "regime", why
     return None
+
+
+def link_text(net: Network, link: Link) -> Message:
+    """A link as people name it, its ends and mode ("Bolashak → Bereket by rail"); its id
+    is kept as the value ``link_id`` (see :func:`corridor.i18n.values_of`)."""
+    names = place_book(net).names
+    return Message(
+        "link_between",
+        a=Named(*names[link.from_]),
+        b=Named(*names[link.to]),
+        mode=Message(f"mode_{link.mode}"),
+        link_id=link.id,
+    )
+
+
+def cargo_text(cargo_class: str) -> Named:
+    """A cargo class: its id in English ("class7"), its name in Japanese."""
+    return Named(cargo_class, catalogue("ja").get(f"cargo_{cargo_class}", ""))
 
 
 def _exposure(net: Network, exposure: str) -> Named:

@@ -142,3 +142,22 @@ def test_map_tooltips_follow_the_language():
     assert f"<title>{dostyk.name_ja} (KZ_DOSTYK), カザフスタン (KZ)</title>" in ja
     assert dostyk.name_en not in ja and "Kazakhstan" not in ja
     assert f"<title>{dostyk.name_en} (KZ_DOSTYK), Kazakhstan (KZ)</title>" in en
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_compare_legend_names_events_exposures_and_restrictions(lang: str, tmp_path: Path):
+    """The line of exposures shared by every route names its events, and each regime's line
+    names what it covers and restricts in words, not ids or vocabulary (port_call)."""
+    net = default_network()
+    brief = tmp_path / "b.html"
+    text = _run(["compare", *REE, *YOK, "--brief", str(brief)], lang)
+    legend = text.split("EU_RUSSIA_833", 1)[1]
+    words = {"en": ("on Russia", "port calls"), "ja": ("対象: ロシア", "寄港")}[lang]
+    assert all(w in legend for w in words), legend[:400]
+    assert "port_call" not in text and "transit_approval" not in text
+    shared = [line for line in text.splitlines() if "EV_" in line]
+    assert shared == [], shared  # event ids gave way to names
+    named = [e for e in net.events if (e.name_ja if lang == "ja" else e.name_en) in text]
+    assert named, "the shared line names at least one event"
+    written = {"en": "brief written to", "ja": "ブリーフを"}[lang]
+    assert written in text and brief.exists()

@@ -184,3 +184,50 @@ def test_japanese_route_report_has_japanese_summary_headings_tables_and_names():
     # the Iran family has no route for class 7: its reason reads in Japanese
     south = ja.split("経路のない系統")[1].split("</ul>")[0]
     assert "貨物を運ばない" in south and "carry" not in south, south
+
+
+def test_brief_premium_lines_carry_the_comparison_measures_not_disrupted_days():
+    """Avoiding China (the Russian route) adds risk by the compare table's measures; the brief
+    says the same (it once printed the old "disrupted days", which fell by 6.6 a year and read
+    as if the Russian route were the safer one)."""
+    from corridor.risk.measures import compare_measures
+
+    net = default_network()
+    result = corridor.compare("rare_earth_concentrate", "KZ_ZHANA_KZ", "JP_YOKOHAMA", network=net)
+    m = compare_measures(net, result.routes)
+    at = {r.signature: i for i, r in enumerate(result.routes)}
+    alt = result.premium[0]  # avoid China
+    assert alt.route is not None
+    mine, best = m.routes[at[alt.route.signature]], m.routes[at[result.cheapest.signature]]
+    dp = (mine.p_long_interruption - best.p_long_interruption) * 100
+    ds = mine.stockout_days - best.stockout_days
+    assert dp > 0 and ds > 0  # the Russian route is the riskier one
+    en = brief_module.compare_brief(result, net, "en")
+    assert f"&gt;30-day interruption {dp:+.1f} pts/yr, stock-out {ds:+.1f} d/yr at a 30-day" in en
+    assert "Avoiding Russia: the cheapest route already does (no premium)." in en
+    assert "disrupted days/yr." not in en.split('data-testid="band"')[0]
+    ja = brief_module.compare_brief(result, net, "ja")
+    assert f"30日超の途絶 {dp:+.1f}ポイント/年、在庫30日分での欠品 {ds:+.1f}日/年" in ja
+
+
+def test_plan_brief_names_every_contract_split_and_its_map_legend_is_in_the_language(planned):
+    """The brief lists each contract's split (the 2,358 t of U3O8 are not crowded out by
+    600,000 t of crude) under the commodity's name, and the map's legend speaks Japanese."""
+    net = default_network()
+    ja = brief_module.plan_brief(planned, net, "ja")
+    for c in planned.portfolio.contracts:
+        assert f"{net.commodity(c.commodity).name_ja}（契約 {c.id}）" in ja
+    legend = ja.split("<svg", 1)[1]
+    assert "カスピ海横断" in legend and ">Trans-Caspian<" not in legend
+    en = brief_module.plan_brief(planned, net, "en")
+    uoc = next(f for f in planned.flows if f.contract == "uoc_kharasan")
+    assert f"{uoc.t_per_year:,.0f} t/yr by {uoc.route.label}" in en
+
+
+def test_plan_table_names_commodities():
+    from tests.i18n.test_no_english import _run
+
+    for lang, name in (("en", "Uranium ore concentrate (U3O8)"), ("ja", "ウラン精鉱")):
+        text = _run(["plan", str(ROOT / "examples" / "contracts.yaml"), "--no-store"], lang)
+        head = text.split("\n\n")[0] if "\n\n" in text else text
+        assert name in head and "uranium_ore_concentrate" not in text.split("uoc_inkai")[0]

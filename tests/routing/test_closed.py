@@ -149,3 +149,31 @@ def test_a_family_is_the_whole_graph_with_the_other_families_closed():
             _same(got, k_best(only, origin, "JP_YOKOHAMA", 3))
             compared += len(got)
     assert compared >= 4
+
+
+@pytest.mark.parametrize(("nodes", "links", "seed"), [(16, 17, 1), (18, 20, 2), (30, 45, 7)])
+def test_a_closure_has_the_tables_of_contracting_every_row_again(nodes, links, seed):
+    """Only the rows a closed link touches are filtered and contracted again, and only
+    their places' exits recomputed: the tables are those of contracting every open row."""
+    from corridor.routing.closed import closure
+    from corridor.routing.kbest import _adjacency, _contract
+
+    net = synthetic_network(nodes, links, seed=seed)
+    g = build_graph(net, net.commodity("ore"))
+    plain, gates = _adjacency(g)
+    rng = random.Random(seed)
+    ids = [x.id for x in net.links]
+    for _ in range(20):
+        closed = frozenset(rng.sample(ids, rng.randint(1, 6)))
+        c = closure(g, closed)
+        ok = c.open_edges.tolist()
+        want = _contract(g, [[s for s in row if all(ok[e] for e in s[0])] for row in plain], gates)
+        got = c.steps
+        assert (got.steps, got.plain, got.inside, got.dead_ends, got.exits) == (
+            want.steps,
+            want.plain,
+            want.inside,
+            want.dead_ends,
+            want.exits,
+        )
+        assert got.exits and got.dead_ends  # both kinds of table are exercised

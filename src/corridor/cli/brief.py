@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from corridor.errors import RequestError
-from corridor.i18n import LANGS, lang_from_env
+from corridor.i18n import LANGS, lang_from_env, t
 from corridor.network.model import Network
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def compare_brief_file(result: Comparison, net: Network, path: Path, lang: str) 
         except RequestError:
             continue  # the brief leaves this family's capacity out rather than failing
     write_brief(path, compare_brief(result, net, lang, capacity))
-    _err.print(f"brief written to {path}", markup=False)
+    _err.print(t("cli_brief_written", lang, path=str(path)), markup=False)
 
 
 def plan_brief_file(result: PlanResult, net: Network, path: Path, lang: str) -> None:
@@ -88,4 +88,4 @@ def plan_brief_file(result: PlanResult, net: Network, path: Path, lang: str) -> 
     from corridor.report.brief import plan_brief, write_brief
 
     write_brief(path, plan_brief(result, net, lang))
-    _err.print(f"brief written to {path}", markup=False)
+    _err.print(t("cli_brief_written", lang, path=str(path)), markup=False)

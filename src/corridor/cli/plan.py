@@ -50,7 +50,6 @@ from corridor.network.schema import FAMILIES
 if TYPE_CHECKING:
     from corridor.analysis.plan_bands import PlanBands
     from corridor.contracts.model import Rule
-    from corridor.network.model import Network
     from corridor.optimize.capacity import Capacity
     from corridor.optimize.maxflow import CapacityResult
     from corridor.optimize.plan_result import PlanResult
@@ -211,6 +210,8 @@ def _capacity_table(result: CapacityResult, lang: str = "en") -> None:
 def _capacity_table_ja(result: CapacityResult, lang: str) -> None:
     """The capacity table in ``lang``: places and capacities by name, ids in a last column;
     the English derivation notes are left out (the JSON and the report keep them)."""
+    from corridor.report.plan import capacity_name
+
     msg = t_msg
     from corridor.i18n import localise
     from corridor.network.names import place_name
@@ -248,21 +249,6 @@ def _capacity_table_ja(result: CapacityResult, lang: str) -> None:
     used = sorted(result.flows.items(), key=lambda kv: -kv[1])
     flows = "、".join(f"{record_name(net, 'links', k, lang)} {_t(v)}" for k, v in used)
     out.print(f"[dim]{msg('cli_cap_cheapest', lang, flows=flows)}[/]")
-
-
-def capacity_name(net: Network, cap: Capacity, lang: str) -> str:
-    """A capacity by name in ``lang``: its node, its group or its links (``cap.name`` in
-    English)."""
-    from corridor.network.names import place_name
-    from corridor.uncertainty.labels import element_name, record_name
-
-    if lang == "en":
-        return cap.name
-    if cap.kind == "node" and cap.node:
-        return place_name(net.node(cap.node), lang)
-    if cap.kind == "group":
-        return element_name(net, cap.id, lang)
-    return "、".join(record_name(net, "links", k, lang) for k in cap.links[:3]) or cap.id
 
 
 def _capacity_row(cap: Capacity, lang: str = "en") -> list[str]:
@@ -431,6 +417,7 @@ def _cols(lang: str, *keys: str) -> list[str]:
 
 def _plan_tables(result: PlanResult, lang: str = "en") -> None:
     from corridor.i18n import t as msg
+    from corridor.network.names import commodity_name
 
     head = result.headline()
     short = msg("cli_plan_head_short", lang, short=_t(head["shortfall_t_per_year"]))
@@ -465,7 +452,7 @@ def _plan_tables(result: PlanResult, lang: str = "en") -> None:
         [
             [
                 r["contract"],
-                r["commodity"],
+                commodity_name(result.network, r["commodity"], lang),
                 _t(r["volume_t_per_year"]),
                 _t(r["delivered_t_per_year"]),
                 _t(r["short_t_per_year"]),
@@ -505,6 +492,7 @@ def _plan_tables(result: PlanResult, lang: str = "en") -> None:
 
 def _utilisation_table(result: PlanResult, lang: str = "en") -> None:
     from corridor.i18n import t as msg
+    from corridor.report.plan import capacity_name
 
     shown = [u for u in result.utilisation if u.used_t_per_year > 0 or u.binding]
     shown.sort(key=lambda u: (-u.shadow_price_usd_per_t, -u.used_t_per_year))

@@ -43,8 +43,9 @@ from corridor.cli._app import (
 from corridor.cli.brief import BriefOpt, LangOpt, check_brief, compare_brief_file, language
 from corridor.cli.export import OutputOpt, check_output, write_export
 from corridor.errors import RequestError
-from corridor.i18n import family_name, localise, t
+from corridor.i18n import catalogue, family_name, localise, t
 from corridor.network.model import Network
+from corridor.network.names import event_name
 
 
 @app.command("routes")
@@ -266,8 +267,8 @@ def _table(result: Any, net: Network, lang: str = "en") -> None:
         )
     out.print(t)
     if measures is not None:
-        _shared_line(measures, lang)
-    _regime_legend(result, lang)
+        _shared_line(measures, net, lang)
+    _regime_legend(result, net, lang)
     for note in getattr(result, "notes", ()):
         out.print(f"[yellow]{msg('cli_note', lang)}[/]: {localise(note, lang)}")
     n_sources = len({s for r in result.routes for s in r.sources})
@@ -302,8 +303,6 @@ def short_flag(f: Any, lang: str = "en") -> str:
 
 def rule_name(name: str, lang: str) -> str:
     """An avoid rule's name ("avoid China") in ``lang``."""
-    from corridor.i18n import catalogue
-
     key = "rule_" + name.replace(" ", "_")
     return t(key, lang) if lang != "en" and key in catalogue(lang) else name
 
@@ -318,14 +317,28 @@ def _risk_cells(route: Any, m: Any) -> list[str]:
     return [f"{m.p_long_interruption:.3f}", f"{m.tonne_days_per_t:.2f}", f"{m.stockout_days:.2f}"]
 
 
-def _shared_line(measures: Any, lang: str = "en") -> None:
+def _exposure_name(net: Network, exposure: str, lang: str) -> str:
+    """A country or chokepoint by name in ``lang`` (the id where the tables have no name)."""
+    if not net.has("exposures", exposure):
+        return exposure
+    e = net.exposure(exposure)
+    return e.name_ja if lang == "ja" and e.name_ja else e.name_en or exposure
+
+
+def _restriction(word: str, lang: str) -> str:
+    """What a regime restricts (``port_call``) in words of ``lang`` ("port calls")."""
+    key = "restrict_" + word
+    return t(key, lang) if key in catalogue(lang) else word
+
+
+def _shared_line(measures: Any, net: Network, lang: str = "en") -> None:
     s = measures.shared
     if not s.events:
         return
     line = t(
         "cli_shared",
         lang,
-        events=", ".join(s.events),
+        events=", ".join(event_name(net.event(e), lang) for e in s.events),
         p=f"{s.p_long_interruption:.3f}",
         tdays=f"{s.tonne_days_per_t:.2f}",
         stockout=f"{s.stockout_days:.2f}",
@@ -334,7 +347,7 @@ def _shared_line(measures: Any, lang: str = "en") -> None:
     out.print(f"[dim]{line}[/]")
 
 
-def _regime_legend(result: Any, lang: str = "en") -> None:
+def _regime_legend(result: Any, net: Network, lang: str = "en") -> None:
     """One line per regime met by the routes shown: what it is and what it restricts."""
     seen: dict[str, Any] = {}
     for i in range(len(result.routes)):
@@ -352,8 +365,8 @@ def _regime_legend(result: Any, lang: str = "en") -> None:
             lang,
             word=_word(f, lang),
             name=f.name_ja if lang == "ja" and f.name_ja else f.name_en,
-            touches=", ".join(f.touches),
-            restricts=", ".join(f.restricts),
+            touches=", ".join(_exposure_name(net, x, lang) for x in f.touches),
+            restricts=", ".join(_restriction(w, lang) for w in f.restricts),
         )
         out.print(
             f"[yellow]{f.regime}[/]{line}" + (lead if f.lead_time_days else ""),

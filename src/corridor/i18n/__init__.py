@@ -110,15 +110,17 @@ class Named(str):
 
 
 class Joined(str):
-    """Messages joined by a separator, each localised on its own."""
+    """Messages joined by a separator (``sep_ja`` in Japanese, if given), each localised on
+    its own."""
 
     parts: tuple[Any, ...]
     sep: str
+    sep_ja: str
 
-    def __new__(cls, sep: str, parts: Any) -> Joined:
+    def __new__(cls, sep: str, parts: Any, sep_ja: str = "") -> Joined:
         items = tuple(parts)
         obj = super().__new__(cls, sep.join(str(p) for p in items))
-        obj.parts, obj.sep = items, sep
+        obj.parts, obj.sep, obj.sep_ja = items, sep, sep_ja or sep
         return obj
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
@@ -133,7 +135,21 @@ def localise(text: Any, lang: str = "en") -> Any:
     if isinstance(text, Named):
         return text.ja or str(text)
     if isinstance(text, Joined):
-        return text.sep.join(str(localise(p, lang)) for p in text.parts)
+        sep = text.sep_ja if lang == "ja" else text.sep
+        return sep.join(str(localise(p, lang)) for p in text.parts)
     if isinstance(text, Message):
         return t(text.key, lang, **{k: localise(v, lang) for k, v in text.values.items()})
     return text
+
+
+def values_of(text: Any, key: str) -> list[Any]:
+    """Every value filled in as ``key`` anywhere in a message and the messages inside it, in
+    order (the ids a message names its places by, say, for a face that shows ids)."""
+    found: list[Any] = []
+    if isinstance(text, Joined):
+        for part in text.parts:
+            found += values_of(part, key)
+    elif isinstance(text, Message):
+        for name, value in text.values.items():
+            found += [value] if name == key else values_of(value, key)
+    return found

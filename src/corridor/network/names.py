@@ -73,6 +73,15 @@ def event_name(event: Event, lang: str = "en") -> str:
     return event.name_ja if lang == "ja" and event.name_ja else event.name_en
 
 
+def commodity_name(net: Network, commodity: str, lang: str = "en") -> str:
+    """Name of a commodity in ``lang`` (the id where the tables do not list it); Japanese
+    falls back to English where ``name_ja`` is empty."""
+    if not net.has("commodities", commodity):
+        return commodity
+    c = net.commodity(commodity)
+    return c.name_ja if lang == "ja" and c.name_ja else c.name_en
+
+
 def short_name_ja(name_ja: str) -> str:
     """The place in a Japanese name: the text before a bracketed description
     ("ドスティク国境駅（軌間変更1520/1435）" -> "ドスティク国境駅")."""

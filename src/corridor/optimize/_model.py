@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from corridor.contracts.model import EACH, PORTFOLIO, Contract, Portfolio, Rule
 from corridor.costs import Assumptions
-from corridor.graph import CommodityGraph, commodity_graph
+from corridor.graph import commodity_graph
 from corridor.network.model import Network
 from corridor.network.schema import FAMILIES
 from corridor.optimize.capacity import Capacity, draws_on
@@ -21,6 +21,7 @@ from corridor.optimize.plan_result import (
     AVOID_COMBINATION,
     Candidate,
 )
+from corridor.routing.closed import links_touching, outside_families
 from corridor.routing.kbest import k_best, release_search_tables
 from corridor.routing.route import Route
 
@@ -35,20 +36,19 @@ def all_candidates(
 ) -> tuple[dict[str, list[Candidate]], dict[str, tuple[str, ...]]]:
     """:func:`_candidates` of every contract (by id), and why a pair of each has none.
 
-    The k-best search tables of the graphs a contract searched are released once no later
-    contract has its commodity, service class and avoid clause (pricing reads only their
-    costs to go and priced pieces; another search builds them again): on 100,000 links a
-    graph's tables hold about 80 MB, so ten contracts' tables held at once more than
-    half the memory of the plan.
+    The k-best search tables of a contract's graph are released once no later contract
+    has its commodity, service class and avoid clause (pricing reads only its costs to go
+    and priced pieces; another search builds them again): on 100,000 links a graph's
+    tables hold about 80 MB, so ten contracts' tables held at once were more than half the
+    memory of the plan.
     """
     cands, reasons = {}, {}
     for i, c in enumerate(contracts):
-        searched: list[CommodityGraph] = []
-        cands[c.id], reasons[c.id] = _candidates(c, rules, net, a, k, risk_penalty, searched)
+        cands[c.id], reasons[c.id] = _candidates(c, rules, net, a, k, risk_penalty)
         same = (c.commodity, c.service, c.avoid)
         if all((d.commodity, d.service, d.avoid) != same for d in contracts[i + 1 :]):
-            for g in searched:
-                release_search_tables(g)
+            g = commodity_graph(net, c.commodity, contract_assumptions(a, c), c.avoid)
+            release_search_tables(g)
     return cands, reasons
 
 
@@ -59,14 +59,29 @@ def _candidates(
     a: Assumptions,
     k: int,
     risk_penalty: float,
-    searched: list[CommodityGraph] | None = None,
 ) -> tuple[list[Candidate], tuple[str, ...]]:
-    """Candidate routes of one contract, and why an origin–destination pair has none
-    (the graphs searched are appended to ``searched``)."""
+    """Candidate routes of one contract, and why an origin–destination pair has none."""
     from corridor.routing.explain import explain_no_route
 
     a = contract_assumptions(a, c)
-    named = sorted(
+    named = capped_exposures(c, rules)
+    routes: dict[tuple[str, str, tuple[tuple[str, str], ...]], Route] = {}
+    reasons: list[str] = []
+    for o, d in itertools.product(c.origins, c.destinations):
+        found = _pair_routes(net, c, o, d, a, k, named)
+        if not found:
+            reasons.append(explain_no_route(net, c.commodity, o, d, c.avoid, a))
+        for route in found:
+            routes.setdefault((o, d, route.signature), route)
+    out = [_candidate(c.id, r, net, risk_penalty) for r in routes.values()]
+    return out, tuple(reasons)
+
+
+def capped_exposures(c: Contract, rules: Sequence[Rule]) -> list[str]:
+    """Exposures a maximum share of ``rules`` caps for contract ``c`` (those it does not
+    avoid anyway), sorted: the contract's candidates include the cheapest route avoiding
+    each combination of them."""
+    return sorted(
         {
             r.target
             for r in rules
@@ -74,16 +89,6 @@ def _candidates(
         }
         - set(c.avoid)
     )
-    routes: dict[tuple[str, str, tuple[tuple[str, str], ...]], Route] = {}
-    reasons: list[str] = []
-    for o, d in itertools.product(c.origins, c.destinations):
-        found = _pair_routes(net, c, o, d, a, k, named, searched)
-        if not found:
-            reasons.append(explain_no_route(net, c.commodity, o, d, c.avoid, a))
-        for route in found:
-            routes.setdefault((o, d, route.signature), route)
-    out = [_candidate(c.id, r, net, risk_penalty) for r in routes.values()]
-    return out, tuple(reasons)
 
 
 def contract_assumptions(a: Assumptions, c: Contract) -> Assumptions:
@@ -99,25 +104,24 @@ def _pair_routes(
     a: Assumptions,
     k: int,
     named: Sequence[str],
-    searched: list[CommodityGraph] | None = None,
 ) -> list[Route]:
-    """k best, cheapest per family, cheapest avoiding each combination of ``named``."""
+    """k best, cheapest per family, cheapest avoiding each combination of ``named``.
 
-    def best(n: int, avoid: Iterable[str] = (), families: Iterable[str] = ()) -> list[Route]:
-        av = tuple(sorted({*c.avoid, *avoid}))
-        g = commodity_graph(net, c.commodity, a, av, families)
-        if searched is not None:
-            searched.append(g)
-        return k_best(g, origin, destination, n)
-
-    found = best(k)
+    Every search runs on the one graph of the contract's commodity and avoid clause: within
+    a family, with the links of the other families closed; avoiding more exposures, with
+    the links that touch them closed (:mod:`corridor.routing.closed`), not on a graph built
+    for each family and avoid set. The routes are those such graphs give, to the float.
+    """
+    g = commodity_graph(net, c.commodity, a, c.avoid)
+    found = k_best(g, origin, destination, k)
     if not found:
         return []
     for fam in _families_present(net):
-        found += best(1, families=(fam,))
+        found += k_best(g, origin, destination, 1, closed=outside_families(net, frozenset({fam})))
     for size in range(1, min(AVOID_COMBINATION, len(named)) + 1):
         for combo in itertools.combinations(named, size):
-            found += best(1, avoid=combo)
+            closed = links_touching(net, frozenset(combo))
+            found += k_best(g, origin, destination, 1, closed=closed)
     return found
 
 

@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING
 from corridor.errors import RequestError
 from corridor.i18n import catalogue, family_name, t
 from corridor.network.model import Network
-from corridor.network.names import Condition, place_name
-from corridor.report.plan import flow_map
+from corridor.network.names import Condition, commodity_name, place_name
+from corridor.report._premium import _risk_change
+from corridor.report.plan import capacity_name, flow_map
 from corridor.report.svg import route_map
-from corridor.risk.measures import LONG_DAYS, LONG_LOSS, measures
+from corridor.risk.calendar import DEFAULT_STOCK_DAYS
+from corridor.risk.measures import LONG_DAYS, LONG_LOSS, compare_measures, measures
 
 if TYPE_CHECKING:
     from corridor.analysis.results import Comparison
@@ -228,12 +230,17 @@ def compare_brief(
         )
         + "</p>"
     ]
+    compared = compare_measures(net, result.routes) if result.routes else None
     for alt in result.premium:
         key = "rule_" + alt.name.replace(" ", "_")
         rule = t(key, lang) if key in catalogue(lang) else alt.name
         if alt.route is None or alt.premium_usd_per_t is None:
             lines.append(f"<p>{escape(t('brief_no_route_rule', lang, rule=rule))}</p>")
             continue
+        if alt.route.signature == best.signature:
+            lines.append(f"<p>{escape(t('brief_premium_free', lang, rule=rule))}</p>")
+            continue
+        change = _risk_change(alt, best, net, result.routes, compared)
         text = t(
             "brief_premium",
             lang,
@@ -241,7 +248,9 @@ def compare_brief(
             route=alt.route.label_in(lang),
             premium=f"{alt.premium_usd_per_t:+,.0f}",
             days=f"{alt.extra_days or 0:+.0f}",
-            risk=f"{alt.risk_change_days_per_year or 0:+.1f}",
+            dp=f"{(change.p_long_interruption if change else 0.0) * 100:+.1f}",
+            ds=f"{change.stockout_days if change else 0.0:+.1f}",
+            stock=f"{DEFAULT_STOCK_DAYS:.0f}",
         )
         if alt.premium_usd_per_year is not None:
             text += " " + t("brief_per_year", lang, usd=_usd(alt.premium_usd_per_year))
@@ -297,21 +306,23 @@ def plan_brief(result: PlanResult, net: Network, lang: str = "en") -> str:
         )
         + "</p>"
     ]
-    for f in sorted(result.flows, key=lambda f: -f.t_per_year)[:4]:
-        lines.append(
-            "<p>"
-            + escape(
-                t(
-                    "brief_plan_flow",
-                    lang,
-                    contract=f.contract,
-                    route=f.route.label_in(lang),
-                    t=f"{f.t_per_year:,.0f}",
-                    cost=_usd(f.cost_usd_per_t),
-                )
+    for c in contracts:  # every contract's split: the small strategic ones are the point
+        flows = sorted((f for f in result.flows if f.contract == c.id), key=lambda f: -f.t_per_year)
+        if not flows:
+            continue
+        parts = "; ".join(
+            t(
+                "brief_plan_part",
+                lang,
+                t=f"{f.t_per_year:,.0f}",
+                route=f.route.label_in(lang),
+                cost=_usd(f.cost_usd_per_t),
             )
-            + "</p>"
+            for f in flows
         )
+        commodity = commodity_name(net, c.commodity, lang)
+        text = t("brief_plan_contract", lang, commodity=commodity, contract=c.id, parts=parts)
+        lines.append(f"<p>{escape(text)}</p>")
     for u in [u for u in result.utilisation if u.binding][:3]:
         key = "brief_binding_penalty" if result.penalty_driven(u) else "brief_binding"
         penalty = float(result.settings.get("shortfall_penalty_usd_per_t", 0.0))
@@ -321,7 +332,7 @@ def plan_brief(result: PlanResult, net: Network, lang: str = "en") -> str:
                 t(
                     key,
                     lang,
-                    name=u.capacity.name,
+                    name=capacity_name(result.network, u.capacity, lang),
                     shadow=_usd(u.shadow_price_usd_per_t),
                     penalty=_usd(penalty),
                 )
@@ -336,7 +347,11 @@ def plan_brief(result: PlanResult, net: Network, lang: str = "en") -> str:
     caveats = _condition_caveat([c for f in result.flows for c in f.route.conditions], lang)
     caveats.append(t("brief_estimates", lang, n=estimated, total=known))
     caveats.append(t("brief_plan_caveat", lang))
-    figure = flow_map(net, result.link_flows, width=1000, height=520) if result.link_flows else ""
+    figure = (
+        flow_map(net, result.link_flows, width=1000, height=520, lang=lang)
+        if result.link_flows
+        else ""
+    )
     footer = t("brief_footer", lang, n=len(sources), version=result.data_version[:12])
     return _page(lang, title, question, "".join(lines), figure, caveats, footer)
 

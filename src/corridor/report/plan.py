@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from corridor.i18n import catalogue, family_name, localise, t
 from corridor.network.model import Link, Network
-from corridor.network.names import place_name
+from corridor.network.names import commodity_name, place_name
+from corridor.optimize.capacity import Capacity
 from corridor.optimize.plan_result import PlanResult
 from corridor.report.html import page, table
 from corridor.report.svg import (
@@ -37,6 +38,7 @@ from corridor.report.svg import (
     country_name,
     node_title,
 )
+from corridor.uncertainty.labels import element_name, record_name
 
 if TYPE_CHECKING:
     from corridor.analysis.plan_bands import PlanBands
@@ -81,15 +83,10 @@ def _h(lang: str, *keys: str) -> list[str]:
     return [t(f"plan_th_{k}", lang) for k in keys]
 
 
-def _name(result: PlanResult, commodity: str, lang: str) -> str:
-    c = result.network.commodity(commodity)
-    return c.name_ja if lang == "ja" and c.name_ja else c.name_en
-
-
 def _layer(result: PlanResult, commodity: str, lang: str = "en") -> str:
     layer = commodity_layer(result.link_flows, commodity)
     svg = flow_map(result.network, layer, 640, 400, lang)
-    name = _name(result, commodity, lang)
+    name = commodity_name(result.network, commodity, lang)
     return (
         f'<figure data-commodity="{_e(commodity)}">{svg}<figcaption>'
         f"{_e(t('plan_layer_caption', lang, name=name))}</figcaption></figure>"
@@ -110,6 +107,18 @@ def _link_name(net: Network, link: Link, lang: str) -> str:
         return link.id
     a, b = (place_name(net.node(n), lang) for n in (link.from_, link.to))
     return f"{a} – {b}, {link.id}"
+
+
+def capacity_name(net: Network, cap: Capacity, lang: str) -> str:
+    """A capacity by name in ``lang``: its node, its group or its links (``cap.name`` in
+    English)."""
+    if lang == "en":
+        return cap.name
+    if cap.kind == "node" and cap.node:
+        return place_name(net.node(cap.node), lang)
+    if cap.kind == "group":
+        return element_name(net, cap.id, lang)
+    return "、".join(record_name(net, "links", k, lang) for k in cap.links[:3]) or cap.id
 
 
 def flow_map(
@@ -215,11 +224,13 @@ def _t(v: float) -> str:
 
 def _contracts(result: PlanResult, lang: str) -> str:
     head = _h(lang, "contract", "commodity", "volume", "delivered", "short", "usd_yr")
-    names = {c.id: _name(result, c.commodity, lang) for c in result.portfolio.contracts}
+    names = {
+        c.id: commodity_name(result.network, c.commodity, lang) for c in result.portfolio.contracts
+    }
     rows = [
         [
             r["contract"],
-            r["commodity"] if lang == "en" else names.get(r["contract"], r["commodity"]),
+            names.get(r["contract"], r["commodity"]),
             _t(r["volume_t_per_year"]),
             _t(r["delivered_t_per_year"]),
             _t(r["short_t_per_year"]),
@@ -257,7 +268,7 @@ def _utilisation(result: PlanResult, lang: str) -> str:
         rows.append(
             [
                 u.capacity.id,
-                u.capacity.name,
+                capacity_name(result.network, u.capacity, lang),
                 _t(cap),
                 _t(u.used_t_per_year),
                 f"{u.used_t_per_year / cap:.0%}" if cap else "—",

@@ -74,21 +74,21 @@ def sample_block(
     net: Network, events: Sequence[int], years: int, seed: int, chunk: int
 ) -> Occurrences:
     """The draws of :func:`corridor.risk.intime_stress.sample_occurrences`, as arrays."""
+    from corridor.risk.intime_kernel import order_occurrences
+
     table = EventTable.of(net.events)
-    parts: list[tuple[IntArray, IntArray, IntArray, IntArray]] = []
-    for e in events:
-        year, start, days = draw_event(net, table, e, years, seed, chunk)
-        keep = year >= 0
-        carry = (start + days > DAYS) & (year + 1 < years)
-        parts.append((year[keep], np.full(int(keep.sum()), e), start[keep], days[keep]))
-        rest = (start[carry] + days[carry] - int(DAYS)).astype(np.int64)
-        parts.append((year[carry] + 1, np.full(int(carry.sum()), e), np.zeros_like(rest), rest))
-    if not parts:
+    draws = [draw_event(net, table, e, years, seed, chunk) for e in events]
+    if not draws:
         z = np.zeros(0, dtype=np.int64)
         return Occurrences(z, z, z, z, years)
-    y, e_, s, d = (np.concatenate([p[i] for p in parts]).astype(np.int64) for i in range(4))
-    order = np.lexsort((d, s, e_, y))
-    return Occurrences(y[order], e_[order], s[order], d[order], years)
+    raw_year, raw_start, raw_days = (
+        np.concatenate([d[i] for d in draws]).astype(np.int64, copy=False) for i in range(3)
+    )
+    raw_event = np.repeat(np.asarray(events, dtype=np.int64), [len(d[0]) for d in draws])
+    year, event, start, days = order_occurrences(
+        raw_year, raw_event, raw_start, raw_days, years, int(DAYS)
+    )
+    return Occurrences(year, event, start, days, years)
 
 
 # --------------------------------------------------------------------------- compiled plan

@@ -14,8 +14,9 @@ Per year it does what the reference does, in the same order:
   reach; when the year's late tonnes cannot lift the backlog above the stock anywhere, the
   undisturbed count stands (an exact bound, not an approximation).
 
-The capacity budget of a year is restored cell by cell afterwards, so memory does not grow
-with the number of years. The arrays are built by :func:`corridor.risk.intime_fast.compile_fast`.
+The capacity budget of a year is restored afterwards over the span of days it changed on each
+capacity (no list of cells: nothing grows in the loop, nothing is allocated per move). The
+arrays are built by :func:`corridor.risk.intime_fast.compile_fast`.
 """
 
 from __future__ import annotations
@@ -45,19 +46,18 @@ _LATE, _TDAYS, _UNDEL, _EXTRA, _PLANNING, _REROUTED, _WAITED, _LATER = 0, 1, 3, 
 @njit(cache=True, inline="always")
 def _arrive(
     acc: FloatArray,
-    moves: tuple[IntArray, FloatArray],
-    n_mv: int,
+    delta: FloatArray,
+    span: IntArray,
     tonnes: float,
     actual: float,
     planned: float,
     year_end: float,
     carry: float,
-) -> int:
-    """``tonnes`` due at ``planned`` arrive at ``actual``: booked among the year's moves and
-    counted late, in tonne-days, carrying cost and undelivered tonnes as timeline._arrive
-    counts them. Returns the new number of moves."""
-    moves[0][n_mv] = _bin(actual)
-    moves[1][n_mv] = tonnes
+) -> None:
+    """``tonnes`` due at ``planned`` arrive at ``actual``: added to the year's changes of the
+    arrival series and counted late, in tonne-days, carrying cost and undelivered tonnes as
+    timeline._arrive counts them."""
+    _move(delta, span, _bin(actual), tonnes)
     dl = actual - planned
     if dl > 0.0:
         acc[_LATER] += tonnes
@@ -67,18 +67,94 @@ def _arrive(
         acc[_EXTRA] += tonnes * dl * carry
         if actual >= year_end > planned:
             acc[_UNDEL] += tonnes
-    return n_mv + 1
 
 
 @njit(cache=True, inline="always")
-def _mark(dirty: IntArray, n_dirty: int, cap: int, first: int, last: int) -> tuple[IntArray, int]:
-    """Note budget cells ``first``..``last - 1`` of ``cap`` as changed (to restore them)."""
-    if n_dirty == len(dirty):
-        dirty = np.concatenate((dirty, np.empty_like(dirty)))
-    dirty[n_dirty, 0] = cap
-    dirty[n_dirty, 1] = first
-    dirty[n_dirty, 2] = last
-    return dirty, n_dirty + 1
+def _move(delta: FloatArray, span: IntArray, day: int, tonnes: float) -> None:
+    """Add ``tonnes`` to the arrival series' change on ``day`` (``span``: the days changed,
+    first and last)."""
+    delta[day] += tonnes
+    span[0] = min(span[0], day)
+    span[1] = max(span[1], day)
+
+
+@njit(cache=True, inline="always")
+def _mark(changed: IntArray, cap: int, first: int, last: int) -> None:
+    """Note budget cells ``first``..``last - 1`` of ``cap`` as changed (to restore them):
+    per capacity, the span of days the year changed."""
+    changed[cap, 0] = min(changed[cap, 0], first)
+    changed[cap, 1] = max(changed[cap, 1], last)
+
+
+@njit(cache=True, nogil=True)
+def order_occurrences(
+    raw_year: IntArray,
+    raw_event: IntArray,
+    raw_start: IntArray,
+    raw_days: IntArray,
+    years: int,
+    days_per_year: int,
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """A block's occurrences from the raw draws (year −1: the year before the block), sorted
+    by (year, event, start, days): each draw in force in its year, and its rest at the start
+    of the next year where it runs past the year's end (within the block). A count by year,
+    then a sort of each year's few occurrences by their packed (event, start, days): bit
+    fields wide enough for the largest start and length, taken apart by shifts and masks."""
+    n = len(raw_year)
+    top_s = 0
+    top_d = 0
+    for i in range(n):
+        top_s = max(top_s, raw_start[i])
+        top_d = max(top_d, raw_days[i], raw_start[i] + raw_days[i] - days_per_year)
+    bits_s = 0
+    while (1 << bits_s) <= top_s:
+        bits_s += 1
+    bits_d = 0
+    while (1 << bits_d) <= top_d:
+        bits_d += 1
+    ptr = np.zeros(years + 1, dtype=np.int64)
+    for i in range(n):
+        y = raw_year[i]
+        if y >= 0:
+            ptr[y + 1] += 1
+        if raw_start[i] + raw_days[i] > days_per_year and y + 1 < years:
+            ptr[y + 2] += 1
+    for y in range(years):
+        ptr[y + 1] += ptr[y]
+    fill = ptr[:-1].copy()
+    key = np.empty(ptr[years], dtype=np.int64)
+    for i in range(n):
+        y = raw_year[i]
+        packed = raw_event[i] << (bits_s + bits_d)
+        if y >= 0:
+            key[fill[y]] = packed | (raw_start[i] << bits_d) | raw_days[i]
+            fill[y] += 1
+        rest = raw_start[i] + raw_days[i] - days_per_year
+        if rest > 0 and y + 1 < years:
+            key[fill[y + 1]] = packed | rest
+            fill[y + 1] += 1
+    year = np.empty(len(key), dtype=np.int64)
+    for y in range(years):
+        a, b = ptr[y], ptr[y + 1]
+        year[a:b] = y
+        if b - a > 32:
+            key[a:b] = np.sort(key[a:b])
+            continue
+        for i in range(a + 1, b):  # insertion sort: a year has a few occurrences
+            k = key[i]
+            j = i - 1
+            while j >= a and key[j] > k:
+                key[j + 1] = key[j]
+                j -= 1
+            key[j + 1] = k
+    event = np.empty_like(key)
+    start = np.empty_like(key)
+    days = np.empty_like(key)
+    for i in range(len(key)):
+        event[i] = key[i] >> (bits_s + bits_d)
+        start[i] = (key[i] >> bits_d) & ((1 << bits_s) - 1)
+        days[i] = key[i] & ((1 << bits_d) - 1)
+    return year, event, start, days
 
 
 @njit(cache=True, nogil=True)
@@ -125,9 +201,14 @@ def kernel(
     budget = np.empty((len(spare), HORIZON_DAYS))
     for k in range(len(spare)):
         budget[k, :] = spare[k]
-    # Cells of the budget a year changed: (capacity, first day, last day + 1).
-    dirty = np.empty((1024, 3), dtype=np.int64)
-    max_c = int(group_count.max()) * 64 if len(group_count) else 64
+    # Per capacity, the days of the budget a year changed: first, last + 1.
+    changed = np.empty((len(spare), 2), dtype=np.int64)
+    changed[:, 0] = HORIZON_DAYS
+    changed[:, 1] = 0
+    max_occ = 0
+    for y in range(n_years):
+        max_occ = max(max_occ, year_ptr[y + 1] - year_ptr[y])
+    max_c = max_occ * (int(group_count.max()) if len(group_count) else 0)
     c_group = np.empty(max_c, dtype=np.int64)
     c_start = np.empty(max_c)
     c_end = np.empty(max_c)
@@ -142,13 +223,11 @@ def kernel(
         max_r = max(max_r, f_route_ptr[f + 1] - f_route_ptr[f])
     stamp = np.zeros(max_lots * max_r, dtype=np.int64)
     keys = np.empty(max_lots * max_r, dtype=np.int64)
-    # Moves of the hit lots in the arrival series: bin and tonnes (+ arrived, − planned).
-    cap_moves = max_lots * max_r * (max_r + 2)
-    mv_bin = np.empty(cap_moves, dtype=np.int64)
-    mv_t = np.empty(cap_moves)
-    moves = (mv_bin, mv_t)
     acc = np.zeros(9)
+    # The hit lots' changes of a contract's arrival series (+ arrived, − planned) and the
+    # days they span (first, last): zero again after each contract.
     delta = np.zeros(HORIZON_DAYS)
+    span = np.empty(2, dtype=np.int64)
     ticket = 0
     # Per route, within a year: its worst active closure and an alternative's state, with
     # the interval of days over which they hold (the same closures are active throughout).
@@ -162,19 +241,11 @@ def kernel(
     s_loss = np.empty(n_routes)
     s_delay = np.empty(n_routes)
     for y in range(n_years):
-        n_dirty = 0
         # ---- the year's closures, in the reference's order
         n_c = 0
         for o in range(year_ptr[y], year_ptr[y + 1]):
             e = o_event[o]
             for j in range(group_count[e]):
-                if n_c == len(c_group):
-                    c_group = np.concatenate((c_group, np.empty(len(c_group), dtype=np.int64)))
-                    c_start = np.concatenate((c_start, np.empty(len(c_start))))
-                    c_end = np.concatenate((c_end, np.empty(len(c_end))))
-                    grown = np.empty((n_routes, len(c_group)), dtype=np.int64)
-                    grown[:, : by_route.shape[1]] = by_route
-                    by_route = grown
                 c_group[n_c] = first_group[e] + j
                 c_start[n_c] = o_start[o]
                 c_end[n_c] = o_start[o] + o_days[o]
@@ -208,7 +279,7 @@ def kernel(
                         budget[k, d] -= taken
                         need -= taken
                 for q in range(lo, hi):
-                    dirty, n_dirty = _mark(dirty, n_dirty, item_tgt[q], d0, d1)
+                    _mark(changed, item_tgt[q], d0, d1)
         # ---- each contract
         for f in range(n_flows):
             r0, r1 = f_route_ptr[f], f_route_ptr[f + 1]
@@ -232,12 +303,13 @@ def kernel(
             if n_keys == 0:
                 out[f, 2, y] = f_stock0[f]
                 continue
-            order = np.sort(keys[:n_keys])
+            keys[:n_keys].sort()
             acc[:] = 0.0
-            n_mv = 0
+            span[0], span[1] = HORIZON_DAYS, -1
             carry = f_carry[f]
             year_end = f_year_end[f]
-            for key in order:
+            for i_key in range(n_keys):
+                key = keys[i_key]
                 li = key // nr
                 r = r0 + key % nr
                 day = lot_days[l0 + li]
@@ -271,12 +343,10 @@ def kernel(
                 gw = c_group[w]
                 cut = tonnes * g_loss[gw]
                 through = tonnes - cut
-                mv_bin[n_mv] = _bin(planned_arr)
-                mv_t[n_mv] = -tonnes
-                n_mv += 1
+                _move(delta, span, _bin(planned_arr), -tonnes)
                 if through > 0:
                     actual = planned_arr + g_delay[gw]
-                    n_mv = _arrive(acc, moves, n_mv, through, actual, planned_arr, year_end, carry)
+                    _arrive(acc, delta, span, through, actual, planned_arr, year_end, carry)
                     acc[_EXTRA] += through * g_sur[gw]
                 wait_arr = c_end[w] + r_transit[r]
                 for a in range(r0, r1):
@@ -285,6 +355,8 @@ def kernel(
                     if a == r:
                         continue
                     leave = max(day, c_start[w] + r_lead[a])
+                    if leave + r_transit[a] >= wait_arr:
+                        continue  # not sooner than waiting, whatever the delay on it
                     tday = min(int(leave), HORIZON_DAYS - 1)
                     # No room on the departure day: nothing moves (checked first: cheap).
                     room = np.inf
@@ -321,7 +393,7 @@ def kernel(
                         if moved == 0.0:
                             break
                         budget[rc_idx[q], tday] -= moved
-                        dirty, n_dirty = _mark(dirty, n_dirty, rc_idx[q], tday, tday + 1)
+                        _mark(changed, rc_idx[q], tday, tday + 1)
                     if moved <= _EPS:
                         continue
                     cut -= moved
@@ -329,20 +401,17 @@ def kernel(
                     acc[_EXTRA] += moved * max(diff, 0.0)
                     acc[_PLANNING] += moved * min(diff, 0.0)
                     acc[_REROUTED] += moved
-                    n_mv = _arrive(acc, moves, n_mv, moved, arrival, planned_arr, year_end, carry)
+                    _arrive(acc, delta, span, moved, arrival, planned_arr, year_end, carry)
                 if cut > _EPS:
                     acc[_WAITED] += cut
-                    n_mv = _arrive(acc, moves, n_mv, cut, wait_arr, planned_arr, year_end, carry)
+                    _arrive(acc, delta, span, cut, wait_arr, planned_arr, year_end, carry)
             out[f, :, y] = acc[:8]
             # ---- stock-out days: the undisturbed count, corrected where the moves reach
+            lo_b, hi_b = span[0], span[1]
             if f_stock0[f] == 0 and acc[_LATER] <= f_margin[f] - 1e-9 * max(f_thr[f], 1.0):
                 out[f, 2, y] = 0.0
+                delta[lo_b : hi_b + 1] = 0.0
                 continue
-            lo_b, hi_b = HORIZON_DAYS, -1
-            for m in range(n_mv):
-                delta[mv_bin[m]] += mv_t[m]
-                lo_b = min(lo_b, mv_bin[m])
-                hi_b = max(hi_b, mv_bin[m])
             thr = f_thr[f]
             cum = 0.0
             count = base_over[f, lo_b]
@@ -357,8 +426,9 @@ def kernel(
                     count += 1
             out[f, 2, y] = float(count)
         # ---- restore the budget
-        for i in range(n_dirty):
-            k = dirty[i, 0]
-            for d in range(dirty[i, 1], dirty[i, 2]):
+        for k in range(len(spare)):
+            for d in range(changed[k, 0], changed[k, 1]):
                 budget[k, d] = spare[k]
+            changed[k, 0] = HORIZON_DAYS
+            changed[k, 1] = 0
     return out

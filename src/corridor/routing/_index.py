@@ -61,6 +61,7 @@ class SearchIndex:
         self.steps = None
         self.vertex_tables = None
         self.step_pieces = {}
+        self.closures = Derived(CLOSURES_KEPT)
 
 
 CLOSURES_KEPT = 128

@@ -56,14 +56,33 @@ def outside_families(net: Network, families: frozenset[str]) -> frozenset[str]:
     )
 
 
+def links_touching(net: Network, exposures: frozenset[str]) -> frozenset[str]:
+    """Ids of the links an avoid rule on ``exposures`` leaves out (those whose countries or
+    chokepoints, or the country of either end, include one; made once per network): closing
+    them on a graph that avoids fewer exposures gives the routes of the graph that avoids
+    these too (:func:`corridor.graph.link_exclusion`)."""
+
+    def touching() -> frozenset[str]:
+        country = {x.id: x.country for x in net.nodes}
+        return frozenset(
+            x.id
+            for x in net.links
+            if not exposures.isdisjoint(
+                (*x.countries, *x.chokepoints, country[x.from_], country[x.to])
+            )
+        )
+
+    return net.derived.get(("links touching", exposures), touching)
+
+
 def open_edges(g: CommodityGraph, closed: frozenset[str]) -> np.ndarray:
     """Per edge of ``g``: whether the graph of the network without the ``closed`` links
     would have it (the links' own edges go, and the transfers at copies of a place that
     only closed links reach)."""
     where = link_positions(g.net)
-    shut = np.array([where[x] for x in closed if x in where], dtype=np.int64)
-    is_link = ~g.transfers
-    keep = is_link & ~np.isin(g.edge_links, shut)
+    shut = np.zeros(len(where) + 1, dtype=bool)  # the last entry: a transfer's link, -1
+    shut[[where[x] for x in closed if x in where]] = True
+    keep: np.ndarray = ~g.transfers & ~shut[g.edge_links]
     alive = np.zeros(len(g.vertices), dtype=bool)
     alive[g.tails[keep]] = True
     alive[g.heads[keep]] = True
@@ -78,24 +97,27 @@ def closure(g: CommodityGraph, closed: frozenset[str]) -> Closure:
 
 
 def _make(g: CommodityGraph, closed: frozenset[str]) -> Closure:
-    """The closure's tables. Only the rows whose chains read a vertex that lost a step are
-    contracted again; the others are those of the whole graph."""
-    from corridor.routing.kbest import _adjacency, _contract_row, _exits, _Steps, _steps
+    """The closure's tables. Only the rows with a step over a closed edge lose steps, only
+    the rows whose chains read one of those are contracted again, and only the exits of
+    their places change; the others are those of the whole graph."""
+    from corridor.routing.kbest import _adjacency, _contract_row, _Steps, _steps
 
     keep = open_edges(g, closed)
     plain, gates = _adjacency(g)
+    whole, w = _steps(g), _whole(g)
     ok = keep.tolist()
-    rows = [[s for s in row if all(ok[e] for e in s[0])] for row in plain]
-    changed = [len(r) != len(p) for r, p in zip(rows, plain, strict=True)]
-    whole = _steps(g)
-    walks = _walks(g)
+    changed = sorted({v for e in np.flatnonzero(~keep).tolist() for v in w.rows_using[e]})
+    rows = list(plain)
+    for v in changed:
+        rows[v] = [s for s in plain[v] if all(ok[e] for e in s[0])]
+    redo = {u for v in changed for u in w.readers[v]}
     place = _place(g)
     nodes = g.net.nodes
     inside: set[int] = set()
     dead_ends: dict[str, list[tuple[int, Any]]] = {}
     chained = []
-    for v, (reads, dead, passed) in enumerate(walks):
-        if any(changed[u] for u in reads):
+    for v, (_, dead, passed) in enumerate(w.walks):
+        if v in redo:
             out, dead = _contract_row(rows, place, v, inside)
         else:
             out = whole.steps[v]
@@ -103,33 +125,53 @@ def _make(g: CommodityGraph, closed: frozenset[str]) -> Closure:
         for at, step in dead:
             dead_ends.setdefault(nodes[at].id, []).append((v, step))
         chained.append(out)
+    exits = list(whole.exits)
+    for p in {place[v] for v in changed} if exits else ():
+        exits[p] = 0
+        for u in w.place_vertices[p]:
+            for x in rows[u]:
+                exits[p] |= x[5]
     inside_ids = {nodes[i].id for i in inside}
-    return Closure(keep, _Steps(chained, rows, gates, inside_ids, dead_ends, _exits(g, rows), {}))
+    return Closure(keep, _Steps(chained, rows, gates, inside_ids, dead_ends, exits, {}))
 
 
 _Walk = tuple[set[int], list[tuple[int, Any]], set[int]]
 
 
-def _walks(g: CommodityGraph) -> list[_Walk]:
-    """Per vertex, what contracting its steps read on the whole graph: the vertices whose
-    steps it looked at (its own and the head of every link its chains pass), the steps it
-    dropped as dead ends (with the place each ends at) and the places inside its chains
-    (made once per graph)."""
+@dataclass(frozen=True, eq=False)
+class _Whole:
+    """What :func:`_make` reads of the whole graph's steps (made once per graph)."""
+
+    walks: list[_Walk]
+    """Per vertex, what contracting its steps read: the vertices whose steps it looked at
+    (its own and the head of every link its chains pass), the steps it dropped as dead
+    ends (with the place each ends at) and the places inside its chains."""
+    rows_using: list[list[int]]
+    """Per edge: the vertices with a plain step over it."""
+    readers: list[list[int]]
+    """Per vertex: the vertices whose contraction reads its steps."""
+    place_vertices: list[list[int]]
+    """Per place (by network index): its vertices."""
+
+
+def _whole(g: CommodityGraph) -> _Whole:
     idx = search_index(g)
-    return idx.closures.get(("walks",), lambda: _make_walks(g))
+    return idx.closures.get(("whole",), lambda: _make_whole(g))
 
 
-def _make_walks(g: CommodityGraph) -> list[_Walk]:
-    from corridor.routing.kbest import _steps
+def _make_whole(g: CommodityGraph) -> _Whole:
+    from corridor.routing.kbest import _adjacency, _steps
 
     whole = _steps(g)
+    plain = _adjacency(g)[0]
     place = _place(g)
     heads, transfers = g.heads.tolist(), g.transfers.tolist()
     dead: list[list[tuple[int, Any]]] = [[] for _ in whole.steps]
     for entries in whole.dead_ends.values():
         for v, step in entries:
             dead[v].append((place[step[1]], step))
-    out: list[_Walk] = []
+    walks: list[_Walk] = []
+    readers: list[list[int]] = [[] for _ in whole.steps]
     for v, row in enumerate(whole.steps):
         reads: set[int] = {v}
         passed: set[int] = set()
@@ -137,8 +179,17 @@ def _make_walks(g: CommodityGraph) -> list[_Walk]:
             ends = [heads[e] for e in step[0] if not transfers[e]]
             reads.update(ends)
             passed.update(place[u] for u in ends[:-1])
-        out.append((reads, dead[v], passed))
-    return out
+        walks.append((reads, dead[v], passed))
+        for u in reads:
+            readers[u].append(v)
+    rows_using: list[list[int]] = [[] for _ in heads]
+    for v, row in enumerate(plain):
+        for e in sorted({e for step in row for e in step[0]}):
+            rows_using[e].append(v)
+    place_vertices: list[list[int]] = [[] for _ in g.net.nodes]
+    for v, p in enumerate(place):
+        place_vertices[p].append(v)
+    return _Whole(walks, rows_using, readers, place_vertices)
 
 
 def _place(g: CommodityGraph) -> list[int]:

@@ -35,7 +35,7 @@ def explain_no_route(
     }
     if fams:
         labels = [Named(FAMILY_LABELS.get(f, f), family_name(f, "ja")) for f in fams]
-        what = Message("noroute_what_family", **ends, families=Joined(", ", labels))
+        what = Message("noroute_what_family", **ends, families=Joined(", ", labels, "、"))
     else:
         what = Message("noroute_what", **ends)
 
@@ -90,13 +90,13 @@ def explain_no_route(
             sep = "; " if regime else ", "
             kind = Message("noroute_kind_rules" if regime else "noroute_kind_avoid")
             if needed:
-                names = Joined(sep, [name(x) for x in needed])
+                names = Joined(sep, [name(x) for x in needed], "、")
                 return because(Message("noroute_some", names=names, kind=kind, route=route))
             together = Message(
                 "noroute_together",
                 kind=kind,
-                names=Joined(sep, [name(x) for x in rules]),
-                crossed=Joined(", ", [named(x) for x in crossed]),
+                names=Joined(sep, [name(x) for x in rules], "、"),
+                crossed=Joined(", ", [named(x) for x in crossed], "、"),
             )
             return because(together)
     g = commodity_graph(net, commodity, a, avoid, fams, buyer)
@@ -109,15 +109,20 @@ def explain_no_route(
 
 
 def _summarise(reasons: list[str]) -> str:
-    """Join reasons; many links refused for one cargo class become one sentence."""
+    """Join reasons (one per link; links between the same places read alike and are named
+    once); many links refused for one cargo class become one sentence."""
     refused = [r for r in reasons if isinstance(r, Message) and r.key == "why_cargo"]
     cargo = {str(r.values["cargo"]) for r in refused}
     if len(reasons) > 3 and len(cargo) == 1 and len(refused) == len(reasons):
-        ids = [str(r.values["link"]) for r in refused]
+        links = [r.values["link"] for r in refused]
         return Message(
-            "noroute_none_of_links", n=len(ids), ids=", ".join(ids[:4]), cargo=cargo.pop()
+            "noroute_none_of_links",
+            n=len(links),
+            ids=Joined(", ", list(dict.fromkeys(links))[:4], "、"),
+            cargo=refused[0].values["cargo"],
+            every=Joined(", ", links),  # not shown: the ids of all of them, for JSON
         )
-    return Joined("; ", reasons[:6])
+    return Joined("; ", list(dict.fromkeys(reasons))[:6])
 
 
 def _frontier(net: Network, g: CommodityGraph, origin: str, families: frozenset[str]) -> list[str]:
@@ -142,7 +147,7 @@ def _frontier(net: Network, g: CommodityGraph, origin: str, families: frozenset[
         rule, why = g.excluded.get(link.id, ("", ""))
         leaves = (link.from_ in seen) != (link.to in seen)
         outward = link.from_ in seen or link.bidirectional
-        if rule in ("commodity", "avoid", "regime") and leaves and outward and why not in reasons:
+        if rule in ("commodity", "avoid", "regime") and leaves and outward:
             reasons.append(why)
     own = [
         why
@@ -151,6 +156,4 @@ def _frontier(net: Network, g: CommodityGraph, origin: str, families: frozenset[
         for rule, why in (g.excluded.get(link.id, ("", "")),)
         if rule in ("commodity", "avoid", "regime")
     ]
-    if own:
-        return list(dict.fromkeys(own))
-    return reasons
+    return own or reasons

@@ -78,8 +78,8 @@ so both searches add the same numbers."""
 
 def release_search_tables(g: CommodityGraph) -> None:
     """Drop what the searches of ``g`` built that the next search would build again (steps,
-    adjacency, reversed edges, vertex tables, priced steps), keeping its costs to go and
-    the priced pieces of its edges."""
+    adjacency, reversed edges, vertex tables, priced steps, closures' tables), keeping its
+    costs to go and the priced pieces of its edges."""
     search_index(g).release()
 
 
