@@ -145,6 +145,11 @@ def test_japanese_page_names_places_in_japanese(page: Page, tmp_path: Path):
             if place_name(node) not in node.name_ja:
                 assert place_name(node) not in name, (gate, name)  # no English left
     expect(page.get_by_test_id("route-1-conditions")).to_contain_text("承認")
+    shared = page.get_by_test_id("shared-risk").inner_text()
+    assert "EV_" not in shared and net.event("EV_JAPAN_PORT").name_ja in shared
+    iran = page.locator("#unavailable li").inner_text()  # the Iran family's reason
+    assert re.search(r"[\u3040-\u30ff]", iran) and not ID.search(iran), iran
+    assert "no route" not in iran and place_name(net.node("TM_BEREKET"), "ja") in iran, iran
     page.screenshot(path=str(SHOTS / "main-ja.png"), full_page=False)
     page.locator("#results").screenshot(path=str(SHOTS / "results-ja.png"))
     with page.expect_download() as got:

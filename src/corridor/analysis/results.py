@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from corridor.i18n import values_of
+from corridor.i18n import localise, values_of
 from corridor.network.regimes import DEFAULT_BUYER, RegimeFlag
 from corridor.routing.route import SCHEMA_VERSION, Route
 
@@ -110,6 +110,7 @@ class Alternative:
             "route": self.route.label if self.route else None,
             "route_index": None,
             "reason": self.reason or None,
+            "reason_ja": localise(self.reason, "ja") or None,
             "cost_usd_per_t": r(self.route.cost_usd_per_t) if self.route else None,
             "days_mean": r(self.route.days_mean) if self.route else None,
             "premium_usd_per_t": r(self.premium_usd_per_t),
@@ -162,6 +163,7 @@ class Comparison:
     def to_dict(self) -> dict[str, Any]:
         out = RouteSet(self.request, self.routes, self.notes, self.compliance).to_dict()
         out["unavailable"] = dict(self.unavailable)
+        out["unavailable_ja"] = {f: localise(why, "ja") for f, why in self.unavailable.items()}
         links = {
             f: list(dict.fromkeys(values_of(why, "link_id"))) for f, why in self.unavailable.items()
         }

@@ -82,7 +82,7 @@ def sample_block(
         z = np.zeros(0, dtype=np.int64)
         return Occurrences(z, z, z, z, years)
     raw_year, raw_start, raw_days = (
-        np.concatenate([d[i] for d in draws]).astype(np.int64) for i in range(3)
+        np.concatenate([d[i] for d in draws]).astype(np.int64, copy=False) for i in range(3)
     )
     raw_event = np.repeat(np.asarray(events, dtype=np.int64), [len(d[0]) for d in draws])
     year, event, start, days = order_occurrences(

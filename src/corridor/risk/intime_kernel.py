@@ -98,13 +98,20 @@ def order_occurrences(
     """A block's occurrences from the raw draws (year −1: the year before the block), sorted
     by (year, event, start, days): each draw in force in its year, and its rest at the start
     of the next year where it runs past the year's end (within the block). A count by year,
-    then a sort of each year's few occurrences by their packed (event, start, days)."""
+    then a sort of each year's few occurrences by their packed (event, start, days): bit
+    fields wide enough for the largest start and length, taken apart by shifts and masks."""
     n = len(raw_year)
-    span_s = 1
-    span_d = 1
+    top_s = 0
+    top_d = 0
     for i in range(n):
-        span_s = max(span_s, raw_start[i] + 1)
-        span_d = max(span_d, raw_days[i] + 1, raw_start[i] + raw_days[i] - days_per_year + 1)
+        top_s = max(top_s, raw_start[i])
+        top_d = max(top_d, raw_days[i], raw_start[i] + raw_days[i] - days_per_year)
+    bits_s = 0
+    while (1 << bits_s) <= top_s:
+        bits_s += 1
+    bits_d = 0
+    while (1 << bits_d) <= top_d:
+        bits_d += 1
     ptr = np.zeros(years + 1, dtype=np.int64)
     for i in range(n):
         y = raw_year[i]
@@ -118,13 +125,13 @@ def order_occurrences(
     key = np.empty(ptr[years], dtype=np.int64)
     for i in range(n):
         y = raw_year[i]
-        packed = raw_event[i] * span_s
+        packed = raw_event[i] << (bits_s + bits_d)
         if y >= 0:
-            key[fill[y]] = (packed + raw_start[i]) * span_d + raw_days[i]
+            key[fill[y]] = packed | (raw_start[i] << bits_d) | raw_days[i]
             fill[y] += 1
         rest = raw_start[i] + raw_days[i] - days_per_year
         if rest > 0 and y + 1 < years:
-            key[fill[y + 1]] = packed * span_d + rest
+            key[fill[y + 1]] = packed | rest
             fill[y + 1] += 1
     year = np.empty(len(key), dtype=np.int64)
     for y in range(years):
@@ -140,9 +147,14 @@ def order_occurrences(
                 key[j + 1] = key[j]
                 j -= 1
             key[j + 1] = k
-    days = key % span_d
-    start = (key // span_d) % span_s
-    return year, key // (span_d * span_s), start, days
+    event = np.empty_like(key)
+    start = np.empty_like(key)
+    days = np.empty_like(key)
+    for i in range(len(key)):
+        event[i] = key[i] >> (bits_s + bits_d)
+        start[i] = (key[i] >> bits_d) & ((1 << bits_s) - 1)
+        days[i] = key[i] & ((1 << bits_d) - 1)
+    return year, event, start, days
 
 
 @njit(cache=True, nogil=True)
@@ -343,6 +355,8 @@ def kernel(
                     if a == r:
                         continue
                     leave = max(day, c_start[w] + r_lead[a])
+                    if leave + r_transit[a] >= wait_arr:
+                        continue  # not sooner than waiting, whatever the delay on it
                     tday = min(int(leave), HORIZON_DAYS - 1)
                     # No room on the departure day: nothing moves (checked first: cheap).
                     room = np.inf

@@ -51,7 +51,8 @@ def explain_no_route(
         return Named(x, net.exposure(x).name_ja if net.has("exposures", x) else "")
 
     def name(x: str) -> str:
-        return Joined(", ", [named(x), rules[x]]) if rules[x] else named(x)
+        # "IR, excluded for buyer JP by …"; in Japanese the regime's bracket follows the name
+        return Joined(", ", [named(x), rules[x]], "") if rules[x] else named(x)
 
     for role, place in (("origin", origin), ("destination", destination)):
         country = net.node(place).country

@@ -70,6 +70,7 @@ TABLES: dict[str, type[BaseModel]] = {
     "links": s.LinkOut,
     "commodities": s.CommodityOut,
     "exposures": s.ExposureOut,
+    "events": s.EventOut,
     "emission_factors": s.EmissionFactorOut,
     "sources": s.SourceOut,
 }

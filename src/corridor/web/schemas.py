@@ -425,6 +425,7 @@ NodeOut = model_of(model.Node, "NodeOut")
 LinkOut = model_of(model.Link, "LinkOut", types={"season": dict[str, float]})
 CommodityOut = model_of(model.Commodity, "CommodityOut")
 ExposureOut = model_of(model.Exposure, "ExposureOut")
+EventOut = model_of(model.Event, "EventOut")
 EmissionFactorOut = model_of(model.EmissionFactor, "EmissionFactorOut")
 SourceOut = model_of(model.Source, "SourceOut")
 
@@ -500,6 +501,7 @@ PremiumOut = model_of(
         "cost_usd_per_t": float | None,
         "days_mean": float | None,
         "risk_measures_change": dict[str, float] | None,
+        "reason_ja": (str | None, Field(description="The reason in Japanese (null if none).")),
     },
     optional=("risk_measures_change",),
 )
@@ -522,8 +524,18 @@ ComparisonOut = model_of(
     rename={"measures": "risk_measures"},
     drop=("compliance",),
     types={"uncertainty": _BANDS, "measures": ComparedMeasuresOut},
-    extra={"schema_version": int},
-    optional=("uncertainty", "measures"),
+    extra={
+        "schema_version": int,
+        "unavailable_ja": (
+            dict[str, str],
+            Field(description="Family -> why it has no route, in Japanese."),
+        ),
+        "unavailable_links": (
+            dict[str, list[str]],
+            Field(description="Family -> the ids of the links its reason names by place."),
+        ),
+    },
+    optional=("uncertainty", "measures", "unavailable_links"),
     doc="Answer of ``POST /api/compare`` (``Comparison.to_dict()``).",
 )
 

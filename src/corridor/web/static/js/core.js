@@ -18,7 +18,7 @@ const MAP = { width: 1000, height: 540 };
 const CHART = { width: 640, height: 360, left: 70, right: 24, top: 14, bottom: 46 };
 const SVG_NS = "http://www.w3.org/2000/svg";
 const POLL_MS = 400;
-const TABLES = ["nodes", "links", "commodities", "exposures", "sources"];
+const TABLES = ["nodes", "links", "commodities", "exposures", "events", "sources"];
 
 const state = {
   lang: "en",
@@ -95,6 +95,11 @@ function numCell(testid, value, digits, options = {}) {
 function localName(record) {
   if (!record) return "";
   return state.lang === "ja" && record.name_ja ? record.name_ja : record.name_en;
+}
+
+/** A disruption event by name (its id where the tables have none). */
+function eventName(id) {
+  return localName(state.byId.events.get(id)) || id;
 }
 
 function nodeName(id) {

@@ -175,7 +175,7 @@ function routeTable(routes, measures) {
     ),
     ...(shared && shared.events && shared.events.length
       ? [h("p", { class: "note", "data-testid": "shared-risk", text: t("risk_shared", {
-        events: shared.events.join(", "),
+        events: shared.events.map(eventName).join(", "),
         tonne_days: fmt(shared.expected_tonne_days_per_t, 2),
         stock: fmt(measures.stock_days, 0),
         stockout: fmt(shared.expected_stockout_days, 2),
@@ -198,7 +198,7 @@ function ruleName(premium) {
 
 function premiumSentence(p, volume) {
   const what = ruleName(p);
-  if (p.route === null) return t("premium_none", { what, reason: p.reason });
+  if (p.route === null) return t("premium_none", { what, reason: localReason(p) });
   if (p.route_index === 0) return t("premium_same", { what });
   const perYear = volume ? t("per_year", { usd: fmt(p.premium_usd_per_year, 0) }) : "";
   return t("premium_line", {
@@ -216,7 +216,7 @@ function premiumBlock(data) {
     "extra_days_p95", "risk_p_long", "risk_tonne_days", "risk_stockout_days"];
   const rows = data.premium.map((p, i) => {
     const q = `premium-${i}-`;
-    const label = p.route_index === null ? p.reason || "—" : routeLabel(data.routes[p.route_index]);
+    const label = p.route_index === null ? localReason(p) || "—" : routeLabel(data.routes[p.route_index]);
     return h(
       "tr",
       {},
@@ -243,8 +243,14 @@ function premiumBlock(data) {
   ];
 }
 
+/** Why an avoid rule has no route, in the page's language (the API sends both). */
+function localReason(p) {
+  return state.lang === "ja" && p.reason_ja ? p.reason_ja : p.reason;
+}
+
 function unavailableList(data) {
-  const entries = Object.entries(data.unavailable);
+  const local = state.lang === "ja" && data.unavailable_ja ? data.unavailable_ja : {};
+  const entries = Object.entries(data.unavailable).map(([f, why]) => [f, local[f] || why]);
   if (!entries.length) return [];
   return [
     h("h3", { text: t("unavailable_title") }),
