@@ -116,9 +116,9 @@ class CommodityGraph:
     vertex_id: dict[tuple[str, str], int]
     node_vertices: dict[str, list[int]]
     exposure_bit: dict[str, int]
-    excluded: dict[str, tuple[str, str]]
+    excluded: Mapping[str, tuple[str, str]]
     """Link id -> (rule, why) it is not in this graph; rule is commodity, family, avoid or
-    regime."""
+    regime (:class:`Exclusions`: each reason written when first read)."""
     tails: np.ndarray
     heads: np.ndarray
     costs: np.ndarray
@@ -252,6 +252,47 @@ def link_exclusion(
                 )
                 return "regime", why
     return None
+
+
+class Exclusions(Mapping[str, tuple[str, str]]):
+    """The links a graph leaves out, by id, each with the rule that keeps it out and why
+    (:func:`link_exclusion`), written when first read: a search reads none of them, a
+    route that cannot be found a few.
+
+    Which links are out is the build's (over the table's columns); the reasons follow the
+    same rules, link by link (``tests/graph`` holds the two to the same links).
+    """
+
+    def __init__(
+        self,
+        links: Sequence[Link],
+        commodity: Commodity,
+        net: Network,
+        avoid: frozenset[str],
+        families: frozenset[str],
+        blocked: Mapping[str, str],
+    ) -> None:
+        self._links = {x.id: x for x in links}
+        self._rules = (commodity, net, avoid, families, blocked)
+        self._made: dict[str, tuple[str, str]] = {}
+
+    def __getitem__(self, link_id: str) -> tuple[str, str]:
+        got = self._made.get(link_id)
+        if got is None:
+            why = link_exclusion(self._links[link_id], *self._rules)
+            if why is None:  # pragma: no cover - the arrays and the rules disagree
+                raise RuntimeError(f"link {link_id}: left out of the graph by no rule")
+            got = self._made[link_id] = why
+        return got
+
+    def __contains__(self, link_id: object) -> bool:
+        return link_id in self._links
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._links)
+
+    def __len__(self) -> int:
+        return len(self._links)
 
 
 def link_text(net: Network, link: Link) -> Message:
@@ -504,13 +545,8 @@ def _build(
     hit = _bits_of(avoid_set, bit) | _bits_of(blocked or (), bit)
     if hit:
         bad |= (t.exposures & hit) != 0
-    excluded: dict[str, tuple[str, str]] = {}
-    for i in np.flatnonzero(bad).tolist():
-        why = link_exclusion(net.links[i], c, net, avoid_set, fam, blocked)
-        if why is None:  # pragma: no cover - the arrays and the rules disagree
-            bad[i] = False
-        else:
-            excluded[net.links[i].id] = why
+    left_out = [net.links[i] for i in np.flatnonzero(bad).tolist()]
+    excluded = Exclusions(left_out, c, net, avoid_set, fam, dict(blocked or {}))
     use = np.flatnonzero(~bad)
     # link costs (the operations of link_metrics, in its order, so the same floats)
     rtf = np.ones(len(use))
