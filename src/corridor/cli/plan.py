@@ -36,6 +36,7 @@ from corridor.cli._app import (
     _save,
     _service,
     app,
+    cannot_write_report,
     checked,
     out,
     report_written,
@@ -152,7 +153,7 @@ def capacity_cmd(
         try:
             write_report(report, render_capacity_report(result, bands, lang=language_))
         except OSError as exc:
-            raise RequestError(f"cannot write report {report}: {exc.strerror or exc}") from None
+            raise cannot_write_report(report, exc.strerror or exc) from None
         report_written(report)
     _save(result, store, no_store)
 
@@ -339,10 +340,10 @@ def plan_cmd(
     from corridor.costs import Assumptions
     from corridor.optimize.planning import plan
 
+    language_ = language(lang)
     _check(fmt, ("table", "json", *EXPORTS))
     check_output(fmt, output)
     check_brief(brief)
-    language_ = language(lang)
     net = _net(data, overlay, as_of)
     rules = _share_rules(max_share, EACH, "--max-share")
     rules += _share_rules(portfolio_max_share, PORTFOLIO, "--portfolio-max-share")
@@ -399,7 +400,7 @@ def _plan_report(
     try:
         write_report(path, render_plan_report(result, bands, lang=lang))
     except OSError as exc:
-        raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
+        raise cannot_write_report(path, exc.strerror or exc) from None
     report_written(path)
 
 
