@@ -247,3 +247,13 @@ def test_network_validate_in_japanese():
     assert text.startswith("問題なし: 地点") and "（同梱データ）" in text
     assert english_left(text) == []
     assert _run(["network", "validate"], "en").startswith("valid: ")
+
+
+def test_runs_errors_in_japanese(store: str):
+    p = run("runs", "show", "plan", "--store", store, "--lang", "ja")
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "エラー: 「plan」に当てはまる実行が複数ある（plan-" in p.stderr
+    p = run("runs", "show", "nosuch", "--store", store, "--lang", "ja")
+    assert "エラー: 保存先に実行「nosuch」はない" in p.stderr
+    p = run("runs", "show", "nosuch", "--store", store, "--lang", "en")
+    assert "error: no run 'nosuch' in the store" in p.stderr

@@ -165,8 +165,8 @@ def _show_record(net: Network, record_id: str, fmt: str, lang: str = "en") -> No
     grid = Table(
         title=f"{msg(f'netshow_record_{table}', lang)} {name or record_id}", show_header=True
     )
-    grid.add_column(msg("netshow_th_field", lang))
-    grid.add_column(msg("netshow_th_value", lang), overflow="fold")
+    grid.add_column(msg("hdr_field", lang))
+    grid.add_column(msg("hdr_value", lang), overflow="fold")
     grid.add_column(msg("netshow_th_source", lang), overflow="fold")
     for k, v in fields.items():
         ids = {s for col, src in dict(provenance).items() if col.startswith(k) for s in src}
@@ -175,7 +175,7 @@ def _show_record(net: Network, record_id: str, fmt: str, lang: str = "en") -> No
     out.print(grid)
     for sid in used:
         s = net.source(sid)
-        kind = _ja(f"source_kind_{s.kind}", s.kind, lang)
+        kind = _ja(f"srckind_{s.kind}", s.kind, lang)
         out.print(
             f"[bold]{s.id}[/]{msg('netshow_source_head', lang, kind=kind, year=s.year)}: "
             f"{_citation(s.id, s.citation, lang)}"
@@ -193,10 +193,10 @@ def _citation(source: str, citation: str, lang: str) -> str:
 
 
 KIND_KEYS = {"nodes": "node_kind", "exposures": "exposure_kind", "regimes": "regime_kind",
-             "sources": "source_kind"}  # fmt: skip
+             "sources": "srckind"}  # fmt: skip
 
 
-PREFIXES = {"effect": "regime_effect", "restricts": "regime_restricts", "cargo_class": "cargo",
+PREFIXES = {"effect": "regime_effect", "restricts": "restrict", "cargo_class": "cargo",
             "cargo_classes": "cargo", "allowed_modes": "mode", "mode": "mode",
             "capacity_group": "capgroup"}  # fmt: skip
 EXPOSURE_FIELDS = {"issuer", "country", "countries", "chokepoints", "targets"}
