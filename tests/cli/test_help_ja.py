@@ -144,21 +144,18 @@ def test_default_and_required_markers_are_japanese():
     assert "[必須]" in text and "[既定: table]" in text and "[required]" not in text
 
 
-def test_help_language():
-    env = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": "ja_JP.UTF-8"}
+def test_help_language(monkeypatch: pytest.MonkeyPatch):
+    for name, value in (("LC_ALL", ""), ("LC_MESSAGES", ""), ("LANG", "ja_JP.UTF-8")):
+        monkeypatch.setenv(name, value)
     for args, lang in (
         (["compare", "--lang", "en", "--help"], "en"),
         (["compare", "--lang=en", "--help"], "en"),
         (["compare", "--lang", "fr", "--help"], "ja"),  # unknown: the locale's
         (["compare", "--lang"], "ja"),
     ):
-        old = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
-            assert help_language(args) == lang, args
-        finally:
-            for k, v in old.items():
-                os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+        assert help_language(args) == lang, args
+    monkeypatch.setenv("LC_ALL", "C")  # LC_ALL wins, as for the output of commands
+    assert help_language(["compare", "--help"]) == "en"
 
 
 def test_smoke_real_entry_point_and_no_translation_on_the_normal_path():
