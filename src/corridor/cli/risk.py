@@ -253,15 +253,24 @@ def stress_cmd(
 ) -> None:
     """Monte Carlo stress test of a plan: undelivered tonnes, extra cost, VaR/CVaR, tail events."""
     from corridor import risk
+    from corridor.risk.runner import check_workers
 
     _check_format(fmt, output)
     check_dashboard(dashboard, workers if scheduler is None else None)
+    check_workers(workers)  # before any planning
     language_ = language(lang)
     net, scenario_name = _network(data, overlay, scenario, as_of)
     if versus is not None:
         first = _allocation(plan_or_contracts, net, single_route)
         other = _allocation(versus, net, single_route)
-        result = _versus(first, other, years, seed, stock_days, fmt, scenario_name, language_)
+        spread = {
+            "workers": workers,
+            "scheduler": scheduler,
+            "dashboard": announce_dashboard if dashboard else None,
+        }
+        result = _versus(
+            first, other, years, seed, stock_days, fmt, scenario_name, language_, spread
+        )
         _save(result, store, no_store)
         return
     asked = {"input": str(plan_or_contracts), "years": years, "seed": seed, "timing": timing}
@@ -334,8 +343,10 @@ def _versus(
     fmt: str,
     scenario: str,
     lang: str = "en",
+    spread: dict[str, Any] | None = None,
 ) -> Any:
-    """Both allocations in time on the same simulated years, and the sentence."""
+    """Both allocations in time on the same simulated years, and the sentence (``spread``:
+    workers, scheduler and dashboard, as for the annual engine)."""
     from corridor.i18n import localise
     from corridor.i18n import t as msg
     from corridor.risk.intime_stress import FIELDS
@@ -356,6 +367,7 @@ def _versus(
             stock_days=stock_days,
             scenario=scenario,
             progress=lambda i, done: bar.update(tasks[i], completed=done),
+            **(spread or {}),
         )
     if fmt == "json":
         _json(result.to_dict())
