@@ -242,7 +242,7 @@ def path_plan(
     a = Assumptions()
     rules = (*portfolio.rules, *(r for c in portfolio.contracts for r in c.clauses))
     clock = _model._Clock()
-    cands = {c.id: _model._candidates(c, rules, net, a, k, 0.0)[0] for c in portfolio.contracts}
+    cands = _model.all_candidates(portfolio.contracts, rules, net, a, k, 0.0)[0]
     clock.lap("candidates")
     penalty = 10 * max(x.cost_usd_per_t for xs in cands.values() for x in xs) + 1000
     problem = _pricing._Problem(portfolio, rules, net, a, penalty, 0.0)

@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 
 from corridor.costs import Assumptions, insurance_usd_per_t
+from corridor.graph import commodity_graph
 from corridor.optimize import _model, _pricing, planning
 from corridor.optimize.plan_result import MAX_ROUNDS
+from corridor.routing._index import search_index
+from corridor.routing.kbest import k_best
 from tests.optimize.test_planning import ore, three_routes
 
 PENALTY = 1_000.0
@@ -50,3 +53,31 @@ def test_a_gap_target_stops_generation_early_and_states_the_gap():
 def test_stopping_at_max_rounds_is_not_convergence():
     _, _, pricing = generate(three_routes(), 1000, 0)
     assert not pricing.converged and pricing.gap is None and pricing.gaps == ()
+
+
+def test_the_search_tables_are_released_after_the_candidates_and_built_again(monkeypatch):
+    # Pricing keeps the costs to go; a later search builds the steps again, same routes.
+    # (Released as on a graph of more edges than TABLES_KEPT_MAX_EDGES.)
+    monkeypatch.setattr(_model, "TABLES_KEPT_MAX_EDGES", 0)
+    net, a = three_routes(), Assumptions()
+    i = insurance_usd_per_t(net.commodity("ore"), a)
+    g = commodity_graph(net, "ore", a)
+    cands, _ = _model.all_candidates([ore(10, "a"), ore(20, "b")], (), net, a, 3, 0.0)
+    expected = [100 + i, 120 + i, 150 + i]
+    for c in ("a", "b"):
+        assert [x.cost_usd_per_t for x in cands[c]] == pytest.approx(expected)
+    assert search_index(g).steps is None and search_index(g).step_pieces == {}
+    assert set(search_index(g).cost_to_go) == {"D"}
+    assert [r.cost_usd_per_t for r in k_best(g, "O", "D", 3)] == pytest.approx(expected)
+    assert search_index(g).steps is not None
+
+
+def test_a_small_graph_keeps_its_search_tables_after_the_candidates():
+    net, a = three_routes(), Assumptions()
+    g = commodity_graph(net, "ore", a)
+    assert len(g.tails) <= _model.TABLES_KEPT_MAX_EDGES
+    _model.all_candidates([ore(10, "a")], (), net, a, 3, 0.0)
+    steps = search_index(g).steps
+    assert steps is not None and search_index(g).step_pieces
+    k_best(g, "O", "D", 3)
+    assert search_index(g).steps is steps  # the same tables, not built again

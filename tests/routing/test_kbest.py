@@ -12,7 +12,8 @@ import pytest
 from corridor.analysis.queries import compare, pareto, routes
 from corridor.costs import Assumptions
 from corridor.errors import InvalidParameterError, RequestError
-from corridor.graph import TRANSFER, build_graph
+from corridor.graph import TRANSFER, build_graph, commodity_graph
+from corridor.network.model import Commodity, Network
 from corridor.network.synthetic import synthetic_network
 from corridor.routing import kbest as routing
 from corridor.routing._index import search_index
@@ -134,11 +135,12 @@ def test_avoid_rule_is_a_hard_filter(tiny):
 
 
 def test_avoid_rule_that_leaves_nothing_names_the_block(tiny):
-    with pytest.raises(RequestError, match="every route crosses CN"):
+    with pytest.raises(RequestError, match="every route crosses China; without avoiding China"):
         routes("uoc", "MINE", "DEST", network=tiny, avoid=["CN"])
-    with pytest.raises(RequestError, match="every route crosses at least one of CN, SUEZ"):
+    with pytest.raises(RequestError, match="every route crosses at least one of China, Suez Canal"):
         routes("ore", "MINE", "DEST", network=tiny, avoid=["CN", "SUEZ"])
-    with pytest.raises(RequestError, match="the destination DEST is in JP, which is avoided"):
+    in_japan = "the destination Destination is in Japan, which is avoided"
+    with pytest.raises(RequestError, match=in_japan):
         routes("ore", "MINE", "DEST", network=tiny, avoid=["JP"])
 
 
@@ -146,7 +148,7 @@ def test_class7_only_where_accepted(tiny):
     rs = routes("uoc", "MINE", "DEST", network=tiny, k=5)
     assert [r.family for r in rs.routes] == ["china"]  # PORT_W does not accept class 7
     c = compare("uoc", "MINE", "DEST", network=tiny)
-    assert "node PORT_W does not accept class7 cargo" in c.unavailable["trans_caspian"]
+    assert "node Port W does not accept class 7 cargo" in c.unavailable["trans_caspian"]
 
 
 def test_no_physical_route_says_why(tiny):
@@ -254,6 +256,30 @@ def test_sparse_network_exercises_chains_and_dead_ends():
     assert contracted
     assert any(s[7] for s in contracted)  # a chain passing a gateway
     assert steps.dead_ends and steps.inside
+
+
+def test_recosted_steps_made_on_reading_give_the_routes_of_their_own_build():
+    """A second commodity of one cargo class shares the first one's steps, recosted, each
+    vertex's row made when a search first reads it: to every destination (in a chain, at
+    a dead end or neither) the same routes as the steps built for that commodity alone."""
+    base = synthetic_network(16, 17, seed=1)
+    dear = Commodity(**{**vars(base.commodities[0]), "id": "dear", "freight_factor": 1.7})
+
+    def with_goods(*goods: Commodity) -> Network:
+        parts = (base.exposures, base.emission_factors, base.sources, base.origin)
+        return Network(base.nodes, base.links, goods, *parts)
+
+    shared, alone = with_goods(base.commodities[0], dear), with_goods(dear)
+    _steps(commodity_graph(shared, "ore"))
+    g, own = commodity_graph(shared, "dear"), commodity_graph(alone, "dear")
+    assert isinstance(_steps(g).steps, routing._Rows)
+    assert not isinstance(_steps(own).steps, routing._Rows)
+    for destination in (n.id for n in base.nodes if n.id != "N0"):
+        got, want = k_best(g, "N0", destination, 6), k_best(own, "N0", destination, 6)
+        assert [r.signature for r in got] == [r.signature for r in want], destination
+        assert [r.cost_usd_per_t for r in got] == [r.cost_usd_per_t for r in want]
+    made = sum(row is not None for row in _steps(g).steps._made)
+    assert 0 < made <= len(_steps(g).steps)
 
 
 def test_routes_priced_by_step_equal_routes_priced_by_edge():

@@ -36,13 +36,13 @@ from corridor.cli._app import (
     _penalties,
     _service,
     app,
+    cannot_write_report,
     checked,
     out,
     report_written,
 )
 from corridor.cli.brief import BriefOpt, LangOpt, check_brief, compare_brief_file, language
 from corridor.cli.export import OutputOpt, check_output, write_export
-from corridor.errors import RequestError
 from corridor.i18n import catalogue, family_name, localise, t
 from corridor.network.model import Network
 from corridor.network.names import event_name
@@ -132,10 +132,10 @@ def compare_cmd(
     from corridor.analysis.queries import compare
     from corridor.costs import Assumptions
 
+    language_ = language(lang)
     _check_format(fmt)
     check_output(fmt, output)
     check_brief(brief)
-    language_ = language(lang)
     net = _net(data, overlay, as_of)
     result = compare(
         commodity,
@@ -440,5 +440,5 @@ def _report(results: list[Any], net: Network, path: Path, lang: str = "en") -> N
     try:
         write_report(path, html)
     except OSError as exc:
-        raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
+        raise cannot_write_report(path, exc.strerror or exc) from None
     report_written(path)

@@ -10,14 +10,17 @@ first model keep their meaning, new capacity rows follow them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 from corridor.optimize._model import _Model
 from corridor.optimize.capacity import TOL, Capacity
 from corridor.optimize.lp import LpSolution
 from corridor.optimize.plan_result import Candidate, _links
+
+if TYPE_CHECKING:
+    from corridor.optimize._pricing import _Search
 
 
 class _Master:
@@ -47,10 +50,11 @@ class _Master:
         self.cap_pos = np.array([self.position[c.id] for c in model.caps], dtype=np.int64)
         self.columns = len(model.candidates) + model.n_contracts
         self.known = {(x.contract, tuple(_links(x.route))) for x in model.candidates}
-        """(contract, link ids) of every route in the LP, not to add one twice."""
-        self.matrices: dict[int, csr_matrix] = {}
-        """The pricing search matrix of each graph's arrays (by id), built once per plan:
-        only its weights change from one round to the next."""
+        """(contract, link ids) of every route in the LP, not to add one twice (pricing
+        adds those of the routes it offers)."""
+        self.searches: dict[tuple[int, str, str], _Search | None] = {}
+        """The pricing search of each graph's arrays (by id) and origin–destination
+        pair, built once per plan: only its weights change from one round to the next."""
 
     def solve(self) -> LpSolution:
         return self.model.highs.solve()
@@ -75,8 +79,8 @@ class _Master:
         return x.cost_usd_per_t - sum(v * float(dual[r]) for r, v in self.column(x))
 
     def add(self, new: Sequence[Candidate]) -> None:
-        """Append ``new`` as columns, first a row for each capacity they are the first to
-        use."""
+        """Append ``new`` as columns (pricing has put them in :attr:`known`), first a row
+        for each capacity they are the first to use."""
         fresh = sorted(
             {c for x in new for c in x.uses}
             - set(self.extra_rows)
@@ -104,7 +108,6 @@ class _Master:
             index += [r for r, _ in entries]
             value += [v for _, v in entries]
             starts.append(len(index))
-            self.known.add((x.contract, tuple(_links(x.route))))
         n = len(new)
         self.highs.addCols(
             n,

@@ -12,6 +12,7 @@ import numpy as np
 
 from corridor.contracts.model import EACH, PORTFOLIO, Contract, Portfolio, Rule
 from corridor.costs import Assumptions
+from corridor.graph import commodity_graph
 from corridor.network.model import Network
 from corridor.network.schema import FAMILIES
 from corridor.optimize.capacity import Capacity, draws_on
@@ -21,8 +22,42 @@ from corridor.optimize.plan_result import (
     Candidate,
 )
 from corridor.routing.closed import links_touching, outside_families
-from corridor.routing.kbest import k_best
+from corridor.routing.kbest import k_best, release_search_tables
 from corridor.routing.route import Route
+
+
+def all_candidates(
+    contracts: Sequence[Contract],
+    rules: Sequence[Rule],
+    net: Network,
+    a: Assumptions,
+    k: int,
+    risk_penalty: float,
+) -> tuple[dict[str, list[Candidate]], dict[str, tuple[str, ...]]]:
+    """:func:`_candidates` of every contract (by id), and why a pair of each has none.
+
+    The k-best search tables of a contract's graph of more than
+    :data:`TABLES_KEPT_MAX_EDGES` edges are released once no later contract has its
+    commodity, service class and avoid clause (pricing reads only its costs to go and
+    priced pieces; another search builds them again): on 100,000 links a graph's tables
+    hold about 80 MB, so ten contracts' tables held at once were more than half the memory
+    of the plan. A smaller graph keeps them, for the searches that follow a plan (the
+    re-routing candidates of a stress run search the same graphs).
+    """
+    cands, reasons = {}, {}
+    for i, c in enumerate(contracts):
+        cands[c.id], reasons[c.id] = _candidates(c, rules, net, a, k, risk_penalty)
+        same = (c.commodity, c.service, c.avoid)
+        if all((d.commodity, d.service, d.avoid) != same for d in contracts[i + 1 :]):
+            g = commodity_graph(net, c.commodity, contract_assumptions(a, c), c.avoid)
+            if len(g.tails) > TABLES_KEPT_MAX_EDGES:
+                release_search_tables(g)
+    return cands, reasons
+
+
+TABLES_KEPT_MAX_EDGES = 20_000
+"""Graphs up to this many edges keep their search tables after the candidates (a few MB
+at most; the bundled network's graphs have a few hundred edges)."""
 
 
 def _candidates(
@@ -85,8 +120,6 @@ def _pair_routes(
     the links that touch them closed (:mod:`corridor.routing.closed`), not on a graph built
     for each family and avoid set. The routes are those such graphs give, to the float.
     """
-    from corridor.graph import commodity_graph
-
     g = commodity_graph(net, c.commodity, a, c.avoid)
     found = k_best(g, origin, destination, k)
     if not found:
@@ -100,16 +133,28 @@ def _pair_routes(
     return found
 
 
-def _candidate(contract: str, route: Route, net: Network, risk_penalty: float) -> Candidate:
-    uses: dict[str, int] = {}
-    cargo_class = net.commodity(route.commodity).cargo_class
-    for leg in route.legs:
-        if leg.kind != "link" or not leg.link:
-            continue
-        for cap in draws_on(net, cargo_class, net.link(leg.link), leg.from_):
-            uses[cap] = uses.get(cap, 0) + 1
+def _candidate(
+    contract: str,
+    route: Route,
+    net: Network,
+    risk_penalty: float,
+    uses: dict[str, int] | None = None,
+    crossed: tuple[frozenset[str], frozenset[str]] | None = None,
+) -> Candidate:
+    """The LP's view of a route; ``uses`` (capacity id -> links drawing on it, in route
+    order) and ``crossed`` (countries, chokepoints) when known from its edges, else read
+    from its detail."""
+    if uses is None:
+        uses = {}
+        cargo_class = net.commodity(route.commodity).cargo_class
+        for leg in route.legs:
+            if leg.kind != "link" or not leg.link:
+                continue
+            for cap in draws_on(net, cargo_class, net.link(leg.link), leg.from_):
+                uses[cap] = uses.get(cap, 0) + 1
+    countries, chokepoints = crossed or (frozenset(route.countries), route.chokepoints)
     ends = {net.node(route.origin).country, net.node(route.destination).country}
-    transit = frozenset(x for x in route.countries if x not in ends) | set(route.chokepoints)
+    transit = frozenset(x for x in countries if x not in ends) | set(chokepoints)
     risk = risk_penalty * route.risk.disrupted_days_per_year
     families = frozenset(route.family.split("+"))
     return Candidate(contract, route, route.cost_usd_per_t + risk, risk, uses, transit, families)

@@ -12,16 +12,17 @@ from scipy.sparse.csgraph import dijkstra
 
 from corridor.contracts.model import Contract, Portfolio, Rule
 from corridor.costs import Assumptions, insurance_usd_per_t
-from corridor.graph import CommodityGraph, Edge, commodity_graph
+from corridor.graph import CommodityGraph, commodity_graph
 from corridor.i18n import Message
 from corridor.network.model import Network
 from corridor.optimize._master import _Master
 from corridor.optimize._model import _candidate, _Clock, _Model, contract_assumptions
 from corridor.optimize.capacity import TOL, capacities, capacity_of_link, node_capacities
 from corridor.optimize.lp import LpSolution
-from corridor.optimize.plan_result import Candidate, RuleCost, _links
-from corridor.routing.pricing import make_route
+from corridor.optimize.plan_result import Candidate, RuleCost
+from corridor.routing.pricing import crossed, make_route
 from corridor.routing.route import Route
+from corridor.routing.to_go import _MIN_COST, costs_to_go
 
 DETOURS = 0
 """Routes round the tightest capacity of the cheapest one that pricing offers per contract
@@ -151,22 +152,29 @@ def _price(problem: _Problem, master: _Master, sol: LpSolution) -> tuple[list[Ca
         routes, least = _priced_routes(problem, master, c, prices, y)
         if least is not None:
             lower += c.volume_t_per_year * min(0.0, least)
-        for route in routes:
-            x = _candidate(c.id, route, problem.net, problem.risk_penalty)
-            key = (c.id, tuple(_links(route)))
+        for route, links, uses, passes in routes:
+            key = (c.id, links)
             if key in master.known:
                 continue
+            x = _candidate(c.id, route, problem.net, problem.risk_penalty, uses, passes)
             if master.reduced_cost(x, y) < -TOL * max(1.0, x.cost_usd_per_t):
                 master.known.add(key)
                 out.append(x)
     return out, lower
 
 
+_Priced = tuple[Route, tuple[str, ...], dict[str, int], tuple[frozenset[str], frozenset[str]]]
+"""A priced route, its link ids, the capacities it draws on, what it crosses."""
+
+
 def _priced_routes(
     problem: _Problem, master: _Master, c: Contract, prices: np.ndarray, y: np.ndarray
-) -> tuple[list[Route], float | None]:
+) -> tuple[list[_Priced], float | None]:
     """The route of least priced cost per origin–destination pair (and family rule), and
-    a lower bound on the least reduced cost of the contract's routes (None: no path)."""
+    a lower bound on the least reduced cost of the contract's routes (None: no path).
+
+    Each route comes with its link ids, the capacities it draws on and the countries and
+    chokepoints it crosses, read off its edges (its detail is built only when read)."""
     model = master.model
     penalties: dict[str, float] = {}
     families: set[str | None] = {None}
@@ -197,13 +205,18 @@ def _priced_routes(
             limit = -offset if exact else np.inf
             if limit <= 0:  # every route of the pair has a reduced cost >= 0
                 continue
-            found = arrays.cheapest(o, d, prices, pen, master.matrices, DETOURS, limit)
+            found = arrays.cheapest(o, d, prices, pen, master.searches, DETOURS, limit)
             if found is None:  # no path (or none below the limit): reduced costs >= 0
                 continue
             total, paths = found
             if fam is None:
                 least = total + offset if least is None else min(least, total + offset)
-            out += [make_route(commodity_graph(*key), edges, o) for edges in paths]
+            g = commodity_graph(*key)
+            for path in paths:
+                edges = [g.edges[i] for i in path]
+                links = tuple(e.link.id for e in edges if e.link is not None)
+                route = make_route(g, edges, o)
+                out.append((route, links, arrays.draws(path), crossed(g, edges)))
     return out, least
 
 
@@ -225,6 +238,17 @@ class _GraphArrays:
     (sorted by id, the order of :meth:`_Master.cap_prices`)."""
     places: np.ndarray
     """Per vertex: index of its node."""
+    capped: np.ndarray
+    """The edges that draw on a capacity."""
+    capped_capacity: csr_matrix
+    """Their rows of ``capacity``."""
+    capped_pairs: np.ndarray
+    """Their pairs (without parallel edges; else empty)."""
+    draw_start: np.ndarray
+    """Per edge: where its capacities start in ``draw_caps``, plus the end."""
+    draw_caps: np.ndarray
+    """The capacities of each edge (``capacity_ids`` positions) in the order
+    :func:`~corridor.optimize.capacity.draws_on` gives them."""
     order: np.ndarray
     """Edge indices sorted by (tail, head, index): parallel edges side by side."""
     pair_start: np.ndarray
@@ -255,6 +279,7 @@ class _GraphArrays:
         index = {cap: i for i, cap in enumerate(ids)}
         every = {cap: i for i, cap in enumerate(sorted(capacities(net)))}
         cols = [index[cap] for cap in caps]
+        by_edge = np.argsort(rows, kind="stable")
         tails, heads = g.tails, g.heads
         n = len(g.vertices)
         order = np.lexsort((np.arange(len(tails)), heads, tails))
@@ -263,22 +288,43 @@ class _GraphArrays:
         first[1:] = keys[1:] != keys[:-1]
         starts = np.flatnonzero(first)
         pair_tail = tails[order][starts]
+        capped = np.unique(rows).astype(np.int64)
+        capacity = csr_matrix(
+            (np.ones(len(rows)), (rows, cols)), shape=(len(g.edges), max(len(ids), 1))
+        )
         return _GraphArrays(
             g,
             tails,
             heads,
             g.costs,
-            csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(g.edges), max(len(ids), 1))),
+            capacity,
             ids,
             np.array([every[cap] for cap in ids], dtype=np.int64),
             _bottleneck(net, len(g.edges), rows, caps),
             np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64),
+            capped,
+            capacity[capped],
+            np.argsort(order)[capped] if len(starts) == len(keys) else np.zeros(0, np.int64),
+            np.searchsorted(rows[by_edge], np.arange(len(g.edges) + 1)),
+            np.asarray(cols, dtype=np.int64)[by_edge],
             order,
             np.append(starts, len(keys)),
             keys[starts],
             heads[order][starts],
             np.searchsorted(pair_tail, np.arange(n + 1)),
         )
+
+    def draws(self, path: list[int]) -> dict[str, int]:
+        """Capacity id -> how many edges of ``path`` draw on it, in the order of
+        :func:`~corridor.optimize._model._candidate`'s ``uses``."""
+        out: dict[str, int] = {}
+        at = np.asarray(path, dtype=np.int64)
+        lo, hi = self.draw_start[at], self.draw_start[at + 1]
+        for i in np.flatnonzero(hi > lo).tolist():
+            for j in self.draw_caps[lo[i] : hi[i]].tolist():
+                cap = self.capacity_ids[j]
+                out[cap] = out.get(cap, 0) + 1
+        return out
 
     def touching(self, exposure: str) -> np.ndarray:
         bit = self.graph.exposure_bit[exposure]
@@ -290,34 +336,38 @@ class _GraphArrays:
         destination: str,
         prices: np.ndarray,
         penalties: Mapping[str, float],
-        matrices: MutableMapping[int, csr_matrix] | None = None,
+        searches: MutableMapping[tuple[int, str, str], _Search | None] | None = None,
         detours: int = 0,
         limit: float = np.inf,
-    ) -> tuple[float, list[list[Edge]]] | None:
+    ) -> tuple[float, list[list[int]]] | None:
         """Least-cost physically simple path with capacity prices on its edges and each
         penalised exposure charged once (exactly: the best over every subset of penalised
         exposures allowed).
 
         ``prices`` holds USD/t per use of every capacity of the network, in id order;
-        ``matrices`` keeps the search matrix of each graph between calls (only its
-        weights change). Returns the least priced cost over every path, with the path's
-        edges of the least-cost route among them (none when each path found passes a place
-        twice and so is not a route), then up to ``detours`` more routes (without
-        penalties only): each the cheapest once the tightest capacity of the route before
-        it is barred, so one round offers a contract routes round several bottlenecks.
-        None when there is no path at all, or none of priced cost below ``limit`` (the
-        search stops there).
+        ``searches`` keeps the search of each graph and origin–destination pair between
+        calls (only its weights change). Returns the least priced cost over every path,
+        with the path's edge indices of the least-cost route among them (none when each path
+        found passes a place twice and so is not a route), then up to ``detours`` more
+        routes (without penalties only): each the cheapest once the tightest capacity of
+        the route before it is barred, so one round offers a contract routes round several
+        bottlenecks. None when there is no path at all, or none of priced cost below
+        ``limit`` (the search stops there).
         """
-        g = self.graph
-        src = g.node_vertices.get(origin, [])
-        dst = g.node_vertices.get(destination, [])
-        if not src or not dst:
+        search = self._search(origin, destination, searches)
+        if search is None:
             return None
         price = np.zeros(self.capacity.shape[1])
         price[: len(self.capacity_ids)] = prices[self.capacity_pos]
+        if not penalties and not detours and search.base is not None:
+            # no parallel edges: only the edges that draw on a capacity change cost
+            raised = self.costs[self.capped] + self.capped_capacity @ price
+            found = self._path(search, search.run_raised(raised, self.capped_pairs, limit))
+            if found is None:
+                return None
+            return found[0], [] if found[1] is None else [found[1]]
         costs = self.costs + self.capacity @ price
         touch = {e: self.touching(e) for e in penalties}
-        mat = self._matrix(matrices)
         least: float | None = None
         best: tuple[float, list[int]] | None = None
         for size in range(len(touch) + 1):
@@ -326,7 +376,7 @@ class _GraphArrays:
                 for e, hits in touch.items():
                     if e not in allowed_set:
                         allowed = ~hits if allowed is None else allowed & ~hits
-                found = self._shortest(mat, costs, allowed, src, dst, limit)
+                found = self._shortest(search, costs, allowed, limit)
                 if found is None:
                     continue
                 total = found[0] + sum(penalties[e] for e in allowed_set)
@@ -339,18 +389,11 @@ class _GraphArrays:
             return least, []
         paths = [best[1]]
         if detours and not penalties:
-            paths += self._detours(mat, costs, src, dst, best[1], detours, limit)
-        return least, [[g.edges[i] for i in p] for p in paths]
+            paths += self._detours(search, costs, best[1], detours, limit)
+        return least, paths
 
     def _detours(
-        self,
-        mat: csr_matrix,
-        costs: np.ndarray,
-        src: list[int],
-        dst: list[int],
-        path: list[int],
-        n: int,
-        limit: float,
+        self, search: _Search, costs: np.ndarray, path: list[int], n: int, limit: float
     ) -> list[list[int]]:
         out: list[list[int]] = []
         barred = costs.copy()
@@ -359,63 +402,164 @@ class _GraphArrays:
             if not np.isfinite(tight).any():
                 break
             barred[path[int(np.argmin(tight))]] = np.inf
-            found = self._shortest(mat, barred, None, src, dst, limit)
+            found = self._shortest(search, barred, None, limit)
             if found is None or found[1] is None:
                 break
             path = found[1]
             out.append(path)
         return out
 
-    def _matrix(self, matrices: MutableMapping[int, csr_matrix] | None) -> csr_matrix:
-        """The pair structure as a CSR matrix, kept in ``matrices`` (one per plan, so
-        threads planning at once never share one)."""
-        mat = None if matrices is None else matrices.get(id(self))
-        if mat is None:
-            n = len(self.places)
-            data = np.ones(len(self.pair_head))
-            mat = csr_matrix((data, self.pair_head, self.indptr), shape=(n, n))
-            if matrices is not None:
-                matrices[id(self)] = mat
-        return mat
+    def _search(
+        self,
+        origin: str,
+        destination: str,
+        searches: MutableMapping[tuple[int, str, str], _Search | None] | None,
+    ) -> _Search | None:
+        """The search from ``origin`` to ``destination``, kept in ``searches`` (one per
+        plan, so threads planning at once never share one); None when there is no path."""
+        key = (id(self), origin, destination)
+        if searches is not None and key in searches:
+            return searches[key]
+        found = _Search.build(self, origin, destination)
+        if searches is not None:
+            searches[key] = found
+        return found
 
     def _shortest(
         self,
-        mat: csr_matrix,
+        search: _Search,
         costs: np.ndarray,
         allowed: np.ndarray | None,
-        src: list[int],
-        dst: list[int],
         limit: float = np.inf,
     ) -> tuple[float, list[int] | None] | None:
         # the CSR structure is kept; per call only its weights: the cheapest allowed edge
         # of each (tail, head) pair (a barred one costs inf, which no search relaxes)
         sorted_costs = (costs if allowed is None else np.where(allowed, costs, np.inf))[self.order]
-        cheapest = np.minimum.reduceat(sorted_costs, self.pair_start[:-1])
-        # sparse zeros are not edges: lift free edges to a negligible cost
-        mat.data = np.maximum(cheapest, 1e-12)
-        dist, pred, _ = dijkstra(
-            mat, indices=src, return_predecessors=True, min_only=True, limit=limit
-        )
-        end = min(dst, key=lambda v: dist[v])
-        if not np.isfinite(dist[end]):
+        if len(self.pair_head) < len(sorted_costs):
+            cheapest = np.minimum.reduceat(sorted_costs, self.pair_start[:-1])
+        else:  # no parallel edges: each pair is its edge
+            cheapest = sorted_costs
+        return self._path(search, search.run(cheapest, limit), sorted_costs, cheapest)
+
+    def _path(
+        self,
+        search: _Search,
+        found: tuple[float, list[int]] | None,
+        sorted_costs: np.ndarray | None = None,
+        cheapest: np.ndarray | None = None,
+    ) -> tuple[float, list[int] | None] | None:
+        """A search's least cost and its path as edge indices (None: it passes a place
+        twice), the first of the cheapest parallel edges of each step (costs given where
+        there are parallel edges)."""
+        if found is None:
             return None
-        path = [end]
-        while pred[path[-1]] >= 0:
-            path.append(int(pred[path[-1]]))
-        path.reverse()
+        total, path = found
         places = self.places[path]
         stops = places[np.r_[True, places[1:] != places[:-1]]]
         if len(np.unique(stops)) < len(stops):
-            return float(dist[end]), None
+            return total, None
         at = np.asarray(path, dtype=np.int64)
         pair = np.searchsorted(self.pair_key, at[:-1] * len(self.places) + at[1:])
         lo, hi = self.pair_start[pair], self.pair_start[pair + 1]
         picks = lo.copy()
         for i in np.flatnonzero(hi - lo > 1).tolist():
             # the first (lowest index) of the cheapest parallel edges, as a sort would keep
+            assert sorted_costs is not None and cheapest is not None
             span = sorted_costs[lo[i] : hi[i]]
             picks[i] = lo[i] + int(np.argmax(span == cheapest[pair[i]]))
-        return float(dist[end]), self.order[picks].tolist()
+        return total, self.order[picks].tolist()
+
+
+@dataclass(frozen=True)
+class _Search:
+    """Cheapest paths from one origin to one destination of a graph as costs change.
+
+    A Dijkstra search on each pair's cheapest edge, with its cost reduced by the cost to
+    go ``h`` of the graph's own edge costs (without prices): ``cost + h(head) - h(tail)``,
+    never negative since prices only add to costs. The search then settles first the
+    places on the way to the destination (as A* would) and, below a limit, stops long
+    before it has settled every place as cheap as the destination. A vertex after the
+    graph's starts the search: an arc to each vertex of the origin costs its ``h`` less
+    the least of them, so every path keeps its true cost less that least ``h_start``.
+    """
+
+    matrix: csr_matrix
+    shift: np.ndarray
+    """Per pair: h(head) - h(tail) (inf where either cannot reach the destination)."""
+    base: np.ndarray | None
+    """Without parallel edges: the weights of the pairs without prices (None with)."""
+    pairs: int
+    h_start: float
+    targets: list[int]
+
+    @staticmethod
+    def build(arrays: _GraphArrays, origin: str, destination: str) -> _Search | None:
+        g = arrays.graph
+        src = sorted(set(g.node_vertices.get(origin, [])))
+        dst = g.node_vertices.get(destination, [])
+        if not src or not dst:
+            return None
+        h = np.asarray(costs_to_go(g, destination), dtype=float)
+        start = h[src]
+        h_start = float(start.min())
+        if not np.isfinite(h_start):
+            return None
+        n = len(arrays.places)
+        tail = np.repeat(np.arange(n), np.diff(arrays.indptr))
+        head = arrays.pair_head
+        with np.errstate(invalid="ignore"):
+            shift = h[head] - h[tail]
+        shift[~(np.isfinite(h[head]) & np.isfinite(h[tail]))] = np.inf
+        pairs = len(head)
+        data = np.concatenate([np.ones(pairs), np.maximum(start - h_start, _MIN_COST)])
+        indices = np.concatenate([head, src])
+        indptr = np.append(arrays.indptr, pairs + len(src))
+        matrix = csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
+        base = None
+        if pairs == len(arrays.costs):
+            base = np.maximum(arrays.costs[arrays.order] + shift, _MIN_COST)
+        return _Search(matrix, shift, base, pairs, h_start, list(dst))
+
+    def run(self, cheapest: np.ndarray, limit: float) -> tuple[float, list[int]] | None:
+        """The least cost to the destination with ``cheapest`` per pair, and a path of
+        it (vertices from the origin); None when there is no path below ``limit``."""
+        if limit - self.h_start <= 0:
+            return None
+        # sparse zeros are not edges: lift free edges to a negligible cost
+        self.matrix.data[: self.pairs] = np.maximum(cheapest + self.shift, _MIN_COST)
+        return self._run(limit)
+
+    def run_raised(
+        self, raised: np.ndarray, at: np.ndarray, limit: float
+    ) -> tuple[float, list[int]] | None:
+        """:meth:`run` where only pairs ``at`` cost other than without prices: ``raised``
+        (no parallel edges; the same floats as :meth:`run` gets)."""
+        if limit - self.h_start <= 0:
+            return None
+        assert self.base is not None
+        data = self.matrix.data
+        data[: self.pairs] = self.base
+        data[at] = np.maximum(raised + self.shift[at], _MIN_COST)
+        return self._run(limit)
+
+    def _run(self, limit: float) -> tuple[float, list[int]] | None:
+        start = self.matrix.shape[0] - 1
+        dist, pred, _ = dijkstra(
+            self.matrix,
+            indices=[start],
+            return_predecessors=True,
+            min_only=True,
+            limit=limit - self.h_start,
+        )
+        end = min(self.targets, key=lambda v: dist[v])
+        if not np.isfinite(dist[end]):
+            return None
+        path = [end]
+        while pred[path[-1]] >= 0:
+            path.append(int(pred[path[-1]]))
+        path.pop()  # the start before the origin
+        path.reverse()
+        return float(dist[end]) + self.h_start, path
 
 
 def _draws(net: Network, g: CommodityGraph) -> tuple[np.ndarray, list[str]]:

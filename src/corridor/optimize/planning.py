@@ -60,7 +60,7 @@ from corridor.contracts.model import Contract, Portfolio, Rule
 from corridor.costs import Assumptions
 from corridor.errors import RequestError
 from corridor.network.model import Network
-from corridor.optimize._model import PlanProgram, _candidates, _Clock
+from corridor.optimize._model import PlanProgram, _Clock, all_candidates
 from corridor.optimize._pricing import _Problem, _rule_costs, _solve
 from corridor.optimize._readout import _Extras, _result
 from corridor.optimize.plan_result import (
@@ -132,9 +132,7 @@ def plan_and_program(
     portfolio = _portfolio(contracts, rules, net)
     all_rules = (*portfolio.rules, *(r for c in portfolio.contracts for r in c.clauses))
     clock = _Clock()
-    cands, reasons = {}, {}
-    for c in portfolio.contracts:
-        cands[c.id], reasons[c.id] = _candidates(c, all_rules, net, a, k, risk_penalty)
+    cands, reasons = all_candidates(portfolio.contracts, all_rules, net, a, k, risk_penalty)
     clock.lap("candidates")
     dearest = max((x.cost_usd_per_t for xs in cands.values() for x in xs), default=0.0)
     penalty = shortfall_penalty if shortfall_penalty is not None else 10 * dearest + 1000

@@ -9,6 +9,7 @@ together from its pieces without holding the graph.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,7 @@ class SearchIndex:
     reverse_matrix: csr_matrix | None = None
     reverse_lists: list[list[tuple[int, float]]] | None = None
     """In-edges of every vertex as (tail, cost), for the plain search of small graphs."""
-    adjacency: tuple[list[list[Any]], list[tuple[str, str]]] | None = None
+    adjacency: tuple[Sequence[list[Any]], list[tuple[str, str]]] | None = None
     """Steps out of every vertex as plain tuples, and the gateway entries they name."""
     steps: _Steps | None = None
     """The steps with chains of one-way places contracted."""
@@ -52,6 +53,15 @@ class SearchIndex:
     """Frozen set of closed link ids -> the search's tables with those links closed
     (:class:`corridor.routing.closed.Closure`; the last :data:`CLOSURES_KEPT` kept), and
     under ``("walks",)`` what contracting the whole graph's steps read."""
+
+    def release(self) -> None:
+        """Drop the tables a search builds again on demand (see
+        :func:`corridor.routing.kbest.release_search_tables`)."""
+        self.reverse_matrix = self.reverse_lists = self.adjacency = None
+        self.steps = None
+        self.vertex_tables = None
+        self.step_pieces = {}
+        self.closures = Derived(CLOSURES_KEPT)
 
 
 CLOSURES_KEPT = 128

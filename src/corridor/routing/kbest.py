@@ -29,8 +29,8 @@ import contextlib
 import gc
 import heapq
 import math
-from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NamedTuple, overload
 
 from corridor.graph import CommodityGraph, Edge
 from corridor.routing._index import search_index
@@ -43,133 +43,33 @@ from corridor.routing.pricing import (
     signature,
 )
 from corridor.routing.route import Route
+from corridor.routing.to_go import (  # noqa: F401  (cost_to_go and the limits: public here too)
+    ALL_PAIRS_MAX_VERTICES,
+    PLAIN_SEARCH_MAX_VERTICES,
+    _all_pairs,
+    _cost_to_go,
+    _ends,
+    _reverse_lists,
+    _reverse_matrix,
+    cost_to_go,
+    costs_to_go,
+)
 
 MAX_LABELS = 200_000
 MAX_K = 50
 """Most routes one query may ask for."""
 
 
-def cost_to_go(g: CommodityGraph, targets: list[int]) -> list[float]:
-    """Least cost from every vertex to any of ``targets`` (inf where unreachable).
-
-    Small graphs are searched in plain Python (a binary heap over the reversed edges), which
-    is quicker than loading a sparse-matrix library for them; larger ones in
-    ``scipy.sparse.csgraph``. Both settle every vertex at the least of its neighbours' sums
-    ``d[head] + cost``, so they give the same floats.
-    """
-    if len(g.vertices) <= PLAIN_SEARCH_MAX_VERTICES:
-        return _plain_dijkstra(_reverse_lists(g), targets)
-    from scipy.sparse.csgraph import dijkstra
-
-    dist = dijkstra(_reverse_matrix(g), directed=True, indices=targets, min_only=True)
-    return [float(x) for x in dist]
+_Label = tuple[float, int, float, int, Any, tuple[int, ...], int, int, int]
+"""A partial route in the best-first search: (f, seq, cost, vertex, parent label, edges of
+its last step, places visited, exposures crossed, signature id)."""
 
 
-ALL_PAIRS_MAX_VERTICES = 500
-"""Graphs up to this size keep the least cost between every pair of vertices (8 MB at
-most) once a second destination is asked, so that a query to a new destination reads its
-costs to go instead of running a search of its own."""
-PLAIN_SEARCH_MAX_VERTICES = 2_000
-"""Graphs up to this size find their costs to go in plain Python (see :func:`cost_to_go`)."""
-_MIN_COST = 1e-12
-"""Zero edge costs are lifted to this, as a sparse matrix must (its zeros are not edges),
-so both searches add the same numbers."""
-
-
-def _cost_to_go(g: CommodityGraph, destination: str, targets: list[int]) -> list[float]:
-    """:func:`cost_to_go` of a destination, kept by the graph.
-
-    The first destination of a graph gets a search of its own; from the second on, small
-    graphs answer from the table of all pairs (built then, once).
-    """
-    idx = search_index(g)
-    h = idx.cost_to_go.get(destination)
-    if h is None:
-        pairs = _all_pairs(g) if idx.cost_to_go or idx.all_pairs is not None else None
-        if pairs is None:
-            h = cost_to_go(g, targets)
-        else:
-            h = (
-                list(map(min, *(pairs[t] for t in targets)))
-                if len(targets) > 1
-                else pairs[targets[0]]
-            )
-        idx.cost_to_go[destination] = h
-    return h
-
-
-def _all_pairs(g: CommodityGraph) -> list[list[float]] | None:
-    """Least cost from every vertex (the items of a row) to every vertex (the rows), for
-    graphs of at most :data:`ALL_PAIRS_MAX_VERTICES` vertices (built once per graph; None
-    for larger ones)."""
-    if len(g.vertices) > ALL_PAIRS_MAX_VERTICES:
-        return None
-    idx = search_index(g)
-    if idx.all_pairs is None:
-        from scipy.sparse.csgraph import dijkstra
-
-        idx.all_pairs = dijkstra(_reverse_matrix(g), directed=True).tolist()
-    return idx.all_pairs
-
-
-def _plain_dijkstra(reverse: list[list[tuple[int, float]]], targets: list[int]) -> list[float]:
-    """Least cost from every vertex to the nearest of ``targets`` over ``reverse`` (per
-    vertex: its in-edges as (tail, cost))."""
-    inf = math.inf
-    dist = [inf] * len(reverse)
-    heap = [(0.0, t) for t in dict.fromkeys(targets)]
-    for t in targets:
-        dist[t] = 0.0
-    push, pop = heapq.heappush, heapq.heappop
-    done = [False] * len(reverse)
-    while heap:
-        d, v = pop(heap)
-        if done[v]:
-            continue
-        done[v] = True
-        for u, cost in reverse[v]:
-            nd = d + cost
-            if nd < dist[u]:
-                dist[u] = nd
-                push(heap, (nd, u))
-    return dist
-
-
-def _reverse_lists(g: CommodityGraph) -> list[list[tuple[int, float]]]:
-    """Per vertex, its in-edges as (tail, cost), costs lifted as in :func:`_reverse_matrix`
-    (built once per graph)."""
-    idx = search_index(g)
-    if idx.reverse_lists is None:
-        import numpy as np
-
-        rev: list[list[tuple[int, float]]] = [[] for _ in g.vertices]
-        costs = np.maximum(g.costs, _MIN_COST).tolist()
-        for head, tail, cost in zip(g.heads.tolist(), g.tails.tolist(), costs, strict=True):
-            rev[head].append((tail, cost))
-        idx.reverse_lists = rev
-    return idx.reverse_lists
-
-
-def _reverse_matrix(g: CommodityGraph) -> Any:
-    """The graph reversed, as a sparse matrix of edge costs (built once per graph)."""
-    idx = search_index(g)
-    m = idx.reverse_matrix
-    if m is None:
-        import numpy as np
-        from scipy.sparse import csr_matrix
-
-        n, count = len(g.vertices), len(g.tails)
-        heads, tails = g.heads, g.tails
-        # sparse zeros are not edges: lift zero costs to a tiny epsilon
-        costs = np.maximum(g.costs, _MIN_COST)
-        # parallel edges: keep the cheapest (a CSR matrix would add them up)
-        order = np.lexsort((costs, tails, heads))
-        heads, tails, costs = heads[order], tails[order], costs[order]
-        first = np.ones(count, dtype=bool)
-        first[1:] = (heads[1:] != heads[:-1]) | (tails[1:] != tails[:-1])
-        m = csr_matrix((costs[first], (heads[first], tails[first])), shape=(n, n))
-        idx.reverse_matrix = m
-    return m
+def release_search_tables(g: CommodityGraph) -> None:
+    """Drop what the searches of ``g`` built that the next search would build again (steps,
+    adjacency, reversed edges, vertex tables, priced steps, closures' tables), keeping its
+    costs to go and the priced pieces of its edges."""
+    search_index(g).release()
 
 
 def index_graph(g: CommodityGraph) -> None:
@@ -179,15 +79,6 @@ def index_graph(g: CommodityGraph) -> None:
         _reverse_lists(g)
     _reverse_matrix(g)
     _all_pairs(g)
-
-
-def _ends(g: CommodityGraph, origin: str, destination: str) -> tuple[list[int], list[int]]:
-    return g.node_vertices.get(origin, []), g.node_vertices.get(destination, [])
-
-
-_Label = tuple[float, int, float, int, Any, tuple[int, ...], int, int, int]
-"""A partial route in the best-first search: (f, seq, cost, vertex, parent label, edges of
-its last step, places visited, exposures crossed, signature id)."""
 
 
 def _steps_taken(label: _Label) -> list[tuple[int, ...]]:
@@ -373,7 +264,7 @@ whether it starts with a transfer, bits of the places it enters, the id of the g
 entry its first link adds to the signature (-1 for none) and those of any later links."""
 
 
-def _adjacency(g: CommodityGraph) -> tuple[list[list[_Step]], list[tuple[str, str]]]:
+def _adjacency(g: CommodityGraph) -> tuple[Sequence[list[_Step]], list[tuple[str, str]]]:
     """The steps out of every vertex, and the gateway entries they name (built once per
     graph).
 
@@ -434,8 +325,8 @@ def _adjacency(g: CommodityGraph) -> tuple[list[list[_Step]], list[tuple[str, st
 class _Steps(NamedTuple):
     """The search's steps out of every vertex, with chains contracted (see :func:`_steps`)."""
 
-    steps: list[list[_Step]]
-    plain: list[list[_Step]]
+    steps: Sequence[list[_Step]]
+    plain: Sequence[list[_Step]]
     """The steps before contraction (:func:`_adjacency`)."""
     gates: list[tuple[str, str]]
     """Gateway entries, by the ids the steps use."""
@@ -447,10 +338,10 @@ class _Steps(NamedTuple):
     exits: list[int]
     """Per place (by network index): the places one step leads to, as a bitset (empty on
     networks of more than :data:`UNUSABLE_CHECK_MAX_PLACES` places)."""
-    patched: dict[str, list[list[_Step]]]
+    patched: dict[str, Sequence[list[_Step]]]
     """Steps with those into a dead end put back, by that dead end (filled on use)."""
 
-    def to(self, destination: str) -> list[list[_Step]]:
+    def to(self, destination: str) -> Sequence[list[_Step]]:
         """The steps for a query ending at ``destination``."""
         if destination in self.inside:  # a chain would run past it
             return self.plain
@@ -459,9 +350,7 @@ class _Steps(NamedTuple):
             return self.steps
         steps = self.patched.get(destination)
         if steps is None:
-            steps = self.patched[destination] = list(self.steps)
-            for v, step in back:
-                steps[v] = [*steps[v], step]
+            steps = self.patched[destination] = _Patched(self.steps, back)
         return steps
 
 
@@ -536,23 +425,81 @@ def _recosted(shared: _Steps, g: CommodityGraph, topology: str) -> _Steps:
             total[steps] = piece[pieces]
         else:
             total[steps] += piece[pieces]
-    flat = [
-        (x[0], x[1], c, x[3], x[4], x[5], x[6], x[7])
-        for x, c in zip(recipe.flat, total.tolist(), strict=True)
-    ]
     cut = recipe.rows
-    rows = [flat[cut[i] : cut[i + 1]] for i in range(len(cut) - 1)]
     n = len(shared.steps)
-    dead = iter(flat[cut[-1] :])
+    dead = iter(_priced(recipe.flat[cut[-1] :], total[cut[-1] :]))
     return _Steps(
-        rows[:n],
-        rows[n:],
+        _Rows(recipe.flat, cut, total, 0, n),
+        _Rows(recipe.flat, cut, total, n, len(cut) - 1 - n),
         shared.gates,
         shared.inside,
         {p: [(v, next(dead)) for v, _ in back] for p, back in shared.dead_ends.items()},
         shared.exits,
         {},
     )
+
+
+def _priced(flat: Sequence[_Step], total: Any) -> list[_Step]:
+    """``flat``'s steps with the costs ``total`` (an array) instead of their own."""
+    return [
+        (x[0], x[1], c, x[3], x[4], x[5], x[6], x[7])
+        for x, c in zip(flat, total.tolist(), strict=True)
+    ]
+
+
+class _Rows(Sequence[list[_Step]]):
+    """The recosted steps out of each vertex (:func:`_recosted`), each row made when a
+    search first reads it: a search guided by exact costs to go reads few of them, and a
+    graph of 100,000 links has about two million steps (80 MB as tuples)."""
+
+    __slots__ = ("_cut", "_first", "_flat", "_made", "_total")
+
+    def __init__(self, flat: list[_Step], cut: list[int], total: Any, first: int, n: int):
+        self._flat, self._cut, self._total, self._first = flat, cut, total, first
+        self._made: list[list[_Step] | None] = [None] * n
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    @overload
+    def __getitem__(self, v: int) -> list[_Step]: ...
+    @overload
+    def __getitem__(self, v: slice) -> list[list[_Step]]: ...
+    def __getitem__(self, v: int | slice) -> list[_Step] | list[list[_Step]]:
+        if isinstance(v, slice):
+            return [self[i] for i in range(*v.indices(len(self)))]
+        row = self._made[v]
+        if row is None:
+            at = self._first + v
+            lo, hi = self._cut[at], self._cut[at + 1]
+            row = self._made[v] = _priced(self._flat[lo:hi], self._total[lo:hi])
+        return row
+
+
+class _Patched(Sequence[list[_Step]]):
+    """Rows with steps into a dead end put back (:meth:`_Steps.to`), the others read
+    from the rows underneath as they are."""
+
+    __slots__ = ("_extra", "_rows")
+
+    def __init__(self, rows: Sequence[list[_Step]], back: list[tuple[int, _Step]]):
+        self._rows = rows
+        self._extra: dict[int, list[_Step]] = {}
+        for v, step in back:
+            self._extra.setdefault(v, []).append(step)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, v: int) -> list[_Step]: ...
+    @overload
+    def __getitem__(self, v: slice) -> list[list[_Step]]: ...
+    def __getitem__(self, v: int | slice) -> list[_Step] | list[list[_Step]]:
+        if isinstance(v, slice):
+            return [self[i] for i in range(*v.indices(len(self)))]
+        extra = self._extra.get(v)
+        return self._rows[v] if extra is None else [*self._rows[v], *extra]
 
 
 class _Recipe(NamedTuple):
@@ -613,7 +560,9 @@ class _Recipe(NamedTuple):
         )
 
 
-def _contract(g: CommodityGraph, plain: list[list[_Step]], gates: list[tuple[str, str]]) -> _Steps:
+def _contract(
+    g: CommodityGraph, plain: Sequence[list[_Step]], gates: list[tuple[str, str]]
+) -> _Steps:
     """The chains of ``plain`` (the steps out of every vertex of ``g``, or of some of its
     edges) contracted, as :func:`_steps` describes."""
     place = _vertex_tables(g)[0]
@@ -632,7 +581,7 @@ def _contract(g: CommodityGraph, plain: list[list[_Step]], gates: list[tuple[str
 
 
 def _contract_row(
-    plain: list[list[_Step]], place: list[int], v: int, inside: set[int]
+    plain: Sequence[list[_Step]], place: list[int], v: int, inside: set[int]
 ) -> tuple[list[_Step], list[tuple[int, _Step]]]:
     """The steps out of vertex ``v`` with chains contracted, and those dropped as dead ends
     (with the place each ends at); the places passed inside a chain are added to ``inside``."""
@@ -666,7 +615,7 @@ def _contract_row(
     return out, dead
 
 
-def _exits(g: CommodityGraph, plain: list[list[_Step]]) -> list[int]:
+def _exits(g: CommodityGraph, plain: Sequence[list[_Step]]) -> list[int]:
     """Per place: the places one of the ``plain`` steps leads to, as a bitset (empty on
     networks of more than :data:`UNUSABLE_CHECK_MAX_PLACES` places)."""
     place = _vertex_tables(g)[0]

@@ -83,6 +83,12 @@ def _step_pieces(g: CommodityGraph, step: tuple[int, ...]) -> _Pieces:
     return cached
 
 
+def _edge_pieces(g: CommodityGraph, edges: list[Edge]) -> list[_Pieces]:
+    """:func:`_pieces` of each edge (the graph's cache looked up once)."""
+    known = search_index(g).edge_pieces
+    return [known.get(id(e)) or _pieces(g, e) for e in edges]
+
+
 def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
     known = search_index(g).edge_pieces
     cached = known.get(id(e))
@@ -198,11 +204,21 @@ def make_route(
     """Price a path of the commodity graph into a :class:`Route`."""
     return _route(
         g,
-        [_pieces(g, e) for e in edges],
+        _edge_pieces(g, edges),
         origin,
         reduce(or_, [e.exposures for e in edges], 0),
         penalise,
         sig if sig is not None else signature(g, edges, origin),
+    )
+
+
+def crossed(g: CommodityGraph, edges: list[Edge]) -> tuple[frozenset[str], frozenset[str]]:
+    """The countries (less the origin's) and the chokepoints a path of edges crosses, as
+    its route's detail lists them, without building the detail."""
+    pieces = _edge_pieces(g, edges)
+    return (
+        frozenset(chain.from_iterable(p.countries for p in pieces)),
+        frozenset(chain.from_iterable(p.chokepoints for p in pieces)),
     )
 
 
