@@ -22,7 +22,7 @@ from corridor.optimize.plan_result import (
     Candidate,
 )
 from corridor.routing.closed import links_touching, outside_families
-from corridor.routing.kbest import k_best, release_search_tables
+from corridor.routing.kbest import k_best, release_search_tables, release_shared_steps
 from corridor.routing.route import Route
 
 
@@ -40,7 +40,7 @@ def all_candidates(
     has its commodity, service class and avoid clause (pricing reads only its costs to go
     and priced pieces; another search builds them again): on 100,000 links a graph's
     tables hold about 80 MB, so ten contracts' tables held at once were more than half the
-    memory of the plan.
+    memory of the plan. So are, at the end, the steps graphs of one topology share.
     """
     cands, reasons = {}, {}
     for i, c in enumerate(contracts):
@@ -49,6 +49,7 @@ def all_candidates(
         if all((d.commodity, d.service, d.avoid) != same for d in contracts[i + 1 :]):
             g = commodity_graph(net, c.commodity, contract_assumptions(a, c), c.avoid)
             release_search_tables(g)
+    release_shared_steps(net)
     return cands, reasons
 
 
