@@ -14,7 +14,6 @@ from corridor.costs import Assumptions, insurance_usd_per_t
 from corridor.graph import CommodityGraph, commodity_graph
 from corridor.i18n import Message
 from corridor.network.model import Network
-from corridor.optimize._dijkstra import first_target
 from corridor.optimize._master import _Master
 from corridor.optimize._model import _candidate, _Clock, _Model, contract_assumptions
 from corridor.optimize.capacity import TOL, capacities, capacity_of_link, node_capacities
@@ -549,6 +548,8 @@ class _Search:
         return self._run(limit)
 
     def _run(self, limit: float) -> tuple[float, list[int]] | None:
+        from corridor.optimize._dijkstra import first_target  # Numba loads on first use
+
         m = self.matrix
         start = m.shape[0] - 1
         dist, path = first_target(
