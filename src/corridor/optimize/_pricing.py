@@ -478,9 +478,10 @@ class _Search:
 
     A Dijkstra search on each pair's cheapest edge, with its cost reduced by the cost to
     go ``h`` of the graph's own edge costs (without prices): ``cost + h(head) - h(tail)``,
-    never negative since prices only add to costs. The search then settles first the
-    places on the way to the destination (as A* would) and, below a limit, stops long
-    before it has settled every place as cheap as the destination. A vertex after the
+    never negative since prices only add to costs. The search
+    (:func:`corridor.optimize._dijkstra.first_target`) then settles first the places on
+    the way to the destination (as A* would) and stops at its first vertex (or at the
+    limit, below which a route must cost to improve the plan). A vertex after the
     graph's starts the search: an arc to each vertex of the origin costs its ``h`` less
     the least of them, so every path keeps its true cost less that least ``h_start``.
     """
