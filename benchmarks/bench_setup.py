@@ -18,6 +18,13 @@
 Every timing is repeated ``--repeat`` times on fresh network copies: best and median of the
 wall and the CPU time (the process's, which other jobs on a loaded machine inflate less) are
 printed, with the load average before and after. Goal (issue #19): set-up ≤ 0.3 s.
+
+A dropped network copy is garbage in reference cycles (the network keeps its graphs, each
+graph its network), which only a full collection frees; in the plain set-up timing one
+falls, every few runs, on whichever run crosses the collector's threshold, and spends most
+of its time freeing the earlier runs' copies. A ``corridor stress`` process builds one
+network and drops none, so the set-up is timed again with the earlier runs' garbage
+collected before each run, outside the timing.
 Run: ``python benchmarks/bench_setup.py``.
 """
 
@@ -29,6 +36,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # one core: set before numpy is imported
 
 import argparse  # noqa: E402
+import gc  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -91,12 +99,15 @@ def _unique(routes: list[Route]) -> list[tuple[Any, ...]]:
 
 
 def _times(
-    fn: Callable[[Network], object], base: Network, repeat: int
+    fn: Callable[[Network], object], base: Network, repeat: int, collect: bool = False
 ) -> tuple[list[float], list[float]]:
-    """Wall and CPU seconds of ``fn`` on ``repeat`` fresh copies of ``base``."""
+    """Wall and CPU seconds of ``fn`` on ``repeat`` fresh copies of ``base``; with
+    ``collect``, the garbage of the runs before is collected before each, untimed."""
     wall, cpu = [], []
     for _ in range(repeat):
         net = replace(base)  # a fresh copy: nothing derived kept
+        if collect:
+            gc.collect()
         t, c = time.perf_counter(), time.process_time()
         fn(net)
         wall.append(time.perf_counter() - t)
@@ -138,6 +149,7 @@ def main() -> None:
             sys.exit(f"contract {c.id}: candidates on masks differ from those on copies")
     setup(replace(base))  # imports and first-use costs out of the timings
     t_setup, c_setup = _times(setup, base, args.repeat)
+    t_clean, c_clean = _times(setup, base, args.repeat, collect=True)
     t_masked, c_masked = _times(masked, base, args.repeat)
     t_copies, c_copies = _times(copies, base, args.repeat)
     load1 = os.getloadavg()
@@ -146,6 +158,10 @@ def main() -> None:
     print(
         f"  set-up (plan, candidates, timed plan, model): wall {_best_median(t_setup)}; CPU "
         f"{_best_median(c_setup)} (goal 0.3 s)"
+    )
+    print(
+        f"  set-up, earlier runs' garbage collected before each (as in a fresh process): "
+        f"wall {_best_median(t_clean)}; CPU {_best_median(c_clean)}"
     )
     print(f"  candidates on masks: wall {_best_median(t_masked)}; CPU {_best_median(c_masked)}")
     print(

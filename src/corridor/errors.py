@@ -27,13 +27,17 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        row_word, column_word = self.words()
+        return self.text(*self.words(), self.message)
+
+    def text(self, row_word: str, column_word: str, message: str) -> str:
+        """The problem with these words for a row and a column and this message (a face
+        passes them in the reader's language)."""
         where = self.file
         if self.row is not None:
             where += f", {row_word} {self.row}"
         if self.column:
             where += f", {column_word} {self.column}"
-        return f"{where}: {self.message}"
+        return f"{where}: {message}"
 
     def words(self) -> tuple[str, str]:
         """What the file calls its rows and its columns."""

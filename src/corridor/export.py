@@ -219,6 +219,7 @@ def tables_of(result: Any, kind: str | None = None) -> Tables:
     tables: dict[str, list[Row]] = {}
     if _is_records(data.get("routes")) and "totals" in data["routes"][0]:
         tables["routes"] = [route_row(r) for r in data["routes"]]
+        data = _with_route_measures(data, tables["routes"])
     summary: Row = {}
     for key, value in data.items():
         if key in tables or (key.endswith("_ja") and key[:-3] in data):
@@ -237,6 +238,22 @@ def tables_of(result: Any, kind: str | None = None) -> Tables:
     found: dict[str, None] = {}
     _sources_in(data, found)
     return Tables(name, tables, tuple(found))
+
+
+def _with_route_measures(data: Mapping[str, Any], routes: list[Row]) -> Mapping[str, Any]:
+    """A comparison's risk measures of each route (docs/risk.md) go on the route's row; the
+    summary keeps the stock, the definitions and what every route shares."""
+    measures = data.get("risk_measures")
+    if not isinstance(measures, Mapping) or not _is_records(measures.get("routes")):
+        return data
+    per_route = measures["routes"]
+    if len(per_route) != len(routes):
+        return data
+    for row, m in zip(routes, per_route, strict=True):
+        row.update((k, _cell(v)) for k, v in m.items() if k != "events")
+        row["risk_events"] = _cell(m.get("events", []))
+    rest = {k: v for k, v in measures.items() if k != "routes"}
+    return {**data, "risk_measures": rest}
 
 
 def source_rows(net: Network, ids: Iterable[str]) -> list[Row]:
@@ -290,13 +307,17 @@ def localised_tables(tables: Tables, net: Network | None, lang: str) -> dict[str
     sheets = dict(tables.tables)
     if net is not None:
         sheets["sources"] = source_rows(net, tables.source_ids)
-    if lang == "en":
-        return sheets
+    if lang == "en":  # the Japanese companions of a reason stay in the JSON
+        return {k: [_without(r, "reason_ja") for r in rows] for k, rows in sheets.items()}
     names = _names(net, lang)
     routes = sheets.get("routes", [])
     return {
         name: [_localised(r, routes, names, lang) for r in rows] for name, rows in sheets.items()
     }
+
+
+def _without(row: Row, key: str) -> Row:
+    return {k: v for k, v in row.items() if k != key} if key in row else row
 
 
 def _names(net: Network | None, lang: str) -> dict[str, str]:
@@ -333,9 +354,12 @@ def _localised(row: Row, routes: Sequence[Row], names: Mapping[str, str], lang: 
         out["name"] = names[row["event"]]  # a stress driver: the event's name
     if isinstance(row.get("family"), str):
         out["family"] = family_name(row["family"], lang)
-    for col in ("countries", "chokepoints", "avoid"):
+    for col in ("countries", "chokepoints", "avoid", "risk_events"):
         if isinstance(row.get(col), str) and row[col]:
             out[col] = "|".join(names.get(x, x) for x in row[col].split("|"))
+    for col in ("commodity", "origin", "destination"):  # a plan's flows and contracts
+        if isinstance(row.get(col), str) and row[col] in names:
+            out[col] = names[row[col]]
     if set(row) == {"field", "value"}:
         out["field"] = header(str(row["field"]), lang, names)
         value = row["value"]

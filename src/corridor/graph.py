@@ -32,7 +32,7 @@ from corridor.costs import (
     service_of,
     transfer_metrics,
 )
-from corridor.i18n import Joined, Message, Named, catalogue
+from corridor.i18n import Joined, Message, Named, catalogue, family_name
 from corridor.network.model import Commodity, Link, Network
 from corridor.network.names import place_book, place_name
 from corridor.network.regimes import Compliance, compliance
@@ -116,9 +116,9 @@ class CommodityGraph:
     vertex_id: dict[tuple[str, str], int]
     node_vertices: dict[str, list[int]]
     exposure_bit: dict[str, int]
-    excluded: dict[str, tuple[str, str]]
+    excluded: Mapping[str, tuple[str, str]]
     """Link id -> (rule, why) it is not in this graph; rule is commodity, family, avoid or
-    regime."""
+    regime (:class:`Exclusions`: each reason written when first read)."""
     tails: np.ndarray
     heads: np.ndarray
     costs: np.ndarray
@@ -219,12 +219,13 @@ def link_exclusion(
     ``blocked`` maps exposure ids a buyer's regimes exclude to the reason (the regime).
     """
     if families and link.family not in families:
-        return "family", Message("why_family", link=link_text(net, link), family=link.family)
+        family = Named(family_name(link.family), family_name(link.family, "ja"))
+        return "family", Message("why_family", link=link_text(net, link), family=family)
     cargo = cargo_text(commodity.cargo_class)
     if commodity.cargo_class not in link.cargo_classes:
         return "commodity", Message("why_cargo", link=link_text(net, link), cargo=cargo)
     if link.mode not in commodity.allowed_modes:
-        what = Named(commodity.id, commodity.name_ja)
+        what = Named(commodity.name_en or commodity.id, commodity.name_ja)
         mode = Message(f"mode_{link.mode}")
         return "commodity", Message(
             "why_mode", commodity=what, mode=mode, link=link_text(net, link)
@@ -232,13 +233,13 @@ def link_exclusion(
     for end in (link.from_, link.to):
         node = net.node(end)
         if commodity.cargo_class not in node.cargo_classes:
-            where = Named(end, place_name(node, "ja"))
+            where = Named(place_name(node), place_name(node, "ja"))
             return "commodity", Message("why_node", node=where, cargo=cargo)
     ends = (net.node(link.from_).country, net.node(link.to).country)
     hit = [e for e in (*link.countries, *link.chokepoints) if e in avoid]
     hit += [c for c in ends if c in avoid]
     if hit:
-        names = Joined(", ", [_exposure(net, e) for e in sorted(set(hit))], "、")
+        names = Joined(", ", [exposure_text(net, e) for e in sorted(set(hit))], "、")
         return "avoid", Message("why_avoid", link=link_text(net, link), hit=names)
     if blocked:
         for e in dict.fromkeys((*link.countries, *link.chokepoints, *ends)):
@@ -246,11 +247,52 @@ def link_exclusion(
                 why = Message(
                     "why_regime",
                     link=link_text(net, link),
-                    exposure=_exposure(net, e),
+                    exposure=exposure_text(net, e),
                     regime=blocked[e],
                 )
                 return "regime", why
     return None
+
+
+class Exclusions(Mapping[str, tuple[str, str]]):
+    """The links a graph leaves out, by id, each with the rule that keeps it out and why
+    (:func:`link_exclusion`), written when first read: a search reads none of them, a
+    route that cannot be found a few.
+
+    Which links are out is the build's (over the table's columns); the reasons follow the
+    same rules, link by link (``tests/graph`` holds the two to the same links).
+    """
+
+    def __init__(
+        self,
+        links: Sequence[Link],
+        commodity: Commodity,
+        net: Network,
+        avoid: frozenset[str],
+        families: frozenset[str],
+        blocked: Mapping[str, str],
+    ) -> None:
+        self._links = {x.id: x for x in links}
+        self._rules = (commodity, net, avoid, families, blocked)
+        self._made: dict[str, tuple[str, str]] = {}
+
+    def __getitem__(self, link_id: str) -> tuple[str, str]:
+        got = self._made.get(link_id)
+        if got is None:
+            why = link_exclusion(self._links[link_id], *self._rules)
+            if why is None:  # pragma: no cover - the arrays and the rules disagree
+                raise RuntimeError(f"link {link_id}: left out of the graph by no rule")
+            got = self._made[link_id] = why
+        return got
+
+    def __contains__(self, link_id: object) -> bool:
+        return link_id in self._links
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._links)
+
+    def __len__(self) -> int:
+        return len(self._links)
 
 
 def link_text(net: Network, link: Link) -> Message:
@@ -267,14 +309,17 @@ def link_text(net: Network, link: Link) -> Message:
 
 
 def cargo_text(cargo_class: str) -> Named:
-    """A cargo class: its id in English ("class7"), its name in Japanese."""
-    return Named(cargo_class, catalogue("ja").get(f"cargo_{cargo_class}", ""))
+    """A cargo class by name ("class 7"; its Japanese name in Japanese)."""
+    key = f"cargo_{cargo_class}"
+    return Named(catalogue("en").get(key, cargo_class), catalogue("ja").get(key, ""))
 
 
-def _exposure(net: Network, exposure: str) -> Named:
-    """An exposure id that reads as its Japanese name in Japanese."""
-    ja = net.exposure(exposure).name_ja if net.has("exposures", exposure) else ""
-    return Named(exposure, ja)
+def exposure_text(net: Network, exposure: str) -> Named:
+    """A country or chokepoint by name, in English and in Japanese (the id if unnamed)."""
+    if not net.has("exposures", exposure):
+        return Named(exposure)
+    e = net.exposure(exposure)
+    return Named(e.name_en or exposure, e.name_ja)
 
 
 def buyer_compliance(net: Network, commodity: str, buyer: str | None = None) -> Compliance:
@@ -500,13 +545,8 @@ def _build(
     hit = _bits_of(avoid_set, bit) | _bits_of(blocked or (), bit)
     if hit:
         bad |= (t.exposures & hit) != 0
-    excluded: dict[str, tuple[str, str]] = {}
-    for i in np.flatnonzero(bad).tolist():
-        why = link_exclusion(net.links[i], c, net, avoid_set, fam, blocked)
-        if why is None:  # pragma: no cover - the arrays and the rules disagree
-            bad[i] = False
-        else:
-            excluded[net.links[i].id] = why
+    left_out = [net.links[i] for i in np.flatnonzero(bad).tolist()]
+    excluded = Exclusions(left_out, c, net, avoid_set, fam, dict(blocked or {}))
     use = np.flatnonzero(~bad)
     # link costs (the operations of link_metrics, in its order, so the same floats)
     rtf = np.ones(len(use))

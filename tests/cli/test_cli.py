@@ -71,7 +71,7 @@ def test_report_is_written(tmp_path):
             ["routes", "--commodity", "ore", "--origin", "MINE", "--destination", "NOPE"],
             "unknown node 'NOPE'",
         ),
-        (["routes", *ROUTE, "--avoid", "KZ"], "the origin MINE is in KZ, which is avoided"),
+        (["routes", *ROUTE, "--avoid", "KZ"], "the origin Mine is in Kazakhstan, which is avoided"),
         (["routes", *ROUTE, "--penalise", "CN"], "give a price"),
         (["routes", *ROUTE, "--format", "xml"], "format must be one of"),
         (

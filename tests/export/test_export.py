@@ -225,3 +225,38 @@ def test_an_empty_runs_list_exports_an_empty_sheet(tmp_path: Path):
     assert p.returncode == 0, p.stderr
     wb = openpyxl.load_workbook(out)
     assert all(ws.max_row <= 1 and ws["A1"].value is None for ws in wb.worksheets[:1])
+
+
+def test_compare_routes_sheet_carries_each_routes_risk_measures():
+    """The comparison measures (docs/risk.md) sit on each route's row, not as a count of
+    routes in the summary; the English sheets leave the API's Japanese reasons out."""
+    from corridor.risk.measures import compare_measures
+
+    net = default_network()
+    result = corridor.compare(
+        "uranium_ore_concentrate", "KZ_NORTH_KHARASAN", "JP_YOKOHAMA", network=net
+    )
+    m = compare_measures(net, result.routes)
+    tables = tables_of(result)
+    rows = tables.tables["routes"]
+    for row, mine in zip(rows, m.routes, strict=True):
+        assert row["expected_stockout_days"] == round(mine.stockout_days, 3)
+        assert row["risk_events"] == "|".join(mine.events)
+    fields = {r["field"] for r in tables.tables["summary"]}
+    assert "risk_measures.routes" not in fields and "risk_measures.stock_days" in fields
+    en = localised_tables(tables, net, "en")
+    assert all("reason_ja" not in r for r in en["premium"])
+    ja = localised_tables(tables, net, "ja")
+    first = ja["routes"][0]["risk_events"].split("|")
+    assert first == [net.event(e).name_ja for e in m.routes[0].events]
+
+
+def test_japanese_plan_flows_name_routes_commodities_and_places():
+    net = default_network()
+    result = corridor.plan(ROOT / "examples" / "contracts.yaml", network=net)
+    ja = localised_tables(tables_of(result), net, "ja")
+    flow = ja["flows"][0]
+    first = result.flows[0]
+    assert flow["route"] == first.route.label_ja and flow["route_en"] == first.route.label
+    assert flow["commodity"] == net.commodity(first.route.commodity).name_ja
+    assert flow["origin"] == place_name(net.node(first.route.origin), "ja")

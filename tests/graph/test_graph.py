@@ -67,3 +67,40 @@ def test_commodity_graph_is_kept_with_its_network(tiny):
     a = commodity_graph(tiny, "ore")
     assert commodity_graph(tiny, "ore") is a
     assert commodity_graph(tiny, "ore", avoid=("CN",)) is not a
+
+
+def test_the_links_left_out_are_those_a_rule_keeps_out_with_its_reason(tiny):
+    """Which links a graph leaves out comes from the table's columns, why from
+    link_exclusion link by link (written when read): on every commodity, with families,
+    avoid rules and a buyer's regimes, the two name the same links, in table order."""
+    from corridor.analysis import default_network
+    from corridor.graph import buyer_compliance, link_exclusion
+
+    bundled = default_network()
+    cases = [(tiny, c.id, (), (), None) for c in tiny.commodities]
+    cases += [(tiny, "ore", ("CN",), (), None)]
+    for c in bundled.commodities:
+        blocked = buyer_compliance(bundled, c.id).excluded
+        cases += [
+            (bundled, c.id, (), (), None),
+            (bundled, c.id, ("RU", "IR"), (), blocked),
+            (bundled, c.id, ("CASPIAN",), ("china", "trans_caspian"), blocked),
+        ]
+    reasons = 0
+    for net, commodity, avoid, families, blocked in cases:
+        c = net.commodity(commodity)
+        g = build_graph(net, c, Assumptions(), avoid, families, blocked)
+        fam = frozenset(families) | {"domestic", "japan"} if families else frozenset()
+        want = {
+            x.id: why
+            for x in net.links
+            if (why := link_exclusion(x, c, net, frozenset(avoid), fam, blocked)) is not None
+        }
+        assert list(g.excluded) == list(want) and len(g.excluded) == len(want)
+        assert dict(g.excluded) == want and "NO_SUCH_LINK" not in g.excluded
+        used = {int(i) for i in g.edge_links if i >= 0}
+        assert {x.id for i, x in enumerate(net.links) if i not in used} == set(want)
+        reasons += len(want)
+    assert reasons > 500
+    with pytest.raises(KeyError):
+        g.excluded["NO_SUCH_LINK"]

@@ -40,7 +40,9 @@ def _reason(**kw: object) -> str:
 def test_no_route_reasons_are_japanese_with_names(kw, ja_words):
     net = default_network()
     reason = _reason(**kw)
-    assert str(reason).startswith("no route for uranium_ore_concentrate from KZ_NORTH_KHARASAN")
+    assert str(reason).startswith(
+        "no route for Uranium ore concentrate (U3O8) from North Kharasan to Yokohama"
+    )  # names, not ids, in English too
     ja = localise(reason, "ja")
     assert ja.startswith(
         f"{place_name(net.node('KZ_NORTH_KHARASAN'), 'ja')}から横浜港へのウラン精鉱"

@@ -71,3 +71,18 @@ def test_fewer_routes_than_asked_says_how_many_exist():
 )
 def test_short_names_ja(full: str, short: str):
     assert short_name_ja(full) == short
+
+
+def test_the_place_book_names_every_place_as_place_name_does():
+    """Its names are made as they are read; each is the node's short name in both languages,
+    and unknown ids are not in it."""
+    from corridor.network.names import PlaceBook
+
+    net = default_network()
+    names = PlaceBook.of(net).names
+    assert "KZ_DOSTYK" in names and "NOWHERE" not in names
+    assert names["KZ_DOSTYK"] == ("Dostyk", place_name(net.node("KZ_DOSTYK"), "ja"))
+    assert dict(names) == {n.id: (place_name(n), place_name(n, "ja")) for n in net.nodes}
+    assert len(names) == len(net.nodes)
+    with pytest.raises(KeyError):
+        names["NOWHERE"]

@@ -58,8 +58,10 @@ def test_stopping_at_max_rounds_is_not_convergence():
     assert not pricing.converged and pricing.gap is None and pricing.gaps == ()
 
 
-def test_the_search_tables_are_released_after_the_candidates_and_built_again():
+def test_the_search_tables_are_released_after_the_candidates_and_built_again(monkeypatch):
     # Pricing keeps the costs to go; a later search builds the steps again, same routes.
+    # (Released as on a graph of more edges than TABLES_KEPT_MAX_EDGES.)
+    monkeypatch.setattr(_model, "TABLES_KEPT_MAX_EDGES", 0)
     net, a = three_routes(), Assumptions()
     i = insurance_usd_per_t(net.commodity("ore"), a)
     g = commodity_graph(net, "ore", a)
@@ -83,3 +85,14 @@ def test_the_compiled_search_stops_at_the_first_target_and_below_its_limit():
     assert dist == 3.0 and path.tolist() == [0, 1, 2, 3]
     dist, path = first_target(m.indptr, m.indices, m.data, 0, targets, 2.5)
     assert dist == np.inf and path.tolist() == []
+
+
+def test_a_small_graph_keeps_its_search_tables_after_the_candidates():
+    net, a = three_routes(), Assumptions()
+    g = commodity_graph(net, "ore", a)
+    assert len(g.tails) <= _model.TABLES_KEPT_MAX_EDGES
+    _model.all_candidates([ore(10, "a")], (), net, a, 3, 0.0)
+    steps = search_index(g).steps
+    assert steps is not None and search_index(g).step_pieces
+    k_best(g, "O", "D", 3)
+    assert search_index(g).steps is steps  # the same tables, not built again

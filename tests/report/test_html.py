@@ -190,10 +190,10 @@ def test_leg_tables_add_up(page: str, sections: list[Comparison | RouteSet]) -> 
 
 def test_premium_in_plain_words(page: str, sections: list[Comparison | RouteSet]) -> None:
     uoc, ore = _section_texts(page)[:2]
-    assert "Avoiding China is not possible: no route for uoc" in _text(uoc)
+    assert "Avoiding China is not possible: no route for Uranium ore concentrate" in _text(uoc)
     assert "Avoiding Russia costs nothing extra" in _text(uoc)
-    assert "Trans-Caspian: no route for uoc" in _text(uoc)
-    assert "node PORT_W does not accept class7 cargo" in uoc
+    assert "Trans-Caspian: no route for Uranium ore concentrate" in _text(uoc)
+    assert "node Port W does not accept class 7 cargo" in uoc
     comparison = sections[1]
     assert isinstance(comparison, Comparison)
     alt = comparison.premium[0]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from corridor.analysis.queries import compare
 from corridor.errors import RequestError
+from corridor.i18n import Message
 from corridor.market import (
     BreakEven,
     Calibration,
@@ -138,10 +139,7 @@ def dated_route_costs(net: Network, commodity: str, origin: str, destination: st
 
 def _check_undated(net: Network) -> None:
     if net.as_of is not None:
-        raise RequestError(
-            f"the market prices each year on the network of that year: give the undated "
-            f"network (load_network()), not one set to {net.as_of.isoformat()}"
-        )
+        raise RequestError(Message("mkt_err_undated", as_of=net.as_of.isoformat()))
 
 
 def calibrated(
@@ -190,7 +188,7 @@ def breakeven_for(
     buyer = buyer or RiskBuyer()
     check_request(share, volume_t, shortfall_share, buyer, sanctions_probability)
     if not 1900 <= year <= 2100:
-        raise RequestError(f"year must be a year, not {year}")
+        raise RequestError(Message("mkt_err_year", year=year))
     costs = dated_route_costs(net, commodity, origin, destination)(year)
     run = calibrated(net, data_dir, decision_t=decision_t)
     inputs = generalised_cost_inputs(year, costs, run.data.regimes)

@@ -123,25 +123,29 @@ def load_published(text: str | None = None, name: str = "validation.csv") -> lis
         for key in ("id", "figure", "use", "query", "metric", "unit", "source"):
             values[key] = (row.get(key) or "").strip()
             if not values[key]:
-                problems.append(Problem(name, line, key, "is empty but required"))
+                problems.append(Problem(name, line, key, Message("val_empty")))
         if values["use"] and values["use"] not in USES:
-            choices = " or ".join(USES)
-            problems.append(Problem(name, line, "use", f"'{values['use']}' is not {choices}"))
+            choices = Joined(" or ", USES, "・")
+            why = Message("val_not_use", value=values["use"], choices=choices)
+            problems.append(Problem(name, line, "use", why))
         for key in ("low", "high", "year"):
             try:
                 values[key] = float(row.get(key) or "")
             except ValueError:
-                problems.append(Problem(name, line, key, f"'{row.get(key)}' is not a number"))
+                why = Message("val_not_number", value=row.get(key))
+                problems.append(Problem(name, line, key, why))
         if not problems:
             if values["low"] > values["high"]:
-                problems.append(Problem(name, line, "high", "is below low"))
+                problems.append(Problem(name, line, "high", Message("val_below_low")))
             values["year"] = int(values["year"])
             values["note"] = (row.get("note") or "").strip()
             values["figure_ja"] = (row.get("figure_ja") or "").strip()
             out.append(Published(**values))
     if problems:
-        lines = "\n".join(f"  {p}" for p in problems)
-        raise ValidationTableError(f"{len(problems)} problem(s) in {name}:\n{lines}")
+        lines = Joined("\n", [_problem(p) for p in problems])
+        raise ValidationTableError(
+            Message("val_table_problems", n=len(problems), name=name, lines=lines)
+        )
     return out
 
 
@@ -194,8 +198,9 @@ def _check(
         if kind == "link_speed":
             return _speed_check(net, p, rest.split("|"))
     except RequestError as exc:
-        return Check(p, None, f"the model has no answer: {exc}")
-    return Check(p, None, f"unknown query kind '{kind}'")
+        error = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        return Check(p, None, Message("val_no_answer", error=error))
+    return Check(p, None, Message("val_unknown_query", kind=kind))
 
 
 def _sim_check(
@@ -216,16 +221,17 @@ def _sim_check(
             net, commodity, origin, destination, SIM_VOLUME_T, replications=replications, seed=seed
         )
     r = sims[rest]
-    detail = f"{r.replications} replications, seed {r.seed}: " + " → ".join(r.route_nodes)
+    route = Joined(" → ", [_place(net, n) for n in r.route_nodes])
+    detail = Message("val_sim_detail", n=r.replications, seed=r.seed, route=route)
     if p.metric == "days_mean":
-        ci = r.end_to_end_days.half_width
-        return Check(p, r.end_to_end_days.mean, f"{detail} (±{ci:.1f} d, 95 % CI)")
+        ci = f"{r.end_to_end_days.half_width:.1f}"
+        return Check(p, r.end_to_end_days.mean, Message("val_sim_ci", detail=detail, ci=ci))
     if p.metric == "days_p95":
         return Check(p, r.p95_days, detail)
     name = p.metric.removeprefix("throughput:")
     if p.metric.startswith("throughput:") and name in r.throughput_t_per_year:
         return Check(p, r.throughput_t_per_year[name].mean, detail)
-    return Check(p, None, f"the simulation has no metric '{p.metric}'")
+    return Check(p, None, Message("val_sim_no_metric", metric=p.metric))
 
 
 def _route_check(net: Network, p: Published, rest: str) -> Check:
@@ -236,7 +242,8 @@ def _route_check(net: Network, p: Published, rest: str) -> Check:
     found = routes(commodity, origin, destination, k=SEARCH_K, network=net).routes
     passing = [r for r in found if all(v in r.nodes for v in via)]
     if not passing:
-        return Check(p, None, f"no route through {', '.join(via)} among the {SEARCH_K} cheapest")
+        through = Joined(", ", [_place(net, v) for v in via], "、")
+        return Check(p, None, Message("val_no_route_through", via=through, k=SEARCH_K))
     r = passing[0]
     if p.metric == "days_mean":
         value = r.days_mean
@@ -246,7 +253,7 @@ def _route_check(net: Network, p: Published, rest: str) -> Check:
         rail = [leg for leg in r.legs if leg.kind == "link" and leg.mode == "rail"]
         value = sum(leg.parts.get("freight", 0.0) for leg in rail) * FEU_T
     else:
-        return Check(p, None, f"unknown metric '{p.metric}' for a route")
+        return Check(p, None, Message("val_unknown_metric", metric=p.metric))
     places = Joined(" › ", [_place(net, place) for place, _ in r.signature])
     detail = Message(
         "val_cli_route_detail",
@@ -264,12 +271,12 @@ def _capacity_check(net: Network, p: Published, kind: str, ids: list[str]) -> Ch
     caps = capacities(net)
     missing = [i for i in ids if i not in caps]
     if missing:
-        return Check(p, None, f"no capacity {', '.join(missing)} on this network")
+        return Check(p, None, Message("val_no_capacity", ids=", ".join(missing)))
     if kind == "capacity_total":
         value = sum(caps[i].total for i in ids)
     else:
         value = sum(caps[i].used_t_per_year or 0.0 for i in ids)
-    return Check(p, value, " + ".join(ids))
+    return Check(p, value, Joined(" + ", [_capacity(net, i) for i in ids]))
 
 
 def _speed_check(net: Network, p: Published, ids: list[str]) -> Check:
@@ -285,7 +292,7 @@ def _speed_check(net: Network, p: Published, ids: list[str]) -> Check:
     days = sum(rail_days(net, link, box, block)[0] for link in links)
     km = sum(link.distance_km for link in links)
     if not days:
-        return Check(p, None, "no links")
+        return Check(p, None, Message("val_no_links"))
     detail = Message("val_cli_speed_detail", n=len(links), km=f"{km:,.0f}", days=f"{days:.1f}")
     return Check(p, km / days, detail)
 
@@ -318,3 +325,18 @@ def _place(net: Network, node_id: str) -> Named:
         return Named(node_id)
     node = net.node(node_id)
     return Named(node_id, place_name(node, "ja") if node.name_ja else "")
+
+
+def _problem(p: Problem) -> Message:
+    """One problem of the validation table as a line of the error, in the reader's language."""
+    return Message("val_table_problem", file=p.file, row=p.row, column=p.column, message=p.message)
+
+
+def _capacity(net: Network, capacity: str) -> Named:
+    """A capacity id, with its element's Japanese name for a face that localises."""
+    from corridor.optimize.capacity import capacities
+    from corridor.uncertainty.labels import element_name
+
+    cap = capacities(net).get(capacity)
+    element = capacity if cap is None else (cap.node or capacity)
+    return Named(capacity, element_name(net, element, "ja"))

@@ -16,8 +16,8 @@ from rich.table import Table
 
 from corridor import validate
 from corridor.cli.brief import CHOSEN, chosen
-from corridor.errors import CorridorError, DataError, RequestError
-from corridor.i18n import t
+from corridor.errors import CorridorError, DataError, Problem, RequestError
+from corridor.i18n import Message, catalogue, localise, t
 from corridor.network.load import load_network
 from corridor.network.model import Network
 
@@ -172,6 +172,24 @@ def report_written(path: Path | str) -> None:
     err.print(t("cli_report_written", chosen(), path=path), markup=False)
 
 
+def cannot_write_report(
+    path: Path | str, reason: object, key: str = "cli_cannot_write_report"
+) -> RequestError:
+    """The error of a report file that could not be written (``reason``: the system's), in
+    the command's language; ``key`` is the wording of the command's message."""
+    return RequestError(Message(key, path=str(path), reason=str(reason)))
+
+
+def problem_text(problem: Problem, lang: str) -> str:
+    """One problem of an input file in ``lang`` (English: its own text; Japanese: the words
+    for row and column, and the message where it is a catalogue message)."""
+    if lang == "en":
+        return str(problem)
+    words = catalogue(lang)
+    row, column = (words.get(f"cli_word_{w}", w) for w in problem.words())
+    return problem.text(row, column, str(localise(problem.message, lang)))
+
+
 @app.callback()
 def _each_command() -> None:
     """Routes, costs, capacity and risk of moving strategic raw materials from Kazakhstan to
@@ -321,27 +339,26 @@ def main() -> None:
     try:
         app()
     except DataError as exc:
-        err.print(f"[red]error[/]: {len(exc.problems)} problem(s) in the network data")
+        lang = chosen()
+        err.print(f"[red]{t('cli_error', lang)}[/]: ", end="")
+        err.print(t("cli_data_problems", lang, n=len(exc.problems)), markup=False)
         for p in exc.problems:
-            err.print(f"  {p}", markup=False)
+            err.print(f"  {problem_text(p, lang)}", markup=False)
         sys.exit(2)
     except CorridorError as exc:
-        from corridor.cli.brief import CHOSEN
-        from corridor.i18n import lang_from_env, localise, t
-
-        lang = CHOSEN[0] if CHOSEN else lang_from_env()
+        lang = chosen()
         text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
         err.print(f"[red]{t('cli_error', lang)}[/]: ", end="")
         err.print(str(localise(text, lang)), markup=False)
         sys.exit(2)
     except KeyboardInterrupt:
-        err.print("interrupted")
+        err.print(t("cli_interrupted", chosen()))
         sys.exit(130)
     except Exception as exc:  # the last line of defence against tracebacks
         if os.environ.get("CORRIDOR_DEBUG"):
             raise
-        err.print("[red]internal error[/]: ", end="")
-        err.print(
-            f"{type(exc).__name__}: {exc} (set CORRIDOR_DEBUG=1 for the traceback)", markup=False
-        )
+        lang = chosen()
+        err.print(f"[red]{t('cli_internal_error', lang)}[/]: ", end="")
+        what = f"{type(exc).__name__}: {exc}"
+        err.print(t("cli_internal_error_hint", lang, error=what), markup=False)
         sys.exit(70)

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from corridor.errors import RequestError
-from corridor.i18n import LANGS, lang_from_env, t
+from corridor.i18n import LANGS, Message, lang_from_env, t
 from corridor.network.model import Network
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def language(lang: str | None) -> str:
     if lang is None:
         lang = lang_from_env()
     if lang not in LANGS:
-        raise RequestError(f"--lang must be one of {', '.join(LANGS)}, not '{lang}'")
+        raise RequestError(Message("cli_lang_unknown", langs=", ".join(LANGS), given=lang))
     CHOSEN[:] = [lang]
     return lang
 
@@ -57,7 +57,7 @@ def language(lang: str | None) -> str:
 def check_brief(path: Path | None) -> None:
     """Refuse a brief file of another kind before any work is done."""
     if path is not None and path.suffix.lower() not in (".pdf", ".html"):
-        raise RequestError(f"--brief {path}: the file must end in .pdf or .html")
+        raise RequestError(Message("cli_brief_suffix", path=str(path)))
 
 
 def compare_brief_file(result: Comparison, net: Network, path: Path, lang: str) -> None:

@@ -20,6 +20,7 @@ from corridor.cli._app import (
     _json,
     _save,
     app,
+    cannot_write_report,
     out,
     report_written,
 )
@@ -114,7 +115,7 @@ def _write_report(path: Path, result: Any, lang: str) -> None:
     try:
         write_report(path, render_exposure_report(result, lang))
     except OSError as exc:
-        raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
+        raise cannot_write_report(path, exc.strerror or exc) from None
     report_written(path)
 
 

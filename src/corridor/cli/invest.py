@@ -20,6 +20,7 @@ from corridor.cli._app import (
     _rows_table,
     _save,
     app,
+    cannot_write_report,
     out,
     report_written,
 )
@@ -127,7 +128,7 @@ def invest_cmd(
         try:
             write_report(report, render_invest_report(result, language_))
         except OSError as exc:
-            raise RequestError(f"--report {report}: cannot write: {exc}") from None
+            raise cannot_write_report(report, exc, "cli_report_cannot_write") from None
         report_written(report)
     queues = _queues(result, simulate)
     if fmt == "json":

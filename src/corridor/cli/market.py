@@ -18,12 +18,13 @@ from corridor.cli._app import (
     _rows_table,
     _undated_net,
     app,
+    cannot_write_report,
     out,
     report_written,
 )
 from corridor.cli.brief import LangOpt, language
 from corridor.errors import RequestError
-from corridor.i18n import t
+from corridor.i18n import Message, localise, t
 
 if TYPE_CHECKING:
     from corridor.market import BreakEven
@@ -41,7 +42,7 @@ DecisionOpt = Annotated[
 
 def _check_format(fmt: str) -> None:
     if fmt not in ("table", "json"):
-        raise RequestError(f"--format must be table or json, not '{fmt}'")
+        raise RequestError(Message("mkt_err_format", fmt=fmt))
 
 
 def _table(title: str, columns: list[str], rows: list[list[str]], left: int = 1) -> None:
@@ -63,11 +64,13 @@ def market_cmd(
     market: MarketOpt = None,
     decision_t: DecisionOpt = 1000.0,
     fmt: FormatOpt = "table",
+    lang: LangOpt = None,
 ) -> None:
     """Estimate the route-choice model on the observed corridor volumes (calibration years)
     and show its fit on the hold-out years."""
     from corridor.analysis.market import calibrated, market_dir
 
+    lang_ = language(lang)
     _check_format(fmt)
     run = calibrated(
         _undated_net(data, overlay), market_dir(data), market=market, decision_t=decision_t
@@ -79,38 +82,34 @@ def market_cmd(
     m = cal.model
     rows = [[k, _n(v, 4), _n(m.se.get(k), 4)] for k, v in m.params().items()]
     _table(
-        f"Route choice, market {cal.market} (maximum likelihood)",
-        ["parameter", "estimate", "SE"],
+        t("mkt_cli_title", lang_, market=cal.market),
+        [t(f"mkt_th_{k}", lang_) for k in ("parameter", "estimate", "se")],
         rows,
     )
-    out.print(
-        f"sanctions weigh USD {m.sanctions_usd_per_t:,.0f}/t of generalised cost; "
-        f"log-likelihood {_n(m.loglike)} (equal shares {_n(m.loglike_null)}), "
-        f"rho² {_n(m.rho_squared, 3)}; {m.n_groups} calibration years, "
-        f"one decision = {cal.decision_t:,.0f} t"
-    )
+    fit = {"usd": f"{m.sanctions_usd_per_t:,.0f}", "loglike": _n(m.loglike)}
+    fit |= {"null": _n(m.loglike_null), "rho": _n(m.rho_squared, 3), "years": str(m.n_groups)}
+    out.print(t("mkt_cli_fit", lang_, **fit, decision=f"{cal.decision_t:,.0f}"))
     target = "trans_caspian"
     yrows = [
         [
             str(y.year),
-            y.split,
+            t(f"mkt_split_{y.split}", lang_),
             _pct(y.observed_share[target]) if y.observed_share else "—",
             _pct(y.predicted_share[target]),
             _n(None if y.abs_share_error is None else 100 * y.abs_share_error),
         ]
         for y in cal.years
     ]
-    _table(
-        "Trans-Caspian share by year",
-        ["year", "split", "observed", "predicted", "error (pts)"],
-        yrows,
-        left=2,
-    )
+    heads = ["mkt_th_year", "mkt_th_split"] + [
+        f"mkt_cli_th_{k}" for k in ("observed", "predicted", "error")
+    ]
+    _table(t("mkt_cli_years_title", lang_), [t(k, lang_) for k in heads], yrows, left=2)
     for split in ("calibration", "holdout"):
         e = cal.errors(split)
+        pts, mape = _n(e["share_error_pts"]), _n(e["volume_mape_pct"], 1)
+        label = t(f"mkt_split_{split}", lang_)
         out.print(
-            f"{split}: mean absolute share error {_n(e['share_error_pts'])} pts, "
-            f"volume MAPE {_n(e['volume_mape_pct'], 1)} % over {e['years'] or 0} year(s)"
+            t("mkt_cli_errors", lang_, split=label, pts=pts, mape=mape, years=e["years"] or 0)
         )
 
 
@@ -153,8 +152,8 @@ def breakeven_cmd(
     from corridor.analysis.market import breakeven_for, market_dir
     from corridor.market import RiskBuyer
 
-    _check_format(fmt)
     language_ = language(lang)
+    _check_format(fmt)
     net = _undated_net(data, overlay)
     be, run = breakeven_for(
         net,
@@ -174,13 +173,15 @@ def breakeven_cmd(
     if report is not None:
         from corridor.report.market import market_report
 
-        where = {"commodity": commodity, "origin": origin, "destination": destination}
+        names = _where(net, language_, (commodity, origin, destination))
+        where = dict(zip(("commodity", "origin", "destination"), names, strict=True))
         title = t("mkt_title", language_, **where, year=year)
         html = market_report(title, be, cal, run.backtest(), language_)
         try:
             report.write_text(html, encoding="utf-8")
         except OSError as exc:
-            raise RequestError(f"cannot write the report {report}: {exc.strerror}") from None
+            reason = exc.strerror or exc
+            raise cannot_write_report(report, reason, "cli_cannot_write_the_report") from None
         report_written(report)
     if fmt == "json":
         _json(
@@ -207,13 +208,8 @@ def _breakeven_lines(
 ) -> None:
     """The break-even in the terminal, in ``lang`` (places and families by name in Japanese)."""
     from corridor.i18n import family_name
-    from corridor.network.names import place_name
 
-    commodity, origin, destination = where
-    if lang != "en":
-        c = net.commodity(commodity)
-        commodity = c.name_ja or c.name_en
-        origin, destination = (place_name(net.node(n), lang) for n in (origin, destination))
+    commodity, origin, destination = _where(net, lang, where)
     rows = [
         [
             x.family if lang == "en" else family_name(x.family, lang),
@@ -290,10 +286,12 @@ def backtest_cmd(
     overlay: OverlayOpt = None,
     decision_t: DecisionOpt = 1000.0,
     fmt: FormatOpt = "table",
+    lang: LangOpt = None,
 ) -> None:
     """Replay 2022, 2023–24 and 2024–25: predicted against observed Trans-Caspian shifts."""
     from corridor.analysis.market import calibrated, market_dir
 
+    lang_ = language(lang)
     _check_format(fmt)
     run = calibrated(_undated_net(data, overlay), market_dir(data), decision_t=decision_t)
     cal, replays = run.calibration, run.backtest()
@@ -303,8 +301,8 @@ def backtest_cmd(
     rows = [
         [
             r.label,
-            r.change,
-            "out" if r.out_of_sample else "in",
+            localise(r.change, lang_),
+            t("mkt_sample_out", lang_) if r.out_of_sample else t("mkt_sample_in", lang_),
             _n(r.predicted_shift_pts),
             _n(r.observed_shift_pts),
             _n(r.share_error_pts),
@@ -314,19 +312,18 @@ def backtest_cmd(
         ]
         for r in replays
     ]
-    _table(
-        "Backtest: Trans-Caspian share and volume",
-        [
-            "replay",
-            "change",
-            "sample",
-            "pred. shift (pts)",
-            "obs. shift (pts)",
-            "share error (pts)",
-            "pred. Mt",
-            "obs. Mt",
-            "volume error %",
-        ],
-        rows,
-        left=3,
-    )
+    heads = ["mkt_th_replay", "mkt_th_change"]
+    heads += [f"mkt_cli_th_{k}" for k in ("sample", "pred_shift", "obs_shift", "share_error")]
+    heads += ["mkt_cli_th_pred_mt", "mkt_cli_th_obs_mt", "mkt_th_volume_error"]
+    _table(t("mkt_cli_backtest_title", lang_), [t(k, lang_) for k in heads], rows, left=3)
+
+
+def _where(net: Network, lang: str, where: tuple[str, str, str]) -> tuple[str, str, str]:
+    """Commodity, origin and destination as given (English) or by name (Japanese)."""
+    from corridor.network.names import commodity_name, place_name
+
+    commodity, origin, destination = where
+    if lang == "en":
+        return where
+    o, d = (place_name(net.node(n), lang) for n in (origin, destination))
+    return commodity_name(net, commodity, lang), o, d

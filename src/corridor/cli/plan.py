@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import sys
 from pathlib import Path
@@ -37,6 +36,7 @@ from corridor.cli._app import (
     _save,
     _service,
     app,
+    cannot_write_report,
     checked,
     out,
     report_written,
@@ -153,7 +153,7 @@ def capacity_cmd(
         try:
             write_report(report, render_capacity_report(result, bands, lang=language_))
         except OSError as exc:
-            raise RequestError(f"cannot write report {report}: {exc.strerror or exc}") from None
+            raise cannot_write_report(report, exc.strerror or exc) from None
         report_written(report)
     _save(result, store, no_store)
 
@@ -340,10 +340,10 @@ def plan_cmd(
     from corridor.costs import Assumptions
     from corridor.optimize.planning import plan
 
+    language_ = language(lang)
     _check(fmt, ("table", "json", *EXPORTS))
     check_output(fmt, output)
     check_brief(brief)
-    language_ = language(lang)
     net = _net(data, overlay, as_of)
     rules = _share_rules(max_share, EACH, "--max-share")
     rules += _share_rules(portfolio_max_share, PORTFOLIO, "--portfolio-max-share")
@@ -400,7 +400,7 @@ def _plan_report(
     try:
         write_report(path, render_plan_report(result, bands, lang=lang))
     except OSError as exc:
-        raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
+        raise cannot_write_report(path, exc.strerror or exc) from None
     report_written(path)
 
 
@@ -653,30 +653,19 @@ def runs_show(
     run_id: Annotated[str, typer.Argument(help="Run id (or a unique prefix of it).")],
     store: StoreOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    lang: LangOpt = None,
 ) -> None:
     """One stored run: parameters, headline numbers and result tables."""
+    from corridor.cli import runs_view
     from corridor.store import get_run
 
     _check(fmt, ("table", "json"))
+    language_ = language(lang)
     run = get_run(run_id, store=store)
     if fmt == "json":
         _json({**run.to_dict(), "tables": run.tables})
         return
-    out.print(
-        f"[bold]{run.id}[/] ({run.kind}, {run.status}) created {run.created_at:%Y-%m-%d %H:%M} "
-        f"UTC\ninputs {run.inputs_hash[:16]} · data {run.data_version[:16]}\n"
-        f"{_headline(run.headline)}"
-    )
-    for name, rows in run.tables.items():
-        if rows:
-            cols = list(rows[0])
-            _table(name, cols, [[_cell(r[c]) for c in cols] for r in rows], set())
-
-
-def _cell(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:,.2f}" if abs(v) < 1000 else f"{v:,.0f}"
-    return "" if v is None else str(v)
+    runs_view.show(run, language_)
 
 
 @runs_app.command("import")
@@ -688,15 +677,15 @@ def runs_import(
         ),
     ],
     store: StoreOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Store results that were kept in unsaved-runs/ because the store was busy."""
     from corridor.store import import_kept
 
+    language_ = language(lang)
     for file, run_id, stored in import_kept(path, store=store):
-        if stored:
-            out.print(f"stored {run_id} from {file}", markup=False)
-        else:
-            out.print(f"{run_id} is already in the store ({file} can go)", markup=False)
+        key = "runs_import_stored" if stored else "runs_import_known"
+        out.print(t_msg(key, language_, run=run_id, file=file), markup=False)
 
 
 @runs_app.command("diff")
@@ -705,37 +694,16 @@ def runs_diff(
     b: Annotated[str, typer.Argument(help="Second run id (or prefix).")],
     store: StoreOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    lang: LangOpt = None,
 ) -> None:
     """What changed between two runs: parameters, headline numbers, capacity use."""
+    from corridor.cli import runs_view
     from corridor.store.diff import diff_runs
 
     _check(fmt, ("table", "json"))
+    language_ = language(lang)
     d = diff_runs(a, b, store=store)
     if fmt == "json":
         _json(d.to_dict())
         return
-    out.print(f"[bold]{d.a.id}[/] → [bold]{d.b.id}[/]")
-    for key, (x, y) in d.parameters.items():
-        out.print(f"  parameter {key}: {json.dumps(x)[:200]} → {json.dumps(y)[:200]}")
-    _table(
-        "Headline",
-        ["figure", d.a.id, d.b.id, "change"],
-        [[k, _cell(x), _cell(y), _cell(c)] for k, (x, y, c) in d.headline.items()],
-        {1, 2, 3},
-    )
-    _table(
-        "Capacity use that changed",
-        ["capacity", "used a", "used b", "change t/yr", "shadow a", "shadow b"],
-        [
-            [
-                u["capacity"],
-                _cell(u["used_t_per_year"]["a"]),
-                _cell(u["used_t_per_year"]["b"]),
-                _cell(u["change_t_per_year"]),
-                _cell(u["shadow_price"]["a"]),
-                _cell(u["shadow_price"]["b"]),
-            ]
-            for u in d.utilisation
-        ],
-        {1, 2, 3, 4, 5},
-    )
+    runs_view.diff(d, language_)

@@ -39,6 +39,7 @@ from corridor.cli._app import (
     _save,
     announce_dashboard,
     app,
+    cannot_write_report,
     check_dashboard,
     checked,
     err,
@@ -511,7 +512,7 @@ def _write_report(path: Path, stress: Any, front: Any, bands: Any = None, lang: 
     try:
         write_report(path, render_risk_report(stress, front, bands=bands, lang=lang))
     except OSError as exc:
-        raise RequestError(f"cannot write report {path}: {exc.strerror or exc}") from None
+        raise cannot_write_report(path, exc.strerror or exc) from None
     report_written(path)
 
 

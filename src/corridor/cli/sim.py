@@ -23,6 +23,7 @@ from corridor.cli._app import (
     _net,
     announce_dashboard,
     app,
+    cannot_write_report,
     check_dashboard,
     err,
     out,
@@ -136,7 +137,7 @@ def simulate_cmd(
         try:
             write_report(report, render_sim_report(base, lang=language_))
         except OSError as exc:
-            raise RequestError(f"--report {report}: cannot write: {exc}") from None
+            raise cannot_write_report(report, exc, "cli_report_cannot_write") from None
         report_written(report)
     if fmt == "json":
         from corridor.sim.run import payload

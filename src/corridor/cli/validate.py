@@ -17,10 +17,18 @@ from rich.table import Table
 from corridor.cli._app import AsOfOpt, DataOpt, OverlayOpt, _net, app, out
 from corridor.cli.brief import LangOpt, language
 from corridor.errors import RequestError
-from corridor.i18n import localise
+from corridor.i18n import Message, localise
 from corridor.i18n import t as msg
 
 COLUMNS = ("id", "figure", "use", "published", "model", "inside", "source", "route")
+
+
+UNIT_KEYS = {"d": "unit_days", "t/yr": "unit_t_per_yr", "km/d": "val_unit_km_per_day"}
+
+
+def _unit(unit: str, lang: str) -> str:
+    """A unit of the validation table in ``lang`` (English keeps the table's)."""
+    return unit if lang == "en" or unit not in UNIT_KEYS else msg(UNIT_KEYS[unit], lang)
 
 
 def _number(value: float, unit: str) -> str:
@@ -52,13 +60,15 @@ def validate_model_cmd(
 
     lang_ = language(lang)
     if fmt not in ("table", "json"):
-        raise RequestError(f"--format must be table or json, not '{fmt}'")
+        raise RequestError(Message("val_format", fmt=fmt))
     published = None
     if table is not None:
         try:
             text = table.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise RequestError(f"cannot read {table}: {exc}") from None
+            raise RequestError(
+                Message("val_cannot_read", path=str(table), error=str(exc))
+            ) from None
         published = load_published(text, str(table))
     net = _net(data, overlay, as_of)
     checks = validate_model(net, published, replications=simulate, seed=seed)
@@ -93,6 +103,7 @@ def _table(checks: Any, as_of: Any, lang: str) -> None:
         figure = p.figure_ja if lang == "ja" and p.figure_ja else p.figure
         use = msg(f"val_cli_use_{p.use}", lang)
         detail = localise(c.detail, lang)
-        t.add_row(p.id, figure, use, f"{rng} {p.unit}", model, verdicts[c.inside], p.source, detail)
+        published = f"{rng} {_unit(p.unit, lang)}"
+        t.add_row(p.id, figure, use, published, model, verdicts[c.inside], p.source, detail)
     out.print(t)
     out.print(f"[dim]{msg('val_cli_footer', lang)}[/]")

@@ -117,10 +117,10 @@ class Joined(str):
     sep: str
     sep_ja: str
 
-    def __new__(cls, sep: str, parts: Any, sep_ja: str = "") -> Joined:
+    def __new__(cls, sep: str, parts: Any, sep_ja: str | None = None) -> Joined:
         items = tuple(parts)
         obj = super().__new__(cls, sep.join(str(p) for p in items))
-        obj.parts, obj.sep, obj.sep_ja = items, sep, sep_ja or sep
+        obj.parts, obj.sep, obj.sep_ja = items, sep, sep if sep_ja is None else sep_ja
         return obj
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:

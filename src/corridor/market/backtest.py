@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from corridor.errors import RequestError
+from corridor.i18n import Message
 from corridor.market.calibration import Calibration
 from corridor.market.choice import FamilyCost, generalised_cost_inputs
 from corridor.market.dated import CostsOf, same_every_year
@@ -22,11 +23,12 @@ from corridor.market.observations import MarketData
 TARGET = "trans_caspian"
 
 REPLAYS: tuple[tuple[str, int, int, date, str], ...] = (
-    ("2022", 2021, 2022, date(2022, 2, 24), "sanctions on Russia"),
-    ("2023–24", 2023, 2024, date(2024, 1, 1), "Red Sea crisis and Caspian low water"),
-    ("2024–25", 2024, 2025, date(2024, 12, 31), "no new regime: persistence of 2024"),
+    ("2022", 2021, 2022, date(2022, 2, 24), Message("mkt_change_ru_sanctions")),
+    ("2023–24", 2023, 2024, date(2024, 1, 1), Message("mkt_change_red_sea_low_water")),
+    ("2024–25", 2024, 2025, date(2024, 12, 31), Message("mkt_change_persistence", year=2024)),
 )
-"""Label, year before, year after, date of the change (the inputs' as-of date), what changed."""
+"""Label, year before, year after, date of the change (the inputs' as-of date), what changed
+(a :class:`~corridor.i18n.Message`: its English text in JSON, its Japanese in the faces)."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def backtest(
     """
     model = calibration.model
     if TARGET not in model.families:
-        raise RequestError(f"the market has no {TARGET} family to backtest")
+        raise RequestError(Message("mkt_err_no_family", family=TARGET))
     costs_of = same_every_year(base)
     fits = {y.year: y for y in calibration.years}
     holdout = {y.year for y in calibration.years if y.split == "holdout"}

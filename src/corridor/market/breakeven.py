@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from corridor.errors import RequestError
+from corridor.i18n import Message
 from corridor.market.choice import COST_SCALE_USD, ChoiceModel, CostInputs, FamilyCost
 
 TARGET, RIVAL = "trans_caspian", "china"
@@ -128,9 +129,9 @@ def subsidy_for_share(model: ChoiceModel, inputs: Mapping[str, CostInputs], shar
 
     _check_share(share)
     if TARGET not in inputs:
-        raise RequestError("no Trans-Caspian route for this request: no break-even to compute")
+        raise RequestError(Message("mkt_err_no_target"))
     if len(inputs) < 2:
-        raise RequestError("only one route family: the share is 1 whatever the subsidy")
+        raise RequestError(Message("mkt_err_one_family"))
 
     def gap(x: float) -> float:
         return model.shares(with_subsidy(inputs, x), use_asc=False)[TARGET] - share
@@ -141,13 +142,13 @@ def subsidy_for_share(model: ChoiceModel, inputs: Mapping[str, CostInputs], shar
     while gap(hi) < 0 and hi < 1e7:
         hi *= 4
     if gap(lo) > 0 or gap(hi) < 0:
-        raise RequestError(f"no subsidy within ±USD 10 million/t gives a share of {share}")
+        raise RequestError(Message("mkt_err_no_subsidy", share=share))
     return float(brentq(gap, lo, hi, xtol=1e-6))
 
 
 def _check_share(share: float) -> None:
     if not (math.isfinite(share) and 0 < share < 1):
-        raise RequestError(f"share must lie strictly between 0 and 1, not {share}")
+        raise RequestError(Message("mkt_err_share", share=share))
 
 
 def annual_cost(
@@ -292,15 +293,13 @@ def check_request(
     """
     _check_share(share)
     if volume_t is not None and not (math.isfinite(volume_t) and volume_t > 0):
-        raise RequestError(f"volume must be a positive number of tonnes, not {volume_t}")
+        raise RequestError(Message("mkt_err_volume", volume=volume_t))
     if not (math.isfinite(shortfall_share) and shortfall_share >= 0):
-        raise RequestError(
-            f"shortfall must be a non-negative share of value, not {shortfall_share}"
-        )
+        raise RequestError(Message("mkt_err_shortfall", shortfall=shortfall_share))
     if not (0 < buyer.alpha < 1 and math.isfinite(buyer.kappa) and buyer.kappa >= 0):
-        raise RequestError("risk aversion needs kappa ≥ 0 and 0 < alpha < 1")
+        raise RequestError(Message("mkt_err_risk"))
     if not (math.isfinite(sanctions_probability) and 0 < sanctions_probability <= 1):
-        raise RequestError(f"sanctions probability must lie in (0, 1], not {sanctions_probability}")
+        raise RequestError(Message("mkt_err_sanctions_p", p=sanctions_probability))
 
 
 def breakeven(

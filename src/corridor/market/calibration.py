@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corridor.errors import RequestError
+from corridor.i18n import Message
 from corridor.market.choice import (
     DECISION_T,
     PARAMETER_SOURCES,
@@ -149,10 +150,12 @@ def calibrate(
     """
     markets = data.markets()
     if not markets:
-        raise RequestError("the observations table is empty")
+        raise RequestError(Message("mkt_err_no_observations"))
     market = market or markets[0]
     if market not in markets:
-        raise RequestError(f"unknown market '{market}' (one of {', '.join(markets)})")
+        raise RequestError(
+            Message("mkt_err_unknown_market", market=market, markets=", ".join(markets))
+        )
     rows = [o for o in data.observations if o.market == market]
     families = tuple(dict.fromkeys(o.family for o in rows))
     costs_of = same_every_year(base)
@@ -162,7 +165,7 @@ def calibrate(
         costs = costs_of(y, None)
         missing = [f for f in families if f not in costs]
         if missing:
-            raise RequestError(f"the network has no route of family {', '.join(missing)} in {y}")
+            raise RequestError(Message("mkt_err_no_route", families=", ".join(missing), year=y))
         inputs[y] = generalised_cost_inputs(y, {f: costs[f] for f in families}, data.regimes)
     model = estimate([o for o in rows if o.split == "calibration"], inputs, decision_t=decision_t)
     fits = tuple(

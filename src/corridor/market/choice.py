@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.errors import RequestError
+from corridor.i18n import Message
 from corridor.market.observations import Observation, Regime
 from corridor.routing.route import Route
 
@@ -238,9 +239,9 @@ def estimate(
         cost inputs, or a bad ``decision_t``.
     """
     if not observations:
-        raise RequestError("no calibration observations to estimate from")
+        raise RequestError(Message("mkt_err_no_calibration"))
     if not (np.isfinite(decision_t) and decision_t > 0):
-        raise RequestError(f"decision size must be a positive number of tonnes, not {decision_t}")
+        raise RequestError(Message("mkt_err_decision", decision=decision_t))
     families = tuple(dict.fromkeys(o.family for o in observations))
     years = sorted({o.year for o in observations})
     volume = {(o.year, o.family): o.volume_t for o in observations}
@@ -248,12 +249,11 @@ def estimate(
     for y in years:
         missing = [f for f in families if f not in inputs_by_year.get(y, {})]
         if missing:
-            raise RequestError(f"no cost inputs for {', '.join(missing)} in {y}")
+            raise RequestError(Message("mkt_err_no_inputs", families=", ".join(missing), year=y))
     n_params = len(families) + 1
     if len(families) < 2 or len(years) * (len(families) - 1) < n_params:
         raise RequestError(
-            f"{len(years)} complete calibration year(s) of {len(families)} families cannot "
-            f"identify {n_params} parameters"
+            Message("mkt_err_identify", years=len(years), families=len(families), params=n_params)
         )
     counts = np.array([[volume[y, f] / decision_t for f in families] for y in years])
     gc = np.array([[inputs_by_year[y][f].generalised_usd_per_t for f in families] for y in years])
@@ -270,9 +270,7 @@ def _fit(
     try:
         from statsmodels.base.model import GenericLikelihoodModel
     except ImportError:  # an optional dependency: say how to get it
-        raise RequestError(
-            "the market model needs statsmodels: pip install 'corridor[market]'"
-        ) from None
+        raise RequestError(Message("mkt_err_statsmodels")) from None
 
     n_fam = len(families)
     names = [f"asc_{f}" for f in families[1:]] + ["beta_per_100_usd", "theta_sanctions"]

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from corridor.errors import DataError, Problem
+from corridor.i18n import Message
 from corridor.network.load import bundled_data_dir
 from corridor.network.model import Network
 
@@ -129,15 +130,15 @@ def load_market_data(
     observations = [o for o in (_observation(r, problems) for r in obs_rows) if o]
     regimes = [g for g in (_regime(r, problems) for r in regime_rows) if g]
     if not observations and not problems:
-        problems.append(Problem(OBSERVATIONS_FILE, None, None, "no observations"))
+        what = Message("mkt_prob_no_observations")
+        problems.append(Problem(OBSERVATIONS_FILE, None, None, what))
     _check_unique(observations, problems)
     if network is not None:
         for row in obs_rows + regime_rows:
             for sid in _source_ids(row.raw["sources"]):
                 if not network.has("sources", sid):
-                    problems.append(
-                        Problem(row.file, row.line, "sources", f"unknown source '{sid}'")
-                    )
+                    what = Message("mkt_prob_unknown_source", source=sid)
+                    problems.append(Problem(row.file, row.line, "sources", what))
     if problems:
         raise DataError(problems)
     return MarketData(tuple(observations), tuple(regimes), str(folder))
@@ -152,13 +153,15 @@ class _Row:
 
 def _read(path: Path, required: tuple[str, ...], problems: list[Problem]) -> list[_Row]:
     if not path.is_file():
-        problems.append(Problem(path.name, None, None, f"file not found in {path.parent}"))
+        what = Message("mkt_prob_file_not_found", folder=str(path.parent))
+        problems.append(Problem(path.name, None, None, what))
         return []
     with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in required if c not in (reader.fieldnames or ())]
         if missing:
-            problems.append(Problem(path.name, 1, None, f"missing columns: {', '.join(missing)}"))
+            what = Message("mkt_prob_missing_columns", columns=", ".join(missing))
+            problems.append(Problem(path.name, 1, None, what))
             return []
         return [
             _Row(path.name, i, {k: (v or "").strip() for k, v in row.items() if k})
@@ -173,10 +176,12 @@ def _number(row: _Row, column: str, problems: list[Problem], blank: float | None
     try:
         value = float(text)
     except ValueError:
-        problems.append(Problem(row.file, row.line, column, f"not a number: '{text}'"))
+        what = Message("mkt_prob_not_number", text=text)
+        problems.append(Problem(row.file, row.line, column, what))
         return math.nan
     if not math.isfinite(value) or value < 0:
-        problems.append(Problem(row.file, row.line, column, f"must be finite and ≥ 0: {text}"))
+        what = Message("mkt_prob_not_finite", text=text)
+        problems.append(Problem(row.file, row.line, column, what))
         return math.nan
     return value
 
@@ -186,26 +191,26 @@ def _observation(row: _Row, problems: list[Problem]) -> Observation | None:
     raw = row.raw
     year = _number(row, "year", problems)
     if math.isfinite(year) and not (1900 <= year <= 2100 and year == int(year)):
-        problems.append(Problem(row.file, row.line, "year", f"not a year: '{raw['year']}'"))
+        what = Message("mkt_prob_not_year", text=raw["year"])
+        problems.append(Problem(row.file, row.line, "year", what))
     if raw["family"] not in FAMILIES:
-        problems.append(Problem(row.file, row.line, "family", f"unknown family '{raw['family']}'"))
+        what = Message("mkt_prob_unknown_family", family=raw["family"])
+        problems.append(Problem(row.file, row.line, "family", what))
     if raw["split"] not in SPLITS:
-        problems.append(
-            Problem(
-                row.file, row.line, "split", f"must be calibration or holdout: '{raw['split']}'"
-            )
-        )
+        what = Message("mkt_prob_split", text=raw["split"])
+        problems.append(Problem(row.file, row.line, "split", what))
     if not raw["market"]:
-        problems.append(Problem(row.file, row.line, "market", "empty"))
+        problems.append(Problem(row.file, row.line, "market", Message("mkt_prob_empty")))
     volume = _number(row, "volume_t", problems)
     low = _number(row, "volume_t_low", problems, blank=volume)
     high = _number(row, "volume_t_high", problems, blank=volume)
     if volume == 0:
-        problems.append(Problem(row.file, row.line, "volume_t", "must be > 0"))
+        problems.append(Problem(row.file, row.line, "volume_t", Message("mkt_prob_volume_zero")))
     if all(map(math.isfinite, (volume, low, high))) and not low <= volume <= high:
-        problems.append(Problem(row.file, row.line, "volume_t", "must lie between low and high"))
+        what = Message("mkt_prob_volume_range")
+        problems.append(Problem(row.file, row.line, "volume_t", what))
     if not raw["sources"]:
-        problems.append(Problem(row.file, row.line, "sources", "every figure needs a source"))
+        problems.append(Problem(row.file, row.line, "sources", Message("mkt_prob_no_source")))
     if len(problems) > before:
         return None
     return Observation(
@@ -227,17 +232,18 @@ def _regime(row: _Row, problems: list[Problem]) -> Regime | None:
     start = _date(row, "start", problems)
     end = _date(row, "end", problems) if raw["end"] else None
     if start and end and end < start:
-        problems.append(Problem(row.file, row.line, "end", "ends before it starts"))
+        problems.append(Problem(row.file, row.line, "end", Message("mkt_prob_end")))
     targets = tuple(t for t in raw["applies_to"].split("|") if t)
     if not targets:
-        problems.append(Problem(row.file, row.line, "applies_to", "names no family or exposure"))
+        what = Message("mkt_prob_no_target")
+        problems.append(Problem(row.file, row.line, "applies_to", what))
     days = _number(row, "extra_days", problems, blank=0.0)
     penalty = _number(row, "penalty_usd_per_t", problems, blank=0.0)
     sanctions = _number(row, "sanctions", problems, blank=0.0)
     if math.isfinite(sanctions) and sanctions > 1:
-        problems.append(Problem(row.file, row.line, "sanctions", "must lie in 0..1"))
+        problems.append(Problem(row.file, row.line, "sanctions", Message("mkt_prob_sanctions")))
     if not raw["sources"]:
-        problems.append(Problem(row.file, row.line, "sources", "every figure needs a source"))
+        problems.append(Problem(row.file, row.line, "sources", Message("mkt_prob_no_source")))
     if len(problems) > before or start is None:
         return None
     return Regime(
@@ -259,9 +265,8 @@ def _date(row: _Row, column: str, problems: list[Problem]) -> date | None:
     try:
         return date.fromisoformat(row.raw[column])
     except ValueError:
-        problems.append(
-            Problem(row.file, row.line, column, f"not a date (YYYY-MM-DD): '{row.raw[column]}'")
-        )
+        what = Message("mkt_prob_not_date", text=row.raw[column])
+        problems.append(Problem(row.file, row.line, column, what))
         return None
 
 
@@ -270,9 +275,8 @@ def _check_unique(observations: list[Observation], problems: list[Problem]) -> N
     for o in observations:
         key = (o.market, o.year, o.family)
         if key in seen:
-            problems.append(
-                Problem(OBSERVATIONS_FILE, None, "family", f"{o.market} {o.year} {o.family} twice")
-            )
+            what = Message("mkt_prob_twice", market=o.market, year=o.year, family=o.family)
+            problems.append(Problem(OBSERVATIONS_FILE, None, "family", what))
         seen.add(key)
 
 

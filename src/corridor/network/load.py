@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from corridor.errors import DataError, Problem
+from corridor.i18n import Message
 from corridor.network._risk_tables import check_risk_tables, risk_records
 from corridor.network.cells import parse_cell, parse_country, parse_season, split_cell
 from corridor.network.model import (
@@ -106,9 +107,11 @@ def load_network(data_dir: str | Path | None = None, overlay: str | Path | None 
     problems += check_projects(rows["projects"], rows, folders)
     if problems:
         raise DataError(problems)
-    origin = str(base) if data_dir or os.environ.get(DATA_ENV) else "bundled"
+    origin: str = (
+        str(base) if data_dir or os.environ.get(DATA_ENV) else Message("net_origin_bundled")
+    )
     if overlay is not None:
-        origin += f" + overlay {overlay}"
+        origin = Message("net_origin_overlay", base=origin, overlay=str(overlay))
     return _build(rows, origin)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from corridor.network.model import Event, Link, Network, Node
@@ -24,6 +25,9 @@ _SUFFIXES = re.compile(
     r"oil and gas-condensate field|rare-earth plant|"
     r"ISR uranium mine|ISR uranium deposit|ISR mines|ISR area)$"
 )
+_PORT_OF = re.compile(r"^Port of\s+")
+_TRADE_PORT = re.compile(r"\s+International Sea Trade Port$")
+_JA_BRACKET = re.compile(r"\s*[（(]")
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -41,8 +45,8 @@ def short_name_en(name_en: str) -> str:
         The name without brackets, "Port of", alternatives after " / " and kind words.
     """
     name = name_en.split(" (")[0].split(" / ")[0].strip()
-    name = re.sub(r"^Port of\s+", "", name)
-    name = re.sub(r"\s+International Sea Trade Port$", "", name)
+    name = _PORT_OF.sub("", name)
+    name = _TRADE_PORT.sub("", name)
     short = _SUFFIXES.sub("", name).strip()
     return short or name
 
@@ -85,7 +89,7 @@ def commodity_name(net: Network, commodity: str, lang: str = "en") -> str:
 def short_name_ja(name_ja: str) -> str:
     """The place in a Japanese name: the text before a bracketed description
     ("ドスティク国境駅（軌間変更1520/1435）" -> "ドスティク国境駅")."""
-    short = re.split(r"\s*[（(]", name_ja, maxsplit=1)[0].split("／")[0].strip()
+    short = _JA_BRACKET.split(name_ja, maxsplit=1)[0].split("／")[0].strip()
     return short or name_ja
 
 
@@ -137,13 +141,38 @@ def _approval(regime: Regime) -> Condition:
     )
 
 
+class _Names(Mapping[str, tuple[str, str]]):
+    """Short names (English, Japanese) by node id, each made when first read (a route
+    names a few places of the network)."""
+
+    def __init__(self, nodes: tuple[Node, ...]) -> None:
+        self._nodes = {n.id: n for n in nodes}
+        self._made: dict[str, tuple[str, str]] = {}
+
+    def __getitem__(self, node_id: str) -> tuple[str, str]:
+        got = self._made.get(node_id)
+        if got is None:
+            node = self._nodes[node_id]
+            got = self._made[node_id] = (place_name(node), place_name(node, "ja"))
+        return got
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._nodes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._nodes)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+
 @dataclass(frozen=True)
 class PlaceBook:
     """What route details need of a network to name places and state conditions, without
     keeping the network: short names by node, seasonal conditions by link, the terms of
     places and the approvals (condition regimes in force) by what they concern."""
 
-    names: dict[str, tuple[str, str]]
+    names: Mapping[str, tuple[str, str]]
     seasonal: dict[str, Condition]
     terms: tuple[tuple[frozenset[str], frozenset[str], Condition], ...] = ()
     approvals: tuple[tuple[frozenset[str], Regime, Condition], ...] = ()
@@ -152,7 +181,7 @@ class PlaceBook:
     def of(cls, net: Network) -> PlaceBook:
         on = net.as_of or dt.date.today()
         return cls(
-            {n.id: (place_name(n), place_name(n, "ja")) for n in net.nodes},
+            _Names(net.nodes),
             {link.id: _season(link, net) for link in net.links if link.season},
             tuple(
                 (

@@ -141,7 +141,7 @@ def apply_scenario(scenario: Scenario, network: Network) -> Applied:
         notes += said
     if scenario.events:
         net = _with_events(net, scenario.events)
-    origin = f"{network.origin} + scenario {scenario.name}"
+    origin = Message("net_origin_scenario", base=network.origin, name=scenario.name)
     return Applied(replace(net, origin=origin), tuple(notes))
 
 

@@ -32,6 +32,7 @@ from dataclasses import replace
 from types import MappingProxyType
 
 from corridor.errors import RequestError
+from corridor.i18n import Message
 from corridor.network.model import CapacityRow, Link, Network, State
 from corridor.network.ranges import Range, RangeKey
 
@@ -108,7 +109,7 @@ def network_on(net: Network, day: dt.date) -> Network:
                 ranges[r.key] = replace(r, low=r.low * f, high=r.high * f)
         rows = scaled
         _shift_ranges(ranges, state, hit)
-    origin = f"{net.origin}, as of {day.isoformat()}"
+    origin = Message("net_origin_as_of", base=net.origin, day=day.isoformat())
     return replace(
         net,
         links=tuple(links),

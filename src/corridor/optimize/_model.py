@@ -36,21 +36,33 @@ def all_candidates(
 ) -> tuple[dict[str, list[Candidate]], dict[str, tuple[str, ...]]]:
     """:func:`_candidates` of every contract (by id), and why a pair of each has none.
 
-    The k-best search tables of a contract's graph are released once no later contract
-    has its commodity, service class and avoid clause (pricing reads only its costs to go
-    and priced pieces; another search builds them again): on 100,000 links a graph's
-    tables hold about 80 MB, so ten contracts' tables held at once were more than half the
-    memory of the plan. So are, at the end, the steps graphs of one topology share.
+    The k-best search tables of a contract's graph of more than
+    :data:`TABLES_KEPT_MAX_EDGES` edges are released once no later contract has its
+    commodity, service class and avoid clause (pricing reads only its costs to go and
+    priced pieces; another search builds them again): on 100,000 links a graph's tables
+    hold about 80 MB, so ten contracts' tables held at once were more than half the memory
+    of the plan. A smaller graph keeps them, for the searches that follow a plan (the
+    re-routing candidates of a stress run search the same graphs). Once one is released, so
+    are the steps graphs of one topology share.
     """
     cands, reasons = {}, {}
+    released = False
     for i, c in enumerate(contracts):
         cands[c.id], reasons[c.id] = _candidates(c, rules, net, a, k, risk_penalty)
         same = (c.commodity, c.service, c.avoid)
         if all((d.commodity, d.service, d.avoid) != same for d in contracts[i + 1 :]):
             g = commodity_graph(net, c.commodity, contract_assumptions(a, c), c.avoid)
-            release_search_tables(g)
-    release_shared_steps(net)
+            if len(g.tails) > TABLES_KEPT_MAX_EDGES:
+                release_search_tables(g)
+                released = True
+    if released:
+        release_shared_steps(net)
     return cands, reasons
+
+
+TABLES_KEPT_MAX_EDGES = 20_000
+"""Graphs up to this many edges keep their search tables after the candidates (a few MB
+at most; the bundled network's graphs have a few hundred edges)."""
 
 
 def _candidates(

@@ -19,12 +19,9 @@ from corridor.optimize._model import _candidate, _Clock, _Model, contract_assump
 from corridor.optimize.capacity import TOL, capacities, capacity_of_link, node_capacities
 from corridor.optimize.lp import LpSolution
 from corridor.optimize.plan_result import Candidate, RuleCost
-from corridor.routing.kbest import costs_to_go
 from corridor.routing.pricing import crossed, make_route
 from corridor.routing.route import Route
-
-_MIN_COST = 1e-12
-"""Sparse zeros are not edges: free edges are lifted to this."""
+from corridor.routing.to_go import _MIN_COST, costs_to_go
 
 DETOURS = 0
 """Routes round the tightest capacity of the cheapest one that pricing offers per contract

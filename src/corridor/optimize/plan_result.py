@@ -52,6 +52,7 @@ class RouteFlow:
             "origin": self.route.origin,
             "destination": self.route.destination,
             "route": self.route.label,
+            "route_ja": self.route.label_ja,
             "family": self.route.family,
             "t_per_year": round(self.t_per_year, 1),
             "cost_usd_per_t": round(self.cost_usd_per_t, 2),

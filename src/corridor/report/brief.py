@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corridor.errors import RequestError
-from corridor.i18n import catalogue, family_name, t
+from corridor.i18n import Message, catalogue, family_name, t
 from corridor.network.model import Network
 from corridor.network.names import Condition, commodity_name, place_name
 from corridor.report._premium import _risk_change
@@ -395,6 +395,7 @@ def write_brief(path: Path, html: str) -> None:
             )
         if done.returncode != 0 or not path.exists():
             tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
-            raise RequestError(f"--brief {path}: Chromium could not print the PDF: {tail[0]}")
+            raise RequestError(Message("cli_brief_no_pdf", path=str(path), reason=tail[0]))
     except OSError as exc:
-        raise RequestError(f"cannot write brief {path}: {exc.strerror or exc}") from None
+        what = Message("cli_cannot_write_brief", path=str(path), reason=str(exc.strerror or exc))
+        raise RequestError(what) from None

@@ -615,7 +615,8 @@ def render_report(
         )
     else:
         assumed = f"<p>{_e(t('rep_no_assumptions', lang))}</p>"
-    meta = f'<p class="meta">{t("rep_meta", lang, network=_e(net.origin))}</p>\n{toc}'
+    origin = _e(localise(net.origin, lang))
+    meta = f'<p class="meta">{t("rep_meta", lang, network=origin)}</p>\n{toc}'
     main = f"""{_summary(sections, net, lang)}
 {body}
 <section id="sources"><h2>{_e(t("rep_sources", lang))}</h2>

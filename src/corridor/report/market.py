@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from corridor.i18n import family_name, t
+from corridor.i18n import family_name, localise, t
 from corridor.report.html import page, table
 from corridor.report.svg import FAMILY_COLOURS, GRID, INK, MUTED, _nice_ticks, _svg_open
 
@@ -121,14 +121,14 @@ def market_report(
         {1},
     )  # fmt: skip
     params = table(
-        [*h("parameter", "estimate"), "SE"],
+        h("parameter", "estimate", "se"),
         [[k, _num(v, 4), _num(m.se.get(k), 4)] for k, v in m.params().items()],
         {1, 2},
     )
     years = table(
         h("year", "split", "observed", "predicted"),
         [
-            [str(y.year), y.split,
+            [str(y.year), t(f"mkt_split_{y.split}", lang),
              _pct(y.observed_share[TARGET] if y.observed_share else None),
              _pct(y.predicted_share[TARGET])]
             for y in calibration.years
@@ -138,8 +138,8 @@ def market_report(
     back = table(
         h("replay", "change", "pred_shift", "obs_shift", "volume_error"),
         [
-            [r.label, r.change, _num(r.predicted_shift_pts), _num(r.observed_shift_pts),
-             _num(r.volume_error_pct, 1)]
+            [r.label, localise(r.change, lang), _num(r.predicted_shift_pts),
+             _num(r.observed_shift_pts), _num(r.volume_error_pct, 1)]
             for r in replays
         ],
         {2, 3, 4},

@@ -213,7 +213,7 @@ def closed_tables(
 def _cost_to_go(g: CommodityGraph, keep: np.ndarray, targets: list[int]) -> list[float]:
     """:func:`corridor.routing.kbest.cost_to_go` over the open edges: the same search on
     the same edges, in the same order, as on the graph built without the closed links."""
-    from corridor.routing.kbest import _MIN_COST, PLAIN_SEARCH_MAX_VERTICES, _plain_dijkstra
+    from corridor.routing.to_go import _MIN_COST, PLAIN_SEARCH_MAX_VERTICES, _plain_dijkstra
 
     alive = np.zeros(len(g.vertices), dtype=bool)
     alive[g.tails[keep]] = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from corridor.costs import Assumptions
-from corridor.graph import CommodityGraph, buyer_compliance, commodity_graph
+from corridor.graph import CommodityGraph, buyer_compliance, commodity_graph, exposure_text
 from corridor.i18n import Joined, Message, Named, family_name
 from corridor.network.model import Network
 from corridor.network.names import place_name
@@ -29,9 +29,11 @@ def explain_no_route(
     fams = tuple(families)
     c = net.commodity(commodity)
     ends = {
-        "commodity": Named(commodity, c.name_ja),
-        "origin": Named(origin, place_name(net.node(origin), "ja")),
-        "destination": Named(destination, place_name(net.node(destination), "ja")),
+        "commodity": Named(c.name_en or commodity, c.name_ja),
+        "origin": Named(place_name(net.node(origin)), place_name(net.node(origin), "ja")),
+        "destination": Named(
+            place_name(net.node(destination)), place_name(net.node(destination), "ja")
+        ),
     }
     if fams:
         labels = [Named(FAMILY_LABELS.get(f, f), family_name(f, "ja")) for f in fams]
@@ -47,11 +49,13 @@ def explain_no_route(
     # every exposure the request keeps out -> '' (an avoid rule) or the regime excluding it
     rules = {**buyer_compliance(net, commodity, buyer).excluded, **{x: "" for x in avoid}}
 
-    def named(x: str) -> Named:
-        return Named(x, net.exposure(x).name_ja if net.has("exposures", x) else "")
-
     def name(x: str) -> str:
-        return Joined(", ", [named(x), rules[x]]) if rules[x] else named(x)
+        # "IR, excluded for buyer JP by …"; in Japanese the regime's bracket follows the name
+        return (
+            Joined(", ", [exposure_text(net, x), rules[x]], "")
+            if rules[x]
+            else exposure_text(net, x)
+        )
 
     for role, place in (("origin", origin), ("destination", destination)):
         country = net.node(place).country
@@ -59,7 +63,7 @@ def explain_no_route(
             where = {
                 "role": Message(f"noroute_role_{role}"),
                 "place": ends[role],
-                "country": named(country),
+                "country": exposure_text(net, country),
             }
             if rules[country]:
                 return because(Message("noroute_end_regime", **where, regime=rules[country]))
@@ -84,7 +88,9 @@ def explain_no_route(
                 x = needed[0]
                 if rules[x]:
                     return because(Message("noroute_one_regime", name=name(x), route=route))
-                one = Message("noroute_one_avoid", name=name(x), x=named(x), route=route)
+                one = Message(
+                    "noroute_one_avoid", name=name(x), x=exposure_text(net, x), route=route
+                )
                 return because(one)
             regime = any(rules.values())
             sep = "; " if regime else ", "
@@ -96,7 +102,7 @@ def explain_no_route(
                 "noroute_together",
                 kind=kind,
                 names=Joined(sep, [name(x) for x in rules], "、"),
-                crossed=Joined(", ", [named(x) for x in crossed], "、"),
+                crossed=Joined(", ", [exposure_text(net, x) for x in crossed], "、"),
             )
             return because(together)
     g = commodity_graph(net, commodity, a, avoid, fams, buyer)

@@ -52,6 +52,7 @@ import duckdb
 from corridor import validate
 from corridor._json import canonical_json
 from corridor.errors import RequestError
+from corridor.i18n import Message
 from corridor.network.model import Network
 from corridor.store._file import (
     DEFAULT_WAIT_S,
@@ -397,11 +398,11 @@ def import_kept(
     if where.is_dir():
         files = sorted(where.glob("*.json"))
         if not files:
-            raise RequestError(f"{where}: no kept run (*.json) in this folder")
+            raise RequestError(Message("runs_no_kept", where=str(where)))
     elif where.is_file():
         files = [where]
     else:
-        raise RequestError(f"{where}: no such file or folder")
+        raise RequestError(Message("runs_no_such_path", where=str(where)))
     kept = [read_kept(f) for f in files]
     done: list[tuple[Path, str, bool]] = []
     with connect(store, wait=wait) as con:
@@ -581,10 +582,10 @@ def get_run(run_id: str, *, store: str | os.PathLike[str] | None = None) -> RunR
                 [run_id],
             )
         if not rows:
-            raise RequestError(f"no run '{run_id}' in the store")
+            raise RequestError(Message("runs_no_run", run=run_id))
         if len(rows) > 1:
             ids = ", ".join(r[0] for r in rows[:5])
-            raise RequestError(f"'{run_id}' matches several runs ({ids}); give more of the id")
+            raise RequestError(Message("runs_several", run=run_id, ids=ids))
         assert con is not None
         record = _record(rows[0][:8], rows[0][8], rows[0][9])
         tables = {name: _table(con, name, record.id) for name in RESULT_TABLES}

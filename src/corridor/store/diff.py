@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corridor.errors import RequestError
+from corridor.i18n import Message, Named, catalogue
 from corridor.store import RunRecord, get_run
 
 
@@ -55,7 +56,8 @@ def diff_runs(a: str, b: str, *, store: str | os.PathLike[str] | None = None) ->
     ra, rb = get_run(a, store=store), get_run(b, store=store)
     for r in (ra, rb):
         if r.status != "complete":
-            raise RequestError(f"run {r.id} is {r.status}, not complete: it has no results")
+            status = Named(r.status, catalogue("ja").get(f"runs_status_{r.status}", ""))
+            raise RequestError(Message("runs_not_complete", run=r.id, status=status))
     pa = {**ra.parameters, "data_version": ra.data_version, "kind": ra.kind}
     pb = {**rb.parameters, "data_version": rb.data_version, "kind": rb.kind}
     keys = list(dict.fromkeys([*pa, *pb]))
