@@ -457,7 +457,25 @@ def _priced(flat: Sequence[_Step], total: Any) -> list[_Step]:
     ]
 
 
-class _Rows(Sequence[list[_Step]]):
+class _LazyRows(Sequence[list[_Step]]):
+    """Rows of steps per vertex that a subclass makes in :meth:`_row` when read."""
+
+    __slots__ = ()
+
+    def _row(self, v: int) -> list[_Step]:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, v: int) -> list[_Step]: ...
+    @overload
+    def __getitem__(self, v: slice) -> list[list[_Step]]: ...
+    def __getitem__(self, v: int | slice) -> list[_Step] | list[list[_Step]]:
+        if isinstance(v, slice):
+            return [self._row(i) for i in range(*v.indices(len(self)))]
+        return self._row(v)
+
+
+class _Rows(_LazyRows):
     """The recosted steps out of each vertex (:func:`_recosted`), each row made when a
     search first reads it: a search guided by exact costs to go reads few of them, and a
     graph of 100,000 links has about two million steps (80 MB as tuples)."""
@@ -471,13 +489,7 @@ class _Rows(Sequence[list[_Step]]):
     def __len__(self) -> int:
         return len(self._made)
 
-    @overload
-    def __getitem__(self, v: int) -> list[_Step]: ...
-    @overload
-    def __getitem__(self, v: slice) -> list[list[_Step]]: ...
-    def __getitem__(self, v: int | slice) -> list[_Step] | list[list[_Step]]:
-        if isinstance(v, slice):
-            return [self[i] for i in range(*v.indices(len(self)))]
+    def _row(self, v: int) -> list[_Step]:
         row = self._made[v]
         if row is None:
             at = self._first + v
@@ -486,7 +498,7 @@ class _Rows(Sequence[list[_Step]]):
         return row
 
 
-class _Patched(Sequence[list[_Step]]):
+class _Patched(_LazyRows):
     """Rows with steps into a dead end put back (:meth:`_Steps.to`), the others read
     from the rows underneath as they are."""
 
@@ -501,13 +513,7 @@ class _Patched(Sequence[list[_Step]]):
     def __len__(self) -> int:
         return len(self._rows)
 
-    @overload
-    def __getitem__(self, v: int) -> list[_Step]: ...
-    @overload
-    def __getitem__(self, v: slice) -> list[list[_Step]]: ...
-    def __getitem__(self, v: int | slice) -> list[_Step] | list[list[_Step]]:
-        if isinstance(v, slice):
-            return [self[i] for i in range(*v.indices(len(self)))]
+    def _row(self, v: int) -> list[_Step]:
         extra = self._extra.get(v)
         return self._rows[v] if extra is None else [*self._rows[v], *extra]
 
