@@ -13,6 +13,7 @@ import numpy as np
 from corridor.contracts.model import EACH, PORTFOLIO, Contract, Portfolio, Rule
 from corridor.costs import Assumptions
 from corridor.graph import commodity_graph
+from corridor.i18n import Message
 from corridor.network.model import Network
 from corridor.network.schema import FAMILIES
 from corridor.optimize.capacity import Capacity, draws_on
@@ -191,8 +192,9 @@ class _RuleRow:
 
     @property
     def description(self) -> str:
-        where = f" — contract {self.contracts[0]}" if self.rule.scope == EACH else ""
-        return self.rule.name + where
+        if self.rule.scope != EACH:
+            return self.rule.name
+        return Message("share_rule_row", rule=self.rule.name, contract=self.contracts[0])
 
 
 @dataclass
