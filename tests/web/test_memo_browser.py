@@ -162,6 +162,34 @@ def test_japanese_page_names_places_in_japanese(page: Page, tmp_path: Path):
     assert [r[0] for r in wb["経路"].iter_rows(min_row=2, values_only=True)] == names
 
 
+def test_japanese_route_details_show_the_mode_and_what_in_japanese(page: Page):
+    """The first route's legs, opened: each leg's mode by its label and what it is in
+    Japanese (``what_ja``); back in English, the words of the API."""
+    _ask_uranium(page)
+    first = corridor.compare(*UOC, volume=1000).routes[0]
+    legs = page.locator("#legs details[data-route='1']")
+    page.get_by_test_id("lang-ja").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    legs.locator("summary").click()
+    expect(legs).to_have_attribute("open", "")
+    modes = {"rail": "鉄道", "road": "道路", "sea": "海上輸送", "transfer": "積替え",
+             "dwell": "滞留"}  # fmt: skip
+    for j, leg in enumerate(first.legs, 1):
+        mode = page.get_by_test_id(f"leg-1-{j}-mode")
+        what = page.get_by_test_id(f"leg-1-{j}-what")
+        expect(what).to_have_text(leg.what_ja)
+        assert leg.what_ja != leg.what and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", leg.what_ja)
+        if leg.mode in modes:
+            expect(mode).to_have_text(modes[leg.mode])
+    kinds = {leg.kind for leg in first.legs}
+    assert {"link", "transfer", "dwell"} <= kinds, kinds
+    expect(legs.locator("tr.charge td").first).to_have_text("ルート全体の費用: 保険")
+    page.get_by_test_id("lang-en").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_test_id("leg-1-1-what")).to_have_text(first.legs[0].what)
+    expect(page.get_by_test_id("leg-1-1-mode")).to_have_text(first.legs[0].mode)
+
+
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_brief_reads_on_one_page(browser, lang: str, tmp_path: Path):
     net = default_network()

@@ -47,6 +47,7 @@ from corridor.cli.export import OutputOpt, check_output, write_export
 from corridor.i18n import catalogue, family_name, localise, t
 from corridor.network.model import Network
 from corridor.network.names import event_name
+from corridor.network.regimes import restriction_word
 
 
 @app.command("routes")
@@ -266,7 +267,7 @@ def _table(result: Any, net: Network, lang: str = "en") -> None:
                 _exposure_name(net, x, lang, short=True) for x in r.chokepoints
             ),
             *_risk_cells(r, None if measures is None else measures.routes[i - 1]),
-            " ".join(short_flag(f, lang) for f in result.flags(i - 1)),
+            " ".join(f.short_in(lang) for f in result.flags(i - 1)),
         )
     out.print(t)
     if measures is not None:
@@ -282,26 +283,6 @@ _RISK_COLUMNS = {
     False: ("col_p_disrupt", "col_days_lost"),
     True: ("cli_col_p_long", "cli_col_tdays", "cli_col_stockout"),
 }
-
-
-def _word(f: Any, lang: str) -> str:
-    """What a regime does to the route (:attr:`RegimeFlag.word`) in ``lang``."""
-    if lang == "en":
-        return str(f.word)
-    if f.effect == "exclude":
-        return t("cli_regime_excluded_by" if f.binding else "cli_regime_sanctions", lang)
-    return t(f"cli_regime_{f.effect}", lang)
-
-
-def short_flag(f: Any, lang: str = "en") -> str:
-    """:meth:`RegimeFlag.short` in ``lang``: ``flag EU_RUSSIA_833`` / ``注意 EU_RUSSIA_833``."""
-    if lang == "en":
-        return str(f.short())
-    lead = (
-        t("cli_regime_short_lead", lang, days=f"{f.lead_time_days:g}") if f.lead_time_days else ""
-    )
-    price = f" USD {f.penalty_usd_per_t:,.0f}/t" if f.effect == "penalty" else ""
-    return f"{_word(f, lang)} {f.regime}{price}{lead}"
 
 
 def rule_name(name: str, lang: str) -> str:
@@ -329,12 +310,6 @@ def _exposure_name(net: Network, exposure: str, lang: str, short: bool = False) 
     e = net.exposure(exposure)
     name = e.name_ja if lang == "ja" and e.name_ja else e.name_en or exposure
     return re.sub(r"\s*[（(][^（()）]*[)）]$", "", name) if short else name
-
-
-def _restriction(word: str, lang: str) -> str:
-    """What a regime restricts (``port_call``) in words of ``lang`` ("port calls")."""
-    key = "restrict_" + word
-    return t(key, lang) if key in catalogue(lang) else word
 
 
 def _shared_line(measures: Any, net: Network, lang: str = "en") -> None:
@@ -369,10 +344,10 @@ def _regime_legend(result: Any, net: Network, lang: str = "en") -> None:
         line = t(
             "cli_regime_line",
             lang,
-            word=_word(f, lang),
+            word=f.word_in(lang),
             name=f.name_ja if lang == "ja" and f.name_ja else f.name_en,
             touches=", ".join(_exposure_name(net, x, lang) for x in f.touches),
-            restricts=", ".join(_restriction(w, lang) for w in f.restricts),
+            restricts=", ".join(restriction_word(w, lang) for w in f.restricts),
         )
         out.print(
             f"[yellow]{f.regime}[/]{line}" + (lead if f.lead_time_days else ""),
@@ -422,7 +397,7 @@ def _premium_table(result: Any, lang: str = "en") -> None:
         per_year = (
             f"{alt.premium_usd_per_year:,.0f}" if alt.premium_usd_per_year is not None else "—"
         )
-        flags = " ".join(short_flag(f, lang) for f in result.route_flags(alt.route))
+        flags = " ".join(f.short_in(lang) for f in result.route_flags(alt.route))
         table.add_row(
             rule,
             alt.route.label_in(lang) + (f" ({flags})" if flags else ""),

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from corridor.i18n import Joined, Message, Named, catalogue
 from corridor.network.model import Event, Link, Network, Node
 from corridor.network.regimes import Regime
 
@@ -228,3 +229,40 @@ class PlaceBook:
 def place_book(net: Network) -> PlaceBook:
     """The :class:`PlaceBook` of ``net`` (built once per network)."""
     return net.derived.get(PlaceBook, lambda: PlaceBook.of(net))
+
+
+# --------------------------------------------------------------------------- what a leg is
+
+
+def mode_text(mode_key: str) -> str:
+    """A mode and gauge as the graph names them ("rail1520", "sea"), with its label in
+    Japanese (鉄道1520 mm, 海上輸送); a mode the catalogue lacks stays as it is."""
+    gauge = re.fullmatch(r"rail(\d+)", mode_key)
+    if gauge:
+        return Message("leg_rail_gauge", gauge=gauge[1])
+    return Message(f"mode_{mode_key}") if f"mode_{mode_key}" in catalogue("en") else mode_key
+
+
+def service_text(link: Link) -> Named:
+    """What runs on a link, as ``links.csv`` says it ("freight train"; its mode where blank),
+    named in Japanese by the catalogue (``svc_<words>``) or else by its mode's label."""
+    english = link.service or link.mode
+    ja = catalogue("ja")
+    slug = re.sub(r"[^a-z0-9]+", "_", english.lower()).strip("_")
+    return Named(english, ja.get(f"svc_{slug}") or ja.get(f"mode_{link.mode}", ""))
+
+
+def transfer_text(modes: tuple[str, str], node: Node) -> Message:
+    """A change of mode or gauge at a place: "rail1520 → sea at Port of Aktau"."""
+    changes = Joined(" → ", (mode_text(m) for m in modes))
+    return Message("leg_transfer", modes=changes, place=_place(node))
+
+
+def dwell_text(node: Node) -> Message:
+    """The wait on arrival at a place: a border crossing or a port/customs dwell."""
+    key = "leg_dwell_border" if node.kind == "border_crossing" else "leg_dwell_port"
+    return Message(key, place=_place(node))
+
+
+def _place(node: Node) -> Named:
+    return Named(node.name_en, place_name(node, "ja"))

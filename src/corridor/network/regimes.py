@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corridor.errors import RequestError
-from corridor.i18n import Message, Named
+from corridor.i18n import Message, Named, catalogue, t
 
 NO_BUYER = "none"
 DEFAULT_BUYER = "JP"
@@ -105,15 +105,24 @@ class RegimeFlag:
     @property
     def word(self) -> str:
         """What the regime does to the route, in one or two words."""
+        return self.word_in("en")
+
+    def word_in(self, lang: str = "en") -> str:
+        """:attr:`word` in ``lang`` ("excluded by", "flag"; 除外, 注意)."""
         if self.effect == "exclude":
-            return "excluded by" if self.binding else "sanctions"
-        return {"flag": "flag", "condition": "condition", "penalty": "penalty"}[self.effect]
+            return t("cli_regime_excluded_by" if self.binding else "cli_regime_sanctions", lang)
+        return t(f"cli_regime_{self.effect}", lang)
 
     def short(self) -> str:
         """Compact form for a table cell: ``flag EU_RUSSIA_833`` or ``condition CN_… ~60 d``."""
-        lead = f" ~{self.lead_time_days:g} d" if self.lead_time_days else ""
+        return self.short_in("en")
+
+    def short_in(self, lang: str = "en") -> str:
+        """:meth:`short` in ``lang``: ``condition CN_… ~60 d`` / ``条件 CN_… 約60日``."""
+        days = f"{self.lead_time_days:g}"
+        lead = t("cli_regime_short_lead", lang, days=days) if self.lead_time_days else ""
         price = f" USD {self.penalty_usd_per_t:,.0f}/t" if self.effect == "penalty" else ""
-        return f"{self.word} {self.regime}{price}{lead}"
+        return f"{self.word_in(lang)} {self.regime}{price}{lead}"
 
     def text(self) -> str:
         """One line for tables: effect, regime name and id, where, and any lead time."""
@@ -143,6 +152,13 @@ class RegimeFlag:
             "lead_time_days": self.lead_time_days or None,
             "lead_time_days_p95": self.lead_time_days_p95 or None,
         }
+
+
+def restriction_word(word: str, lang: str = "en") -> str:
+    """What a regime restricts (``port_call``) in words of ``lang`` ("port calls"; the word
+    itself where the catalogue has none)."""
+    key = "restrict_" + word
+    return t(key, lang) if key in catalogue(lang) else word
 
 
 @dataclass(frozen=True)

@@ -55,3 +55,10 @@ def _rule(name: str, lang: str) -> str:
     """An avoid rule's name ("avoid China") in ``lang``."""
     key = "rule_" + name.replace(" ", "_")
     return t(key, lang) if lang != "en" and key in catalogue(lang) else name
+
+
+def _word(prefix: str, word: str, lang: str) -> str:
+    """A word of the tables (a cost component, a kind of source, a mode) in ``lang``; itself
+    in English or when the catalogue lacks it."""
+    key = f"{prefix}_{word}"
+    return t(key, lang) if lang != "en" and key in catalogue(lang) else word

@@ -16,7 +16,7 @@ from corridor.analysis.results import Comparison, RouteSet
 from corridor.i18n import localise, t
 from corridor.network.model import Network
 from corridor.network.names import event_name, place_name
-from corridor.network.regimes import NO_BUYER, RegimeFlag
+from corridor.network.regimes import NO_BUYER, RegimeFlag, restriction_word
 from corridor.report._format import (
     _days,
     _e,
@@ -25,6 +25,7 @@ from corridor.report._format import (
     _rule,
     _signed,
     _usd_t,
+    _word,
 )
 from corridor.report._premium import _premium_sentence, _premium_table, _risk_change
 from corridor.report.svg import RouteStyle, route_map, route_styles, time_cost_distance_chart
@@ -189,15 +190,24 @@ def _used_sources(sections: Sequence[Comparison | RouteSet], net: Network) -> li
 # --------------------------------------------------------------------------- tables
 
 
-def _regime_cell(flags: Sequence[RegimeFlag]) -> str:
+def _regime_cell(flags: Sequence[RegimeFlag], net: Network, lang: str = "en") -> str:
     """The regimes a route meets: effect and id, with the regime's name and lead time on hover."""
     if not flags:
         return "—"
     items = []
     for f in flags:
-        lead = f", lead time ~{f.lead_time_days:g} d" if f.lead_time_days else ""
-        title = f"{f.name_en} ({', '.join(f.touches)}; restricts {', '.join(f.restricts)}{lead})"
-        items.append(f'<span class="regime" title="{_e(title)}">{_e(f.short())}</span>')
+        days = f"{f.lead_time_days:g}"
+        lead = t("rep_regime_title_lead", lang, days=days) if f.lead_time_days else ""
+        if lang == "en":  # ids, as before
+            name, touches, restricts = f.name_en, ", ".join(f.touches), ", ".join(f.restricts)
+        else:
+            name = f.name_ja or f.name_en
+            touches = "、".join(_exposure_name(net, x, lang) for x in f.touches)
+            restricts = "、".join(restriction_word(w, lang) for w in f.restricts)
+        title = t(
+            "rep_regime_title", lang, name=name, touches=touches, restricts=restricts, lead=lead
+        )
+        items.append(f'<span class="regime" title="{_e(title)}">{_e(f.short_in(lang))}</span>')
     return "<br>".join(items)
 
 
@@ -299,7 +309,7 @@ def _route_table(
             f'<td class="n">{_num(m.routes[rank - 1].p_long_interruption * 100, 1)} %</td>'
             f'<td class="n">{_num(m.routes[rank - 1].tonne_days_per_t, 2)}</td>'
             f'<td class="n">{_num(m.routes[rank - 1].stockout_days, 2)}</td>'
-            f"<td>{_regime_cell(met)}</td></tr>"
+            f"<td>{_regime_cell(met, net, lang)}</td></tr>"
         )
     shared = ""
     if m.shared.events:
@@ -338,9 +348,10 @@ def _exposure_name(net: Network, exposure: str, lang: str) -> str:
     return e.name_ja or e.name_en
 
 
-def _node_cell(net: Network, node_id: str) -> str:
+def _node_cell(net: Network, node_id: str, lang: str = "en") -> str:
     node = net.node(node_id)
-    return f'{_e(node.name_en)} <small class="id">{_e(node.id)}</small> {_provenance(node.sources)}'
+    name = node.name_en if lang == "en" else node.name_ja or node.name_en
+    return f'{_e(name)} <small class="id">{_e(node.id)}</small> {_provenance(node.sources)}'
 
 
 def _leg_table(route: Route, net: Network, lang: str = "en") -> str:
@@ -364,10 +375,13 @@ def _leg_table(route: Route, net: Network, lang: str = "en") -> str:
                 f"{_e(link.id)} {_provenance(link.sources)}<br>"
                 f'<small class="id">CO2e: {_e(factor.id)}</small> {_provenance(factor.sources)}'
             )
-        parts = " + ".join(f"{k} {_num(v, 2)}" for k, v in leg.parts.items() if v)
+        parts = " + ".join(
+            f"{_word('comp', k, lang)} {_num(v, 2)}" for k, v in leg.parts.items() if v
+        )
         rows.append(
-            f'<tr class="{_e(leg.kind)}"><td>{_node_cell(net, leg.from_)}</td>'
-            f"<td>{_node_cell(net, leg.to)}</td><td>{_e(leg.mode)}</td><td>{_e(leg.what)}</td>"
+            f'<tr class="{_e(leg.kind)}"><td>{_node_cell(net, leg.from_, lang)}</td>'
+            f"<td>{_node_cell(net, leg.to, lang)}</td><td>{_e(_word('mode', leg.mode, lang))}</td>"
+            f"<td>{_e(leg.what if lang == 'en' else leg.what_ja or leg.what)}</td>"
             f'<td class="n">{_num(leg.distance_km, 0)}</td>'
             f'<td class="n" title="{_e(parts)}">{_num(leg.cost_usd_per_t, 2)}</td>'
             f'<td class="n">{_num(leg.days_mean, 2)}</td>'
@@ -377,13 +391,14 @@ def _leg_table(route: Route, net: Network, lang: str = "en") -> str:
     commodity = net.commodity(route.commodity)
     for name, value in route.charges.items():
         rows.append(
-            f'<tr class="charge"><td colspan="4">Route charge: {_e(name)} '
+            f'<tr class="charge"><td colspan="4">'
+            f"{_e(t('rep_route_charge', lang, name=_word('comp', name, lang)))} "
             f"{_provenance(commodity.sources)}</td>"
             f'<td class="n"></td><td class="n">{_num(value, 2)}</td>'
             '<td class="n"></td><td class="n"></td><td class="n"></td><td></td></tr>'
         )
     rows.append(
-        '<tr class="total"><td colspan="4">Total</td>'
+        f'<tr class="total"><td colspan="4">{_e(t("rep_total", lang))}</td>'
         f'<td class="n">{_num(route.distance_km, 0)}</td>'
         f'<td class="n">{_num(route.cost_usd_per_t, 2)}</td>'
         f'<td class="n">{_num(route.days_mean, 2)}</td>'

@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING
 
-from corridor.i18n import catalogue, family_name, localise, t
+from corridor.i18n import family_name, localise, t
 from corridor.network.model import Link, Network
 from corridor.network.names import commodity_name, place_name
 from corridor.optimize.capacity import Capacity
 from corridor.optimize.plan_result import PlanResult
+from corridor.report._format import _word
 from corridor.report.html import page, table
 from corridor.report.svg import (
     BORDER,
@@ -69,13 +70,6 @@ def commodity_layer(
         for link, by in link_flows.items()
         if by.get(commodity, 0.0) > 0
     }
-
-
-def _word(prefix: str, word: str, lang: str) -> str:
-    """A word of the tables (a cost component, a kind of source) in ``lang``; itself in
-    English or when the catalogue lacks it."""
-    key = f"{prefix}_{word}"
-    return t(key, lang) if lang != "en" and key in catalogue(lang) else word
 
 
 def _h(lang: str, *keys: str) -> list[str]:

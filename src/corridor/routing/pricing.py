@@ -16,8 +16,15 @@ from operator import or_
 
 from corridor.costs import Metrics, insurance_usd_per_t, p95_of_sum
 from corridor.graph import TRANSFER, CommodityGraph, Edge
+from corridor.i18n import localise
 from corridor.network.model import Link
-from corridor.network.names import PlaceBook, place_book
+from corridor.network.names import (
+    PlaceBook,
+    dwell_text,
+    place_book,
+    service_text,
+    transfer_text,
+)
 from corridor.routing._index import SourceBits, search_index, source_bits
 from corridor.routing.route import Leg, Risk, Route, RouteDetail
 
@@ -97,11 +104,9 @@ def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
     net = g.net
     node = net.node(e.node)
     if e.kind == TRANSFER:
-        modes = f"{g.vertices[e.tail][1]} → {g.vertices[e.head][1]}"
+        modes = (g.vertices[e.tail][1], g.vertices[e.head][1])
         legs = [
-            _leg(
-                "transfer", e.node, "transfer", "", e.metrics, e.parts, f"{modes} at {node.name_en}"
-            )
+            _leg("transfer", e.node, "transfer", "", e.metrics, e.parts, transfer_text(modes, node))
         ]
         out = _Pieces(
             tuple(legs),
@@ -125,7 +130,7 @@ def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
             link.id,
             e.metrics,
             e.parts,
-            link.service or link.mode,
+            service_text(link),
             to=e.node,
         )
     ]
@@ -133,17 +138,8 @@ def _pieces(g: CommodityGraph, e: Edge) -> _Pieces:
     factor = net.emission_factor(link.emission_factor)
     sources.update(s for ids in factor.sources.values() for s in ids)
     if e.arrival.cost_usd_per_t or e.arrival.days_mean:
-        what = "border crossing" if node.kind == "border_crossing" else "port/customs dwell"
         legs.append(
-            _leg(
-                "dwell",
-                e.node,
-                "dwell",
-                "",
-                e.arrival,
-                e.arrival_parts,
-                f"{what} at {node.name_en}",
-            )
+            _leg("dwell", e.node, "dwell", "", e.arrival, e.arrival_parts, dwell_text(node))
         )
         sources.update(_row_sources(node.sources, ("dwell", "border_fee")))
     out = _Pieces(
@@ -338,8 +334,9 @@ def _leg(
         p95_of_sum(m.days_mean, m.days_var),
         m.co2e_kg_per_t,
         dict(parts),
-        what,
+        str(what),
         m.days_var,
+        str(localise(what, "ja")),
     )
 
 

@@ -38,8 +38,11 @@ class Leg:
     co2e_kg_per_t: float
     parts: dict[str, float]
     what: str
+    """What the leg is: "freight train", "border crossing at Dostyk border station (…)"."""
     days_var: float = 0.0
     """Variance of the leg's days (for combining percentiles; not part of the JSON)."""
+    what_ja: str = ""
+    """What the leg is, in Japanese ("貨物列車"; its English text where it has none)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +52,7 @@ class Leg:
             "kind": self.kind,
             "link": self.link or None,
             "what": self.what,
+            "what_ja": self.what_ja or self.what,
             "distance_km": round(self.distance_km, 1),
             "cost_usd_per_t": round(self.cost_usd_per_t, 2),
             "days_mean": round(self.days_mean, 3),

@@ -112,6 +112,12 @@ function exposureCell(ids) {
   return h("td", { title: ids.join(" "), text: names.join(", ") });
 }
 
+/** A word of the data ("rail", "insurance") in the page's language, by its key
+ * (prefix_word); the word itself where the page's catalogue has none. */
+function dataWord(prefix, word) {
+  return state.i18n[state.lang][prefix + "_" + word] ?? word;
+}
+
 function familyName(family) {
   return family
     .split("+")

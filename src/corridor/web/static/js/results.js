@@ -271,8 +271,9 @@ function legsOf(route, i) {
       { class: leg.kind },
       h("td", { text: nodeName(leg.from) }),
       h("td", { text: nodeName(leg.to) }),
-      h("td", { text: leg.mode }),
-      h("td", { text: leg.what }),
+      h("td", { "data-testid": p + "mode", text: dataWord("mode", leg.mode) }),
+      h("td", { "data-testid": p + "what",
+        text: state.lang === "ja" && leg.what_ja ? leg.what_ja : leg.what }),
       numCell(p + "distance", leg.distance_km, 0),
       numCell(p + "cost", leg.cost_usd_per_t, 2),
       numCell(p + "days-mean", leg.days_mean, 2),
@@ -285,7 +286,7 @@ function legsOf(route, i) {
     );
   });
   const charges = Object.entries(route.charges_usd_per_t).map(([name, value]) =>
-    h("tr", { class: "charge" }, h("td", { colspan: 5, text: t("charge") + ": " + name }),
+    h("tr", { class: "charge" }, h("td", { colspan: 5, text: t("charge") + ": " + dataWord("charge", name) }),
       numCell(`leg-${rank}-charge-${name}`, value, 2), h("td", { colspan: 4 })));
   return h(
     "details",
