@@ -150,3 +150,49 @@ def test_regime_flag_in_either_language(effect, binding, lead, en, ja):
     f = RegimeFlag("EU_X", "X", "エックス", effect, binding, ("RU",), (), 1250.0, lead, lead)
     assert f.short() == f.short_in("en") == en
     assert f.short_in("ja") == ja
+
+
+def _figures(page: str) -> list[str]:
+    """The map and the two time/cost–distance charts, with their captions."""
+    return re.findall(r'<figure class="(?:map|chart)">.*?</figure>', page, re.S)
+
+
+def _svg_text(fragment: str) -> str:
+    """What a reader sees or hovers: text, hover titles and the SVG's aria-label."""
+    labels = " ".join(re.findall(r'aria-label="([^"]*)"', fragment))
+    return _text(fragment) + " " + htmllib.unescape(labels)
+
+
+def test_charts_and_captions_in_japanese_hold_no_english(ja: str, uoc: Comparison):
+    figures = _figures(ja)
+    assert len(figures) == 3
+    text = " ".join(_svg_text(f) for f in figures)
+    assert english_left(text) == []
+    for word in ("Cumulative", "against distance", "route charges", "transfer:", "dwell:",
+                 " days", "Hover", " at "):  # fmt: skip
+        assert word not in text, word
+    cost, days = (_svg_text(f) for f in figures[1:])
+    assert "累積距離（km）" in cost and "累積費用（USD/t）" in cost
+    assert "累積平均所要日数（日）" in days and "距離と所要日数: " in days
+    first = uoc.routes[0]
+    label = first.label_in("ja")
+    # the insurance step at 0 km, and the dwell at Yokohama at the route's full length
+    insurance = first.charges["insurance"]
+    assert f"{label}: 0 km 地点の経路全体の費用（保険 USD {insurance:,.2f}/t）" in cost
+    assert f"{label}: {first.distance_km:,.0f} km 地点の横浜港での港湾・通関待ち、+" in cost
+    assert f"#1 {label}: USD {first.cost_usd_per_t:,.2f}/t、{first.days_mean:.1f}日" in days
+    # every step of the chart is named by the leg's Japanese text
+    for leg in (leg for leg in first.legs if leg.kind != "link" and leg.cost_usd_per_t > 0):
+        assert f"地点の{leg.what_ja}、+" in cost, leg.what_ja
+
+
+def test_english_charts_keep_their_words(net: Network, uoc: Comparison):
+    figures = _figures(render_report([uoc], net, "t"))
+    cost = _svg_text(figures[1])
+    first = uoc.routes[0]
+    assert "Cumulative distance (km)" in cost and "Cumulative cost (USD/t)" in cost
+    assert f"{first.label}: route charges (insurance USD " in cost
+    assert f"{first.label}: dwell: port/customs dwell at Port of Yokohama at " in cost
+    assert "Cumulative mean time (days)" in _svg_text(figures[2])
+    assert "Hover over a line or a node for details." in _svg_text(figures[0])
+    assert not re.search(r"[\u3040-\u30ff]", " ".join(figures))

@@ -487,9 +487,8 @@ def _section(index: int, section: Comparison | RouteSet, net: Network, lang: str
             "<ul>" + "".join(f"<li>{_e(localise(n, lang))}</li>" for n in section.notes) + "</ul>"
         )
     out.append(
-        f'<figure class="map">{route_map(net, routes, lang=lang)}<figcaption>Routes on the map; '
-        "the thickest line is rank 1. Hover over a line or a node for details."
-        "</figcaption></figure>"
+        f'<figure class="map">{route_map(net, routes, lang=lang)}<figcaption>'
+        f"{_e(t('rep_map_caption', lang))}</figcaption></figure>"
     )
     out.append(f"<h3>{_e(t('rep_routes_compared', lang))}</h3>")
     measures = section.measures if isinstance(section, Comparison) else None
@@ -538,12 +537,10 @@ def _section(index: int, section: Comparison | RouteSet, net: Network, lang: str
             out.append("</ul>")
     out.append(
         f'<h3>{_e(t("rep_cost_time", lang))}</h3><div class="charts">'
-        f'<figure class="chart">{time_cost_distance_chart(routes, "cost")}<figcaption>Cumulative '
-        "cost per tonne. Diagonal segments are links; vertical steps are transfers, border "
-        "crossings and port dwells (dots; hover for what), and route-level charges such as "
-        "insurance at 0 km.</figcaption></figure>"
-        f'<figure class="chart">{time_cost_distance_chart(routes, "days")}<figcaption>Cumulative '
-        "mean transit time; vertical steps are time spent at nodes.</figcaption></figure></div>"
+        f'<figure class="chart">{time_cost_distance_chart(routes, "cost", lang=lang)}'
+        f"<figcaption>{_e(t('rep_chart_cost_caption', lang))}</figcaption></figure>"
+        f'<figure class="chart">{time_cost_distance_chart(routes, "days", lang=lang)}'
+        f"<figcaption>{_e(t('rep_chart_days_caption', lang))}</figcaption></figure></div>"
     )
     out.append(f"<h3>{_e(t('rep_legs', lang))}</h3>")
     for rank, (route, style) in enumerate(zip(routes, styles, strict=True), 1):

@@ -21,6 +21,7 @@ from typing import Literal
 from corridor.i18n import t
 from corridor.network.model import Network, Node
 from corridor.network.names import place_name
+from corridor.report._format import _word
 from corridor.routing.route import Route
 
 Metric = Literal["cost", "days"]
@@ -110,9 +111,15 @@ def _fit(label: str, px: float) -> str:
 
 
 def _route_title(rank: int, route: Route, lang: str = "en") -> str:
-    return (
-        f"#{rank} {route.label_in(lang)}: {_money(route.cost_usd_per_t)}, "
-        f"{route.days_mean:.1f} days (p95 {route.days_p95:.1f}), {route.distance_km:,.0f} km"
+    return t(
+        "chart_route_title",
+        lang,
+        rank=rank,
+        route=route.label_in(lang),
+        cost=_money(route.cost_usd_per_t),
+        days=f"{route.days_mean:.1f}",
+        p95=f"{route.days_p95:.1f}",
+        km=f"{route.distance_km:,.0f}",
     )
 
 
@@ -483,13 +490,37 @@ def _tick_label(v: float) -> str:
     return f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
-def _step_title(route: Route, what: str, x: float, dy: float, metric: Metric) -> str:
-    amount = _money(dy) if metric == "cost" else f"{dy:.2f} days"
-    return f"{route.label}: {what} at {x:,.0f} km, +{amount}"
+def _step_title(
+    route: Route, what: str, x: float, dy: float, metric: Metric, lang: str = "en"
+) -> str:
+    amount = _money(dy) if metric == "cost" else t("map_days", lang, days=f"{dy:.2f}")
+    route_label = route.label_in(lang)
+    return t("chart_step", lang, route=route_label, what=what, km=f"{x:,.0f}", amount=amount)
+
+
+def _steps(
+    route: Route, pts: Sequence[tuple[float, float]], metric: Metric, lang: str
+) -> list[tuple[str, tuple[float, float], float]]:
+    """The vertical steps of a route's line: (what it is, its top point, its height)."""
+    steps: list[tuple[str, tuple[float, float], float]] = []
+    if metric == "cost":
+        what = ", ".join(f"{_word('comp', k, lang)} {_money(v)}" for k, v in route.charges.items())
+        steps.append((t("chart_route_charges", lang, what=what), pts[1], pts[1][1]))
+    first = len(pts) - len(route.legs)
+    for i, leg in enumerate(route.legs, first):
+        if leg.kind != "link":
+            what = leg.what if lang == "en" else leg.what_ja or leg.what
+            text = t("chart_leg_step", lang, kind=_word("mode", leg.kind, lang), what=what)
+            steps.append((text, pts[i], pts[i][1] - pts[i - 1][1]))
+    return steps
 
 
 def time_cost_distance_chart(
-    routes: Sequence[Route], metric: Metric, width: int = 640, height: int = 420
+    routes: Sequence[Route],
+    metric: Metric,
+    width: int = 640,
+    height: int = 420,
+    lang: str = "en",
 ) -> str:
     """UNESCAP time/cost–distance chart of routes, as one inline SVG element.
 
@@ -506,6 +537,9 @@ def time_cost_distance_chart(
         Cumulative cost (USD per tonne) or mean transit time (days) on the y axis.
     width, height : int
         Size of the SVG in pixels (legend included).
+    lang : str
+        ``"en"`` or ``"ja"``: the language of the axis titles, route labels and hover text
+        (places, modes and what each step is named in that language).
 
     Returns
     -------
@@ -522,7 +556,7 @@ def time_cost_distance_chart(
         raise ValueError("time_cost_distance_chart needs at least one route")
     series = [chart_points(r, metric) for r in routes]
     styles = route_styles(routes)
-    y_name = "Cumulative cost (USD/t)" if metric == "cost" else "Cumulative mean time (days)"
+    y_name = t(f"chart_y_{metric}", lang)
     left, right, top = 72.0, 30.0, 14.0
     plot_bottom = height - _legend_height(routes, width) - 44
     plot_w, plot_h = width - left - right, plot_bottom - top
@@ -532,9 +566,7 @@ def time_cost_distance_chart(
     def xy(x: float, y: float) -> tuple[float, float]:
         return left + x / xt[-1] * plot_w, plot_bottom - y / yt[-1] * plot_h
 
-    title = f"{'Cost' if metric == 'cost' else 'Time'} against distance: " + "; ".join(
-        r.label for r in routes
-    )
+    title = t(f"chart_title_{metric}", lang, routes="; ".join(r.label_in(lang) for r in routes))
     out = [_svg_open(width, height, title)]
     out.append(f'<g class="axes" stroke="{GRID}" stroke-width="1" fill="{INK}">')
     for v in xt:
@@ -555,9 +587,9 @@ def time_cost_distance_chart(
         f'<path d="M{_n(left)} {_n(top)}V{_n(plot_bottom)}H{_n(left + plot_w)}" '
         f'stroke="{INK}" fill="none"/>'
         f'<text x="{_n(left + plot_w / 2)}" y="{_n(plot_bottom + 36)}" text-anchor="middle" '
-        f'stroke="none" font-size="13">Cumulative distance (km)</text>'
+        f'stroke="none" font-size="13">{escape(t("chart_x_km", lang))}</text>'
         f'<text transform="translate(16 {_n(top + plot_h / 2)}) rotate(-90)" '
-        f'text-anchor="middle" stroke="none" font-size="13">{y_name}</text></g>'
+        f'text-anchor="middle" stroke="none" font-size="13">{escape(y_name)}</text></g>'
     )
     out.append('<g class="routes" fill="none" stroke-linejoin="round" stroke-linecap="round">')
     for rank in range(len(routes), 0, -1):
@@ -567,7 +599,8 @@ def time_cost_distance_chart(
         out.append(
             f'<polyline class="route" data-route="{rank}" data-family="{escape(route.family)}" '
             f'points="{coords}" stroke="{style.colour}" stroke-width="{width_px:g}"'
-            f"{_dash_attr(style)}><title>{escape(_route_title(rank, route))}</title></polyline>"
+            f"{_dash_attr(style)}><title>{escape(_route_title(rank, route, lang))}</title>"
+            "</polyline>"
         )
         end_x, end_y = xy(*pts[-1])
         out.append(
@@ -577,26 +610,18 @@ def time_cost_distance_chart(
     out.append("</g>")
     out.append('<g class="steps" stroke="#ffffff" stroke-width="1">')
     for rank, (route, style, pts) in enumerate(zip(routes, styles, series, strict=True), 1):
-        steps: list[tuple[str, tuple[float, float], float]] = []
-        if metric == "cost":
-            what = ", ".join(f"{k} {_money(v)}" for k, v in route.charges.items())
-            steps.append((f"route charges ({what})", pts[1], pts[1][1]))
-        first = len(pts) - len(route.legs)
-        for i, leg in enumerate(route.legs, first):
-            if leg.kind != "link":
-                steps.append((f"{leg.kind}: {leg.what}", pts[i], pts[i][1] - pts[i - 1][1]))
-        for what, p, dy in steps:
+        for what, p, dy in _steps(route, pts, metric, lang):
             if dy <= 0:
                 continue
             x, y = xy(*p)
             out.append(
                 f'<circle class="step" data-route="{rank}" cx="{_n(x)}" cy="{_n(y)}" r="3.5" '
-                f'fill="{style.colour}"><title>{escape(_step_title(route, what, p[0], dy, metric))}'
-                f"</title></circle>"
+                f'fill="{style.colour}"><title>'
+                f"{escape(_step_title(route, what, p[0], dy, metric, lang))}</title></circle>"
             )
     out.append("</g>")
     legend_top = plot_bottom + 48
     out.append('<g class="legend">')
-    out.extend(_legend(routes, styles, legend_top, width, extra=False))
+    out.extend(_legend(routes, styles, legend_top, width, extra=False, lang=lang))
     out.append("</g></svg>")
     return "".join(out)
