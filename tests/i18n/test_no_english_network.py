@@ -120,6 +120,26 @@ def test_network_link_in_japanese_names_its_places_and_words():
     assert "est_ferry_tariff（推定、2025年）: 分析者による推定: " in text
 
 
+@pytest.mark.parametrize(
+    ("link_id", "service", "ja"),
+    [
+        ("L_DOSTYK_ALASHANKOU", "freight train", "貨物列車"),
+        ("F_AKTAU_ALAT", "rail ferry", "鉄道フェリー"),
+    ],
+)
+def test_network_link_in_japanese_names_its_service(link_id: str, service: str, ja: str):
+    # links.csv: the service as written, named in Japanese by the catalogue (svc_*)
+    assert default_network().link(link_id).service == service
+    text = _run(["network", "show", link_id])
+    row = next(x for x in text.splitlines() if "│ 輸送サービス" in x)
+    assert "│ 輸送サービス " in row and f"│ {ja} " in row and "原文" not in row, row
+    assert service not in row
+    english = _run(["network", "show", link_id], "en")
+    assert "│ service " in english and f"│ {service} " in english
+    doc = json.loads(_run(["network", "show", link_id, "--format", "json"]))
+    assert doc["service"] == service  # the JSON keeps the table's words
+
+
 def test_network_show_in_english_is_unchanged_in_its_words():
     text = _run(["network", "show", "F_AKTAU_ALAT"], "en")
     assert "link F_AKTAU_ALAT" in text and "│ tariff_usd_per_t " in text

@@ -20,7 +20,7 @@ from corridor.i18n import Message, family_name, localise
 from corridor.i18n import t as msg
 from corridor.network.load import load_network
 from corridor.network.model import Network
-from corridor.network.names import place_name
+from corridor.network.names import place_name, service_text
 
 network_app = typer.Typer(help="Inspect and validate the network tables.", no_args_is_help=True)
 app.add_typer(network_app, name="network")
@@ -171,7 +171,11 @@ def _show_record(net: Network, record_id: str, fmt: str, lang: str = "en") -> No
     for k, v in fields.items():
         ids = {s for col, src in dict(provenance).items() if col.startswith(k) for s in src}
         label = _ja("hdr_id" if k == "id" else f"field_{k}", k, lang)
-        grid.add_row(label, _value(net, table, k, v, lang), ", ".join(sorted(ids)))
+        value = _value(net, table, k, v, lang)
+        if table == "links" and k == "service" and v and lang != "en":
+            # the service by its Japanese name, not the table's words labelled as written
+            label, value = msg("netshow_field_service", lang), service_text(rec).ja or v
+        grid.add_row(label, value, ", ".join(sorted(ids)))
     out.print(grid)
     for sid in used:
         s = net.source(sid)
