@@ -311,9 +311,57 @@ def localised_tables(tables: Tables, net: Network | None, lang: str) -> dict[str
         return {k: [_without(r, "reason_ja") for r in rows] for k, rows in sheets.items()}
     names = _names(net, lang)
     routes = sheets.get("routes", [])
+    caps = _capacity_names(net, sheets, lang)
     return {
-        name: [_localised(r, routes, names, lang) for r in rows] for name, rows in sheets.items()
+        name: [_capacity_words(_localised(r, routes, names, lang), r, caps, lang) for r in rows]
+        for name, rows in sheets.items()
     }
+
+
+def _capacity_names(
+    net: Network | None, sheets: Mapping[str, Sequence[Row]], lang: str
+) -> dict[str, str]:
+    """Capacity id -> its name in ``lang`` (its node, group or links by name), when a sheet
+    holds capacities (a plan's use of them, its binding constraints)."""
+    if net is None or not any(_is_capacity(r) for rows in sheets.values() for r in rows):
+        return {}
+    from corridor.optimize.capacity import capacities
+    from corridor.report.plan import capacity_name
+
+    return {k: capacity_name(net, cap, lang) for k, cap in capacities(net).items()}
+
+
+def _is_capacity(row: Row) -> bool:
+    return ("capacity_t_per_year" in row and "id" in row) or _is_binding(row)
+
+
+def _is_binding(row: Row) -> bool:
+    return {"kind", "description", "shadow_price", "unit"} <= set(row)
+
+
+SHADOW_UNITS = {
+    "USD/yr per t/yr": "xl_unit_per_t",
+    "USD/yr per percentage point": "xl_unit_per_point",
+}
+
+
+def _capacity_words(out: Row, row: Row, caps: Mapping[str, str], lang: str) -> Row:
+    """A capacity's name (its id stays in the id column), the kind of a capacity or of a
+    binding constraint and a shadow price's unit, in ``lang``."""
+    if not _is_capacity(row):
+        return out
+    words = catalogue(lang)
+    cap_id = row.get("id")
+    name = caps.get(cap_id) if isinstance(cap_id, str) else None
+    if _is_binding(row):
+        out["kind"] = words.get(f"xl_binding_{row['kind']}", out["kind"])
+        out["unit"] = words.get(SHADOW_UNITS.get(str(row["unit"]), ""), out["unit"])
+        if row["kind"] == "capacity" and name:
+            out["description"] = name
+    else:
+        out["name"] = name or out.get("name")
+        out["kind"] = words.get(f"xl_capkind_{row.get('kind')}", out.get("kind"))
+    return out
 
 
 def _without(row: Row, key: str) -> Row:

@@ -260,3 +260,42 @@ def test_japanese_plan_flows_name_routes_commodities_and_places():
     assert flow["route"] == first.route.label_ja and flow["route_en"] == first.route.label
     assert flow["commodity"] == net.commodity(first.route.commodity).name_ja
     assert flow["origin"] == place_name(net.node(first.route.origin), "ja")
+
+
+def _sheet(wb: openpyxl.Workbook, title: str) -> list[dict[str, object]]:
+    rows = list(wb[title].iter_rows(values_only=True))
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:] if any(c is not None for c in r)]
+
+
+def test_japanese_plan_workbook_names_capacities_in_japanese(tmp_path: Path):
+    from corridor.optimize.capacity import capacities
+    from corridor.report.plan import capacity_name
+
+    net = default_network()
+    result = corridor.plan(ROOT / "examples" / "contracts.yaml", network=net)
+    data, _ = export_bytes(result, "xlsx", net, lang="ja")
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    caps = capacities(net)
+    used = {r["ID"]: r for r in _sheet(wb, "能力使用")}
+    assert set(used) == {u.capacity.id for u in result.utilisation}
+    for cap_id, row in used.items():  # the id in the ID column, the name in Japanese beside it
+        assert row["名称"] == capacity_name(net, caps[cap_id], "ja") != caps[cap_id].name
+    # nodes by place name, links by their ends, groups by the group's name (capacities.csv)
+    assert used["CAP_AKTAU_DRY"]["名称"] == "アクタウ港" and used["CAP_AKTAU_DRY"]["種別"] == "地点"
+    assert used["L_DOSTYK_ALASHANKOU"]["名称"] == "ドスティク国境駅 – 阿拉山口"
+    assert used["L_DOSTYK_ALASHANKOU"]["種別"] == "区間"
+    assert used["caspian_rail_ferry_fleet"]["名称"] == "カスピ海鉄道フェリー船隊"
+    assert used["caspian_rail_ferry_fleet"]["種別"] == "区間群"
+    bindings = _sheet(wb, "制約")
+    assert len(bindings) == len(result.bindings) > 0
+    assert {r["種別"] for r in bindings} <= {"規則", "輸送能力"}
+    assert {r["単位"] for r in bindings} <= {"USD/年（1ポイント当たり）", "USD/年（1 t/年当たり）"}
+    # English keeps the capacities' own names and the words of the JSON
+    en = openpyxl.load_workbook(io.BytesIO(export_bytes(result, "xlsx", net)[0]))
+    rows = list(en["utilisation"].iter_rows(values_only=True))
+    by_id = {r[0]: r for r in rows[1:]}
+    assert by_id["CAP_AKTAU_DRY"][1:3] == ("node", caps["CAP_AKTAU_DRY"].name)
+    assert {r[0] for r in list(en["binding_constraints"].iter_rows(values_only=True))[1:]} <= {
+        "rule",
+        "capacity",
+    }

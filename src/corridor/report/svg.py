@@ -509,9 +509,9 @@ def _steps(
     first = len(pts) - len(route.legs)
     for i, leg in enumerate(route.legs, first):
         if leg.kind != "link":
-            what = leg.what if lang == "en" else leg.what_ja or leg.what
-            text = t("chart_leg_step", lang, kind=_word("mode", leg.kind, lang), what=what)
-            steps.append((text, pts[i], pts[i][1] - pts[i - 1][1]))
+            # in Japanese the leg's text says what kind of step it is ("…での積替え")
+            what = f"{leg.kind}: {leg.what}" if lang == "en" else leg.what_ja or leg.what
+            steps.append((what, pts[i], pts[i][1] - pts[i - 1][1]))
     return steps
 
 
