@@ -346,11 +346,16 @@ SHADOW_UNITS = {
 
 
 def _capacity_words(out: Row, row: Row, caps: Mapping[str, str], lang: str) -> Row:
-    """A capacity's name (its id stays in the id column), the kind of a capacity or of a
-    binding constraint and a shadow price's unit, in ``lang``."""
+    """A capacity's name (its id stays in the id column), the kind of a capacity, of a
+    binding constraint or of a stress row (contract, family) and a unit column, in ``lang``."""
+    words = catalogue(lang)
+    unit = row.get("unit")
+    if isinstance(unit, str) and unit in _UNIT_KEYS:  # a what-if figure's unit
+        out["unit"] = words[_UNIT_KEYS[unit]]
+    if row.get("kind") in ("contract", "family") and "id" in row:
+        out["kind"] = words[f"xl_kind_{row['kind']}"]
     if not _is_capacity(row):
         return out
-    words = catalogue(lang)
     cap_id = row.get("id")
     name = caps.get(cap_id) if isinstance(cap_id, str) else None
     if _is_binding(row):

@@ -299,3 +299,25 @@ def test_japanese_plan_workbook_names_capacities_in_japanese(tmp_path: Path):
         "rule",
         "capacity",
     }
+
+
+def test_stress_and_whatif_workbooks_follow_lang(tmp_path: Path):
+    # the CLI passes --lang to the export: Japanese sheets, headers, kinds and units
+    stress, whatif = tmp_path / "s.xlsx", tmp_path / "w.xlsx"
+    scenario = str(ROOT / "examples" / "scenarios" / "dostyk_closed_60_days.yaml")
+    for args, out in (
+        (["stress", CONTRACTS, "--years", "20", "--no-store"], stress),
+        (["whatif", scenario, "--contracts", CONTRACTS], whatif),
+    ):
+        p = cli(*args, "--lang", "ja", "--format", "xlsx", "--output", str(out), store=tmp_path)
+        assert p.returncode == 0, p.stderr
+    wb = openpyxl.load_workbook(stress)
+    assert {"契約", "系統", "要因", "概要"} <= set(wb.sheetnames)
+    contracts = _sheet(wb, "契約")
+    assert {r["種別"] for r in contracts} == {"契約"}
+    assert "reo_sareco" in {r["ID"] for r in contracts}  # the user's ids stay
+    assert {r["種別"] for r in _sheet(wb, "系統")} == {"系統"}
+    deltas = _sheet(openpyxl.load_workbook(whatif), "差分")
+    units = {r["数値"]: r["単位"] for r in deltas}
+    assert units["費用"] == "USD/年" and units["輸送量"] == "t/年", units
+    assert not {"USD/yr", "t/yr", "days"} & set(units.values())

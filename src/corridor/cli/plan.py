@@ -139,7 +139,7 @@ def capacity_cmd(
     if fmt == "json":
         _json(result.to_dict() | ({"uncertainty": bands.to_dict()} if bands else {}))
     elif fmt in EXPORTS:
-        write_export(result, fmt, output, net)
+        write_export(result, fmt, output, net, lang=language_)
     else:
         _capacity_table(result, language_)
         if bands is not None:
@@ -602,7 +602,7 @@ def runs_list(
         _json([r.to_dict() for r in runs])
         return
     if fmt in EXPORTS:
-        write_export(runs, fmt, output, None, "runs")
+        write_export(runs, fmt, output, None, "runs", language_)
         return
     _table(
         t_msg("runs_title", language_, store=store_path(store)),

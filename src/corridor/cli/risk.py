@@ -338,7 +338,7 @@ def stress_cmd(
     if fmt == "json":
         _json(result.to_dict() | ({"uncertainty": bands.to_dict()} if bands else {}))
     elif fmt in EXPORTS:
-        write_export(result, fmt, output, net)
+        write_export(result, fmt, output, net, lang=language_)
     else:
         _stress_tables(result, language_)
         if bands is not None:
@@ -653,7 +653,7 @@ def frontier_cmd(
     if fmt == "json":
         _json(result.to_dict())
     elif fmt in EXPORTS:
-        write_export(result, fmt, output, net)
+        write_export(result, fmt, output, net, lang=language_)
     else:
         _frontier_tables(result, language_)
     if report:
@@ -734,6 +734,6 @@ def whatif_cmd(
         _json(result.to_dict())
         return
     if fmt in EXPORTS:
-        write_export(result, fmt, output, net)
+        write_export(result, fmt, output, net, lang=language_)
         return
     whatif_tables(result, net, language_)
