@@ -17,7 +17,7 @@ from rich.table import Table
 from corridor import validate
 from corridor.cli.brief import CHOSEN, chosen
 from corridor.errors import CorridorError, DataError, Problem, RequestError
-from corridor.i18n import Message, catalogue, localise, t
+from corridor.i18n import Message, catalogue, localise, said, t
 from corridor.network.load import load_network
 from corridor.network.model import Network
 
@@ -347,9 +347,15 @@ def main() -> None:
         sys.exit(2)
     except CorridorError as exc:
         lang = chosen()
-        text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
         err.print(f"[red]{t('cli_error', lang)}[/]: ", end="")
-        err.print(str(localise(text, lang)), markup=False)
+        problems: list[Problem] = getattr(exc, "problems", [])
+        if problems and lang != "en":  # a file's problems (contracts, scenario) one a line
+            what = localise(getattr(exc, "what", ""), lang)
+            err.print(t("prob_header", lang, n=len(problems), what=what), markup=False)
+            for p in problems:
+                err.print(f"  {problem_text(p, lang)}", markup=False)
+        else:
+            err.print(str(localise(said(exc), lang)), markup=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print(t("cli_interrupted", chosen()))
