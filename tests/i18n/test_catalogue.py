@@ -55,7 +55,8 @@ def test_japanese_messages_are_japanese():
     }
     # messages that only join others (a field and its reason, a label and its problem)
     joins = {"table_title", "brief_compare_title", "prob_field_reason", "prob_c_labelled",
-             "prob_c_label_comma", "prob_c_share_bad", "prob_c_clause"}  # fmt: skip
+             "prob_c_label_comma", "prob_c_share_bad", "prob_c_clause",
+             "prob_p_entry"}  # fmt: skip
     assert latin_only - acronyms <= joins, latin_only
     assert acronyms == {
         "hdr_id",

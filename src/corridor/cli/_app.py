@@ -288,7 +288,7 @@ def _list(values: list[str] | None, option: str | None = None) -> list[str]:
     (an empty filter would silently mean "no filter")."""
     found = [v.strip() for item in values or [] for v in item.split(",")]
     if option is not None and any(not v for v in found):
-        raise validate.InvalidValue(option, "give an id, not an empty value")
+        raise validate.InvalidValue(option, Message("prob_give_id_not_empty"))
     return [v for v in found if v]
 
 
