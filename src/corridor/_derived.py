@@ -43,6 +43,12 @@ class Derived:
                 value = self._values[key]
         return value
 
+    def drop(self, which: Callable[[Hashable], bool]) -> None:
+        """Forget the values whose key ``which`` accepts (built again when next asked)."""
+        with self._lock:
+            for key in [k for k in self._values if which(k)]:
+                del self._values[key]
+
     def peek(self, key: Hashable) -> Any | None:
         """The value under ``key`` if it was built, else None (never builds, never waits:
         an event loop can ask)."""

@@ -155,6 +155,8 @@ def test_compare_legend_names_events_exposures_and_restrictions(lang: str, tmp_p
     words = {"en": ("on Russia", "port calls"), "ja": ("対象: ロシア", "寄港")}[lang]
     assert all(w in legend for w in words), legend[:400]
     assert "port_call" not in text and "transit_approval" not in text
+    strait = {"en": "Korea (Tsushima) Strait", "ja": "対馬海峡"}[lang]
+    assert strait in text and "KOREA_STRAIT" not in text  # chokepoints by name in the table
     shared = [line for line in text.splitlines() if "EV_" in line]
     assert shared == [], shared  # event ids gave way to names
     named = [e for e in net.events if (e.name_ja if lang == "ja" else e.name_en) in text]

@@ -389,7 +389,11 @@ def test_the_report_shows_the_stock_out_change_with_its_error(closure: Path) -> 
 
 
 def test_the_api_and_the_cli_simulate_the_same_default_years() -> None:
+    import inspect
+
+    from corridor.cli.invest import invest_cmd
     from corridor.invest.intime import DEFAULT_YEARS
     from corridor.web.schemas import InvestBody
 
-    assert InvestBody.model_fields["years"].default == DEFAULT_YEARS == 1_000
+    cli = inspect.signature(invest_cmd).parameters["years"].default
+    assert InvestBody.model_fields["years"].default == DEFAULT_YEARS == cli == 1_000

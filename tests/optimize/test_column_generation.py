@@ -3,11 +3,14 @@ reaches, against hand calculations."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
 
 from corridor.costs import Assumptions, insurance_usd_per_t
 from corridor.graph import commodity_graph
 from corridor.optimize import _model, _pricing, planning
+from corridor.optimize._dijkstra import first_target
 from corridor.optimize.plan_result import MAX_ROUNDS
 from corridor.routing._index import search_index
 from corridor.routing.kbest import k_best
@@ -68,8 +71,20 @@ def test_the_search_tables_are_released_after_the_candidates_and_built_again(mon
         assert [x.cost_usd_per_t for x in cands[c]] == pytest.approx(expected)
     assert search_index(g).steps is None and search_index(g).step_pieces == {}
     assert set(search_index(g).cost_to_go) == {"D"}
+    shared = [k for k in net.derived._values if isinstance(k, tuple) and k[0] == "kbest-steps"]
+    assert shared == []
     assert [r.cost_usd_per_t for r in k_best(g, "O", "D", 3)] == pytest.approx(expected)
     assert search_index(g).steps is not None
+
+
+def test_the_compiled_search_stops_at_the_first_target_and_below_its_limit():
+    # 0 -> 1 -> 2 -> 3 costs 1 + 1 + 1; 0 -> 2 directly costs 4; vertex 4 is a dearer target
+    m = csr_matrix(([1.0, 4.0, 1.0, 1.0, 9.0], ([0, 0, 1, 2, 0], [1, 2, 2, 3, 4])), shape=(5, 5))
+    targets = np.array([False, False, False, True, True])
+    dist, path = first_target(m.indptr, m.indices, m.data, 0, targets, np.inf)
+    assert dist == 3.0 and path.tolist() == [0, 1, 2, 3]
+    dist, path = first_target(m.indptr, m.indices, m.data, 0, targets, 2.5)
+    assert dist == np.inf and path.tolist() == []
 
 
 def test_a_small_graph_keeps_its_search_tables_after_the_candidates():

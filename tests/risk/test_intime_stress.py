@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
+import numpy as np
 import pytest
 
 from corridor.network.model import Network
 from corridor.risk import _common
-from corridor.risk.allocation import from_contracts
+from corridor.risk.allocation import Allocation, from_contracts
+from corridor.risk.intime_fast import compile_fast
 from corridor.risk.intime_stress import (
+    TAIL_BINS,
+    InTimeModel,
+    InTimeTally,
+    _tail_bins,
     comparison_sentence,
     event_closures,
+    intime_chunk,
+    relevant_events,
     sample_occurrences,
     stress_in_time,
 )
+from corridor.risk.timeline import timed_plan
+from corridor.risk.versus import compare_in_time
 
 
 def test_draws_do_not_depend_on_the_number_of_years(bundled: Network) -> None:
@@ -53,3 +67,116 @@ def test_same_seed_same_numbers_and_a_sentence(
     text = comparison_sentence(a, b, bundled)
     assert "protects more than" in text and "150 simulated years" in text
     assert "all China" in text and "70/30" in text
+
+
+# --------------------------------------------------------------------------- chunks, Dask
+
+
+def assert_same(a: InTimeTally, b: InTimeTally) -> None:
+    """Every tally equal, to the bit."""
+    for name in ("sums", "counts", "bin_sums", "attributed"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert (a.years, a.distinct_years) == (b.years, b.distinct_years)
+
+
+@pytest.fixture(scope="module")
+def all_china(bundled: Network) -> Allocation:
+    return from_contracts("examples/splits/ree_5000_all_china.yaml", network=bundled)
+
+
+def test_tallies_are_flat_in_years_and_fold_to_the_years(
+    all_china: Allocation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_common, "CHUNK_YEARS", 500)
+    short = stress_in_time(all_china, years=500, seed=2, stock_days=10)
+    long = stress_in_time(all_china, years=3_000, seed=2, stock_days=10)
+    assert short.tally.counts.shape == long.tally.counts.shape == (5, TAIL_BINS)
+    assert long.tally.counts.sum(axis=1).tolist() == [3_000] * 5
+    # The sums of the bins are the sums of the years; the first 500 years are the short run.
+    np.testing.assert_allclose(long.tally.bin_sums.sum(axis=1), long.tally.sums)
+    plan = timed_plan(all_china, stock_days=10)
+    net = all_china.network
+    model = InTimeModel(compile_fast(plan, net), tuple(relevant_events(net, [plan])))
+    parts = [intime_chunk(model, 2, chunk, 500) for chunk in range(6)]
+    assert_same(parts[0], short.tally)
+    folded = parts[0]
+    for part in parts[1:]:
+        folded = folded.merge(part)
+    assert_same(folded, long.tally)
+
+
+def test_tail_mean_by_hand() -> None:
+    # 20 years: 16 at zero, 2 at 1 day, one at 7 and one at 12.
+    values = np.array([[0.0] * 16 + [1.0, 1.0, 7.0, 12.0]])
+    bins = _tail_bins(values[0])
+    counts = np.bincount(bins, minlength=TAIL_BINS)[None, :]
+    sums = np.bincount(bins, weights=values[0], minlength=TAIL_BINS)[None, :]
+    t = InTimeTally(20, values.sum(axis=1), counts, sums, np.zeros((0, 1)), 0)
+    assert t.tail_mean(0, 0.95) == 12.0  # the worst 1 year
+    assert t.tail_mean(0, 0.90) == pytest.approx((12 + 7) / 2)
+    assert t.tail_mean(0, 0.80) == pytest.approx((12 + 7 + 1 + 1) / 4)
+    assert t.tail_mean(0, 0.75) == pytest.approx((12 + 7 + 1 + 1 + 0) / 5)
+    assert bins.tolist()[15:] == [0, bins[16], bins[16], bins[18], bins[19]]
+    assert len(set(bins[16:].tolist())) == 3
+
+
+def test_dask_gives_the_single_process_numbers(
+    all_china: Allocation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from distributed import Client, LocalCluster
+
+    monkeypatch.setattr(_common, "CHUNK_YEARS", 500)  # 6 chunks, folded in order
+    single = stress_in_time(all_china, years=3_000, seed=5, stock_days=10)
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        seen: list[int] = []
+        spread = stress_in_time(
+            all_china, years=3_000, seed=5, stock_days=10, client=client, progress=seen.append
+        )
+    assert_same(single.tally, spread.tally)
+    assert single.to_dict() == spread.to_dict()
+    assert sorted(seen) == seen and seen[-1] == 3_000 and len(seen) == 6
+
+
+def test_two_worker_processes_give_the_single_process_numbers(bundled: Network) -> None:
+    """The compiled plan pickled to two local worker processes (one chunk each plan)."""
+    plans = [
+        from_contracts(f"examples/splits/ree_5000_{name}.yaml", network=bundled)
+        for name in ("all_china", "split_70_30")
+    ]
+    single = compare_in_time(*plans, years=2_000, seed=4, stock_days=10)
+    spread = compare_in_time(*plans, years=2_000, seed=4, stock_days=10, workers=2)
+    for a, b in zip(single.results, spread.results, strict=True):
+        assert_same(a.tally, b.tally)
+    assert single.summary == spread.summary
+
+
+@pytest.mark.parametrize("workers", ["0", "-2"])
+def test_versus_refuses_fewer_than_one_worker(workers: str) -> None:
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "corridor",
+            "stress",
+            "examples/splits/ree_5000_all_china.yaml",
+            "--versus",
+            "examples/splits/ree_5000_split_70_30.yaml",
+            "--years",
+            "50",
+            "--no-store",
+            "--workers",
+            workers,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "CORRIDOR_DATA"},
+    )
+    assert p.returncode == 2, p.stderr
+    assert f"the number of workers must be at least 1, not {workers}" in p.stderr
+    assert "Traceback" not in p.stderr and p.stdout == ""

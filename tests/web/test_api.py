@@ -288,7 +288,7 @@ def test_bad_requests_name_the_field(client, path, body, field, says):
 
 def test_no_route_is_explained(client):
     e = error_of(client.post("/api/routes", json={**ORE, "avoid": ["KZ"]}), 422)
-    assert "the origin MINE is in KZ, which is avoided" in e["message"]
+    assert "the origin Mine is in Kazakhstan, which is avoided" in e["message"]
     e = error_of(client.post("/api/compare", json={**ORE, "commodity": "gas"}), 422)
     assert "no gas pipeline or LNG terminal" in e["message"]
 

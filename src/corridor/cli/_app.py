@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from corridor import validate
 from corridor.cli.brief import CHOSEN, chosen
@@ -24,7 +25,39 @@ from corridor.network.model import Network
 if TYPE_CHECKING:
     from corridor.store import StorableResult
 
+
+class _Group(TyperGroup):
+    """The root group: help is shown in the user's language (``--lang``, else the locale);
+    only then is the translation imported and put on the tree (:mod:`corridor.cli.help_lang`)."""
+
+    def main(self, args: Any = None, *rest: Any, **extra: Any) -> Any:
+        words = list(sys.argv[1:] if args is None else args)
+        if _asks_for_help(self, words):
+            from corridor.cli.help_lang import help_language, localise_tree, rich_words
+
+            lang = help_language(words)
+            if lang != "en":
+                localise_tree(self, lang)
+                with rich_words(lang):
+                    return super().main(args, *rest, **extra)
+        return super().main(args, *rest, **extra)
+
+
+def _asks_for_help(group: Any, words: list[str]) -> bool:
+    """Whether these arguments show help: ``--help``, or a group named without a command
+    (every group has ``no_args_is_help``)."""
+    if "--help" in words:
+        return True
+    command = group
+    for word in words:
+        command = getattr(command, "commands", {}).get(word)
+        if command is None:
+            return False
+    return hasattr(command, "commands")
+
+
 app = typer.Typer(
+    cls=_Group,
     help="Routes, costs, capacity and risk of moving strategic raw materials "
     "from Kazakhstan to Japan.",
     no_args_is_help=True,

@@ -28,7 +28,6 @@ from corridor.cli.brief import LangOpt, language
 from corridor.cli.plan import NoStoreOpt, StoreOpt
 from corridor.errors import RequestError
 from corridor.i18n import localise, t
-from corridor.invest.intime import DEFAULT_YEARS
 
 if TYPE_CHECKING:
     from corridor.invest import InvestResult
@@ -78,7 +77,7 @@ def invest_cmd(
             "--years",
             help="Simulated years per plan for stock-out days and CVaR (0: skip the in-time risk).",
         ),
-    ] = DEFAULT_YEARS,
+    ] = 1_000,  # corridor.invest.intime.DEFAULT_YEARS (tested equal; imported late)
     simulate: Annotated[
         int,
         typer.Option(

@@ -254,16 +254,45 @@ def stress_cmd(
 ) -> None:
     """Monte Carlo stress test of a plan: undelivered tonnes, extra cost, VaR/CVaR, tail events."""
     from corridor import risk
+    from corridor.risk.runner import check_workers
 
     _check_format(fmt, output)
     check_dashboard(dashboard, workers if scheduler is None else None)
+    check_workers(workers)  # before any planning
     language_ = language(lang)
     net, scenario_name = _network(data, overlay, scenario, as_of)
     if versus is not None:
-        first = _allocation(plan_or_contracts, net, single_route)
-        other = _allocation(versus, net, single_route)
-        result = _versus(first, other, years, seed, stock_days, fmt, scenario_name, language_)
-        _save(result, store, no_store)
+        spread = {
+            "workers": workers,
+            "scheduler": scheduler,
+            "dashboard": announce_dashboard if dashboard else None,
+        }
+        asked_both = {"input": str(plan_or_contracts), "versus": str(versus), "years": years}
+        asked_both |= {"seed": seed, "stock_days": stock_days, "scenario": scenario_name}
+        run_id = None if no_store else _begin("stress_versus", asked_both, net, store)
+        both_done = [0]
+        try:
+            first = _allocation(plan_or_contracts, net, single_route)
+            other = _allocation(versus, net, single_route)
+            result = _versus(
+                first,
+                other,
+                (years, seed, stock_days),
+                fmt,
+                scenario_name,
+                language_,
+                spread,
+                both_done,
+            )
+        except KeyboardInterrupt:
+            if not no_store:
+                _save_interrupted("stress_versus", asked_both, net, both_done[0], store, run_id)
+            raise
+        except BaseException:
+            if run_id is not None:
+                _forget_started(run_id, store)
+            raise
+        _save(result, store, no_store, run_id)
         return
     asked = {"input": str(plan_or_contracts), "years": years, "seed": seed, "timing": timing}
     asked |= {"scenario": scenario_name, "single_route": single_route}
@@ -329,14 +358,23 @@ def stress_cmd(
 def _versus(
     a: Any,
     b: Any,
-    years: int,
-    seed: int,
-    stock_days: float,
+    run: tuple[int, int, float],
     fmt: str,
     scenario: str,
-    lang: str = "en",
+    lang: str,
+    spread: dict[str, Any],
+    done: list[int],
 ) -> Any:
-    """Both allocations in time on the same simulated years, and the sentence."""
+    """Both allocations in time on the same simulated years (``run``: years, seed, stock
+    days), and the sentence. ``spread``: workers, scheduler and dashboard, as for the annual
+    engine; ``done[0]`` follows the years both plans have simulated (the second's)."""
+    years, seed, stock_days = run
+
+    def step(i: int, years_done: int) -> None:
+        bar.update(tasks[i], completed=years_done)
+        if i == 1:
+            done[0] = years_done
+
     from corridor.i18n import localise
     from corridor.i18n import t as msg
     from corridor.risk.intime_stress import FIELDS
@@ -356,7 +394,8 @@ def _versus(
             seed=seed,
             stock_days=stock_days,
             scenario=scenario,
-            progress=lambda i, done: bar.update(tasks[i], completed=done),
+            progress=step,
+            **spread,
         )
     if fmt == "json":
         _json(result.to_dict())

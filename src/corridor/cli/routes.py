@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -261,7 +262,9 @@ def _table(result: Any, net: Network, lang: str = "en") -> None:
             f"{r.co2e_kg_per_t:,.0f}",
             f"{r.distance_km:,.0f}",
             " ".join(r.countries),
-            " ".join(r.chokepoints),
+            ("、" if lang == "ja" else ", ").join(
+                _exposure_name(net, x, lang, short=True) for x in r.chokepoints
+            ),
             *_risk_cells(r, None if measures is None else measures.routes[i - 1]),
             " ".join(short_flag(f, lang) for f in result.flags(i - 1)),
         )
@@ -317,12 +320,15 @@ def _risk_cells(route: Any, m: Any) -> list[str]:
     return [f"{m.p_long_interruption:.3f}", f"{m.tonne_days_per_t:.2f}", f"{m.stockout_days:.2f}"]
 
 
-def _exposure_name(net: Network, exposure: str, lang: str) -> str:
-    """A country or chokepoint by name in ``lang`` (the id where the tables have no name)."""
+def _exposure_name(net: Network, exposure: str, lang: str, short: bool = False) -> str:
+    """A country or chokepoint by name in ``lang`` (the id where the tables have no name);
+    ``short`` leaves out a closing bracket ("Danish straits (Øresund, …)" -> "Danish
+    straits"), as a table cell wants."""
     if not net.has("exposures", exposure):
         return exposure
     e = net.exposure(exposure)
-    return e.name_ja if lang == "ja" and e.name_ja else e.name_en or exposure
+    name = e.name_ja if lang == "ja" and e.name_ja else e.name_en or exposure
+    return re.sub(r"\s*[（(][^（()）]*[)）]$", "", name) if short else name
 
 
 def _restriction(word: str, lang: str) -> str:

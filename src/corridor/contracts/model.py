@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corridor.errors import FileProblem, Problem, RequestError
+from corridor.i18n import Joined, Message, Named, family_name
 
 EACH = "each_contract"
 PORTFOLIO = "portfolio"
@@ -82,17 +83,25 @@ class Rule:
 
     @property
     def name(self) -> str:
-        """The rule in words, e.g. 'at most 50 % via CN (each contract)'."""
+        """The rule in words, e.g. 'at most 50 % via CN (each contract)' (a message: in
+        Japanese 「各契約: CN経由を最大50%」)."""
         bounds = []
         if self.min_share is not None:
-            bounds.append(f"at least {self.min_share:.0%}")
+            bounds.append(Message("share_rule_at_least", p=f"{self.min_share:.0%}"))
         if self.max_share is not None:
-            bounds.append(f"at most {self.max_share:.0%}")
-        via = "by the " + self.target + " family" if self.on == "family" else "via " + self.target
-        where = {EACH: "each contract", PORTFOLIO: "whole portfolio"}.get(
-            self.scope, f"contract {self.scope}"
+            bounds.append(Message("share_rule_at_most", p=f"{self.max_share:.0%}"))
+        if self.on == "family":
+            target = Named(self.target, family_name(self.target, "ja"))
+            via = Message("share_rule_by_family", target=target)
+        else:
+            via = Message("share_rule_via", target=self.target)
+        where = (
+            Message(f"share_rule_scope_{self.scope}")
+            if self.scope in (EACH, PORTFOLIO)
+            else Message("share_rule_scope_contract", contract=self.scope)
         )
-        return f"{' and '.join(bounds)} {via} ({where})"
+        both = Joined(" and ", bounds, "・")
+        return Message("share_rule", bounds=both, via=via, where=where)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -13,6 +13,7 @@ import numpy as np
 from corridor.contracts.model import EACH, PORTFOLIO, Contract, Portfolio, Rule
 from corridor.costs import Assumptions
 from corridor.graph import commodity_graph
+from corridor.i18n import Message
 from corridor.network.model import Network
 from corridor.network.schema import FAMILIES
 from corridor.optimize.capacity import Capacity, draws_on
@@ -22,7 +23,7 @@ from corridor.optimize.plan_result import (
     Candidate,
 )
 from corridor.routing.closed import links_touching, outside_families
-from corridor.routing.kbest import k_best, release_search_tables
+from corridor.routing.kbest import k_best, release_search_tables, release_shared_steps
 from corridor.routing.route import Route
 
 
@@ -42,9 +43,11 @@ def all_candidates(
     priced pieces; another search builds them again): on 100,000 links a graph's tables
     hold about 80 MB, so ten contracts' tables held at once were more than half the memory
     of the plan. A smaller graph keeps them, for the searches that follow a plan (the
-    re-routing candidates of a stress run search the same graphs).
+    re-routing candidates of a stress run search the same graphs). Once one is released, so
+    are the steps graphs of one topology share.
     """
     cands, reasons = {}, {}
+    released = False
     for i, c in enumerate(contracts):
         cands[c.id], reasons[c.id] = _candidates(c, rules, net, a, k, risk_penalty)
         same = (c.commodity, c.service, c.avoid)
@@ -52,6 +55,9 @@ def all_candidates(
             g = commodity_graph(net, c.commodity, contract_assumptions(a, c), c.avoid)
             if len(g.tails) > TABLES_KEPT_MAX_EDGES:
                 release_search_tables(g)
+                released = True
+    if released:
+        release_shared_steps(net)
     return cands, reasons
 
 
@@ -191,8 +197,9 @@ class _RuleRow:
 
     @property
     def description(self) -> str:
-        where = f" — contract {self.contracts[0]}" if self.rule.scope == EACH else ""
-        return self.rule.name + where
+        if self.rule.scope != EACH:
+            return self.rule.name
+        return Message("share_rule_row", rule=self.rule.name, contract=self.contracts[0])
 
 
 @dataclass

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from corridor.contracts.model import Contract, Portfolio, Rule
 from corridor.costs import Assumptions, insurance_usd_per_t
@@ -476,9 +475,10 @@ class _Search:
 
     A Dijkstra search on each pair's cheapest edge, with its cost reduced by the cost to
     go ``h`` of the graph's own edge costs (without prices): ``cost + h(head) - h(tail)``,
-    never negative since prices only add to costs. The search then settles first the
-    places on the way to the destination (as A* would) and, below a limit, stops long
-    before it has settled every place as cheap as the destination. A vertex after the
+    never negative since prices only add to costs. The search
+    (:func:`corridor.optimize._dijkstra.first_target`) then settles first the places on
+    the way to the destination (as A* would) and stops at its first vertex (or at the
+    limit, below which a route must cost to improve the plan). A vertex after the
     graph's starts the search: an arc to each vertex of the origin costs its ``h`` less
     the least of them, so every path keeps its true cost less that least ``h_start``.
     """
@@ -490,7 +490,8 @@ class _Search:
     """Without parallel edges: the weights of the pairs without prices (None with)."""
     pairs: int
     h_start: float
-    targets: list[int]
+    is_target: np.ndarray
+    """Per vertex (the start last): whether it is one of the destination's."""
 
     @staticmethod
     def build(arrays: _GraphArrays, origin: str, destination: str) -> _Search | None:
@@ -518,7 +519,9 @@ class _Search:
         base = None
         if pairs == len(arrays.costs):
             base = np.maximum(arrays.costs[arrays.order] + shift, _MIN_COST)
-        return _Search(matrix, shift, base, pairs, h_start, list(dst))
+        is_target = np.zeros(n + 1, dtype=bool)
+        is_target[dst] = True
+        return _Search(matrix, shift, base, pairs, h_start, is_target)
 
     def run(self, cheapest: np.ndarray, limit: float) -> tuple[float, list[int]] | None:
         """The least cost to the destination with ``cheapest`` per pair, and a path of
@@ -543,23 +546,16 @@ class _Search:
         return self._run(limit)
 
     def _run(self, limit: float) -> tuple[float, list[int]] | None:
-        start = self.matrix.shape[0] - 1
-        dist, pred, _ = dijkstra(
-            self.matrix,
-            indices=[start],
-            return_predecessors=True,
-            min_only=True,
-            limit=limit - self.h_start,
+        from corridor.optimize._dijkstra import first_target  # Numba loads on first use
+
+        m = self.matrix
+        start = m.shape[0] - 1
+        dist, path = first_target(
+            m.indptr, m.indices, m.data, start, self.is_target, limit - self.h_start
         )
-        end = min(self.targets, key=lambda v: dist[v])
-        if not np.isfinite(dist[end]):
+        if not np.isfinite(dist):
             return None
-        path = [end]
-        while pred[path[-1]] >= 0:
-            path.append(int(pred[path[-1]]))
-        path.pop()  # the start before the origin
-        path.reverse()
-        return float(dist[end]) + self.h_start, path
+        return float(dist) + self.h_start, path[1:].tolist()  # the start before the origin
 
 
 def _draws(net: Network, g: CommodityGraph) -> tuple[np.ndarray, list[str]]:

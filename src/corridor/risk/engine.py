@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 if TYPE_CHECKING:
     pass
@@ -108,8 +107,7 @@ class _Block:
         for row in shares:
             hit = np.flatnonzero(row)
             active.append(hit if len(hit) < SPARSE * years else None)
-        # A CSR product is one sequential C loop: the same numbers in every process.
-        raw = np.asarray(csr_matrix(model.loss.T) @ shares)
+        raw = _sparse_product(model.loss.T, shares)
         scale = 1.0 / np.maximum(raw, 1.0)
         is_open = 1.0 - np.minimum(raw, 1.0)
         return cls(shares, scale, is_open, _spare(model, shares, is_open), active)
@@ -124,6 +122,14 @@ class _Block:
         return dict(zip(rows, picked, strict=True))
 
 
+def _sparse_product(matrix: FloatArray, shares: FloatArray) -> FloatArray:
+    """``matrix @ shares`` as a CSR product: one sequential C loop, the same numbers in every
+    process (scipy is loaded here, not when a command that never simulates starts)."""
+    from scipy.sparse import csr_matrix
+
+    return np.asarray(csr_matrix(matrix) @ shares)
+
+
 def _scatter(row: FloatArray, years: IntArray | None, values: FloatArray) -> None:
     """row[years] += values, for one row (all years when ``years`` is None)."""
     if years is None:
@@ -134,7 +140,7 @@ def _scatter(row: FloatArray, years: IntArray | None, values: FloatArray) -> Non
 
 def _spare(model: RiskModel, shares: FloatArray, is_open: FloatArray) -> FloatArray:
     """Capacity left per capacity and year: available share × figure, minus planned use."""
-    lost = np.asarray(csr_matrix(model.capacity_loss.T) @ shares)
+    lost = _sparse_product(model.capacity_loss.T, shares)
     spare = model.capacity[:, None] * np.maximum(1.0 - lost, 0.0)
     for r in np.flatnonzero(model.planned > 0):
         for k, times in model.uses[r]:
@@ -276,7 +282,7 @@ def unit_losses(model: RiskModel, shares: FloatArray) -> tuple[FloatArray, Float
     -------
     undelivered, extra_cost : arrays (routes, years)
     """
-    raw = np.asarray(csr_matrix(model.loss.T) @ shares)
+    raw = _sparse_product(model.loss.T, shares)
     scale = 1.0 / np.maximum(raw, 1.0)
     is_open = 1.0 - np.minimum(raw, 1.0)
     undelivered, extra = np.zeros_like(raw), np.zeros_like(raw)

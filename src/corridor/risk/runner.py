@@ -45,13 +45,39 @@ def _chunk_sizes(years: int) -> Iterator[int]:
 Progress = Callable[[int], None]
 """Called with the number of years done so far."""
 
+ChunkTask = Callable[..., Any]
+"""``task(shared, seed, chunk, years, *args)``: the tally of chunk ``chunk`` (its first
+``years`` years), an object with ``merge``. A module-level function, so that Dask ships it
+by name."""
+
+
+def run_chunks(
+    task: ChunkTask,
+    shared: Any,
+    seed: int,
+    years: int,
+    args: tuple[Any, ...],
+    progress: Progress,
+    client: Client | None,
+) -> Any:
+    """The tallies of every chunk of ``years`` years, folded in chunk order, in this process
+    (``client`` None) or on Dask. ``shared`` (the compiled model) goes to each worker once."""
+    if client is None:
+        return _run_local(task, shared, seed, years, args, progress)
+    return _run_dask(task, shared, seed, years, args, progress, client)
+
 
 def _run_local(
-    model: RiskModel, seed: int, years: int, thresholds: Sequence[float], progress: Progress
-) -> Tally:
+    task: ChunkTask,
+    shared: Any,
+    seed: int,
+    years: int,
+    args: tuple[Any, ...],
+    progress: Progress,
+) -> Any:
     reducer, done = _InOrder(), 0
     for chunk, n in enumerate(_chunk_sizes(years)):
-        reducer.add(chunk, chunk_tally(model, seed, chunk, n, thresholds))
+        reducer.add(chunk, task(shared, seed, chunk, n, *args))
         done += n
         progress(done)
     return reducer.result()
@@ -61,38 +87,41 @@ class _InOrder:
     """Folds tallies in chunk order, whatever order they arrive in."""
 
     def __init__(self) -> None:
-        self.total: Tally | None = None
+        self.total: Any = None
         self.next = 0
-        self.waiting: dict[int, Tally] = {}
+        self.waiting: dict[int, Any] = {}
 
-    def add(self, chunk: int, part: Tally) -> None:
+    def add(self, chunk: int, part: Any) -> None:
         self.waiting[chunk] = part
         while self.next in self.waiting:
             ready = self.waiting.pop(self.next)
             self.total = ready if self.total is None else self.total.merge(ready)
             self.next += 1
 
-    def result(self) -> Tally:
+    def result(self) -> Any:
         assert self.total is not None and not self.waiting
         return self.total
 
 
 def _run_dask(
-    model: RiskModel,
+    task: ChunkTask,
+    shared: Any,
     seed: int,
     years: int,
-    thresholds: Sequence[float],
+    args: tuple[Any, ...],
     progress: Progress,
     client: Client,
-) -> Tally:
+) -> Any:
     """Chunks as Dask tasks, a few per worker in flight, folded in chunk order.
 
-    Chunks are submitted in order and at most ``window`` are held (running or waiting for
-    an earlier one), so memory stays bounded however many years are asked for.
+    ``shared`` is scattered to every worker once (tasks get a reference to it); each task
+    returns its chunk's tally only. Chunks are submitted in order and at most ``window``
+    are held (running or waiting for an earlier one), so memory stays bounded however many
+    years are asked for.
     """
     from distributed import as_completed
 
-    shared = client.scatter(model, broadcast=True)  # type: ignore[no-untyped-call]
+    ref = client.scatter(shared, broadcast=True)  # type: ignore[no-untyped-call]
     window = 2 * max(1, len(client.scheduler_info().get("workers", {})))
     pending = iter(enumerate(_chunk_sizes(years)))
     futures: dict[Any, tuple[int, int]] = {}
@@ -104,7 +133,7 @@ def _run_dask(
             item = next(pending, None)
             if item is None:
                 return
-            fut = client.submit(chunk_tally, shared, seed, item[0], item[1], tuple(thresholds))
+            fut = client.submit(task, ref, seed, item[0], item[1], *args)
             futures[fut] = item
             finished.add(fut)  # type: ignore[no-untyped-call]
 
@@ -129,7 +158,7 @@ Announce = Callable[[str], None]
 
 
 @contextmanager
-def _dask(
+def dask_client(
     workers: int | None,
     scheduler: str | None,
     client: Client | None,
@@ -160,6 +189,9 @@ def _dask(
     cluster = local_cluster(workers, dashboard)
     with cluster, Client(cluster) as local:  # type: ignore[no-untyped-call]
         yield local
+
+
+_dask = dask_client
 
 
 def local_cluster(workers: int, dashboard: Announce | None = None) -> Any:
@@ -277,6 +309,16 @@ def run(
             "a non-negative integer",
             f"the seed must be a non-negative integer, not {seed}",
         )
+    check_workers(workers)
+    report = progress or (lambda done: None)
+    with dask_client(workers, scheduler, client, dashboard) as on:
+        args = (tuple(thresholds),)
+        tally: Tally = run_chunks(chunk_tally, model, seed, years, args, report, on)
+        return tally
+
+
+def check_workers(workers: int | None) -> None:
+    """A number of workers, when given, is at least 1."""
     if workers is not None and workers < 1:
         raise InvalidParameterError(
             "workers",
@@ -284,11 +326,6 @@ def run(
             "at least 1",
             f"the number of workers must be at least 1, not {workers}",
         )
-    report = progress or (lambda done: None)
-    with _dask(workers, scheduler, client, dashboard) as dask_client:
-        if dask_client is None:
-            return _run_local(model, seed, years, thresholds, report)
-        return _run_dask(model, seed, years, thresholds, report, dask_client)
 
 
 # --------------------------------------------------------------------------- results

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corridor.errors import RequestError
 from corridor.risk.allocation import Allocation
@@ -24,7 +24,11 @@ from corridor.risk.intime_stress import (
     relevant_events,
     stress_in_time,
 )
+from corridor.risk.runner import Announce, check_workers, dask_client
 from corridor.risk.timeline import timed_plan
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 SCHEMA_VERSION = 1
 
@@ -89,6 +93,10 @@ def compare_in_time(
     stock_days: float = DEFAULT_STOCK_DAYS,
     scenario: str = "",
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Client | None = None,
+    dashboard: Announce | None = None,
 ) -> VersusResult:
     """Stress both plans in time on the same years and say which protects the buyer more.
 
@@ -104,6 +112,9 @@ def compare_in_time(
         Name of a scenario applied to the network (recorded).
     progress : callable, optional
         Called with (plan index, years done).
+    workers, scheduler, client, dashboard
+        Run on Dask, as :func:`corridor.risk.runner.run` (one cluster for both plans; the
+        same numbers as in one process).
 
     Raises
     ------
@@ -112,6 +123,7 @@ def compare_in_time(
     """
     if not 0 <= stock_days <= 3650:
         raise RequestError(f"stock days must be within 0–3650, not {stock_days}")
+    check_workers(workers)
     if first.network.data_version != second.network.data_version:
         raise RequestError("the two plans must be on the same network")
     started = time.perf_counter()
@@ -119,17 +131,24 @@ def compare_in_time(
     plans = [timed_plan(a, stock_days=stock_days) for a in (first, second)]
     events = relevant_events(first.network, plans)
     out = []
-    for i, alloc in enumerate((first, second)):
+    with dask_client(workers, scheduler, client, dashboard) as on:
+        for i, alloc in enumerate((first, second)):
 
-        def step(done: int, i: int = i) -> None:
-            if progress is not None:
-                progress(i, done)
+            def step(done: int, i: int = i) -> None:
+                if progress is not None:
+                    progress(i, done)
 
-        out.append(
-            stress_in_time(
-                alloc, years=years, seed=seed, stock_days=stock_days, progress=step, events=events
+            out.append(
+                stress_in_time(
+                    alloc,
+                    years=years,
+                    seed=seed,
+                    stock_days=stock_days,
+                    progress=step,
+                    events=events,
+                    client=on,
+                )
             )
-        )
     pair = (out[0], out[1])
     return VersusResult(
         first,

@@ -33,6 +33,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, overload
 
 from corridor.graph import CommodityGraph, Edge
+from corridor.network.model import Network
 from corridor.routing._index import search_index
 from corridor.routing.pricing import (
     GATEWAY_KINDS,
@@ -70,6 +71,15 @@ def release_search_tables(g: CommodityGraph) -> None:
     adjacency, reversed edges, vertex tables, priced steps, closures' tables), keeping its
     costs to go and the priced pieces of its edges."""
     search_index(g).release()
+
+
+def release_shared_steps(net: Network) -> None:
+    """Drop the steps that graphs of one topology share, and how to recost them (kept with
+    the network: the next graph of that topology builds them again)."""
+    net.derived.drop(lambda key: isinstance(key, tuple) and key[:1] in _SHARED_KEYS)
+
+
+_SHARED_KEYS = (("kbest-steps",), ("kbest-recipe",))
 
 
 def index_graph(g: CommodityGraph) -> None:
