@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 from corridor import validate
 from corridor.cli.brief import CHOSEN, chosen
 from corridor.errors import CorridorError, DataError, Problem, RequestError
-from corridor.i18n import Message, catalogue, localise, said, t
+from corridor.i18n import Message, catalogue, lang_from_env, localise, said, t
 from corridor.network.load import load_network
 from corridor.network.model import Network
 
@@ -33,12 +33,20 @@ class _Group(TyperGroup):
     def main(self, args: Any = None, *rest: Any, **extra: Any) -> Any:
         words = list(sys.argv[1:] if args is None else args)
         if _asks_for_help(self, words):
-            from corridor.cli.help_lang import help_language, localise_tree, rich_words
+            from corridor.cli.help_lang import localise_tree, rich_words
+            from corridor.cli.usage_lang import help_language
 
             lang = help_language(words)
             if lang != "en":
                 localise_tree(self, lang)
                 with rich_words(lang):
+                    return super().main(args, *rest, **extra)
+        elif any(w.startswith("--lang") for w in words) or lang_from_env() != "en":
+            from corridor.cli.usage_lang import help_language, usage_words
+
+            lang = help_language(words)
+            if lang != "en":  # usage errors (a bad option value) in the command's language
+                with usage_words(lang):
                     return super().main(args, *rest, **extra)
         return super().main(args, *rest, **extra)
 
