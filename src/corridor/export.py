@@ -312,10 +312,25 @@ def localised_tables(tables: Tables, net: Network | None, lang: str) -> dict[str
     names = _names(net, lang)
     routes = sheets.get("routes", [])
     caps = _capacity_names(net, sheets, lang)
-    return {
+    out = {
         name: [_capacity_words(_localised(r, routes, names, lang), r, caps, lang) for r in rows]
         for name, rows in sheets.items()
     }
+    if net is not None and "link_flows" in out:  # a plan's tonnes per link
+        out["link_flows"] = [_link_named(r, net, lang) for r in out["link_flows"]]
+    return out
+
+
+def _link_named(row: Row, net: Network, lang: str) -> Row:
+    """A link-flow row with the link by name ("アクタウ港 – バクー国際海上商業港"), its id in
+    an ID column before it."""
+    link = row.get("link")
+    if not isinstance(link, str) or not net.has("links", link):
+        return row
+    from corridor.uncertainty.labels import record_name
+
+    rest = {k: v for k, v in row.items() if k != "link"}
+    return {"id": link, "link": record_name(net, "links", link, lang), **rest}
 
 
 def _capacity_names(
@@ -354,6 +369,9 @@ def _capacity_words(out: Row, row: Row, caps: Mapping[str, str], lang: str) -> R
         out["unit"] = words[_UNIT_KEYS[unit]]
     if row.get("kind") in ("contract", "family") and "id" in row:
         out["kind"] = words[f"xl_kind_{row['kind']}"]
+        if row["kind"] == "family":  # a stress row of a route family: its name after the id
+            named = {"id": out["id"], "name": family_name(str(row["id"]), lang)}
+            out = {**named, **{k: v for k, v in out.items() if k not in named}}
     if not _is_capacity(row):
         return out
     cap_id = row.get("id")

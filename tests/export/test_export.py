@@ -286,6 +286,10 @@ def test_japanese_plan_workbook_names_capacities_in_japanese(tmp_path: Path):
     assert used["L_DOSTYK_ALASHANKOU"]["種別"] == "区間"
     assert used["caspian_rail_ferry_fleet"]["名称"] == "カスピ海鉄道フェリー船隊"
     assert used["caspian_rail_ferry_fleet"]["種別"] == "区間群"
+    # the tonnes per link: the link by its ends, its id in the ID column
+    flows = {r["ID"]: r for r in _sheet(wb, "区間別輸送量")}
+    assert set(flows) == set(result.link_flows)
+    assert flows["L_DOSTYK_ALASHANKOU"]["区間"] == "ドスティク国境駅 – 阿拉山口"
     bindings = _sheet(wb, "制約")
     assert len(bindings) == len(result.bindings) > 0
     assert {r["種別"] for r in bindings} <= {"規則", "輸送能力"}
@@ -316,7 +320,9 @@ def test_stress_and_whatif_workbooks_follow_lang(tmp_path: Path):
     contracts = _sheet(wb, "契約")
     assert {r["種別"] for r in contracts} == {"契約"}
     assert "reo_sareco" in {r["ID"] for r in contracts}  # the user's ids stay
-    assert {r["種別"] for r in _sheet(wb, "系統")} == {"系統"}
+    families = _sheet(wb, "系統")
+    assert {r["種別"] for r in families} == {"系統"}
+    assert {r["ID"]: r["名称"] for r in families}["trans_caspian"] == "カスピ海横断"
     deltas = _sheet(openpyxl.load_workbook(whatif), "差分")
     units = {r["数値"]: r["単位"] for r in deltas}
     assert units["費用"] == "USD/年" and units["輸送量"] == "t/年", units
