@@ -21,6 +21,8 @@ from yaml.composer import ComposerError
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, SequenceNode
 
+from corridor.i18n import Message
+
 MAX_CHARS = 2_000_000
 """Largest YAML text read (a contracts file of thousands of contracts is far smaller)."""
 MAX_DEPTH = 64
@@ -149,4 +151,4 @@ def where_wrong(exc: yaml.YAMLError) -> tuple[int | None, str]:
     what = ", ".join(
         str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x
     )
-    return line, f"not valid YAML: {what or exc}"
+    return line, Message("prob_not_yaml", reason=what or str(exc))

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from corridor.errors import InvalidParameterError
+from corridor.i18n import Message
 
 # ASCII only: Python's float() and int() also read digits of other scripts.
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
@@ -47,7 +48,8 @@ class InvalidValue(InvalidParameterError, ValueError):
     """
 
     def __init__(self, field: str, reason: str, value: object = None) -> None:
-        super().__init__(field, value, reason, f"{field}: {reason}" if field else reason)
+        said = Message("prob_field_reason", field=field, reason=reason) if field else reason
+        super().__init__(field, value, reason, said)
         self.reason = reason
 
 
@@ -86,24 +88,26 @@ def number(
         Not a finite number in range.
     """
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise InvalidValue(field, f"must be a number, not '{_shown(value)}'")
+        raise InvalidValue(field, Message("prob_must_number", value=_shown(value)))
     if isinstance(value, str):
         text = value.strip()
         if not _NUMBER.fullmatch(text):
-            raise InvalidValue(field, f"must be a number (ASCII digits), not '{_shown(value)}'")
+            raise InvalidValue(field, Message("prob_must_number_ascii", value=_shown(value)))
         result = float(text)
     else:
         try:
             result = float(value)
         except OverflowError:
-            raise InvalidValue(field, "is too large") from None
+            raise InvalidValue(field, Message("prob_too_large")) from None
     if not math.isfinite(result):
-        raise InvalidValue(field, f"must be a finite number, not '{_shown(value)}'")
+        raise InvalidValue(field, Message("prob_must_finite", value=_shown(value)))
     if minimum is not None and (result < minimum or (above_minimum and result == minimum)):
-        word = "more than" if above_minimum else "at least"
-        raise InvalidValue(field, f"must be {word} {minimum:g}, not {result:g}")
+        key = "prob_must_more_than" if above_minimum else "prob_must_at_least"
+        raise InvalidValue(field, Message(key, minimum=f"{minimum:g}", value=f"{result:g}"))
     if maximum is not None and result > maximum:
-        raise InvalidValue(field, f"must be at most {maximum:g}, not {result:g}")
+        raise InvalidValue(
+            field, Message("prob_must_at_most", maximum=f"{maximum:g}", value=f"{result:g}")
+        )
     return result
 
 
@@ -129,19 +133,21 @@ def integer(
         bounds.
     """
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise InvalidValue(field, f"must be a whole number, not '{_shown(value)}'")
+        raise InvalidValue(field, Message("prob_must_whole", value=_shown(value)))
     if isinstance(value, str):
         text = value.strip()
         if not _INTEGER.fullmatch(text) or len(text) > 30:
-            raise InvalidValue(
-                field, f"must be a whole number (ASCII digits), not '{_shown(value)}'"
-            )
+            raise InvalidValue(field, Message("prob_must_whole_ascii", value=_shown(value)))
         value = int(text)
     result = int(value)
     if minimum is not None and result < minimum:
-        raise InvalidValue(field, f"must be at least {minimum:,}, not {result:,}")
+        raise InvalidValue(
+            field, Message("prob_must_at_least", minimum=f"{minimum:,}", value=f"{result:,}")
+        )
     if maximum is not None and result > maximum:
-        raise InvalidValue(field, f"must be at most {maximum:,}, not {_shown(result)}")
+        raise InvalidValue(
+            field, Message("prob_must_at_most", maximum=f"{maximum:,}", value=_shown(result))
+        )
     return result
 
 
@@ -161,7 +167,7 @@ def boolean(value: Any, field: str) -> bool:
             return True
         if word in FALSE_WORDS:
             return False
-    raise InvalidValue(field, f"must be true or false (yes/no), not '{_shown(value)}'")
+    raise InvalidValue(field, Message("prob_must_bool", value=_shown(value)))
 
 
 def choice(value: Any, field: str, choices: Iterable[str]) -> str:
@@ -174,7 +180,9 @@ def choice(value: Any, field: str, choices: Iterable[str]) -> str:
     """
     allowed = tuple(choices)
     if not isinstance(value, str) or value not in allowed:
-        raise InvalidValue(field, f"must be one of {', '.join(allowed)}, not '{_shown(value)}'")
+        raise InvalidValue(
+            field, Message("prob_must_one_of", allowed=", ".join(allowed), value=_shown(value))
+        )
     return value
 
 
@@ -187,8 +195,8 @@ def text(value: Any, field: str) -> str:
         Missing, empty or blank: an empty target would match everything or nothing.
     """
     if value is None or isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise InvalidValue(field, f"must be a non-empty id, not '{_shown(value)}'")
+        raise InvalidValue(field, Message("prob_must_id", value=_shown(value)))
     stripped = str(value).strip()
     if not stripped:
-        raise InvalidValue(field, "must not be empty")
+        raise InvalidValue(field, Message("prob_must_not_empty"))
     return stripped

@@ -17,7 +17,8 @@ import typer
 from typer.testing import CliRunner
 
 from corridor.cli import app
-from corridor.cli.help_lang import command_key, help_language, param_key, walk
+from corridor.cli.help_lang import command_key, param_key, walk
+from corridor.cli.usage_lang import help_language
 from corridor.i18n import catalogue
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")

@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 from corridor import validate
 from corridor.cli.brief import CHOSEN, chosen
 from corridor.errors import CorridorError, DataError, Problem, RequestError
-from corridor.i18n import Message, catalogue, localise, t
+from corridor.i18n import Message, catalogue, lang_from_env, localise, said, t
 from corridor.network.load import load_network
 from corridor.network.model import Network
 
@@ -33,12 +33,20 @@ class _Group(TyperGroup):
     def main(self, args: Any = None, *rest: Any, **extra: Any) -> Any:
         words = list(sys.argv[1:] if args is None else args)
         if _asks_for_help(self, words):
-            from corridor.cli.help_lang import help_language, localise_tree, rich_words
+            from corridor.cli.help_lang import localise_tree, rich_words
+            from corridor.cli.usage_lang import help_language
 
             lang = help_language(words)
             if lang != "en":
                 localise_tree(self, lang)
                 with rich_words(lang):
+                    return super().main(args, *rest, **extra)
+        elif any(w.startswith("--lang") for w in words) or lang_from_env() != "en":
+            from corridor.cli.usage_lang import help_language, usage_words
+
+            lang = help_language(words)
+            if lang != "en":  # usage errors (a bad option value) in the command's language
+                with usage_words(lang):
                     return super().main(args, *rest, **extra)
         return super().main(args, *rest, **extra)
 
@@ -321,7 +329,7 @@ def _list(values: list[str] | None, option: str | None = None) -> list[str]:
     (an empty filter would silently mean "no filter")."""
     found = [v.strip() for item in values or [] for v in item.split(",")]
     if option is not None and any(not v for v in found):
-        raise validate.InvalidValue(option, "give an id, not an empty value")
+        raise validate.InvalidValue(option, Message("prob_give_id_not_empty"))
     return [v for v in found if v]
 
 
@@ -380,9 +388,15 @@ def main() -> None:
         sys.exit(2)
     except CorridorError as exc:
         lang = chosen()
-        text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
         err.print(f"[red]{t('cli_error', lang)}[/]: ", end="")
-        err.print(str(localise(text, lang)), markup=False)
+        problems: list[Problem] = getattr(exc, "problems", [])
+        if problems and lang != "en":  # a file's problems (contracts, scenario) one a line
+            what = localise(getattr(exc, "what", ""), lang)
+            err.print(t("prob_header", lang, n=len(problems), what=what), markup=False)
+            for p in problems:
+                err.print(f"  {problem_text(p, lang)}", markup=False)
+        else:
+            err.print(str(localise(said(exc), lang)), markup=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print(t("cli_interrupted", chosen()))

@@ -17,7 +17,7 @@ from typing import Any
 from rich.text import Text
 from typer import Context, rich_utils
 
-from corridor.i18n import LANGS, catalogue, lang_from_env
+from corridor.i18n import catalogue
 
 _RICH_WORDS = {  # typer's fixed words of the help panels, by catalogue key
     "ARGUMENTS_PANEL_TITLE": "help_ui_arguments",
@@ -26,20 +26,6 @@ _RICH_WORDS = {  # typer's fixed words of the help panels, by catalogue key
     "DEFAULT_STRING": "help_ui_default",
     "REQUIRED_LONG_STRING": "help_ui_required",
 }
-
-
-def help_language(args: list[str]) -> str:
-    """The language of the help: ``--lang X`` (or ``--lang=X``) anywhere on the command line
-    when it names a known language, else the locale's (as :func:`lang_from_env`)."""
-    for i, word in enumerate(args):
-        value = None
-        if word == "--lang" and i + 1 < len(args):
-            value = args[i + 1]
-        elif word.startswith("--lang="):
-            value = word.partition("=")[2]
-        if value in LANGS:
-            return value
-    return lang_from_env()
 
 
 def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:

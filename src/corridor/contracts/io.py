@@ -36,6 +36,7 @@ from corridor.contracts.model import (
     Rule,
 )
 from corridor.errors import Problem
+from corridor.i18n import Message
 from corridor.lined_yaml import LinedMap
 from corridor.network.model import ID_PATTERN, Network
 from corridor.network.schema import FAMILIES
@@ -102,16 +103,16 @@ def load_contracts(path: str | Path, network: Network) -> Portfolio:
     try:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        problem = Problem(str(file), None, None, f"cannot read: {exc}")
-        raise ContractError([problem], str(file)) from None
+        problem = Problem(str(file), None, None, Message("prob_cannot_read", reason=str(exc)))
+        raise ContractError([problem], Message("prob_in_file", file=str(file))) from None
     reader = {".csv": _from_csv, ".yaml": _from_yaml, ".yml": _from_yaml}.get(file.suffix.lower())
     if reader is None:
-        problem = Problem(str(file), None, None, "give a .yaml, .yml or .csv file")
-        raise ContractError([problem], str(file))
+        problem = Problem(str(file), None, None, Message("prob_give_yaml_csv"))
+        raise ContractError([problem], Message("prob_in_file", file=str(file)))
     portfolio, problems = reader(text, str(file), net)
     if problems:
         in_file_order = sorted(problems, key=lambda p: p.row or 0)
-        raise ContractError(in_file_order, f"the contracts file {file}")
+        raise ContractError(in_file_order, Message("prob_in_contracts_file", file=str(file)))
     return portfolio
 
 
@@ -122,11 +123,12 @@ def check_portfolio(portfolio: Portfolio, net: Network) -> None:
     for c in portfolio.contracts:
         _check_contract(c, net, where)
         if not c.volume_t_per_year > 0:
-            where.add("volume_t_per_year", f"contract '{c.id}': volume must be positive")
+            label = Message("prob_c_contract_id", id=c.id)
+            where.add("volume_t_per_year", Message("prob_c_volume_positive", label=label))
     _check_rules(portfolio.rules, ids, net, where)
     _duplicate_ids([(i, None) for i in ids], where)
     if where.problems:
-        raise ContractError(where.problems, "the contracts")
+        raise ContractError(where.problems, Message("prob_in_contracts"))
 
 
 _BODY_CONTRACT = {"origin": "origins", "destination": "destinations"}
@@ -182,7 +184,7 @@ def build_portfolio(
     for i, cid in enumerate(ids):
         if cid and cid in ids[:i]:
             at = _Where(source, None, problems=problems, prefix=f"contracts.{i}.")
-            at.add("id", f"contract id '{cid}' is used more than once")
+            at.add("id", Message("prob_c_id_twice", id=cid))
     if problems:
         raise ContractError(problems, source)
     return Portfolio(tuple(found), tuple(kept), name)
@@ -196,13 +198,13 @@ def _from_yaml(text: str, file: str, net: Network) -> tuple[Portfolio, list[Prob
         line, message = lined_yaml.where_wrong(exc)
         return empty, [ContractProblem(file, line, None, message)]
     if not isinstance(doc, LinedMap):
-        msg = "the file must be a mapping with a 'contracts' list (see docs/contracts.md)"
+        msg = Message("prob_c_not_mapping")
         return empty, [ContractProblem(file, None, None, msg)]
     top = _Where(file, doc.line, doc.lines)
     _unknown_keys(doc, TOP_FIELDS, top)
     entries = doc.get("contracts")
     if not isinstance(entries, list) or not entries:
-        top.add("contracts", "give a non-empty list of contracts")
+        top.add("contracts", Message("prob_c_no_contracts"))
         entries = []
     seen = [
         (str(e["id"]), e.lines["id"]) for e in entries if isinstance(e, LinedMap) and e.get("id")
@@ -225,7 +227,7 @@ def _list(doc: Mapping[str, Any], key: str, where: _Where) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        where.add(key, "must be a list")
+        where.add(key, Message("prob_must_list"))
         return []
     return value
 
@@ -236,15 +238,16 @@ def _unknown_keys(entry: LinedMap, allowed: Iterable[str], where: _Where) -> Non
     for key in entry:
         if key not in allowed:
             near = difflib.get_close_matches(key, [*allowed, *stems], n=1)
-            hint = f" (did you mean '{stems.get(near[0], near[0])}'?)" if near else ""
-            where.add(key, f"unknown field '{key}'{hint}; allowed: {', '.join(allowed)}")
+            hint = Message("prob_did_you_mean", name=stems.get(near[0], near[0])) if near else ""
+            what = Message("prob_unknown_field", name=key, hint=hint, allowed=", ".join(allowed))
+            where.add(key, what)
     for key in entry.duplicates:
-        where.add(key, f"field '{key}' is given more than once")
+        where.add(key, Message("prob_field_twice", name=key))
 
 
 def _yaml_contract(entry: Any, index: int, file: str, net: Network, top: _Where) -> Contract | None:
     if not isinstance(entry, LinedMap):
-        top.add("contracts", f"entry {index} is not a mapping of fields")
+        top.add("contracts", Message("prob_c_entry_not_mapping", index=index))
         return None
     where = _Where(file, entry.line, entry.lines, problems=top.problems)
     _unknown_keys(entry, CONTRACT_FIELDS, where)
@@ -255,7 +258,7 @@ def _yaml_rule(
     entry: Any, index: int, file: str, net: Network, ids: Sequence[str], top: _Where
 ) -> Rule | None:
     if not isinstance(entry, LinedMap):
-        top.add("rules", f"rule {index} is not a mapping of fields")
+        top.add("rules", Message("prob_c_rule_not_mapping", index=index))
         return None
     where = _Where(file, entry.line, entry.lines, problems=top.problems)
     _unknown_keys(entry, RULE_FIELDS, where)
@@ -268,13 +271,13 @@ def _rule(
     """Build one portfolio rule from its fields (a problem for each bad field)."""
     has = [k for k in ("exposure", "family") if entry.get(k)]
     if len(has) != 1:
-        where.add(None, f"rule {index}: give exactly one of 'exposure' or 'family'")
+        where.add(None, Message("prob_c_rule_one_of", index=index))
         return None
     scope = EACH if entry.get("scope") is None else str(entry["scope"]).strip()
     if not scope:
-        where.add("scope", f"rule {index}: scope is empty (each_contract, portfolio or an id)")
+        where.add("scope", Message("prob_c_rule_scope_empty", index=index))
         return None
-    bounds = _bounds(entry, where, f"rule {index}")
+    bounds = _bounds(entry, where, Message("prob_c_rule", index=index))
     if bounds is None:
         return None
     rule = Rule(str(entry[has[0]]), has[0], bounds[1], bounds[0], scope)
@@ -288,12 +291,12 @@ def _from_csv(text: str, file: str, net: Network) -> tuple[Portfolio, list[Probl
     try:
         rows = list(reader)
     except csv.Error as exc:
-        where.add(None, f"malformed CSV: {exc}")
+        where.add(None, Message("prob_malformed_csv", reason=str(exc)))
         return Portfolio((), file=file), where.problems
     header = reader.fieldnames or []
     for col in header:
         if col not in CSV_COLUMNS:
-            where.add(col, f"unknown column (allowed: {', '.join(CSV_COLUMNS)})")
+            where.add(col, Message("prob_unknown_column", allowed=", ".join(CSV_COLUMNS)))
     contracts = []
     for i, row in enumerate(rows, 2):
         row_where = _Where(file, i, word="row", columns=_CSV_FIELD, problems=where.problems)
@@ -346,7 +349,7 @@ def _pairs(items: list[str], column: str, where: _Where) -> list[tuple[str, floa
     for item in items:
         key, sep, value = item.partition("=")
         if not sep:
-            where.add(column, f"'{item}' is not NAME=SHARE (e.g. trans_caspian=0.3)")
+            where.add(column, Message("prob_c_not_pair", item=item))
             continue
         out.append((key.strip(), _csv_number(value.strip())))
     return out
@@ -359,7 +362,7 @@ def _contract(entry: Mapping[str, Any], where: _Where, net: Network) -> Contract
     """Build one contract from its fields, adding a problem for each bad field."""
     n = len(where.problems)
     cid = _text(entry, "id", where, required=True)
-    label = f"contract '{cid}'" if cid else "contract"
+    label = Message("prob_c_contract_id", id=cid) if cid else Message("prob_c_contract")
     commodity = _text(entry, "commodity", where, required=True)
     origins = _places(entry, "origin", where, label)
     destinations = _places(entry, "destination", where, label)
@@ -368,10 +371,10 @@ def _contract(entry: Mapping[str, Any], where: _Where, net: Network) -> Contract
     clauses = _clauses(entry, where, label, cid)
     flag = entry.get("illustrative", False)
     if not isinstance(flag, bool):
-        where.add("illustrative", f"{label}: must be true or false")
+        where.add("illustrative", Message("prob_c_bool", label=label))
     service = str(entry.get("service") or "")
     if service not in ("", "block", "wagonload"):
-        where.add("service", f"{label}: service must be block or wagonload, not '{service}'")
+        where.add("service", Message("prob_c_service", label=label, service=service))
     stock = _stock_days(entry.get("stock_days"), where, label)
     contract = Contract(
         cid,
@@ -396,17 +399,14 @@ def _contract(entry: Mapping[str, Any], where: _Where, net: Network) -> Contract
 MAX_STOCK_DAYS = 3650.0
 
 
-def _stock_days(value: Any, where: _Where, label: str) -> float | None:
+def _stock_days(value: Any, where: _Where, label: Message) -> float | None:
     """The contract's safety stock in days: absent, or a finite number within 0–3650."""
     if value is None or value == "":
         return None
     ok = isinstance(value, int | float) and not isinstance(value, bool)
     if not ok or not 0 <= float(value) <= MAX_STOCK_DAYS:
-        where.add(
-            "stock_days",
-            f"{label}: stock_days must be a number of days within 0–{MAX_STOCK_DAYS:g}, "
-            f"not '{value}'",
-        )
+        most = f"{MAX_STOCK_DAYS:g}"
+        where.add("stock_days", Message("prob_c_stock_days", label=label, max=most, value=value))
         return None
     return float(value)
 
@@ -415,22 +415,22 @@ def _text(entry: Mapping[str, Any], key: str, where: _Where, required: bool = Fa
     value = entry.get(key)
     if value is None or value == "":
         if required:
-            where.add(key, f"'{key}' is required")
+            where.add(key, Message("prob_required", name=key))
         return ""
     text = str(value).strip()
     if key in ("id", "commodity") and not ID_PATTERN.match(text):
-        where.add(key, f"'{text}' is not a valid id (letters, digits, '_' and '-')")
+        where.add(key, Message("prob_not_valid_id", id=text))
     return text
 
 
-def _places(entry: Mapping[str, Any], key: str, where: _Where, label: str) -> tuple[str, ...]:
+def _places(entry: Mapping[str, Any], key: str, where: _Where, label: Message) -> tuple[str, ...]:
     one, many = entry.get(key), entry.get(key + "s")
     if one is not None and many is not None:
-        where.add(key + "s", f"{label}: give '{key}' or '{key}s', not both")
+        where.add(key + "s", Message("prob_c_not_both", label=label, name=key))
         return ()
     values = _strings(many if many is not None else one, key + "s", where)
     if not values:
-        where.add(key, f"{label}: '{key}' is required (a node id, or '{key}s': a list)")
+        where.add(key, Message("prob_c_place_required", label=label, name=key))
     return tuple(dict.fromkeys(values))
 
 
@@ -441,40 +441,44 @@ def _strings(value: Any, key: str, where: _Where) -> list[str]:
         return [p.strip() for p in value.replace("|", ",").split(",") if p.strip()]
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return [v.strip() for v in value]
-    where.add(key, "must be a list of ids")
+    where.add(key, Message("prob_must_list_ids"))
     return []
 
 
-def _volume(value: Any, where: _Where, label: str) -> float | None:
+def _volume(value: Any, where: _Where, label: Message) -> float | None:
     if value is None:
-        where.add("volume_t_per_year", f"{label}: 'volume_t_per_year' is required")
+        where.add("volume_t_per_year", Message("prob_c_volume_required", label=label))
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        where.add("volume_t_per_year", f"{label}: '{value}' is not a number of tonnes per year")
+        what = Message("prob_c_volume_not_number", label=label, value=value)
+        where.add("volume_t_per_year", what)
         return None
     if value <= 0:
-        where.add("volume_t_per_year", f"{label}: volume must be positive, not {value:g}")
+        what = Message("prob_c_volume_not_positive", label=label, value=f"{value:g}")
+        where.add("volume_t_per_year", what)
         return None
     return float(value)
 
 
-def _clauses(entry: Mapping[str, Any], where: _Where, label: str, cid: str) -> list[Rule]:
+def _clauses(entry: Mapping[str, Any], where: _Where, label: Message, cid: str) -> list[Rule]:
     out = []
     for key, on in (("families", "family"), ("exposures", "exposure")):
         value = entry.get(key)
         if value is None:
             continue
         if not isinstance(value, Mapping):
-            where.add(key, f"{label}: '{key}' maps each {on} to {{min_share/max_share: share}}")
+            each = Message(f"prob_on_{on}")
+            where.add(key, Message("prob_c_clause_map", label=label, name=key, on=each))
             continue
         for target, spec in value.items():
-            what = f"{label}, {on} {target}"
+            what = Message("prob_c_clause", label=label, on=Message(f"prob_on_{on}"), target=target)
             if not isinstance(spec, Mapping):
-                where.add(f"{key}.{target}", f"{what}: give {{max_share: 0.5}} or similar")
+                where.add(f"{key}.{target}", Message("prob_c_clause_give", what=what))
                 continue
             for k in spec:
                 if k not in ("min_share", "max_share"):
-                    where.add(f"{key}.{target}.{k}", f"{what}: '{k}' is not min_share/max_share")
+                    bad = Message("prob_c_clause_key", what=what, name=k)
+                    where.add(f"{key}.{target}.{k}", bad)
             bounds = _bounds(spec, where, what, f"{key}.{target}.")
             if bounds is not None:
                 out.append(Rule(str(target), on, bounds[1], bounds[0], cid))
@@ -482,7 +486,7 @@ def _clauses(entry: Mapping[str, Any], where: _Where, label: str, cid: str) -> l
 
 
 def _bounds(
-    spec: Mapping[str, Any], where: _Where, what: str, prefix: str = ""
+    spec: Mapping[str, Any], where: _Where, what: Message, prefix: str = ""
 ) -> tuple[float | None, float | None] | None:
     """(min_share, max_share) of a rule; None (and a problem) when invalid."""
     shares: list[float | None] = []
@@ -494,15 +498,16 @@ def _bounds(
             continue
         share = _share(value)
         if isinstance(share, str):
-            where.add(prefix + key, f"{what}: {key} {share}")
+            where.add(prefix + key, Message("prob_c_share_bad", what=what, name=key, reason=share))
             ok = False
         shares.append(share if not isinstance(share, str) else None)
     lo, hi = shares
     if ok and lo is None and hi is None:
-        where.add(prefix + "max_share", f"{what}: give min_share or max_share")
+        where.add(prefix + "max_share", Message("prob_c_give_share", what=what))
         ok = False
     if ok and lo is not None and hi is not None and lo > hi:
-        where.add(prefix + "min_share", f"{what}: min_share {lo:g} is above max_share {hi:g}")
+        above = Message("prob_c_min_above_max", what=what, min=f"{lo:g}", max=f"{hi:g}")
+        where.add(prefix + "min_share", above)
         ok = False
     return (lo, hi) if ok else None
 
@@ -510,65 +515,66 @@ def _bounds(
 def _share(value: Any) -> float | str:
     """A share in [0, 1], or the reason it is not one."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return f"'{value}' is not a number"
+        return Message("prob_c_share_not_number", value=value)
     if 1 < value <= 100:
-        return f"{value:g} is above 1: give shares as fractions (0.3 for 30 %)"
+        return Message("prob_c_share_percent", value=f"{value:g}")
     if not 0 <= value <= 1:
-        return f"{value:g} is not a share between 0 and 1"
+        return Message("prob_c_share_range", value=f"{value:g}")
     return float(value)
 
 
 # --------------------------------------------------------------------------- network checks
 
 
-def _known(net: Network, table: str, value: str, what: str) -> str | None:
+def _known(net: Network, table: str, value: str) -> Message | None:
     """None if ``value`` is an id of ``table``; else a message with close matches."""
     if net.has(table, value):
         return None
     near = difflib.get_close_matches(value, [r.id for r in getattr(net, table)], n=3)
-    hint = f" (did you mean {', '.join(near)}?)" if near else ""
-    return f"unknown {what} '{value}'{hint}"
+    unknown = Message("prob_unknown", what=Message(f"netshow_record_{table}"), value=value)
+    return Message("netshow_did_you_mean", text=unknown, ids=", ".join(near)) if near else unknown
 
 
 def _check_contract(c: Contract, net: Network, where: _Where) -> None:
-    label = f"contract '{c.id}'"
-    msg = _known(net, "commodities", c.commodity, "commodity")
+    label = Message("prob_c_contract_id", id=c.id)
+    msg = _known(net, "commodities", c.commodity)
     if msg:
-        where.add("commodity", f"{label}: {msg}")
+        where.add("commodity", Message("prob_c_labelled", label=label, what=msg))
     for key, places in (("origins", c.origins), ("destinations", c.destinations)):
         for place in places:
-            msg = _known(net, "nodes", place, "node")
+            msg = _known(net, "nodes", place)
             if msg:
-                where.add(key, f"{label}: {msg}")
+                where.add(key, Message("prob_c_labelled", label=label, what=msg))
     both = sorted(set(c.origins) & set(c.destinations))
     if both:
-        where.add("destinations", f"{label}: {', '.join(both)} is both origin and destination")
+        ends = Message("prob_c_both_ends", label=label, nodes=", ".join(both))
+        where.add("destinations", ends)
     for e in c.avoid:
-        msg = _known(net, "exposures", e, "exposure")
+        msg = _known(net, "exposures", e)
         if msg:
-            where.add("avoid", f"{label}: {msg}")
-    _check_rules(c.clauses, [c.id], net, where, label + ", ")
+            where.add("avoid", Message("prob_c_labelled", label=label, what=msg))
+    _check_rules(c.clauses, [c.id], net, where, label)
 
 
 def _check_rules(
     rules: Iterable[Rule], ids: Sequence[str], net: Network, where: _Where, label: str = ""
 ) -> None:
+    def add(key: str, what: Message) -> None:
+        where.add(key, Message("prob_c_label_comma", label=label, what=what) if label else what)
+
     for r in rules:
         key = "families" if r.on == "family" else "exposures"
         if r.on == "family" and r.target not in FAMILIES:
-            where.add(key, f"{label}unknown route family '{r.target}' ({', '.join(FAMILIES)})")
+            add(key, Message("prob_c_unknown_family", family=r.target, allowed=", ".join(FAMILIES)))
         elif r.on == "exposure":
-            msg = _known(net, "exposures", r.target, "exposure")
+            msg = _known(net, "exposures", r.target)
             if msg:
-                where.add(key, label + msg)
+                add(key, msg)
         if r.scope not in (EACH, PORTFOLIO, *ids):
-            where.add(
-                "scope",
-                f"{label}scope '{r.scope}' is not each_contract, portfolio or a contract id",
-            )
+            add("scope", Message("prob_c_scope", scope=r.scope))
         for share in (r.min_share, r.max_share):
             if share is not None and not 0 <= share <= 1:
-                where.add(key, f"{label}share {share:g} is not between 0 and 1")
+                add(key, Message("prob_c_share_between", share=f"{share:g}"))
 
 
 def _duplicate_ids(ids: Sequence[tuple[str, int | None]], where: _Where) -> None:
@@ -576,5 +582,5 @@ def _duplicate_ids(ids: Sequence[tuple[str, int | None]], where: _Where) -> None
     first: set[str] = set()
     for cid, line in ids:
         if cid in first:
-            where.add("id", f"contract id '{cid}' is used more than once", line)
+            where.add("id", Message("prob_c_id_twice", id=cid), line)
         first.add(cid)

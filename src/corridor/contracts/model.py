@@ -195,7 +195,7 @@ class ContractError(RequestError):
     """A contracts file (or contracts given in Python) is invalid; lists every problem."""
 
     def __init__(self, problems: Sequence[Problem], what: str) -> None:
-        self.problems = list(problems)
+        self.problems, self.what = list(problems), what
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"{len(problems)} problem(s) in {what}:\n{lines}")
 

@@ -142,6 +142,12 @@ def localise(text: Any, lang: str = "en") -> Any:
     return text
 
 
+def said(exc: BaseException) -> str:
+    """What an exception was raised with: its message as it was given (a :class:`Message`
+    stays one, for a face to show in its reader's language), else its text."""
+    return exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+
+
 def values_of(text: Any, key: str) -> list[Any]:
     """Every value filled in as ``key`` anywhere in a message and the messages inside it, in
     order (the ids a message names its places by, say, for a face that shows ids)."""

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from corridor.errors import Problem
+from corridor.i18n import Message
 from corridor.network.model import RecoverTimeRow, RecoveryRow
 from corridor.network.schema import FAMILIES, SHARED_FAMILIES, vocabulary
 
@@ -31,8 +32,8 @@ class _TableRow(Protocol):
     raw: dict[str, str]
 
 
-def _where(r: _TableRow) -> str:
-    return f"{Path(r.file).name} row {r.line}"
+def _where(r: _TableRow) -> Message:
+    return Message("prob_file_row", file=Path(r.file).name, row=r.line)
 
 
 def _kinds(element: str) -> tuple[str, ...]:
@@ -51,9 +52,11 @@ def _range(r: _TableRow, problems: list[Problem]) -> None:
     if value is None or low is None or high is None:
         return  # the cell errors are already listed
     if low > value:
-        problems.append(Problem(r.file, r.line, "low", f"low {low:g} is above value {value:g}"))
+        what = Message("prob_low_above_value", low=f"{low:g}", value=f"{value:g}")
+        problems.append(Problem(r.file, r.line, "low", what))
     if high < value:
-        problems.append(Problem(r.file, r.line, "high", f"high {high:g} is below value {value:g}"))
+        what = Message("prob_high_below_value", high=f"{high:g}", value=f"{value:g}")
+        problems.append(Problem(r.file, r.line, "high", what))
 
 
 def check_risk_tables(rows: Mapping[str, Sequence[_TableRow]], problems: list[Problem]) -> None:
@@ -70,7 +73,7 @@ def _check_ttr(rows: Sequence[_TableRow], problems: list[Problem]) -> None:
         v = r.values
         _range(r, problems)
         if v.get("value") == 0:
-            problems.append(Problem(r.file, r.line, "value", "a time to recover must be above 0"))
+            problems.append(Problem(r.file, r.line, "value", Message("prob_ttr_zero")))
         element, kind = v.get("element"), v.get("kind")
         if element is None or kind is None:
             continue
@@ -80,8 +83,12 @@ def _check_ttr(rows: Sequence[_TableRow], problems: list[Problem]) -> None:
                     r.file,
                     r.line,
                     "kind",
-                    f"'{kind}' is not a kind of {element} "
-                    f"(allowed: *, {', '.join(_kinds(element))})",
+                    Message(
+                        "prob_not_kind",
+                        kind=kind,
+                        element=element,
+                        allowed=", ".join(_kinds(element)),
+                    ),
                 )
             )
         if (element, kind) in seen:
@@ -90,7 +97,9 @@ def _check_ttr(rows: Sequence[_TableRow], problems: list[Problem]) -> None:
                     r.file,
                     r.line,
                     "kind",
-                    f"a second row for {element} {kind} (also {seen[element, kind]})",
+                    Message(
+                        "prob_second_row", element=element, kind=kind, also=seen[element, kind]
+                    ),
                 )
             )
         seen[element, kind] = _where(r)
@@ -110,19 +119,32 @@ def _check_recovery(
         unit = v.get("unit")
         if unit is not None and unit != UNITS[kind]:
             problems.append(
-                Problem(r.file, r.line, "unit", f"a {kind} row is in {UNITS[kind]}, not {unit}")
+                Problem(
+                    r.file,
+                    r.line,
+                    "unit",
+                    Message("prob_unit", kind=kind, want=UNITS[kind], unit=unit),
+                )
             )
         if kind == "lead_time":
             families = ("*", *FAMILIES, *SHARED_FAMILIES)
             if key not in CARGO_GROUPS:
                 problems.append(
                     Problem(
-                        r.file, r.line, "key", f"'{key}' is not one of {', '.join(CARGO_GROUPS)}"
+                        r.file,
+                        r.line,
+                        "key",
+                        Message("prob_not_one_of", value=key, allowed=", ".join(CARGO_GROUPS)),
                     )
                 )
             if to not in families:
                 problems.append(
-                    Problem(r.file, r.line, "to", f"'{to}' is not one of {', '.join(families)}")
+                    Problem(
+                        r.file,
+                        r.line,
+                        "to",
+                        Message("prob_not_one_of", value=to, allowed=", ".join(families)),
+                    )
                 )
         elif kind == "spot_premium":
             premiums += 1
@@ -135,18 +157,19 @@ def _check_recovery(
                                 r.file,
                                 r.line,
                                 field,
-                                f"'{cid}' is not a link id of links.csv nor an element of "
-                                "capacities.csv",
+                                Message("prob_not_capacity", id=cid),
                             )
                         )
         ident = (kind, key, to if kind == "lead_time" else "")
         if ident in seen:
             problems.append(
-                Problem(r.file, r.line, "key", f"a second {kind} row (also {seen[ident]})")
+                Problem(
+                    r.file, r.line, "key", Message("prob_second_kind", kind=kind, also=seen[ident])
+                )
             )
         seen[ident] = _where(r)
     if rows and premiums == 0:
-        problems.append(Problem(rows[0].file, None, "kind", "no spot_premium row"))
+        problems.append(Problem(rows[0].file, None, "kind", Message("prob_no_spot_premium")))
 
 
 def _prov(v: Mapping[str, Any]) -> Mapping[str, tuple[str, ...]]:

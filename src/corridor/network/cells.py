@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from corridor import validate
+from corridor.i18n import Message
 from corridor.network._countries import ISO_ALPHA2
 from corridor.network.model import ID_PATTERN
 from corridor.network.schema import Column
@@ -19,14 +20,14 @@ def parse_cell(col: Column, cell: str) -> Any:
     """Parse one cell by its declared type; raise ValueError with a user-facing message."""
     if cell == "":
         if col.required:
-            raise ValueError("is empty but required")
+            raise ValueError(Message("prob_empty_required"))
         cell = col.default
         if cell == "":
             return None
     kind = col.type
     if kind == "id":
         if not ID_PATTERN.match(cell):
-            raise ValueError(f"'{cell}' is not a valid id (letters, digits, '_' and '-')")
+            raise ValueError(Message("prob_not_valid_id", id=cell))
         return cell
     if kind in ("str", "provenance"):
         return cell
@@ -36,7 +37,7 @@ def parse_cell(col: Column, cell: str) -> Any:
         return tuple(parse_country(c) for c in split_cell(cell))
     if kind == "enum":
         if cell not in col.choices:
-            raise ValueError(f"'{cell}' is not one of {', '.join(col.choices)}")
+            raise ValueError(Message("prob_not_one_of", value=cell, allowed=", ".join(col.choices)))
         return cell
     if kind in ("float", "int"):
         return parse_number(col, cell)
@@ -46,13 +47,14 @@ def parse_cell(col: Column, cell: str) -> Any:
             return True
         if low in ("no", "false", "0"):
             return False
-        raise ValueError(f"'{cell}' is not yes or no")
+        raise ValueError(Message("prob_not_yes_no", value=cell))
     if kind == "list":
         items = tuple(split_cell(cell))
         if col.choices:
             for item in items:
                 if item not in col.choices:
-                    raise ValueError(f"'{item}' is not one of {', '.join(col.choices)}")
+                    allowed = ", ".join(col.choices)
+                    raise ValueError(Message("prob_not_one_of", value=item, allowed=allowed))
         return items
     if kind.startswith("ref:"):
         return cell
@@ -64,7 +66,7 @@ def parse_cell(col: Column, cell: str) -> Any:
         try:
             return dt.date.fromisoformat(cell)
         except ValueError:
-            raise ValueError(f"'{cell}' is not a date (YYYY-MM-DD)") from None
+            raise ValueError(Message("prob_not_date", value=cell)) from None
     raise ValueError(f"schema declares unknown type '{kind}'")
 
 
@@ -74,7 +76,7 @@ def split_cell(cell: str) -> list[str]:
 
 def parse_country(code: str) -> str:
     if code not in ISO_ALPHA2:
-        raise ValueError(f"'{code}' is not an ISO 3166-1 alpha-2 country code")
+        raise ValueError(Message("prob_not_country", code=code))
     return code
 
 
@@ -82,14 +84,14 @@ def parse_number(col: Column, cell: str) -> float | int:
     value = validate.number(cell, "")  # ASCII digits, finite
     lo, hi = col.bounds
     if lo is not None and value < lo:
-        raise ValueError(f"{cell} is below the minimum {lo:g}")
+        raise ValueError(Message("prob_below_minimum", value=cell, minimum=f"{lo:g}"))
     if hi is not None and value > hi:
-        raise ValueError(f"{cell} is above the maximum {hi:g}")
+        raise ValueError(Message("prob_above_maximum", value=cell, maximum=f"{hi:g}"))
     if col.type == "int":
         if value != int(value):
-            raise ValueError(f"'{cell}' is not a whole number")
+            raise ValueError(Message("prob_not_whole", value=cell))
         if col.choices and cell not in col.choices:
-            raise ValueError(f"'{cell}' is not one of {', '.join(col.choices)}")
+            raise ValueError(Message("prob_not_one_of", value=cell, allowed=", ".join(col.choices)))
         return int(value)
     return value
 
@@ -99,16 +101,16 @@ def parse_geometry(cell: str) -> tuple[tuple[float, float], ...]:
     for part in cell.split(";"):
         bits = part.split()
         if len(bits) != 2:
-            raise ValueError(f"geometry point '{part.strip()}' is not 'lon lat'")
+            raise ValueError(Message("prob_point_not_lon_lat", point=part.strip()))
         try:
             lon, lat = float(bits[0]), float(bits[1])
         except ValueError:
-            raise ValueError(f"geometry point '{part.strip()}' is not numeric") from None
+            raise ValueError(Message("prob_point_not_numeric", point=part.strip())) from None
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ValueError(f"geometry point '{part.strip()}' is out of range")
+            raise ValueError(Message("prob_point_out_of_range", point=part.strip()))
         points.append((lon, lat))
     if len(points) < 2:
-        raise ValueError("geometry needs at least two points")
+        raise ValueError(Message("prob_geometry_two_points"))
     return tuple(points)
 
 
@@ -119,8 +121,8 @@ def parse_season(text: str) -> dict[int, float]:
             month_text, factor_text = part.split(":")
             month, factor = int(month_text), float(factor_text)
         except ValueError:
-            raise ValueError(f"'{part}' is not 'month:factor'") from None
+            raise ValueError(Message("prob_not_month_factor", part=part)) from None
         if not 1 <= month <= 12 or not 0 <= factor <= 1:
-            raise ValueError(f"'{part}': month must be 1-12 and factor 0-1")
+            raise ValueError(Message("prob_month_factor_range", part=part))
         out[month] = factor
     return out

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from corridor.errors import DataError, Problem
-from corridor.i18n import Message
+from corridor.i18n import Joined, Message, said
 from corridor.network._risk_tables import check_risk_tables, risk_records
 from corridor.network.cells import parse_cell, parse_country, parse_season, split_cell
 from corridor.network.model import (
@@ -85,9 +85,9 @@ def load_network(data_dir: str | Path | None = None, overlay: str | Path | None 
     base = Path(data_dir or os.environ.get(DATA_ENV) or bundled_data_dir())
     problems: list[Problem] = []
     if not base.is_dir():
-        raise DataError([Problem(str(base), None, None, "data folder does not exist")])
+        raise DataError([Problem(str(base), None, None, Message("prob_no_data_folder"))])
     if overlay is not None and not Path(overlay).is_dir():
-        raise DataError([Problem(str(overlay), None, None, "overlay folder does not exist")])
+        raise DataError([Problem(str(overlay), None, None, Message("prob_no_overlay_folder"))])
     rows: dict[str, list[_Row]] = {}
     for table in (*TABLES, RANGES_TABLE):
         required = table not in OPTIONAL_TABLES
@@ -119,33 +119,37 @@ def _read_table(path: Path, table: str, problems: list[Problem], required: bool)
     name = str(path)
     if not path.exists():
         if required:
-            problems.append(Problem(name, None, None, "file is missing"))
+            problems.append(Problem(name, None, None, Message("prob_file_missing")))
         return []
     cols = {c.name: c for c in schema()[table]}
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(name, None, None, f"cannot read file: {exc}"))
+        problems.append(
+            Problem(name, None, None, Message("prob_cannot_read_file", reason=str(exc)))
+        )
         return []
     lines = text.splitlines()
     reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
     except StopIteration:
-        problems.append(Problem(name, None, None, "file is empty (a header row is needed)"))
+        problems.append(Problem(name, None, None, Message("prob_file_empty")))
         return []
     except csv.Error as exc:
-        problems.append(Problem(name, 1, None, f"malformed CSV: {exc}"))
+        problems.append(Problem(name, 1, None, Message("prob_malformed_csv", reason=str(exc))))
         return []
     header = [h.strip() for h in header]
     for h in header:
         if h not in cols:
-            problems.append(Problem(name, 1, h, f"unknown column (allowed: {', '.join(cols)})"))
+            problems.append(
+                Problem(name, 1, h, Message("prob_unknown_column", allowed=", ".join(cols)))
+            )
     for dup in {h for h in header if header.count(h) > 1}:
-        problems.append(Problem(name, 1, dup, "column appears more than once"))
+        problems.append(Problem(name, 1, dup, Message("prob_column_twice")))
     for c in cols.values():
         if c.required and c.name not in header:
-            problems.append(Problem(name, 1, c.name, "required column is missing"))
+            problems.append(Problem(name, 1, c.name, Message("prob_column_missing")))
     out: list[_Row] = []
     line = 1
     while True:
@@ -154,14 +158,18 @@ def _read_table(path: Path, table: str, problems: list[Problem], required: bool)
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(name, reader.line_num, None, f"malformed CSV: {exc}"))
+            problems.append(
+                Problem(name, reader.line_num, None, Message("prob_malformed_csv", reason=str(exc)))
+            )
             break
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
             problems.append(
-                Problem(name, line, None, f"has {len(cells)} cells, the header has {len(header)}")
+                Problem(
+                    name, line, None, Message("prob_cells", cells=len(cells), header=len(header))
+                )
             )
             continue
         raw = {h: v.strip() for h, v in zip(header, cells, strict=True) if h in cols}
@@ -171,7 +179,7 @@ def _read_table(path: Path, table: str, problems: list[Problem], required: bool)
             try:
                 values[c.name] = parse_cell(c, cell)
             except ValueError as exc:
-                problems.append(Problem(name, line, c.name, str(exc)))
+                problems.append(Problem(name, line, c.name, said(exc)))
         out.append(_Row(name, line, values, raw))
     return out
 
@@ -203,7 +211,9 @@ def _check_ids_and_refs(rows: dict[str, list[_Row]], problems: list[Problem]) ->
                 continue
             if rid in seen:
                 problems.append(
-                    Problem(r.file, r.line, "id", f"duplicate id '{rid}' (also on row {seen[rid]})")
+                    Problem(
+                        r.file, r.line, "id", Message("prob_duplicate_id", id=rid, row=seen[rid])
+                    )
                 )
             seen[rid] = r.line
         ids[table] = set(seen)
@@ -217,10 +227,9 @@ def _check_ids_and_refs(rows: dict[str, list[_Row]], problems: list[Problem]) ->
                 refs = (value,) if isinstance(value, str) else (value or ())
                 for ref in refs:
                     if not any(ref in ids[t] for t in targets):
-                        where = " or ".join(f"{t}.csv" for t in targets)
-                        problems.append(
-                            Problem(r.file, r.line, c.name, f"'{ref}' is not an id in {where}")
-                        )
+                        where = Joined(" or ", (f"{t}.csv" for t in targets), " か ")
+                        what = Message("prob_not_an_id", id=ref, where=where)
+                        problems.append(Problem(r.file, r.line, c.name, what))
 
 
 def parse_provenance(text: str, sourced: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -244,12 +253,10 @@ def parse_provenance(text: str, sourced: Iterable[str]) -> dict[str, tuple[str, 
             cols_text, srcs_text = entry.split("=", 1)
             srcs = tuple(s.strip() for s in srcs_text.split("+") if s.strip())
             if not srcs:
-                raise ValueError(f"entry '{entry}' names no source")
+                raise ValueError(Message("prob_entry_no_source", entry=entry))
             for col in (c.strip() for c in cols_text.split("|")):
                 if col not in sourced:
-                    raise ValueError(
-                        f"entry '{entry}' names '{col}', which is not a sourced column"
-                    )
+                    raise ValueError(Message("prob_entry_not_sourced", entry=entry, column=col))
                 named[col] = named.get(col, ()) + srcs
         else:
             default += tuple(s.strip() for s in entry.split("+") if s.strip())
@@ -265,7 +272,7 @@ def _check_provenance(rows: dict[str, list[_Row]], problems: list[Problem]) -> N
                     r.file,
                     r.line,
                     "method",
-                    f"{r.values['kind']} sources need a method (how the figure was obtained)",
+                    Message("prob_source_method", kind=r.values["kind"]),
                 )
             )
     for table in TABLES:
@@ -276,23 +283,18 @@ def _check_provenance(rows: dict[str, list[_Row]], problems: list[Problem]) -> N
             try:
                 prov = parse_provenance(r.values.get("sources") or "", sourced)
             except ValueError as exc:
-                problems.append(Problem(r.file, r.line, "sources", str(exc)))
+                problems.append(Problem(r.file, r.line, "sources", said(exc)))
                 continue
             r.values["_provenance"] = {c: s for c, s in prov.items() if r.raw.get(c, "") != ""}
             for col in sourced:
                 if r.raw.get(col, "") == "":
                     continue
                 if not prov[col]:
-                    problems.append(
-                        Problem(r.file, r.line, col, "figure has no source (add it to 'sources')")
-                    )
+                    problems.append(Problem(r.file, r.line, col, Message("prob_no_source")))
                 for sid in prov[col]:
                     if sid not in source_rows:
-                        problems.append(
-                            Problem(
-                                r.file, r.line, "sources", f"'{sid}' is not an id in sources.csv"
-                            )
-                        )
+                        what = Message("prob_not_an_id", id=sid, where="sources.csv")
+                        problems.append(Problem(r.file, r.line, "sources", what))
 
 
 def _check_rules(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
@@ -303,20 +305,30 @@ def _check_rules(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
     for r in rows["links"]:
         v = r.values
         if v.get("from") is not None and v.get("from") == v.get("to"):
-            problems.append(Problem(r.file, r.line, "to", "link starts and ends at the same node"))
+            problems.append(Problem(r.file, r.line, "to", Message("prob_link_loop")))
         if v.get("mode") == "rail" and v.get("gauge_mm") is None:
-            problems.append(Problem(r.file, r.line, "gauge_mm", "rail links need a gauge"))
+            problems.append(Problem(r.file, r.line, "gauge_mm", Message("prob_rail_gauge")))
         if v.get("mode") != "rail" and v.get("gauge_mm") is not None:
-            problems.append(Problem(r.file, r.line, "gauge_mm", "only rail links have a gauge"))
+            problems.append(Problem(r.file, r.line, "gauge_mm", Message("prob_gauge_not_rail")))
         for country in v.get("countries") or ():
             if country not in exposures:
                 problems.append(
-                    Problem(r.file, r.line, "countries", f"'{country}' has no row in exposures.csv")
+                    Problem(
+                        r.file,
+                        r.line,
+                        "countries",
+                        Message("prob_country_no_exposure", country=country),
+                    )
                 )
         mean, p95 = v.get("transit_days"), v.get("transit_days_p95")
         if mean is not None and p95 is not None and p95 < mean:
             problems.append(
-                Problem(r.file, r.line, "transit_days_p95", "is below the mean transit_days")
+                Problem(
+                    r.file,
+                    r.line,
+                    "transit_days_p95",
+                    Message("prob_below_mean", mean="transit_days"),
+                )
             )
         factor = factors.get(v.get("emission_factor"))
         if factor is not None and v.get("mode") is not None and factor.get("mode") != v.get("mode"):
@@ -325,14 +337,18 @@ def _check_rules(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
                     r.file,
                     r.line,
                     "emission_factor",
-                    f"factor '{v['emission_factor']}' is for mode {factor.get('mode')}, "
-                    f"not {v['mode']}",
+                    Message(
+                        "prob_factor_mode",
+                        factor=v["emission_factor"],
+                        mode=factor.get("mode"),
+                        link_mode=v["mode"],
+                    ),
                 )
             )
         try:
             parse_season(r.raw.get("season", ""))
         except ValueError as exc:
-            problems.append(Problem(r.file, r.line, "season", str(exc)))
+            problems.append(Problem(r.file, r.line, "season", said(exc)))
         for end in ("from", "to"):
             node = nodes.get(v.get(end))
             if node is None or v.get("mode") != "rail":
@@ -344,26 +360,32 @@ def _check_rules(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
                         r.file,
                         r.line,
                         "gauge_mm",
-                        f"node {v[end]} has no {v.get('gauge_mm')} mm track "
-                        f"(its gauges_mm: {'|'.join(gauges) or 'none'})",
+                        Message(
+                            "prob_node_gauge",
+                            node=v[end],
+                            gauge=v.get("gauge_mm"),
+                            gauges="|".join(gauges) or Message("prob_none"),
+                        ),
                     )
                 )
     _check_capacity_rows(rows, problems)
     for r in rows["states"]:
         first, last = r.values.get("start"), r.values.get("end")
         if first is not None and last is not None and last < first:
-            problems.append(Problem(r.file, r.line, "end", "is before the start"))
+            problems.append(Problem(r.file, r.line, "end", Message("prob_before_start")))
     _check_compliance(rows, problems)
     for r in rows["commodities"]:
         try:
             _factors(r.raw.get("rail_tariff_factors", ""))
         except ValueError as exc:
-            problems.append(Problem(r.file, r.line, "rail_tariff_factors", str(exc)))
+            problems.append(Problem(r.file, r.line, "rail_tariff_factors", said(exc)))
     for r in rows["nodes"]:
         for pair in (("handling_hours", "handling_hours_p95"), ("dwell_hours", "dwell_hours_p95")):
             mean, p95 = r.values.get(pair[0]), r.values.get(pair[1])
             if mean is not None and p95 is not None and p95 < mean:
-                problems.append(Problem(r.file, r.line, pair[1], f"is below the mean {pair[0]}"))
+                problems.append(
+                    Problem(r.file, r.line, pair[1], Message("prob_below_mean", mean=pair[0]))
+                )
 
 
 def _check_capacity_rows(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
@@ -382,24 +404,22 @@ def _check_capacity_rows(rows: dict[str, list[_Row]], problems: list[Problem]) -
             continue
         if element not in links and element not in groups and element not in nodes:
             problems.append(
-                Problem(r.file, r.line, "element", f"'{element}' is not a link, group or node id")
+                Problem(r.file, r.line, "element", Message("prob_not_element", element=element))
             )
             continue
         is_node = element in nodes and element not in links and element not in groups
         if not is_node and (v.get("cargo_classes") or v.get("modes")):
             problems.append(
-                Problem(
-                    r.file, r.line, "cargo_classes", "only node rows may limit classes or modes"
-                )
+                Problem(r.file, r.line, "cargo_classes", Message("prob_node_rows_only"))
             )
         if v.get("status") != "operating":
             if v.get("capacity_t_per_year") is None:
                 problems.append(
-                    Problem(r.file, r.line, "capacity_t_per_year", "a planned row needs a figure")
+                    Problem(r.file, r.line, "capacity_t_per_year", Message("prob_planned_figure"))
                 )
             continue
         if v.get("year") is None:
-            problems.append(Problem(r.file, r.line, "year", "an operating row needs its year"))
+            problems.append(Problem(r.file, r.line, "year", Message("prob_operating_year")))
         members = groups.get(element) or ([links[element]] if element in links else [])
         stated = [m for m in members if m.get("capacity_t_per_year") is not None]
         if v.get("capacity_t_per_year") is None and not stated:
@@ -408,7 +428,7 @@ def _check_capacity_rows(rows: dict[str, list[_Row]], problems: list[Problem]) -
                     r.file,
                     r.line,
                     "capacity_t_per_year",
-                    f"is blank and {element} has no capacity_t_per_year in links.csv",
+                    Message("prob_capacity_blank", element=element),
                 )
             )
         key = (element, tuple(sorted(v.get("cargo_classes") or ())))
@@ -418,7 +438,7 @@ def _check_capacity_rows(rows: dict[str, list[_Row]], problems: list[Problem]) -
                     r.file,
                     r.line,
                     "element",
-                    f"second operating row for {element} (row {seen[key]})",
+                    Message("prob_second_operating", element=element, row=seen[key]),
                 )
             )
         seen[key] = r.line
@@ -430,14 +450,14 @@ def _factors(text: str) -> dict[str, float]:
     for part in split_cell(text):
         code, sep, factor = (p.strip() for p in part.partition("="))
         if not sep:
-            raise ValueError(f"'{part}' is not 'COUNTRY=factor'")
+            raise ValueError(Message("prob_not_country_factor", part=part))
         parse_country(code)
         try:
             value = float(factor)
         except ValueError:
-            raise ValueError(f"'{part}': '{factor}' is not a number") from None
+            raise ValueError(Message("prob_factor_not_number", part=part, factor=factor)) from None
         if not (math.isfinite(value) and value >= 0):
-            raise ValueError(f"'{part}': the factor must be a non-negative number")
+            raise ValueError(Message("prob_factor_negative", part=part))
         out[code] = value
     return out
 
@@ -449,28 +469,30 @@ def _check_compliance(rows: dict[str, list[_Row]], problems: list[Problem]) -> N
     for r in rows["regimes"]:
         start, end = r.values.get("in_force_from"), r.values.get("in_force_to")
         if start is not None and end is not None and end < start:
-            problems.append(Problem(r.file, r.line, "in_force_to", "is before in_force_from"))
+            problems.append(Problem(r.file, r.line, "in_force_to", Message("prob_before_in_force")))
         mean, p95 = r.values.get("lead_time_days"), r.values.get("lead_time_days_p95")
         if mean is not None and p95 is not None and p95 < mean:
-            problems.append(Problem(r.file, r.line, "lead_time_days_p95", "is below the mean"))
+            problems.append(
+                Problem(r.file, r.line, "lead_time_days_p95", Message("prob_below_the_mean"))
+            )
     for r in rows["buyers"]:
         if r.values.get("id") == NO_BUYER:
-            problems.append(Problem(r.file, r.line, "id", f"'{NO_BUYER}' is reserved (no buyer)"))
+            problems.append(
+                Problem(r.file, r.line, "id", Message("prob_reserved_buyer", id=NO_BUYER))
+            )
         try:
             treatment = parse_treatment(r.values.get("treatment") or "")
         except ValueError as exc:
-            problems.append(Problem(r.file, r.line, "treatment", str(exc)))
+            problems.append(Problem(r.file, r.line, "treatment", said(exc)))
             treatment = {}
         for regime in treatment:
             if regime not in regimes:
-                problems.append(
-                    Problem(r.file, r.line, "treatment", f"'{regime}' is not an id in regimes.csv")
-                )
+                what = Message("prob_not_an_id", id=regime, where="regimes.csv")
+                problems.append(Problem(r.file, r.line, "treatment", what))
         for sid in (s.strip() for s in (r.values.get("sources") or "").split("+")):
             if sid and sid not in sources:
-                problems.append(
-                    Problem(r.file, r.line, "sources", f"'{sid}' is not an id in sources.csv")
-                )
+                what = Message("prob_not_an_id", id=sid, where="sources.csv")
+                problems.append(Problem(r.file, r.line, "sources", what))
 
 
 def _build(rows: dict[str, list[_Row]], origin: str) -> Network:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from corridor.errors import Problem, RequestError
+from corridor.i18n import Message
 from corridor.network.model import Network, Project, Provenance
 from corridor.network.scenario import Edit, Scenario
 
@@ -47,25 +48,24 @@ def split_sim_whatif(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def sim_whatif_problem(name: str, value: str) -> str | None:
+def sim_whatif_problem(name: str, value: str) -> Message | None:
     """What is wrong with one ``sim_whatif`` entry (None: nothing)."""
     kind = SIM_FIELDS.get(name)
     if kind is None:
-        return f"unknown what-if '{name}' (one of {', '.join(SIM_FIELDS)})"
+        return Message("prob_p_unknown_whatif", name=name, allowed=", ".join(SIM_FIELDS))
     if kind == "bool":
-        return None if value in ("yes", "no") else f"{name} takes yes or no, not '{value}'"
+        return None if value in ("yes", "no") else Message("prob_p_yes_no", name=name, value=value)
     try:
         if not value.isascii():  # float() reads other scripts' digits
             raise ValueError(value)
         number = float(value)
     except ValueError:
-        return f"{name}: '{value}' is not a number"
+        return Message("prob_p_not_number", name=name, value=value)
     if not math.isfinite(number) or number < 0 or (kind == "int" and number != int(number)):
-        return (
-            f"{name} takes a finite number ≥ 0{' (whole)' if kind == 'int' else ''}, not '{value}'"
-        )
+        key = "prob_p_whole" if kind == "int" else "prob_p_finite"
+        return Message(key, name=name, value=value)
     if name == "handling_factor" and number == 0:
-        return "handling_factor must be above zero"
+        return Message("prob_p_handling")
     return None
 
 
@@ -117,19 +117,19 @@ def check_projects(
     for r in rows:
         v = r.values
 
-        def bad(column: str, message: str, r: Any = r) -> None:
+        def bad(column: str, message: Message, r: Any = r) -> None:
             problems.append(Problem(r.file, r.line, column, message))
 
         low, mid, high = (v.get(k) for k in ("capex_low_usd", "capex_usd", "capex_high_usd"))
         if None not in (low, mid, high) and not low <= mid <= high:
-            bad("capex_usd", f"capex {mid:g} must lie between capex_low_usd and capex_high_usd")
+            bad("capex_usd", Message("prob_p_capex", capex=f"{mid:g}"))
         e_low, e_high = v.get("effect_low"), v.get("effect_high")
         if e_low is not None and e_high is not None and e_low > e_high:
-            bad("effect_low", "effect_low must not exceed effect_high")
+            bad("effect_low", Message("prob_p_effect"))
         for entry in split_edits(v.get("edits") or ""):
             message = _entry_problem(entry, planned, targets, folders)
             if message:
-                bad("edits", f"'{entry}': {message}")
+                bad("edits", Message("prob_p_entry", entry=entry, reason=message))
         for name, value in split_sim_whatif(v.get("sim_whatif") or ""):
             message = sim_whatif_problem(name, value)
             if message:
@@ -139,34 +139,34 @@ def check_projects(
 
 def _entry_problem(
     entry: str, planned: set[Any], targets: set[Any], folders: list[Path]
-) -> str | None:
+) -> Message | None:
     parts = entry.split(":")
     kind = parts[0]
     if kind not in KINDS:
-        return f"unknown edit '{kind}' (one of {', '.join(KINDS)})"
+        return Message("prob_p_unknown_edit", kind=kind, allowed=", ".join(KINDS))
     arity = 2 if kind in ("commission", "add") else 3
     if len(parts) != arity:
-        return f"'{kind}' takes {arity - 1} field(s) after the edit name, separated by ':'"
+        return Message("prob_p_arity", kind=kind, n=arity - 1)
     if kind == "commission":
-        return None if parts[1] in planned else "not a planned row of capacities.csv"
+        return None if parts[1] in planned else Message("prob_s_not_planned")
     if kind == "add":
         if not any((f / PROJECT_FOLDER / parts[1]).is_file() for f in folders):
-            return f"no file {PROJECT_FOLDER}/{parts[1]} next to the tables"
+            return Message("prob_p_no_file", file=f"{PROJECT_FOLDER}/{parts[1]}")
         return None
     if parts[1] not in targets:
-        return "not a link, capacity group or node"
+        return Message("prob_p_not_target")
     try:
         number = float(parts[2])
     except ValueError:
-        return f"'{parts[2]}' is not a number"
+        return Message("prob_c_share_not_number", value=parts[2])
     if not math.isfinite(number):
-        return "the number must be finite"
+        return Message("prob_p_finite_number")
     if kind == "expand" and number <= 0:
-        return "expand takes a positive percent"
+        return Message("prob_p_expand")
     if kind == "tariff" and number < 0:
-        return "a tariff factor must not be negative"
+        return Message("prob_p_tariff")
     if kind == "delay" and (number == 0 or abs(number) > 365):
-        return "days must be non-zero and within ±365"
+        return Message("prob_s_delay_days")
     return None
 
 

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
 from corridor.errors import Problem
+from corridor.i18n import Message
 from corridor.network.schema import TABLES, schema
 
 RANGES_TABLE = "ranges"
@@ -107,9 +108,8 @@ def check_ranges(rows: Mapping[str, Sequence[_TableRow]], problems: list[Problem
     for r in rows.get(RANGES_TABLE, ()):
         for sid in r.values.get("sources") or ():
             if sid not in sources:
-                problems.append(
-                    Problem(r.file, r.line, "sources", f"'{sid}' is not an id in sources.csv")
-                )
+                what = Message("prob_not_an_id", id=sid, where="sources.csv")
+                problems.append(Problem(r.file, r.line, "sources", what))
         key = range_key(r.values)
         low, high = r.values.get("low"), r.values.get("high")
         if key is None or low is None or high is None:
@@ -120,12 +120,13 @@ def check_ranges(rows: Mapping[str, Sequence[_TableRow]], problems: list[Problem
                     r.file,
                     r.line,
                     "column",
-                    f"a second range for {'/'.join(key)} (also on row {seen[key]})",
+                    Message("prob_second_range", figure="/".join(key), row=seen[key]),
                 )
             )
         seen[key] = r.line
         if low > high:
-            problems.append(Problem(r.file, r.line, "high", f"high {high:g} is below low {low:g}"))
+            what = Message("prob_high_below_low", high=f"{high:g}", low=f"{low:g}")
+            problems.append(Problem(r.file, r.line, "high", what))
         _check_figure(r, key, float(low), float(high), by_id, problems)
 
 
@@ -140,20 +141,19 @@ def _check_figure(
     table, record, column = key
     target = by_id[table].get(record)
     if target is None:
-        problems.append(
-            Problem(r.file, r.line, "record", f"'{record}' is not an id in {table}.csv")
-        )
+        what = Message("prob_not_an_id", id=record, where=f"{table}.csv")
+        problems.append(Problem(r.file, r.line, "record", what))
         return
     cols = {c.name: c for c in schema()[table] if c.sourced}
     column, _, entry = column.partition(":")
     if column not in cols:
-        allowed = ", ".join(cols) or "none"
+        allowed = ", ".join(cols) or Message("prob_none")
         problems.append(
             Problem(
                 r.file,
                 r.line,
                 "column",
-                f"'{column}' is not a figure of {table}.csv (figures: {allowed})",
+                Message("prob_not_figure", column=column, table=table, allowed=allowed),
             )
         )
         return
@@ -166,7 +166,7 @@ def _check_figure(
                 r.file,
                 r.line,
                 "column",
-                f"{table}.csv row {record} has no {column} figure to range",
+                Message("prob_no_figure", table=table, record=record, column=column),
             )
         )
         return
@@ -177,7 +177,10 @@ def _check_figure(
         ):
             problems.append(
                 Problem(
-                    r.file, r.line, name, f"{bound:g} is outside the allowed {cols[column].allowed}"
+                    r.file,
+                    r.line,
+                    name,
+                    Message("prob_outside", bound=f"{bound:g}", allowed=cols[column].allowed),
                 )
             )
     slack = 1e-9 * max(1.0, abs(value))
@@ -187,8 +190,16 @@ def _check_figure(
                 r.file,
                 r.line,
                 "low" if value < low else "high",
-                f"range {low:g}..{high:g} does not contain the figure {value:g} of "
-                f"{table}.csv row {record}, {column} (row {target.line})",
+                Message(
+                    "prob_range_misses",
+                    low=f"{low:g}",
+                    high=f"{high:g}",
+                    value=f"{value:g}",
+                    table=table,
+                    record=record,
+                    column=column,
+                    row=target.line,
+                ),
             )
         )
 

@@ -321,18 +321,20 @@ def parse_treatment(text: str) -> dict[str, tuple[str, float]]:
             continue
         regime, sep, effect = (p.strip() for p in entry.partition("="))
         if not sep or not regime:
-            raise ValueError(f"entry '{entry}' is not 'REGIME=effect'")
+            raise ValueError(Message("prob_not_regime_effect", entry=entry))
         if effect.startswith("penalty:"):
             try:
                 price = float(effect.split(":", 1)[1])
             except ValueError:
-                raise ValueError(f"entry '{entry}': the penalty is not a number") from None
+                raise ValueError(Message("prob_penalty_not_number", entry=entry)) from None
             if not 0 <= price < float("inf"):
-                raise ValueError(f"entry '{entry}': the penalty must be a non-negative number")
+                raise ValueError(Message("prob_penalty_negative", entry=entry))
             out[regime] = ("penalty", price)
         elif effect in EFFECTS:
             out[regime] = (effect, 0.0)
         else:
             allowed = ", ".join((*EFFECTS, "penalty:USD"))
-            raise ValueError(f"entry '{entry}': '{effect}' is not one of {allowed}")
+            raise ValueError(
+                Message("prob_effect_not_one_of", entry=entry, effect=effect, allowed=allowed)
+            )
     return out

@@ -32,7 +32,7 @@ class ScenarioError(RequestError):
     """A scenario file is invalid; lists every problem (file, line, field, entry)."""
 
     def __init__(self, problems: Sequence[Problem], what: str) -> None:
-        self.problems = list(problems)
+        self.problems, self.what = list(problems), what
         lines = "\n".join(f"  {p}" for p in self.problems)
         super().__init__(f"{len(self.problems)} problem(s) in {what}:\n{lines}")
 
@@ -174,13 +174,11 @@ def links_of(net: Network, target: str) -> list[Link]:
     elif net.has("exposures", target):
         found = [x for x in net.links if _crosses(net, x, target)]
     if found == []:
-        raise RequestError(f"'{target}' matches no link of the network")
+        raise RequestError(Message("prob_s_matches_no_link", target=target))
     if found:
         return found
     groups = {x.capacity_group for x in net.links if x.capacity_group}
-    raise RequestError(
-        f"unknown link, capacity group, node or exposure '{target}'" + _hint(net, target, groups)
-    )
+    raise RequestError(_hint(net, target, Message("prob_s_unknown_target", target=target), groups))
 
 
 def _crosses(net: Network, link: Link, exposure: str) -> bool:
@@ -188,10 +186,11 @@ def _crosses(net: Network, link: Link, exposure: str) -> bool:
     return exposure in (*link.countries, *link.chokepoints, *ends)
 
 
-def _hint(net: Network, target: str, extra: Iterable[str] = ()) -> str:
+def _hint(net: Network, target: str, text: Message, extra: Iterable[str] = ()) -> Message:
+    """``text`` (about ``target``) with the ids that look like ``target``, if any."""
     ids = [*(x.id for x in net.links), *(n.id for n in net.nodes), *(e.id for e in net.exposures)]
     near = difflib.get_close_matches(target, [*ids, *extra], n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(near)}?)" if near else ""
+    return Message("netshow_did_you_mean", text=text, ids=", ".join(near)) if near else text
 
 
 def _replace_links(net: Network, new: Mapping[str, Link | None]) -> Network:

@@ -14,6 +14,7 @@ import yaml
 
 from corridor import lined_yaml
 from corridor.errors import FileProblem, Problem, RequestError
+from corridor.i18n import Message, said
 from corridor.lined_yaml import LinedMap
 from corridor.network.cells import parse_cell, parse_season
 from corridor.network.model import Event, Link, Network, Node
@@ -27,6 +28,7 @@ from corridor.network.scenario import (
     Edit,
     Scenario,
     ScenarioError,
+    _edit_words,
     _hint,
 )
 from corridor.network.schema import schema
@@ -73,32 +75,35 @@ def load_scenario(path: str | Path, network: Network) -> Scenario:
         doc = lined_yaml.load(file.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(
-            [Problem(str(file), None, None, f"cannot read: {exc}")], str(file)
+            [Problem(str(file), None, None, Message("prob_cannot_read", reason=str(exc)))],
+            Message("prob_in_file", file=str(file)),
         ) from None
     except yaml.YAMLError as exc:
         line, message = lined_yaml.where_wrong(exc)
-        raise ScenarioError([FileProblem(str(file), line, None, message)], str(file)) from None
+        problem = FileProblem(str(file), line, None, message)
+        raise ScenarioError([problem], Message("prob_in_file", file=str(file))) from None
     scenario = _scenario(doc, where, net)
     if where.problems:
         ordered = sorted(where.problems, key=lambda p: p.row or 0)
-        raise ScenarioError(ordered, f"the scenario file {file}")
+        raise ScenarioError(ordered, Message("prob_in_scenario_file", file=str(file)))
     assert scenario is not None
     return scenario
 
 
 def _scenario(doc: Any, where: _Where, net: Network) -> Scenario | None:
     if not isinstance(doc, LinedMap):
-        where.add(None, None, "the file must be a mapping with 'name' and 'edits' or 'events'")
+        where.add(None, None, Message("prob_s_not_mapping"))
         return None
-    _unknown(doc, TOP_FIELDS, where, "scenario")
+    scenario = Message("prob_s_scenario")
+    _unknown(doc, TOP_FIELDS, where, scenario)
     name = str(doc.get("name") or "").strip()
     if not name:
-        where.add(doc, "name", "scenario: 'name' is required")
+        where.add(doc, "name", _said(scenario, Message("prob_required", name="name")))
     edits_doc, events_doc = _list(doc, "edits", where), _list(doc, "events", where)
     if not edits_doc and not events_doc:
-        where.add(doc, "edits", "scenario: give at least one edit or event")
+        where.add(doc, "edits", _said(scenario, Message("prob_s_no_edits")))
     if not isinstance(doc.get("illustrative", False), bool):
-        where.add(doc, "illustrative", "scenario: must be true or false")
+        where.add(doc, "illustrative", Message("prob_c_bool", label=scenario))
     edits, edited = _edits(edits_doc, where, net, doc)
     events = _events(events_doc, where, edited, doc)
     return Scenario(
@@ -117,21 +122,27 @@ def _list(doc: LinedMap, key: str, where: _Where) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        where.add(doc, key, f"scenario: '{key}' must be a list")
+        where.add(
+            doc, key, _said(Message("prob_s_scenario"), Message("prob_s_must_list", name=key))
+        )
         return []
     return value
 
 
-def _unknown(entry: LinedMap, allowed: Sequence[str], where: _Where, label: str) -> None:
+def _said(label: Message, what: Message) -> Message:
+    """``label: what`` (the entry a problem is in, then the problem)."""
+    return Message("prob_c_labelled", label=label, what=what)
+
+
+def _unknown(entry: LinedMap, allowed: Sequence[str], where: _Where, label: Message) -> None:
     for key in entry:
         if key not in allowed:
             near = difflib.get_close_matches(key, list(allowed), n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
-            where.add(
-                entry, key, f"{label}: unknown field '{key}'{hint}; allowed: {', '.join(allowed)}"
-            )
+            hint = Message("prob_did_you_mean", name=near[0]) if near else ""
+            what = Message("prob_unknown_field", name=key, hint=hint, allowed=", ".join(allowed))
+            where.add(entry, key, _said(label, what))
     for key in entry.duplicates:
-        where.add(entry, key, f"{label}: field '{key}' is given more than once")
+        where.add(entry, key, _said(label, Message("prob_field_twice", name=key)))
 
 
 def _edits(
@@ -141,7 +152,7 @@ def _edits(
     out = []
     for i, entry in enumerate(entries, 1):
         if not isinstance(entry, LinedMap):
-            where.add(doc, "edits", f"edit {i} is not a mapping of fields")
+            where.add(doc, "edits", Message("prob_s_edit_not_mapping", index=i))
             continue
         before = len(where.problems)
         edit = _edit(entry, i, where, net)
@@ -150,7 +161,10 @@ def _edits(
         try:
             net, _ = _APPLY[edit.action](net, edit)
         except RequestError as exc:
-            where.add(entry, edit.action, f"edit {i} ({edit.describe()}): {exc}")
+            what = Message(
+                "prob_s_edit_failed", index=i, edit=_edit_words(edit, net), reason=said(exc)
+            )
+            where.add(entry, edit.action, what)
             continue
         out.append(edit)
     return out, net
@@ -159,24 +173,26 @@ def _edits(
 def _edit(entry: LinedMap, i: int, where: _Where, net: Network) -> Edit | None:
     actions = [a for a in ACTIONS if a in entry]
     if len(actions) != 1:
-        where.add(entry, None, f"edit {i}: give exactly one of {', '.join(ACTIONS)}")
+        where.add(entry, None, Message("prob_s_edit_one_of", index=i, actions=", ".join(ACTIONS)))
         return None
     action = actions[0]
-    label = f"edit {i} ({action})"
+    label = Message("prob_s_edit_action", index=i, action=action)
     if action in ("add_node", "add_link"):
-        return _addition(entry, action, label, where, net)
+        return _addition(entry, action, i, where, net)
     target = "" if entry[action] is None else str(entry[action]).strip()
     if not target:
-        where.add(entry, action, f"edit {i} ({action}): give the id it applies to, not nothing")
+        where.add(entry, action, _said(label, Message("prob_s_give_id")))
         return None
-    label = f"edit {i} ({action} {target})"
+    label = Message("prob_s_edit_target", index=i, action=action, target=target)
     _unknown(entry, (action, *FIELDS[action], "note"), where, label)
     if action == "commission":
         planned = [r.id for r in net.capacities if r.status != "operating"]
         if target not in planned:
             hint = difflib.get_close_matches(target, planned, n=3)
-            more = f" (did you mean {', '.join(hint)}?)" if hint else ""
-            where.add(entry, action, f"{label}: not a planned row of capacities.csv{more}")
+            what = _said(label, Message("prob_s_not_planned"))
+            if hint:
+                what = Message("netshow_did_you_mean", text=what, ids=", ".join(hint))
+            where.add(entry, action, what)
             return None
     numbers = {k: _number(entry, k, label, where) for k in FIELDS[action] if k != "from"}
     if not _check_numbers(action, numbers, entry, label, where):
@@ -194,7 +210,7 @@ def _edit(entry: LinedMap, i: int, where: _Where, net: Network) -> Edit | None:
     )
 
 
-def _from_day(entry: LinedMap, label: str, where: _Where) -> float | None:
+def _from_day(entry: LinedMap, label: Message, where: _Where) -> float | None:
     """A dated closure's start: a date (YYYY-MM-DD) or a day of the year 1–365, as day 0–364."""
     value = entry.get("from")
     if value is None:
@@ -202,57 +218,57 @@ def _from_day(entry: LinedMap, label: str, where: _Where) -> float | None:
     if isinstance(value, dt.date):
         return float(min(value.timetuple().tm_yday - 1, 364))
     if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 365:
-        where.add(entry, "from", f"{label}: 'from' must be a date (YYYY-MM-DD) or a day 1–365")
+        where.add(entry, "from", _said(label, Message("prob_s_from")))
         return None
     return float(value) - 1.0
 
 
-def _number(entry: LinedMap, key: str, label: str, where: _Where) -> float | None:
+def _number(entry: LinedMap, key: str, label: Message, where: _Where) -> float | None:
     value = entry.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        where.add(entry, key, f"{label}: '{value}' is not a number")
+        where.add(entry, key, _said(label, Message("prob_c_share_not_number", value=value)))
         return None
     return float(value)
 
 
 _RULES: dict[str, tuple[tuple[str, Callable[[float], bool], str], ...]] = {
-    "close": (("days", lambda v: 0 < v <= 365, "days must be more than 0 and at most 365"),),
-    "derate": (
-        (
-            "percent",
-            lambda v: 0 < v < 100,
-            "percent must be more than 0 and less than 100 (use close to close it)",
-        ),
-    ),
-    "delay": (
-        ("days", lambda v: v != 0 and abs(v) <= 365, "days must be non-zero and within ±365"),
-    ),
+    "close": (("days", lambda v: 0 < v <= 365, "prob_s_close_days"),),
+    "derate": (("percent", lambda v: 0 < v < 100, "prob_s_derate_percent"),),
+    "delay": (("days", lambda v: v != 0 and abs(v) <= 365, "prob_s_delay_days"),),
     "tariff": (
-        ("usd_per_t", lambda v: v >= 0, "usd_per_t must not be negative"),
-        ("usd_per_tkm", lambda v: v >= 0, "usd_per_tkm must not be negative"),
-        ("factor", lambda v: v >= 0, "factor must not be negative"),
+        ("usd_per_t", lambda v: v >= 0, "prob_s_not_negative"),
+        ("usd_per_tkm", lambda v: v >= 0, "prob_s_not_negative"),
+        ("factor", lambda v: v >= 0, "prob_s_not_negative"),
     ),
 }
+"""Each action's numbers: the field, its test and the key of the message when it fails."""
 _REQUIRED = {"derate": ("percent",), "delay": ("days",)}
 
 
 def _check_numbers(
-    action: str, numbers: Mapping[str, float | None], entry: LinedMap, label: str, where: _Where
+    action: str,
+    numbers: Mapping[str, float | None],
+    entry: LinedMap,
+    label: Message,
+    where: _Where,
 ) -> bool:
     ok = True
     for key in _REQUIRED.get(action, ()):
         if entry.get(key) is None:  # missing, or given as null
-            where.add(entry, key, f"{label}: '{key}' is required")
+            where.add(entry, key, _said(label, Message("prob_required", name=key)))
             ok = False
     for key, test, message in _RULES.get(action, ()):
         value = numbers.get(key)
         if value is not None and not test(value):
-            where.add(entry, key, f"{label}: {message}, not {value:g}")
+            rule = Message(message, name=key)
+            where.add(
+                entry, key, Message("prob_s_rule", label=label, rule=rule, value=f"{value:g}")
+            )
             ok = False
     if action == "tariff" and all(v is None for v in numbers.values()):
-        where.add(entry, "usd_per_t", f"{label}: give usd_per_t, usd_per_tkm or factor")
+        where.add(entry, "usd_per_t", _said(label, Message("prob_s_tariff_give")))
         ok = False
     return ok
 
@@ -260,23 +276,24 @@ def _check_numbers(
 # --------------------------------------------------------------------------- new rows
 
 
-def _addition(entry: LinedMap, action: str, label: str, where: _Where, net: Network) -> Edit | None:
+def _addition(entry: LinedMap, action: str, i: int, where: _Where, net: Network) -> Edit | None:
+    label = Message("prob_s_edit_action", index=i, action=action)
     spec = entry[action]
     table = "nodes" if action == "add_node" else "links"
     if not isinstance(spec, LinedMap):
-        where.add(entry, action, f"{label}: give the new row's fields as a mapping")
+        where.add(entry, action, _said(label, Message("prob_s_row_mapping")))
         return None
     values = _row(spec, table, label, where)
     if values is None:
         return None
-    label = f"{label[:-1]} {values['id']})"
+    label = Message("prob_s_edit_target", index=i, action=action, target=values["id"])
     record = _node(values) if table == "nodes" else _link(values, spec, label, where, net)
     if record is None:
         return None
     return Edit(action, str(values["id"]), record=record, note=str(values.get("note") or ""))
 
 
-def _row(spec: LinedMap, table: str, label: str, where: _Where) -> dict[str, Any] | None:
+def _row(spec: LinedMap, table: str, label: Message, where: _Where) -> dict[str, Any] | None:
     """Parse a new row's fields by the schema of ``table``; None (and problems) if invalid."""
     cols = {c.name: c for c in schema()[table] if c.name != "sources"}
     _unknown(spec, (*cols, "source"), where, label)
@@ -286,7 +303,7 @@ def _row(spec: LinedMap, table: str, label: str, where: _Where) -> dict[str, Any
         try:
             values[name] = parse_cell(col, _cell(spec.get(name)))
         except ValueError as exc:
-            where.add(spec, name, f"{label}: {name} {exc}")
+            where.add(spec, name, Message("prob_s_field", label=label, name=name, reason=said(exc)))
             ok = False
     return values if ok else None
 
@@ -307,27 +324,29 @@ def _node(v: Mapping[str, Any]) -> Node:
 
 
 def _link(
-    v: Mapping[str, Any], spec: LinedMap, label: str, where: _Where, net: Network
+    v: Mapping[str, Any], spec: LinedMap, label: Message, where: _Where, net: Network
 ) -> Link | None:
     problems = len(where.problems)
     for end in ("from", "to"):
         if not net.has("nodes", v[end]):
-            where.add(spec, end, f"{label}: unknown node '{v[end]}'" + _hint(net, v[end]))
+            unknown = Message("prob_unknown", what=Message("netshow_record_nodes"), value=v[end])
+            where.add(spec, end, _said(label, _hint(net, v[end], unknown)))
     for e in (*v["countries"], *(v.get("chokepoints") or ())):
         if not net.has("exposures", e):
-            where.add(spec, "countries", f"{label}: '{e}' is not an exposure id")
+            where.add(spec, "countries", _said(label, Message("prob_s_not_exposure", id=e)))
     if not net.has("emission_factors", v["emission_factor"]):
-        where.add(
-            spec, "emission_factor", f"{label}: unknown emission factor '{v['emission_factor']}'"
-        )
+        unknown = Message("prob_s_unknown_factor", factor=v["emission_factor"])
+        where.add(spec, "emission_factor", _said(label, unknown))
     elif net.emission_factor(v["emission_factor"]).mode != v["mode"]:
-        where.add(spec, "emission_factor", f"{label}: factor is not for mode {v['mode']}")
+        where.add(
+            spec, "emission_factor", _said(label, Message("prob_s_factor_mode", mode=v["mode"]))
+        )
     if (v["mode"] == "rail") != (v.get("gauge_mm") is not None):
-        where.add(spec, "gauge_mm", f"{label}: rail links need a gauge, other modes none")
+        where.add(spec, "gauge_mm", _said(label, Message("prob_s_gauge")))
     try:
         season = parse_season(_cell(spec.get("season")))
     except ValueError as exc:
-        where.add(spec, "season", f"{label}: {exc}")
+        where.add(spec, "season", Message("prob_c_labelled", label=label, what=said(exc)))
         season = {}
     if len(where.problems) > problems:
         return None
@@ -355,17 +374,16 @@ def _events(entries: list[Any], where: _Where, net: Network, doc: LinedMap) -> l
     seen: set[str] = set()
     for i, entry in enumerate(entries, 1):
         if not isinstance(entry, LinedMap) or not entry.get("id"):
-            where.add(
-                entry if isinstance(entry, LinedMap) else doc, "events", f"event {i}: give its 'id'"
-            )
+            at = entry if isinstance(entry, LinedMap) else doc
+            where.add(at, "events", Message("prob_s_event_id", index=i))
             continue
         eid = str(entry["id"])
         if eid in seen:
-            where.add(entry, "id", f"event {eid} is given more than once")
+            where.add(entry, "id", Message("prob_s_event_twice", id=eid))
             continue
         seen.add(eid)
         base = net.event(eid) if net.has("events", eid) else None
-        label = f"event {eid}" + (" (override)" if base else " (new)")
+        label = Message("prob_s_event_override" if base else "prob_s_event_new", id=eid)
         _unknown(entry, tuple(cols), where, label)
         event = _event(entry, cols, base, label, where, net)
         if event is not None:
@@ -377,7 +395,7 @@ def _event(
     entry: LinedMap,
     cols: Mapping[str, Any],
     base: Event | None,
-    label: str,
+    label: Message,
     where: _Where,
     net: Network,
 ) -> Event | None:
@@ -388,17 +406,18 @@ def _event(
             try:
                 given[name] = parse_cell(cols[name], _cell(entry[name]))
             except ValueError as exc:
-                where.add(entry, name, f"{label}: {name} {exc}")
+                what = Message("prob_s_field", label=label, name=name, reason=said(exc))
+                where.add(entry, name, what)
     if base is None:
         for name in _EVENT_REQUIRED:
             if name not in entry:
-                where.add(entry, name, f"{label}: '{name}' is required for a new event")
+                where.add(entry, name, _said(label, Message("prob_s_required_new", name=name)))
     for t in given.get("targets") or ():
         if not any(net.has(table, t) for table in ("exposures", "links", "nodes")):
             where.add(
                 entry,
                 "targets",
-                f"{label}: '{t}' is not an exposure, link or node id" + _hint(net, t),
+                _said(label, _hint(net, t, Message("prob_s_not_target", target=t))),
             )
     if len(where.problems) > problems:
         return None

@@ -58,7 +58,7 @@ def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+        raise ValueError(Message("prob_not_date", value=text)) from None
 
 
 def states_on(net: Network, day: dt.date | None = None) -> tuple[State, ...]:

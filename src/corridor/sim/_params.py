@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from corridor.errors import DataError, Problem
+from corridor.i18n import Joined, Message
 from corridor.network import Network
 
 _Z95 = 1.6448536269514722
@@ -106,24 +107,30 @@ def load_sim_sources(network: Network, path: str | Path | None = None) -> dict[s
     try:
         lines = file.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataError([Problem(name, None, None, f"cannot read file: {exc}")]) from exc
+        raise DataError(
+            [Problem(name, None, None, Message("prob_cannot_read_file", reason=str(exc)))]
+        ) from exc
     reader = csv.DictReader(lines)
     missing = [c for c in _SOURCE_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise DataError([Problem(name, 1, c, "required column is missing") for c in missing])
+        raise DataError([Problem(name, 1, c, Message("prob_column_missing")) for c in missing])
     rows: dict[str, dict[str, str]] = {}
     problems: list[Problem] = []
     for line, row in enumerate(reader, start=2):
         sid = (row["id"] or "").strip()
         if not sid or not (row["citation"] or "").strip():
-            problems.append(Problem(name, line, "id" if not sid else "citation", "is empty"))
+            problems.append(
+                Problem(name, line, "id" if not sid else "citation", Message("prob_is_empty"))
+            )
         elif sid in rows or network.has("sources", sid):
-            problems.append(Problem(name, line, "id", f"'{sid}' is already a source id"))
+            problems.append(Problem(name, line, "id", Message("prob_already_source", id=sid)))
         kind = (row["kind"] or "").strip()
         if kind not in _KINDS:
-            problems.append(Problem(name, line, "kind", f"'{kind}' is not one of {_KINDS}"))
+            problems.append(
+                Problem(name, line, "kind", Message("prob_not_one_of", value=kind, allowed=_KINDS))
+            )
         elif kind != "quoted" and not (row["method"] or "").strip():
-            problems.append(Problem(name, line, "method", f"{kind} sources need a method"))
+            problems.append(Problem(name, line, "method", Message("prob_sim_method", kind=kind)))
         rows[sid] = {k: (v or "").strip() for k, v in row.items() if k in _SOURCE_COLUMNS}
     if problems:
         raise DataError(problems)
@@ -198,29 +205,34 @@ def load_params(
     try:
         lines = file.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataError([Problem(name, None, None, f"cannot read file: {exc}")]) from exc
+        raise DataError(
+            [Problem(name, None, None, Message("prob_cannot_read_file", reason=str(exc)))]
+        ) from exc
     problems: list[Problem] = []
     reader = csv.DictReader(lines)
     missing = [c for c in _COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise DataError([Problem(name, 1, c, "required column is missing") for c in missing])
+        raise DataError([Problem(name, 1, c, Message("prob_column_missing")) for c in missing])
     values: dict[str, Any] = {}
     ranges: dict[str, tuple[float, float]] = {}
     sources: dict[str, tuple[str, ...]] = {}
     for line, row in enumerate(reader, start=2):
         key = (row["id"] or "").strip()
         if not key:
-            problems.append(Problem(name, line, "id", "empty id"))
+            problems.append(Problem(name, line, "id", Message("prob_empty_id")))
             continue
         if key in values:
-            problems.append(Problem(name, line, "id", f"'{key}' appears more than once"))
+            problems.append(Problem(name, line, "id", Message("prob_appears_twice", id=key)))
             continue
         ids = tuple(s for s in (row["sources"] or "").strip().split("+") if s)
         if not ids:
-            problems.append(Problem(name, line, "sources", "figure has no source"))
+            problems.append(Problem(name, line, "sources", Message("prob_figure_no_source")))
         for sid in ids:
             if not network.has("sources", sid) and sid not in own:
-                message = f"'{sid}' is not an id in data/sources.csv or sim/sources.csv"
+                where = "data/sources.csv or sim/sources.csv"
+                message = Message(
+                    "prob_not_an_id", id=sid, where=Joined(" or ", where.split(" or "), " か ")
+                )
                 problems.append(Problem(name, line, "sources", message))
         sources[key] = ids
         cell = (row["value"] or "").strip()
@@ -231,7 +243,7 @@ def load_params(
         if number is None:
             continue
         if key in _SHARES and not 0 < number <= 1:
-            problems.append(Problem(name, line, "value", f"{cell} is not a share in (0, 1]"))
+            problems.append(Problem(name, line, "value", Message("prob_not_share", value=cell)))
         values[key] = number
         low, high = (row["low"] or "").strip(), (row["high"] or "").strip()
         if low or high:
@@ -240,25 +252,32 @@ def load_params(
             if lo is not None and hi is not None:
                 if not lo <= number <= hi:
                     problems.append(
-                        Problem(name, line, "value", f"{cell} lies outside its range {low}–{high}")
+                        Problem(
+                            name,
+                            line,
+                            "value",
+                            Message("prob_outside_range", value=cell, low=low, high=high),
+                        )
                     )
                 ranges[key] = (lo, hi)
     for key in _REQUIRED:
         if key not in values and not any(p.message.startswith(f"'{key}'") for p in problems):
-            problems.append(Problem(name, None, "id", f"row '{key}' is missing"))
+            problems.append(Problem(name, None, "id", Message("prob_row_missing", id=key)))
     for rule in ("ferry_sailing_rule", "feeder_sailing_rule"):
         if values.get(rule, "full") not in _RULES:
-            message = f"{rule} must be one of {', '.join(_RULES)}"
+            message = Message("prob_rule_one_of", rule=rule, allowed=", ".join(_RULES))
             problems.append(Problem(name, None, "value", message))
     for key in ("second_track_links", "feeder_links"):
         for link_id in str(values.get(key, "")).split("|"):
             if link_id and not network.has("links", link_id):
-                problems.append(Problem(name, None, "value", f"{key}: no link '{link_id}'"))
+                problems.append(
+                    Problem(name, None, "value", Message("prob_no_link", field=key, link=link_id))
+                )
     for port in str(values.get("liner_ports", "")).split("|"):
         present = [f"{k}{port}" in values for k in _CTR]
         if any(present) and not all(present):
             lacking = [f"{k}{port}" for k, ok in zip(_CTR, present, strict=True) if not ok]
-            message = f"container berths at {port}: rows {', '.join(lacking)} are missing"
+            message = Message("prob_berth_rows", port=port, rows=", ".join(lacking))
             problems.append(Problem(name, None, "id", message))
         if (
             values.get(f"ctr_berths_{port}", 1) == 0
@@ -269,7 +288,7 @@ def load_params(
                     name,
                     None,
                     "value",
-                    f"container berths at {port}: need ≥ 1 berth and a rate above 0",
+                    Message("prob_berth_need", port=port),
                 )
             )
     if problems:
@@ -283,10 +302,10 @@ def _number(cell: str, name: str, line: int, column: str, problems: list[Problem
     try:
         number = float(cell)
     except ValueError:
-        problems.append(Problem(name, line, column, f"'{cell}' is not a number"))
+        problems.append(Problem(name, line, column, Message("prob_c_share_not_number", value=cell)))
         return None
     if not math.isfinite(number) or number < 0:
-        problems.append(Problem(name, line, column, f"{cell} must be a finite number ≥ 0"))
+        problems.append(Problem(name, line, column, Message("prob_finite_non_negative", cell=cell)))
         return None
     return number
 
