@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +90,27 @@ def test_the_folder_as_given_is_the_origin(
     assert load_network_cached().origin == str(tiny_copy)  # $CORRIDOR_DATA, as load_network
     monkeypatch.delenv("CORRIDOR_DATA")
     assert load_network_cached().origin == "bundled"
+
+
+def test_a_warm_cache_needs_no_loader(cache: Path) -> None:
+    """The point of the cache: the next process reads the network without importing (let
+    alone running) the loader and its checks; the package's names still resolve."""
+    script = (
+        "import sys\n"
+        "from corridor.network.cache import load_network_cached\n"
+        "net = load_network_cached()\n"
+        "print('corridor.network.load' in sys.modules, net.data_version)\n"
+        "from corridor.network import load_network\n"
+        "print(load_network().data_version == net.data_version)\n"
+    )
+    env = {**os.environ, "CORRIDOR_CACHE_DIR": str(cache)}
+    cold, warm = (
+        subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+        for _ in range(2)
+    )
+    assert cold.stdout.split()[0] == "True"  # the first loaded the tables
+    assert warm.stdout.split() == ["False", cold.stdout.split()[1], "True"], warm.stderr
+    with pytest.raises(AttributeError, match="no attribute 'lode_network'"):
+        import corridor.network
+
+        corridor.network.lode_network  # noqa: B018

@@ -27,8 +27,8 @@ from types import MappingProxyType
 from typing import Any
 
 from corridor.i18n import Joined, Message, Named
-from corridor.network.load import bundled_data_dir, load_network
 from corridor.network.model import DATA_ENV, Network
+from corridor.network.schema import bundled_data_dir
 
 NO_CACHE_ENV = "CORRIDOR_NO_CACHE"
 CACHE_DIR_ENV = "CORRIDOR_CACHE_DIR"
@@ -39,18 +39,24 @@ def load_network_cached(data_dir: Path | None = None) -> Network:
     """:func:`load_network` of ``data_dir`` (default: the bundled tables), from the cache when
     it holds that folder's tables as they are now."""
     if os.environ.get(NO_CACHE_ENV, "") not in ("", "0"):
-        return load_network(data_dir)
+        return _load(data_dir)
     given = data_dir or os.environ.get(DATA_ENV) or None  # as load_network picks it
     try:
         folder = Path(given or bundled_data_dir()).resolve()
         path = cache_dir() / f"network-{_key(folder, given)}.pickle"
     except OSError:
-        return load_network(data_dir)
+        return _load(data_dir)
     net = _read(path)
     if net is None:
-        net = load_network(data_dir)
+        net = _load(data_dir)
         _write(path, net)
     return net
+
+
+def _load(data_dir: Path | None) -> Network:
+    from corridor.network.load import load_network  # imported only when the cache cannot serve
+
+    return load_network(data_dir)
 
 
 def cache_dir() -> Path:
