@@ -29,3 +29,9 @@ def tiny_copy(tmp_path: Path) -> Path:
 def _own_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test writes runs and jobs to its own store, never the user's."""
     monkeypatch.setenv("CORRIDOR_STORE", str(tmp_path / "default-runs.duckdb"))
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The network cache of the tests is their own (one for the session), never the user's."""
+    monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))

@@ -8,8 +8,8 @@ import pytest
 
 from corridor.analysis.queries import compare, default_network, routes
 from corridor.errors import RequestError
-from corridor.network.load import bundled_data_dir, load_network
-from corridor.network.schema import schema
+from corridor.network.load import load_network
+from corridor.network.schema import bundled_data_dir, schema
 
 JAPAN = ("JP_YOKOHAMA", "JP_KOBE", "JP_OSAKA", "JP_NAGOYA")
 

@@ -38,7 +38,7 @@ def test_the_bundled_projects_name_their_queue_what_ifs() -> None:
 def test_a_bad_sim_whatif_cell_fails_the_load_naming_row_and_column(tmp_path) -> None:
     import shutil
 
-    from corridor.network.load import bundled_data_dir
+    from corridor.network.schema import bundled_data_dir
 
     data = tmp_path / "data"
     shutil.copytree(bundled_data_dir(), data)

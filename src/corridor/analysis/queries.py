@@ -16,7 +16,7 @@ from corridor.costs import Assumptions
 from corridor.errors import InvalidParameterError, NoRouteError, UnknownIdError
 from corridor.graph import CommodityGraph, buyer_compliance, commodity_graph
 from corridor.i18n import Joined, Message, catalogue
-from corridor.network.load import load_network
+from corridor.network.cache import load_network_cached
 from corridor.network.model import Network
 from corridor.network.regimes import Compliance, RegimeFlag
 from corridor.network.schema import FAMILIES
@@ -58,7 +58,7 @@ def _bundled_on(day: dt.date) -> Network:
 
 @lru_cache(maxsize=1)
 def _bundled() -> Network:
-    return load_network()
+    return load_network_cached()
 
 
 def _flags(rules: Compliance, found: Iterable[Route]) -> tuple[tuple[RegimeFlag, ...], ...]:

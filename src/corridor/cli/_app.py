@@ -19,7 +19,6 @@ from corridor import validate
 from corridor.cli.brief import CHOSEN, chosen
 from corridor.errors import CorridorError, DataError, Problem, RequestError
 from corridor.i18n import Message, catalogue, lang_from_env, localise, said, t
-from corridor.network.load import load_network
 from corridor.network.model import Network
 
 if TYPE_CHECKING:
@@ -150,6 +149,8 @@ def _net(data: Path | None, overlay: Path | None, as_of: str | None = None) -> N
         from corridor.analysis.queries import default_network
 
         return default_network(day)
+    from corridor.network.load import load_network
+
     return network_on(load_network(data, overlay), day)
 
 
@@ -160,6 +161,8 @@ def _undated_net(data: Path | None, overlay: Path | None) -> Network:
         from corridor.analysis.queries import bundled_network
 
         return bundled_network()
+    from corridor.network.load import load_network
+
     return load_network(data, overlay)
 
 

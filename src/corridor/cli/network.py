@@ -18,7 +18,6 @@ from corridor.cli.brief import LangOpt, language
 from corridor.errors import RequestError
 from corridor.i18n import Message, family_name, localise
 from corridor.i18n import t as msg
-from corridor.network.load import load_network
 from corridor.network.model import Network
 from corridor.network.names import place_name, service_text
 
@@ -34,6 +33,8 @@ def network_validate(
 ) -> None:
     """Check a folder of network tables (default: the bundled tables); list every problem."""
     lang_ = language(lang)
+    from corridor.network.load import load_network
+
     net = load_network(directory, overlay)
     counts = msg(
         "netshow_valid_counts",

@@ -166,8 +166,8 @@ def invest(
     flows: Portfolio | None = None
     if corridor_traffic:
         if traffic is None:
-            from corridor.network.load import bundled_data_dir
             from corridor.network.projects import PROJECT_FOLDER
+            from corridor.network.schema import bundled_data_dir
 
             traffic = bundled_data_dir() / PROJECT_FOLDER / "corridor_traffic.yaml"
         flows = traffic if isinstance(traffic, Portfolio) else load_contracts(traffic, network)

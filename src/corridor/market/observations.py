@@ -15,8 +15,8 @@ from pathlib import Path
 
 from corridor.errors import DataError, Problem
 from corridor.i18n import Message
-from corridor.network.load import bundled_data_dir
 from corridor.network.model import Network
+from corridor.network.schema import bundled_data_dir
 
 OBSERVATIONS_FILE = "market_observations.csv"
 REGIMES_FILE = "market_regimes.csv"

@@ -12,7 +12,6 @@ import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -49,7 +48,7 @@ from corridor.network.records import (
     term_record,
 )
 from corridor.network.regimes import NO_BUYER, buyer_record, parse_treatment, regime_record
-from corridor.network.schema import OPTIONAL_TABLES, TABLES, schema
+from corridor.network.schema import OPTIONAL_TABLES, TABLES, bundled_data_dir, schema
 
 
 @dataclass
@@ -58,11 +57,6 @@ class _Row:
     line: int
     values: dict[str, Any]
     raw: dict[str, str]
-
-
-def bundled_data_dir() -> Path:
-    """Folder of the tables shipped inside the package."""
-    return Path(str(resources.files("corridor").joinpath("data")))
 
 
 def load_network(data_dir: str | Path | None = None, overlay: str | Path | None = None) -> Network:

@@ -179,8 +179,8 @@ def project_edits(
     the departure of tariff factors from 1; commissions and added links are all or nothing.
     ``folder`` holds ``add:`` files (default: the bundled ``projects/`` folder).
     """
-    from corridor.network.load import bundled_data_dir
     from corridor.network.scenario_io import load_scenario
+    from corridor.network.schema import bundled_data_dir
 
     where = folder or bundled_data_dir() / PROJECT_FOLDER
     out: list[Edit] = []

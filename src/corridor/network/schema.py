@@ -10,6 +10,7 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 TABLES = (
     "sources",
@@ -80,6 +81,11 @@ class Column:
             return (None, None)
         lo, hi = self.allowed.split("..")
         return (float(lo) if lo else None, float(hi) if hi else None)
+
+
+def bundled_data_dir() -> Path:
+    """Folder of the tables shipped inside the package."""
+    return Path(str(resources.files("corridor").joinpath("data")))
 
 
 @cache
