@@ -408,6 +408,9 @@ def _localised(row: Row, routes: Sequence[Row], names: Mapping[str, str], lang: 
     if "route_ja" in row:
         out = {"route": row["route_ja"], "route_en": row["route"]}
         out.update((k, v) for k, v in row.items() if k not in ("route", "route_ja"))
+    name_ja = out.pop("name_ja", None)  # an element's Japanese name (exposure index)
+    if name_ja and "name" in out:
+        out["name"], out["name_en"] = name_ja, row["name"]
     reason_ja = out.pop("reason_ja", None)  # the API's Japanese reason, beside "reason"
     if lang == "ja" and reason_ja:
         out["reason"] = reason_ja

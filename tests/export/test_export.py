@@ -327,3 +327,28 @@ def test_stress_and_whatif_workbooks_follow_lang(tmp_path: Path):
     units = {r["数値"]: r["単位"] for r in deltas}
     assert units["費用"] == "USD/年" and units["輸送量"] == "t/年", units
     assert not {"USD/yr", "t/yr", "days"} & set(units.values())
+
+
+def test_exposure_exports_xlsx_with_japanese_headers_and_names(tmp_path: Path):
+    """The exposure index exports like every result (xlsx, parquet), and in Japanese its
+    columns are named and its elements carry their Japanese names."""
+    from corridor.cli.risk import _allocation
+    from corridor.risk.exposure import exposure_index
+
+    net = default_network()
+    path = ROOT / "examples" / "splits" / "ree_5000_all_china.yaml"
+    result = exposure_index(_allocation(path, net, False))
+    ja = localised_tables(tables_of(result), net, "ja")
+    unnamed = set()
+    for rows in ja.values():
+        for column in dict.fromkeys(k for r in rows for k in r):
+            parts = header(column, "ja").split(" [")[0].split(" / ")
+            unnamed |= {p for p in parts if not KANA_KANJI.search(p) and not p[0].isdigit()}
+    assert unnamed <= {"ID", "URL", "TTR", "TTS"}, sorted(unnamed)
+    first = ja["rows"][0]
+    assert first["name"] == result.to_dict()["rows"][0]["name_ja"] and "name_ja" not in first
+    res = cli("exposure", str(path), "--format", "xlsx", "--output", str(tmp_path / "x.xlsx"),
+              "--lang", "ja", "--no-store")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    wb = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    assert wb.sheetnames[0] == "リスク露出指数" and wb.sheetnames[-1] == "出典"

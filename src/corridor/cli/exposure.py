@@ -25,6 +25,7 @@ from corridor.cli._app import (
     report_written,
 )
 from corridor.cli.brief import LangOpt, language
+from corridor.cli.export import EXPORTS, OutputOpt, check_output, write_export
 from corridor.cli.risk import (
     NoStoreOpt,
     ScenarioOpt,
@@ -57,7 +58,10 @@ def exposure_cmd(
     start_day: Annotated[
         int, typer.Option("--start-day", help="Day of the year the element is lost (0 = 1 Jan).")
     ] = 0,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, json, csv, xlsx or parquet")
+    ] = "table",
+    output: OutputOpt = None,
     top: Annotated[int, typer.Option("--top", help="Rows shown in the table.")] = 15,
     lang: LangOpt = None,
     report: ReportOpt = None,
@@ -73,9 +77,10 @@ def exposure_cmd(
     chokepoint the plan uses, and the impact of losing each for its TTR (docs/risk.md)."""
     from corridor.risk.exposure import exposure_index
 
-    if fmt not in ("table", "json", "csv"):
-        raise RequestError(f"--format must be table, json or csv, not '{fmt}'")
     language_ = language(lang)
+    if fmt not in ("table", "json", *EXPORTS):
+        raise RequestError(f"--format must be table, json, {', '.join(EXPORTS)}, not '{fmt}'")
+    check_output(fmt, output)
     net, scenario_name = _network(data, overlay, scenario, as_of)
     allocation = _allocation(plan_or_contracts, net, single_route)
     result = exposure_index(
@@ -88,8 +93,10 @@ def exposure_cmd(
     )
     if fmt == "json":
         _json(result.to_dict())
-    elif fmt == "csv":
-        _exposure_csv(result)
+    elif fmt == "csv" and output is None:
+        _exposure_csv(result)  # the index's own columns, to standard output
+    elif fmt in EXPORTS:
+        write_export(result, fmt, output, net, "exposure", lang=language_)
     else:
         _exposure_table(result, top, language_)
     if report is not None:
