@@ -106,3 +106,25 @@ def test_bad_exposure_requests_name_the_field(client, change, field):
     assert r.status_code == 422, r.text
     assert r.json()["error"]["field"].split(".")[-1] == field
     assert "Traceback" not in r.text
+
+
+def test_the_exposure_index_downloads_as_xlsx_and_csv(client, tmp_path):
+    """``POST /api/export/exposure`` answers the index as a file, as the other results do:
+    the XLSX opens with its sources sheet, the CSV's rows are the JSON's elements in order."""
+    import csv
+    import io
+
+    import openpyxl
+
+    want = [r["element"] for r in client.post("/api/exposure", json=BODY).json()["rows"]]
+    r = client.post("/api/export/exposure?format=xlsx&lang=ja", json=BODY)
+    assert r.status_code == 200, r.text
+    (tmp_path / "x.xlsx").write_bytes(r.content)
+    wb = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    assert wb.sheetnames[0] == "リスク露出指数" and wb.sheetnames[-1] == "出典"
+    r = client.post("/api/export/exposure?format=csv", json=BODY)
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [row["element"] for row in rows] == want
+    bad = client.post("/api/export/exposure?format=csv", json={**BODY, "stock_days": -1})
+    assert bad.status_code == 422

@@ -1,7 +1,8 @@
 """Downloads: every result of the API as CSV, XLSX or Parquet (``corridor.export``).
 
-- ``POST /api/export/{routes|compare|pareto|capacity|plan}?format=xlsx`` takes the body of the
-  matching compute endpoint and answers with the file (computed as that endpoint would).
+- ``POST /api/export/{routes|compare|pareto|capacity|plan|exposure}?format=xlsx`` takes the
+  body of the matching compute endpoint and answers with the file (computed as that endpoint
+  would).
 - ``GET /api/export/runs?format=...``: the stored runs; ``GET /api/export/runs/{id}`` one run
   with its tables; ``GET /api/export/jobs/{id}`` a finished job's result (stress, frontier,
   batch compare).
@@ -109,6 +110,17 @@ def export_plan(
     body: s.PlanBody, ctx: Ctx, fmt: FormatQ, table: TableQ = None, lang: LangQ = "en"
 ) -> Response:
     return _file(_plan(body, ctx), fmt, ctx.net, "plan", table, lang)
+
+
+@router.post("/exposure", summary="The risk exposure index, as a file")
+def export_exposure(
+    body: s.ExposureBody, ctx: Ctx, fmt: FormatQ, table: TableQ = None, lang: LangQ = "en"
+) -> Response:
+    _needs("stress")
+    net = ctx.on(body.as_of)
+    compute.check_stress(net, body)
+    result = compute.run_exposure(net, body, ctx.settings.store)
+    return _file(result, fmt, net, "exposure", table, lang)
 
 
 @router.get("/runs", summary="Stored runs, as a file")
