@@ -350,5 +350,6 @@ def test_exposure_exports_xlsx_with_japanese_headers_and_names(tmp_path: Path):
     res = cli("exposure", str(path), "--format", "xlsx", "--output", str(tmp_path / "x.xlsx"),
               "--lang", "ja", "--no-store")  # fmt: skip
     assert res.returncode == 0, res.stderr
+    assert "に書き出しました" in res.stderr and "written" not in res.stderr  # in Japanese
     wb = openpyxl.load_workbook(tmp_path / "x.xlsx")
     assert wb.sheetnames[0] == "リスク露出指数" and wb.sheetnames[-1] == "出典"

@@ -16,6 +16,7 @@ from rich.console import Console
 from corridor.errors import RequestError
 from corridor.export import BINARY, export
 from corridor.export import FORMATS as EXPORTS
+from corridor.i18n import t
 from corridor.network.model import Network
 
 OutputOpt = Annotated[
@@ -55,4 +56,4 @@ def write_export(
     if text is not None:
         sys.stdout.write(text)
     for f in files:
-        _err.print(f"written {f}", markup=False)
+        _err.print(t("cli_export_written", lang, path=str(f)), markup=False)
