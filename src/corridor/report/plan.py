@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING
 
-from corridor.i18n import family_name, localise, t
+from corridor.i18n import catalogue, family_name, localise, t
 from corridor.network.model import Link, Network
 from corridor.network.names import commodity_name, place_name
 from corridor.optimize.capacity import Capacity
@@ -278,7 +278,18 @@ def _utilisation(result: PlanResult, lang: str) -> str:
 def _bindings(result: PlanResult, lang: str) -> str:
     if not result.bindings:
         return f"<p>{_e(t('plan_no_binding', lang))}</p>"
-    rows = [[b.kind, b.description, f"{b.shadow_price:,.2f}", b.unit] for b in result.bindings]
+    from corridor.export import SHADOW_UNITS
+
+    words = catalogue(lang) if lang != "en" else {}
+    rows = [
+        [
+            words.get(f"xl_binding_{b.kind}", b.kind),
+            localise(b.description, lang),
+            f"{b.shadow_price:,.2f}",
+            words.get(SHADOW_UNITS.get(b.unit, ""), b.unit),
+        ]
+        for b in result.bindings
+    ]
     return table(_h(lang, "kind", "constraint", "shadow", "unit"), rows, {2})
 
 
