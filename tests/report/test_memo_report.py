@@ -231,3 +231,11 @@ def test_plan_table_names_commodities():
         text = _run(["plan", str(ROOT / "examples" / "contracts.yaml"), "--no-store"], lang)
         head = text.split("\n\n")[0] if "\n\n" in text else text
         assert name in head and "uranium_ore_concentrate" not in text.split("uoc_inkai")[0]
+
+
+def test_japanese_plan_report_names_its_binding_constraints(planned):
+    ja = render_plan_report(planned, lang="ja")
+    assert "USD/年（1ポイント当たり）" in ja and "USD/yr per percentage point" not in ja
+    assert "契約 crude_tengiz: RU経由を最大50%" in ja
+    en = render_plan_report(planned)
+    assert "at most 50% via RU (contract crude_tengiz)" in en
