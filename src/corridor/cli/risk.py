@@ -9,6 +9,8 @@ the run, renders.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -164,6 +166,35 @@ def _forget_started(run_id: str, store: Path | None) -> None:
         discard_run(run_id, store=store)
 
 
+@dataclass(frozen=True)
+class _Started:
+    """A run recorded as running: what a stop or a failure of its work leaves in the store."""
+
+    kind: str
+    params: Callable[[], dict[str, Any]]
+    net: Network
+    done: list[int]
+    """Years done so far (the work's progress writes ``done[0]``)."""
+    store: Path | None
+    run_id: str | None
+
+    @contextlib.contextmanager
+    def unless(self, no_store: bool) -> Iterator[None]:
+        """Ctrl+C lists the run as interrupted with the years done (unless ``no_store``);
+        any other failure (bad input) leaves no row behind."""
+        try:
+            yield
+        except KeyboardInterrupt:
+            if not no_store:
+                args = (self.kind, self.params(), self.net, self.done[0], self.store)
+                _save_interrupted(*args, self.run_id)
+            raise
+        except BaseException:
+            if self.run_id is not None:
+                _forget_started(self.run_id, self.store)
+            raise
+
+
 def _n(v: float | None, digits: int = 0) -> str:
     return "—" if v is None else f"{v:,.{digits}f}"
 
@@ -271,7 +302,8 @@ def stress_cmd(
         asked_both |= {"seed": seed, "stock_days": stock_days, "scenario": scenario_name}
         run_id = None if no_store else _begin("stress_versus", asked_both, net, store)
         both_done = [0]
-        try:
+        kept = _Started("stress_versus", lambda: asked_both, net, both_done, store, run_id)
+        with kept.unless(no_store):
             first = _allocation(plan_or_contracts, net, single_route)
             other = _allocation(versus, net, single_route)
             result = _versus(
@@ -284,14 +316,6 @@ def stress_cmd(
                 spread,
                 both_done,
             )
-        except KeyboardInterrupt:
-            if not no_store:
-                _save_interrupted("stress_versus", asked_both, net, both_done[0], store, run_id)
-            raise
-        except BaseException:
-            if run_id is not None:
-                _forget_started(run_id, store)
-            raise
         _save(result, store, no_store, run_id)
         return
     asked = {"input": str(plan_or_contracts), "years": years, "seed": seed, "timing": timing}
@@ -304,7 +328,13 @@ def stress_cmd(
         bar.update(task, completed=years_done)
 
     allocation = None
-    try:
+
+    def params() -> dict[str, Any]:  # the allocation's parameters once it is known
+        if allocation is None:
+            return asked
+        return risk.stress_parameters(allocation, years, seed, timing, scenario_name)
+
+    with _Started("stress", params, net, done, store, run_id).unless(no_store):
         allocation = _allocation(plan_or_contracts, net, single_route)
         with _progress() as bar:
             task = bar.add_task("stress test", total=years)
@@ -319,17 +349,6 @@ def stress_cmd(
                 scenario=scenario_name,
                 dashboard=announce_dashboard if dashboard else None,
             )
-    except KeyboardInterrupt:
-        if not no_store:
-            params = asked
-            if allocation is not None:
-                params = risk.stress_parameters(allocation, years, seed, timing, scenario_name)
-            _save_interrupted("stress", params, net, done[0], store, run_id)
-        raise
-    except BaseException:
-        if run_id is not None:
-            _forget_started(run_id, store)
-        raise
     bands = None
     if uncertainty:
         from corridor.cli.uncertainty import stress_bands_for
