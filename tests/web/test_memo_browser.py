@@ -145,6 +145,7 @@ def test_japanese_page_names_places_in_japanese(page: Page, tmp_path: Path):
             if place_name(node) not in node.name_ja:
                 assert place_name(node) not in name, (gate, name)  # no English left
     expect(page.get_by_test_id("route-1-conditions")).to_contain_text("承認")
+    assert "カザフスタン、中国、日本" in page.locator("#results").inner_text()  # 、 in Japanese
     shared = page.get_by_test_id("shared-risk").inner_text()
     assert "EV_" not in shared and net.event("EV_JAPAN_PORT").name_ja in shared
     iran = page.locator("#unavailable li").inner_text()  # the Iran family's reason

@@ -106,10 +106,19 @@ function nodeName(id) {
   return localName(state.byId.nodes.get(id)) || id;
 }
 
+/** A list as the page's language writes one ("A, B" / "A、B"). */
+function listOf(items) {
+  return items.join(state.lang === "ja" ? "、" : ", ");
+}
+
+/** Names of countries or chokepoints. */
+function exposureNames(ids) {
+  return listOf(ids.map((id) => localName(state.byId.exposures.get(id)) || id));
+}
+
 /** Names of countries or chokepoints (ids on hover). */
 function exposureCell(ids) {
-  const names = ids.map((id) => localName(state.byId.exposures.get(id)) || id);
-  return h("td", { title: ids.join(" "), text: names.join(", ") });
+  return h("td", { title: ids.join(" "), text: exposureNames(ids) });
 }
 
 /** A word of the data ("rail", "insurance") in the page's language, by its key

@@ -58,8 +58,9 @@ function showRoute(rank) {
   const sources = route.sources.map((id) => state.byId.sources.get(id)).filter(Boolean);
   renderDetails(
     routeTitle(rank, route),
-    h("p", {}, `${t("countries")}: ${route.countries.join(", ")}`),
-    h("p", {}, `${t("chokepoints")}: ${route.chokepoints.join(", ") || "—"}`),
+    h("p", { title: route.countries.join(" ") }, `${t("countries")}: ${exposureNames(route.countries)}`),
+    h("p", { title: route.chokepoints.join(" ") },
+      `${t("chokepoints")}: ${exposureNames(route.chokepoints) || "—"}`),
     h("h4", { text: t("sources") }),
     h("ul", { class: "sources" }, sources.map(sourceItem)),
   );
@@ -175,7 +176,7 @@ function routeTable(routes, measures) {
     ),
     ...(shared && shared.events && shared.events.length
       ? [h("p", { class: "note", "data-testid": "shared-risk", text: t("risk_shared", {
-        events: shared.events.map(eventName).join(", "),
+        events: listOf(shared.events.map(eventName)),
         tonne_days: fmt(shared.expected_tonne_days_per_t, 2),
         stock: fmt(measures.stock_days, 0),
         stockout: fmt(shared.expected_stockout_days, 2),
