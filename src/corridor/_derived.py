@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Derived:
@@ -56,3 +57,29 @@ class Derived:
 
     def __len__(self) -> int:
         return len(self._values)
+
+
+class Lazy(Mapping[str, T], Generic[R, T]):
+    """Values by id, each made from its record by ``make`` when first read (a caller that
+    reads few of many pays for those few). ``make`` should be a module-level function or a
+    ``functools.partial`` of one, so that the mapping pickles."""
+
+    def __init__(self, records: Mapping[str, R], make: Callable[[R], T]) -> None:
+        self._records, self._make = records, make
+        self._made: dict[str, T] = {}
+
+    def __getitem__(self, key: str) -> T:
+        try:
+            return self._made[key]
+        except KeyError:
+            got = self._made[key] = self._make(self._records[key])
+            return got
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._records
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, overload
 
 import numpy as np
 
-from corridor._derived import Derived
+from corridor._derived import Derived, Lazy
 from corridor.costs import (
     RAIL_SPEED_SOURCE,
     ZERO,
@@ -118,7 +119,7 @@ class CommodityGraph:
     exposure_bit: dict[str, int]
     excluded: Mapping[str, tuple[str, str]]
     """Link id -> (rule, why) it is not in this graph; rule is commodity, family, avoid or
-    regime (:class:`Exclusions`: each reason written when first read)."""
+    regime (each reason written when first read)."""
     tails: np.ndarray
     heads: np.ndarray
     costs: np.ndarray
@@ -254,45 +255,13 @@ def link_exclusion(
     return None
 
 
-class Exclusions(Mapping[str, tuple[str, str]]):
-    """The links a graph leaves out, by id, each with the rule that keeps it out and why
-    (:func:`link_exclusion`), written when first read: a search reads none of them, a
-    route that cannot be found a few.
-
-    Which links are out is the build's (over the table's columns); the reasons follow the
-    same rules, link by link (``tests/graph`` holds the two to the same links).
-    """
-
-    def __init__(
-        self,
-        links: Sequence[Link],
-        commodity: Commodity,
-        net: Network,
-        avoid: frozenset[str],
-        families: frozenset[str],
-        blocked: Mapping[str, str],
-    ) -> None:
-        self._links = {x.id: x for x in links}
-        self._rules = (commodity, net, avoid, families, blocked)
-        self._made: dict[str, tuple[str, str]] = {}
-
-    def __getitem__(self, link_id: str) -> tuple[str, str]:
-        got = self._made.get(link_id)
-        if got is None:
-            why = link_exclusion(self._links[link_id], *self._rules)
-            if why is None:  # pragma: no cover - the arrays and the rules disagree
-                raise RuntimeError(f"link {link_id}: left out of the graph by no rule")
-            got = self._made[link_id] = why
-        return got
-
-    def __contains__(self, link_id: object) -> bool:
-        return link_id in self._links
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._links)
-
-    def __len__(self) -> int:
-        return len(self._links)
+def _why_out(rules: tuple[Any, ...], link: Link) -> tuple[str, str]:
+    """The rule that keeps ``link`` out of a graph built under ``rules`` (:func:`link_exclusion`'s
+    arguments after the link), and why."""
+    why = link_exclusion(link, *rules)
+    if why is None:  # pragma: no cover - the arrays and the rules disagree
+        raise RuntimeError(f"link {link.id}: left out of the graph by no rule")
+    return why
 
 
 def link_text(net: Network, link: Link) -> Message:
@@ -546,7 +515,11 @@ def _build(
     if hit:
         bad |= (t.exposures & hit) != 0
     left_out = [net.links[i] for i in np.flatnonzero(bad).tolist()]
-    excluded = Exclusions(left_out, c, net, avoid_set, fam, dict(blocked or {}))
+    # The links left out, each with its rule and reason written when first read (a search
+    # reads none; a route that cannot be found a few); which are out is the build's, the
+    # reasons follow the same rules (tests/graph holds the two to the same links).
+    rules = (c, net, avoid_set, fam, dict(blocked or {}))
+    excluded = Lazy({x.id: x for x in left_out}, partial(_why_out, rules))
     use = np.flatnonzero(~bad)
     # link costs (the operations of link_metrics, in its order, so the same floats)
     rtf = np.ones(len(use))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from corridor._derived import Lazy
 from corridor.i18n import Joined, Message, Named, catalogue
 from corridor.network.model import Event, Link, Network, Node
 from corridor.network.regimes import Regime
@@ -142,29 +143,9 @@ def _approval(regime: Regime) -> Condition:
     )
 
 
-class _Names(Mapping[str, tuple[str, str]]):
-    """Short names (English, Japanese) by node id, each made when first read (a route
-    names a few places of the network)."""
-
-    def __init__(self, nodes: tuple[Node, ...]) -> None:
-        self._nodes = {n.id: n for n in nodes}
-        self._made: dict[str, tuple[str, str]] = {}
-
-    def __getitem__(self, node_id: str) -> tuple[str, str]:
-        got = self._made.get(node_id)
-        if got is None:
-            node = self._nodes[node_id]
-            got = self._made[node_id] = (place_name(node), place_name(node, "ja"))
-        return got
-
-    def __contains__(self, node_id: object) -> bool:
-        return node_id in self._nodes
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._nodes)
-
-    def __len__(self) -> int:
-        return len(self._nodes)
+def _short_names(node: Node) -> tuple[str, str]:
+    """A node's short names, English and Japanese."""
+    return place_name(node), place_name(node, "ja")
 
 
 @dataclass(frozen=True)
@@ -182,7 +163,7 @@ class PlaceBook:
     def of(cls, net: Network) -> PlaceBook:
         on = net.as_of or dt.date.today()
         return cls(
-            _Names(net.nodes),
+            Lazy({n.id: n for n in net.nodes}, _short_names),  # a route names a few
             {link.id: _season(link, net) for link in net.links if link.season},
             tuple(
                 (
