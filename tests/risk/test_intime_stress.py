@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
@@ -121,22 +122,14 @@ def test_tail_mean_by_hand() -> None:
 
 
 def test_dask_gives_the_single_process_numbers(
-    all_china: Allocation, monkeypatch: pytest.MonkeyPatch
+    all_china: Allocation, monkeypatch: pytest.MonkeyPatch, dask_client: Any
 ) -> None:
-    from distributed import Client, LocalCluster
-
     monkeypatch.setattr(_common, "CHUNK_YEARS", 500)  # 6 chunks, folded in order
     single = stress_in_time(all_china, years=3_000, seed=5, stock_days=10)
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        seen: list[int] = []
-        spread = stress_in_time(
-            all_china, years=3_000, seed=5, stock_days=10, client=client, progress=seen.append
-        )
+    seen: list[int] = []
+    spread = stress_in_time(
+        all_china, years=3_000, seed=5, stock_days=10, client=dask_client, progress=seen.append
+    )
     assert_same(single.tally, spread.tally)
     assert single.to_dict() == spread.to_dict()
     assert sorted(seen) == seen and seen[-1] == 3_000 and len(seen) == 6

@@ -249,20 +249,12 @@ def assert_same(a: risk.Tally, b: risk.Tally) -> None:
     assert a.years == b.years
 
 
-def test_dask_gives_the_single_process_numbers(hand: risk.Allocation, monkeypatch):
-    from distributed import Client, LocalCluster
-
+def test_dask_gives_the_single_process_numbers(hand: risk.Allocation, monkeypatch, dask_client):
     monkeypatch.setattr(risk_common, "CHUNK_YEARS", 2_000)
     model = risk.compile_model(hand)
     single = risk.run(model, years=9_000, seed=8)
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        seen: list[int] = []
-        spread = risk.run(model, years=9_000, seed=8, client=client, progress=seen.append)
+    seen: list[int] = []
+    spread = risk.run(model, years=9_000, seed=8, client=dask_client, progress=seen.append)
     assert_same(single, spread)
     assert seen[-1] == 9_000
 
