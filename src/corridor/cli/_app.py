@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -31,21 +32,19 @@ class _Group(TyperGroup):
 
     def main(self, args: Any = None, *rest: Any, **extra: Any) -> Any:
         words = list(sys.argv[1:] if args is None else args)
-        if _asks_for_help(self, words):
-            from corridor.cli.help_lang import localise_tree, rich_words
-            from corridor.cli.usage_lang import help_language
-
-            lang = help_language(words)
-            if lang != "en":
-                localise_tree(self, lang)
-                with rich_words(lang):
-                    return super().main(args, *rest, **extra)
-        elif any(w.startswith("--lang") for w in words) or lang_from_env() != "en":
+        helping = _asks_for_help(self, words)
+        if helping or any(w.startswith("--lang") for w in words) or lang_from_env() != "en":
             from corridor.cli.usage_lang import help_language, usage_words
 
             lang = help_language(words)
-            if lang != "en":  # usage errors (a bad option value) in the command's language
-                with usage_words(lang):
+            if lang != "en":  # help and usage errors (a bad option value) in the language
+                with contextlib.ExitStack() as words_in:
+                    if helping:
+                        from corridor.cli.help_lang import localise_tree, rich_words
+
+                        localise_tree(self, lang)
+                        words_in.enter_context(rich_words(lang))
+                    words_in.enter_context(usage_words(lang))
                     return super().main(args, *rest, **extra)
         return super().main(args, *rest, **extra)
 
