@@ -305,10 +305,9 @@ def _exposure_name(net: Network, exposure: str, lang: str, short: bool = False) 
     """A country or chokepoint by name in ``lang`` (the id where the tables have no name);
     ``short`` leaves out a closing bracket ("Danish straits (Øresund, …)" -> "Danish
     straits"), as a table cell wants."""
-    if not net.has("exposures", exposure):
-        return exposure
-    e = net.exposure(exposure)
-    name = e.name_ja if lang == "ja" and e.name_ja else e.name_en or exposure
+    from corridor.graph import exposure_text
+
+    name = str(localise(exposure_text(net, exposure), lang))
     return re.sub(r"\s*[（(][^（()）]*[)）]$", "", name) if short else name
 
 
