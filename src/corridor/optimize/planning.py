@@ -183,7 +183,6 @@ def _plan(
         solution,
         _Extras(portfolio, tuple(all_rules), settings, reasons, relaxed, pricing),
         clock.laps,
-        net.data_version,
         net,
     )
     return result, PlanProgram(model, a), pricing, solution
