@@ -135,7 +135,7 @@ def _child(
     """``fn(*args)`` with its peak memory: the child's own since the fork (``since``: the
     parent built the input) or its whole peak, plus (``kids``) the peak of processes it
     starts. Only then does a thread watch them: it reads /proc fifty times a second, CPU
-    time the child's own figure counts: on 100,000 links 5 of the plan's 30 s CPU)."""
+    time the child's own figure counts (on 100,000 links, 5 of the plan's 30 s)."""
     start = _rss_mb() if since else 0.0
     stop, peak = threading.Event(), [0.0]
     watcher = threading.Thread(target=_watch_children, args=(stop, peak), daemon=True)
