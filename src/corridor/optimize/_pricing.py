@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -492,6 +492,9 @@ class _Search:
     h_start: float
     is_target: np.ndarray
     """Per vertex (the start last): whether it is one of the destination's."""
+    raised_at: list[np.ndarray | None] = field(default_factory=lambda: [None])
+    """The pairs :meth:`run_raised` last wrote, the others holding ``base`` (None: the
+    weights are not known to hold ``base`` elsewhere, as after :meth:`run`)."""
 
     @staticmethod
     def build(arrays: _GraphArrays, origin: str, destination: str) -> _Search | None:
@@ -530,18 +533,22 @@ class _Search:
             return None
         # sparse zeros are not edges: lift free edges to a negligible cost
         self.matrix.data[: self.pairs] = np.maximum(cheapest + self.shift, _MIN_COST)
+        self.raised_at[0] = None
         return self._run(limit)
 
     def run_raised(
         self, raised: np.ndarray, at: np.ndarray, limit: float
     ) -> tuple[float, list[int]] | None:
         """:meth:`run` where only pairs ``at`` cost other than without prices: ``raised``
-        (no parallel edges; the same floats as :meth:`run` gets)."""
+        (no parallel edges; the same floats as :meth:`run` gets). The other pairs are only
+        written again when the last search wrote other ones."""
         if limit - self.h_start <= 0:
             return None
         assert self.base is not None
         data = self.matrix.data
-        data[: self.pairs] = self.base
+        if self.raised_at[0] is not at:
+            data[: self.pairs] = self.base
+            self.raised_at[0] = at
         data[at] = np.maximum(raised + self.shift[at], _MIN_COST)
         return self._run(limit)
 

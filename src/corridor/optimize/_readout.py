@@ -40,7 +40,6 @@ def _result(
     sol: LpSolution,
     extras: _Extras,
     timings: Mapping[str, float],
-    version: str,
     net: Network,
 ) -> PlanResult:
     flows = tuple(
@@ -70,7 +69,6 @@ def _result(
         len(model.candidates),
         timings,
         _notes(model, shortfalls, extras.pricing),
-        version,
         net,
     )
 

@@ -195,9 +195,15 @@ class PlanResult:
     timings: Mapping[str, float]
     """Seconds spent finding candidates, building the LP, solving it, re-solving per rule."""
     notes: tuple[str, ...]
-    data_version: str
     network: Network = field(repr=False, compare=False)
     kind: str = "plan"
+
+    @property
+    def data_version(self) -> str:
+        """The version of the network's data (:attr:`Network.data_version`), hashed when
+        first read, once per network: on 100,000 links the hash takes about 4 s, more
+        than a tenth of the plan, which does not need it."""
+        return self.network.data_version
 
     @property
     def total_cost_usd_per_year(self) -> float:

@@ -61,8 +61,9 @@ from corridor.costs import Assumptions
 from corridor.errors import RequestError
 from corridor.network.model import Network
 from corridor.optimize._model import PlanProgram, _Clock, all_candidates
-from corridor.optimize._pricing import _Problem, _rule_costs, _solve
+from corridor.optimize._pricing import _Pricing, _Problem, _rule_costs, _solve
 from corridor.optimize._readout import _Extras, _result
+from corridor.optimize.lp import LpSolution
 from corridor.optimize.plan_result import (
     MAX_ROUNDS,
     PlanResult,
@@ -127,7 +128,35 @@ def plan_and_program(
         problem listed) or parameters. A plan that cannot deliver every tonne is not an
         error: its shortfalls say by how much and why.
     """
-    net = network
+    result, program, _, _ = _plan(
+        contracts,
+        rules,
+        assumptions,
+        network,
+        k,
+        carbon_price,
+        risk_penalty,
+        shortfall_penalty,
+        max_rounds,
+    )
+    return result, program
+
+
+def _plan(
+    contracts: Portfolio | Sequence[Contract] | str | Path,
+    rules: Iterable[Rule],
+    assumptions: Assumptions | None,
+    net: Network,
+    k: int,
+    carbon_price: float | None,
+    risk_penalty: float,
+    shortfall_penalty: float | None,
+    max_rounds: int,
+    gap: float = 0.0,
+) -> tuple[PlanResult, PlanProgram, _Pricing, LpSolution]:
+    """:func:`plan_and_program`, with how column generation ended and the final solution
+    (for the benchmark); ``gap`` > 0 stops generation once the proven relative gap is at
+    most ``gap`` (see :func:`~corridor.optimize._pricing._solve`)."""
     a = _assumptions(assumptions, carbon_price, k, max_rounds, risk_penalty, shortfall_penalty)
     portfolio = _portfolio(contracts, rules, net)
     all_rules = (*portfolio.rules, *(r for c in portfolio.contracts for r in c.clauses))
@@ -137,7 +166,7 @@ def plan_and_program(
     dearest = max((x.cost_usd_per_t for xs in cands.values() for x in xs), default=0.0)
     penalty = shortfall_penalty if shortfall_penalty is not None else 10 * dearest + 1000
     model, solution, pricing = _solve(
-        _Problem(portfolio, all_rules, net, a, penalty, risk_penalty), cands, max_rounds, clock
+        _Problem(portfolio, all_rules, net, a, penalty, risk_penalty), cands, max_rounds, clock, gap
     )
     relaxed = _rule_costs(model, solution)
     clock.lap("rule_costs")
@@ -154,10 +183,9 @@ def plan_and_program(
         solution,
         _Extras(portfolio, tuple(all_rules), settings, reasons, relaxed, pricing),
         clock.laps,
-        net.data_version,
         net,
     )
-    return result, PlanProgram(model, a)
+    return result, PlanProgram(model, a), pricing, solution
 
 
 def _plan_only(

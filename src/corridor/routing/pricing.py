@@ -17,7 +17,7 @@ from operator import or_
 from corridor.costs import Metrics, insurance_usd_per_t, p95_of_sum
 from corridor.graph import TRANSFER, CommodityGraph, Edge
 from corridor.i18n import localise
-from corridor.network.model import Link
+from corridor.network.model import Link, Network
 from corridor.network.names import (
     PlaceBook,
     dwell_text,
@@ -349,12 +349,21 @@ def _departure(link: Link) -> str:
 def signature(g: CommodityGraph, edges: list[Edge], origin: str) -> tuple[tuple[str, str], ...]:
     """Gateways passed, each with how the route leaves it (the destination last)."""
     sig: list[tuple[str, str]] = []
+    gateway, vertices = _gateways(g.net), g.vertices
     for e in edges:
         if e.kind != "link" or e.link is None:
             continue
-        tail_node = g.vertices[e.tail][0]
-        if tail_node != origin and g.net.node(tail_node).kind in GATEWAY_KINDS:
+        tail_node = vertices[e.tail][0]
+        if tail_node != origin and gateway[tail_node]:
             sig.append((tail_node, _departure(e.link)))
     if edges:
         sig.append((g.vertices[edges[-1].head][0], "end"))
     return tuple(sig)
+
+
+def _gateways(net: Network) -> dict[str, bool]:
+    """Node id -> whether its kind is one of :data:`GATEWAY_KINDS` (kept with the network:
+    a signature of a route on 100,000 links looks up a few hundred places)."""
+    return net.derived.get(
+        "signature-gateways", lambda: {n.id: n.kind in GATEWAY_KINDS for n in net.nodes}
+    )
