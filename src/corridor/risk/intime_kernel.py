@@ -85,8 +85,8 @@ def _first_lot(first_at: IntArray, lot_days: FloatArray, f: int, day: float) -> 
     days), searched otherwise."""
     d = int(day)
     if d == day and 0 <= d <= HORIZON_DAYS:
-        return first_at[f, d]
-    return np.searchsorted(lot_days, day, side="left")
+        return int(first_at[f, d])
+    return int(np.searchsorted(lot_days, day, side="left"))
 
 
 @njit(cache=True, inline="always")
