@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -313,6 +314,11 @@ class _GraphArrays:
             np.searchsorted(pair_tail, np.arange(n + 1)),
         )
 
+    @cached_property
+    def capped_costs(self) -> np.ndarray:
+        """The costs of the edges that draw on a capacity (``costs[capped]``)."""
+        return self.costs[self.capped]
+
     def draws(self, path: list[int]) -> dict[str, int]:
         """Capacity id -> how many edges of ``path`` draw on it, in the order of
         :func:`~corridor.optimize._model._candidate`'s ``uses``."""
@@ -360,7 +366,7 @@ class _GraphArrays:
         price[: len(self.capacity_ids)] = prices[self.capacity_pos]
         if not penalties and not detours and search.base is not None:
             # no parallel edges: only the edges that draw on a capacity change cost
-            raised = self.costs[self.capped] + self.capped_capacity @ price
+            raised = self.capped_costs + self.capped_capacity @ price
             found = self._path(search, search.run_raised(raised, self.capped_pairs, limit))
             if found is None:
                 return None
@@ -492,9 +498,10 @@ class _Search:
     h_start: float
     is_target: np.ndarray
     """Per vertex (the start last): whether it is one of the destination's."""
-    raised_at: list[np.ndarray | None] = field(default_factory=lambda: [None])
-    """The pairs :meth:`run_raised` last wrote, the others holding ``base`` (None: the
-    weights are not known to hold ``base`` elsewhere, as after :meth:`run`)."""
+    raised_at: list[tuple[np.ndarray, np.ndarray] | None] = field(default_factory=lambda: [None])
+    """The pairs :meth:`run_raised` last wrote and their ``shift``, the others holding
+    ``base`` (None: the weights are not known to hold ``base`` elsewhere, as after
+    :meth:`run`)."""
 
     @staticmethod
     def build(arrays: _GraphArrays, origin: str, destination: str) -> _Search | None:
@@ -546,10 +553,11 @@ class _Search:
             return None
         assert self.base is not None
         data = self.matrix.data
-        if self.raised_at[0] is not at:
+        last = self.raised_at[0]
+        if last is None or last[0] is not at:
             data[: self.pairs] = self.base
-            self.raised_at[0] = at
-        data[at] = np.maximum(raised + self.shift[at], _MIN_COST)
+            last = self.raised_at[0] = (at, self.shift[at])
+        data[at] = np.maximum(raised + last[1], _MIN_COST)
         return self._run(limit)
 
     def _run(self, limit: float) -> tuple[float, list[int]] | None:

@@ -79,6 +79,17 @@ def _move(delta: FloatArray, lo: int, hi: int, day: float, tonnes: float) -> tup
 
 
 @njit(cache=True, inline="always")
+def _first_lot(first_at: IntArray, lot_days: FloatArray, f: int, day: float) -> int:
+    """Of contract ``f``'s lots (days ``lot_days``), the first on or after ``day``:
+    looked up for a whole day of the horizon (the draws start and end closures on whole
+    days), searched otherwise."""
+    d = int(day)
+    if d == day and 0 <= d <= HORIZON_DAYS:
+        return int(first_at[f, d])
+    return int(np.searchsorted(lot_days, day, side="left"))
+
+
+@njit(cache=True, inline="always")
 def _mark(changed: IntArray, cap: int, first: int, last: int) -> None:
     """Note budget cells ``first``..``last - 1`` of ``cap`` as changed (to restore them):
     per capacity, the span of days the year changed."""
@@ -198,9 +209,10 @@ def kernel(
     n_flows = len(f_route_ptr) - 1
     n_routes = len(r_transit)
     out = np.zeros((n_flows, 8, n_years))
-    budget = np.empty((len(spare), HORIZON_DAYS))
-    for k in range(len(spare)):
-        budget[k, :] = spare[k]
+    # day-major: a day's capacities side by side (a move reads and takes them together)
+    budget = np.empty((HORIZON_DAYS, len(spare)))
+    for d in range(HORIZON_DAYS):
+        budget[d, :] = spare
     # Per capacity, the days of the budget a year changed: first, last + 1; per route, the
     # departure days its moves took capacity on (its capacities' spans, noted at year end).
     changed = np.empty((len(spare), 2), dtype=np.int64)
@@ -229,6 +241,12 @@ def kernel(
     max_r = 0
     for f in range(n_flows):
         max_r = max(max_r, f_route_ptr[f + 1] - f_route_ptr[f])
+    # Per contract and whole day of the horizon: its first lot on or after the day.
+    first_at = np.empty((n_flows, HORIZON_DAYS + 1), dtype=np.int64)
+    for f in range(n_flows):
+        days_f = lot_days[f_lot_ptr[f] : f_lot_ptr[f + 1]]
+        for d in range(HORIZON_DAYS + 1):
+            first_at[f, d] = np.searchsorted(days_f, float(d), side="left")
     # The hit (lot, route) pairs of a contract, stamped with its ticket, and its hit lots:
     # walked in order of lot, then route (the reference's order, no sort).
     stamp = np.zeros((max_lots, max_r), dtype=np.int64)
@@ -283,8 +301,8 @@ def kernel(
                     need = item_rate[it]
                     for q in range(lo, hi):
                         k = item_tgt[q]
-                        took = min(need, budget[k, d])
-                        budget[k, d] -= took
+                        took = min(need, budget[d, k])
+                        budget[d, k] -= took
                         need -= took
                 for q in range(lo, hi):
                     _mark(changed, item_tgt[q], d0, d1)
@@ -294,13 +312,14 @@ def kernel(
             l0, l1 = f_lot_ptr[f], f_lot_ptr[f + 1]
             ticket += 1
             first_lot, end_lot = max_lots, 0
+            days_f = lot_days[l0:l1]
             for r in range(r0, r1):
                 if r_share[r] <= 0:
                     continue
                 for i in range(n_by[r]):
                     c = by_route[r, i]
-                    lo = np.searchsorted(lot_days[l0:l1], c_start[c], side="left")
-                    hi = np.searchsorted(lot_days[l0:l1], c_end[c], side="left")
+                    lo = _first_lot(first_at, days_f, f, c_start[c])
+                    hi = _first_lot(first_at, days_f, f, c_end[c])
                     for li in range(lo, hi):
                         stamp[li, r - r0] = ticket
                         lot_stamp[li] = ticket
@@ -372,7 +391,7 @@ def kernel(
                         # No room on the departure day: nothing moves (checked first: cheap).
                         room = np.inf
                         for q in range(rc_ptr[a], rc_ptr[a + 1]):
-                            room = min(room, budget[rc_idx[q], tday])
+                            room = min(room, budget[tday, rc_idx[q]])
                         if room <= 0.0:
                             continue
                         # the alternative's state on leaving (kept over the days it holds)
@@ -400,7 +419,7 @@ def kernel(
                         moved = min(cut * (1.0 - a_loss), max(room, 0.0))
                         if moved != 0.0:
                             for q in range(rc_ptr[a], rc_ptr[a + 1]):
-                                budget[rc_idx[q], tday] -= moved
+                                budget[tday, rc_idx[q]] -= moved
                             taken[a, 0] = min(taken[a, 0], tday)
                             taken[a, 1] = max(taken[a, 1], tday + 1)
                         if moved <= _EPS:
@@ -450,7 +469,7 @@ def kernel(
                 taken[a, 1] = 0
         for k in range(len(spare)):
             for d in range(changed[k, 0], changed[k, 1]):
-                budget[k, d] = spare[k]
+                budget[d, k] = spare[k]
             changed[k, 0] = HORIZON_DAYS
             changed[k, 1] = 0
     return out

@@ -25,13 +25,12 @@ Pareto front
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import heapq
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, overload
 
+from corridor._gc import paused_gc
 from corridor.graph import CommodityGraph, Edge
 from corridor.network.model import Network
 from corridor.routing._index import search_index
@@ -381,26 +380,13 @@ def _steps(g: CommodityGraph) -> _Steps:
     topology = _topology(g)
     key = ("kbest-steps", topology)
     shared = g.net.derived.peek(key)
-    with _no_gc():  # millions of tuples, none in a cycle: collecting would only rescan
+    with paused_gc():  # millions of tuples, none in a cycle: collecting would only rescan
         if shared is not None:
             idx.steps = _recosted(shared, g, topology)
             idx.adjacency = (idx.steps.plain, idx.steps.gates)
         else:
             idx.steps = g.net.derived.get(key, lambda: _contract(g, *_adjacency(g)))
     return idx.steps
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Cyclic garbage collection paused while the search's tables are made (it would walk
-    every object again each few thousand tuples); the tables hold no cycles."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _topology(g: CommodityGraph) -> str:
