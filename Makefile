@@ -50,6 +50,8 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/bench_plan.py
 	$(BIN)/python benchmarks/bench_risk.py
 	$(BIN)/python benchmarks/bench_intime.py
+	$(BIN)/python benchmarks/bench_intime_dask.py
+	$(BIN)/python benchmarks/bench_setup.py
 	$(BIN)/python benchmarks/bench_uncertainty.py
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/bench_sim.py

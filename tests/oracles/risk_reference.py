@@ -30,7 +30,7 @@ class ReferenceYear:
 
 
 def reference_years(
-    allocation: Allocation, model: RiskModel, shares: FloatArray
+    allocation: Allocation, model: RiskModel, shares: FloatArray, *, memoised: bool = False
 ) -> list[ReferenceYear]:
     """The re-routing rule applied year by year, with NetworkX shortest paths.
 
@@ -49,9 +49,20 @@ def reference_years(
         For the order of the steps.
     shares : array (events, years)
         Event shares of the years to run.
+    memoised : bool
+        Keep what does not depend on the year (the order of survivors per flow and event,
+        found by Dijkstra; each planned route's charge per event) from year to year: the
+        same loop, as a careful hand would write it (the fair baseline of
+        ``benchmarks/bench_risk.py``).
     """
-    checker = _Reference(allocation, model)
+    checker = reference_loop(allocation, model, memoised=memoised)
     return [checker.year(shares[:, y]) for y in range(shares.shape[1])]
+
+
+def reference_loop(allocation: Allocation, model: RiskModel, *, memoised: bool = False) -> Any:
+    """The loop of :func:`reference_years`, to run year by year with ``.year(shares)``
+    (a memoised one keeps what it learnt between calls)."""
+    return (_Memoised if memoised else _Reference)(allocation, model)
 
 
 class _Reference:
@@ -173,6 +184,42 @@ class _Reference:
                     usd = ev.surcharge_usd_per_t + ev.insurance_pct_add / 100.0 * insured
                     usd += inventory_usd_per_t(commodity, ev.delay_days, a)
                     total += t * float(s[e]) * (1.0 - loss) * usd
+        return total
+
+
+class _Memoised(_Reference):
+    """:class:`_Reference` keeping what does not depend on the year: the same arithmetic in
+    the same order, so the same numbers."""
+
+    def __init__(self, allocation: Allocation, model: RiskModel) -> None:
+        super().__init__(allocation, model)
+        self.orders: dict[tuple[int, int], list[Route]] = {}
+        self.terms: dict[str, list[tuple[float, int, float, float]]] = {}
+
+    def order(self, flow: int, e: int) -> list[Route]:
+        key = (flow, e)
+        if key not in self.orders:
+            self.orders[key] = super().order(flow, e)
+        return self.orders[key]
+
+    def charges(self, flow: Flow, s: FloatArray) -> float:
+        if flow.id not in self.terms:  # (tonnes, event, 1 - loss, usd) of each touch
+            net, a = self.net, self.allocation.assumptions
+            commodity = net.commodity(flow.commodity)
+            insured = commodity.value_usd_per_t * a.insured_value_factor
+            terms = []
+            for route, t in flow.planned:
+                targets = route_targets(route)
+                for e, ev in enumerate(net.events):
+                    touched, loss = _severity(net, ev, targets)
+                    if touched:
+                        usd = ev.surcharge_usd_per_t + ev.insurance_pct_add / 100.0 * insured
+                        usd += inventory_usd_per_t(commodity, ev.delay_days, a)
+                        terms.append((t, e, 1.0 - loss, usd))
+            self.terms[flow.id] = terms
+        total = 0.0
+        for t, e, keep, usd in self.terms[flow.id]:
+            total += t * float(s[e]) * keep * usd
         return total
 
 

@@ -7,15 +7,17 @@ Per year it does what the reference does, in the same order:
 * other users displaced by each closure claim the spare capacity of the crossings they
   spill to first, day by day;
 * per contract, the lots a closure touches (and only those: the others arrive as planned)
-  are shipped in order of day and planned route: through, switched to the first candidate
-  that has room on its departure day, is open and reaches the buyer sooner than waiting,
-  or waiting;
+  are shipped in order of day and planned route (stamped, then walked in that order: no
+  sort): through, switched to the first candidate that has room on its departure day, is
+  open and reaches the buyer sooner than waiting, or waiting; a contract's year tallies are
+  kept in local sums, added to in the reference's order (the same floating-point sums);
 * stock-out days are the undisturbed count corrected over the days the hit lots' moves
   reach; when the year's late tonnes cannot lift the backlog above the stock anywhere, the
   undisturbed count stands (an exact bound, not an approximation).
 
 The capacity budget of a year is restored afterwards over the span of days it changed on each
-capacity (no list of cells: nothing grows in the loop, nothing is allocated per move). The
+capacity (the claims note their capacities' spans, the moves their route's departure days:
+no list of cells, nothing grows in the loop, nothing is allocated per move). The
 arrays are built by :func:`corridor.risk.intime_fast.compile_fast`.
 """
 
@@ -38,44 +40,53 @@ def _bin(day: float) -> int:
     return min(int(np.ceil(day - 0.5)), HORIZON_DAYS - 1)
 
 
-# Per contract and year: the OUT_FIELDS of intime_fast (stock-out days are set apart) and,
-# last, the tonnes arriving later than planned at all (for the stock-out bound).
-_LATE, _TDAYS, _UNDEL, _EXTRA, _PLANNING, _REROUTED, _WAITED, _LATER = 0, 1, 3, 4, 5, 6, 7, 8
+# Per contract and year: the OUT_FIELDS of intime_fast (stock-out days are set apart).
+_LATE, _TDAYS, _UNDEL, _EXTRA, _PLANNING, _REROUTED, _WAITED = 0, 1, 3, 4, 5, 6, 7
 
 
 @njit(cache=True, inline="always")
 def _arrive(
-    acc: FloatArray,
-    delta: FloatArray,
-    span: IntArray,
+    t: tuple[float, float, float, float, float],
     tonnes: float,
     actual: float,
     planned: float,
     year_end: float,
     carry: float,
-) -> None:
-    """``tonnes`` due at ``planned`` arrive at ``actual``: added to the year's changes of the
-    arrival series and counted late, in tonne-days, carrying cost and undelivered tonnes as
-    timeline._arrive counts them."""
-    _move(delta, span, _bin(actual), tonnes)
+) -> tuple[float, float, float, float, float]:
+    """``tonnes`` due at ``planned`` arrive at ``actual``: the contract's year tally ``t``
+    (late tonnes, tonne-days late, extra cost, undelivered tonnes, tonnes later than planned
+    at all, for the stock-out bound) counted as timeline._arrive counts it."""
+    late, tdays, extra, undel, later = t
     dl = actual - planned
     if dl > 0.0:
-        acc[_LATER] += tonnes
+        later += tonnes
     if dl > _EPS:
-        acc[_LATE] += tonnes
-        acc[_TDAYS] += tonnes * dl
-        acc[_EXTRA] += tonnes * dl * carry
+        late += tonnes
+        tdays += tonnes * dl
+        extra += tonnes * dl * carry
         if actual >= year_end > planned:
-            acc[_UNDEL] += tonnes
+            undel += tonnes
+    return late, tdays, extra, undel, later
 
 
 @njit(cache=True, inline="always")
-def _move(delta: FloatArray, span: IntArray, day: int, tonnes: float) -> None:
-    """Add ``tonnes`` to the arrival series' change on ``day`` (``span``: the days changed,
-    first and last)."""
-    delta[day] += tonnes
-    span[0] = min(span[0], day)
-    span[1] = max(span[1], day)
+def _move(delta: FloatArray, lo: int, hi: int, day: float, tonnes: float) -> tuple[int, int]:
+    """Add ``tonnes`` to the arrival series' change on ``day``'s bin; the days changed, first
+    (``lo``) and last (``hi``), widened to it."""
+    b = _bin(day)
+    delta[b] += tonnes
+    return min(lo, b), max(hi, b)
+
+
+@njit(cache=True, inline="always")
+def _first_lot(first_at: IntArray, lot_days: FloatArray, f: int, day: float) -> int:
+    """Of contract ``f``'s lots (days ``lot_days``), the first on or after ``day``:
+    looked up for a whole day of the horizon (the draws start and end closures on whole
+    days), searched otherwise."""
+    d = int(day)
+    if d == day and 0 <= d <= HORIZON_DAYS:
+        return int(first_at[f, d])
+    return int(np.searchsorted(lot_days, day, side="left"))
 
 
 @njit(cache=True, inline="always")
@@ -198,13 +209,22 @@ def kernel(
     n_flows = len(f_route_ptr) - 1
     n_routes = len(r_transit)
     out = np.zeros((n_flows, 8, n_years))
-    budget = np.empty((len(spare), HORIZON_DAYS))
-    for k in range(len(spare)):
-        budget[k, :] = spare[k]
-    # Per capacity, the days of the budget a year changed: first, last + 1.
+    # day-major: a day's capacities side by side (a move reads and takes them together)
+    budget = np.empty((HORIZON_DAYS, len(spare)))
+    for d in range(HORIZON_DAYS):
+        budget[d, :] = spare
+    # Per capacity, the days of the budget a year changed: first, last + 1; per route, the
+    # departure days its moves took capacity on (its capacities' spans, noted at year end).
     changed = np.empty((len(spare), 2), dtype=np.int64)
     changed[:, 0] = HORIZON_DAYS
     changed[:, 1] = 0
+    taken = np.empty((n_routes, 2), dtype=np.int64)
+    taken[:, 0] = HORIZON_DAYS
+    taken[:, 1] = 0
+    # Per route, the price of switching to it (spot premium on a new route).
+    price = np.empty(n_routes)
+    for a in range(n_routes):
+        price[a] = r_cost[a] * (1.0 + (premium if r_new[a] else 0.0))
     max_occ = 0
     for y in range(n_years):
         max_occ = max(max_occ, year_ptr[y + 1] - year_ptr[y])
@@ -221,13 +241,19 @@ def kernel(
     max_r = 0
     for f in range(n_flows):
         max_r = max(max_r, f_route_ptr[f + 1] - f_route_ptr[f])
-    stamp = np.zeros(max_lots * max_r, dtype=np.int64)
-    keys = np.empty(max_lots * max_r, dtype=np.int64)
-    acc = np.zeros(9)
-    # The hit lots' changes of a contract's arrival series (+ arrived, − planned) and the
-    # days they span (first, last): zero again after each contract.
+    # Per contract and whole day of the horizon: its first lot on or after the day.
+    first_at = np.empty((n_flows, HORIZON_DAYS + 1), dtype=np.int64)
+    for f in range(n_flows):
+        days_f = lot_days[f_lot_ptr[f] : f_lot_ptr[f + 1]]
+        for d in range(HORIZON_DAYS + 1):
+            first_at[f, d] = np.searchsorted(days_f, float(d), side="left")
+    # The hit (lot, route) pairs of a contract, stamped with its ticket, and its hit lots:
+    # walked in order of lot, then route (the reference's order, no sort).
+    stamp = np.zeros((max_lots, max_r), dtype=np.int64)
+    lot_stamp = np.zeros(max_lots, dtype=np.int64)
+    # The hit lots' changes of a contract's arrival series (+ arrived, − planned): zero
+    # again after each contract.
     delta = np.zeros(HORIZON_DAYS)
-    span = np.empty(2, dtype=np.int64)
     ticket = 0
     # Per route, within a year: its worst active closure and an alternative's state, with
     # the interval of days over which they hold (the same closures are active throughout).
@@ -275,148 +301,157 @@ def kernel(
                     need = item_rate[it]
                     for q in range(lo, hi):
                         k = item_tgt[q]
-                        taken = min(need, budget[k, d])
-                        budget[k, d] -= taken
-                        need -= taken
+                        took = min(need, budget[d, k])
+                        budget[d, k] -= took
+                        need -= took
                 for q in range(lo, hi):
                     _mark(changed, item_tgt[q], d0, d1)
         # ---- each contract
         for f in range(n_flows):
             r0, r1 = f_route_ptr[f], f_route_ptr[f + 1]
             l0, l1 = f_lot_ptr[f], f_lot_ptr[f + 1]
-            nr = r1 - r0
             ticket += 1
-            n_keys = 0
+            first_lot, end_lot = max_lots, 0
+            days_f = lot_days[l0:l1]
             for r in range(r0, r1):
                 if r_share[r] <= 0:
                     continue
                 for i in range(n_by[r]):
                     c = by_route[r, i]
-                    lo = np.searchsorted(lot_days[l0:l1], c_start[c], side="left")
-                    hi = np.searchsorted(lot_days[l0:l1], c_end[c], side="left")
+                    lo = _first_lot(first_at, days_f, f, c_start[c])
+                    hi = _first_lot(first_at, days_f, f, c_end[c])
                     for li in range(lo, hi):
-                        key = li * nr + (r - r0)
-                        if stamp[key] != ticket:
-                            stamp[key] = ticket
-                            keys[n_keys] = key
-                            n_keys += 1
-            if n_keys == 0:
+                        stamp[li, r - r0] = ticket
+                        lot_stamp[li] = ticket
+                    if hi > lo:
+                        first_lot = min(first_lot, lo)
+                        end_lot = max(end_lot, hi)
+            if end_lot <= first_lot:
                 out[f, 2, y] = f_stock0[f]
                 continue
-            keys[:n_keys].sort()
-            acc[:] = 0.0
-            span[0], span[1] = HORIZON_DAYS, -1
+            # late, tonne-days, extra, undelivered, later at all; planning, rerouted, waited
+            t = (0.0, 0.0, 0.0, 0.0, 0.0)
+            planning = rerouted = waited = 0.0
+            span_lo, span_hi = HORIZON_DAYS, -1
             carry = f_carry[f]
             year_end = f_year_end[f]
-            for i_key in range(n_keys):
-                key = keys[i_key]
-                li = key // nr
-                r = r0 + key % nr
+            for li in range(first_lot, end_lot):
+                if lot_stamp[li] != ticket:
+                    continue
                 day = lot_days[l0 + li]
-                tonnes = lot_t[l0 + li] * r_share[r]
-                planned_arr = day + r_transit[r]
-                # the worst closure active on the day: most loss, then latest end, first listed
-                # (kept with the days over which the route's active closures stay the same)
-                if not (w_stamp[r] == y + 1 and w_lo[r] <= day < w_hi[r]):
-                    w = -1
-                    lo_t, hi_t = -np.inf, np.inf
-                    for i in range(n_by[r]):
-                        c = by_route[r, i]
-                        if c_start[c] <= day < c_end[c]:
-                            lo_t = max(lo_t, c_start[c])
-                            hi_t = min(hi_t, c_end[c])
-                            if w < 0:
-                                w = c
-                            else:
-                                gw, gc = c_group[w], c_group[c]
-                                if g_loss[gc] > g_loss[gw] or (
-                                    g_loss[gc] == g_loss[gw] and c_end[c] > c_end[w]
-                                ):
-                                    w = c
-                        elif c_start[c] > day:
-                            hi_t = min(hi_t, c_start[c])
-                        else:
-                            lo_t = max(lo_t, c_end[c])
-                    w_stamp[r] = y + 1
-                    w_lo[r], w_hi[r], w_c[r] = lo_t, hi_t, w
-                w = w_c[r]
-                gw = c_group[w]
-                cut = tonnes * g_loss[gw]
-                through = tonnes - cut
-                _move(delta, span, _bin(planned_arr), -tonnes)
-                if through > 0:
-                    actual = planned_arr + g_delay[gw]
-                    _arrive(acc, delta, span, through, actual, planned_arr, year_end, carry)
-                    acc[_EXTRA] += through * g_sur[gw]
-                wait_arr = c_end[w] + r_transit[r]
-                for a in range(r0, r1):
-                    if cut <= _EPS:
-                        break
-                    if a == r:
+                for r in range(r0, r1):
+                    if stamp[li, r - r0] != ticket:
                         continue
-                    leave = max(day, c_start[w] + r_lead[a])
-                    if leave + r_transit[a] >= wait_arr:
-                        continue  # not sooner than waiting, whatever the delay on it
-                    tday = min(int(leave), HORIZON_DAYS - 1)
-                    # No room on the departure day: nothing moves (checked first: cheap).
-                    room = np.inf
-                    for q in range(rc_ptr[a], rc_ptr[a + 1]):
-                        room = min(room, budget[rc_idx[q], tday])
-                    if room <= 0.0:
-                        continue
-                    # the alternative's state on leaving (kept over the days it holds)
-                    if not (s_stamp[a] == y + 1 and s_lo[a] <= leave < s_hi[a]):
-                        a_loss = 0.0
-                        a_delay = 0.0
+                    tonnes = lot_t[l0 + li] * r_share[r]
+                    planned_arr = day + r_transit[r]
+                    # the worst closure active on the day: most loss, then latest end, first
+                    # listed (kept with the days over which the route's active closures stay)
+                    if not (w_stamp[r] == y + 1 and w_lo[r] <= day < w_hi[r]):
+                        w = -1
                         lo_t, hi_t = -np.inf, np.inf
-                        for i in range(n_by[a]):
-                            c = by_route[a, i]
-                            if c_start[c] <= leave < c_end[c]:
-                                a_loss = max(a_loss, g_loss[c_group[c]])
-                                a_delay = max(a_delay, g_delay[c_group[c]])
+                        for i in range(n_by[r]):
+                            c = by_route[r, i]
+                            if c_start[c] <= day < c_end[c]:
                                 lo_t = max(lo_t, c_start[c])
                                 hi_t = min(hi_t, c_end[c])
-                            elif c_start[c] > leave:
+                                if w < 0:
+                                    w = c
+                                else:
+                                    gw, gc = c_group[w], c_group[c]
+                                    if g_loss[gc] > g_loss[gw] or (
+                                        g_loss[gc] == g_loss[gw] and c_end[c] > c_end[w]
+                                    ):
+                                        w = c
+                            elif c_start[c] > day:
                                 hi_t = min(hi_t, c_start[c])
                             else:
                                 lo_t = max(lo_t, c_end[c])
-                        s_stamp[a] = y + 1
-                        s_lo[a], s_hi[a], s_loss[a], s_delay[a] = lo_t, hi_t, a_loss, a_delay
-                    a_loss = s_loss[a]
-                    a_delay = s_delay[a]
-                    arrival = leave + r_transit[a] + a_delay
-                    if arrival >= wait_arr or a_loss >= 1.0:
-                        continue
-                    want = cut * (1.0 - a_loss)
-                    moved = min(want, max(room, 0.0))
-                    for q in range(rc_ptr[a], rc_ptr[a + 1]):
-                        if moved == 0.0:
+                        w_stamp[r] = y + 1
+                        w_lo[r], w_hi[r], w_c[r] = lo_t, hi_t, w
+                    w = w_c[r]
+                    gw = c_group[w]
+                    cut = tonnes * g_loss[gw]
+                    through = tonnes - cut
+                    span_lo, span_hi = _move(delta, span_lo, span_hi, planned_arr, -tonnes)
+                    if through > 0:
+                        actual = planned_arr + g_delay[gw]
+                        span_lo, span_hi = _move(delta, span_lo, span_hi, actual, through)
+                        t = _arrive(t, through, actual, planned_arr, year_end, carry)
+                        t = (t[0], t[1], t[2] + through * g_sur[gw], t[3], t[4])
+                    wait_arr = c_end[w] + r_transit[r]
+                    for a in range(r0, r1):
+                        if cut <= _EPS:
                             break
-                        budget[rc_idx[q], tday] -= moved
-                        _mark(changed, rc_idx[q], tday, tday + 1)
-                    if moved <= _EPS:
-                        continue
-                    cut -= moved
-                    diff = r_cost[a] * (1.0 + (premium if r_new[a] else 0.0)) - r_cost[r]
-                    acc[_EXTRA] += moved * max(diff, 0.0)
-                    acc[_PLANNING] += moved * min(diff, 0.0)
-                    acc[_REROUTED] += moved
-                    _arrive(acc, delta, span, moved, arrival, planned_arr, year_end, carry)
-                if cut > _EPS:
-                    acc[_WAITED] += cut
-                    _arrive(acc, delta, span, cut, wait_arr, planned_arr, year_end, carry)
-            out[f, :, y] = acc[:8]
+                        if a == r:
+                            continue
+                        leave = max(day, c_start[w] + r_lead[a])
+                        if leave + r_transit[a] >= wait_arr:
+                            continue  # not sooner than waiting, whatever the delay on it
+                        tday = min(int(leave), HORIZON_DAYS - 1)
+                        # No room on the departure day: nothing moves (checked first: cheap).
+                        room = np.inf
+                        for q in range(rc_ptr[a], rc_ptr[a + 1]):
+                            room = min(room, budget[tday, rc_idx[q]])
+                        if room <= 0.0:
+                            continue
+                        # the alternative's state on leaving (kept over the days it holds)
+                        if not (s_stamp[a] == y + 1 and s_lo[a] <= leave < s_hi[a]):
+                            a_loss = 0.0
+                            a_delay = 0.0
+                            lo_t, hi_t = -np.inf, np.inf
+                            for i in range(n_by[a]):
+                                c = by_route[a, i]
+                                if c_start[c] <= leave < c_end[c]:
+                                    a_loss = max(a_loss, g_loss[c_group[c]])
+                                    a_delay = max(a_delay, g_delay[c_group[c]])
+                                    lo_t = max(lo_t, c_start[c])
+                                    hi_t = min(hi_t, c_end[c])
+                                elif c_start[c] > leave:
+                                    hi_t = min(hi_t, c_start[c])
+                                else:
+                                    lo_t = max(lo_t, c_end[c])
+                            s_stamp[a] = y + 1
+                            s_lo[a], s_hi[a], s_loss[a], s_delay[a] = lo_t, hi_t, a_loss, a_delay
+                        a_loss = s_loss[a]
+                        arrival = leave + r_transit[a] + s_delay[a]
+                        if arrival >= wait_arr or a_loss >= 1.0:
+                            continue
+                        moved = min(cut * (1.0 - a_loss), max(room, 0.0))
+                        if moved != 0.0:
+                            for q in range(rc_ptr[a], rc_ptr[a + 1]):
+                                budget[tday, rc_idx[q]] -= moved
+                            taken[a, 0] = min(taken[a, 0], tday)
+                            taken[a, 1] = max(taken[a, 1], tday + 1)
+                        if moved <= _EPS:
+                            continue
+                        cut -= moved
+                        diff = price[a] - r_cost[r]
+                        planning += moved * min(diff, 0.0)
+                        rerouted += moved
+                        span_lo, span_hi = _move(delta, span_lo, span_hi, arrival, moved)
+                        t = (t[0], t[1], t[2] + moved * max(diff, 0.0), t[3], t[4])
+                        t = _arrive(t, moved, arrival, planned_arr, year_end, carry)
+                    if cut > _EPS:
+                        waited += cut
+                        span_lo, span_hi = _move(delta, span_lo, span_hi, wait_arr, cut)
+                        t = _arrive(t, cut, wait_arr, planned_arr, year_end, carry)
+            late, tdays, extra, undel, later = t
+            out[f, _LATE, y] = late
+            out[f, _TDAYS, y] = tdays
+            out[f, _UNDEL, y] = undel
+            out[f, _EXTRA, y] = extra
+            out[f, _PLANNING, y] = planning
+            out[f, _REROUTED, y] = rerouted
+            out[f, _WAITED, y] = waited
             # ---- stock-out days: the undisturbed count, corrected where the moves reach
-            lo_b, hi_b = span[0], span[1]
-            if f_stock0[f] == 0 and acc[_LATER] <= f_margin[f] - 1e-9 * max(f_thr[f], 1.0):
-                out[f, 2, y] = 0.0
-                delta[lo_b : hi_b + 1] = 0.0
+            if f_stock0[f] == 0 and later <= f_margin[f] - 1e-9 * max(f_thr[f], 1.0):
+                delta[span_lo : span_hi + 1] = 0.0
                 continue
             thr = f_thr[f]
             cum = 0.0
-            count = base_over[f, lo_b]
-            for d in range(lo_b, HORIZON_DAYS):
-                if d <= hi_b:
+            count = base_over[f, span_lo]
+            for d in range(span_lo, HORIZON_DAYS):
+                if d <= span_hi:
                     cum += delta[d]
                     delta[d] = 0.0
                 elif abs(cum) <= 1e-9 * thr:
@@ -426,9 +461,15 @@ def kernel(
                     count += 1
             out[f, 2, y] = float(count)
         # ---- restore the budget
+        for a in range(n_routes):
+            if taken[a, 1] > taken[a, 0]:
+                for q in range(rc_ptr[a], rc_ptr[a + 1]):
+                    _mark(changed, rc_idx[q], taken[a, 0], taken[a, 1])
+                taken[a, 0] = HORIZON_DAYS
+                taken[a, 1] = 0
         for k in range(len(spare)):
             for d in range(changed[k, 0], changed[k, 1]):
-                budget[k, d] = spare[k]
+                budget[d, k] = spare[k]
             changed[k, 0] = HORIZON_DAYS
             changed[k, 1] = 0
     return out
