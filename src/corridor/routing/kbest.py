@@ -659,22 +659,27 @@ def _covers(earlier: int, later: int, exits: list[int]) -> bool:
 
 
 def _any_covers(earlier: list[_Label], later: int, exits: list[int]) -> bool:
-    """Whether any of the ``earlier`` partial routes :func:`_covers` the places ``later``."""
+    """Whether any of the ``earlier`` partial routes :func:`_covers` the places ``later``
+    (the complement of ``later`` made once: on a large network a set of places is a long
+    integer)."""
+    free = ~later
     for q in earlier:
-        extra = q[6] & ~later
-        if not extra or _unusable(extra, later, exits):
+        extra = q[6] & free
+        if not extra or _unusable(extra, later, exits, free):
             return True
     return False
 
 
-def _unusable(places: int, visited: int, exits: list[int]) -> bool:
+def _unusable(places: int, visited: int, exits: list[int], free: int | None = None) -> bool:
     """Whether no way on from ``visited`` can pass any of ``places``: each leads only to
     places already visited, so a route entering one could not leave it (and none is the
     destination, which ends a route before its places are counted). False, to be safe,
-    for more than :data:`UNUSABLE_CHECK_MAX` places, or without ``exits``."""
+    for more than :data:`UNUSABLE_CHECK_MAX` places, or without ``exits``. ``free``: the
+    complement of ``visited``, if the caller has it."""
     if not exits or places.bit_count() > UNUSABLE_CHECK_MAX:
         return False
-    free = ~visited
+    if free is None:
+        free = ~visited
     while places:
         low = places & -places
         if exits[low.bit_length() - 1] & free:
