@@ -317,7 +317,8 @@ class _GraphArrays:
     @cached_property
     def capped_costs(self) -> np.ndarray:
         """The costs of the edges that draw on a capacity (``costs[capped]``)."""
-        return self.costs[self.capped]
+        costs: np.ndarray = self.costs[self.capped]
+        return costs
 
     def draws(self, path: list[int]) -> dict[str, int]:
         """Capacity id -> how many edges of ``path`` draw on it, in the order of
