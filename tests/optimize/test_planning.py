@@ -53,6 +53,14 @@ def test_two_routes_one_bottleneck_split_and_shadow_price():
     assert not r.shortfalls
 
 
+def test_the_data_version_is_hashed_when_first_read_not_by_the_plan():
+    net = two_routes(cap_china=600)
+    r = plan([ore(1000)], network=net)
+    assert net.derived.peek("data_version") is None  # the plan did not need it
+    assert r.data_version == net.data_version == net.derived.peek("data_version")
+    assert len(r.data_version) == 64 and r.to_dict()["data_version"] == r.data_version
+
+
 def test_slack_capacity_has_zero_shadow_price():
     r = plan([ore(500)], network=two_routes(cap_china=600))
     assert flows_by_family(r) == pytest.approx({"china": 500})

@@ -212,9 +212,11 @@ def _priced_routes(
             if fam is None:
                 least = total + offset if least is None else min(least, total + offset)
             g = commodity_graph(*key)
+            ids = _link_ids(problem.net)
             for path in paths:
                 edges = [g.edges[i] for i in path]
-                links = tuple(e.link.id for e in edges if e.link is not None)
+                at = g.edge_links[path]  # a link's index, -1 for a transfer
+                links = tuple([ids[i] for i in at[at >= 0].tolist()])
                 route = make_route(g, edges, o)
                 out.append((route, links, arrays.draws(path), crossed(g, edges)))
     return out, least
@@ -274,7 +276,8 @@ class _GraphArrays:
 
     @staticmethod
     def _build(net: Network, g: CommodityGraph) -> _GraphArrays:
-        rows, caps = _draws(net, g)
+        places = np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64)
+        rows, caps = _draws(net, g, places)
         ids = tuple(sorted(set(caps)))
         index = {cap: i for i, cap in enumerate(ids)}
         every = {cap: i for i, cap in enumerate(sorted(capacities(net)))}
@@ -301,7 +304,7 @@ class _GraphArrays:
             ids,
             np.array([every[cap] for cap in ids], dtype=np.int64),
             _bottleneck(net, len(g.edges), rows, caps),
-            np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64),
+            places,
             capped,
             capacity[capped],
             np.argsort(order)[capped] if len(starts) == len(keys) else np.zeros(0, np.int64),
@@ -317,8 +320,7 @@ class _GraphArrays:
     @cached_property
     def capped_costs(self) -> np.ndarray:
         """The costs of the edges that draw on a capacity (``costs[capped]``)."""
-        costs: np.ndarray = self.costs[self.capped]
-        return costs
+        return np.asarray(self.costs[self.capped])
 
     def draws(self, path: list[int]) -> dict[str, int]:
         """Capacity id -> how many edges of ``path`` draw on it, in the order of
@@ -574,10 +576,10 @@ class _Search:
         return float(dist) + self.h_start, path[1:].tolist()  # the start before the origin
 
 
-def _draws(net: Network, g: CommodityGraph) -> tuple[np.ndarray, list[str]]:
+def _draws(net: Network, g: CommodityGraph, places: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """What :func:`~corridor.optimize.capacity.draws_on` gives each edge, as (edge, capacity
     id) entries: the link's own capacity, then those of the node it leaves that count the
-    commodity's class and the link's mode."""
+    commodity's class and the link's mode (``places``: the node index of each vertex)."""
     own_of = capacity_of_link(net)
     links = g.edge_links
     is_link = np.flatnonzero(links >= 0)
@@ -587,9 +589,7 @@ def _draws(net: Network, g: CommodityGraph) -> tuple[np.ndarray, list[str]]:
     caps: list[str] = [own_of[net.links[i].id] for i in links[hit].tolist()]
     cls = g.commodity.cargo_class
     if any(node_capacities(net).values()):
-        tail_node = np.array([net.node_index[v[0]] for v in g.vertices], dtype=np.int64)[
-            g.tails[is_link]
-        ]
+        tail_node = places[g.tails[is_link]]
         for node, node_caps in node_capacities(net).items():
             at = is_link[tail_node == net.node_index[node]]
             for cap in node_caps:
@@ -605,6 +605,11 @@ def _bottleneck(net: Network, n_edges: int, rows: np.ndarray, caps: list[str]) -
     out = np.full(n_edges, np.inf)
     np.minimum.at(out, rows, [figures[c].capacity_t_per_year for c in caps])
     return out
+
+
+def _link_ids(net: Network) -> list[str]:
+    """The id of each link of the network, by position (kept with the network)."""
+    return net.derived.get("plan-link-ids", lambda: [link.id for link in net.links])
 
 
 def _own_capacity(net: Network, own_of: Mapping[str, str]) -> np.ndarray:

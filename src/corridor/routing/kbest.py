@@ -35,8 +35,8 @@ from corridor.graph import CommodityGraph, Edge
 from corridor.network.model import Network
 from corridor.routing._index import search_index
 from corridor.routing.pricing import (
-    GATEWAY_KINDS,
     _departure,
+    _gateways,
     _Pieces,
     _route,
     _step_pieces,
@@ -395,11 +395,14 @@ def _topology(g: CommodityGraph) -> str:
     same steps, only priced differently."""
     import hashlib
 
+    import numpy as np
+
     digest = hashlib.blake2b(digest_size=16)
     for a in (g.tails, g.heads, g.transfers, g.edge_links, g.exposure_masks):
         digest.update(a.dtype.str.encode())
         digest.update(a.tobytes())
-    digest.update(repr(_vertex_tables(g)).encode())
+    for table in _vertex_tables(g):
+        digest.update(np.asarray(table, dtype=np.int64).tobytes())
     return digest.hexdigest()
 
 
@@ -632,10 +635,10 @@ def _vertex_tables(g: CommodityGraph) -> tuple[list[int], list[bool]]:
     """Per vertex: index of its place in the network, and whether that place is a gateway."""
     idx = search_index(g)
     if idx.vertex_tables is None:
-        index = g.net.node_index
+        index, gateway = g.net.node_index, _gateways(g.net)
         idx.vertex_tables = (
             [index[v[0]] for v in g.vertices],
-            [g.net.node(v[0]).kind in GATEWAY_KINDS for v in g.vertices],
+            [gateway[v[0]] for v in g.vertices],
         )
     return idx.vertex_tables
 
