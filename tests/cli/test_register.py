@@ -51,14 +51,10 @@ def test_compare_loads_only_the_routes_commands_and_answers() -> None:
     res = _run(
         _MAIN,
         "compare",
-        "--commodity",
-        "uranium_ore_concentrate",
-        "--origin",
-        "KZ_NORTH_KHARASAN",
-        "--destination",
-        "JP_YOKOHAMA",
-        "--format",
-        "json",
+        "--commodity=rare_earth_concentrate",
+        "--origin=KZ_ZHANA_KZ",
+        "--destination=JP_KOBE",
+        "--format=json",
     )
     assert res.returncode == 0, res.stderr
     assert '"routes"' in res.stdout

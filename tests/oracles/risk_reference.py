@@ -172,10 +172,18 @@ class _Reference:
         return [first] + [r for r in rest if route_links(r) != route_links(first)]
 
     def charges(self, flow: Flow, s: FloatArray) -> float:
+        total = 0.0
+        for t, e, keep, usd in self.charge_terms(flow):
+            total += t * float(s[e]) * keep * usd
+        return total
+
+    def charge_terms(self, flow: Flow) -> list[tuple[float, int, float, float]]:
+        """(tonnes, event, 1 - loss, USD/t) of each event touching a planned route of
+        ``flow``, recomputed from the network."""
         net, a = self.net, self.allocation.assumptions
         commodity = net.commodity(flow.commodity)
         insured = commodity.value_usd_per_t * a.insured_value_factor
-        total = 0.0
+        terms = []
         for route, t in flow.planned:
             targets = route_targets(route)
             for e, ev in enumerate(net.events):
@@ -183,8 +191,8 @@ class _Reference:
                 if touched:
                     usd = ev.surcharge_usd_per_t + ev.insurance_pct_add / 100.0 * insured
                     usd += inventory_usd_per_t(commodity, ev.delay_days, a)
-                    total += t * float(s[e]) * (1.0 - loss) * usd
-        return total
+                    terms.append((t, e, 1.0 - loss, usd))
+        return terms
 
 
 class _Memoised(_Reference):
@@ -202,25 +210,10 @@ class _Memoised(_Reference):
             self.orders[key] = super().order(flow, e)
         return self.orders[key]
 
-    def charges(self, flow: Flow, s: FloatArray) -> float:
-        if flow.id not in self.terms:  # (tonnes, event, 1 - loss, usd) of each touch
-            net, a = self.net, self.allocation.assumptions
-            commodity = net.commodity(flow.commodity)
-            insured = commodity.value_usd_per_t * a.insured_value_factor
-            terms = []
-            for route, t in flow.planned:
-                targets = route_targets(route)
-                for e, ev in enumerate(net.events):
-                    touched, loss = _severity(net, ev, targets)
-                    if touched:
-                        usd = ev.surcharge_usd_per_t + ev.insurance_pct_add / 100.0 * insured
-                        usd += inventory_usd_per_t(commodity, ev.delay_days, a)
-                        terms.append((t, e, 1.0 - loss, usd))
-            self.terms[flow.id] = terms
-        total = 0.0
-        for t, e, keep, usd in self.terms[flow.id]:
-            total += t * float(s[e]) * keep * usd
-        return total
+    def charge_terms(self, flow: Flow) -> list[tuple[float, int, float, float]]:
+        if flow.id not in self.terms:
+            self.terms[flow.id] = super().charge_terms(flow)
+        return self.terms[flow.id]
 
 
 class _PathFinder:

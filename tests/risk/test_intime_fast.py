@@ -174,3 +174,30 @@ def test_two_thousand_years_keep_their_tallies(example) -> None:  # type: ignore
     np.testing.assert_allclose(
         block.by_flow.sum(axis=2), np.array(list(PINNED_2000.values())), rtol=1e-9, atol=1e-9
     )
+
+
+def test_the_longest_closure_holds_its_lots_until_it_ends(bundled: Network) -> None:
+    # One contract of 1 t/day (lots on days 0..364) on its only route A (10 d), closed
+    # wholly by a Caspian storm. Year 0: days 364..1093, the longest closure (730 days from
+    # the year's last day: the hit lots are found by whole day up to the horizon's end):
+    # lot 364 waits for day 1094, 730 t-days late. Year 1: days 300..1029: lots 300..364
+    # wait for day 1030, 65 x 1030 - (300 + 364) x 65 / 2 = 45,370 t-days. Year 2: days
+    # 100..159: lots 100..159 wait for day 160, 60 x 160 - 7,770 = 1,830 t-days.
+    storm = next(e for e, ev in enumerate(bundled.events) if ev.id == "EV_CASPIAN_STORM")
+    (group,) = event_closures(bundled, bundled.events[storm], 0.0, 1.0)
+    route = TimedRoute("A", "china", 100.0, 10.0, group.targets, ("CAP_A",))
+    flow = TimedFlow("c", "bulk", 365.0, 0.0, (route,), (365.0,), 30.0, Schedule("even"))
+    fig = Figure(0.0, 0.0, 0.0, ("test",))
+    recovery = Recovery({("general", "*"): fig}, fig, {})
+    plan = TimedPlan((flow,), {"CAP_A": 10.0}, {"CAP_A": group.targets}, recovery)
+    keys = [((storm, 364, 730),), ((storm, 300, 730),), ((storm, 100, 60),)]
+    block = run_block(compile_fast(plan, bundled), Occurrences.of_keys(keys))
+    got = dict(zip(OUT_FIELDS, block.values, strict=True))
+    np.testing.assert_allclose(got["waited_t"], [1.0, 65.0, 60.0])
+    np.testing.assert_allclose(got["late_t"], [1.0, 65.0, 60.0])
+    np.testing.assert_allclose(got["tonne_days_late"], [730.0, 45370.0, 1830.0])
+    for y, key in enumerate(keys):
+        closures = [c for e, s, d in key for c in event_closures(bundled, bundled.events[e], s, d)]
+        ref = simulate_year(plan, closures).portfolio
+        want = np.array([getattr(ref, k) for k in OUT_FIELDS])
+        np.testing.assert_allclose(block.values[:, y], want, rtol=1e-12, atol=1e-9)
