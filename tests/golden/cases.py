@@ -122,7 +122,7 @@ def _ten_digits(match: re.Match[str]) -> str:
 def run_cli(store: Path) -> Iterator[tuple[str, str, int]]:
     from typer.testing import CliRunner
 
-    from corridor.cli._app import app
+    from corridor.cli import app
 
     runner = CliRunner()
     for name, argv in CLI.items():

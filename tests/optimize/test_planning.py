@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from corridor.analysis import default_network
-from corridor.cli._app import app
+from corridor.cli import app
 from corridor.contracts.io import load_contracts
 from corridor.contracts.model import PORTFOLIO, Contract, ContractError, Portfolio, Rule
 from corridor.optimize.planning import plan

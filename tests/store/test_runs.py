@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import corridor.web
-from corridor.cli._app import app
+from corridor.cli import app
 from corridor.contracts.model import Contract
 from corridor.errors import RequestError
 from corridor.optimize.maxflow import max_flow
