@@ -42,7 +42,8 @@ from corridor.analysis import default_network  # noqa: E402
 from corridor.risk import _common  # noqa: E402
 from corridor.risk.allocation import from_contracts  # noqa: E402
 from corridor.risk.intime_fast import OUT_FIELDS, compile_fast, run_block, sample_block  # noqa: E402
-from corridor.risk.intime_stress import event_closures, relevant_events  # noqa: E402
+from corridor.risk.intime_stress import relevant_events  # noqa: E402
+from corridor.risk.occurrences import event_closures  # noqa: E402
 from corridor.risk.timeline import YearOutcome, simulate_year, timed_plan  # noqa: E402
 
 

@@ -15,7 +15,8 @@ from corridor.risk.intime_fast import (
     run_block,
     sample_block,
 )
-from corridor.risk.intime_stress import event_closures, relevant_events, sample_occurrences
+from corridor.risk.intime_stress import relevant_events, sample_occurrences
+from corridor.risk.occurrences import event_closures
 from corridor.risk.recovery import Background, Figure, Recovery
 from corridor.risk.timeline import TimedFlow, TimedPlan, TimedRoute, simulate_year, timed_plan
 

@@ -20,12 +20,12 @@ from corridor.risk.intime_stress import (
     InTimeTally,
     _tail_bins,
     comparison_sentence,
-    event_closures,
     intime_chunk,
     relevant_events,
     sample_occurrences,
     stress_in_time,
 )
+from corridor.risk.occurrences import event_closures
 from corridor.risk.timeline import timed_plan
 from corridor.risk.versus import compare_in_time
 

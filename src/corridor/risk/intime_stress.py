@@ -17,6 +17,7 @@ number of chunks or workers.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,11 +31,18 @@ from corridor.risk import _common
 from corridor.risk._common import DAYS, FloatArray, IntArray
 from corridor.risk.allocation import Allocation
 from corridor.risk.calendar import DEFAULT_STOCK_DAYS
-from corridor.risk.intime_fast import OUT_FIELDS, FastPlan, compile_fast, run_block, sample_block
+from corridor.risk.intime_fast import (
+    OUT_FIELDS,
+    FastPlan,
+    Occurrences,
+    compile_fast,
+    run_block,
+    sample_block,
+)
 from corridor.risk.model import EventTable
-from corridor.risk.occurrences import draw_event, event_closures
+from corridor.risk.occurrences import draw_event
 from corridor.risk.runner import check_workers, dask_client, run_chunks
-from corridor.risk.timeline import TimedPlan, YearOutcome, simulate_year, timed_plan
+from corridor.risk.timeline import TimedPlan, timed_plan
 
 FIELDS = ("stockout_days", "late_t", "tonne_days_late", "undelivered_t", "extra_cost_usd")
 DEFAULT_YEARS = 5_000
@@ -208,48 +216,86 @@ def intime_chunk(model: InTimeModel, seed: int, chunk: int, years: int) -> InTim
     """Simulate and summarise chunk ``chunk`` (its first ``years`` years) of a seeded run.
 
     The chunk always draws its full CHUNK_YEARS: its first ``years`` do not depend on how
-    many years the run has, nor on where it runs."""
+    many years the run has, nor on where it runs.
+
+    A year's figures are split over its events: stock-out days by each event's marginal
+    effect (the year run again without it), scaled to add up to the year's; other figures,
+    and stock-out days no single event explains, in proportion to closure days × loss (at
+    least 0.05). Worked over arrays of years × events; sums run year after year, as a
+    running total, so the figures are the same whatever the layout."""
     fast, events = model.fast, model.events
-    net, plan = fast.net, fast.plan
+    net = fast.net
     occ = sample_block(net, events, _common.CHUNK_YEARS, seed, chunk).first(years)
     block = run_block(fast, occ).values
-    keys = occ.keys()
-    memo: dict[_Key, YearOutcome] = {(): YearOutcome()}
-    needed = [
-        (i, key)
-        for i, key in enumerate(keys)
-        if key and block[OUT_FIELDS.index("stockout_days"), i] > 0 and len({x[0] for x in key}) > 1
-    ]
-    rest = sorted(
-        {tuple(x for x in key if x[0] != e) for _, key in needed for e in {x[0] for x in key}}
-    )
-    if rest:
-        sub = run_block(fast, occ.of_keys(rest)).values
-        for j, r in enumerate(rest):
-            memo[r] = YearOutcome(**dict(zip(OUT_FIELDS, sub[:, j].tolist(), strict=True)))
-    attributed = {net.events[e].id: dict.fromkeys(FIELDS, 0.0) for e in events}
-    values = np.zeros((len(FIELDS), years))
-    for i, key in enumerate(keys):
-        if not key:
-            continue
-        outcome = YearOutcome(**dict(zip(OUT_FIELDS, block[:, i].tolist(), strict=True)))
-        for f, name in enumerate(FIELDS):
-            values[f, i] = getattr(outcome, name)
-        _attribute(net, plan, key, outcome, memo, attributed)
+    bounds = np.searchsorted(occ.year, np.arange(years + 1))
+    has = np.diff(bounds) > 0
+    values = np.where(has, block[[OUT_FIELDS.index(f) for f in FIELDS]], 0.0)
+    # per year and event: its weight (closure days x loss), summed in occurrence order
+    loss = np.array([max(ev.capacity_loss, 0.05) for ev in net.events])
+    weight = np.zeros((years, len(net.events)))
+    np.add.at(weight, (occ.year, occ.event), occ.days * loss[occ.event])
+    present = np.zeros((years, len(net.events)), dtype=bool)
+    present[occ.year, occ.event] = True
+    with np.errstate(invalid="ignore", divide="ignore"):  # years without events: no share
+        share = weight / np.cumsum(weight, axis=1)[:, -1:]  # summed in event order
+    share[~present] = 0.0
+    stockout = share.copy()
+    _stockout_shares(fast, occ, bounds, values[0], present, stockout)
+    attributed = np.zeros((len(events), len(FIELDS)))
+    cols = np.asarray(events, dtype=np.int64)
+    for f in range(len(FIELDS)):
+        part = stockout if FIELDS[f] == "stockout_days" else share
+        if years:  # added year after year, as a running total
+            attributed[:, f] = np.cumsum(values[f][:, None] * part[:, cols], axis=0)[-1]
     bins = _tail_bins(values) + (np.arange(len(FIELDS)) * TAIL_BINS)[:, None]
     size = len(FIELDS) * TAIL_BINS
     counts = np.bincount(bins.ravel(), minlength=size).reshape(len(FIELDS), TAIL_BINS)
     sums = np.bincount(bins.ravel(), weights=values.ravel(), minlength=size)
+    packed = (occ.event << 42) | (occ.start << 21) | occ.days
+    distinct = {packed[a:b].tobytes() for a, b in itertools.pairwise(bounds.tolist()) if b > a}
     return InTimeTally(
         years,
         values.sum(axis=1),
         counts.astype(np.int64),
         sums.reshape(len(FIELDS), TAIL_BINS).astype(np.float64),
-        np.array(
-            [[attributed[net.events[e].id][k] for k in FIELDS] for e in events], dtype=np.float64
-        ).reshape(len(events), len(FIELDS)),
-        len({key for key in keys if key}),
+        attributed,
+        len(distinct),
     )
+
+
+def _stockout_shares(
+    fast: FastPlan,
+    occ: Occurrences,
+    bounds: IntArray,
+    stockout_days: FloatArray,
+    present: Any,
+    out: FloatArray,
+) -> None:
+    """Where a year with stock-out days has several events, each event's share of them by
+    its marginal effect (the year run again without it), scaled to add up to one; left as
+    ``out`` has it (closure days × loss) where no single event explains them."""
+    needed = np.flatnonzero((stockout_days > 0) & (present.sum(axis=1) > 1)).tolist()
+    if not needed:
+        return
+    keys: dict[int, _Key] = {}
+    for i in needed:
+        a, b = int(bounds[i]), int(bounds[i + 1])
+        cols = (occ.event[a:b].tolist(), occ.start[a:b].tolist(), occ.days[a:b].tolist())
+        rows = zip(*cols, strict=True)
+        keys[i] = tuple(rows)
+
+    def without(key: _Key, e: int) -> _Key:
+        return tuple(x for x in key if x[0] != e)
+
+    rest = sorted({without(key, x[0]) for key in keys.values() for x in key})
+    sub = run_block(fast, Occurrences.of_keys(rest)).values[OUT_FIELDS.index("stockout_days")]
+    memo = dict(zip(rest, sub.tolist(), strict=True))
+    for i, key in keys.items():
+        evs = list(dict.fromkeys(x[0] for x in key))
+        marginal = [max(stockout_days[i] - memo[without(key, e)], 0.0) for e in evs]
+        total = sum(marginal)
+        if total > 0:
+            out[i, evs] = [m / total for m in marginal]
 
 
 def relevant_events(net: Network, plans: Sequence[TimedPlan]) -> list[int]:
@@ -263,46 +309,6 @@ def relevant_events(net: Network, plans: Sequence[TimedPlan]) -> list[int]:
         for e, ev in enumerate(net.events)
         if any(not set(ev.targets).isdisjoint(t) for t in targets)
     ]
-
-
-def _year(net: Network, plan: TimedPlan, key: _Key) -> YearOutcome:
-    closures = [c for e, s, d in key for c in event_closures(net, net.events[e], s, d)]
-    return simulate_year(plan, closures).portfolio
-
-
-def _attribute(
-    net: Network,
-    plan: TimedPlan,
-    key: _Key,
-    outcome: YearOutcome,
-    memo: dict[_Key, YearOutcome],
-    attributed: dict[str, dict[str, float]],
-) -> None:
-    """Split a year's figures over its events.
-
-    Stock-out days go by each event's marginal effect (the year without it, memoised),
-    scaled to add up to the year's; other figures, and stock-out days no single event
-    explains, in proportion to closure days × loss.
-    """
-    weight: dict[str, float] = {}
-    for e, _, d in key:
-        ev = net.events[e]
-        weight[ev.id] = weight.get(ev.id, 0.0) + d * max(ev.capacity_loss, 0.05)
-    share = {eid: w / sum(weight.values()) for eid, w in weight.items()}
-    stockout = dict(share)
-    if outcome.stockout_days > 0 and len(weight) > 1:
-        marginal = {}
-        for eid in weight:
-            rest: _Key = tuple(x for x in key if net.events[x[0]].id != eid)
-            if rest not in memo:
-                memo[rest] = _year(net, plan, rest)
-            marginal[eid] = max(outcome.stockout_days - memo[rest].stockout_days, 0.0)
-        if sum(marginal.values()) > 0:
-            stockout = {eid: m / sum(marginal.values()) for eid, m in marginal.items()}
-    for eid in weight:
-        for name in FIELDS:
-            part = stockout[eid] if name == "stockout_days" else share[eid]
-            attributed[eid][name] += getattr(outcome, name) * part
 
 
 def comparison_sentence(a: InTimeStress, b: InTimeStress, net: Network) -> str:
