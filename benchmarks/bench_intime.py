@@ -9,6 +9,9 @@ and recovery figures, a 30-day safety stock.
   years (the draws included), one process, one thread: the Numba-compiled loop of
   :mod:`corridor.risk.intime_kernel` (compiled before timing; its cache makes later runs
   load it).
+* **As stress runs it**: :func:`corridor.risk.intime_stress.intime_chunk` per chunk: the
+  engine, the chunk's tally and its split over the events (each year with stock-out days and
+  several events run again without each of them, for their marginal effect).
 * **Draws alone**: :func:`corridor.risk.intime_fast.sample_block` for the same years.
 * **Baseline**: a plain per-year loop with the same semantics,
   :func:`corridor.risk.timeline.simulate_year` (per lot, per closure, per alternative, in
@@ -42,7 +45,7 @@ from corridor.analysis import default_network  # noqa: E402
 from corridor.risk import _common  # noqa: E402
 from corridor.risk.allocation import from_contracts  # noqa: E402
 from corridor.risk.intime_fast import OUT_FIELDS, compile_fast, run_block, sample_block  # noqa: E402
-from corridor.risk.intime_stress import relevant_events  # noqa: E402
+from corridor.risk.intime_stress import InTimeModel, intime_chunk, relevant_events  # noqa: E402
 from corridor.risk.occurrences import event_closures  # noqa: E402
 from corridor.risk.timeline import YearOutcome, simulate_year, timed_plan  # noqa: E402
 
@@ -91,6 +94,12 @@ def main() -> None:
             occ = sample_block(net, events, _common.CHUNK_YEARS, args.seed, chunk).first(n)
             run_block(fast, occ)
 
+    model = InTimeModel(fast, tuple(events))
+
+    def stress() -> None:  # what `corridor stress` runs per chunk
+        for chunk, n in enumerate(_chunks(args.years)):
+            intime_chunk(model, args.seed, chunk, n)
+
     # Identical outcomes on the sample, and the baseline's time (memoised years).
     occ = sample_block(net, events, _common.CHUNK_YEARS, args.seed, 0).first(args.sample)
     keys = occ.keys()
@@ -108,6 +117,7 @@ def main() -> None:
 
     t_draw, c_draw = _times(draws, args.repeat)
     t_engine, c_engine = _times(engine, args.repeat)
+    _, c_stress = _times(stress, args.repeat)
     load1 = os.getloadavg()
     best, med = min(t_engine), statistics.median(t_engine)
     ratio_draw = [e / d for e, d in zip(t_engine, t_draw, strict=True)]
@@ -122,6 +132,12 @@ def main() -> None:
         f"best; 10^6 years ≈ {1e6 / args.years * best:,.0f} s, goal 5 s)"
     )
     print(f"  draws alone: best {min(t_draw):.3f} s, median {statistics.median(t_draw):.3f} s")
+    print(
+        f"  as `corridor stress` runs it (engine, the tally, and each figure split over the "
+        f"events: years with stock-out days run again without each of their events): CPU best "
+        f"{min(c_stress):.2f} s, median {statistics.median(c_stress):.2f} s (10^6 years ≈ "
+        f"{1e6 / args.years * min(c_stress):,.0f} s; {min(c_stress) / min(c_draw):.0f}x the draws)"
+    )
     print(
         f"  CPU time (unaffected by other processes on the cores): engine best "
         f"{min(c_engine):.2f} s ({args.years / min(c_engine):,.0f} years/s; 10^6 years ≈ "
