@@ -274,28 +274,24 @@ def _stockout_shares(
     """Where a year with stock-out days has several events, each event's share of them by
     its marginal effect (the year run again without it), scaled to add up to one; left as
     ``out`` has it (closure days × loss) where no single event explains them."""
-    needed = np.flatnonzero((stockout_days > 0) & (present.sum(axis=1) > 1)).tolist()
-    if not needed:
+    rows, events = np.nonzero(present & ((stockout_days > 0) & (present.sum(axis=1) > 1))[:, None])
+    if not len(rows):
         return
-    keys: dict[int, _Key] = {}
-    for i in needed:
-        a, b = int(bounds[i]), int(bounds[i + 1])
-        cols = (occ.event[a:b].tolist(), occ.start[a:b].tolist(), occ.days[a:b].tolist())
-        rows = zip(*cols, strict=True)
-        keys[i] = tuple(rows)
-
-    def without(key: _Key, e: int) -> _Key:
-        return tuple(x for x in key if x[0] != e)
-
-    rest = sorted({without(key, x[0]) for key in keys.values() for x in key})
-    sub = run_block(fast, Occurrences.of_keys(rest)).values[OUT_FIELDS.index("stockout_days")]
-    memo = dict(zip(rest, sub.tolist(), strict=True))
-    for i, key in keys.items():
-        evs = list(dict.fromkeys(x[0] for x in key))
-        marginal = [max(stockout_days[i] - memo[without(key, e)], 0.0) for e in evs]
-        total = sum(marginal)
+    # one year per (year, event) pair: the year's occurrences without that event's, in order
+    first, length = bounds[rows], bounds[rows + 1] - bounds[rows]
+    ends = np.cumsum(length)
+    pair = np.repeat(np.arange(len(rows)), length)
+    idx = np.repeat(first - (ends - length), length) + np.arange(int(ends[-1]))
+    keep = occ.event[idx] != events[pair]
+    idx, pair = idx[keep], pair[keep]
+    again = Occurrences(pair, occ.event[idx], occ.start[idx], occ.days[idx], len(rows))
+    sub = run_block(fast, again).values[OUT_FIELDS.index("stockout_days")]
+    marginal = np.maximum(stockout_days[rows] - sub, 0.0).tolist()
+    cut = np.flatnonzero(np.diff(rows)) + 1
+    for a, b in itertools.pairwise([0, *cut.tolist(), len(rows)]):
+        total = sum(marginal[a:b])  # in event order, as the shares
         if total > 0:
-            out[i, evs] = [m / total for m in marginal]
+            out[rows[a], events[a:b]] = [m / total for m in marginal[a:b]]
 
 
 def relevant_events(net: Network, plans: Sequence[TimedPlan]) -> list[int]:
