@@ -62,19 +62,8 @@ def run_chunks(
 ) -> Any:
     """The tallies of every chunk of ``years`` years, folded in chunk order, in this process
     (``client`` None) or on Dask. ``shared`` (the compiled model) goes to each worker once."""
-    if client is None:
-        return _run_local(task, shared, seed, years, args, progress)
-    return _run_dask(task, shared, seed, years, args, progress, client)
-
-
-def _run_local(
-    task: ChunkTask,
-    shared: Any,
-    seed: int,
-    years: int,
-    args: tuple[Any, ...],
-    progress: Progress,
-) -> Any:
+    if client is not None:
+        return _run_dask(task, shared, seed, years, args, progress, client)
     reducer, done = _InOrder(), 0
     for chunk, n in enumerate(_chunk_sizes(years)):
         reducer.add(chunk, task(shared, seed, chunk, n, *args))
