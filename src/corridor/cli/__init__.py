@@ -18,6 +18,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from corridor._gc import paused_gc
+
 COMMANDS = {
     "stress": "risk",
     "frontier": "risk",
@@ -40,8 +42,8 @@ COMMANDS = {
 }
 """Command (or group) word -> the module of :mod:`corridor.cli` that registers it."""
 
-_EVERY: tuple[str, ...] = ("exposure", "invest", "market", "network", "plan", "risk", "routes")
-_EVERY += ("sim", "validate", "web")  # in this order ``corridor --help`` lists the commands
+_EVERY = tuple(sorted(set(COMMANDS.values())))
+"""Every module, in the order ``corridor --help`` lists their commands (by module name)."""
 
 
 def register(words: Sequence[str] = ()) -> None:
@@ -57,13 +59,11 @@ def main() -> None:
     (:func:`corridor.cli._app.main`)."""
     # Start-up creates many objects that live as long as the process: collecting garbage
     # among them is wasted (~15 % of `corridor compare`), so it waits until they are frozen.
-    gc.disable()
-    try:
+    with paused_gc():
         register(sys.argv[1:])
         from corridor.cli._app import main as run
-    finally:
+
         gc.freeze()
-        gc.enable()
     run()
 
 
