@@ -161,29 +161,26 @@ def _search(g: CommodityGraph, o: str, d: str) -> list[tuple]:
     return out
 
 
+def _fresh_priced(net: Network, c: Commodity) -> CommodityGraph:
+    """What both sides build first from nothing: the priced commodity graph, from a copy of
+    the network (whose table columns are made afresh)."""
+    return build_graph(dataclasses.replace(net), c)
+
+
 def _fresh_ours(net: Network, c: Commodity, o: str, d: str) -> object:
-    """Everything from nothing: the graph (from a copy of the network, whose table columns
-    are made afresh), its search tables, then the query."""
-    net = dataclasses.replace(net)
-    return k_best(build_graph(net, c), o, d, K)
+    """Everything from nothing: the priced graph, its search tables, then the query."""
+    return k_best(_fresh_priced(net, c), o, d, K)
 
 
 def _fresh_same(net: Network, c: Commodity, o: str, d: str) -> object:
     """From nothing, answering what the baseline answers: (signature, cost) pairs, not
     priced routes."""
-    net = dataclasses.replace(net)
-    return _search(build_graph(net, c), o, d)
-
-
-def _fresh_priced(net: Network, c: Commodity) -> object:
-    """What both sides build first from nothing: the priced commodity graph."""
-    return build_graph(dataclasses.replace(net), c)
+    return _search(_fresh_priced(net, c), o, d)
 
 
 def _fresh_theirs(net: Network, c: Commodity, o: str, d: str) -> object:
     """The same for the baseline: the priced graph, the NetworkX graph, then Yen."""
-    net = dataclasses.replace(net)
-    g = build_graph(net, c)
+    g = _fresh_priced(net, c)
     return networkx_k_best(g, networkx_graph(g), o, d, K)
 
 
