@@ -13,7 +13,13 @@ import pytest
 from corridor.network.model import Network
 from corridor.risk import _common
 from corridor.risk.allocation import Allocation, from_contracts
-from corridor.risk.intime_fast import compile_fast
+from corridor.risk.intime_fast import (
+    CAUSE_FIELDS,
+    OUT_FIELDS,
+    Occurrences,
+    compile_fast,
+    run_block,
+)
 from corridor.risk.intime_stress import (
     TAIL_BINS,
     InTimeModel,
@@ -104,6 +110,60 @@ def test_tallies_are_flat_in_years_and_fold_to_the_years(
     for part in parts[1:]:
         folded = folded.merge(part)
     assert_same(folded, long.tally)
+
+
+# --------------------------------------------------------------------------- by cause
+
+
+def test_each_lots_delay_goes_to_the_event_that_cut_it(bundled: Network) -> None:
+    """Two closures of the China route months apart in one year: each event's part is what
+    the year with that event alone gives (the lots of one closure never meet the other);
+    an event that cuts no lot of the plan gets nothing."""
+    plans = {
+        name: timed_plan(
+            from_contracts(f"examples/splits/ree_5000_{name}.yaml", network=bundled),
+            stock_days=30,
+        )
+        for name in ("all_china", "split_70_30")
+    }
+    works, regime, war = (
+        bundled.events.index(bundled.event(e))
+        for e in ("EV_DOSTYK_WORKS", "EV_CHINA_BORDER_REGIME", "EV_BLACK_SEA_WAR")
+    )
+    both = ((works, 20, 15), (regime, 150, 40), (war, 200, 30))
+    alone = [((works, 20, 15),), ((regime, 150, 40),), ((war, 200, 30),)]
+    fast = compile_fast(plans["all_china"], bundled)
+    year = run_block(fast, Occurrences.of_keys([both]), by_event=True)
+    singles = run_block(fast, Occurrences.of_keys(alone)).values
+    assert year.by_event is not None
+    for i, e in enumerate((works, regime, war)):
+        want = [singles[OUT_FIELDS.index(f), i] for f in CAUSE_FIELDS]
+        np.testing.assert_allclose(year.by_event[0, e], want, rtol=1e-12, atol=1e-9)
+    assert singles[OUT_FIELDS.index("tonne_days_late"), 0] > 0  # the works delay lots
+    assert year.by_event[0, war].tolist() == [0.0] * len(CAUSE_FIELDS)  # all China: no lot
+    # On the 70/30 split the same war cuts its Trans-Caspian lots.
+    split = run_block(
+        compile_fast(plans["split_70_30"], bundled), Occurrences.of_keys([both]), by_event=True
+    )
+    assert split.by_event is not None
+    assert split.by_event[0, war, CAUSE_FIELDS.index("tonne_days_late")] > 0
+    # The parts add up to the year's figures.
+    for k, f in enumerate(CAUSE_FIELDS):
+        assert year.by_event[0, :, k].sum() == pytest.approx(year.values[OUT_FIELDS.index(f), 0])
+
+
+def test_chunk_attribution_adds_up_and_spares_events_the_plan_never_meets(
+    all_china: Allocation,
+) -> None:
+    plan = timed_plan(all_china, stock_days=30)
+    net = all_china.network
+    events = tuple(relevant_events(net, [plan]))
+    tally = intime_chunk(InTimeModel(compile_fast(plan, net), events), 5, 0, 400)
+    np.testing.assert_allclose(tally.attributed.sum(axis=0), tally.sums, rtol=1e-9)
+    # The Black Sea war is drawn (it closes the Trans-Caspian alternative) but cuts no lot
+    # of an all-China plan: none of its delay or cost is put on it.
+    war = events.index(net.events.index(net.event("EV_BLACK_SEA_WAR")))
+    assert tally.attributed[war, 1:].tolist() == [0.0] * 4
 
 
 def test_tail_mean_by_hand() -> None:

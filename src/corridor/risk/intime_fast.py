@@ -278,22 +278,36 @@ class BlockOutcome:
     by_flow: FloatArray | None = None
     """Per flow of the plan (its order): its figures (flows, OUT_FIELDS, years), with
     ``by_flow``."""
+    by_event: FloatArray | None = None
+    """Per year and network event: the late tonnes, tonne-days late, undelivered tonnes and
+    extra cost of the lots its closures cut (years, events, CAUSE_FIELDS), with
+    ``by_event``."""
 
 
-def run_block(fp: FastPlan, occ: Occurrences, *, by_flow: bool = False) -> BlockOutcome:
+CAUSE_FIELDS = ("late_t", "tonne_days_late", "undelivered_t", "extra_cost_usd")
+"""The figures :attr:`BlockOutcome.by_event` splits by cause, in its order."""
+
+
+def run_block(
+    fp: FastPlan, occ: Occurrences, *, by_flow: bool = False, by_event: bool = False
+) -> BlockOutcome:
     """Every year of ``occ``: the portfolio's late and undelivered tonnes, tonne-days,
     stock-out days (contract-days) and costs, as :func:`simulate_year` gives them
-    (``by_flow``: also each flow's)."""
+    (``by_flow``: also each flow's; ``by_event``: also, per event, the part of the lots its
+    closures cut)."""
     from corridor.risk.intime_kernel import HORIZON_DAYS as KERNEL_HORIZON
     from corridor.risk.intime_kernel import kernel
 
     assert KERNEL_HORIZON == HORIZON_DAYS
     year_ptr = np.searchsorted(occ.year, np.arange(occ.years + 1)).astype(np.int64)
+    shape = (occ.years, len(fp.net.events), len(CAUSE_FIELDS)) if by_event else (0, 0, 0)
+    parts = np.zeros(shape)
     per = kernel(
         year_ptr,
         np.ascontiguousarray(occ.event, dtype=np.int64),
         np.ascontiguousarray(occ.start, dtype=np.float64),
         np.ascontiguousarray(occ.days, dtype=np.float64),
         *fp.arrays,
+        parts,
     )
-    return BlockOutcome(per.sum(axis=0), per if by_flow else None)
+    return BlockOutcome(per.sum(axis=0), per if by_flow else None, parts if by_event else None)

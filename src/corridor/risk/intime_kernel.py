@@ -13,7 +13,11 @@ Per year it does what the reference does, in the same order:
   kept in local sums, added to in the reference's order (the same floating-point sums);
 * stock-out days are the undisturbed count corrected over the days the hit lots' moves
   reach; when the year's late tonnes cannot lift the backlog above the stock anywhere, the
-  undisturbed count stands (an exact bound, not an approximation).
+  undisturbed count stands (an exact bound, not an approximation);
+* with ``parts`` (years × events × 4, else empty), each hit lot's late tonnes, tonne-days,
+  undelivered tonnes and extra cost are also added to the event whose closure cut it (the
+  worst active on its route and day, whose end it would wait for): the year's figures by
+  cause, adding up to the year's.
 
 The capacity budget of a year is restored afterwards over the span of days it changed on each
 capacity (the claims note their capacities' spans, the moves their route's departure days:
@@ -204,6 +208,7 @@ def kernel(
     base_backlog: FloatArray,
     base_over: IntArray,
     premium: float,
+    parts: FloatArray,
 ) -> FloatArray:
     n_years = len(year_ptr) - 1
     n_flows = len(f_route_ptr) - 1
@@ -232,6 +237,8 @@ def kernel(
     c_group = np.empty(max_c, dtype=np.int64)
     c_start = np.empty(max_c)
     c_end = np.empty(max_c)
+    c_event = np.empty(max_c, dtype=np.int64)
+    by_cause = parts.shape[0] > 0
     # Per route, the closures hitting it this year.
     by_route = np.empty((n_routes, max_c), dtype=np.int64)
     n_by = np.zeros(n_routes, dtype=np.int64)
@@ -275,6 +282,7 @@ def kernel(
                 c_group[n_c] = first_group[e] + j
                 c_start[n_c] = o_start[o]
                 c_end[n_c] = o_start[o] + o_days[o]
+                c_event[n_c] = e
                 n_c += 1
         if n_c == 0:
             for f in range(n_flows):
@@ -370,6 +378,7 @@ def kernel(
                         w_lo[r], w_hi[r], w_c[r] = lo_t, hi_t, w
                     w = w_c[r]
                     gw = c_group[w]
+                    t_was = t
                     cut = tonnes * g_loss[gw]
                     through = tonnes - cut
                     span_lo, span_hi = _move(delta, span_lo, span_hi, planned_arr, -tonnes)
@@ -435,6 +444,12 @@ def kernel(
                         waited += cut
                         span_lo, span_hi = _move(delta, span_lo, span_hi, wait_arr, cut)
                         t = _arrive(t, cut, wait_arr, planned_arr, year_end, carry)
+                    if by_cause:  # the lot's part, to the event whose closure cut it
+                        ev = c_event[w]
+                        parts[y, ev, 0] += t[0] - t_was[0]  # late tonnes
+                        parts[y, ev, 1] += t[1] - t_was[1]  # tonne-days
+                        parts[y, ev, 2] += t[3] - t_was[3]  # undelivered tonnes
+                        parts[y, ev, 3] += t[2] - t_was[2]  # extra cost
             late, tdays, extra, undel, later = t
             out[f, _LATE, y] = late
             out[f, _TDAYS, y] = tdays

@@ -32,6 +32,7 @@ from corridor.risk._common import DAYS, FloatArray, IntArray
 from corridor.risk.allocation import Allocation
 from corridor.risk.calendar import DEFAULT_STOCK_DAYS
 from corridor.risk.intime_fast import (
+    CAUSE_FIELDS,
     OUT_FIELDS,
     FastPlan,
     Occurrences,
@@ -218,35 +219,44 @@ def intime_chunk(model: InTimeModel, seed: int, chunk: int, years: int) -> InTim
     The chunk always draws its full CHUNK_YEARS: its first ``years`` do not depend on how
     many years the run has, nor on where it runs.
 
-    A year's figures are split over its events: stock-out days by each event's marginal
-    effect (the year run again without it), scaled to add up to the year's; other figures,
-    and stock-out days no single event explains, in proportion to closure days × loss (at
-    least 0.05). Worked over arrays of years × events; sums run year after year, as a
-    running total, so the figures are the same whatever the layout."""
+    A year's figures are split over its events: late and undelivered tonnes, tonne-days and
+    extra cost by cause (each hit lot's to the event whose closure cut it: an event that
+    touches none of the plan's lots gets none); stock-out days by each event's marginal
+    effect (the year run again without it), scaled to add up to the year's, and where no
+    single event explains them, in proportion to the events' tonne-days late (closure days ×
+    loss, at least 0.05, in a year without any). Worked over arrays of years × events; sums
+    run year after year, as a running total, so the figures are the same whatever the
+    layout."""
     fast, events = model.fast, model.events
     net = fast.net
     occ = sample_block(net, events, _common.CHUNK_YEARS, seed, chunk).first(years)
-    block = run_block(fast, occ).values
+    block = run_block(fast, occ, by_event=True)
+    assert block.by_event is not None
     bounds = np.searchsorted(occ.year, np.arange(years + 1))
     has = np.diff(bounds) > 0
-    values = np.where(has, block[[OUT_FIELDS.index(f) for f in FIELDS]], 0.0)
-    # per year and event: its weight (closure days x loss), summed in occurrence order
+    values = np.where(has, block.values[[OUT_FIELDS.index(f) for f in FIELDS]], 0.0)
+    present = np.zeros((years, len(net.events)), dtype=bool)
+    present[occ.year, occ.event] = True
+    # stock-out days no single event explains: by tonne-days late, else closure days x loss
     loss = np.array([max(ev.capacity_loss, 0.05) for ev in net.events])
     weight = np.zeros((years, len(net.events)))
     np.add.at(weight, (occ.year, occ.event), occ.days * loss[occ.event])
-    present = np.zeros((years, len(net.events)), dtype=bool)
-    present[occ.year, occ.event] = True
+    caused = block.by_event[:, :, CAUSE_FIELDS.index("tonne_days_late")]
+    weight = np.where((caused.sum(axis=1) > 0)[:, None], caused, weight)
     with np.errstate(invalid="ignore", divide="ignore"):  # years without events: no share
-        share = weight / np.cumsum(weight, axis=1)[:, -1:]  # summed in event order
-    share[~present] = 0.0
-    stockout = share.copy()
+        stockout = weight / np.cumsum(weight, axis=1)[:, -1:]  # summed in event order
+    stockout[~present] = 0.0
     _stockout_shares(fast, occ, bounds, values[0], present, stockout)
     attributed = np.zeros((len(events), len(FIELDS)))
     cols = np.asarray(events, dtype=np.int64)
-    for f in range(len(FIELDS)):
-        part = stockout if FIELDS[f] == "stockout_days" else share
-        if years:  # added year after year, as a running total
-            attributed[:, f] = np.cumsum(values[f][:, None] * part[:, cols], axis=0)[-1]
+    for f, name in enumerate(FIELDS):
+        if not years:
+            continue
+        if name == "stockout_days":
+            part = values[f][:, None] * stockout[:, cols]
+        else:
+            part = block.by_event[:, cols, CAUSE_FIELDS.index(name)]
+        attributed[:, f] = np.cumsum(part, axis=0)[-1]  # added year after year
     bins = _tail_bins(values) + (np.arange(len(FIELDS)) * TAIL_BINS)[:, None]
     size = len(FIELDS) * TAIL_BINS
     counts = np.bincount(bins.ravel(), minlength=size).reshape(len(FIELDS), TAIL_BINS)
@@ -273,7 +283,8 @@ def _stockout_shares(
 ) -> None:
     """Where a year with stock-out days has several events, each event's share of them by
     its marginal effect (the year run again without it), scaled to add up to one; left as
-    ``out`` has it (closure days × loss) where no single event explains them."""
+    ``out`` has it (by tonne-days late, else closure days × loss) where no single event
+    explains them."""
     rows, events = np.nonzero(present & ((stockout_days > 0) & (present.sum(axis=1) > 1))[:, None])
     if not len(rows):
         return
@@ -311,7 +322,9 @@ def comparison_sentence(a: InTimeStress, b: InTimeStress, net: Network) -> str:
     """Which of two plans protects the buyer more, by how much and why, in quotable words.
 
     Plans are ranked on expected stock-out days, then (a tie, e.g. none at this stock) on
-    expected tonne-days of delay.
+    expected tonne-days of delay. The three events that widen the difference most are
+    named, then the two (of at least 1 % of the difference) that narrow it most: an event
+    the better plan meets more often, such as a Black Sea closure on a Trans-Caspian share.
     """
 
     def rank(r: InTimeStress) -> tuple[float, float]:
@@ -364,4 +377,11 @@ def comparison_sentence(a: InTimeStress, b: InTimeStress, net: Network) -> str:
     ]
     if named:
         parts.append(Message("versus_drivers", unit=unit, names=Joined("; ", named)))
+    against = [
+        Joined("", [Named(net.event(eid).name_en, net.event(eid).name_ja), f" ({d:+,.2f})"])
+        for d, eid in sorted(diffs)[:2]
+        if d < -max(0.005, 0.01 * abs(worse.mean(measure) - better.mean(measure)))
+    ]
+    if against:
+        parts.append(Message("versus_against", names=Joined("; ", against)))
     return Joined("", parts)
