@@ -303,11 +303,13 @@ def run_block(
     shape = (occ.years, len(fp.net.events), len(CAUSE_FIELDS)) if by_event else (0, 0, 0)
     parts = np.zeros(shape)
     per = kernel(
-        year_ptr,
-        np.ascontiguousarray(occ.event, dtype=np.int64),
-        np.ascontiguousarray(occ.start, dtype=np.float64),
-        np.ascontiguousarray(occ.days, dtype=np.float64),
-        *fp.arrays,
-        parts,
+        *(
+            year_ptr,
+            np.ascontiguousarray(occ.event, dtype=np.int64),
+            np.ascontiguousarray(occ.start, dtype=np.float64),
+            np.ascontiguousarray(occ.days, dtype=np.float64),
+            *fp.arrays,
+            parts,
+        )
     )
     return BlockOutcome(per.sum(axis=0), per if by_flow else None, parts if by_event else None)
