@@ -74,6 +74,10 @@ def test_same_seed_same_numbers_and_a_sentence(
     text = comparison_sentence(a, b, bundled)
     assert "protects more than" in text and "150 simulated years" in text
     assert "all China" in text and "70/30" in text
+    # The Black Sea war cuts only the split's Trans-Caspian lots: it narrows the gap.
+    drivers, against = text.split("Against it, the other way: ")
+    assert "Chinese border regime" in drivers and "Black Sea" not in drivers
+    assert against.startswith("War escalation in the Black Sea (-")
 
 
 # --------------------------------------------------------------------------- chunks, Dask
