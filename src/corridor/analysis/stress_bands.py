@@ -24,7 +24,7 @@ from corridor.i18n import Message
 from corridor.network.ranges import RangeKey
 from corridor.risk._common import LEVELS
 from corridor.risk.allocation import Allocation
-from corridor.risk.stress import stress
+from corridor.risk.annual import stress
 from corridor.uncertainty.propagate import check_draws
 from corridor.uncertainty.sampling import factors_for, perturbed
 from corridor.uncertainty.study import Study, Values, drivers_text, study

@@ -50,23 +50,40 @@ Reproducibility
 
 """
 
-from corridor.risk._common import CHUNK_YEARS, MAX_YEARS, MIN_MOVE_T, THRESHOLDS
-from corridor.risk.allocation import (
-    Allocation,
-    Flow,
-    from_contracts,
-    from_plan,
-    from_plan_json,
-    from_routes,
-)
-from corridor.risk.engine import Move, Outcome, simulate, unit_losses
-from corridor.risk.model import EventTable, RiskModel, compile_model
-from corridor.risk.result import StressResult, stress_parameters
-from corridor.risk.runner import run, sample_years
-from corridor.risk.sampling import sample_shares
-from corridor.risk.stress import stress
-from corridor.risk.tally import Tally, chunk_tally
-from corridor.risk.targets import route_links
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_WHERE = {
+    "CHUNK_YEARS": "_common",
+    "MAX_YEARS": "_common",
+    "MIN_MOVE_T": "_common",
+    "THRESHOLDS": "_common",
+    "Allocation": "allocation",
+    "Flow": "allocation",
+    "from_contracts": "allocation",
+    "from_plan": "allocation",
+    "from_plan_json": "allocation",
+    "from_routes": "allocation",
+    "Move": "engine",
+    "Outcome": "engine",
+    "simulate": "engine",
+    "unit_losses": "engine",
+    "EventTable": "model",
+    "RiskModel": "model",
+    "compile_model": "model",
+    "StressResult": "result",
+    "stress_parameters": "result",
+    "run": "runner",
+    "sample_years": "runner",
+    "sample_shares": "sampling",
+    "stress": "annual",
+    "Tally": "tally",
+    "chunk_tally": "tally",
+    "route_links": "targets",
+}
+"""Where each name of the package lives: loaded on first use, so that importing one module
+of the package (``corridor.risk.measures`` for ``corridor compare``) does not load the
+annual engine."""
 
 __all__ = [
     "CHUNK_YEARS",
@@ -96,3 +113,64 @@ __all__ = [
     "stress_parameters",
     "unit_losses",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
+
+
+if TYPE_CHECKING:
+    from corridor.risk._common import (
+        CHUNK_YEARS,
+        MAX_YEARS,
+        MIN_MOVE_T,
+        THRESHOLDS,
+    )
+    from corridor.risk.allocation import (
+        Allocation,
+        Flow,
+        from_contracts,
+        from_plan,
+        from_plan_json,
+        from_routes,
+    )
+    from corridor.risk.annual import (
+        stress,
+    )
+    from corridor.risk.engine import (
+        Move,
+        Outcome,
+        simulate,
+        unit_losses,
+    )
+    from corridor.risk.model import (
+        EventTable,
+        RiskModel,
+        compile_model,
+    )
+    from corridor.risk.result import (
+        StressResult,
+        stress_parameters,
+    )
+    from corridor.risk.runner import (
+        run,
+        sample_years,
+    )
+    from corridor.risk.sampling import (
+        sample_shares,
+    )
+    from corridor.risk.tally import (
+        Tally,
+        chunk_tally,
+    )
+    from corridor.risk.targets import (
+        route_links,
+    )

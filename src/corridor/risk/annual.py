@@ -1,4 +1,5 @@
-"""The stress test: compile, run and read out a plan's risk."""
+"""The annual stress test, :func:`corridor.risk.stress`: compile, run and read out a plan's
+risk."""
 
 from __future__ import annotations
 
