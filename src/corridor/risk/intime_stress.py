@@ -370,18 +370,21 @@ def comparison_sentence(a: InTimeStress, b: InTimeStress, net: Network) -> str:
         )
         for eid in set(worse.by_event) | set(better.by_event)
     )[::-1]
-    named = [
-        Joined("", [Named(net.event(eid).name_en, net.event(eid).name_ja), f" ({d:+,.2f})"])
-        for d, eid in diffs[:3]
-        if d > 0.005
-    ]
-    if named:
-        parts.append(Message("versus_drivers", unit=unit, names=Joined("; ", named)))
-    against = [
-        Joined("", [Named(net.event(eid).name_en, net.event(eid).name_ja), f" ({d:+,.2f})"])
-        for d, eid in sorted(diffs)[:2]
-        if d < -max(0.005, 0.01 * abs(worse.mean(measure) - better.mean(measure)))
-    ]
-    if against:
-        parts.append(Message("versus_against", names=Joined("; ", against)))
+
+    def listed(picked: list[tuple[float, str]]) -> Joined:
+        return Joined(
+            "; ",
+            [
+                Joined("", [Named(net.event(e).name_en, net.event(e).name_ja), f" ({d:+,.2f})"])
+                for d, e in picked
+            ],
+        )
+
+    widen = [(d, e) for d, e in diffs[:3] if d > 0.005]
+    floor = max(0.005, 0.01 * abs(worse.mean(measure) - better.mean(measure)))
+    narrow = [(d, e) for d, e in sorted(diffs)[:2] if d < -floor]
+    if widen:
+        parts.append(Message("versus_drivers", unit=unit, names=listed(widen)))
+    if narrow:
+        parts.append(Message("versus_against", names=listed(narrow)))
     return Joined("", parts)
