@@ -128,12 +128,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from corridor.risk._common import (
-        CHUNK_YEARS,
-        MAX_YEARS,
-        MIN_MOVE_T,
-        THRESHOLDS,
-    )
+    from corridor.risk._common import CHUNK_YEARS, MAX_YEARS, MIN_MOVE_T, THRESHOLDS
     from corridor.risk.allocation import (
         Allocation,
         Flow,
@@ -142,35 +137,11 @@ if TYPE_CHECKING:
         from_plan_json,
         from_routes,
     )
-    from corridor.risk.annual import (
-        stress,
-    )
-    from corridor.risk.engine import (
-        Move,
-        Outcome,
-        simulate,
-        unit_losses,
-    )
-    from corridor.risk.model import (
-        EventTable,
-        RiskModel,
-        compile_model,
-    )
-    from corridor.risk.result import (
-        StressResult,
-        stress_parameters,
-    )
-    from corridor.risk.runner import (
-        run,
-        sample_years,
-    )
-    from corridor.risk.sampling import (
-        sample_shares,
-    )
-    from corridor.risk.tally import (
-        Tally,
-        chunk_tally,
-    )
-    from corridor.risk.targets import (
-        route_links,
-    )
+    from corridor.risk.annual import stress
+    from corridor.risk.engine import Move, Outcome, simulate, unit_losses
+    from corridor.risk.model import EventTable, RiskModel, compile_model
+    from corridor.risk.result import StressResult, stress_parameters
+    from corridor.risk.runner import run, sample_years
+    from corridor.risk.sampling import sample_shares
+    from corridor.risk.tally import Tally, chunk_tally
+    from corridor.risk.targets import route_links
