@@ -382,7 +382,7 @@ def comparison_sentence(a: InTimeStress, b: InTimeStress, net: Network) -> str:
 
     widen = [(d, e) for d, e in diffs[:3] if d > 0.005]
     floor = max(0.005, 0.01 * abs(worse.mean(measure) - better.mean(measure)))
-    narrow = [(d, e) for d, e in sorted(diffs)[:2] if d < -floor]
+    narrow = [(d, e) for d, e in diffs[::-1][:2] if d < -floor]
     if widen:
         parts.append(Message("versus_drivers", unit=unit, names=listed(widen)))
     if narrow:
